@@ -1,0 +1,169 @@
+//! The core's one error type.
+//!
+//! Every message here may end up in a log line or on a support ticket, so no variant carries a
+//! measured value, a name, a note or an HM code: fields are named, values never are.
+
+use crate::domain::Field;
+use std::fmt;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{field}: {reason}")]
+    Validation { field: Field, reason: ValidationReason },
+
+    #[error("item {index} of the batch: {error}")]
+    BatchItem { index: usize, error: Box<Error> },
+
+    #[error("no {entity} with that id")]
+    NotFound { entity: &'static str },
+
+    #[error("that id prefix matches more than one {entity}; type more characters")]
+    AmbiguousId { entity: &'static str },
+
+    #[error("a profile with that HM code already exists on this device")]
+    ProfileExists,
+
+    #[error("no profile selected; add one with `profile add` or pick one with `profile use`")]
+    NoActiveProfile,
+
+    #[error("this reading was corrected later; act on the current version {current}")]
+    Superseded { current: uuid::Uuid },
+
+    #[error("this reading was deleted")]
+    Deleted,
+
+    #[error("a correction must keep the reading's type ({expected}), got {found}")]
+    KindMismatch { expected: &'static str, found: &'static str },
+
+    #[error("the database key is missing from the key store, but the database exists")]
+    KeyUnavailable,
+
+    #[error("the key store returned a different key than this database was created with")]
+    KeyChanged,
+
+    #[error("the database could not be decrypted: wrong key or damaged file")]
+    WrongKeyOrCorrupt,
+
+    #[error("key store error: {0}")]
+    KeyStore(#[from] KeyStoreError),
+
+    #[error(
+        "the database was written by a newer version (schema {found}, this build knows up to {supported}); update the app"
+    )]
+    SchemaTooNew { found: i64, supported: i64 },
+
+    #[error("database error: {0}")]
+    Sqlite(#[from] SqliteError),
+
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+
+    #[error("stored data is damaged: {0}")]
+    Corrupt(&'static str),
+}
+
+/// Why a value was refused. Bounds are part of the message; the offending value is not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValidationReason {
+    OutOfRange { min: String, max: String, unit: &'static str },
+    NotANumber,
+    NotAWholeNumber,
+    TooManyDecimals { max: u8 },
+    NotBelowSystolic,
+    InTheFuture,
+    TooFarInThePast,
+    TooLong { max_chars: usize },
+    Empty,
+    InvalidFormat { expected: &'static str },
+}
+
+impl fmt::Display for ValidationReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::OutOfRange { min, max, unit } => {
+                write!(f, "must be between {min} and {max}")?;
+                if !unit.is_empty() {
+                    write!(f, " {unit}")?;
+                }
+                Ok(())
+            }
+            Self::NotANumber => f.write_str("must be a number"),
+            Self::NotAWholeNumber => f.write_str("must be a whole number"),
+            Self::TooManyDecimals { max } => write!(f, "at most {max} decimal places"),
+            Self::NotBelowSystolic => f.write_str("must be lower than the systolic value"),
+            Self::InTheFuture => f.write_str("is in the future"),
+            Self::TooFarInThePast => f.write_str("is before 1900"),
+            Self::TooLong { max_chars } => write!(f, "at most {max_chars} characters"),
+            Self::Empty => f.write_str("must not be empty"),
+            Self::InvalidFormat { expected } => write!(f, "expected {expected}"),
+        }
+    }
+}
+
+impl Error {
+    pub(crate) fn invalid(field: Field, reason: ValidationReason) -> Self {
+        Self::Validation { field, reason }
+    }
+}
+
+/// Failures reported by a [`crate::keys::KeyStore`] implementation.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyStoreError {
+    #[error("the key store is not reachable: {0}")]
+    Unavailable(String),
+    #[error("the key store refused the operation: {0}")]
+    Refused(String),
+}
+
+/// A SQLite failure, reduced to what is safe to print: the SQLite result code and the engine's
+/// own message (which names schema objects, never bound values).
+#[derive(Debug)]
+pub struct SqliteError {
+    pub code: Option<rusqlite::ErrorCode>,
+    message: String,
+}
+
+impl SqliteError {
+    pub fn is_not_a_database(&self) -> bool {
+        self.code == Some(rusqlite::ErrorCode::NotADatabase)
+    }
+}
+
+impl fmt::Display for SqliteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SqliteError {}
+
+impl From<rusqlite::Error> for SqliteError {
+    fn from(e: rusqlite::Error) -> Self {
+        let code = e.sqlite_error_code();
+        let message = match &e {
+            rusqlite::Error::SqliteFailure(err, Some(msg)) => format!("{msg} ({:?})", err.code),
+            rusqlite::Error::SqliteFailure(err, None) => format!("{:?}", err.code),
+            // Conversion errors can quote the offending value in their Display; keep the kind only.
+            rusqlite::Error::FromSqlConversionFailure(idx, ty, _) => {
+                format!("column {idx} of type {ty} could not be converted")
+            }
+            rusqlite::Error::IntegralValueOutOfRange(idx, _) => {
+                format!("column {idx} is out of range")
+            }
+            rusqlite::Error::InvalidColumnType(idx, name, ty) => {
+                format!("column {idx} ({name}) has unexpected type {ty}")
+            }
+            rusqlite::Error::QueryReturnedNoRows => "no rows".to_owned(),
+            other => format!("{:?}", std::mem::discriminant(other)).replace("Discriminant", "sqlite"),
+        };
+        Self { code, message }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sqlite(e.into())
+    }
+}

@@ -1,0 +1,12 @@
+//! Kenko Techo core: the domain rules, the encrypted local store and its outbox.
+//!
+//! Everything the apps and the CLI do goes through here; the shells only draw it.
+
+pub mod clock;
+pub mod domain;
+mod error;
+pub mod keys;
+pub mod store;
+
+pub use error::{Error, KeyStoreError, Result, SqliteError, ValidationReason};
+pub use store::Store;

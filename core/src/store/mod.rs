@@ -1,0 +1,187 @@
+//! The encrypted local store: SQLCipher, one writer and one reader connection in WAL mode.
+
+mod connection;
+mod migrations;
+mod outbox;
+mod profiles;
+mod rows;
+#[cfg(test)]
+mod tests;
+mod vitals_read;
+mod vitals_write;
+
+pub use migrations::LATEST_SCHEMA;
+pub use outbox::OutboxEntry;
+pub use vitals_read::{Page, VitalQuery};
+pub use vitals_write::Recorded;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::keys::{DATABASE_KEY, DatabaseKey, KeyStore};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub struct Store {
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+    clock: Arc<dyn Clock>,
+    device_id: String,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("device_id", &self.device_id).finish_non_exhaustive()
+    }
+}
+
+/// Options for [`Store::open_with`].
+pub struct OpenOptions {
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self { clock: Arc::new(SystemClock) }
+    }
+}
+
+fn canary_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(".keycheck");
+    PathBuf::from(p)
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`, keyed from `keys`.
+    pub fn open(path: impl AsRef<Path>, keys: &dyn KeyStore) -> Result<Self> {
+        Self::open_with(path, keys, OpenOptions::default())
+    }
+
+    pub fn open_with(path: impl AsRef<Path>, keys: &dyn KeyStore, options: OpenOptions) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)?;
+        }
+        let exists = path.exists();
+        let key = obtain_key(keys, exists)?;
+        let canary = canary_path(&path);
+        match std::fs::read_to_string(&canary) {
+            Ok(stored) if !key.matches_canary(&stored) => return Err(Error::KeyChanged),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+
+        let mut writer = connection::open(&path, &key, connection::Role::Writer)?;
+        migrations::migrate(&mut writer)?;
+        let reader = connection::open(&path, &key, connection::Role::Reader)?;
+        if !canary.exists() {
+            write_canary(&canary, &key)?;
+        }
+        let device_id = ensure_device_id(&writer)?;
+        Ok(Self { writer: Mutex::new(writer), reader: Mutex::new(reader), clock: options.clock, device_id, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This installation's id; recorded as provenance on everything created here.
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        migrations::user_version(&self.reader())
+    }
+
+    /// `PRAGMA integrity_check` passes.
+    pub fn integrity_ok(&self) -> Result<bool> {
+        let conn = self.reader();
+        let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(result == "ok")
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic mid-transaction drops the Transaction, which rolls back: the connection is
+        // still consistent, so a poisoned lock is safe to reuse.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn obtain_key(keys: &dyn KeyStore, db_exists: bool) -> Result<DatabaseKey> {
+    if let Some(bytes) = keys.load(DATABASE_KEY)? {
+        return DatabaseKey::from_bytes(&bytes);
+    }
+    if db_exists {
+        // Never mint a new key for an existing database: that would lock the data away for good.
+        return Err(Error::KeyUnavailable);
+    }
+    let key = DatabaseKey::generate()?;
+    keys.save(DATABASE_KEY, key.bytes())?;
+    match keys.load(DATABASE_KEY)? {
+        Some(back) if back.as_slice() == key.bytes() => Ok(key),
+        _ => {
+            Err(Error::KeyStore(crate::error::KeyStoreError::Refused("the key store did not keep the new key".into())))
+        }
+    }
+}
+
+fn write_canary(path: &Path, key: &DatabaseKey) -> Result<()> {
+    let tmp = path.with_extension("keycheck.tmp");
+    std::fs::write(&tmp, key.canary())?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)?;
+    Ok(())
+}
+
+fn ensure_device_id(conn: &Connection) -> Result<String> {
+    conn.execute(
+        "INSERT INTO \"local_settings\" (\"key\", \"value\") VALUES ('device_id', ?1) ON CONFLICT(\"key\") DO NOTHING",
+        [uuid::Uuid::now_v7().to_string()],
+    )?;
+    Ok(conn.query_row("SELECT \"value\" FROM \"local_settings\" WHERE \"key\" = 'device_id'", [], |r| r.get(0))?)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::keys::MemoryKeyStore;
+    use chrono::{TimeZone, Utc};
+
+    pub struct TestStore {
+        pub store: Store,
+        pub keys: MemoryKeyStore,
+        pub dir: tempfile::TempDir,
+    }
+
+    pub fn open_test_store() -> TestStore {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let keys = MemoryKeyStore::new();
+        let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap()));
+        let store = Store::open_with(dir.path().join("techo.db"), &keys, OpenOptions { clock }).expect("open");
+        TestStore { store, keys, dir }
+    }
+}

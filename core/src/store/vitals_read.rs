@@ -1,0 +1,258 @@
+//! Reading back: the current view, history, charts and the home-BP summary.
+
+use super::Store;
+use super::rows::{VITAL_COLUMNS, collect, date_from_local_day, local_day, parse_uuid, u32_col, vital_from_row};
+use crate::domain::{
+    Accumulator, BpContext, BpObservation, Bucket, DayAggregate, Field, HomeBpSummary, SeriesPoint, Vital, VitalKind,
+    WINDOW_DAYS, fold_days, home_bp_summary,
+};
+use crate::error::{Error, Result, ValidationReason};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Filters for [`Store::list_vitals`]. Times are instants; `to` is exclusive.
+#[derive(Debug, Clone, Default)]
+pub struct VitalQuery {
+    pub kind: Option<VitalKind>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Page size; 0 means the default of 50. At most 500.
+    pub limit: u32,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub items: Vec<Vital>,
+    /// Pass back in [`VitalQuery::cursor`] for the next (older) page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+const CURRENT: &str = "\"superseded_by\" IS NULL AND \"deleted_at_ms\" IS NULL";
+
+/// Keyset cursor: the (measured_at, id) of the last row of a page.
+fn encode_cursor(v: &Vital) -> String {
+    format!("{}~{}", v.measured_at.timestamp_millis(), v.id)
+}
+
+fn decode_cursor(c: &str) -> Result<(i64, String)> {
+    let bad = || {
+        Error::invalid(
+            Field::Cursor,
+            ValidationReason::InvalidFormat { expected: "a cursor returned by a previous page" },
+        )
+    };
+    let (ms, id) = c.split_once('~').ok_or_else(bad)?;
+    let ms = ms.parse().map_err(|_| bad())?;
+    Uuid::parse_str(id).map_err(|_| bad())?;
+    Ok((ms, id.to_owned()))
+}
+
+impl Store {
+    pub fn get_vital(&self, id: Uuid) -> Result<Vital> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!("SELECT {VITAL_COLUMNS} FROM \"vitals\" WHERE \"id\" = ?1"))?;
+        collect(&mut stmt, [id.to_string()], vital_from_row)?.pop().ok_or(Error::NotFound { entity: "reading" })
+    }
+
+    /// Finds the reading of `profile_id` whose id starts with `prefix` (at least 4 characters), so
+    /// people can type a short id as with git.
+    pub fn resolve_vital_id(&self, profile_id: Uuid, prefix: &str) -> Result<Uuid> {
+        let prefix = prefix.trim().to_ascii_lowercase();
+        if prefix.len() < 4 || !prefix.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+            return Err(Error::NotFound { entity: "reading" });
+        }
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT \"id\" FROM \"vitals\" WHERE \"profile_id\" = ?1 AND substr(\"id\", 1, length(?2)) = ?2 LIMIT 2",
+        )?;
+        let ids = collect(&mut stmt, params![profile_id.to_string(), prefix], |r| parse_uuid(&r.get::<_, String>(0)?))?;
+        match ids.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(Error::NotFound { entity: "reading" }),
+            _ => Err(Error::AmbiguousId { entity: "reading" }),
+        }
+    }
+
+    /// Current readings, newest first, one page at a time.
+    pub fn list_vitals(&self, profile_id: Uuid, q: &VitalQuery) -> Result<Page> {
+        let limit = match q.limit {
+            0 => 50,
+            n => n.min(500),
+        };
+        let (after_ms, after_id) = match &q.cursor {
+            Some(c) => {
+                let (ms, id) = decode_cursor(c)?;
+                (Some(ms), Some(id))
+            }
+            None => (None, None),
+        };
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {VITAL_COLUMNS} FROM \"vitals\" \
+             WHERE \"profile_id\" = ?1 AND {CURRENT} AND (?2 IS NULL OR \"kind\" = ?2) \
+               AND (?3 IS NULL OR \"measured_at_ms\" >= ?3) AND (?4 IS NULL OR \"measured_at_ms\" < ?4) \
+               AND (?5 IS NULL OR (\"measured_at_ms\", \"id\") < (?5, ?6)) \
+             ORDER BY \"measured_at_ms\" DESC, \"id\" DESC LIMIT ?7"
+        ))?;
+        let mut items = collect(
+            &mut stmt,
+            params![
+                profile_id.to_string(),
+                q.kind.map(VitalKind::as_str),
+                q.from.map(|t| t.timestamp_millis()),
+                q.to.map(|t| t.timestamp_millis()),
+                after_ms,
+                after_id,
+                i64::from(limit) + 1,
+            ],
+            vital_from_row,
+        )?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(encode_cursor)
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// The most recent current reading of each kind that has one.
+    pub fn latest_vitals(&self, profile_id: Uuid) -> Result<Vec<Vital>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {VITAL_COLUMNS} FROM \"vitals\" WHERE \"profile_id\" = ?1 AND \"kind\" = ?2 AND {CURRENT} \
+             ORDER BY \"measured_at_ms\" DESC, \"id\" DESC LIMIT 1"
+        ))?;
+        let mut out = Vec::new();
+        for kind in VitalKind::ALL {
+            out.extend(collect(&mut stmt, params![profile_id.to_string(), kind.as_str()], vital_from_row)?);
+        }
+        Ok(out)
+    }
+
+    /// Every version of the reading `id` belongs to, oldest first, deleted ones included.
+    pub fn vital_history(&self, id: Uuid) -> Result<Vec<Vital>> {
+        let mut root = self.get_vital(id)?;
+        let mut guard = 0;
+        while let Some(prev) = root.amends {
+            match self.get_vital(prev) {
+                Ok(v) => root = v,
+                // A correction synced from elsewhere may arrive before its original.
+                Err(Error::NotFound { .. }) => break,
+                Err(e) => return Err(e),
+            }
+            guard += 1;
+            if guard > 10_000 {
+                return Err(Error::Corrupt("correction chain does not end"));
+            }
+        }
+        let mut chain = vec![root];
+        while let Some(next) = chain.last().and_then(|v| v.superseded_by) {
+            chain.push(self.get_vital(next)?);
+            if chain.len() > 10_000 {
+                return Err(Error::Corrupt("correction chain does not end"));
+            }
+        }
+        Ok(chain)
+    }
+
+    /// Chart data: current readings of one kind in `[from, to)`, bucketed by the local calendar
+    /// day each was taken on, then by ISO week or month.
+    pub fn vital_series(
+        &self,
+        profile_id: Uuid,
+        kind: VitalKind,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        bucket: Bucket,
+    ) -> Result<Vec<SeriesPoint>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT \"local_day\", count(*), min(\"value_milli\"), max(\"value_milli\"), sum(\"value_milli\"), \
+                    count(\"diastolic\"), min(\"diastolic\"), max(\"diastolic\"), sum(\"diastolic\"), \
+                    count(\"pulse\"), min(\"pulse\"), max(\"pulse\"), sum(\"pulse\") \
+             FROM \"vitals\" INDEXED BY \"vitals_current\" \
+             WHERE \"profile_id\" = ?1 AND \"kind\" = ?2 AND {CURRENT} AND \"measured_at_ms\" >= ?3 AND \"measured_at_ms\" < ?4 \
+             GROUP BY \"local_day\" ORDER BY \"local_day\""
+        ))?;
+        let days = collect(
+            &mut stmt,
+            params![profile_id.to_string(), kind.as_str(), from.timestamp_millis(), to.timestamp_millis()],
+            |r| {
+                let acc = |base: usize, scale: i64| -> Result<Accumulator> {
+                    let count: i64 = r.get(base)?;
+                    Ok(if count == 0 {
+                        Accumulator::default()
+                    } else {
+                        Accumulator {
+                            count: u32_col(count)?,
+                            min: r.get::<_, i64>(base + 1)? * scale,
+                            max: r.get::<_, i64>(base + 2)? * scale,
+                            sum: r.get::<_, i64>(base + 3)? * scale,
+                        }
+                    })
+                };
+                Ok(DayAggregate {
+                    day: date_from_local_day(r.get(0)?)?,
+                    value: acc(1, 1)?,
+                    diastolic: acc(5, 1000)?,
+                    pulse: acc(9, 1000)?,
+                })
+            },
+        )?;
+        Ok(fold_days(days, bucket))
+    }
+
+    /// JSH2019 home-BP summary of the 7 days ending on `as_of`'s calendar day.
+    pub fn home_bp_summary(&self, profile_id: Uuid, as_of: DateTime<FixedOffset>) -> Result<HomeBpSummary> {
+        let last_day = local_day(&as_of);
+        let first_day = last_day - i64::from(WINDOW_DAYS) + 1;
+        // Readings carry their own offsets (−12 h … +14 h): widen the instant range by a day on
+        // each side for the index, then select exactly by local day.
+        let day_ms = Duration::days(1).num_milliseconds();
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT \"local_day\", \"context\", \"value_milli\", \"diastolic\", \"pulse\" \
+             FROM \"vitals\" INDEXED BY \"vitals_current\" \
+             WHERE \"profile_id\" = ?1 AND \"kind\" = 'blood_pressure' AND {CURRENT} \
+               AND \"measured_at_ms\" >= ?2 AND \"measured_at_ms\" < ?3 AND \"local_day\" BETWEEN ?4 AND ?5"
+        ))?;
+        let readings = collect(
+            &mut stmt,
+            params![profile_id.to_string(), (first_day - 1) * day_ms, (last_day + 2) * day_ms, first_day, last_day],
+            |r| {
+                let ctx: Option<String> = r.get(1)?;
+                Ok(BpObservation {
+                    local_date: date_from_local_day(r.get(0)?)?,
+                    context: ctx
+                        .as_deref()
+                        .and_then(BpContext::from_str_opt)
+                        .ok_or(Error::Corrupt("unknown context"))?,
+                    systolic: u32_col(r.get::<_, i64>(2)? / 1000)?,
+                    diastolic: u32_col(
+                        r.get::<_, Option<i64>>(3)?.ok_or(Error::Corrupt("blood pressure without diastolic"))?,
+                    )?,
+                    pulse: r.get::<_, Option<i64>>(4)?.map(u32_col).transpose()?,
+                })
+            },
+        )?;
+        Ok(home_bp_summary(&readings, date_from_local_day(last_day)?))
+    }
+
+    /// How many current readings a profile has (for status screens).
+    pub fn vital_count(&self, profile_id: Uuid) -> Result<u64> {
+        let conn = self.reader();
+        let n: Option<i64> = conn
+            .query_row(
+                &format!("SELECT count(*) FROM \"vitals\" WHERE \"profile_id\" = ?1 AND {CURRENT}"),
+                [profile_id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(n.unwrap_or(0).unsigned_abs())
+    }
+}
