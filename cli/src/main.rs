@@ -1,1 +1,31 @@
-fn main() {}
+//! `techo`: a terminal shell over the Kenko Techo core.
+//!
+//! Errors are one line on stderr and a non-zero exit; warnings are printed but the reading is
+//! kept. All rules (validation, units, summaries) live in the core; this file only parses
+//! arguments and prints.
+
+mod args;
+mod chart;
+mod commands;
+mod demo;
+mod format;
+mod when;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // A bug must not print a backtrace full of internals (or data) at a user: one line, and the
+    // store's transactions guarantee nothing half-written survives.
+    std::panic::set_hook(Box::new(|_| {
+        eprintln!("techo: internal error (a bug); nothing was partially saved. Please report it.");
+    }));
+    let cli = args::Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("techo: error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

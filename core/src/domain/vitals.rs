@@ -1,7 +1,7 @@
 //! Vital-sign readings: what a person measures, with the context that makes it readable later.
 
 use super::Milli;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;
@@ -67,6 +67,19 @@ string_enum!(
     /// Who produced the number: typed by the person, read from a device, or entered by a proxy.
     Source { SelfEntered => "self", Device => "device", Proxy => "proxy" }
 );
+
+impl BpContext {
+    /// The occasion to preselect on the entry screen from the local clock time. JSH home-BP
+    /// practice measures in the morning within an hour of waking and in the evening before bed;
+    /// the person can always change it.
+    pub fn suggested_for(local: NaiveTime) -> Self {
+        match local.hour() {
+            4..=10 => Self::Morning,
+            19..=23 | 0..=2 => Self::Evening,
+            _ => Self::Other,
+        }
+    }
+}
 
 impl GlucoseUnit {
     /// mg/dL per unit. 1 mmol/L glucose = 18.0 mg/dL (the factor Health Connect uses).
@@ -214,6 +227,15 @@ mod tests {
         for secret in ["187", "93", "71", "dizzy"] {
             assert!(!text.contains(secret), "{text}");
         }
+    }
+
+    #[test]
+    fn bp_context_suggestion_by_time_of_day() {
+        let t = |h| NaiveTime::from_hms_opt(h, 30, 0).unwrap();
+        assert_eq!(BpContext::suggested_for(t(6)), BpContext::Morning);
+        assert_eq!(BpContext::suggested_for(t(13)), BpContext::Other);
+        assert_eq!(BpContext::suggested_for(t(22)), BpContext::Evening);
+        assert_eq!(BpContext::suggested_for(t(1)), BpContext::Evening);
     }
 
     #[test]

@@ -186,6 +186,15 @@ fn record_writes_one_outbox_row_in_protocol_form() {
 }
 
 #[test]
+fn returned_record_equals_the_stored_one_with_sub_millisecond_times() {
+    let (t, p) = with_profile();
+    let at = jst("2026-11-25T07:10:05.123456789+09:00");
+    let rec = t.store.record_vital(p.id, NewVital::new(VitalValue::Steps { count: 10 }, at)).unwrap();
+    assert_eq!(rec.vital.measured_at, jst("2026-11-25T07:10:05.123+09:00"));
+    assert_eq!(t.store.get_vital(rec.vital.id).unwrap(), rec.vital);
+}
+
+#[test]
 fn invalid_input_writes_nothing() {
     let (t, p) = with_profile();
     let err = t.store.record_vital(p.id, bp(120, 130, BpContext::Morning, "2026-11-25T07:00:00+09:00")).unwrap_err();

@@ -41,7 +41,7 @@ impl Store {
 
     /// Deletes the current version of a reading (a tombstone: history keeps it).
     pub fn delete_vital(&self, id: Uuid) -> Result<Vital> {
-        let now = self.clock.now();
+        let now = whole_ms(self.clock.now());
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut vital = load_current(&tx, id)?;
@@ -62,7 +62,7 @@ impl Store {
     }
 
     fn write_vitals(&self, profile_id: Uuid, inputs: Vec<NewVital>, amends: Option<Uuid>) -> Result<Vec<Recorded>> {
-        let now = self.clock.now();
+        let now = whole_ms(self.clock.now());
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let patient = patient_code(&tx, profile_id)?;
@@ -86,7 +86,7 @@ impl Store {
                 id: Uuid::now_v7(),
                 profile_id,
                 value: input.value,
-                measured_at: input.measured_at,
+                measured_at: whole_ms(input.measured_at),
                 source: input.source,
                 device_name: input.device_name.filter(|s| !s.trim().is_empty()),
                 note: input.note.filter(|s| !s.trim().is_empty()),
@@ -200,6 +200,12 @@ fn insert_vital(tx: &Transaction<'_>, v: &Vital) -> Result<()> {
         v.recorded_at.timestamp_millis(),
     ])?;
     Ok(())
+}
+
+/// Times are stored to the millisecond; trimming first makes the returned record equal the stored one.
+fn whole_ms<Tz: chrono::TimeZone>(t: DateTime<Tz>) -> DateTime<Tz> {
+    let extra = t.timestamp_subsec_nanos() % 1_000_000;
+    t - chrono::Duration::nanoseconds(i64::from(extra))
 }
 
 fn rfc3339_utc(t: DateTime<Utc>) -> String {

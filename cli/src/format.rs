@@ -1,0 +1,112 @@
+//! Human-readable renderings of core values.
+
+use chrono::{DateTime, FixedOffset};
+use techo_core::domain::{GlucoseUnit, HomeBpClass, Milli, Vital, VitalKind, VitalValue, Warning};
+
+pub fn kind_label(kind: VitalKind) -> &'static str {
+    match kind {
+        VitalKind::Weight => "weight",
+        VitalKind::Temperature => "temperature",
+        VitalKind::BloodPressure => "blood pressure",
+        VitalKind::Glucose => "glucose",
+        VitalKind::Steps => "steps",
+    }
+}
+
+pub fn unit_label(kind: VitalKind) -> &'static str {
+    match kind {
+        VitalKind::Weight => "kg",
+        VitalKind::Temperature => "°C",
+        VitalKind::BloodPressure => "mmHg",
+        VitalKind::Glucose => "mg/dL",
+        VitalKind::Steps => "steps",
+    }
+}
+
+fn grouped(n: u32) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn value(v: &VitalValue) -> String {
+    match *v {
+        VitalValue::Weight { kg } => format!("{kg} kg"),
+        VitalValue::Temperature { celsius } => format!("{celsius} °C"),
+        VitalValue::BloodPressure { systolic, diastolic, pulse, context } => {
+            let pulse = pulse.map(|p| format!(", pulse {p}/min")).unwrap_or_default();
+            format!("{systolic}/{diastolic} mmHg{pulse} ({context})")
+        }
+        VitalValue::Glucose { value, unit: GlucoseUnit::MgPerDl, timing } => {
+            format!("{value} mg/dL ({})", timing_label(timing))
+        }
+        VitalValue::Glucose { value, unit: GlucoseUnit::MmolPerL, timing } => {
+            format!("{value} mmol/L = {} mg/dL ({})", v.canonical(), timing_label(timing))
+        }
+        VitalValue::Steps { count } => format!("{} steps", grouped(count)),
+    }
+}
+
+fn timing_label(t: techo_core::domain::GlucoseTiming) -> &'static str {
+    use techo_core::domain::GlucoseTiming::*;
+    match t {
+        Fasting => "fasting",
+        BeforeMeal => "before a meal",
+        AfterMeal1h => "1 h after a meal",
+        AfterMeal2h => "2 h after a meal",
+        Bedtime => "bedtime",
+        Random => "random",
+    }
+}
+
+pub fn when(t: &DateTime<FixedOffset>) -> String {
+    t.format("%Y-%m-%d %H:%M %:z").to_string()
+}
+
+pub fn warning(w: &Warning) -> String {
+    format!("please check: {w} (saved anyway)")
+}
+
+pub fn one_line(v: &Vital) -> String {
+    let mut s = format!("{}  {:<15} {}", when(&v.measured_at), kind_label(v.kind()), value(&v.value));
+    if let Some(note) = &v.note {
+        s.push_str(&format!("  “{note}”"));
+    }
+    s
+}
+
+pub fn milli_1dp(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+pub fn class_label(c: HomeBpClass) -> String {
+    format!("{} ({})", c.label_ja(), c.label_en())
+}
+
+/// Means in a chart legend: whole units for BP and steps, one decimal otherwise.
+pub fn mean(kind: VitalKind, v: f64) -> String {
+    match kind {
+        VitalKind::BloodPressure | VitalKind::Steps | VitalKind::Glucose => format!("{v:.0}"),
+        VitalKind::Weight | VitalKind::Temperature => {
+            Milli::from_f64(v).map(|m| format!("{:.1}", m.as_f64())).unwrap_or_else(|| format!("{v:.1}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(grouped(8123), "8,123");
+        assert_eq!(grouped(100000), "100,000");
+        assert_eq!(grouped(12), "12");
+    }
+}
