@@ -62,6 +62,9 @@ pub enum Error {
 
     #[error("stored data is damaged: {0}")]
     Corrupt(&'static str),
+
+    #[error("a synced record is malformed: {what}")]
+    InvalidPayload { what: &'static str },
 }
 
 /// Why a value was refused. Bounds are part of the message; the offending value is not.

@@ -7,6 +7,7 @@ pub mod domain;
 mod error;
 pub mod keys;
 pub mod store;
+pub mod sync;
 
 pub use error::{Error, KeyStoreError, Result, SqliteError, ValidationReason};
 pub use store::Store;

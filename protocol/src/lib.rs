@@ -6,14 +6,21 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod auth;
+pub mod error;
+pub mod sync;
+
 /// Bumped on any incompatible change to the types below.
 pub const PROTOCOL_VERSION: u32 = 1;
+/// Version of the record payloads (entity schemas) a client writes and understands.
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// Names of synced entity types.
 pub mod entity {
     pub const VITAL: &str = "vital";
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
@@ -32,6 +39,7 @@ impl Op {
 
 /// A vital-sign observation as created on a device. Immutable once created: a correction is a
 /// new record whose `amends` names the old one.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VitalRecord {
     pub id: String,
@@ -53,11 +61,13 @@ pub struct VitalRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entered_by: Option<String>,
     /// Fields added by newer versions survive a round trip through an older client.
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The measured value, tagged by kind, in canonical units plus what the person entered.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VitalValue {
@@ -89,11 +99,13 @@ pub enum VitalValue {
 }
 
 /// Payload of a `delete` mutation: a tombstone, the record itself stays in history.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VitalDelete {
     pub id: String,
     pub patient: String,
     pub deleted_at: String,
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }

@@ -14,5 +14,7 @@ pub(crate) use profile::check_display_name;
 pub use profile::{DISPLAY_NAME_MAX_CHARS, HmCode, Profile, Relationship};
 pub use quantity::{DecimalError, Milli};
 pub use series::{Accumulator, Bucket, DayAggregate, SeriesPoint, Stats, fold_days};
-pub use validation::{Field, NOTE_MAX_CHARS, ValidationContext, WEIGHT_CHANGE_WINDOW, Warning, WarningCode, validate};
+pub use validation::{
+    Field, NOTE_MAX_CHARS, ValidationContext, WEIGHT_CHANGE_WINDOW, Warning, WarningCode, validate, validate_content,
+};
 pub use vitals::{BpContext, GlucoseTiming, GlucoseUnit, NewVital, Source, Vital, VitalKind, VitalValue};

@@ -196,8 +196,16 @@ pub struct ValidationContext {
     pub previous_weight: Option<Milli>,
 }
 
-/// Checks a reading; `Ok` carries the warnings to show after saving.
+/// Checks a reading being entered now; `Ok` carries the warnings to show after saving.
 pub fn validate(v: &NewVital, now: DateTime<Utc>, ctx: ValidationContext) -> Result<Vec<Warning>> {
+    let warnings = validate_content(v, ctx)?;
+    check_time(v.measured_at.with_timezone(&Utc), now)?;
+    Ok(warnings)
+}
+
+/// The checks that do not depend on the checker's clock: what a server applies to a reading a
+/// device recorded, since that device's clock may legitimately differ from the server's.
+pub fn validate_content(v: &NewVital, ctx: ValidationContext) -> Result<Vec<Warning>> {
     let mut warnings = Vec::new();
     match v.value {
         VitalValue::Weight { kg } => {
@@ -228,7 +236,9 @@ pub fn validate(v: &NewVital, now: DateTime<Utc>, ctx: ValidationContext) -> Res
         VitalValue::Glucose { .. } => GLUCOSE.check(v.value.canonical(), &mut warnings)?,
         VitalValue::Steps { count } => STEPS.check(u(count.into()), &mut warnings)?,
     }
-    check_time(v.measured_at.with_timezone(&Utc), now)?;
+    if v.measured_at.with_timezone(&Utc) < earliest_plausible() {
+        return Err(Error::invalid(Field::MeasuredAt, ValidationReason::TooFarInThePast));
+    }
     check_text(v.note.as_deref(), Field::Note, NOTE_MAX_CHARS)?;
     check_text(v.device_name.as_deref(), Field::DeviceName, DEVICE_NAME_MAX_CHARS)?;
     Ok(warnings)
@@ -238,11 +248,11 @@ fn check_time(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
     if at > now + FUTURE_TOLERANCE {
         return Err(Error::invalid(Field::MeasuredAt, ValidationReason::InTheFuture));
     }
-    let earliest = Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).single().expect("1900-01-01 is a valid UTC time");
-    if at < earliest {
-        return Err(Error::invalid(Field::MeasuredAt, ValidationReason::TooFarInThePast));
-    }
     Ok(())
+}
+
+fn earliest_plausible() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).single().expect("1900-01-01 is a valid UTC time")
 }
 
 /// Free text: bounded length, no control characters other than newlines and tabs.

@@ -4,13 +4,15 @@
 use super::Store;
 use super::outbox::enqueue;
 use super::rows::{VITAL_COLUMNS, local_day, value_columns, vital_from_row};
+use crate::domain::HmCode;
 use crate::domain::{
     Milli, NewVital, ValidationContext, Vital, VitalKind, VitalValue, WEIGHT_CHANGE_WINDOW, Warning, validate,
 };
 use crate::error::{Error, Result};
-use chrono::{DateTime, SecondsFormat, Utc};
+use crate::sync::wire::{encode_vital, rfc3339_utc};
+use chrono::DateTime;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
-use techo_protocol::{Op, VitalDelete, VitalRecord, entity};
+use techo_protocol::{Op, VitalDelete, entity};
 use uuid::Uuid;
 
 /// A saved reading and what the person should double-check about it.
@@ -52,7 +54,7 @@ impl Store {
         vital.deleted_at = Some(now);
         let payload = VitalDelete {
             id: id.to_string(),
-            patient: patient_code(&tx, vital.profile_id)?,
+            patient: patient_code(&tx, vital.profile_id)?.to_string(),
             deleted_at: rfc3339_utc(now),
             extra: Default::default(),
         };
@@ -105,7 +107,14 @@ impl Store {
                     params![old_id.to_string(), vital.id.to_string()],
                 )?;
             }
-            enqueue(&tx, entity::VITAL, &vital.id, Op::Create, &wire_record(&vital, &patient), now.timestamp_millis())?;
+            enqueue(
+                &tx,
+                entity::VITAL,
+                &vital.id,
+                Op::Create,
+                &encode_vital(&vital, &patient),
+                now.timestamp_millis(),
+            )?;
             out.push(Recorded { vital, warnings });
         }
         tx.commit()?;
@@ -113,10 +122,12 @@ impl Store {
     }
 }
 
-fn patient_code(tx: &Transaction<'_>, profile_id: Uuid) -> Result<String> {
-    tx.query_row("SELECT \"hm_code\" FROM \"profiles\" WHERE \"id\" = ?1", [profile_id.to_string()], |r| r.get(0))
+fn patient_code(tx: &Transaction<'_>, profile_id: Uuid) -> Result<HmCode> {
+    let code: String = tx
+        .query_row("SELECT \"hm_code\" FROM \"profiles\" WHERE \"id\" = ?1", [profile_id.to_string()], |r| r.get(0))
         .optional()?
-        .ok_or(Error::NotFound { entity: "profile" })
+        .ok_or(Error::NotFound { entity: "profile" })?;
+    HmCode::parse(&code).map_err(|_| Error::Corrupt("malformed HM code"))
 }
 
 /// The reading `id`, refusing anything but its current version.
@@ -206,41 +217,4 @@ fn insert_vital(tx: &Transaction<'_>, v: &Vital) -> Result<()> {
 fn whole_ms<Tz: chrono::TimeZone>(t: DateTime<Tz>) -> DateTime<Tz> {
     let extra = t.timestamp_subsec_nanos() % 1_000_000;
     t - chrono::Duration::nanoseconds(i64::from(extra))
-}
-
-fn rfc3339_utc(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, false)
-}
-
-/// The outbox form of a reading.
-pub(crate) fn wire_record(v: &Vital, patient: &str) -> VitalRecord {
-    use techo_protocol::VitalValue as W;
-    let value = match v.value {
-        VitalValue::Weight { kg } => W::Weight { kg: kg.to_string() },
-        VitalValue::Temperature { celsius } => W::Temperature { celsius: celsius.to_string() },
-        VitalValue::BloodPressure { systolic, diastolic, pulse, context } => {
-            W::BloodPressure { systolic, diastolic, pulse, context: context.as_str().to_owned() }
-        }
-        VitalValue::Glucose { value, unit, timing } => W::Glucose {
-            mg_dl: v.value.canonical().to_string(),
-            entered_value: value.to_string(),
-            entered_unit: unit.as_str().to_owned(),
-            timing: timing.as_str().to_owned(),
-        },
-        VitalValue::Steps { count } => W::Steps { count },
-    };
-    VitalRecord {
-        id: v.id.to_string(),
-        patient: patient.to_owned(),
-        measured_at: v.measured_at.to_rfc3339_opts(SecondsFormat::AutoSi, false),
-        value,
-        source: v.source.as_str().to_owned(),
-        device_name: v.device_name.clone(),
-        note: v.note.clone(),
-        amends: v.amends.map(|u| u.to_string()),
-        recorded_at: rfc3339_utc(v.recorded_at),
-        origin_device: v.origin_device.clone(),
-        entered_by: v.entered_by.clone(),
-        extra: Default::default(),
-    }
 }

@@ -1,0 +1,3 @@
+//! Everything between the outbox and the server: wire mapping, the sync engine, its driver.
+
+pub mod wire;

@@ -1,0 +1,107 @@
+//! `POST /v1/sync/push` and `GET /v1/sync/pull`.
+
+use crate::Op;
+use crate::error::ErrorCode;
+use serde::{Deserialize, Serialize};
+
+/// A batch of outbox mutations, applied by the server in order inside one transaction.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol_version: u32,
+    pub schema_version: u32,
+    pub mutations: Vec<Mutation>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// UUIDv7 from the device: the idempotency key, unique per device forever.
+    pub mutation_id: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub op: Op,
+    /// The entity payload (e.g. [`crate::VitalRecord`]).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: serde_json::Value,
+    /// When the device queued it; for display only, never for ordering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_time: Option<String>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One result per mutation, in request order.
+    pub results: Vec<MutationResult>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationStatus {
+    /// Applied now.
+    Applied,
+    /// Applied earlier (a replay); `commit_seq` is the original one.
+    Duplicate,
+    /// Permanently refused; the device keeps it visible and moves on.
+    Rejected,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub mutation_id: String,
+    pub status: MutationStatus,
+    /// Position of the change in the patient's change sequence; the client's write gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_seq: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorCode>,
+}
+
+/// Query of `GET /v1/sync/pull`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullQuery {
+    /// The patient (HM code) whose changes to read.
+    pub patient: String,
+    /// `next_cursor` of the previous page; absent for a full download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Opaque; store it with the applied page in one transaction.
+    pub next_cursor: String,
+    pub has_more: bool,
+    /// Set when the cursor cannot be continued (too old, server restored, protocol change):
+    /// download everything again from no cursor, keeping local unsent changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset: Option<Reset>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reset {
+    MustRefetch,
+}
+
+/// The current state of one entity.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub entity: String,
+    pub id: String,
+    /// The patient sequence number of the entity's last change.
+    pub version: u64,
+    pub deleted: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: serde_json::Value,
+}

@@ -1,0 +1,113 @@
+//! `--demo`: residents a newcomer can log in as at once, one with a fortnight of readings.
+
+use crate::state::now_ms;
+use crate::storage::{CheckedMutation, Storage, StorageError, sha256_hex};
+use chrono::{Duration, FixedOffset, NaiveTime, Utc};
+use techo_core::domain::{BpContext, HmCode, Source, Vital, VitalValue};
+use techo_core::sync::wire::encode_vital;
+use techo_protocol::sync::Mutation;
+use techo_protocol::{Op, entity};
+use uuid::Uuid;
+
+pub struct DemoLogin {
+    pub hm_code: &'static str,
+    pub password: &'static str,
+    pub name: &'static str,
+}
+
+pub const LOGINS: &[DemoLogin] = &[
+    DemoLogin { hm_code: "DEMO0001", password: "kenko-demo-1", name: "デモ 花子" },
+    DemoLogin { hm_code: "DEMO0002", password: "kenko-demo-2", name: "デモ 一郎" },
+];
+
+/// Seeds the demo residents if they are missing; returns an activation code for a third,
+/// not yet activated resident (DEMO0003) when it was just created.
+pub fn seed(storage: &dyn Storage) -> Result<Option<String>, String> {
+    let err = |e: StorageError| e.to_string();
+    for (i, login) in LOGINS.iter().enumerate() {
+        if storage.resident_by_hm_code(login.hm_code).map_err(err)?.is_some() {
+            continue;
+        }
+        let issued = crate::add_resident(
+            storage,
+            login.hm_code,
+            login.name,
+            "1950-04-01",
+            std::time::Duration::from_secs(3600),
+        )?;
+        let phc = crate::auth::hash_password(login.password)?;
+        let code_hash = sha256_hex(crate::auth::normalise_activation_code(&issued.activation_code).as_bytes());
+        storage.activate(login.hm_code, &code_hash, &phc, now_ms()).map_err(err)?;
+        if i == 0 {
+            seed_readings(storage, issued.resident, login.hm_code).map_err(err)?;
+        }
+    }
+    if storage.resident_by_hm_code("DEMO0003").map_err(err)?.is_some() {
+        return Ok(None);
+    }
+    let issued = crate::add_resident(
+        storage,
+        "DEMO0003",
+        "デモ 未登録",
+        "1948-09-15",
+        std::time::Duration::from_secs(30 * 86400),
+    )?;
+    Ok(Some(issued.activation_code))
+}
+
+fn seed_readings(storage: &dyn Storage, resident: i64, hm_code: &str) -> Result<(), StorageError> {
+    let jst = FixedOffset::east_opt(9 * 3600).expect("JST is a valid offset");
+    let today = Utc::now().with_timezone(&jst).date_naive();
+    let patient = HmCode::parse(hm_code).map_err(|_| StorageError::Corrupt("demo HM code"))?;
+    let mut batch = Vec::new();
+    for back in 1..=14i64 {
+        let day = today - Duration::days(back);
+        for (h, sys, dia, ctx) in
+            [(7, 131 + back % 5, 84 - back % 3, BpContext::Morning), (21, 124 + back % 4, 78, BpContext::Evening)]
+        {
+            let at = day
+                .and_time(NaiveTime::from_hms_opt(h, 0, 0).expect("valid time"))
+                .and_local_timezone(jst)
+                .single()
+                .expect("fixed offsets have no gaps");
+            let v = Vital {
+                id: Uuid::now_v7(),
+                profile_id: Uuid::nil(),
+                value: VitalValue::BloodPressure {
+                    systolic: sys as u32,
+                    diastolic: dia as u32,
+                    pulse: Some(70),
+                    context: ctx,
+                },
+                measured_at: at,
+                source: Source::Device,
+                device_name: Some("demo monitor".into()),
+                note: None,
+                amends: None,
+                superseded_by: None,
+                deleted_at: None,
+                recorded_at: at.with_timezone(&Utc),
+                entered_by: None,
+                origin_device: "demo-seed".into(),
+                server_version: None,
+            };
+            let payload =
+                serde_json::to_value(encode_vital(&v, &patient)).map_err(|_| StorageError::Corrupt("demo payload"))?;
+            let mutation = Mutation {
+                mutation_id: Uuid::now_v7().to_string(),
+                entity: entity::VITAL.into(),
+                entity_id: v.id.to_string(),
+                op: Op::Create,
+                payload,
+                client_time: None,
+            };
+            batch.push(CheckedMutation {
+                request_hash: sha256_hex(mutation.mutation_id.as_bytes()),
+                target: Ok(resident),
+                mutation,
+            });
+        }
+    }
+    storage.push("demo-seed", batch, now_ms())?;
+    Ok(())
+}

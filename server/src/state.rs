@@ -1,0 +1,89 @@
+//! Shared server state and the authenticated-caller extractor.
+
+use crate::auth::{LoginLimiter, TokenSigner};
+use crate::error::{ApiError, ApiResult};
+use crate::storage::{ResidentId, Storage};
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub activation_ttl: Duration,
+    pub max_body_bytes: usize,
+    pub max_batch: usize,
+    pub default_page: u32,
+    pub max_page: u32,
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            access_ttl: Duration::from_secs(15 * 60),
+            // Long enough that an elderly user who opens the app monthly is not signed out.
+            refresh_ttl: Duration::from_secs(180 * 24 * 3600),
+            activation_ttl: Duration::from_secs(30 * 24 * 3600),
+            max_body_bytes: 1024 * 1024,
+            max_batch: 500,
+            default_page: 500,
+            max_page: 2000,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    pub signer: TokenSigner,
+    pub limiter: LoginLimiter,
+    pub limits: Limits,
+}
+
+pub type SharedState = Arc<AppState>;
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Runs storage work off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    state: &SharedState,
+    f: impl FnOnce(&dyn Storage) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || f(state.storage.as_ref())).await?
+}
+
+/// A request carrying a valid access token of a signed-in device.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub resident: ResidentId,
+    pub device_id: String,
+}
+
+impl FromRequestParts<SharedState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::unauthenticated)?;
+        let claims =
+            state.signer.verify(token.trim(), chrono::Utc::now().timestamp()).ok_or_else(ApiError::unauthenticated)?;
+        let (resident, device) = (claims.resident, claims.device_id.clone());
+        // Logout and refresh-token reuse sign a device out at once, not when its token expires.
+        let signed_in = blocking(state, move |s| Ok(s.device_signed_in(resident, &device)?)).await?;
+        if !signed_in {
+            return Err(ApiError::unauthenticated());
+        }
+        Ok(Caller { resident: claims.resident, device_id: claims.device_id })
+    }
+}
