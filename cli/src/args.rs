@@ -18,6 +18,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Sync server URL [default: the one used at login]
+    #[arg(long, global = true, env = "TECHO_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -34,6 +38,38 @@ pub enum Command {
     Status,
     /// Create a demo profile with a month of readings and show what the app makes of them
     Demo,
+    /// First use of an HM card: set your password with the one-time activation code
+    Activate {
+        hm_code: String,
+        #[arg(long)]
+        code: String,
+        /// Read the new password from standard input instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Sign this device in to the sync server
+    Login {
+        hm_code: String,
+        /// Name for the local profile if this device does not have one for this HM code yet
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Sign this device out (unsent changes stay on the device)
+    Logout,
+    /// Send local changes and fetch new ones; `sync status` shows what is waiting
+    Sync {
+        #[command(subcommand)]
+        what: Option<SyncCommand>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SyncCommand {
+    /// Account, last sync and changes waiting or refused
+    Status,
 }
 
 #[derive(Subcommand)]

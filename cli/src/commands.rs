@@ -1,11 +1,12 @@
 //! What each command does: open the store, call the core, print.
 
 use crate::args::{BucketArg, Cli, Command, Details, KindArg, ProfileCommand, SourceArg, VitalsCommand};
-use crate::{chart, demo, format, when};
+use crate::{chart, demo, format, sync_cmd, when};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use techo_core::domain::{
     BpContext, Bucket, GlucoseTiming, GlucoseUnit, Milli, NewVital, Profile, Relationship, Source, Vital, VitalKind,
     VitalValue,
@@ -19,12 +20,15 @@ use techo_core::{Error as CoreError, Store};
 pub enum CliError {
     Core(CoreError),
     Usage(String),
+    /// A sync that could not finish (offline, signed out); nothing is lost.
+    Unfinished(String),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Usage(_) | Self::Core(CoreError::Validation { .. } | CoreError::BatchItem { .. }) => 2,
+            Self::Unfinished(_) | Self::Core(CoreError::Network { .. } | CoreError::Auth { .. }) => 3,
             Self::Core(_) => 1,
         }
     }
@@ -34,7 +38,7 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Core(e) => write!(f, "{e}"),
-            Self::Usage(s) => f.write_str(s),
+            Self::Usage(s) | Self::Unfinished(s) => f.write_str(s),
         }
     }
 }
@@ -53,11 +57,12 @@ fn usage(msg: impl Into<String>) -> CliError {
 
 /// The opened store plus what the command line said about whose data to act on.
 pub struct Session {
-    pub store: Store,
-    pub keys: DesktopKeyStore,
+    pub store: Arc<Store>,
+    pub keys: Arc<DesktopKeyStore>,
     pub data_dir: PathBuf,
     profile_override: Option<String>,
     pub json: bool,
+    pub server: Option<String>,
 }
 
 impl Session {
@@ -68,10 +73,10 @@ impl Session {
                 .map(|d| d.join("kenko-techo"))
                 .ok_or_else(|| usage("no platform data directory; pass --data-dir or set TECHO_DATA_DIR"))?,
         };
-        let keys = DesktopKeyStore::for_data_dir(&data_dir);
+        let keys = Arc::new(DesktopKeyStore::for_data_dir(&data_dir));
         let db = data_dir.join("techo.db");
         let fresh = !db.exists();
-        let store = Store::open(&db, &keys)?;
+        let store = Arc::new(Store::open(&db, keys.as_ref())?);
         if fresh && let KeyLocation::File(path) = keys.location(DATABASE_KEY) {
             eprintln!(
                 "note: no OS keyring reachable ({}); the database key is kept in {} (mode 0600). Keep it private: without it the database cannot be opened.",
@@ -79,7 +84,14 @@ impl Session {
                 path.display()
             );
         }
-        Ok(Self { store, keys, data_dir, profile_override: cli.profile.clone(), json: cli.json })
+        Ok(Self {
+            store,
+            keys,
+            data_dir,
+            profile_override: cli.profile.clone(),
+            json: cli.json,
+            server: cli.server.clone(),
+        })
     }
 
     pub fn profile(&self) -> CliResult<Profile> {
@@ -103,6 +115,14 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Vitals(cmd) => vitals(&session, cmd),
         Command::Status => status(&session),
         Command::Demo => demo::run(&session),
+        Command::Activate { hm_code, code, password_stdin } => {
+            sync_cmd::activate(&session, &hm_code, &code, password_stdin)
+        }
+        Command::Login { hm_code, name, password_stdin } => {
+            sync_cmd::login(&session, &hm_code, name.as_deref(), password_stdin)
+        }
+        Command::Logout => sync_cmd::logout(&session),
+        Command::Sync { what } => sync_cmd::sync(&session, what),
     }
 }
 
@@ -475,6 +495,6 @@ fn status(s: &Session) -> CliResult {
         Some(p) => println!("Profiles:         {} (active: {}, HM {})", profiles.len(), p.display_name, p.hm_code),
         None => println!("Profiles:         {}", profiles.len()),
     }
-    println!("Waiting to sync:  {pending} change(s) (sync arrives with the server)");
+    println!("Waiting to sync:  {pending} change(s)");
     Ok(())
 }

@@ -9,6 +9,7 @@ mod chart;
 mod commands;
 mod demo;
 mod format;
+mod sync_cmd;
 mod when;
 
 use clap::Parser;

@@ -63,6 +63,12 @@ pub enum Error {
     #[error("stored data is damaged: {0}")]
     Corrupt(&'static str),
 
+    #[error("cannot reach the server: {reason}")]
+    Network { reason: String },
+
+    #[error("sign-in failed: {reason}")]
+    Auth { reason: String },
+
     #[error("a synced record is malformed: {what}")]
     InvalidPayload { what: &'static str },
 }

@@ -5,6 +5,7 @@ mod migrations;
 mod outbox;
 mod profiles;
 mod rows;
+mod sync_state;
 #[cfg(test)]
 mod tests;
 mod vitals_read;
@@ -12,6 +13,7 @@ mod vitals_write;
 
 pub use migrations::LATEST_SCHEMA;
 pub use outbox::OutboxEntry;
+pub use sync_state::{Account, PullApplied, PushApplied};
 pub use vitals_read::{Page, VitalQuery};
 pub use vitals_write::Recorded;
 

@@ -20,6 +20,8 @@ pub struct OutboxEntry {
     /// JSON in techo-protocol form. Patient data: never log it.
     pub payload: String,
     pub state: String,
+    /// Why the server refused it (an error code), for wedged entries.
+    pub wedge_reason: Option<String>,
     pub attempts: i64,
     pub created_at: DateTime<Utc>,
 }
@@ -38,6 +40,7 @@ impl std::fmt::Debug for OutboxEntry {
 
 pub(crate) fn enqueue(
     tx: &Transaction<'_>,
+    patient: &str,
     entity: &str,
     entity_id: &Uuid,
     op: Op,
@@ -48,14 +51,17 @@ pub(crate) fn enqueue(
     let json =
         serde_json::to_string(payload).map_err(|_| crate::error::Error::Corrupt("payload could not be encoded"))?;
     tx.prepare_cached(
-        "INSERT INTO \"outbox\" (\"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"created_at_ms\") \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO \"outbox\" (\"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"created_at_ms\", \"patient\") \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![mutation_id.to_string(), entity, entity_id.to_string(), op.as_str(), json, now_ms])?;
+    .execute(params![mutation_id.to_string(), entity, entity_id.to_string(), op.as_str(), json, now_ms, patient])?;
     Ok(mutation_id)
 }
 
-fn entry_from_row(row: &Row<'_>) -> Result<OutboxEntry> {
+pub(crate) const OUTBOX_COLUMNS: &str = "\"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"state\", \
+     \"attempts\", \"created_at_ms\", \"wedge_reason\"";
+
+pub(crate) fn entry_from_row(row: &Row<'_>) -> Result<OutboxEntry> {
     Ok(OutboxEntry {
         seq: row.get(0)?,
         mutation_id: super::rows::parse_uuid(&row.get::<_, String>(1)?)?,
@@ -66,6 +72,7 @@ fn entry_from_row(row: &Row<'_>) -> Result<OutboxEntry> {
         state: row.get(6)?,
         attempts: row.get(7)?,
         created_at: utc_from_ms(row.get(8)?)?,
+        wedge_reason: row.get(9)?,
     })
 }
 
@@ -73,10 +80,8 @@ impl Store {
     /// Outbox entries in the order they must be delivered.
     pub fn outbox_entries(&self, limit: u32) -> Result<Vec<OutboxEntry>> {
         let conn = self.reader();
-        let mut stmt = conn.prepare_cached(
-            "SELECT \"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"state\", \"attempts\", \"created_at_ms\" \
-             FROM \"outbox\" ORDER BY \"seq\" LIMIT ?1",
-        )?;
+        let mut stmt =
+            conn.prepare_cached(&format!("SELECT {OUTBOX_COLUMNS} FROM \"outbox\" ORDER BY \"seq\" LIMIT ?1"))?;
         collect(&mut stmt, [limit], entry_from_row)
     }
 

@@ -52,13 +52,14 @@ impl Store {
             params![id.to_string(), now.timestamp_millis()],
         )?;
         vital.deleted_at = Some(now);
+        let patient = patient_code(&tx, vital.profile_id)?;
         let payload = VitalDelete {
             id: id.to_string(),
-            patient: patient_code(&tx, vital.profile_id)?.to_string(),
+            patient: patient.to_string(),
             deleted_at: rfc3339_utc(now),
             extra: Default::default(),
         };
-        enqueue(&tx, entity::VITAL, &id, Op::Delete, &payload, now.timestamp_millis())?;
+        enqueue(&tx, patient.as_str(), entity::VITAL, &id, Op::Delete, &payload, now.timestamp_millis())?;
         tx.commit()?;
         Ok(vital)
     }
@@ -109,6 +110,7 @@ impl Store {
             }
             enqueue(
                 &tx,
+                patient.as_str(),
                 entity::VITAL,
                 &vital.id,
                 Op::Create,
@@ -122,7 +124,7 @@ impl Store {
     }
 }
 
-fn patient_code(tx: &Transaction<'_>, profile_id: Uuid) -> Result<HmCode> {
+pub(crate) fn patient_code(tx: &Transaction<'_>, profile_id: Uuid) -> Result<HmCode> {
     let code: String = tx
         .query_row("SELECT \"hm_code\" FROM \"profiles\" WHERE \"id\" = ?1", [profile_id.to_string()], |r| r.get(0))
         .optional()?
@@ -181,13 +183,14 @@ fn previous_weight(
     Ok(v.map(Milli::from_thousandths))
 }
 
-fn insert_vital(tx: &Transaction<'_>, v: &Vital) -> Result<()> {
+pub(crate) fn insert_vital(tx: &Transaction<'_>, v: &Vital) -> Result<()> {
     let c = value_columns(&v.value);
     tx.prepare_cached(
         "INSERT INTO \"vitals\" (\"id\", \"profile_id\", \"kind\", \"measured_at_ms\", \"utc_offset_s\", \"local_day\", \
            \"value_milli\", \"diastolic\", \"pulse\", \"entered_milli\", \"entered_unit\", \"context\", \"source\", \
-           \"device_name\", \"note\", \"entered_by\", \"origin_device\", \"amends\", \"recorded_at_ms\") \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+           \"device_name\", \"note\", \"entered_by\", \"origin_device\", \"amends\", \"recorded_at_ms\", \
+           \"deleted_at_ms\", \"server_version\") \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?
     .execute(params![
         v.id.to_string(),
@@ -209,6 +212,8 @@ fn insert_vital(tx: &Transaction<'_>, v: &Vital) -> Result<()> {
         v.origin_device,
         v.amends.map(|u| u.to_string()),
         v.recorded_at.timestamp_millis(),
+        v.deleted_at.map(|t| t.timestamp_millis()),
+        v.server_version,
     ])?;
     Ok(())
 }

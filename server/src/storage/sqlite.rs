@@ -15,6 +15,7 @@ use techo_protocol::sync::{Change, MutationResult, MutationStatus};
 
 const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
 const READERS: usize = 4;
+const REFRESH_RETRY_GRACE_MS: i64 = 120_000;
 
 pub struct SqliteStorage {
     writer: Mutex<Connection>,
@@ -312,6 +313,25 @@ impl Storage for SqliteStorage {
             .optional()?;
         let outcome = match row {
             None => RefreshOutcome::Invalid,
+            // The answer to a refresh can be lost on a bad network after we consumed the token.
+            // A retry of the latest refresh shortly after is that, not theft: answer it again and
+            // void the tokens issued in the lost answer.
+            Some((resident, _, Some(used), false))
+                if now_ms - used < REFRESH_RETRY_GRACE_MS && {
+                    let later: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM \"refresh_tokens\" WHERE \"device_id\" = ?1 AND \"used_at\" > ?2)",
+                    params![device_id, used],
+                    |r| r.get(0),
+                )?;
+                    !later
+                } =>
+            {
+                tx.execute(
+                    "UPDATE \"refresh_tokens\" SET \"revoked\" = 1 WHERE \"device_id\" = ?1 AND \"used_at\" IS NULL",
+                    [device_id],
+                )?;
+                RefreshOutcome::Rotated { resident }
+            }
             Some((_, _, Some(_), _)) => {
                 // Reuse detection: a consumed token came back, so two parties hold this device's
                 // tokens. Sign the device out; the owner logs in again.

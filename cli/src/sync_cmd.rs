@@ -1,0 +1,200 @@
+//! `activate`, `login`, `logout`, `sync`, `sync status`.
+
+use crate::args::SyncCommand;
+use crate::commands::{CliError, CliResult, Session};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::io::BufRead;
+use std::sync::Arc;
+use std::time::Duration;
+use techo_core::domain::Relationship;
+use techo_core::keys::KeyStore;
+use techo_core::sync::client::{SyncClient, SyncObserver};
+use techo_core::sync::{EngineConfig, SyncOutcome, SyncPhase, SyncProgress};
+
+fn usage(msg: impl Into<String>) -> CliError {
+    CliError::Usage(msg.into())
+}
+
+fn runtime() -> CliResult<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|_| usage("could not start the async runtime"))
+}
+
+fn read_password(prompt: &str, from_stdin: bool) -> CliResult<String> {
+    let pw = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|_| usage("could not read the password from standard input"))?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        rpassword::prompt_password(prompt)
+            .map_err(|_| usage("no terminal to ask for the password; use --password-stdin"))?
+    };
+    if pw.is_empty() {
+        return Err(usage("the password must not be empty"));
+    }
+    Ok(pw)
+}
+
+fn client(s: &Session) -> CliResult<Arc<SyncClient>> {
+    let url = match (&s.server, s.store.account()?) {
+        (Some(u), _) => u.clone(),
+        (None, Some(a)) => a.server_url,
+        (None, None) => return Err(usage("no server: pass --server URL (or set TECHO_SERVER) and log in")),
+    };
+    let keys: Arc<dyn KeyStore> = s.keys.clone();
+    Ok(Arc::new(SyncClient::new(s.store.clone(), keys, &url, EngineConfig::default())?))
+}
+
+pub fn activate(s: &Session, hm_code: &str, code: &str, password_stdin: bool) -> CliResult {
+    let password = read_password("New password (at least 8 characters): ", password_stdin)?;
+    if !password_stdin && read_password("Repeat it: ", false)? != password {
+        return Err(usage("the two passwords differ"));
+    }
+    let c = client(s)?;
+    runtime()?.block_on(c.activate(hm_code, code, &password))?;
+    println!("Activated. Sign in with: techo login {hm_code}");
+    Ok(())
+}
+
+pub fn login(s: &Session, hm_code: &str, name: Option<&str>, password_stdin: bool) -> CliResult {
+    let password = read_password("Password: ", password_stdin)?;
+    let c = client(s)?;
+    let account = runtime()?.block_on(c.login(hm_code, &password))?;
+    for code in &account.patients {
+        if s.store.profile_by_hm_code(code).is_err() {
+            let display = if code == &account.hm_code {
+                name.map_or_else(|| format!("HM {code}"), str::to_owned)
+            } else {
+                format!("HM {code}")
+            };
+            let rel = if code == &account.hm_code { Relationship::Myself } else { Relationship::Family };
+            s.store.add_profile(code, &display, rel)?;
+            println!("Added profile {display} (HM {code}) for synced data.");
+        }
+    }
+    println!(
+        "Signed in as HM {} at {}. Run `techo sync` to send and fetch records.",
+        account.hm_code, account.server_url
+    );
+    Ok(())
+}
+
+pub fn logout(s: &Session) -> CliResult {
+    let c = client(s)?;
+    let pending = s.store.outbox_len()?;
+    runtime()?.block_on(c.logout())?;
+    println!(
+        "Signed out.{}",
+        if pending > 0 { format!(" {pending} unsent change(s) stay on this device.") } else { String::new() }
+    );
+    Ok(())
+}
+
+struct Bar(ProgressBar);
+
+impl SyncObserver for Bar {
+    fn on_progress(&self, p: &SyncProgress) {
+        let what = match p.phase {
+            SyncPhase::Starting => "starting".to_owned(),
+            SyncPhase::Pushing => "sending".to_owned(),
+            SyncPhase::Pulling => "receiving".to_owned(),
+            SyncPhase::WaitingToRetry => {
+                format!("waiting to retry ({})", p.last_error.as_deref().unwrap_or("no answer"))
+            }
+            SyncPhase::Done => "done".to_owned(),
+        };
+        self.0.set_message(format!("{what} · sent {} · received {} · waiting {}", p.pushed, p.pulled, p.pending));
+    }
+}
+
+pub fn sync(s: &Session, what: Option<SyncCommand>) -> CliResult {
+    if let Some(SyncCommand::Status) = what {
+        return status(s);
+    }
+    let c = client(s)?;
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let observer: Option<Arc<dyn SyncObserver>> = if s.json { None } else { Some(Arc::new(Bar(bar.clone()))) };
+    let report = runtime()?.block_on(c.sync_now(observer));
+    bar.finish_and_clear();
+    let report = report?;
+    if s.json {
+        let text = serde_json::to_string_pretty(&report).map_err(|_| usage("could not encode output"))?;
+        println!("{text}");
+    } else {
+        println!(
+            "Sent {} change(s), received {} record(s); {} waiting, {} refused.",
+            report.pushed, report.pulled, report.pending, report.wedged
+        );
+        if !report.not_linked.is_empty() {
+            println!("Not synced (this account may not access them): {}", report.not_linked.join(", "));
+        }
+        if report.wedged > 0 {
+            println!("Refused changes are kept on this device: see `techo sync status`.");
+        }
+    }
+    match report.outcome {
+        SyncOutcome::Complete => Ok(()),
+        SyncOutcome::Offline { reason } => Err(CliError::Unfinished(format!(
+            "the server could not be reached ({reason}); your {} change(s) are kept and will be sent next time",
+            report.pending
+        ))),
+        SyncOutcome::NeedsLogin => Err(CliError::Unfinished("signed out; run `techo login` again".into())),
+        SyncOutcome::UpdateRequired => Err(CliError::Unfinished("the server needs a newer version of this app".into())),
+    }
+}
+
+fn status(s: &Session) -> CliResult {
+    let account = s.store.account()?;
+    let wedged = s.store.wedged_entries()?;
+    let pending = s.store.outbox_len()? - wedged.len() as u64;
+    if s.json {
+        #[derive(Serialize)]
+        struct Refused {
+            mutation_id: String,
+            entity: String,
+            entity_id: String,
+            op: String,
+            reason: Option<String>,
+        }
+        #[derive(Serialize)]
+        struct Status {
+            account: Option<techo_core::store::Account>,
+            pending: u64,
+            refused: Vec<Refused>,
+        }
+        let refused = wedged
+            .iter()
+            .map(|e| Refused {
+                mutation_id: e.mutation_id.to_string(),
+                entity: e.entity.clone(),
+                entity_id: e.entity_id.clone(),
+                op: e.op.clone(),
+                reason: e.wedge_reason.clone(),
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&Status { account, pending, refused })
+            .map_err(|_| usage("could not encode output"))?;
+        println!("{text}");
+        return Ok(());
+    }
+    match &account {
+        Some(a) => println!("Signed in as HM {} at {} (syncs: {})", a.hm_code, a.server_url, a.patients.join(", ")),
+        None => println!("Not signed in. Use: techo --server URL login <HM_CODE>"),
+    }
+    println!("Waiting to be sent: {pending}");
+    if !wedged.is_empty() {
+        println!("Refused by the server ({}), kept on this device:", wedged.len());
+        for e in &wedged {
+            println!("  {} {} {} — {}", e.op, e.entity, e.entity_id, e.wedge_reason.as_deref().unwrap_or("refused"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! The store's performance targets, as ratios of medians measured in one run.
+//!
+//! `cargo bench -p techo-core --bench ratios`
+//!
+//! - record one vital (encrypted, synchronous=FULL, with its outbox row) ≤ 1.3× a bare
+//!   unencrypted SQLite insert of the same row with the same pragmas;
+//! - day chart series over ten years of home BP plus the home-BP summary ≤ 5 ms and ≤ 1.5× one
+//!   raw SQL aggregate over the same rows.
+//!
+//! The two sides of each ratio alternate iteration by iteration (and swap order every time), so
+//! disk and CPU noise lands on both alike. Without `--bench` (e.g. `cargo test --benches`) this
+//! only smoke-tests itself on a small data set.
+
+mod common;
+
+use common::{BareDb, EncryptedStore, bench_dir};
+use std::time::{Duration, Instant};
+use techo_core::domain::Bucket;
+
+fn time(f: &mut impl FnMut()) -> Duration {
+    let t = Instant::now();
+    f();
+    t.elapsed()
+}
+
+/// Medians of `a` and `b`, run alternately `n` times after `warm_up` unmeasured rounds.
+fn paired(n: usize, warm_up: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> (Stats, Stats) {
+    for _ in 0..warm_up {
+        a();
+        b();
+    }
+    let (mut ta, mut tb) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for i in 0..n {
+        if i % 2 == 0 {
+            ta.push(time(&mut a));
+            tb.push(time(&mut b));
+        } else {
+            tb.push(time(&mut b));
+            ta.push(time(&mut a));
+        }
+    }
+    (Stats::of(ta), Stats::of(tb))
+}
+
+fn alone(n: usize, warm_up: usize, mut f: impl FnMut()) -> Stats {
+    for _ in 0..warm_up {
+        f();
+    }
+    Stats::of((0..n).map(|_| time(&mut f)).collect())
+}
+
+struct Stats {
+    median: Duration,
+    p10: Duration,
+    p90: Duration,
+}
+
+impl Stats {
+    fn of(mut samples: Vec<Duration>) -> Self {
+        samples.sort_unstable();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+        Self { median: at(0.5), p10: at(0.1), p90: at(0.9) }
+    }
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "MISSED" }
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    // Ten years of two morning and two evening readings: 14,600 rows.
+    let (record_n, record_warm, query_n, query_warm, days) =
+        if full { (300, 30, 200, 20, 3650) } else { (4, 1, 4, 1, 20) };
+
+    let dir = bench_dir();
+    let write_dir = dir.path().join("write");
+    let read_dir = dir.path().join("read");
+    for d in [&write_dir, &read_dir] {
+        std::fs::create_dir_all(d).expect("bench subdir");
+    }
+    println!("store benchmarks in {} ({} build)", dir.path().display(), if full { "full run" } else { "smoke run" });
+
+    let mut enc = EncryptedStore::create(&write_dir);
+    let mut bare = BareDb::create(&write_dir);
+    let (store, base) = paired(record_n, record_warm, || enc.record_one(), || bare.insert_one());
+    let ratio = store.median.as_secs_f64() / base.median.as_secs_f64();
+    println!(
+        "record_vital: median {:.0} µs vs bare insert {:.0} µs → ratio {ratio:.2} (target ≤ 1.3×: {}; n={record_n}, \
+         p10–p90 {:.0}–{:.0} µs vs {:.0}–{:.0} µs)",
+        us(store.median),
+        us(base.median),
+        verdict(ratio <= 1.3),
+        us(store.p10),
+        us(store.p90),
+        us(base.p10),
+        us(base.p90),
+    );
+
+    let enc = EncryptedStore::create(&read_dir);
+    let fill_started = Instant::now();
+    let range = enc.fill_home_bp(days);
+    let fill_time = fill_started.elapsed();
+    let raw = enc.raw_reader();
+    assert_eq!(raw.run(), i64::try_from(range.readings).expect("fits"), "fixture and baseline see the same rows");
+    let (chart, agg) = paired(
+        query_n,
+        query_warm,
+        || enc.day_series_and_summary(&range),
+        || {
+            raw.run();
+        },
+    );
+    let ratio = chart.median.as_secs_f64() / agg.median.as_secs_f64();
+    println!(
+        "series+summary: median {:.2} ms vs raw aggregate {:.2} ms → ratio {ratio:.2} (targets ≤ 5 ms: {}, ≤ 1.5×: {}; \
+         {} readings, n={query_n}, p10–p90 {:.2}–{:.2} ms vs {:.2}–{:.2} ms)",
+        ms(chart.median),
+        ms(agg.median),
+        verdict(chart.median <= Duration::from_millis(5)),
+        verdict(ratio <= 1.5),
+        range.readings,
+        ms(chart.p10),
+        ms(chart.p90),
+        ms(agg.p10),
+        ms(agg.p90),
+    );
+
+    let day = alone(query_n, query_warm, || {
+        enc.series(&range, Bucket::Day);
+    });
+    let summary = alone(query_n, query_warm, || enc.summary(&range));
+    let week = alone(query_n, query_warm, || {
+        enc.series(&range, Bucket::Week);
+    });
+    let month = alone(query_n, query_warm, || {
+        enc.series(&range, Bucket::Month);
+    });
+    println!(
+        "  breakdown (medians): day series {:.2} ms, home_bp_summary {:.3} ms, week series {:.2} ms, \
+         month series {:.2} ms; fixture insert took {:.1} s",
+        ms(day.median),
+        ms(summary.median),
+        ms(week.median),
+        ms(month.median),
+        fill_time.as_secs_f64(),
+    );
+}

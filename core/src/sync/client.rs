@@ -1,0 +1,348 @@
+//! The async driver: executes the engine's instructions over HTTP (reqwest on rustls) and keeps
+//! the credentials. Access tokens live in memory only; the refresh token is in the KeyStore.
+
+use super::engine::{
+    EngineConfig, Event, Failure, Instruction, Request, Response, SyncEngine, SyncProgress, SyncReport,
+};
+use crate::error::{Error, KeyStoreError, Result};
+use crate::keys::KeyStore;
+use crate::store::{Account, Store};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use techo_protocol::auth::{ActivateRequest, LoginRequest, RefreshRequest, Tokens};
+use techo_protocol::error::{ErrorBody, ErrorCode};
+use zeroize::Zeroizing;
+
+/// KeyStore entry holding the current refresh token.
+pub const REFRESH_TOKEN_KEY: &str = "sync-refresh-token";
+
+/// Receives progress while a sync runs (drives progress bars; must return quickly).
+pub trait SyncObserver: Send + Sync {
+    fn on_progress(&self, progress: &SyncProgress);
+}
+
+/// Bytes and requests actually sent, for status screens and measurements.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    pub requests: AtomicU64,
+    pub bytes_sent: AtomicU64,
+    pub bytes_received: AtomicU64,
+}
+
+pub struct SyncClient {
+    http: reqwest::Client,
+    base: String,
+    store: Arc<Store>,
+    keys: Arc<dyn KeyStore>,
+    access: tokio::sync::Mutex<Option<Zeroizing<String>>>,
+    config: EngineConfig,
+    pub traffic: Arc<Traffic>,
+}
+
+/// Outcome of one HTTP exchange.
+enum Exchange<T> {
+    Ok(T),
+    Failed(Failure),
+}
+
+fn install_crypto_provider() {
+    // reqwest is built without a default provider; install ring once per process.
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+fn network(e: &reqwest::Error) -> Failure {
+    // reqwest's Display can include the URL, which carries an HM code in pulls: keep the kind.
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "incomplete answer"
+    } else {
+        "network error"
+    };
+    Failure::Network(kind.to_owned())
+}
+
+impl SyncClient {
+    pub fn new(store: Arc<Store>, keys: Arc<dyn KeyStore>, server_url: &str, config: EngineConfig) -> Result<Self> {
+        install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .user_agent(concat!("kenko-techo/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|_| Error::Network { reason: "could not start the HTTP client".into() })?;
+        Ok(Self {
+            http,
+            base: server_url.trim_end_matches('/').to_owned(),
+            store,
+            keys,
+            access: tokio::sync::Mutex::new(None),
+            config,
+            traffic: Arc::new(Traffic::default()),
+        })
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: Option<&[(&str, String)]>,
+        body: Option<&B>,
+        bearer: Option<&str>,
+    ) -> Exchange<T> {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(q) = query {
+            req = req.query(q);
+        }
+        let mut sent = 0;
+        if let Some(b) = body {
+            match serde_json::to_vec(b) {
+                Ok(bytes) => {
+                    sent = bytes.len() as u64;
+                    req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes);
+                }
+                Err(_) => return Exchange::Failed(Failure::Network("request could not be encoded".into())),
+            }
+        }
+        if let Some(t) = bearer {
+            req = req.bearer_auth(t);
+        }
+        self.traffic.requests.fetch_add(1, Ordering::Relaxed);
+        self.traffic.bytes_sent.fetch_add(sent, Ordering::Relaxed);
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => return Exchange::Failed(network(&e)),
+        };
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => return Exchange::Failed(network(&e)),
+        };
+        self.traffic.bytes_received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        if status.is_success() {
+            let body = if bytes.is_empty() { b"null".as_slice() } else { &bytes[..] };
+            return match serde_json::from_slice(body) {
+                Ok(v) => Exchange::Ok(v),
+                // A 200 with a cut-off body is a network failure, not a verdict.
+                Err(_) => Exchange::Failed(Failure::Network("incomplete answer".into())),
+            };
+        }
+        let code = serde_json::from_slice::<ErrorBody>(&bytes).ok().map(|b| b.code);
+        Exchange::Failed(Failure::Http { status: status.as_u16(), code, retry_after })
+    }
+
+    /// First use of an HM card: sets the password with the one-time activation code.
+    pub async fn activate(&self, hm_code: &str, activation_code: &str, password: &str) -> Result<()> {
+        let body = ActivateRequest {
+            hm_code: hm_code.into(),
+            activation_code: activation_code.into(),
+            password: password.into(),
+        };
+        match self
+            .call::<_, serde_json::Value>(reqwest::Method::POST, "/v1/auth/activate", None, Some(&body), None)
+            .await
+        {
+            Exchange::Ok(_) => Ok(()),
+            Exchange::Failed(f) => Err(auth_error(f)),
+        }
+    }
+
+    /// Signs this device in and remembers the account; the refresh token goes to the KeyStore.
+    pub async fn login(&self, hm_code: &str, password: &str) -> Result<Account> {
+        let body = LoginRequest {
+            hm_code: hm_code.into(),
+            password: password.into(),
+            device_id: self.store.device_id().into(),
+            device_name: Some(format!("techo {}", std::env::consts::OS)),
+        };
+        let tokens: Tokens = match self.call(reqwest::Method::POST, "/v1/auth/login", None, Some(&body), None).await {
+            Exchange::Ok(t) => t,
+            Exchange::Failed(f) => return Err(auth_error(f)),
+        };
+        let account =
+            Account { server_url: self.base.clone(), hm_code: techo_code(hm_code), patients: tokens.patients.clone() };
+        self.keep_tokens(tokens).await?;
+        self.store.set_account(Some(&account))?;
+        Ok(account)
+    }
+
+    /// Signs out on the server (best effort) and forgets the tokens; unsent changes stay queued.
+    pub async fn logout(&self) -> Result<()> {
+        let token = self.access.lock().await.clone();
+        if let Some(t) = token {
+            let _ = self
+                .call::<(), serde_json::Value>(reqwest::Method::POST, "/v1/auth/logout", None, None, Some(&t))
+                .await;
+        }
+        *self.access.lock().await = None;
+        self.keys.save(REFRESH_TOKEN_KEY, b"")?;
+        self.store.set_account(None)
+    }
+
+    async fn keep_tokens(&self, tokens: Tokens) -> Result<()> {
+        // The new refresh token must be safe before the old one is forgotten: the server has
+        // already consumed the old one.
+        self.keys.save(REFRESH_TOKEN_KEY, tokens.refresh_token.as_bytes())?;
+        *self.access.lock().await = Some(Zeroizing::new(tokens.access_token));
+        Ok(())
+    }
+
+    /// Exchanges the stored refresh token for new tokens. `Ok(false)` when signed out.
+    async fn refresh(&self) -> Result<bool> {
+        let Some(stored) = self.keys.load(REFRESH_TOKEN_KEY)? else { return Ok(false) };
+        if stored.is_empty() {
+            return Ok(false);
+        }
+        let token = String::from_utf8(stored.to_vec())
+            .map_err(|_| KeyStoreError::Refused("stored token is not text".into()))?;
+        let body = RefreshRequest { refresh_token: token, device_id: self.store.device_id().into() };
+        for attempt in 0..3u32 {
+            match self.call::<_, Tokens>(reqwest::Method::POST, "/v1/auth/refresh", None, Some(&body), None).await {
+                Exchange::Ok(t) => {
+                    if let Some(mut account) = self.store.account()? {
+                        account.patients = t.patients.clone();
+                        self.store.set_account(Some(&account))?;
+                    }
+                    self.keep_tokens(t).await?;
+                    return Ok(true);
+                }
+                Exchange::Failed(Failure::Http { status: 401, .. }) => return Ok(false),
+                Exchange::Failed(_) => tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt + 1))).await,
+            }
+        }
+        Err(Error::Network { reason: "could not reach the server to renew the sign-in".into() })
+    }
+
+    /// Pushes the outbox and pulls every linked profile. Runs on its own task: dropping the
+    /// returned future (a cancelled coroutine) lets the current step finish its transaction.
+    pub async fn sync_now(self: &Arc<Self>, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport> {
+        let me = self.clone();
+        tokio::spawn(async move { me.run(observer).await })
+            .await
+            .map_err(|_| Error::Network { reason: "the sync task stopped unexpectedly".into() })?
+    }
+
+    async fn run(self: Arc<Self>, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport> {
+        let seed =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
+        let mut engine = SyncEngine::new(self.config.clone(), seed);
+        let mut event = Event::Start;
+        loop {
+            let store = self.store.clone();
+            let (back, instructions) = tokio::task::spawn_blocking(move || {
+                let r = engine.handle(&store, event);
+                (engine, r)
+            })
+            .await
+            .map_err(|_| Error::Network { reason: "the sync task stopped unexpectedly".into() })?;
+            engine = back;
+            let mut next = None;
+            for ins in instructions? {
+                match ins {
+                    Instruction::Progress(p) => {
+                        if let Some(o) = &observer {
+                            o.on_progress(&p);
+                        }
+                    }
+                    Instruction::Finish(mut report) => {
+                        report.requests = self.traffic.requests.load(Ordering::Relaxed);
+                        return Ok(report);
+                    }
+                    Instruction::Sleep(d) => {
+                        tokio::time::sleep(d).await;
+                        next = Some(Event::TimerFired);
+                    }
+                    Instruction::RefreshCredentials => {
+                        next = Some(Event::CredentialsRefreshed { ok: self.refresh().await? })
+                    }
+                    Instruction::Send(req) => next = Some(Event::Response(self.send(req).await?)),
+                }
+            }
+            event = next.ok_or(Error::Corrupt("sync engine stopped without finishing"))?;
+        }
+    }
+
+    async fn bearer(&self) -> Result<Option<String>> {
+        if self.access.lock().await.is_none() && !self.refresh().await? {
+            return Ok(None);
+        }
+        Ok(self.access.lock().await.as_ref().map(|t| t.to_string()))
+    }
+
+    async fn send(&self, req: Request) -> Result<std::result::Result<Response, Failure>> {
+        let Some(token) = self.bearer().await? else {
+            return Ok(Err(Failure::Http { status: 401, code: Some(ErrorCode::Unauthenticated), retry_after: None }));
+        };
+        Ok(match req {
+            Request::Push(body) => {
+                match self.call(reqwest::Method::POST, "/v1/sync/push", None, Some(&body), Some(&token)).await {
+                    Exchange::Ok(r) => Ok(Response::Push(r)),
+                    Exchange::Failed(f) => Err(self.forget_on_401(f).await),
+                }
+            }
+            Request::Pull(q) => {
+                let mut query = vec![("patient", q.patient.clone())];
+                if let Some(c) = &q.cursor {
+                    query.push(("cursor", c.clone()));
+                }
+                if let Some(l) = q.limit {
+                    query.push(("limit", l.to_string()));
+                }
+                match self.call::<(), _>(reqwest::Method::GET, "/v1/sync/pull", Some(&query), None, Some(&token)).await
+                {
+                    Exchange::Ok(r) => Ok(Response::Pull(r)),
+                    Exchange::Failed(f) => Err(self.forget_on_401(f).await),
+                }
+            }
+        })
+    }
+
+    async fn forget_on_401(&self, f: Failure) -> Failure {
+        if matches!(f, Failure::Http { status: 401, .. }) {
+            *self.access.lock().await = None;
+        }
+        f
+    }
+}
+
+fn techo_code(hm: &str) -> String {
+    crate::domain::HmCode::parse(hm).map_or_else(|_| hm.to_owned(), |c| c.to_string())
+}
+
+fn auth_error(f: Failure) -> Error {
+    match f {
+        Failure::Network(reason) => Error::Network { reason },
+        Failure::Http { status, code, retry_after } => Error::Auth {
+            reason: match (status, code) {
+                (_, Some(ErrorCode::InvalidCredentials)) => "HM code or password is not correct".into(),
+                (_, Some(ErrorCode::InvalidActivationCode)) => {
+                    "the activation code is not valid, already used, or expired".into()
+                }
+                (_, Some(ErrorCode::WeakPassword)) => "the password needs at least 8 characters".into(),
+                (429, _) => {
+                    format!("too many attempts; try again in {} seconds", retry_after.map_or(60, |d| d.as_secs()))
+                }
+                (_, Some(c)) => format!("the server refused: {c}"),
+                (s, None) => format!("the server answered {s}"),
+            },
+        },
+    }
+}

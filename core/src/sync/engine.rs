@@ -1,0 +1,448 @@
+//! The sync state machine, free of I/O: events in, instructions out. The driver performs the
+//! HTTP requests and sleeps it asks for; a simulator can play the network and the clock instead.
+//! Local state changes go through the store, one transaction per step, so a crash or a dropped
+//! future between two steps never leaves anything half-applied.
+
+use crate::domain::Profile;
+use crate::error::Result;
+use crate::store::{OutboxEntry, Store};
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::time::Duration;
+use techo_protocol::error::ErrorCode;
+use techo_protocol::sync::{Mutation, PullQuery, PullResponse, PushRequest, PushResponse};
+use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub base: Duration,
+    pub max: Duration,
+    /// Consecutive failed attempts before a run gives up (the outbox is kept for the next run).
+    pub max_attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { base: Duration::from_millis(500), max: Duration::from_secs(60), max_attempts: 6 }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub push_batch: u32,
+    pub pull_limit: u32,
+    pub retry: RetryPolicy,
+    /// Push/pull rounds per run, so writes made during a sync also go out in it.
+    pub max_rounds: u32,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self { push_batch: 200, pull_limit: 500, retry: RetryPolicy::default(), max_rounds: 3 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Push(PushRequest),
+    Pull(PullQuery),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    Push(PushResponse),
+    Pull(PullResponse),
+}
+
+/// Why a request produced no usable answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// No answer, or an unreadable one (reset, timeout, truncated body): try again later.
+    Network(String),
+    Http {
+        status: u16,
+        code: Option<ErrorCode>,
+        retry_after: Option<Duration>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Start,
+    /// The answer to the last `Send`.
+    Response(std::result::Result<Response, Failure>),
+    /// The last `Sleep` is over.
+    TimerFired,
+    CredentialsRefreshed {
+        ok: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Instruction {
+    Send(Request),
+    Sleep(Duration),
+    /// Get a new access token, then answer with `CredentialsRefreshed`.
+    RefreshCredentials,
+    Progress(SyncProgress),
+    Finish(SyncReport),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    Starting,
+    Pushing,
+    Pulling,
+    WaitingToRetry,
+    Done,
+}
+
+/// For progress bars and status lines.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub pushed: u64,
+    pub pulled: u64,
+    /// Changes still waiting to be sent.
+    pub pending: u64,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SyncOutcome {
+    Complete,
+    /// The server could not be reached often enough; everything is kept for the next run.
+    Offline {
+        reason: String,
+    },
+    NeedsLogin,
+    /// The server speaks a newer protocol.
+    UpdateRequired,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncReport {
+    #[serde(flatten)]
+    pub outcome: SyncOutcome,
+    pub pushed: u64,
+    pub rejected: u64,
+    pub pulled: u64,
+    pub gated: u64,
+    pub requeued: u64,
+    pub requests: u64,
+    pub retries: u64,
+    /// Pending and refused changes after the run.
+    pub pending: u64,
+    pub wedged: u64,
+    /// Profiles on this device that the account may not sync (yet).
+    pub not_linked: Vec<String>,
+    pub must_refetch: bool,
+}
+
+impl SyncReport {
+    fn new() -> Self {
+        Self {
+            outcome: SyncOutcome::Complete,
+            pushed: 0,
+            rejected: 0,
+            pulled: 0,
+            gated: 0,
+            requeued: 0,
+            requests: 0,
+            retries: 0,
+            pending: 0,
+            wedged: 0,
+            not_linked: vec![],
+            must_refetch: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Idle,
+    Pushing,
+    Pulling(Profile),
+    Waiting(Box<Phase>),
+    Refreshing(Box<Phase>),
+    Done,
+}
+
+/// Seeded xorshift for backoff jitter: deterministic under simulation.
+#[derive(Debug, Clone)]
+struct Jitter(u64);
+
+impl Jitter {
+    fn next_fraction(&mut self) -> f64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+pub struct SyncEngine {
+    cfg: EngineConfig,
+    phase: Phase,
+    jitter: Jitter,
+    attempts: u32,
+    batch_size: u32,
+    rounds: u32,
+    patients: Vec<String>,
+    profiles: VecDeque<Profile>,
+    in_flight: Vec<OutboxEntry>,
+    refreshed: bool,
+    report: SyncReport,
+}
+
+impl SyncEngine {
+    pub fn new(cfg: EngineConfig, seed: u64) -> Self {
+        let batch_size = cfg.push_batch.max(1);
+        Self {
+            cfg,
+            phase: Phase::Idle,
+            jitter: Jitter(seed | 1),
+            attempts: 0,
+            batch_size,
+            rounds: 0,
+            patients: vec![],
+            profiles: VecDeque::new(),
+            in_flight: vec![],
+            refreshed: false,
+            report: SyncReport::new(),
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.phase == Phase::Done
+    }
+
+    pub fn handle(&mut self, store: &Store, event: Event) -> Result<Vec<Instruction>> {
+        let mut out = Vec::new();
+        match (std::mem::replace(&mut self.phase, Phase::Idle), event) {
+            (Phase::Idle, Event::Start) => self.start(store, &mut out)?,
+            (Phase::Pushing, Event::Response(Ok(Response::Push(resp)))) => {
+                let applied = store.apply_push_results(&resp.results)?;
+                self.report.pushed += applied.acknowledged;
+                self.report.rejected += applied.rejected;
+                if applied.acknowledged + applied.rejected == 0 {
+                    // An answer that settles nothing would make us resend forever: back off.
+                    self.retry_later(store, Phase::Pushing, "empty push answer".into(), None, &mut out)?;
+                } else {
+                    self.attempts = 0;
+                    self.next_push(store, &mut out)?;
+                }
+            }
+            (Phase::Pulling(profile), Event::Response(Ok(Response::Pull(page)))) => {
+                let applied = store.apply_pull_page(profile.id, &page)?;
+                self.report.pulled += applied.applied;
+                self.report.gated += applied.gated;
+                self.report.requeued += applied.requeued;
+                self.report.must_refetch |= applied.refetch_started;
+                self.attempts = 0;
+                if page.has_more {
+                    self.send_pull(store, profile, &mut out)?;
+                } else {
+                    self.profiles.pop_front();
+                    self.next_pull(store, &mut out)?;
+                }
+            }
+            (phase @ (Phase::Pushing | Phase::Pulling(_)), Event::Response(Err(failure))) => {
+                self.on_failure(store, phase, failure, &mut out)?
+            }
+            (Phase::Waiting(resume), Event::TimerFired) => self.resume(store, *resume, &mut out)?,
+            (Phase::Refreshing(resume), Event::CredentialsRefreshed { ok: true }) => {
+                self.resume(store, *resume, &mut out)?
+            }
+            (Phase::Refreshing(_), Event::CredentialsRefreshed { ok: false }) => {
+                self.finish(store, SyncOutcome::NeedsLogin, &mut out)?
+            }
+            // Anything else is a driver bug or a stale event (e.g. a duplicated response): ignore
+            // it rather than act twice.
+            (phase, _) => self.phase = phase,
+        }
+        Ok(out)
+    }
+
+    fn progress(
+        &self,
+        store: &Store,
+        phase: SyncPhase,
+        last_error: Option<String>,
+        out: &mut Vec<Instruction>,
+    ) -> Result<()> {
+        out.push(Instruction::Progress(SyncProgress {
+            phase,
+            pushed: self.report.pushed,
+            pulled: self.report.pulled,
+            pending: store.outbox_len()?,
+            last_error,
+        }));
+        Ok(())
+    }
+
+    fn start(&mut self, store: &Store, out: &mut Vec<Instruction>) -> Result<()> {
+        let Some(account) = store.account()? else { return self.finish(store, SyncOutcome::NeedsLogin, out) };
+        self.patients = account.patients;
+        let linked = store.linked_profiles()?;
+        self.report.not_linked = store
+            .profiles()?
+            .into_iter()
+            .filter(|p| !linked.iter().any(|l| l.id == p.id))
+            .map(|p| p.hm_code.to_string())
+            .collect();
+        self.profiles = linked.into();
+        self.progress(store, SyncPhase::Starting, None, out)?;
+        self.next_push(store, out)
+    }
+
+    fn next_push(&mut self, store: &Store, out: &mut Vec<Instruction>) -> Result<()> {
+        let batch = store.outbox_batch(&self.patients, self.batch_size)?;
+        if batch.is_empty() {
+            self.batch_size = self.cfg.push_batch.max(1);
+            return self.next_pull(store, out);
+        }
+        let mutations = batch
+            .iter()
+            .map(|e| Mutation {
+                mutation_id: e.mutation_id.to_string(),
+                entity: e.entity.clone(),
+                entity_id: e.entity_id.clone(),
+                op: if e.op == "delete" { Op::Delete } else { Op::Create },
+                // Stored by us as JSON; unreadable means the local file is damaged.
+                payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+                client_time: Some(e.created_at.to_rfc3339()),
+            })
+            .collect();
+        self.in_flight = batch;
+        self.phase = Phase::Pushing;
+        self.report.requests += 1;
+        self.progress(store, SyncPhase::Pushing, None, out)?;
+        out.push(Instruction::Send(Request::Push(PushRequest {
+            protocol_version: PROTOCOL_VERSION,
+            schema_version: SCHEMA_VERSION,
+            mutations,
+        })));
+        Ok(())
+    }
+
+    fn next_pull(&mut self, store: &Store, out: &mut Vec<Instruction>) -> Result<()> {
+        match self.profiles.front().cloned() {
+            Some(p) => self.send_pull(store, p, out),
+            None => {
+                // Writes made meanwhile (or records re-queued after a server restore) go out now.
+                let more = !store.outbox_batch(&self.patients, 1)?.is_empty();
+                if more && self.rounds + 1 < self.cfg.max_rounds {
+                    self.rounds += 1;
+                    self.profiles = store.linked_profiles()?.into();
+                    return self.next_push(store, out);
+                }
+                self.finish(store, SyncOutcome::Complete, out)
+            }
+        }
+    }
+
+    fn send_pull(&mut self, store: &Store, profile: Profile, out: &mut Vec<Instruction>) -> Result<()> {
+        let cursor = store.sync_cursor(profile.id)?;
+        let query = PullQuery { patient: profile.hm_code.to_string(), cursor, limit: Some(self.cfg.pull_limit) };
+        self.phase = Phase::Pulling(profile);
+        self.report.requests += 1;
+        self.progress(store, SyncPhase::Pulling, None, out)?;
+        out.push(Instruction::Send(Request::Pull(query)));
+        Ok(())
+    }
+
+    fn on_failure(&mut self, store: &Store, phase: Phase, failure: Failure, out: &mut Vec<Instruction>) -> Result<()> {
+        let (status, code, retry_after) = match &failure {
+            Failure::Network(reason) => return self.retry_later(store, phase, reason.clone(), None, out),
+            Failure::Http { status, code, retry_after } => (*status, *code, *retry_after),
+        };
+        match (status, code) {
+            (401, _) if !self.refreshed => {
+                self.refreshed = true;
+                self.phase = Phase::Refreshing(Box::new(phase));
+                out.push(Instruction::RefreshCredentials);
+                Ok(())
+            }
+            (401, _) => self.finish(store, SyncOutcome::NeedsLogin, out),
+            (_, Some(ErrorCode::VersionNotSupported)) => self.finish(store, SyncOutcome::UpdateRequired, out),
+            (400 | 413 | 422, _) if phase == Phase::Pushing => {
+                // The batch as a whole was refused. Send one at a time to find the change that
+                // causes it, and set that one aside with the reason; the rest still go out.
+                if self.in_flight.len() > 1 {
+                    self.batch_size = 1;
+                } else if let Some(e) = self.in_flight.first() {
+                    let reason = code.map_or_else(|| format!("http_{status}"), |c| c.to_string());
+                    store.wedge(e.mutation_id, &reason)?;
+                    self.report.rejected += 1;
+                }
+                self.next_push(store, out)
+            }
+            (404 | 400, _) => {
+                // This account may not read that profile (or our cursor is not understood):
+                // skip the profile for this run, and say so.
+                if let Phase::Pulling(p) = phase {
+                    self.report.not_linked.push(p.hm_code.to_string());
+                }
+                self.profiles.pop_front();
+                self.next_pull(store, out)
+            }
+            _ => self.retry_later(store, phase, format!("server answered {status}"), retry_after, out),
+        }
+    }
+
+    fn retry_later(
+        &mut self,
+        store: &Store,
+        phase: Phase,
+        reason: String,
+        retry_after: Option<Duration>,
+        out: &mut Vec<Instruction>,
+    ) -> Result<()> {
+        if phase == Phase::Pushing {
+            store.note_push_attempt(&self.in_flight)?;
+        }
+        self.attempts += 1;
+        if self.attempts >= self.cfg.retry.max_attempts {
+            return self.finish(store, SyncOutcome::Offline { reason }, out);
+        }
+        let p = &self.cfg.retry;
+        let exp = p.base.saturating_mul(1u32 << (self.attempts - 1).min(16)).min(p.max);
+        // Half fixed, half random, so many devices do not retry in lockstep.
+        let delay = exp / 2 + exp.mul_f64(self.jitter.next_fraction() / 2.0);
+        let delay = retry_after.map_or(delay, |r| delay.max(r));
+        self.report.retries += 1;
+        self.phase = Phase::Waiting(Box::new(phase));
+        self.progress(store, SyncPhase::WaitingToRetry, Some(reason), out)?;
+        out.push(Instruction::Sleep(delay));
+        Ok(())
+    }
+
+    fn resume(&mut self, store: &Store, phase: Phase, out: &mut Vec<Instruction>) -> Result<()> {
+        match phase {
+            Phase::Pushing => self.next_push(store, out),
+            Phase::Pulling(p) => self.send_pull(store, p, out),
+            _ => self.next_push(store, out),
+        }
+    }
+
+    fn finish(&mut self, store: &Store, outcome: SyncOutcome, out: &mut Vec<Instruction>) -> Result<()> {
+        self.report.outcome = outcome;
+        self.report.pending = store.outbox_len()? - store.wedged_entries()?.len() as u64;
+        self.report.wedged = store.wedged_entries()?.len() as u64;
+        self.phase = Phase::Done;
+        self.progress(store, SyncPhase::Done, None, out)?;
+        out.push(Instruction::Finish(self.report.clone()));
+        Ok(())
+    }
+}
+
+/// A mutation id is the outbox's; exposed for tests that inspect batches.
+pub fn mutation_ids(req: &PushRequest) -> Vec<Uuid> {
+    req.mutations.iter().filter_map(|m| Uuid::parse_str(&m.mutation_id).ok()).collect()
+}
