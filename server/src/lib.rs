@@ -1,11 +1,13 @@
 //! Kenko Techo sync server: accounts, push/pull sync, OpenAPI; SQLite by default.
 
 pub mod auth;
+pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod routes;
 pub mod state;
 pub mod storage;
+pub mod sync_service;
 
 use auth::{LoginLimiter, TokenSigner};
 use state::{AppState, Limits, SharedState};

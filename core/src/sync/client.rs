@@ -48,8 +48,8 @@ enum Exchange<T> {
     Failed(Failure),
 }
 
-fn install_crypto_provider() {
-    // reqwest is built without a default provider; install ring once per process.
+/// reqwest is built without a default TLS crypto provider; every client in the process needs one.
+pub fn install_crypto_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -288,8 +288,17 @@ impl SyncClient {
     }
 
     async fn send(&self, req: Request) -> Result<std::result::Result<Response, Failure>> {
-        let Some(token) = self.bearer().await? else {
-            return Ok(Err(Failure::Http { status: 401, code: Some(ErrorCode::Unauthenticated), retry_after: None }));
+        let token = match self.bearer().await {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                return Ok(Err(Failure::Http {
+                    status: 401,
+                    code: Some(ErrorCode::Unauthenticated),
+                    retry_after: None,
+                }));
+            }
+            Err(Error::Network { reason }) => return Ok(Err(Failure::Network(reason))),
+            Err(e) => return Err(e),
         };
         Ok(match req {
             Request::Push(body) => {

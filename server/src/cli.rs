@@ -1,0 +1,122 @@
+//! The `techo-server` command line: serve the sync API, or administer residents. Lives in the
+//! library so test harnesses can run the very same program as a child process.
+
+use crate::state::Limits;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "techo-server", version, about = "Kenko Techo sync server (embedded SQLite)")]
+struct Cli {
+    /// Where server.db lives
+    #[arg(long, global = true, env = "TECHO_SERVER_DATA_DIR", default_value = "./techo-server-data")]
+    data_dir: PathBuf,
+    /// Address to listen on (port 0 picks a free one; the chosen address is printed)
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Create demo residents (and print how to log in as them) before serving
+    #[arg(long)]
+    demo: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Register a resident (as HM card issuance does) and print their one-time activation code
+    AddResident {
+        #[arg(long)]
+        hm_code: String,
+        #[arg(long)]
+        name: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        birth_date: String,
+    },
+    /// After restoring server.db from a backup: make every device download everything again
+    /// (their unsent changes are kept and pushed)
+    MarkRestored,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "techo_server=info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("techo-server: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let storage = crate::open_storage(&cli.data_dir).map_err(|e| e.to_string())?;
+    let limits = Limits::default();
+    match cli.command {
+        Some(Command::Admin(Admin::AddResident { hm_code, name, birth_date })) => {
+            let issued = crate::add_resident(storage.as_ref(), &hm_code, &name, &birth_date, limits.activation_ttl)?;
+            println!("Resident registered. One-time activation code (valid 30 days): {}", issued.activation_code);
+            Ok(())
+        }
+        Some(Command::Admin(Admin::MarkRestored)) => {
+            use crate::storage::Storage;
+            storage.bump_epoch().map_err(|e| e.to_string())?;
+            println!("Marked as restored: devices will download everything again and re-send what they have.");
+            Ok(())
+        }
+        None => {
+            if cli.demo {
+                let code = crate::demo::seed(storage.as_ref())?;
+                println!("Demo residents (HM code / password):");
+                for l in crate::demo::LOGINS {
+                    println!("  {} / {}", l.hm_code, l.password);
+                }
+                if let Some(code) = code {
+                    println!("  DEMO0003 is not activated yet; its activation code is {code}");
+                }
+            }
+            let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            runtime.block_on(async move {
+                let listener =
+                    tokio::net::TcpListener::bind(cli.bind).await.map_err(|e| format!("bind {}: {e}", cli.bind))?;
+                let addr = listener.local_addr().map_err(|e| e.to_string())?;
+                println!("listening on http://{addr}");
+                let state = crate::app_state(storage, limits).map_err(|e| e.to_string())?;
+                crate::serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
+            })
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
