@@ -63,6 +63,11 @@ pub enum Command {
     Sync {
         #[command(subcommand)]
         what: Option<SyncCommand>,
+        /// Keep running: sync every --every seconds, sooner after a failure, until Ctrl-C
+        #[arg(long)]
+        watch: bool,
+        #[arg(long, default_value_t = 300, requires = "watch")]
+        every: u64,
     },
 }
 

@@ -122,7 +122,8 @@ pub fn run(cli: Cli) -> CliResult {
             sync_cmd::login(&session, &hm_code, name.as_deref(), password_stdin)
         }
         Command::Logout => sync_cmd::logout(&session),
-        Command::Sync { what } => sync_cmd::sync(&session, what),
+        Command::Sync { what, watch: false, .. } => sync_cmd::sync(&session, what),
+        Command::Sync { watch: true, every, .. } => sync_cmd::watch(&session, every),
     }
 }
 

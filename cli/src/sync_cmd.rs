@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use techo_core::domain::Relationship;
 use techo_core::keys::KeyStore;
-use techo_core::sync::client::{SyncClient, SyncObserver};
-use techo_core::sync::{EngineConfig, SyncOutcome, SyncPhase, SyncProgress};
+use techo_core::sync::client::{SyncClient, SyncObserver, SyncScheduler};
+use techo_core::sync::{EngineConfig, RetryPolicy, SyncOutcome, SyncPhase, SyncProgress};
 
 fn usage(msg: impl Into<String>) -> CliError {
     CliError::Usage(msg.into())
@@ -48,7 +48,10 @@ fn client(s: &Session) -> CliResult<Arc<SyncClient>> {
         (None, None) => return Err(usage("no server: pass --server URL (or set TECHO_SERVER) and log in")),
     };
     let keys: Arc<dyn KeyStore> = s.keys.clone();
-    Ok(Arc::new(SyncClient::new(s.store.clone(), keys, &url, EngineConfig::default())?))
+    // A person waits at the terminal: give up after ~1.5 s of retries; `--watch` keeps trying.
+    let config =
+        EngineConfig { retry: RetryPolicy { max_attempts: 3, ..RetryPolicy::default() }, ..EngineConfig::default() };
+    Ok(Arc::new(SyncClient::new(s.store.clone(), keys, &url, config)?))
 }
 
 pub fn activate(s: &Session, hm_code: &str, code: &str, password_stdin: bool) -> CliResult {
@@ -149,6 +152,32 @@ pub fn sync(s: &Session, what: Option<SyncCommand>) -> CliResult {
         SyncOutcome::NeedsLogin => Err(CliError::Unfinished("signed out; run `techo login` again".into())),
         SyncOutcome::UpdateRequired => Err(CliError::Unfinished("the server needs a newer version of this app".into())),
     }
+}
+
+/// Prints one line per finished run.
+struct Lines;
+
+impl SyncObserver for Lines {
+    fn on_progress(&self, p: &SyncProgress) {
+        if p.phase == SyncPhase::Done {
+            let when = chrono::Local::now().format("%H:%M:%S");
+            println!("{when} sent {} · received {} · waiting {}", p.pushed, p.pulled, p.pending);
+        } else if let (SyncPhase::WaitingToRetry, Some(e)) = (p.phase, &p.last_error) {
+            println!("{} no answer ({e}); retrying", chrono::Local::now().format("%H:%M:%S"));
+        }
+    }
+}
+
+pub fn watch(s: &Session, every: u64) -> CliResult {
+    let c = client(s)?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let scheduler = SyncScheduler::start(c, Duration::from_secs(every.max(1)), Some(Arc::new(Lines)));
+        println!("Syncing every {every} s; Ctrl-C to stop.");
+        let _ = tokio::signal::ctrl_c().await;
+        scheduler.stop();
+    });
+    Ok(())
 }
 
 fn status(s: &Session) -> CliResult {

@@ -244,6 +244,9 @@ impl SyncClient {
         let seed =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
         let mut engine = SyncEngine::new(self.config.clone(), seed);
+        let requests_before = self.traffic.requests.load(Ordering::Relaxed);
+        let sent_before = self.traffic.bytes_sent.load(Ordering::Relaxed);
+        let received_before = self.traffic.bytes_received.load(Ordering::Relaxed);
         let mut event = Event::Start;
         loop {
             let store = self.store.clone();
@@ -263,7 +266,10 @@ impl SyncClient {
                         }
                     }
                     Instruction::Finish(mut report) => {
-                        report.requests = self.traffic.requests.load(Ordering::Relaxed);
+                        // Token renewals count too: they are requests on the wire.
+                        report.requests = self.traffic.requests.load(Ordering::Relaxed) - requests_before;
+                        report.bytes_sent = self.traffic.bytes_sent.load(Ordering::Relaxed) - sent_before;
+                        report.bytes_received = self.traffic.bytes_received.load(Ordering::Relaxed) - received_before;
                         return Ok(report);
                     }
                     Instruction::Sleep(d) => {
@@ -353,5 +359,44 @@ fn auth_error(f: Failure) -> Error {
                 (s, None) => format!("the server answered {s}"),
             },
         },
+    }
+}
+
+/// Keeps a device in sync without waiting for the next local write: runs a sync now, again
+/// after `interval`, sooner (with backoff) after a failed run, and at once when woken (a new
+/// local write, the network coming back, the app returning to the foreground).
+pub struct SyncScheduler {
+    wake: Arc<tokio::sync::Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SyncScheduler {
+    pub fn start(client: Arc<SyncClient>, interval: Duration, observer: Option<Arc<dyn SyncObserver>>) -> Self {
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let waker = wake.clone();
+        let task = tokio::spawn(async move {
+            let mut failures: u32 = 0;
+            loop {
+                let ok = matches!(client.sync_now(observer.clone()).await, Ok(r) if r.outcome == super::SyncOutcome::Complete);
+                failures = if ok { 0 } else { failures.saturating_add(1) };
+                let retry = client.config.retry.base.saturating_mul(1 << failures.min(10)).min(client.config.retry.max);
+                let delay = if ok { interval } else { retry.min(interval) };
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = waker.notified() => {}
+                }
+            }
+        });
+        Self { wake, task }
+    }
+
+    /// Sync soon: something changed locally, or connectivity returned.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Stops after the current step; a run in progress finishes its transaction first.
+    pub fn stop(self) {
+        self.task.abort();
     }
 }

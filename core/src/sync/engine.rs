@@ -133,6 +133,9 @@ pub struct SyncReport {
     pub gated: u64,
     pub requeued: u64,
     pub requests: u64,
+    /// Bytes on the wire in this run (request and response bodies), filled in by the driver.
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
     pub retries: u64,
     /// Pending and refused changes after the run.
     pub pending: u64,
@@ -152,6 +155,8 @@ impl SyncReport {
             gated: 0,
             requeued: 0,
             requests: 0,
+            bytes_sent: 0,
+            bytes_received: 0,
             retries: 0,
             pending: 0,
             wedged: 0,
@@ -433,8 +438,9 @@ impl SyncEngine {
 
     fn finish(&mut self, store: &Store, outcome: SyncOutcome, out: &mut Vec<Instruction>) -> Result<()> {
         self.report.outcome = outcome;
-        self.report.pending = store.outbox_len()? - store.wedged_entries()?.len() as u64;
-        self.report.wedged = store.wedged_entries()?.len() as u64;
+        let wedged = store.wedged_entries()?.len() as u64;
+        self.report.pending = store.outbox_len()?.saturating_sub(wedged);
+        self.report.wedged = wedged;
         self.phase = Phase::Done;
         self.progress(store, SyncPhase::Done, None, out)?;
         out.push(Instruction::Finish(self.report.clone()));

@@ -1,0 +1,115 @@
+//! The CLI against a real server on 127.0.0.1: log in, record offline, sync, see it on a second
+//! "phone"; an unreachable server keeps everything and says so.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn techo(dir: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_techo"))
+        .args(args)
+        .env("TECHO_DATA_DIR", dir)
+        .env("TECHO_KEYSTORE", "file")
+        .env("TZ", "Asia/Tokyo")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run techo");
+    if let Some(input) = stdin {
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    let (code, out, err) = techo(dir, args, stdin);
+    assert_eq!(code, 0, "techo {args:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    out
+}
+
+#[test]
+fn login_record_offline_sync_and_see_it_elsewhere() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server_dir = tempfile::tempdir().unwrap();
+    let storage = techo_server::open_storage(server_dir.path()).unwrap();
+    let issued = techo_server::add_resident(
+        storage.as_ref(),
+        "34001234",
+        "山田 花子",
+        "1950-04-01",
+        std::time::Duration::from_secs(600),
+    )
+    .unwrap();
+    let state = techo_server::app_state(storage.clone(), Default::default()).unwrap();
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    rt.spawn(techo_server::serve(listener, state, std::future::pending()));
+
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let (code, _, err) = techo(
+        a.path(),
+        &["--server", &url, "activate", "34001234", "--code", "WRONG-CODE", "--password-stdin"],
+        Some("long enough pw\n"),
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("activation code is not valid"), "{err}");
+    ok(
+        a.path(),
+        &[
+            "--server",
+            &url,
+            "activate",
+            "34001234",
+            "--code",
+            &issued.activation_code.to_lowercase(),
+            "--password-stdin",
+        ],
+        Some("long enough pw\n"),
+    );
+    let (code, _, err) = techo(a.path(), &["--server", &url, "login", "34001234", "--password-stdin"], Some("wrong\n"));
+    assert_eq!(code, 3);
+    assert!(err.contains("HM code or password is not correct"), "{err}");
+    let out = ok(
+        a.path(),
+        &["--server", &url, "login", "34001234", "--name", "山田 花子", "--password-stdin"],
+        Some("long enough pw\n"),
+    );
+    assert!(out.contains("Signed in as HM 34001234"), "{out}");
+
+    ok(a.path(), &["vitals", "add", "bp", "128/82", "--pulse", "70", "--at", "2026-11-20 07:10"], None);
+    ok(a.path(), &["vitals", "add", "weight", "61.2", "--at", "2026-11-20 07:15"], None);
+    let status: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "sync", "status"], None)).unwrap();
+    assert_eq!(status["pending"], 2);
+    let report: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "sync"], None)).unwrap();
+    assert_eq!((report["outcome"].as_str(), report["pushed"].as_u64()), (Some("complete"), Some(2)));
+
+    ok(b.path(), &["--server", &url, "login", "34001234", "--password-stdin"], Some("long enough pw\n"));
+    let out = ok(b.path(), &["sync"], None);
+    assert!(out.contains("received 2 record(s)"), "{out}");
+    let list: serde_json::Value = serde_json::from_str(&ok(b.path(), &["--json", "vitals", "list"], None)).unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+
+    // The server goes away: a reading still saves, sync says it is kept, exit code 3.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    ok(b.path(), &["vitals", "add", "temp", "36.6", "--at", "2026-11-20 08:00"], None);
+    let (code, _, err) = techo(b.path(), &["--server", &dead, "sync"], None);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("could not be reached") && err.contains("kept"), "{err}");
+    let report: serde_json::Value = serde_json::from_str(&ok(b.path(), &["--json", "sync"], None)).unwrap();
+    assert_eq!(report["pushed"], 1);
+    ok(b.path(), &["logout"], None);
+    let (code, _, _) = techo(b.path(), &["sync"], None);
+    assert_ne!(code, 0, "signed out: sync needs a login again");
+    drop(rt);
+}
