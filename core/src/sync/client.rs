@@ -24,7 +24,8 @@ pub trait SyncObserver: Send + Sync {
     fn on_progress(&self, progress: &SyncProgress);
 }
 
-/// Bytes and requests actually sent, for status screens and measurements.
+/// Requests and body bytes, for status screens and measurements. Bodies are counted as the
+/// application sees them: responses after gzip decoding, so the wire carries less.
 #[derive(Debug, Default)]
 pub struct Traffic {
     pub requests: AtomicU64,
