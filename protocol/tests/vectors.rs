@@ -1,7 +1,17 @@
 //! Every vector under tests/vectors/ parses into the wire types and serialises back to the same
 //! JSON value, unknown fields included.
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use techo_protocol::auth::Tokens;
+use techo_protocol::error::ErrorBody;
+use techo_protocol::sync::{PullResponse, PushRequest, PushResponse};
 use techo_protocol::{VitalDelete, VitalRecord};
+
+fn round_trip<T: DeserializeOwned + Serialize>(name: &str, json: &serde_json::Value) -> serde_json::Value {
+    let parsed: T = serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    serde_json::to_value(parsed).unwrap()
+}
 
 fn vectors() -> Vec<(String, serde_json::Value)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
@@ -21,16 +31,17 @@ fn vectors() -> Vec<(String, serde_json::Value)> {
 #[test]
 fn vectors_round_trip() {
     let all = vectors();
-    assert!(all.len() >= 6, "expected the vital vectors, found {}", all.len());
+    assert!(all.len() >= 12, "expected the vital and sync vectors, found {}", all.len());
     for (name, json) in all {
-        let back = if name.starts_with("vital_create") {
-            let rec: VitalRecord = serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
-            serde_json::to_value(rec).unwrap()
-        } else if name.starts_with("vital_delete") {
-            let rec: VitalDelete = serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
-            serde_json::to_value(rec).unwrap()
-        } else {
-            panic!("unknown vector kind: {name}");
+        let back = match name.split('.').next().unwrap_or_default() {
+            n if n.starts_with("vital_create") => round_trip::<VitalRecord>(&name, &json),
+            n if n.starts_with("vital_delete") => round_trip::<VitalDelete>(&name, &json),
+            "push_request" => round_trip::<PushRequest>(&name, &json),
+            "push_response" => round_trip::<PushResponse>(&name, &json),
+            n if n.starts_with("pull_response") => round_trip::<PullResponse>(&name, &json),
+            "error_body" => round_trip::<ErrorBody>(&name, &json),
+            "tokens" => round_trip::<Tokens>(&name, &json),
+            other => panic!("unknown vector kind: {other}"),
         };
         assert_eq!(back, json, "{name}");
     }

@@ -436,3 +436,108 @@ proptest! {
         prop_assert_eq!(t.store.outbox_len().unwrap() as usize, all_ids.len() + deletes);
     }
 }
+
+fn pull_page(changes: Vec<techo_protocol::sync::Change>, cursor: &str) -> techo_protocol::sync::PullResponse {
+    techo_protocol::sync::PullResponse { changes, next_cursor: cursor.into(), has_more: false, reset: None }
+}
+
+fn change_for(v: &Vital, patient: &str, version: u64, deleted: bool) -> techo_protocol::sync::Change {
+    let hm = HmCode::parse(patient).unwrap();
+    techo_protocol::sync::Change {
+        entity: "vital".into(),
+        id: v.id.to_string(),
+        version,
+        deleted,
+        payload: serde_json::to_value(crate::sync::wire::encode_vital(v, &hm)).unwrap(),
+    }
+}
+
+#[test]
+fn the_pull_vector_applies_as_a_tombstoned_reading() {
+    let (t, p) = with_profile();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../protocol/tests/vectors/pull_response.json");
+    let page: techo_protocol::sync::PullResponse =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let applied = t.store.apply_pull_page(p.id, &page).unwrap();
+    assert_eq!(applied.applied, 1);
+    let v = t.store.get_vital(Uuid::parse_str("019ab3c2-5f10-7a3e-9c41-2b7d5e8f0a11").unwrap()).unwrap();
+    assert!(v.deleted_at.is_some());
+    assert_eq!(v.server_version, Some(2));
+    assert_eq!(t.store.sync_cursor(p.id).unwrap().as_deref(), Some("c1.00112233aabbccdd.2"));
+    assert!(t.store.list_vitals(p.id, &VitalQuery::default()).unwrap().items.is_empty());
+}
+
+/// Write gating: pulled data never overwrites a record with a local change waiting to be sent,
+/// nor one whose newer state we sent but have not seen come back yet.
+#[test]
+fn pulled_changes_never_overwrite_pending_or_newer_local_state() {
+    let (t, p) = with_profile();
+    let v = t.store.record_vital(p.id, weight("60", "2026-11-25T07:00:00+09:00")).unwrap().vital;
+    // Pretend the create went through (version 1), then delete locally: the delete is pending.
+    let create = t.store.outbox_entries(1).unwrap().remove(0);
+    t.store
+        .apply_push_results(&[techo_protocol::sync::MutationResult {
+            mutation_id: create.mutation_id.to_string(),
+            status: techo_protocol::sync::MutationStatus::Applied,
+            commit_seq: Some(1),
+            error: None,
+        }])
+        .unwrap();
+    t.store.delete_vital(v.id).unwrap();
+    // A page carrying the live record (version 1) arrives before our delete is sent.
+    let applied =
+        t.store.apply_pull_page(p.id, &pull_page(vec![change_for(&v, "34001234", 1, false)], "c1.e.1")).unwrap();
+    assert_eq!((applied.applied, applied.gated), (0, 1));
+    assert!(t.store.get_vital(v.id).unwrap().deleted_at.is_some(), "the pending delete still shows");
+
+    // The delete is acknowledged at version 5; a stale page (version 3) must not resurrect it.
+    let delete = t.store.outbox_entries(1).unwrap().remove(0);
+    t.store
+        .apply_push_results(&[techo_protocol::sync::MutationResult {
+            mutation_id: delete.mutation_id.to_string(),
+            status: techo_protocol::sync::MutationStatus::Applied,
+            commit_seq: Some(5),
+            error: None,
+        }])
+        .unwrap();
+    let applied =
+        t.store.apply_pull_page(p.id, &pull_page(vec![change_for(&v, "34001234", 3, false)], "c1.e.3")).unwrap();
+    assert_eq!(applied.gated, 1);
+    assert!(t.store.get_vital(v.id).unwrap().deleted_at.is_some());
+    // Our own write coming back (version 5) passes the gate and settles the record.
+    let applied =
+        t.store.apply_pull_page(p.id, &pull_page(vec![change_for(&v, "34001234", 5, true)], "c1.e.5")).unwrap();
+    assert_eq!((applied.applied, applied.gated), (1, 0));
+    let back = t.store.get_vital(v.id).unwrap();
+    assert!(back.deleted_at.is_some());
+    assert_eq!(back.server_version, Some(5));
+}
+
+#[test]
+fn pulled_records_for_another_patient_or_garbage_are_skipped_not_fatal() {
+    let (t, p) = with_profile();
+    let other = NewVital::new(VitalValue::Steps { count: 5 }, jst("2026-11-25T07:00:00+09:00"));
+    let stranger = Vital {
+        id: Uuid::now_v7(),
+        profile_id: p.id,
+        value: other.value,
+        measured_at: other.measured_at,
+        source: Source::SelfEntered,
+        device_name: None,
+        note: None,
+        amends: None,
+        superseded_by: None,
+        deleted_at: None,
+        recorded_at: Utc::now(),
+        entered_by: None,
+        origin_device: "x".into(),
+        server_version: None,
+    };
+    let mut garbage = change_for(&stranger, "34001234", 2, false);
+    garbage.payload = serde_json::json!({ "id": 7 });
+    let page = pull_page(vec![change_for(&stranger, "34009999", 1, false), garbage], "c1.e.2");
+    let applied = t.store.apply_pull_page(p.id, &page).unwrap();
+    assert_eq!((applied.applied, applied.unreadable), (0, 2));
+    assert_eq!(t.store.vital_count(p.id).unwrap(), 0);
+    assert_eq!(t.store.sync_cursor(p.id).unwrap().as_deref(), Some("c1.e.2"), "the cursor still moves on");
+}
