@@ -388,7 +388,7 @@ impl SyncEngine {
                 }
                 self.next_push(store, out)
             }
-            (404 | 400, _) => {
+            (404 | 400, _) if matches!(phase, Phase::Pulling(_)) => {
                 // This account may not read that profile (or our cursor is not understood):
                 // skip the profile for this run, and say so.
                 if let Phase::Pulling(p) = phase {

@@ -3,6 +3,8 @@
 #[cfg(feature = "client")]
 pub mod client;
 pub mod engine;
+#[cfg(test)]
+mod engine_tests;
 pub mod wire;
 
 pub use engine::{

@@ -1,0 +1,199 @@
+//! The engine's decisions, driven by scripted answers (no network).
+
+use super::engine::*;
+use crate::domain::{Milli, NewVital, Relationship, VitalValue};
+use crate::store::test_support::open_test_store;
+use crate::store::{Account, Store};
+use techo_protocol::error::ErrorCode;
+use techo_protocol::sync::{MutationResult, MutationStatus, PullResponse, PushResponse};
+
+fn signed_in_store() -> (crate::store::test_support::TestStore, crate::domain::Profile) {
+    let t = open_test_store();
+    let p = t.store.add_profile("34001234", "A", Relationship::Myself).unwrap();
+    t.store
+        .set_account(Some(&Account {
+            server_url: "x".into(),
+            hm_code: "34001234".into(),
+            patients: vec!["34001234".into()],
+        }))
+        .unwrap();
+    (t, p)
+}
+
+fn record(store: &Store, p: &crate::domain::Profile, n: i64) {
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-01T07:00:00+09:00").unwrap() + chrono::Duration::minutes(n);
+    store.record_vital(p.id, NewVital::new(VitalValue::Weight { kg: Milli::from_units(60) }, at)).unwrap();
+}
+
+fn sent(ins: &[Instruction]) -> Option<&Request> {
+    ins.iter().find_map(|i| if let Instruction::Send(r) = i { Some(r) } else { None })
+}
+
+fn finished(ins: &[Instruction]) -> Option<&SyncReport> {
+    ins.iter().find_map(|i| if let Instruction::Finish(r) = i { Some(r) } else { None })
+}
+
+fn applied_all(req: &Request) -> PushResponse {
+    let Request::Push(p) = req else { panic!("expected a push") };
+    PushResponse {
+        results: p
+            .mutations
+            .iter()
+            .enumerate()
+            .map(|(i, m)| MutationResult {
+                mutation_id: m.mutation_id.clone(),
+                status: MutationStatus::Applied,
+                commit_seq: Some(i as u64 + 1),
+                error: None,
+            })
+            .collect(),
+    }
+}
+
+fn empty_page() -> PullResponse {
+    PullResponse { changes: vec![], next_cursor: "c1.e.0".into(), has_more: false, reset: None }
+}
+
+#[test]
+fn a_poison_change_is_isolated_and_set_aside_while_the_rest_goes_out() {
+    let (t, p) = signed_in_store();
+    for n in 0..3 {
+        record(&t.store, &p, n);
+    }
+    let poison = t.store.outbox_entries(10).unwrap()[1].mutation_id.to_string();
+    let mut e = SyncEngine::new(EngineConfig::default(), 1);
+    let mut ins = e.handle(&t.store, Event::Start).unwrap();
+    let too_large = || {
+        Event::Response(Err(Failure::Http { status: 413, code: Some(ErrorCode::PayloadTooLarge), retry_after: None }))
+    };
+    // The batch of 3 is refused: the engine retries one at a time.
+    assert!(matches!(sent(&ins), Some(Request::Push(r)) if r.mutations.len() == 3));
+    ins = e.handle(&t.store, too_large()).unwrap();
+    for _ in 0..10 {
+        let Some(Request::Push(r)) = sent(&ins).cloned() else { break };
+        assert_eq!(r.mutations.len(), 1);
+        ins = if r.mutations[0].mutation_id == poison {
+            e.handle(&t.store, too_large()).unwrap()
+        } else {
+            e.handle(&t.store, Event::Response(Ok(Response::Push(applied_all(&Request::Push(r)))))).unwrap()
+        };
+    }
+    assert!(matches!(sent(&ins), Some(Request::Pull(_))));
+    let ins = e.handle(&t.store, Event::Response(Ok(Response::Pull(empty_page())))).unwrap();
+    let report = finished(&ins).expect("finished");
+    assert_eq!(report.outcome, SyncOutcome::Complete);
+    assert_eq!((report.pushed, report.rejected, report.wedged, report.pending), (2, 1, 1, 0));
+    let wedged = t.store.wedged_entries().unwrap();
+    assert_eq!(wedged[0].mutation_id.to_string(), poison);
+    assert_eq!(wedged[0].wedge_reason.as_deref(), Some("payload_too_large"));
+    // Kept, and can be put back in the queue.
+    t.store.retry_wedged(wedged[0].mutation_id).unwrap();
+    assert_eq!(t.store.outbox_batch(&["34001234".into()], 10).unwrap().len(), 1);
+}
+
+#[test]
+fn transient_failures_back_off_with_jitter_then_give_up_keeping_the_queue() {
+    let (t, p) = signed_in_store();
+    record(&t.store, &p, 0);
+    let cfg = EngineConfig {
+        retry: RetryPolicy {
+            base: std::time::Duration::from_millis(100),
+            max: std::time::Duration::from_secs(1),
+            max_attempts: 4,
+        },
+        ..Default::default()
+    };
+    let mut e = SyncEngine::new(cfg, 7);
+    e.handle(&t.store, Event::Start).unwrap();
+    let mut sleeps = vec![];
+    let mut ins = e.handle(&t.store, Event::Response(Err(Failure::Network("reset".into())))).unwrap();
+    loop {
+        if let Some(r) = finished(&ins) {
+            assert!(matches!(r.outcome, SyncOutcome::Offline { .. }));
+            assert_eq!((r.pending, r.retries), (1, 3));
+            break;
+        }
+        let d = ins.iter().find_map(|i| if let Instruction::Sleep(d) = i { Some(*d) } else { None }).expect("sleep");
+        sleeps.push(d);
+        e.handle(&t.store, Event::TimerFired).unwrap();
+        // 503 with Retry-After: wait at least that long.
+        ins = e
+            .handle(
+                &t.store,
+                Event::Response(Err(Failure::Http {
+                    status: 503,
+                    code: None,
+                    retry_after: Some(std::time::Duration::from_millis(700)),
+                })),
+            )
+            .unwrap();
+    }
+    assert_eq!(sleeps.len(), 3);
+    assert!(
+        sleeps[0] >= std::time::Duration::from_millis(50) && sleeps[0] <= std::time::Duration::from_millis(100),
+        "{sleeps:?}"
+    );
+    assert!(sleeps[1] >= std::time::Duration::from_millis(700), "Retry-After honoured: {sleeps:?}");
+    assert_eq!(t.store.outbox_entries(5).unwrap()[0].attempts, 4);
+}
+
+#[test]
+fn credentials_version_and_stale_events() {
+    let (t, p) = signed_in_store();
+    record(&t.store, &p, 0);
+    let unauthorized = || {
+        Event::Response(Err(Failure::Http { status: 401, code: Some(ErrorCode::Unauthenticated), retry_after: None }))
+    };
+    // 401 → one refresh → still 401 → needs login.
+    let mut e = SyncEngine::new(EngineConfig::default(), 3);
+    e.handle(&t.store, Event::Start).unwrap();
+    let ins = e.handle(&t.store, unauthorized()).unwrap();
+    assert_eq!(ins, vec![Instruction::RefreshCredentials]);
+    let ins = e.handle(&t.store, Event::CredentialsRefreshed { ok: true }).unwrap();
+    assert!(matches!(sent(&ins), Some(Request::Push(_))));
+    // A duplicated, stale event while waiting for an answer is ignored.
+    assert!(e.handle(&t.store, Event::TimerFired).unwrap().is_empty());
+    let ins = e.handle(&t.store, unauthorized()).unwrap();
+    assert_eq!(finished(&ins).unwrap().outcome, SyncOutcome::NeedsLogin);
+    assert!(e.is_done());
+    // A server that speaks a newer protocol: stop and ask for an update.
+    let mut e = SyncEngine::new(EngineConfig::default(), 3);
+    e.handle(&t.store, Event::Start).unwrap();
+    let ins = e
+        .handle(
+            &t.store,
+            Event::Response(Err(Failure::Http {
+                status: 400,
+                code: Some(ErrorCode::VersionNotSupported),
+                retry_after: None,
+            })),
+        )
+        .unwrap();
+    assert_eq!(finished(&ins).unwrap().outcome, SyncOutcome::UpdateRequired);
+    assert_eq!(t.store.outbox_len().unwrap(), 1);
+    // Signed out: nothing is sent at all.
+    t.store.set_account(None).unwrap();
+    let ins = SyncEngine::new(EngineConfig::default(), 3).handle(&t.store, Event::Start).unwrap();
+    assert!(sent(&ins).is_none());
+    assert_eq!(finished(&ins).unwrap().outcome, SyncOutcome::NeedsLogin);
+}
+
+#[test]
+fn family_profiles_not_linked_to_the_account_are_not_pushed_or_pulled() {
+    let (t, p) = signed_in_store();
+    let mother = t.store.add_profile("34005678", "母", Relationship::Family).unwrap();
+    record(&t.store, &p, 0);
+    record(&t.store, &mother, 1);
+    let mut e = SyncEngine::new(EngineConfig::default(), 9);
+    let ins = e.handle(&t.store, Event::Start).unwrap();
+    let req = sent(&ins).unwrap().clone();
+    let Request::Push(push) = &req else { panic!() };
+    assert_eq!(push.mutations.len(), 1, "only the linked profile's change");
+    let ins = e.handle(&t.store, Event::Response(Ok(Response::Push(applied_all(&req))))).unwrap();
+    let Some(Request::Pull(q)) = sent(&ins) else { panic!("pull") };
+    assert_eq!(q.patient, "34001234");
+    let ins = e.handle(&t.store, Event::Response(Ok(Response::Pull(empty_page())))).unwrap();
+    let r = finished(&ins).unwrap();
+    assert_eq!(r.not_linked, vec!["34005678".to_owned()]);
+    assert_eq!(r.pending, 1, "the family member's reading waits, it is not refused");
+}
