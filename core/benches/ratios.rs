@@ -7,46 +7,52 @@
 //! - day chart series over ten years of home BP plus the home-BP summary ≤ 5 ms and ≤ 1.5× one
 //!   raw SQL aggregate over the same rows.
 //!
-//! The two sides of each ratio alternate iteration by iteration (and swap order every time), so
-//! disk and CPU noise lands on both alike. Without `--bench` (e.g. `cargo test --benches`) this
+//! The variants being compared run round-robin, one call each per round with the starting
+//! variant rotating, so disk and CPU noise lands on all of them alike. The write comparison
+//! also runs two intermediate baselines (encrypted bare insert, and that plus an outbox row) to
+//! show where the store's overhead comes from. Without `--bench` (e.g. `cargo test --benches`) this
 //! only smoke-tests itself on a small data set.
 
 mod common;
 
-use common::{BareDb, EncryptedStore, bench_dir};
+use common::{BareDb, Cipher, EncryptedStore, bench_dir};
 use std::time::{Duration, Instant};
 use techo_core::domain::Bucket;
 
-fn time(f: &mut impl FnMut()) -> Duration {
-    let t = Instant::now();
-    f();
-    t.elapsed()
-}
-
-/// Medians of `a` and `b`, run alternately `n` times after `warm_up` unmeasured rounds.
-fn paired(n: usize, warm_up: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> (Stats, Stats) {
+/// Runs the closures round-robin `n` times after `warm_up` unmeasured rounds, starting each
+/// round with the next one so that no side always follows the same neighbour.
+fn interleaved(n: usize, warm_up: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<Stats> {
     for _ in 0..warm_up {
-        a();
-        b();
-    }
-    let (mut ta, mut tb) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for i in 0..n {
-        if i % 2 == 0 {
-            ta.push(time(&mut a));
-            tb.push(time(&mut b));
-        } else {
-            tb.push(time(&mut b));
-            ta.push(time(&mut a));
+        for f in fs.iter_mut() {
+            f();
         }
     }
-    (Stats::of(ta), Stats::of(tb))
+    let k = fs.len();
+    let mut samples: Vec<Vec<Duration>> = (0..k).map(|_| Vec::with_capacity(n)).collect();
+    for round in 0..n {
+        for j in 0..k {
+            let i = (round + j) % k;
+            let t = Instant::now();
+            fs[i]();
+            samples[i].push(t.elapsed());
+        }
+    }
+    samples.into_iter().map(Stats::of).collect()
 }
 
 fn alone(n: usize, warm_up: usize, mut f: impl FnMut()) -> Stats {
     for _ in 0..warm_up {
         f();
     }
-    Stats::of((0..n).map(|_| time(&mut f)).collect())
+    Stats::of(
+        (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
 }
 
 struct Stats {
@@ -79,7 +85,7 @@ fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     // Ten years of two morning and two evening readings: 14,600 rows.
     let (record_n, record_warm, query_n, query_warm, days) =
-        if full { (300, 30, 200, 20, 3650) } else { (4, 1, 4, 1, 20) };
+        if full { (500, 50, 200, 20, 3650) } else { (4, 1, 4, 1, 20) };
 
     let dir = bench_dir();
     let write_dir = dir.path().join("write");
@@ -87,11 +93,21 @@ fn main() {
     for d in [&write_dir, &read_dir] {
         std::fs::create_dir_all(d).expect("bench subdir");
     }
-    println!("store benchmarks in {} ({} build)", dir.path().display(), if full { "full run" } else { "smoke run" });
+    println!("store benchmarks in {} ({})", dir.path().display(), if full { "full run" } else { "smoke run" });
 
     let mut enc = EncryptedStore::create(&write_dir);
-    let mut bare = BareDb::create(&write_dir);
-    let (store, base) = paired(record_n, record_warm, || enc.record_one(), || bare.insert_one());
+    let schema = enc.schema();
+    let mut plain = BareDb::create(&write_dir, "plain.db", &schema, Cipher::Plain, false);
+    let mut cipher = BareDb::create(&write_dir, "cipher.db", &schema, Cipher::Encrypted, false);
+    let mut both = BareDb::create(&write_dir, "both.db", &schema, Cipher::Encrypted, true);
+    let stats = interleaved(
+        record_n,
+        record_warm,
+        &mut [&mut || enc.record_one(), &mut || plain.insert_one(), &mut || cipher.insert_one(), &mut || {
+            both.insert_one()
+        }],
+    );
+    let [store, base, cipher, both] = &stats[..] else { unreachable!("four variants in, four out") };
     let ratio = store.median.as_secs_f64() / base.median.as_secs_f64();
     println!(
         "record_vital: median {:.0} µs vs bare insert {:.0} µs → ratio {ratio:.2} (target ≤ 1.3×: {}; n={record_n}, \
@@ -104,6 +120,13 @@ fn main() {
         us(base.p10),
         us(base.p90),
     );
+    println!(
+        "  breakdown (medians): bare SQLCipher insert {:.0} µs, bare SQLCipher insert + outbox row {:.0} µs, \
+         record_vital {:.0} µs",
+        us(cipher.median),
+        us(both.median),
+        us(store.median),
+    );
 
     let enc = EncryptedStore::create(&read_dir);
     let fill_started = Instant::now();
@@ -111,14 +134,14 @@ fn main() {
     let fill_time = fill_started.elapsed();
     let raw = enc.raw_reader();
     assert_eq!(raw.run(), i64::try_from(range.readings).expect("fits"), "fixture and baseline see the same rows");
-    let (chart, agg) = paired(
+    let stats = interleaved(
         query_n,
         query_warm,
-        || enc.day_series_and_summary(&range),
-        || {
+        &mut [&mut || enc.day_series_and_summary(&range), &mut || {
             raw.run();
-        },
+        }],
     );
+    let [chart, agg] = &stats[..] else { unreachable!("two variants in, two out") };
     let ratio = chart.median.as_secs_f64() / agg.median.as_secs_f64();
     println!(
         "series+summary: median {:.2} ms vs raw aggregate {:.2} ms → ratio {ratio:.2} (targets ≤ 5 ms: {}, ≤ 1.5×: {}; \

@@ -14,10 +14,6 @@ use techo_core::keys::{DATABASE_KEY, KeyStore, MemoryKeyStore};
 use techo_core::store::OpenOptions;
 use uuid::Uuid;
 
-/// The schema the store creates; the baseline gets the very same table and indexes, so the
-/// comparison isolates encryption, the outbox row and the API's own work.
-const SCHEMA: &str = include_str!("../../src/store/migrations/0001_init.sql");
-
 /// Synthetic HM code of the benchmark profile; no patient has it.
 const HM_CODE: &str = "BENCH0001";
 
@@ -30,8 +26,8 @@ fn jst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("valid offset")
 }
 
-/// A directory on the build's own disk: `/tmp` may be tmpfs, where fsync is free and a
-/// synchronous=FULL commit costs nothing, which would flatter both sides differently.
+/// A directory on the build's own disk: `/tmp` may be tmpfs, where fsync is free and the write
+/// comparison would measure CPU work only.
 pub fn bench_dir() -> tempfile::TempDir {
     tempfile::Builder::new().prefix("techo-bench-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("bench dir")
 }
@@ -144,6 +140,24 @@ impl EncryptedStore {
         conn.pragma_update(None, "query_only", "ON").expect("pragma");
         RawAggregate { conn, profile_id: self.profile_id.to_string() }
     }
+
+    /// The store's schema as it stands after all migrations, so a baseline built from it
+    /// keeps matching when migrations are added.
+    pub fn schema(&self) -> Schema {
+        let raw = self.raw_reader();
+        let mut stmt = raw
+            .conn
+            .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+            .expect("schema query");
+        let ddl = stmt.query_map([], |r| r.get(0)).expect("schema").collect::<Result<_, _>>().expect("schema rows");
+        Schema { ddl, key_hex: self.key_hex.clone() }
+    }
+}
+
+/// DDL copied from a live store, plus its key for an encrypted baseline.
+pub struct Schema {
+    ddl: Vec<String>,
+    key_hex: String,
 }
 
 /// The readings [`EncryptedStore::fill_home_bp`] wrote.
@@ -178,17 +192,29 @@ impl RawAggregate {
     }
 }
 
-/// Plain, unencrypted SQLite with the store's schema and the writer's pragmas (WAL,
-/// synchronous=FULL, ...), inserting the same row one transaction at a time.
+/// Raw SQLite with the store's schema and the writer's pragmas (WAL, synchronous=FULL, ...),
+/// inserting a reading row one transaction at a time: no validation, no API. The reference is
+/// the plain, unencrypted variant; the others split the store's overhead into its parts.
 pub struct BareDb {
     conn: Connection,
     profile_id: String,
+    with_outbox: bool,
     next: u64,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Cipher {
+    Plain,
+    /// SQLCipher with the store's raw-key setup.
+    Encrypted,
+}
+
 impl BareDb {
-    pub fn create(dir: &Path) -> Self {
-        let conn = Connection::open(dir.join("bare.db")).expect("open bare");
+    pub fn create(dir: &Path, name: &str, schema: &Schema, cipher: Cipher, with_outbox: bool) -> Self {
+        let conn = Connection::open(dir.join(name)).expect("open bare");
+        if cipher == Cipher::Encrypted {
+            conn.pragma_update(None, "key", format!("x'{}'", schema.key_hex)).expect("key");
+        }
         conn.busy_timeout(StdDuration::from_secs(5)).expect("pragma");
         conn.pragma_update(None, "foreign_keys", "ON").expect("pragma");
         conn.pragma_update(None, "temp_store", "MEMORY").expect("pragma");
@@ -197,14 +223,16 @@ impl BareDb {
         assert!(mode.eq_ignore_ascii_case("wal"), "baseline must run in WAL mode");
         conn.pragma_update(None, "synchronous", "FULL").expect("pragma");
         conn.pragma_update(None, "secure_delete", "ON").expect("pragma");
-        conn.execute_batch(SCHEMA).expect("schema");
+        for ddl in &schema.ddl {
+            conn.execute_batch(ddl).expect("schema");
+        }
         let profile_id = Uuid::now_v7().to_string();
         conn.execute(
             "INSERT INTO profiles (id, hm_code, display_name, relationship, created_at_ms) VALUES (?1, ?2, 'Bench', 'self', 0)",
             params![profile_id, HM_CODE],
         )
         .expect("profile");
-        Self { conn, profile_id, next: 0 }
+        Self { conn, profile_id, with_outbox, next: 0 }
     }
 
     pub fn insert_one(&mut self) {
@@ -212,6 +240,8 @@ impl BareDb {
         let i = self.next;
         let at = (now() - Duration::hours(1)).with_timezone(&jst());
         let local_day = (at.timestamp() + 9 * 3600).div_euclid(86_400);
+        let (id, systolic, diastolic, pulse) =
+            (Uuid::now_v7().to_string(), 108 + spread(i, 40), 64 + spread(i + 7, 24), 58 + spread(i + 3, 30));
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).expect("begin");
         tx.prepare_cached(
             "INSERT INTO vitals (id, profile_id, kind, measured_at_ms, utc_offset_s, local_day, value_milli, diastolic, \
@@ -220,16 +250,34 @@ impl BareDb {
         )
         .expect("prepare")
         .execute(params![
-            Uuid::now_v7().to_string(),
+            id,
             self.profile_id,
             at.timestamp_millis(),
             local_day,
-            i64::from(108 + spread(i, 40)) * 1000,
-            64 + spread(i + 7, 24),
-            58 + spread(i + 3, 30),
+            i64::from(systolic) * 1000,
+            diastolic,
+            pulse,
             now().timestamp_millis(),
         ])
         .expect("insert");
+        if self.with_outbox {
+            // Same shape and size as the store's wire record, formatted by hand instead of serde.
+            let payload = format!(
+                "{{\"id\":\"{id}\",\"patient\":\"{HM_CODE}\",\"measured_at\":\"{}\",\"value\":{{\"kind\":\"blood_pressure\",\
+                 \"systolic\":{systolic},\"diastolic\":{diastolic},\"pulse\":{pulse},\"context\":\"other\"}},\
+                 \"source\":\"self\",\"recorded_at\":\"{}\",\"origin_device\":\"{}\"}}",
+                at.to_rfc3339(),
+                now().to_rfc3339(),
+                Uuid::nil(),
+            );
+            tx.prepare_cached(
+                "INSERT INTO outbox (mutation_id, entity, entity_id, op, payload, created_at_ms, patient) \
+                 VALUES (?1, 'vital', ?2, 'create', ?3, ?4, ?5)",
+            )
+            .expect("prepare")
+            .execute(params![Uuid::now_v7().to_string(), id, payload, now().timestamp_millis(), HM_CODE])
+            .expect("outbox");
+        }
         tx.commit().expect("commit");
     }
 }

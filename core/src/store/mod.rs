@@ -8,7 +8,7 @@ mod rows;
 mod sync_state;
 #[cfg(test)]
 mod tests;
-mod vitals_read;
+pub(crate) mod vitals_read;
 mod vitals_write;
 
 pub use migrations::LATEST_SCHEMA;

@@ -1,6 +1,7 @@
 //! Store behaviour: encryption, keys, migrations, the amend/tombstone model, queries, outbox.
 
 use super::test_support::{TestStore, open_test_store};
+use super::vitals_read;
 use super::*;
 use crate::domain::*;
 use crate::keys::MemoryKeyStore;
@@ -540,4 +541,30 @@ fn pulled_records_for_another_patient_or_garbage_are_skipped_not_fatal() {
     assert_eq!((applied.applied, applied.unreadable), (0, 2));
     assert_eq!(t.store.vital_count(p.id).unwrap(), 0);
     assert_eq!(t.store.sync_cursor(p.id).unwrap().as_deref(), Some("c1.e.2"), "the cursor still moves on");
+}
+
+/// Listing pages and charts walk an index in order: no query sorts the whole history.
+#[test]
+fn reads_of_the_current_view_never_sort_all_rows() {
+    let (t, p) = with_profile();
+    let conn = t.store.reader();
+    let plan = |sql: &str, args: Vec<rusqlite::types::Value>| -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3)).unwrap();
+        rows.collect::<Result<Vec<_>, _>>().unwrap().join(" | ")
+    };
+    let cursor = Some((1_700_000_000_000, "019ab3c2-0000-7000-8000-000000000000".to_owned()));
+    let at = Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
+    for (kind, from, after) in [
+        (None, None, None),
+        (Some(VitalKind::Weight), None, None),
+        (None, at, cursor.clone()),
+        (Some(VitalKind::BloodPressure), at, cursor.clone()),
+    ] {
+        let q = VitalQuery { kind, from, ..Default::default() };
+        let (sql, args) = vitals_read::list_query(p.id, &q, after, 50);
+        let text = plan(&sql, args);
+        assert!(!text.contains("TEMP B-TREE"), "list sorts: {text}");
+        assert!(text.contains("vitals_current"), "list uses a current-view index: {text}");
+    }
 }

@@ -51,6 +51,38 @@ fn decode_cursor(c: &str) -> Result<(i64, String)> {
     Ok((ms, id.to_owned()))
 }
 
+/// The listing query for the filters in use. Only those go into the SQL, so the planner can walk
+/// an index in order (optional "?n IS NULL OR ..." terms would make it scan and sort every row).
+pub(crate) fn list_query(
+    profile_id: Uuid,
+    q: &VitalQuery,
+    after: Option<(i64, String)>,
+    limit: u32,
+) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = format!("SELECT {VITAL_COLUMNS} FROM \"vitals\" WHERE \"profile_id\" = ? AND {CURRENT}");
+    let mut args: Vec<rusqlite::types::Value> = vec![profile_id.to_string().into()];
+    if let Some(kind) = q.kind {
+        sql.push_str(" AND \"kind\" = ?");
+        args.push(kind.as_str().to_owned().into());
+    }
+    if let Some(from) = q.from {
+        sql.push_str(" AND \"measured_at_ms\" >= ?");
+        args.push(from.timestamp_millis().into());
+    }
+    if let Some(to) = q.to {
+        sql.push_str(" AND \"measured_at_ms\" < ?");
+        args.push(to.timestamp_millis().into());
+    }
+    if let Some((ms, id)) = after {
+        sql.push_str(" AND (\"measured_at_ms\", \"id\") < (?, ?)");
+        args.push(ms.into());
+        args.push(id.into());
+    }
+    sql.push_str(" ORDER BY \"measured_at_ms\" DESC, \"id\" DESC LIMIT ?");
+    args.push(i64::from(limit + 1).into());
+    (sql, args)
+}
+
 impl Store {
     pub fn get_vital(&self, id: Uuid) -> Result<Vital> {
         let conn = self.reader();
@@ -90,27 +122,10 @@ impl Store {
             }
             None => (None, None),
         };
+        let (sql, args) = list_query(profile_id, q, after_ms.zip(after_id), limit);
         let conn = self.reader();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {VITAL_COLUMNS} FROM \"vitals\" \
-             WHERE \"profile_id\" = ?1 AND {CURRENT} AND (?2 IS NULL OR \"kind\" = ?2) \
-               AND (?3 IS NULL OR \"measured_at_ms\" >= ?3) AND (?4 IS NULL OR \"measured_at_ms\" < ?4) \
-               AND (?5 IS NULL OR (\"measured_at_ms\", \"id\") < (?5, ?6)) \
-             ORDER BY \"measured_at_ms\" DESC, \"id\" DESC LIMIT ?7"
-        ))?;
-        let mut items = collect(
-            &mut stmt,
-            params![
-                profile_id.to_string(),
-                q.kind.map(VitalKind::as_str),
-                q.from.map(|t| t.timestamp_millis()),
-                q.to.map(|t| t.timestamp_millis()),
-                after_ms,
-                after_id,
-                i64::from(limit) + 1,
-            ],
-            vital_from_row,
-        )?;
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut items = collect(&mut stmt, rusqlite::params_from_iter(args), vital_from_row)?;
         let next_cursor = if items.len() > limit as usize {
             items.truncate(limit as usize);
             items.last().map(encode_cursor)
@@ -170,40 +185,34 @@ impl Store {
         to: DateTime<Utc>,
         bucket: Bucket,
     ) -> Result<Vec<SeriesPoint>> {
+        // Read in index order and group in Rust: a GROUP BY on local_day would sort every row.
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT \"local_day\", count(*), min(\"value_milli\"), max(\"value_milli\"), sum(\"value_milli\"), \
-                    count(\"diastolic\"), min(\"diastolic\"), max(\"diastolic\"), sum(\"diastolic\"), \
-                    count(\"pulse\"), min(\"pulse\"), max(\"pulse\"), sum(\"pulse\") \
+            "SELECT \"local_day\", \"value_milli\", \"diastolic\", \"pulse\" \
              FROM \"vitals\" INDEXED BY \"vitals_current\" \
              WHERE \"profile_id\" = ?1 AND \"kind\" = ?2 AND {CURRENT} AND \"measured_at_ms\" >= ?3 AND \"measured_at_ms\" < ?4 \
-             GROUP BY \"local_day\" ORDER BY \"local_day\""
+             ORDER BY \"measured_at_ms\""
         ))?;
-        let days = collect(
-            &mut stmt,
-            params![profile_id.to_string(), kind.as_str(), from.timestamp_millis(), to.timestamp_millis()],
-            |r| {
-                let acc = |base: usize, scale: i64| -> Result<Accumulator> {
-                    let count: i64 = r.get(base)?;
-                    Ok(if count == 0 {
-                        Accumulator::default()
-                    } else {
-                        Accumulator {
-                            count: u32_col(count)?,
-                            min: r.get::<_, i64>(base + 1)? * scale,
-                            max: r.get::<_, i64>(base + 2)? * scale,
-                            sum: r.get::<_, i64>(base + 3)? * scale,
-                        }
-                    })
-                };
-                Ok(DayAggregate {
-                    day: date_from_local_day(r.get(0)?)?,
-                    value: acc(1, 1)?,
-                    diastolic: acc(5, 1000)?,
-                    pulse: acc(9, 1000)?,
-                })
-            },
-        )?;
+        let mut rows =
+            stmt.query(params![profile_id.to_string(), kind.as_str(), from.timestamp_millis(), to.timestamp_millis()])?;
+        let mut by_day: std::collections::BTreeMap<i64, [Accumulator; 3]> = std::collections::BTreeMap::new();
+        let one = |v: i64| Accumulator { count: 1, min: v, max: v, sum: v };
+        while let Some(r) = rows.next()? {
+            let acc = by_day.entry(r.get(0)?).or_default();
+            acc[0].merge(one(r.get(1)?));
+            if let Some(d) = r.get::<_, Option<i64>>(2)? {
+                acc[1].merge(one(d * 1000));
+            }
+            if let Some(p) = r.get::<_, Option<i64>>(3)? {
+                acc[2].merge(one(p * 1000));
+            }
+        }
+        let days = by_day
+            .into_iter()
+            .map(|(day, [value, diastolic, pulse])| {
+                Ok(DayAggregate { day: date_from_local_day(day)?, value, diastolic, pulse })
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(fold_days(days, bucket))
     }
 
