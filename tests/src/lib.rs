@@ -1,1 +1,6 @@
+//! End-to-end and fault-injection tests for Kenko Techo.
 
+pub mod durability;
+pub mod fault_proxy;
+pub mod harness;
+pub mod sim;

@@ -1,0 +1,410 @@
+//! Sync end to end: a real server on 127.0.0.1 (ephemeral port) and devices running the real
+//! client. Two devices converge; replays apply once; one resident never reaches another's data.
+
+use serde_json::json;
+use techo_core::domain::{Milli, NewVital, VitalValue};
+use techo_core::sync::SyncOutcome;
+use techo_protocol::sync::{MutationStatus, PushResponse};
+use techo_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
+use techo_tests::harness::{Device, TestServer, http, rt, server_view};
+
+const PW: &str = "correct horse battery";
+
+fn complete(d: &Device) -> techo_core::sync::SyncReport {
+    let r = d.sync();
+    assert_eq!(r.outcome, SyncOutcome::Complete, "{r:?}");
+    r
+}
+
+#[test]
+fn two_devices_of_one_resident_converge_with_amends_and_deletes() {
+    let server = TestServer::start();
+    server.add_resident("34001234", PW);
+    let a = Device::new(&server.url);
+    let b = Device::new(&server.url);
+    let pa = a.login("34001234", PW);
+    let pb = b.login("34001234", PW);
+
+    let a1 = a.record_bp(&pa, 1);
+    let a2 = a.record_bp(&pa, 2);
+    a.record_bp(&pa, 3);
+    let b1 = b.record_weight(&pb, "61.2", 1);
+    b.record_weight(&pb, "61.0", 2);
+
+    assert_eq!(complete(&a).pushed, 3);
+    let rb = complete(&b);
+    assert_eq!((rb.pushed, rb.pulled), (2, 5), "B sends its 2 and receives all 5");
+    complete(&a);
+    assert_eq!(a.current_view(&pa).len(), 5);
+    assert_eq!(a.current_view(&pa), b.current_view(&pb));
+    assert_eq!(a.current_view(&pa), server_view(server.storage.as_ref(), "34001234"));
+    assert_eq!(a.store.outbox_len().unwrap(), 0);
+
+    // A corrects B's weight and deletes its own reading; B deletes A's other one.
+    let fixed = NewVital::new(VitalValue::Weight { kg: Milli::parse("60.8").unwrap() }, b1.measured_at);
+    let amended = a.store.amend_vital(b1.id, fixed).unwrap().vital;
+    a.store.delete_vital(a1.id).unwrap();
+    b.store.delete_vital(a2.id).unwrap();
+    complete(&a);
+    complete(&b);
+    complete(&a);
+    let view = a.current_view(&pa);
+    assert_eq!(view.len(), 3);
+    assert_eq!(view, b.current_view(&pb));
+    assert_eq!(view, server_view(server.storage.as_ref(), "34001234"));
+    let history = b.store.vital_history(b1.id).unwrap();
+    assert_eq!(history.iter().map(|v| v.id).collect::<Vec<_>>(), vec![b1.id, amended.id]);
+    assert!(b.store.get_vital(a1.id).unwrap().deleted_at.is_some(), "tombstone reached B");
+
+    // A no-op sync is one pull and nothing else.
+    let before = a.client.traffic.requests.load(std::sync::atomic::Ordering::Relaxed);
+    let r = complete(&a);
+    let after = a.client.traffic.requests.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!((r.pushed, r.pulled), (0, 0));
+    assert_eq!(after - before, 1);
+}
+
+#[test]
+fn offline_writes_wait_and_go_out_later() {
+    let server = TestServer::start();
+    server.add_resident("34001234", PW);
+    let a = Device::new(&server.url);
+    let p = a.login("34001234", PW);
+    // Point a second client of the same store at a port nothing listens on: the sync ends as
+    // offline and keeps everything.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let offline = std::sync::Arc::new(
+        techo_core::sync::client::SyncClient::new(
+            a.store.clone(),
+            a.keys.clone(),
+            &dead,
+            techo_tests::harness::fast_retries(3),
+        )
+        .unwrap(),
+    );
+    for n in 0..4 {
+        a.record_bp(&p, n);
+    }
+    let r = rt().block_on(offline.sync_now(None)).unwrap();
+    assert!(matches!(r.outcome, SyncOutcome::Offline { .. }), "{r:?}");
+    assert_eq!(r.retries, 2);
+    assert_eq!(a.store.outbox_len().unwrap(), 4);
+    assert_eq!(complete(&a).pushed, 4);
+    assert_eq!(server_view(server.storage.as_ref(), "34001234").len(), 4);
+}
+
+async fn login(url: &str, hm: &str, device: &str) -> techo_protocol::auth::Tokens {
+    http()
+        .post(format!("{url}/v1/auth/login"))
+        .json(&json!({ "hm_code": hm, "password": PW, "device_id": device }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// S1: duplicated, reordered and replayed pushes leave the state of applying each mutation once.
+#[test]
+fn replayed_and_reordered_pushes_apply_once() {
+    let server = TestServer::start();
+    server.add_resident("34001234", PW);
+    let a = Device::new(&server.url);
+    let p = a.login("34001234", PW);
+    for n in 0..6 {
+        a.record_bp(&p, n);
+    }
+    let victim = a.store.list_vitals(p.id, &Default::default()).unwrap().items[0].id;
+    a.store.delete_vital(victim).unwrap();
+    let entries = a.store.outbox_entries(100).unwrap();
+    let mutations: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            json!({ "mutation_id": e.mutation_id.to_string(), "entity": e.entity, "entity_id": e.entity_id, "op": e.op,
+                    "payload": serde_json::from_str::<serde_json::Value>(&e.payload).unwrap() })
+        })
+        .collect();
+    let device = a.store.device_id().to_owned();
+    let url = server.url.clone();
+    rt().block_on(async move {
+        let t = login(&url, "34001234", &device).await;
+        let push = |muts: Vec<serde_json::Value>| {
+            let (url, token) = (url.clone(), t.access_token.clone());
+            async move {
+                let body = json!({ "protocol_version": PROTOCOL_VERSION, "schema_version": SCHEMA_VERSION, "mutations": muts });
+                let resp = http().post(format!("{url}/v1/sync/push")).bearer_auth(token).json(&body).send().await.unwrap();
+                assert_eq!(resp.status(), 200);
+                resp.json::<PushResponse>().await.unwrap()
+            }
+        };
+        // Second half first, then everything, then everything again, then the first half.
+        let late = push(mutations[3..].to_vec()).await;
+        assert!(late.results.iter().all(|r| r.status == MutationStatus::Applied), "{late:?}");
+        let all = push(mutations.clone()).await;
+        let statuses: Vec<_> = all.results.iter().map(|r| r.status).collect();
+        assert_eq!(&statuses[..3], &[MutationStatus::Applied; 3]);
+        assert_eq!(&statuses[3..], &[MutationStatus::Duplicate; 4]);
+        let again = push(mutations.clone()).await;
+        assert!(again.results.iter().all(|r| r.status == MutationStatus::Duplicate));
+        // A replay returns the recorded result, commit position included.
+        assert_eq!(
+            again.results.iter().map(|r| r.commit_seq).collect::<Vec<_>>(),
+            all.results.iter().map(|r| r.commit_seq).collect::<Vec<_>>()
+        );
+        // Same id, different payload: refused, nothing overwritten.
+        let mut forged = mutations[0].clone();
+        forged["payload"]["note"] = json!("changed");
+        let r = push(vec![forged]).await;
+        assert_eq!(r.results[0].status, MutationStatus::Rejected);
+        assert_eq!(r.results[0].error, Some(techo_protocol::error::ErrorCode::IdempotencyConflict));
+    });
+    // The delete was applied after its create even though it arrived first in the second half
+    // of the list... and the device, syncing its own outbox, sees only duplicates.
+    let r = complete(&a);
+    assert_eq!(r.pushed, 7);
+    assert_eq!(r.rejected, 0);
+    let view = a.current_view(&p);
+    assert_eq!(view.len(), 5);
+    assert_eq!(view, server_view(server.storage.as_ref(), "34001234"));
+}
+
+/// One resident can neither read nor write another's data by any endpoint; tokens that are
+/// expired, revoked or reused stop working.
+#[test]
+fn residents_are_isolated_and_bad_tokens_are_refused() {
+    let server = TestServer::start();
+    server.add_resident("34001234", PW);
+    server.add_resident("34005678", PW);
+    let b = Device::new(&server.url);
+    let pb = b.login("34005678", PW);
+    b.record_bp(&pb, 1);
+    complete(&b);
+    let a = Device::new(&server.url);
+    let pa = a.login("34001234", PW);
+    let own = a.record_bp(&pa, 1);
+    let url = server.url.clone();
+    let secret = techo_server::storage::Storage::token_secret(server.storage.as_ref()).unwrap();
+    let device_a = a.store.device_id().to_owned();
+    let outbox = a.store.outbox_entries(1).unwrap();
+    rt().block_on(async move {
+        let t = login(&url, "34001234", &device_a).await;
+        let get = |patient: &str| {
+            http().get(format!("{url}/v1/sync/pull")).query(&[("patient", patient)]).bearer_auth(&t.access_token).send()
+        };
+        // Reading B's data, or a made-up patient: the same 404.
+        for other in ["34005678", "99999999", "DEMO0001"] {
+            let r = get(other).await.unwrap();
+            assert_eq!(r.status(), 404, "{other}");
+            assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "not_found");
+        }
+        assert_eq!(get("34001234").await.unwrap().status(), 200);
+        // Writing into B's record: refused as not found, nothing stored for B.
+        let mut payload: serde_json::Value = serde_json::from_str(&outbox[0].payload).unwrap();
+        payload["patient"] = json!("34005678");
+        let body = json!({ "protocol_version": PROTOCOL_VERSION, "schema_version": SCHEMA_VERSION, "mutations": [
+            { "mutation_id": "m-forged", "entity": "vital", "entity_id": own.id.to_string(), "op": "create", "payload": payload }]});
+        let r: PushResponse =
+            http().post(format!("{url}/v1/sync/push")).bearer_auth(&t.access_token).json(&body).send().await.unwrap().json().await.unwrap();
+        assert_eq!(r.results[0].status, MutationStatus::Rejected);
+        assert_eq!(r.results[0].error, Some(techo_protocol::error::ErrorCode::NotFound));
+
+        // No token, a forged one, an expired one.
+        let anon = http().get(format!("{url}/v1/sync/pull")).query(&[("patient", "34001234")]).send().await.unwrap();
+        assert_eq!(anon.status(), 401);
+        let expired = techo_server::auth::TokenSigner::new(secret.clone()).sign(&techo_server::auth::AccessClaims {
+            resident: 1,
+            device_id: device_a.clone(),
+            expires_at: chrono::Utc::now().timestamp() - 1,
+        });
+        let r = http().get(format!("{url}/v1/sync/pull")).query(&[("patient", "34001234")]).bearer_auth(expired).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        let forged = t.access_token.replacen("v1.", "v1.9", 1);
+        let r = http().get(format!("{url}/v1/sync/pull")).query(&[("patient", "34001234")]).bearer_auth(forged).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+
+        // Refresh rotates; presenting an old token long after is theft: the device is signed out.
+        let refresh = |token: String| {
+            http().post(format!("{url}/v1/auth/refresh")).json(&json!({ "refresh_token": token, "device_id": device_a })).send()
+        };
+        let r1 = refresh(t.refresh_token.clone()).await.unwrap();
+        assert_eq!(r1.status(), 200);
+        let t2: techo_protocol::auth::Tokens = r1.json().await.unwrap();
+        let r2 = refresh(t2.refresh_token.clone()).await.unwrap();
+        assert_eq!(r2.status(), 200);
+        // t.refresh_token was used and a later one too: reuse, not a retry.
+        let reuse = refresh(t.refresh_token.clone()).await.unwrap();
+        assert_eq!(reuse.status(), 401);
+        let r = http().get(format!("{url}/v1/sync/pull")).query(&[("patient", "34001234")]).bearer_auth(&t2.access_token).send().await.unwrap();
+        assert_eq!(r.status(), 401, "reuse signed the device out");
+
+        // Logout revokes at once.
+        let t3 = login(&url, "34001234", &device_a).await;
+        let out = http().post(format!("{url}/v1/auth/logout")).bearer_auth(&t3.access_token).send().await.unwrap();
+        assert_eq!(out.status(), 204);
+        let r = http().get(format!("{url}/v1/sync/pull")).query(&[("patient", "34001234")]).bearer_auth(&t3.access_token).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        assert_eq!(refresh(t3.refresh_token.clone()).await.unwrap().status(), 401);
+    });
+    assert_eq!(server_view(server.storage.as_ref(), "34005678").len(), 1, "B's data untouched");
+}
+
+#[test]
+fn bad_input_gets_typed_errors_never_500() {
+    let server = TestServer::start();
+    server.add_resident("34001234", PW);
+    let url = server.url.clone();
+    rt().block_on(async move {
+        let t = login(&url, "34001234", "dev-x").await;
+        let push = |body: Vec<u8>| {
+            http()
+                .post(format!("{url}/v1/sync/push"))
+                .bearer_auth(&t.access_token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+        };
+        let r = push(b"{not json".to_vec()).await.unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "malformed_request");
+        let r = push(br#"{"protocol_version": 1, "schema_version": 1}"#.to_vec()).await.unwrap();
+        assert_eq!(r.status(), 400);
+        let r = push(br#"{"protocol_version": 99, "schema_version": 1, "mutations": []}"#.to_vec()).await.unwrap();
+        assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "version_not_supported");
+        let huge = vec![b' '; 2 * 1024 * 1024];
+        let r = push(huge).await.unwrap();
+        assert_eq!(r.status(), 413);
+        // Garbage in every field of a mutation: rejected per mutation, the batch still answers.
+        let body = json!({ "protocol_version": 1, "schema_version": 1, "mutations": [
+            { "mutation_id": "m1", "entity": "vital", "entity_id": "x", "op": "create", "payload": { "id": 5 } },
+            { "mutation_id": "m2", "entity": "pizza", "entity_id": "x", "op": "create", "payload": {} },
+            { "mutation_id": "m3", "entity": "vital", "entity_id": "x", "op": "delete", "payload": [] }]});
+        let r: PushResponse = push(serde_json::to_vec(&body).unwrap()).await.unwrap().json().await.unwrap();
+        assert!(r.results.iter().all(|r| r.status == MutationStatus::Rejected));
+        let r = http()
+            .get(format!("{url}/v1/sync/pull"))
+            .query(&[("patient", "34001234"), ("cursor", "bogus")])
+            .bearer_auth(&t.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let r = http().get(format!("{url}/nope")).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        let r = http().post(format!("{url}/v1/auth/login")).json(&json!({"hm_code": "34001234"})).send().await.unwrap();
+        assert_eq!(r.status(), 400);
+        let spec: serde_json::Value =
+            http().get(format!("{url}/openapi.json")).send().await.unwrap().json().await.unwrap();
+        assert!(spec["paths"]["/v1/sync/push"]["post"].is_object());
+        assert_eq!(http().get(format!("{url}/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
+    });
+}
+
+#[test]
+fn failed_logins_are_rate_limited_per_account() {
+    let server = TestServer::start();
+    server.add_resident("34001234", PW);
+    let url = server.url.clone();
+    rt().block_on(async move {
+        let attempt = |pw: &'static str| {
+            http()
+                .post(format!("{url}/v1/auth/login"))
+                .json(&json!({ "hm_code": "34001234", "password": pw, "device_id": "d" }))
+                .send()
+        };
+        for _ in 0..10 {
+            assert_eq!(attempt("wrong password").await.unwrap().status(), 401);
+        }
+        let r = attempt(PW).await.unwrap();
+        assert_eq!(r.status(), 429, "locked even with the right password");
+        let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!(wait > 0 && wait <= 900);
+    });
+}
+
+#[test]
+fn must_refetch_after_a_restore_keeps_and_resends_everything() {
+    let server = TestServer::start();
+    server.add_resident("34001234", PW);
+    let a = Device::new(&server.url);
+    let p = a.login("34001234", PW);
+    for n in 0..3 {
+        a.record_bp(&p, n);
+    }
+    complete(&a);
+    // The server "loses" what came after its backup: simulate by a second device's records that
+    // the server drops, then an epoch bump as `admin mark-restored` does.
+    let b = Device::new(&server.url);
+    let pb = b.login("34001234", PW);
+    complete(&b);
+    assert_eq!(b.current_view(&pb).len(), 3);
+    let unsent = a.record_bp(&p, 10);
+    techo_server::storage::Storage::bump_epoch(server.storage.as_ref()).unwrap();
+    let r = complete(&a);
+    assert!(r.must_refetch);
+    assert_eq!(r.pushed, 1, "the unsent reading was kept and sent");
+    assert!(a.store.get_vital(unsent.id).unwrap().server_version.is_some());
+    let r = complete(&b);
+    assert!(r.must_refetch);
+    assert_eq!(a.current_view(&p), b.current_view(&pb));
+    assert_eq!(a.current_view(&p).len(), 4);
+}
+
+/// P-Y1: after failed syncs the device keeps trying on its own timer; no new local write is
+/// needed for the queue to go out once the server is back.
+#[test]
+fn queue_goes_out_when_the_server_returns_without_a_new_write() {
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let url = format!("http://{addr}");
+    let dir = tempfile::tempdir().unwrap();
+    let keys = std::sync::Arc::new(techo_core::keys::MemoryKeyStore::new());
+    let store =
+        std::sync::Arc::new(techo_core::store::Store::open(dir.path().join("techo.db"), keys.as_ref()).unwrap());
+    let profile = store.add_profile("34001234", "A", techo_core::domain::Relationship::Myself).unwrap();
+    // Signed in earlier; the server is down now.
+    store
+        .set_account(Some(&techo_core::store::Account {
+            server_url: url.clone(),
+            hm_code: "34001234".into(),
+            patients: vec!["34001234".into()],
+        }))
+        .unwrap();
+    let client = std::sync::Arc::new(
+        techo_core::sync::client::SyncClient::new(
+            store.clone(),
+            keys.clone(),
+            &url,
+            techo_tests::harness::fast_retries(2),
+        )
+        .unwrap(),
+    );
+    let reading = NewVital::new(
+        VitalValue::Weight { kg: Milli::parse("60").unwrap() },
+        chrono::DateTime::parse_from_rfc3339("2026-11-01T07:00:00+09:00").unwrap(),
+    );
+    store.record_vital(profile.id, reading).unwrap();
+    let scheduler = rt().block_on(async {
+        techo_core::sync::client::SyncScheduler::start(client.clone(), std::time::Duration::from_secs(3600), None)
+    });
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert_eq!(store.outbox_len().unwrap(), 1, "nothing can go out yet");
+
+    // The server comes back at the same address; the device had been signed in there.
+    let server = TestServer::start_at(&addr.to_string(), Default::default());
+    server.add_resident("34001234", PW);
+    // A fresh server has no session for this device yet: sign in once (no new reading).
+    rt().block_on(client.login("34001234", PW)).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while store.outbox_len().unwrap() > 0 {
+        assert!(std::time::Instant::now() < deadline, "the queue did not drain without a new write");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    scheduler.stop();
+    assert_eq!(server_view(server.storage.as_ref(), "34001234").len(), 1);
+}
