@@ -245,22 +245,7 @@ pub fn server_view(storage: &dyn Storage, hm_code: &str) -> Vec<(String, String)
         .into_iter()
         .filter(|(w, deleted)| !deleted && !superseded.contains(&w.id))
         .map(|(w, _)| {
-            let v = techo_core::domain::Vital {
-                id: w.id,
-                profile_id: uuid::Uuid::nil(),
-                value: w.reading.value,
-                measured_at: w.reading.measured_at,
-                source: w.reading.source,
-                device_name: w.reading.device_name,
-                note: w.reading.note,
-                amends: w.amends,
-                superseded_by: None,
-                deleted_at: None,
-                recorded_at: w.recorded_at,
-                entered_by: w.entered_by,
-                origin_device: w.origin_device,
-                server_version: None,
-            };
+            let v = w.into_vital(uuid::Uuid::nil());
             (v.id.to_string(), comparable(&v))
         })
         .collect();

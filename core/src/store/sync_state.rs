@@ -314,26 +314,16 @@ fn apply_vital_change(
             .query_row([&id], |r| r.get(0))
             .optional()?;
         let v = Vital {
-            id: w.id,
-            profile_id: profile.id,
-            value: w.reading.value,
-            measured_at: w.reading.measured_at,
-            source: w.reading.source,
-            device_name: w.reading.device_name,
-            note: w.reading.note,
-            amends: w.amends,
             superseded_by: superseded_by.as_deref().map(parse_uuid).transpose()?,
             deleted_at: deleted.then_some(now),
-            recorded_at: w.recorded_at,
-            entered_by: w.entered_by,
-            origin_device: w.origin_device,
             server_version: Some(version),
+            ..w.into_vital(profile.id)
         };
         insert_vital(tx, &v)?;
         if let Some(sup) = &v.superseded_by {
             tx.execute("UPDATE \"vitals\" SET \"superseded_by\" = ?2 WHERE \"id\" = ?1", params![id, sup.to_string()])?;
         }
-        if let Some(old) = w.amends {
+        if let Some(old) = v.amends {
             tx.execute(
                 "UPDATE \"vitals\" SET \"superseded_by\" = ?2 WHERE \"id\" = ?1 AND \"superseded_by\" IS NULL",
                 params![old.to_string(), id],

@@ -19,6 +19,29 @@ pub struct WireVital {
     pub entered_by: Option<String>,
 }
 
+impl WireVital {
+    /// The stored form, for `profile_id`; local-only state (links, deletion, server version)
+    /// starts empty and is set by the caller.
+    pub fn into_vital(self, profile_id: Uuid) -> Vital {
+        Vital {
+            id: self.id,
+            profile_id,
+            value: self.reading.value,
+            measured_at: self.reading.measured_at,
+            source: self.reading.source,
+            device_name: self.reading.device_name,
+            note: self.reading.note,
+            amends: self.amends,
+            superseded_by: None,
+            deleted_at: None,
+            recorded_at: self.recorded_at,
+            entered_by: self.entered_by,
+            origin_device: self.origin_device,
+            server_version: None,
+        }
+    }
+}
+
 fn bad(what: &'static str) -> Error {
     Error::InvalidPayload { what }
 }
@@ -128,23 +151,9 @@ mod tests {
             let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             let rec: VitalRecord = serde_json::from_value(json.clone()).unwrap();
             let w = decode_vital(&rec).unwrap_or_else(|e| panic!("{name}: {e}"));
-            let v = Vital {
-                id: w.id,
-                profile_id: Uuid::nil(),
-                value: w.reading.value,
-                measured_at: w.reading.measured_at,
-                source: w.reading.source,
-                device_name: w.reading.device_name,
-                note: w.reading.note,
-                amends: w.amends,
-                superseded_by: None,
-                deleted_at: None,
-                recorded_at: w.recorded_at,
-                entered_by: w.entered_by,
-                origin_device: w.origin_device,
-                server_version: None,
-            };
-            let mut back = serde_json::to_value(encode_vital(&v, &w.patient)).unwrap();
+            let patient = w.patient.clone();
+            let v = w.into_vital(Uuid::nil());
+            let mut back = serde_json::to_value(encode_vital(&v, &patient)).unwrap();
             // Unknown fields are kept by the wire type, not by the domain; compare without them.
             let mut want = json.clone();
             for extra in rec.extra.keys() {

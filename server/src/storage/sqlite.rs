@@ -124,6 +124,25 @@ fn result(
     MutationResult { mutation_id: m.mutation.mutation_id.clone(), status, commit_seq, error }
 }
 
+/// A new row at the next position of the patient's sequence.
+fn insert_record(
+    tx: &Transaction<'_>,
+    patient: ResidentId,
+    mu: &techo_protocol::sync::Mutation,
+    deleted: bool,
+    payload: &str,
+    payload_hash: &str,
+    device_id: &str,
+) -> StorageResult<u64> {
+    let seq = next_seq(tx, patient)?;
+    tx.prepare_cached(
+        "INSERT INTO \"records\" (\"patient_id\", \"entity\", \"entity_id\", \"version\", \"deleted\", \"payload\", \
+         \"payload_hash\", \"created_by\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![patient, mu.entity, mu.entity_id, seq as i64, deleted, payload, payload_hash, device_id])?;
+    Ok(seq)
+}
+
 /// Applies one mutation to the records table.
 fn apply(
     tx: &Transaction<'_>,
@@ -143,12 +162,7 @@ fn apply(
         .optional()?;
     Ok(match (mu.op, existing) {
         (Op::Create, None) => {
-            let seq = next_seq(tx, patient)?;
-            tx.prepare_cached(
-                "INSERT INTO \"records\" (\"patient_id\", \"entity\", \"entity_id\", \"version\", \"deleted\", \"payload\", \
-                 \"payload_hash\", \"created_by\") VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7)",
-            )?
-            .execute(params![patient, mu.entity, mu.entity_id, seq as i64, payload, payload_hash, device_id])?;
+            let seq = insert_record(tx, patient, mu, false, &payload, &payload_hash, device_id)?;
             result(m, MutationStatus::Applied, Some(seq), None)
         }
         // The same record again (another device relayed it, or a lost response) is success; a
@@ -170,12 +184,7 @@ fn apply(
         // Deleting what the server never saw still leaves a tombstone, so a late create cannot
         // bring it back.
         (Op::Delete, None) => {
-            let seq = next_seq(tx, patient)?;
-            tx.prepare_cached(
-                "INSERT INTO \"records\" (\"patient_id\", \"entity\", \"entity_id\", \"version\", \"deleted\", \"payload\", \
-                 \"payload_hash\", \"created_by\") VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)",
-            )?
-            .execute(params![patient, mu.entity, mu.entity_id, seq as i64, payload, payload_hash, device_id])?;
+            let seq = insert_record(tx, patient, mu, true, &payload, &payload_hash, device_id)?;
             result(m, MutationStatus::Applied, Some(seq), None)
         }
     })
