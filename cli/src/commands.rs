@@ -269,9 +269,8 @@ fn vitals(s: &Session, cmd: VitalsCommand) -> CliResult {
                 BucketArg::Week => Bucket::Week,
                 BucketArg::Month => Bucket::Month,
             };
-            let from = when::days_back(days, now).with_timezone(&Utc);
-            let to = now.with_timezone(&Utc) + chrono::Duration::minutes(11);
-            let points = s.store.vital_series(profile.id, kind_of(kind), from, to, bucket)?;
+            let first = now.date_naive() - chrono::Duration::days(i64::from(days.max(1)) - 1);
+            let points = s.store.vital_series(profile.id, kind_of(kind), first, now.date_naive(), bucket)?;
             if s.json {
                 return s.print_json(&points);
             }

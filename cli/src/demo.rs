@@ -2,7 +2,7 @@
 
 use crate::commands::{CliResult, Session, print_bp_summary};
 use crate::{chart, format, when};
-use chrono::{Duration, NaiveTime, Utc};
+use chrono::{Duration, NaiveTime};
 use techo_core::domain::{
     BpContext, Bucket, GlucoseTiming, GlucoseUnit, Milli, NewVital, Relationship, Source, VitalKind, VitalValue,
 };
@@ -39,10 +39,9 @@ pub fn run(s: &Session) -> CliResult {
         println!("  {}", format::one_line(&v));
     }
     let now = when::now();
-    let from = when::days_back(14, now).with_timezone(&Utc);
-    let to = now.with_timezone(&Utc) + Duration::minutes(11);
     println!();
-    let points = s.store.vital_series(profile.id, VitalKind::BloodPressure, from, to, Bucket::Day)?;
+    let first = now.date_naive() - Duration::days(13);
+    let points = s.store.vital_series(profile.id, VitalKind::BloodPressure, first, now.date_naive(), Bucket::Day)?;
     print!("{}", chart::render(VitalKind::BloodPressure, Bucket::Day, &points));
     println!();
     print_bp_summary(&s.store.home_bp_summary(profile.id, now)?);

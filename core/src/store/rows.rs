@@ -4,7 +4,7 @@ use crate::domain::{
     BpContext, GlucoseTiming, GlucoseUnit, HmCode, Milli, Profile, Relationship, Source, Vital, VitalKind, VitalValue,
 };
 use crate::error::{Error, Result};
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 use rusqlite::Row;
 use uuid::Uuid;
 
@@ -70,8 +70,14 @@ pub(crate) fn local_day(at: &DateTime<FixedOffset>) -> i64 {
     (at.timestamp() + i64::from(at.offset().local_minus_utc())).div_euclid(86_400)
 }
 
+const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+/// The `local_day` number of a calendar date.
+pub(crate) fn day_number(d: NaiveDate) -> i64 {
+    i64::from(d.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE
+}
+
 pub(crate) fn date_from_local_day(day: i64) -> Result<NaiveDate> {
-    const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
     i32::try_from(day + UNIX_EPOCH_DAYS_FROM_CE)
         .ok()
         .and_then(NaiveDate::from_num_days_from_ce_opt)
@@ -172,5 +178,6 @@ mod tests {
         assert_eq!(date_from_local_day(local_day(&early)).unwrap(), NaiveDate::from_ymd_opt(2026, 11, 26).unwrap());
         let before_epoch = DateTime::parse_from_rfc3339("1969-12-31T23:00:00+00:00").unwrap();
         assert_eq!(local_day(&before_epoch), -1);
+        assert_eq!(day_number(date_from_local_day(20_000).unwrap()), 20_000);
     }
 }

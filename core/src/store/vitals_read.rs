@@ -1,13 +1,15 @@
 //! Reading back: the current view, history, charts and the home-BP summary.
 
 use super::Store;
-use super::rows::{VITAL_COLUMNS, collect, date_from_local_day, local_day, parse_uuid, u32_col, vital_from_row};
+use super::rows::{
+    VITAL_COLUMNS, collect, date_from_local_day, day_number, local_day, parse_uuid, u32_col, vital_from_row,
+};
 use crate::domain::{
     Accumulator, BpContext, BpObservation, Bucket, DayAggregate, Field, HomeBpSummary, SeriesPoint, Vital, VitalKind,
     WINDOW_DAYS, fold_days, home_bp_summary,
 };
 use crate::error::{Error, Result, ValidationReason};
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
@@ -59,7 +61,9 @@ pub(crate) fn list_query(
     after: Option<(i64, String)>,
     limit: u32,
 ) -> (String, Vec<rusqlite::types::Value>) {
-    let mut sql = format!("SELECT {VITAL_COLUMNS} FROM \"vitals\" WHERE \"profile_id\" = ? AND {CURRENT}");
+    let mut sql = format!(
+        "SELECT {VITAL_COLUMNS} FROM \"vitals\" INDEXED BY \"vitals_current_by_time\" WHERE \"profile_id\" = ? AND {CURRENT}"
+    );
     let mut args: Vec<rusqlite::types::Value> = vec![profile_id.to_string().into()];
     if let Some(kind) = q.kind {
         sql.push_str(" AND \"kind\" = ?");
@@ -175,44 +179,51 @@ impl Store {
         Ok(chain)
     }
 
-    /// Chart data: current readings of one kind in `[from, to)`, bucketed by the local calendar
-    /// day each was taken on, then by ISO week or month.
+    /// Chart data: current readings of one kind taken on local calendar days `first..=last`
+    /// (each reading's own day, in the offset it was taken in), bucketed by day, ISO week or month.
     pub fn vital_series(
         &self,
         profile_id: Uuid,
         kind: VitalKind,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        first: NaiveDate,
+        last: NaiveDate,
         bucket: Bucket,
     ) -> Result<Vec<SeriesPoint>> {
-        // Read in index order and group in Rust: a GROUP BY on local_day would sort every row.
+        // The index leads with (profile, kind, local_day): the grouping streams, nothing is sorted.
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT \"local_day\", \"value_milli\", \"diastolic\", \"pulse\" \
+            "SELECT \"local_day\", count(*), min(\"value_milli\"), max(\"value_milli\"), sum(\"value_milli\"), \
+                    count(\"diastolic\"), min(\"diastolic\"), max(\"diastolic\"), sum(\"diastolic\"), \
+                    count(\"pulse\"), min(\"pulse\"), max(\"pulse\"), sum(\"pulse\") \
              FROM \"vitals\" INDEXED BY \"vitals_current\" \
-             WHERE \"profile_id\" = ?1 AND \"kind\" = ?2 AND {CURRENT} AND \"measured_at_ms\" >= ?3 AND \"measured_at_ms\" < ?4 \
-             ORDER BY \"measured_at_ms\""
+             WHERE \"profile_id\" = ?1 AND \"kind\" = ?2 AND {CURRENT} AND \"local_day\" BETWEEN ?3 AND ?4 \
+             GROUP BY \"local_day\" ORDER BY \"local_day\""
         ))?;
-        let mut rows =
-            stmt.query(params![profile_id.to_string(), kind.as_str(), from.timestamp_millis(), to.timestamp_millis()])?;
-        let mut by_day: std::collections::BTreeMap<i64, [Accumulator; 3]> = std::collections::BTreeMap::new();
-        let one = |v: i64| Accumulator { count: 1, min: v, max: v, sum: v };
-        while let Some(r) = rows.next()? {
-            let acc = by_day.entry(r.get(0)?).or_default();
-            acc[0].merge(one(r.get(1)?));
-            if let Some(d) = r.get::<_, Option<i64>>(2)? {
-                acc[1].merge(one(d * 1000));
-            }
-            if let Some(p) = r.get::<_, Option<i64>>(3)? {
-                acc[2].merge(one(p * 1000));
-            }
-        }
-        let days = by_day
-            .into_iter()
-            .map(|(day, [value, diastolic, pulse])| {
-                Ok(DayAggregate { day: date_from_local_day(day)?, value, diastolic, pulse })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let days = collect(
+            &mut stmt,
+            params![profile_id.to_string(), kind.as_str(), day_number(first), day_number(last)],
+            |r| {
+                let acc = |base: usize, scale: i64| -> Result<Accumulator> {
+                    let count: i64 = r.get(base)?;
+                    Ok(if count == 0 {
+                        Accumulator::default()
+                    } else {
+                        Accumulator {
+                            count: u32_col(count)?,
+                            min: r.get::<_, i64>(base + 1)? * scale,
+                            max: r.get::<_, i64>(base + 2)? * scale,
+                            sum: r.get::<_, i64>(base + 3)? * scale,
+                        }
+                    })
+                };
+                Ok(DayAggregate {
+                    day: date_from_local_day(r.get(0)?)?,
+                    value: acc(1, 1)?,
+                    diastolic: acc(5, 1000)?,
+                    pulse: acc(9, 1000)?,
+                })
+            },
+        )?;
         Ok(fold_days(days, bucket))
     }
 
@@ -220,35 +231,25 @@ impl Store {
     pub fn home_bp_summary(&self, profile_id: Uuid, as_of: DateTime<FixedOffset>) -> Result<HomeBpSummary> {
         let last_day = local_day(&as_of);
         let first_day = last_day - i64::from(WINDOW_DAYS) + 1;
-        // Readings carry their own offsets (−12 h … +14 h): widen the instant range by a day on
-        // each side for the index, then select exactly by local day.
-        let day_ms = Duration::days(1).num_milliseconds();
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT \"local_day\", \"context\", \"value_milli\", \"diastolic\", \"pulse\" \
              FROM \"vitals\" INDEXED BY \"vitals_current\" \
              WHERE \"profile_id\" = ?1 AND \"kind\" = 'blood_pressure' AND {CURRENT} \
-               AND \"measured_at_ms\" >= ?2 AND \"measured_at_ms\" < ?3 AND \"local_day\" BETWEEN ?4 AND ?5"
+               AND \"local_day\" BETWEEN ?2 AND ?3"
         ))?;
-        let readings = collect(
-            &mut stmt,
-            params![profile_id.to_string(), (first_day - 1) * day_ms, (last_day + 2) * day_ms, first_day, last_day],
-            |r| {
-                let ctx: Option<String> = r.get(1)?;
-                Ok(BpObservation {
-                    local_date: date_from_local_day(r.get(0)?)?,
-                    context: ctx
-                        .as_deref()
-                        .and_then(BpContext::from_str_opt)
-                        .ok_or(Error::Corrupt("unknown context"))?,
-                    systolic: u32_col(r.get::<_, i64>(2)? / 1000)?,
-                    diastolic: u32_col(
-                        r.get::<_, Option<i64>>(3)?.ok_or(Error::Corrupt("blood pressure without diastolic"))?,
-                    )?,
-                    pulse: r.get::<_, Option<i64>>(4)?.map(u32_col).transpose()?,
-                })
-            },
-        )?;
+        let readings = collect(&mut stmt, params![profile_id.to_string(), first_day, last_day], |r| {
+            let ctx: Option<String> = r.get(1)?;
+            Ok(BpObservation {
+                local_date: date_from_local_day(r.get(0)?)?,
+                context: ctx.as_deref().and_then(BpContext::from_str_opt).ok_or(Error::Corrupt("unknown context"))?,
+                systolic: u32_col(r.get::<_, i64>(2)? / 1000)?,
+                diastolic: u32_col(
+                    r.get::<_, Option<i64>>(3)?.ok_or(Error::Corrupt("blood pressure without diastolic"))?,
+                )?,
+                pulse: r.get::<_, Option<i64>>(4)?.map(u32_col).transpose()?,
+            })
+        })?;
         Ok(home_bp_summary(&readings, date_from_local_day(last_day)?))
     }
 

@@ -1,8 +1,9 @@
--- Schema 4: indexes that let paging and charts read the current view in order instead of
--- sorting it. "id" follows "measured_at_ms" so the (time, id) keyset of a page is an index range.
+-- Schema 4: indexes that let the current view be read in order instead of sorted.
+-- Charts and the home-BP summary select by local calendar day, so "local_day" leads after the
+-- kind and GROUP BY "local_day" streams; listing pages walk ("measured_at_ms", "id") in order.
 DROP INDEX "vitals_current";
 CREATE INDEX "vitals_current" ON "vitals" (
-    "profile_id", "kind", "measured_at_ms", "id", "local_day", "value_milli", "diastolic", "pulse", "context"
+    "profile_id", "kind", "local_day", "measured_at_ms", "value_milli", "diastolic", "pulse", "context"
 ) WHERE "superseded_by" IS NULL AND "deleted_at_ms" IS NULL;
 CREATE INDEX "vitals_current_by_time" ON "vitals" ("profile_id", "measured_at_ms", "id")
     WHERE "superseded_by" IS NULL AND "deleted_at_ms" IS NULL;
