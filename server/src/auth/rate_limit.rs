@@ -73,4 +73,19 @@ mod tests {
         assert!(l.check("B", "1.2.3.4", t0).is_ok(), "another account from the same address");
         assert!(l.check("A", "5.6.7.8", t0 + Duration::from_secs(901)).is_ok());
     }
+
+    #[test]
+    fn one_address_spraying_many_accounts_is_limited_too() {
+        let l = LoginLimiter::new(Duration::from_secs(900), 10, 5);
+        let t0 = Instant::now();
+        for n in 0..5 {
+            let account = format!("acct{n}");
+            assert!(l.check(&account, "1.2.3.4", t0).is_ok());
+            l.record_failure(&account, "1.2.3.4", t0);
+        }
+        assert!(l.check("fresh", "1.2.3.4", t0).is_err(), "the address is over its limit");
+        assert!(l.check("fresh", "9.9.9.9", t0).is_ok(), "other addresses are not");
+        l.record_success("acct0");
+        assert!(l.check("acct0", "9.9.9.9", t0).is_ok());
+    }
 }
