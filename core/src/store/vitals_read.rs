@@ -189,41 +189,39 @@ impl Store {
         last: NaiveDate,
         bucket: Bucket,
     ) -> Result<Vec<SeriesPoint>> {
-        // The index leads with (profile, kind, local_day): the grouping streams, nothing is sorted.
+        // The index leads with (profile, kind, local_day), so rows arrive grouped by day and
+        // nothing is sorted. Summing in Rust costs less than a dozen SQL aggregates per row.
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT \"local_day\", count(*), min(\"value_milli\"), max(\"value_milli\"), sum(\"value_milli\"), \
-                    count(\"diastolic\"), min(\"diastolic\"), max(\"diastolic\"), sum(\"diastolic\"), \
-                    count(\"pulse\"), min(\"pulse\"), max(\"pulse\"), sum(\"pulse\") \
+            "SELECT \"local_day\", \"value_milli\", \"diastolic\", \"pulse\" \
              FROM \"vitals\" INDEXED BY \"vitals_current\" \
              WHERE \"profile_id\" = ?1 AND \"kind\" = ?2 AND {CURRENT} AND \"local_day\" BETWEEN ?3 AND ?4 \
-             GROUP BY \"local_day\" ORDER BY \"local_day\""
+             ORDER BY \"local_day\""
         ))?;
-        let days = collect(
-            &mut stmt,
-            params![profile_id.to_string(), kind.as_str(), day_number(first), day_number(last)],
-            |r| {
-                let acc = |base: usize, scale: i64| -> Result<Accumulator> {
-                    let count: i64 = r.get(base)?;
-                    Ok(if count == 0 {
-                        Accumulator::default()
-                    } else {
-                        Accumulator {
-                            count: u32_col(count)?,
-                            min: r.get::<_, i64>(base + 1)? * scale,
-                            max: r.get::<_, i64>(base + 2)? * scale,
-                            sum: r.get::<_, i64>(base + 3)? * scale,
-                        }
-                    })
-                };
-                Ok(DayAggregate {
-                    day: date_from_local_day(r.get(0)?)?,
-                    value: acc(1, 1)?,
-                    diastolic: acc(5, 1000)?,
-                    pulse: acc(9, 1000)?,
-                })
-            },
-        )?;
+        let mut rows =
+            stmt.query(params![profile_id.to_string(), kind.as_str(), day_number(first), day_number(last)])?;
+        let one = |v: i64| Accumulator { count: 1, min: v, max: v, sum: v };
+        let mut days: Vec<(i64, [Accumulator; 3])> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let day: i64 = r.get(0)?;
+            if days.last().is_none_or(|d| d.0 != day) {
+                days.push((day, Default::default()));
+            }
+            let acc = &mut days.last_mut().expect("a day was just ensured").1;
+            acc[0].merge(one(r.get(1)?));
+            if let Some(d) = r.get::<_, Option<i64>>(2)? {
+                acc[1].merge(one(d * 1000));
+            }
+            if let Some(p) = r.get::<_, Option<i64>>(3)? {
+                acc[2].merge(one(p * 1000));
+            }
+        }
+        let days = days
+            .into_iter()
+            .map(|(day, [value, diastolic, pulse])| {
+                Ok(DayAggregate { day: date_from_local_day(day)?, value, diastolic, pulse })
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(fold_days(days, bucket))
     }
 
