@@ -863,6 +863,60 @@ mod tests {
         assert!(out.contains("Content-Length: 5\r\n") && !out.to_ascii_lowercase().contains("chunked"), "{out}");
     }
 
+    /// A stand-in server: answers every request with a chunked "hello", then closes.
+    async fn hello_server() -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut f = Framed::new(stream);
+                    let Ok(Some(h)) = f.read_head().await else { return };
+                    let Ok(framing) = request_framing(&h) else { return };
+                    if f.read_body(framing).await.is_err() {
+                        return;
+                    }
+                    let answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+                    let _ = f.stream.write_all(answer).await;
+                });
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn each_scripted_fault_reaches_the_client_as_it_should() {
+        let proxy = FaultProxy::start(hello_server().await, 1).await.expect("proxy");
+        proxy.script([
+            None,
+            Some(Fault::Reset),
+            Some(Fault::Abandon),
+            Some(Fault::DropResponse),
+            Some(Fault::Truncate),
+            Some(Fault::Unavailable),
+            Some(Fault::RateLimited),
+        ]);
+        let http = crate::harness::http();
+        let url = format!("{}/x", proxy.url);
+        let body = |r: reqwest::Response| async move { r.bytes().await.map(|b| b.to_vec()) };
+        let ok = http.post(&url).body("ping").send().await.expect("forwarded");
+        assert_eq!(body(ok).await.expect("whole body"), b"hello");
+        for fault in ["reset", "abandon", "drop"] {
+            assert!(http.post(&url).body("ping").send().await.is_err(), "{fault}");
+        }
+        let cut = http.get(&url).send().await.expect("head arrives");
+        assert!(body(cut).await.is_err(), "a truncated body must not read as complete");
+        assert_eq!(http.get(&url).send().await.expect("503").status(), 503);
+        let limited = http.get(&url).send().await.expect("429");
+        assert_eq!((limited.status().as_u16(), limited.headers()["retry-after"].to_str().ok()), (429, Some("1")));
+        // The script is used up: forwarding again, over whatever connection the pool kept.
+        let ok = http.get(&url).send().await.expect("forwarded");
+        assert_eq!(body(ok).await.expect("whole body"), b"hello");
+        let c = proxy.counts();
+        assert!(c.missing_faults() == ["delayed"], "{c}");
+        assert_eq!((c.requests, c.forwarded, c.upstream_chunked, c.upstream_errors), (8, 2, 4, 0), "{c}");
+    }
+
     #[test]
     fn plans_follow_the_configured_shares() {
         let shared = Shared {

@@ -278,7 +278,12 @@ impl SyncClient {
                         next = Some(Event::TimerFired);
                     }
                     Instruction::RefreshCredentials => {
-                        next = Some(Event::CredentialsRefreshed { ok: self.refresh().await? })
+                        next = Some(match self.refresh().await {
+                            Ok(ok) => Event::CredentialsRefreshed { ok },
+                            // Unreachable is not signed out: the engine backs off and retries.
+                            Err(Error::Network { reason }) => Event::CredentialsUnreachable { reason },
+                            Err(e) => return Err(e),
+                        });
                     }
                     Instruction::Send(req) => next = Some(Event::Response(self.send(req).await?)),
                 }

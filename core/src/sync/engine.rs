@@ -77,6 +77,10 @@ pub enum Event {
     CredentialsRefreshed {
         ok: bool,
     },
+    /// The renewal asked for could not reach the server (no verdict on the sign-in).
+    CredentialsUnreachable {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -201,6 +205,7 @@ pub struct SyncEngine {
     patients: Vec<String>,
     profiles: VecDeque<Profile>,
     in_flight: Vec<OutboxEntry>,
+    /// A renewal was tried since the last good answer: a second 401 means signed out.
     refreshed: bool,
     report: SyncReport,
 }
@@ -232,6 +237,7 @@ impl SyncEngine {
         match (std::mem::replace(&mut self.phase, Phase::Idle), event) {
             (Phase::Idle, Event::Start) => self.start(store, &mut out)?,
             (Phase::Pushing, Event::Response(Ok(Response::Push(resp)))) => {
+                self.refreshed = false;
                 let applied = store.apply_push_results(&resp.results)?;
                 self.report.pushed += applied.acknowledged;
                 self.report.rejected += applied.rejected;
@@ -244,6 +250,7 @@ impl SyncEngine {
                 }
             }
             (Phase::Pulling(profile), Event::Response(Ok(Response::Pull(page)))) => {
+                self.refreshed = false;
                 let applied = store.apply_pull_page(profile.id, &page)?;
                 self.report.pulled += applied.applied;
                 self.report.gated += applied.gated;
@@ -266,6 +273,13 @@ impl SyncEngine {
             }
             (Phase::Refreshing(_), Event::CredentialsRefreshed { ok: false }) => {
                 self.finish(store, SyncOutcome::NeedsLogin, &mut out)?
+            }
+            // A network failure like any other: back off and resume; the resumed request renews
+            // the sign-in again before it is sent.
+            (Phase::Refreshing(resume), Event::CredentialsUnreachable { reason }) => {
+                // No verdict on the sign-in yet, so the next 401 may renew again.
+                self.refreshed = false;
+                self.retry_later(store, *resume, reason, None, &mut out)?
             }
             // Anything else is a driver bug or a stale event (e.g. a duplicated response): ignore
             // it rather than act twice.

@@ -151,12 +151,28 @@ fn credentials_version_and_stale_events() {
     assert_eq!(ins, vec![Instruction::RefreshCredentials]);
     let ins = e.handle(&t.store, Event::CredentialsRefreshed { ok: true }).unwrap();
     assert!(matches!(sent(&ins), Some(Request::Push(_))));
+    // A good answer in between: a later 401 (the new token expired in a long run) renews again.
+    let Some(req) = sent(&ins).cloned() else { panic!("push") };
+    let ins = e.handle(&t.store, Event::Response(Ok(Response::Push(applied_all(&req))))).unwrap();
+    assert!(matches!(sent(&ins), Some(Request::Pull(_))));
+    let ins = e.handle(&t.store, unauthorized()).unwrap();
+    assert_eq!(ins, vec![Instruction::RefreshCredentials]);
+    // The renewal cannot reach the server: back off like any network failure.
+    let ins = e.handle(&t.store, Event::CredentialsUnreachable { reason: "reset".into() }).unwrap();
+    assert!(ins.iter().any(|i| matches!(i, Instruction::Sleep(_))));
+    let ins = e.handle(&t.store, Event::TimerFired).unwrap();
+    assert!(matches!(sent(&ins), Some(Request::Pull(_))));
     // A duplicated, stale event while waiting for an answer is ignored.
     assert!(e.handle(&t.store, Event::TimerFired).unwrap().is_empty());
     let ins = e.handle(&t.store, unauthorized()).unwrap();
+    assert_eq!(ins, vec![Instruction::RefreshCredentials]);
+    e.handle(&t.store, Event::CredentialsRefreshed { ok: true }).unwrap();
+    // Refused again right after a renewal: signed out.
+    let ins = e.handle(&t.store, unauthorized()).unwrap();
     assert_eq!(finished(&ins).unwrap().outcome, SyncOutcome::NeedsLogin);
     assert!(e.is_done());
-    // A server that speaks a newer protocol: stop and ask for an update.
+    // A server that speaks a newer protocol: stop and ask for an update, keeping the queue.
+    record(&t.store, &p, 1);
     let mut e = SyncEngine::new(EngineConfig::default(), 3);
     e.handle(&t.store, Event::Start).unwrap();
     let ins = e
