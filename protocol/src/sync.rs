@@ -84,6 +84,9 @@ pub struct PullResponse {
     /// download everything again from no cursor, keeping local unsent changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset: Option<Reset>,
+    /// Why a reset was asked for; absent means `restored` (the cautious reading).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_reason: Option<ResetReason>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -91,6 +94,18 @@ pub struct PullResponse {
 #[serde(rename_all = "snake_case")]
 pub enum Reset {
     MustRefetch,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResetReason {
+    /// The server was restored from a backup: it may have lost changes devices still hold,
+    /// which they send again.
+    Restored,
+    /// The cursor is older than tombstone retention: deletions may have been forgotten, so
+    /// records a device holds but the server no longer lists were deleted.
+    Expired,
 }
 
 /// The current state of one entity.

@@ -44,6 +44,13 @@ enum Admin {
     /// After restoring server.db from a backup: make every device download everything again
     /// (their unsent changes are kept and pushed)
     MarkRestored,
+    /// Forget tombstones older than the retention period; devices whose cursors predate them
+    /// download everything again (and learn the deletions from what is missing)
+    GcTombstones {
+        /// Keep tombstones younger than this; must exceed the longest time a device stays offline
+        #[arg(long, default_value_t = 180)]
+        older_than_days: u32,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -77,6 +84,13 @@ fn run(cli: Cli) -> Result<(), String> {
             use crate::storage::Storage;
             storage.bump_epoch().map_err(|e| e.to_string())?;
             println!("Marked as restored: devices will download everything again and re-send what they have.");
+            Ok(())
+        }
+        Some(Command::Admin(Admin::GcTombstones { older_than_days })) => {
+            use crate::storage::Storage;
+            let cutoff = crate::state::now_ms() - i64::from(older_than_days) * 86_400_000;
+            let removed = storage.collect_tombstones(cutoff).map_err(|e| e.to_string())?;
+            println!("Collected {removed} tombstone(s) older than {older_than_days} days.");
             Ok(())
         }
         None => {

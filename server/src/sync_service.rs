@@ -9,7 +9,7 @@ use techo_core::domain::{ValidationContext, validate_content};
 use techo_core::sync::wire::decode_vital;
 use techo_protocol::error::ErrorCode;
 use techo_protocol::sync::{
-    Mutation, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest, PushResponse, Reset,
+    Mutation, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest, PushResponse, Reset, ResetReason,
 };
 use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION, VitalDelete, VitalRecord, entity};
 
@@ -109,11 +109,16 @@ pub fn pull(storage: &dyn Storage, limits: &Limits, resident: ResidentId, q: &Pu
         storage.patients_of(resident)?.into_iter().find(|p| p.1 == q.patient).ok_or_else(ApiError::not_found)?.0;
     let epoch = storage.epoch()?;
     let cursor = |seq: u64| format!("c1.{epoch}.{seq}");
-    let restart =
-        PullResponse { changes: vec![], next_cursor: cursor(0), has_more: true, reset: Some(Reset::MustRefetch) };
-    let Some(after) = parse_cursor(q.cursor.as_deref(), &epoch)? else { return Ok(restart) };
+    let restart = |reason| PullResponse {
+        changes: vec![],
+        next_cursor: cursor(0),
+        has_more: true,
+        reset: Some(Reset::MustRefetch),
+        reset_reason: Some(reason),
+    };
+    let Some(after) = parse_cursor(q.cursor.as_deref(), &epoch)? else { return Ok(restart(ResetReason::Restored)) };
     match storage.pull_start(patient, after)? {
-        PullStart::MustRefetch => Ok(restart),
+        PullStart::MustRefetch => Ok(restart(ResetReason::Expired)),
         PullStart::From(after) => {
             let page = storage.pull(patient, after, limit)?;
             Ok(PullResponse {
@@ -121,6 +126,7 @@ pub fn pull(storage: &dyn Storage, limits: &Limits, resident: ResidentId, q: &Pu
                 next_cursor: cursor(page.last_seq),
                 has_more: page.has_more,
                 reset: None,
+                reset_reason: None,
             })
         }
     }

@@ -408,3 +408,36 @@ fn queue_goes_out_when_the_server_returns_without_a_new_write() {
     scheduler.stop();
     assert_eq!(server_view(server.storage.as_ref(), "34001234").len(), 1);
 }
+
+/// P-Y10: tombstones past retention are collected; a device whose cursor predates them
+/// downloads everything again and learns the deletion from what is missing, re-sending nothing.
+#[test]
+fn an_expired_cursor_refetches_and_learns_deletions_from_absence() {
+    let server = TestServer::start();
+    server.add_resident("34001234", PW);
+    let a = Device::new(&server.url);
+    let b = Device::new(&server.url);
+    let pa = a.login("34001234", PW);
+    let pb = b.login("34001234", PW);
+    let gone = a.record_bp(&pa, 1);
+    a.record_bp(&pa, 2);
+    a.record_bp(&pa, 3);
+    complete(&a);
+    complete(&b);
+    assert_eq!(b.current_view(&pb).len(), 3);
+    // A deletes while B is away for longer than the retention period.
+    a.store.delete_vital(gone.id).unwrap();
+    complete(&a);
+    let later = chrono::Utc::now().timestamp_millis() + 1;
+    let collected = techo_server::storage::Storage::collect_tombstones(server.storage.as_ref(), later).unwrap();
+    assert_eq!(collected, 1);
+    let r = complete(&b);
+    assert!(r.must_refetch, "{r:?}");
+    assert_eq!(r.requeued, 0, "nothing resurrected");
+    assert!(b.store.get_vital(gone.id).unwrap().deleted_at.is_some(), "B learnt the deletion");
+    assert_eq!(b.current_view(&pb), server_view(server.storage.as_ref(), "34001234"));
+    // A's cursor is past the collected tombstone: it just continues.
+    let r = complete(&a);
+    assert!(!r.must_refetch);
+    assert_eq!(a.current_view(&pa), b.current_view(&pb));
+}

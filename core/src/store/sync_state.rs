@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::sync::wire::{decode_vital, encode_vital, rfc3339_utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
-use techo_protocol::sync::{MutationResult, MutationStatus, PullResponse, Reset};
+use techo_protocol::sync::{MutationResult, MutationStatus, PullResponse, Reset, ResetReason};
 use techo_protocol::{Op, VitalDelete, VitalRecord, entity};
 use uuid::Uuid;
 
@@ -40,9 +40,15 @@ pub struct PullApplied {
     pub refetch_started: bool,
     /// Records the server had lost (restore) and that were queued to be sent again.
     pub requeued: u64,
+    /// Records deleted on another device whose tombstones the server no longer keeps.
+    pub deleted_elsewhere: u64,
 }
 
 const ACCOUNT_KEY: &str = "account";
+/// `sync_state.refetching`: a full download is under way because the server was restored (what
+/// it lacks is sent again) or because our cursor expired (what it lacks was deleted).
+const REFETCH_RESTORED: i64 = 1;
+const REFETCH_EXPIRED: i64 = 2;
 
 impl Store {
     pub fn account(&self) -> Result<Option<Account>> {
@@ -212,9 +218,14 @@ impl Store {
         if page.reset == Some(Reset::MustRefetch) {
             // Download everything again. Unsent changes stay in the outbox; which records the
             // server still has is re-learnt from the download (server_version is re-set by it).
+            let mode = match page.reset_reason {
+                Some(ResetReason::Expired) => REFETCH_EXPIRED,
+                Some(ResetReason::Restored) | None => REFETCH_RESTORED,
+            };
             tx.execute(
-                "UPDATE \"sync_state\" SET \"cursor\" = ?2, \"applied_through\" = 0, \"refetching\" = 1 WHERE \"profile_id\" = ?1",
-                params![pid, page.next_cursor],
+                "UPDATE \"sync_state\" SET \"cursor\" = ?2, \"applied_through\" = 0, \"refetching\" = ?3 \
+                 WHERE \"profile_id\" = ?1",
+                params![pid, page.next_cursor, mode],
             )?;
             tx.execute("UPDATE \"vitals\" SET \"server_version\" = NULL WHERE \"profile_id\" = ?1", [&pid])?;
             tx.execute("DELETE FROM \"sync_gates\"", [])?;
@@ -247,14 +258,16 @@ impl Store {
             params![pid, page.next_cursor, through, now.timestamp_millis()],
         )?;
         if !page.has_more {
-            let refetching: bool =
+            let refetching: i64 =
                 tx.query_row("SELECT \"refetching\" FROM \"sync_state\" WHERE \"profile_id\" = ?1", [&pid], |r| {
-                    r.get::<_, i64>(0)
-                })? != 0;
-            if refetching {
-                out.requeued = requeue_lost(&tx, &profile, now)?;
-                tx.execute("UPDATE \"sync_state\" SET \"refetching\" = 0 WHERE \"profile_id\" = ?1", [&pid])?;
+                    r.get(0)
+                })?;
+            match refetching {
+                REFETCH_RESTORED => out.requeued = requeue_lost(&tx, &profile, now)?,
+                REFETCH_EXPIRED => out.deleted_elsewhere = tombstone_absent(&tx, &profile, now)?,
+                _ => {}
             }
+            tx.execute("UPDATE \"sync_state\" SET \"refetching\" = 0 WHERE \"profile_id\" = ?1", [&pid])?;
         }
         tx.commit()?;
         Ok(out)
@@ -338,6 +351,18 @@ fn apply_vital_change(
         )?;
     }
     Ok(true)
+}
+
+/// After a full re-download for an expired cursor: records this device had from the server but
+/// the server no longer lists were deleted elsewhere and their tombstones collected.
+fn tombstone_absent(tx: &Transaction<'_>, profile: &Profile, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+    let n = tx.execute(
+        "UPDATE \"vitals\" SET \"deleted_at_ms\" = ?2 WHERE \"profile_id\" = ?1 AND \"server_version\" IS NULL \
+         AND \"deleted_at_ms\" IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM \"outbox\" o WHERE o.\"entity\" = 'vital' AND o.\"entity_id\" = \"vitals\".\"id\")",
+        params![profile.id.to_string(), now.timestamp_millis()],
+    )?;
+    Ok(n as u64)
 }
 
 /// After a full re-download: records this device knows but the server no longer has (it was

@@ -439,7 +439,13 @@ proptest! {
 }
 
 fn pull_page(changes: Vec<techo_protocol::sync::Change>, cursor: &str) -> techo_protocol::sync::PullResponse {
-    techo_protocol::sync::PullResponse { changes, next_cursor: cursor.into(), has_more: false, reset: None }
+    techo_protocol::sync::PullResponse {
+        changes,
+        next_cursor: cursor.into(),
+        has_more: false,
+        reset: None,
+        reset_reason: None,
+    }
 }
 
 fn change_for(v: &Vital, patient: &str, version: u64, deleted: bool) -> techo_protocol::sync::Change {

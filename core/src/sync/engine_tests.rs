@@ -51,7 +51,7 @@ fn applied_all(req: &Request) -> PushResponse {
 }
 
 fn empty_page() -> PullResponse {
-    PullResponse { changes: vec![], next_cursor: "c1.e.0".into(), has_more: false, reset: None }
+    PullResponse { changes: vec![], next_cursor: "c1.e.0".into(), has_more: false, reset: None, reset_reason: None }
 }
 
 #[test]

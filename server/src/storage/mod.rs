@@ -108,6 +108,8 @@ pub trait Storage: Send + Sync + 'static {
     /// Applies a batch in order in one transaction, recording each result in the ledger.
     fn push(&self, device_id: &str, batch: Vec<CheckedMutation>, now_ms: i64) -> StorageResult<Vec<MutationResult>>;
     fn pull_start(&self, patient: ResidentId, after: u64) -> StorageResult<PullStart>;
+    /// Forgets tombstones deleted before `older_than_ms` (retention, P-Y10); returns how many.
+    fn collect_tombstones(&self, older_than_ms: i64) -> StorageResult<u64>;
     fn pull(&self, patient: ResidentId, after: u64, limit: u32) -> StorageResult<PullPage>;
 
     /// Marks the data as restored from a backup: bumps the epoch so every device refetches.

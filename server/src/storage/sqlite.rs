@@ -13,7 +13,8 @@ use techo_protocol::Op;
 use techo_protocol::error::ErrorCode;
 use techo_protocol::sync::{Change, MutationResult, MutationStatus};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] =
+    &[(1, include_str!("migrations/0001_init.sql")), (2, include_str!("migrations/0002_tombstone_gc.sql"))];
 const READERS: usize = 4;
 const REFRESH_RETRY_GRACE_MS: i64 = 120_000;
 
@@ -129,7 +130,7 @@ fn insert_record(
     tx: &Transaction<'_>,
     patient: ResidentId,
     mu: &techo_protocol::sync::Mutation,
-    deleted: bool,
+    deleted_at: Option<i64>,
     payload: &str,
     payload_hash: &str,
     device_id: &str,
@@ -137,9 +138,19 @@ fn insert_record(
     let seq = next_seq(tx, patient)?;
     tx.prepare_cached(
         "INSERT INTO \"records\" (\"patient_id\", \"entity\", \"entity_id\", \"version\", \"deleted\", \"payload\", \
-         \"payload_hash\", \"created_by\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         \"payload_hash\", \"created_by\", \"deleted_at\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![patient, mu.entity, mu.entity_id, seq as i64, deleted, payload, payload_hash, device_id])?;
+    .execute(params![
+        patient,
+        mu.entity,
+        mu.entity_id,
+        seq as i64,
+        deleted_at.is_some(),
+        payload,
+        payload_hash,
+        device_id,
+        deleted_at
+    ])?;
     Ok(seq)
 }
 
@@ -149,6 +160,7 @@ fn apply(
     device_id: &str,
     m: &CheckedMutation,
     patient: ResidentId,
+    now_ms: i64,
 ) -> StorageResult<MutationResult> {
     let mu = &m.mutation;
     let payload = serde_json::to_string(&mu.payload).map_err(|_| StorageError::Corrupt("payload encoding"))?;
@@ -162,7 +174,7 @@ fn apply(
         .optional()?;
     Ok(match (mu.op, existing) {
         (Op::Create, None) => {
-            let seq = insert_record(tx, patient, mu, false, &payload, &payload_hash, device_id)?;
+            let seq = insert_record(tx, patient, mu, None, &payload, &payload_hash, device_id)?;
             result(m, MutationStatus::Applied, Some(seq), None)
         }
         // The same record again (another device relayed it, or a lost response) is success; a
@@ -175,16 +187,16 @@ fn apply(
         (Op::Delete, Some((_, false, _))) => {
             let seq = next_seq(tx, patient)?;
             tx.prepare_cached(
-                "UPDATE \"records\" SET \"deleted\" = 1, \"version\" = ?4 \
+                "UPDATE \"records\" SET \"deleted\" = 1, \"version\" = ?4, \"deleted_at\" = ?5 \
                  WHERE \"patient_id\" = ?1 AND \"entity\" = ?2 AND \"entity_id\" = ?3",
             )?
-            .execute(params![patient, mu.entity, mu.entity_id, seq as i64])?;
+            .execute(params![patient, mu.entity, mu.entity_id, seq as i64, now_ms])?;
             result(m, MutationStatus::Applied, Some(seq), None)
         }
         // Deleting what the server never saw still leaves a tombstone, so a late create cannot
         // bring it back.
         (Op::Delete, None) => {
-            let seq = insert_record(tx, patient, mu, true, &payload, &payload_hash, device_id)?;
+            let seq = insert_record(tx, patient, mu, Some(now_ms), &payload, &payload_hash, device_id)?;
             result(m, MutationStatus::Applied, Some(seq), None)
         }
     })
@@ -396,7 +408,7 @@ impl Storage for SqliteStorage {
                 continue;
             }
             let outcome = match &m.target {
-                Ok(patient) => apply(&tx, device_id, m, *patient)?,
+                Ok(patient) => apply(&tx, device_id, m, *patient, now_ms)?,
                 Err(rejected) => rejected.clone(),
             };
             let json = serde_json::to_string(&outcome).map_err(|_| StorageError::Corrupt("result encoding"))?;
@@ -409,6 +421,23 @@ impl Storage for SqliteStorage {
         }
         tx.commit()?;
         Ok(results)
+    }
+
+    fn collect_tombstones(&self, older_than_ms: i64) -> StorageResult<u64> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Raise each patient's floor to the newest tombstone forgotten: a cursor below it may
+        // have missed a deletion and must refetch.
+        tx.execute(
+            "UPDATE \"residents\" SET \"floor_seq\" = max(\"floor_seq\", (SELECT max(\"version\") FROM \"records\" r \
+               WHERE r.\"patient_id\" = \"residents\".\"id\" AND r.\"deleted\" = 1 AND r.\"deleted_at\" < ?1)) \
+             WHERE \"id\" IN (SELECT \"patient_id\" FROM \"records\" WHERE \"deleted\" = 1 AND \"deleted_at\" < ?1)",
+            [older_than_ms],
+        )?;
+        let removed =
+            tx.execute("DELETE FROM \"records\" WHERE \"deleted\" = 1 AND \"deleted_at\" < ?1", [older_than_ms])?;
+        tx.commit()?;
+        Ok(removed as u64)
     }
 
     fn pull_start(&self, patient: ResidentId, after: u64) -> StorageResult<PullStart> {
@@ -440,5 +469,53 @@ impl Storage for SqliteStorage {
         changes.truncate(limit as usize);
         let last_seq = changes.last().map_or(after, |c| c.version);
         Ok(PullPage { changes, last_seq, has_more })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(path: &Path) -> Vec<(String, Option<String>)> {
+        let c = Connection::open(path).unwrap();
+        let mut stmt = c
+            .prepare("SELECT \"name\", \"sql\" FROM sqlite_master WHERE \"name\" NOT LIKE 'sqlite_%' ORDER BY \"name\"")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+    }
+
+    /// Every earlier server schema upgrades to exactly the fresh one, keeping its data.
+    #[test]
+    fn every_earlier_schema_upgrades_to_the_fresh_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("fresh.db");
+        drop(SqliteStorage::open(&fresh).unwrap());
+        let want = schema(&fresh);
+        for upto in 0..MIGRATIONS.len() {
+            let path = dir.path().join(format!("old{upto}.db"));
+            {
+                let c = Connection::open(&path).unwrap();
+                for (version, sql) in &MIGRATIONS[..upto] {
+                    c.execute_batch(sql).unwrap();
+                    c.pragma_update(None, "user_version", version).unwrap();
+                }
+                if upto >= 1 {
+                    c.execute_batch(
+                        "INSERT INTO \"residents\" (\"hm_code\", \"display_name\", \"birth_date\", \"created_at\") VALUES ('34001234', 'A', '1950-01-01', 0);",
+                    )
+                    .unwrap();
+                }
+            }
+            let s = SqliteStorage::open(&path).unwrap();
+            assert_eq!(schema(&path), want, "upgrade from {upto}");
+            if upto >= 1 {
+                assert!(s.resident_by_hm_code("34001234").unwrap().is_some(), "data kept from {upto}");
+            }
+        }
+        // A newer schema is refused.
+        let c = Connection::open(&fresh).unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+        drop(c);
+        assert!(SqliteStorage::open(&fresh).is_err());
     }
 }
