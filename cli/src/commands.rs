@@ -199,7 +199,7 @@ fn vitals(s: &Session, cmd: VitalsCommand) -> CliResult {
                 return s.print_json(&v);
             }
             println!("Deleted: {}", format::one_line(&v));
-            println!("(kept in history: techo vitals history {})", short(&v));
+            println!("(kept in history: techo vitals history {})", v.id);
             Ok(())
         }
         VitalsCommand::List { kind, days, limit, cursor } => {
@@ -238,7 +238,7 @@ fn vitals(s: &Session, cmd: VitalsCommand) -> CliResult {
                 println!("No readings yet.");
             }
             for v in &latest {
-                println!("{}  {}", format::one_line(v), short(v));
+                println!("{}  {}", format::one_line(v), v.id);
             }
             Ok(())
         }
@@ -295,10 +295,6 @@ fn header(p: &Profile) {
     println!("{} (HM {})", p.display_name, p.hm_code);
 }
 
-fn short(v: &Vital) -> String {
-    v.id.to_string()
-}
-
 fn report_saved(s: &Session, profile: &Profile, verb: &str, rec: &Recorded) -> CliResult {
     if s.json {
         #[derive(Serialize)]
@@ -326,8 +322,8 @@ pub fn print_bp_summary(s: &techo_core::domain::HomeBpSummary) {
     let line = |name: &str, o: &OccasionSummary| {
         let mean = match (o.mean_systolic, o.mean_diastolic) {
             (Some(sys), Some(dia)) => {
-                let pulse = o.mean_pulse.map(|p| format!(", pulse {}", format::milli_1dp(p))).unwrap_or_default();
-                format!("{}/{} mmHg{pulse}", format::milli_1dp(sys), format::milli_1dp(dia))
+                let pulse = o.mean_pulse.map(|p| format!(", pulse {}", format::one_decimal(p))).unwrap_or_default();
+                format!("{}/{} mmHg{pulse}", format::one_decimal(sys), format::one_decimal(dia))
             }
             _ => "no readings".to_owned(),
         };

@@ -81,7 +81,7 @@ pub fn one_line(v: &Vital) -> String {
     s
 }
 
-pub fn milli_1dp(v: f64) -> String {
+pub fn one_decimal(v: f64) -> String {
     format!("{v:.1}")
 }
 
