@@ -226,6 +226,20 @@ struct Shared {
     in_flight: AtomicUsize,
 }
 
+impl Shared {
+    fn new(upstream: SocketAddr, config: FaultConfig, seed: u64) -> Self {
+        Self {
+            upstream,
+            dice: Mutex::new(Dice { config, rng: StdRng::seed_from_u64(seed), script: VecDeque::new() }),
+            counters: Counters::default(),
+            by_path: Mutex::new(BTreeMap::new()),
+            lost_by_path: Mutex::new(BTreeMap::new()),
+            statuses: Mutex::new(BTreeMap::new()),
+            in_flight: AtomicUsize::new(0),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Action {
     Forward,
@@ -310,19 +324,7 @@ impl FaultProxy {
     pub async fn start(upstream: SocketAddr, seed: u64) -> io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            upstream,
-            dice: Mutex::new(Dice {
-                config: FaultConfig::none(),
-                rng: StdRng::seed_from_u64(seed),
-                script: VecDeque::new(),
-            }),
-            counters: Counters::default(),
-            by_path: Mutex::new(BTreeMap::new()),
-            lost_by_path: Mutex::new(BTreeMap::new()),
-            statuses: Mutex::new(BTreeMap::new()),
-            in_flight: AtomicUsize::new(0),
-        });
+        let shared = Arc::new(Shared::new(upstream, FaultConfig::none(), seed));
         let accept = tokio::spawn(accept_loop(listener, shared.clone()));
         Ok(Self { addr, url: format!("http://{addr}"), shared, accept })
     }
@@ -919,19 +921,7 @@ mod tests {
 
     #[test]
     fn plans_follow_the_configured_shares() {
-        let shared = Shared {
-            upstream: "127.0.0.1:9".parse().expect("addr"),
-            dice: Mutex::new(Dice {
-                config: FaultConfig::flaky(),
-                rng: StdRng::seed_from_u64(7),
-                script: VecDeque::new(),
-            }),
-            counters: Counters::default(),
-            by_path: Mutex::new(BTreeMap::new()),
-            lost_by_path: Mutex::new(BTreeMap::new()),
-            statuses: Mutex::new(BTreeMap::new()),
-            in_flight: AtomicUsize::new(0),
-        };
+        let shared = Shared::new("127.0.0.1:9".parse().expect("addr"), FaultConfig::flaky(), 7);
         let n = 20_000;
         let forwarded = (0..n).filter(|_| shared.plan().action == Action::Forward).count();
         let c = FaultConfig::flaky();

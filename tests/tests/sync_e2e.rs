@@ -2,7 +2,7 @@
 //! client. Two devices converge; replays apply once; one resident never reaches another's data.
 
 use serde_json::json;
-use techo_core::domain::{Milli, NewVital, VitalValue};
+use techo_core::domain::{Milli, NewVital, Profile, VitalValue};
 use techo_core::sync::SyncOutcome;
 use techo_protocol::sync::{MutationStatus, PushResponse};
 use techo_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
@@ -16,14 +16,20 @@ fn complete(d: &Device) -> techo_core::sync::SyncReport {
     r
 }
 
-#[test]
-fn two_devices_of_one_resident_converge_with_amends_and_deletes() {
+/// A server with one resident signed in on two phones.
+fn two_devices() -> (TestServer, Device, Profile, Device, Profile) {
     let server = TestServer::start();
     server.add_resident("34001234", PW);
     let a = Device::new(&server.url);
     let b = Device::new(&server.url);
     let pa = a.login("34001234", PW);
     let pb = b.login("34001234", PW);
+    (server, a, pa, b, pb)
+}
+
+#[test]
+fn two_devices_of_one_resident_converge_with_amends_and_deletes() {
+    let (server, a, pa, b, pb) = two_devices();
 
     let a1 = a.record_bp(&pa, 1);
     let a2 = a.record_bp(&pa, 2);
@@ -413,12 +419,7 @@ fn queue_goes_out_when_the_server_returns_without_a_new_write() {
 /// downloads everything again and learns the deletion from what is missing, re-sending nothing.
 #[test]
 fn an_expired_cursor_refetches_and_learns_deletions_from_absence() {
-    let server = TestServer::start();
-    server.add_resident("34001234", PW);
-    let a = Device::new(&server.url);
-    let b = Device::new(&server.url);
-    let pa = a.login("34001234", PW);
-    let pb = b.login("34001234", PW);
+    let (server, a, pa, b, pb) = two_devices();
     let gone = a.record_bp(&pa, 1);
     a.record_bp(&pa, 2);
     a.record_bp(&pa, 3);
