@@ -138,6 +138,10 @@ impl SqliteError {
     pub fn is_not_a_database(&self) -> bool {
         self.code == Some(rusqlite::ErrorCode::NotADatabase)
     }
+
+    pub fn is_disk_full(&self) -> bool {
+        self.code == Some(rusqlite::ErrorCode::DiskFull)
+    }
 }
 
 impl fmt::Display for SqliteError {

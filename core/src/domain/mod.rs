@@ -1,6 +1,7 @@
 //! Domain types and rules, free of storage and I/O.
 
 mod bp_summary;
+mod entry;
 mod profile;
 mod quantity;
 mod series;
@@ -10,6 +11,7 @@ mod vitals;
 pub use bp_summary::{
     BpObservation, HomeBpClass, HomeBpSummary, MIN_DAYS, OccasionSummary, WINDOW_DAYS, home_bp_summary,
 };
+pub use entry::{VitalForm, VitalFormEntry};
 pub(crate) use profile::check_display_name;
 pub use profile::{DISPLAY_NAME_MAX_CHARS, HmCode, Profile, Relationship};
 pub use quantity::{DecimalError, Milli};

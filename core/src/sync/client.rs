@@ -22,6 +22,8 @@ pub const REFRESH_TOKEN_KEY: &str = "sync-refresh-token";
 /// Receives progress while a sync runs (drives progress bars; must return quickly).
 pub trait SyncObserver: Send + Sync {
     fn on_progress(&self, progress: &SyncProgress);
+    /// Once per run, with its outcome (also for runs the scheduler starts).
+    fn on_finished(&self, _report: &SyncReport) {}
 }
 
 /// Requests and body bytes, for status screens and measurements. Bodies are counted as the
@@ -271,6 +273,9 @@ impl SyncClient {
                         report.requests = self.traffic.requests.load(Ordering::Relaxed) - requests_before;
                         report.bytes_sent = self.traffic.bytes_sent.load(Ordering::Relaxed) - sent_before;
                         report.bytes_received = self.traffic.bytes_received.load(Ordering::Relaxed) - received_before;
+                        if let Some(o) = &observer {
+                            o.on_finished(&report);
+                        }
                         return Ok(report);
                     }
                     Instruction::Sleep(d) => {

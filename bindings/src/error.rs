@@ -1,0 +1,108 @@
+//! The one public error. Every core error becomes an `ApiError` in [`ApiError::from`] below and
+//! nowhere else; the variants are what a screen acts on, and no message carries patient data.
+
+use crate::records::{Field, ValidationProblem};
+use techo_core::Error as CoreError;
+
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum ApiError {
+    /// Show next to `field`; the shell words `problem` in the person's language (`reason` is
+    /// the English wording, for logs and support).
+    #[error("{field:?}: {reason}")]
+    Validation { field: Field, problem: ValidationProblem, reason: String },
+
+    #[error("no {entity} with that id")]
+    NotFound { entity: String },
+
+    /// The action conflicts with the current data (already exists, corrected or deleted since).
+    #[error("conflict: {reason}")]
+    Conflict { reason: String },
+
+    /// No profile is selected yet: run the first-run flow.
+    #[error("no profile selected")]
+    NoActiveProfile,
+
+    /// The database key is gone (reinstall, OS restore); recovery re-downloads from the server.
+    #[error("the database key is missing from the key store")]
+    KeyUnavailable,
+
+    /// The key store answered with a different key than the database was made with.
+    #[error("the key store returned a different key")]
+    KeyChanged,
+
+    /// The platform key store failed, or a foreign implementation threw.
+    #[error("key store: {reason}")]
+    KeyStore { reason: String },
+
+    /// The data on this device was written by a newer app version.
+    #[error("update the app: {reason}")]
+    UpdateRequired { reason: String },
+
+    #[error("the device storage is full")]
+    StorageFull,
+
+    /// The local database cannot be read (damaged file or wrong key).
+    #[error("local data is damaged: {reason}")]
+    DataDamaged { reason: String },
+
+    /// Try again later; nothing was lost.
+    #[error("network: {reason}")]
+    Network { reason: String },
+
+    /// Sign in again.
+    #[error("sign-in: {reason}")]
+    Auth { reason: String },
+
+    /// The app was used in a way the core does not allow (a closed handle, a bad id format).
+    #[error("internal: {reason}")]
+    Internal { reason: String },
+}
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Validation { field, reason } => {
+                Self::Validation { field, reason: reason.to_string(), problem: reason.into() }
+            }
+            CoreError::BatchItem { error, .. } => Self::from(*error),
+            CoreError::NotFound { entity } => Self::NotFound { entity: entity.to_owned() },
+            e @ (CoreError::AmbiguousId { .. }
+            | CoreError::ProfileExists
+            | CoreError::Superseded { .. }
+            | CoreError::Deleted
+            | CoreError::KindMismatch { .. }) => Self::Conflict { reason: e.to_string() },
+            CoreError::NoActiveProfile => Self::NoActiveProfile,
+            CoreError::KeyUnavailable => Self::KeyUnavailable,
+            CoreError::KeyChanged => Self::KeyChanged,
+            CoreError::KeyStore(e) => Self::KeyStore { reason: e.to_string() },
+            e @ CoreError::SchemaTooNew { .. } => Self::UpdateRequired { reason: e.to_string() },
+            CoreError::Sqlite(e) if e.is_disk_full() => Self::StorageFull,
+            e @ (CoreError::WrongKeyOrCorrupt | CoreError::Corrupt(_)) => Self::DataDamaged { reason: e.to_string() },
+            CoreError::Sqlite(e) if e.is_not_a_database() => Self::DataDamaged { reason: e.to_string() },
+            CoreError::Sqlite(e) => Self::Internal { reason: format!("database: {e}") },
+            CoreError::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => Self::StorageFull,
+            CoreError::Io(e) => Self::Internal { reason: format!("file: {}", e.kind()) },
+            CoreError::Network { reason } => Self::Network { reason },
+            CoreError::Auth { reason } => Self::Auth { reason },
+            e @ CoreError::InvalidPayload { .. } => Self::Internal { reason: e.to_string() },
+        }
+    }
+}
+
+/// A foreign callback that threw something other than an `ApiError` (P-F5): without this the
+/// generated code would panic.
+impl From<uniffi::UnexpectedUniFFICallbackError> for ApiError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::KeyStore { reason: format!("the app's callback failed unexpectedly: {}", e.reason) }
+    }
+}
+
+/// Core-side failures of a shell's key store arrive here as key-store errors for the core.
+impl From<ApiError> for techo_core::KeyStoreError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::KeyStore { reason } => Self::Unavailable(reason),
+            other => Self::Refused(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Sync progress for the shells, and what the facade remembers of it for status screens.
+
+use crate::records::{SyncProgress, SyncReport, to_system_time};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+use techo_core::sync::{SyncOutcome, SyncPhase};
+
+/// Implemented by the shell's view model. Called on a core worker thread: hop to the main
+/// thread before touching UI state, and return quickly.
+#[uniffi::export(foreign)]
+pub trait SyncObserver: Send + Sync {
+    fn on_progress(&self, progress: SyncProgress);
+    /// Once per run, with its outcome.
+    fn on_finished(&self, report: SyncReport);
+}
+
+#[derive(Default)]
+struct Seen {
+    running: bool,
+    last_progress: Option<SyncProgress>,
+    last_report: Option<SyncReport>,
+    last_success: Option<SystemTime>,
+}
+
+/// What the facade knows about runs, whoever started them (a button or the background loop).
+#[derive(Default)]
+pub(crate) struct SyncTracker {
+    seen: Mutex<Seen>,
+}
+
+pub(crate) struct TrackerSnapshot {
+    pub running: bool,
+    pub last_progress: Option<SyncProgress>,
+    pub last_report: Option<SyncReport>,
+    pub last_success: Option<SystemTime>,
+}
+
+impl SyncTracker {
+    fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
+        // Plain assignments under the lock cannot leave it half-updated.
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn snapshot(&self) -> TrackerSnapshot {
+        let s = self.seen();
+        TrackerSnapshot {
+            running: s.running,
+            last_progress: s.last_progress.clone(),
+            last_report: s.last_report.clone(),
+            last_success: s.last_success,
+        }
+    }
+
+    pub fn progress(&self, p: &SyncProgress) {
+        let mut s = self.seen();
+        s.running = p.phase != SyncPhase::Done;
+        s.last_progress = Some(p.clone());
+    }
+
+    pub fn started(&self) {
+        self.seen().running = true;
+    }
+
+    /// A run ended; `None` when it failed before producing a report.
+    pub fn finished(&self, report: Option<&SyncReport>) {
+        let mut s = self.seen();
+        s.running = false;
+        if let Some(r) = report {
+            if r.outcome == SyncOutcome::Complete {
+                s.last_success = Some(to_system_time(chrono::Utc::now()));
+            }
+            s.last_report = Some(r.clone());
+        }
+    }
+}
+
+/// Feeds the tracker, then the shell's observer. The tracker's lock is released before the
+/// foreign call (P-F6), so an observer may call back into the facade.
+pub(crate) struct Relay {
+    pub tracker: Arc<SyncTracker>,
+    pub foreign: Option<Arc<dyn SyncObserver>>,
+}
+
+impl techo_core::sync::client::SyncObserver for Relay {
+    fn on_progress(&self, progress: &SyncProgress) {
+        self.tracker.progress(progress);
+        if let Some(o) = &self.foreign {
+            o.on_progress(progress.clone());
+        }
+    }
+
+    fn on_finished(&self, report: &SyncReport) {
+        self.tracker.finished(Some(report));
+        if let Some(o) = &self.foreign {
+            o.on_finished(report.clone());
+        }
+    }
+}

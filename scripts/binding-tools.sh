@@ -1,0 +1,72 @@
+# Sourced by scripts/test.sh: installs, idempotently, what the binding and shell tests need on Linux,
+# and exports where it lives. Reruns that find everything in place cost a few dpkg/stat calls.
+#
+#   Kotlin  kotlinc from npm `kotlin-compiler` (pinned), JNA and JUnit 4 from Debian
+#   Swift   Debian trixie chroot (debootstrap) with `swiftlang`, kept outside the repository
+#
+# TECHO_TOOLS moves the cache (default ~/.cache/techo-tools).
+
+KOTLIN_COMPILER_VERSION="2.4.20"
+TECHO_TOOLS="${TECHO_TOOLS:-$HOME/.cache/techo-tools}"
+mkdir -p "$TECHO_TOOLS"
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# apt-get update runs at most once per invocation, and only when something is missing.
+apt_updated=""
+apt_install_missing() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ -z "$apt_updated" ]; then
+        as_root apt-get update
+        apt_updated=1
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+install_kotlin_tools() {
+    apt_install_missing libjna-java libjna-jni junit4
+    local dir="$TECHO_TOOLS/kotlin-$KOTLIN_COMPILER_VERSION"
+    KOTLIN_HOME="$dir/node_modules/kotlin-compiler"
+    if [ ! -x "$KOTLIN_HOME/bin/kotlinc" ]; then
+        npm install --no-audit --no-fund --prefix "$dir" "kotlin-compiler@$KOTLIN_COMPILER_VERSION"
+        # The package declares only kotlinc-js as a bin, so npm leaves the JVM launchers unexecutable.
+        chmod +x "$KOTLIN_HOME"/bin/kotlin*
+    fi
+    JNA_JAR="$(dpkg -L libjna-java | grep '/jna\.jar$' | head -n1)"
+    JUNIT_JAR="$(dpkg -L junit4 | grep '/junit4\.jar$' | head -n1)"
+    HAMCREST_JAR="$(find /usr/share/java -name 'hamcrest-core*.jar' -o -name 'hamcrest.jar' | head -n1)"
+    export KOTLIN_HOME JNA_JAR JUNIT_JAR HAMCREST_JAR
+}
+
+mounted() { grep -q " $1 " /proc/mounts; }
+
+# Swift 6 for Linux is packaged in Debian 13 (trixie), not in this host's Debian 12.
+install_swift_chroot() {
+    SWIFT_CHROOT="$TECHO_TOOLS/swift-trixie"
+    if [ ! -x "$SWIFT_CHROOT/usr/bin/swift" ]; then
+        apt_install_missing debootstrap
+        local mirror
+        mirror="$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
+            awk '{print $2}' | grep -v security | head -n1)"
+        mirror="${mirror:-http://deb.debian.org/debian}"
+        if [ ! -x "$SWIFT_CHROOT/usr/bin/apt-get" ]; then
+            as_root rm -rf "$SWIFT_CHROOT"
+            as_root debootstrap --variant=minbase trixie "$SWIFT_CHROOT" "$mirror"
+        fi
+    fi
+    mounted "$SWIFT_CHROOT/proc" || as_root mount -t proc proc "$SWIFT_CHROOT/proc"
+    mounted "$SWIFT_CHROOT/dev" || as_root mount --bind /dev "$SWIFT_CHROOT/dev"
+    mounted "$SWIFT_CHROOT/sys" || as_root mount -t sysfs sys "$SWIFT_CHROOT/sys"
+    if [ ! -x "$SWIFT_CHROOT/usr/bin/swift" ]; then
+        as_root chroot "$SWIFT_CHROOT" apt-get update
+        as_root chroot "$SWIFT_CHROOT" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y --no-install-recommends swiftlang libc6-dev
+    fi
+    export SWIFT_CHROOT
+}

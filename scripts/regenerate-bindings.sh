@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerates the Kotlin and Swift bindings the shells compile, from the built library (library
+# mode), into the committed copies. Run it after changing an export in bindings/; the drift test
+# (bindings/tests/drift.rs) fails until the committed copies match the library again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+cargo build --locked -p techo-ffi
+cargo build --locked -p uniffi-bindgen
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+"$target_dir/debug/uniffi-bindgen" generate --no-format --library "$target_dir/debug/libtecho_ffi.so" \
+    --language kotlin --language swift --out-dir "$out" >/dev/null
+
+install -D -m 0644 "$out/jp/kenkotecho/core/techo.kt" android/core/src/main/kotlin/jp/kenkotecho/core/techo.kt
+install -D -m 0644 "$out/TechoKit.swift" ios/Sources/TechoKit/TechoKit.swift
+install -D -m 0644 "$out/TechoKitFFI.h" ios/Sources/TechoKitFFI/TechoKitFFI.h
+echo "bindings regenerated: android/core, ios/Sources/TechoKit, ios/Sources/TechoKitFFI"
