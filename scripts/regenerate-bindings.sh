@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-cargo build --locked -p techo-ffi
+# The library the binding tests build (`cargo test` makes the cdylib too), so this script and the
+# tests never overwrite each other's libtecho_ffi.so with a differently-featured build.
+cargo test --locked -p techo-ffi --no-run
 cargo build --locked -p uniffi-bindgen
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

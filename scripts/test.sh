@@ -7,6 +7,12 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # The CLI tests must never touch the developer's real OS keyring.
 export TECHO_KEYSTORE=file
 
+echo "== tools for the binding and shell tests"
+# kotlinc, JNA and JUnit for Kotlin; a Debian trixie chroot with Swift 6. Idempotent.
+source scripts/binding-tools.sh
+install_kotlin_tools
+install_swift_chroot
+
 echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use techo_core::Store;
 use techo_core::store::VitalQuery;
-use techo_core::sync::client::{SyncClient, SyncScheduler};
 use techo_core::sync::EngineConfig;
+use techo_core::sync::client::{SyncClient, SyncScheduler};
 
 /// Where the core keeps its data and which server it syncs with.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -174,9 +174,12 @@ impl TechoCore {
         utc_offset_minutes: i32,
     ) -> Result<HomeScreen, ApiError> {
         let id = parse_id("profile", &profile_id)?;
-        let profile = self.store.profiles()?.into_iter().find(|p| p.id == id).ok_or(ApiError::NotFound {
-            entity: "profile".into(),
-        })?;
+        let profile = self
+            .store
+            .profiles()?
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or(ApiError::NotFound { entity: "profile".into() })?;
         let local = local_time(now, utc_offset_minutes)?;
         let midnight = local
             .timezone()
@@ -275,8 +278,11 @@ impl TechoCore {
         let relay: Arc<dyn techo_core::sync::client::SyncObserver> =
             Arc::new(Relay { tracker: self.tracker.clone(), foreign: observer });
         let _context = runtime().enter();
-        let scheduler =
-            SyncScheduler::start(self.client.clone(), Duration::from_secs(u64::from(interval_seconds.max(1))), Some(relay));
+        let scheduler = SyncScheduler::start(
+            self.client.clone(),
+            Duration::from_secs(u64::from(interval_seconds.max(1))),
+            Some(relay),
+        );
         Arc::new(SyncTaskHandle { scheduler: Mutex::new(Some(scheduler)) })
     }
 }

@@ -15,3 +15,23 @@ pub use observer::SyncObserver;
 pub use records::*;
 
 uniffi::setup_scaffolding!("techo");
+
+#[cfg(test)]
+mod tests {
+    /// P-F3: every async export must hand its work to the bindings' runtime, whatever executor
+    /// the foreign side polls it on.
+    #[test]
+    fn every_async_export_runs_on_the_bindings_runtime() {
+        let sources = [include_str!("facade.rs")];
+        let mut checked = 0;
+        for source in sources {
+            for body in source.split("pub async fn ").skip(1) {
+                let end = body.find("\n    pub ").unwrap_or(body.len());
+                let name = body.split('(').next().unwrap_or_default();
+                assert!(body[..end].contains("on_runtime("), "async export `{name}` does not use on_runtime");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 4, "found only {checked} async exports; did the facade move?");
+    }
+}

@@ -288,12 +288,28 @@ impl From<core::Profile> for Profile {
 /// exact text to edit.
 #[derive(Clone, PartialEq, uniffi::Enum)]
 pub enum VitalValue {
-    Weight { kg: f64 },
-    Temperature { celsius: f64 },
-    BloodPressure { systolic: u32, diastolic: u32, pulse: Option<u32>, context: BpContext },
+    Weight {
+        kg: f64,
+    },
+    Temperature {
+        celsius: f64,
+    },
+    BloodPressure {
+        systolic: u32,
+        diastolic: u32,
+        pulse: Option<u32>,
+        context: BpContext,
+    },
     /// `mg_dl` is the value converted by the core, whatever unit it was entered in.
-    Glucose { value: f64, unit: GlucoseUnit, timing: GlucoseTiming, mg_dl: f64 },
-    Steps { count: u32 },
+    Glucose {
+        value: f64,
+        unit: GlucoseUnit,
+        timing: GlucoseTiming,
+        mg_dl: f64,
+    },
+    Steps {
+        count: u32,
+    },
 }
 
 impl From<core::VitalValue> for VitalValue {
@@ -456,12 +472,13 @@ impl From<techo_core::store::Recorded> for RecordedVital {
     }
 }
 
-/// Filters for a history list. `to` is exclusive; `limit` 0 means 50 (at most 500).
+/// Filters for a history list: readings measured in `since..until` (`until` exclusive);
+/// `limit` 0 means 50 (at most 500).
 #[derive(Debug, Clone, PartialEq, Eq, Default, uniffi::Record)]
 pub struct VitalFilter {
     pub kind: Option<VitalKind>,
-    pub from: Option<SystemTime>,
-    pub to: Option<SystemTime>,
+    pub since: Option<SystemTime>,
+    pub until: Option<SystemTime>,
     pub limit: u32,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -469,7 +486,13 @@ pub struct VitalFilter {
 
 impl From<VitalFilter> for techo_core::store::VitalQuery {
     fn from(f: VitalFilter) -> Self {
-        Self { kind: f.kind, from: f.from.map(Into::into), to: f.to.map(Into::into), limit: f.limit, cursor: f.cursor }
+        Self {
+            kind: f.kind,
+            from: f.since.map(Into::into),
+            to: f.until.map(Into::into),
+            limit: f.limit,
+            cursor: f.cursor,
+        }
     }
 }
 
@@ -622,7 +645,11 @@ mod tests {
         }
         assert!(
             VitalInput::from(v)
-                == VitalInput::Glucose { value: "5.5".into(), unit: GlucoseUnit::MmolPerL, timing: GlucoseTiming::Fasting }
+                == VitalInput::Glucose {
+                    value: "5.5".into(),
+                    unit: GlucoseUnit::MmolPerL,
+                    timing: GlucoseTiming::Fasting
+                }
         );
     }
 }

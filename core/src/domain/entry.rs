@@ -37,7 +37,9 @@ impl VitalFormEntry {
     pub fn parse(self) -> Result<NewVital> {
         let value = match self.form {
             VitalForm::Weight { kg } => VitalValue::Weight { kg: decimal(Field::Weight, &kg)? },
-            VitalForm::Temperature { celsius } => VitalValue::Temperature { celsius: decimal(Field::Temperature, &celsius)? },
+            VitalForm::Temperature { celsius } => {
+                VitalValue::Temperature { celsius: decimal(Field::Temperature, &celsius)? }
+            }
             VitalForm::BloodPressure { systolic, diastolic, pulse, context } => VitalValue::BloodPressure {
                 systolic: whole(Field::Systolic, &systolic)?,
                 diastolic: whole(Field::Diastolic, &diastolic)?,

@@ -3149,12 +3149,13 @@ public func FfiConverterTypeVitalEntry_lower(_ value: VitalEntry) -> RustBuffer 
 
 
 /**
- * Filters for a history list. `to` is exclusive; `limit` 0 means 50 (at most 500).
+ * Filters for a history list: readings measured in `since..until` (`until` exclusive);
+ * `limit` 0 means 50 (at most 500).
  */
 public struct VitalFilter: Equatable, Hashable {
     public let kind: VitalKind?
-    public let from: Date?
-    public let to: Date?
+    public let since: Date?
+    public let until: Date?
     public let limit: UInt32
     /**
      * `next_cursor` of the previous page.
@@ -3163,13 +3164,13 @@ public struct VitalFilter: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(kind: VitalKind?, from: Date?, to: Date?, limit: UInt32, 
+    public init(kind: VitalKind?, since: Date?, until: Date?, limit: UInt32, 
         /**
          * `next_cursor` of the previous page.
          */cursor: String?) {
         self.kind = kind
-        self.from = from
-        self.to = to
+        self.since = since
+        self.until = until
         self.limit = limit
         self.cursor = cursor
     }
@@ -3191,8 +3192,8 @@ public struct FfiConverterTypeVitalFilter: FfiConverterRustBuffer {
         return
             try VitalFilter(
                 kind: FfiConverterOptionTypeVitalKind.read(from: &buf), 
-                from: FfiConverterOptionTimestamp.read(from: &buf), 
-                to: FfiConverterOptionTimestamp.read(from: &buf), 
+                since: FfiConverterOptionTimestamp.read(from: &buf), 
+                until: FfiConverterOptionTimestamp.read(from: &buf), 
                 limit: FfiConverterUInt32.read(from: &buf), 
                 cursor: FfiConverterOptionString.read(from: &buf)
         )
@@ -3200,8 +3201,8 @@ public struct FfiConverterTypeVitalFilter: FfiConverterRustBuffer {
 
     public static func write(_ value: VitalFilter, into buf: inout [UInt8]) {
         FfiConverterOptionTypeVitalKind.write(value.kind, into: &buf)
-        FfiConverterOptionTimestamp.write(value.from, into: &buf)
-        FfiConverterOptionTimestamp.write(value.to, into: &buf)
+        FfiConverterOptionTimestamp.write(value.since, into: &buf)
+        FfiConverterOptionTimestamp.write(value.until, into: &buf)
         FfiConverterUInt32.write(value.limit, into: &buf)
         FfiConverterOptionString.write(value.cursor, into: &buf)
     }

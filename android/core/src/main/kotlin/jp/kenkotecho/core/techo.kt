@@ -4506,14 +4506,15 @@ public object FfiConverterTypeVitalEntry: FfiConverterRustBuffer<VitalEntry> {
 
 
 /**
- * Filters for a history list. `to` is exclusive; `limit` 0 means 50 (at most 500).
+ * Filters for a history list: readings measured in `since..until` (`until` exclusive);
+ * `limit` 0 means 50 (at most 500).
  */
 data class VitalFilter (
     val `kind`: VitalKind?
     , 
-    val `from`: java.time.Instant?
+    val `since`: java.time.Instant?
     , 
-    val `to`: java.time.Instant?
+    val `until`: java.time.Instant?
     , 
     val `limit`: kotlin.UInt
     , 
@@ -4547,16 +4548,16 @@ public object FfiConverterTypeVitalFilter: FfiConverterRustBuffer<VitalFilter> {
 
     override fun allocationSize(value: VitalFilter) = (
             FfiConverterOptionalTypeVitalKind.allocationSize(value.`kind`) +
-            FfiConverterOptionalTimestamp.allocationSize(value.`from`) +
-            FfiConverterOptionalTimestamp.allocationSize(value.`to`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`since`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`until`) +
             FfiConverterUInt.allocationSize(value.`limit`) +
             FfiConverterOptionalString.allocationSize(value.`cursor`)
     )
 
     override fun write(value: VitalFilter, buf: ByteBuffer) {
             FfiConverterOptionalTypeVitalKind.write(value.`kind`, buf)
-            FfiConverterOptionalTimestamp.write(value.`from`, buf)
-            FfiConverterOptionalTimestamp.write(value.`to`, buf)
+            FfiConverterOptionalTimestamp.write(value.`since`, buf)
+            FfiConverterOptionalTimestamp.write(value.`until`, buf)
             FfiConverterUInt.write(value.`limit`, buf)
             FfiConverterOptionalString.write(value.`cursor`, buf)
     }

@@ -1,0 +1,84 @@
+//! The generated Kotlin and Python bindings, run against the real library and a real server.
+//! Swift and the shells' app models are driven from `shells.rs`.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use support::{ServerFixture, artifacts, run_ok, run_suite, tool_env, workspace_root};
+
+fn classpath(parts: &[&Path]) -> String {
+    parts.iter().map(|p| p.to_string_lossy().into_owned()).collect::<Vec<_>>().join(":")
+}
+
+#[test]
+fn kotlin_bindings_on_the_jvm() {
+    let a = artifacts();
+    let kotlin_home = tool_env("KOTLIN_HOME");
+    let kotlinc = Path::new(&kotlin_home).join("bin/kotlinc");
+    let coroutines = Path::new(&kotlin_home).join("lib/kotlinx-coroutines-core-jvm.jar");
+    let (jna, junit, hamcrest) = (tool_env("JNA_JAR"), tool_env("JUNIT_JAR"), tool_env("HAMCREST_JAR"));
+    let (jna, junit, hamcrest) = (Path::new(&jna), Path::new(&junit), Path::new(&hamcrest));
+    let out = a.scratch.join("kotlin");
+    std::fs::create_dir_all(&out).expect("kotlin scratch");
+    let bindings_jar = out.join("bindings.jar");
+    let tests_jar = out.join("tests.jar");
+
+    // -Werror on the generated code: a UniFFI bump that emits warnings fails here first.
+    run_ok(
+        Command::new(&kotlinc)
+            .args(["-Werror", "-nowarn"])
+            .arg("-d")
+            .arg(&bindings_jar)
+            .arg("-classpath")
+            .arg(classpath(&[jna, &coroutines]))
+            .arg(a.generated.join("jp/kenkotecho/core/techo.kt")),
+    );
+    run_ok(
+        Command::new(&kotlinc)
+            .arg("-Werror")
+            .arg("-d")
+            .arg(&tests_jar)
+            .arg("-classpath")
+            .arg(classpath(&[jna, &coroutines, junit, &bindings_jar]))
+            .arg(workspace_root().join("bindings/tests/kotlin/BindingsTest.kt")),
+    );
+
+    let fixture = ServerFixture::start(1);
+    let runtime = Path::new(&kotlin_home).join("lib/kotlin-stdlib.jar");
+    let mut java = Command::new("java");
+    java.arg("-ea")
+        .arg(format!("-Djna.library.path={}", a.lib_dir.display()))
+        .arg("-cp")
+        .arg(classpath(&[jna, &coroutines, junit, hamcrest, &runtime, &bindings_jar, &tests_jar]))
+        .arg("org.junit.runner.JUnitCore")
+        .args([
+            "jp.kenkotecho.bindingtest.ProfilesAndVitalsTest",
+            "jp.kenkotecho.bindingtest.KeysAndLifecycleTest",
+            "jp.kenkotecho.bindingtest.SyncTest",
+        ]);
+    fixture.apply(&mut java);
+    run_suite("kotlin", &mut java);
+}
+
+#[test]
+fn python_bindings() {
+    let a = artifacts();
+    let dir = a.scratch.join("python");
+    std::fs::create_dir_all(&dir).expect("python scratch");
+    // The generated module loads the library from its own directory.
+    std::fs::copy(a.generated.join("techo.py"), dir.join("techo.py")).expect("copy module");
+    std::fs::copy(&a.library, dir.join("libtecho_ffi.so")).expect("copy library");
+    let fixture = ServerFixture::start(2);
+    let mut python = Command::new("python3");
+    python
+        .arg("-m")
+        .arg("unittest")
+        .arg("-v")
+        .arg("test_bindings")
+        .current_dir(workspace_root().join("bindings/tests/python"))
+        .env("PYTHONPATH", &dir)
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    fixture.apply(&mut python);
+    run_suite("python", &mut python);
+}

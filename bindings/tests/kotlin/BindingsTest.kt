@@ -1,0 +1,398 @@
+// Kotlin on the JVM against the real library (JNA) and a real sync server on 127.0.0.1.
+// Driven by bindings/tests/foreign.rs, which builds the library, generates these bindings from
+// it and passes the server through TECHO_* environment variables.
+package jp.kenkotecho.bindingtest
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Instant
+import java.time.OffsetDateTime
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import jp.kenkotecho.core.*
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Test
+
+const val JST = 540
+
+fun env(name: String): String = System.getenv(name) ?: error("$name is not set; run through bindings/tests/foreign.rs")
+
+/** The Android shell's Keystore stand-in: plain memory, so tests can lose or swap keys. */
+class MemoryKeys : DeviceKeyStore {
+    val secrets = ConcurrentHashMap<String, ByteArray>()
+    override fun load(name: String): ByteArray? = secrets[name]?.copyOf()
+    override fun save(name: String, secret: ByteArray) {
+        secrets[name] = secret.copyOf()
+    }
+}
+
+/** A key store that is locked (throws the typed error) or broken (throws anything else). */
+class FailingKeys(private val unexpected: Boolean) : DeviceKeyStore {
+    override fun load(name: String): ByteArray? =
+        if (unexpected) throw IllegalStateException("keystore crashed") else throw ApiException.KeyStore("device locked")
+    override fun save(name: String, secret: ByteArray) = throw ApiException.KeyStore("device locked")
+}
+
+class Recorder : SyncObserver {
+    val progress = CopyOnWriteArrayList<SyncProgress>()
+    val reports = CopyOnWriteArrayList<SyncReport>()
+    val firstProgress = CountDownLatch(1)
+    val finished = CountDownLatch(1)
+    override fun onProgress(progress: SyncProgress) {
+        this.progress.add(progress)
+        firstProgress.countDown()
+    }
+    override fun onFinished(report: SyncReport) {
+        reports.add(report)
+        finished.countDown()
+    }
+}
+
+fun tempDir(): Path = Files.createTempDirectory("techo-kotlin")
+
+fun openCore(dir: Path = tempDir(), keys: DeviceKeyStore = MemoryKeys(), server: String = env("TECHO_SERVER_URL")) =
+    TechoCore.open(CoreConfig(dir.toString(), server), keys)
+
+/** JUnit wants void tests: the block's last value is dropped. */
+fun withCore(block: (TechoCore) -> Unit) = openCore().use(block)
+
+fun at(text: String): Instant = OffsetDateTime.parse(text).toInstant()
+
+fun entry(input: VitalInput, whenText: String = "2026-11-20T07:30:00+09:00") =
+    VitalEntry(input, at(whenText), JST, Source.SELF_ENTERED, null, null)
+
+fun bp(sys: String, dia: String, pulse: String? = null) = VitalInput.BloodPressure(sys, dia, pulse, BpContext.MORNING)
+
+inline fun <reified E : Throwable> expectThrows(block: () -> Unit): E {
+    try {
+        block()
+    } catch (e: Throwable) {
+        if (e is E) return e
+        throw AssertionError("expected ${E::class.simpleName}, got $e", e)
+    }
+    throw AssertionError("expected ${E::class.simpleName}, nothing was thrown")
+}
+
+/** Every current reading of a profile, following the cursor. */
+fun allReadings(core: TechoCore, profileId: String): List<Vital> {
+    val out = mutableListOf<Vital>()
+    var cursor: String? = null
+    do {
+        val page = core.listVitals(profileId, VitalFilter(null, null, null, 500u, cursor))
+        out += page.items
+        cursor = page.nextCursor
+    } while (cursor != null)
+    return out
+}
+
+class ProfilesAndVitalsTest {
+    @Test
+    fun profilesAreAddedSwitchedAndRefusedTwice() = withCore { core ->
+        assertTrue(core.deviceId().isNotEmpty())
+        assertNull(core.activeProfile())
+        assertTrue(core.profiles().isEmpty())
+        // Full-width input from a Japanese keyboard is normalised by the core.
+        val me = core.addProfile("ＫＴ１２３４５６", "山田 花子", Relationship.MYSELF)
+        assertEquals("KT123456", me.hmCode)
+        val mother = core.addProfile("KT654321", "山田 ハル", Relationship.FAMILY)
+        core.setActiveProfile(me.id)
+        assertEquals(me, core.activeProfile())
+        core.setActiveProfile(mother.id)
+        assertEquals(mother.id, core.activeProfile()?.id)
+        assertEquals(setOf(me.id, mother.id), core.profiles().map { it.id }.toSet())
+        expectThrows<ApiException.Conflict> { core.addProfile("KT-123456", "again", Relationship.MYSELF) }
+        val bad = expectThrows<ApiException.Validation> { core.addProfile("x", "short", Relationship.MYSELF) }
+        assertEquals(Field.HM_CODE, bad.field)
+        assertTrue(bad.problem is ValidationProblem.InvalidFormat)
+        expectThrows<ApiException.NotFound> { core.setActiveProfile("not-a-uuid") }
+    }
+
+    @Test
+    fun everyKindIsRecordedAsTypedAndConvertedByTheCore() = withCore { core ->
+        val p = core.addProfile("KT000001", "テスト", Relationship.MYSELF).id
+        val weight = core.recordVital(p, entry(VitalInput.Weight("６１．２")))
+        assertEquals(VitalValue.Weight(61.2), weight.vital.value)
+        assertEquals(VitalInput.Weight("61.2"), weight.vital.asInput)
+        assertEquals(VitalKind.WEIGHT, weight.vital.kind)
+        assertEquals(JST, weight.vital.utcOffsetMinutes)
+        assertEquals(at("2026-11-20T07:30:00+09:00"), weight.vital.measuredAt)
+        assertFalse(weight.vital.synced)
+
+        val high = core.recordVital(p, entry(bp("185", "95", "70")))
+        assertTrue("a high reading is saved with a warning", high.warnings.any { it.field == Field.SYSTOLIC })
+        assertEquals(VitalValue.BloodPressure(185u, 95u, 70u, BpContext.MORNING), high.vital.value)
+
+        val glucose = core.recordVital(p, entry(VitalInput.Glucose("5.5", GlucoseUnit.MMOL_PER_L, GlucoseTiming.FASTING)))
+        val g = glucose.vital.value as VitalValue.Glucose
+        assertEquals(99.0, g.mgDl, 0.0)
+        assertEquals(5.5, g.value, 0.0)
+
+        val temp = core.recordVital(p, entry(VitalInput.Temperature("36.6")))
+        assertEquals(VitalValue.Temperature(36.6), temp.vital.value)
+        val steps = core.recordVital(p, entry(VitalInput.Steps("8,000")))
+        assertEquals(VitalValue.Steps(8000u), steps.vital.value)
+        assertEquals(5, core.latestVitals(p).size)
+    }
+
+    @Test
+    fun badInputIsATypedErrorNamingTheFieldAndSavesNothing() = withCore { core ->
+        val p = core.addProfile("KT000002", "テスト", Relationship.MYSELF).id
+        val nan = expectThrows<ApiException.Validation> { core.recordVital(p, entry(VitalInput.Weight("abc"))) }
+        assertEquals(Field.WEIGHT, nan.field)
+        assertEquals(ValidationProblem.NotANumber, nan.problem)
+        assertFalse("the message never echoes the input", nan.message.contains("abc"))
+
+        val range = expectThrows<ApiException.Validation> { core.recordVital(p, entry(bp("400", "80"))) }
+        assertEquals(Field.SYSTOLIC, range.field)
+        val r = range.problem as ValidationProblem.OutOfRange
+        assertEquals("mmHg", r.unit)
+
+        val order = expectThrows<ApiException.Validation> { core.recordVital(p, entry(bp("120", "130"))) }
+        assertEquals(Field.DIASTOLIC, order.field)
+        assertEquals(ValidationProblem.NotBelowSystolic, order.problem)
+
+        val future = expectThrows<ApiException.Validation> {
+            core.recordVital(p, VitalEntry(VitalInput.Steps("10"), Instant.now().plusSeconds(86_400), JST, Source.SELF_ENTERED, null, null))
+        }
+        assertEquals(Field.MEASURED_AT, future.field)
+        assertEquals(ValidationProblem.InTheFuture, future.problem)
+        expectThrows<ApiException.Internal> {
+            core.recordVital(p, VitalEntry(VitalInput.Steps("10"), at("2026-11-20T07:30:00+09:00"), 100_000, Source.SELF_ENTERED, null, null))
+        }
+        expectThrows<ApiException.NotFound> { core.recordVital("0190f0f0-0000-7000-8000-000000000000", entry(VitalInput.Steps("10"))) }
+        assertTrue(core.latestVitals(p).isEmpty())
+        assertEquals(0uL, core.syncStatus().pending)
+    }
+
+    @Test
+    fun listsPageAndCorrectionsKeepHistory() = withCore { core ->
+        val p = core.addProfile("KT000003", "テスト", Relationship.MYSELF).id
+        for (i in 0 until 5) core.recordVital(p, entry(VitalInput.Weight("60.$i"), "2026-11-1${i}T07:00:00+09:00"))
+        val first = core.listVitals(p, VitalFilter(VitalKind.WEIGHT, null, null, 2u, null))
+        assertEquals(2, first.items.size)
+        assertEquals("newest first", VitalValue.Weight(60.4), first.items[0].value)
+        val second = core.listVitals(p, VitalFilter(VitalKind.WEIGHT, null, null, 2u, first.nextCursor))
+        assertEquals(VitalValue.Weight(60.2), second.items[0].value)
+        assertEquals(5, allReadings(core, p).size)
+        val ranged = core.listVitals(p, VitalFilter(null, at("2026-11-12T00:00:00+09:00"), at("2026-11-14T00:00:00+09:00"), 0u, null))
+        assertEquals(2, ranged.items.size)
+        expectThrows<ApiException.Validation> { core.listVitals(p, VitalFilter(null, null, null, 2u, "garbage")) }
+
+        val original = first.items[0]
+        val corrected = core.amendVital(original.id, entry(VitalInput.Weight("60.45"), "2026-11-14T07:00:00+09:00"))
+        assertEquals(original.id, corrected.vital.amends)
+        assertEquals(listOf(original.id, corrected.vital.id), core.vitalHistory(corrected.vital.id).map { it.id })
+        expectThrows<ApiException.Conflict> { core.amendVital(original.id, entry(VitalInput.Weight("61"))) }
+        expectThrows<ApiException.Conflict> { core.amendVital(corrected.vital.id, entry(VitalInput.Steps("61"))) }
+
+        val deleted = core.deleteVital(corrected.vital.id)
+        assertNotNull(deleted.deletedAt)
+        assertNotNull(core.getVital(corrected.vital.id).deletedAt)
+        assertEquals(4, allReadings(core, p).size)
+        expectThrows<ApiException.Conflict> { core.deleteVital(corrected.vital.id) }
+        expectThrows<ApiException.NotFound> { core.getVital("0190f0f0-0000-7000-8000-000000000000") }
+    }
+
+    @Test
+    fun chartsSummaryAndHomeScreenComeFromTheCore() = withCore { core ->
+        val p = core.addProfile("KT000004", "テスト", Relationship.MYSELF).id
+        val today = calendarDayAt(at("2026-11-20T21:00:00+09:00"), JST)
+        assertEquals(CalendarDay(2026, 11u, 20u), today)
+        assertEquals(CalendarDay(2026, 10u, 31u), calendarDayAdd(today, -20))
+        expectThrows<ApiException.Internal> { calendarDayAdd(CalendarDay(2026, 2u, 30u), 1) }
+        for (d in 14..20) {
+            core.recordVital(p, entry(bp("${130 + d}", "85"), "2026-11-${d}T07:00:00+09:00"))
+            core.recordVital(p, VitalEntry(VitalInput.BloodPressure("${120 + d}", "80", null, BpContext.EVENING), at("2026-11-${d}T21:00:00+09:00"), JST, Source.DEVICE, "HEM-7600T", null))
+        }
+        val daily = core.vitalSeries(p, VitalKind.BLOOD_PRESSURE, calendarDayAdd(today, -6), today, Bucket.DAY)
+        assertEquals(7, daily.size)
+        assertEquals(2u, daily[0].value.count)
+        assertNotNull(daily[0].diastolic)
+        val weekly = core.vitalSeries(p, VitalKind.BLOOD_PRESSURE, calendarDayAdd(today, -6), today, Bucket.WEEK)
+        assertEquals(listOf(CalendarDay(2026, 11u, 9u), CalendarDay(2026, 11u, 16u)), weekly.map { it.start })
+
+        val summary = core.homeBpSummary(p, at("2026-11-20T22:00:00+09:00"), JST)
+        assertEquals(7u, summary.morning.days)
+        assertEquals(HomeBpClass.GRADE2, summary.morning.`class`)
+        assertEquals(5u, summary.minDays)
+        assertEquals(CalendarDay(2026, 11u, 14u), summary.periodStart)
+
+        val defaults = core.entryDefaults(at("2026-11-20T07:00:00+09:00"), JST)
+        assertEquals(BpContext.MORNING, defaults.bpContext)
+        assertEquals(BpContext.EVENING, core.entryDefaults(at("2026-11-20T21:30:00+09:00"), JST).bpContext)
+
+        val home = core.homeScreen(p, at("2026-11-20T22:00:00+09:00"), JST)
+        assertEquals(p, home.profile.id)
+        assertEquals(2, home.today.size)
+        assertEquals(1, home.latest.size)
+        assertEquals(summary, home.bpSummary)
+        assertEquals(14uL, home.sync.pending)
+        assertNull(home.sync.account)
+        assertFalse(home.sync.running)
+    }
+}
+
+class KeysAndLifecycleTest {
+    @Test
+    fun keyStoreErrorsTravelBothWays() {
+        // Typed error thrown in Kotlin arrives in Rust and comes back typed.
+        val locked = expectThrows<ApiException.KeyStore> { openCore(keys = FailingKeys(unexpected = false)) }
+        assertTrue(locked.reason.contains("device locked"))
+        // Anything else thrown by the app's key store is still a typed error, not a crash (P-F5).
+        expectThrows<ApiException.KeyStore> { openCore(keys = FailingKeys(unexpected = true)) }
+    }
+
+    @Test
+    fun aLostOrChangedKeyIsReportedAndNeverReplaced() {
+        val dir = tempDir()
+        val keys = MemoryKeys()
+        openCore(dir, keys).use { core ->
+            core.recordVital(core.addProfile("KT000005", "テスト", Relationship.MYSELF).id, entry(VitalInput.Steps("100")))
+        }
+        assertTrue(keys.secrets.containsKey("database-key"))
+        expectThrows<ApiException.KeyUnavailable> { openCore(dir, MemoryKeys()) }
+        val other = MemoryKeys().apply { save("database-key", ByteArray(32) { 7 }) }
+        expectThrows<ApiException.KeyChanged> { openCore(dir, other) }
+        openCore(dir, keys).use { core -> assertEquals(1, core.profiles().size) }
+    }
+
+    @Test
+    fun closedObjectsRefuseFurtherCalls() {
+        val core = openCore()
+        core.close()
+        expectThrows<IllegalStateException> { core.profiles() }
+        core.close() // closing twice is harmless
+    }
+}
+
+/** One account, so these steps run in order in one test. */
+class SyncTest {
+    private val server = env("TECHO_SERVER_URL")
+    private val code = env("TECHO_HM_CODE")
+    private val password = env("TECHO_PASSWORD")
+
+    private fun signedIn(): Pair<TechoCore, String> {
+        val core = openCore()
+        val p = core.addProfile(code, "テスト", Relationship.MYSELF).id
+        core.setActiveProfile(p)
+        runBlocking { core.login(code, password) }
+        return core to p
+    }
+
+    @Test
+    fun devicesSyncThroughTheServerAndCancellationLosesNothing() = runBlocking {
+        val phoneA = openCore()
+        val a = phoneA.addProfile(code, "テスト", Relationship.MYSELF).id
+        val wrong = expectThrows<ApiException.Auth> { runBlocking { phoneA.login(code, "not the password") } }
+        assertFalse(wrong.reason.contains(code))
+        val offline = TechoCore.open(CoreConfig(tempDir().toString(), "http://127.0.0.1:9"), MemoryKeys())
+        expectThrows<ApiException.Network> { runBlocking { offline.login(code, password) } }
+        offline.close()
+
+        val account = phoneA.login(code, password)
+        assertTrue(account.patients.contains(code))
+        assertEquals(account, phoneA.account())
+        for (i in 0 until 20) phoneA.recordVital(a, entry(VitalInput.Weight("6${i % 10}.5"), "2026-11-0${1 + i % 9}T07:${10 + i}:00+09:00"))
+
+        val watcher = Recorder()
+        val report = phoneA.syncNow(watcher)
+        assertEquals(SyncOutcome.Complete, report.outcome)
+        assertEquals(20uL, report.pushed)
+        assertTrue("progress arrived during the sync", watcher.progress.isNotEmpty())
+        assertTrue(watcher.progress.any { it.phase == SyncPhase.PUSHING })
+        assertEquals(listOf(report), watcher.reports)
+        val status = phoneA.syncStatus()
+        assertEquals(0uL, status.pending)
+        assertEquals(report, status.lastReport)
+        assertNotNull(status.lastSuccess)
+        assertTrue(phoneA.latestVitals(a).all { it.synced })
+        assertTrue(phoneA.wedgedItems().isEmpty())
+        expectThrows<ApiException.NotFound> { phoneA.retryWedged("0190f0f0-0000-7000-8000-000000000000") }
+
+        // Cancelling the coroutine mid-sync drops the future; the run finishes its step on its
+        // own and the next sync completes the job (P-F4).
+        for (i in 0 until 1500) phoneA.recordVital(a, entry(VitalInput.Steps("${1000 + i}"), "2026-10-01T12:00:00+09:00"))
+        val slow = Recorder()
+        val job = async(Dispatchers.IO) { phoneA.syncNow(slow) }
+        assertTrue(slow.firstProgress.await(30, TimeUnit.SECONDS))
+        job.cancelAndJoin()
+        assertTrue(job.isCancelled)
+        val midway = phoneA.syncStatus()
+        assertTrue(midway.pending <= 1500uL)
+        val after = withTimeout(60_000) { phoneA.syncNow(null) }
+        assertEquals(SyncOutcome.Complete, after.outcome)
+        assertEquals(0uL, phoneA.syncStatus().pending)
+        assertEquals(1520, allReadings(phoneA, a).size)
+
+        // A second phone signs in and gets exactly the same readings.
+        val phoneB = openCore()
+        val b = phoneB.addProfile(code, "テスト", Relationship.MYSELF).id
+        phoneB.login(code, password)
+        val pulled = phoneB.syncNow(null)
+        assertEquals(SyncOutcome.Complete, pulled.outcome)
+        assertEquals(allReadings(phoneA, a).map { it.id }.toSet(), allReadings(phoneB, b).map { it.id }.toSet())
+
+        // Background loop: runs at once, wakes on demand, stops when cancelled.
+        val loop = Recorder()
+        phoneB.recordVital(b, entry(VitalInput.Temperature("36.8")))
+        val handle = phoneB.startAutoSync(3600u, loop)
+        assertTrue(handle.isActive())
+        assertTrue(loop.finished.await(30, TimeUnit.SECONDS))
+        assertEquals(SyncOutcome.Complete, loop.reports.first().outcome)
+        handle.wake()
+        handle.cancel()
+        assertFalse(handle.isActive())
+        handle.close()
+        assertEquals(0uL, phoneB.syncStatus().pending)
+
+        phoneA.logout()
+        assertNull(phoneA.account())
+        assertEquals(SyncOutcome.NeedsLogin, phoneA.syncNow(null).outcome)
+        phoneA.close()
+        phoneB.close()
+    }
+
+    @Test
+    fun activationSetsThePasswordOnce() = runBlocking {
+        val activationCode = env("TECHO_ACTIVATION_HM_CODE")
+        openCore().use { core ->
+            core.addProfile(activationCode, "新しい人", Relationship.MYSELF)
+            expectThrows<ApiException.Auth> { runBlocking { core.login(activationCode, "new-password-1") } }
+            core.activate(activationCode, env("TECHO_ACTIVATION_CODE"), "new-password-1")
+            expectThrows<ApiException.Auth> { runBlocking { core.activate(activationCode, env("TECHO_ACTIVATION_CODE"), "again-password") } }
+            assertTrue(core.login(activationCode, "new-password-1").patients.contains(activationCode))
+            assertEquals(SyncOutcome.Complete, core.syncNow(null).outcome)
+        }
+    }
+
+    @Test
+    fun anObserverMayCallBackIntoTheCore() = runBlocking {
+        val (core, _) = signedIn()
+        core.use {
+            val seen = CompletableDeferred<SyncStatus>()
+            val reentrant = object : SyncObserver {
+                override fun onProgress(progress: SyncProgress) {
+                    if (!seen.isCompleted) seen.complete(core.syncStatus())
+                }
+                override fun onFinished(report: SyncReport) {}
+            }
+            assertEquals(SyncOutcome.Complete, core.syncNow(reentrant).outcome)
+            assertNotEquals(null, withTimeout(10_000) { seen.await() })
+            core.logout()
+        }
+    }
+}

@@ -1,0 +1,286 @@
+"""The generated Python bindings against the real library and a real server on 127.0.0.1.
+
+Driven by bindings/tests/foreign.rs, which puts the generated `techo` module and the library on
+PYTHONPATH and the server in TECHO_* environment variables. Same ground as the Kotlin tests.
+"""
+
+import asyncio
+import os
+import tempfile
+import threading
+import unittest
+from datetime import datetime, timedelta, timezone
+
+from techo import (
+    ApiError,
+    BpContext,
+    Bucket,
+    CalendarDay,
+    CoreConfig,
+    DeviceKeyStore,
+    Field,
+    GlucoseTiming,
+    GlucoseUnit,
+    HomeBpClass,
+    Relationship,
+    Source,
+    SyncObserver,
+    SyncOutcome,
+    SyncPhase,
+    TechoCore,
+    ValidationProblem,
+    VitalEntry,
+    VitalFilter,
+    VitalInput,
+    VitalKind,
+    VitalValue,
+    calendar_day_add,
+    calendar_day_at,
+)
+
+JST_MINUTES = 540
+JST = timezone(timedelta(hours=9))
+NO_SUCH_ID = "0190f0f0-0000-7000-8000-000000000000"
+
+
+def env(name):
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"{name} is not set; run through bindings/tests/foreign.rs")
+    return value
+
+
+class MemoryKeys(DeviceKeyStore):
+    def __init__(self):
+        self.secrets = {}
+
+    def load(self, name):
+        return self.secrets.get(name)
+
+    def save(self, name, secret):
+        self.secrets[name] = bytes(secret)
+
+
+class LockedKeys(DeviceKeyStore):
+    def __init__(self, unexpected):
+        self.unexpected = unexpected
+
+    def load(self, name):
+        if self.unexpected:
+            raise RuntimeError("keystore crashed")
+        raise ApiError.KeyStore("device locked")
+
+    def save(self, name, secret):
+        raise ApiError.KeyStore("device locked")
+
+
+class Recorder(SyncObserver):
+    def __init__(self):
+        self.progress = []
+        self.reports = []
+        self.finished = threading.Event()
+
+    def on_progress(self, progress):
+        self.progress.append(progress)
+
+    def on_finished(self, report):
+        self.reports.append(report)
+        self.finished.set()
+
+
+def open_core(directory=None, keys=None, server=None):
+    directory = directory or tempfile.mkdtemp(prefix="techo-python")
+    return TechoCore.open(CoreConfig(data_dir=directory, server_url=server or env("TECHO_SERVER_URL")), keys or MemoryKeys())
+
+
+def at(year, month, day, hour, minute=0):
+    return datetime(year, month, day, hour, minute, tzinfo=JST)
+
+
+def entry(value, when=None):
+    return VitalEntry(
+        input=value,
+        measured_at=when or at(2026, 11, 20, 7, 30),
+        utc_offset_minutes=JST_MINUTES,
+        source=Source.SELF_ENTERED,
+        device_name=None,
+        note=None,
+    )
+
+
+def bp(systolic, diastolic, pulse=None, context=BpContext.MORNING):
+    return VitalInput.BLOOD_PRESSURE(systolic=systolic, diastolic=diastolic, pulse=pulse, context=context)
+
+
+def all_readings(core, profile_id):
+    out, cursor = [], None
+    while True:
+        page = core.list_vitals(profile_id, VitalFilter(kind=None, since=None, until=None, limit=500, cursor=cursor))
+        out += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return out
+
+
+class ProfilesAndVitals(unittest.TestCase):
+    def test_profiles(self):
+        core = open_core()
+        self.assertTrue(core.device_id())
+        self.assertIsNone(core.active_profile())
+        me = core.add_profile("ＫＴ１２３４５６", "山田 花子", Relationship.MYSELF)
+        self.assertEqual(me.hm_code, "KT123456")
+        core.set_active_profile(me.id)
+        self.assertEqual(core.active_profile(), me)
+        with self.assertRaises(ApiError.Conflict):
+            core.add_profile("KT-123456", "again", Relationship.FAMILY)
+        with self.assertRaises(ApiError.Validation) as bad:
+            core.add_profile("x", "short", Relationship.MYSELF)
+        self.assertEqual(bad.exception.field, Field.HM_CODE)
+
+    def test_every_kind_as_typed(self):
+        core = open_core()
+        p = core.add_profile("KT000001", "テスト", Relationship.MYSELF).id
+        weight = core.record_vital(p, entry(VitalInput.WEIGHT(kg="６１．２")))
+        self.assertEqual(weight.vital.value, VitalValue.WEIGHT(kg=61.2))
+        self.assertEqual(weight.vital.as_input, VitalInput.WEIGHT(kg="61.2"))
+        self.assertEqual(weight.vital.measured_at, at(2026, 11, 20, 7, 30))
+        high = core.record_vital(p, entry(bp("185", "95", "70")))
+        self.assertTrue(any(w.field == Field.SYSTOLIC for w in high.warnings))
+        glucose = core.record_vital(p, entry(VitalInput.GLUCOSE(value="5.5", unit=GlucoseUnit.MMOL_PER_L, timing=GlucoseTiming.FASTING)))
+        self.assertEqual(glucose.vital.value.mg_dl, 99.0)
+        core.record_vital(p, entry(VitalInput.TEMPERATURE(celsius="36.6")))
+        steps = core.record_vital(p, entry(VitalInput.STEPS(count="8,000")))
+        self.assertEqual(steps.vital.value, VitalValue.STEPS(count=8000))
+        self.assertEqual(len(core.latest_vitals(p)), 5)
+
+    def test_bad_input_is_typed_and_saves_nothing(self):
+        core = open_core()
+        p = core.add_profile("KT000002", "テスト", Relationship.MYSELF).id
+        with self.assertRaises(ApiError.Validation) as nan:
+            core.record_vital(p, entry(VitalInput.WEIGHT(kg="abc")))
+        self.assertEqual(nan.exception.field, Field.WEIGHT)
+        self.assertTrue(nan.exception.problem.is_NOT_A_NUMBER())
+        self.assertNotIn("abc", str(nan.exception))
+        with self.assertRaises(ApiError.Validation) as rng:
+            core.record_vital(p, entry(bp("400", "80")))
+        self.assertTrue(rng.exception.problem.is_OUT_OF_RANGE())
+        self.assertEqual(rng.exception.problem.unit, "mmHg")
+        with self.assertRaises(ApiError.NotFound):
+            core.record_vital(NO_SUCH_ID, entry(VitalInput.STEPS(count="10")))
+        self.assertEqual(core.latest_vitals(p), [])
+        self.assertEqual(core.sync_status().pending, 0)
+
+    def test_paging_corrections_and_deletion(self):
+        core = open_core()
+        p = core.add_profile("KT000003", "テスト", Relationship.MYSELF).id
+        for i in range(5):
+            core.record_vital(p, entry(VitalInput.WEIGHT(kg=f"60.{i}"), at(2026, 11, 10 + i, 7)))
+        first = core.list_vitals(p, VitalFilter(kind=VitalKind.WEIGHT, since=None, until=None, limit=2, cursor=None))
+        self.assertEqual([v.value.kg for v in first.items], [60.4, 60.3])
+        second = core.list_vitals(p, VitalFilter(kind=VitalKind.WEIGHT, since=None, until=None, limit=2, cursor=first.next_cursor))
+        self.assertEqual(second.items[0].value.kg, 60.2)
+        fixed = core.amend_vital(first.items[0].id, entry(VitalInput.WEIGHT(kg="60.45"), at(2026, 11, 14, 7)))
+        self.assertEqual([v.id for v in core.vital_history(fixed.vital.id)], [first.items[0].id, fixed.vital.id])
+        with self.assertRaises(ApiError.Conflict):
+            core.amend_vital(first.items[0].id, entry(VitalInput.WEIGHT(kg="61")))
+        self.assertIsNotNone(core.delete_vital(fixed.vital.id).deleted_at)
+        self.assertIsNotNone(core.get_vital(fixed.vital.id).deleted_at)
+        self.assertEqual(len(all_readings(core, p)), 4)
+
+    def test_charts_summary_home(self):
+        core = open_core()
+        p = core.add_profile("KT000004", "テスト", Relationship.MYSELF).id
+        today = calendar_day_at(at(2026, 11, 20, 21), JST_MINUTES)
+        self.assertEqual(today, CalendarDay(year=2026, month=11, day=20))
+        with self.assertRaises(ApiError.Internal):
+            calendar_day_add(CalendarDay(year=2026, month=2, day=30), 1)
+        for d in range(14, 21):
+            core.record_vital(p, entry(bp(str(130 + d), "85"), at(2026, 11, d, 7)))
+            core.record_vital(p, entry(bp(str(120 + d), "80", context=BpContext.EVENING), at(2026, 11, d, 21)))
+        series = core.vital_series(p, VitalKind.BLOOD_PRESSURE, calendar_day_add(today, -6), today, Bucket.DAY)
+        self.assertEqual(len(series), 7)
+        self.assertEqual(series[0].value.count, 2)
+        summary = core.home_bp_summary(p, at(2026, 11, 20, 22), JST_MINUTES)
+        self.assertEqual(summary.morning.days, 7)
+        self.assertEqual(summary.morning._class, HomeBpClass.GRADE2)
+        self.assertEqual(core.entry_defaults(at(2026, 11, 20, 7), JST_MINUTES).bp_context, BpContext.MORNING)
+        home = core.home_screen(p, at(2026, 11, 20, 22), JST_MINUTES)
+        self.assertEqual(len(home.today), 2)
+        self.assertEqual(home.bp_summary, summary)
+        self.assertEqual(home.sync.pending, 14)
+
+
+class KeysAndErrors(unittest.TestCase):
+    def test_key_store_errors_travel_both_ways(self):
+        with self.assertRaises(ApiError.KeyStore) as locked:
+            open_core(keys=LockedKeys(unexpected=False))
+        self.assertIn("device locked", locked.exception.reason)
+        with self.assertRaises(ApiError.KeyStore):
+            open_core(keys=LockedKeys(unexpected=True))
+
+    def test_lost_or_changed_key(self):
+        directory = tempfile.mkdtemp(prefix="techo-python")
+        keys = MemoryKeys()
+        core = open_core(directory, keys)
+        core.add_profile("KT000005", "テスト", Relationship.MYSELF)
+        del core
+        with self.assertRaises(ApiError.KeyUnavailable):
+            open_core(directory, MemoryKeys())
+        other = MemoryKeys()
+        other.save("database-key", bytes([7] * 32))
+        with self.assertRaises(ApiError.KeyChanged):
+            open_core(directory, other)
+        self.assertEqual(len(open_core(directory, keys).profiles()), 1)
+
+
+class Sync(unittest.TestCase):
+    def test_two_devices_and_the_background_loop(self):
+        asyncio.run(self._scenario())
+
+    async def _scenario(self):
+        code, password = env("TECHO_HM_CODE"), env("TECHO_PASSWORD")
+        phone_a = open_core()
+        a = phone_a.add_profile(code, "テスト", Relationship.MYSELF).id
+        with self.assertRaises(ApiError.Auth):
+            await phone_a.login(code, "not the password")
+        account = await phone_a.login(code, password)
+        self.assertIn(code, account.patients)
+        for i in range(30):
+            phone_a.record_vital(a, entry(VitalInput.STEPS(count=str(1000 + i)), at(2026, 11, 1 + i % 9, 8, i)))
+        watcher = Recorder()
+        report = await phone_a.sync_now(watcher)
+        self.assertTrue(report.outcome.is_COMPLETE())
+        self.assertEqual(report.pushed, 30)
+        self.assertTrue(any(p.phase == SyncPhase.PUSHING for p in watcher.progress))
+        self.assertEqual(watcher.reports, [report])
+        self.assertEqual(phone_a.sync_status().pending, 0)
+
+        phone_b = open_core()
+        b = phone_b.add_profile(code, "テスト", Relationship.MYSELF).id
+        await phone_b.login(code, password)
+        self.assertTrue((await phone_b.sync_now(None)).outcome.is_COMPLETE())
+        self.assertEqual({v.id for v in all_readings(phone_a, a)}, {v.id for v in all_readings(phone_b, b)})
+
+        loop = Recorder()
+        phone_b.record_vital(b, entry(VitalInput.TEMPERATURE(celsius="36.8")))
+        handle = phone_b.start_auto_sync(3600, loop)
+        self.assertTrue(handle.is_active())
+        self.assertTrue(await asyncio.to_thread(loop.finished.wait, 30))
+        handle.wake()
+        handle.cancel()
+        self.assertFalse(handle.is_active())
+        self.assertEqual(phone_b.sync_status().pending, 0)
+
+        activation_code = env("TECHO_ACTIVATION_HM_CODE")
+        phone_c = open_core()
+        phone_c.add_profile(activation_code, "新しい人", Relationship.MYSELF)
+        await phone_c.activate(activation_code, env("TECHO_ACTIVATION_CODE"), "new-password-1")
+        self.assertIn(activation_code, (await phone_c.login(activation_code, "new-password-1")).patients)
+
+        await phone_a.logout()
+        self.assertIsNone(phone_a.account())
+        self.assertTrue((await phone_a.sync_now(None)).outcome.is_NEEDS_LOGIN())
+
+
+if __name__ == "__main__":
+    unittest.main()

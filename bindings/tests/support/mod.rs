@@ -1,0 +1,153 @@
+//! Shared by the foreign-language test drivers: the built library and its generated bindings,
+//! the tools the test command installed, and a real sync server with residents to sign in as.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use techo_tests::harness::TestServer;
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bindings/ is inside the workspace").to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+}
+
+pub struct Artifacts {
+    /// Holds `libtecho_ffi.so`.
+    pub lib_dir: PathBuf,
+    pub library: PathBuf,
+    /// `kotlin/`, `swift/` and `python/` bindings generated from `library`.
+    pub generated: PathBuf,
+    /// Scratch space for compiled jars and copies, per test binary.
+    pub scratch: PathBuf,
+}
+
+/// The cdylib cargo built for this test run (the lib target's crate types include it), and every
+/// language generated from that exact library (library mode). Once per test binary.
+pub fn artifacts() -> &'static Artifacts {
+    static ONCE: OnceLock<Artifacts> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        // Only the generator is built here: a second build of techo-ffi would overwrite the
+        // unhashed libtecho_ffi.so that this test build made, and each would redo the other.
+        let mut build = Command::new(&cargo);
+        build.current_dir(workspace_root()).args(["build", "--locked", "-p", "uniffi-bindgen"]);
+        // The variables cargo sets for this test process would reach build scripts that watch
+        // them and make the next outer build redo their crates.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("CARGO_PKG_")
+                || key.starts_with("CARGO_CRATE_")
+                || key.starts_with("CARGO_BIN_")
+                || ["CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR"]
+                    .contains(&key.as_ref())
+            {
+                build.env_remove(key.as_ref());
+            }
+        }
+        run_ok(&mut build);
+        let lib_dir = target_dir().join("debug");
+        let library = lib_dir.join("libtecho_ffi.so");
+        assert!(library.exists(), "{} was not built with this test", library.display());
+        let scratch = target_dir().join("techo-bindings").join(test_binary_name());
+        let generated = scratch.join("generated");
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&generated).expect("scratch dir");
+        run_ok(Command::new(lib_dir.join("uniffi-bindgen")).args([
+            "generate".as_ref(),
+            "--no-format".as_ref(),
+            "--library".as_ref(),
+            library.as_os_str(),
+            "--language".as_ref(),
+            "kotlin".as_ref(),
+            "--language".as_ref(),
+            "swift".as_ref(),
+            "--language".as_ref(),
+            "python".as_ref(),
+            "--out-dir".as_ref(),
+            generated.as_os_str(),
+        ]));
+        Artifacts { lib_dir, library, generated, scratch }
+    })
+}
+
+fn test_binary_name() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "bindings".into())
+}
+
+/// A tool location exported by `scripts/test.sh`; tells how to get it when missing.
+pub fn tool_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run ./scripts/test.sh, which installs the binding test tools and sets it")
+    })
+}
+
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap_or_else(|e| panic!("could not start {cmd:?}: {e}"));
+    if !out.status.success() {
+        panic!(
+            "{cmd:?} failed with {}\n--- stdout\n{}\n--- stderr\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    out
+}
+
+/// Runs a test suite, echoing its output so `cargo test -- --nocapture` shows it, and fails
+/// with the full output when the suite fails.
+pub fn run_suite(name: &str, cmd: &mut Command) {
+    let started = std::time::Instant::now();
+    let out = run_ok(cmd);
+    println!(
+        "{name}: passed in {:.1} s\n{}{}",
+        started.elapsed().as_secs_f64(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A real server on 127.0.0.1 with one activated resident and one waiting for activation.
+pub struct ServerFixture {
+    pub server: TestServer,
+    pub hm_code: String,
+    pub password: String,
+    pub activation_hm_code: String,
+    pub activation_code: String,
+}
+
+impl ServerFixture {
+    pub fn start(tag: u32) -> Self {
+        let server = TestServer::start();
+        let hm_code = format!("FFI{tag:04}A");
+        let password = format!("pass-{tag}-kenko");
+        server.add_resident(&hm_code, &password);
+        let activation_hm_code = format!("FFI{tag:04}B");
+        let issued = techo_server::add_resident(
+            server.storage.as_ref(),
+            &activation_hm_code,
+            "Binding Test",
+            "1948-05-05",
+            std::time::Duration::from_secs(3600),
+        )
+        .expect("add a resident awaiting activation");
+        Self { server, hm_code, password, activation_hm_code, activation_code: issued.activation_code }
+    }
+
+    /// The variables every foreign test suite reads.
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env("TECHO_SERVER_URL", &self.server.url)
+            .env("TECHO_HM_CODE", &self.hm_code)
+            .env("TECHO_PASSWORD", &self.password)
+            .env("TECHO_ACTIVATION_HM_CODE", &self.activation_hm_code)
+            .env("TECHO_ACTIVATION_CODE", &self.activation_code);
+    }
+}
