@@ -8,8 +8,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use techo_core::domain::{
-    BpContext, Bucket, GlucoseTiming, GlucoseUnit, Milli, NewVital, Profile, Relationship, Source, Vital, VitalKind,
-    VitalValue,
+    BpContext, Bucket, GlucoseTiming, GlucoseUnit, NewVital, Profile, Relationship, Source, Vital, VitalForm,
+    VitalFormEntry, VitalKind, VitalValue,
 };
 use techo_core::keys::DATABASE_KEY;
 use techo_core::keys::desktop::{DesktopKeyStore, KeyLocation};
@@ -356,19 +356,12 @@ pub fn build_reading(kind: VitalKind, value: &str, d: &Details, original: Option
         (None, Some(o)) => o.measured_at,
         (None, None) => now,
     };
-    let decimal = |field: &str, text: &str| -> CliResult<Milli> {
-        Milli::parse(text).map_err(|_| usage(format!("{field}: expected a number like 61.2, got something else")))
-    };
-    let whole = |field: &str, text: &str| -> CliResult<u32> {
-        let m = decimal(field, text)?;
-        m.whole().and_then(|w| u32::try_from(w).ok()).ok_or_else(|| usage(format!("{field}: must be a whole number")))
-    };
-    let value = match kind {
-        VitalKind::Weight => VitalValue::Weight { kg: decimal("weight", strip_unit(value, &["kg"]))? },
-        VitalKind::Temperature => {
-            VitalValue::Temperature { celsius: decimal("temperature", strip_unit(value, &["°c", "c"]))? }
-        }
-        VitalKind::Steps => VitalValue::Steps { count: whole("steps", value.replace(',', "").as_str())? },
+    // The CLI only splits the command line into the form's fields; the core reads the numbers,
+    // exactly as it does for the phone apps.
+    let form = match kind {
+        VitalKind::Weight => VitalForm::Weight { kg: strip_unit(value, &["kg"]).to_owned() },
+        VitalKind::Temperature => VitalForm::Temperature { celsius: strip_unit(value, &["°c", "c"]).to_owned() },
+        VitalKind::Steps => VitalForm::Steps { count: value.to_owned() },
         VitalKind::BloodPressure => {
             let (sys, dia) = value
                 .split_once(['/', '／'])
@@ -376,10 +369,6 @@ pub fn build_reading(kind: VitalKind, value: &str, d: &Details, original: Option
             let old = match original.map(|o| o.value) {
                 Some(VitalValue::BloodPressure { pulse, context, .. }) => Some((pulse, context)),
                 _ => None,
-            };
-            let pulse = match &d.pulse {
-                Some(p) => Some(whole("pulse", p)?),
-                None => old.and_then(|o| o.0),
             };
             let context = if d.morning {
                 BpContext::Morning
@@ -390,10 +379,10 @@ pub fn build_reading(kind: VitalKind, value: &str, d: &Details, original: Option
             } else {
                 old.map(|o| o.1).unwrap_or_else(|| BpContext::suggested_for(measured_at.time()))
             };
-            VitalValue::BloodPressure {
-                systolic: whole("systolic", strip_unit(sys, &[]))?,
-                diastolic: whole("diastolic", strip_unit(dia, &["mmhg"]))?,
-                pulse,
+            VitalForm::BloodPressure {
+                systolic: strip_unit(sys, &[]).to_owned(),
+                diastolic: strip_unit(dia, &["mmhg"]).to_owned(),
+                pulse: d.pulse.clone().or_else(|| old.and_then(|o| o.0).map(|p| p.to_string())),
                 context,
             }
         }
@@ -419,7 +408,7 @@ pub fn build_reading(kind: VitalKind, value: &str, d: &Details, original: Option
                 _ => None,
             })
             .unwrap_or(GlucoseTiming::Random);
-            VitalValue::Glucose { value: decimal("glucose", &number)?, unit, timing }
+            VitalForm::Glucose { value: number, unit, timing }
         }
     };
     if kind != VitalKind::BloodPressure && (d.pulse.is_some() || d.morning || d.evening || d.other) {
@@ -435,13 +424,14 @@ pub fn build_reading(kind: VitalKind, value: &str, d: &Details, original: Option
         Some(SourceArg::Proxy) => Source::Proxy,
         None => original.map(|o| o.source).unwrap_or(Source::SelfEntered),
     };
-    Ok(NewVital {
-        value,
+    Ok(VitalFormEntry {
+        form,
         measured_at,
         source,
         device_name: d.device.clone().or_else(|| original.and_then(|o| o.device_name.clone())),
         note: d.note.clone().or_else(|| original.and_then(|o| o.note.clone())),
-    })
+    }
+    .parse()?)
 }
 
 fn strip_unit<'a>(text: &'a str, units: &[&str]) -> &'a str {

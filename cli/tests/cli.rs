@@ -105,7 +105,7 @@ fn mistakes_get_one_clear_line_and_nothing_is_saved() {
         (&["vitals", "add", "bp", "120/130"], "diastolic: must be lower than the systolic value"),
         (&["vitals", "add", "bp", "400/80"], "systolic: must be between 40 and 300 mmHg"),
         (&["vitals", "add", "bp", "120"], "expected systolic/diastolic"),
-        (&["vitals", "add", "weight", "abc"], "weight: expected a number"),
+        (&["vitals", "add", "weight", "abc"], "weight: must be a number"),
         (&["vitals", "add", "temp", "45"], "temperature: must be between 30 and 43 °C"),
         (&["vitals", "add", "glucose", "60mmol"], "glucose: must be between 10 and 900 mg/dL"),
         (&["vitals", "add", "steps", "12.5"], "steps: must be a whole number"),
@@ -160,7 +160,7 @@ fn amend_delete_and_history() {
     let r = techo(d, &["vitals", "amend", &id, "60"]);
     assert!(error_line(&r).contains(&format!("act on the current version {new_id}")));
     let r = techo(d, &["vitals", "amend", &new_id, "128/82"]);
-    assert!(error_line(&r).contains("weight: expected a number"), "{}", r.stderr);
+    assert!(error_line(&r).contains("weight: must be a number"), "{}", r.stderr);
 
     ok(d, &["vitals", "delete", &new_id]);
     assert_eq!(json(d, &["vitals", "list"])["items"].as_array().unwrap().len(), 0);

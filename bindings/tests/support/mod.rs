@@ -50,14 +50,19 @@ pub fn artifacts() -> &'static Artifacts {
             }
         }
         run_ok(&mut build);
-        let lib_dir = target_dir().join("debug");
+        // target/<profile>/deps/<this binary> → target/<profile>: tests use the debug library,
+        // the FFI cost bench the optimised one.
+        let lib_dir = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent()?.parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| target_dir().join("debug"));
         let library = lib_dir.join("libtecho_ffi.so");
         assert!(library.exists(), "{} was not built with this test", library.display());
-        let scratch = target_dir().join("techo-bindings").join(test_binary_name());
+        let scratch = lib_dir.join("techo-bindings").join(test_binary_name());
         let generated = scratch.join("generated");
         let _ = std::fs::remove_dir_all(&scratch);
         std::fs::create_dir_all(&generated).expect("scratch dir");
-        run_ok(Command::new(lib_dir.join("uniffi-bindgen")).args([
+        run_ok(Command::new(target_dir().join("debug/uniffi-bindgen")).args([
             "generate".as_ref(),
             "--no-format".as_ref(),
             "--library".as_ref(),

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Size of the library the apps ship, built the way they build it (release profile, stripped),
+# for the host; on-device ABIs come from ios/ and android/ build scripts. Budget: 6 MB on x86-64.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+cargo build --locked --release -p techo-ffi
+lib="$target_dir/release/libtecho_ffi.so"
+stripped="$(mktemp)"
+trap 'rm -f "$stripped"' EXIT
+strip --strip-all -o "$stripped" "$lib"
+size=$(stat -c %s "$stripped")
+printf 'libtecho_ffi.so: %s bytes as built, %s bytes (%.2f MB) stripped\n' \
+    "$(stat -c %s "$lib")" "$size" "$(echo "$size / 1000000" | bc -l)"
+if [ "$size" -gt 6000000 ]; then
+    echo "over the 6 MB budget" >&2
+    exit 1
+fi
