@@ -63,10 +63,11 @@ install_swift_chroot() {
     mounted "$SWIFT_CHROOT/proc" || as_root mount -t proc proc "$SWIFT_CHROOT/proc"
     mounted "$SWIFT_CHROOT/dev" || as_root mount --bind /dev "$SWIFT_CHROOT/dev"
     mounted "$SWIFT_CHROOT/sys" || as_root mount -t sysfs sys "$SWIFT_CHROOT/sys"
-    if [ ! -x "$SWIFT_CHROOT/usr/bin/swift" ]; then
+    # ca-certificates: the core's HTTP client loads the system roots when it starts.
+    if [ ! -x "$SWIFT_CHROOT/usr/bin/swift" ] || [ ! -s "$SWIFT_CHROOT/etc/ssl/certs/ca-certificates.crt" ]; then
         as_root chroot "$SWIFT_CHROOT" apt-get update
         as_root chroot "$SWIFT_CHROOT" env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y --no-install-recommends swiftlang libc6-dev
+            apt-get install -y --no-install-recommends swiftlang libc6-dev ca-certificates
     fi
     export SWIFT_CHROOT
 }

@@ -1,0 +1,206 @@
+import SwiftUI
+import TechoAppModel
+import TechoKit
+import UIKit
+
+/// Shared building blocks: every control is at least 44 pt tall, full width, labelled in the
+/// current language, and text wraps instead of truncating at any Dynamic Type size.
+
+/// Whose notebook this is, on every screen (U8), with the explicit way to switch.
+struct ActingForBanner: View {
+    @Environment(AppModel.self) private var app
+    let line: String
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 8) {
+            Text(verbatim: line)
+                .font(.title3.bold())
+                .fixedSize(horizontal: false, vertical: true)
+            NavigationLink(value: Route.profiles) {
+                Text(verbatim: app.wording(.actingForSwitch))
+                    .frame(maxWidth: .infinity, minHeight: 44, alignment: .leading)
+            }
+            .accessibilityLabel(Text(verbatim: app.wording(.actingForSwitch)))
+        }
+        .padding()
+        .background(Color(.secondarySystemBackground), in: RoundedRectangle(cornerRadius: 12))
+        .accessibilityElement(children: .contain)
+    }
+}
+
+/// A large, full-width button; `prominent` for the one main action of a screen.
+struct BigButton: View {
+    let title: String
+    var prominent = false
+    var role: ButtonRole?
+    var isBusy = false
+    let action: @MainActor () async -> Void
+
+    var body: some View {
+        if prominent {
+            button.buttonStyle(.borderedProminent)
+        } else {
+            button.buttonStyle(.bordered)
+        }
+    }
+
+    private var button: some View {
+        Button(role: role) {
+            Task { await action() }
+        } label: {
+            HStack {
+                if isBusy { ProgressView() }
+                Text(verbatim: title)
+                    .font(.title3.weight(.semibold))
+                    .multilineTextAlignment(.center)
+                    .fixedSize(horizontal: false, vertical: true)
+            }
+            .frame(maxWidth: .infinity, minHeight: 52)
+        }
+        .disabled(isBusy)
+        .accessibilityLabel(Text(verbatim: title))
+    }
+}
+
+/// A labelled text field with the core's message for it underneath, in red with an icon (not
+/// colour alone), and the message read by VoiceOver with the label.
+struct FieldBlock: View {
+    let label: String
+    @Binding var text: String
+    var problem: String?
+    var accessibilityLabel: String
+    var keyboard: UIKeyboardType = .default
+    var secure = false
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 6) {
+            Text(verbatim: label).font(.headline)
+            Group {
+                if secure {
+                    SecureField("", text: $text)
+                } else {
+                    TextField("", text: $text)
+                        .keyboardType(keyboard)
+                }
+            }
+            .font(.title2)
+            .textFieldStyle(.roundedBorder)
+            .frame(minHeight: 44)
+            .autocorrectionDisabled()
+            .textInputAutocapitalization(.never)
+            .accessibilityLabel(Text(verbatim: accessibilityLabel))
+            if let problem {
+                Label {
+                    Text(verbatim: problem).fixedSize(horizontal: false, vertical: true)
+                } icon: {
+                    Image(systemName: "exclamationmark.triangle.fill")
+                }
+                .font(.body.weight(.semibold))
+                .foregroundStyle(.red)
+                .accessibilityHidden(true) // already part of the field's label
+            }
+        }
+    }
+}
+
+/// One choice among a few, as a column of large buttons (segmented pickers truncate at AX5).
+struct ChoiceList<Value: Hashable>: View {
+    let title: String
+    let options: [(Value, String)]
+    @Binding var selection: Value
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 6) {
+            if !title.isEmpty { Text(verbatim: title).font(.headline) }
+            ForEach(options, id: \.0) { value, name in
+                Button {
+                    selection = value
+                } label: {
+                    HStack {
+                        Image(systemName: selection == value ? "largecircle.fill.circle" : "circle")
+                        Text(verbatim: name).fixedSize(horizontal: false, vertical: true)
+                        Spacer(minLength: 0)
+                    }
+                    .font(.title3)
+                    .frame(maxWidth: .infinity, minHeight: 44, alignment: .leading)
+                    .contentShape(Rectangle())
+                }
+                .buttonStyle(.plain)
+                .accessibilityLabel(Text(verbatim: name))
+                .accessibilityAddTraits(selection == value ? .isSelected : [])
+            }
+        }
+    }
+}
+
+/// A message box: errors and confirmations, always with the next step in the text itself.
+struct MessageBox: View {
+    let text: String
+    var isProblem = true
+
+    var body: some View {
+        Label {
+            Text(verbatim: text).fixedSize(horizontal: false, vertical: true)
+        } icon: {
+            Image(systemName: isProblem ? "exclamationmark.circle.fill" : "checkmark.circle.fill")
+        }
+        .font(.body.weight(.semibold))
+        .foregroundStyle(isProblem ? Color.red : Color.green)
+        .padding()
+        .frame(maxWidth: .infinity, alignment: .leading)
+        .background(Color(.secondarySystemBackground), in: RoundedRectangle(cornerRadius: 12))
+        .accessibilityElement(children: .combine)
+    }
+}
+
+/// The sync line with its button, shown on the home screen and in settings.
+struct SyncLineView: View {
+    @Environment(AppModel.self) private var app
+    let sync: SyncCoordinator
+    let action: @MainActor () async -> Void
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 8) {
+            Text(verbatim: sync.line)
+                .font(.body)
+                .fixedSize(horizontal: false, vertical: true)
+                .accessibilityAddTraits(.updatesFrequently)
+            BigButton(title: app.wording(.syncNow), isBusy: sync.isRunning, action: action)
+        }
+    }
+}
+
+/// A reading as a row that reflows: side by side normally, stacked at accessibility sizes.
+struct ReadingRowView: View {
+    let row: ReadingRow
+
+    var body: some View {
+        ViewThatFits(in: .horizontal) {
+            HStack(alignment: .firstTextBaseline) { content }
+            VStack(alignment: .leading, spacing: 4) { content }
+        }
+        .frame(maxWidth: .infinity, minHeight: 44, alignment: .leading)
+        .accessibilityElement(children: .ignore)
+        .accessibilityLabel(Text(verbatim: row.accessibilityLabel))
+    }
+
+    @ViewBuilder private var content: some View {
+        Text(verbatim: row.kindName).font(.headline)
+        Text(verbatim: row.value).font(.title3)
+        Text(verbatim: row.time).font(.body).foregroundStyle(.secondary)
+        if !row.notes.isEmpty {
+            Text(verbatim: row.notes.joined(separator: "・")).font(.callout).foregroundStyle(.secondary)
+        }
+    }
+}
+
+/// Where a screen can go. Every move is a visible button, never a gesture.
+enum Route: Hashable {
+    case chooseKind
+    case entry(VitalKind)
+    case history(VitalKind)
+    case reading(String)
+    case bpSummary
+    case profiles
+    case settings
+}

@@ -1,0 +1,70 @@
+import BackgroundTasks
+import SwiftUI
+import TechoAppModel
+
+/// Opens the core once, off the main thread, and keeps it for the app's lifetime. Syncing:
+/// the core's own loop while the app is on screen (woken on every return to the foreground),
+/// and a BGAppRefreshTask while it is not.
+@main
+struct KenkoTechoApp: App {
+    @State private var app = AppModel()
+    @Environment(\.scenePhase) private var scenePhase
+
+    var body: some Scene {
+        WindowGroup {
+            RootView()
+                .environment(app)
+                .task { [app] in await Launch.start(app) }
+        }
+        .onChange(of: scenePhase) { _, phase in
+            switch phase {
+            case .active:
+                app.sync?.becameActive()
+            case .background:
+                app.sync?.enteredBackground()
+                BackgroundRefresh.schedule()
+            default:
+                break
+            }
+        }
+        .backgroundTask(.appRefresh(BackgroundRefresh.identifier)) { [app] in
+            await BackgroundRefresh.run(app)
+        }
+    }
+}
+
+@MainActor
+enum Launch {
+    /// The window appeared: open the store, then start the foreground sync loop.
+    static func start(_ app: AppModel) async {
+        await openCore(app)
+        app.sync?.becameActive()
+    }
+
+    /// Safe to call from the window and a background launch alike: the store opens once.
+    static func openCore(_ app: AppModel) async {
+        await app.openOnce(dataDirectory: AppConfiguration.dataDirectory,
+                           serverURL: AppConfiguration.serverURL,
+                           keyStore: KeychainKeyStore())
+    }
+}
+
+enum BackgroundRefresh {
+    /// Also listed under BGTaskSchedulerPermittedIdentifiers in project.yml.
+    static let identifier = "jp.kenkotecho.app.sync"
+
+    /// Asks for the next background sync; iOS decides when (typically hours).
+    static func schedule() {
+        let request = BGAppRefreshTaskRequest(identifier: identifier)
+        request.earliestBeginDate = Date(timeIntervalSinceNow: 30 * 60)
+        try? BGTaskScheduler.shared.submit(request)
+    }
+
+    /// The system's background time: ask for the next one, then one sync run.
+    @MainActor
+    static func run(_ app: AppModel) async {
+        schedule()
+        await Launch.openCore(app)
+        _ = await app.syncInBackground()
+    }
+}

@@ -1,0 +1,53 @@
+import SwiftUI
+import TechoAppModel
+
+/// Opening, first run, or the notebook of the person being shown.
+struct RootView: View {
+    @Environment(AppModel.self) private var app
+
+    var body: some View {
+        switch app.phase {
+        case .opening:
+            ProgressView {
+                Text(verbatim: app.wording(.commonLoading)).font(.title3)
+            }
+        case .cannotOpen(let message):
+            ScrollView {
+                MessageBox(text: message).padding()
+            }
+        case .firstRun:
+            if let model = app.makeFirstRun() {
+                FirstRunView(model: model)
+            }
+        case .ready(let profile):
+            NavigationStack {
+                if let home = app.makeHome() {
+                    HomeView(model: home)
+                        .navigationDestination(for: Route.self) { route in
+                            RouteView(route: route)
+                        }
+                }
+            }
+            // A switch of person starts again from that person's home screen.
+            .id(profile.id)
+        }
+    }
+}
+
+/// Builds the screen for a route with its model.
+struct RouteView: View {
+    @Environment(AppModel.self) private var app
+    let route: Route
+
+    var body: some View {
+        switch route {
+        case .chooseKind: ChooseKindView()
+        case .entry(let kind): app.makeEntry(kind).map { EntryView(model: $0) }
+        case .history(let kind): app.makeHistory(kind).map { HistoryView(model: $0) }
+        case .reading(let id): app.makeReading(id).map { ReadingView(model: $0) }
+        case .bpSummary: app.makeBpSummary().map { BpSummaryView(model: $0) }
+        case .profiles: app.makeProfiles().map { ProfilesView(model: $0) }
+        case .settings: app.makeSettings().map { SettingsView(model: $0) }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Observation
+import TechoKit
+
+/// The root of the app: opens the core once, decides between the first-run flow and the
+/// notebook of the active person, and hands each screen its model.
+@Observable @MainActor
+public final class AppModel {
+    public enum Phase: Equatable {
+        case opening
+        /// The store could not be opened; the message says what to do.
+        case cannotOpen(String)
+        case firstRun
+        /// Acting for this person; their name is on every screen (U8).
+        case ready(Profile)
+    }
+
+    public private(set) var phase: Phase = .opening
+    public let wording: Wording
+    public let clock: LocalClock
+    public private(set) var access: CoreAccess?
+    public private(set) var sync: SyncCoordinator?
+
+    public init(wording: Wording = Wording(.preferred()), clock: LocalClock = LocalClock()) {
+        self.wording = wording
+        self.clock = clock
+    }
+
+    @ObservationIgnored private var opening: Task<Void, Never>?
+
+    /// Opens the store once, however many callers ask (the window and a background refresh
+    /// may both start before either finishes).
+    public func openOnce(dataDirectory: URL, serverURL: String, keyStore: any DeviceKeyStore) async {
+        if let opening { return await opening.value }
+        let task = Task { await self.open(dataDirectory: dataDirectory, serverURL: serverURL, keyStore: keyStore) }
+        opening = task
+        await task.value
+    }
+
+    /// A sync granted by the system (BGAppRefreshTask). `true` when it completed.
+    public func syncInBackground() async -> Bool {
+        guard let sync else { return false }
+        return await sync.syncNow()?.outcome == .complete
+    }
+
+    /// Opens the store at `dataDirectory` (off the main actor) and picks the first screen.
+    public func open(dataDirectory: URL, serverURL: String, keyStore: any DeviceKeyStore) async {
+        phase = .opening
+        do {
+            let core = try await CoreOpener.open(dataDirectory: dataDirectory, serverURL: serverURL, keyStore: keyStore)
+            await attach(core)
+        } catch {
+            phase = .cannotOpen(wording(.openingFailed) + "\n" + wording.message(for: error))
+        }
+    }
+
+    /// Uses an already open core (previews, tests).
+    public func attach(_ core: any TechoCoreProtocol) async {
+        let access = CoreAccess(core)
+        self.access = access
+        sync = SyncCoordinator(access: access, wording: wording)
+        do {
+            let active = try await access.run { try $0.activeProfile() }
+            phase = active.map(Phase.ready) ?? .firstRun
+        } catch {
+            phase = .cannotOpen(wording(.openingFailed) + "\n" + wording.message(for: error))
+        }
+    }
+
+    /// The person being shown, when there is one.
+    public var activeProfile: Profile? {
+        if case let .ready(profile) = phase { return profile }
+        return nil
+    }
+
+    /// Called by the first-run flow and the profile switch once the core has the new choice.
+    public func actingFor(_ profile: Profile) {
+        phase = .ready(profile)
+    }
+
+    /// Saving, correcting or deleting wakes the sync loop so the change goes out soon.
+    private var localChange: @MainActor () -> Void {
+        { [weak self] in self?.sync?.localChange() }
+    }
+
+    // MARK: Screen models
+
+    public func makeFirstRun() -> FirstRunModel? {
+        guard let access else { return nil }
+        return FirstRunModel(access: access, wording: wording) { [weak self] profile in self?.actingFor(profile) }
+    }
+
+    public func makeHome() -> HomeModel? {
+        guard let access, let profile = activeProfile, let sync else { return nil }
+        return HomeModel(access: access, wording: wording, clock: clock, profile: profile, sync: sync)
+    }
+
+    public func makeEntry(_ kind: VitalKind) -> EntryModel? {
+        guard let access, let profile = activeProfile else { return nil }
+        return EntryModel(access: access, wording: wording, clock: clock, profile: profile, kind: kind,
+                          onChange: localChange)
+    }
+
+    public func makeHistory(_ kind: VitalKind) -> HistoryModel? {
+        guard let access, let profile = activeProfile else { return nil }
+        return HistoryModel(access: access, wording: wording, clock: clock, profile: profile, kind: kind)
+    }
+
+    public func makeReading(_ vitalId: String) -> ReadingModel? {
+        guard let access, let profile = activeProfile else { return nil }
+        return ReadingModel(access: access, wording: wording, clock: clock, profile: profile, vitalId: vitalId,
+                            onChange: localChange)
+    }
+
+    public func makeBpSummary() -> BpSummaryModel? {
+        guard let access, let profile = activeProfile else { return nil }
+        return BpSummaryModel(access: access, wording: wording, clock: clock, profile: profile)
+    }
+
+    public func makeProfiles() -> ProfilesModel? {
+        guard let access else { return nil }
+        return ProfilesModel(access: access, wording: wording) { [weak self] profile in self?.actingFor(profile) }
+    }
+
+    public func makeSettings() -> SettingsModel? {
+        guard let access, let sync else { return nil }
+        return SettingsModel(access: access, wording: wording, sync: sync, activeProfile: activeProfile)
+    }
+}

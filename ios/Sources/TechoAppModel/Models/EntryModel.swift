@@ -1,0 +1,184 @@
+import Foundation
+import Observation
+import TechoKit
+
+/// The form for one kind of reading, new or a correction. Fields hold text exactly as typed;
+/// the core parses and checks it and names the field that is wrong, which this shows beside it.
+@Observable @MainActor
+public final class EntryModel: Identifiable {
+    /// One form, one identity: a correction sheet is presented per model.
+    public nonisolated var id: ObjectIdentifier { ObjectIdentifier(self) }
+
+    public let kind: VitalKind
+    public let title: String
+    public let actingForLine: String
+
+    // Text fields, as typed (full-width digits and "8,000" included).
+    public var weight = ""
+    public var temperature = ""
+    public var systolic = ""
+    public var diastolic = ""
+    public var pulse = ""
+    public var glucose = ""
+    public var steps = ""
+    public var note = ""
+
+    // Choices, preselected from the core's entry defaults.
+    public var bpContext: BpContext = .other
+    public var glucoseUnit: GlucoseUnit = .mgPerDl
+    public var glucoseTiming: GlucoseTiming = .random
+    public var measuredAt: Date
+
+    public private(set) var problems = FormProblems()
+    public private(set) var warnings: [String] = []
+    public private(set) var savedLine: String?
+    public private(set) var saved: Vital?
+    public private(set) var isSaving = false
+
+    private let access: CoreAccess
+    private let wording: Wording
+    private let clock: LocalClock
+    private let profile: Profile
+    private let correcting: Vital?
+    private let onChange: @MainActor () -> Void
+
+    init(access: CoreAccess, wording: Wording, clock: LocalClock, profile: Profile, kind: VitalKind,
+         correcting: Vital? = nil, onChange: @escaping @MainActor () -> Void = {}) {
+        self.onChange = onChange
+        self.access = access
+        self.wording = wording
+        self.clock = clock
+        self.profile = profile
+        self.kind = kind
+        self.correcting = correcting
+        let kindName = wording.kindName(kind)
+        title = correcting == nil ? wording(.entryTitle, kindName) : wording(.entryCorrectTitle, kindName)
+        actingForLine = wording(.actingFor, profile.displayName)
+        measuredAt = correcting?.measuredAt ?? clock.now()
+        if let correcting { prefill(from: correcting.asInput) }
+    }
+
+    /// The message to show under `field`, if the core refused it.
+    public func problem(_ field: Field) -> String? {
+        problems.byField[field]
+    }
+
+    /// A field's VoiceOver label: its name, and the problem when there is one.
+    public func accessibilityLabel(_ field: Field) -> String {
+        let name = wording.fieldName(field)
+        guard let problem = problem(field) else { return name }
+        return wording(.labelWithError, name, problem)
+    }
+
+    /// The fields this kind's form shows, in order.
+    public var fields: [Field] {
+        switch kind {
+        case .weight: [.weight]
+        case .temperature: [.temperature]
+        case .bloodPressure: [.systolic, .diastolic, .pulse]
+        case .glucose: [.glucose]
+        case .steps: [.steps]
+        }
+    }
+
+    /// Sets a text field by the name the core uses for it.
+    public func setText(_ field: Field, _ value: String) {
+        switch field {
+        case .weight: weight = value
+        case .temperature: temperature = value
+        case .systolic: systolic = value
+        case .diastolic: diastolic = value
+        case .pulse: pulse = value
+        case .glucose: glucose = value
+        case .steps: steps = value
+        case .note: note = value
+        default: break
+        }
+    }
+
+    /// Preselects morning/evening and the glucose unit for a new reading. A correction keeps
+    /// what the reading had.
+    public func loadDefaults() async {
+        guard correcting == nil else { return }
+        let at = measuredAt
+        let offset = clock.utcOffsetMinutes(at: at)
+        guard let defaults = try? await access.run({ try $0.entryDefaults(at: at, utcOffsetMinutes: offset) }) else {
+            return
+        }
+        bpContext = defaults.bpContext
+        glucoseUnit = defaults.glucoseUnit
+        glucoseTiming = defaults.glucoseTiming
+    }
+
+    public func save() async {
+        isSaving = true
+        defer { isSaving = false }
+        problems = FormProblems()
+        warnings = []
+        savedLine = nil
+        let entry = VitalEntry(
+            input: input,
+            measuredAt: measuredAt,
+            utcOffsetMinutes: clock.utcOffsetMinutes(at: measuredAt),
+            source: profile.relationship == .myself ? .selfEntered : .proxy,
+            deviceName: nil,
+            note: note.isEmpty ? nil : note)
+        let profileId = profile.id
+        let correctingId = correcting?.id
+        do {
+            let recorded = try await access.run { core in
+                if let correctingId {
+                    return try core.amendVital(vitalId: correctingId, entry: entry)
+                }
+                return try core.recordVital(profileId: profileId, entry: entry)
+            }
+            saved = recorded.vital
+            onChange()
+            warnings = recorded.warnings.map(wording.warning)
+            savedLine = warnings.isEmpty ? wording(.entrySaved) : wording(.warningNextStep)
+        } catch {
+            problems = FormProblems(error, wording: wording, fixHint: .entryFixErrors)
+        }
+    }
+
+    /// Clears the form for the next reading of the same kind, keeping the choices.
+    public func startAnother() {
+        for field in fields { setText(field, "") }
+        note = ""
+        measuredAt = clock.now()
+        problems = FormProblems()
+        warnings = []
+        savedLine = nil
+        saved = nil
+    }
+
+    /// What the form holds, as text for the core. An empty optional field is "not given".
+    private var input: VitalInput {
+        switch kind {
+        case .weight: .weight(kg: weight)
+        case .temperature: .temperature(celsius: temperature)
+        case .bloodPressure:
+            .bloodPressure(systolic: systolic, diastolic: diastolic, pulse: pulse.isEmpty ? nil : pulse, context: bpContext)
+        case .glucose: .glucose(value: glucose, unit: glucoseUnit, timing: glucoseTiming)
+        case .steps: .steps(count: steps)
+        }
+    }
+
+    private func prefill(from input: VitalInput) {
+        switch input {
+        case let .weight(kg): weight = kg
+        case let .temperature(celsius): temperature = celsius
+        case let .bloodPressure(s, d, p, context):
+            systolic = s
+            diastolic = d
+            pulse = p ?? ""
+            bpContext = context
+        case let .glucose(value, unit, timing):
+            glucose = value
+            glucoseUnit = unit
+            glucoseTiming = timing
+        case let .steps(count): steps = count
+        }
+        note = correcting?.note ?? ""
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Observation
+import TechoKit
+
+/// The account, signing out and in again, and changes the server refused with a way to send
+/// them again.
+@Observable @MainActor
+public final class SettingsModel {
+    public struct RefusedChange: Identifiable, Equatable, Sendable {
+        public let id: String
+        public let line: String
+    }
+
+    public let title: String
+    public private(set) var accountLine: String?
+    public private(set) var isSignedIn = false
+    public private(set) var refused: [RefusedChange] = []
+    public private(set) var message: String?
+    public var password = ""
+    public let sync: SyncCoordinator
+
+    private let access: CoreAccess
+    private let wording: Wording
+    private let activeProfile: Profile?
+
+    init(access: CoreAccess, wording: Wording, sync: SyncCoordinator, activeProfile: Profile?) {
+        self.access = access
+        self.wording = wording
+        self.sync = sync
+        self.activeProfile = activeProfile
+        title = wording(.settingsTitle)
+    }
+
+    public var refusedTitle: String { wording(.settingsRefused) }
+    public var refusedEmptyLine: String? { refused.isEmpty ? wording(.settingsRefusedNone) : nil }
+    public var retryTitle: String { wording(.settingsRetry) }
+    public var signOutTitle: String { wording(.settingsSignOut) }
+    public var signInTitle: String { wording(.settingsSignIn) }
+    public var passwordLabel: String { wording(.firstRunPassword) }
+
+    public func load() async {
+        do {
+            let (account, items) = try await access.run { core in (try core.account(), try core.wedgedItems()) }
+            isSignedIn = account != nil
+            accountLine = account.map { wording(.settingsSignedInAs, $0.hmCode) } ?? wording(.settingsSignedOut)
+            refused = items.map { item in
+                RefusedChange(id: item.mutationId,
+                              line: wording(.settingsRefusedItem, wording.dateTime(item.createdAt), String(item.attempts)))
+            }
+            await sync.refresh()
+        } catch {
+            message = wording.message(for: error)
+        }
+    }
+
+    public func retry(_ change: RefusedChange) async {
+        let id = change.id
+        do {
+            try await access.run { try $0.retryWedged(mutationId: id) }
+            message = wording(.settingsRetried)
+            await load()
+        } catch {
+            message = wording.message(for: error)
+        }
+    }
+
+    public func signOut() async {
+        do {
+            try await access.core.logout()
+            message = wording(.settingsSignedOutDone)
+            await load()
+        } catch {
+            message = wording.message(for: error)
+        }
+    }
+
+    /// Signs in again as the active person (their HM code is the account).
+    public func signIn() async {
+        guard let hmCode = activeProfile?.hmCode else { return }
+        let password = self.password
+        do {
+            _ = try await access.core.login(hmCode: hmCode, password: password)
+            self.password = ""
+            message = nil
+            await load()
+            await sync.syncNow()
+        } catch {
+            message = wording.message(for: error)
+        }
+    }
+}

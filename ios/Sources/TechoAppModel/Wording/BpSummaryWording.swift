@@ -1,0 +1,36 @@
+import Foundation
+import TechoKit
+
+/// The JSH2019 home blood-pressure summary in words. The core classifies; this names the band
+/// as a range the readings fall in ("…の範囲"), always with the note that it is not a diagnosis.
+extension Wording {
+    public func bpClassName(_ bpClass: HomeBpClass) -> String {
+        switch bpClass {
+        case .normal: self(.bpClassNormal)
+        case .highNormal: self(.bpClassHighNormal)
+        case .elevated: self(.bpClassElevated)
+        case .grade1: self(.bpClassGrade1)
+        case .grade2: self(.bpClassGrade2)
+        case .grade3: self(.bpClassGrade3)
+        }
+    }
+
+    public func bpPeriod(_ summary: HomeBpSummary) -> String {
+        self(.bpPeriod, shortDay(summary.periodStart), shortDay(summary.periodEnd))
+    }
+
+    /// "Guide: in the normal range", or how many days are still needed for one.
+    public func bpClassLine(_ summary: HomeBpSummary) -> String {
+        guard let bpClass = summary.class else { return self(.bpNotEnoughDays, String(summary.minDays)) }
+        return self(.bpClassLine, bpClassName(bpClass))
+    }
+
+    public func bpOccasionLine(_ occasion: OccasionSummary, morning: Bool) -> String {
+        let name = self(morning ? .bpOccasionMorning : .bpOccasionEvening)
+        guard let systolic = occasion.meanSystolic, let diastolic = occasion.meanDiastolic else {
+            return self(.bpOccasionNone, name)
+        }
+        return self(.bpOccasionMeans, name, number(systolic, fractionDigits: 0), number(diastolic, fractionDigits: 0),
+                    String(occasion.days), String(occasion.readings))
+    }
+}

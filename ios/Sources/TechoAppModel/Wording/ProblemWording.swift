@@ -1,0 +1,84 @@
+import Foundation
+import TechoKit
+
+/// What the core refused or flagged, in words with a next step. The core decides what is wrong
+/// (field, problem, bounds, thresholds); this only says it.
+extension Wording {
+    public func problem(_ problem: ValidationProblem, field: Field) -> String {
+        switch problem {
+        case let .outOfRange(min, max, unit):
+            return self(.problemOutOfRange, min, max, unitName(unit))
+        case .notANumber:
+            return self(.problemNotANumber)
+        case .notAWholeNumber:
+            return self(.problemNotAWholeNumber)
+        case let .tooManyDecimals(max):
+            return max == 0 ? self(.problemNoDecimals) : self(.problemTooManyDecimals, String(max))
+        case .notBelowSystolic:
+            return self(.problemNotBelowSystolic)
+        case .inTheFuture:
+            return self(.problemInTheFuture)
+        case .tooFarInThePast:
+            return self(.problemTooFarInThePast)
+        case let .tooLong(maxChars):
+            return self(.problemTooLong, String(maxChars))
+        case .empty:
+            return self(.problemEmpty)
+        case .invalidFormat:
+            // `expected` is English prose from the core; the field says what belongs there.
+            return field == .hmCode ? self(.problemInvalidHmCode) : self(.problemInvalidFormat)
+        }
+    }
+
+    public func warning(_ warning: Warning) -> String {
+        let field = fieldName(warning.field)
+        let threshold = number(warning.threshold, fractionDigits: 1)
+        let unit = unitName(warning.unit)
+        switch warning.code {
+        case .below: return self(.warningBelow, field, threshold, unit)
+        case .atOrAbove: return self(.warningAtOrAbove, field, threshold, unit)
+        case .above: return self(.warningAbove, field, threshold, unit)
+        case .changedByMoreThan: return self(.warningChanged, field, threshold, unit)
+        }
+    }
+
+    /// Any error a core call threw, as one message with what to do next.
+    public func message(for error: Error) -> String {
+        guard let api = error as? ApiError else { return self(.errorInternal) }
+        switch api {
+        case let .Validation(field, problem, _):
+            return fieldName(field) + ": " + self.problem(problem, field: field)
+        case .NotFound: return self(.errorNotFound)
+        case .Conflict: return self(.errorConflict)
+        case .NoActiveProfile: return self(.errorNoActiveProfile)
+        case .KeyUnavailable, .KeyChanged: return self(.errorKeyLost)
+        case .KeyStore: return self(.errorKeyStore)
+        case .UpdateRequired: return self(.errorUpdateRequired)
+        case .StorageFull: return self(.errorStorageFull)
+        case .DataDamaged: return self(.errorDataDamaged)
+        case .Network: return self(.errorNetwork)
+        case .Auth: return self(.errorAuth)
+        case .Internal: return self(.errorInternal)
+        }
+    }
+}
+
+/// A refused form, split the way a form shows it: messages beside their fields, and a line
+/// at the top for anything that belongs to no field.
+public struct FormProblems: Equatable, Sendable {
+    public var byField: [Field: String] = [:]
+    public var general: String?
+
+    public init() {}
+
+    public init(_ error: Error, wording: Wording, fixHint: Phrase? = nil) {
+        if case let .Validation(field, problem, _) = error as? ApiError {
+            byField[field] = wording.problem(problem, field: field)
+            general = fixHint.map { wording($0) }
+        } else {
+            general = wording.message(for: error)
+        }
+    }
+
+    public var isEmpty: Bool { byField.isEmpty && general == nil }
+}

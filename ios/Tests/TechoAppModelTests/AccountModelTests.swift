@@ -1,0 +1,124 @@
+// First run, settings and the sync coordinator against the test server (TECHO_* variables).
+import Foundation
+import TechoAppModel
+import TechoKit
+import XCTest
+
+@MainActor
+final class AccountModelTests: XCTestCase {
+    func testFirstRunLinksTheCardThenSignsIn() async throws {
+        let server = try TestServer.fromEnvironment()
+        let app = AppModel(wording: ja, clock: pinnedClock)
+        await app.open(dataDirectory: try temporaryDirectory(self), serverURL: server.url, keyStore: MemoryKeyStore())
+        XCTAssertEqual(app.phase, .firstRun)
+        let firstRun = try XCTUnwrap(app.makeFirstRun())
+
+        firstRun.hmCode = "12"
+        firstRun.displayName = "テスト 花子"
+        await firstRun.linkCard()
+        XCTAssertEqual(firstRun.step, .linkCard)
+        XCTAssertEqual(firstRun.problem(.hmCode), ja(.problemInvalidHmCode))
+
+        firstRun.hmCode = server.hmCode
+        firstRun.displayName = ""
+        await firstRun.linkCard()
+        XCTAssertEqual(firstRun.problem(.displayName), "入力してください。")
+
+        firstRun.displayName = "テスト 花子"
+        await firstRun.linkCard()
+        XCTAssertEqual(firstRun.step, .signIn)
+
+        firstRun.password = "wrong-\(UUID().uuidString)"
+        await firstRun.signIn()
+        XCTAssertEqual(firstRun.step, .signIn)
+        XCTAssertEqual(firstRun.problems.general, ja(.errorAuth))
+
+        firstRun.password = server.password
+        await firstRun.signIn()
+        XCTAssertEqual(firstRun.step, .done)
+        XCTAssertEqual(firstRun.password, "", "the password is not kept")
+        XCTAssertEqual(app.activeProfile?.displayName, "テスト 花子")
+
+        let sync = try XCTUnwrap(app.sync)
+        let report = await sync.syncNow()
+        XCTAssertEqual(report?.outcome, .complete)
+        XCTAssertTrue(sync.line.hasPrefix("すべて送信済みです。"), sync.line)
+    }
+
+    func testSettingsSignOutAndBackIn() async throws {
+        let server = try TestServer.fromEnvironment()
+        let app = AppModel(wording: ja, clock: pinnedClock)
+        await app.open(dataDirectory: try temporaryDirectory(self), serverURL: server.url, keyStore: MemoryKeyStore())
+        let firstRun = try XCTUnwrap(app.makeFirstRun())
+        firstRun.hmCode = server.hmCode
+        firstRun.displayName = "テスト 花子"
+        await firstRun.linkCard()
+        firstRun.password = server.password
+        await firstRun.signIn()
+
+        let settings = try XCTUnwrap(app.makeSettings())
+        await settings.load()
+        XCTAssertTrue(settings.isSignedIn)
+        XCTAssertEqual(settings.refused, [])
+        XCTAssertEqual(settings.refusedEmptyLine, "受け付けられなかった変更はありません。")
+
+        await settings.signOut()
+        XCTAssertFalse(settings.isSignedIn)
+        XCTAssertEqual(settings.accountLine, ja(.settingsSignedOut))
+        XCTAssertEqual(settings.message, ja(.settingsSignedOutDone))
+        XCTAssertEqual(settings.sync.line, ja(.syncNeedsLogin))
+
+        settings.password = server.password
+        await settings.signIn()
+        XCTAssertTrue(settings.isSignedIn)
+        XCTAssertEqual(settings.password, "")
+    }
+
+    func testOfflineIsShownAndTheReadingIsKept() async throws {
+        let server = try TestServer.fromEnvironment()
+        let directory = try temporaryDirectory(self)
+        let keys = MemoryKeyStore()
+        do {
+            // Signed in while the server was reachable…
+            let core = try await CoreOpener.open(dataDirectory: directory, serverURL: server.url, keyStore: keys)
+            let me = try core.addProfile(hmCode: server.hmCode, displayName: "テスト 花子", relationship: .myself)
+            try core.setActiveProfile(profileId: me.id)
+            _ = try await core.login(hmCode: server.hmCode, password: server.password)
+        }
+        // …and now where it cannot be reached.
+        let app = try await readyApp(self, serverURL: offlineServerURL, keyStore: keys, directory: directory)
+        XCTAssertEqual(app.activeProfile?.displayName, "テスト 花子")
+        let entry = try await record(app, .weight, at: jstDate(2025, 11, 20, 7)) { $0.weight = "60.1" }
+        XCTAssertEqual(entry.savedLine, "保存しました。", "saving never needs the network")
+
+        let sync = try XCTUnwrap(app.sync)
+        let report = await sync.syncNow()
+        guard case .offline = report?.outcome else {
+            return XCTFail("expected an offline report, got \(String(describing: report))")
+        }
+        XCTAssertEqual(sync.line, "オフラインです。保存済み、後で送信します。")
+        XCTAssertEqual(sync.status?.pending, 1)
+    }
+
+    func testTheForegroundLoopStartsWakesAndStops() async throws {
+        let server = try TestServer.fromEnvironment()
+        let app = AppModel(wording: ja, clock: pinnedClock)
+        await app.open(dataDirectory: try temporaryDirectory(self), serverURL: server.url, keyStore: MemoryKeyStore())
+        let firstRun = try XCTUnwrap(app.makeFirstRun())
+        firstRun.hmCode = server.hmCode
+        firstRun.displayName = "テスト 花子"
+        await firstRun.linkCard()
+        firstRun.password = server.password
+        await firstRun.signIn()
+
+        let sync = try XCTUnwrap(app.sync)
+        sync.becameActive()
+        XCTAssertTrue(sync.isLoopActive)
+        let synced = await eventually(within: 30) { sync.line.hasPrefix("すべて送信済みです。") }
+        XCTAssertTrue(synced, sync.line)
+        sync.becameActive() // wakes the running loop rather than starting a second one
+        XCTAssertTrue(sync.isLoopActive)
+        sync.enteredBackground()
+        XCTAssertFalse(sync.isLoopActive)
+    }
+}

@@ -1,0 +1,103 @@
+// The entry form sends text as typed and shows what the core says, beside the right field.
+import Foundation
+import TechoAppModel
+import TechoKit
+import XCTest
+
+@MainActor
+final class EntryModelTests: XCTestCase {
+    func testTextGoesToTheCoreAsTyped() async throws {
+        let app = try await readyApp(self)
+        let entry = try await record(app, .weight, at: jstDate(2025, 11, 20, 7)) { $0.weight = "６１．２" }
+        XCTAssertTrue(entry.problems.isEmpty)
+        XCTAssertEqual(entry.saved?.asInput, .weight(kg: "61.2"))
+        XCTAssertEqual(entry.savedLine, "保存しました。")
+        XCTAssertEqual(entry.title, "体重を記録する")
+        XCTAssertEqual(entry.actingForLine, "山田 花子 さんの手帳")
+    }
+
+    func testTheRefusedFieldGetsTheMessage() async throws {
+        let app = try await readyApp(self)
+        let entry = try await record(app, .weight, at: jstDate(2025, 11, 20, 7)) { $0.weight = "abc" }
+        XCTAssertNil(entry.saved)
+        XCTAssertEqual(entry.problem(.weight), "数字で入力してください。")
+        XCTAssertEqual(entry.problems.general, ja(.entryFixErrors))
+        XCTAssertEqual(entry.accessibilityLabel(.weight), "体重。入力の誤り: 数字で入力してください。")
+
+        let bp = try await record(app, .bloodPressure, at: jstDate(2025, 11, 20, 7)) {
+            $0.systolic = "80"
+            $0.diastolic = "120"
+        }
+        XCTAssertNil(bp.problem(.systolic))
+        XCTAssertEqual(bp.problem(.diastolic), ja(.problemNotBelowSystolic))
+
+        let far = try await record(app, .temperature, at: jstDate(2025, 11, 20, 7)) { $0.temperature = "45" }
+        XCTAssertEqual(far.problem(.temperature), "30〜43 ℃ の間の数字を入力してください。")
+
+        let fixed = try await record(app, .temperature, at: jstDate(2025, 11, 20, 7)) { $0.temperature = "36.8" }
+        XCTAssertTrue(fixed.problems.isEmpty)
+    }
+
+    func testImplausibleReadingsAreSavedWithWordedWarnings() async throws {
+        let app = try await readyApp(self)
+        let entry = try await record(app, .bloodPressure, at: jstDate(2025, 11, 20, 7)) {
+            $0.systolic = "185"
+            $0.diastolic = "95"
+            $0.pulse = "72"
+        }
+        XCTAssertNotNil(entry.saved)
+        XCTAssertEqual(entry.warnings, ["最高血圧（上）が 180 mmHg 以上です。"])
+        XCTAssertEqual(entry.savedLine, ja(.warningNextStep))
+
+        entry.startAnother()
+        XCTAssertEqual(entry.systolic, "")
+        XCTAssertNil(entry.savedLine)
+    }
+
+    func testDefaultsComeFromTheCoreAndGlucoseShowsTheCoresConversion() async throws {
+        let app = try await readyApp(self)
+        let entry = try XCTUnwrap(app.makeEntry(.bloodPressure))
+        entry.measuredAt = jstDate(2025, 11, 20, 7)
+        await entry.loadDefaults()
+        XCTAssertEqual(entry.bpContext, .morning)
+
+        let glucose = try await record(app, .glucose, at: jstDate(2025, 11, 20, 7)) {
+            $0.glucose = "5.5"
+            $0.glucoseUnit = .mmolPerL
+            $0.glucoseTiming = .fasting
+        }
+        let vital = try XCTUnwrap(glucose.saved)
+        XCTAssertEqual(ReadingRow(vital, wording: ja).value, "5.5 mmol/L（空腹時） 99 mg/dL に相当")
+    }
+
+    func testACorrectionIsPrefilledAndKeepsTheOriginalInTheHistory() async throws {
+        let app = try await readyApp(self)
+        let first = try await record(app, .weight, at: jstDate(2025, 11, 20, 7)) { $0.weight = "61.2" }
+        let reading = try XCTUnwrap(app.makeReading(try XCTUnwrap(first.saved?.id)))
+        await reading.load()
+        XCTAssertTrue(reading.canChange)
+
+        let correction = try XCTUnwrap(reading.makeCorrection())
+        XCTAssertEqual(correction.weight, "61.2")
+        XCTAssertEqual(correction.title, "体重を訂正する")
+        correction.weight = "60.8"
+        await correction.save()
+        let corrected = try XCTUnwrap(correction.saved)
+        await reading.corrected(to: corrected)
+        XCTAssertEqual(reading.versions.count, 2)
+        XCTAssertEqual(reading.versions.first?.value, "60.8 kg", "newest first")
+        XCTAssertTrue(reading.versions.last?.notes.contains("訂正前") ?? false)
+
+        // Deleting takes two explicit presses: ask, then confirm.
+        reading.askToDelete()
+        XCTAssertTrue(reading.confirmingDelete)
+        reading.cancelDelete()
+        XCTAssertFalse(reading.deleted)
+        reading.askToDelete()
+        await reading.confirmDelete()
+        XCTAssertTrue(reading.deleted)
+        XCTAssertFalse(reading.canChange)
+        XCTAssertTrue(reading.current?.notes.contains("削除済み") ?? false)
+        XCTAssertEqual(reading.message, "削除しました。")
+    }
+}

@@ -1,0 +1,115 @@
+// Home, history, the home-BP summary and the profile switch over a real core.
+import Foundation
+import TechoAppModel
+import TechoKit
+import XCTest
+
+@MainActor
+final class ScreenModelTests: XCTestCase {
+    func testHomeShowsTodayLatestTheGuideAndTheSyncLine() async throws {
+        let app = try await readyApp(self)
+        _ = try await record(app, .weight, at: jstDate(2025, 11, 19, 7)) { $0.weight = "61.0" }
+        _ = try await record(app, .temperature, at: jstDate(2025, 11, 20, 8)) { $0.temperature = "36.6" }
+
+        let home = try XCTUnwrap(app.makeHome())
+        await home.load()
+        XCTAssertNil(home.message)
+        XCTAssertEqual(home.actingForLine, "山田 花子 さんの手帳")
+        XCTAssertEqual(home.today.map(\.value), ["36.6 ℃"])
+        XCTAssertEqual(Set(home.latest.map(\.kind)), [.weight, .temperature])
+        XCTAssertTrue(home.today.first?.notes.contains("未送信") ?? false)
+        XCTAssertTrue(home.bpClassLine?.hasPrefix("朝か夜の血圧を") ?? false, "no blood pressure yet: no guide")
+        XCTAssertTrue(home.sync.line.contains("サインイン"), "not signed in: \(home.sync.line)")
+        XCTAssertNil(home.todayEmptyLine)
+    }
+
+    func testHistoryPagesAndChartsByPeriod() async throws {
+        let app = try await readyApp(self)
+        for i in 0..<35 {
+            _ = try await record(app, .steps, at: jstDate(2025, 11, 20, 20).addingTimeInterval(-Double(i) * 86_400)) {
+                $0.steps = "\(5000 + i)"
+            }
+        }
+        let history = try XCTUnwrap(app.makeHistory(.steps))
+        await history.load()
+        XCTAssertEqual(history.title, "歩数の一覧")
+        XCTAssertEqual(history.rows.count, Int(HistoryModel.pageSize))
+        XCTAssertTrue(history.canLoadMore)
+        XCTAssertEqual(history.rows.first?.value, "5000 歩")
+        await history.loadMore()
+        XCTAssertEqual(history.rows.count, 35)
+        XCTAssertFalse(history.canLoadMore)
+
+        XCTAssertEqual(history.period.bucket, .day)
+        XCTAssertEqual(history.points.count, 14)
+        XCTAssertEqual(history.points.last?.mean, 5000)
+        XCTAssertTrue(history.points.last?.accessibilityLabel.contains("平均 5,000") ?? false)
+
+        await history.choose(history.periods[2])
+        XCTAssertEqual(history.period.bucket, .month)
+        XCTAssertEqual(history.points.reduce(0) { $0 + Int($1.count) }, 35)
+    }
+
+    func testBloodPressureSummaryIsWordedAsAGuide() async throws {
+        let app = try await readyApp(self)
+        for day in 14...20 {
+            _ = try await record(app, .bloodPressure, at: jstDate(2025, 11, day, 7)) {
+                $0.systolic = "138"
+                $0.diastolic = "86"
+                $0.bpContext = .morning
+            }
+        }
+        let summary = try XCTUnwrap(app.makeBpSummary())
+        await summary.load()
+        XCTAssertNil(summary.message)
+        XCTAssertEqual(summary.morningLine, "朝: 平均 138/86 mmHg（7 日、7 回）")
+        XCTAssertEqual(summary.eveningLine, "夜: 記録がありません")
+        XCTAssertTrue(summary.classLine?.hasPrefix("目安: ") ?? false)
+        XCTAssertTrue(summary.classLine?.hasSuffix("の範囲") ?? false)
+        XCTAssertTrue(summary.disclaimer.contains("診断ではありません"))
+        XCTAssertEqual(summary.period, "11月14日〜11月20日 の7日間")
+    }
+
+    func testSwitchingPersonIsExplicitAndTheNameFollows() async throws {
+        let app = try await readyApp(self)
+        let profiles = try XCTUnwrap(app.makeProfiles())
+        profiles.newHmCode = "12"
+        profiles.newName = "山田 トメ"
+        await profiles.addFamilyMember()
+        XCTAssertEqual(profiles.problems.byField[.hmCode], ja(.problemInvalidHmCode))
+
+        profiles.newHmCode = "3400-5678"
+        await profiles.addFamilyMember()
+        XCTAssertTrue(profiles.problems.isEmpty)
+        XCTAssertEqual(profiles.people.map(\.name).sorted(), ["山田 トメ", "山田 花子"])
+        XCTAssertEqual(profiles.people.first { $0.isActive }?.name, "山田 花子", "adding does not switch")
+        XCTAssertEqual(profiles.currentLine, "いま表示しているのは 山田 花子 さんの手帳です。")
+
+        profiles.newHmCode = "34005678"
+        profiles.newName = "もう一人"
+        await profiles.addFamilyMember()
+        XCTAssertEqual(profiles.problems.byField[.hmCode], ja(.errorProfileExists))
+
+        let mother = try XCTUnwrap(profiles.people.first { $0.name == "山田 トメ" })
+        XCTAssertEqual(mother.switchTitle, "山田 トメ さんの手帳に切り替える")
+        await profiles.switchTo(mother.id)
+        XCTAssertEqual(app.activeProfile?.displayName, "山田 トメ")
+        XCTAssertEqual(profiles.message, "山田 トメ さんの手帳に切り替えました。")
+
+        let entry = try await record(app, .weight, at: jstDate(2025, 11, 20, 7)) { $0.weight = "48.5" }
+        XCTAssertEqual(entry.actingForLine, "山田 トメ さんの手帳")
+        XCTAssertEqual(entry.saved?.source, .proxy, "a family member's reading is entered by someone else")
+        let home = try XCTUnwrap(app.makeHome())
+        await home.load()
+        XCTAssertEqual(home.actingForLine, "山田 トメ さんの手帳")
+    }
+
+    func testEnglishScreensUseTheEnglishStrings() async throws {
+        let app = try await readyApp(self, wording: en)
+        let entry = try await record(app, .steps, at: jstDate(2025, 11, 20, 20)) { $0.steps = "8,000" }
+        XCTAssertEqual(entry.title, "Record Steps")
+        XCTAssertEqual(entry.saved.map { ReadingRow($0, wording: en).value }, "8000 steps")
+        let bad = try await record(app, .steps, at: jstDate(2025, 11, 20, 20)) { $0.steps = "many" }
+        XCTAssertEqual(bad.problem(.steps), "Enter a number.")
+    }
+}

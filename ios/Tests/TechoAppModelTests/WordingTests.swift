@@ -1,0 +1,124 @@
+// Both languages are complete and agree on their placeholders, and the core's codes come out as
+// plain sentences with a next step.
+import Foundation
+import TechoAppModel
+import TechoKit
+import XCTest
+
+final class WordingTests: XCTestCase {
+    func testEveryPhraseExistsInBothLanguages() {
+        XCTAssertEqual(ja.missing, [])
+        XCTAssertEqual(en.missing, [])
+        XCTAssertEqual(ja(.appTitle), "健康手帳")
+        XCTAssertEqual(en(.appTitle), "Kenko Techo")
+    }
+
+    func testPlaceholdersMatchBetweenLanguages() {
+        func placeholders(_ text: String) -> Int {
+            text.components(separatedBy: "%").count - 1 - 2 * (text.components(separatedBy: "%%").count - 1)
+        }
+        for phrase in Phrase.allCases {
+            XCTAssertEqual(placeholders(ja.template(phrase)), placeholders(en.template(phrase)), phrase.rawValue)
+        }
+    }
+
+    func testJapaneseUnlessThePhonePrefersEnglish() {
+        XCTAssertEqual(AppLanguage.preferred(["ja-JP", "en-US"]), .ja)
+        XCTAssertEqual(AppLanguage.preferred(["en-GB"]), .en)
+        XCTAssertEqual(AppLanguage.preferred(["vi-VN"]), .ja)
+        XCTAssertEqual(AppLanguage.preferred([]), .ja)
+    }
+
+    func testOfflineIsSaidPlainly() {
+        XCTAssertEqual(ja(.syncOffline), "オフラインです。保存済み、後で送信します。")
+        let status = SyncStatus(
+            account: Account(serverUrl: "http://example", hmCode: "34001234", patients: ["34001234"]),
+            pending: 2, wedged: 0, running: false, lastProgress: nil,
+            lastReport: report(.offline(reason: "could not connect")), lastSuccess: nil)
+        XCTAssertEqual(ja.syncLine(status), "オフラインです。保存済み、後で送信します。")
+        XCTAssertEqual(en.syncLine(status), "You are offline. Saved; it will be sent later.")
+    }
+
+    func testSyncLinesFollowTheCoresStatus() {
+        let account = Account(serverUrl: "http://example", hmCode: "34001234", patients: ["34001234"])
+        func status(pending: UInt64 = 0, wedged: UInt64 = 0, running: Bool = false, account: Account? = account,
+                    report: SyncReport? = nil, notLinked: [String] = []) -> SyncStatus {
+            SyncStatus(account: account, pending: pending, wedged: wedged, running: running, lastProgress: nil,
+                       lastReport: report, lastSuccess: nil)
+        }
+        XCTAssertEqual(ja.syncLine(status(running: true)), "送受信しています…")
+        XCTAssertTrue(ja.syncLine(status(account: nil)).contains("サインイン"))
+        XCTAssertTrue(ja.syncLine(status(pending: 3)).contains("3 件"))
+        XCTAssertTrue(ja.syncLine(status(wedged: 1, report: report(.complete))).contains("1 件"))
+        XCTAssertEqual(ja.syncLine(status(report: report(.complete))), "まだ送受信していません。")
+        let unlinked = report(.complete, notLinked: ["34005678"])
+        XCTAssertTrue(ja.syncLine(status(report: unlinked), names: ["34005678": "山田 トメ"]).contains("山田 トメ"))
+    }
+
+    func testRefusedInputIsWordedPerProblem() {
+        XCTAssertEqual(ja.problem(.outOfRange(min: "1", max: "300", unit: "kg"), field: .weight),
+                       "1〜300 kg の間の数字を入力してください。")
+        XCTAssertEqual(en.problem(.outOfRange(min: "20", max: "250", unit: "/min"), field: .pulse),
+                       "Enter a number from 20 to 250 /min.")
+        XCTAssertEqual(ja.problem(.outOfRange(min: "30", max: "43", unit: "°C"), field: .temperature),
+                       "30〜43 ℃ の間の数字を入力してください。")
+        XCTAssertEqual(ja.problem(.notANumber, field: .weight), "数字で入力してください。")
+        XCTAssertEqual(ja.problem(.tooManyDecimals(max: 1), field: .weight), "小数点以下は 1 けたまでにしてください。")
+        XCTAssertEqual(ja.problem(.tooManyDecimals(max: 0), field: .steps), "小数点を付けずに入力してください。")
+        XCTAssertEqual(ja.problem(.tooLong(maxChars: 500), field: .note), "500 文字以内にしてください。")
+        XCTAssertTrue(ja.problem(.invalidFormat(expected: "4 to 20 letters or digits"), field: .hmCode).contains("HMカード"))
+        let message = ja.message(for: ApiError.Validation(field: .diastolic, problem: .notBelowSystolic, reason: "x"))
+        XCTAssertTrue(message.hasPrefix("最低血圧（下）: "))
+    }
+
+    func testWarningsNameTheFieldTheThresholdAndTheUnit() {
+        XCTAssertEqual(ja.warning(Warning(field: .systolic, code: .atOrAbove, threshold: 180, unit: "mmHg")),
+                       "最高血圧（上）が 180 mmHg 以上です。")
+        XCTAssertEqual(en.warning(Warning(field: .weight, code: .changedByMoreThan, threshold: 3, unit: "kg")),
+                       "Weight changed by more than 3 kg since the last reading.")
+        XCTAssertEqual(ja.warning(Warning(field: .temperature, code: .below, threshold: 35.5, unit: "°C")),
+                       "体温が 35.5 ℃ より低めです。")
+    }
+
+    func testEveryCoreErrorHasASentenceWithANextStep() {
+        let errors: [ApiError] = [
+            .NotFound(entity: "reading"), .Conflict(reason: "x"), .NoActiveProfile, .KeyUnavailable, .KeyChanged,
+            .KeyStore(reason: "x"), .UpdateRequired(reason: "x"), .StorageFull, .DataDamaged(reason: "x"),
+            .Network(reason: "x"), .Auth(reason: "x"), .Internal(reason: "x"),
+        ]
+        for error in errors {
+            let text = ja.message(for: error)
+            XCTAssertTrue(text.hasSuffix("。"), text)
+            XCTAssertFalse(text.contains("x"), "the core's English reason is not shown: \(text)")
+            XCTAssertTrue(text.contains("ください"), "a next step: \(text)")
+        }
+        XCTAssertEqual(ja.message(for: CocoaError(.fileNoSuchFile)), ja(.errorInternal))
+    }
+
+    func testHomeBloodPressureBandsAreInformationNotDiagnosis() {
+        XCTAssertTrue(ja(.bpDisclaimer).contains("診断ではありません"))
+        XCTAssertTrue(en(.bpDisclaimer).contains("not a diagnosis"))
+        let bands: [HomeBpClass] = [.normal, .highNormal, .elevated, .grade1, .grade2, .grade3]
+        XCTAssertEqual(Set(bands.map(ja.bpClassName)).count, 6)
+        for band in bands { XCTAssertTrue(ja.bpClassName(band).hasSuffix("の範囲")) }
+        let occasion = OccasionSummary(days: 5, readings: 9, meanSystolic: 131.6, meanDiastolic: 84.2, meanPulse: nil,
+                                       class: .elevated, isolatedSystolic: false)
+        XCTAssertEqual(ja.bpOccasionLine(occasion, morning: true), "朝: 平均 132/84 mmHg（5 日、9 回）")
+        let none = OccasionSummary(days: 0, readings: 0, meanSystolic: nil, meanDiastolic: nil, meanPulse: nil,
+                                   class: nil, isolatedSystolic: false)
+        XCTAssertEqual(en.bpOccasionLine(none, morning: false), "Evening: no readings")
+    }
+
+    func testDatesShowTheReadingsOwnOffset() {
+        let sevenTen = jstDate(2025, 11, 20, 7, 10)
+        XCTAssertTrue(ja.dateTime(sevenTen, utcOffsetMinutes: 540).contains("7:10"))
+        XCTAssertTrue(ja.dateTime(sevenTen, utcOffsetMinutes: 540).contains("11月20日"))
+        XCTAssertTrue(ja.dateTime(sevenTen, utcOffsetMinutes: 0).contains("22:10"), "taken abroad, shown as seen there")
+        XCTAssertTrue(ja.day(CalendarDay(year: 2025, month: 11, day: 20)).contains("2025年11月20日"))
+    }
+
+    private func report(_ outcome: SyncOutcome, notLinked: [String] = []) -> SyncReport {
+        SyncReport(outcome: outcome, pushed: 0, rejected: 0, pulled: 0, gated: 0, requeued: 0, requests: 0, bytesSent: 0,
+                   bytesReceived: 0, retries: 0, pending: 0, wedged: 0, notLinked: notLinked, mustRefetch: false)
+    }
+}
