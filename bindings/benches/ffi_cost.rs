@@ -47,7 +47,11 @@ fn bench_dir() -> PathBuf {
 /// The Rust baseline: the same facade methods, called directly.
 fn rust() -> (f64, f64) {
     let dir = tempfile::tempdir_in(bench_dir()).expect("bench dir");
-    let config = CoreConfig { data_dir: dir.path().display().to_string(), server_url: "http://127.0.0.1:9".into() };
+    let config = CoreConfig {
+        data_dir: dir.path().display().to_string(),
+        server_url: "http://127.0.0.1:9".into(),
+        trusted_roots_pem: None,
+    };
     let core = TechoCore::open(config, Arc::new(Keys::default())).expect("open");
     let profile = core.add_profile("BENCH0001".into(), "bench".into(), Relationship::Myself).expect("profile").id;
     let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_218_400);

@@ -21,7 +21,7 @@ use std::time::{Duration, SystemTime};
 use techo_core::Store;
 use techo_core::store::VitalQuery;
 use techo_core::sync::EngineConfig;
-use techo_core::sync::client::{SyncClient, SyncScheduler};
+use techo_core::sync::client::{SyncClient, SyncScheduler, TrustedRoots};
 
 /// Where the core keeps its data and which server it syncs with.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -30,6 +30,10 @@ pub struct CoreConfig {
     pub data_dir: String,
     /// e.g. `https://techo.hm-net.example`; plain `http://` only for loopback tests.
     pub server_url: String,
+    /// PEM certificates of the network's CAs. When set, only these are trusted (pinning); the
+    /// Android app sets it, because the platform verifier would need JNI set-up (P-F12).
+    #[uniffi(default = None)]
+    pub trusted_roots_pem: Option<String>,
 }
 
 const DATABASE_FILE: &str = "techo.db";
@@ -50,7 +54,9 @@ impl TechoCore {
         let keys = Arc::new(ForeignKeys(keystore));
         let path = PathBuf::from(&config.data_dir).join(DATABASE_FILE);
         let store = Arc::new(Store::open(&path, keys.as_ref())?);
-        let client = Arc::new(SyncClient::new(store.clone(), keys, &config.server_url, EngineConfig::default())?);
+        let roots = config.trusted_roots_pem.map_or(TrustedRoots::Platform, TrustedRoots::Only);
+        let client =
+            Arc::new(SyncClient::with_roots(store.clone(), keys, &config.server_url, EngineConfig::default(), &roots)?);
         Ok(Arc::new(Self { store, client, tracker: Arc::default() }))
     }
 

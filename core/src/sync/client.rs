@@ -59,6 +59,25 @@ pub fn install_crypto_provider() {
     });
 }
 
+/// Reads PEM certificates and checks each is usable as a trust anchor now, so a bad bundle fails
+/// at start-up instead of as an unexplained TLS error on every sync.
+fn trust_anchors(pem: &str) -> Result<Vec<reqwest::Certificate>> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let bad = || Error::InvalidPayload { what: "trusted certificates (expected PEM CA certificates)" };
+    let mut anchors = rustls::RootCertStore::empty();
+    let mut certs = Vec::new();
+    for der in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+        let der = der.map_err(|_| bad())?;
+        anchors.add(der.clone()).map_err(|_| bad())?;
+        certs.push(reqwest::Certificate::from_der(&der).map_err(|_| bad())?);
+    }
+    if certs.is_empty() {
+        return Err(bad());
+    }
+    Ok(certs)
+}
+
 fn network(e: &reqwest::Error) -> Failure {
     // reqwest's Display can include the URL, which carries an HM code in pulls: keep the kind.
     let kind = if e.is_timeout() {
@@ -73,15 +92,38 @@ fn network(e: &reqwest::Error) -> Failure {
     Failure::Network(kind.to_owned())
 }
 
+/// Which certificate authorities the client trusts.
+#[derive(Debug, Clone, Default)]
+pub enum TrustedRoots {
+    /// The operating system's verifier and roots.
+    #[default]
+    Platform,
+    /// Only these authorities (PEM): pins the network's own CA, and on Android avoids the
+    /// platform verifier, which needs JNI initialisation before its first handshake (P-F12).
+    Only(String),
+}
+
 impl SyncClient {
     pub fn new(store: Arc<Store>, keys: Arc<dyn KeyStore>, server_url: &str, config: EngineConfig) -> Result<Self> {
+        Self::with_roots(store, keys, server_url, config, &TrustedRoots::Platform)
+    }
+
+    pub fn with_roots(
+        store: Arc<Store>,
+        keys: Arc<dyn KeyStore>,
+        server_url: &str,
+        config: EngineConfig,
+        roots: &TrustedRoots,
+    ) -> Result<Self> {
         install_crypto_provider();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
-            .user_agent(concat!("kenko-techo/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|_| Error::Network { reason: "could not start the HTTP client".into() })?;
+            .user_agent(concat!("kenko-techo/", env!("CARGO_PKG_VERSION")));
+        if let TrustedRoots::Only(pem) = roots {
+            builder = builder.tls_certs_only(trust_anchors(pem)?);
+        }
+        let http = builder.build().map_err(|_| Error::Network { reason: "could not start the HTTP client".into() })?;
         Ok(Self {
             http,
             base: server_url.trim_end_matches('/').to_owned(),

@@ -2061,6 +2061,11 @@ public struct CoreConfig: Equatable, Hashable {
      * e.g. `https://techo.hm-net.example`; plain `http://` only for loopback tests.
      */
     public let serverUrl: String
+    /**
+     * PEM certificates of the network's CAs. When set, only these are trusted (pinning); the
+     * Android app sets it, because the platform verifier would need JNI set-up (P-F12).
+     */
+    public let trustedRootsPem: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2070,9 +2075,14 @@ public struct CoreConfig: Equatable, Hashable {
          */dataDir: String, 
         /**
          * e.g. `https://techo.hm-net.example`; plain `http://` only for loopback tests.
-         */serverUrl: String) {
+         */serverUrl: String, 
+        /**
+         * PEM certificates of the network's CAs. When set, only these are trusted (pinning); the
+         * Android app sets it, because the platform verifier would need JNI set-up (P-F12).
+         */trustedRootsPem: String? = nil) {
         self.dataDir = dataDir
         self.serverUrl = serverUrl
+        self.trustedRootsPem = trustedRootsPem
     }
 
     
@@ -2092,13 +2102,15 @@ public struct FfiConverterTypeCoreConfig: FfiConverterRustBuffer {
         return
             try CoreConfig(
                 dataDir: FfiConverterString.read(from: &buf), 
-                serverUrl: FfiConverterString.read(from: &buf)
+                serverUrl: FfiConverterString.read(from: &buf), 
+                trustedRootsPem: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: CoreConfig, into buf: inout [UInt8]) {
         FfiConverterString.write(value.dataDir, into: &buf)
         FfiConverterString.write(value.serverUrl, into: &buf)
+        FfiConverterOptionString.write(value.trustedRootsPem, into: &buf)
     }
 }
 

@@ -3621,6 +3621,12 @@ data class CoreConfig (
      * e.g. `https://techo.hm-net.example`; plain `http://` only for loopback tests.
      */
     val `serverUrl`: kotlin.String
+    , 
+    /**
+     * PEM certificates of the network's CAs. When set, only these are trusted (pinning); the
+     * Android app sets it, because the platform verifier would need JNI set-up (P-F12).
+     */
+    val `trustedRootsPem`: kotlin.String? = null 
     
 ){
     
@@ -3639,17 +3645,20 @@ public object FfiConverterTypeCoreConfig: FfiConverterRustBuffer<CoreConfig> {
         return CoreConfig(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CoreConfig) = (
             FfiConverterString.allocationSize(value.`dataDir`) +
-            FfiConverterString.allocationSize(value.`serverUrl`)
+            FfiConverterString.allocationSize(value.`serverUrl`) +
+            FfiConverterOptionalString.allocationSize(value.`trustedRootsPem`)
     )
 
     override fun write(value: CoreConfig, buf: ByteBuffer) {
             FfiConverterString.write(value.`dataDir`, buf)
             FfiConverterString.write(value.`serverUrl`, buf)
+            FfiConverterOptionalString.write(value.`trustedRootsPem`, buf)
     }
 }
 
