@@ -9,6 +9,8 @@
 KOTLIN_COMPILER_VERSION="2.4.20"
 TECHO_TOOLS="${TECHO_TOOLS:-$HOME/.cache/techo-tools}"
 mkdir -p "$TECHO_TOOLS"
+SWIFT_CHROOT="$TECHO_TOOLS/swift-trixie"
+export SWIFT_CHROOT
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -47,8 +49,9 @@ install_kotlin_tools() {
 mounted() { grep -q " $1 " /proc/mounts; }
 
 # Swift 6 for Linux is packaged in Debian 13 (trixie), not in this host's Debian 12.
+# Safe to run in the background (scripts/test.sh overlaps it with the build): it sets no
+# variables the caller needs.
 install_swift_chroot() {
-    SWIFT_CHROOT="$TECHO_TOOLS/swift-trixie"
     if [ ! -x "$SWIFT_CHROOT/usr/bin/swift" ]; then
         apt_install_missing debootstrap
         local mirror
@@ -69,5 +72,4 @@ install_swift_chroot() {
         as_root chroot "$SWIFT_CHROOT" env DEBIAN_FRONTEND=noninteractive \
             apt-get install -y --no-install-recommends swiftlang libc6-dev ca-certificates
     fi
-    export SWIFT_CHROOT
 }

@@ -7,19 +7,32 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # The CLI tests must never touch the developer's real OS keyring.
 export TECHO_KEYSTORE=file
 
+log="$(mktemp)"
+swift_log="$(mktemp)"
+trap 'rm -f "$log" "$swift_log"' EXIT
+
 echo "== tools for the binding and shell tests"
-# kotlinc, JNA and JUnit for Kotlin; a Debian trixie chroot with Swift 6. Idempotent.
+# kotlinc, JNA and JUnit for Kotlin; a Debian trixie chroot with Swift 6. Idempotent. The chroot
+# (minutes on a fresh machine, mostly downloads) is made while cargo compiles.
 source scripts/binding-tools.sh
 install_kotlin_tools
-install_swift_chroot
+apt_install_missing debootstrap
+install_swift_chroot >"$swift_log" 2>&1 &
+swift_chroot_job=$!
 
 echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked --no-run
+
+if ! wait "$swift_chroot_job"; then
+    cat "$swift_log"
+    echo "could not set up the Swift chroot" >&2
+    exit 1
+fi
+echo "Swift chroot ready: $SWIFT_CHROOT"
 
 echo "== tests"
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
 cargo test --workspace --locked 2>&1 | tee "$log"
 
 # cargo prints one result line per test binary, the last often for doc-tests with 0 tests;

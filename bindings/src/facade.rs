@@ -16,7 +16,7 @@ use crate::records::{
 use crate::runtime::{on_runtime, runtime};
 use chrono::{Duration as Days, NaiveDate, TimeZone};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, SystemTime};
 use techo_core::Store;
 use techo_core::store::VitalQuery;
@@ -43,6 +43,8 @@ pub struct TechoCore {
     store: Arc<Store>,
     client: Arc<SyncClient>,
     tracker: Arc<SyncTracker>,
+    /// The background loop, if one runs: local changes wake it so they go out at once.
+    auto_sync: Mutex<Weak<SyncTaskHandle>>,
 }
 
 #[uniffi::export]
@@ -57,7 +59,7 @@ impl TechoCore {
         let roots = config.trusted_roots_pem.map_or(TrustedRoots::Platform, TrustedRoots::Only);
         let client =
             Arc::new(SyncClient::with_roots(store.clone(), keys, &config.server_url, EngineConfig::default(), &roots)?);
-        Ok(Arc::new(Self { store, client, tracker: Arc::default() }))
+        Ok(Arc::new(Self { store, client, tracker: Arc::default(), auto_sync: Mutex::default() }))
     }
 
     /// This installation's id (provenance on everything created here).
@@ -68,7 +70,7 @@ impl TechoCore {
     // ---- profiles ------------------------------------------------------------------------------
 
     /// Adds a person to this device. The HM code is checked and normalised by the core
-    /// (full-width digits from a Japanese keyboard are fine).
+    /// (full-width digits from a Japanese keyboard are fine). The first profile becomes active.
     pub fn add_profile(
         &self,
         hm_code: String,
@@ -112,17 +114,23 @@ impl TechoCore {
     /// implausible ones are saved and come back as warnings to show.
     pub fn record_vital(&self, profile_id: String, entry: VitalEntry) -> Result<RecordedVital, ApiError> {
         let profile = parse_id("profile", &profile_id)?;
-        Ok(self.store.record_vital(profile, entry.into_core()?)?.into())
+        let recorded = self.store.record_vital(profile, entry.into_core()?)?;
+        self.changed_locally();
+        Ok(recorded.into())
     }
 
     /// Corrects a reading: the original stays in its history.
     pub fn amend_vital(&self, vital_id: String, entry: VitalEntry) -> Result<RecordedVital, ApiError> {
         let id = parse_id("reading", &vital_id)?;
-        Ok(self.store.amend_vital(id, entry.into_core()?)?.into())
+        let recorded = self.store.amend_vital(id, entry.into_core()?)?;
+        self.changed_locally();
+        Ok(recorded.into())
     }
 
     pub fn delete_vital(&self, vital_id: String) -> Result<Vital, ApiError> {
-        Ok(self.store.delete_vital(parse_id("reading", &vital_id)?)?.into())
+        let deleted = self.store.delete_vital(parse_id("reading", &vital_id)?)?;
+        self.changed_locally();
+        Ok(deleted.into())
     }
 
     pub fn get_vital(&self, vital_id: String) -> Result<Vital, ApiError> {
@@ -235,7 +243,9 @@ impl TechoCore {
 
     /// Puts a refused change back in the queue; the next sync sends it again.
     pub fn retry_wedged(&self, mutation_id: String) -> Result<(), ApiError> {
-        Ok(self.store.retry_wedged(parse_id("refused change", &mutation_id)?)?)
+        self.store.retry_wedged(parse_id("refused change", &mutation_id)?)?;
+        self.changed_locally();
+        Ok(())
     }
 
     /// First use of an HM card: sets the password with the one-time code from the letter.
@@ -247,7 +257,9 @@ impl TechoCore {
     /// Signs this device in; the refresh token goes to the shell's key store.
     pub async fn login(&self, hm_code: String, password: String) -> Result<Account, ApiError> {
         let client = self.client.clone();
-        on_runtime(async move { Ok(client.login(&hm_code, &password).await?) }).await
+        let account = on_runtime(async move { Ok(client.login(&hm_code, &password).await?) }).await?;
+        self.changed_locally();
+        Ok(account)
     }
 
     /// Signs out; changes not yet sent stay queued for the next sign-in.
@@ -275,7 +287,8 @@ impl TechoCore {
     }
 
     /// Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
-    /// and at once on `wake()`. Stops when the handle is cancelled or released.
+    /// at once on `wake()` and after every local change. Stops when the handle is cancelled or
+    /// released; starting another replaces which loop local changes wake.
     pub fn start_auto_sync(
         &self,
         interval_seconds: u32,
@@ -289,7 +302,19 @@ impl TechoCore {
             Duration::from_secs(u64::from(interval_seconds.max(1))),
             Some(relay),
         );
-        Arc::new(SyncTaskHandle { scheduler: Mutex::new(Some(scheduler)) })
+        let handle = Arc::new(SyncTaskHandle { scheduler: Mutex::new(Some(scheduler)) });
+        *self.auto_sync.lock().unwrap_or_else(|p| p.into_inner()) = Arc::downgrade(&handle);
+        handle
+    }
+}
+
+impl TechoCore {
+    /// Something new waits in the outbox (or may now be sent): nudge the background loop.
+    fn changed_locally(&self) {
+        let handle = self.auto_sync.lock().unwrap_or_else(|p| p.into_inner()).upgrade();
+        if let Some(h) = handle {
+            h.wake();
+        }
     }
 }
 

@@ -353,6 +353,10 @@ class SyncTest {
         assertTrue(handle.isActive())
         assertTrue(loop.finished.await(30, TimeUnit.SECONDS))
         assertEquals(SyncOutcome.Complete, loop.reports.first().outcome)
+        // A new reading wakes the loop: it goes out without waiting for the hour.
+        phoneB.recordVital(b, entry(VitalInput.Temperature("36.9")))
+        withTimeout(30_000) { while (loop.reports.size < 2 || phoneB.syncStatus().pending != 0uL) kotlinx.coroutines.delay(50) }
+        assertEquals(1uL, loop.reports[1].pushed)
         handle.wake()
         handle.cancel()
         assertFalse(handle.isActive())

@@ -1366,7 +1366,7 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     
     /**
      * Adds a person to this device. The HM code is checked and normalised by the core
-     * (full-width digits from a Japanese keyboard are fine).
+     * (full-width digits from a Japanese keyboard are fine). The first profile becomes active.
      */
     func addProfile(hmCode: String, displayName: String, relationship: Relationship) throws  -> Profile
     
@@ -1439,7 +1439,8 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     
     /**
      * Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
-     * and at once on `wake()`. Stops when the handle is cancelled or released.
+     * at once on `wake()` and after every local change. Stops when the handle is cancelled or
+     * released; starting another replaces which loop local changes wake.
      */
     func startAutoSync(intervalSeconds: UInt32, observer: SyncObserver?)  -> SyncTaskHandle
     
@@ -1579,7 +1580,7 @@ open func activeProfile()throws  -> Profile?  {
     
     /**
      * Adds a person to this device. The HM code is checked and normalised by the core
-     * (full-width digits from a Japanese keyboard are fine).
+     * (full-width digits from a Japanese keyboard are fine). The first profile becomes active.
      */
 open func addProfile(hmCode: String, displayName: String, relationship: Relationship)throws  -> Profile  {
     return try  FfiConverterTypeProfile_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
@@ -1798,7 +1799,8 @@ open func setActiveProfile(profileId: String)throws   {try rustCallWithError(Ffi
     
     /**
      * Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
-     * and at once on `wake()`. Stops when the handle is cancelled or released.
+     * at once on `wake()` and after every local change. Stops when the handle is cancelled or
+     * released; starting another replaces which loop local changes wake.
      */
 open func startAutoSync(intervalSeconds: UInt32, observer: SyncObserver?) -> SyncTaskHandle  {
     return try!  FfiConverterTypeSyncTaskHandle_lift(try! rustCall() {
@@ -5616,7 +5618,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_active_profile() != 43217) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_add_profile() != 31727) {
+    if (uniffi_techo_ffi_checksum_method_techocore_add_profile() != 25127) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_amend_vital() != 45332) {
@@ -5664,7 +5666,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_set_active_profile() != 60866) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() != 15145) {
+    if (uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() != 58186) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_sync_now() != 33854) {

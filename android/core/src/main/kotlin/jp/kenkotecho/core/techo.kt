@@ -1063,7 +1063,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_active_profile() and 0xFFFF) != 43217) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_add_profile() and 0xFFFF) != 31727) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_add_profile() and 0xFFFF) != 25127) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_amend_vital() and 0xFFFF) != 45332) {
@@ -1111,7 +1111,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_set_active_profile() and 0xFFFF) != 60866) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() and 0xFFFF) != 15145) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() and 0xFFFF) != 58186) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_sync_now() and 0xFFFF) != 33854) {
@@ -2780,7 +2780,7 @@ public interface TechoCoreInterface {
     
     /**
      * Adds a person to this device. The HM code is checked and normalised by the core
-     * (full-width digits from a Japanese keyboard are fine).
+     * (full-width digits from a Japanese keyboard are fine). The first profile becomes active.
      */
     fun `addProfile`(`hmCode`: kotlin.String, `displayName`: kotlin.String, `relationship`: Relationship): Profile
     
@@ -2853,7 +2853,8 @@ public interface TechoCoreInterface {
     
     /**
      * Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
-     * and at once on `wake()`. Stops when the handle is cancelled or released.
+     * at once on `wake()` and after every local change. Stops when the handle is cancelled or
+     * released; starting another replaces which loop local changes wake.
      */
     fun `startAutoSync`(`intervalSeconds`: kotlin.UInt, `observer`: SyncObserver?): SyncTaskHandle
     
@@ -3049,7 +3050,7 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
     
     /**
      * Adds a person to this device. The HM code is checked and normalised by the core
-     * (full-width digits from a Japanese keyboard are fine).
+     * (full-width digits from a Japanese keyboard are fine). The first profile becomes active.
      */
     @Throws(ApiException::class)override fun `addProfile`(`hmCode`: kotlin.String, `displayName`: kotlin.String, `relationship`: Relationship): Profile {
             return FfiConverterTypeProfile.lift(
@@ -3350,7 +3351,8 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
     
     /**
      * Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
-     * and at once on `wake()`. Stops when the handle is cancelled or released.
+     * at once on `wake()` and after every local change. Stops when the handle is cancelled or
+     * released; starting another replaces which loop local changes wake.
      */override fun `startAutoSync`(`intervalSeconds`: kotlin.UInt, `observer`: SyncObserver?): SyncTaskHandle {
             return FfiConverterTypeSyncTaskHandle.lift(
     callWithHandle {

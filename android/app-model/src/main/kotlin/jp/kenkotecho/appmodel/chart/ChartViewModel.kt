@@ -1,0 +1,96 @@
+package jp.kenkotecho.appmodel.chart
+
+import jp.kenkotecho.appmodel.AppEnvironment
+import jp.kenkotecho.appmodel.Option
+import jp.kenkotecho.appmodel.PersonHeader
+import jp.kenkotecho.appmodel.ScreenModel
+import jp.kenkotecho.appmodel.text.Action
+import jp.kenkotecho.appmodel.text.StringKey
+import jp.kenkotecho.appmodel.text.Wording
+import jp.kenkotecho.core.ApiException
+import jp.kenkotecho.core.Bucket
+import jp.kenkotecho.core.SeriesPoint
+import jp.kenkotecho.core.VitalKind
+import jp.kenkotecho.core.calendarDayAdd
+import jp.kenkotecho.core.calendarDayAt
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
+
+/** One bucket: [value] is the mean (systolic for blood pressure), [lower] the diastolic mean. */
+data class ChartPoint(val label: String, val value: Double, val lower: Double?, val valueText: String)
+
+data class ChartState(
+    val loading: Boolean = false,
+    val person: PersonHeader? = null,
+    val kind: VitalKind = VitalKind.BLOOD_PRESSURE,
+    val title: String = "",
+    val kinds: List<Option<VitalKind>> = emptyList(),
+    val buckets: List<Option<Bucket>> = emptyList(),
+    val points: List<ChartPoint> = emptyList(),
+    /** What TalkBack reads instead of the drawing: every point as text. */
+    val a11y: String = "",
+    val emptyText: String? = null,
+    val error: String? = null,
+)
+
+/** Chart points from the core's series for the last days, weeks or months. */
+class ChartViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<ChartState>(ChartState(), env, scope) {
+    /** Shows [kind] by [bucket]; either left out keeps what is on screen. */
+    fun show(
+        kind: VitalKind = current.kind,
+        bucket: Bucket = current.buckets.firstOrNull { it.selected }?.value ?: Bucket.DAY,
+    ): Job =
+        launch {
+            update { it.copy(loading = true, error = null) }
+            attempt(Action.LOAD, { text -> update { it.copy(loading = false, error = text) } }) {
+                val profile = env.onCore { activeProfile() } ?: throw ApiException.NoActiveProfile()
+                val now = env.now()
+                val offset = env.offsetMinutes(now)
+                val points =
+                    env.onCore {
+                        // Day arithmetic is the core's; the shell only picks how far back the chart looks.
+                        val last = calendarDayAt(now, offset)
+                        val first = calendarDayAdd(last, -(spanDays(bucket) - 1))
+                        vitalSeries(profile.id, kind, first, last, bucket)
+                    }
+                val words = env.words()
+                val shown = points.map { point(it, kind, bucket, words) }
+                val title = words.values.kind(kind)
+                update {
+                    ChartState(
+                        person = PersonHeader.of(profile, words),
+                        kind = kind,
+                        title = title,
+                        kinds = VitalKind.entries.map { k -> Option(k, words.values.kind(k), k == kind) },
+                        buckets = Bucket.entries.map { b -> Option(b, words.values.bucket(b), b == bucket) },
+                        points = shown,
+                        a11y = words[StringKey.A11Y_CHART, title, shown.joinToString(" ") { p -> words[StringKey.CHART_A11Y_POINT, p.label, p.valueText] }],
+                        emptyText = if (shown.isEmpty()) words[StringKey.CHART_EMPTY] else null,
+                    )
+                }
+            }
+        }
+
+    private fun point(p: SeriesPoint, kind: VitalKind, bucket: Bucket, words: Wording): ChartPoint {
+        val n = words.numbers
+        val lower = p.diastolic?.mean
+        val text =
+            when (kind) {
+                VitalKind.BLOOD_PRESSURE ->
+                    if (lower != null) words[StringKey.VALUE_BP, n.decimal(p.value.mean, 0), n.decimal(lower, 0)] else n.decimal(p.value.mean, 0)
+                VitalKind.WEIGHT -> words[StringKey.VALUE_WEIGHT, n.decimal(p.value.mean, 1)]
+                VitalKind.TEMPERATURE -> words[StringKey.VALUE_TEMPERATURE, n.decimal(p.value.mean, 1)]
+                // Series are in the core's canonical unit (mg/dL for glucose).
+                VitalKind.GLUCOSE -> words[StringKey.VALUE_GLUCOSE_MG_DL, n.decimal(p.value.mean, 0)]
+                VitalKind.STEPS -> words[StringKey.VALUE_STEPS, n.decimal(p.value.mean, 0)]
+            }
+        return ChartPoint(words.dates.chartLabel(p.start, bucket), p.value.mean, lower, text)
+    }
+
+    private fun spanDays(bucket: Bucket): Int =
+        when (bucket) {
+            Bucket.DAY -> 14
+            Bucket.WEEK -> 12 * 7
+            Bucket.MONTH -> 365
+        }
+}

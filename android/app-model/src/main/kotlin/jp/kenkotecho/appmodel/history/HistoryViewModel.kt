@@ -1,0 +1,80 @@
+package jp.kenkotecho.appmodel.history
+
+import jp.kenkotecho.appmodel.AppEnvironment
+import jp.kenkotecho.appmodel.Option
+import jp.kenkotecho.appmodel.PersonHeader
+import jp.kenkotecho.appmodel.ReadingRow
+import jp.kenkotecho.appmodel.ScreenModel
+import jp.kenkotecho.appmodel.text.Action
+import jp.kenkotecho.appmodel.text.StringKey
+import jp.kenkotecho.core.ApiException
+import jp.kenkotecho.core.VitalFilter
+import jp.kenkotecho.core.VitalKind
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
+
+data class HistoryState(
+    val loading: Boolean = false,
+    val person: PersonHeader? = null,
+    /** `null` value = all kinds. */
+    val filter: List<Option<VitalKind?>> = emptyList(),
+    val rows: List<ReadingRow> = emptyList(),
+    val hasMore: Boolean = false,
+    val emptyText: String? = null,
+    val error: String? = null,
+)
+
+/** Current readings, newest first, a page at a time ("show more" button: no endless scrolling). */
+class HistoryViewModel(
+    env: AppEnvironment,
+    scope: CoroutineScope,
+    /** Readings per page; 0 lets the core choose. */
+    private val pageSize: UInt = 30u,
+) : ScreenModel<HistoryState>(HistoryState(), env, scope) {
+    private var kind: VitalKind? = null
+    private var profileId: String? = null
+
+    /** The core's opaque position after the last page shown; `null` when there is no more. */
+    private var nextCursor: String? = null
+
+    fun load(kind: VitalKind? = this.kind): Job =
+        launch {
+            this@HistoryViewModel.kind = kind
+            update { it.copy(loading = true, error = null) }
+            attempt(Action.LOAD, ::showError) {
+                val profile = env.onCore { activeProfile() } ?: throw ApiException.NoActiveProfile()
+                profileId = profile.id
+                val page = env.onCore { listVitals(profile.id, VitalFilter(kind, null, null, pageSize, null)) }
+                nextCursor = page.nextCursor
+                val words = env.words()
+                val all: List<VitalKind?> = listOf(null) + VitalKind.entries
+                update {
+                    HistoryState(
+                        person = PersonHeader.of(profile, words),
+                        filter = all.map { k -> Option(k, if (k == null) words[StringKey.LABEL_FILTER_ALL] else words.values.kind(k), k == kind) },
+                        rows = page.items.map { v -> ReadingRow.of(v, words) },
+                        hasMore = page.nextCursor != null,
+                        emptyText = if (page.items.isEmpty()) words[StringKey.HISTORY_EMPTY] else null,
+                    )
+                }
+            }
+        }
+
+    fun loadMore(): Job =
+        launch {
+            val cursor = nextCursor ?: return@launch
+            val profile = profileId ?: return@launch
+            if (current.loading) return@launch
+            update { it.copy(loading = true, error = null) }
+            attempt(Action.LOAD, ::showError) {
+                val page = env.onCore { listVitals(profile, VitalFilter(kind, null, null, pageSize, cursor)) }
+                nextCursor = page.nextCursor
+                val words = env.words()
+                update { s ->
+                    s.copy(loading = false, rows = s.rows + page.items.map { v -> ReadingRow.of(v, words) }, hasMore = page.nextCursor != null)
+                }
+            }
+        }
+
+    private fun showError(text: String) = update { it.copy(loading = false, error = text) }
+}

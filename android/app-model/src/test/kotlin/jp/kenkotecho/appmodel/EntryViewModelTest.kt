@@ -1,0 +1,147 @@
+package jp.kenkotecho.appmodel
+
+import jp.kenkotecho.appmodel.entry.EntryTarget
+import jp.kenkotecho.appmodel.entry.EntryViewModel
+import jp.kenkotecho.appmodel.support.TOKYO
+import jp.kenkotecho.appmodel.support.TestPhone
+import jp.kenkotecho.appmodel.support.XmlStringTable
+import jp.kenkotecho.core.BpContext
+import jp.kenkotecho.core.Field
+import jp.kenkotecho.core.GlucoseUnit
+import jp.kenkotecho.core.VitalInput
+import jp.kenkotecho.core.VitalKind
+import jp.kenkotecho.core.VitalValue
+import kotlinx.coroutines.runBlocking
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import java.time.Instant
+import java.time.LocalDate
+import java.time.LocalTime
+
+class EntryViewModelTest {
+    private val phone = TestPhone()
+
+    @After
+    fun close() = phone.close()
+
+    private fun entry(target: EntryTarget, strings: XmlStringTable = XmlStringTable.JAPANESE): EntryViewModel =
+        EntryViewModel(phone.env(strings), phone.scope, target).also { runBlocking { it.load().join() } }
+
+    @Test
+    fun lettersInAFieldShowTheJapaneseMessageForTheFieldTheCoreNamed() =
+        runBlocking {
+            phone.addOwner()
+            val vm = entry(EntryTarget.New(VitalKind.BLOOD_PRESSURE))
+            vm.onText(Field.SYSTOLIC, "120")
+            vm.onText(Field.DIASTOLIC, "abc")
+            vm.save().join()
+            val s = vm.state.value
+            assertEquals("下の血圧は数字で入力してください。", s.inputs.first { it.field == Field.DIASTOLIC }.error)
+            assertNull(s.inputs.first { it.field == Field.SYSTOLIC }.error)
+            assertNull(s.saved)
+            assertTrue("nothing saved", phone.core.latestVitals(phone.core.activeProfile()!!.id).isEmpty())
+            // Typing again clears the message next to that field only.
+            vm.onText(Field.DIASTOLIC, "80")
+            assertNull(vm.state.value.inputs.first { it.field == Field.DIASTOLIC }.error)
+        }
+
+    @Test
+    fun aHighReadingIsSavedAndShowsTheCoreWarningWithANextStep() =
+        runBlocking {
+            phone.addOwner()
+            val vm = entry(EntryTarget.New(VitalKind.BLOOD_PRESSURE))
+            vm.onText(Field.SYSTOLIC, "185")
+            vm.onText(Field.DIASTOLIC, "95")
+            vm.chooseBpContext(BpContext.MORNING)
+            vm.save().join()
+            val saved = vm.state.value.saved ?: throw AssertionError("not saved: ${vm.state.value}")
+            assertEquals("保存しました:185/95 mmHg・朝", saved.text)
+            assertEquals(listOf("上の血圧が180 mmHg以上です。"), saved.warnings)
+            assertTrue(saved.nextStep!!.contains("かかりつけ医に相談"))
+            // Saved on the phone, not signed in: the sync line says so.
+            assertTrue(saved.sync.text.startsWith("サインインしていません"))
+            assertEquals(1, phone.core.latestVitals(phone.core.activeProfile()!!.id).size)
+        }
+
+    @Test
+    fun glucoseInMmolShowsTheMgDlTheCoreComputed() =
+        runBlocking {
+            phone.addOwner()
+            val vm = entry(EntryTarget.New(VitalKind.GLUCOSE))
+            vm.chooseGlucoseUnit(GlucoseUnit.MMOL_PER_L)
+            assertEquals("mmol/L", vm.state.value.inputs.single().unit)
+            vm.onText(Field.GLUCOSE, "5.5")
+            vm.save().join()
+            assertEquals("保存しました:5.5 mmol/L(99 mg/dL)・随時", vm.state.value.saved?.text)
+            val stored = phone.core.latestVitals(phone.core.activeProfile()!!.id).single().value as VitalValue.Glucose
+            assertEquals(99.0, stored.mgDl, 0.0)
+        }
+
+    @Test
+    fun theFormStartsFromTheCoreDefaultsAndPersonName() =
+        runBlocking {
+            phone.addOwner(name = "山田 花子")
+            val vm = entry(EntryTarget.New(VitalKind.BLOOD_PRESSURE))
+            val s = vm.state.value
+            assertEquals("山田 花子 さんの記録", s.person?.text)
+            assertEquals(listOf(Field.SYSTOLIC, Field.DIASTOLIC, Field.PULSE), s.inputs.map { it.field })
+            assertEquals(1, s.bpContext.count { it.selected })
+            val now = phone.core.entryDefaults(s.measuredAt, s.offsetMinutes)
+            assertEquals(now.bpContext, s.bpContext.single { it.selected }.value)
+            assertEquals(540, s.offsetMinutes)
+        }
+
+    @Test
+    fun emptyAndSwappedValuesAreRefusedWhereTheCoreSays() =
+        runBlocking {
+            phone.addOwner()
+            val vm = entry(EntryTarget.New(VitalKind.BLOOD_PRESSURE))
+            vm.save().join()
+            assertEquals("上の血圧を入力してください。", vm.state.value.inputs.first { it.field == Field.SYSTOLIC }.error)
+            vm.onText(Field.SYSTOLIC, "80")
+            vm.onText(Field.DIASTOLIC, "120")
+            vm.save().join()
+            assertTrue(vm.state.value.inputs.first { it.field == Field.DIASTOLIC }.error!!.startsWith("下の血圧は、上の血圧より小さい数"))
+        }
+
+    @Test
+    fun aTimeInTheFutureIsShownNextToTheTime() =
+        runBlocking {
+            phone.addOwner()
+            val vm = entry(EntryTarget.New(VitalKind.WEIGHT), XmlStringTable.ENGLISH)
+            vm.onText(Field.WEIGHT, "61.2")
+            vm.setMeasuredAt(LocalDate.now(TOKYO).plusDays(2), LocalTime.of(8, 0))
+            vm.save().join()
+            assertEquals("Time measured is in the future. Please check the date and time.", vm.state.value.measuredAtError)
+            assertNull(vm.state.value.saved)
+        }
+
+    @Test
+    fun aCorrectionStartsFromTheExactTextAndKeepsTheOriginalInHistory() =
+        runBlocking {
+            val owner = phone.addOwner()
+            val original = phone.record(owner, VitalInput.Weight("61.20"), Instant.now().minusSeconds(3600))
+            val vm = entry(EntryTarget.Correct(original.id))
+            val s = vm.state.value
+            assertTrue(s.correcting)
+            assertEquals("61.2", s.inputs.single().text)
+            vm.onText(Field.WEIGHT, "60.8")
+            vm.save().join()
+            assertEquals("訂正しました:60.8 kg。前の値は変更の履歴に残ります。", vm.state.value.saved?.text)
+            val history = phone.core.vitalHistory(original.id)
+            assertEquals(2, history.size)
+            assertEquals(original.id, history.first().id)
+        }
+
+    @Test
+    fun withoutAPersonTheFormSaysWhatToDoFirst() =
+        runBlocking {
+            val vm = entry(EntryTarget.New(VitalKind.STEPS))
+            assertFalse(vm.state.value.ready)
+            assertEquals("まだ利用者が登録されていません。「はじめに」の設定をしてください。", vm.state.value.formError)
+        }
+}

@@ -1,0 +1,134 @@
+package jp.kenkotecho.appmodel
+
+import jp.kenkotecho.appmodel.firstrun.FirstRunStep
+import jp.kenkotecho.appmodel.firstrun.FirstRunViewModel
+import jp.kenkotecho.appmodel.signin.SignInMode
+import jp.kenkotecho.appmodel.support.ServerEnv
+import jp.kenkotecho.appmodel.support.TestPhone
+import jp.kenkotecho.appmodel.support.await
+import jp.kenkotecho.core.Relationship
+import kotlinx.coroutines.runBlocking
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Test
+
+class FirstRunViewModelTest {
+    private var phone = TestPhone()
+
+    @After
+    fun close() = phone.close()
+
+    private suspend fun linked(hmCode: String, name: String = "山田 花子"): FirstRunViewModel {
+        val vm = FirstRunViewModel(phone.env(), phone.scope)
+        vm.person.onHmCode(hmCode)
+        vm.person.onName(name)
+        vm.person.submit().join()
+        return vm
+    }
+
+    @Test
+    fun aBadHmCodeShowsTheCoreValidationNextToTheCode() =
+        runBlocking {
+            val vm = linked("12")
+            assertEquals("HMコードは、HMカードに書かれている英字と数字をそのまま入力してください。", vm.person.state.value.hmCodeError)
+            assertNull(vm.person.state.value.added)
+            assertEquals(FirstRunStep.PERSON, vm.state.value.step)
+            assertTrue(phone.core.profiles().isEmpty())
+            vm.person.onHmCode("")
+            vm.person.submit().join()
+            assertEquals("HMコードを入力してください。", vm.person.state.value.hmCodeError)
+        }
+
+    @Test
+    fun aMissingNameIsShownNextToTheName() =
+        runBlocking {
+            val vm = linked("34001234", name = "  ")
+            assertEquals("お名前を入力してください。", vm.person.state.value.nameError)
+            assertNull(vm.person.state.value.hmCodeError)
+        }
+
+    @Test
+    fun fullWidthDigitsFromAJapaneseKeyboardLinkTheCardAndMoveToSignIn() =
+        runBlocking {
+            val vm = linked("３４００－１２３４")
+            vm.state.await("sign-in step") { it.step == FirstRunStep.SIGN_IN }
+            assertEquals("山田 花子 さんを登録しました。次にサインインしてください。", vm.state.value.linkedMessage)
+            val profile = phone.core.activeProfile()!!
+            assertEquals("34001234", profile.hmCode)
+            assertEquals(Relationship.MYSELF, profile.relationship)
+            // The sign-in screen starts with the card just linked.
+            assertEquals("34001234", vm.signIn.state.value.hmCode)
+            vm.skipSignIn()
+            assertEquals(FirstRunStep.DONE, vm.state.value.step)
+        }
+
+    @Test
+    fun theSameCardTwiceSaysWhereToFindThePerson() =
+        runBlocking {
+            phone.addOwner(hmCode = "34001234")
+            val vm = linked("34001234")
+            assertEquals("このHMコードの方は、すでに登録されています。「利用者の切り替え」から選んでください。", vm.person.state.value.formError)
+        }
+
+    @Test
+    fun signingInOfflineSaysSoAndOffersToTryAgain() =
+        runBlocking {
+            val vm = linked("34001234")
+            vm.state.await("sign-in step") { it.step == FirstRunStep.SIGN_IN }
+            vm.signIn.onPassword("kenko-demo-1")
+            vm.signIn.submit().join()
+            assertEquals("サーバーにつながりません。電波の良い所で、もう一度お試しください。", vm.signIn.state.value.error)
+            assertFalse(vm.signIn.state.value.done)
+            assertEquals(FirstRunStep.SIGN_IN, vm.state.value.step)
+        }
+
+    @Test
+    fun aWrongPasswordShowsAPlainJapaneseMessage() =
+        runBlocking {
+            phone = phone.restartWith(ServerEnv.url)
+            val vm = linked(ServerEnv.hmCode)
+            vm.state.await("sign-in step") { it.step == FirstRunStep.SIGN_IN }
+            vm.signIn.onPassword("not-the-password")
+            vm.signIn.submit().join()
+            assertEquals("サインインできませんでした。HMコードとパスワードを確かめて、もう一度入力してください。", vm.signIn.state.value.error)
+            assertNull(phone.core.account())
+            assertEquals("", vm.signIn.state.value.activationCode)
+        }
+
+    @Test
+    fun theRightPasswordSignsInAndFinishesTheFirstRun() =
+        runBlocking {
+            phone = phone.restartWith(ServerEnv.url)
+            val vm = linked(ServerEnv.hmCode)
+            vm.state.await("sign-in step") { it.step == FirstRunStep.SIGN_IN }
+            vm.signIn.onPassword(ServerEnv.password)
+            vm.signIn.submit().join()
+            assertNull(vm.signIn.state.value.error)
+            vm.state.await("done") { it.step == FirstRunStep.DONE }
+            assertEquals("サインインしました。記録が送信されます。", vm.signIn.state.value.doneText)
+            assertEquals("", vm.signIn.state.value.password)
+            assertEquals(ServerEnv.hmCode, phone.core.account()?.hmCode)
+        }
+
+    @Test
+    fun theOneTimeCodeActivatesTheCardAndSignsIn() =
+        runBlocking {
+            phone = phone.restartWith(ServerEnv.url)
+            val vm = linked(ServerEnv.activationHmCode, name = "デモ 未登録")
+            vm.state.await("sign-in step") { it.step == FirstRunStep.SIGN_IN }
+            vm.signIn.onMode(SignInMode.ACTIVATE)
+            vm.signIn.onActivationCode("WRNG-CODE-0000")
+            vm.signIn.onPassword("kenko-new-pass-7")
+            vm.signIn.submit().join()
+            assertEquals("登録できませんでした。お手紙の確認コードとパスワードを確かめて、もう一度入力してください。", vm.signIn.state.value.error)
+            vm.signIn.onActivationCode(ServerEnv.activationCode)
+            vm.signIn.submit().join()
+            assertNull(vm.signIn.state.value.error)
+            vm.state.await("done") { it.step == FirstRunStep.DONE }
+            assertNotNull(phone.core.account())
+        }
+}

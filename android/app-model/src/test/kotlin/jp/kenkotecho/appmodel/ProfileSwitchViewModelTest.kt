@@ -1,0 +1,74 @@
+package jp.kenkotecho.appmodel
+
+import jp.kenkotecho.appmodel.home.HomeViewModel
+import jp.kenkotecho.appmodel.profile.AddPersonViewModel
+import jp.kenkotecho.appmodel.profile.ProfileSwitchViewModel
+import jp.kenkotecho.appmodel.support.TestPhone
+import jp.kenkotecho.core.Relationship
+import kotlinx.coroutines.runBlocking
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+
+class ProfileSwitchViewModelTest {
+    private val phone = TestPhone()
+
+    @After
+    fun close() = phone.close()
+
+    @Test
+    fun addingAFamilyMemberDoesNotSwitchAndChoosingDoes() =
+        runBlocking {
+            val owner = phone.addOwner(name = "山田 花子")
+            val env = phone.env()
+            val add = AddPersonViewModel(env, phone.scope, Relationship.FAMILY)
+            add.onHmCode("34005678")
+            add.onName("山田 トメ")
+            add.submit().join()
+            val added = add.state.value.added ?: throw AssertionError("not added: ${add.state.value}")
+            assertEquals("山田 トメ さんを登録しました。記録するときは、お名前を選んでください。", added.message)
+
+            val vm = ProfileSwitchViewModel(env, phone.scope)
+            vm.load().join()
+            var s = vm.state.value
+            assertEquals(listOf("山田 花子", "山田 トメ"), s.people.map { it.name })
+            assertEquals(listOf("ご本人", "ご家族"), s.people.map { it.relationship })
+            assertEquals("still the owner", owner.id, s.people.single { it.active }.profileId)
+            assertEquals("山田 花子 さんの記録", s.person?.text)
+
+            vm.choose(added.profileId).join()
+            s = vm.state.value
+            assertEquals("山田 トメ さんの記録に切り替えました。", s.notice?.text)
+            assertEquals(added.profileId, s.people.single { it.active }.profileId)
+            assertEquals("山田 トメ さん(ご家族)の記録を表示しています", s.people.single { it.active }.a11y)
+
+            // Every screen now names the person acted for (U8).
+            val home = HomeViewModel(env, phone.scope)
+            home.refresh().join()
+            assertEquals("山田 トメ さんの記録", home.state.value.person?.text)
+        }
+
+    @Test
+    fun aFamilyMemberWithABadCardIsRefusedWithTheCoreMessage() =
+        runBlocking {
+            phone.addOwner()
+            val add = AddPersonViewModel(phone.env(), phone.scope, Relationship.FAMILY)
+            add.onHmCode("3400_5678")
+            add.onName("山田 トメ")
+            add.submit().join()
+            assertTrue(add.state.value.hmCodeError!!.startsWith("HMコードは、HMカードに書かれている"))
+            assertEquals(1, phone.core.profiles().size)
+        }
+
+    @Test
+    fun choosingSomeoneNoLongerOnThePhoneSaysWhatToDo() =
+        runBlocking {
+            val owner = phone.addOwner()
+            val vm = ProfileSwitchViewModel(phone.env(), phone.scope)
+            vm.load().join()
+            vm.choose("01890000-0000-7000-8000-000000000000").join()
+            assertEquals("この方は、この端末に見つかりませんでした。一覧を開き直して、お名前を選んでください。", vm.state.value.notice?.text)
+            assertEquals(owner.id, phone.core.activeProfile()?.id)
+        }
+}

@@ -1,0 +1,83 @@
+package jp.kenkotecho.app
+
+import android.content.Context
+import jp.kenkotecho.app.text.AndroidStringTable
+import jp.kenkotecho.appmodel.AppEnvironment
+import jp.kenkotecho.appmodel.DisplayPrefs
+import jp.kenkotecho.appmodel.sync.SyncMonitor
+import jp.kenkotecho.core.CoreConfig
+import jp.kenkotecho.core.TechoCore
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.launch
+import java.io.File
+
+sealed interface CoreState {
+    data object Opening : CoreState
+
+    data class Ready(val core: TechoCore, val env: AppEnvironment) : CoreState
+
+    /** Open failed (key gone, device locked, damaged data…); the start screen words it. */
+    data class Failed(val error: Throwable) : CoreState
+}
+
+/**
+ * The app-lifetime [TechoCore]: opened once, never closed while the process lives (P-F7), and
+ * never on the main thread (opening reads the key store and the database, P-F11).
+ */
+class CoreHolder(
+    private val context: Context,
+    private val scope: CoroutineScope,
+    private val monitor: SyncMonitor,
+    private val display: MutableStateFlow<DisplayPrefs>,
+) {
+    private val mutableState = MutableStateFlow<CoreState>(CoreState.Opening)
+    val state: StateFlow<CoreState> = mutableState.asStateFlow()
+
+    /** Opens the core, or tries again after a failure (e.g. once the phone is unlocked). */
+    fun open() {
+        if (state.value is CoreState.Ready) return
+        mutableState.value = CoreState.Opening
+        scope.launch(Dispatchers.IO) {
+            mutableState.value =
+                try {
+                    openCore().let { core -> CoreState.Ready(core, environment(core)) }
+                } catch (e: CancellationException) {
+                    throw e
+                } catch (e: Exception) {
+                    CoreState.Failed(e)
+                }
+        }
+    }
+
+    /** The core once it is open, or `null` if it could not be opened (the worker then stops). */
+    suspend fun awaitCore(): TechoCore? =
+        when (val s = state.first { it !is CoreState.Opening }) {
+            is CoreState.Ready -> s.core
+            else -> null
+        }
+
+    private fun openCore(): TechoCore {
+        // no_backup/: never in cloud backups or device transfers (the key stays on this phone).
+        val base = context.noBackupFilesDir
+        val dataDir = File(base, "techo").apply { mkdirs() }
+        val keys = AndroidKeystoreSecrets(File(base, "secrets"))
+        // Only the network's CA is trusted (set at build time): no platform verifier, no JNI (P-F12).
+        return TechoCore.open(CoreConfig(dataDir.path, BuildConfig.SERVER_URL, BuildConfig.TRUSTED_ROOTS_PEM), keys)
+    }
+
+    private fun environment(core: TechoCore): AppEnvironment =
+        AppEnvironment(
+            core = core,
+            io = Dispatchers.IO,
+            clock = PhoneClock(),
+            strings = { AndroidStringTable(context.resources) },
+            monitor = monitor,
+            display = display,
+        )
+}

@@ -1,0 +1,67 @@
+package jp.kenkotecho.app.sync
+
+import android.content.Context
+import android.net.ConnectivityManager
+import android.net.Network
+import androidx.lifecycle.DefaultLifecycleObserver
+import androidx.lifecycle.LifecycleOwner
+import androidx.lifecycle.ProcessLifecycleOwner
+import jp.kenkotecho.app.CoreHolder
+import jp.kenkotecho.appmodel.sync.AutoSyncController
+import jp.kenkotecho.appmodel.sync.SyncMonitor
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.launch
+
+/**
+ * Runs the core's sync loop while any screen is visible, and wakes it when the network returns.
+ * Calls go through one serial dispatcher so start/stop keep their order even when the core is
+ * still opening; each applies the latest visibility, not the one that queued it.
+ */
+class ForegroundSync(
+    private val context: Context,
+    private val holder: CoreHolder,
+    private val monitor: SyncMonitor,
+    private val scope: CoroutineScope,
+) : DefaultLifecycleObserver {
+    private val serial = Dispatchers.Default.limitedParallelism(1)
+
+    @Volatile private var visible = false
+    private var controller: AutoSyncController? = null
+
+    fun register() {
+        ProcessLifecycleOwner.get().lifecycle.addObserver(this)
+        val connectivity = context.getSystemService(ConnectivityManager::class.java)
+        connectivity.registerDefaultNetworkCallback(
+            object : ConnectivityManager.NetworkCallback() {
+                override fun onAvailable(network: Network) {
+                    scope.launch(serial) { controller?.onNetworkAvailable() }
+                }
+            },
+        )
+    }
+
+    override fun onStart(owner: LifecycleOwner) {
+        visible = true
+        apply()
+    }
+
+    override fun onStop(owner: LifecycleOwner) {
+        visible = false
+        apply()
+    }
+
+    private fun apply() {
+        scope.launch(serial) {
+            val core = holder.awaitCore() ?: return@launch
+            // Read and set after the wait: nothing else runs on `serial` in between.
+            val c = controller ?: AutoSyncController(core, monitor, INTERVAL_SECONDS).also { controller = it }
+            if (visible) c.onForeground() else c.onBackground()
+        }
+    }
+
+    private companion object {
+        /** Between runs while visible; the core syncs sooner after failures and on wake(). */
+        const val INTERVAL_SECONDS = 300u
+    }
+}

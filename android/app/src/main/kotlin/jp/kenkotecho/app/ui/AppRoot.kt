@@ -1,0 +1,62 @@
+package jp.kenkotecho.app.ui
+
+import androidx.activity.compose.BackHandler
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.key
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import androidx.lifecycle.viewmodel.compose.LocalViewModelStoreOwner
+import androidx.lifecycle.viewmodel.compose.viewModel
+import jp.kenkotecho.app.CoreHolder
+import jp.kenkotecho.app.CoreState
+import jp.kenkotecho.app.ui.screens.AddFamilyScreen
+import jp.kenkotecho.app.ui.screens.BpSummaryScreen
+import jp.kenkotecho.app.ui.screens.ChartScreen
+import jp.kenkotecho.app.ui.screens.DetailScreen
+import jp.kenkotecho.app.ui.screens.EntryScreen
+import jp.kenkotecho.app.ui.screens.FirstRunScreen
+import jp.kenkotecho.app.ui.screens.HistoryScreen
+import jp.kenkotecho.app.ui.screens.HomeScreen
+import jp.kenkotecho.app.ui.screens.ProfilesScreen
+import jp.kenkotecho.app.ui.screens.SettingsScreen
+import jp.kenkotecho.app.ui.screens.SignInScreen
+import jp.kenkotecho.app.ui.screens.StartupFailedScreen
+import jp.kenkotecho.app.ui.screens.StartupScreen
+import jp.kenkotecho.appmodel.entry.EntryTarget
+
+/** Waits for the core (opened off the main thread), then shows the screen on top of the stack. */
+@Composable
+fun AppRoot(holder: CoreHolder) {
+    val state by holder.state.collectAsStateWithLifecycle()
+    when (val s = state) {
+        CoreState.Opening -> StartupScreen()
+        is CoreState.Failed -> StartupFailedScreen(s.error, onRetry = holder::open)
+        is CoreState.Ready -> CompositionLocalProvider(LocalEnvironment provides s.env) { Navigator() }
+    }
+}
+
+@Composable
+private fun Navigator() {
+    val stack = viewModel { BackStack() }
+    val top = stack.entries.last()
+    BackHandler(enabled = stack.entries.size > 1) { stack.back() }
+    key(top.id) {
+        CompositionLocalProvider(LocalViewModelStoreOwner provides top) {
+            when (val screen = top.screen) {
+                Screen.Home -> HomeScreen(stack)
+                Screen.FirstRun -> FirstRunScreen(stack)
+                Screen.SignIn -> SignInScreen(stack)
+                is Screen.Record -> EntryScreen(EntryTarget.New(screen.kind), stack)
+                is Screen.Correct -> EntryScreen(EntryTarget.Correct(screen.vitalId), stack)
+                Screen.History -> HistoryScreen(stack)
+                Screen.Chart -> ChartScreen(stack)
+                is Screen.Detail -> DetailScreen(screen.vitalId, stack)
+                Screen.BpSummary -> BpSummaryScreen(stack)
+                Screen.Profiles -> ProfilesScreen(stack)
+                Screen.AddFamily -> AddFamilyScreen(stack)
+                Screen.Settings -> SettingsScreen(stack)
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package jp.kenkotecho.app.ui.screens
+
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.ui.res.stringResource
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import jp.kenkotecho.app.R
+import jp.kenkotecho.app.ui.Nav
+import jp.kenkotecho.app.ui.Screen
+import jp.kenkotecho.app.ui.components.BodyText
+import jp.kenkotecho.app.ui.components.NoticeCard
+import jp.kenkotecho.app.ui.components.ScreenFrame
+import jp.kenkotecho.app.ui.rememberScreenModel
+import jp.kenkotecho.appmodel.Notice
+import jp.kenkotecho.appmodel.Tone
+import jp.kenkotecho.appmodel.firstrun.FirstRunStep
+import jp.kenkotecho.appmodel.firstrun.FirstRunViewModel
+
+/** Link the HM card as this phone's owner, then sign in or choose to do it later. */
+@Composable
+fun FirstRunScreen(nav: Nav) {
+    val vm = rememberScreenModel { env, scope -> FirstRunViewModel(env, scope) }
+    val s by vm.state.collectAsStateWithLifecycle()
+    val person by vm.person.state.collectAsStateWithLifecycle()
+    val signIn by vm.signIn.state.collectAsStateWithLifecycle()
+    LaunchedEffect(s.step) { if (s.step == FirstRunStep.DONE) nav.restart(Screen.Home) }
+
+    when (s.step) {
+        FirstRunStep.PERSON ->
+            ScreenFrame(stringResource(R.string.first_run_title), person = null, onBack = null) {
+                BodyText(stringResource(R.string.first_run_intro))
+                PersonForm(person, vm.person, buttonText = stringResource(R.string.button_next))
+            }
+        FirstRunStep.SIGN_IN, FirstRunStep.DONE ->
+            ScreenFrame(stringResource(R.string.sign_in_title), person = null, onBack = null) {
+                s.linkedMessage?.let { NoticeCard(Notice(it, Tone.SUCCESS)) }
+                SignInForm(signIn, vm.signIn, onLater = vm::skipSignIn)
+            }
+    }
+}

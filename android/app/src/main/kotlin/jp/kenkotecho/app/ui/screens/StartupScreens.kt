@@ -1,0 +1,51 @@
+package jp.kenkotecho.app.ui.screens
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.CircularProgressIndicator
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Surface
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import jp.kenkotecho.app.R
+import jp.kenkotecho.app.text.AndroidStringTable
+import jp.kenkotecho.app.ui.components.BigButton
+import jp.kenkotecho.app.ui.components.ErrorText
+import jp.kenkotecho.app.ui.components.SectionTitle
+import jp.kenkotecho.appmodel.text.Action
+import jp.kenkotecho.appmodel.text.Wording
+
+@Composable
+fun StartupScreen() {
+    Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) {
+        Column(
+            Modifier.fillMaxSize().padding(24.dp),
+            verticalArrangement = Arrangement.spacedBy(24.dp, Alignment.CenterVertically),
+            horizontalAlignment = Alignment.CenterHorizontally,
+        ) {
+            CircularProgressIndicator()
+            Text(stringResource(R.string.startup_opening), style = MaterialTheme.typography.bodyLarge)
+        }
+    }
+}
+
+/** The core could not open: say why in plain words (each with a next step) and offer a retry. */
+@Composable
+fun StartupFailedScreen(error: Throwable, onRetry: () -> Unit) {
+    val resources = LocalContext.current.resources
+    val message = Wording(AndroidStringTable(resources)).errors.message(error, Action.LOAD)
+    Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) {
+        Column(Modifier.fillMaxSize().padding(24.dp), verticalArrangement = Arrangement.spacedBy(24.dp)) {
+            SectionTitle(stringResource(R.string.startup_failed_title))
+            ErrorText(message)
+            BigButton(stringResource(R.string.button_retry), onClick = onRetry)
+        }
+    }
+}
