@@ -46,7 +46,14 @@ install_kotlin_tools() {
     export KOTLIN_HOME JNA_JAR JUNIT_JAR HAMCREST_JAR
 }
 
-mounted() { grep -q " $1 " /proc/mounts; }
+mounted() { grep -q " $(realpath -m "$1") " /proc/mounts; }
+
+# Never delete a chroot with the host's /dev, /proc or /sys still mounted inside it.
+unmount_swift_chroot() {
+    for m in sys dev proc; do
+        if mounted "$SWIFT_CHROOT/$m"; then as_root umount -l "$SWIFT_CHROOT/$m"; fi
+    done
+}
 
 # Swift 6 for Linux is packaged in Debian 13 (trixie), not in this host's Debian 12.
 # Safe to run in the background (scripts/test.sh overlaps it with the build): it sets no
@@ -58,9 +65,12 @@ install_swift_chroot() {
         mirror="$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
             awk '{print $2}' | grep -v security | head -n1)"
         mirror="${mirror:-http://deb.debian.org/debian}"
-        if [ ! -x "$SWIFT_CHROOT/usr/bin/apt-get" ]; then
-            as_root rm -rf "$SWIFT_CHROOT"
+        # The marker is written only after debootstrap finished: an interrupted one starts over.
+        if [ ! -e "$SWIFT_CHROOT/.techo-debootstrap-done" ]; then
+            unmount_swift_chroot
+            as_root rm -rf --one-file-system "$SWIFT_CHROOT"
             as_root debootstrap --variant=minbase trixie "$SWIFT_CHROOT" "$mirror"
+            as_root touch "$SWIFT_CHROOT/.techo-debootstrap-done"
         fi
     fi
     mounted "$SWIFT_CHROOT/proc" || as_root mount -t proc proc "$SWIFT_CHROOT/proc"

@@ -9,7 +9,9 @@ export TECHO_KEYSTORE=file
 
 log="$(mktemp)"
 swift_log="$(mktemp)"
-trap 'rm -f "$log" "$swift_log"' EXIT
+swift_chroot_job=""
+# A failed lint must not leave debootstrap running behind us (it would race the next run).
+trap '[ -n "$swift_chroot_job" ] && kill "$swift_chroot_job" 2>/dev/null; wait; rm -f "$log" "$swift_log"' EXIT
 
 echo "== tools for the binding and shell tests"
 # kotlinc, JNA and JUnit for Kotlin; a Debian trixie chroot with Swift 6. Idempotent. The chroot

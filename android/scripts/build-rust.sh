@@ -12,7 +12,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$repo/android/core/src/main/jniLibs"
 abis=(arm64-v8a armeabi-v7a x86_64)
-profile="${TECHO_RUST_PROFILE:-release}"
+# `mobile` (Cargo.toml): fat LTO, one codegen unit, size-optimised, stripped; `dev` for debugging.
+profile="${TECHO_RUST_PROFILE:-mobile}"
 
 if ! cargo ndk --version >/dev/null 2>&1; then
     echo "build-rust: cargo-ndk is missing (cargo install cargo-ndk)" >&2
@@ -29,12 +30,9 @@ export RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384"
 
 targets=()
 for abi in "${abis[@]}"; do targets+=(-t "$abi"); done
-release=()
-[ "$profile" = "release" ] && release=(--release)
 
 cd "$repo"
-# The ${a[@]+...} form keeps macOS bash 3.2 happy with an empty array under set -u.
-cargo ndk "${targets[@]}" --platform 26 -o "$out" build --locked -p techo-ffi ${release[@]+"${release[@]}"}
+cargo ndk "${targets[@]}" --platform 26 -o "$out" build --locked -p techo-ffi --profile "$profile"
 
 readelf="$(command -v llvm-readelf || true)"
 if [ -z "$readelf" ] && [ -n "${ANDROID_NDK_HOME:-}" ]; then

@@ -2,7 +2,31 @@
 //! nowhere else; the variants are what a screen acts on, and no message carries patient data.
 
 use crate::records::{Field, ValidationProblem};
-use techo_core::Error as CoreError;
+use techo_core::{AuthProblem, Error as CoreError};
+
+/// What an action collided with, for the shell to word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ConflictKind {
+    /// e.g. a profile with that HM code is already on this device.
+    AlreadyExists,
+    /// The reading was corrected since it was shown: act on the current version.
+    CorrectedSince,
+    /// The reading was deleted since it was shown.
+    Deleted,
+    /// A correction must keep the reading's type.
+    DifferentKind,
+    /// A short id matched more than one reading.
+    Ambiguous,
+}
+
+#[uniffi::remote(Enum)]
+pub enum AuthProblem {
+    WrongCredentials,
+    InvalidActivationCode,
+    WeakPassword,
+    TooManyAttempts { retry_after_secs: u64 },
+    Refused,
+}
 
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum ApiError {
@@ -14,9 +38,9 @@ pub enum ApiError {
     #[error("no {entity} with that id")]
     NotFound { entity: String },
 
-    /// The action conflicts with the current data (already exists, corrected or deleted since).
+    /// The action conflicts with the current data.
     #[error("conflict: {reason}")]
-    Conflict { reason: String },
+    Conflict { kind: ConflictKind, reason: String },
 
     /// No profile is selected yet: run the first-run flow.
     #[error("no profile selected")]
@@ -49,11 +73,12 @@ pub enum ApiError {
     #[error("network: {reason}")]
     Network { reason: String },
 
-    /// Sign in again.
+    /// The server refused the sign-in; `problem` says what the person can do about it.
     #[error("sign-in: {reason}")]
-    Auth { reason: String },
+    Auth { problem: AuthProblem, reason: String },
 
-    /// The app was used in a way the core does not allow (a closed handle, a bad id format).
+    /// The app called the core with something it cannot use (an impossible time or date, bad
+    /// configuration), or the core failed in a way the person cannot fix.
     #[error("internal: {reason}")]
     Internal { reason: String },
 }
@@ -66,11 +91,17 @@ impl From<CoreError> for ApiError {
             }
             CoreError::BatchItem { error, .. } => Self::from(*error),
             CoreError::NotFound { entity } => Self::NotFound { entity: entity.to_owned() },
-            e @ (CoreError::AmbiguousId { .. }
-            | CoreError::ProfileExists
-            | CoreError::Superseded { .. }
-            | CoreError::Deleted
-            | CoreError::KindMismatch { .. }) => Self::Conflict { reason: e.to_string() },
+            e @ CoreError::ProfileExists => Self::Conflict { kind: ConflictKind::AlreadyExists, reason: e.to_string() },
+            e @ CoreError::Superseded { .. } => {
+                Self::Conflict { kind: ConflictKind::CorrectedSince, reason: e.to_string() }
+            }
+            e @ CoreError::Deleted => Self::Conflict { kind: ConflictKind::Deleted, reason: e.to_string() },
+            e @ CoreError::KindMismatch { .. } => {
+                Self::Conflict { kind: ConflictKind::DifferentKind, reason: e.to_string() }
+            }
+            e @ CoreError::AmbiguousId { .. } => {
+                Self::Conflict { kind: ConflictKind::Ambiguous, reason: e.to_string() }
+            }
             CoreError::NoActiveProfile => Self::NoActiveProfile,
             CoreError::KeyUnavailable => Self::KeyUnavailable,
             CoreError::KeyChanged => Self::KeyChanged,
@@ -78,13 +109,15 @@ impl From<CoreError> for ApiError {
             e @ CoreError::SchemaTooNew { .. } => Self::UpdateRequired { reason: e.to_string() },
             CoreError::Sqlite(e) if e.is_disk_full() => Self::StorageFull,
             e @ (CoreError::WrongKeyOrCorrupt | CoreError::Corrupt(_)) => Self::DataDamaged { reason: e.to_string() },
-            CoreError::Sqlite(e) if e.is_not_a_database() => Self::DataDamaged { reason: e.to_string() },
+            CoreError::Sqlite(e) if e.is_corrupt() => Self::DataDamaged { reason: e.to_string() },
             CoreError::Sqlite(e) => Self::Internal { reason: format!("database: {e}") },
             CoreError::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => Self::StorageFull,
             CoreError::Io(e) => Self::Internal { reason: format!("file: {}", e.kind()) },
             CoreError::Network { reason } => Self::Network { reason },
-            CoreError::Auth { reason } => Self::Auth { reason },
-            e @ CoreError::InvalidPayload { .. } => Self::Internal { reason: e.to_string() },
+            CoreError::Auth { problem, reason } => Self::Auth { problem, reason },
+            e @ (CoreError::InvalidPayload { .. } | CoreError::InvalidConfig { .. }) => {
+                Self::Internal { reason: e.to_string() }
+            }
         }
     }
 }
@@ -92,8 +125,9 @@ impl From<CoreError> for ApiError {
 /// A foreign callback that threw something other than an `ApiError` (P-F5): without this the
 /// generated code would panic.
 impl From<uniffi::UnexpectedUniFFICallbackError> for ApiError {
-    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        Self::KeyStore { reason: format!("the app's callback failed unexpectedly: {}", e.reason) }
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        // The foreign exception's text (a whole stack trace from Kotlin) is not ours to pass on.
+        Self::KeyStore { reason: "the app's key store failed unexpectedly".into() }
     }
 }
 

@@ -140,7 +140,7 @@ impl TechoCore {
     /// Current readings, newest first, a page at a time.
     pub fn list_vitals(&self, profile_id: String, filter: VitalFilter) -> Result<VitalPage, ApiError> {
         let profile = parse_id("profile", &profile_id)?;
-        Ok(self.store.list_vitals(profile, &VitalQuery::from(filter))?.into())
+        Ok(self.store.list_vitals(profile, &VitalQuery::try_from(filter)?)?.into())
     }
 
     /// The newest reading of each type.
@@ -200,9 +200,12 @@ impl TechoCore {
             .from_local_datetime(&local.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default())
             .single()
             .ok_or_else(|| ApiError::Internal { reason: "no local midnight".into() })?;
+        let next_midnight = midnight
+            .checked_add_signed(Days::days(1))
+            .ok_or_else(|| ApiError::Internal { reason: "time out of range".into() })?;
         let today = VitalQuery {
             from: Some(midnight.to_utc()),
-            to: Some((midnight + Days::days(1)).to_utc()),
+            to: Some(next_midnight.to_utc()),
             limit: 500,
             ..VitalQuery::default()
         };
@@ -273,15 +276,12 @@ impl TechoCore {
     pub async fn sync_now(&self, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport, ApiError> {
         let client = self.client.clone();
         let tracker = self.tracker.clone();
+        let store = self.store.clone();
         on_runtime(async move {
             tracker.started();
             let relay: Arc<dyn techo_core::sync::client::SyncObserver> =
-                Arc::new(Relay { tracker: tracker.clone(), foreign: observer });
-            let result = client.sync_now(Some(relay)).await;
-            if result.is_err() {
-                tracker.finished(None);
-            }
-            Ok(result?)
+                Arc::new(Relay { tracker: tracker.clone(), foreign: observer, store });
+            Ok(client.sync_now(Some(relay)).await?)
         })
         .await
     }
@@ -295,7 +295,7 @@ impl TechoCore {
         observer: Option<Arc<dyn SyncObserver>>,
     ) -> Arc<SyncTaskHandle> {
         let relay: Arc<dyn techo_core::sync::client::SyncObserver> =
-            Arc::new(Relay { tracker: self.tracker.clone(), foreign: observer });
+            Arc::new(Relay { tracker: self.tracker.clone(), foreign: observer, store: self.store.clone() });
         let _context = runtime().enter();
         let scheduler = SyncScheduler::start(
             self.client.clone(),

@@ -8,7 +8,7 @@ mod observer;
 mod records;
 mod runtime;
 
-pub use error::ApiError;
+pub use error::{ApiError, ConflictKind};
 pub use facade::{CoreConfig, SyncTaskHandle, TechoCore, calendar_day_add, calendar_day_at};
 pub use keystore::DeviceKeyStore;
 pub use observer::SyncObserver;

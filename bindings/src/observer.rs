@@ -1,8 +1,10 @@
 //! Sync progress for the shells, and what the facade remembers of it for status screens.
 
 use crate::records::{SyncProgress, SyncReport, to_system_time};
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
+use techo_core::Store;
 use techo_core::sync::{SyncOutcome, SyncPhase};
 
 /// Implemented by the shell's view model. Called on a core worker thread: hop to the main
@@ -79,20 +81,37 @@ impl SyncTracker {
 pub(crate) struct Relay {
     pub tracker: Arc<SyncTracker>,
     pub foreign: Option<Arc<dyn SyncObserver>>,
+    pub store: Arc<Store>,
+}
+
+impl Relay {
+    /// An observer that throws must not stop the sync: UniFFI turns an unexpected foreign
+    /// exception into a panic, which is contained here.
+    fn tell(&self, call: impl FnOnce(&dyn SyncObserver)) {
+        if let Some(o) = &self.foreign {
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| call(o.as_ref())));
+        }
+    }
 }
 
 impl techo_core::sync::client::SyncObserver for Relay {
     fn on_progress(&self, progress: &SyncProgress) {
         self.tracker.progress(progress);
-        if let Some(o) = &self.foreign {
-            o.on_progress(progress.clone());
-        }
+        self.tell(|o| o.on_progress(progress.clone()));
     }
 
     fn on_finished(&self, report: &SyncReport) {
         self.tracker.finished(Some(report));
-        if let Some(o) = &self.foreign {
-            o.on_finished(report.clone());
-        }
+        self.tell(|o| o.on_finished(report.clone()));
+    }
+
+    /// A run that failed (key store locked, database error) still ends for the shell: it gets a
+    /// report saying nothing was sent this time, and everything stays queued.
+    fn on_failed(&self, error: &techo_core::Error) {
+        self.tracker.finished(None);
+        let mut report = SyncReport::stopped(error.to_string());
+        report.pending = self.store.outbox_len().unwrap_or(0);
+        report.wedged = self.store.wedged_entries().map_or(0, |w| w.len() as u64);
+        self.tell(|o| o.on_finished(report.clone()));
     }
 }

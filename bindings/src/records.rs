@@ -248,14 +248,23 @@ pub(crate) fn to_system_time(t: DateTime<Utc>) -> SystemTime {
     }
 }
 
+/// chrono's own `From<SystemTime>` panics outside its range (Kotlin's `Instant.MAX`): check.
+pub(crate) fn to_utc(at: SystemTime) -> Result<DateTime<Utc>, ApiError> {
+    let ms = match at.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_millis()).ok(),
+        Err(before) => i64::try_from(before.duration().as_millis()).ok().map(|ms| -ms),
+    };
+    ms.and_then(DateTime::from_timestamp_millis)
+        .ok_or_else(|| ApiError::Internal { reason: "time out of range".into() })
+}
+
 /// An instant plus the UTC offset the person was in, as the core stores readings.
 pub(crate) fn local_time(at: SystemTime, utc_offset_minutes: i32) -> Result<DateTime<FixedOffset>, ApiError> {
     let offset = utc_offset_minutes
         .checked_mul(60)
         .and_then(FixedOffset::east_opt)
         .ok_or_else(|| ApiError::Internal { reason: "UTC offset out of range".into() })?;
-    let utc: DateTime<Utc> = at.into();
-    Ok(offset.from_utc_datetime(&utc.naive_utc()))
+    Ok(offset.from_utc_datetime(&to_utc(at)?.naive_utc()))
 }
 
 pub(crate) fn parse_id(entity: &str, text: &str) -> Result<Uuid, ApiError> {
@@ -484,15 +493,16 @@ pub struct VitalFilter {
     pub cursor: Option<String>,
 }
 
-impl From<VitalFilter> for techo_core::store::VitalQuery {
-    fn from(f: VitalFilter) -> Self {
-        Self {
+impl TryFrom<VitalFilter> for techo_core::store::VitalQuery {
+    type Error = ApiError;
+    fn try_from(f: VitalFilter) -> Result<Self, ApiError> {
+        Ok(Self {
             kind: f.kind,
-            from: f.since.map(Into::into),
-            to: f.until.map(Into::into),
+            from: f.since.map(to_utc).transpose()?,
+            to: f.until.map(to_utc).transpose()?,
             limit: f.limit,
             cursor: f.cursor,
-        }
+        })
     }
 }
 
@@ -623,6 +633,12 @@ mod tests {
         assert_eq!(back.offset().local_minus_utc(), 9 * 3600);
         assert!(local_time(st, 24 * 60).is_err(), "an offset of a whole day is refused, not a panic");
         assert!(local_time(st, i32::MAX).is_err());
+        // Kotlin's Instant.MAX and Swift's distantFuture-like extremes: errors, never panics.
+        let far = UNIX_EPOCH + Duration::from_secs(31_556_889_864_403_199);
+        assert!(to_utc(far).is_err());
+        assert!(to_utc(UNIX_EPOCH - Duration::from_secs(31_557_014_167_219_200)).is_err());
+        let filter = VitalFilter { since: Some(far), ..VitalFilter::default() };
+        assert!(techo_core::store::VitalQuery::try_from(filter).is_err());
     }
 
     #[test]

@@ -11,6 +11,26 @@ fn classpath(parts: &[&Path]) -> String {
     parts.iter().map(|p| p.to_string_lossy().into_owned()).collect::<Vec<_>>().join(":")
 }
 
+/// Every `class …Test` in the Kotlin source, so a new test class cannot be left out of the run.
+fn test_classes(source: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(source).expect("Kotlin test source");
+    let package = text
+        .lines()
+        .find_map(|l| l.strip_prefix("package "))
+        .expect("the Kotlin tests declare a package")
+        .trim()
+        .to_owned();
+    let classes: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("class "))
+        .filter_map(|rest| rest.split(|c: char| !c.is_alphanumeric()).next())
+        .filter(|name| name.ends_with("Test"))
+        .map(|name| format!("{package}.{name}"))
+        .collect();
+    assert!(classes.len() >= 3, "found only {classes:?}");
+    classes
+}
+
 #[test]
 fn kotlin_bindings_on_the_jvm() {
     let a = artifacts();
@@ -34,6 +54,7 @@ fn kotlin_bindings_on_the_jvm() {
             .arg(classpath(&[jna, &coroutines]))
             .arg(a.generated.join("jp/kenkotecho/core/techo.kt")),
     );
+    let test_source = workspace_root().join("bindings/tests/kotlin/BindingsTest.kt");
     run_ok(
         Command::new(&kotlinc)
             .arg("-Werror")
@@ -41,7 +62,7 @@ fn kotlin_bindings_on_the_jvm() {
             .arg(&tests_jar)
             .arg("-classpath")
             .arg(classpath(&[jna, &coroutines, junit, &bindings_jar]))
-            .arg(workspace_root().join("bindings/tests/kotlin/BindingsTest.kt")),
+            .arg(&test_source),
     );
 
     let fixture = ServerFixture::start(1);
@@ -52,11 +73,7 @@ fn kotlin_bindings_on_the_jvm() {
         .arg("-cp")
         .arg(classpath(&[jna, &coroutines, junit, hamcrest, &runtime, &bindings_jar, &tests_jar]))
         .arg("org.junit.runner.JUnitCore")
-        .args([
-            "jp.kenkotecho.bindingtest.ProfilesAndVitalsTest",
-            "jp.kenkotecho.bindingtest.KeysAndLifecycleTest",
-            "jp.kenkotecho.bindingtest.SyncTest",
-        ]);
+        .args(test_classes(&test_source));
     fixture.apply(&mut java);
     run_suite("kotlin", &mut java);
 }

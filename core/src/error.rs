@@ -67,10 +67,30 @@ pub enum Error {
     Network { reason: String },
 
     #[error("sign-in failed: {reason}")]
-    Auth { reason: String },
+    Auth { problem: AuthProblem, reason: String },
 
     #[error("a synced record is malformed: {what}")]
     InvalidPayload { what: &'static str },
+
+    /// The app configured the core with something unusable.
+    #[error("configuration: {what}")]
+    InvalidConfig { what: &'static str },
+}
+
+/// Why the server refused a sign-in, activation or renewal: the apps word each differently
+/// ("wait a minute", "check the code on the letter").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthProblem {
+    /// Wrong HM code or password (the server does not say which).
+    WrongCredentials,
+    /// The one-time code is unknown, expired or already used.
+    InvalidActivationCode,
+    /// The new password does not meet the rules.
+    WeakPassword,
+    /// Too many attempts; the server accepts another after this many seconds.
+    TooManyAttempts { retry_after_secs: u64 },
+    /// Any other refusal (the device was signed out elsewhere, an unknown answer).
+    Refused,
 }
 
 /// Why a value was refused. Bounds are part of the message; the offending value is not.
@@ -141,6 +161,11 @@ impl SqliteError {
 
     pub fn is_disk_full(&self) -> bool {
         self.code == Some(rusqlite::ErrorCode::DiskFull)
+    }
+
+    /// The file itself is damaged (as opposed to a failed statement).
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self.code, Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
     }
 }
 

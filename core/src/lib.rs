@@ -9,5 +9,5 @@ pub mod keys;
 pub mod store;
 pub mod sync;
 
-pub use error::{Error, KeyStoreError, Result, SqliteError, ValidationReason};
+pub use error::{AuthProblem, Error, KeyStoreError, Result, SqliteError, ValidationReason};
 pub use store::Store;

@@ -12,7 +12,7 @@ device=aarch64-apple-ios
 simulators=(aarch64-apple-ios-sim x86_64-apple-ios)
 rustup target add "$device" "${simulators[@]}"
 for target in "$device" "${simulators[@]}"; do
-    cargo build --release --locked -p techo-ffi --target "$target"
+    cargo build --profile mobile --locked -p techo-ffi --target "$target"
 done
 
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
@@ -32,13 +32,13 @@ MAP
 
 # One library per platform: the two simulator architectures become one fat file.
 lipo -create \
-    "$target_dir/aarch64-apple-ios-sim/release/libtecho_ffi.a" \
-    "$target_dir/x86_64-apple-ios/release/libtecho_ffi.a" \
+    "$target_dir/aarch64-apple-ios-sim/mobile/libtecho_ffi.a" \
+    "$target_dir/x86_64-apple-ios/mobile/libtecho_ffi.a" \
     -output "$stage/simulator/libtecho_ffi.a"
 
 rm -rf ios/TechoKitFFI.xcframework
 xcodebuild -create-xcframework \
-    -library "$target_dir/$device/release/libtecho_ffi.a" -headers "$stage/headers" \
+    -library "$target_dir/$device/mobile/libtecho_ffi.a" -headers "$stage/headers" \
     -library "$stage/simulator/libtecho_ffi.a" -headers "$stage/headers" \
     -output ios/TechoKitFFI.xcframework
 echo "built ios/TechoKitFFI.xcframework"

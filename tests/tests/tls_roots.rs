@@ -111,6 +111,6 @@ fn unreadable_trusted_roots_are_refused_up_front() {
             EngineConfig::default(),
             &TrustedRoots::Only(bad.into()),
         );
-        assert!(matches!(result, Err(Error::InvalidPayload { .. })), "{bad:?} was accepted");
+        assert!(matches!(result, Err(Error::InvalidConfig { .. })), "{bad:?} was accepted");
     }
 }

@@ -113,8 +113,12 @@ class ProfilesAndVitalsTest {
         assertEquals(me, core.activeProfile())
         core.setActiveProfile(mother.id)
         assertEquals(mother.id, core.activeProfile()?.id)
+        // Typed on this phone for a family member: the core records it as proxy entry.
+        assertEquals(Source.PROXY, core.recordVital(mother.id, entry(VitalInput.Steps("1200"))).vital.source)
+        assertEquals(Source.SELF_ENTERED, core.recordVital(me.id, entry(VitalInput.Steps("1200"))).vital.source)
         assertEquals(setOf(me.id, mother.id), core.profiles().map { it.id }.toSet())
-        expectThrows<ApiException.Conflict> { core.addProfile("KT-123456", "again", Relationship.MYSELF) }
+        val twice = expectThrows<ApiException.Conflict> { core.addProfile("KT-123456", "again", Relationship.MYSELF) }
+        assertEquals(ConflictKind.ALREADY_EXISTS, twice.kind)
         val bad = expectThrows<ApiException.Validation> { core.addProfile("x", "short", Relationship.MYSELF) }
         assertEquals(Field.HM_CODE, bad.field)
         assertTrue(bad.problem is ValidationProblem.InvalidFormat)
@@ -196,14 +200,14 @@ class ProfilesAndVitalsTest {
         val corrected = core.amendVital(original.id, entry(VitalInput.Weight("60.45"), "2026-11-14T07:00:00+09:00"))
         assertEquals(original.id, corrected.vital.amends)
         assertEquals(listOf(original.id, corrected.vital.id), core.vitalHistory(corrected.vital.id).map { it.id })
-        expectThrows<ApiException.Conflict> { core.amendVital(original.id, entry(VitalInput.Weight("61"))) }
-        expectThrows<ApiException.Conflict> { core.amendVital(corrected.vital.id, entry(VitalInput.Steps("61"))) }
+        assertEquals(ConflictKind.CORRECTED_SINCE, expectThrows<ApiException.Conflict> { core.amendVital(original.id, entry(VitalInput.Weight("61"))) }.kind)
+        assertEquals(ConflictKind.DIFFERENT_KIND, expectThrows<ApiException.Conflict> { core.amendVital(corrected.vital.id, entry(VitalInput.Steps("61"))) }.kind)
 
         val deleted = core.deleteVital(corrected.vital.id)
         assertNotNull(deleted.deletedAt)
         assertNotNull(core.getVital(corrected.vital.id).deletedAt)
         assertEquals(4, allReadings(core, p).size)
-        expectThrows<ApiException.Conflict> { core.deleteVital(corrected.vital.id) }
+        assertEquals(ConflictKind.DELETED, expectThrows<ApiException.Conflict> { core.deleteVital(corrected.vital.id) }.kind)
         expectThrows<ApiException.NotFound> { core.getVital("0190f0f0-0000-7000-8000-000000000000") }
     }
 
@@ -299,6 +303,7 @@ class SyncTest {
         val a = phoneA.addProfile(code, "テスト", Relationship.MYSELF).id
         val wrong = expectThrows<ApiException.Auth> { runBlocking { phoneA.login(code, "not the password") } }
         assertFalse(wrong.reason.contains(code))
+        assertEquals(AuthProblem.WrongCredentials, wrong.problem)
         val offline = TechoCore.open(CoreConfig(tempDir().toString(), "http://127.0.0.1:9"), MemoryKeys())
         expectThrows<ApiException.Network> { runBlocking { offline.login(code, password) } }
         offline.close()
@@ -331,8 +336,9 @@ class SyncTest {
         assertTrue(slow.firstProgress.await(30, TimeUnit.SECONDS))
         job.cancelAndJoin()
         assertTrue(job.isCancelled)
-        val midway = phoneA.syncStatus()
-        assertTrue(midway.pending <= 1500uL)
+        // Nobody waits any more, yet the run goes on to its end and delivers.
+        withTimeout(60_000) { while (phoneA.syncStatus().running) kotlinx.coroutines.delay(20) }
+        assertTrue("the cancelled run kept sending", phoneA.syncStatus().pending < 1500uL)
         val after = withTimeout(60_000) { phoneA.syncNow(null) }
         assertEquals(SyncOutcome.Complete, after.outcome)
         assertEquals(0uL, phoneA.syncStatus().pending)
@@ -375,11 +381,25 @@ class SyncTest {
         val activationCode = env("TECHO_ACTIVATION_HM_CODE")
         openCore().use { core ->
             core.addProfile(activationCode, "新しい人", Relationship.MYSELF)
-            expectThrows<ApiException.Auth> { runBlocking { core.login(activationCode, "new-password-1") } }
+            val early = expectThrows<ApiException.Auth> { runBlocking { core.login(activationCode, "new-password-1") } }
+            assertEquals(AuthProblem.WrongCredentials, early.problem)
+            val weak = expectThrows<ApiException.Auth> { runBlocking { core.activate(activationCode, env("TECHO_ACTIVATION_CODE"), "short") } }
+            assertEquals(AuthProblem.WeakPassword, weak.problem)
             core.activate(activationCode, env("TECHO_ACTIVATION_CODE"), "new-password-1")
-            expectThrows<ApiException.Auth> { runBlocking { core.activate(activationCode, env("TECHO_ACTIVATION_CODE"), "again-password") } }
+            val reused = expectThrows<ApiException.Auth> { runBlocking { core.activate(activationCode, env("TECHO_ACTIVATION_CODE"), "again-password") } }
+            assertEquals(AuthProblem.InvalidActivationCode, reused.problem)
             assertTrue(core.login(activationCode, "new-password-1").patients.contains(activationCode))
             assertEquals(SyncOutcome.Complete, core.syncNow(null).outcome)
+        }
+    }
+
+    @Test
+    fun repeatedWrongPasswordsSayWhenToTryAgain() = runBlocking {
+        openCore().use { core ->
+            val problems = (1..12).map { expectThrows<ApiException.Auth> { runBlocking { core.login("KT424242", "wrong-$it") } }.problem }
+            assertEquals(AuthProblem.WrongCredentials, problems.first())
+            val limited = problems.last() as AuthProblem.TooManyAttempts
+            assertTrue(limited.retryAfterSecs > 0uL)
         }
     }
 

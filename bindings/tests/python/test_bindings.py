@@ -16,6 +16,7 @@ from techo import (
     BpContext,
     Bucket,
     CalendarDay,
+    ConflictKind,
     CoreConfig,
     DeviceKeyStore,
     Field,
@@ -131,8 +132,9 @@ class ProfilesAndVitals(unittest.TestCase):
         self.assertEqual(me.hm_code, "KT123456")
         core.set_active_profile(me.id)
         self.assertEqual(core.active_profile(), me)
-        with self.assertRaises(ApiError.Conflict):
+        with self.assertRaises(ApiError.Conflict) as twice:
             core.add_profile("KT-123456", "again", Relationship.FAMILY)
+        self.assertEqual(twice.exception.kind, ConflictKind.ALREADY_EXISTS)
         with self.assertRaises(ApiError.Validation) as bad:
             core.add_profile("x", "short", Relationship.MYSELF)
         self.assertEqual(bad.exception.field, Field.HM_CODE)
@@ -241,8 +243,9 @@ class Sync(unittest.TestCase):
         code, password = env("TECHO_HM_CODE"), env("TECHO_PASSWORD")
         phone_a = open_core()
         a = phone_a.add_profile(code, "テスト", Relationship.MYSELF).id
-        with self.assertRaises(ApiError.Auth):
+        with self.assertRaises(ApiError.Auth) as wrong:
             await phone_a.login(code, "not the password")
+        self.assertTrue(wrong.exception.problem.is_WRONG_CREDENTIALS())
         account = await phone_a.login(code, password)
         self.assertIn(code, account.patients)
         for i in range(30):

@@ -86,10 +86,16 @@ fn decimal(field: Field, text: &str) -> Result<Milli> {
 }
 
 fn whole(field: Field, text: &str) -> Result<u32> {
-    let m = decimal(field, text)?;
+    let m = decimal(field, text).map_err(|e| match e {
+        // "120.5555" in a whole-number field: the decimals are the problem, not their count.
+        Error::Validation { reason: ValidationReason::TooManyDecimals { .. }, .. } => {
+            Error::invalid(field, ValidationReason::NotAWholeNumber)
+        }
+        other => other,
+    })?;
     let w = m.whole().ok_or_else(|| Error::invalid(field, ValidationReason::NotAWholeNumber))?;
-    // Anything past u32 is far outside every range; report it as the range check would.
-    u32::try_from(w).map_err(|_| Error::invalid(field, ValidationReason::NotANumber))
+    // Past u32 is far outside every range: saturate, and the range check names the bounds.
+    Ok(u32::try_from(w).unwrap_or(u32::MAX))
 }
 
 #[cfg(test)]
@@ -155,8 +161,20 @@ mod tests {
             (Field::Temperature, ValidationReason::TooManyDecimals { max: 3 })
         );
         assert_eq!(
-            field_of(entry(VitalForm::Steps { count: "99999999999".into() }).parse()),
-            (Field::Steps, ValidationReason::NotANumber)
+            field_of(bp("120.5555", "80", None)),
+            (Field::Systolic, ValidationReason::NotAWholeNumber),
+            "a whole-number field with decimals is not about how many decimals"
+        );
+        // A huge count is a number, just far out of range: the save's range check reports it.
+        let huge = entry(VitalForm::Steps { count: "99999999999".into() }).parse().unwrap();
+        assert_eq!(huge.value, VitalValue::Steps { count: u32::MAX });
+        let refused = crate::domain::validate_content(&huge, Default::default());
+        assert!(
+            matches!(
+                refused,
+                Err(Error::Validation { field: Field::Steps, reason: ValidationReason::OutOfRange { .. } })
+            ),
+            "{refused:?}"
         );
     }
 }

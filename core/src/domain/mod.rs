@@ -5,7 +5,7 @@ mod entry;
 mod profile;
 mod quantity;
 mod series;
-mod validation;
+pub(crate) mod validation;
 mod vitals;
 
 pub use bp_summary::{

@@ -239,9 +239,21 @@ pub fn validate_content(v: &NewVital, ctx: ValidationContext) -> Result<Vec<Warn
     if v.measured_at.with_timezone(&Utc) < earliest_plausible() {
         return Err(Error::invalid(Field::MeasuredAt, ValidationReason::TooFarInThePast));
     }
+    if !plausible_offset(v.measured_at.offset()) {
+        return Err(Error::invalid(
+            Field::MeasuredAt,
+            ValidationReason::InvalidFormat { expected: "a UTC offset within ±14 hours" },
+        ));
+    }
     check_text(v.note.as_deref(), Field::Note, NOTE_MAX_CHARS)?;
     check_text(v.device_name.as_deref(), Field::DeviceName, DEVICE_NAME_MAX_CHARS)?;
     Ok(warnings)
+}
+
+/// Real time zones lie within UTC−12…+14; java.time refuses offsets beyond ±18 h, so a reading
+/// with one would break the Android screens that show it.
+pub(crate) fn plausible_offset(offset: &chrono::FixedOffset) -> bool {
+    offset.local_minus_utc().abs() <= 14 * 3600
 }
 
 fn check_time(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
@@ -392,5 +404,14 @@ mod tests {
             prop_assert_eq!(a.is_ok(), b.is_ok());
             if let (Ok(a), Ok(b)) = (a, b) { prop_assert_eq!(a, b); }
         }
+    }
+
+    #[test]
+    fn offsets_beyond_real_time_zones_are_refused() {
+        let mut v = bp(120, 80, None);
+        v.measured_at = now().with_timezone(&FixedOffset::east_opt(14 * 3600).unwrap());
+        assert!(validate(&v, now(), Default::default()).is_ok(), "Kiribati (UTC+14) exists");
+        v.measured_at = now().with_timezone(&FixedOffset::east_opt(-(19 * 3600)).unwrap());
+        assert_eq!(field_of(validate(&v, now(), Default::default())), Field::MeasuredAt);
     }
 }

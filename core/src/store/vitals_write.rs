@@ -4,7 +4,7 @@
 use super::Store;
 use super::outbox::enqueue;
 use super::rows::{VITAL_COLUMNS, local_day, value_columns, vital_from_row};
-use crate::domain::HmCode;
+use crate::domain::{HmCode, Relationship, Source};
 use crate::domain::{
     Milli, NewVital, ValidationContext, Vital, VitalKind, VitalValue, WEIGHT_CHANGE_WINDOW, Warning, validate,
 };
@@ -80,6 +80,9 @@ impl Store {
             }
         }
         let single = inputs.len() == 1;
+        // Typed on this device for someone who is not its owner: that is proxy entry, whatever
+        // the form said, so the person sees who entered it.
+        let for_family = inputs.iter().any(|i| i.source == Source::SelfEntered) && is_family(&tx, profile_id)?;
         let mut out = Vec::with_capacity(inputs.len());
         for (index, input) in inputs.into_iter().enumerate() {
             let ctx = ValidationContext { previous_weight: previous_weight(&tx, profile_id, &input, amends)? };
@@ -90,7 +93,7 @@ impl Store {
                 profile_id,
                 value: input.value,
                 measured_at: whole_ms(input.measured_at),
-                source: input.source,
+                source: if for_family && input.source == Source::SelfEntered { Source::Proxy } else { input.source },
                 device_name: input.device_name.filter(|s| !s.trim().is_empty()),
                 note: input.note.filter(|s| !s.trim().is_empty()),
                 amends,
@@ -130,6 +133,15 @@ pub(crate) fn patient_code(tx: &Transaction<'_>, profile_id: Uuid) -> Result<HmC
         .optional()?
         .ok_or(Error::NotFound { entity: "profile" })?;
     HmCode::parse(&code).map_err(|_| Error::Corrupt("malformed HM code"))
+}
+
+fn is_family(tx: &Transaction<'_>, profile_id: Uuid) -> Result<bool> {
+    let relationship: Option<String> = tx
+        .query_row("SELECT \"relationship\" FROM \"profiles\" WHERE \"id\" = ?1", [profile_id.to_string()], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(relationship.as_deref() == Some(Relationship::Family.as_str()))
 }
 
 /// The reading `id`, refusing anything but its current version.

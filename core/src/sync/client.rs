@@ -4,7 +4,7 @@
 use super::engine::{
     EngineConfig, Event, Failure, Instruction, Request, Response, SyncEngine, SyncProgress, SyncReport,
 };
-use crate::error::{Error, KeyStoreError, Result};
+use crate::error::{AuthProblem, Error, KeyStoreError, Result};
 use crate::keys::KeyStore;
 use crate::store::{Account, Store};
 use serde::Serialize;
@@ -22,8 +22,10 @@ pub const REFRESH_TOKEN_KEY: &str = "sync-refresh-token";
 /// Receives progress while a sync runs (drives progress bars; must return quickly).
 pub trait SyncObserver: Send + Sync {
     fn on_progress(&self, progress: &SyncProgress);
-    /// Once per run, with its outcome (also for runs the scheduler starts).
+    /// Once per run that produced a report (also for runs the scheduler starts).
     fn on_finished(&self, _report: &SyncReport) {}
+    /// Once per run that ended in an error instead (key store locked, database error).
+    fn on_failed(&self, _error: &Error) {}
 }
 
 /// Requests and body bytes, for status screens and measurements. Bodies are counted as the
@@ -41,6 +43,9 @@ pub struct SyncClient {
     store: Arc<Store>,
     keys: Arc<dyn KeyStore>,
     access: tokio::sync::Mutex<Option<Zeroizing<String>>>,
+    /// One run at a time: two runs renewing the sign-in at once would race the server's
+    /// refresh-token rotation and could sign the device out.
+    running: tokio::sync::Mutex<()>,
     config: EngineConfig,
     pub traffic: Arc<Traffic>,
 }
@@ -64,7 +69,7 @@ pub fn install_crypto_provider() {
 fn trust_anchors(pem: &str) -> Result<Vec<reqwest::Certificate>> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
-    let bad = || Error::InvalidPayload { what: "trusted certificates (expected PEM CA certificates)" };
+    let bad = || Error::InvalidConfig { what: "trusted certificates (expected PEM CA certificates)" };
     let mut anchors = rustls::RootCertStore::empty();
     let mut certs = Vec::new();
     for der in CertificateDer::pem_slice_iter(pem.as_bytes()) {
@@ -130,6 +135,7 @@ impl SyncClient {
             store,
             keys,
             access: tokio::sync::Mutex::new(None),
+            running: tokio::sync::Mutex::new(()),
             config,
             traffic: Arc::new(Traffic::default()),
         })
@@ -278,11 +284,20 @@ impl SyncClient {
 
     /// Pushes the outbox and pulls every linked profile. Runs on its own task: dropping the
     /// returned future (a cancelled coroutine) lets the current step finish its transaction.
+    /// A run asked for while another is under way waits for it, then runs (it may find
+    /// nothing left to do).
     pub async fn sync_now(self: &Arc<Self>, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport> {
         let me = self.clone();
-        tokio::spawn(async move { me.run(observer).await })
-            .await
-            .map_err(|_| Error::Network { reason: "the sync task stopped unexpectedly".into() })?
+        tokio::spawn(async move {
+            let _one_at_a_time = me.running.lock().await;
+            let result = me.clone().run(observer.clone()).await;
+            if let (Err(e), Some(o)) = (&result, &observer) {
+                o.on_failed(e);
+            }
+            result
+        })
+        .await
+        .map_err(|_| Error::Network { reason: "the sync task stopped unexpectedly".into() })?
     }
 
     async fn run(self: Arc<Self>, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport> {
@@ -398,20 +413,30 @@ fn techo_code(hm: &str) -> String {
 fn auth_error(f: Failure) -> Error {
     match f {
         Failure::Network(reason) => Error::Network { reason },
-        Failure::Http { status, code, retry_after } => Error::Auth {
-            reason: match (status, code) {
-                (_, Some(ErrorCode::InvalidCredentials)) => "HM code or password is not correct".into(),
-                (_, Some(ErrorCode::InvalidActivationCode)) => {
-                    "the activation code is not valid, already used, or expired".into()
+        Failure::Http { status, code, retry_after } => {
+            let (problem, reason) = match (status, code) {
+                (_, Some(ErrorCode::InvalidCredentials)) => {
+                    (AuthProblem::WrongCredentials, "HM code or password is not correct".into())
                 }
-                (_, Some(ErrorCode::WeakPassword)) => "the password needs at least 8 characters".into(),
-                (429, _) => {
-                    format!("too many attempts; try again in {} seconds", retry_after.map_or(60, |d| d.as_secs()))
+                (_, Some(ErrorCode::InvalidActivationCode)) => (
+                    AuthProblem::InvalidActivationCode,
+                    "the activation code is not valid, already used, or expired".into(),
+                ),
+                (_, Some(ErrorCode::WeakPassword)) => {
+                    (AuthProblem::WeakPassword, "the password needs at least 8 characters".into())
                 }
-                (_, Some(c)) => format!("the server refused: {c}"),
-                (s, None) => format!("the server answered {s}"),
-            },
-        },
+                (429, _) | (_, Some(ErrorCode::RateLimited)) => {
+                    let secs = retry_after.map_or(60, |d| d.as_secs());
+                    (
+                        AuthProblem::TooManyAttempts { retry_after_secs: secs },
+                        format!("too many attempts; try again in {secs} seconds"),
+                    )
+                }
+                (_, Some(c)) => (AuthProblem::Refused, format!("the server refused: {c}")),
+                (s, None) => (AuthProblem::Refused, format!("the server answered {s}")),
+            };
+            Error::Auth { problem, reason }
+        }
     }
 }
 

@@ -150,6 +150,11 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
+    /// A run that ended before the server could be asked anything useful; nothing was lost.
+    pub fn stopped(reason: String) -> Self {
+        Self { outcome: SyncOutcome::Offline { reason }, ..Self::new() }
+    }
+
     fn new() -> Self {
         Self {
             outcome: SyncOutcome::Complete,

@@ -77,7 +77,10 @@ pub fn decode_vital(rec: &VitalRecord) -> Result<WireVital> {
         }
         W::Steps { count } => VitalValue::Steps { count: *count },
     };
-    let measured_at = DateTime::parse_from_rfc3339(&rec.measured_at).map_err(|_| bad("measured_at"))?;
+    let measured_at = DateTime::parse_from_rfc3339(&rec.measured_at)
+        .ok()
+        .filter(|t| crate::domain::validation::plausible_offset(t.offset()))
+        .ok_or_else(|| bad("measured_at"))?;
     Ok(WireVital {
         id: uuid(&rec.id, "id")?,
         patient: HmCode::parse(&rec.patient).map_err(|_| bad("patient"))?,

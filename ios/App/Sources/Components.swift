@@ -134,6 +134,7 @@ struct ChoiceList<Value: Hashable>: View {
 }
 
 /// A message box: errors and confirmations, always with the next step in the text itself.
+/// VoiceOver reads each new message out when it appears or changes, without moving focus.
 struct MessageBox: View {
     let text: String
     var isProblem = true
@@ -150,7 +151,17 @@ struct MessageBox: View {
         .frame(maxWidth: .infinity, alignment: .leading)
         .background(Color(.secondarySystemBackground), in: RoundedRectangle(cornerRadius: 12))
         .accessibilityElement(children: .combine)
+        .onAppear { announceForVoiceOver(text) }
+        .onChange(of: text) { _, newText in announceForVoiceOver(newText) }
     }
+}
+
+/// Speaks `text` with VoiceOver (if it is on) without moving its focus.
+@MainActor
+func announceForVoiceOver(_ text: String) {
+    #if canImport(UIKit)
+    UIAccessibility.post(notification: .announcement, argument: text)
+    #endif
 }
 
 /// The sync line with its button, shown on the home screen and in settings.

@@ -10,23 +10,35 @@ struct FirstRunView: View {
 
     var body: some View {
         NavigationStack {
-            ScrollView {
-                VStack(alignment: .leading, spacing: 20) {
-                    switch model.step {
-                    case .linkCard: linkCard
-                    case .signIn: signIn
-                    case .activate: activate
-                    case .done: ProgressView()
+            ScrollViewReader { scroller in
+                ScrollView {
+                    VStack(alignment: .leading, spacing: 20) {
+                        // Above the fields, so it is seen before them; MessageBox also has
+                        // VoiceOver read it out as it appears.
+                        if let general = model.problems.general {
+                            MessageBox(text: general).id(Self.problemBox)
+                        }
+                        switch model.step {
+                        case .linkCard: linkCard
+                        case .signIn: signIn
+                        case .activate: activate
+                        case .done: ProgressView()
+                        }
                     }
-                    if let general = model.problems.general {
-                        MessageBox(text: general)
-                    }
+                    .padding()
                 }
-                .padding()
+                .onChange(of: model.problems.general) { _, problem in
+                    // At large text sizes the button is far below the top: bring the message
+                    // into view.
+                    guard problem != nil else { return }
+                    withAnimation { scroller.scrollTo(Self.problemBox, anchor: .top) }
+                }
             }
             .navigationTitle(Text(verbatim: app.wording(.firstRunWelcome)))
         }
     }
+
+    private static let problemBox = "firstRun.problem"
 
     private var w: Wording { app.wording }
 

@@ -19,7 +19,13 @@ struct KenkoTechoApp: App {
         .onChange(of: scenePhase) { _, phase in
             switch phase {
             case .active:
-                app.sync?.becameActive()
+                if case .cannotOpen = app.phase {
+                    // Back in the foreground after a failed open (e.g. the phone was still
+                    // locked, or storage was freed): try again.
+                    Task { [app] in await Launch.start(app) }
+                } else {
+                    app.sync?.becameActive()
+                }
             case .background:
                 app.sync?.enteredBackground()
                 BackgroundRefresh.schedule()

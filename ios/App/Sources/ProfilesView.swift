@@ -12,7 +12,7 @@ struct ProfilesView: View {
                 if let current = model.currentLine {
                     Text(verbatim: current).font(.title3.bold()).fixedSize(horizontal: false, vertical: true)
                 }
-                if let message = model.message { MessageBox(text: message, isProblem: false) }
+                if let message = model.message { MessageBox(text: message, isProblem: isProblem(message)) }
                 ForEach(model.people) { person in
                     if person.isActive {
                         Label {
@@ -43,5 +43,11 @@ struct ProfilesView: View {
         }
         .navigationTitle(Text(verbatim: model.title))
         .task { await model.load() }
+    }
+
+    /// The model's one message is either "now showing X" after a switch or a problem; only the
+    /// former is shown as done.
+    private func isProblem(_ message: String) -> Bool {
+        !model.people.contains { message == app.wording(.profilesSwitched, $0.name) }
     }
 }

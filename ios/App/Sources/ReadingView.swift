@@ -35,6 +35,7 @@ struct ReadingView: View {
             }
             .padding()
         }
+        .navigationTitle(Text(verbatim: model.title))
         .task { await model.load() }
         .sheet(item: $correction) { entry in
             NavigationStack {

@@ -13,7 +13,13 @@ struct RootView: View {
             }
         case .cannotOpen(let message):
             ScrollView {
-                MessageBox(text: message).padding()
+                VStack(spacing: 16) {
+                    MessageBox(text: message)
+                    BigButton(title: app.wording(.commonRetry), prominent: true) { [app] in
+                        await Launch.start(app)
+                    }
+                }
+                .padding()
             }
         case .firstRun:
             if let model = app.makeFirstRun() {

@@ -12,7 +12,7 @@ struct SettingsView: View {
                 if let account = model.accountLine {
                     Text(verbatim: account).font(.title3).fixedSize(horizontal: false, vertical: true)
                 }
-                if let message = model.message { MessageBox(text: message, isProblem: false) }
+                if let message = model.message { MessageBox(text: message, isProblem: model.messageIsProblem) }
                 SyncLineView(sync: model.sync) { await model.sync.syncNow() }
 
                 if model.isSignedIn {

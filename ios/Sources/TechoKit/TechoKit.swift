@@ -3456,9 +3456,9 @@ enum ApiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case NotFound(entity: String
     )
     /**
-     * The action conflicts with the current data (already exists, corrected or deleted since).
+     * The action conflicts with the current data.
      */
-    case Conflict(reason: String
+    case Conflict(kind: ConflictKind, reason: String
     )
     /**
      * No profile is selected yet: run the first-run flow.
@@ -3494,12 +3494,13 @@ enum ApiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Network(reason: String
     )
     /**
-     * Sign in again.
+     * The server refused the sign-in; `problem` says what the person can do about it.
      */
-    case Auth(reason: String
+    case Auth(problem: AuthProblem, reason: String
     )
     /**
-     * The app was used in a way the core does not allow (a closed handle, a bad id format).
+     * The app called the core with something it cannot use (an impossible time or date, bad
+     * configuration), or the core failed in a way the person cannot fix.
      */
     case Internal(reason: String
     )
@@ -3541,6 +3542,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
             entity: try FfiConverterString.read(from: &buf)
             )
         case 3: return .Conflict(
+            kind: try FfiConverterTypeConflictKind.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
         case 4: return .NoActiveProfile
@@ -3560,6 +3562,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
             reason: try FfiConverterString.read(from: &buf)
             )
         case 12: return .Auth(
+            problem: try FfiConverterTypeAuthProblem.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
         case 13: return .Internal(
@@ -3589,8 +3592,9 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
             FfiConverterString.write(entity, into: &buf)
             
         
-        case let .Conflict(reason):
+        case let .Conflict(kind,reason):
             writeInt(&buf, Int32(3))
+            FfiConverterTypeConflictKind.write(kind, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
@@ -3630,8 +3634,9 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Auth(reason):
+        case let .Auth(problem,reason):
             writeInt(&buf, Int32(12))
+            FfiConverterTypeAuthProblem.write(problem, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
@@ -3657,6 +3662,96 @@ public func FfiConverterTypeApiError_lift(_ buf: RustBuffer) throws -> ApiError 
 public func FfiConverterTypeApiError_lower(_ value: ApiError) -> RustBuffer {
     return FfiConverterTypeApiError.lower(value)
 }
+
+
+
+public enum AuthProblem: Equatable, Hashable {
+    
+    case wrongCredentials
+    case invalidActivationCode
+    case weakPassword
+    case tooManyAttempts(retryAfterSecs: UInt64
+    )
+    case refused
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AuthProblem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthProblem: FfiConverterRustBuffer {
+    typealias SwiftType = AuthProblem
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthProblem {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .wrongCredentials
+        
+        case 2: return .invalidActivationCode
+        
+        case 3: return .weakPassword
+        
+        case 4: return .tooManyAttempts(retryAfterSecs: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 5: return .refused
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AuthProblem, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .wrongCredentials:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .invalidActivationCode:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .weakPassword:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .tooManyAttempts(retryAfterSecs):
+            writeInt(&buf, Int32(4))
+            FfiConverterUInt64.write(retryAfterSecs, into: &buf)
+            
+        
+        case .refused:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthProblem_lift(_ buf: RustBuffer) throws -> AuthProblem {
+    return try FfiConverterTypeAuthProblem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthProblem_lower(_ value: AuthProblem) -> RustBuffer {
+    return FfiConverterTypeAuthProblem.lower(value)
+}
+
 
 
 
@@ -3801,6 +3896,111 @@ public func FfiConverterTypeBucket_lift(_ buf: RustBuffer) throws -> Bucket {
 #endif
 public func FfiConverterTypeBucket_lower(_ value: Bucket) -> RustBuffer {
     return FfiConverterTypeBucket.lower(value)
+}
+
+
+
+/**
+ * What an action collided with, for the shell to word.
+ */
+
+public enum ConflictKind: Equatable, Hashable {
+    
+    /**
+     * e.g. a profile with that HM code is already on this device.
+     */
+    case alreadyExists
+    /**
+     * The reading was corrected since it was shown: act on the current version.
+     */
+    case correctedSince
+    /**
+     * The reading was deleted since it was shown.
+     */
+    case deleted
+    /**
+     * A correction must keep the reading's type.
+     */
+    case differentKind
+    /**
+     * A short id matched more than one reading.
+     */
+    case ambiguous
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConflictKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConflictKind: FfiConverterRustBuffer {
+    typealias SwiftType = ConflictKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConflictKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .alreadyExists
+        
+        case 2: return .correctedSince
+        
+        case 3: return .deleted
+        
+        case 4: return .differentKind
+        
+        case 5: return .ambiguous
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConflictKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .alreadyExists:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .correctedSince:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .deleted:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .differentKind:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .ambiguous:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictKind_lift(_ buf: RustBuffer) throws -> ConflictKind {
+    return try FfiConverterTypeConflictKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictKind_lower(_ value: ConflictKind) -> RustBuffer {
+    return FfiConverterTypeConflictKind.lower(value)
 }
 
 

@@ -31,7 +31,7 @@ final class AccountModelTests: XCTestCase {
         firstRun.password = "wrong-\(UUID().uuidString)"
         await firstRun.signIn()
         XCTAssertEqual(firstRun.step, .signIn)
-        XCTAssertEqual(firstRun.problems.general, ja(.errorAuth))
+        XCTAssertEqual(firstRun.problems.general, "HMカードの番号かパスワードが違います。もう一度入力してください。")
 
         firstRun.password = server.password
         await firstRun.signIn()

@@ -81,11 +81,13 @@ final class WordingTests: XCTestCase {
     }
 
     func testEveryCoreErrorHasASentenceWithANextStep() {
-        let errors: [ApiError] = [
-            .NotFound(entity: "reading"), .Conflict(reason: "x"), .NoActiveProfile, .KeyUnavailable, .KeyChanged,
+        var errors: [ApiError] = [
+            .NotFound(entity: "reading"), .NoActiveProfile, .KeyUnavailable, .KeyChanged,
             .KeyStore(reason: "x"), .UpdateRequired(reason: "x"), .StorageFull, .DataDamaged(reason: "x"),
-            .Network(reason: "x"), .Auth(reason: "x"), .Internal(reason: "x"),
+            .Network(reason: "x"), .Internal(reason: "x"),
         ]
+        errors += conflictKinds.map { ApiError.Conflict(kind: $0, reason: "x") }
+        errors += authProblems.map { ApiError.Auth(problem: $0, reason: "x") }
         for error in errors {
             let text = ja.message(for: error)
             XCTAssertTrue(text.hasSuffix("。"), text)
@@ -93,6 +95,60 @@ final class WordingTests: XCTestCase {
             XCTAssertTrue(text.contains("ください"), "a next step: \(text)")
         }
         XCTAssertEqual(ja.message(for: CocoaError(.fileNoSuchFile)), ja(.errorInternal))
+    }
+
+    func testSignInRefusalsSayWhyAndWhatToDo() {
+        func jaAuth(_ problem: AuthProblem) -> String { ja.message(for: ApiError.Auth(problem: problem, reason: "x")) }
+        func enAuth(_ problem: AuthProblem) -> String { en.message(for: ApiError.Auth(problem: problem, reason: "x")) }
+        XCTAssertEqual(jaAuth(.wrongCredentials), "HMカードの番号かパスワードが違います。もう一度入力してください。")
+        XCTAssertEqual(enAuth(.wrongCredentials), "The HM card number or the password is wrong. Please enter them again.")
+        XCTAssertEqual(jaAuth(.invalidActivationCode),
+                       "確認コードが違うか、もう使えません。お手紙に書いてある確認コードを確かめて、もう一度入力してください。"
+                           + "使えないときは、HMネットの窓口に新しい確認コードを頼んでください。")
+        XCTAssertEqual(enAuth(.invalidActivationCode),
+                       "This code is wrong or can no longer be used. Check the code on the letter and enter it again. "
+                           + "If it still does not work, ask the HM-net help desk for a new code.")
+        XCTAssertEqual(jaAuth(.weakPassword), "パスワードが短すぎます。8文字以上のパスワードを決めて、もう一度入力してください。")
+        XCTAssertEqual(enAuth(.weakPassword),
+                       "The password is too short. Choose a password of at least 8 characters and enter it again.")
+        XCTAssertEqual(jaAuth(.refused),
+                       "サーバーがサインインを受け付けませんでした。もう一度サインインしてください。続くときは、HMネットの窓口にご相談ください。")
+        XCTAssertEqual(enAuth(.refused),
+                       "The server did not accept the sign-in. Please sign in again. "
+                           + "If this keeps happening, contact the HM-net help desk.")
+    }
+
+    func testTooManyAttemptsSaysHowLongToWaitFromTheCore() {
+        func jaWait(_ secs: UInt64) -> String {
+            ja.message(for: ApiError.Auth(problem: .tooManyAttempts(retryAfterSecs: secs), reason: "x"))
+        }
+        XCTAssertEqual(jaWait(45), "試行回数が多すぎます。45秒後にもう一度お試しください。")
+        XCTAssertEqual(jaWait(119), "試行回数が多すぎます。119秒後にもう一度お試しください。")
+        XCTAssertEqual(jaWait(120), "試行回数が多すぎます。2分後にもう一度お試しください。")
+        XCTAssertEqual(jaWait(121), "試行回数が多すぎます。3分後にもう一度お試しください。", "rounded up: never too early")
+        XCTAssertEqual(jaWait(900), "試行回数が多すぎます。15分後にもう一度お試しください。")
+        XCTAssertEqual(en.signInProblem(.tooManyAttempts(retryAfterSecs: 60)), "Too many attempts. Please try again in 60 seconds.")
+        XCTAssertEqual(en.signInProblem(.tooManyAttempts(retryAfterSecs: 840)), "Too many attempts. Please try again in 14 minutes.")
+    }
+
+    func testConflictsSayWhatChangedAndHowToCarryOn() {
+        func jaConflict(_ kind: ConflictKind) -> String { ja.message(for: ApiError.Conflict(kind: kind, reason: "x")) }
+        func enConflict(_ kind: ConflictKind) -> String { en.message(for: ApiError.Conflict(kind: kind, reason: "x")) }
+        XCTAssertEqual(jaConflict(.alreadyExists), "この番号はすでに登録されています。「表示する人を切り替える」から選んでください。")
+        XCTAssertEqual(enConflict(.alreadyExists), "This number is already added. Choose it under “Switch person”.")
+        XCTAssertEqual(jaConflict(.correctedSince), "この記録は、表示したあとで訂正されています。一覧を開き直して、もう一度試してください。")
+        XCTAssertEqual(enConflict(.correctedSince), "This reading was corrected after it was shown. Reopen the list and try again.")
+        XCTAssertEqual(jaConflict(.deleted), "この記録は、表示したあとで削除されています。一覧を開き直して、もう一度試してください。")
+        XCTAssertEqual(enConflict(.deleted), "This reading was deleted after it was shown. Reopen the list and try again.")
+        XCTAssertEqual(jaConflict(.differentKind),
+                       "訂正では、記録の種類（体重や血圧など）は変えられません。種類が違うときは、この記録を削除して、新しく記録してください。")
+        XCTAssertEqual(enConflict(.differentKind),
+                       "A correction cannot change the type of reading (weight, blood pressure and so on). "
+                           + "If the type is wrong, delete this reading and record a new one.")
+        XCTAssertEqual(jaConflict(.ambiguous), "どの記録か一つに決められませんでした。一覧を開き直して、記録を選び直してください。")
+        XCTAssertEqual(enConflict(.ambiguous), "More than one reading matches. Reopen the list and choose the reading again.")
+        XCTAssertEqual(Set(conflictKinds.map(jaConflict)).count, conflictKinds.count, "each kind reads differently")
+        XCTAssertEqual(Set(authProblems.map { ja.signInProblem($0) }).count, authProblems.count)
     }
 
     func testHomeBloodPressureBandsAreInformationNotDiagnosis() {
@@ -122,3 +178,8 @@ final class WordingTests: XCTestCase {
                    bytesReceived: 0, retries: 0, pending: 0, wedged: 0, notLinked: notLinked, mustRefetch: false)
     }
 }
+
+private let conflictKinds: [ConflictKind] = [.alreadyExists, .correctedSince, .deleted, .differentKind, .ambiguous]
+private let authProblems: [AuthProblem] = [
+    .wrongCredentials, .invalidActivationCode, .weakPassword, .tooManyAttempts(retryAfterSecs: 30), .refused,
+]

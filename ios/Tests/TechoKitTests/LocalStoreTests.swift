@@ -32,7 +32,7 @@ final class LocalStoreTests: XCTestCase {
         XCTAssertEqual(me.hmCode, "34001234")
         XCTAssertEqual(me.displayName, "山田 花子")
         assertApiError(try core.addProfile(hmCode: "34001234", displayName: "別名", relationship: .family)) {
-            if case .Conflict = $0 { return true } else { return false }
+            if case .Conflict(kind: .alreadyExists, reason: _) = $0 { return true } else { return false }
         }
         assertApiError(try core.addProfile(hmCode: "", displayName: "空", relationship: .family)) {
             $0 == .Validation(field: .hmCode, problem: .empty, reason: reasonOf($0))
@@ -145,11 +145,17 @@ final class LocalStoreTests: XCTestCase {
         XCTAssertEqual(history.count, 2)
         XCTAssertEqual(history.first?.asInput, .weight(kg: "61.2"), "oldest first")
         assertApiError(try core.amendVital(vitalId: original.id, entry: entry(.weight(kg: "59"), at: at))) {
-            if case .Conflict = $0 { return true } else { return false }
+            if case .Conflict(kind: .correctedSince, reason: _) = $0 { return true } else { return false }
+        }
+        assertApiError(try core.amendVital(vitalId: corrected.id, entry: entry(.temperature(celsius: "36.5"), at: at))) {
+            if case .Conflict(kind: .differentKind, reason: _) = $0 { return true } else { return false }
         }
 
         _ = try core.deleteVital(vitalId: corrected.id)
         XCTAssertNotNil(try core.getVital(vitalId: corrected.id).deletedAt)
+        assertApiError(try core.deleteVital(vitalId: corrected.id)) {
+            if case .Conflict(kind: .deleted, reason: _) = $0 { return true } else { return false }
+        }
         XCTAssertTrue(try core.listVitals(profileId: profile.id, filter: everything(limit: 10)).items.isEmpty)
         XCTAssertGreaterThanOrEqual(try core.vitalHistory(vitalId: corrected.id).count, 2)
         assertApiError(try core.getVital(vitalId: UUID().uuidString)) {

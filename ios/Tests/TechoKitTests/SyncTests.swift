@@ -10,7 +10,7 @@ final class SyncTests: XCTestCase {
         let core = try TechoCore.open(config: CoreConfig(dataDir: try temporaryDirectory(self), serverUrl: server.url),
                                       keystore: InMemoryKeyStore())
         await assertApiErrorAsync({ try await core.login(hmCode: server.hmCode, password: "wrong-\(UUID().uuidString)") }) {
-            if case .Auth = $0 { return true } else { return false }
+            if case .Auth(problem: .wrongCredentials, reason: _) = $0 { return true } else { return false }
         }
         XCTAssertNil(try core.account())
     }
@@ -72,7 +72,20 @@ final class SyncTests: XCTestCase {
         let core = try TechoCore.open(config: CoreConfig(dataDir: try temporaryDirectory(self), serverUrl: server.url),
                                       keystore: InMemoryKeyStore())
         let password = "kenko-\(UUID().uuidString.prefix(8))"
+        // A password under 8 characters is refused before the code is spent.
+        await assertApiErrorAsync({
+            try await core.activate(hmCode: server.activationHmCode, activationCode: server.activationCode, password: "short")
+        }) {
+            if case .Auth(problem: .weakPassword, reason: _) = $0 { return true } else { return false }
+        }
         try await core.activate(hmCode: server.activationHmCode, activationCode: server.activationCode, password: password)
+        // The code is single-use: a second activation with it is refused as an invalid code.
+        await assertApiErrorAsync({
+            try await core.activate(hmCode: server.activationHmCode, activationCode: server.activationCode,
+                                    password: "kenko-other-\(UUID().uuidString.prefix(8))")
+        }) {
+            if case .Auth(problem: .invalidActivationCode, reason: _) = $0 { return true } else { return false }
+        }
         let account = try await core.login(hmCode: server.activationHmCode, password: password)
         let profile = try core.addProfile(hmCode: server.activationHmCode, displayName: "新規 太郎", relationship: .myself)
         XCTAssertEqual(account.hmCode, profile.hmCode)

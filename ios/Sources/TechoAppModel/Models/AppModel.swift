@@ -29,10 +29,15 @@ public final class AppModel {
     @ObservationIgnored private var opening: Task<Void, Never>?
 
     /// Opens the store once, however many callers ask (the window and a background refresh
-    /// may both start before either finishes).
+    /// may both start before either finishes). A failed open is not kept: the next call (the
+    /// Retry button, or the app coming back to the foreground) tries again.
     public func openOnce(dataDirectory: URL, serverURL: String, keyStore: any DeviceKeyStore) async {
         if let opening { return await opening.value }
-        let task = Task { await self.open(dataDirectory: dataDirectory, serverURL: serverURL, keyStore: keyStore) }
+        let task = Task {
+            await self.open(dataDirectory: dataDirectory, serverURL: serverURL, keyStore: keyStore)
+            // Forgotten in the same step that shows the failure, so a Retry is never swallowed.
+            if case .cannotOpen = self.phase { self.opening = nil }
+        }
         opening = task
         await task.value
     }
@@ -44,8 +49,14 @@ public final class AppModel {
     }
 
     /// Opens the store at `dataDirectory` (off the main actor) and picks the first screen.
+    /// When the store is already open and only reading the active person failed, this reads
+    /// again instead of opening the store a second time.
     public func open(dataDirectory: URL, serverURL: String, keyStore: any DeviceKeyStore) async {
         phase = .opening
+        if let access {
+            await choosePhase(access)
+            return
+        }
         do {
             let core = try await CoreOpener.open(dataDirectory: dataDirectory, serverURL: serverURL, keyStore: keyStore)
             await attach(core)
@@ -59,6 +70,11 @@ public final class AppModel {
         let access = CoreAccess(core)
         self.access = access
         sync = SyncCoordinator(access: access, wording: wording)
+        await choosePhase(access)
+    }
+
+    /// First run, or the notebook of the person chosen last time.
+    private func choosePhase(_ access: CoreAccess) async {
         do {
             let active = try await access.run { try $0.activeProfile() }
             phase = active.map(Phase.ready) ?? .firstRun

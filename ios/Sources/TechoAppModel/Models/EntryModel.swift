@@ -116,11 +116,14 @@ public final class EntryModel: Identifiable {
         problems = FormProblems()
         warnings = []
         savedLine = nil
+        // A correction keeps the offset the reading was taken in; a new reading uses this
+        // phone's. The core derives proxy provenance from the profile, so the shell always
+        // says the person typed it in.
         let entry = VitalEntry(
             input: input,
             measuredAt: measuredAt,
-            utcOffsetMinutes: clock.utcOffsetMinutes(at: measuredAt),
-            source: profile.relationship == .myself ? .selfEntered : .proxy,
+            utcOffsetMinutes: correcting?.utcOffsetMinutes ?? clock.utcOffsetMinutes(at: measuredAt),
+            source: .selfEntered,
             deviceName: nil,
             note: note.isEmpty ? nil : note)
         let profileId = profile.id

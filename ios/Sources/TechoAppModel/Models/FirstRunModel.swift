@@ -91,7 +91,7 @@ public final class FirstRunModel {
         defer { isBusy = false }
         do {
             try await work()
-        } catch ApiError.Conflict {
+        } catch ApiError.Conflict(kind: .alreadyExists, reason: _) {
             problems.byField[.hmCode] = wording(.errorProfileExists)
         } catch {
             problems = FormProblems(error, wording: wording)

@@ -73,7 +73,7 @@ public final class ProfilesModel {
             newHmCode = ""
             newName = ""
             await load()
-        } catch ApiError.Conflict {
+        } catch ApiError.Conflict(kind: .alreadyExists, reason: _) {
             problems.byField[.hmCode] = wording(.errorProfileExists)
         } catch {
             problems = FormProblems(error, wording: wording)

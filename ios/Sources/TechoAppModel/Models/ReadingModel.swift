@@ -33,6 +33,8 @@ public final class ReadingModel {
         actingForLine = wording(.actingFor, profile.displayName)
     }
 
+    /// The screen's title: the kind of reading (as on its history screen) once it is loaded.
+    public var title: String { current?.kindName ?? wording(.appTitle) }
     public var versionsTitle: String { wording(.readingVersions) }
     public var correctTitle: String { wording(.readingCorrect) }
     public var deleteTitle: String { wording(.readingDelete) }

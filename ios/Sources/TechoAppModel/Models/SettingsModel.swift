@@ -16,6 +16,8 @@ public final class SettingsModel {
     public private(set) var isSignedIn = false
     public private(set) var refused: [RefusedChange] = []
     public private(set) var message: String?
+    /// Whether `message` reports a problem (shown as one) rather than a done step.
+    public private(set) var messageIsProblem = false
     public var password = ""
     public let sync: SyncCoordinator
 
@@ -49,7 +51,7 @@ public final class SettingsModel {
             }
             await sync.refresh()
         } catch {
-            message = wording.message(for: error)
+            show(problem: wording.message(for: error))
         }
     }
 
@@ -57,20 +59,20 @@ public final class SettingsModel {
         let id = change.id
         do {
             try await access.run { try $0.retryWedged(mutationId: id) }
-            message = wording(.settingsRetried)
+            show(done: wording(.settingsRetried))
             await load()
         } catch {
-            message = wording.message(for: error)
+            show(problem: wording.message(for: error))
         }
     }
 
     public func signOut() async {
         do {
             try await access.core.logout()
-            message = wording(.settingsSignedOutDone)
+            show(done: wording(.settingsSignedOutDone))
             await load()
         } catch {
-            message = wording.message(for: error)
+            show(problem: wording.message(for: error))
         }
     }
 
@@ -82,10 +84,21 @@ public final class SettingsModel {
             _ = try await access.core.login(hmCode: hmCode, password: password)
             self.password = ""
             message = nil
+            messageIsProblem = false
             await load()
             await sync.syncNow()
         } catch {
-            message = wording.message(for: error)
+            show(problem: wording.message(for: error))
         }
+    }
+
+    private func show(done line: String) {
+        message = line
+        messageIsProblem = false
+    }
+
+    private func show(problem line: String) {
+        message = line
+        messageIsProblem = true
     }
 }

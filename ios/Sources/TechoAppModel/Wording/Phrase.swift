@@ -87,8 +87,11 @@ public enum Phrase: String, CaseIterable, Sendable {
 
     // Errors from the core, each with a next step
     case errorNotFound = "error.notFound"
-    case errorConflict = "error.conflict"
     case errorProfileExists = "error.profileExists"
+    case errorCorrectedSince = "error.correctedSince"
+    case errorDeletedSince = "error.deletedSince"
+    case errorDifferentKind = "error.differentKind"
+    case errorAmbiguous = "error.ambiguous"
     case errorNoActiveProfile = "error.noActiveProfile"
     case errorKeyLost = "error.keyLost"
     case errorKeyStore = "error.keyStore"
@@ -96,7 +99,12 @@ public enum Phrase: String, CaseIterable, Sendable {
     case errorStorageFull = "error.storageFull"
     case errorDataDamaged = "error.dataDamaged"
     case errorNetwork = "error.network"
-    case errorAuth = "error.auth"
+    case errorWrongCredentials = "error.wrongCredentials"
+    case errorInvalidActivationCode = "error.invalidActivationCode"
+    case errorWeakPassword = "error.weakPassword"
+    case errorTooManyAttemptsSeconds = "error.tooManyAttempts.seconds"
+    case errorTooManyAttemptsMinutes = "error.tooManyAttempts.minutes"
+    case errorSignInRefused = "error.signInRefused"
     case errorInternal = "error.internal"
 
     // Sync line

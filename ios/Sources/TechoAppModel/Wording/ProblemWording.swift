@@ -42,6 +42,34 @@ extension Wording {
         }
     }
 
+    /// Why the server refused a sign-in or an activation, with what to do about it.
+    public func signInProblem(_ problem: AuthProblem) -> String {
+        switch problem {
+        case .wrongCredentials: return self(.errorWrongCredentials)
+        case .invalidActivationCode: return self(.errorInvalidActivationCode)
+        case .weakPassword: return self(.errorWeakPassword)
+        case let .tooManyAttempts(retryAfterSecs):
+            // Seconds read well up to two minutes; past that, whole minutes rounded up so that
+            // the person never tries again too early.
+            if retryAfterSecs >= 120 {
+                return self(.errorTooManyAttemptsMinutes, String((retryAfterSecs + 59) / 60))
+            }
+            return self(.errorTooManyAttemptsSeconds, String(retryAfterSecs))
+        case .refused: return self(.errorSignInRefused)
+        }
+    }
+
+    /// What an action on a reading or a person collided with, and how to carry on.
+    public func conflict(_ kind: ConflictKind) -> String {
+        switch kind {
+        case .alreadyExists: return self(.errorProfileExists)
+        case .correctedSince: return self(.errorCorrectedSince)
+        case .deleted: return self(.errorDeletedSince)
+        case .differentKind: return self(.errorDifferentKind)
+        case .ambiguous: return self(.errorAmbiguous)
+        }
+    }
+
     /// Any error a core call threw, as one message with what to do next.
     public func message(for error: Error) -> String {
         guard let api = error as? ApiError else { return self(.errorInternal) }
@@ -49,7 +77,7 @@ extension Wording {
         case let .Validation(field, problem, _):
             return fieldName(field) + ": " + self.problem(problem, field: field)
         case .NotFound: return self(.errorNotFound)
-        case .Conflict: return self(.errorConflict)
+        case let .Conflict(kind, _): return conflict(kind)
         case .NoActiveProfile: return self(.errorNoActiveProfile)
         case .KeyUnavailable, .KeyChanged: return self(.errorKeyLost)
         case .KeyStore: return self(.errorKeyStore)
@@ -57,7 +85,7 @@ extension Wording {
         case .StorageFull: return self(.errorStorageFull)
         case .DataDamaged: return self(.errorDataDamaged)
         case .Network: return self(.errorNetwork)
-        case .Auth: return self(.errorAuth)
+        case let .Auth(problem, _): return signInProblem(problem)
         case .Internal: return self(.errorInternal)
         }
     }

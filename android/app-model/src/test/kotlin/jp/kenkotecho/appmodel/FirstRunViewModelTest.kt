@@ -94,7 +94,7 @@ class FirstRunViewModelTest {
             vm.state.await("sign-in step") { it.step == FirstRunStep.SIGN_IN }
             vm.signIn.onPassword("not-the-password")
             vm.signIn.submit().join()
-            assertEquals("サインインできませんでした。HMコードとパスワードを確かめて、もう一度入力してください。", vm.signIn.state.value.error)
+            assertEquals("HMカードの番号かパスワードが違います。もう一度入力してください。", vm.signIn.state.value.error)
             assertNull(phone.core.account())
             assertEquals("", vm.signIn.state.value.activationCode)
         }
@@ -121,10 +121,19 @@ class FirstRunViewModelTest {
             val vm = linked(ServerEnv.activationHmCode, name = "デモ 未登録")
             vm.state.await("sign-in step") { it.step == FirstRunStep.SIGN_IN }
             vm.signIn.onMode(SignInMode.ACTIVATE)
+            // Too short a password is refused before the code is looked at (and spent).
+            vm.signIn.onActivationCode(ServerEnv.activationCode)
+            vm.signIn.onPassword("short")
+            vm.signIn.submit().join()
+            assertEquals("パスワードが短すぎます。8文字以上のパスワードを決めて、もう一度入力してください。", vm.signIn.state.value.error)
             vm.signIn.onActivationCode("WRNG-CODE-0000")
             vm.signIn.onPassword("kenko-new-pass-7")
             vm.signIn.submit().join()
-            assertEquals("登録できませんでした。お手紙の確認コードとパスワードを確かめて、もう一度入力してください。", vm.signIn.state.value.error)
+            assertEquals(
+                "確認コードが違うか、もう使えません。お手紙に書いてある確認コードを確かめて、もう一度入力してください。" +
+                    "使えないときは、HMネットのお問い合わせ窓口に新しい確認コードを頼んでください。",
+                vm.signIn.state.value.error,
+            )
             vm.signIn.onActivationCode(ServerEnv.activationCode)
             vm.signIn.submit().join()
             assertNull(vm.signIn.state.value.error)

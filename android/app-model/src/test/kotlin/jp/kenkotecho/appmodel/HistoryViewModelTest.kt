@@ -116,7 +116,20 @@ class HistoryViewModelTest {
             phone.core.amendVital(first.id, VitalEntry(VitalInput.Weight("69.5"), at, 540, Source.SELF_ENTERED, null, null))
             vm.askDelete()
             vm.confirmDelete().join()
-            assertEquals("この記録は、すでに訂正または削除されています。一覧に戻って、最新の記録を開いてください。", vm.state.value.notice?.text)
+            assertEquals("この記録は、開いたあとで訂正されています。一覧に戻って最新の記録を開き、もう一度お試しください。", vm.state.value.notice?.text)
+        }
+
+    @Test
+    fun deletingAReadingAlreadyDeletedElsewhereSaysWhatToDo() =
+        runBlocking {
+            val owner = phone.addOwner()
+            val first = phone.record(owner, VitalInput.Weight("70"), Instant.now().minusSeconds(3600))
+            val vm = ReadingDetailViewModel(phone.env(), phone.scope, first.id)
+            vm.load().join()
+            phone.core.deleteVital(first.id)
+            vm.askDelete()
+            vm.confirmDelete().join()
+            assertEquals("この記録は、開いたあとで削除されています。一覧に戻って開き直し、もう一度お試しください。", vm.state.value.notice?.text)
         }
 
     @Test

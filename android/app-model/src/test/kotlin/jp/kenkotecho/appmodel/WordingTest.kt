@@ -5,8 +5,10 @@ import jp.kenkotecho.appmodel.text.Action
 import jp.kenkotecho.appmodel.text.Wording
 import jp.kenkotecho.core.Account
 import jp.kenkotecho.core.ApiException
+import jp.kenkotecho.core.AuthProblem
 import jp.kenkotecho.core.BpContext
 import jp.kenkotecho.core.CalendarDay
+import jp.kenkotecho.core.ConflictKind
 import jp.kenkotecho.core.Field
 import jp.kenkotecho.core.GlucoseTiming
 import jp.kenkotecho.core.GlucoseUnit
@@ -78,15 +80,122 @@ class WordingTest {
     @Test
     fun errorsReadAsPlainSentencesWithANextStep() {
         assertEquals(
-            "サインインできませんでした。HMコードとパスワードを確かめて、もう一度入力してください。",
-            ja.errors.message(ApiException.Auth("HM code or password is not correct"), Action.SIGN_IN),
+            "HMカードの番号かパスワードが違います。もう一度入力してください。",
+            ja.errors.message(ApiException.Auth(AuthProblem.WrongCredentials, "HM code or password is not correct"), Action.SIGN_IN),
         )
-        assertTrue(ja.errors.message(ApiException.Auth("x"), Action.ACTIVATE).startsWith("登録できませんでした。"))
         assertEquals("サーバーにつながりません。電波の良い所で、もう一度お試しください。", ja.errors.message(ApiException.Network("could not connect"), Action.SYNC))
-        assertTrue(ja.errors.message(ApiException.Conflict("profile exists"), Action.ADD_PERSON).contains("すでに登録されています"))
+        assertTrue(ja.errors.message(ApiException.Conflict(ConflictKind.ALREADY_EXISTS, "profile exists"), Action.ADD_PERSON).contains("すでに登録されています"))
         assertTrue(ja.errors.message(IllegalStateException("boom"), Action.LOAD).contains("もう一度お試しください"))
         // The English reason the core carries is for support staff; it never reaches the person.
-        assertFalse(en.errors.message(ApiException.Auth("the server answered 500"), Action.SIGN_IN).contains("500"))
+        assertFalse(en.errors.message(ApiException.Auth(AuthProblem.Refused, "the server answered 500"), Action.SIGN_IN).contains("500"))
+    }
+
+    @Test
+    fun signInRefusalsAreWordedByTheirCause() {
+        fun jaFor(problem: AuthProblem, action: Action = Action.SIGN_IN) = ja.errors.message(ApiException.Auth(problem, "x"), action)
+        fun enFor(problem: AuthProblem, action: Action = Action.SIGN_IN) = en.errors.message(ApiException.Auth(problem, "x"), action)
+        assertEquals("HMカードの番号かパスワードが違います。もう一度入力してください。", jaFor(AuthProblem.WrongCredentials))
+        assertEquals("The HM code or the password is not correct. Please enter them again.", enFor(AuthProblem.WrongCredentials))
+        // The cause decides, whatever step the person was on.
+        assertEquals(jaFor(AuthProblem.WrongCredentials), jaFor(AuthProblem.WrongCredentials, Action.ACTIVATE))
+        assertEquals(
+            "確認コードが違うか、もう使えません。お手紙に書いてある確認コードを確かめて、もう一度入力してください。" +
+                "使えないときは、HMネットのお問い合わせ窓口に新しい確認コードを頼んでください。",
+            jaFor(AuthProblem.InvalidActivationCode, Action.ACTIVATE),
+        )
+        assertEquals(
+            "The one-time code is wrong or can no longer be used. Check the code in your letter and enter it again. " +
+                "If it still does not work, ask the HM Net help desk for a new code.",
+            enFor(AuthProblem.InvalidActivationCode, Action.ACTIVATE),
+        )
+        assertEquals("パスワードが短すぎます。8文字以上のパスワードを決めて、もう一度入力してください。", jaFor(AuthProblem.WeakPassword, Action.ACTIVATE))
+        assertEquals(
+            "The password is too short. Choose a password of at least 8 characters and enter it again.",
+            enFor(AuthProblem.WeakPassword, Action.ACTIVATE),
+        )
+        // A refusal without a reason: what to do depends on where the person is.
+        assertEquals(
+            "サインインできませんでした。しばらくしてから、もう一度サインインしてください。続くときは、HMネットのお問い合わせ窓口にご連絡ください。",
+            jaFor(AuthProblem.Refused),
+        )
+        assertEquals(
+            "Sign-in failed. Please wait a little, then sign in again. If this keeps happening, contact the HM Net help desk.",
+            enFor(AuthProblem.Refused),
+        )
+        assertEquals(
+            "登録できませんでした。しばらくしてから、もう一度お試しください。続くときは、HMネットのお問い合わせ窓口にご連絡ください。",
+            jaFor(AuthProblem.Refused, Action.ACTIVATE),
+        )
+        assertEquals(
+            "Registration failed. Please wait a little, then try again. If this keeps happening, contact the HM Net help desk.",
+            enFor(AuthProblem.Refused, Action.ACTIVATE),
+        )
+        assertEquals(
+            "もう一度サインインしてください。記録はこの端末に保存されています。「設定」からサインインできます。",
+            jaFor(AuthProblem.Refused, Action.SYNC),
+        )
+    }
+
+    @Test
+    fun tooManyAttemptsSaysHowLongTheCoreSaidToWait() {
+        fun jaFor(secs: ULong) = ja.errors.message(ApiException.Auth(AuthProblem.TooManyAttempts(secs), "x"), Action.SIGN_IN)
+        fun enFor(secs: ULong) = en.errors.message(ApiException.Auth(AuthProblem.TooManyAttempts(secs), "x"), Action.SIGN_IN)
+        assertEquals("試行回数が多すぎます。45秒後にもう一度お試しください。", jaFor(45uL))
+        assertEquals("試行回数が多すぎます。119秒後にもう一度お試しください。", jaFor(119uL))
+        assertEquals("試行回数が多すぎます。2分後にもう一度お試しください。", jaFor(120uL))
+        // Rounded up, so the person never tries again too early.
+        assertEquals("試行回数が多すぎます。3分後にもう一度お試しください。", jaFor(121uL))
+        assertEquals("試行回数が多すぎます。15分後にもう一度お試しください。", jaFor(900uL))
+        assertEquals("Too many attempts. Please try again in 60 seconds.", enFor(60uL))
+        assertEquals("Too many attempts. Please try again in 14 minutes.", enFor(840uL))
+    }
+
+    @Test
+    fun conflictsSayWhatChangedAndHowToCarryOn() {
+        fun jaFor(kind: ConflictKind, action: Action = Action.SAVE) = ja.errors.message(ApiException.Conflict(kind, "x"), action)
+        fun enFor(kind: ConflictKind, action: Action = Action.SAVE) = en.errors.message(ApiException.Conflict(kind, "x"), action)
+        assertEquals("このHMコードの方は、すでに登録されています。「利用者の切り替え」から選んでください。", jaFor(ConflictKind.ALREADY_EXISTS, Action.ADD_PERSON))
+        assertEquals(
+            "This HM code is already registered on this phone. Choose the person under “Switch person”.",
+            enFor(ConflictKind.ALREADY_EXISTS, Action.ADD_PERSON),
+        )
+        assertEquals("この記録は、開いたあとで訂正されています。一覧に戻って最新の記録を開き、もう一度お試しください。", jaFor(ConflictKind.CORRECTED_SINCE))
+        assertEquals(
+            "This reading was corrected after you opened it. Go back to the list, open the latest version and try again.",
+            enFor(ConflictKind.CORRECTED_SINCE),
+        )
+        assertEquals("この記録は、開いたあとで削除されています。一覧に戻って開き直し、もう一度お試しください。", jaFor(ConflictKind.DELETED, Action.DELETE))
+        assertEquals(
+            "This reading was deleted after you opened it. Go back to the list, open it again and try again.",
+            enFor(ConflictKind.DELETED, Action.DELETE),
+        )
+        assertEquals(
+            "訂正では、記録の種類(体重や血圧など)は変えられません。種類が違うときは、この記録を削除してから、新しく記録してください。",
+            jaFor(ConflictKind.DIFFERENT_KIND),
+        )
+        assertEquals(
+            "A correction cannot change the type of reading (such as weight or blood pressure). " +
+                "If the type is wrong, delete this reading and record a new one.",
+            enFor(ConflictKind.DIFFERENT_KIND),
+        )
+        assertEquals("どの記録か一つに決められませんでした。一覧に戻って、記録を選び直してください。", jaFor(ConflictKind.AMBIGUOUS, Action.LOAD))
+        assertEquals("More than one reading matches. Go back to the list and choose the reading again.", enFor(ConflictKind.AMBIGUOUS, Action.LOAD))
+        assertEquals(ConflictKind.entries.size, ConflictKind.entries.map { jaFor(it) }.toSet().size)
+    }
+
+    @Test
+    fun everyTypedCauseEndsWithANextStepInBothLanguages() {
+        val auth = listOf(AuthProblem.WrongCredentials, AuthProblem.InvalidActivationCode, AuthProblem.WeakPassword, AuthProblem.TooManyAttempts(30uL), AuthProblem.Refused)
+        val errors = auth.map { ApiException.Auth(it, "reason-for-support") } + ConflictKind.entries.map { ApiException.Conflict(it, "reason-for-support") }
+        for (action in Action.entries) {
+            for (error in errors) {
+                val jaText = ja.errors.message(error, action)
+                assertTrue(jaText, jaText.endsWith("。") && jaText.contains("ください"))
+                val enText = en.errors.message(error, action)
+                assertTrue(enText, enText.endsWith("."))
+                assertFalse(enText, enText.contains("reason-for-support"))
+            }
+        }
     }
 
     @Test

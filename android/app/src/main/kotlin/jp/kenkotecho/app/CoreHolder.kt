@@ -14,7 +14,10 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
 import java.io.File
 
 sealed interface CoreState {
@@ -39,19 +42,30 @@ class CoreHolder(
     private val mutableState = MutableStateFlow<CoreState>(CoreState.Opening)
     val state: StateFlow<CoreState> = mutableState.asStateFlow()
 
-    /** Opens the core, or tries again after a failure (e.g. once the phone is unlocked). */
+    /** Held while a core is being opened: one open at a time, however often [open] is called. */
+    private val opening = Mutex()
+
+    /**
+     * Opens the core, or tries again after a failure (e.g. once the phone is unlocked). Single
+     * flight: a call while an open is under way waits for it and then does nothing if it worked.
+     * Two opens at once must never happen: on a first install each would create its own
+     * database key.
+     */
     fun open() {
-        if (state.value is CoreState.Ready) return
-        mutableState.value = CoreState.Opening
+        // "Opening" at once, so a Retry tap shows progress; an open core is never replaced.
+        mutableState.update { if (it is CoreState.Ready) it else CoreState.Opening }
         scope.launch(Dispatchers.IO) {
-            mutableState.value =
-                try {
-                    openCore().let { core -> CoreState.Ready(core, environment(core)) }
-                } catch (e: CancellationException) {
-                    throw e
-                } catch (e: Exception) {
-                    CoreState.Failed(e)
-                }
+            opening.withLock {
+                if (state.value is CoreState.Ready) return@withLock
+                mutableState.value =
+                    try {
+                        openCore().let { core -> CoreState.Ready(core, environment(core)) }
+                    } catch (e: CancellationException) {
+                        throw e
+                    } catch (e: Exception) {
+                        CoreState.Failed(e)
+                    }
+            }
         }
     }
 

@@ -4761,14 +4761,16 @@ sealed class ApiException: kotlin.Exception() {
     }
     
     /**
-     * The action conflicts with the current data (already exists, corrected or deleted since).
+     * The action conflicts with the current data.
      */
     class Conflict(
+        
+        val `kind`: ConflictKind, 
         
         val `reason`: kotlin.String
         ) : ApiException() {
         override val message
-            get() = "reason=${ `reason` }"
+            get() = "kind=${ `kind` }, reason=${ `reason` }"
     }
     
     /**
@@ -4849,18 +4851,21 @@ sealed class ApiException: kotlin.Exception() {
     }
     
     /**
-     * Sign in again.
+     * The server refused the sign-in; `problem` says what the person can do about it.
      */
     class Auth(
+        
+        val `problem`: AuthProblem, 
         
         val `reason`: kotlin.String
         ) : ApiException() {
         override val message
-            get() = "reason=${ `reason` }"
+            get() = "problem=${ `problem` }, reason=${ `reason` }"
     }
     
     /**
-     * The app was used in a way the core does not allow (a closed handle, a bad id format).
+     * The app called the core with something it cannot use (an impossible time or date, bad
+     * configuration), or the core failed in a way the person cannot fix.
      */
     class Internal(
         
@@ -4898,6 +4903,7 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
                 FfiConverterString.read(buf),
                 )
             3 -> ApiException.Conflict(
+                FfiConverterTypeConflictKind.read(buf),
                 FfiConverterString.read(buf),
                 )
             4 -> ApiException.NoActiveProfile()
@@ -4917,6 +4923,7 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
                 FfiConverterString.read(buf),
                 )
             12 -> ApiException.Auth(
+                FfiConverterTypeAuthProblem.read(buf),
                 FfiConverterString.read(buf),
                 )
             13 -> ApiException.Internal(
@@ -4943,6 +4950,7 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
             is ApiException.Conflict -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+                + FfiConverterTypeConflictKind.allocationSize(value.`kind`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is ApiException.NoActiveProfile -> (
@@ -4984,6 +4992,7 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
             is ApiException.Auth -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
+                + FfiConverterTypeAuthProblem.allocationSize(value.`problem`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is ApiException.Internal -> (
@@ -5010,6 +5019,7 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
             }
             is ApiException.Conflict -> {
                 buf.putInt(3)
+                FfiConverterTypeConflictKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -5051,6 +5061,7 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
             }
             is ApiException.Auth -> {
                 buf.putInt(12)
+                FfiConverterTypeAuthProblem.write(value.`problem`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -5063,6 +5074,121 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
     }
 
 }
+
+
+
+sealed class AuthProblem {
+    
+    object WrongCredentials : AuthProblem()
+    
+    
+    object InvalidActivationCode : AuthProblem()
+    
+    
+    object WeakPassword : AuthProblem()
+    
+    
+    data class TooManyAttempts(
+        val `retryAfterSecs`: kotlin.ULong) : AuthProblem()
+        
+    {
+        
+
+        companion object
+    }
+    
+    object Refused : AuthProblem()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthProblem : FfiConverterRustBuffer<AuthProblem>{
+    override fun read(buf: ByteBuffer): AuthProblem {
+        return when(buf.getInt()) {
+            1 -> AuthProblem.WrongCredentials
+            2 -> AuthProblem.InvalidActivationCode
+            3 -> AuthProblem.WeakPassword
+            4 -> AuthProblem.TooManyAttempts(
+                FfiConverterULong.read(buf),
+                )
+            5 -> AuthProblem.Refused
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: AuthProblem): ULong = when(value) {
+        is AuthProblem.WrongCredentials -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is AuthProblem.InvalidActivationCode -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is AuthProblem.WeakPassword -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is AuthProblem.TooManyAttempts -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`retryAfterSecs`)
+            )
+        }
+        is AuthProblem.Refused -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: AuthProblem, buf: ByteBuffer) {
+        when(value) {
+            is AuthProblem.WrongCredentials -> {
+                buf.putInt(1)
+                Unit
+            }
+            is AuthProblem.InvalidActivationCode -> {
+                buf.putInt(2)
+                Unit
+            }
+            is AuthProblem.WeakPassword -> {
+                buf.putInt(3)
+                Unit
+            }
+            is AuthProblem.TooManyAttempts -> {
+                buf.putInt(4)
+                FfiConverterULong.write(value.`retryAfterSecs`, buf)
+                Unit
+            }
+            is AuthProblem.Refused -> {
+                buf.putInt(5)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
 
 
 
@@ -5128,6 +5254,61 @@ public object FfiConverterTypeBucket: FfiConverterRustBuffer<Bucket> {
     override fun allocationSize(value: Bucket) = 4UL
 
     override fun write(value: Bucket, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What an action collided with, for the shell to word.
+ */
+
+enum class ConflictKind {
+    
+    /**
+     * e.g. a profile with that HM code is already on this device.
+     */
+    ALREADY_EXISTS,
+    /**
+     * The reading was corrected since it was shown: act on the current version.
+     */
+    CORRECTED_SINCE,
+    /**
+     * The reading was deleted since it was shown.
+     */
+    DELETED,
+    /**
+     * A correction must keep the reading's type.
+     */
+    DIFFERENT_KIND,
+    /**
+     * A short id matched more than one reading.
+     */
+    AMBIGUOUS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConflictKind: FfiConverterRustBuffer<ConflictKind> {
+    override fun read(buf: ByteBuffer) = try {
+        ConflictKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ConflictKind) = 4UL
+
+    override fun write(value: ConflictKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }

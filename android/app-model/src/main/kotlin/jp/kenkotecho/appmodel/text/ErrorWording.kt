@@ -1,20 +1,24 @@
 package jp.kenkotecho.appmodel.text
 
 import jp.kenkotecho.core.ApiException
+import jp.kenkotecho.core.AuthProblem
+import jp.kenkotecho.core.ConflictKind
 
 /** What the person was doing when something failed: the same core error reads differently. */
 enum class Action { LOAD, SAVE, DELETE, ADD_PERSON, SWITCH_PERSON, SIGN_IN, ACTIVATE, SIGN_OUT, SYNC, RETRY }
 
 /** Plain sentences with a next step for every core error; no codes, no English reasons. */
-class ErrorWording(private val table: StringTable, private val problems: ProblemWording) {
+class ErrorWording(
+    private val table: StringTable,
+    private val problems: ProblemWording,
+    private val numbers: NumberWording,
+) {
     fun message(error: Throwable, action: Action): String =
         when (error) {
             is ApiException.Validation -> problems.validation(error.field, error.problem)
             is ApiException.NotFound ->
                 table[if (action == Action.SWITCH_PERSON) StringKey.ERROR_PERSON_NOT_FOUND else StringKey.ERROR_NOT_FOUND]
-            // The facade says only "conflict"; adding a person can conflict in one way only.
-            is ApiException.Conflict ->
-                table[if (action == Action.ADD_PERSON) StringKey.ERROR_PROFILE_EXISTS else StringKey.ERROR_CONFLICT_READING]
+            is ApiException.Conflict -> conflict(error.kind)
             is ApiException.NoActiveProfile -> table[StringKey.ERROR_NO_PROFILE]
             is ApiException.KeyUnavailable, is ApiException.KeyChanged -> table[StringKey.ERROR_KEY]
             is ApiException.KeyStore -> table[StringKey.ERROR_KEY_STORE]
@@ -22,14 +26,45 @@ class ErrorWording(private val table: StringTable, private val problems: Problem
             is ApiException.StorageFull -> table[StringKey.ERROR_STORAGE_FULL]
             is ApiException.DataDamaged -> table[StringKey.ERROR_DATA_DAMAGED]
             is ApiException.Network -> table[StringKey.ERROR_NETWORK]
-            is ApiException.Auth ->
+            is ApiException.Auth -> signIn(error.problem, action)
+            else -> table[StringKey.ERROR_INTERNAL]
+        }
+
+    /** Why the server refused; only a refusal without a reason depends on what the person was doing. */
+    fun signIn(problem: AuthProblem, action: Action): String =
+        when (problem) {
+            AuthProblem.WrongCredentials -> table[StringKey.ERROR_WRONG_CREDENTIALS]
+            AuthProblem.InvalidActivationCode -> table[StringKey.ERROR_INVALID_ACTIVATION_CODE]
+            AuthProblem.WeakPassword -> table[StringKey.ERROR_WEAK_PASSWORD]
+            is AuthProblem.TooManyAttempts -> tooManyAttempts(problem.retryAfterSecs)
+            AuthProblem.Refused ->
                 table[
                     when (action) {
-                        Action.ACTIVATE -> StringKey.ERROR_ACTIVATE
-                        Action.SIGN_IN -> StringKey.ERROR_SIGN_IN
+                        Action.ACTIVATE -> StringKey.ERROR_ACTIVATE_REFUSED
+                        Action.SIGN_IN -> StringKey.ERROR_SIGN_IN_REFUSED
+                        // Outside the sign-in screen the way on is to sign in again from Settings.
                         else -> StringKey.SYNC_NEEDS_LOGIN
                     },
                 ]
-            else -> table[StringKey.ERROR_INTERNAL]
+        }
+
+    /** What an action on a person or a reading collided with, and how to carry on. */
+    fun conflict(kind: ConflictKind): String =
+        table[
+            when (kind) {
+                ConflictKind.ALREADY_EXISTS -> StringKey.ERROR_PROFILE_EXISTS
+                ConflictKind.CORRECTED_SINCE -> StringKey.ERROR_CONFLICT_CORRECTED
+                ConflictKind.DELETED -> StringKey.ERROR_CONFLICT_DELETED
+                ConflictKind.DIFFERENT_KIND -> StringKey.ERROR_CONFLICT_DIFFERENT_KIND
+                ConflictKind.AMBIGUOUS -> StringKey.ERROR_CONFLICT_AMBIGUOUS
+            },
+        ]
+
+    /** The wait the core passed on: seconds below two minutes, then whole minutes rounded up (never too early). */
+    private fun tooManyAttempts(retryAfterSecs: ULong): String =
+        if (retryAfterSecs >= 120uL) {
+            table[StringKey.ERROR_TOO_MANY_ATTEMPTS_MINUTES, numbers.whole((retryAfterSecs + 59uL) / 60uL)]
+        } else {
+            table[StringKey.ERROR_TOO_MANY_ATTEMPTS_SECONDS, numbers.whole(retryAfterSecs)]
         }
 }

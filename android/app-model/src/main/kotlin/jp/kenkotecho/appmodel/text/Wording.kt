@@ -9,7 +9,7 @@ class Wording(val table: StringTable, useWareki: Boolean = false) {
     val dates = DateWording(table, useWareki)
     val values = ValueWording(table, numbers)
     val problems = ProblemWording(table, values, numbers)
-    val errors = ErrorWording(table, problems)
+    val errors = ErrorWording(table, problems, numbers)
     val sync = SyncWording(table, numbers, dates)
     val bp = BpWording(table, numbers, dates)
 

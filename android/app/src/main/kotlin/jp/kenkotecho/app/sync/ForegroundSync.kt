@@ -7,10 +7,13 @@ import androidx.lifecycle.DefaultLifecycleObserver
 import androidx.lifecycle.LifecycleOwner
 import androidx.lifecycle.ProcessLifecycleOwner
 import jp.kenkotecho.app.CoreHolder
+import jp.kenkotecho.app.CoreState
 import jp.kenkotecho.appmodel.sync.AutoSyncController
 import jp.kenkotecho.appmodel.sync.SyncMonitor
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.dropWhile
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.launch
 
 /**
@@ -39,6 +42,12 @@ class ForegroundSync(
                 }
             },
         )
+        // The first open failed and a Retry then opened the core: start the loop now, while the
+        // app is on screen, rather than at the next return to the foreground.
+        scope.launch {
+            holder.state.dropWhile { it !is CoreState.Failed }.first { it is CoreState.Ready }
+            apply()
+        }
     }
 
     override fun onStart(owner: LifecycleOwner) {

@@ -87,8 +87,11 @@ fun stringId(key: StringKey): Int =
         StringKey.SAVED_VALUE -> R.string.saved_value
         StringKey.CORRECTED_VALUE -> R.string.corrected_value
         StringKey.ERROR_NOT_FOUND -> R.string.error_not_found
-        StringKey.ERROR_CONFLICT_READING -> R.string.error_conflict_reading
         StringKey.ERROR_PROFILE_EXISTS -> R.string.error_profile_exists
+        StringKey.ERROR_CONFLICT_CORRECTED -> R.string.error_conflict_corrected
+        StringKey.ERROR_CONFLICT_DELETED -> R.string.error_conflict_deleted
+        StringKey.ERROR_CONFLICT_DIFFERENT_KIND -> R.string.error_conflict_different_kind
+        StringKey.ERROR_CONFLICT_AMBIGUOUS -> R.string.error_conflict_ambiguous
         StringKey.ERROR_PERSON_NOT_FOUND -> R.string.error_person_not_found
         StringKey.ERROR_NO_PROFILE -> R.string.error_no_profile
         StringKey.ERROR_KEY -> R.string.error_key
@@ -97,8 +100,13 @@ fun stringId(key: StringKey): Int =
         StringKey.ERROR_STORAGE_FULL -> R.string.error_storage_full
         StringKey.ERROR_DATA_DAMAGED -> R.string.error_data_damaged
         StringKey.ERROR_NETWORK -> R.string.error_network
-        StringKey.ERROR_SIGN_IN -> R.string.error_sign_in
-        StringKey.ERROR_ACTIVATE -> R.string.error_activate
+        StringKey.ERROR_WRONG_CREDENTIALS -> R.string.error_wrong_credentials
+        StringKey.ERROR_INVALID_ACTIVATION_CODE -> R.string.error_invalid_activation_code
+        StringKey.ERROR_WEAK_PASSWORD -> R.string.error_weak_password
+        StringKey.ERROR_TOO_MANY_ATTEMPTS_SECONDS -> R.string.error_too_many_attempts_seconds
+        StringKey.ERROR_TOO_MANY_ATTEMPTS_MINUTES -> R.string.error_too_many_attempts_minutes
+        StringKey.ERROR_SIGN_IN_REFUSED -> R.string.error_sign_in_refused
+        StringKey.ERROR_ACTIVATE_REFUSED -> R.string.error_activate_refused
         StringKey.ERROR_INTERNAL -> R.string.error_internal
         StringKey.SYNC_NOT_SIGNED_IN -> R.string.sync_not_signed_in
         StringKey.SYNC_RUNNING -> R.string.sync_running

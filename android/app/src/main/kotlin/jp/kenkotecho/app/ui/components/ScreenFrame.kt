@@ -30,7 +30,10 @@ import jp.kenkotecho.appmodel.text.SyncLine
 
 /**
  * Every screen: a title with a large back button, whose records these are (U8), the sync line,
- * then one scrolling column. No fixed heights, so text at 200 % scale reflows instead of clipping.
+ * then the screen's content, all in one scrolling column. The header scrolls too: at 200 % text
+ * a fixed header could fill the screen and leave no room for the content. The person bar stays
+ * at the top of the content, the first thing seen and read on every screen. No fixed heights, so
+ * text reflows instead of clipping.
  */
 @Composable
 fun ScreenFrame(
@@ -41,7 +44,12 @@ fun ScreenFrame(
     content: @Composable ColumnScope.() -> Unit,
 ) {
     Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) {
-        Column(Modifier.fillMaxSize().windowInsetsPadding(WindowInsets.safeDrawing)) {
+        Column(
+            Modifier
+                .fillMaxSize()
+                .windowInsetsPadding(WindowInsets.safeDrawing)
+                .verticalScroll(rememberScrollState()),
+        ) {
             Row(
                 Modifier.fillMaxWidth().padding(horizontal = 12.dp, vertical = 8.dp),
                 verticalAlignment = Alignment.CenterVertically,
@@ -61,7 +69,7 @@ fun ScreenFrame(
             if (person != null) PersonBar(person)
             if (sync != null) SyncBar(sync)
             Column(
-                Modifier.weight(1f).verticalScroll(rememberScrollState()).padding(16.dp),
+                Modifier.fillMaxWidth().padding(16.dp),
                 verticalArrangement = Arrangement.spacedBy(16.dp),
                 content = content,
             )

@@ -2,8 +2,13 @@ package jp.kenkotecho.app.ui.screens
 
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.WindowInsets
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.safeDrawing
+import androidx.compose.foundation.layout.windowInsetsPadding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.CircularProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Surface
@@ -42,7 +47,15 @@ fun StartupFailedScreen(error: Throwable, onRetry: () -> Unit) {
     val resources = LocalContext.current.resources
     val message = Wording(AndroidStringTable(resources)).errors.message(error, Action.LOAD)
     Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) {
-        Column(Modifier.fillMaxSize().padding(24.dp), verticalArrangement = Arrangement.spacedBy(24.dp)) {
+        // Scrolls, so Retry stays reachable when a long message at 200 % text fills the screen.
+        Column(
+            Modifier
+                .fillMaxSize()
+                .windowInsetsPadding(WindowInsets.safeDrawing)
+                .verticalScroll(rememberScrollState())
+                .padding(24.dp),
+            verticalArrangement = Arrangement.spacedBy(24.dp),
+        ) {
             SectionTitle(stringResource(R.string.startup_failed_title))
             ErrorText(message)
             BigButton(stringResource(R.string.button_retry), onClick = onRetry)
