@@ -40,9 +40,14 @@ install_kotlin_tools() {
         # The package declares only kotlinc-js as a bin, so npm leaves the JVM launchers unexecutable.
         chmod +x "$KOTLIN_HOME"/bin/kotlin*
     fi
-    JNA_JAR="$(dpkg -L libjna-java | grep '/jna\.jar$' | head -n1)"
-    JUNIT_JAR="$(dpkg -L junit4 | grep '/junit4\.jar$' | head -n1)"
-    HAMCREST_JAR="$(find /usr/share/java -name 'hamcrest-core*.jar' -o -name 'hamcrest.jar' | head -n1)"
+    # awk reads all its input (no early exit), so nothing upstream is cut off under pipefail.
+    JNA_JAR="$(dpkg -L libjna-java | awk '/\/jna\.jar$/ && !f { print; f = 1 }')"
+    JUNIT_JAR="$(dpkg -L junit4 | awk '/\/junit4\.jar$/ && !f { print; f = 1 }')"
+    HAMCREST_JAR="$(find /usr/share/java -name 'hamcrest-core*.jar' -o -name 'hamcrest.jar' | awk '!f { print; f = 1 }')"
+    local jar
+    for jar in "$JNA_JAR" "$JUNIT_JAR" "$HAMCREST_JAR"; do
+        [ -f "$jar" ] || { echo "binding tools: a JNA/JUnit/Hamcrest jar is missing" >&2; return 1; }
+    done
     export KOTLIN_HOME JNA_JAR JUNIT_JAR HAMCREST_JAR
 }
 
@@ -59,27 +64,31 @@ unmount_swift_chroot() {
 # Safe to run in the background (scripts/test.sh overlaps it with the build): it sets no
 # variables the caller needs.
 install_swift_chroot() {
-    if [ ! -x "$SWIFT_CHROOT/usr/bin/swift" ]; then
+    # Progress is kept in marker files: inside the chroot `usr/bin/swift` is a symlink to an
+    # absolute path, which a test from the host would resolve against the host's own /usr.
+    if [ ! -e "$SWIFT_CHROOT/.techo-debootstrap-done" ]; then
         apt_install_missing debootstrap
         local mirror
-        mirror="$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-            awk '{print $2}' | grep -v security | head -n1)"
+        # The Debian mirror the host already uses (one-line and deb822 formats). Written so that
+        # no step of the pipeline can fail under `set -o pipefail`: a missing file or an early
+        # exit of awk must not abort the caller.
+        mirror="$({ cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true; } |
+            awk '($1 == "URIs:" || $1 == "deb") && $2 ~ /^https?:\/\/.*\/debian\/?$/ { print $2; exit }')"
         mirror="${mirror:-http://deb.debian.org/debian}"
-        # The marker is written only after debootstrap finished: an interrupted one starts over.
-        if [ ! -e "$SWIFT_CHROOT/.techo-debootstrap-done" ]; then
-            unmount_swift_chroot
-            as_root rm -rf --one-file-system "$SWIFT_CHROOT"
-            as_root debootstrap --variant=minbase trixie "$SWIFT_CHROOT" "$mirror"
-            as_root touch "$SWIFT_CHROOT/.techo-debootstrap-done"
-        fi
+        # An interrupted debootstrap left no marker: start over.
+        unmount_swift_chroot
+        as_root rm -rf --one-file-system "$SWIFT_CHROOT"
+        as_root debootstrap --variant=minbase trixie "$SWIFT_CHROOT" "$mirror"
+        as_root touch "$SWIFT_CHROOT/.techo-debootstrap-done"
     fi
     mounted "$SWIFT_CHROOT/proc" || as_root mount -t proc proc "$SWIFT_CHROOT/proc"
     mounted "$SWIFT_CHROOT/dev" || as_root mount --bind /dev "$SWIFT_CHROOT/dev"
     mounted "$SWIFT_CHROOT/sys" || as_root mount -t sysfs sys "$SWIFT_CHROOT/sys"
     # ca-certificates: the core's HTTP client loads the system roots when it starts.
-    if [ ! -x "$SWIFT_CHROOT/usr/bin/swift" ] || [ ! -s "$SWIFT_CHROOT/etc/ssl/certs/ca-certificates.crt" ]; then
+    if [ ! -e "$SWIFT_CHROOT/.techo-swiftlang-done" ]; then
         as_root chroot "$SWIFT_CHROOT" apt-get update
         as_root chroot "$SWIFT_CHROOT" env DEBIAN_FRONTEND=noninteractive \
             apt-get install -y --no-install-recommends swiftlang libc6-dev ca-certificates
+        as_root touch "$SWIFT_CHROOT/.techo-swiftlang-done"
     fi
 }
