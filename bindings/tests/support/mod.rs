@@ -26,56 +26,39 @@ pub struct Artifacts {
     pub scratch: PathBuf,
 }
 
-/// The cdylib cargo built for this test run (the lib target's crate types include it), and every
-/// language generated from that exact library (library mode). Once per test binary.
+/// The cdylib cargo built for this test run (`cargo test` builds every crate type of the
+/// library, into target/<profile>/deps beside the test binary), and every language generated
+/// from that exact library (library mode) by UniFFI's generator linked into the test. No cargo
+/// runs inside the tests: a second build of techo-ffi would overwrite those unhashed files and
+/// make the next test build redo them. Once per test binary.
 pub fn artifacts() -> &'static Artifacts {
     static ONCE: OnceLock<Artifacts> = OnceLock::new();
     ONCE.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        // Only the generator is built here: a second build of techo-ffi would overwrite the
-        // unhashed libtecho_ffi.so that this test build made, and each would redo the other.
-        let mut build = Command::new(&cargo);
-        build.current_dir(workspace_root()).args(["build", "--locked", "-p", "uniffi-bindgen"]);
-        // The variables cargo sets for this test process would reach build scripts that watch
-        // them and make the next outer build redo their crates.
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            if key.starts_with("CARGO_PKG_")
-                || key.starts_with("CARGO_CRATE_")
-                || key.starts_with("CARGO_BIN_")
-                || ["CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR"]
-                    .contains(&key.as_ref())
-            {
-                build.env_remove(key.as_ref());
-            }
-        }
-        run_ok(&mut build);
-        // target/<profile>/deps/<this binary> → target/<profile>: tests use the debug library,
-        // the FFI cost bench the optimised one.
         let lib_dir = std::env::current_exe()
             .ok()
-            .and_then(|exe| exe.parent()?.parent().map(Path::to_path_buf))
-            .unwrap_or_else(|| target_dir().join("debug"));
+            .and_then(|exe| exe.parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| target_dir().join("debug/deps"));
         let library = lib_dir.join("libtecho_ffi.so");
         assert!(library.exists(), "{} was not built with this test", library.display());
-        let scratch = lib_dir.join("techo-bindings").join(test_binary_name());
+        let scratch = lib_dir.parent().unwrap_or(&lib_dir).join("techo-bindings").join(test_binary_name());
         let generated = scratch.join("generated");
         let _ = std::fs::remove_dir_all(&scratch);
         std::fs::create_dir_all(&generated).expect("scratch dir");
-        run_ok(Command::new(target_dir().join("debug/uniffi-bindgen")).args([
-            "generate".as_ref(),
-            "--no-format".as_ref(),
-            "--library".as_ref(),
-            library.as_os_str(),
-            "--language".as_ref(),
-            "kotlin".as_ref(),
-            "--language".as_ref(),
-            "swift".as_ref(),
-            "--language".as_ref(),
-            "python".as_ref(),
-            "--out-dir".as_ref(),
-            generated.as_os_str(),
-        ]));
+        let utf8 = |p: &Path| camino::Utf8PathBuf::from_path_buf(p.to_path_buf()).expect("UTF-8 path");
+        uniffi::generate(uniffi::GenerateOptions {
+            languages: vec![
+                uniffi::TargetLanguage::Kotlin,
+                uniffi::TargetLanguage::Swift,
+                uniffi::TargetLanguage::Python,
+            ],
+            source: utf8(&library),
+            out_dir: utf8(&generated),
+            config_override: None,
+            format: false,
+            crate_filter: None,
+            metadata_no_deps: false,
+        })
+        .expect("bindings generated from the library");
         Artifacts { lib_dir, library, generated, scratch }
     })
 }
