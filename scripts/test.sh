@@ -11,7 +11,8 @@ log="$(mktemp)"
 swift_log="$(mktemp)"
 swift_chroot_job=""
 # A failed lint must not leave debootstrap running behind us (it would race the next run).
-trap '[ -n "$swift_chroot_job" ] && kill "$swift_chroot_job" 2>/dev/null; wait; rm -f "$log" "$swift_log"' EXIT
+# Every command here must succeed: under `set -e` a failing one would turn a green run red.
+trap 'if [ -n "$swift_chroot_job" ]; then kill "$swift_chroot_job" 2>/dev/null || true; wait || true; fi; rm -f "$log" "$swift_log"' EXIT
 
 echo "== tools for the binding and shell tests"
 # kotlinc, JNA and JUnit for Kotlin; a Debian trixie chroot with Swift 6. Idempotent. The chroot
@@ -28,10 +29,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked --no-run
 
 if ! wait "$swift_chroot_job"; then
+    swift_chroot_job=""
     cat "$swift_log"
     echo "could not set up the Swift chroot" >&2
     exit 1
 fi
+swift_chroot_job=""
 echo "Swift chroot ready: $SWIFT_CHROOT"
 
 echo "== tests"
