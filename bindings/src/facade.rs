@@ -226,12 +226,12 @@ impl TechoCore {
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus, ApiError> {
-        let wedged = self.store.wedged_entries()?.len() as u64;
+        let counts = self.store.outbox_counts()?;
         let seen = self.tracker.snapshot();
         Ok(SyncStatus {
             account: self.store.account()?,
-            pending: self.store.outbox_len()?,
-            wedged,
+            pending: counts.pending + counts.wedged,
+            wedged: counts.wedged,
             running: seen.running,
             last_progress: seen.last_progress,
             last_report: seen.last_report,

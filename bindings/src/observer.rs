@@ -110,8 +110,9 @@ impl techo_core::sync::client::SyncObserver for Relay {
     fn on_failed(&self, error: &techo_core::Error) {
         self.tracker.finished(None);
         let mut report = SyncReport::stopped(error.to_string());
-        report.pending = self.store.outbox_len().unwrap_or(0);
-        report.wedged = self.store.wedged_entries().map_or(0, |w| w.len() as u64);
+        let counts = self.store.outbox_counts().unwrap_or_default();
+        report.pending = counts.pending;
+        report.wedged = counts.wedged;
         self.tell(|o| o.on_finished(report.clone()));
     }
 }

@@ -183,7 +183,7 @@ pub fn watch(s: &Session, every: u64) -> CliResult {
 fn status(s: &Session) -> CliResult {
     let account = s.store.account()?;
     let wedged = s.store.wedged_entries()?;
-    let pending = s.store.outbox_len()? - wedged.len() as u64;
+    let pending = s.store.outbox_counts()?.pending;
     if s.json {
         #[derive(Serialize)]
         struct Refused {

@@ -12,7 +12,7 @@ pub(crate) mod vitals_read;
 mod vitals_write;
 
 pub use migrations::LATEST_SCHEMA;
-pub use outbox::OutboxEntry;
+pub use outbox::{OutboxCounts, OutboxEntry};
 pub use sync_state::{Account, PullApplied, PushApplied};
 pub use vitals_read::{Page, VitalQuery};
 pub use vitals_write::Recorded;

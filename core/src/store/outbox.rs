@@ -10,6 +10,13 @@ use serde::Serialize;
 use techo_protocol::Op;
 use uuid::Uuid;
 
+/// The outbox at a glance: what will still be sent, and what the server refused (kept, shown).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: u64,
+    pub wedged: u64,
+}
+
 #[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxEntry {
     pub seq: i64,
@@ -83,6 +90,16 @@ impl Store {
         let mut stmt =
             conn.prepare_cached(&format!("SELECT {OUTBOX_COLUMNS} FROM \"outbox\" ORDER BY \"seq\" LIMIT ?1"))?;
         collect(&mut stmt, [limit], entry_from_row)
+    }
+
+    /// Changes waiting to go out and changes the server refused, counted in one query.
+    pub fn outbox_counts(&self) -> Result<OutboxCounts> {
+        let (pending, wedged): (i64, i64) = self.reader().query_row(
+            "SELECT count(*) - coalesce(sum(\"state\" = 'wedged'), 0), coalesce(sum(\"state\" = 'wedged'), 0) FROM \"outbox\"",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(OutboxCounts { pending: pending.unsigned_abs(), wedged: wedged.unsigned_abs() })
     }
 
     /// Changes not yet delivered to the server.

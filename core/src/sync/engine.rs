@@ -457,9 +457,9 @@ impl SyncEngine {
 
     fn finish(&mut self, store: &Store, outcome: SyncOutcome, out: &mut Vec<Instruction>) -> Result<()> {
         self.report.outcome = outcome;
-        let wedged = store.wedged_entries()?.len() as u64;
-        self.report.pending = store.outbox_len()?.saturating_sub(wedged);
-        self.report.wedged = wedged;
+        let counts = store.outbox_counts()?;
+        self.report.pending = counts.pending;
+        self.report.wedged = counts.wedged;
         self.phase = Phase::Done;
         self.progress(store, SyncPhase::Done, None, out)?;
         out.push(Instruction::Finish(self.report.clone()));

@@ -3,7 +3,7 @@
 use super::engine::*;
 use crate::domain::{Milli, NewVital, Relationship, VitalValue};
 use crate::store::test_support::open_test_store;
-use crate::store::{Account, Store};
+use crate::store::{Account, OutboxCounts, Store};
 use techo_protocol::error::ErrorCode;
 use techo_protocol::sync::{MutationResult, MutationStatus, PullResponse, PushResponse};
 
@@ -86,9 +86,11 @@ fn a_poison_change_is_isolated_and_set_aside_while_the_rest_goes_out() {
     let wedged = t.store.wedged_entries().unwrap();
     assert_eq!(wedged[0].mutation_id.to_string(), poison);
     assert_eq!(wedged[0].wedge_reason.as_deref(), Some("payload_too_large"));
+    assert_eq!(t.store.outbox_counts().unwrap(), OutboxCounts { pending: 0, wedged: 1 });
     // Kept, and can be put back in the queue.
     t.store.retry_wedged(wedged[0].mutation_id).unwrap();
     assert_eq!(t.store.outbox_batch(&["34001234".into()], 10).unwrap().len(), 1);
+    assert_eq!(t.store.outbox_counts().unwrap(), OutboxCounts { pending: 1, wedged: 0 });
 }
 
 #[test]
