@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Size of the library the apps ship, built the way their build scripts build it (the `mobile`
-# profile: fat LTO, size-optimised, stripped), for the host. Budget: 6 MB on x86-64.
+# profile: fat LTO, size-optimised, stripped), for the host. Budget: 6 MB on x86-64; the test
+# command runs this, so going over it fails CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"

@@ -40,6 +40,9 @@ echo "Swift chroot ready: $SWIFT_CHROOT"
 echo "== tests"
 cargo test --workspace --locked 2>&1 | tee "$log"
 
+echo "== size of the phone library"
+./scripts/ffi-size.sh
+
 # cargo prints one result line per test binary, the last often for doc-tests with 0 tests;
 # close with the total so the outcome is clear at a glance.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }

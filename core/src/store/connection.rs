@@ -17,7 +17,7 @@ pub(crate) fn open(path: &Path, key: &DatabaseKey, role: Role) -> Result<Connect
         Role::Reader => OpenFlags::SQLITE_OPEN_READ_ONLY,
     } | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags)?;
+    let conn = techo_sqlcipher_crypto::open_with_flags(path, flags)?;
     apply_key(&conn, key)?;
     // The first read decrypts page 1: this is where a wrong key shows up.
     if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {

@@ -45,7 +45,7 @@ impl SqliteStorage {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StorageError::Unavailable(format!("data directory: {}", e.kind())))?;
         }
-        let mut writer = Connection::open(path)?;
+        let mut writer = techo_sqlcipher_crypto::open(path)?;
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
         let mode: String = writer.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -58,7 +58,7 @@ impl SqliteStorage {
         init_meta(&writer)?;
         let readers = (0..READERS)
             .map(|_| {
-                let c = Connection::open_with_flags(
+                let c = techo_sqlcipher_crypto::open_with_flags(
                     path,
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
