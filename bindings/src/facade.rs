@@ -11,7 +11,7 @@ use crate::observer::{Relay, SyncObserver, SyncTracker};
 use crate::records::{
     Account, BpContext, Bucket, CalendarDay, EntryDefaults, GlucoseTiming, GlucoseUnit, HomeBpSummary, HomeScreen,
     Profile, RecordedVital, Relationship, SeriesPoint, SyncReport, SyncStatus, Vital, VitalEntry, VitalFilter,
-    VitalKind, VitalPage, WedgedItem, local_time, parse_id,
+    VitalKind, VitalPage, WedgedItem, local_time, parse_id, to_system_time,
 };
 use crate::runtime::{on_runtime, runtime};
 use chrono::{Duration as Days, NaiveDate, TimeZone};
@@ -235,7 +235,7 @@ impl TechoCore {
             running: seen.running,
             last_progress: seen.last_progress,
             last_report: seen.last_report,
-            last_success: seen.last_success,
+            last_success: self.store.last_sync_complete()?.map(to_system_time),
         })
     }
 
@@ -287,8 +287,8 @@ impl TechoCore {
     }
 
     /// Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
-    /// at once on `wake()` and after every local change. Stops when the handle is cancelled or
-    /// released; starting another replaces which loop local changes wake.
+    /// at once on `wake()` and after every local change. One loop per core: starting another
+    /// stops the one running. Stops when the handle is cancelled or released, or the core is.
     pub fn start_auto_sync(
         &self,
         interval_seconds: u32,
@@ -303,15 +303,34 @@ impl TechoCore {
             Some(relay),
         );
         let handle = Arc::new(SyncTaskHandle { scheduler: Mutex::new(Some(scheduler)) });
-        *self.auto_sync.lock().unwrap_or_else(|p| p.into_inner()) = Arc::downgrade(&handle);
+        let previous = std::mem::replace(&mut *self.auto_sync_slot(), Arc::downgrade(&handle));
+        if let Some(old) = previous.upgrade() {
+            old.cancel();
+        }
         handle
+    }
+}
+
+impl TechoCore {
+    fn auto_sync_slot(&self) -> std::sync::MutexGuard<'_, Weak<SyncTaskHandle>> {
+        self.auto_sync.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for TechoCore {
+    /// The loop holds the store and the sync client: left running, it would keep the database
+    /// open (and syncing) after the app let go of the core, and a reopened core would share it.
+    fn drop(&mut self) {
+        if let Some(handle) = self.auto_sync_slot().upgrade() {
+            handle.cancel();
+        }
     }
 }
 
 impl TechoCore {
     /// Something new waits in the outbox (or may now be sent): nudge the background loop.
     fn changed_locally(&self) {
-        let handle = self.auto_sync.lock().unwrap_or_else(|p| p.into_inner()).upgrade();
+        let handle = self.auto_sync_slot().upgrade();
         if let Some(h) = handle {
             h.wake();
         }

@@ -1,11 +1,10 @@
 //! Sync progress for the shells, and what the facade remembers of it for status screens.
 
-use crate::records::{SyncProgress, SyncReport, to_system_time};
+use crate::records::{SyncProgress, SyncReport};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
 use techo_core::Store;
-use techo_core::sync::{SyncOutcome, SyncPhase};
+use techo_core::sync::SyncPhase;
 
 /// Implemented by the shell's view model. Called on a core worker thread: hop to the main
 /// thread before touching UI state, and return quickly.
@@ -21,7 +20,6 @@ struct Seen {
     running: bool,
     last_progress: Option<SyncProgress>,
     last_report: Option<SyncReport>,
-    last_success: Option<SystemTime>,
 }
 
 /// What the facade knows about runs, whoever started them (a button or the background loop).
@@ -34,7 +32,6 @@ pub(crate) struct TrackerSnapshot {
     pub running: bool,
     pub last_progress: Option<SyncProgress>,
     pub last_report: Option<SyncReport>,
-    pub last_success: Option<SystemTime>,
 }
 
 impl SyncTracker {
@@ -49,7 +46,6 @@ impl SyncTracker {
             running: s.running,
             last_progress: s.last_progress.clone(),
             last_report: s.last_report.clone(),
-            last_success: s.last_success,
         }
     }
 
@@ -68,9 +64,6 @@ impl SyncTracker {
         let mut s = self.seen();
         s.running = false;
         if let Some(r) = report {
-            if r.outcome == SyncOutcome::Complete {
-                s.last_success = Some(to_system_time(chrono::Utc::now()));
-            }
             s.last_report = Some(r.clone());
         }
     }

@@ -595,7 +595,7 @@ pub struct SyncStatus {
     pub running: bool,
     pub last_progress: Option<SyncProgress>,
     pub last_report: Option<SyncReport>,
-    /// When a sync last completed.
+    /// When a sync last completed on this device (kept across restarts).
     pub last_success: Option<SystemTime>,
 }
 

@@ -184,6 +184,7 @@ fn status(s: &Session) -> CliResult {
     let account = s.store.account()?;
     let wedged = s.store.wedged_entries()?;
     let pending = s.store.outbox_counts()?.pending;
+    let last_complete = s.store.last_sync_complete()?;
     if s.json {
         #[derive(Serialize)]
         struct Refused {
@@ -197,6 +198,8 @@ fn status(s: &Session) -> CliResult {
         struct Status {
             account: Option<techo_core::store::Account>,
             pending: u64,
+            /// RFC 3339, UTC; absent until a sync completes.
+            last_complete_sync: Option<String>,
             refused: Vec<Refused>,
         }
         let refused = wedged
@@ -209,7 +212,8 @@ fn status(s: &Session) -> CliResult {
                 reason: e.wedge_reason.clone(),
             })
             .collect();
-        let text = serde_json::to_string_pretty(&Status { account, pending, refused })
+        let last_complete_sync = last_complete.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let text = serde_json::to_string_pretty(&Status { account, pending, last_complete_sync, refused })
             .map_err(|_| usage("could not encode output"))?;
         println!("{text}");
         return Ok(());
@@ -217,6 +221,12 @@ fn status(s: &Session) -> CliResult {
     match &account {
         Some(a) => println!("Signed in as HM {} at {} (syncs: {})", a.hm_code, a.server_url, a.patients.join(", ")),
         None => println!("Not signed in. Use: techo --server URL login <HM_CODE>"),
+    }
+    match last_complete {
+        Some(t) => {
+            println!("Last complete sync: {}", crate::format::when(&t.with_timezone(&chrono::Local).fixed_offset()))
+        }
+        None => println!("Last complete sync: never"),
     }
     println!("Waiting to be sent: {pending}");
     if !wedged.is_empty() {

@@ -88,8 +88,13 @@ fn login_record_offline_sync_and_see_it_elsewhere() {
     ok(a.path(), &["vitals", "add", "weight", "61.2", "--at", "2026-11-20 07:15"], None);
     let status: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "sync", "status"], None)).unwrap();
     assert_eq!(status["pending"], 2);
+    assert_eq!(status["last_complete_sync"], serde_json::Value::Null);
     let report: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "sync"], None)).unwrap();
     assert_eq!((report["outcome"].as_str(), report["pushed"].as_u64()), (Some("complete"), Some(2)));
+    // Each CLI call is a fresh process: the time comes from the store, not from memory.
+    let status: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "sync", "status"], None)).unwrap();
+    assert!(status["last_complete_sync"].as_str().is_some_and(|t| t.ends_with('Z')), "{status}");
+    assert!(ok(a.path(), &["sync", "status"], None).contains("Last complete sync: 20"));
 
     ok(b.path(), &["--server", &url, "login", "34001234", "--password-stdin"], Some("long enough pw\n"));
     let out = ok(b.path(), &["sync"], None);

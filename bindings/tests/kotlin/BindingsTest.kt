@@ -299,7 +299,9 @@ class SyncTest {
 
     @Test
     fun devicesSyncThroughTheServerAndCancellationLosesNothing() = runBlocking {
-        val phoneA = openCore()
+        val dirA = tempDir()
+        val keysA = MemoryKeys()
+        val phoneA = openCore(dirA, keysA)
         val a = phoneA.addProfile(code, "テスト", Relationship.MYSELF).id
         val wrong = expectThrows<ApiException.Auth> { runBlocking { phoneA.login(code, "not the password") } }
         assertFalse(wrong.reason.contains(code))
@@ -368,12 +370,21 @@ class SyncTest {
         assertFalse(handle.isActive())
         handle.close()
         assertEquals(0uL, phoneB.syncStatus().pending)
+        // One loop per core: a second replaces the first, and closing the core stops it.
+        val first = phoneB.startAutoSync(3600u, null)
+        val second = phoneB.startAutoSync(3600u, null)
+        assertFalse(first.isActive())
+        assertTrue(second.isActive())
 
         phoneA.logout()
         assertNull(phoneA.account())
         assertEquals(SyncOutcome.NeedsLogin, phoneA.syncNow(null).outcome)
         phoneA.close()
         phoneB.close()
+        assertFalse("closing the core stops its loop", second.isActive())
+        openCore(dirA, keysA).use { assertNotNull("the last complete sync survives a restart", it.syncStatus().lastSuccess) }
+        first.close()
+        second.close()
     }
 
     @Test

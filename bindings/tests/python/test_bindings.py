@@ -273,6 +273,13 @@ class Sync(unittest.TestCase):
         handle.cancel()
         self.assertFalse(handle.is_active())
         self.assertEqual(phone_b.sync_status().pending, 0)
+        # One loop per core: a second replaces the first, and releasing the core stops it.
+        first = phone_b.start_auto_sync(3600, None)
+        second = phone_b.start_auto_sync(3600, None)
+        self.assertFalse(first.is_active())
+        self.assertTrue(second.is_active())
+        del phone_b
+        self.assertFalse(second.is_active())
 
         activation_code = env("TECHO_ACTIVATION_HM_CODE")
         phone_c = open_core()

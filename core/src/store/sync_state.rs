@@ -45,6 +45,9 @@ pub struct PullApplied {
 }
 
 const ACCOUNT_KEY: &str = "account";
+/// When a sync run last completed (every change sent, every linked profile up to date), in Unix
+/// milliseconds: "last synced" must survive a restart of the app.
+const LAST_COMPLETE_KEY: &str = "last_sync_complete_ms";
 /// `sync_state.refetching`: a full download is under way because the server was restored (what
 /// it lacks is sent again) or because our cursor expired (what it lacks was deleted).
 const REFETCH_RESTORED: i64 = 1;
@@ -57,6 +60,31 @@ impl Store {
             .query_row("SELECT \"value\" FROM \"local_settings\" WHERE \"key\" = ?1", [ACCOUNT_KEY], |r| r.get(0))
             .optional()?;
         json.map(|j| serde_json::from_str(&j).map_err(|_| Error::Corrupt("account settings"))).transpose()
+    }
+
+    /// Notes that a sync run completed now.
+    pub fn note_sync_complete(&self) -> Result<()> {
+        self.writer().execute(
+            "INSERT INTO \"local_settings\" (\"key\", \"value\") VALUES (?1, ?2) \
+             ON CONFLICT (\"key\") DO UPDATE SET \"value\" = excluded.\"value\"",
+            params![LAST_COMPLETE_KEY, self.clock.now().timestamp_millis().to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// When a sync run last completed on this device, if ever.
+    pub fn last_sync_complete(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let text: Option<String> = self
+            .reader()
+            .query_row("SELECT \"value\" FROM \"local_settings\" WHERE \"key\" = ?1", [LAST_COMPLETE_KEY], |r| r.get(0))
+            .optional()?;
+        text.map(|t| {
+            t.parse::<i64>()
+                .ok()
+                .and_then(chrono::DateTime::from_timestamp_millis)
+                .ok_or(Error::Corrupt("last sync time"))
+        })
+        .transpose()
     }
 
     /// Records the signed-in account (`None` signs out; unsent changes stay queued).

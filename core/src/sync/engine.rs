@@ -456,6 +456,9 @@ impl SyncEngine {
     }
 
     fn finish(&mut self, store: &Store, outcome: SyncOutcome, out: &mut Vec<Instruction>) -> Result<()> {
+        if outcome == SyncOutcome::Complete {
+            store.note_sync_complete()?;
+        }
         self.report.outcome = outcome;
         let counts = store.outbox_counts()?;
         self.report.pending = counts.pending;

@@ -83,6 +83,7 @@ fn a_poison_change_is_isolated_and_set_aside_while_the_rest_goes_out() {
     let report = finished(&ins).expect("finished");
     assert_eq!(report.outcome, SyncOutcome::Complete);
     assert_eq!((report.pushed, report.rejected, report.wedged, report.pending), (2, 1, 1, 0));
+    assert!(t.store.last_sync_complete().unwrap().is_some(), "a complete run is remembered");
     let wedged = t.store.wedged_entries().unwrap();
     assert_eq!(wedged[0].mutation_id.to_string(), poison);
     assert_eq!(wedged[0].wedge_reason.as_deref(), Some("payload_too_large"));
@@ -113,6 +114,7 @@ fn transient_failures_back_off_with_jitter_then_give_up_keeping_the_queue() {
         if let Some(r) = finished(&ins) {
             assert!(matches!(r.outcome, SyncOutcome::Offline { .. }));
             assert_eq!((r.pending, r.retries), (1, 3));
+            assert_eq!(t.store.last_sync_complete().unwrap(), None, "an offline run is not a sync");
             break;
         }
         let d = ins.iter().find_map(|i| if let Instruction::Sleep(d) = i { Some(*d) } else { None }).expect("sleep");

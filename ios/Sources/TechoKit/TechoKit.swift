@@ -1439,8 +1439,8 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     
     /**
      * Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
-     * at once on `wake()` and after every local change. Stops when the handle is cancelled or
-     * released; starting another replaces which loop local changes wake.
+     * at once on `wake()` and after every local change. One loop per core: starting another
+     * stops the one running. Stops when the handle is cancelled or released, or the core is.
      */
     func startAutoSync(intervalSeconds: UInt32, observer: SyncObserver?)  -> SyncTaskHandle
     
@@ -1799,8 +1799,8 @@ open func setActiveProfile(profileId: String)throws   {try rustCallWithError(Ffi
     
     /**
      * Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
-     * at once on `wake()` and after every local change. Stops when the handle is cancelled or
-     * released; starting another replaces which loop local changes wake.
+     * at once on `wake()` and after every local change. One loop per core: starting another
+     * stops the one running. Stops when the handle is cancelled or released, or the core is.
      */
 open func startAutoSync(intervalSeconds: UInt32, observer: SyncObserver?) -> SyncTaskHandle  {
     return try!  FfiConverterTypeSyncTaskHandle_lift(try! rustCall() {
@@ -2870,7 +2870,7 @@ public struct SyncStatus: Equatable, Hashable {
     public let lastProgress: SyncProgress?
     public let lastReport: SyncReport?
     /**
-     * When a sync last completed.
+     * When a sync last completed on this device (kept across restarts).
      */
     public let lastSuccess: Date?
 
@@ -2881,7 +2881,7 @@ public struct SyncStatus: Equatable, Hashable {
          * Changes waiting to be sent (refused ones included).
          */pending: UInt64, wedged: UInt64, running: Bool, lastProgress: SyncProgress?, lastReport: SyncReport?, 
         /**
-         * When a sync last completed.
+         * When a sync last completed on this device (kept across restarts).
          */lastSuccess: Date?) {
         self.account = account
         self.pending = pending
@@ -5866,7 +5866,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_set_active_profile() != 60866) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() != 58186) {
+    if (uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() != 59047) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_sync_now() != 33854) {

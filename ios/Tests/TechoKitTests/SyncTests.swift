@@ -118,6 +118,18 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(observer.reports.count, runsAtCancel, "a cancelled loop stays stopped")
     }
 
+    func testOneLoopPerCoreAndReleasingTheCoreStopsIt() throws {
+        var phone: TechoCore? = try TechoCore.open(
+            config: CoreConfig(dataDir: try temporaryDirectory(self), serverUrl: "http://127.0.0.1:9"),
+            keystore: InMemoryKeyStore())
+        let first = phone!.startAutoSync(intervalSeconds: 3600, observer: nil)
+        let second = phone!.startAutoSync(intervalSeconds: 3600, observer: nil)
+        XCTAssertFalse(first.isActive(), "a second loop replaces the first")
+        XCTAssertTrue(second.isActive())
+        phone = nil
+        XCTAssertFalse(second.isActive(), "releasing the core stops its loop")
+    }
+
     func testNothingRefusedAndRetryingAnUnknownChangeIsNotFound() async throws {
         let server = try TestServer.fromEnvironment()
         let (core, _) = try await signedInDevice(self, server)

@@ -66,7 +66,14 @@ public final class FirstRunModel {
         guard let profile else { return }
         await busy {
             try await access.core.activate(hmCode: profile.hmCode, activationCode: activationCode, password: newPassword)
-            _ = try await access.core.login(hmCode: profile.hmCode, password: newPassword)
+            // The code is spent now. Should the sign-in below fail (say, the signal drops), the
+            // person is left on a plain sign-in with the new password filled in: a retry must not
+            // send the code again, which the server would refuse.
+            password = newPassword
+            activationCode = ""
+            newPassword = ""
+            step = .signIn
+            _ = try await access.core.login(hmCode: profile.hmCode, password: password)
             finish(profile)
         }
     }

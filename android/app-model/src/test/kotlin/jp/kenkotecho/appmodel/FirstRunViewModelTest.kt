@@ -6,7 +6,10 @@ import jp.kenkotecho.appmodel.signin.SignInMode
 import jp.kenkotecho.appmodel.support.ServerEnv
 import jp.kenkotecho.appmodel.support.TestPhone
 import jp.kenkotecho.appmodel.support.await
+import jp.kenkotecho.core.Account
+import jp.kenkotecho.core.ApiException
 import jp.kenkotecho.core.Relationship
+import jp.kenkotecho.core.TechoCoreInterface
 import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.Assert.assertEquals
@@ -22,8 +25,12 @@ class FirstRunViewModelTest {
     @After
     fun close() = phone.close()
 
-    private suspend fun linked(hmCode: String, name: String = "山田 花子"): FirstRunViewModel {
-        val vm = FirstRunViewModel(phone.env(), phone.scope)
+    private suspend fun linked(
+        hmCode: String,
+        name: String = "山田 花子",
+        core: TechoCoreInterface = phone.core,
+    ): FirstRunViewModel {
+        val vm = FirstRunViewModel(phone.env(core = core), phone.scope)
         vm.person.onHmCode(hmCode)
         vm.person.onName(name)
         vm.person.submit().join()
@@ -118,7 +125,9 @@ class FirstRunViewModelTest {
     fun theOneTimeCodeActivatesTheCardAndSignsIn() =
         runBlocking {
             phone = phone.restartWith(ServerEnv.url)
-            val vm = linked(ServerEnv.activationHmCode, name = "デモ 未登録")
+            // The first sign-in after the activation fails, as when the signal drops in between.
+            val core = LoginFailsOnce(phone.core)
+            val vm = linked(ServerEnv.activationHmCode, name = "デモ 未登録", core = core)
             vm.state.await("sign-in step") { it.step == FirstRunStep.SIGN_IN }
             vm.signIn.onMode(SignInMode.ACTIVATE)
             // Too short a password is refused before the code is looked at (and spent).
@@ -136,8 +145,28 @@ class FirstRunViewModelTest {
             )
             vm.signIn.onActivationCode(ServerEnv.activationCode)
             vm.signIn.submit().join()
+            // Activated, not signed in: the form is now a plain sign-in with the new password.
+            val afterActivation = vm.signIn.state.value
+            assertEquals("サーバーにつながりません。電波の良い所で、もう一度お試しください。", afterActivation.error)
+            assertEquals(SignInMode.LOGIN, afterActivation.modes.single { it.selected }.value)
+            assertEquals("", afterActivation.activationCode)
+            assertEquals("kenko-new-pass-7", afterActivation.password)
+            assertNull(phone.core.account())
+            // The retry signs in without the spent code (sending it again would be refused).
+            vm.signIn.submit().join()
             assertNull(vm.signIn.state.value.error)
             vm.state.await("done") { it.step == FirstRunStep.DONE }
             assertNotNull(phone.core.account())
+            assertEquals(2, core.logins)
         }
+
+    private class LoginFailsOnce(private val real: TechoCoreInterface) : TechoCoreInterface by real {
+        var logins = 0
+
+        override suspend fun login(hmCode: String, password: String): Account {
+            logins += 1
+            if (logins == 1) throw ApiException.Network("offline")
+            return real.login(hmCode, password)
+        }
+    }
 }

@@ -1111,7 +1111,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_set_active_profile() and 0xFFFF) != 60866) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() and 0xFFFF) != 58186) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() and 0xFFFF) != 59047) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_sync_now() and 0xFFFF) != 33854) {
@@ -2853,8 +2853,8 @@ public interface TechoCoreInterface {
     
     /**
      * Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
-     * at once on `wake()` and after every local change. Stops when the handle is cancelled or
-     * released; starting another replaces which loop local changes wake.
+     * at once on `wake()` and after every local change. One loop per core: starting another
+     * stops the one running. Stops when the handle is cancelled or released, or the core is.
      */
     fun `startAutoSync`(`intervalSeconds`: kotlin.UInt, `observer`: SyncObserver?): SyncTaskHandle
     
@@ -3351,8 +3351,8 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
     
     /**
      * Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
-     * at once on `wake()` and after every local change. Stops when the handle is cancelled or
-     * released; starting another replaces which loop local changes wake.
+     * at once on `wake()` and after every local change. One loop per core: starting another
+     * stops the one running. Stops when the handle is cancelled or released, or the core is.
      */override fun `startAutoSync`(`intervalSeconds`: kotlin.UInt, `observer`: SyncObserver?): SyncTaskHandle {
             return FfiConverterTypeSyncTaskHandle.lift(
     callWithHandle {
@@ -4275,7 +4275,7 @@ data class SyncStatus (
     val `lastReport`: SyncReport?
     , 
     /**
-     * When a sync last completed.
+     * When a sync last completed on this device (kept across restarts).
      */
     val `lastSuccess`: java.time.Instant?
     

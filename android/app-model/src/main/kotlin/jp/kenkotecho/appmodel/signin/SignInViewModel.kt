@@ -61,7 +61,10 @@ class SignInViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<
             try {
                 if (mode == SignInMode.ACTIVATE) {
                     env.core.activate(s.hmCode, s.activationCode, s.password)
-                    // Same password straight away: nobody should have to type it twice.
+                    // The code is spent now. Should the sign-in below fail (say, the signal drops),
+                    // the form is left as a plain sign-in with the new password still filled in:
+                    // a retry must not send the code again, which the server would refuse.
+                    update { it.copy(modes = it.modes.map { o -> o.copy(selected = o.value == SignInMode.LOGIN) }, activationCode = "") }
                     step = Action.SIGN_IN
                 }
                 env.core.login(s.hmCode, s.password)

@@ -8,6 +8,7 @@ import jp.kenkotecho.core.Profile
 import jp.kenkotecho.core.Relationship
 import jp.kenkotecho.core.Source
 import jp.kenkotecho.core.TechoCore
+import jp.kenkotecho.core.TechoCoreInterface
 import jp.kenkotecho.core.Vital
 import jp.kenkotecho.core.VitalEntry
 import jp.kenkotecho.core.VitalInput
@@ -41,8 +42,11 @@ class TestPhone private constructor(
     private var keepDir = false
 
     /** A view-model environment with the phone's clock at the real now, in Japan. */
-    fun env(strings: StringTable = XmlStringTable.JAPANESE, clock: Clock = Clock.system(TOKYO)): AppEnvironment =
-        AppEnvironment(core, Dispatchers.IO, clock, { strings })
+    fun env(
+        strings: StringTable = XmlStringTable.JAPANESE,
+        clock: Clock = Clock.system(TOKYO),
+        core: TechoCoreInterface = this.core,
+    ): AppEnvironment = AppEnvironment(core, Dispatchers.IO, clock, { strings })
 
     /** The same phone started again against [url] (its data and keys kept): e.g. now offline. */
     fun restartWith(url: String): TestPhone {

@@ -1,0 +1,67 @@
+// A real core with scripted sign-in answers, for flows the test server cannot stage (a sign-in
+// that fails right after an activation succeeded).
+import Foundation
+import TechoKit
+
+final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
+    private let real: TechoCore
+    private let lock = NSLock()
+    private var loginFailures: [ApiError]
+    private(set) var activations: [String] = []
+    private(set) var logins = 0
+
+    /// `activate` succeeds without a server; `login` throws `loginFailures` in order, then succeeds.
+    init(_ real: TechoCore, loginFailures: [ApiError]) {
+        self.real = real
+        self.loginFailures = loginFailures
+    }
+
+    func activate(hmCode: String, activationCode: String, password: String) async throws {
+        lock.withLock { activations.append(activationCode) }
+    }
+
+    func login(hmCode: String, password: String) async throws -> Account {
+        let failure: ApiError? = lock.withLock {
+            logins += 1
+            return loginFailures.isEmpty ? nil : loginFailures.removeFirst()
+        }
+        if let failure { throw failure }
+        return Account(serverUrl: "https://hm-net.example", hmCode: hmCode, patients: [])
+    }
+
+    func account() throws -> Account? { try real.account() }
+    func activeProfile() throws -> Profile? { try real.activeProfile() }
+    func addProfile(hmCode: String, displayName: String, relationship: Relationship) throws -> Profile {
+        try real.addProfile(hmCode: hmCode, displayName: displayName, relationship: relationship)
+    }
+    func amendVital(vitalId: String, entry: VitalEntry) throws -> RecordedVital { try real.amendVital(vitalId: vitalId, entry: entry) }
+    func deleteVital(vitalId: String) throws -> Vital { try real.deleteVital(vitalId: vitalId) }
+    func deviceId() -> String { real.deviceId() }
+    func entryDefaults(at: Date, utcOffsetMinutes: Int32) throws -> EntryDefaults {
+        try real.entryDefaults(at: at, utcOffsetMinutes: utcOffsetMinutes)
+    }
+    func getVital(vitalId: String) throws -> Vital { try real.getVital(vitalId: vitalId) }
+    func homeBpSummary(profileId: String, asOf: Date, utcOffsetMinutes: Int32) throws -> HomeBpSummary {
+        try real.homeBpSummary(profileId: profileId, asOf: asOf, utcOffsetMinutes: utcOffsetMinutes)
+    }
+    func homeScreen(profileId: String, now: Date, utcOffsetMinutes: Int32) throws -> HomeScreen {
+        try real.homeScreen(profileId: profileId, now: now, utcOffsetMinutes: utcOffsetMinutes)
+    }
+    func latestVitals(profileId: String) throws -> [Vital] { try real.latestVitals(profileId: profileId) }
+    func listVitals(profileId: String, filter: VitalFilter) throws -> VitalPage { try real.listVitals(profileId: profileId, filter: filter) }
+    func logout() async throws { try await real.logout() }
+    func profiles() throws -> [Profile] { try real.profiles() }
+    func recordVital(profileId: String, entry: VitalEntry) throws -> RecordedVital { try real.recordVital(profileId: profileId, entry: entry) }
+    func retryWedged(mutationId: String) throws { try real.retryWedged(mutationId: mutationId) }
+    func setActiveProfile(profileId: String) throws { try real.setActiveProfile(profileId: profileId) }
+    func startAutoSync(intervalSeconds: UInt32, observer: SyncObserver?) -> SyncTaskHandle {
+        real.startAutoSync(intervalSeconds: intervalSeconds, observer: observer)
+    }
+    func syncNow(observer: SyncObserver?) async throws -> SyncReport { try await real.syncNow(observer: observer) }
+    func syncStatus() throws -> SyncStatus { try real.syncStatus() }
+    func vitalHistory(vitalId: String) throws -> [Vital] { try real.vitalHistory(vitalId: vitalId) }
+    func vitalSeries(profileId: String, kind: VitalKind, first: CalendarDay, last: CalendarDay, bucket: Bucket) throws -> [SeriesPoint] {
+        try real.vitalSeries(profileId: profileId, kind: kind, first: first, last: last, bucket: bucket)
+    }
+    func wedgedItems() throws -> [WedgedItem] { try real.wedgedItems() }
+}
