@@ -10,8 +10,8 @@ use crate::keystore::{DeviceKeyStore, ForeignKeys};
 use crate::observer::{Relay, SyncObserver, SyncTracker};
 use crate::records::{
     Account, BpContext, Bucket, CalendarDay, EntryDefaults, GlucoseTiming, GlucoseUnit, HomeBpSummary, HomeScreen,
-    Profile, RecordedVital, Relationship, SeriesPoint, SyncReport, SyncStatus, Vital, VitalEntry, VitalFilter,
-    VitalKind, VitalPage, WedgedItem, local_time, parse_id, to_system_time,
+    Profile, RecordedVital, Relationship, SeriesPoint, StartOverReport, SyncReport, SyncStatus, Vital, VitalEntry,
+    VitalFilter, VitalKind, VitalPage, WedgedItem, local_time, parse_id, to_system_time,
 };
 use crate::runtime::{on_runtime, runtime};
 use chrono::{Duration as Days, NaiveDate, TimeZone};
@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, SystemTime};
 use techo_core::Store;
-use techo_core::store::VitalQuery;
+use techo_core::store::{OpenOptions, VitalQuery};
 use techo_core::sync::EngineConfig;
 use techo_core::sync::client::{SyncClient, SyncScheduler, TrustedRoots};
 
@@ -377,6 +377,19 @@ impl Drop for SyncTaskHandle {
 }
 
 /// Today in the given offset, for chart ranges relative to "now" without date maths in the shells.
+/// When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person
+/// agreed to start over: sets the database aside (never deletes it), makes a fresh one, and
+/// carries over what can still be read. Then call `TechoCore.open` again. Never call it while a
+/// `TechoCore` on the same directory is open.
+#[uniffi::export]
+pub fn start_over(config: CoreConfig, keystore: Arc<dyn DeviceKeyStore>) -> Result<StartOverReport, ApiError> {
+    let keys = ForeignKeys(keystore);
+    let path = PathBuf::from(&config.data_dir).join(DATABASE_FILE);
+    let (store, report) = Store::start_over(&path, &keys, OpenOptions::default())?;
+    drop(store);
+    Ok(report.into())
+}
+
 #[uniffi::export]
 pub fn calendar_day_at(at: SystemTime, utc_offset_minutes: i32) -> Result<CalendarDay, ApiError> {
     Ok(local_time(at, utc_offset_minutes)?.date_naive().into())

@@ -599,6 +599,29 @@ pub struct SyncStatus {
     pub last_success: Option<SystemTime>,
 }
 
+/// What starting over kept (`start_over`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct StartOverReport {
+    /// Unsent changes carried over; they go out at the next sync.
+    pub salvaged_changes: u64,
+    pub salvaged_profiles: u64,
+    /// Readings carried over; everything the server has comes back at the next sync.
+    pub salvaged_readings: u64,
+    /// Where the old database now lives (for the help desk; it is kept).
+    pub set_aside_file: String,
+}
+
+impl From<techo_core::store::StartOver> for StartOverReport {
+    fn from(s: techo_core::store::StartOver) -> Self {
+        Self {
+            salvaged_changes: s.salvaged_changes,
+            salvaged_profiles: s.salvaged_profiles,
+            salvaged_readings: s.salvaged_readings,
+            set_aside_file: s.set_aside.to_string_lossy().into_owned(),
+        }
+    }
+}
+
 /// What the entry screen preselects; the person can change all of it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct EntryDefaults {

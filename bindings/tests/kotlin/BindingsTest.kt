@@ -3,6 +3,7 @@
 // it and passes the server through TECHO_* environment variables.
 package jp.kenkotecho.bindingtest
 
+import java.io.File
 import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Instant
@@ -272,6 +273,31 @@ class KeysAndLifecycleTest {
         val other = MemoryKeys().apply { save("database-key", ByteArray(32) { 7 }) }
         expectThrows<ApiException.KeyChanged> { openCore(dir, other) }
         openCore(dir, keys).use { core -> assertEquals(1, core.profiles().size) }
+    }
+
+    @Test
+    fun startingOverKeepsWhatCanStillBeRead() {
+        val dir = tempDir()
+        val keys = MemoryKeys()
+        openCore(dir, keys).use { core ->
+            val p = core.addProfile("KT000006", "テスト", Relationship.MYSELF).id
+            core.recordVital(p, entry(VitalInput.Steps("100")))
+            core.recordVital(p, entry(VitalInput.Steps("200")))
+        }
+        // The key is still there: everything comes along.
+        val kept = startOver(CoreConfig(dir.toString(), env("TECHO_SERVER_URL")), keys)
+        assertEquals(Triple(2uL, 1uL, 2uL), Triple(kept.salvagedChanges, kept.salvagedProfiles, kept.salvagedReadings))
+        assertTrue(File(kept.setAsideFile).exists())
+        openCore(dir, keys).use { core ->
+            assertEquals(2uL, core.syncStatus().pending)
+            assertEquals(2, core.listVitals(core.profiles().single().id, VitalFilter(null, null, null, 10u, null)).items.size)
+        }
+        // The key is lost: the file is set aside and the notebook starts empty, with a new key.
+        val lost = MemoryKeys()
+        expectThrows<ApiException.KeyUnavailable> { openCore(dir, lost) }
+        val empty = startOver(CoreConfig(dir.toString(), env("TECHO_SERVER_URL")), lost)
+        assertEquals(0uL, empty.salvagedChanges)
+        openCore(dir, lost).use { core -> assertTrue(core.profiles().isEmpty()) }
     }
 
     @Test

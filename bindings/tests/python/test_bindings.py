@@ -37,6 +37,7 @@ from techo import (
     VitalValue,
     calendar_day_add,
     calendar_day_at,
+    start_over,
 )
 
 JST_MINUTES = 540
@@ -233,6 +234,21 @@ class KeysAndErrors(unittest.TestCase):
         with self.assertRaises(ApiError.KeyChanged):
             open_core(directory, other)
         self.assertEqual(len(open_core(directory, keys).profiles()), 1)
+
+    def test_starting_over_keeps_what_can_still_be_read(self):
+        directory = tempfile.mkdtemp(prefix="techo-python")
+        keys = MemoryKeys()
+        core = open_core(directory, keys)
+        p = core.add_profile("KT000006", "テスト", Relationship.MYSELF)
+        core.record_vital(p.id, entry(VitalInput.STEPS(count="100")))
+        del core
+        lost = MemoryKeys()
+        with self.assertRaises(ApiError.KeyUnavailable):
+            open_core(directory, lost)
+        report = start_over(CoreConfig(data_dir=directory, server_url=env("TECHO_SERVER_URL")), lost)
+        self.assertEqual((report.salvaged_changes, report.salvaged_profiles), (0, 0))
+        self.assertTrue(os.path.exists(report.set_aside_file))
+        self.assertEqual(open_core(directory, lost).profiles(), [])
 
 
 class Sync(unittest.TestCase):

@@ -5,6 +5,7 @@ mod migrations;
 mod outbox;
 mod profiles;
 mod rows;
+mod start_over;
 mod sync_state;
 #[cfg(test)]
 mod tests;
@@ -13,6 +14,7 @@ mod vitals_write;
 
 pub use migrations::LATEST_SCHEMA;
 pub use outbox::{OutboxCounts, OutboxEntry};
+pub use start_over::StartOver;
 pub use sync_state::{Account, PullApplied, PushApplied};
 pub use vitals_read::{Page, VitalQuery};
 pub use vitals_write::Recorded;

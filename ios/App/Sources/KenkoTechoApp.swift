@@ -47,6 +47,14 @@ enum Launch {
         app.sync?.becameActive()
     }
 
+    /// The person confirmed starting over after the store could not be opened.
+    static func startOver(_ app: AppModel) async {
+        await app.startOver(dataDirectory: AppConfiguration.dataDirectory,
+                            serverURL: AppConfiguration.serverURL,
+                            keyStore: KeychainKeyStore())
+        app.sync?.becameActive()
+    }
+
     /// Safe to call from the window and a background launch alike: the store opens once.
     static func openCore(_ app: AppModel) async {
         await app.openOnce(dataDirectory: AppConfiguration.dataDirectory,

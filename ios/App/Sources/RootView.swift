@@ -4,8 +4,19 @@ import TechoAppModel
 /// Opening, first run, or the notebook of the person being shown.
 struct RootView: View {
     @Environment(AppModel.self) private var app
+    @State private var confirmingStartOver = false
 
     var body: some View {
+        phaseView
+            .alert(app.startOverNotice ?? "", isPresented: Binding(
+                get: { app.startOverNotice != nil },
+                set: { if !$0 { app.dismissStartOverNotice() } }
+            )) {
+                Button(app.wording(.commonClose)) { app.dismissStartOverNotice() }
+            }
+    }
+
+    @ViewBuilder private var phaseView: some View {
         switch app.phase {
         case .opening:
             ProgressView {
@@ -18,8 +29,20 @@ struct RootView: View {
                     BigButton(title: app.wording(.commonRetry), prominent: true) { [app] in
                         await Launch.start(app)
                     }
+                    if app.canStartOver {
+                        BigButton(title: app.wording(.startOverButton)) { confirmingStartOver = true }
+                    }
                 }
                 .padding()
+            }
+            .confirmationDialog(app.wording(.startOverButton), isPresented: $confirmingStartOver,
+                                titleVisibility: .visible) {
+                Button(app.wording(.startOverButton), role: .destructive) {
+                    Task { await Launch.startOver(app) }
+                }
+                Button(app.wording(.commonCancel), role: .cancel) {}
+            } message: {
+                Text(verbatim: app.wording(.startOverConfirm))
             }
         case .firstRun:
             if let model = app.makeFirstRun() {

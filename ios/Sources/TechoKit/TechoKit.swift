@@ -2622,6 +2622,89 @@ public func FfiConverterTypeSeriesPoint_lower(_ value: SeriesPoint) -> RustBuffe
 }
 
 
+/**
+ * What starting over kept (`start_over`).
+ */
+public struct StartOverReport: Equatable, Hashable {
+    /**
+     * Unsent changes carried over; they go out at the next sync.
+     */
+    public let salvagedChanges: UInt64
+    public let salvagedProfiles: UInt64
+    /**
+     * Readings carried over; everything the server has comes back at the next sync.
+     */
+    public let salvagedReadings: UInt64
+    /**
+     * Where the old database now lives (for the help desk; it is kept).
+     */
+    public let setAsideFile: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Unsent changes carried over; they go out at the next sync.
+         */salvagedChanges: UInt64, salvagedProfiles: UInt64, 
+        /**
+         * Readings carried over; everything the server has comes back at the next sync.
+         */salvagedReadings: UInt64, 
+        /**
+         * Where the old database now lives (for the help desk; it is kept).
+         */setAsideFile: String) {
+        self.salvagedChanges = salvagedChanges
+        self.salvagedProfiles = salvagedProfiles
+        self.salvagedReadings = salvagedReadings
+        self.setAsideFile = setAsideFile
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StartOverReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStartOverReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StartOverReport {
+        return
+            try StartOverReport(
+                salvagedChanges: FfiConverterUInt64.read(from: &buf), 
+                salvagedProfiles: FfiConverterUInt64.read(from: &buf), 
+                salvagedReadings: FfiConverterUInt64.read(from: &buf), 
+                setAsideFile: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StartOverReport, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.salvagedChanges, into: &buf)
+        FfiConverterUInt64.write(value.salvagedProfiles, into: &buf)
+        FfiConverterUInt64.write(value.salvagedReadings, into: &buf)
+        FfiConverterString.write(value.setAsideFile, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStartOverReport_lift(_ buf: RustBuffer) throws -> StartOverReport {
+    return try FfiConverterTypeStartOverReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStartOverReport_lower(_ value: StartOverReport) -> RustBuffer {
+    return FfiConverterTypeStartOverReport.lower(value)
+}
+
+
 public struct Stats: Equatable, Hashable {
     public let count: UInt32
     public let min: Double
@@ -5766,15 +5849,28 @@ public func calendarDayAdd(day: CalendarDay, days: Int32)throws  -> CalendarDay 
     )
 })
 }
-/**
- * Today in the given offset, for chart ranges relative to "now" without date maths in the shells.
- */
 public func calendarDayAt(at: Date, utcOffsetMinutes: Int32)throws  -> CalendarDay  {
     return try  FfiConverterTypeCalendarDay_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
         uniffiCallStatus in
     uniffi_techo_ffi_fn_func_calendar_day_at(
         FfiConverterTimestamp.lower(at),
         FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
+    )
+})
+}
+/**
+ * Today in the given offset, for chart ranges relative to "now" without date maths in the shells.
+ * When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person
+ * agreed to start over: sets the database aside (never deletes it), makes a fresh one, and
+ * carries over what can still be read. Then call `TechoCore.open` again. Never call it while a
+ * `TechoCore` on the same directory is open.
+ */
+public func startOver(config: CoreConfig, keystore: DeviceKeyStore)throws  -> StartOverReport  {
+    return try  FfiConverterTypeStartOverReport_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_func_start_over(
+        FfiConverterTypeCoreConfig_lower(config),
+        FfiConverterTypeDeviceKeyStore_lower(keystore),uniffiCallStatus
     )
 })
 }
@@ -5797,7 +5893,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_func_calendar_day_add() != 20072) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_func_calendar_day_at() != 51598) {
+    if (uniffi_techo_ffi_checksum_func_calendar_day_at() != 37999) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_func_start_over() != 64455) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() != 55061) {

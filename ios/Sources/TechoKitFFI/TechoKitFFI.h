@@ -516,6 +516,11 @@ RustBuffer uniffi_techo_ffi_fn_func_calendar_day_add(RustBuffer day, int32_t day
 RustBuffer uniffi_techo_ffi_fn_func_calendar_day_at(RustBuffer at, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_START_OVER
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_START_OVER
+RustBuffer uniffi_techo_ffi_fn_func_start_over(RustBuffer config, uint64_t keystore, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_TECHO_FFI_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_TECHO_FFI_RUSTBUFFER_ALLOC
 RustBuffer ffi_techo_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -785,6 +790,12 @@ uint16_t uniffi_techo_ffi_checksum_func_calendar_day_add(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CALENDAR_DAY_AT
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CALENDAR_DAY_AT
 uint16_t uniffi_techo_ffi_checksum_func_calendar_day_at(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_START_OVER
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_START_OVER
+uint16_t uniffi_techo_ffi_checksum_func_start_over(void
     
 );
 #endif

@@ -30,4 +30,30 @@ final class KeyStoreTests: XCTestCase {
             $0 == .KeyUnavailable
         }
     }
+
+    func testStartingOverKeepsWhatCanStillBeRead() throws {
+        let dir = try temporaryDirectory(self)
+        let config = CoreConfig(dataDir: dir, serverUrl: offlineServerURL)
+        let keys = InMemoryKeyStore()
+        do {
+            let core = try TechoCore.open(config: config, keystore: keys)
+            let profile = try core.addProfile(hmCode: "34001234", displayName: "山田 花子", relationship: .myself)
+            _ = try core.recordVital(profileId: profile.id, entry: entry(.steps(count: "100"), at: Date().addingTimeInterval(-60)))
+        }
+        let kept = try startOver(config: config, keystore: keys)
+        XCTAssertEqual([kept.salvagedChanges, kept.salvagedProfiles, kept.salvagedReadings], [1, 1, 1])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept.setAsideFile))
+        do {
+            let core = try TechoCore.open(config: config, keystore: keys)
+            XCTAssertEqual(try core.syncStatus().pending, 1)
+        }
+
+        let lost = InMemoryKeyStore()
+        let empty = try startOver(config: config, keystore: lost)
+        XCTAssertEqual(empty.salvagedChanges, 0)
+        do {
+            let core = try TechoCore.open(config: config, keystore: lost)
+            XCTAssertEqual(try core.profiles(), [])
+        }
+    }
 }

@@ -43,6 +43,14 @@ public enum CoreOpener {
         }.value
     }
 
+    /// Sets the unreadable database aside and makes a fresh one (`startOver` in the core).
+    public static func startOver(dataDirectory: URL, serverURL: String, keyStore: any DeviceKeyStore) async throws -> StartOverReport {
+        try await Task.detached(priority: .userInitiated) {
+            try TechoKit.startOver(config: CoreConfig(dataDir: dataDirectory.path, serverUrl: serverURL),
+                                   keystore: keyStore)
+        }.value
+    }
+
     /// The database key never leaves the device (…ThisDeviceOnly), so a backed-up database could
     /// not be opened anywhere else: keep it out of iCloud backups; the server is the backup.
     /// Background sync opens the files while the phone is locked, hence protection until first

@@ -16,6 +16,11 @@ public final class AppModel {
     }
 
     public private(set) var phase: Phase = .opening
+    /// The store cannot be opened for good (its key is gone or changed, or the file is damaged):
+    /// offer to start over, after the person confirms `wording(.startOverConfirm)`.
+    public private(set) var canStartOver = false
+    /// After starting over: what was carried over, shown once on the next screen.
+    public private(set) var startOverNotice: String?
     public let wording: Wording
     public let clock: LocalClock
     public private(set) var access: CoreAccess?
@@ -59,9 +64,39 @@ public final class AppModel {
         }
         do {
             let core = try await CoreOpener.open(dataDirectory: dataDirectory, serverURL: serverURL, keyStore: keyStore)
+            canStartOver = false
             await attach(core)
         } catch {
+            canStartOver = Self.startingOverHelps(error)
             phase = .cannotOpen(wording(.openingFailed) + "\n" + wording.message(for: error))
+        }
+    }
+
+    /// The person confirmed: set the unreadable database aside (the core keeps it), carry over
+    /// what can still be read, and open the fresh one. Signing in brings back what the server has.
+    public func startOver(dataDirectory: URL, serverURL: String, keyStore: any DeviceKeyStore) async {
+        guard canStartOver, access == nil else { return }
+        phase = .opening
+        do {
+            let report = try await CoreOpener.startOver(dataDirectory: dataDirectory, serverURL: serverURL,
+                                                        keyStore: keyStore)
+            startOverNotice = report.salvagedChanges > 0
+                ? wording(.startOverDoneKept, String(report.salvagedChanges))
+                : wording(.startOverDone)
+        } catch {
+            phase = .cannotOpen(wording(.openingFailed) + "\n" + wording.message(for: error))
+            return
+        }
+        await open(dataDirectory: dataDirectory, serverURL: serverURL, keyStore: keyStore)
+    }
+
+    public func dismissStartOverNotice() { startOverNotice = nil }
+
+    /// Only for failures that retrying cannot fix; a locked key store or a full disk can.
+    static func startingOverHelps(_ error: Error) -> Bool {
+        switch error as? ApiError {
+        case .KeyUnavailable, .KeyChanged, .DataDamaged: return true
+        default: return false
         }
     }
 

@@ -203,4 +203,8 @@ public enum Phrase: String, CaseIterable, Sendable {
     case settingsRetry = "settings.retry"
     case settingsRetried = "settings.retried"
     case openingFailed = "opening.failed"
+    case startOverButton = "startOver.button"
+    case startOverConfirm = "startOver.confirm"
+    case startOverDone = "startOver.done"
+    case startOverDoneKept = "startOver.doneKept"
 }

@@ -4,7 +4,9 @@ import android.content.Context
 import jp.kenkotecho.app.text.AndroidStringTable
 import jp.kenkotecho.appmodel.AppEnvironment
 import jp.kenkotecho.appmodel.DisplayPrefs
+import jp.kenkotecho.appmodel.startup.StartOver
 import jp.kenkotecho.appmodel.sync.SyncMonitor
+import jp.kenkotecho.appmodel.text.Wording
 import jp.kenkotecho.core.CoreConfig
 import jp.kenkotecho.core.TechoCore
 import kotlinx.coroutines.CancellationException
@@ -69,6 +71,40 @@ class CoreHolder(
         }
     }
 
+    /** After starting over: what was carried over, shown once over the fresh notebook. */
+    private val mutableNotice = MutableStateFlow<String?>(null)
+    val startOverNotice: StateFlow<String?> = mutableNotice.asStateFlow()
+
+    fun dismissStartOverNotice() {
+        mutableNotice.value = null
+    }
+
+    /**
+     * The person confirmed starting over after an open that retrying cannot fix: the core sets
+     * the unreadable database aside (never deleting it), carries over what it can still read,
+     * and the fresh one opens. Signing in brings back what the server has.
+     */
+    fun startOver() {
+        val failed = state.value as? CoreState.Failed ?: return
+        if (!StartOver.helps(failed.error)) return
+        mutableState.value = CoreState.Opening
+        scope.launch(Dispatchers.IO) {
+            opening.withLock {
+                if (state.value is CoreState.Ready) return@withLock
+                mutableState.value =
+                    try {
+                        val report = StartOver.run(config(), keys())
+                        mutableNotice.value = StartOver.notice(report, Wording(AndroidStringTable(context.resources)))
+                        openCore().let { core -> CoreState.Ready(core, environment(core)) }
+                    } catch (e: CancellationException) {
+                        throw e
+                    } catch (e: Exception) {
+                        CoreState.Failed(e)
+                    }
+            }
+        }
+    }
+
     /** The core once it is open, or `null` if it could not be opened (the worker then stops). */
     suspend fun awaitCore(): TechoCore? =
         when (val s = state.first { it !is CoreState.Opening }) {
@@ -76,14 +112,16 @@ class CoreHolder(
             else -> null
         }
 
-    private fun openCore(): TechoCore {
+    private fun openCore(): TechoCore = TechoCore.open(config(), keys())
+
+    private fun config(): CoreConfig {
         // no_backup/: never in cloud backups or device transfers (the key stays on this phone).
-        val base = context.noBackupFilesDir
-        val dataDir = File(base, "techo").apply { mkdirs() }
-        val keys = AndroidKeystoreSecrets(File(base, "secrets"))
+        val dataDir = File(context.noBackupFilesDir, "techo").apply { mkdirs() }
         // Only the network's CA is trusted (set at build time): no platform verifier, no JNI (P-F12).
-        return TechoCore.open(CoreConfig(dataDir.path, BuildConfig.SERVER_URL, BuildConfig.TRUSTED_ROOTS_PEM), keys)
+        return CoreConfig(dataDir.path, BuildConfig.SERVER_URL, BuildConfig.TRUSTED_ROOTS_PEM)
     }
+
+    private fun keys() = AndroidKeystoreSecrets(File(context.noBackupFilesDir, "secrets"))
 
     private fun environment(core: TechoCore): AppEnvironment =
         AppEnvironment(

@@ -742,6 +742,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_func_calendar_day_at(
     ): Int
+    external fun uniffi_techo_ffi_checksum_func_start_over(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_synctaskhandle_cancel(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_synctaskhandle_is_active(
@@ -920,6 +922,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_func_calendar_day_at(`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_func_start_over(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun ffi_techo_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_techo_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1042,7 +1046,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_add() and 0xFFFF) != 20072) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_at() and 0xFFFF) != 51598) {
+    if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_at() and 0xFFFF) != 37999) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_func_start_over() and 0xFFFF) != 64455) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() and 0xFFFF) != 55061) {
@@ -4051,6 +4058,66 @@ public object FfiConverterTypeSeriesPoint: FfiConverterRustBuffer<SeriesPoint> {
 
 
 
+/**
+ * What starting over kept (`start_over`).
+ */
+data class StartOverReport (
+    /**
+     * Unsent changes carried over; they go out at the next sync.
+     */
+    val `salvagedChanges`: kotlin.ULong
+    , 
+    val `salvagedProfiles`: kotlin.ULong
+    , 
+    /**
+     * Readings carried over; everything the server has comes back at the next sync.
+     */
+    val `salvagedReadings`: kotlin.ULong
+    , 
+    /**
+     * Where the old database now lives (for the help desk; it is kept).
+     */
+    val `setAsideFile`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStartOverReport: FfiConverterRustBuffer<StartOverReport> {
+    override fun read(buf: ByteBuffer): StartOverReport {
+        return StartOverReport(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StartOverReport) = (
+            FfiConverterULong.allocationSize(value.`salvagedChanges`) +
+            FfiConverterULong.allocationSize(value.`salvagedProfiles`) +
+            FfiConverterULong.allocationSize(value.`salvagedReadings`) +
+            FfiConverterString.allocationSize(value.`setAsideFile`)
+    )
+
+    override fun write(value: StartOverReport, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`salvagedChanges`, buf)
+            FfiConverterULong.write(value.`salvagedProfiles`, buf)
+            FfiConverterULong.write(value.`salvagedReadings`, buf)
+            FfiConverterString.write(value.`setAsideFile`, buf)
+    }
+}
+
+
+
 data class Stats (
     val `count`: kotlin.UInt
     , 
@@ -6951,9 +7018,6 @@ public object FfiConverterSequenceTypeWedgedItem: FfiConverterRustBuffer<List<We
     }
     
 
-        /**
-         * Today in the given offset, for chart ranges relative to "now" without date maths in the shells.
-         */
     @Throws(ApiException::class) fun `calendarDayAt`(`at`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): CalendarDay {
             return FfiConverterTypeCalendarDay.lift(
     uniffiRustCallWithError(ApiException) { _status ->
@@ -6962,6 +7026,26 @@ public object FfiConverterSequenceTypeWedgedItem: FfiConverterRustBuffer<List<We
         
         FfiConverterTimestamp.lower(`at`),
         FfiConverterInt.lower(`utcOffsetMinutes`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Today in the given offset, for chart ranges relative to "now" without date maths in the shells.
+         * When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person
+         * agreed to start over: sets the database aside (never deletes it), makes a fresh one, and
+         * carries over what can still be read. Then call `TechoCore.open` again. Never call it while a
+         * `TechoCore` on the same directory is open.
+         */
+    @Throws(ApiException::class) fun `startOver`(`config`: CoreConfig, `keystore`: DeviceKeyStore): StartOverReport {
+            return FfiConverterTypeStartOverReport.lift(
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_func_start_over(
+    
+        
+        FfiConverterTypeCoreConfig.lower(`config`),
+        FfiConverterTypeDeviceKeyStore.lower(`keystore`),_status)
 }
     )
     }

@@ -63,6 +63,12 @@ class TestPhone private constructor(
 
     fun bp(systolic: Int, diastolic: Int, context: BpContext) = VitalInput.BloodPressure("$systolic", "$diastolic", "70", context)
 
+    /** Closes the core but leaves its files, for tests that open them again their own way. */
+    fun closeKeepingData() {
+        keepDir = true
+        close()
+    }
+
     override fun close() {
         scope.cancel()
         core.close()

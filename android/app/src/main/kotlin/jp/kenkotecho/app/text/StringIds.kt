@@ -186,6 +186,7 @@ fun stringId(key: StringKey): Int =
         StringKey.BUTTON_DELETE -> R.string.button_delete
         StringKey.BUTTON_CONFIRM_DELETE -> R.string.button_confirm_delete
         StringKey.BUTTON_CANCEL -> R.string.button_cancel
+        StringKey.BUTTON_CLOSE -> R.string.button_close
         StringKey.BUTTON_LOAD_MORE -> R.string.button_load_more
         StringKey.BUTTON_CHANGE_DATE -> R.string.button_change_date
         StringKey.BUTTON_CHANGE_TIME -> R.string.button_change_time
@@ -228,6 +229,10 @@ fun stringId(key: StringKey): Int =
         StringKey.SETTINGS_WAREKI -> R.string.settings_wareki
         StringKey.STARTUP_OPENING -> R.string.startup_opening
         StringKey.STARTUP_FAILED_TITLE -> R.string.startup_failed_title
+        StringKey.START_OVER_BUTTON -> R.string.start_over_button
+        StringKey.START_OVER_CONFIRM -> R.string.start_over_confirm
+        StringKey.START_OVER_DONE -> R.string.start_over_done
+        StringKey.START_OVER_DONE_KEPT -> R.string.start_over_done_kept
         StringKey.A11Y_SYNC_STATUS -> R.string.a11y_sync_status
         StringKey.A11Y_CHART -> R.string.a11y_chart
     }

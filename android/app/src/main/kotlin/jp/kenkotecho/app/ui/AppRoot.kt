@@ -1,6 +1,9 @@
 package jp.kenkotecho.app.ui
 
 import androidx.activity.compose.BackHandler
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.runtime.getValue
@@ -8,7 +11,9 @@ import androidx.compose.runtime.key
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.viewmodel.compose.LocalViewModelStoreOwner
 import androidx.lifecycle.viewmodel.compose.viewModel
+import androidx.compose.ui.res.stringResource
 import jp.kenkotecho.app.CoreHolder
+import jp.kenkotecho.app.R
 import jp.kenkotecho.app.CoreState
 import jp.kenkotecho.app.ui.screens.AddFamilyScreen
 import jp.kenkotecho.app.ui.screens.BpSummaryScreen
@@ -29,10 +34,18 @@ import jp.kenkotecho.appmodel.entry.EntryTarget
 @Composable
 fun AppRoot(holder: CoreHolder) {
     val state by holder.state.collectAsStateWithLifecycle()
+    val notice by holder.startOverNotice.collectAsStateWithLifecycle()
     when (val s = state) {
         CoreState.Opening -> StartupScreen()
-        is CoreState.Failed -> StartupFailedScreen(s.error, onRetry = holder::open)
+        is CoreState.Failed -> StartupFailedScreen(s.error, onRetry = holder::open, onStartOver = holder::startOver)
         is CoreState.Ready -> CompositionLocalProvider(LocalEnvironment provides s.env) { Navigator() }
+    }
+    notice?.let { text ->
+        AlertDialog(
+            onDismissRequest = holder::dismissStartOverNotice,
+            confirmButton = { TextButton(onClick = holder::dismissStartOverNotice) { Text(stringResource(R.string.button_close)) } },
+            text = { Text(text) },
+        )
     }
 }
 

@@ -1,0 +1,278 @@
+//! Starting over when the database cannot be opened: its key is gone or changed, or the file is
+//! damaged.
+//!
+//! Nothing is deleted (P-S4). The old files are renamed aside, a fresh database is made, and what
+//! can still be read from the old one is copied into it: the people, the sign-in, the device's
+//! identity, the unsent changes and the readings. Whatever the server has comes back with the next
+//! sync (the fresh database has no sync position, so it downloads everything); unsent changes
+//! that could be read go out with it.
+
+use super::{OpenOptions, Store, canary_path, connection};
+use crate::error::Result;
+use crate::keys::{DATABASE_KEY, DatabaseKey, KeyStore};
+use rusqlite::{Connection, params};
+use std::path::{Path, PathBuf};
+
+/// What starting over kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartOver {
+    /// The old database, renamed (never deleted: a key that turns up again still opens it).
+    pub set_aside: PathBuf,
+    /// Unsent changes carried into the new database; they go out at the next sync.
+    pub salvaged_changes: u64,
+    /// People carried over.
+    pub salvaged_profiles: u64,
+    /// Readings carried over, so the notebook is not empty until the next sync.
+    pub salvaged_readings: u64,
+}
+
+/// What is copied, table by table, each on its own: a damaged page in one table must not cost
+/// the others. Parents before children (readings name their person).
+const COPIES: [(&str, &str); 4] = [
+    (
+        "profiles",
+        "INSERT INTO main.\"profiles\" SELECT * FROM salvage.\"profiles\" WHERE 1 \
+         ON CONFLICT DO NOTHING",
+    ),
+    (
+        "local_settings",
+        // The device keeps its identity (the server's idempotency key is per device), its
+        // sign-in and its active person; the last sync time belongs to the old data.
+        "INSERT INTO main.\"local_settings\" (\"key\", \"value\") \
+         SELECT \"key\", \"value\" FROM salvage.\"local_settings\" \
+         WHERE \"key\" IN ('device_id', 'active_profile', 'account') \
+         ON CONFLICT (\"key\") DO UPDATE SET \"value\" = excluded.\"value\"",
+    ),
+    ("outbox", "INSERT INTO main.\"outbox\" SELECT * FROM salvage.\"outbox\" WHERE 1 ON CONFLICT DO NOTHING"),
+    (
+        "vitals",
+        // Readings of people who were not carried over would break the foreign key.
+        "INSERT INTO main.\"vitals\" SELECT * FROM salvage.\"vitals\" \
+         WHERE \"profile_id\" IN (SELECT \"id\" FROM main.\"profiles\") ON CONFLICT DO NOTHING",
+    ),
+];
+
+impl Store {
+    /// Sets the database at `path` aside and opens a fresh one in its place, carrying over
+    /// whatever of the old one the key store's key can still read.
+    ///
+    /// For when [`Store::open`] failed with `KeyUnavailable`, `KeyChanged` or a damaged file, and
+    /// the person agreed to start over. Never call it while a `Store` on `path` is open.
+    pub fn start_over(path: impl AsRef<Path>, keys: &dyn KeyStore, options: OpenOptions) -> Result<(Store, StartOver)> {
+        let path = path.as_ref();
+        let set_aside = set_aside_path(path, options.clock.now().timestamp_millis());
+        for (from, to) in companions(path).into_iter().zip(companions(&set_aside)) {
+            match std::fs::rename(&from, &to) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        // The old file's key check goes with the old key; the fresh database gets its own.
+        match std::fs::remove_file(canary_path(path)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+
+        // A fresh database, with the key store's key if it still has one, else a new one.
+        drop(Store::open_with(path, keys, OpenOptions { clock: options.clock.clone() })?);
+        let mut report =
+            StartOver { set_aside: set_aside.clone(), salvaged_changes: 0, salvaged_profiles: 0, salvaged_readings: 0 };
+        if let Some(bytes) = keys.load(DATABASE_KEY)? {
+            let key = DatabaseKey::from_bytes(&bytes)?;
+            let mut conn = connection::open(path, &key, connection::Role::Writer)?;
+            salvage(&mut conn, &set_aside, &key, &mut report)?;
+        }
+        // Opened again so the store reads the carried-over device id.
+        let store = Store::open_with(path, keys, options)?;
+        Ok((store, report))
+    }
+}
+
+/// `techo.db` → `techo.db.set-aside-<ms>`.
+fn set_aside_path(path: &Path, now_ms: i64) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(format!(".set-aside-{now_ms}"));
+    PathBuf::from(p)
+}
+
+/// The database file and the journal files that hold committed data with it.
+fn companions(db: &Path) -> [PathBuf; 3] {
+    let with = |suffix: &str| {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        PathBuf::from(p)
+    };
+    [db.to_path_buf(), with("-wal"), with("-shm")]
+}
+
+fn salvage(conn: &mut Connection, old: &Path, key: &DatabaseKey, report: &mut StartOver) -> Result<()> {
+    let Some(old) = old.to_str().filter(|_| old.exists()) else { return Ok(()) };
+    // A key that does not fit the old file (it changed, or the file is not ours) fails here or on
+    // the first read below: then there is nothing to carry over.
+    if conn.execute("ATTACH DATABASE ?1 AS salvage KEY ?2", params![old, &*key.pragma_value()]).is_err() {
+        return Ok(());
+    }
+    let copied = (|| -> Result<[u64; 4]> {
+        let tx = conn.transaction()?;
+        let mut counts = [0u64; 4];
+        for (i, (_, sql)) in COPIES.iter().enumerate() {
+            tx.execute_batch("SAVEPOINT copy")?;
+            match tx.execute(sql, []) {
+                Ok(n) => {
+                    tx.execute_batch("RELEASE copy")?;
+                    counts[i] = n as u64;
+                }
+                Err(_) => tx.execute_batch("ROLLBACK TO copy; RELEASE copy")?,
+            }
+        }
+        tx.commit()?;
+        Ok(counts)
+    })();
+    conn.execute_batch("DETACH DATABASE salvage")?;
+    let [profiles, _settings, changes, readings] = copied?;
+    report.salvaged_profiles = profiles;
+    report.salvaged_changes = changes;
+    report.salvaged_readings = readings;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::domain::{Milli, NewVital, Relationship, VitalValue};
+    use crate::error::Error;
+    use crate::keys::MemoryKeyStore;
+    use chrono::{TimeZone, Utc};
+    use std::sync::Arc;
+
+    fn options() -> OpenOptions {
+        OpenOptions { clock: Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap())) }
+    }
+
+    /// A store with one person, three unsent readings and a sign-in, closed again.
+    fn filled(dir: &Path, keys: &MemoryKeyStore) -> (PathBuf, String) {
+        let path = dir.join("techo.db");
+        let store = Store::open_with(&path, keys, options()).unwrap();
+        let p = store.add_profile("34001234", "山田 花子", Relationship::Myself).unwrap();
+        for n in 0..3 {
+            let at = chrono::DateTime::parse_from_rfc3339("2026-11-20T07:00:00+09:00").unwrap()
+                + chrono::Duration::minutes(n);
+            store.record_vital(p.id, NewVital::new(VitalValue::Weight { kg: Milli::from_units(60) }, at)).unwrap();
+        }
+        store
+            .set_account(Some(&crate::store::Account {
+                server_url: "https://hm.example".into(),
+                hm_code: "34001234".into(),
+                patients: vec!["34001234".into()],
+            }))
+            .unwrap();
+        (path, store.device_id().to_owned())
+    }
+
+    #[test]
+    fn a_readable_file_is_set_aside_and_everything_in_it_comes_along() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = MemoryKeyStore::new();
+        let (path, device) = filled(dir.path(), &keys);
+
+        let (store, report) = Store::start_over(&path, &keys, options()).unwrap();
+        assert_eq!((report.salvaged_profiles, report.salvaged_changes, report.salvaged_readings), (1, 3, 3));
+        assert_eq!(store.device_id(), device, "the device keeps its identity");
+        assert_eq!(store.outbox_counts().unwrap().pending, 3);
+        assert_eq!(store.account().unwrap().map(|a| a.hm_code), Some("34001234".into()));
+        let people = store.profiles().unwrap();
+        assert_eq!(people.len(), 1);
+        assert_eq!(store.active_profile().unwrap().id, people[0].id);
+        assert!(store.integrity_ok().unwrap());
+        drop(store);
+        // The fresh database opens normally afterwards, and the old one is still whole.
+        assert!(Store::open_with(&path, &keys, options()).is_ok());
+        assert_eq!(Store::open_with(&report.set_aside, &keys, options()).unwrap().outbox_counts().unwrap().pending, 3);
+    }
+
+    #[test]
+    fn a_lost_key_sets_the_file_aside_and_starts_empty_with_a_new_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = MemoryKeyStore::new();
+        let (path, _) = filled(dir.path(), &keys);
+        let lost = MemoryKeyStore::new();
+        assert!(matches!(Store::open_with(&path, &lost, options()), Err(Error::KeyUnavailable)));
+
+        let (store, report) = Store::start_over(&path, &lost, options()).unwrap();
+        assert_eq!((report.salvaged_profiles, report.salvaged_changes, report.salvaged_readings), (0, 0, 0));
+        assert!(report.set_aside.exists());
+        assert!(store.profiles().unwrap().is_empty());
+        assert_eq!(store.outbox_counts().unwrap().pending, 0);
+        drop(store);
+        assert!(Store::open_with(&path, &lost, options()).is_ok(), "the new key opens the new file");
+        // The old key, should it come back, still opens the old file.
+        assert_eq!(Store::open_with(&report.set_aside, &keys, options()).unwrap().outbox_counts().unwrap().pending, 3);
+    }
+
+    #[test]
+    fn a_changed_key_carries_nothing_over_and_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = MemoryKeyStore::new();
+        let (path, _) = filled(dir.path(), &keys);
+        let other = MemoryKeyStore::new();
+        other.save(DATABASE_KEY, &[7u8; 32]).unwrap();
+        assert!(matches!(Store::open_with(&path, &other, options()), Err(Error::KeyChanged)));
+
+        let (store, report) = Store::start_over(&path, &other, options()).unwrap();
+        assert_eq!((report.salvaged_profiles, report.salvaged_changes), (0, 0));
+        assert!(store.profiles().unwrap().is_empty());
+        assert!(report.set_aside.exists());
+    }
+
+    #[test]
+    fn a_file_damaged_in_one_table_still_gives_up_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = MemoryKeyStore::new();
+        let (path, _) = filled(dir.path(), &keys);
+        {
+            // Damage through SQL (the file stays encrypted): the readings table is gone.
+            let key = DatabaseKey::from_bytes(&keys.load(DATABASE_KEY).unwrap().unwrap()).unwrap();
+            let conn = connection::open(&path, &key, connection::Role::Writer).unwrap();
+            conn.execute_batch("PRAGMA foreign_keys = OFF; DROP TABLE \"vitals\";").unwrap();
+        }
+        let (store, report) = Store::start_over(&path, &keys, options()).unwrap();
+        assert_eq!((report.salvaged_profiles, report.salvaged_changes, report.salvaged_readings), (1, 3, 0));
+        assert_eq!(store.outbox_counts().unwrap().pending, 3);
+    }
+
+    #[test]
+    fn a_file_with_its_first_page_destroyed_is_set_aside_and_nothing_is_lost_on_the_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = MemoryKeyStore::new();
+        let (path, _) = filled(dir.path(), &keys);
+        {
+            // Everything into the main file first (the closed store leaves its WAL behind), so
+            // that destroying page 1 there destroys it for good.
+            let key = DatabaseKey::from_bytes(&keys.load(DATABASE_KEY).unwrap().unwrap()).unwrap();
+            let conn = connection::open(&path, &key, connection::Role::Writer).unwrap();
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+        }
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[100..4000].fill(0xA5);
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(Store::open_with(&path, &keys, options()).is_err());
+
+        let (store, report) = Store::start_over(&path, &keys, options()).unwrap();
+        assert_eq!(report.salvaged_profiles, 0);
+        assert_eq!(std::fs::read(&report.set_aside).unwrap(), bytes, "kept byte for byte");
+        assert!(store.profiles().unwrap().is_empty());
+    }
+
+    #[test]
+    fn starting_over_without_a_database_just_makes_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = MemoryKeyStore::new();
+        let (store, report) = Store::start_over(dir.path().join("techo.db"), &keys, options()).unwrap();
+        assert_eq!(report.salvaged_changes, 0);
+        assert!(!report.set_aside.exists());
+        assert!(store.profiles().unwrap().is_empty());
+    }
+}
