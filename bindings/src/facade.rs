@@ -376,7 +376,6 @@ impl Drop for SyncTaskHandle {
     }
 }
 
-/// Today in the given offset, for chart ranges relative to "now" without date maths in the shells.
 /// When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person
 /// agreed to start over: sets the database aside (never deletes it), makes a fresh one, and
 /// carries over what can still be read. Then call `TechoCore.open` again. Never call it while a
@@ -390,6 +389,7 @@ pub fn start_over(config: CoreConfig, keystore: Arc<dyn DeviceKeyStore>) -> Resu
     Ok(report.into())
 }
 
+/// Today in the given offset, for chart ranges relative to "now" without date maths in the shells.
 #[uniffi::export]
 pub fn calendar_day_at(at: SystemTime, utc_offset_minutes: i32) -> Result<CalendarDay, ApiError> {
     Ok(local_time(at, utc_offset_minutes)?.date_naive().into())

@@ -100,7 +100,11 @@ impl Store {
                 )?;
             }
             None => {
-                conn.execute("DELETE FROM \"local_settings\" WHERE \"key\" = ?1", [ACCOUNT_KEY])?;
+                // The last sync time was the old account's; the next sign-in has not synced yet.
+                conn.execute(
+                    "DELETE FROM \"local_settings\" WHERE \"key\" IN (?1, ?2)",
+                    params![ACCOUNT_KEY, LAST_COMPLETE_KEY],
+                )?;
             }
         }
         Ok(())

@@ -579,3 +579,14 @@ fn reads_of_the_current_view_never_sort_all_rows() {
     let text = plan(series, vec![p.id.to_string().into()]);
     assert!(!text.contains("TEMP B-TREE"), "series sorts: {text}");
 }
+
+#[test]
+fn the_last_complete_sync_is_kept_until_sign_out() {
+    let t = open_test_store();
+    assert_eq!(t.store.last_sync_complete().unwrap(), None);
+    t.store.note_sync_complete().unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap();
+    assert_eq!(t.store.last_sync_complete().unwrap(), Some(at));
+    t.store.set_account(None).unwrap();
+    assert_eq!(t.store.last_sync_complete().unwrap(), None, "the next account has not synced yet");
+}

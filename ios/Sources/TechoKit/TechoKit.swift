@@ -5849,6 +5849,9 @@ public func calendarDayAdd(day: CalendarDay, days: Int32)throws  -> CalendarDay 
     )
 })
 }
+/**
+ * Today in the given offset, for chart ranges relative to "now" without date maths in the shells.
+ */
 public func calendarDayAt(at: Date, utcOffsetMinutes: Int32)throws  -> CalendarDay  {
     return try  FfiConverterTypeCalendarDay_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
         uniffiCallStatus in
@@ -5859,7 +5862,6 @@ public func calendarDayAt(at: Date, utcOffsetMinutes: Int32)throws  -> CalendarD
 })
 }
 /**
- * Today in the given offset, for chart ranges relative to "now" without date maths in the shells.
  * When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person
  * agreed to start over: sets the database aside (never deletes it), makes a fresh one, and
  * carries over what can still be read. Then call `TechoCore.open` again. Never call it while a
@@ -5893,10 +5895,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_func_calendar_day_add() != 20072) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_func_calendar_day_at() != 37999) {
+    if (uniffi_techo_ffi_checksum_func_calendar_day_at() != 51598) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_func_start_over() != 64455) {
+    if (uniffi_techo_ffi_checksum_func_start_over() != 23788) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() != 55061) {

@@ -1046,10 +1046,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_add() and 0xFFFF) != 20072) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_at() and 0xFFFF) != 37999) {
+    if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_at() and 0xFFFF) != 51598) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_func_start_over() and 0xFFFF) != 64455) {
+    if ((lib.uniffi_techo_ffi_checksum_func_start_over() and 0xFFFF) != 23788) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() and 0xFFFF) != 55061) {
@@ -7018,6 +7018,9 @@ public object FfiConverterSequenceTypeWedgedItem: FfiConverterRustBuffer<List<We
     }
     
 
+        /**
+         * Today in the given offset, for chart ranges relative to "now" without date maths in the shells.
+         */
     @Throws(ApiException::class) fun `calendarDayAt`(`at`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): CalendarDay {
             return FfiConverterTypeCalendarDay.lift(
     uniffiRustCallWithError(ApiException) { _status ->
@@ -7032,7 +7035,6 @@ public object FfiConverterSequenceTypeWedgedItem: FfiConverterRustBuffer<List<We
     
 
         /**
-         * Today in the given offset, for chart ranges relative to "now" without date maths in the shells.
          * When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person
          * agreed to start over: sets the database aside (never deletes it), makes a fresh one, and
          * carries over what can still be read. Then call `TechoCore.open` again. Never call it while a
