@@ -59,6 +59,13 @@ pub enum Command {
     },
     /// Sign this device out (unsent changes stay on the device)
     Logout,
+    /// When the database cannot be opened (its key is lost or changed, or the file is damaged):
+    /// set it aside (kept, never deleted), carry over what can still be read, start a fresh one
+    StartOver {
+        /// Go ahead (without it, only explains what would happen)
+        #[arg(long)]
+        yes: bool,
+    },
     /// Send local changes and fetch new ones; `sync status` shows what is waiting
     Sync {
         #[command(subcommand)]

@@ -13,7 +13,7 @@ use techo_core::domain::{
 };
 use techo_core::keys::DATABASE_KEY;
 use techo_core::keys::desktop::{DesktopKeyStore, KeyLocation};
-use techo_core::store::{Recorded, VitalQuery};
+use techo_core::store::{OpenOptions, Recorded, VitalQuery};
 use techo_core::{Error as CoreError, Store};
 
 /// Everything that can stop a command.
@@ -37,6 +37,9 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Core(e @ (CoreError::KeyUnavailable | CoreError::KeyChanged | CoreError::WrongKeyOrCorrupt)) => {
+                write!(f, "{e}; if the key cannot be brought back, `techo start-over` explains how to start afresh")
+            }
             Self::Core(e) => write!(f, "{e}"),
             Self::Usage(s) | Self::Unfinished(s) => f.write_str(s),
         }
@@ -65,15 +68,21 @@ pub struct Session {
     pub server: Option<String>,
 }
 
+/// Where this device's data lives, and its key store.
+fn locate(cli: &Cli) -> CliResult<(PathBuf, Arc<DesktopKeyStore>)> {
+    let data_dir = match &cli.data_dir {
+        Some(d) => d.clone(),
+        None => dirs::data_dir()
+            .map(|d| d.join("kenko-techo"))
+            .ok_or_else(|| usage("no platform data directory; pass --data-dir or set TECHO_DATA_DIR"))?,
+    };
+    let keys = Arc::new(DesktopKeyStore::for_data_dir(&data_dir));
+    Ok((data_dir, keys))
+}
+
 impl Session {
     fn open(cli: &Cli) -> CliResult<Self> {
-        let data_dir = match &cli.data_dir {
-            Some(d) => d.clone(),
-            None => dirs::data_dir()
-                .map(|d| d.join("kenko-techo"))
-                .ok_or_else(|| usage("no platform data directory; pass --data-dir or set TECHO_DATA_DIR"))?,
-        };
-        let keys = Arc::new(DesktopKeyStore::for_data_dir(&data_dir));
+        let (data_dir, keys) = locate(cli)?;
         let db = data_dir.join("techo.db");
         let fresh = !db.exists();
         let store = Arc::new(Store::open(&db, keys.as_ref())?);
@@ -109,6 +118,10 @@ impl Session {
 }
 
 pub fn run(cli: Cli) -> CliResult {
+    if let Command::StartOver { yes } = cli.command {
+        // Before opening: this is for when opening fails.
+        return start_over(&cli, yes);
+    }
     let session = Session::open(&cli)?;
     match cli.command {
         Command::Profile(cmd) => profile(&session, cmd),
@@ -124,7 +137,43 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Logout => sync_cmd::logout(&session),
         Command::Sync { what, watch: false, .. } => sync_cmd::sync(&session, what),
         Command::Sync { watch: true, every, .. } => sync_cmd::watch(&session, every),
+        Command::StartOver { .. } => unreachable!("handled before the store is opened"),
     }
+}
+
+fn start_over(cli: &Cli, yes: bool) -> CliResult {
+    if !yes {
+        return Err(usage(
+            "start-over sets this device's database aside (it is kept, not deleted), carries over what can still be \
+             read and starts a fresh one that downloads everything at the next sync; add --yes to go ahead",
+        ));
+    }
+    let (data_dir, keys) = locate(cli)?;
+    let (_, report) = Store::start_over(data_dir.join("techo.db"), keys.as_ref(), OpenOptions::default())?;
+    if cli.json {
+        #[derive(Serialize)]
+        struct Report {
+            set_aside: String,
+            profiles: u64,
+            readings: u64,
+            unsent_changes: u64,
+        }
+        let text = serde_json::to_string_pretty(&Report {
+            set_aside: report.set_aside.display().to_string(),
+            profiles: report.salvaged_profiles,
+            readings: report.salvaged_readings,
+            unsent_changes: report.salvaged_changes,
+        })
+        .map_err(|_| usage("could not encode output"))?;
+        println!("{text}");
+    } else {
+        println!("Started over. The old database is kept at {}", report.set_aside.display());
+        println!(
+            "Carried over: {} profile(s), {} reading(s), {} unsent change(s) (sent at the next sync).",
+            report.salvaged_profiles, report.salvaged_readings, report.salvaged_changes
+        );
+    }
+    Ok(())
 }
 
 fn profile(s: &Session, cmd: ProfileCommand) -> CliResult {

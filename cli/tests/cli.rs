@@ -236,4 +236,14 @@ fn a_missing_key_is_reported_not_replaced() {
     let r = techo(d, &["vitals", "list"]);
     assert_eq!(r.code, 1);
     assert!(error_line(&r).contains("database key is missing"), "{}", r.stderr);
+    assert!(error_line(&r).contains("techo start-over"), "{}", r.stderr);
+
+    // Starting over asks first, then keeps the old file and opens a fresh one.
+    let r = techo(d, &["start-over"]);
+    assert_eq!(r.code, 2);
+    assert!(error_line(&r).contains("--yes"), "{}", r.stderr);
+    let report = json(d, &["start-over", "--yes"]);
+    assert_eq!((report["profiles"].as_u64(), report["unsent_changes"].as_u64()), (Some(0), Some(0)));
+    assert!(Path::new(report["set_aside"].as_str().unwrap()).exists());
+    assert_eq!(json(d, &["profile", "list"]).as_array().map(Vec::len), Some(0));
 }

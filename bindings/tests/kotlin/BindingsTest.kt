@@ -325,9 +325,7 @@ class SyncTest {
 
     @Test
     fun devicesSyncThroughTheServerAndCancellationLosesNothing() = runBlocking {
-        val dirA = tempDir()
-        val keysA = MemoryKeys()
-        val phoneA = openCore(dirA, keysA)
+        val phoneA = openCore()
         val a = phoneA.addProfile(code, "テスト", Relationship.MYSELF).id
         val wrong = expectThrows<ApiException.Auth> { runBlocking { phoneA.login(code, "not the password") } }
         assertFalse(wrong.reason.contains(code))
@@ -373,7 +371,9 @@ class SyncTest {
         assertEquals(1520, allReadings(phoneA, a).size)
 
         // A second phone signs in and gets exactly the same readings.
-        val phoneB = openCore()
+        val dirB = tempDir()
+        val keysB = MemoryKeys()
+        val phoneB = openCore(dirB, keysB)
         val b = phoneB.addProfile(code, "テスト", Relationship.MYSELF).id
         phoneB.login(code, password)
         val pulled = phoneB.syncNow(null)
@@ -404,11 +404,12 @@ class SyncTest {
 
         phoneA.logout()
         assertNull(phoneA.account())
+        assertNull("the last sync was the signed-out account's", phoneA.syncStatus().lastSuccess)
         assertEquals(SyncOutcome.NeedsLogin, phoneA.syncNow(null).outcome)
         phoneA.close()
         phoneB.close()
         assertFalse("closing the core stops its loop", second.isActive())
-        openCore(dirA, keysA).use { assertNotNull("the last complete sync survives a restart", it.syncStatus().lastSuccess) }
+        openCore(dirB, keysB).use { assertNotNull("the last complete sync survives a restart", it.syncStatus().lastSuccess) }
         first.close()
         second.close()
     }
