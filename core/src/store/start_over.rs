@@ -61,13 +61,7 @@ impl Store {
     pub fn start_over(path: impl AsRef<Path>, keys: &dyn KeyStore, options: OpenOptions) -> Result<(Store, StartOver)> {
         let path = path.as_ref();
         let set_aside = set_aside_path(path, options.clock.now().timestamp_millis());
-        for (from, to) in companions(path).into_iter().zip(companions(&set_aside)) {
-            match std::fs::rename(&from, &to) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
+        move_aside(path, &set_aside)?;
         // The old file's key check goes with the old key; the fresh database gets its own.
         match std::fs::remove_file(canary_path(path)) {
             Ok(()) => {}
@@ -90,21 +84,48 @@ impl Store {
     }
 }
 
-/// `techo.db` → `techo.db.set-aside-<ms>`.
+/// `techo.db` → `techo.db.set-aside-<ms>`, or `…-<ms>-2` and so on: a rename onto an existing
+/// file would replace it, and an earlier set-aside file must never be lost.
 fn set_aside_path(path: &Path, now_ms: i64) -> PathBuf {
-    let mut p = path.as_os_str().to_owned();
-    p.push(format!(".set-aside-{now_ms}"));
-    PathBuf::from(p)
+    let mut n = 1u64;
+    loop {
+        let mut p = path.as_os_str().to_owned();
+        p.push(if n == 1 { format!(".set-aside-{now_ms}") } else { format!(".set-aside-{now_ms}-{n}") });
+        let candidate = PathBuf::from(p);
+        if companions(&candidate).iter().all(|f| !f.exists()) {
+            return candidate;
+        }
+        n += 1;
+    }
 }
 
-/// The database file and the journal files that hold committed data with it.
+/// The journal files that hold committed data with the database, then the database itself.
 fn companions(db: &Path) -> [PathBuf; 3] {
     let with = |suffix: &str| {
         let mut p = db.as_os_str().to_owned();
         p.push(suffix);
         PathBuf::from(p)
     };
-    [db.to_path_buf(), with("-wal"), with("-shm")]
+    [with("-wal"), with("-shm"), db.to_path_buf()]
+}
+
+/// Renames the database and its journal files together. The database goes last, and a failure
+/// puts back what had moved: a database separated from its WAL would lose the commits in it.
+fn move_aside(from: &Path, to: &Path) -> Result<()> {
+    let mut moved = Vec::new();
+    for (a, b) in companions(from).into_iter().zip(companions(to)) {
+        match std::fs::rename(&a, &b) {
+            Ok(()) => moved.push((a, b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                for (a, b) in moved.into_iter().rev() {
+                    let _ = std::fs::rename(&b, &a);
+                }
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(())
 }
 
 fn salvage(conn: &mut Connection, old: &Path, key: &DatabaseKey, report: &mut StartOver) -> Result<()> {
@@ -264,6 +285,20 @@ mod tests {
         assert_eq!(report.salvaged_profiles, 0);
         assert_eq!(std::fs::read(&report.set_aside).unwrap(), bytes, "kept byte for byte");
         assert!(store.profiles().unwrap().is_empty());
+    }
+
+    #[test]
+    fn starting_over_twice_in_the_same_millisecond_keeps_both_old_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = MemoryKeyStore::new();
+        let (path, _) = filled(dir.path(), &keys);
+        // The options' clock is fixed: both runs see the same instant.
+        let (store, first) = Store::start_over(&path, &keys, options()).unwrap();
+        drop(store);
+        let (_, second) = Store::start_over(&path, &keys, options()).unwrap();
+        assert_ne!(first.set_aside, second.set_aside);
+        assert_eq!(Store::open_with(&first.set_aside, &keys, options()).unwrap().outbox_counts().unwrap().pending, 3);
+        assert_eq!(second.salvaged_changes, 3, "carried over again from the first fresh database");
     }
 
     #[test]
