@@ -384,9 +384,7 @@ impl Drop for SyncTaskHandle {
 pub fn start_over(config: CoreConfig, keystore: Arc<dyn DeviceKeyStore>) -> Result<StartOverReport, ApiError> {
     let keys = ForeignKeys(keystore);
     let path = PathBuf::from(&config.data_dir).join(DATABASE_FILE);
-    let (store, report) = Store::start_over(&path, &keys, OpenOptions::default())?;
-    drop(store);
-    Ok(report.into())
+    Ok(Store::start_over(&path, &keys, OpenOptions::default())?.into())
 }
 
 /// Today in the given offset, for chart ranges relative to "now" without date maths in the shells.

@@ -149,7 +149,7 @@ fn start_over(cli: &Cli, yes: bool) -> CliResult {
         ));
     }
     let (data_dir, keys) = locate(cli)?;
-    let (_, report) = Store::start_over(data_dir.join("techo.db"), keys.as_ref(), OpenOptions::default())?;
+    let report = Store::start_over(data_dir.join("techo.db"), keys.as_ref(), OpenOptions::default())?;
     if cli.json {
         #[derive(Serialize)]
         struct Report {

@@ -57,8 +57,9 @@ impl Store {
     /// whatever of the old one the key store's key can still read.
     ///
     /// For when [`Store::open`] failed with `KeyUnavailable`, `KeyChanged` or a damaged file, and
-    /// the person agreed to start over. Never call it while a `Store` on `path` is open.
-    pub fn start_over(path: impl AsRef<Path>, keys: &dyn KeyStore, options: OpenOptions) -> Result<(Store, StartOver)> {
+    /// the person agreed to start over. Never call it while a `Store` on `path` is open; open
+    /// one afterwards.
+    pub fn start_over(path: impl AsRef<Path>, keys: &dyn KeyStore, options: OpenOptions) -> Result<StartOver> {
         let path = path.as_ref();
         let set_aside = set_aside_path(path, options.clock.now().timestamp_millis());
         move_aside(path, &set_aside)?;
@@ -70,7 +71,7 @@ impl Store {
         }
 
         // A fresh database, with the key store's key if it still has one, else a new one.
-        drop(Store::open_with(path, keys, OpenOptions { clock: options.clock.clone() })?);
+        drop(Store::open_with(path, keys, options)?);
         let mut report =
             StartOver { set_aside: set_aside.clone(), salvaged_changes: 0, salvaged_profiles: 0, salvaged_readings: 0 };
         if let Some(bytes) = keys.load(DATABASE_KEY)? {
@@ -78,9 +79,7 @@ impl Store {
             let mut conn = connection::open(path, &key, connection::Role::Writer)?;
             salvage(&mut conn, &set_aside, &key, &mut report)?;
         }
-        // Opened again so the store reads the carried-over device id.
-        let store = Store::open_with(path, keys, options)?;
-        Ok((store, report))
+        Ok(report)
     }
 }
 
@@ -199,7 +198,8 @@ mod tests {
         let keys = MemoryKeyStore::new();
         let (path, device) = filled(dir.path(), &keys);
 
-        let (store, report) = Store::start_over(&path, &keys, options()).unwrap();
+        let report = Store::start_over(&path, &keys, options()).unwrap();
+        let store = Store::open_with(&path, &keys, options()).unwrap();
         assert_eq!((report.salvaged_profiles, report.salvaged_changes, report.salvaged_readings), (1, 3, 3));
         assert_eq!(store.device_id(), device, "the device keeps its identity");
         assert_eq!(store.outbox_counts().unwrap().pending, 3);
@@ -222,7 +222,8 @@ mod tests {
         let lost = MemoryKeyStore::new();
         assert!(matches!(Store::open_with(&path, &lost, options()), Err(Error::KeyUnavailable)));
 
-        let (store, report) = Store::start_over(&path, &lost, options()).unwrap();
+        let report = Store::start_over(&path, &lost, options()).unwrap();
+        let store = Store::open_with(&path, &lost, options()).unwrap();
         assert_eq!((report.salvaged_profiles, report.salvaged_changes, report.salvaged_readings), (0, 0, 0));
         assert!(report.set_aside.exists());
         assert!(store.profiles().unwrap().is_empty());
@@ -242,7 +243,8 @@ mod tests {
         other.save(DATABASE_KEY, &[7u8; 32]).unwrap();
         assert!(matches!(Store::open_with(&path, &other, options()), Err(Error::KeyChanged)));
 
-        let (store, report) = Store::start_over(&path, &other, options()).unwrap();
+        let report = Store::start_over(&path, &other, options()).unwrap();
+        let store = Store::open_with(&path, &other, options()).unwrap();
         assert_eq!((report.salvaged_profiles, report.salvaged_changes), (0, 0));
         assert!(store.profiles().unwrap().is_empty());
         assert!(report.set_aside.exists());
@@ -259,7 +261,8 @@ mod tests {
             let conn = connection::open(&path, &key, connection::Role::Writer).unwrap();
             conn.execute_batch("PRAGMA foreign_keys = OFF; DROP TABLE \"vitals\";").unwrap();
         }
-        let (store, report) = Store::start_over(&path, &keys, options()).unwrap();
+        let report = Store::start_over(&path, &keys, options()).unwrap();
+        let store = Store::open_with(&path, &keys, options()).unwrap();
         assert_eq!((report.salvaged_profiles, report.salvaged_changes, report.salvaged_readings), (1, 3, 0));
         assert_eq!(store.outbox_counts().unwrap().pending, 3);
     }
@@ -281,7 +284,8 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         assert!(Store::open_with(&path, &keys, options()).is_err());
 
-        let (store, report) = Store::start_over(&path, &keys, options()).unwrap();
+        let report = Store::start_over(&path, &keys, options()).unwrap();
+        let store = Store::open_with(&path, &keys, options()).unwrap();
         assert_eq!(report.salvaged_profiles, 0);
         assert_eq!(std::fs::read(&report.set_aside).unwrap(), bytes, "kept byte for byte");
         assert!(store.profiles().unwrap().is_empty());
@@ -293,9 +297,8 @@ mod tests {
         let keys = MemoryKeyStore::new();
         let (path, _) = filled(dir.path(), &keys);
         // The options' clock is fixed: both runs see the same instant.
-        let (store, first) = Store::start_over(&path, &keys, options()).unwrap();
-        drop(store);
-        let (_, second) = Store::start_over(&path, &keys, options()).unwrap();
+        let first = Store::start_over(&path, &keys, options()).unwrap();
+        let second = Store::start_over(&path, &keys, options()).unwrap();
         assert_ne!(first.set_aside, second.set_aside);
         assert_eq!(Store::open_with(&first.set_aside, &keys, options()).unwrap().outbox_counts().unwrap().pending, 3);
         assert_eq!(second.salvaged_changes, 3, "carried over again from the first fresh database");
@@ -305,7 +308,8 @@ mod tests {
     fn starting_over_without_a_database_just_makes_one() {
         let dir = tempfile::tempdir().unwrap();
         let keys = MemoryKeyStore::new();
-        let (store, report) = Store::start_over(dir.path().join("techo.db"), &keys, options()).unwrap();
+        let report = Store::start_over(dir.path().join("techo.db"), &keys, options()).unwrap();
+        let store = Store::open_with(dir.path().join("techo.db"), &keys, options()).unwrap();
         assert_eq!(report.salvaged_changes, 0);
         assert!(!report.set_aside.exists());
         assert!(store.profiles().unwrap().is_empty());

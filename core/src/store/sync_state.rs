@@ -54,30 +54,35 @@ const REFETCH_RESTORED: i64 = 1;
 const REFETCH_EXPIRED: i64 = 2;
 
 impl Store {
-    pub fn account(&self) -> Result<Option<Account>> {
-        let json: Option<String> = self
+    fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
             .reader()
-            .query_row("SELECT \"value\" FROM \"local_settings\" WHERE \"key\" = ?1", [ACCOUNT_KEY], |r| r.get(0))
-            .optional()?;
+            .query_row("SELECT \"value\" FROM \"local_settings\" WHERE \"key\" = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn put_setting(conn: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
+        conn.execute(
+            "INSERT INTO \"local_settings\" (\"key\", \"value\") VALUES (?1, ?2) \
+             ON CONFLICT (\"key\") DO UPDATE SET \"value\" = excluded.\"value\"",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn account(&self) -> Result<Option<Account>> {
+        let json = self.setting(ACCOUNT_KEY)?;
         json.map(|j| serde_json::from_str(&j).map_err(|_| Error::Corrupt("account settings"))).transpose()
     }
 
     /// Notes that a sync run completed now.
     pub fn note_sync_complete(&self) -> Result<()> {
-        self.writer().execute(
-            "INSERT INTO \"local_settings\" (\"key\", \"value\") VALUES (?1, ?2) \
-             ON CONFLICT (\"key\") DO UPDATE SET \"value\" = excluded.\"value\"",
-            params![LAST_COMPLETE_KEY, self.clock.now().timestamp_millis().to_string()],
-        )?;
-        Ok(())
+        Self::put_setting(&self.writer(), LAST_COMPLETE_KEY, &self.clock.now().timestamp_millis().to_string())
     }
 
     /// When a sync run last completed on this device, if ever.
     pub fn last_sync_complete(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-        let text: Option<String> = self
-            .reader()
-            .query_row("SELECT \"value\" FROM \"local_settings\" WHERE \"key\" = ?1", [LAST_COMPLETE_KEY], |r| r.get(0))
-            .optional()?;
+        let text = self.setting(LAST_COMPLETE_KEY)?;
         text.map(|t| {
             t.parse::<i64>()
                 .ok()
@@ -93,11 +98,7 @@ impl Store {
         match account {
             Some(a) => {
                 let json = serde_json::to_string(a).map_err(|_| Error::Corrupt("account settings"))?;
-                conn.execute(
-                    "INSERT INTO \"local_settings\" (\"key\", \"value\") VALUES (?1, ?2) \
-                     ON CONFLICT (\"key\") DO UPDATE SET \"value\" = excluded.\"value\"",
-                    params![ACCOUNT_KEY, json],
-                )?;
+                Self::put_setting(&conn, ACCOUNT_KEY, &json)?;
             }
             None => {
                 // The last sync time was the old account's; the next sign-in has not synced yet.
