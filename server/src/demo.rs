@@ -3,10 +3,10 @@
 use crate::state::now_ms;
 use crate::storage::{CheckedMutation, Storage, StorageError, sha256_hex};
 use chrono::{Duration, FixedOffset, NaiveTime, Utc};
-use techo_core::domain::{BpContext, HmCode, Source, Vital, VitalValue};
-use techo_core::sync::wire::encode_vital;
+use techo_domain::vitals_wire::encode_vital;
+use techo_domain::{BpContext, HmCode, Source, Vital, VitalValue};
 use techo_protocol::sync::Mutation;
-use techo_protocol::{Op, entity};
+use techo_protocol::{Entity, Op};
 use uuid::Uuid;
 
 pub struct DemoLogin {
@@ -95,9 +95,10 @@ fn seed_readings(storage: &dyn Storage, resident: i64, hm_code: &str) -> Result<
                 serde_json::to_value(encode_vital(&v, &patient)).map_err(|_| StorageError::Corrupt("demo payload"))?;
             let mutation = Mutation {
                 mutation_id: Uuid::now_v7().to_string(),
-                entity: entity::VITAL.into(),
+                entity: Entity::Vital,
                 entity_id: v.id.to_string(),
                 op: Op::Create,
+                base_version: None,
                 payload,
                 client_time: None,
             };

@@ -16,17 +16,28 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use storage::{ResidentId, SqliteStorage, Storage, StorageError, sha256_hex};
+use techo_domain::FamilySpecs;
 
 /// Opens the embedded SQLite store under `data_dir`.
 pub fn open_storage(data_dir: &Path) -> Result<Arc<SqliteStorage>, StorageError> {
     Ok(Arc::new(SqliteStorage::open(&data_dir.join("server.db"))?))
 }
 
+/// Server state with the record families this build ships.
 pub fn app_state(storage: Arc<dyn Storage>, limits: Limits) -> Result<SharedState, StorageError> {
+    app_state_with(storage, limits, FamilySpecs::builtin())
+}
+
+/// Server state accepting exactly `families` (tests register example families this way).
+pub fn app_state_with(
+    storage: Arc<dyn Storage>,
+    limits: Limits,
+    families: FamilySpecs,
+) -> Result<SharedState, StorageError> {
     let signer = TokenSigner::new(storage.token_secret()?);
     // ASVS allows at most 100 failures an hour per account; we stop at 10 per 15 minutes.
     let limiter = LoginLimiter::new(Duration::from_secs(15 * 60), 10, 100);
-    Ok(Arc::new(AppState { storage, signer, limiter, limits }))
+    Ok(Arc::new(AppState { storage, families, signer, limiter, limits }))
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
@@ -53,7 +64,7 @@ pub fn add_resident(
     birth_date: &str,
     activation_ttl: Duration,
 ) -> Result<Issued, String> {
-    let hm = techo_core::domain::HmCode::parse(hm_code).map_err(|e| e.to_string())?;
+    let hm = techo_domain::HmCode::parse(hm_code).map_err(|e| e.to_string())?;
     chrono::NaiveDate::parse_from_str(birth_date, "%Y-%m-%d")
         .map_err(|_| "birth date: expected YYYY-MM-DD".to_owned())?;
     if name.trim().is_empty() {

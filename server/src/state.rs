@@ -8,6 +8,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use std::sync::Arc;
 use std::time::Duration;
+use techo_domain::FamilySpecs;
 
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -39,6 +40,8 @@ impl Default for Limits {
 
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
+    /// The record families pushes may carry; the push check looks a mutation's family up here.
+    pub families: FamilySpecs,
     pub signer: TokenSigner,
     pub limiter: LoginLimiter,
     pub limits: Limits,

@@ -5,13 +5,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::{Limits, now_ms};
 use crate::storage::{CheckedMutation, PullStart, ResidentId, Storage, sha256_hex};
 use axum::http::StatusCode;
-use techo_core::domain::{ValidationContext, validate_content};
-use techo_core::sync::wire::decode_vital;
+use std::sync::LazyLock;
+use techo_domain::{FamilySpecs, Refusal};
 use techo_protocol::error::ErrorCode;
 use techo_protocol::sync::{
     Mutation, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest, PushResponse, Reset, ResetReason,
 };
-use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION, VitalDelete, VitalRecord, entity};
+use techo_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
 
 fn check_versions(protocol: u32, schema: u32) -> ApiResult<()> {
     if protocol != PROTOCOL_VERSION || schema > SCHEMA_VERSION {
@@ -30,36 +30,18 @@ fn rejected(m: &Mutation, code: ErrorCode) -> MutationResult {
         status: MutationStatus::Rejected,
         commit_seq: None,
         error: Some(code),
+        server_record: None,
     }
 }
 
 /// Decides, before touching storage, which patient a mutation writes to, or why it is refused.
-fn target(m: &Mutation, patients: &[(ResidentId, String)]) -> Result<ResidentId, MutationResult> {
-    if m.entity != entity::VITAL {
-        return Err(rejected(m, ErrorCode::UnsupportedEntity));
-    }
-    let invalid = || rejected(m, ErrorCode::InvalidPayload);
-    let patient = match m.op {
-        Op::Create => {
-            let rec: VitalRecord = serde_json::from_value(m.payload.clone()).map_err(|_| invalid())?;
-            let w = decode_vital(&rec).map_err(|_| invalid())?;
-            // The device's clock may differ from ours: check values, not how recent they are.
-            validate_content(&w.reading, ValidationContext::default()).map_err(|_| invalid())?;
-            if w.id.to_string() != m.entity_id {
-                return Err(invalid());
-            }
-            w.patient.to_string()
-        }
-        Op::Delete => {
-            let del: VitalDelete = serde_json::from_value(m.payload.clone()).map_err(|_| invalid())?;
-            if del.id != m.entity_id || uuid::Uuid::parse_str(&del.id).is_err() {
-                return Err(invalid());
-            }
-            del.patient
-        }
-    };
+fn target(m: &Mutation, families: &FamilySpecs, patients: &[(ResidentId, String)]) -> Result<ResidentId, ErrorCode> {
+    let patient = families.check_mutation(m).map_err(|refusal| match refusal {
+        Refusal::Unsupported => ErrorCode::UnsupportedEntity,
+        Refusal::Invalid(_) => ErrorCode::InvalidPayload,
+    })?;
     // Someone else's record answers as if it did not exist.
-    patients.iter().find(|p| p.1 == patient).map(|p| p.0).ok_or_else(|| rejected(m, ErrorCode::NotFound))
+    patients.iter().find(|p| p.1 == patient.as_str()).map(|p| p.0).ok_or(ErrorCode::NotFound)
 }
 
 fn request_hash(m: &Mutation) -> String {
@@ -68,9 +50,25 @@ fn request_hash(m: &Mutation) -> String {
     sha256_hex(canonical.to_string().as_bytes())
 }
 
-/// Applies a batch in order, exactly once per (device, mutation id).
+/// The families this build ships, for callers that do not choose their own.
+static BUILTIN: LazyLock<FamilySpecs> = LazyLock::new(FamilySpecs::builtin);
+
+/// [`push_with`] the families this build ships.
 pub fn push(
     storage: &dyn Storage,
+    limits: &Limits,
+    resident: ResidentId,
+    device_id: &str,
+    req: PushRequest,
+) -> ApiResult<PushResponse> {
+    push_with(storage, &BUILTIN, limits, resident, device_id, req)
+}
+
+/// Applies a batch in order, exactly once per (device, mutation id), accepting the families
+/// registered in `families`.
+pub fn push_with(
+    storage: &dyn Storage,
+    families: &FamilySpecs,
     limits: &Limits,
     resident: ResidentId,
     device_id: &str,
@@ -87,7 +85,11 @@ pub fn push(
     let batch = req
         .mutations
         .into_iter()
-        .map(|m| CheckedMutation { request_hash: request_hash(&m), target: target(&m, &patients), mutation: m })
+        .map(|m| CheckedMutation {
+            request_hash: request_hash(&m),
+            target: target(&m, families, &patients).map_err(|code| rejected(&m, code)),
+            mutation: m,
+        })
         .collect();
     Ok(PushResponse { results: storage.push(device_id, batch, now_ms())? })
 }

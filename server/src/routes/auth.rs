@@ -13,7 +13,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use std::net::SocketAddr;
 use std::time::Instant;
-use techo_core::domain::HmCode;
+use techo_domain::HmCode;
 use techo_protocol::auth::{ActivateRequest, LoginRequest, RefreshRequest, Tokens};
 use techo_protocol::error::{ErrorBody, ErrorCode};
 

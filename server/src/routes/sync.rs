@@ -19,9 +19,11 @@ pub async fn push(
     caller: Caller,
     ApiJson(req): ApiJson<PushRequest>,
 ) -> ApiResult<Json<PushResponse>> {
-    let limits = state.limits.clone();
-    let resp =
-        blocking(&state, move |s| sync_service::push(s, &limits, caller.resident, &caller.device_id, req)).await?;
+    let st = state.clone();
+    let resp = blocking(&state, move |s| {
+        sync_service::push_with(s, &st.families, &st.limits, caller.resident, &caller.device_id, req)
+    })
+    .await?;
     Ok(Json(resp))
 }
 

@@ -9,9 +9,9 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use techo_protocol::Op;
 use techo_protocol::error::ErrorCode;
 use techo_protocol::sync::{Change, MutationResult, MutationStatus};
+use techo_protocol::{Entity, Op};
 
 const MIGRATIONS: &[(i64, &str)] =
     &[(1, include_str!("migrations/0001_init.sql")), (2, include_str!("migrations/0002_tombstone_gc.sql"))];
@@ -122,7 +122,7 @@ fn result(
     commit_seq: Option<u64>,
     error: Option<ErrorCode>,
 ) -> MutationResult {
-    MutationResult { mutation_id: m.mutation.mutation_id.clone(), status, commit_seq, error }
+    MutationResult { mutation_id: m.mutation.mutation_id.clone(), status, commit_seq, error, server_record: None }
 }
 
 /// A new row at the next position of the patient's sequence.
@@ -142,7 +142,7 @@ fn insert_record(
     )?
     .execute(params![
         patient,
-        mu.entity,
+        mu.entity.as_str(),
         mu.entity_id,
         seq as i64,
         deleted_at.is_some(),
@@ -170,7 +170,9 @@ fn apply(
             "SELECT \"version\", \"deleted\", \"payload_hash\" FROM \"records\" \
              WHERE \"patient_id\" = ?1 AND \"entity\" = ?2 AND \"entity_id\" = ?3",
         )?
-        .query_row(params![patient, mu.entity, mu.entity_id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0, r.get(2)?)))
+        .query_row(params![patient, mu.entity.as_str(), mu.entity_id], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? != 0, r.get(2)?))
+        })
         .optional()?;
     Ok(match (mu.op, existing) {
         (Op::Create, None) => {
@@ -183,6 +185,7 @@ fn apply(
             result(m, MutationStatus::Applied, Some(version as u64), None)
         }
         (Op::Create, Some(_)) => result(m, MutationStatus::Rejected, None, Some(ErrorCode::ConflictingRecord)),
+        (Op::Update, _) => result(m, MutationStatus::Rejected, None, Some(ErrorCode::UnsupportedEntity)),
         (Op::Delete, Some((version, true, _))) => result(m, MutationStatus::Applied, Some(version as u64), None),
         (Op::Delete, Some((_, false, _))) => {
             let seq = next_seq(tx, patient)?;
@@ -190,7 +193,7 @@ fn apply(
                 "UPDATE \"records\" SET \"deleted\" = 1, \"version\" = ?4, \"deleted_at\" = ?5 \
                  WHERE \"patient_id\" = ?1 AND \"entity\" = ?2 AND \"entity_id\" = ?3",
             )?
-            .execute(params![patient, mu.entity, mu.entity_id, seq as i64, now_ms])?;
+            .execute(params![patient, mu.entity.as_str(), mu.entity_id, seq as i64, now_ms])?;
             result(m, MutationStatus::Applied, Some(seq), None)
         }
         // Deleting what the server never saw still leaves a tombstone, so a late create cannot
@@ -458,7 +461,7 @@ impl Storage for SqliteStorage {
         while let Some(r) = rows.next()? {
             let payload: String = r.get(4)?;
             changes.push(Change {
-                entity: r.get(0)?,
+                entity: Entity::parse(&r.get::<_, String>(0)?),
                 id: r.get(1)?,
                 version: r.get::<_, i64>(2)? as u64,
                 deleted: r.get::<_, i64>(3)? != 0,
