@@ -81,13 +81,13 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Some(Command::Admin(Admin::MarkRestored)) => {
-            use crate::storage::Storage;
+            use crate::storage::RecordStore;
             storage.bump_epoch().map_err(|e| e.to_string())?;
             println!("Marked as restored: devices will download everything again and re-send what they have.");
             Ok(())
         }
         Some(Command::Admin(Admin::GcTombstones { older_than_days })) => {
-            use crate::storage::Storage;
+            use crate::storage::RecordStore;
             let cutoff = crate::state::now_ms() - i64::from(older_than_days) * 86_400_000;
             let removed = storage.collect_tombstones(cutoff).map_err(|e| e.to_string())?;
             println!("Collected {removed} tombstone(s) older than {older_than_days} days.");

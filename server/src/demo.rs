@@ -1,11 +1,12 @@
 //! `--demo`: residents a newcomer can log in as at once, one with a fortnight of readings.
 
 use crate::state::now_ms;
-use crate::storage::{CheckedMutation, Storage, StorageError, sha256_hex};
+use crate::storage::{Storage, StorageError, sha256_hex};
+use crate::sync_service;
 use chrono::{Duration, FixedOffset, NaiveTime, Utc};
 use techo_domain::vitals_wire::encode_vital;
-use techo_domain::{BpContext, HmCode, Source, Vital, VitalValue};
-use techo_protocol::sync::Mutation;
+use techo_domain::{BpContext, FamilySpecs, HmCode, Source, Vital, VitalValue};
+use techo_protocol::sync::{Mutation, MutationStatus};
 use techo_protocol::{Entity, Op};
 use uuid::Uuid;
 
@@ -39,7 +40,7 @@ pub fn seed(storage: &dyn Storage) -> Result<Option<String>, String> {
         let code_hash = sha256_hex(crate::auth::normalise_activation_code(&issued.activation_code).as_bytes());
         storage.activate(login.hm_code, &code_hash, &phc, now_ms()).map_err(err)?;
         if i == 0 {
-            seed_readings(storage, issued.resident, login.hm_code).map_err(err)?;
+            seed_readings(storage, login.hm_code)?;
         }
     }
     if storage.resident_by_hm_code("DEMO0003").map_err(err)?.is_some() {
@@ -55,10 +56,15 @@ pub fn seed(storage: &dyn Storage) -> Result<Option<String>, String> {
     Ok(Some(issued.activation_code))
 }
 
-fn seed_readings(storage: &dyn Storage, resident: i64, hm_code: &str) -> Result<(), StorageError> {
+/// The source the demo readings are ingested as (and their `origin_device`).
+pub const SOURCE: &str = "demo-seed";
+
+/// A fortnight of morning and evening blood pressure, written as the server writes for a
+/// patient: through ingest, like a pharmacy's records, not as a make-believe device.
+fn seed_readings(storage: &dyn Storage, hm_code: &str) -> Result<(), String> {
     let jst = FixedOffset::east_opt(9 * 3600).expect("JST is a valid offset");
     let today = Utc::now().with_timezone(&jst).date_naive();
-    let patient = HmCode::parse(hm_code).map_err(|_| StorageError::Corrupt("demo HM code"))?;
+    let patient = HmCode::parse(hm_code).map_err(|e| e.to_string())?;
     let mut batch = Vec::new();
     for back in 1..=14i64 {
         let day = today - Duration::days(back);
@@ -88,27 +94,25 @@ fn seed_readings(storage: &dyn Storage, resident: i64, hm_code: &str) -> Result<
                 deleted_at: None,
                 recorded_at: at.with_timezone(&Utc),
                 entered_by: None,
-                origin_device: "demo-seed".into(),
+                origin_device: SOURCE.into(),
                 server_version: None,
             };
-            let payload =
-                serde_json::to_value(encode_vital(&v, &patient)).map_err(|_| StorageError::Corrupt("demo payload"))?;
-            let mutation = Mutation {
-                mutation_id: Uuid::now_v7().to_string(),
+            let payload = serde_json::to_value(encode_vital(&v, &patient)).map_err(|e| e.to_string())?;
+            batch.push(Mutation {
+                // The reading's own id is a key that is unique for ever.
+                mutation_id: v.id.to_string(),
                 entity: Entity::Vital,
                 entity_id: v.id.to_string(),
                 op: Op::Create,
                 base_version: None,
                 payload,
                 client_time: None,
-            };
-            batch.push(CheckedMutation {
-                request_hash: sha256_hex(mutation.mutation_id.as_bytes()),
-                target: Ok(resident),
-                mutation,
             });
         }
     }
-    storage.push("demo-seed", batch, now_ms())?;
-    Ok(())
+    let results = sync_service::ingest(storage, &FamilySpecs::builtin(), SOURCE, batch).map_err(|e| e.to_string())?;
+    match results.iter().find(|r| r.status != MutationStatus::Applied) {
+        Some(r) => Err(format!("a demo reading was refused: {}", r.error.map_or("conflict", |c| c.as_str()))),
+        None => Ok(()),
+    }
 }

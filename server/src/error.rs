@@ -44,6 +44,13 @@ impl ApiError {
     }
 }
 
+/// For callers outside HTTP (the command line, the demo seed): the code and the PHI-free message.
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
 impl From<StorageError> for ApiError {
     fn from(e: StorageError) -> Self {
         match e {

@@ -1,17 +1,23 @@
-//! Push and pull, independent of HTTP: the routes call these, and so does the deterministic
-//! simulation in `tests/`, which plays the network itself.
+//! Push, pull and ingest, independent of HTTP: the routes call these, and so does the
+//! deterministic simulation in `tests/`, which plays the network itself.
+//!
+//! The sync rules live here, above the storage primitives ([`crate::storage::RecordTx`]):
+//! exactly-once per (writer, key) through the ledger, a repeated create is success and a
+//! different one a conflict, a delete of something unseen leaves a tombstone, an update is
+//! compare-and-swap on the version. Every backend gets them by implementing the primitives.
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::{Limits, now_ms};
-use crate::storage::{CheckedMutation, PullStart, ResidentId, Storage, sha256_hex};
+use crate::storage::{Head, LedgerEntry, NewRecord, RecordTx, ResidentId, Storage, StorageResult, Writer, sha256_hex};
 use axum::http::StatusCode;
 use std::sync::LazyLock;
 use techo_domain::{FamilySpecs, Refusal};
 use techo_protocol::error::ErrorCode;
 use techo_protocol::sync::{
-    Mutation, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest, PushResponse, Reset, ResetReason,
+    Change, Mutation, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest, PushResponse, Reset,
+    ResetReason,
 };
-use techo_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
+use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION};
 
 fn check_versions(protocol: u32, schema: u32) -> ApiResult<()> {
     if protocol != PROTOCOL_VERSION || schema > SCHEMA_VERSION {
@@ -34,20 +40,49 @@ fn rejected(m: &Mutation, code: ErrorCode) -> MutationResult {
     }
 }
 
-/// Decides, before touching storage, which patient a mutation writes to, or why it is refused.
-fn target(m: &Mutation, families: &FamilySpecs, patients: &[(ResidentId, String)]) -> Result<ResidentId, ErrorCode> {
-    let patient = families.check_mutation(m).map_err(|refusal| match refusal {
+fn refusal_code(refusal: Refusal) -> ErrorCode {
+    match refusal {
         Refusal::Unsupported => ErrorCode::UnsupportedEntity,
         Refusal::Invalid(_) => ErrorCode::InvalidPayload,
-    })?;
+    }
+}
+
+/// Decides, before touching storage, which patient a device's mutation writes to, or why it is
+/// refused.
+fn target(m: &Mutation, families: &FamilySpecs, patients: &[(ResidentId, String)]) -> Result<ResidentId, ErrorCode> {
+    let patient = families.check_mutation(m).map_err(refusal_code)?;
     // Someone else's record answers as if it did not exist.
     patients.iter().find(|p| p.1 == patient.as_str()).map(|p| p.0).ok_or(ErrorCode::NotFound)
 }
 
+/// sha256 of what a mutation asks for, to tell a replay from a different request reusing its id.
+/// `base_version` counts only when present, so entries recorded before updates existed still
+/// match their replays.
 fn request_hash(m: &Mutation) -> String {
-    let canonical =
+    let mut canonical =
         serde_json::json!({ "entity": m.entity, "entity_id": m.entity_id, "op": m.op, "payload": m.payload });
+    if let Some(base) = m.base_version {
+        canonical["base_version"] = base.into();
+    }
     sha256_hex(canonical.to_string().as_bytes())
+}
+
+fn payload_hash(payload: &serde_json::Value) -> String {
+    sha256_hex(payload.to_string().as_bytes())
+}
+
+/// A mutation with what could be decided before the write transaction.
+struct Checked {
+    mutation: Mutation,
+    request_hash: String,
+    /// The patient it writes to, or why it is refused without touching data.
+    target: Result<ResidentId, ErrorCode>,
+}
+
+impl Checked {
+    fn new(mutation: Mutation, target: Result<ResidentId, ErrorCode>) -> Self {
+        Self { request_hash: request_hash(&mutation), target, mutation }
+    }
 }
 
 /// The families this build ships, for callers that do not choose their own.
@@ -78,20 +113,184 @@ pub fn push_with(
     if req.mutations.len() > limits.max_batch {
         return Err(ApiError::malformed(format!("at most {} mutations per push", limits.max_batch)));
     }
-    if req.mutations.iter().any(|m| m.mutation_id.is_empty() || m.mutation_id.len() > 64) {
+    if req.mutations.iter().any(|m| !valid_key(&m.mutation_id)) {
         return Err(ApiError::malformed("mutation_id: 1 to 64 characters"));
     }
     let patients = storage.patients_of(resident)?;
-    let batch = req
+    let batch: Vec<Checked> = req
         .mutations
         .into_iter()
-        .map(|m| CheckedMutation {
-            request_hash: request_hash(&m),
-            target: target(&m, families, &patients).map_err(|code| rejected(&m, code)),
-            mutation: m,
+        .map(|m| {
+            let target = target(&m, families, &patients);
+            Checked::new(m, target)
         })
         .collect();
-    Ok(PushResponse { results: storage.push(device_id, batch, now_ms())? })
+    Ok(PushResponse { results: apply_batch(storage, Writer::Device(device_id), &batch, now_ms())? })
+}
+
+/// Writes records for patients on the server's own authority, not from one of their devices: a
+/// pharmacy system's dispensings, the demo seed. `source` names where they came from and is
+/// stored with each record; each mutation's `mutation_id` is the source's idempotency key,
+/// unique per source for ever. The same family registry checks them as it checks pushes, and
+/// the same rules apply them, in one transaction; devices pull them like any other change.
+///
+/// A record for an HM code the server does not know is refused with `not_found` (and, like
+/// every result, answered alike when the same key comes again).
+pub fn ingest(
+    storage: &dyn Storage,
+    families: &FamilySpecs,
+    source: &str,
+    records: Vec<Mutation>,
+) -> ApiResult<Vec<MutationResult>> {
+    if !valid_key(source) {
+        return Err(ApiError::malformed("source: 1 to 64 characters"));
+    }
+    if records.iter().any(|m| !valid_key(&m.mutation_id)) {
+        return Err(ApiError::malformed("key (mutation_id): 1 to 64 characters"));
+    }
+    let batch = records
+        .into_iter()
+        .map(|m| {
+            let target = match families.check_mutation(&m) {
+                Ok(hm) => storage.resident_by_hm_code(hm.as_str())?.map(|r| r.id).ok_or(ErrorCode::NotFound),
+                Err(refusal) => Err(refusal_code(refusal)),
+            };
+            Ok(Checked::new(m, target))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(apply_batch(storage, Writer::Source(source), &batch, now_ms())?)
+}
+
+fn valid_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 64
+}
+
+/// One transaction for the whole batch, the ledger written in it: a batch is kept entirely, with
+/// every result recorded, or not at all.
+fn apply_batch(
+    storage: &dyn Storage,
+    writer: Writer<'_>,
+    batch: &[Checked],
+    now_ms: i64,
+) -> StorageResult<Vec<MutationResult>> {
+    let mut results = Vec::with_capacity(batch.len());
+    storage.write_transaction(&mut |tx| {
+        results.clear();
+        for c in batch {
+            results.push(apply_once(tx, writer, c, now_ms)?);
+        }
+        Ok(())
+    })?;
+    Ok(results)
+}
+
+/// At most once per (writer, key): a replay gets the first result back, never a second effect.
+fn apply_once(tx: &mut dyn RecordTx, writer: Writer<'_>, c: &Checked, now_ms: i64) -> StorageResult<MutationResult> {
+    let m = &c.mutation;
+    if let Some(first) = tx.ledger_entry(writer, &m.mutation_id)? {
+        if first.request_hash != c.request_hash {
+            // Same key, different request: refused, and the recorded result stays as it was.
+            return Ok(rejected(m, ErrorCode::IdempotencyConflict));
+        }
+        let mut result = first.result;
+        if result.status == MutationStatus::Applied {
+            result.status = MutationStatus::Duplicate;
+        }
+        return Ok(result);
+    }
+    let result = match c.target {
+        Ok(patient) => apply(tx, writer, m, patient, now_ms)?,
+        Err(code) => rejected(m, code),
+    };
+    // Refusals and conflicts are recorded too: the queue moves on, and a replay is answered alike.
+    tx.add_ledger_entry(
+        writer,
+        &m.mutation_id,
+        &LedgerEntry { request_hash: c.request_hash.clone(), result: result.clone() },
+        now_ms,
+    )?;
+    Ok(result)
+}
+
+fn applied(m: &Mutation, seq: u64) -> MutationResult {
+    MutationResult {
+        mutation_id: m.mutation_id.clone(),
+        status: MutationStatus::Applied,
+        commit_seq: Some(seq),
+        error: None,
+        server_record: None,
+    }
+}
+
+/// Nothing written: the current state goes back for the device to merge with.
+fn conflict(m: &Mutation, head: Head) -> MutationResult {
+    MutationResult {
+        mutation_id: m.mutation_id.clone(),
+        status: MutationStatus::Conflict,
+        commit_seq: None,
+        error: None,
+        server_record: Some(Change {
+            entity: m.entity.clone(),
+            id: m.entity_id.clone(),
+            version: head.version,
+            deleted: head.deleted,
+            payload: head.payload,
+        }),
+    }
+}
+
+/// What a first-seen mutation does to its entity.
+fn apply(
+    tx: &mut dyn RecordTx,
+    writer: Writer<'_>,
+    m: &Mutation,
+    patient: ResidentId,
+    now_ms: i64,
+) -> StorageResult<MutationResult> {
+    let hash = payload_hash(&m.payload);
+    let head = tx.head(patient, &m.entity, &m.entity_id)?;
+    let new_record = |version, deleted_at_ms| NewRecord {
+        entity: &m.entity,
+        entity_id: &m.entity_id,
+        version,
+        payload: &m.payload,
+        payload_hash: &hash,
+        deleted_at_ms,
+        origin: writer,
+    };
+    Ok(match (m.op, head) {
+        (Op::Create, None) => {
+            let seq = tx.next_seq(patient)?;
+            tx.insert(patient, &new_record(seq, None))?;
+            applied(m, seq)
+        }
+        // The same record again (another device relayed it, or a lost response) is success; a
+        // record already deleted stays deleted.
+        (Op::Create, Some(h)) if h.deleted || h.payload_hash == hash => applied(m, h.version),
+        (Op::Create, Some(_)) => rejected(m, ErrorCode::ConflictingRecord),
+        (Op::Update, None) => rejected(m, ErrorCode::NotFound),
+        // Compare-and-swap on the version: an edit of anything but the current state, or of a
+        // deleted record, is never written over it.
+        (Op::Update, Some(h)) if h.deleted || m.base_version != Some(h.version) => conflict(m, h),
+        (Op::Update, Some(_)) => {
+            let seq = tx.next_seq(patient)?;
+            tx.replace(patient, &m.entity, &m.entity_id, seq, &m.payload, &hash)?;
+            applied(m, seq)
+        }
+        (Op::Delete, Some(h)) if h.deleted => applied(m, h.version),
+        (Op::Delete, Some(_)) => {
+            let seq = tx.next_seq(patient)?;
+            tx.tombstone(patient, &m.entity, &m.entity_id, seq, now_ms)?;
+            applied(m, seq)
+        }
+        // Deleting what the server never saw still leaves a tombstone, so a late create cannot
+        // bring it back.
+        (Op::Delete, None) => {
+            let seq = tx.next_seq(patient)?;
+            tx.insert(patient, &new_record(seq, Some(now_ms)))?;
+            applied(m, seq)
+        }
+    })
 }
 
 /// Cursor: `c1.<epoch>.<seq>`. Opaque to clients; the epoch voids cursors from before a restore.
@@ -119,17 +318,16 @@ pub fn pull(storage: &dyn Storage, limits: &Limits, resident: ResidentId, q: &Pu
         reset_reason: Some(reason),
     };
     let Some(after) = parse_cursor(q.cursor.as_deref(), &epoch)? else { return Ok(restart(ResetReason::Restored)) };
-    match storage.pull_start(patient, after)? {
-        PullStart::MustRefetch => Ok(restart(ResetReason::Expired)),
-        PullStart::From(after) => {
-            let page = storage.pull(patient, after, limit)?;
-            Ok(PullResponse {
-                changes: page.changes,
-                next_cursor: cursor(page.last_seq),
-                has_more: page.has_more,
-                reset: None,
-                reset_reason: None,
-            })
-        }
+    let page = storage.pull(patient, after, limit)?;
+    // Tombstones up to the floor may have been forgotten: a cursor below it could miss deletions.
+    if after > 0 && after < page.floor_seq {
+        return Ok(restart(ResetReason::Expired));
     }
+    Ok(PullResponse {
+        changes: page.changes,
+        next_cursor: cursor(page.last_seq),
+        has_more: page.has_more,
+        reset: None,
+        reset_reason: None,
+    })
 }

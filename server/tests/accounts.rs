@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 use techo_server::auth::{hash_password, normalise_activation_code};
-use techo_server::storage::{Storage, StorageError, sha256_hex};
+use techo_server::storage::{AccountStore, StorageError, sha256_hex};
 
 fn code_hash(code: &str) -> String {
     sha256_hex(normalise_activation_code(code).as_bytes())

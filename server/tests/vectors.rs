@@ -1,16 +1,15 @@
 //! The shared protocol vectors, checked against the server's push/pull logic: the push request
 //! vector produces exactly the push response vector, and the following pull matches the pull
-//! vector (cursor epochs aside).
+//! vector (cursor epochs aside); the update vectors, for the example family `test_note`,
+//! likewise.
 
+mod support;
+
+use support::vector;
 use techo_protocol::sync::{PullQuery, PullResponse, PushRequest, PushResponse};
 use techo_server::state::Limits;
-use techo_server::storage::Storage;
+use techo_server::storage::{AccountStore, RecordStore};
 use techo_server::sync_service;
-
-fn vector<T: serde::de::DeserializeOwned>(name: &str) -> T {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../protocol/tests/vectors").join(name);
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("vector file")).expect("vector parses")
-}
 
 #[test]
 fn push_and_pull_vectors_match_the_server() {
@@ -52,4 +51,29 @@ fn push_and_pull_vectors_match_the_server() {
     let mut reset: PullResponse = vector("pull_response_must_refetch.json");
     reset.next_cursor = reset.next_cursor.replace("99887766aabbccdd", &storage.epoch().unwrap());
     assert_eq!(pulled, reset);
+}
+
+#[test]
+fn update_vectors_match_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = techo_server::open_storage(dir.path()).unwrap();
+    let resident = storage.add_resident("34001234", "Vector", "1950-01-01", 0).unwrap();
+    let (families, limits) = (support::families(), Limits::default());
+
+    let request: PushRequest = vector("update_push_request.json");
+    let expected: PushResponse = vector("update_push_response.json");
+    let got =
+        sync_service::push_with(storage.as_ref(), &families, &limits, resident, "device-1", request.clone()).unwrap();
+    assert_eq!(got, expected);
+
+    // A replay gets the same answers, the conflict with the same server record.
+    let again = sync_service::push_with(storage.as_ref(), &families, &limits, resident, "device-1", request).unwrap();
+    for (a, e) in again.results.iter().zip(&expected.results) {
+        assert_eq!((a.commit_seq, a.error, &a.server_record), (e.commit_seq, e.error, &e.server_record));
+    }
+
+    // Without the family registered, the same pushes are unsupported.
+    let plain: PushRequest = vector("update_push_request.json");
+    let refused = sync_service::push(storage.as_ref(), &limits, resident, "device-2", plain).unwrap();
+    assert!(refused.results.iter().all(|r| r.error == Some(techo_protocol::error::ErrorCode::UnsupportedEntity)));
 }

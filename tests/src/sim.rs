@@ -17,7 +17,7 @@ use techo_core::sync::{
     EngineConfig, Event, Failure, Instruction, Request, Response, RetryPolicy, SyncEngine, SyncOutcome,
 };
 use techo_server::state::Limits;
-use techo_server::storage::{ResidentId, SqliteStorage, Storage};
+use techo_server::storage::{AccountStore, ResidentId, SqliteStorage};
 use techo_server::sync_service;
 
 const HM: &str = "34001234";

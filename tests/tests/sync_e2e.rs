@@ -193,7 +193,7 @@ fn residents_are_isolated_and_bad_tokens_are_refused() {
     let pa = a.login("34001234", PW);
     let own = a.record_bp(&pa, 1);
     let url = server.url.clone();
-    let secret = techo_server::storage::Storage::token_secret(server.storage.as_ref()).unwrap();
+    let secret = techo_server::storage::AccountStore::token_secret(server.storage.as_ref()).unwrap();
     let device_a = a.store.device_id().to_owned();
     let outbox = a.store.outbox_entries(1).unwrap();
     rt().block_on(async move {
@@ -364,7 +364,7 @@ fn must_refetch_after_a_restore_keeps_and_resends_everything() {
     complete(&b);
     assert_eq!(b.current_view(&pb).len(), 3);
     let unsent = a.record_bp(&p, 10);
-    techo_server::storage::Storage::bump_epoch(server.storage.as_ref()).unwrap();
+    techo_server::storage::RecordStore::bump_epoch(server.storage.as_ref()).unwrap();
     let r = complete(&a);
     assert!(r.must_refetch);
     assert_eq!(r.pushed, 1, "the unsent reading was kept and sent");
@@ -446,7 +446,7 @@ fn an_expired_cursor_refetches_and_learns_deletions_from_absence() {
     a.store.delete_vital(gone.id).unwrap();
     complete(&a);
     let later = chrono::Utc::now().timestamp_millis() + 1;
-    let collected = techo_server::storage::Storage::collect_tombstones(server.storage.as_ref(), later).unwrap();
+    let collected = techo_server::storage::RecordStore::collect_tombstones(server.storage.as_ref(), later).unwrap();
     assert_eq!(collected, 1);
     let r = complete(&b);
     assert!(r.must_refetch, "{r:?}");

@@ -1,13 +1,30 @@
-//! Server persistence behind one trait, so the PostgreSQL backend can slot in beside SQLite.
+//! Server persistence, one trait per concern, so a PostgreSQL backend can slot in beside SQLite.
+//!
+//! - [`accounts`]: residents, activation codes, devices and refresh tokens.
+//! - [`records`]: the synced records of every family, the per-patient change sequence and the
+//!   idempotency ledgers — as primitives only. What a push means (replays, duplicates,
+//!   conflicts) is decided in `crate::sync_service`, so a new backend never re-implements it.
+//!
+//! Still to come, each as its own trait and module here, joined into [`Storage`] when it
+//! arrives: `blobs` (content-addressed photo pages that records point at) and `consent`
+//! (proxies' consents and the append-only audit log).
+//!
+//! Backends live in their own modules ([`sqlite`] now) and share one test suite
+//! (`server/tests/storage_backends.rs`).
 
+pub mod accounts;
+pub mod records;
 mod sqlite;
 
-pub use sqlite::{SqliteStorage, sha256_hex};
+pub use accounts::{AccountStore, RefreshOutcome, Resident};
+pub use records::{Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, Writer};
+pub use sqlite::SqliteStorage;
 
-use techo_protocol::sync::{Change, Mutation, MutationResult};
+use sha2::{Digest, Sha256};
 
 pub type ResidentId = i64;
 
+/// The storage layer's one error type; converted to the API's once, in `crate::error`.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// The database is busy or failed: the request may be retried.
@@ -21,97 +38,13 @@ pub enum StorageError {
     Corrupt(&'static str),
 }
 
-impl From<rusqlite::Error> for StorageError {
-    fn from(e: rusqlite::Error) -> Self {
-        // Only the result code: messages never carry bound values, but keep it minimal anyway.
-        Self::Unavailable(format!("{:?}", e.sqlite_error_code()))
-    }
-}
-
 pub type StorageResult<T> = Result<T, StorageError>;
 
-#[derive(Debug, Clone)]
-pub struct Resident {
-    pub id: ResidentId,
-    pub hm_code: String,
-    pub password_hash: Option<String>,
-}
+/// Everything the server keeps: what the routes and the sync service are handed.
+pub trait Storage: AccountStore + RecordStore {}
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RefreshOutcome {
-    /// Valid and now consumed.
-    Rotated {
-        resident: ResidentId,
-    },
-    /// Already used once: a copy is in someone else's hands; the device has been signed out.
-    Reused,
-    Invalid,
-}
+impl<T: AccountStore + RecordStore + ?Sized> Storage for T {}
 
-#[derive(Debug, Clone)]
-pub struct PullPage {
-    pub changes: Vec<Change>,
-    pub last_seq: u64,
-    pub has_more: bool,
-}
-
-/// Why a pull cannot continue from the given position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PullStart {
-    From(u64),
-    /// The cursor predates retained history: start over.
-    MustRefetch,
-}
-
-/// A validated mutation, ready to apply (validation lives above storage).
-#[derive(Debug, Clone)]
-pub struct CheckedMutation {
-    pub mutation: Mutation,
-    /// sha256 of the canonical request, for replay detection.
-    pub request_hash: String,
-    /// The patient it writes to, or the result it must get without touching data.
-    pub target: Result<ResidentId, MutationResult>,
-}
-
-pub trait Storage: Send + Sync + 'static {
-    /// Changes whenever history may have been lost (restore from backup): outstanding cursors
-    /// carry the epoch and are refused after a change.
-    fn epoch(&self) -> StorageResult<String>;
-    fn token_secret(&self) -> StorageResult<Vec<u8>>;
-
-    fn add_resident(&self, hm_code: &str, name: &str, birth_date: &str, now_ms: i64) -> StorageResult<ResidentId>;
-    fn add_activation_code(&self, resident: ResidentId, code_hash: &str, expires_at_ms: i64) -> StorageResult<()>;
-    /// Consumes the code and sets the password; `NotFound` for an unknown, used or expired code.
-    fn activate(&self, hm_code: &str, code_hash: &str, password_hash: &str, now_ms: i64) -> StorageResult<()>;
-    fn resident_by_hm_code(&self, hm_code: &str) -> StorageResult<Option<Resident>>;
-    /// HM codes of the patients a resident may read and write (their own, for now).
-    fn patients_of(&self, resident: ResidentId) -> StorageResult<Vec<(ResidentId, String)>>;
-
-    fn sign_in_device(
-        &self,
-        resident: ResidentId,
-        device_id: &str,
-        name: Option<&str>,
-        now_ms: i64,
-    ) -> StorageResult<()>;
-    fn device_signed_in(&self, resident: ResidentId, device_id: &str) -> StorageResult<bool>;
-    fn add_refresh_token(
-        &self,
-        token_hash: &str,
-        device_id: &str,
-        resident: ResidentId,
-        expires_at_ms: i64,
-    ) -> StorageResult<()>;
-    fn use_refresh_token(&self, token_hash: &str, device_id: &str, now_ms: i64) -> StorageResult<RefreshOutcome>;
-    fn sign_out_device(&self, device_id: &str) -> StorageResult<()>;
-
-    /// Applies a batch in order in one transaction, recording each result in the ledger.
-    fn push(&self, device_id: &str, batch: Vec<CheckedMutation>, now_ms: i64) -> StorageResult<Vec<MutationResult>>;
-    fn pull_start(&self, patient: ResidentId, after: u64) -> StorageResult<PullStart>;
-    /// Forgets tombstones deleted before `older_than_ms` (retention, P-Y10); returns how many.
-    fn collect_tombstones(&self, older_than_ms: i64) -> StorageResult<u64>;
-    fn pull(&self, patient: ResidentId, after: u64, limit: u32) -> StorageResult<PullPage>;
-
-    /// Marks the data as restored from a backup: bumps the epoch so every device refetches.
-    fn bump_epoch(&self) -> StorageResult<String>;
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }

@@ -67,7 +67,7 @@ use techo_core::sync::{EngineConfig, SyncOutcome, SyncPhase, SyncProgress, SyncR
 use techo_protocol::auth::{LoginRequest, Tokens};
 use techo_protocol::sync::{Mutation, MutationStatus, PullResponse, PushRequest, PushResponse};
 use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION, entity};
-use techo_server::storage::Storage;
+use techo_server::storage::{AccountStore, RecordStore};
 use techo_tests::harness::{Device, TestServer, http, rt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;

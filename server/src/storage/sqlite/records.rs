@@ -1,0 +1,251 @@
+//! Record primitives on SQLite. The writer connection's lock is the patient sequence's lock:
+//! one write transaction at a time, so sequence numbers commit in the order they were taken.
+
+use super::{SqliteStorage, lock, random_hex};
+use crate::storage::{
+    Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, ResidentId, StorageError, StorageResult, Writer,
+};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use techo_protocol::Entity;
+use techo_protocol::sync::Change;
+
+struct SqliteTx<'c>(&'c Transaction<'c>);
+
+/// How a writer's kind is stored in "records"."created_by_kind" (migration 0003).
+fn writer_columns(w: Writer<'_>) -> (&'static str, &str) {
+    match w {
+        Writer::Device(id) => ("device", id),
+        Writer::Source(name) => ("source", name),
+    }
+}
+
+fn payload_text(payload: &serde_json::Value) -> String {
+    payload.to_string()
+}
+
+fn exactly_one(changed: usize) -> StorageResult<()> {
+    if changed == 1 { Ok(()) } else { Err(StorageError::NotFound) }
+}
+
+impl RecordTx for SqliteTx<'_> {
+    fn ledger_entry(&mut self, writer: Writer<'_>, key: &str) -> StorageResult<Option<LedgerEntry>> {
+        let sql = match writer {
+            Writer::Device(_) => {
+                "SELECT \"request_hash\", \"result\" FROM \"applied_mutations\" WHERE \"device_id\" = ?1 AND \"mutation_id\" = ?2"
+            }
+            Writer::Source(_) => {
+                "SELECT \"request_hash\", \"result\" FROM \"ingested\" WHERE \"source\" = ?1 AND \"key\" = ?2"
+            }
+        };
+        let row: Option<(String, String)> = self
+            .0
+            .prepare_cached(sql)?
+            .query_row(params![writer_columns(writer).1, key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(request_hash, json)| {
+            let result = serde_json::from_str(&json).map_err(|_| StorageError::Corrupt("ledger entry"))?;
+            Ok(LedgerEntry { request_hash, result })
+        })
+        .transpose()
+    }
+
+    fn add_ledger_entry(
+        &mut self,
+        writer: Writer<'_>,
+        key: &str,
+        entry: &LedgerEntry,
+        now_ms: i64,
+    ) -> StorageResult<()> {
+        let sql = match writer {
+            Writer::Device(_) => {
+                "INSERT INTO \"applied_mutations\" (\"device_id\", \"mutation_id\", \"request_hash\", \"result\", \"applied_at\") \
+                 VALUES (?1, ?2, ?3, ?4, ?5)"
+            }
+            Writer::Source(_) => {
+                "INSERT INTO \"ingested\" (\"source\", \"key\", \"request_hash\", \"result\", \"applied_at\") \
+                 VALUES (?1, ?2, ?3, ?4, ?5)"
+            }
+        };
+        let json = serde_json::to_string(&entry.result).map_err(|_| StorageError::Corrupt("result encoding"))?;
+        self.0.prepare_cached(sql)?.execute(params![
+            writer_columns(writer).1,
+            key,
+            entry.request_hash,
+            json,
+            now_ms
+        ])?;
+        Ok(())
+    }
+
+    fn head(&mut self, patient: ResidentId, entity: &Entity, entity_id: &str) -> StorageResult<Option<Head>> {
+        let row: Option<(i64, bool, String, String)> = self
+            .0
+            .prepare_cached(
+                "SELECT \"version\", \"deleted\", \"payload_hash\", \"payload\" FROM \"records\" \
+                 WHERE \"patient_id\" = ?1 AND \"entity\" = ?2 AND \"entity_id\" = ?3",
+            )?
+            .query_row(params![patient, entity.as_str(), entity_id], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)? != 0, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        row.map(|(version, deleted, payload_hash, payload)| {
+            let payload = serde_json::from_str(&payload).map_err(|_| StorageError::Corrupt("stored payload"))?;
+            Ok(Head { version: version as u64, deleted, payload_hash, payload })
+        })
+        .transpose()
+    }
+
+    fn next_seq(&mut self, patient: ResidentId) -> StorageResult<u64> {
+        let seq: i64 = self
+            .0
+            .prepare_cached(
+                "UPDATE \"residents\" SET \"last_seq\" = \"last_seq\" + 1 WHERE \"id\" = ?1 RETURNING \"last_seq\"",
+            )?
+            .query_row([patient], |r| r.get(0))
+            .optional()?
+            .ok_or(StorageError::NotFound)?;
+        Ok(seq as u64)
+    }
+
+    fn insert(&mut self, patient: ResidentId, rec: &NewRecord<'_>) -> StorageResult<()> {
+        let (kind, by) = writer_columns(rec.origin);
+        let inserted = self
+            .0
+            .prepare_cached(
+                "INSERT INTO \"records\" (\"patient_id\", \"entity\", \"entity_id\", \"version\", \"deleted\", \"payload\", \
+                 \"payload_hash\", \"created_by\", \"created_by_kind\", \"deleted_at\") \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+                 ON CONFLICT (\"patient_id\", \"entity\", \"entity_id\") DO NOTHING",
+            )?
+            .execute(params![
+                patient,
+                rec.entity.as_str(),
+                rec.entity_id,
+                rec.version as i64,
+                rec.deleted_at_ms.is_some(),
+                payload_text(rec.payload),
+                rec.payload_hash,
+                by,
+                kind,
+                rec.deleted_at_ms
+            ])?;
+        if inserted == 0 {
+            return Err(StorageError::AlreadyExists);
+        }
+        Ok(())
+    }
+
+    fn replace(
+        &mut self,
+        patient: ResidentId,
+        entity: &Entity,
+        entity_id: &str,
+        version: u64,
+        payload: &serde_json::Value,
+        payload_hash: &str,
+    ) -> StorageResult<()> {
+        exactly_one(
+            self.0
+                .prepare_cached(
+                    "UPDATE \"records\" SET \"version\" = ?4, \"payload\" = ?5, \"payload_hash\" = ?6 \
+                     WHERE \"patient_id\" = ?1 AND \"entity\" = ?2 AND \"entity_id\" = ?3",
+                )?
+                .execute(params![
+                    patient,
+                    entity.as_str(),
+                    entity_id,
+                    version as i64,
+                    payload_text(payload),
+                    payload_hash
+                ])?,
+        )
+    }
+
+    fn tombstone(
+        &mut self,
+        patient: ResidentId,
+        entity: &Entity,
+        entity_id: &str,
+        version: u64,
+        deleted_at_ms: i64,
+    ) -> StorageResult<()> {
+        exactly_one(
+            self.0
+                .prepare_cached(
+                    "UPDATE \"records\" SET \"deleted\" = 1, \"version\" = ?4, \"deleted_at\" = ?5 \
+                     WHERE \"patient_id\" = ?1 AND \"entity\" = ?2 AND \"entity_id\" = ?3",
+                )?
+                .execute(params![patient, entity.as_str(), entity_id, version as i64, deleted_at_ms])?,
+        )
+    }
+}
+
+impl RecordStore for SqliteStorage {
+    fn epoch(&self) -> StorageResult<String> {
+        self.meta("epoch")
+    }
+
+    fn bump_epoch(&self) -> StorageResult<String> {
+        let epoch = random_hex(8)?;
+        lock(&self.writer).execute("UPDATE \"server_meta\" SET \"value\" = ?1 WHERE \"key\" = 'epoch'", [&epoch])?;
+        Ok(epoch)
+    }
+
+    fn write_transaction(&self, work: &mut dyn FnMut(&mut dyn RecordTx) -> StorageResult<()>) -> StorageResult<()> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        work(&mut SqliteTx(&tx))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn pull(&self, patient: ResidentId, after: u64, limit: u32) -> StorageResult<PullPage> {
+        let mut conn = self.reader();
+        // One snapshot for the floor and the page: a collection between the two cannot slip a
+        // forgotten deletion past the floor check.
+        let tx = conn.transaction()?;
+        let floor: i64 = tx
+            .prepare_cached("SELECT \"floor_seq\" FROM \"residents\" WHERE \"id\" = ?1")?
+            .query_row([patient], |r| r.get(0))
+            .optional()?
+            .ok_or(StorageError::NotFound)?;
+        let mut changes = Vec::new();
+        {
+            let mut stmt = tx.prepare_cached(
+                "SELECT \"entity\", \"entity_id\", \"version\", \"deleted\", \"payload\" FROM \"records\" \
+                 WHERE \"patient_id\" = ?1 AND \"version\" > ?2 ORDER BY \"version\" LIMIT ?3",
+            )?;
+            let mut rows = stmt.query(params![patient, after as i64, i64::from(limit) + 1])?;
+            while let Some(r) = rows.next()? {
+                let payload: String = r.get(4)?;
+                changes.push(Change {
+                    entity: Entity::parse(&r.get::<_, String>(0)?),
+                    id: r.get(1)?,
+                    version: r.get::<_, i64>(2)? as u64,
+                    deleted: r.get::<_, i64>(3)? != 0,
+                    payload: serde_json::from_str(&payload).map_err(|_| StorageError::Corrupt("stored payload"))?,
+                });
+            }
+        }
+        tx.finish()?;
+        let has_more = changes.len() > limit as usize;
+        changes.truncate(limit as usize);
+        let last_seq = changes.last().map_or(after, |c| c.version);
+        Ok(PullPage { changes, last_seq, has_more, floor_seq: floor as u64 })
+    }
+
+    fn collect_tombstones(&self, older_than_ms: i64) -> StorageResult<u64> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE \"residents\" SET \"floor_seq\" = max(\"floor_seq\", (SELECT max(\"version\") FROM \"records\" r \
+               WHERE r.\"patient_id\" = \"residents\".\"id\" AND r.\"deleted\" = 1 AND r.\"deleted_at\" < ?1)) \
+             WHERE \"id\" IN (SELECT \"patient_id\" FROM \"records\" WHERE \"deleted\" = 1 AND \"deleted_at\" < ?1)",
+            [older_than_ms],
+        )?;
+        let removed =
+            tx.execute("DELETE FROM \"records\" WHERE \"deleted\" = 1 AND \"deleted_at\" < ?1", [older_than_ms])?;
+        tx.commit()?;
+        Ok(removed as u64)
+    }
+}
