@@ -177,4 +177,46 @@ mod tests {
         drop(c);
         assert!(SqliteStorage::open(&fresh).is_err());
     }
+
+    /// Ingested records carry their source; pushed ones their device.
+    #[test]
+    fn records_are_stored_with_their_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let s = SqliteStorage::open(&path).unwrap();
+        let resident = s.add_resident("34001234", "A", "1950-01-01", 0).unwrap();
+        let record = |id: &str| techo_protocol::sync::Mutation {
+            mutation_id: id.into(),
+            entity: techo_protocol::Entity::Vital,
+            entity_id: id.into(),
+            op: techo_protocol::Op::Create,
+            base_version: None,
+            payload: serde_json::json!({
+                "id": id, "patient": "34001234", "measured_at": "2026-11-25T07:10:00+09:00",
+                "value": { "kind": "weight", "kg": "61.2" }, "source": "self",
+                "recorded_at": "2026-11-24T22:10:05.123+00:00", "origin_device": "x"
+            }),
+            client_time: None,
+        };
+        let (ingested, pushed) = ("019ab3c2-6000-7000-8000-000000000001", "019ab3c2-6000-7000-8000-000000000002");
+        let families = techo_domain::FamilySpecs::builtin();
+        crate::sync_service::ingest(&s, &families, "pharmacy-1", vec![record(ingested)]).unwrap();
+        let req = techo_protocol::sync::PushRequest {
+            protocol_version: techo_protocol::PROTOCOL_VERSION,
+            schema_version: techo_protocol::SCHEMA_VERSION,
+            mutations: vec![record(pushed)],
+        };
+        crate::sync_service::push(&s, &crate::state::Limits::default(), resident, "phone-1", req).unwrap();
+        let c = Connection::open(&path).unwrap();
+        let origin = |id: &str| -> (String, String) {
+            c.query_row(
+                "SELECT \"created_by_kind\", \"created_by\" FROM \"records\" WHERE \"entity_id\" = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
+        assert_eq!(origin(ingested), ("source".to_owned(), "pharmacy-1".to_owned()));
+        assert_eq!(origin(pushed), ("device".to_owned(), "phone-1".to_owned()));
+    }
 }

@@ -1,0 +1,644 @@
+//! One suite for every storage backend: accounts and tokens, the record primitives, and the sync
+//! rules that `sync_service` builds on them (ledger replays, idempotency conflicts, duplicate
+//! and conflicting creates, tombstones for unseen ids, compare-and-swap updates, ingest), pull
+//! order and paging, tombstone collection and epoch bumps.
+//!
+//! A backend joins by adding its constructor to the `backends` list at the bottom; a test joins
+//! by adding its name to the `tests` list (an unlisted one fails the build as dead code).
+
+mod support;
+
+use std::sync::Arc;
+use techo_protocol::error::ErrorCode;
+use techo_protocol::sync::{
+    Change, Mutation, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest, Reset, ResetReason,
+};
+use techo_protocol::{Entity, Op, PROTOCOL_VERSION, SCHEMA_VERSION};
+use techo_server::state::Limits;
+use techo_server::storage::{
+    Head, LedgerEntry, NewRecord, RefreshOutcome, ResidentId, SqliteStorage, Storage, StorageError, Writer,
+};
+use techo_server::sync_service;
+use uuid::Uuid;
+
+/// A fresh, empty store, and whatever keeps it alive (a directory, a database to drop).
+struct Backend {
+    storage: Arc<dyn Storage>,
+    _keep: Box<dyn std::any::Any>,
+}
+
+fn open_sqlite() -> Backend {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = SqliteStorage::open(&dir.path().join("server.db")).unwrap();
+    Backend { storage: Arc::new(storage), _keep: Box::new(dir) }
+}
+
+const NOW: i64 = 1_800_000_000_000;
+const HOUR: i64 = 3_600_000;
+
+fn resident(b: &Backend, hm: &str) -> ResidentId {
+    b.storage.add_resident(hm, "Suite", "1950-01-01", NOW).unwrap()
+}
+
+fn id() -> String {
+    Uuid::now_v7().to_string()
+}
+
+fn bp(id: &str, patient: &str, systolic: u32) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "patient": patient, "measured_at": "2026-11-25T07:10:00+09:00",
+        "value": { "kind": "blood_pressure", "systolic": systolic, "diastolic": 80, "context": "morning" },
+        "source": "self", "recorded_at": "2026-11-24T22:10:05.123+00:00", "origin_device": "suite"
+    })
+}
+
+fn note(id: &str, patient: &str, title: &str) -> serde_json::Value {
+    serde_json::json!({ "id": id, "patient": patient, "title": title })
+}
+
+fn tombstone(id: &str, patient: &str) -> serde_json::Value {
+    serde_json::json!({ "id": id, "patient": patient, "deleted_at": "2026-11-25T08:00:00.000+00:00" })
+}
+
+fn mutation(entity: &str, op: Op, entity_id: &str, base_version: Option<u64>, payload: serde_json::Value) -> Mutation {
+    Mutation {
+        mutation_id: id(),
+        entity: Entity::parse(entity),
+        entity_id: entity_id.into(),
+        op,
+        base_version,
+        payload,
+        client_time: None,
+    }
+}
+
+fn push(b: &Backend, resident: ResidentId, device: &str, mutations: Vec<Mutation>) -> Vec<MutationResult> {
+    let req = PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations };
+    sync_service::push_with(b.storage.as_ref(), &support::families(), &Limits::default(), resident, device, req)
+        .unwrap()
+        .results
+}
+
+fn push_one(b: &Backend, resident: ResidentId, device: &str, m: Mutation) -> MutationResult {
+    push(b, resident, device, vec![m]).remove(0)
+}
+
+fn pull(b: &Backend, resident: ResidentId, hm: &str, cursor: Option<String>, limit: u32) -> PullResponse {
+    let q = PullQuery { patient: hm.into(), cursor, limit: Some(limit) };
+    sync_service::pull(b.storage.as_ref(), &Limits::default(), resident, &q).unwrap()
+}
+
+/// Every change of the patient, page after page, and the cursor at the end.
+fn pull_all(b: &Backend, resident: ResidentId, hm: &str) -> (Vec<Change>, String) {
+    let (mut changes, mut cursor) = (Vec::new(), None);
+    loop {
+        let page = pull(b, resident, hm, cursor, 1000);
+        assert_eq!(page.reset, None);
+        changes.extend(page.changes);
+        cursor = Some(page.next_cursor);
+        if !page.has_more {
+            return (changes, cursor.unwrap());
+        }
+    }
+}
+
+fn status(r: &MutationResult) -> (MutationStatus, Option<u64>, Option<ErrorCode>) {
+    (r.status, r.commit_seq, r.error)
+}
+
+/// Runs `f` in a write transaction and hands back what it returned.
+fn in_tx<T>(
+    b: &Backend,
+    mut f: impl FnMut(&mut dyn techo_server::storage::RecordTx) -> Result<T, StorageError>,
+) -> Result<T, StorageError> {
+    let mut out = None;
+    b.storage.write_transaction(&mut |tx| {
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    Ok(out.expect("the transaction ran"))
+}
+
+// ---- accounts and tokens ----
+
+fn residents_are_unique_by_hm_code(b: &Backend) {
+    let a = resident(b, "34001234");
+    let other = resident(b, "34005678");
+    assert_ne!(a, other);
+    assert!(matches!(b.storage.add_resident("34001234", "x", "1950-01-01", NOW), Err(StorageError::AlreadyExists)));
+    let found = b.storage.resident_by_hm_code("34001234").unwrap().unwrap();
+    assert_eq!((found.id, found.hm_code.as_str(), found.password_hash), (a, "34001234", None));
+    assert!(b.storage.resident_by_hm_code("34009999").unwrap().is_none());
+    assert_eq!(b.storage.patients_of(a).unwrap(), vec![(a, "34001234".to_owned())]);
+}
+
+fn activation_codes_are_single_use_expire_and_name_one_resident(b: &Backend) {
+    let a = resident(b, "34001234");
+    let other = resident(b, "34005678");
+    b.storage.add_activation_code(a, "code-a", NOW + HOUR).unwrap();
+    b.storage.add_activation_code(other, "code-b", NOW + HOUR).unwrap();
+    let wrong = b.storage.activate("34001234", "code-b", "phc", NOW);
+    assert!(matches!(wrong, Err(StorageError::NotFound)), "someone else's code");
+    b.storage.activate("34001234", "code-a", "phc", NOW).unwrap();
+    assert_eq!(b.storage.resident_by_hm_code("34001234").unwrap().unwrap().password_hash.as_deref(), Some("phc"));
+    assert!(matches!(b.storage.activate("34001234", "code-a", "phc2", NOW), Err(StorageError::NotFound)), "used");
+    let late = b.storage.activate("34005678", "code-b", "phc", NOW + HOUR);
+    assert!(matches!(late, Err(StorageError::NotFound)), "expired");
+    assert_eq!(b.storage.resident_by_hm_code("34005678").unwrap().unwrap().password_hash, None);
+}
+
+fn devices_sign_in_and_out(b: &Backend) {
+    let a = resident(b, "34001234");
+    let other = resident(b, "34005678");
+    assert!(!b.storage.device_signed_in(a, "phone").unwrap());
+    b.storage.sign_in_device(a, "phone", Some("Pixel"), NOW).unwrap();
+    assert!(b.storage.device_signed_in(a, "phone").unwrap());
+    assert!(!b.storage.device_signed_in(other, "phone").unwrap(), "a device is signed in for one resident");
+    b.storage.sign_out_device("phone").unwrap();
+    assert!(!b.storage.device_signed_in(a, "phone").unwrap());
+    b.storage.sign_in_device(a, "phone", None, NOW).unwrap();
+    assert!(b.storage.device_signed_in(a, "phone").unwrap(), "signing in again");
+}
+
+fn refresh_tokens_rotate_and_a_reused_one_signs_the_device_out(b: &Backend) {
+    let a = resident(b, "34001234");
+    b.storage.sign_in_device(a, "phone", None, NOW).unwrap();
+    b.storage.add_refresh_token("t1", "phone", a, NOW + HOUR).unwrap();
+    assert_eq!(b.storage.use_refresh_token("nope", "phone", NOW).unwrap(), RefreshOutcome::Invalid);
+    assert_eq!(b.storage.use_refresh_token("t1", "laptop", NOW).unwrap(), RefreshOutcome::Invalid, "other device");
+    assert_eq!(b.storage.use_refresh_token("t1", "phone", NOW).unwrap(), RefreshOutcome::Rotated { resident: a });
+
+    // The answer was lost: a retry shortly after is answered again, and what the lost answer
+    // carried stops working.
+    b.storage.add_refresh_token("t2-lost", "phone", a, NOW + HOUR).unwrap();
+    assert_eq!(
+        b.storage.use_refresh_token("t1", "phone", NOW + 1000).unwrap(),
+        RefreshOutcome::Rotated { resident: a }
+    );
+    assert_eq!(b.storage.use_refresh_token("t2-lost", "phone", NOW + 2000).unwrap(), RefreshOutcome::Invalid);
+
+    b.storage.add_refresh_token("t3", "phone", a, NOW + HOUR).unwrap();
+    assert_eq!(
+        b.storage.use_refresh_token("t3", "phone", NOW + 3000).unwrap(),
+        RefreshOutcome::Rotated { resident: a }
+    );
+    b.storage.add_refresh_token("t4", "phone", a, NOW + HOUR).unwrap();
+    // t1 again, after a later rotation: a copy is in someone else's hands.
+    assert_eq!(b.storage.use_refresh_token("t1", "phone", NOW + 4000).unwrap(), RefreshOutcome::Reused);
+    assert!(!b.storage.device_signed_in(a, "phone").unwrap());
+    assert_eq!(b.storage.use_refresh_token("t4", "phone", NOW + 5000).unwrap(), RefreshOutcome::Invalid, "revoked");
+
+    b.storage.sign_in_device(a, "phone", None, NOW).unwrap();
+    b.storage.add_refresh_token("t5", "phone", a, NOW + HOUR).unwrap();
+    assert_eq!(b.storage.use_refresh_token("t5", "phone", NOW + HOUR).unwrap(), RefreshOutcome::Invalid, "expired");
+    b.storage.add_refresh_token("t6", "phone", a, NOW + HOUR).unwrap();
+    b.storage.sign_out_device("phone").unwrap();
+    assert_eq!(b.storage.use_refresh_token("t6", "phone", NOW).unwrap(), RefreshOutcome::Invalid, "signed out");
+}
+
+fn the_token_secret_is_made_once(b: &Backend) {
+    let secret = b.storage.token_secret().unwrap();
+    assert!(secret.len() >= 32);
+    assert_eq!(b.storage.token_secret().unwrap(), secret);
+}
+
+// ---- record primitives ----
+
+fn primitives_see_their_own_writes(b: &Backend) {
+    let a = resident(b, "34001234");
+    let (entity, rid) = (Entity::parse("test_note"), id());
+    let (v1, v2) = (note(&rid, "34001234", "one"), note(&rid, "34001234", "two"));
+    let heads = in_tx(b, |tx| {
+        assert_eq!(tx.head(a, &entity, &rid)?, None);
+        let seq = tx.next_seq(a)?;
+        let rec = NewRecord {
+            entity: &entity,
+            entity_id: &rid,
+            version: seq,
+            payload: &v1,
+            payload_hash: "h1",
+            deleted_at_ms: None,
+            origin: Writer::Device("phone"),
+        };
+        tx.insert(a, &rec)?;
+        assert!(matches!(tx.insert(a, &rec), Err(StorageError::AlreadyExists)));
+        let first = tx.head(a, &entity, &rid)?;
+        let seq = tx.next_seq(a)?;
+        tx.replace(a, &entity, &rid, seq, &v2, "h2")?;
+        let second = tx.head(a, &entity, &rid)?;
+        let seq = tx.next_seq(a)?;
+        tx.tombstone(a, &entity, &rid, seq, NOW)?;
+        let third = tx.head(a, &entity, &rid)?;
+        let missing = id();
+        assert!(matches!(tx.replace(a, &entity, &missing, 9, &v2, "h"), Err(StorageError::NotFound)));
+        assert!(matches!(tx.tombstone(a, &entity, &missing, 9, NOW), Err(StorageError::NotFound)));
+        Ok((first, second, third))
+    })
+    .unwrap();
+    let head = |version, deleted, hash: &str, payload: &serde_json::Value| {
+        Some(Head { version, deleted, payload_hash: hash.into(), payload: payload.clone() })
+    };
+    assert_eq!(heads.0, head(1, false, "h1", &v1));
+    assert_eq!(heads.1, head(2, false, "h2", &v2));
+    assert_eq!(heads.2, head(3, true, "h2", &v2), "a tombstone keeps the last payload");
+    let (changes, _) = pull_all(b, a, "34001234");
+    assert_eq!(changes, vec![Change { entity, id: rid, version: 3, deleted: true, payload: v2 }]);
+}
+
+fn a_failed_transaction_leaves_nothing_and_no_gap(b: &Backend) {
+    let a = resident(b, "34001234");
+    let other = resident(b, "34005678");
+    let (entity, rid) = (Entity::parse("test_note"), id());
+    let payload = note(&rid, "34001234", "x");
+    let failed = in_tx(b, |tx| -> Result<(), StorageError> {
+        let seq = tx.next_seq(a)?;
+        tx.insert(
+            a,
+            &NewRecord {
+                entity: &entity,
+                entity_id: &rid,
+                version: seq,
+                payload: &payload,
+                payload_hash: "h",
+                deleted_at_ms: None,
+                origin: Writer::Device("phone"),
+            },
+        )?;
+        tx.add_ledger_entry(
+            Writer::Device("phone"),
+            "m1",
+            &LedgerEntry { request_hash: "q".into(), result: applied("m1", seq) },
+            NOW,
+        )?;
+        Err(StorageError::Unavailable("injected".into()))
+    });
+    assert!(matches!(failed, Err(StorageError::Unavailable(_))));
+    let after = in_tx(b, |tx| {
+        Ok((tx.head(a, &entity, &rid)?, tx.ledger_entry(Writer::Device("phone"), "m1")?, tx.next_seq(a)?))
+    })
+    .unwrap();
+    assert_eq!(after, (None, None, 1), "rolled back, sequence number reused");
+    // Sequences are per patient.
+    let seqs = in_tx(b, |tx| Ok((tx.next_seq(a)?, tx.next_seq(other)?, tx.next_seq(a)?))).unwrap();
+    assert_eq!(seqs, (2, 1, 3));
+}
+
+fn applied(mutation_id: &str, seq: u64) -> MutationResult {
+    MutationResult {
+        mutation_id: mutation_id.into(),
+        status: MutationStatus::Applied,
+        commit_seq: Some(seq),
+        error: None,
+        server_record: None,
+    }
+}
+
+fn ledgers_keep_devices_and_sources_apart(b: &Backend) {
+    let mut conflicted = applied("k", 4);
+    conflicted.status = MutationStatus::Conflict;
+    conflicted.commit_seq = None;
+    conflicted.server_record = Some(Change {
+        entity: Entity::parse("test_note"),
+        id: "n".into(),
+        version: 4,
+        deleted: false,
+        payload: serde_json::json!({"title": "今"}),
+    });
+    let entry = LedgerEntry { request_hash: "q".into(), result: conflicted };
+    let seen = in_tx(b, |tx| {
+        tx.add_ledger_entry(Writer::Device("pharmacy-1"), "k", &entry, NOW)?;
+        Ok((
+            tx.ledger_entry(Writer::Device("pharmacy-1"), "k")?,
+            tx.ledger_entry(Writer::Source("pharmacy-1"), "k")?,
+            tx.ledger_entry(Writer::Device("pharmacy-1"), "other")?,
+        ))
+    })
+    .unwrap();
+    assert_eq!(seen, (Some(entry.clone()), None, None));
+    let dup = in_tx(b, |tx| tx.add_ledger_entry(Writer::Device("pharmacy-1"), "k", &entry, NOW));
+    assert!(dup.is_err(), "a ledger key is written once");
+}
+
+// ---- sync rules over the primitives ----
+
+fn a_replay_gets_the_first_result(b: &Backend) {
+    let a = resident(b, "34001234");
+    let rid = id();
+    let m = mutation("vital", Op::Create, &rid, None, bp(&rid, "34001234", 120));
+    assert_eq!(status(&push_one(b, a, "phone", m.clone())), (MutationStatus::Applied, Some(1), None));
+    assert_eq!(status(&push_one(b, a, "phone", m.clone())), (MutationStatus::Duplicate, Some(1), None));
+    // Refusals are replayed as recorded, too.
+    let bad = mutation("vital", Op::Create, &id(), None, bp(&rid, "34001234", 120));
+    assert_eq!(push_one(b, a, "phone", bad.clone()).error, Some(ErrorCode::InvalidPayload));
+    assert_eq!(push_one(b, a, "phone", bad).error, Some(ErrorCode::InvalidPayload));
+    assert_eq!(pull_all(b, a, "34001234").0.len(), 1);
+}
+
+fn a_reused_mutation_id_with_another_request_is_refused(b: &Backend) {
+    let a = resident(b, "34001234");
+    let rid = id();
+    let m = mutation("vital", Op::Create, &rid, None, bp(&rid, "34001234", 120));
+    push_one(b, a, "phone", m.clone());
+    let other = Mutation { payload: bp(&rid, "34001234", 150), ..m.clone() };
+    assert_eq!(
+        status(&push_one(b, a, "phone", other)),
+        (MutationStatus::Rejected, None, Some(ErrorCode::IdempotencyConflict))
+    );
+    assert_eq!(
+        status(&push_one(b, a, "phone", m.clone())),
+        (MutationStatus::Duplicate, Some(1), None),
+        "first result kept"
+    );
+    // The same id from another device is another mutation.
+    let elsewhere = Mutation { payload: bp(&rid, "34001234", 150), ..m };
+    assert_eq!(push_one(b, a, "tablet", elsewhere).error, Some(ErrorCode::ConflictingRecord));
+    let changes = pull_all(b, a, "34001234").0;
+    assert_eq!(changes[0].payload, bp(&rid, "34001234", 120));
+}
+
+fn a_repeated_create_is_success_and_a_different_one_a_conflict(b: &Backend) {
+    let a = resident(b, "34001234");
+    let rid = id();
+    push_one(b, a, "phone", mutation("vital", Op::Create, &rid, None, bp(&rid, "34001234", 120)));
+    let relayed = push_one(b, a, "tablet", mutation("vital", Op::Create, &rid, None, bp(&rid, "34001234", 120)));
+    assert_eq!(status(&relayed), (MutationStatus::Applied, Some(1), None), "no new version");
+    let different = push_one(b, a, "tablet", mutation("vital", Op::Create, &rid, None, bp(&rid, "34001234", 121)));
+    assert_eq!(status(&different), (MutationStatus::Rejected, None, Some(ErrorCode::ConflictingRecord)));
+    assert_eq!(pull_all(b, a, "34001234").0.len(), 1);
+}
+
+fn deleting_what_was_never_seen_leaves_a_tombstone(b: &Backend) {
+    let a = resident(b, "34001234");
+    let rid = id();
+    let del = push_one(b, a, "phone", mutation("vital", Op::Delete, &rid, None, tombstone(&rid, "34001234")));
+    assert_eq!(status(&del), (MutationStatus::Applied, Some(1), None));
+    // The create arriving late does not bring it back.
+    let late = push_one(b, a, "tablet", mutation("vital", Op::Create, &rid, None, bp(&rid, "34001234", 120)));
+    assert_eq!(status(&late), (MutationStatus::Applied, Some(1), None));
+    let again = push_one(b, a, "tablet", mutation("vital", Op::Delete, &rid, None, tombstone(&rid, "34001234")));
+    assert_eq!(status(&again), (MutationStatus::Applied, Some(1), None), "already deleted");
+    let changes = pull_all(b, a, "34001234").0;
+    assert_eq!((changes.len(), changes[0].deleted, changes[0].version), (1, true, 1));
+
+    // A live record's deletion is a new version.
+    let live = id();
+    push_one(b, a, "phone", mutation("vital", Op::Create, &live, None, bp(&live, "34001234", 120)));
+    let del = push_one(b, a, "phone", mutation("vital", Op::Delete, &live, None, tombstone(&live, "34001234")));
+    assert_eq!(status(&del), (MutationStatus::Applied, Some(3), None));
+}
+
+fn updates_are_compare_and_swap_on_the_version(b: &Backend) {
+    let a = resident(b, "34001234");
+    let rid = id();
+    let created = push_one(b, a, "phone", mutation("test_note", Op::Create, &rid, None, note(&rid, "34001234", "v1")));
+    assert_eq!(created.commit_seq, Some(1));
+    let edit = mutation("test_note", Op::Update, &rid, Some(1), note(&rid, "34001234", "v2"));
+    assert_eq!(status(&push_one(b, a, "phone", edit)), (MutationStatus::Applied, Some(2), None));
+
+    let stale = mutation("test_note", Op::Update, &rid, Some(1), note(&rid, "34001234", "v2 elsewhere"));
+    let conflict = push_one(b, a, "tablet", stale.clone());
+    let current = Change {
+        entity: Entity::parse("test_note"),
+        id: rid.clone(),
+        version: 2,
+        deleted: false,
+        payload: note(&rid, "34001234", "v2"),
+    };
+    assert_eq!(
+        (conflict.status, conflict.commit_seq, &conflict.server_record),
+        (MutationStatus::Conflict, None, &Some(current.clone()))
+    );
+    // A replay gets the same answer, even after the record moved on.
+    let merged = mutation("test_note", Op::Update, &rid, Some(2), note(&rid, "34001234", "v3 merged"));
+    assert_eq!(push_one(b, a, "tablet", merged).commit_seq, Some(3));
+    let replay = push_one(b, a, "tablet", stale);
+    assert_eq!((replay.status, replay.server_record), (MutationStatus::Conflict, Some(current)));
+
+    let unknown = id();
+    let missing =
+        push_one(b, a, "phone", mutation("test_note", Op::Update, &unknown, Some(1), note(&unknown, "34001234", "x")));
+    assert_eq!(status(&missing), (MutationStatus::Rejected, None, Some(ErrorCode::NotFound)));
+    let no_base = push_one(b, a, "phone", mutation("test_note", Op::Update, &rid, None, note(&rid, "34001234", "x")));
+    assert_eq!(no_base.error, Some(ErrorCode::InvalidPayload));
+
+    push_one(b, a, "phone", mutation("test_note", Op::Delete, &rid, None, tombstone(&rid, "34001234")));
+    let after_delete =
+        push_one(b, a, "tablet", mutation("test_note", Op::Update, &rid, Some(4), note(&rid, "34001234", "x")));
+    assert_eq!(after_delete.status, MutationStatus::Conflict);
+    assert_eq!(after_delete.server_record.map(|c| (c.version, c.deleted)), Some((4, true)));
+    // Vitals are append-only: no update at all.
+    let vital = id();
+    push_one(b, a, "phone", mutation("vital", Op::Create, &vital, None, bp(&vital, "34001234", 120)));
+    let upd = push_one(b, a, "phone", mutation("vital", Op::Update, &vital, Some(5), bp(&vital, "34001234", 121)));
+    assert_eq!(upd.error, Some(ErrorCode::UnsupportedEntity));
+}
+
+fn another_patients_records_answer_as_missing(b: &Backend) {
+    let a = resident(b, "34001234");
+    resident(b, "34005678");
+    let rid = id();
+    let theirs = push_one(b, a, "phone", mutation("vital", Op::Create, &rid, None, bp(&rid, "34005678", 120)));
+    assert_eq!(theirs.error, Some(ErrorCode::NotFound));
+    let q = PullQuery { patient: "34005678".into(), cursor: None, limit: None };
+    let err = sync_service::pull(b.storage.as_ref(), &Limits::default(), a, &q).unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+}
+
+// ---- pull ----
+
+fn pulls_follow_the_sequence_in_pages(b: &Backend) {
+    let a = resident(b, "34001234");
+    let other = resident(b, "34005678");
+    let ids: Vec<String> = (0..5).map(|_| id()).collect();
+    let mut batch: Vec<Mutation> =
+        ids.iter().map(|i| mutation("vital", Op::Create, i, None, bp(i, "34001234", 120))).collect();
+    batch.push(mutation("vital", Op::Delete, &ids[0], None, tombstone(&ids[0], "34001234")));
+    let results = push(b, a, "phone", batch);
+    assert_eq!(results.iter().map(|r| r.commit_seq.unwrap()).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5, 6]);
+    let theirs = id();
+    push_one(b, other, "their-phone", mutation("vital", Op::Create, &theirs, None, bp(&theirs, "34005678", 120)));
+
+    let (mut seen, mut cursor, mut pages) = (Vec::new(), None, 0);
+    loop {
+        let page = pull(b, a, "34001234", cursor, 2);
+        assert!(page.changes.len() <= 2);
+        pages += 1;
+        seen.extend(page.changes);
+        cursor = Some(page.next_cursor);
+        if !page.has_more {
+            break;
+        }
+    }
+    assert!(pages >= 3);
+    let versions: Vec<u64> = seen.iter().map(|c| c.version).collect();
+    assert_eq!(versions, vec![2, 3, 4, 5, 6], "in order, each entity once, at its last change");
+    assert_eq!(seen.last().map(|c| (c.id.as_str(), c.deleted)), Some((ids[0].as_str(), true)));
+    // Nothing new: an empty page with the same position.
+    let end = pull(b, a, "34001234", cursor.clone(), 2);
+    assert_eq!((end.changes.len(), end.has_more, Some(end.next_cursor)), (0, false, cursor));
+    let (theirs_seen, _) = pull_all(b, other, "34005678");
+    assert_eq!(theirs_seen.iter().map(|c| c.version).collect::<Vec<_>>(), vec![1], "their own sequence");
+}
+
+fn collected_tombstones_raise_the_floor(b: &Backend) {
+    let a = resident(b, "34001234");
+    let (keep, gone) = (id(), id());
+    push(
+        b,
+        a,
+        "phone",
+        vec![
+            mutation("vital", Op::Create, &keep, None, bp(&keep, "34001234", 120)),
+            mutation("vital", Op::Create, &gone, None, bp(&gone, "34001234", 121)),
+        ],
+    );
+    let (_, early_cursor) = pull_all(b, a, "34001234");
+    let first = pull(b, a, "34001234", None, 1).next_cursor;
+    push_one(b, a, "phone", mutation("vital", Op::Delete, &gone, None, tombstone(&gone, "34001234")));
+    let (_, current_cursor) = pull_all(b, a, "34001234");
+
+    let now = chrono::Utc::now().timestamp_millis();
+    assert_eq!(b.storage.collect_tombstones(now - HOUR).unwrap(), 0, "young tombstones stay");
+    assert_eq!(b.storage.collect_tombstones(now + HOUR).unwrap(), 1);
+    assert_eq!(b.storage.collect_tombstones(now + HOUR).unwrap(), 0);
+
+    for stale in [first, early_cursor] {
+        let page = pull(b, a, "34001234", Some(stale), 10);
+        assert_eq!((page.reset, page.reset_reason), (Some(Reset::MustRefetch), Some(ResetReason::Expired)));
+    }
+    let page = pull(b, a, "34001234", Some(current_cursor), 10);
+    assert_eq!((page.reset, page.changes.len()), (None, 0), "a cursor past the floor continues");
+    let (all, _) = pull_all(b, a, "34001234");
+    assert_eq!(all.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), vec![keep.as_str()]);
+}
+
+fn an_epoch_bump_voids_every_cursor(b: &Backend) {
+    let a = resident(b, "34001234");
+    let rid = id();
+    push_one(b, a, "phone", mutation("vital", Op::Create, &rid, None, bp(&rid, "34001234", 120)));
+    let (_, cursor) = pull_all(b, a, "34001234");
+    let before = b.storage.epoch().unwrap();
+    assert_eq!(b.storage.epoch().unwrap(), before, "stable until bumped");
+    let after = b.storage.bump_epoch().unwrap();
+    assert_ne!(after, before);
+    assert_eq!(b.storage.epoch().unwrap(), after);
+    let page = pull(b, a, "34001234", Some(cursor), 10);
+    assert_eq!((page.reset, page.reset_reason), (Some(Reset::MustRefetch), Some(ResetReason::Restored)));
+    assert_eq!(pull_all(b, a, "34001234").0.len(), 1, "a full download still has everything");
+}
+
+// ---- ingest ----
+
+fn ingest(b: &Backend, source: &str, records: Vec<Mutation>) -> Vec<MutationResult> {
+    sync_service::ingest(b.storage.as_ref(), &support::families(), source, records).unwrap()
+}
+
+fn ingest_is_checked_idempotent_per_source_and_pulled_like_any_change(b: &Backend) {
+    let a = resident(b, "34001234");
+    let rid = id();
+    let rec = Mutation {
+        mutation_id: "rx-0001".into(),
+        ..mutation("vital", Op::Create, &rid, None, bp(&rid, "34001234", 120))
+    };
+    assert_eq!(status(&ingest(b, "pharmacy-1", vec![rec.clone()])[0]), (MutationStatus::Applied, Some(1), None));
+    assert_eq!(status(&ingest(b, "pharmacy-1", vec![rec.clone()])[0]), (MutationStatus::Duplicate, Some(1), None));
+    let changed = Mutation { payload: bp(&rid, "34001234", 130), ..rec.clone() };
+    assert_eq!(ingest(b, "pharmacy-1", vec![changed])[0].error, Some(ErrorCode::IdempotencyConflict));
+    // Another source's key, or a device's mutation id, is not this source's.
+    let other = ingest(b, "pharmacy-2", vec![rec.clone()]);
+    assert_eq!(status(&other[0]), (MutationStatus::Applied, Some(1), None), "same record: success, no new version");
+    let from_device = push_one(
+        b,
+        a,
+        "pharmacy-1",
+        Mutation {
+            mutation_id: "rx-0001".into(),
+            ..mutation("vital", Op::Create, &rid, None, bp(&rid, "34001234", 120))
+        },
+    );
+    assert_eq!(from_device.status, MutationStatus::Applied, "a fresh result, not the source's replayed");
+
+    let unknown = id();
+    let refused = ingest(
+        b,
+        "pharmacy-1",
+        vec![
+            Mutation {
+                mutation_id: "rx-0002".into(),
+                ..mutation("vital", Op::Create, &unknown, None, bp(&unknown, "34009999", 120))
+            },
+            Mutation {
+                mutation_id: "rx-0003".into(),
+                ..mutation("vital", Op::Create, &unknown, None, bp(&rid, "34001234", 120))
+            },
+            Mutation {
+                mutation_id: "rx-0004".into(),
+                ..mutation("medication", Op::Create, &unknown, None, serde_json::json!({}))
+            },
+        ],
+    );
+    let codes: Vec<_> = refused.iter().map(|r| r.error).collect();
+    assert_eq!(
+        codes,
+        vec![Some(ErrorCode::NotFound), Some(ErrorCode::InvalidPayload), Some(ErrorCode::UnsupportedEntity)]
+    );
+
+    let (changes, _) = pull_all(b, a, "34001234");
+    assert_eq!(
+        changes,
+        vec![Change {
+            entity: Entity::Vital,
+            id: rid.clone(),
+            version: 1,
+            deleted: false,
+            payload: bp(&rid, "34001234", 120)
+        }]
+    );
+
+    let bad_source = sync_service::ingest(b.storage.as_ref(), &support::families(), "", vec![rec]);
+    assert!(bad_source.is_err());
+}
+
+// ---- every test against every backend ----
+
+macro_rules! every_backend {
+    (backends: [$($backend:ident => $open:path),+ $(,)?], tests: $tests:tt $(,)?) => {
+        $(suite_for!($backend, $open, $tests);)+
+    };
+}
+
+macro_rules! suite_for {
+    ($backend:ident, $open:path, [$($test:ident),+ $(,)?]) => {
+        mod $backend {
+            $(#[test]
+            fn $test() {
+                super::$test(&$open());
+            })+
+        }
+    };
+}
+
+every_backend! {
+    // PostgreSQL joins here with its constructor.
+    backends: [sqlite => super::open_sqlite],
+    tests: [
+        residents_are_unique_by_hm_code,
+        activation_codes_are_single_use_expire_and_name_one_resident,
+        devices_sign_in_and_out,
+        refresh_tokens_rotate_and_a_reused_one_signs_the_device_out,
+        the_token_secret_is_made_once,
+        primitives_see_their_own_writes,
+        a_failed_transaction_leaves_nothing_and_no_gap,
+        ledgers_keep_devices_and_sources_apart,
+        a_replay_gets_the_first_result,
+        a_reused_mutation_id_with_another_request_is_refused,
+        a_repeated_create_is_success_and_a_different_one_a_conflict,
+        deleting_what_was_never_seen_leaves_a_tombstone,
+        updates_are_compare_and_swap_on_the_version,
+        another_patients_records_answer_as_missing,
+        pulls_follow_the_sequence_in_pages,
+        collected_tombstones_raise_the_floor,
+        an_epoch_bump_voids_every_cursor,
+        ingest_is_checked_idempotent_per_source_and_pulled_like_any_change,
+    ],
+}
