@@ -9,7 +9,7 @@
 //! arrives: `blobs` (content-addressed photo pages that records point at) and `consent`
 //! (proxies' consents and the append-only audit log).
 //!
-//! Backends live in their own modules ([`sqlite`] now) and share one test suite
+//! Backends live in their own modules (`sqlite` now) and share one test suite
 //! (`server/tests/storage_backends.rs`).
 
 pub mod accounts;
