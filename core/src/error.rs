@@ -5,6 +5,8 @@
 
 use crate::domain::Field;
 use std::fmt;
+use techo_domain::DomainError;
+pub use techo_domain::ValidationReason;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -93,47 +95,19 @@ pub enum AuthProblem {
     Refused,
 }
 
-/// Why a value was refused. Bounds are part of the message; the offending value is not.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ValidationReason {
-    OutOfRange { min: String, max: String, unit: &'static str },
-    NotANumber,
-    NotAWholeNumber,
-    TooManyDecimals { max: u8 },
-    NotBelowSystolic,
-    InTheFuture,
-    TooFarInThePast,
-    TooLong { max_chars: usize },
-    Empty,
-    InvalidFormat { expected: &'static str },
-}
-
-impl fmt::Display for ValidationReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::OutOfRange { min, max, unit } => {
-                write!(f, "must be between {min} and {max}")?;
-                if !unit.is_empty() {
-                    write!(f, " {unit}")?;
-                }
-                Ok(())
-            }
-            Self::NotANumber => f.write_str("must be a number"),
-            Self::NotAWholeNumber => f.write_str("must be a whole number"),
-            Self::TooManyDecimals { max } => write!(f, "at most {max} decimal places"),
-            Self::NotBelowSystolic => f.write_str("must be lower than the systolic value"),
-            Self::InTheFuture => f.write_str("is in the future"),
-            Self::TooFarInThePast => f.write_str("is before 1900"),
-            Self::TooLong { max_chars } => write!(f, "at most {max_chars} characters"),
-            Self::Empty => f.write_str("must not be empty"),
-            Self::InvalidFormat { expected } => write!(f, "expected {expected}"),
-        }
-    }
-}
-
 impl Error {
     pub(crate) fn invalid(field: Field, reason: ValidationReason) -> Self {
         Self::Validation { field, reason }
+    }
+}
+
+/// The shared rules refuse in the same two ways the core does.
+impl From<DomainError> for Error {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Validation { field, reason } => Self::Validation { field, reason },
+            DomainError::InvalidPayload { what } => Self::InvalidPayload { what },
+        }
     }
 }
 

@@ -41,6 +41,9 @@ pub enum ErrorCode {
     IdempotencyConflict,
     /// The entity id exists with different content (ids are immutable records).
     ConflictingRecord,
+    /// (Device side, never sent by the server.) A change this one depends on was refused, so
+    /// this one waits with it.
+    DependencyRefused,
 }
 
 impl ErrorCode {
@@ -62,6 +65,7 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::IdempotencyConflict => "idempotency_conflict",
             Self::ConflictingRecord => "conflicting_record",
+            Self::DependencyRefused => "dependency_refused",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `POST /v1/sync/push` and `GET /v1/sync/pull`.
 
-use crate::Op;
 use crate::error::ErrorCode;
+use crate::{Entity, Op};
 use serde::{Deserialize, Serialize};
 
 /// A batch of outbox mutations, applied by the server in order inside one transaction.
@@ -18,10 +18,15 @@ pub struct PushRequest {
 pub struct Mutation {
     /// UUIDv7 from the device: the idempotency key, unique per device forever.
     pub mutation_id: String,
-    pub entity: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub entity: Entity,
     pub entity_id: String,
     pub op: Op,
-    /// The entity payload (e.g. [`crate::VitalRecord`]).
+    /// For `update`: the server version the new state was edited from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_version: Option<u64>,
+    /// The entity payload (e.g. [`crate::records::vital::VitalRecord`]); for `update`, the whole
+    /// new state.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
     /// When the device queued it; for display only, never for ordering.
@@ -46,6 +51,9 @@ pub enum MutationStatus {
     Duplicate,
     /// Permanently refused; the device keeps it visible and moves on.
     Rejected,
+    /// An `update` whose `base_version` is no longer current: nothing was written, and
+    /// `server_record` holds the current state to merge with.
+    Conflict,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -58,6 +66,9 @@ pub struct MutationResult {
     pub commit_seq: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorCode>,
+    /// For `conflict`: the entity as the server has it now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_record: Option<Change>,
 }
 
 /// Query of `GET /v1/sync/pull`.
@@ -112,7 +123,8 @@ pub enum ResetReason {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
-    pub entity: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub entity: Entity,
     pub id: String,
     /// The patient sequence number of the entity's last change.
     pub version: u64,

@@ -5,8 +5,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use techo_protocol::auth::Tokens;
 use techo_protocol::error::ErrorBody;
+use techo_protocol::records::Tombstone;
+use techo_protocol::records::vital::VitalRecord;
 use techo_protocol::sync::{PullResponse, PushRequest, PushResponse};
-use techo_protocol::{VitalDelete, VitalRecord};
 
 fn round_trip<T: DeserializeOwned + Serialize>(name: &str, json: &serde_json::Value) -> serde_json::Value {
     let parsed: T = serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -31,13 +32,13 @@ fn vectors() -> Vec<(String, serde_json::Value)> {
 #[test]
 fn vectors_round_trip() {
     let all = vectors();
-    assert!(all.len() >= 12, "expected the vital and sync vectors, found {}", all.len());
+    assert!(all.len() >= 14, "expected the vital and sync vectors, found {}", all.len());
     for (name, json) in all {
         let back = match name.split('.').next().unwrap_or_default() {
             n if n.starts_with("vital_create") => round_trip::<VitalRecord>(&name, &json),
-            n if n.starts_with("vital_delete") => round_trip::<VitalDelete>(&name, &json),
-            "push_request" => round_trip::<PushRequest>(&name, &json),
-            "push_response" => round_trip::<PushResponse>(&name, &json),
+            n if n.starts_with("vital_delete") => round_trip::<Tombstone>(&name, &json),
+            n if n.ends_with("push_request") => round_trip::<PushRequest>(&name, &json),
+            n if n.ends_with("push_response") => round_trip::<PushResponse>(&name, &json),
             n if n.starts_with("pull_response") => round_trip::<PullResponse>(&name, &json),
             "error_body" => round_trip::<ErrorBody>(&name, &json),
             "tokens" => round_trip::<Tokens>(&name, &json),

@@ -230,8 +230,11 @@ pub fn server_view(storage: &dyn Storage, hm_code: &str) -> Vec<(String, String)
         let page = storage.pull(resident, after, 1000).expect("pull");
         for c in &page.changes {
             // A tombstone for a record the server never saw carries no reading.
-            let Ok(rec) = serde_json::from_value::<techo_protocol::VitalRecord>(c.payload.clone()) else { continue };
-            let w = techo_core::sync::wire::decode_vital(&rec).expect("decodes");
+            let Ok(rec) = serde_json::from_value::<techo_protocol::records::vital::VitalRecord>(c.payload.clone())
+            else {
+                continue;
+            };
+            let w = techo_domain::vitals_wire::decode_vital(&rec).expect("decodes");
             records.push((w, c.deleted));
         }
         after = page.last_seq;

@@ -244,8 +244,9 @@ fn server_changes(storage: &dyn Storage) -> Vec<Change> {
 
 /// A server record in the form devices are compared in.
 fn server_comparable(c: &Change) -> String {
-    let rec: techo_protocol::VitalRecord = serde_json::from_value(c.payload.clone()).expect("a reading record");
-    let w = techo_core::sync::wire::decode_vital(&rec).expect("decodes");
+    let rec: techo_protocol::records::vital::VitalRecord =
+        serde_json::from_value(c.payload.clone()).expect("a reading record");
+    let w = techo_domain::vitals_wire::decode_vital(&rec).expect("decodes");
     comparable(&techo_core::domain::Vital {
         id: w.id,
         profile_id: Uuid::nil(),

@@ -59,7 +59,8 @@ impl EncryptedStore {
         let keys = MemoryKeyStore::new();
         keys.save(DATABASE_KEY, &key).expect("memory key store");
         let clock = Arc::new(FixedClock::new(now()));
-        let store = Store::open_with(dir.join("techo.db"), &keys, OpenOptions { clock }).expect("open store");
+        let store = Store::open_with(dir.join("techo.db"), &keys, OpenOptions { clock, ..OpenOptions::default() })
+            .expect("open store");
         let profile_id = store.add_profile(HM_CODE, "Bench synthetic", Relationship::Myself).expect("profile").id;
         Self { store, profile_id, key_hex: hex::encode_upper(key), next: 0 }
     }

@@ -172,7 +172,10 @@ mod tests {
         assert!(
             matches!(
                 refused,
-                Err(Error::Validation { field: Field::Steps, reason: ValidationReason::OutOfRange { .. } })
+                Err(techo_domain::DomainError::Validation {
+                    field: Field::Steps,
+                    reason: ValidationReason::OutOfRange { .. }
+                })
             ),
             "{refused:?}"
         );

@@ -1,22 +1,18 @@
-//! Domain types and rules, free of storage and I/O.
+//! Domain types and rules, free of storage and I/O. The rules the server shares live in
+//! `techo-domain` and are re-exported here; what only a device needs (form parsing, the home-BP
+//! summary, chart series) lives beside them.
 
 mod bp_summary;
 mod entry;
-mod profile;
-mod quantity;
 mod series;
-pub(crate) mod validation;
-mod vitals;
 
 pub use bp_summary::{
     BpObservation, HomeBpClass, HomeBpSummary, MIN_DAYS, OccasionSummary, WINDOW_DAYS, home_bp_summary,
 };
 pub use entry::{VitalForm, VitalFormEntry};
-pub(crate) use profile::check_display_name;
-pub use profile::{DISPLAY_NAME_MAX_CHARS, HmCode, Profile, Relationship};
-pub use quantity::{DecimalError, Milli};
 pub use series::{Accumulator, Bucket, DayAggregate, SeriesPoint, Stats, fold_days};
-pub use validation::{
-    Field, NOTE_MAX_CHARS, ValidationContext, WEIGHT_CHANGE_WINDOW, Warning, WarningCode, validate, validate_content,
+pub use techo_domain::{
+    BpContext, DISPLAY_NAME_MAX_CHARS, DecimalError, Field, GlucoseTiming, GlucoseUnit, HmCode, Milli, NOTE_MAX_CHARS,
+    NewVital, Profile, Relationship, Source, ValidationContext, Vital, VitalKind, VitalValue, WEIGHT_CHANGE_WINDOW,
+    Warning, WarningCode, check_display_name, validate, validate_content,
 };
-pub use vitals::{BpContext, GlucoseTiming, GlucoseUnit, NewVital, Source, Vital, VitalKind, VitalValue};

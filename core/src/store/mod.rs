@@ -1,8 +1,10 @@
 //! The encrypted local store: SQLCipher, one writer and one reader connection in WAL mode.
 
 mod connection;
+pub mod families;
 mod migrations;
 mod outbox;
+mod parked;
 mod profiles;
 mod rows;
 mod start_over;
@@ -22,6 +24,7 @@ pub use vitals_write::Recorded;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::keys::{DATABASE_KEY, DatabaseKey, KeyStore};
+use families::Families;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,6 +33,7 @@ pub struct Store {
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
     clock: Arc<dyn Clock>,
+    families: Families,
     device_id: String,
     path: PathBuf,
 }
@@ -43,11 +47,13 @@ impl std::fmt::Debug for Store {
 /// Options for [`Store::open_with`].
 pub struct OpenOptions {
     pub clock: Arc<dyn Clock>,
+    /// The record families this build knows; what it pulls of any other is parked.
+    pub families: Families,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        Self { clock: Arc::new(SystemClock) }
+        Self { clock: Arc::new(SystemClock), families: Families::builtin() }
     }
 }
 
@@ -85,7 +91,23 @@ impl Store {
             write_canary(&canary, &key)?;
         }
         let device_id = ensure_device_id(&writer)?;
-        Ok(Self { writer: Mutex::new(writer), reader: Mutex::new(reader), clock: options.clock, device_id, path })
+        let store = Self {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            clock: options.clock,
+            families: options.families,
+            device_id,
+            path,
+        };
+        // What an older build parked may be readable now (the app was updated).
+        if store.parked_count()? > 0 {
+            store.apply_parked()?;
+        }
+        Ok(store)
+    }
+
+    pub fn families(&self) -> &Families {
+        &self.families
     }
 
     pub fn path(&self) -> &Path {
@@ -185,7 +207,9 @@ pub(crate) mod test_support {
         let dir = tempfile::tempdir().expect("tempdir");
         let keys = MemoryKeyStore::new();
         let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap()));
-        let store = Store::open_with(dir.path().join("techo.db"), &keys, OpenOptions { clock }).expect("open");
+        let store =
+            Store::open_with(dir.path().join("techo.db"), &keys, OpenOptions { clock, ..OpenOptions::default() })
+                .expect("open");
         TestStore { store, keys, dir }
     }
 }

@@ -1,13 +1,24 @@
 //! The transactional outbox: every local change waits here, written in the same transaction as
 //! the change, until sync delivers it.
+//!
+//! Built for the write path: a change adds one row to a rowid table and one entry to the one
+//! index pull gating needs (`outbox_entity`), nothing else. Acknowledgements find their rows by
+//! `seq` from the batch that was sent, so `mutation_id` needs no index; there is no
+//! AUTOINCREMENT (its bookkeeping row would be one more page per commit) because `seq` only
+//! orders what is queued now.
+//!
+//! An entry may wait for another (`depends_on`, the other's `seq`): a photo's record is not sent
+//! before its upload is acknowledged. If the server refuses the one waited for, its dependants
+//! are set aside with it, saying why, and come back with it on a retry.
 
 use super::Store;
 use super::rows::{collect, utc_from_ms};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{Row, Transaction, params};
 use serde::Serialize;
-use techo_protocol::Op;
+use techo_protocol::error::ErrorCode;
+use techo_protocol::{Entity, Op};
 use uuid::Uuid;
 
 /// The outbox at a glance: what will still be sent, and what the server refused (kept, shown).
@@ -21,11 +32,17 @@ pub struct OutboxCounts {
 pub struct OutboxEntry {
     pub seq: i64,
     pub mutation_id: Uuid,
-    pub entity: String,
+    pub entity: Entity,
     pub entity_id: String,
-    pub op: String,
+    /// HM code of the patient the change is for.
+    pub patient: String,
+    pub op: Op,
+    /// For updates: the server version the change was made from.
+    pub base_version: Option<i64>,
     /// JSON in techo-protocol form. Patient data: never log it.
     pub payload: String,
+    /// The entry (by `seq`) this one waits for.
+    pub depends_on: Option<i64>,
     pub state: String,
     /// Why the server refused it (an error code), for wedged entries.
     pub wedge_reason: Option<String>,
@@ -45,42 +62,81 @@ impl std::fmt::Debug for OutboxEntry {
     }
 }
 
-pub(crate) fn enqueue(
-    tx: &Transaction<'_>,
-    patient: &str,
-    entity: &str,
-    entity_id: &Uuid,
-    op: Op,
-    payload: &impl Serialize,
-    now_ms: i64,
-) -> Result<Uuid> {
-    let mutation_id = Uuid::now_v7();
-    let json =
-        serde_json::to_string(payload).map_err(|_| crate::error::Error::Corrupt("payload could not be encoded"))?;
+/// What a family queues: everything about an entry but its payload.
+#[derive(Debug, Clone)]
+pub(crate) struct NewEntry<'a> {
+    pub patient: &'a str,
+    pub entity: Entity,
+    pub entity_id: String,
+    pub op: Op,
+    pub base_version: Option<i64>,
+    pub depends_on: Option<i64>,
+}
+
+impl<'a> NewEntry<'a> {
+    pub fn new(patient: &'a crate::domain::HmCode, entity: Entity, entity_id: String, op: Op) -> Self {
+        Self { patient: patient.as_str(), entity, entity_id, op, base_version: None, depends_on: None }
+    }
+}
+
+/// Queues one change inside the caller's transaction; returns its `seq` (what a dependant names).
+pub(crate) fn enqueue(tx: &Transaction<'_>, e: NewEntry<'_>, payload: &impl Serialize, now_ms: i64) -> Result<i64> {
+    let json = serde_json::to_string(payload).map_err(|_| Error::Corrupt("payload could not be encoded"))?;
     tx.prepare_cached(
-        "INSERT INTO \"outbox\" (\"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"created_at_ms\", \"patient\") \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO \"outbox\" (\"mutation_id\", \"entity\", \"entity_id\", \"op\", \"base_version\", \"payload\", \
+         \"patient\", \"depends_on\", \"created_at_ms\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![mutation_id.to_string(), entity, entity_id.to_string(), op.as_str(), json, now_ms, patient])?;
-    Ok(mutation_id)
+    .execute(params![
+        Uuid::now_v7().to_string(),
+        e.entity.as_str(),
+        e.entity_id,
+        e.op.as_str(),
+        e.base_version,
+        json,
+        e.patient,
+        e.depends_on,
+        now_ms
+    ])?;
+    Ok(tx.last_insert_rowid())
 }
 
 pub(crate) const OUTBOX_COLUMNS: &str = "\"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"state\", \
-     \"attempts\", \"created_at_ms\", \"wedge_reason\"";
+     \"attempts\", \"created_at_ms\", \"wedge_reason\", \"base_version\", \"depends_on\", coalesce(\"patient\", '')";
 
 pub(crate) fn entry_from_row(row: &Row<'_>) -> Result<OutboxEntry> {
+    let op: String = row.get(4)?;
     Ok(OutboxEntry {
         seq: row.get(0)?,
         mutation_id: super::rows::parse_uuid(&row.get::<_, String>(1)?)?,
-        entity: row.get(2)?,
+        entity: Entity::parse(&row.get::<_, String>(2)?),
         entity_id: row.get(3)?,
-        op: row.get(4)?,
+        op: Op::from_str_opt(&op).ok_or(Error::Corrupt("unknown outbox operation"))?,
         payload: row.get(5)?,
         state: row.get(6)?,
         attempts: row.get(7)?,
         created_at: utc_from_ms(row.get(8)?)?,
         wedge_reason: row.get(9)?,
+        base_version: row.get(10)?,
+        depends_on: row.get(11)?,
+        patient: row.get(12)?,
     })
+}
+
+/// The entries that wait, directly or through others, for `seq`.
+const DEPENDANTS: &str = "WITH RECURSIVE \"waiting\"(\"seq\") AS ( \
+       SELECT \"seq\" FROM \"outbox\" WHERE \"depends_on\" = ?1 \
+       UNION SELECT o.\"seq\" FROM \"outbox\" o JOIN \"waiting\" w ON o.\"depends_on\" = w.\"seq\")";
+
+/// Sets `seq` aside with `reason`, and everything waiting for it with `dependency_refused`.
+pub(crate) fn wedge(tx: &Transaction<'_>, seq: i64, reason: &str) -> Result<()> {
+    tx.prepare_cached("UPDATE \"outbox\" SET \"state\" = 'wedged', \"wedge_reason\" = ?2 WHERE \"seq\" = ?1")?
+        .execute(params![seq, reason])?;
+    tx.prepare_cached(&format!(
+        "{DEPENDANTS} UPDATE \"outbox\" SET \"state\" = 'wedged', \"wedge_reason\" = ?2 \
+         WHERE \"seq\" IN (SELECT \"seq\" FROM \"waiting\") AND \"state\" = 'pending'"
+    ))?
+    .execute(params![seq, ErrorCode::DependencyRefused.as_str()])?;
+    Ok(())
 }
 
 impl Store {
@@ -106,5 +162,77 @@ impl Store {
     pub fn outbox_len(&self) -> Result<u64> {
         let n: i64 = self.reader().query_row("SELECT count(*) FROM \"outbox\"", [], |r| r.get(0))?;
         Ok(n.unsigned_abs())
+    }
+
+    /// The next entries that can be sent for the given patients, in queue order: pending, and
+    /// not waiting for an entry still in the outbox. (A scan in `seq` order that stops at
+    /// `limit`: almost every entry qualifies, so no index is worth its cost on every write.)
+    pub fn outbox_batch(&self, patients: &[String], limit: u32) -> Result<Vec<OutboxEntry>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM \"outbox\" o WHERE \"state\" = 'pending' \
+             AND \"patient\" IN (SELECT value FROM json_each(?1)) \
+             AND (\"depends_on\" IS NULL OR NOT EXISTS (SELECT 1 FROM \"outbox\" d WHERE d.\"seq\" = o.\"depends_on\")) \
+             ORDER BY \"seq\" LIMIT ?2"
+        ))?;
+        let list = serde_json::to_string(patients).map_err(|_| Error::Corrupt("patient list"))?;
+        collect(&mut stmt, params![list, limit], entry_from_row)
+    }
+
+    /// Changes the server refused, and those waiting for them; shown to the person, never dropped.
+    pub fn wedged_entries(&self) -> Result<Vec<OutboxEntry>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM \"outbox\" WHERE \"state\" = 'wedged' ORDER BY \"seq\""
+        ))?;
+        collect(&mut stmt, [], entry_from_row)
+    }
+
+    /// Puts a refused change back in the queue (after the cause was fixed, e.g. a new app
+    /// version), with the changes that were waiting for it.
+    pub fn retry_wedged(&self, mutation_id: Uuid) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        let seq: i64 = tx
+            .query_row(
+                "SELECT \"seq\" FROM \"outbox\" WHERE \"mutation_id\" = ?1 AND \"state\" = 'wedged'",
+                [mutation_id.to_string()],
+                |r| r.get(0),
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Error::NotFound { entity: "refused change" },
+                other => other.into(),
+            })?;
+        tx.execute("UPDATE \"outbox\" SET \"state\" = 'pending', \"wedge_reason\" = NULL WHERE \"seq\" = ?1", [seq])?;
+        tx.execute(
+            &format!(
+                "{DEPENDANTS} UPDATE \"outbox\" SET \"state\" = 'pending', \"wedge_reason\" = NULL \
+                 WHERE \"seq\" IN (SELECT \"seq\" FROM \"waiting\") AND \"wedge_reason\" = ?2"
+            ),
+            params![seq, ErrorCode::DependencyRefused.as_str()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets one entry aside without a server answer (e.g. too large to ever send), with what
+    /// waits for it.
+    pub fn wedge(&self, entry: &OutboxEntry, reason: &str) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        wedge(&tx, entry.seq, reason)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Counts a failed delivery attempt (for status screens; retries are not limited by it).
+    pub fn note_push_attempt(&self, entries: &[OutboxEntry]) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        for e in entries {
+            tx.execute("UPDATE \"outbox\" SET \"attempts\" = \"attempts\" + 1 WHERE \"seq\" = ?1", [e.seq])?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 }

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 pub(crate) const VITAL_COLUMNS: &str = "\"id\", \"profile_id\", \"kind\", \"measured_at_ms\", \"utc_offset_s\", \"value_milli\", \
      \"diastolic\", \"pulse\", \"entered_milli\", \"entered_unit\", \"context\", \"source\", \"device_name\", \"note\", \
-     \"entered_by\", \"origin_device\", \"amends\", \"superseded_by\", \"deleted_at_ms\", \"recorded_at_ms\", \"server_version\"";
+     \"entered_by\", \"origin_device\", \"amends\", \"superseded_by\", \"deleted_at_ms\", \"recorded_at_ms\", \
+     (SELECT rv.\"server_version\" FROM \"record_versions\" rv WHERE rv.\"entity\" = 'vital' AND rv.\"entity_id\" = \"vitals\".\"id\")";
 
 /// The columns a value occupies.
 pub(crate) struct ValueColumns {

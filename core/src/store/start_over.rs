@@ -7,10 +7,11 @@
 //! sync (the fresh database has no sync position, so it downloads everything); unsent changes
 //! that could be read go out with it.
 
+use super::families::Families;
 use super::{OpenOptions, Store, canary_path, connection};
 use crate::error::Result;
 use crate::keys::{DATABASE_KEY, DatabaseKey, KeyStore};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Transaction, params};
 use std::path::{Path, PathBuf};
 
 /// What starting over kept.
@@ -22,35 +23,29 @@ pub struct StartOver {
     pub salvaged_changes: u64,
     /// People carried over.
     pub salvaged_profiles: u64,
-    /// Readings carried over, so the notebook is not empty until the next sync.
+    /// Records of every family carried over, so the notebook is not empty until the next sync.
     pub salvaged_readings: u64,
 }
 
-/// What is copied, table by table, each on its own: a damaged page in one table must not cost
-/// the others. Parents before children (readings name their person).
-const COPIES: [(&str, &str); 4] = [
-    (
-        "profiles",
-        "INSERT INTO main.\"profiles\" SELECT * FROM salvage.\"profiles\" WHERE 1 \
-         ON CONFLICT DO NOTHING",
-    ),
-    (
-        "local_settings",
-        // The device keeps its identity (the server's idempotency key is per device), its
-        // sign-in and its active person; the last sync time belongs to the old data.
-        "INSERT INTO main.\"local_settings\" (\"key\", \"value\") \
-         SELECT \"key\", \"value\" FROM salvage.\"local_settings\" \
-         WHERE \"key\" IN ('device_id', 'active_profile', 'account') \
-         ON CONFLICT (\"key\") DO UPDATE SET \"value\" = excluded.\"value\"",
-    ),
-    ("outbox", "INSERT INTO main.\"outbox\" SELECT * FROM salvage.\"outbox\" WHERE 1 ON CONFLICT DO NOTHING"),
-    (
-        "vitals",
-        // Readings of people who were not carried over would break the foreign key.
-        "INSERT INTO main.\"vitals\" SELECT * FROM salvage.\"vitals\" \
-         WHERE \"profile_id\" IN (SELECT \"id\" FROM main.\"profiles\") ON CONFLICT DO NOTHING",
-    ),
-];
+/// What is copied before any family's records, table by table, each on its own: a damaged
+/// page in one table must not cost the others. People first (every record names its person).
+/// The outbox is copied whole; a file from before schema 5 has no update or dependency columns,
+/// so its rows come over without them.
+const PROFILES: &str =
+    "INSERT INTO main.\"profiles\" SELECT * FROM salvage.\"profiles\" WHERE 1 ON CONFLICT DO NOTHING";
+// The device keeps its identity (the server's idempotency key is per device), its sign-in and
+// its active person; the last sync time belongs to the old data.
+const SETTINGS: &str = "INSERT INTO main.\"local_settings\" (\"key\", \"value\") \
+     SELECT \"key\", \"value\" FROM salvage.\"local_settings\" \
+     WHERE \"key\" IN ('device_id', 'active_profile', 'account') \
+     ON CONFLICT (\"key\") DO UPDATE SET \"value\" = excluded.\"value\"";
+const OUTBOX_COMMON: &str = "\"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"patient\", \
+     \"attempts\", \"wedge_reason\", \"created_at_ms\"";
+const OUTBOX: &str = "INSERT INTO main.\"outbox\" (\"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \
+     \"patient\", \"attempts\", \"wedge_reason\", \"created_at_ms\", \"state\", \"base_version\", \"depends_on\") \
+     SELECT \"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"patient\", \"attempts\", \
+     \"wedge_reason\", \"created_at_ms\", \"state\", \"base_version\", \"depends_on\" FROM salvage.\"outbox\" WHERE 1 \
+     ON CONFLICT DO NOTHING";
 
 impl Store {
     /// Sets the database at `path` aside and opens a fresh one in its place, carrying over
@@ -61,6 +56,7 @@ impl Store {
     /// one afterwards.
     pub fn start_over(path: impl AsRef<Path>, keys: &dyn KeyStore, options: OpenOptions) -> Result<StartOver> {
         let path = path.as_ref();
+        let families = options.families.clone();
         let set_aside = set_aside_path(path, options.clock.now().timestamp_millis());
         move_aside(path, &set_aside)?;
         // The old file's key check goes with the old key; the fresh database gets its own.
@@ -77,7 +73,7 @@ impl Store {
         if let Some(bytes) = keys.load(DATABASE_KEY)? {
             let key = DatabaseKey::from_bytes(&bytes)?;
             let mut conn = connection::open(path, &key, connection::Role::Writer)?;
-            salvage(&mut conn, &set_aside, &key, &mut report)?;
+            salvage(&mut conn, &set_aside, &key, &families, &mut report)?;
         }
         Ok(report)
     }
@@ -127,34 +123,63 @@ fn move_aside(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-fn salvage(conn: &mut Connection, old: &Path, key: &DatabaseKey, report: &mut StartOver) -> Result<()> {
+fn salvage(
+    conn: &mut Connection,
+    old: &Path,
+    key: &DatabaseKey,
+    families: &Families,
+    report: &mut StartOver,
+) -> Result<()> {
     let Some(old) = old.to_str().filter(|_| old.exists()) else { return Ok(()) };
     // A key that does not fit the old file (it changed, or the file is not ours) fails here or on
     // the first read below: then there is nothing to carry over.
     if conn.execute("ATTACH DATABASE ?1 AS salvage KEY ?2", params![old, &*key.pragma_value()]).is_err() {
         return Ok(());
     }
-    let copied = (|| -> Result<[u64; 4]> {
+    let copied = (|| -> Result<(u64, u64, u64)> {
         let tx = conn.transaction()?;
-        let mut counts = [0u64; 4];
-        for (i, (_, sql)) in COPIES.iter().enumerate() {
+        // Each copy in its own savepoint: what fails is rolled back and counts nothing.
+        let each = |copy: &dyn Fn(&Transaction<'_>) -> Result<u64>| -> Result<u64> {
             tx.execute_batch("SAVEPOINT copy")?;
-            match tx.execute(sql, []) {
+            match copy(&tx) {
                 Ok(n) => {
                     tx.execute_batch("RELEASE copy")?;
-                    counts[i] = n as u64;
+                    Ok(n)
                 }
-                Err(_) => tx.execute_batch("ROLLBACK TO copy; RELEASE copy")?,
+                Err(_) => {
+                    tx.execute_batch("ROLLBACK TO copy; RELEASE copy")?;
+                    Ok(0)
+                }
             }
+        };
+        let profiles = each(&|tx| Ok(tx.execute(PROFILES, [])? as u64))?;
+        each(&|tx| Ok(tx.execute(SETTINGS, [])? as u64))?;
+        let changes = each(&|tx| {
+            let n = match tx.execute(OUTBOX, []) {
+                Ok(n) => n,
+                Err(_) => tx.execute(
+                    &format!(
+                        "INSERT INTO main.\"outbox\" ({OUTBOX_COMMON}, \"state\") SELECT {OUTBOX_COMMON}, \
+                         CASE \"state\" WHEN 'wedged' THEN 'wedged' ELSE 'pending' END FROM salvage.\"outbox\" WHERE 1 \
+                         ON CONFLICT DO NOTHING"
+                    ),
+                    [],
+                )?,
+            };
+            Ok(n as u64)
+        })?;
+        let mut records = 0;
+        for family in families.iter() {
+            records += each(&|tx| family.salvage(tx))?;
         }
         tx.commit()?;
-        Ok(counts)
+        Ok((profiles, changes, records))
     })();
     conn.execute_batch("DETACH DATABASE salvage")?;
-    let [profiles, _settings, changes, readings] = copied?;
+    let (profiles, changes, records) = copied?;
     report.salvaged_profiles = profiles;
     report.salvaged_changes = changes;
-    report.salvaged_readings = readings;
+    report.salvaged_readings = records;
     Ok(())
 }
 
@@ -169,7 +194,10 @@ mod tests {
     use std::sync::Arc;
 
     fn options() -> OpenOptions {
-        OpenOptions { clock: Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap())) }
+        OpenOptions {
+            clock: Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap())),
+            ..OpenOptions::default()
+        }
     }
 
     /// A store with one person, three unsent readings and a sign-in, closed again.

@@ -174,13 +174,13 @@ fn record_writes_one_outbox_row_in_protocol_form() {
     assert_eq!(out.len(), 1);
     assert_eq!((out[0].entity.as_str(), out[0].op.as_str()), ("vital", "create"));
     assert_eq!(out[0].entity_id, rec.vital.id.to_string());
-    let wire: techo_protocol::VitalRecord = serde_json::from_str(&out[0].payload).unwrap();
+    let wire: techo_protocol::records::vital::VitalRecord = serde_json::from_str(&out[0].payload).unwrap();
     assert_eq!(wire.patient, "34001234");
     assert_eq!(wire.measured_at, "2026-11-25T06:30:00+09:00");
     assert_eq!(wire.origin_device, t.store.device_id());
     assert_eq!(
         wire.value,
-        techo_protocol::VitalValue::Glucose {
+        techo_protocol::records::vital::VitalValue::Glucose {
             mg_dl: "109.8".into(),
             entered_value: "6.1".into(),
             entered_unit: "mmol/L".into(),
@@ -264,7 +264,7 @@ fn amend_and_delete_keep_history_and_show_the_current_view() {
     assert!(history[1].deleted_at.is_some());
 
     let ops: Vec<_> = t.store.outbox_entries(10).unwrap().into_iter().map(|e| e.op).collect();
-    assert_eq!(ops, vec!["create", "create", "delete"]);
+    assert_eq!(ops, vec![techo_protocol::Op::Create, techo_protocol::Op::Create, techo_protocol::Op::Delete]);
 }
 
 #[test]
@@ -455,7 +455,7 @@ fn change_for(v: &Vital, patient: &str, version: u64, deleted: bool) -> techo_pr
         id: v.id.to_string(),
         version,
         deleted,
-        payload: serde_json::to_value(crate::sync::wire::encode_vital(v, &hm)).unwrap(),
+        payload: serde_json::to_value(techo_domain::vitals_wire::encode_vital(v, &hm)).unwrap(),
     }
 }
 
@@ -483,12 +483,16 @@ fn pulled_changes_never_overwrite_pending_or_newer_local_state() {
     // Pretend the create went through (version 1), then delete locally: the delete is pending.
     let create = t.store.outbox_entries(1).unwrap().remove(0);
     t.store
-        .apply_push_results(&[techo_protocol::sync::MutationResult {
-            mutation_id: create.mutation_id.to_string(),
-            status: techo_protocol::sync::MutationStatus::Applied,
-            commit_seq: Some(1),
-            error: None,
-        }])
+        .apply_push_results(
+            std::slice::from_ref(&create),
+            &[techo_protocol::sync::MutationResult {
+                mutation_id: create.mutation_id.to_string(),
+                status: techo_protocol::sync::MutationStatus::Applied,
+                commit_seq: Some(1),
+                error: None,
+                server_record: None,
+            }],
+        )
         .unwrap();
     t.store.delete_vital(v.id).unwrap();
     // A page carrying the live record (version 1) arrives before our delete is sent.
@@ -500,12 +504,16 @@ fn pulled_changes_never_overwrite_pending_or_newer_local_state() {
     // The delete is acknowledged at version 5; a stale page (version 3) must not resurrect it.
     let delete = t.store.outbox_entries(1).unwrap().remove(0);
     t.store
-        .apply_push_results(&[techo_protocol::sync::MutationResult {
-            mutation_id: delete.mutation_id.to_string(),
-            status: techo_protocol::sync::MutationStatus::Applied,
-            commit_seq: Some(5),
-            error: None,
-        }])
+        .apply_push_results(
+            std::slice::from_ref(&delete),
+            &[techo_protocol::sync::MutationResult {
+                mutation_id: delete.mutation_id.to_string(),
+                status: techo_protocol::sync::MutationStatus::Applied,
+                commit_seq: Some(5),
+                error: None,
+                server_record: None,
+            }],
+        )
         .unwrap();
     let applied =
         t.store.apply_pull_page(p.id, &pull_page(vec![change_for(&v, "34001234", 3, false)], "c1.e.3")).unwrap();
@@ -521,7 +529,7 @@ fn pulled_changes_never_overwrite_pending_or_newer_local_state() {
 }
 
 #[test]
-fn pulled_records_for_another_patient_or_garbage_are_skipped_not_fatal() {
+fn pulled_records_for_another_patient_or_garbage_are_parked_not_fatal() {
     let (t, p) = with_profile();
     let other = NewVital::new(VitalValue::Steps { count: 5 }, jst("2026-11-25T07:00:00+09:00"));
     let stranger = Vital {
@@ -544,7 +552,7 @@ fn pulled_records_for_another_patient_or_garbage_are_skipped_not_fatal() {
     garbage.payload = serde_json::json!({ "id": 7 });
     let page = pull_page(vec![change_for(&stranger, "34009999", 1, false), garbage], "c1.e.2");
     let applied = t.store.apply_pull_page(p.id, &page).unwrap();
-    assert_eq!((applied.applied, applied.unreadable), (0, 2));
+    assert_eq!((applied.applied, applied.parked), (0, 2));
     assert_eq!(t.store.vital_count(p.id).unwrap(), 0);
     assert_eq!(t.store.sync_cursor(p.id).unwrap().as_deref(), Some("c1.e.2"), "the cursor still moves on");
 }

@@ -2,17 +2,18 @@
 //! writes the data row(s) and the outbox row together, committed with synchronous=FULL.
 
 use super::Store;
-use super::outbox::enqueue;
+use super::outbox::{NewEntry, enqueue};
 use super::rows::{VITAL_COLUMNS, local_day, value_columns, vital_from_row};
 use crate::domain::{HmCode, Relationship, Source};
 use crate::domain::{
     Milli, NewVital, ValidationContext, Vital, VitalKind, VitalValue, WEIGHT_CHANGE_WINDOW, Warning, validate,
 };
 use crate::error::{Error, Result};
-use crate::sync::wire::{encode_vital, rfc3339_utc};
 use chrono::DateTime;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
-use techo_protocol::{Op, VitalDelete, entity};
+use techo_domain::vitals_wire::{encode_vital, rfc3339_utc};
+use techo_protocol::records::Tombstone;
+use techo_protocol::{Entity, Op};
 use uuid::Uuid;
 
 /// A saved reading and what the person should double-check about it.
@@ -53,13 +54,14 @@ impl Store {
         )?;
         vital.deleted_at = Some(now);
         let patient = patient_code(&tx, vital.profile_id)?;
-        let payload = VitalDelete {
+        let payload = Tombstone {
             id: id.to_string(),
             patient: patient.to_string(),
             deleted_at: rfc3339_utc(now),
             extra: Default::default(),
         };
-        enqueue(&tx, patient.as_str(), entity::VITAL, &id, Op::Delete, &payload, now.timestamp_millis())?;
+        let entry = NewEntry::new(&patient, Entity::Vital, id.to_string(), Op::Delete);
+        enqueue(&tx, entry, &payload, now.timestamp_millis())?;
         tx.commit()?;
         Ok(vital)
     }
@@ -87,7 +89,7 @@ impl Store {
         for (index, input) in inputs.into_iter().enumerate() {
             let ctx = ValidationContext { previous_weight: previous_weight(&tx, profile_id, &input, amends)? };
             let warnings = validate(&input, now, ctx)
-                .map_err(|e| if single { e } else { Error::BatchItem { index, error: Box::new(e) } })?;
+                .map_err(|e| if single { e.into() } else { Error::BatchItem { index, error: Box::new(e.into()) } })?;
             let vital = Vital {
                 id: Uuid::now_v7(),
                 profile_id,
@@ -104,22 +106,15 @@ impl Store {
                 origin_device: self.device_id.clone(),
                 server_version: None,
             };
-            insert_vital(&tx, &vital)?;
+            insert_vital(&tx, &vital, None)?;
             if let Some(old_id) = amends {
                 tx.execute(
                     "UPDATE \"vitals\" SET \"superseded_by\" = ?2 WHERE \"id\" = ?1",
                     params![old_id.to_string(), vital.id.to_string()],
                 )?;
             }
-            enqueue(
-                &tx,
-                patient.as_str(),
-                entity::VITAL,
-                &vital.id,
-                Op::Create,
-                &encode_vital(&vital, &patient),
-                now.timestamp_millis(),
-            )?;
+            let entry = NewEntry::new(&patient, Entity::Vital, vital.id.to_string(), Op::Create);
+            enqueue(&tx, entry, &encode_vital(&vital, &patient), now.timestamp_millis())?;
             out.push(Recorded { vital, warnings });
         }
         tx.commit()?;
@@ -195,14 +190,23 @@ fn previous_weight(
     Ok(v.map(Milli::from_thousandths))
 }
 
-pub(crate) fn insert_vital(tx: &Transaction<'_>, v: &Vital) -> Result<()> {
+/// Inserts a reading; `extra` holds wire fields this build does not know (from a pulled record).
+pub(crate) fn insert_vital(
+    tx: &Transaction<'_>,
+    v: &Vital,
+    extra: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Result<()> {
     let c = value_columns(&v.value);
+    let extra = extra
+        .filter(|e| !e.is_empty())
+        .map(|e| serde_json::to_string(e).map_err(|_| Error::Corrupt("unknown fields could not be encoded")))
+        .transpose()?;
     tx.prepare_cached(
         "INSERT INTO \"vitals\" (\"id\", \"profile_id\", \"kind\", \"measured_at_ms\", \"utc_offset_s\", \"local_day\", \
            \"value_milli\", \"diastolic\", \"pulse\", \"entered_milli\", \"entered_unit\", \"context\", \"source\", \
            \"device_name\", \"note\", \"entered_by\", \"origin_device\", \"amends\", \"recorded_at_ms\", \
-           \"deleted_at_ms\", \"server_version\") \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+           \"deleted_at_ms\", \"superseded_by\", \"extra\") \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
     )?
     .execute(params![
         v.id.to_string(),
@@ -225,7 +229,8 @@ pub(crate) fn insert_vital(tx: &Transaction<'_>, v: &Vital) -> Result<()> {
         v.amends.map(|u| u.to_string()),
         v.recorded_at.timestamp_millis(),
         v.deleted_at.map(|t| t.timestamp_millis()),
-        v.server_version,
+        v.superseded_by.map(|u| u.to_string()),
+        extra,
     ])?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 use techo_protocol::error::ErrorCode;
 use techo_protocol::sync::{Mutation, PullQuery, PullResponse, PushRequest, PushResponse};
-use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION};
+use techo_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -243,10 +243,10 @@ impl SyncEngine {
             (Phase::Idle, Event::Start) => self.start(store, &mut out)?,
             (Phase::Pushing, Event::Response(Ok(Response::Push(resp)))) => {
                 self.refreshed = false;
-                let applied = store.apply_push_results(&resp.results)?;
+                let applied = store.apply_push_results(&self.in_flight, &resp.results)?;
                 self.report.pushed += applied.acknowledged;
                 self.report.rejected += applied.rejected;
-                if applied.acknowledged + applied.rejected == 0 {
+                if applied.acknowledged + applied.rejected + applied.merged == 0 {
                     // An answer that settles nothing would make us resend forever: back off.
                     self.retry_later(store, Phase::Pushing, "empty push answer".into(), None, &mut out)?;
                 } else {
@@ -337,7 +337,8 @@ impl SyncEngine {
                 mutation_id: e.mutation_id.to_string(),
                 entity: e.entity.clone(),
                 entity_id: e.entity_id.clone(),
-                op: if e.op == "delete" { Op::Delete } else { Op::Create },
+                op: e.op,
+                base_version: e.base_version.and_then(|v| u64::try_from(v).ok()),
                 // Stored by us as JSON; unreadable means the local file is damaged.
                 payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
                 client_time: Some(e.created_at.to_rfc3339()),
@@ -402,7 +403,7 @@ impl SyncEngine {
                     self.batch_size = 1;
                 } else if let Some(e) = self.in_flight.first() {
                     let reason = code.map_or_else(|| format!("http_{status}"), |c| c.to_string());
-                    store.wedge(e.mutation_id, &reason)?;
+                    store.wedge(e, &reason)?;
                     self.report.rejected += 1;
                 }
                 self.next_push(store, out)

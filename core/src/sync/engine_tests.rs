@@ -45,6 +45,7 @@ fn applied_all(req: &Request) -> PushResponse {
                 status: MutationStatus::Applied,
                 commit_seq: Some(i as u64 + 1),
                 error: None,
+                server_record: None,
             })
             .collect(),
     }

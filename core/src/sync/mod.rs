@@ -1,11 +1,11 @@
-//! Everything between the outbox and the server: wire mapping, the sync engine, its driver.
+//! Everything between the outbox and the server: the sync engine and its driver. The wire
+//! mapping of each family lives in `techo-domain`.
 
 #[cfg(feature = "client")]
 pub mod client;
 pub mod engine;
 #[cfg(test)]
 mod engine_tests;
-pub mod wire;
 
 pub use engine::{
     EngineConfig, Event, Failure, Instruction, Request, Response, RetryPolicy, SyncEngine, SyncOutcome, SyncPhase,

@@ -62,8 +62,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use techo_core::domain::{BpContext, HmCode, NewVital, Source, Vital, VitalValue};
 use techo_core::sync::client::{SyncObserver, Traffic};
-use techo_core::sync::wire::encode_vital;
 use techo_core::sync::{EngineConfig, SyncOutcome, SyncPhase, SyncProgress, SyncReport};
+use techo_domain::vitals_wire::encode_vital;
 use techo_protocol::auth::{LoginRequest, Tokens};
 use techo_protocol::sync::{Mutation, MutationStatus, PullResponse, PushRequest, PushResponse};
 use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION, entity};
@@ -957,7 +957,7 @@ fn make_push(ctx: &Ctx, dev: &mut LoadDevice, n: usize) -> Res<Vec<u8>> {
         };
         mutations.push(Mutation {
             mutation_id: Uuid::now_v7().to_string(),
-            entity: entity::VITAL.into(),
+            entity: techo_protocol::Entity::Vital,
             entity_id: v.id.to_string(),
             op: Op::Create,
             payload: serde_json::to_value(encode_vital(&v, &patient))?,

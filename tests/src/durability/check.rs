@@ -229,8 +229,8 @@ fn full_scan(store: &Store, profile_id: Uuid, expected_total: u64) -> Result<(),
     }
     let mut covered = HashSet::with_capacity(entries.len());
     for e in &entries {
-        if e.entity != "vital" || e.op != "create" {
-            return Err(format!("outbox row {} is {} {}, expected vital create", e.seq, e.entity, e.op));
+        if e.entity != techo_protocol::Entity::Vital || e.op != techo_protocol::Op::Create {
+            return Err(format!("outbox row {} is {} {}, expected vital create", e.seq, e.entity, e.op.as_str()));
         }
         let id = Uuid::parse_str(&e.entity_id).map_err(|_| format!("outbox row {} has a malformed id", e.seq))?;
         let Some(note) = notes.get(&id) else {

@@ -1,7 +1,7 @@
 //! Patient profiles: the resident and the family members they manage, each keyed by HM code.
 
-use super::validation::{Field, check_text};
-use crate::error::{Error, Result, ValidationReason};
+use crate::error::{DomainError as Error, Result, ValidationReason};
+use crate::validation::{Field, check_text};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -118,7 +118,7 @@ impl fmt::Debug for Profile {
 
 pub const DISPLAY_NAME_MAX_CHARS: usize = 50;
 
-pub(crate) fn check_display_name(name: &str) -> Result<String> {
+pub fn check_display_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::invalid(Field::DisplayName, ValidationReason::Empty));

@@ -1,8 +1,8 @@
 //! Plausibility rules for readings (domain.md §4.4): impossible values are refused with a typed
 //! error naming the field; implausible ones are kept and come back as warnings for the UI to show.
 
-use super::{Milli, NewVital, VitalValue};
-use crate::error::{Error, Result, ValidationReason};
+use crate::error::{DomainError as Error, Result, ValidationReason};
+use crate::{Milli, NewVital, VitalValue};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::Serialize;
 use std::fmt;
@@ -252,7 +252,7 @@ pub fn validate_content(v: &NewVital, ctx: ValidationContext) -> Result<Vec<Warn
 
 /// Real time zones lie within UTC−12…+14; java.time refuses offsets beyond ±18 h, so a reading
 /// with one would break the Android screens that show it.
-pub(crate) fn plausible_offset(offset: &chrono::FixedOffset) -> bool {
+pub fn plausible_offset(offset: &chrono::FixedOffset) -> bool {
     offset.local_minus_utc().abs() <= 14 * 3600
 }
 
@@ -268,7 +268,7 @@ fn earliest_plausible() -> DateTime<Utc> {
 }
 
 /// Free text: bounded length, no control characters other than newlines and tabs.
-pub(crate) fn check_text(text: Option<&str>, field: Field, max_chars: usize) -> Result<()> {
+pub fn check_text(text: Option<&str>, field: Field, max_chars: usize) -> Result<()> {
     let Some(text) = text else { return Ok(()) };
     if text.chars().count() > max_chars {
         return Err(Error::invalid(field, ValidationReason::TooLong { max_chars }));
@@ -285,7 +285,7 @@ pub(crate) fn check_text(text: Option<&str>, field: Field, max_chars: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{BpContext, GlucoseTiming, GlucoseUnit};
+    use crate::{BpContext, GlucoseTiming, GlucoseUnit};
     use chrono::FixedOffset;
     use proptest::prelude::*;
 

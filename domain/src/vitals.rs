@@ -1,6 +1,6 @@
 //! Vital-sign readings: what a person measures, with the context that makes it readable later.
 
-use super::Milli;
+use crate::Milli;
 use chrono::{DateTime, FixedOffset, NaiveTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;

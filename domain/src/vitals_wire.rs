@@ -1,11 +1,41 @@
-//! Mapping between stored readings and their techo-protocol form. Used both ways: the outbox
-//! encodes, the pull path and the server decode (and re-validate) what arrives.
+//! The vital family on the wire: mapping between readings and their techo-protocol form, and
+//! the rules a pushed reading must pass. Used both ways: the device's outbox encodes, the pull
+//! path and the server decode (and re-validate) what arrives.
 
-use crate::domain::{BpContext, GlucoseTiming, GlucoseUnit, HmCode, Milli, NewVital, Source, Vital, VitalValue};
-use crate::error::{Error, Result};
+use crate::error::{DomainError, Result};
+use crate::family::FamilySpec;
+use crate::{
+    BpContext, GlucoseTiming, GlucoseUnit, HmCode, Milli, NewVital, Source, ValidationContext, Vital, VitalValue,
+    validate_content,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
-use techo_protocol::{VitalRecord, VitalValue as W};
+use techo_protocol::records::vital::{VitalRecord, VitalValue as W};
+use techo_protocol::{Entity, Op};
 use uuid::Uuid;
+
+/// Vitals are append-only: a correction is a new record, a deletion a tombstone.
+pub struct VitalSpec;
+
+impl FamilySpec for VitalSpec {
+    fn entity(&self) -> Entity {
+        Entity::Vital
+    }
+
+    fn accepts(&self, op: Op) -> bool {
+        matches!(op, Op::Create | Op::Delete)
+    }
+
+    fn check_record(&self, entity_id: &str, payload: &serde_json::Value) -> Result<HmCode> {
+        let rec: VitalRecord = serde_json::from_value(payload.clone()).map_err(|_| bad("vital record"))?;
+        let w = decode_vital(&rec)?;
+        if w.id.to_string() != entity_id {
+            return Err(bad("id differs from the entity id"));
+        }
+        // The device's clock may differ from ours: check values, not how recent they are.
+        validate_content(&w.reading, ValidationContext::default())?;
+        Ok(w.patient)
+    }
+}
 
 /// A reading as it travels, decoded and checked for shape (not yet for plausibility).
 #[derive(Debug, Clone)]
@@ -42,8 +72,8 @@ impl WireVital {
     }
 }
 
-fn bad(what: &'static str) -> Error {
-    Error::InvalidPayload { what }
+fn bad(what: &'static str) -> DomainError {
+    DomainError::payload(what)
 }
 
 fn uuid(s: &str, what: &'static str) -> Result<Uuid> {
@@ -79,7 +109,7 @@ pub fn decode_vital(rec: &VitalRecord) -> Result<WireVital> {
     };
     let measured_at = DateTime::parse_from_rfc3339(&rec.measured_at)
         .ok()
-        .filter(|t| crate::domain::validation::plausible_offset(t.offset()))
+        .filter(|t| crate::validation::plausible_offset(t.offset()))
         .ok_or_else(|| bad("measured_at"))?;
     Ok(WireVital {
         id: uuid(&rec.id, "id")?,
@@ -100,7 +130,7 @@ pub fn decode_vital(rec: &VitalRecord) -> Result<WireVital> {
     })
 }
 
-pub(crate) fn rfc3339_utc(t: DateTime<Utc>) -> String {
+pub fn rfc3339_utc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, false)
 }
 
@@ -181,6 +211,6 @@ mod tests {
             "value":{"kind":"glucose","mg_dl":"120","entered_value":"6.1","entered_unit":"mmol/L","timing":"fasting"},
             "source":"self","recorded_at":"2026-11-24T21:31:00Z","origin_device":"d"}"#;
         let rec: VitalRecord = serde_json::from_str(json).unwrap();
-        assert!(matches!(decode_vital(&rec), Err(Error::InvalidPayload { .. })));
+        assert!(matches!(decode_vital(&rec), Err(DomainError::InvalidPayload { .. })));
     }
 }

@@ -1,0 +1,146 @@
+//! The seam every kind of record goes through on the device: one [`Family`] per kind, listed
+//! once in [`Families::builtin`].
+//!
+//! The generic machinery — the outbox, acknowledgement (`record_versions`), write gating, parking
+//! what cannot be applied yet, full refetches, starting over — never names a family; it asks the
+//! registry. A family only says how its own table takes a pulled change, which of its records
+//! the server lost, and how to carry its rows into a fresh database.
+
+mod vitals;
+
+pub use vitals::VitalFamily;
+
+use super::outbox::OutboxEntry;
+use crate::domain::Profile;
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::Transaction;
+use std::sync::Arc;
+use techo_protocol::Entity;
+use techo_protocol::sync::Change;
+
+/// What became of a pulled change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Applied,
+    /// This build cannot read it (a field or value kind from a newer app, or it names another
+    /// patient): it is parked, not dropped, and tried again when the app is updated.
+    Unreadable,
+}
+
+/// What to do with one of our updates that the server found stale (someone else edited the
+/// record first). Append-only families never update, so never see one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConflictResolution {
+    /// The family merged both versions and queued the merge as a new update; the stale entry
+    /// leaves the outbox.
+    Merged,
+    /// Kept and shown to the person with this reason (PII-free).
+    Wedge(String),
+}
+
+/// One kind of record, as the device stores it.
+pub trait Family: Send + Sync {
+    fn entity(&self) -> Entity;
+
+    /// Takes one pulled change, already cleared by write gating, inside the page's transaction.
+    /// Acknowledgement is recorded by the caller.
+    fn apply_change(
+        &self,
+        tx: &Transaction<'_>,
+        profile: &Profile,
+        change: &Change,
+        now: DateTime<Utc>,
+    ) -> Result<Applied>;
+
+    /// After a full download for an expired cursor: the records of `profile` the server no longer
+    /// lists (never acknowledged in this download, nothing of ours pending) were deleted
+    /// elsewhere and their tombstones collected. Marks them deleted; returns how many.
+    fn tombstone_absent(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64>;
+
+    /// After a full download following a server restore: queues again every record of
+    /// `profile` that the server lacks (not acknowledged, not pending). Returns how many records.
+    fn requeue_lost(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64>;
+
+    /// Statements that copy the family's rows from the set-aside database (attached as
+    /// `salvage`) into the fresh one, parents first, each run on its own so a damaged table
+    /// costs only itself. Profiles are copied before any family. Returns the records copied.
+    fn salvage(&self, tx: &Transaction<'_>) -> Result<u64>;
+
+    /// The server refused one of our updates as stale and sent its current state.
+    fn resolve_conflict(
+        &self,
+        _tx: &Transaction<'_>,
+        _entry: &OutboxEntry,
+        _current: &Change,
+        _now: DateTime<Utc>,
+    ) -> Result<ConflictResolution> {
+        Ok(ConflictResolution::Wedge("conflict".into()))
+    }
+}
+
+/// The families a store knows. An app build registers every family it ships; a store opened
+/// with fewer (an older build) parks what it cannot read instead of losing it.
+#[derive(Clone)]
+pub struct Families {
+    list: Vec<Arc<dyn Family>>,
+}
+
+impl std::fmt::Debug for Families {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.list.iter().map(|x| x.entity())).finish()
+    }
+}
+
+impl Default for Families {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+impl Families {
+    /// Every family this build ships. A new family is registered here, once.
+    pub fn builtin() -> Self {
+        Self { list: vec![Arc::new(VitalFamily)] }
+    }
+
+    /// None at all: a store that parks everything it pulls (tests of older builds).
+    pub fn none() -> Self {
+        Self { list: Vec::new() }
+    }
+
+    /// These plus `family` (a family of the same entity is replaced).
+    pub fn with(mut self, family: Arc<dyn Family>) -> Self {
+        self.list.retain(|f| f.entity() != family.entity());
+        self.list.push(family);
+        self
+    }
+
+    pub fn get(&self, entity: &Entity) -> Option<&dyn Family> {
+        self.list.iter().find(|f| &f.entity() == entity).map(|f| f.as_ref())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Family> {
+        self.list.iter().map(|f| f.as_ref())
+    }
+}
+
+/// The ids of `profile`'s records in `table` that the server has not acknowledged and that wait
+/// for nothing in the outbox: after a full download, exactly the ones the server lacks.
+/// For families whose table has `"id"` and `"profile_id"` columns.
+pub(crate) fn unacknowledged_ids(
+    tx: &Transaction<'_>,
+    entity: &Entity,
+    table: &'static str,
+    profile: &Profile,
+    extra_condition: &'static str,
+) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT t.\"id\" FROM \"{table}\" t WHERE t.\"profile_id\" = ?1 {extra_condition} \
+         AND NOT EXISTS (SELECT 1 FROM \"record_versions\" rv WHERE rv.\"entity\" = ?2 AND rv.\"entity_id\" = t.\"id\") \
+         AND NOT EXISTS (SELECT 1 FROM \"outbox\" o WHERE o.\"entity\" = ?2 AND o.\"entity_id\" = t.\"id\") \
+         ORDER BY t.\"id\""
+    ))?;
+    let rows = stmt.query_map(rusqlite::params![profile.id.to_string(), entity.as_str()], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,142 @@
+//! What the device and the server both know about each family of records, behind one trait, and
+//! the check every pushed mutation passes before anything is stored.
+//!
+//! The server looks a mutation's family up here and never names one; the device's store has its
+//! own per-family half (how records are kept locally) in `techo-core`.
+
+use crate::error::{DomainError, Result};
+use crate::profile::HmCode;
+use std::sync::Arc;
+use techo_protocol::records::Tombstone;
+use techo_protocol::sync::Mutation;
+use techo_protocol::{Entity, Op};
+
+/// One family's wire rules.
+pub trait FamilySpec: Send + Sync {
+    fn entity(&self) -> Entity;
+
+    /// Whether the family has this operation (append-only families never `update`).
+    fn accepts(&self, op: Op) -> bool;
+
+    /// Checks the payload of a `create` or `update` for shape and content and that it describes
+    /// `entity_id`; returns the patient it belongs to.
+    fn check_record(&self, entity_id: &str, payload: &serde_json::Value) -> Result<HmCode>;
+}
+
+/// Why a pushed mutation is refused before storage sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// No such family, or the family has no such operation.
+    Unsupported,
+    Invalid(DomainError),
+}
+
+impl From<DomainError> for Refusal {
+    fn from(e: DomainError) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+/// The families a build knows, looked up by entity name.
+#[derive(Clone)]
+pub struct FamilySpecs {
+    specs: Vec<Arc<dyn FamilySpec>>,
+}
+
+impl std::fmt::Debug for FamilySpecs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.specs.iter().map(|s| s.entity())).finish()
+    }
+}
+
+impl FamilySpecs {
+    /// Every family this build ships. A new family is registered here, once.
+    pub fn builtin() -> Self {
+        Self { specs: vec![Arc::new(crate::vitals_wire::VitalSpec)] }
+    }
+
+    /// These families plus `spec` (tests register example families this way).
+    pub fn with(mut self, spec: Arc<dyn FamilySpec>) -> Self {
+        self.specs.retain(|s| s.entity() != spec.entity());
+        self.specs.push(spec);
+        self
+    }
+
+    pub fn get(&self, entity: &Entity) -> Option<&dyn FamilySpec> {
+        self.specs.iter().find(|s| &s.entity() == entity).map(|s| s.as_ref())
+    }
+
+    pub fn entities(&self) -> impl Iterator<Item = Entity> + '_ {
+        self.specs.iter().map(|s| s.entity())
+    }
+
+    /// The patient a mutation writes to, or why it must be refused.
+    pub fn check_mutation(&self, m: &Mutation) -> std::result::Result<HmCode, Refusal> {
+        let spec = self.get(&m.entity).filter(|s| s.accepts(m.op)).ok_or(Refusal::Unsupported)?;
+        match m.op {
+            Op::Create => Ok(spec.check_record(&m.entity_id, &m.payload)?),
+            Op::Update => {
+                if m.base_version.is_none() {
+                    return Err(DomainError::payload("an update needs the version it was edited from").into());
+                }
+                Ok(spec.check_record(&m.entity_id, &m.payload)?)
+            }
+            Op::Delete => Ok(check_tombstone(&m.entity_id, &m.payload)?),
+        }
+    }
+}
+
+/// Deletions look the same in every family.
+fn check_tombstone(entity_id: &str, payload: &serde_json::Value) -> Result<HmCode> {
+    let t: Tombstone = serde_json::from_value(payload.clone()).map_err(|_| DomainError::payload("tombstone"))?;
+    if t.id != entity_id || uuid::Uuid::parse_str(&t.id).is_err() {
+        return Err(DomainError::payload("tombstone id"));
+    }
+    chrono::DateTime::parse_from_rfc3339(&t.deleted_at).map_err(|_| DomainError::payload("deleted_at"))?;
+    HmCode::parse(&t.patient).map_err(|_| DomainError::payload("patient"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mutation(entity: &str, op: Op, payload: serde_json::Value) -> Mutation {
+        Mutation {
+            mutation_id: "m".into(),
+            entity: Entity::parse(entity),
+            entity_id: "019ab3c2-5f10-7a3e-9c41-2b7d5e8f0a11".into(),
+            op,
+            base_version: None,
+            payload,
+            client_time: None,
+        }
+    }
+
+    #[test]
+    fn unknown_families_and_operations_are_unsupported() {
+        let specs = FamilySpecs::builtin();
+        assert_eq!(
+            specs.check_mutation(&mutation("medication", Op::Create, serde_json::json!({}))),
+            Err(Refusal::Unsupported)
+        );
+        assert_eq!(
+            specs.check_mutation(&mutation("vital", Op::Update, serde_json::json!({}))),
+            Err(Refusal::Unsupported),
+            "readings are corrected by new records, never updated"
+        );
+    }
+
+    #[test]
+    fn tombstones_are_checked_the_same_for_every_family() {
+        let specs = FamilySpecs::builtin();
+        let ok = serde_json::json!({"id": "019ab3c2-5f10-7a3e-9c41-2b7d5e8f0a11", "patient": "34001234",
+            "deleted_at": "2026-11-25T08:00:00.000+00:00"});
+        assert_eq!(specs.check_mutation(&mutation("vital", Op::Delete, ok)).unwrap().as_str(), "34001234");
+        let other_id = serde_json::json!({"id": "019ab3c2-0000-7a3e-9c41-2b7d5e8f0a11", "patient": "34001234",
+            "deleted_at": "2026-11-25T08:00:00.000+00:00"});
+        assert!(matches!(
+            specs.check_mutation(&mutation("vital", Op::Delete, other_id)),
+            Err(Refusal::Invalid(DomainError::InvalidPayload { .. }))
+        ));
+    }
+}

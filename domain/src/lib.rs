@@ -1,0 +1,23 @@
+//! Kenko Techo domain rules that the device core and the server share: the record families
+//! and their wire mapping, validation, quantities, HM codes.
+//!
+//! No SQLite, HTTP or async runtime: the phone library, the server and (soon) the JAHIS parser
+//! used on both sides link this crate. Each family has its types, rules and wire mapping here
+//! and registers its [`FamilySpec`] once in [`FamilySpecs::builtin`].
+
+mod error;
+pub mod family;
+mod profile;
+mod quantity;
+pub mod validation;
+mod vitals;
+pub mod vitals_wire;
+
+pub use error::{DomainError, Result, ValidationReason};
+pub use family::{FamilySpec, FamilySpecs, Refusal};
+pub use profile::{DISPLAY_NAME_MAX_CHARS, HmCode, Profile, Relationship, check_display_name};
+pub use quantity::{DecimalError, Milli};
+pub use validation::{
+    Field, NOTE_MAX_CHARS, ValidationContext, WEIGHT_CHANGE_WINDOW, Warning, WarningCode, validate, validate_content,
+};
+pub use vitals::{BpContext, GlucoseTiming, GlucoseUnit, NewVital, Source, Vital, VitalKind, VitalValue};
