@@ -1,7 +1,7 @@
 //! The one public error. Every core error becomes an `ApiError` in [`ApiError::from`] below and
 //! nowhere else; the variants are what a screen acts on, and no message carries patient data.
 
-use crate::records::{Field, ValidationProblem};
+use crate::validation::{Field, ValidationProblem};
 use techo_core::{AuthProblem, Error as CoreError};
 
 /// What an action collided with, for the shell to word.
