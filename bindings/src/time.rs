@@ -62,7 +62,7 @@ pub(crate) fn to_utc(at: SystemTime) -> Result<DateTime<Utc>, ApiError> {
         .ok_or_else(|| ApiError::Internal { reason: "time out of range".into() })
 }
 
-/// An instant plus the UTC offset the person was in, as the core stores readings.
+/// An instant plus the UTC offset the person was in, as the core stores the times of records.
 pub(crate) fn local_time(at: SystemTime, utc_offset_minutes: i32) -> Result<DateTime<FixedOffset>, ApiError> {
     let offset = utc_offset_minutes
         .checked_mul(60)

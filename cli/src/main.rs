@@ -1,6 +1,6 @@
 //! `techo`: a terminal shell over the Kenko Techo core.
 //!
-//! Errors are one line on stderr and a non-zero exit; warnings are printed but the reading is
+//! Errors are one line on stderr and a non-zero exit; warnings are printed but the record is
 //! kept. All rules (validation, units, summaries) live in the core; this crate only parses
 //! arguments and prints. README.md maps its files.
 

@@ -3994,19 +3994,19 @@ public enum ConflictKind: Equatable, Hashable {
      */
     case alreadyExists
     /**
-     * The reading was corrected since it was shown: act on the current version.
+     * The record was corrected since it was shown: act on the current version.
      */
     case correctedSince
     /**
-     * The reading was deleted since it was shown.
+     * The record was deleted since it was shown.
      */
     case deleted
     /**
-     * A correction must keep the reading's type.
+     * A correction must keep the record's kind (a weight stays a weight).
      */
     case differentKind
     /**
-     * A short id matched more than one reading.
+     * A short id matched more than one record.
      */
     case ambiguous
 

@@ -5340,19 +5340,19 @@ enum class ConflictKind {
      */
     ALREADY_EXISTS,
     /**
-     * The reading was corrected since it was shown: act on the current version.
+     * The record was corrected since it was shown: act on the current version.
      */
     CORRECTED_SINCE,
     /**
-     * The reading was deleted since it was shown.
+     * The record was deleted since it was shown.
      */
     DELETED,
     /**
-     * A correction must keep the reading's type.
+     * A correction must keep the record's kind (a weight stays a weight).
      */
     DIFFERENT_KIND,
     /**
-     * A short id matched more than one reading.
+     * A short id matched more than one record.
      */
     AMBIGUOUS;
 
