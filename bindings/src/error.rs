@@ -1,7 +1,7 @@
 //! The one public error. Every core error becomes an `ApiError` in [`ApiError::from`] below and
 //! nowhere else; the variants are what a screen acts on, and no message carries patient data.
 
-use crate::records::{Field, ValidationProblem};
+use crate::validation::{Field, ValidationProblem};
 use techo_core::{AuthProblem, Error as CoreError};
 
 /// What an action collided with, for the shell to word.
@@ -9,13 +9,13 @@ use techo_core::{AuthProblem, Error as CoreError};
 pub enum ConflictKind {
     /// e.g. a profile with that HM code is already on this device.
     AlreadyExists,
-    /// The reading was corrected since it was shown: act on the current version.
+    /// The record was corrected since it was shown: act on the current version.
     CorrectedSince,
-    /// The reading was deleted since it was shown.
+    /// The record was deleted since it was shown.
     Deleted,
-    /// A correction must keep the reading's type.
+    /// A correction must keep the record's kind (a weight stays a weight).
     DifferentKind,
-    /// A short id matched more than one reading.
+    /// A short id matched more than one record.
     Ambiguous,
 }
 

@@ -1,10 +1,9 @@
 //! Sync progress for the shells, and what the facade remembers of it for status screens.
 
-use crate::records::{SyncProgress, SyncReport};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use techo_core::Store;
-use techo_core::sync::SyncPhase;
+use techo_core::sync::{SyncPhase, SyncProgress, SyncReport};
 
 /// Implemented by the shell's view model. Called on a core worker thread: hop to the main
 /// thread before touching UI state, and return quickly.

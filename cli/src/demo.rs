@@ -1,6 +1,7 @@
 //! `techo demo`: a month of plausible readings for a demo profile, then the views a person sees.
 
-use crate::commands::{CliResult, Session, print_bp_summary};
+use crate::session::{CliResult, Session};
+use crate::vitals::print_bp_summary;
 use crate::{chart, format, when};
 use chrono::{Duration, NaiveTime};
 use techo_core::domain::{

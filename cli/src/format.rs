@@ -1,7 +1,7 @@
 //! Human-readable renderings of core values.
 
 use chrono::{DateTime, FixedOffset};
-use techo_core::domain::{GlucoseUnit, HomeBpClass, Milli, Vital, VitalKind, VitalValue, Warning};
+use techo_core::domain::{GlucoseUnit, HomeBpClass, Milli, Profile, Vital, VitalKind, VitalValue, Warning};
 
 pub fn kind_label(kind: VitalKind) -> &'static str {
     match kind {
@@ -63,6 +63,11 @@ fn timing_label(t: techo_core::domain::GlucoseTiming) -> &'static str {
         Bedtime => "bedtime",
         Random => "random",
     }
+}
+
+/// The line above a list of one person's records.
+pub fn header(p: &Profile) -> String {
+    format!("{} (HM {})", p.display_name, p.hm_code)
 }
 
 pub fn when(t: &DateTime<FixedOffset>) -> String {

@@ -1,15 +1,21 @@
 //! `techo`: a terminal shell over the Kenko Techo core.
 //!
-//! Errors are one line on stderr and a non-zero exit; warnings are printed but the reading is
-//! kept. All rules (validation, units, summaries) live in the core; this file only parses
-//! arguments and prints.
+//! Errors are one line on stderr and a non-zero exit; warnings are printed but the record is
+//! kept. All rules (validation, units, summaries) live in the core; this crate only parses
+//! arguments and prints. README.md maps its files.
 
 mod args;
 mod chart;
 mod commands;
 mod demo;
 mod format;
+mod profiles;
+mod session;
+mod start_over;
+mod status;
 mod sync_cmd;
+mod vital_input;
+mod vitals;
 mod when;
 
 use clap::Parser;
@@ -21,7 +27,7 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|_| {
         eprintln!("techo: internal error (a bug); nothing was partially saved. Please report it.");
     }));
-    let cli = args::Cli::parse();
+    let cli = commands::Cli::parse();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,7 +1,7 @@
 //! `activate`, `login`, `logout`, `sync`, `sync status`.
 
-use crate::args::SyncCommand;
-use crate::commands::{CliError, CliResult, Session};
+use crate::session::{CliError, CliResult, Session, print_json, usage};
+use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::io::BufRead;
@@ -12,8 +12,10 @@ use techo_core::keys::KeyStore;
 use techo_core::sync::client::{SyncClient, SyncObserver, SyncScheduler};
 use techo_core::sync::{EngineConfig, RetryPolicy, SyncOutcome, SyncPhase, SyncProgress};
 
-fn usage(msg: impl Into<String>) -> CliError {
-    CliError::Usage(msg.into())
+#[derive(Subcommand)]
+pub enum SyncCommand {
+    /// Account, last sync and changes waiting or refused
+    Status,
 }
 
 fn runtime() -> CliResult<tokio::runtime::Runtime> {
@@ -129,8 +131,7 @@ pub fn sync(s: &Session, what: Option<SyncCommand>) -> CliResult {
     bar.finish_and_clear();
     let report = report?;
     if s.json {
-        let text = serde_json::to_string_pretty(&report).map_err(|_| usage("could not encode output"))?;
-        println!("{text}");
+        print_json(&report)?;
     } else {
         println!(
             "Sent {} change(s), received {} record(s); {} waiting, {} refused.",
@@ -206,17 +207,14 @@ fn status(s: &Session) -> CliResult {
             .iter()
             .map(|e| Refused {
                 mutation_id: e.mutation_id.to_string(),
-                entity: e.entity.clone(),
+                entity: e.entity.to_string(),
                 entity_id: e.entity_id.clone(),
-                op: e.op.clone(),
+                op: e.op.as_str().to_owned(),
                 reason: e.wedge_reason.clone(),
             })
             .collect();
         let last_complete_sync = last_complete.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-        let text = serde_json::to_string_pretty(&Status { account, pending, last_complete_sync, refused })
-            .map_err(|_| usage("could not encode output"))?;
-        println!("{text}");
-        return Ok(());
+        return print_json(&Status { account, pending, last_complete_sync, refused });
     }
     match &account {
         Some(a) => println!("Signed in as HM {} at {} (syncs: {})", a.hm_code, a.server_url, a.patients.join(", ")),

@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset, Local, LocalResult, NaiveDate, NaiveDateTime
 
 /// Parses `--at`: RFC 3339 with an offset, or a local date and time ("2026-11-25 07:10",
 /// "2026-11-25T07:10:30"), or a time today ("07:10"). Local times take this machine's offset
-/// at that moment, which is what the reading is stored with.
+/// at that moment, which is what the record is stored with.
 pub fn parse_at(text: &str, now: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, String> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {

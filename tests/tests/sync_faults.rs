@@ -357,7 +357,7 @@ fn three_devices_converge_through_a_faulty_network() {
     let changes = server_changes(server.storage.as_ref());
     let mut on_server: HashMap<Uuid, &Change> = HashMap::new();
     for c in &changes {
-        assert_eq!(c.entity, "vital");
+        assert_eq!(c.entity, techo_protocol::Entity::Vital);
         let id = Uuid::parse_str(&c.id).expect("record id");
         assert!(on_server.insert(id, c).is_none(), "record {id} listed twice");
     }

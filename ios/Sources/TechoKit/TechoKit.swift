@@ -1350,14 +1350,14 @@ public func FfiConverterTypeSyncTaskHandle_lower(_ value: SyncTaskHandle) -> UIn
 public protocol TechoCoreProtocol: AnyObject, Sendable {
     
     /**
-     * The signed-in account, if any.
+     * This installation's id (provenance on everything created here).
      */
-    func account() throws  -> Account?
+    func deviceId()  -> String
     
     /**
-     * First use of an HM card: sets the password with the one-time code from the letter.
+     * Everything the home screen shows, in one call.
      */
-    func activate(hmCode: String, activationCode: String, password: String) async throws 
+    func homeScreen(profileId: String, now: Date, utcOffsetMinutes: Int32) throws  -> HomeScreen
     
     /**
      * The profile the app acts for; `None` before the first run is finished.
@@ -1370,44 +1370,22 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
      */
     func addProfile(hmCode: String, displayName: String, relationship: Relationship) throws  -> Profile
     
-    /**
-     * Corrects a reading: the original stays in its history.
-     */
-    func amendVital(vitalId: String, entry: VitalEntry) throws  -> RecordedVital
-    
-    func deleteVital(vitalId: String) throws  -> Vital
+    func profiles() throws  -> [Profile]
     
     /**
-     * This installation's id (provenance on everything created here).
+     * Switching whose data is shown is an explicit action (U8).
      */
-    func deviceId()  -> String
+    func setActiveProfile(profileId: String) throws 
     
     /**
-     * What the entry form preselects at `at` (e.g. morning blood pressure before 11:00).
+     * The signed-in account, if any.
      */
-    func entryDefaults(at: Date, utcOffsetMinutes: Int32) throws  -> EntryDefaults
-    
-    func getVital(vitalId: String) throws  -> Vital
+    func account() throws  -> Account?
     
     /**
-     * JSH2019 home blood-pressure summary of the 7 days ending on `as_of`'s local day.
+     * First use of an HM card: sets the password with the one-time code from the letter.
      */
-    func homeBpSummary(profileId: String, asOf: Date, utcOffsetMinutes: Int32) throws  -> HomeBpSummary
-    
-    /**
-     * Everything the home screen shows, in one call.
-     */
-    func homeScreen(profileId: String, now: Date, utcOffsetMinutes: Int32) throws  -> HomeScreen
-    
-    /**
-     * The newest reading of each type.
-     */
-    func latestVitals(profileId: String) throws  -> [Vital]
-    
-    /**
-     * Current readings, newest first, a page at a time.
-     */
-    func listVitals(profileId: String, filter: VitalFilter) throws  -> VitalPage
+    func activate(hmCode: String, activationCode: String, password: String) async throws 
     
     /**
      * Signs this device in; the refresh token goes to the shell's key store.
@@ -1419,23 +1397,10 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
      */
     func logout() async throws 
     
-    func profiles() throws  -> [Profile]
-    
-    /**
-     * Saves a reading typed into a form. Impossible values throw `Validation` naming the field;
-     * implausible ones are saved and come back as warnings to show.
-     */
-    func recordVital(profileId: String, entry: VitalEntry) throws  -> RecordedVital
-    
     /**
      * Puts a refused change back in the queue; the next sync sends it again.
      */
     func retryWedged(mutationId: String) throws 
-    
-    /**
-     * Switching whose data is shown is an explicit action (U8).
-     */
-    func setActiveProfile(profileId: String) throws 
     
     /**
      * Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
@@ -1453,6 +1418,46 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func syncStatus() throws  -> SyncStatus
     
     /**
+     * Changes the server refused, to show with a way to retry.
+     */
+    func wedgedItems() throws  -> [WedgedItem]
+    
+    /**
+     * Corrects a reading: the original stays in its history.
+     */
+    func amendVital(vitalId: String, entry: VitalEntry) throws  -> RecordedVital
+    
+    func deleteVital(vitalId: String) throws  -> Vital
+    
+    /**
+     * What the entry form preselects at `at` (e.g. morning blood pressure before 11:00).
+     */
+    func entryDefaults(at: Date, utcOffsetMinutes: Int32) throws  -> EntryDefaults
+    
+    func getVital(vitalId: String) throws  -> Vital
+    
+    /**
+     * JSH2019 home blood-pressure summary of the 7 days ending on `as_of`'s local day.
+     */
+    func homeBpSummary(profileId: String, asOf: Date, utcOffsetMinutes: Int32) throws  -> HomeBpSummary
+    
+    /**
+     * The newest reading of each type.
+     */
+    func latestVitals(profileId: String) throws  -> [Vital]
+    
+    /**
+     * Current readings, newest first, a page at a time.
+     */
+    func listVitals(profileId: String, filter: VitalFilter) throws  -> VitalPage
+    
+    /**
+     * Saves a reading typed into a form. Impossible values throw `Validation` naming the field;
+     * implausible ones are saved and come back as warnings to show.
+     */
+    func recordVital(profileId: String, entry: VitalEntry) throws  -> RecordedVital
+    
+    /**
      * Every version of a reading, oldest first, corrections and deletion included.
      */
     func vitalHistory(vitalId: String) throws  -> [Vital]
@@ -1461,11 +1466,6 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
      * Chart points for local days `first..=last`, bucketed by day, week or month.
      */
     func vitalSeries(profileId: String, kind: VitalKind, first: CalendarDay, last: CalendarDay, bucket: Bucket) throws  -> [SeriesPoint]
-    
-    /**
-     * Changes the server refused, to show with a way to retry.
-     */
-    func wedgedItems() throws  -> [WedgedItem]
     
 }
 open class TechoCore: TechoCoreProtocol, @unchecked Sendable {
@@ -1536,34 +1536,30 @@ public static func `open`(config: CoreConfig, keystore: DeviceKeyStore)throws  -
 
     
     /**
-     * The signed-in account, if any.
+     * This installation's id (provenance on everything created here).
      */
-open func account()throws  -> Account?  {
-    return try  FfiConverterOptionTypeAccount.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+open func deviceId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_account(
+    uniffi_techo_ffi_fn_method_techocore_device_id(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * First use of an HM card: sets the password with the one-time code from the letter.
+     * Everything the home screen shows, in one call.
      */
-open func activate(hmCode: String, activationCode: String, password: String)async throws   {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_techo_ffi_fn_method_techocore_activate(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(hmCode),FfiConverterString.lower(activationCode),FfiConverterString.lower(password)
-                )
-            },
-            pollFunc: ffi_techo_ffi_rust_future_poll_void,
-            completeFunc: ffi_techo_ffi_rust_future_complete_void,
-            freeFunc: ffi_techo_ffi_rust_future_free_void,
-            liftFunc: { $0 },
-            errorHandler: FfiConverterTypeApiError_lift
-        )
+open func homeScreen(profileId: String, now: Date, utcOffsetMinutes: Int32)throws  -> HomeScreen  {
+    return try  FfiConverterTypeHomeScreen_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_home_screen(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterTimestamp.lower(now),
+        FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -1594,121 +1590,56 @@ open func addProfile(hmCode: String, displayName: String, relationship: Relation
 })
 }
     
-    /**
-     * Corrects a reading: the original stays in its history.
-     */
-open func amendVital(vitalId: String, entry: VitalEntry)throws  -> RecordedVital  {
-    return try  FfiConverterTypeRecordedVital_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+open func profiles()throws  -> [Profile]  {
+    return try  FfiConverterSequenceTypeProfile.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
         uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_amend_vital(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(vitalId),
-        FfiConverterTypeVitalEntry_lower(entry),uniffiCallStatus
-    )
-})
-}
-    
-open func deleteVital(vitalId: String)throws  -> Vital  {
-    return try  FfiConverterTypeVital_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_delete_vital(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(vitalId),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * This installation's id (provenance on everything created here).
-     */
-open func deviceId() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_device_id(
+    uniffi_techo_ffi_fn_method_techocore_profiles(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * What the entry form preselects at `at` (e.g. morning blood pressure before 11:00).
+     * Switching whose data is shown is an explicit action (U8).
      */
-open func entryDefaults(at: Date, utcOffsetMinutes: Int32)throws  -> EntryDefaults  {
-    return try  FfiConverterTypeEntryDefaults_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+open func setActiveProfile(profileId: String)throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
         uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_entry_defaults(
-            self.uniffiCloneHandle(),
-        FfiConverterTimestamp.lower(at),
-        FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
-    )
-})
-}
-    
-open func getVital(vitalId: String)throws  -> Vital  {
-    return try  FfiConverterTypeVital_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_get_vital(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(vitalId),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * JSH2019 home blood-pressure summary of the 7 days ending on `as_of`'s local day.
-     */
-open func homeBpSummary(profileId: String, asOf: Date, utcOffsetMinutes: Int32)throws  -> HomeBpSummary  {
-    return try  FfiConverterTypeHomeBpSummary_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_home_bp_summary(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(profileId),
-        FfiConverterTimestamp.lower(asOf),
-        FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Everything the home screen shows, in one call.
-     */
-open func homeScreen(profileId: String, now: Date, utcOffsetMinutes: Int32)throws  -> HomeScreen  {
-    return try  FfiConverterTypeHomeScreen_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_home_screen(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(profileId),
-        FfiConverterTimestamp.lower(now),
-        FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The newest reading of each type.
-     */
-open func latestVitals(profileId: String)throws  -> [Vital]  {
-    return try  FfiConverterSequenceTypeVital.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_latest_vitals(
+    uniffi_techo_ffi_fn_method_techocore_set_active_profile(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(profileId),uniffiCallStatus
     )
+}
+}
+    
+    /**
+     * The signed-in account, if any.
+     */
+open func account()throws  -> Account?  {
+    return try  FfiConverterOptionTypeAccount.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_account(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
 })
 }
     
     /**
-     * Current readings, newest first, a page at a time.
+     * First use of an HM card: sets the password with the one-time code from the letter.
      */
-open func listVitals(profileId: String, filter: VitalFilter)throws  -> VitalPage  {
-    return try  FfiConverterTypeVitalPage_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_list_vitals(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(profileId),
-        FfiConverterTypeVitalFilter_lower(filter),uniffiCallStatus
-    )
-})
+open func activate(hmCode: String, activationCode: String, password: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_techo_ffi_fn_method_techocore_activate(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(hmCode),FfiConverterString.lower(activationCode),FfiConverterString.lower(password)
+                )
+            },
+            pollFunc: ffi_techo_ffi_rust_future_poll_void,
+            completeFunc: ffi_techo_ffi_rust_future_complete_void,
+            freeFunc: ffi_techo_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeApiError_lift
+        )
 }
     
     /**
@@ -1749,30 +1680,6 @@ open func logout()async throws   {
         )
 }
     
-open func profiles()throws  -> [Profile]  {
-    return try  FfiConverterSequenceTypeProfile.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_profiles(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Saves a reading typed into a form. Impossible values throw `Validation` naming the field;
-     * implausible ones are saved and come back as warnings to show.
-     */
-open func recordVital(profileId: String, entry: VitalEntry)throws  -> RecordedVital  {
-    return try  FfiConverterTypeRecordedVital_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_record_vital(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(profileId),
-        FfiConverterTypeVitalEntry_lower(entry),uniffiCallStatus
-    )
-})
-}
-    
     /**
      * Puts a refused change back in the queue; the next sync sends it again.
      */
@@ -1781,18 +1688,6 @@ open func retryWedged(mutationId: String)throws   {try rustCallWithError(FfiConv
     uniffi_techo_ffi_fn_method_techocore_retry_wedged(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(mutationId),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Switching whose data is shown is an explicit action (U8).
-     */
-open func setActiveProfile(profileId: String)throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_set_active_profile(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(profileId),uniffiCallStatus
     )
 }
 }
@@ -1843,6 +1738,123 @@ open func syncStatus()throws  -> SyncStatus  {
 }
     
     /**
+     * Changes the server refused, to show with a way to retry.
+     */
+open func wedgedItems()throws  -> [WedgedItem]  {
+    return try  FfiConverterSequenceTypeWedgedItem.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_wedged_items(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Corrects a reading: the original stays in its history.
+     */
+open func amendVital(vitalId: String, entry: VitalEntry)throws  -> RecordedVital  {
+    return try  FfiConverterTypeRecordedVital_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_amend_vital(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(vitalId),
+        FfiConverterTypeVitalEntry_lower(entry),uniffiCallStatus
+    )
+})
+}
+    
+open func deleteVital(vitalId: String)throws  -> Vital  {
+    return try  FfiConverterTypeVital_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_delete_vital(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(vitalId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What the entry form preselects at `at` (e.g. morning blood pressure before 11:00).
+     */
+open func entryDefaults(at: Date, utcOffsetMinutes: Int32)throws  -> EntryDefaults  {
+    return try  FfiConverterTypeEntryDefaults_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_entry_defaults(
+            self.uniffiCloneHandle(),
+        FfiConverterTimestamp.lower(at),
+        FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
+    )
+})
+}
+    
+open func getVital(vitalId: String)throws  -> Vital  {
+    return try  FfiConverterTypeVital_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_get_vital(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(vitalId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * JSH2019 home blood-pressure summary of the 7 days ending on `as_of`'s local day.
+     */
+open func homeBpSummary(profileId: String, asOf: Date, utcOffsetMinutes: Int32)throws  -> HomeBpSummary  {
+    return try  FfiConverterTypeHomeBpSummary_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_home_bp_summary(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterTimestamp.lower(asOf),
+        FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The newest reading of each type.
+     */
+open func latestVitals(profileId: String)throws  -> [Vital]  {
+    return try  FfiConverterSequenceTypeVital.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_latest_vitals(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Current readings, newest first, a page at a time.
+     */
+open func listVitals(profileId: String, filter: VitalFilter)throws  -> VitalPage  {
+    return try  FfiConverterTypeVitalPage_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_list_vitals(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterTypeVitalFilter_lower(filter),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Saves a reading typed into a form. Impossible values throw `Validation` naming the field;
+     * implausible ones are saved and come back as warnings to show.
+     */
+open func recordVital(profileId: String, entry: VitalEntry)throws  -> RecordedVital  {
+    return try  FfiConverterTypeRecordedVital_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_record_vital(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterTypeVitalEntry_lower(entry),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Every version of a reading, oldest first, corrections and deletion included.
      */
 open func vitalHistory(vitalId: String)throws  -> [Vital]  {
@@ -1868,18 +1880,6 @@ open func vitalSeries(profileId: String, kind: VitalKind, first: CalendarDay, la
         FfiConverterTypeCalendarDay_lower(first),
         FfiConverterTypeCalendarDay_lower(last),
         FfiConverterTypeBucket_lower(bucket),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Changes the server refused, to show with a way to retry.
-     */
-open func wedgedItems()throws  -> [WedgedItem]  {
-    return try  FfiConverterSequenceTypeWedgedItem.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_wedged_items(
-            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -3994,19 +3994,19 @@ public enum ConflictKind: Equatable, Hashable {
      */
     case alreadyExists
     /**
-     * The reading was corrected since it was shown: act on the current version.
+     * The record was corrected since it was shown: act on the current version.
      */
     case correctedSince
     /**
-     * The reading was deleted since it was shown.
+     * The record was deleted since it was shown.
      */
     case deleted
     /**
-     * A correction must keep the reading's type.
+     * A correction must keep the record's kind (a weight stays a weight).
      */
     case differentKind
     /**
-     * A short id matched more than one reading.
+     * A short id matched more than one record.
      */
     case ambiguous
 
@@ -5838,6 +5838,21 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person
+ * agreed to start over: sets the database aside (never deletes it), makes a fresh one, and
+ * carries over what can still be read. Then call `TechoCore.open` again. Never call it while a
+ * `TechoCore` on the same directory is open.
+ */
+public func startOver(config: CoreConfig, keystore: DeviceKeyStore)throws  -> StartOverReport  {
+    return try  FfiConverterTypeStartOverReport_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_func_start_over(
+        FfiConverterTypeCoreConfig_lower(config),
+        FfiConverterTypeDeviceKeyStore_lower(keystore),uniffiCallStatus
+    )
+})
+}
+/**
  * `day` moved by `days` (negative: earlier), e.g. the first day of a 30-day chart.
  */
 public func calendarDayAdd(day: CalendarDay, days: Int32)throws  -> CalendarDay  {
@@ -5861,21 +5876,6 @@ public func calendarDayAt(at: Date, utcOffsetMinutes: Int32)throws  -> CalendarD
     )
 })
 }
-/**
- * When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person
- * agreed to start over: sets the database aside (never deletes it), makes a fresh one, and
- * carries over what can still be read. Then call `TechoCore.open` again. Never call it while a
- * `TechoCore` on the same directory is open.
- */
-public func startOver(config: CoreConfig, keystore: DeviceKeyStore)throws  -> StartOverReport  {
-    return try  FfiConverterTypeStartOverReport_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_func_start_over(
-        FfiConverterTypeCoreConfig_lower(config),
-        FfiConverterTypeDeviceKeyStore_lower(keystore),uniffiCallStatus
-    )
-})
-}
 
 private enum InitializationResult {
     case ok
@@ -5892,97 +5892,97 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_techo_ffi_checksum_func_calendar_day_add() != 20072) {
+    if (uniffi_techo_ffi_checksum_func_start_over() != 55946) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_func_calendar_day_at() != 51598) {
+    if (uniffi_techo_ffi_checksum_func_calendar_day_add() != 11926) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_func_start_over() != 23788) {
+    if (uniffi_techo_ffi_checksum_func_calendar_day_at() != 61643) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() != 55061) {
+    if (uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() != 60305) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_synctaskhandle_is_active() != 46135) {
+    if (uniffi_techo_ffi_checksum_method_synctaskhandle_is_active() != 29703) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_synctaskhandle_wake() != 47256) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_techo_ffi_checksum_method_techocore_account() != 14503) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_techo_ffi_checksum_method_techocore_activate() != 4798) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_techo_ffi_checksum_method_techocore_active_profile() != 43217) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_techo_ffi_checksum_method_techocore_add_profile() != 25127) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_techo_ffi_checksum_method_techocore_amend_vital() != 45332) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_techo_ffi_checksum_method_techocore_delete_vital() != 25563) {
+    if (uniffi_techo_ffi_checksum_method_synctaskhandle_wake() != 38417) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_device_id() != 57148) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_entry_defaults() != 45558) {
+    if (uniffi_techo_ffi_checksum_method_techocore_home_screen() != 25814) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_get_vital() != 62247) {
+    if (uniffi_techo_ffi_checksum_method_techocore_active_profile() != 21271) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_home_bp_summary() != 1674) {
+    if (uniffi_techo_ffi_checksum_method_techocore_add_profile() != 63260) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_home_screen() != 5884) {
+    if (uniffi_techo_ffi_checksum_method_techocore_profiles() != 52314) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_latest_vitals() != 30971) {
+    if (uniffi_techo_ffi_checksum_method_techocore_set_active_profile() != 23392) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_list_vitals() != 2794) {
+    if (uniffi_techo_ffi_checksum_method_techocore_account() != 51901) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_login() != 56226) {
+    if (uniffi_techo_ffi_checksum_method_techocore_activate() != 53918) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_logout() != 53270) {
+    if (uniffi_techo_ffi_checksum_method_techocore_login() != 4080) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_profiles() != 52500) {
+    if (uniffi_techo_ffi_checksum_method_techocore_logout() != 62547) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_record_vital() != 16695) {
+    if (uniffi_techo_ffi_checksum_method_techocore_retry_wedged() != 54086) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_retry_wedged() != 20917) {
+    if (uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() != 42026) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_set_active_profile() != 60866) {
+    if (uniffi_techo_ffi_checksum_method_techocore_sync_now() != 29466) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() != 59047) {
+    if (uniffi_techo_ffi_checksum_method_techocore_sync_status() != 56173) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_sync_now() != 33854) {
+    if (uniffi_techo_ffi_checksum_method_techocore_wedged_items() != 20512) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_sync_status() != 31422) {
+    if (uniffi_techo_ffi_checksum_method_techocore_amend_vital() != 55003) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_vital_history() != 35920) {
+    if (uniffi_techo_ffi_checksum_method_techocore_delete_vital() != 54809) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_vital_series() != 17088) {
+    if (uniffi_techo_ffi_checksum_method_techocore_entry_defaults() != 11577) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_wedged_items() != 23190) {
+    if (uniffi_techo_ffi_checksum_method_techocore_get_vital() != 4825) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_home_bp_summary() != 28726) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_latest_vitals() != 37203) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_list_vitals() != 64700) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_record_vital() != 5670) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_vital_history() != 43576) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_vital_series() != 21044) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_devicekeystore_load() != 25381) {
@@ -5991,10 +5991,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_devicekeystore_save() != 11170) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_syncobserver_on_progress() != 23730) {
+    if (uniffi_techo_ffi_checksum_method_syncobserver_on_progress() != 13899) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_syncobserver_on_finished() != 61143) {
+    if (uniffi_techo_ffi_checksum_method_syncobserver_on_finished() != 59863) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_constructor_techocore_open() != 236) {

@@ -331,14 +331,14 @@ void uniffi_techo_ffi_fn_free_techocore(uint64_t handle, RustCallStatus *_Nonnul
 uint64_t uniffi_techo_ffi_fn_constructor_techocore_open(RustBuffer config, uint64_t keystore, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ACCOUNT
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ACCOUNT
-RustBuffer uniffi_techo_ffi_fn_method_techocore_account(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DEVICE_ID
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DEVICE_ID
+RustBuffer uniffi_techo_ffi_fn_method_techocore_device_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ACTIVATE
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ACTIVATE
-uint64_t uniffi_techo_ffi_fn_method_techocore_activate(uint64_t ptr, RustBuffer hm_code, RustBuffer activation_code, RustBuffer password
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_HOME_SCREEN
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_HOME_SCREEN
+RustBuffer uniffi_techo_ffi_fn_method_techocore_home_screen(uint64_t ptr, RustBuffer profile_id, RustBuffer now, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ACTIVE_PROFILE
@@ -351,49 +351,24 @@ RustBuffer uniffi_techo_ffi_fn_method_techocore_active_profile(uint64_t ptr, Rus
 RustBuffer uniffi_techo_ffi_fn_method_techocore_add_profile(uint64_t ptr, RustBuffer hm_code, RustBuffer display_name, RustBuffer relationship, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_AMEND_VITAL
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_AMEND_VITAL
-RustBuffer uniffi_techo_ffi_fn_method_techocore_amend_vital(uint64_t ptr, RustBuffer vital_id, RustBuffer entry, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_PROFILES
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_PROFILES
+RustBuffer uniffi_techo_ffi_fn_method_techocore_profiles(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DELETE_VITAL
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DELETE_VITAL
-RustBuffer uniffi_techo_ffi_fn_method_techocore_delete_vital(uint64_t ptr, RustBuffer vital_id, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
+void uniffi_techo_ffi_fn_method_techocore_set_active_profile(uint64_t ptr, RustBuffer profile_id, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DEVICE_ID
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DEVICE_ID
-RustBuffer uniffi_techo_ffi_fn_method_techocore_device_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ACCOUNT
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ACCOUNT
+RustBuffer uniffi_techo_ffi_fn_method_techocore_account(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ENTRY_DEFAULTS
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ENTRY_DEFAULTS
-RustBuffer uniffi_techo_ffi_fn_method_techocore_entry_defaults(uint64_t ptr, RustBuffer at, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_GET_VITAL
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_GET_VITAL
-RustBuffer uniffi_techo_ffi_fn_method_techocore_get_vital(uint64_t ptr, RustBuffer vital_id, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_HOME_BP_SUMMARY
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_HOME_BP_SUMMARY
-RustBuffer uniffi_techo_ffi_fn_method_techocore_home_bp_summary(uint64_t ptr, RustBuffer profile_id, RustBuffer as_of, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_HOME_SCREEN
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_HOME_SCREEN
-RustBuffer uniffi_techo_ffi_fn_method_techocore_home_screen(uint64_t ptr, RustBuffer profile_id, RustBuffer now, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_LATEST_VITALS
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_LATEST_VITALS
-RustBuffer uniffi_techo_ffi_fn_method_techocore_latest_vitals(uint64_t ptr, RustBuffer profile_id, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_LIST_VITALS
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_LIST_VITALS
-RustBuffer uniffi_techo_ffi_fn_method_techocore_list_vitals(uint64_t ptr, RustBuffer profile_id, RustBuffer filter, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ACTIVATE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ACTIVATE
+uint64_t uniffi_techo_ffi_fn_method_techocore_activate(uint64_t ptr, RustBuffer hm_code, RustBuffer activation_code, RustBuffer password
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_LOGIN
@@ -406,24 +381,9 @@ uint64_t uniffi_techo_ffi_fn_method_techocore_login(uint64_t ptr, RustBuffer hm_
 uint64_t uniffi_techo_ffi_fn_method_techocore_logout(uint64_t ptr
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_PROFILES
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_PROFILES
-RustBuffer uniffi_techo_ffi_fn_method_techocore_profiles(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RECORD_VITAL
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RECORD_VITAL
-RustBuffer uniffi_techo_ffi_fn_method_techocore_record_vital(uint64_t ptr, RustBuffer profile_id, RustBuffer entry, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RETRY_WEDGED
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RETRY_WEDGED
 void uniffi_techo_ffi_fn_method_techocore_retry_wedged(uint64_t ptr, RustBuffer mutation_id, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
-void uniffi_techo_ffi_fn_method_techocore_set_active_profile(uint64_t ptr, RustBuffer profile_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_START_AUTO_SYNC
@@ -441,6 +401,51 @@ uint64_t uniffi_techo_ffi_fn_method_techocore_sync_now(uint64_t ptr, RustBuffer 
 RustBuffer uniffi_techo_ffi_fn_method_techocore_sync_status(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_WEDGED_ITEMS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_WEDGED_ITEMS
+RustBuffer uniffi_techo_ffi_fn_method_techocore_wedged_items(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_AMEND_VITAL
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_AMEND_VITAL
+RustBuffer uniffi_techo_ffi_fn_method_techocore_amend_vital(uint64_t ptr, RustBuffer vital_id, RustBuffer entry, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DELETE_VITAL
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DELETE_VITAL
+RustBuffer uniffi_techo_ffi_fn_method_techocore_delete_vital(uint64_t ptr, RustBuffer vital_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ENTRY_DEFAULTS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ENTRY_DEFAULTS
+RustBuffer uniffi_techo_ffi_fn_method_techocore_entry_defaults(uint64_t ptr, RustBuffer at, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_GET_VITAL
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_GET_VITAL
+RustBuffer uniffi_techo_ffi_fn_method_techocore_get_vital(uint64_t ptr, RustBuffer vital_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_HOME_BP_SUMMARY
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_HOME_BP_SUMMARY
+RustBuffer uniffi_techo_ffi_fn_method_techocore_home_bp_summary(uint64_t ptr, RustBuffer profile_id, RustBuffer as_of, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_LATEST_VITALS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_LATEST_VITALS
+RustBuffer uniffi_techo_ffi_fn_method_techocore_latest_vitals(uint64_t ptr, RustBuffer profile_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_LIST_VITALS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_LIST_VITALS
+RustBuffer uniffi_techo_ffi_fn_method_techocore_list_vitals(uint64_t ptr, RustBuffer profile_id, RustBuffer filter, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RECORD_VITAL
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RECORD_VITAL
+RustBuffer uniffi_techo_ffi_fn_method_techocore_record_vital(uint64_t ptr, RustBuffer profile_id, RustBuffer entry, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_VITAL_HISTORY
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_VITAL_HISTORY
 RustBuffer uniffi_techo_ffi_fn_method_techocore_vital_history(uint64_t ptr, RustBuffer vital_id, RustCallStatus *_Nonnull out_status
@@ -449,11 +454,6 @@ RustBuffer uniffi_techo_ffi_fn_method_techocore_vital_history(uint64_t ptr, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_VITAL_SERIES
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_VITAL_SERIES
 RustBuffer uniffi_techo_ffi_fn_method_techocore_vital_series(uint64_t ptr, RustBuffer profile_id, RustBuffer kind, RustBuffer first, RustBuffer last, RustBuffer bucket, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_WEDGED_ITEMS
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_WEDGED_ITEMS
-RustBuffer uniffi_techo_ffi_fn_method_techocore_wedged_items(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_CLONE_DEVICEKEYSTORE
@@ -506,6 +506,11 @@ void uniffi_techo_ffi_fn_method_syncobserver_on_progress(uint64_t ptr, RustBuffe
 void uniffi_techo_ffi_fn_method_syncobserver_on_finished(uint64_t ptr, RustBuffer report, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_START_OVER
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_START_OVER
+RustBuffer uniffi_techo_ffi_fn_func_start_over(RustBuffer config, uint64_t keystore, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CALENDAR_DAY_ADD
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CALENDAR_DAY_ADD
 RustBuffer uniffi_techo_ffi_fn_func_calendar_day_add(RustBuffer day, int32_t days, RustCallStatus *_Nonnull out_status
@@ -514,11 +519,6 @@ RustBuffer uniffi_techo_ffi_fn_func_calendar_day_add(RustBuffer day, int32_t day
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CALENDAR_DAY_AT
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CALENDAR_DAY_AT
 RustBuffer uniffi_techo_ffi_fn_func_calendar_day_at(RustBuffer at, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_START_OVER
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_START_OVER
-RustBuffer uniffi_techo_ffi_fn_func_start_over(RustBuffer config, uint64_t keystore, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_TECHO_FFI_RUSTBUFFER_ALLOC
@@ -781,6 +781,12 @@ void ffi_techo_ffi_rust_future_free_void(uint64_t handle
 void ffi_techo_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_START_OVER
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_START_OVER
+uint16_t uniffi_techo_ffi_checksum_func_start_over(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CALENDAR_DAY_ADD
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CALENDAR_DAY_ADD
 uint16_t uniffi_techo_ffi_checksum_func_calendar_day_add(void
@@ -790,12 +796,6 @@ uint16_t uniffi_techo_ffi_checksum_func_calendar_day_add(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CALENDAR_DAY_AT
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CALENDAR_DAY_AT
 uint16_t uniffi_techo_ffi_checksum_func_calendar_day_at(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_START_OVER
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_START_OVER
-uint16_t uniffi_techo_ffi_checksum_func_start_over(void
     
 );
 #endif
@@ -817,15 +817,15 @@ uint16_t uniffi_techo_ffi_checksum_method_synctaskhandle_wake(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ACCOUNT
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ACCOUNT
-uint16_t uniffi_techo_ffi_checksum_method_techocore_account(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_DEVICE_ID
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_DEVICE_ID
+uint16_t uniffi_techo_ffi_checksum_method_techocore_device_id(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ACTIVATE
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ACTIVATE
-uint16_t uniffi_techo_ffi_checksum_method_techocore_activate(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_HOME_SCREEN
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_HOME_SCREEN
+uint16_t uniffi_techo_ffi_checksum_method_techocore_home_screen(void
     
 );
 #endif
@@ -841,57 +841,27 @@ uint16_t uniffi_techo_ffi_checksum_method_techocore_add_profile(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_AMEND_VITAL
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_AMEND_VITAL
-uint16_t uniffi_techo_ffi_checksum_method_techocore_amend_vital(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_PROFILES
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_PROFILES
+uint16_t uniffi_techo_ffi_checksum_method_techocore_profiles(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_DELETE_VITAL
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_DELETE_VITAL
-uint16_t uniffi_techo_ffi_checksum_method_techocore_delete_vital(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
+uint16_t uniffi_techo_ffi_checksum_method_techocore_set_active_profile(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_DEVICE_ID
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_DEVICE_ID
-uint16_t uniffi_techo_ffi_checksum_method_techocore_device_id(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ACCOUNT
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ACCOUNT
+uint16_t uniffi_techo_ffi_checksum_method_techocore_account(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ENTRY_DEFAULTS
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ENTRY_DEFAULTS
-uint16_t uniffi_techo_ffi_checksum_method_techocore_entry_defaults(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_GET_VITAL
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_GET_VITAL
-uint16_t uniffi_techo_ffi_checksum_method_techocore_get_vital(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_HOME_BP_SUMMARY
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_HOME_BP_SUMMARY
-uint16_t uniffi_techo_ffi_checksum_method_techocore_home_bp_summary(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_HOME_SCREEN
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_HOME_SCREEN
-uint16_t uniffi_techo_ffi_checksum_method_techocore_home_screen(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_LATEST_VITALS
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_LATEST_VITALS
-uint16_t uniffi_techo_ffi_checksum_method_techocore_latest_vitals(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_LIST_VITALS
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_LIST_VITALS
-uint16_t uniffi_techo_ffi_checksum_method_techocore_list_vitals(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ACTIVATE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ACTIVATE
+uint16_t uniffi_techo_ffi_checksum_method_techocore_activate(void
     
 );
 #endif
@@ -907,27 +877,9 @@ uint16_t uniffi_techo_ffi_checksum_method_techocore_logout(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_PROFILES
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_PROFILES
-uint16_t uniffi_techo_ffi_checksum_method_techocore_profiles(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RECORD_VITAL
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RECORD_VITAL
-uint16_t uniffi_techo_ffi_checksum_method_techocore_record_vital(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RETRY_WEDGED
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RETRY_WEDGED
 uint16_t uniffi_techo_ffi_checksum_method_techocore_retry_wedged(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
-uint16_t uniffi_techo_ffi_checksum_method_techocore_set_active_profile(void
     
 );
 #endif
@@ -949,6 +901,60 @@ uint16_t uniffi_techo_ffi_checksum_method_techocore_sync_status(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_WEDGED_ITEMS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_WEDGED_ITEMS
+uint16_t uniffi_techo_ffi_checksum_method_techocore_wedged_items(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_AMEND_VITAL
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_AMEND_VITAL
+uint16_t uniffi_techo_ffi_checksum_method_techocore_amend_vital(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_DELETE_VITAL
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_DELETE_VITAL
+uint16_t uniffi_techo_ffi_checksum_method_techocore_delete_vital(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ENTRY_DEFAULTS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ENTRY_DEFAULTS
+uint16_t uniffi_techo_ffi_checksum_method_techocore_entry_defaults(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_GET_VITAL
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_GET_VITAL
+uint16_t uniffi_techo_ffi_checksum_method_techocore_get_vital(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_HOME_BP_SUMMARY
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_HOME_BP_SUMMARY
+uint16_t uniffi_techo_ffi_checksum_method_techocore_home_bp_summary(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_LATEST_VITALS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_LATEST_VITALS
+uint16_t uniffi_techo_ffi_checksum_method_techocore_latest_vitals(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_LIST_VITALS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_LIST_VITALS
+uint16_t uniffi_techo_ffi_checksum_method_techocore_list_vitals(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RECORD_VITAL
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RECORD_VITAL
+uint16_t uniffi_techo_ffi_checksum_method_techocore_record_vital(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_VITAL_HISTORY
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_VITAL_HISTORY
 uint16_t uniffi_techo_ffi_checksum_method_techocore_vital_history(void
@@ -958,12 +964,6 @@ uint16_t uniffi_techo_ffi_checksum_method_techocore_vital_history(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_VITAL_SERIES
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_VITAL_SERIES
 uint16_t uniffi_techo_ffi_checksum_method_techocore_vital_series(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_WEDGED_ITEMS
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_WEDGED_ITEMS
-uint16_t uniffi_techo_ffi_checksum_method_techocore_wedged_items(void
     
 );
 #endif

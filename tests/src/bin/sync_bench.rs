@@ -66,7 +66,7 @@ use techo_core::sync::{EngineConfig, SyncOutcome, SyncPhase, SyncProgress, SyncR
 use techo_domain::vitals_wire::encode_vital;
 use techo_protocol::auth::{LoginRequest, Tokens};
 use techo_protocol::sync::{Mutation, MutationStatus, PullResponse, PushRequest, PushResponse};
-use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION, entity};
+use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION};
 use techo_server::storage::{AccountStore, RecordStore};
 use techo_tests::harness::{Device, TestServer, http, rt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -960,6 +960,7 @@ fn make_push(ctx: &Ctx, dev: &mut LoadDevice, n: usize) -> Res<Vec<u8>> {
             entity: techo_protocol::Entity::Vital,
             entity_id: v.id.to_string(),
             op: Op::Create,
+            base_version: None,
             payload: serde_json::to_value(encode_vital(&v, &patient))?,
             client_time: Some(now.to_rfc3339()),
         });

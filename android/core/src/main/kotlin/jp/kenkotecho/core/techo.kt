@@ -738,11 +738,11 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_techo_ffi_checksum_func_start_over(
+    ): Int
     external fun uniffi_techo_ffi_checksum_func_calendar_day_add(
     ): Int
     external fun uniffi_techo_ffi_checksum_func_calendar_day_at(
-    ): Int
-    external fun uniffi_techo_ffi_checksum_func_start_over(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_synctaskhandle_cancel(
     ): Int
@@ -750,43 +750,27 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_synctaskhandle_wake(
     ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_account(
+    external fun uniffi_techo_ffi_checksum_method_techocore_device_id(
     ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_activate(
+    external fun uniffi_techo_ffi_checksum_method_techocore_home_screen(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_active_profile(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_add_profile(
     ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_amend_vital(
+    external fun uniffi_techo_ffi_checksum_method_techocore_profiles(
     ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_delete_vital(
+    external fun uniffi_techo_ffi_checksum_method_techocore_set_active_profile(
     ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_device_id(
+    external fun uniffi_techo_ffi_checksum_method_techocore_account(
     ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_entry_defaults(
-    ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_get_vital(
-    ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_home_bp_summary(
-    ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_home_screen(
-    ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_latest_vitals(
-    ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_list_vitals(
+    external fun uniffi_techo_ffi_checksum_method_techocore_activate(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_login(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_logout(
     ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_profiles(
-    ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_record_vital(
-    ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_retry_wedged(
-    ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_set_active_profile(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_start_auto_sync(
     ): Int
@@ -794,11 +778,27 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_sync_status(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_wedged_items(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_amend_vital(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_delete_vital(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_entry_defaults(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_get_vital(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_home_bp_summary(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_latest_vitals(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_list_vitals(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_record_vital(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_vital_history(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_vital_series(
-    ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_wedged_items(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_devicekeystore_load(
     ): Int
@@ -848,43 +848,27 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_techo_ffi_fn_constructor_techocore_open(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_device_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_activate(`ptr`: Long,`hmCode`: RustBuffer.ByValue,`activationCode`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,
-    ): Long
+    external fun uniffi_techo_ffi_fn_method_techocore_home_screen(`ptr`: Long,`profileId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_active_profile(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_add_profile(`ptr`: Long,`hmCode`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,`relationship`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_amend_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,`entry`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_profiles(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_delete_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_set_active_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_techo_ffi_fn_method_techocore_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_device_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_entry_defaults(`ptr`: Long,`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_get_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_home_bp_summary(`ptr`: Long,`profileId`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_home_screen(`ptr`: Long,`profileId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_latest_vitals(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_list_vitals(`ptr`: Long,`profileId`: RustBuffer.ByValue,`filter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_activate(`ptr`: Long,`hmCode`: RustBuffer.ByValue,`activationCode`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_login(`ptr`: Long,`hmCode`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_logout(`ptr`: Long,
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_profiles(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_record_vital(`ptr`: Long,`profileId`: RustBuffer.ByValue,`entry`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_retry_wedged(`ptr`: Long,`mutationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_techo_ffi_fn_method_techocore_set_active_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_techo_ffi_fn_method_techocore_start_auto_sync(`ptr`: Long,`intervalSeconds`: Int,`observer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -892,11 +876,27 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_sync_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_wedged_items(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_amend_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,`entry`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_delete_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_entry_defaults(`ptr`: Long,`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_get_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_home_bp_summary(`ptr`: Long,`profileId`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_latest_vitals(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_list_vitals(`ptr`: Long,`profileId`: RustBuffer.ByValue,`filter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_record_vital(`ptr`: Long,`profileId`: RustBuffer.ByValue,`entry`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_vital_history(`ptr`: Long,`vitalId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_vital_series(`ptr`: Long,`profileId`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`first`: RustBuffer.ByValue,`last`: RustBuffer.ByValue,`bucket`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_wedged_items(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_clone_devicekeystore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -918,11 +918,11 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_techo_ffi_fn_method_syncobserver_on_finished(`ptr`: Long,`report`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_techo_ffi_fn_func_start_over(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_func_calendar_day_add(`day`: RustBuffer.ByValue,`days`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_func_calendar_day_at(`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_func_start_over(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_techo_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1043,97 +1043,97 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_add() and 0xFFFF) != 20072) {
+    if ((lib.uniffi_techo_ffi_checksum_func_start_over() and 0xFFFF) != 55946) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_at() and 0xFFFF) != 51598) {
+    if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_add() and 0xFFFF) != 11926) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_func_start_over() and 0xFFFF) != 23788) {
+    if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_at() and 0xFFFF) != 61643) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() and 0xFFFF) != 55061) {
+    if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() and 0xFFFF) != 60305) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_is_active() and 0xFFFF) != 46135) {
+    if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_is_active() and 0xFFFF) != 29703) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_wake() and 0xFFFF) != 47256) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_account() and 0xFFFF) != 14503) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_activate() and 0xFFFF) != 4798) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_active_profile() and 0xFFFF) != 43217) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_add_profile() and 0xFFFF) != 25127) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_amend_vital() and 0xFFFF) != 45332) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_delete_vital() and 0xFFFF) != 25563) {
+    if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_wake() and 0xFFFF) != 38417) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_device_id() and 0xFFFF) != 57148) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_entry_defaults() and 0xFFFF) != 45558) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_home_screen() and 0xFFFF) != 25814) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_get_vital() and 0xFFFF) != 62247) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_active_profile() and 0xFFFF) != 21271) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_home_bp_summary() and 0xFFFF) != 1674) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_add_profile() and 0xFFFF) != 63260) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_home_screen() and 0xFFFF) != 5884) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_profiles() and 0xFFFF) != 52314) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_latest_vitals() and 0xFFFF) != 30971) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_set_active_profile() and 0xFFFF) != 23392) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_list_vitals() and 0xFFFF) != 2794) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_account() and 0xFFFF) != 51901) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_login() and 0xFFFF) != 56226) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_activate() and 0xFFFF) != 53918) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_logout() and 0xFFFF) != 53270) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_login() and 0xFFFF) != 4080) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_profiles() and 0xFFFF) != 52500) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_logout() and 0xFFFF) != 62547) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_record_vital() and 0xFFFF) != 16695) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_retry_wedged() and 0xFFFF) != 54086) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_retry_wedged() and 0xFFFF) != 20917) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() and 0xFFFF) != 42026) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_set_active_profile() and 0xFFFF) != 60866) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_sync_now() and 0xFFFF) != 29466) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_start_auto_sync() and 0xFFFF) != 59047) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_sync_status() and 0xFFFF) != 56173) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_sync_now() and 0xFFFF) != 33854) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_wedged_items() and 0xFFFF) != 20512) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_sync_status() and 0xFFFF) != 31422) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_amend_vital() and 0xFFFF) != 55003) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_vital_history() and 0xFFFF) != 35920) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_delete_vital() and 0xFFFF) != 54809) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_vital_series() and 0xFFFF) != 17088) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_entry_defaults() and 0xFFFF) != 11577) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_wedged_items() and 0xFFFF) != 23190) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_get_vital() and 0xFFFF) != 4825) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_home_bp_summary() and 0xFFFF) != 28726) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_latest_vitals() and 0xFFFF) != 37203) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_list_vitals() and 0xFFFF) != 64700) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_record_vital() and 0xFFFF) != 5670) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_vital_history() and 0xFFFF) != 43576) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_vital_series() and 0xFFFF) != 21044) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_devicekeystore_load() and 0xFFFF) != 25381) {
@@ -1142,10 +1142,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_devicekeystore_save() and 0xFFFF) != 11170) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_syncobserver_on_progress() and 0xFFFF) != 23730) {
+    if ((lib.uniffi_techo_ffi_checksum_method_syncobserver_on_progress() and 0xFFFF) != 13899) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_syncobserver_on_finished() and 0xFFFF) != 61143) {
+    if ((lib.uniffi_techo_ffi_checksum_method_syncobserver_on_finished() and 0xFFFF) != 59863) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_constructor_techocore_open() and 0xFFFF) != 236) {
@@ -2771,14 +2771,14 @@ public object FfiConverterTypeSyncTaskHandle: FfiConverter<SyncTaskHandle, Long>
 public interface TechoCoreInterface {
     
     /**
-     * The signed-in account, if any.
+     * This installation's id (provenance on everything created here).
      */
-    fun `account`(): Account?
+    fun `deviceId`(): kotlin.String
     
     /**
-     * First use of an HM card: sets the password with the one-time code from the letter.
+     * Everything the home screen shows, in one call.
      */
-    suspend fun `activate`(`hmCode`: kotlin.String, `activationCode`: kotlin.String, `password`: kotlin.String)
+    fun `homeScreen`(`profileId`: kotlin.String, `now`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): HomeScreen
     
     /**
      * The profile the app acts for; `None` before the first run is finished.
@@ -2791,44 +2791,22 @@ public interface TechoCoreInterface {
      */
     fun `addProfile`(`hmCode`: kotlin.String, `displayName`: kotlin.String, `relationship`: Relationship): Profile
     
-    /**
-     * Corrects a reading: the original stays in its history.
-     */
-    fun `amendVital`(`vitalId`: kotlin.String, `entry`: VitalEntry): RecordedVital
-    
-    fun `deleteVital`(`vitalId`: kotlin.String): Vital
+    fun `profiles`(): List<Profile>
     
     /**
-     * This installation's id (provenance on everything created here).
+     * Switching whose data is shown is an explicit action (U8).
      */
-    fun `deviceId`(): kotlin.String
+    fun `setActiveProfile`(`profileId`: kotlin.String)
     
     /**
-     * What the entry form preselects at `at` (e.g. morning blood pressure before 11:00).
+     * The signed-in account, if any.
      */
-    fun `entryDefaults`(`at`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): EntryDefaults
-    
-    fun `getVital`(`vitalId`: kotlin.String): Vital
+    fun `account`(): Account?
     
     /**
-     * JSH2019 home blood-pressure summary of the 7 days ending on `as_of`'s local day.
+     * First use of an HM card: sets the password with the one-time code from the letter.
      */
-    fun `homeBpSummary`(`profileId`: kotlin.String, `asOf`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): HomeBpSummary
-    
-    /**
-     * Everything the home screen shows, in one call.
-     */
-    fun `homeScreen`(`profileId`: kotlin.String, `now`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): HomeScreen
-    
-    /**
-     * The newest reading of each type.
-     */
-    fun `latestVitals`(`profileId`: kotlin.String): List<Vital>
-    
-    /**
-     * Current readings, newest first, a page at a time.
-     */
-    fun `listVitals`(`profileId`: kotlin.String, `filter`: VitalFilter): VitalPage
+    suspend fun `activate`(`hmCode`: kotlin.String, `activationCode`: kotlin.String, `password`: kotlin.String)
     
     /**
      * Signs this device in; the refresh token goes to the shell's key store.
@@ -2840,23 +2818,10 @@ public interface TechoCoreInterface {
      */
     suspend fun `logout`()
     
-    fun `profiles`(): List<Profile>
-    
-    /**
-     * Saves a reading typed into a form. Impossible values throw `Validation` naming the field;
-     * implausible ones are saved and come back as warnings to show.
-     */
-    fun `recordVital`(`profileId`: kotlin.String, `entry`: VitalEntry): RecordedVital
-    
     /**
      * Puts a refused change back in the queue; the next sync sends it again.
      */
     fun `retryWedged`(`mutationId`: kotlin.String)
-    
-    /**
-     * Switching whose data is shown is an explicit action (U8).
-     */
-    fun `setActiveProfile`(`profileId`: kotlin.String)
     
     /**
      * Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
@@ -2874,6 +2839,46 @@ public interface TechoCoreInterface {
     fun `syncStatus`(): SyncStatus
     
     /**
+     * Changes the server refused, to show with a way to retry.
+     */
+    fun `wedgedItems`(): List<WedgedItem>
+    
+    /**
+     * Corrects a reading: the original stays in its history.
+     */
+    fun `amendVital`(`vitalId`: kotlin.String, `entry`: VitalEntry): RecordedVital
+    
+    fun `deleteVital`(`vitalId`: kotlin.String): Vital
+    
+    /**
+     * What the entry form preselects at `at` (e.g. morning blood pressure before 11:00).
+     */
+    fun `entryDefaults`(`at`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): EntryDefaults
+    
+    fun `getVital`(`vitalId`: kotlin.String): Vital
+    
+    /**
+     * JSH2019 home blood-pressure summary of the 7 days ending on `as_of`'s local day.
+     */
+    fun `homeBpSummary`(`profileId`: kotlin.String, `asOf`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): HomeBpSummary
+    
+    /**
+     * The newest reading of each type.
+     */
+    fun `latestVitals`(`profileId`: kotlin.String): List<Vital>
+    
+    /**
+     * Current readings, newest first, a page at a time.
+     */
+    fun `listVitals`(`profileId`: kotlin.String, `filter`: VitalFilter): VitalPage
+    
+    /**
+     * Saves a reading typed into a form. Impossible values throw `Validation` naming the field;
+     * implausible ones are saved and come back as warnings to show.
+     */
+    fun `recordVital`(`profileId`: kotlin.String, `entry`: VitalEntry): RecordedVital
+    
+    /**
      * Every version of a reading, oldest first, corrections and deletion included.
      */
     fun `vitalHistory`(`vitalId`: kotlin.String): List<Vital>
@@ -2882,11 +2887,6 @@ public interface TechoCoreInterface {
      * Chart points for local days `first..=last`, bucketed by day, week or month.
      */
     fun `vitalSeries`(`profileId`: kotlin.String, `kind`: VitalKind, `first`: CalendarDay, `last`: CalendarDay, `bucket`: Bucket): List<SeriesPoint>
-    
-    /**
-     * Changes the server refused, to show with a way to retry.
-     */
-    fun `wedgedItems`(): List<WedgedItem>
     
     companion object
 }
@@ -2994,6 +2994,111 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
 
     
     /**
+     * This installation's id (provenance on everything created here).
+     */override fun `deviceId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_device_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Everything the home screen shows, in one call.
+     */
+    @Throws(ApiException::class)override fun `homeScreen`(`profileId`: kotlin.String, `now`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): HomeScreen {
+            return FfiConverterTypeHomeScreen.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_home_screen(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterTimestamp.lower(`now`),
+        FfiConverterInt.lower(`utcOffsetMinutes`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The profile the app acts for; `None` before the first run is finished.
+     */
+    @Throws(ApiException::class)override fun `activeProfile`(): Profile? {
+            return FfiConverterOptionalTypeProfile.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_active_profile(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Adds a person to this device. The HM code is checked and normalised by the core
+     * (full-width digits from a Japanese keyboard are fine). The first profile becomes active.
+     */
+    @Throws(ApiException::class)override fun `addProfile`(`hmCode`: kotlin.String, `displayName`: kotlin.String, `relationship`: Relationship): Profile {
+            return FfiConverterTypeProfile.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_add_profile(
+        it,
+        
+        FfiConverterString.lower(`hmCode`),
+        FfiConverterString.lower(`displayName`),
+        FfiConverterTypeRelationship.lower(`relationship`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(ApiException::class)override fun `profiles`(): List<Profile> {
+            return FfiConverterSequenceTypeProfile.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_profiles(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Switching whose data is shown is an explicit action (U8).
+     */
+    @Throws(ApiException::class)override fun `setActiveProfile`(`profileId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_set_active_profile(
+        it,
+        
+        FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * The signed-in account, if any.
      */
     @Throws(ApiException::class)override fun `account`(): Account? {
@@ -3036,205 +3141,6 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
         ApiException.ErrorHandler,
     )
     }
-
-    
-    /**
-     * The profile the app acts for; `None` before the first run is finished.
-     */
-    @Throws(ApiException::class)override fun `activeProfile`(): Profile? {
-            return FfiConverterOptionalTypeProfile.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_active_profile(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Adds a person to this device. The HM code is checked and normalised by the core
-     * (full-width digits from a Japanese keyboard are fine). The first profile becomes active.
-     */
-    @Throws(ApiException::class)override fun `addProfile`(`hmCode`: kotlin.String, `displayName`: kotlin.String, `relationship`: Relationship): Profile {
-            return FfiConverterTypeProfile.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_add_profile(
-        it,
-        
-        FfiConverterString.lower(`hmCode`),
-        FfiConverterString.lower(`displayName`),
-        FfiConverterTypeRelationship.lower(`relationship`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Corrects a reading: the original stays in its history.
-     */
-    @Throws(ApiException::class)override fun `amendVital`(`vitalId`: kotlin.String, `entry`: VitalEntry): RecordedVital {
-            return FfiConverterTypeRecordedVital.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_amend_vital(
-        it,
-        
-        FfiConverterString.lower(`vitalId`),
-        FfiConverterTypeVitalEntry.lower(`entry`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    @Throws(ApiException::class)override fun `deleteVital`(`vitalId`: kotlin.String): Vital {
-            return FfiConverterTypeVital.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_delete_vital(
-        it,
-        
-        FfiConverterString.lower(`vitalId`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * This installation's id (provenance on everything created here).
-     */override fun `deviceId`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_device_id(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * What the entry form preselects at `at` (e.g. morning blood pressure before 11:00).
-     */
-    @Throws(ApiException::class)override fun `entryDefaults`(`at`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): EntryDefaults {
-            return FfiConverterTypeEntryDefaults.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_entry_defaults(
-        it,
-        
-        FfiConverterTimestamp.lower(`at`),
-        FfiConverterInt.lower(`utcOffsetMinutes`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    @Throws(ApiException::class)override fun `getVital`(`vitalId`: kotlin.String): Vital {
-            return FfiConverterTypeVital.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_get_vital(
-        it,
-        
-        FfiConverterString.lower(`vitalId`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * JSH2019 home blood-pressure summary of the 7 days ending on `as_of`'s local day.
-     */
-    @Throws(ApiException::class)override fun `homeBpSummary`(`profileId`: kotlin.String, `asOf`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): HomeBpSummary {
-            return FfiConverterTypeHomeBpSummary.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_home_bp_summary(
-        it,
-        
-        FfiConverterString.lower(`profileId`),
-        FfiConverterTimestamp.lower(`asOf`),
-        FfiConverterInt.lower(`utcOffsetMinutes`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Everything the home screen shows, in one call.
-     */
-    @Throws(ApiException::class)override fun `homeScreen`(`profileId`: kotlin.String, `now`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): HomeScreen {
-            return FfiConverterTypeHomeScreen.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_home_screen(
-        it,
-        
-        FfiConverterString.lower(`profileId`),
-        FfiConverterTimestamp.lower(`now`),
-        FfiConverterInt.lower(`utcOffsetMinutes`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The newest reading of each type.
-     */
-    @Throws(ApiException::class)override fun `latestVitals`(`profileId`: kotlin.String): List<Vital> {
-            return FfiConverterSequenceTypeVital.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_latest_vitals(
-        it,
-        
-        FfiConverterString.lower(`profileId`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Current readings, newest first, a page at a time.
-     */
-    @Throws(ApiException::class)override fun `listVitals`(`profileId`: kotlin.String, `filter`: VitalFilter): VitalPage {
-            return FfiConverterTypeVitalPage.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_list_vitals(
-        it,
-        
-        FfiConverterString.lower(`profileId`),
-        FfiConverterTypeVitalFilter.lower(`filter`),_status)
-}
-    }
-    )
-    }
-    
 
     
     /**
@@ -3288,40 +3194,6 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
     }
 
     
-    @Throws(ApiException::class)override fun `profiles`(): List<Profile> {
-            return FfiConverterSequenceTypeProfile.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_profiles(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Saves a reading typed into a form. Impossible values throw `Validation` naming the field;
-     * implausible ones are saved and come back as warnings to show.
-     */
-    @Throws(ApiException::class)override fun `recordVital`(`profileId`: kotlin.String, `entry`: VitalEntry): RecordedVital {
-            return FfiConverterTypeRecordedVital.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_record_vital(
-        it,
-        
-        FfiConverterString.lower(`profileId`),
-        FfiConverterTypeVitalEntry.lower(`entry`),_status)
-}
-    }
-    )
-    }
-    
-
-    
     /**
      * Puts a refused change back in the queue; the next sync sends it again.
      */
@@ -3333,23 +3205,6 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
         it,
         
         FfiConverterString.lower(`mutationId`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Switching whose data is shown is an explicit action (U8).
-     */
-    @Throws(ApiException::class)override fun `setActiveProfile`(`profileId`: kotlin.String)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_set_active_profile(
-        it,
-        
-        FfiConverterString.lower(`profileId`),_status)
 }
     }
     
@@ -3417,6 +3272,168 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
 
     
     /**
+     * Changes the server refused, to show with a way to retry.
+     */
+    @Throws(ApiException::class)override fun `wedgedItems`(): List<WedgedItem> {
+            return FfiConverterSequenceTypeWedgedItem.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_wedged_items(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Corrects a reading: the original stays in its history.
+     */
+    @Throws(ApiException::class)override fun `amendVital`(`vitalId`: kotlin.String, `entry`: VitalEntry): RecordedVital {
+            return FfiConverterTypeRecordedVital.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_amend_vital(
+        it,
+        
+        FfiConverterString.lower(`vitalId`),
+        FfiConverterTypeVitalEntry.lower(`entry`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(ApiException::class)override fun `deleteVital`(`vitalId`: kotlin.String): Vital {
+            return FfiConverterTypeVital.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_delete_vital(
+        it,
+        
+        FfiConverterString.lower(`vitalId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What the entry form preselects at `at` (e.g. morning blood pressure before 11:00).
+     */
+    @Throws(ApiException::class)override fun `entryDefaults`(`at`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): EntryDefaults {
+            return FfiConverterTypeEntryDefaults.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_entry_defaults(
+        it,
+        
+        FfiConverterTimestamp.lower(`at`),
+        FfiConverterInt.lower(`utcOffsetMinutes`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(ApiException::class)override fun `getVital`(`vitalId`: kotlin.String): Vital {
+            return FfiConverterTypeVital.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_get_vital(
+        it,
+        
+        FfiConverterString.lower(`vitalId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * JSH2019 home blood-pressure summary of the 7 days ending on `as_of`'s local day.
+     */
+    @Throws(ApiException::class)override fun `homeBpSummary`(`profileId`: kotlin.String, `asOf`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): HomeBpSummary {
+            return FfiConverterTypeHomeBpSummary.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_home_bp_summary(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterTimestamp.lower(`asOf`),
+        FfiConverterInt.lower(`utcOffsetMinutes`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The newest reading of each type.
+     */
+    @Throws(ApiException::class)override fun `latestVitals`(`profileId`: kotlin.String): List<Vital> {
+            return FfiConverterSequenceTypeVital.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_latest_vitals(
+        it,
+        
+        FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Current readings, newest first, a page at a time.
+     */
+    @Throws(ApiException::class)override fun `listVitals`(`profileId`: kotlin.String, `filter`: VitalFilter): VitalPage {
+            return FfiConverterTypeVitalPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_list_vitals(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterTypeVitalFilter.lower(`filter`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Saves a reading typed into a form. Impossible values throw `Validation` naming the field;
+     * implausible ones are saved and come back as warnings to show.
+     */
+    @Throws(ApiException::class)override fun `recordVital`(`profileId`: kotlin.String, `entry`: VitalEntry): RecordedVital {
+            return FfiConverterTypeRecordedVital.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_record_vital(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterTypeVitalEntry.lower(`entry`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Every version of a reading, oldest first, corrections and deletion included.
      */
     @Throws(ApiException::class)override fun `vitalHistory`(`vitalId`: kotlin.String): List<Vital> {
@@ -3449,23 +3466,6 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
         FfiConverterTypeCalendarDay.lower(`first`),
         FfiConverterTypeCalendarDay.lower(`last`),
         FfiConverterTypeBucket.lower(`bucket`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Changes the server refused, to show with a way to retry.
-     */
-    @Throws(ApiException::class)override fun `wedgedItems`(): List<WedgedItem> {
-            return FfiConverterSequenceTypeWedgedItem.lift(
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_wedged_items(
-        it,
-        _status)
 }
     }
     )
@@ -5340,19 +5340,19 @@ enum class ConflictKind {
      */
     ALREADY_EXISTS,
     /**
-     * The reading was corrected since it was shown: act on the current version.
+     * The record was corrected since it was shown: act on the current version.
      */
     CORRECTED_SINCE,
     /**
-     * The reading was deleted since it was shown.
+     * The record was deleted since it was shown.
      */
     DELETED,
     /**
-     * A correction must keep the reading's type.
+     * A correction must keep the record's kind (a weight stays a weight).
      */
     DIFFERENT_KIND,
     /**
-     * A short id matched more than one reading.
+     * A short id matched more than one record.
      */
     AMBIGUOUS;
 
@@ -7003,6 +7003,25 @@ public object FfiConverterSequenceTypeWedgedItem: FfiConverterRustBuffer<List<We
 
 
         /**
+         * When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person
+         * agreed to start over: sets the database aside (never deletes it), makes a fresh one, and
+         * carries over what can still be read. Then call `TechoCore.open` again. Never call it while a
+         * `TechoCore` on the same directory is open.
+         */
+    @Throws(ApiException::class) fun `startOver`(`config`: CoreConfig, `keystore`: DeviceKeyStore): StartOverReport {
+            return FfiConverterTypeStartOverReport.lift(
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_func_start_over(
+    
+        
+        FfiConverterTypeCoreConfig.lower(`config`),
+        FfiConverterTypeDeviceKeyStore.lower(`keystore`),_status)
+}
+    )
+    }
+    
+
+        /**
          * `day` moved by `days` (negative: earlier), e.g. the first day of a 30-day chart.
          */
     @Throws(ApiException::class) fun `calendarDayAdd`(`day`: CalendarDay, `days`: kotlin.Int): CalendarDay {
@@ -7029,25 +7048,6 @@ public object FfiConverterSequenceTypeWedgedItem: FfiConverterRustBuffer<List<We
         
         FfiConverterTimestamp.lower(`at`),
         FfiConverterInt.lower(`utcOffsetMinutes`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person
-         * agreed to start over: sets the database aside (never deletes it), makes a fresh one, and
-         * carries over what can still be read. Then call `TechoCore.open` again. Never call it while a
-         * `TechoCore` on the same directory is open.
-         */
-    @Throws(ApiException::class) fun `startOver`(`config`: CoreConfig, `keystore`: DeviceKeyStore): StartOverReport {
-            return FfiConverterTypeStartOverReport.lift(
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_func_start_over(
-    
-        
-        FfiConverterTypeCoreConfig.lower(`config`),
-        FfiConverterTypeDeviceKeyStore.lower(`keystore`),_status)
 }
     )
     }

@@ -1,0 +1,71 @@
+//! The people whose records this device keeps (the resident and family members they look
+//! after), and which of them the app acts for.
+
+use crate::error::ApiError;
+use crate::facade::TechoCore;
+use crate::ids::parse_id;
+use crate::time::to_system_time;
+use std::time::SystemTime;
+use techo_core::domain as core;
+
+pub use techo_core::domain::Relationship;
+
+#[uniffi::remote(Enum)]
+pub enum Relationship {
+    Myself,
+    Family,
+}
+
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Profile {
+    pub id: String,
+    /// The HM card number; show it only where the person needs it (not in notifications).
+    pub hm_code: String,
+    pub display_name: String,
+    pub relationship: Relationship,
+    pub created_at: SystemTime,
+}
+
+impl From<core::Profile> for Profile {
+    fn from(p: core::Profile) -> Self {
+        Self {
+            id: p.id.to_string(),
+            hm_code: p.hm_code.to_string(),
+            display_name: p.display_name,
+            relationship: p.relationship,
+            created_at: to_system_time(p.created_at),
+        }
+    }
+}
+
+#[uniffi::export]
+impl TechoCore {
+    /// Adds a person to this device. The HM code is checked and normalised by the core
+    /// (full-width digits from a Japanese keyboard are fine). The first profile becomes active.
+    pub fn add_profile(
+        &self,
+        hm_code: String,
+        display_name: String,
+        relationship: Relationship,
+    ) -> Result<Profile, ApiError> {
+        Ok(self.store.add_profile(&hm_code, &display_name, relationship)?.into())
+    }
+
+    pub fn profiles(&self) -> Result<Vec<Profile>, ApiError> {
+        Ok(self.store.profiles()?.into_iter().map(Into::into).collect())
+    }
+
+    /// The profile the app acts for; `None` before the first run is finished.
+    pub fn active_profile(&self) -> Result<Option<Profile>, ApiError> {
+        match self.store.active_profile() {
+            Ok(p) => Ok(Some(p.into())),
+            Err(techo_core::Error::NoActiveProfile) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Switching whose data is shown is an explicit action (U8).
+    pub fn set_active_profile(&self, profile_id: String) -> Result<(), ApiError> {
+        Ok(self.store.set_active_profile(parse_id("profile", &profile_id)?)?)
+    }
+}

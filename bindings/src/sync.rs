@@ -1,0 +1,197 @@
+//! Signing in and syncing: the account, activation, login and logout, a sync on demand or in the
+//! background, and the status line every screen shows (what waits, what the server refused).
+//! The network calls are `async` and hand their work to the bindings' runtime (`on_runtime`).
+
+use crate::auto_sync::SyncTaskHandle;
+use crate::error::ApiError;
+use crate::facade::TechoCore;
+use crate::ids::parse_id;
+use crate::observer::{Relay, SyncObserver};
+use crate::runtime::{on_runtime, runtime};
+use crate::time::to_system_time;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use techo_core::sync::client::SyncScheduler;
+
+pub use techo_core::store::Account;
+pub use techo_core::sync::{SyncOutcome, SyncPhase, SyncProgress, SyncReport};
+
+#[uniffi::remote(Enum)]
+pub enum SyncPhase {
+    Starting,
+    Pushing,
+    Pulling,
+    WaitingToRetry,
+    Done,
+}
+
+#[uniffi::remote(Enum)]
+pub enum SyncOutcome {
+    Complete,
+    Offline { reason: String },
+    NeedsLogin,
+    UpdateRequired,
+}
+
+#[uniffi::remote(Record)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub pushed: u64,
+    pub pulled: u64,
+    pub pending: u64,
+    pub last_error: Option<String>,
+}
+
+#[uniffi::remote(Record)]
+pub struct SyncReport {
+    pub outcome: SyncOutcome,
+    pub pushed: u64,
+    pub rejected: u64,
+    pub pulled: u64,
+    pub gated: u64,
+    pub requeued: u64,
+    pub requests: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub retries: u64,
+    pub pending: u64,
+    pub wedged: u64,
+    pub not_linked: Vec<String>,
+    pub must_refetch: bool,
+}
+
+#[uniffi::remote(Record)]
+pub struct Account {
+    pub server_url: String,
+    pub hm_code: String,
+    pub patients: Vec<String>,
+}
+
+/// A change the server refused: kept, shown, and retried only when the person asks.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct WedgedItem {
+    pub mutation_id: String,
+    pub entity: String,
+    pub entity_id: String,
+    /// The server's error code, if it gave one.
+    pub reason: Option<String>,
+    pub attempts: u32,
+    pub created_at: SystemTime,
+}
+
+impl From<techo_core::store::OutboxEntry> for WedgedItem {
+    fn from(e: techo_core::store::OutboxEntry) -> Self {
+        Self {
+            mutation_id: e.mutation_id.to_string(),
+            entity: e.entity.to_string(),
+            entity_id: e.entity_id,
+            reason: e.wedge_reason,
+            attempts: u32::try_from(e.attempts).unwrap_or(0),
+            created_at: to_system_time(e.created_at),
+        }
+    }
+}
+
+/// The sync line of every screen.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct SyncStatus {
+    pub account: Option<Account>,
+    /// Changes waiting to be sent (refused ones included).
+    pub pending: u64,
+    pub wedged: u64,
+    pub running: bool,
+    pub last_progress: Option<SyncProgress>,
+    pub last_report: Option<SyncReport>,
+    /// When a sync last completed on this device (kept across restarts).
+    pub last_success: Option<SystemTime>,
+}
+
+#[uniffi::export]
+impl TechoCore {
+    /// The signed-in account, if any.
+    pub fn account(&self) -> Result<Option<Account>, ApiError> {
+        Ok(self.store.account()?)
+    }
+
+    pub fn sync_status(&self) -> Result<SyncStatus, ApiError> {
+        let counts = self.store.outbox_counts()?;
+        let seen = self.tracker.snapshot();
+        Ok(SyncStatus {
+            account: self.store.account()?,
+            pending: counts.pending + counts.wedged,
+            wedged: counts.wedged,
+            running: seen.running,
+            last_progress: seen.last_progress,
+            last_report: seen.last_report,
+            last_success: self.store.last_sync_complete()?.map(to_system_time),
+        })
+    }
+
+    /// Changes the server refused, to show with a way to retry.
+    pub fn wedged_items(&self) -> Result<Vec<WedgedItem>, ApiError> {
+        Ok(self.store.wedged_entries()?.into_iter().map(Into::into).collect())
+    }
+
+    /// Puts a refused change back in the queue; the next sync sends it again.
+    pub fn retry_wedged(&self, mutation_id: String) -> Result<(), ApiError> {
+        self.store.retry_wedged(parse_id("refused change", &mutation_id)?)?;
+        self.changed_locally();
+        Ok(())
+    }
+
+    /// First use of an HM card: sets the password with the one-time code from the letter.
+    pub async fn activate(&self, hm_code: String, activation_code: String, password: String) -> Result<(), ApiError> {
+        let client = self.client.clone();
+        on_runtime(async move { Ok(client.activate(&hm_code, &activation_code, &password).await?) }).await
+    }
+
+    /// Signs this device in; the refresh token goes to the shell's key store.
+    pub async fn login(&self, hm_code: String, password: String) -> Result<Account, ApiError> {
+        let client = self.client.clone();
+        let account = on_runtime(async move { Ok(client.login(&hm_code, &password).await?) }).await?;
+        self.changed_locally();
+        Ok(account)
+    }
+
+    /// Signs out; changes not yet sent stay queued for the next sign-in.
+    pub async fn logout(&self) -> Result<(), ApiError> {
+        let client = self.client.clone();
+        on_runtime(async move { Ok(client.logout().await?) }).await
+    }
+
+    /// Sends queued changes and downloads new ones. Offline is a report, not an error.
+    /// Cancelling the caller stops waiting; the run finishes its current step on its own.
+    pub async fn sync_now(&self, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport, ApiError> {
+        let client = self.client.clone();
+        let tracker = self.tracker.clone();
+        let store = self.store.clone();
+        on_runtime(async move {
+            tracker.started();
+            let relay: Arc<dyn techo_core::sync::client::SyncObserver> =
+                Arc::new(Relay { tracker: tracker.clone(), foreign: observer, store });
+            Ok(client.sync_now(Some(relay)).await?)
+        })
+        .await
+    }
+
+    /// Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,
+    /// at once on `wake()` and after every local change. One loop per core: starting another
+    /// stops the one running. Stops when the handle is cancelled or released, or the core is.
+    pub fn start_auto_sync(
+        &self,
+        interval_seconds: u32,
+        observer: Option<Arc<dyn SyncObserver>>,
+    ) -> Arc<SyncTaskHandle> {
+        let relay: Arc<dyn techo_core::sync::client::SyncObserver> =
+            Arc::new(Relay { tracker: self.tracker.clone(), foreign: observer, store: self.store.clone() });
+        let _context = runtime().enter();
+        let scheduler = SyncScheduler::start(
+            self.client.clone(),
+            Duration::from_secs(u64::from(interval_seconds.max(1))),
+            Some(relay),
+        );
+        let handle = SyncTaskHandle::new(scheduler);
+        self.auto_sync.replace(&handle);
+        handle
+    }
+}

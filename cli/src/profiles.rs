@@ -1,0 +1,62 @@
+//! `techo profile …`: the people whose records this device keeps, and which one is active.
+
+use crate::session::{CliResult, Session, print_json};
+use clap::Subcommand;
+use serde::Serialize;
+use techo_core::domain::{Profile, Relationship};
+
+#[derive(Subcommand)]
+pub enum ProfileCommand {
+    /// Add a profile keyed by the patient's HM code
+    Add {
+        hm_code: String,
+        /// Name shown on screen
+        #[arg(long)]
+        name: String,
+        /// A family member you manage (default: yourself)
+        #[arg(long)]
+        family: bool,
+    },
+    /// List profiles on this device
+    List,
+    /// Make a profile the active one
+    Use { hm_code: String },
+}
+
+pub fn run(s: &Session, cmd: ProfileCommand) -> CliResult {
+    match cmd {
+        ProfileCommand::Add { hm_code, name, family } => {
+            let rel = if family { Relationship::Family } else { Relationship::Myself };
+            let p = s.store.add_profile(&hm_code, &name, rel)?;
+            let active = s.store.active_profile()?.id == p.id;
+            println!("Added profile {} (HM {}){}", p.display_name, p.hm_code, if active { ", now active" } else { "" });
+        }
+        ProfileCommand::List => {
+            let profiles = s.store.profiles()?;
+            let active = s.store.active_profile().ok().map(|p| p.id);
+            if s.json {
+                #[derive(Serialize)]
+                struct Row<'a> {
+                    #[serde(flatten)]
+                    profile: &'a Profile,
+                    active: bool,
+                }
+                let rows: Vec<_> = profiles.iter().map(|p| Row { profile: p, active: Some(p.id) == active }).collect();
+                return print_json(&rows);
+            }
+            if profiles.is_empty() {
+                println!("No profiles yet. Add one: techo profile add <HM_CODE> --name <NAME>");
+            }
+            for p in profiles {
+                let mark = if Some(p.id) == active { "*" } else { " " };
+                println!("{mark} {:<20} {:<24} {}", p.hm_code, p.display_name, p.relationship.as_str());
+            }
+        }
+        ProfileCommand::Use { hm_code } => {
+            let p = s.store.profile_by_hm_code(&hm_code)?;
+            s.store.set_active_profile(p.id)?;
+            println!("Active profile: {} (HM {})", p.display_name, p.hm_code);
+        }
+    }
+    Ok(())
+}

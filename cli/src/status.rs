@@ -1,0 +1,48 @@
+//! `techo status`: where this device keeps its data and key, whose data it holds, and how many
+//! changes wait to be sent (`sync status` has the sync side).
+
+use crate::session::{CliResult, Session, print_json};
+use serde::Serialize;
+use techo_core::domain::Profile;
+use techo_core::keys::DATABASE_KEY;
+use techo_core::keys::desktop::KeyLocation;
+
+pub fn run(s: &Session) -> CliResult {
+    let profiles = s.store.profiles()?;
+    let active = s.store.active_profile().ok();
+    let key = match s.keys.location(DATABASE_KEY) {
+        KeyLocation::OsKeyring => "OS keyring".to_owned(),
+        KeyLocation::File(p) => {
+            format!("key file {} (0600; {})", p.display(), s.keys.keyring_problem().unwrap_or("keyring not used"))
+        }
+    };
+    let pending = s.store.outbox_len()?;
+    if s.json {
+        #[derive(Serialize)]
+        struct Status<'a> {
+            data_dir: String,
+            key_location: String,
+            schema_version: i64,
+            profiles: usize,
+            active_profile: Option<&'a Profile>,
+            pending_changes: u64,
+        }
+        return print_json(&Status {
+            data_dir: s.data_dir.display().to_string(),
+            key_location: key,
+            schema_version: s.store.schema_version()?,
+            profiles: profiles.len(),
+            active_profile: active.as_ref(),
+            pending_changes: pending,
+        });
+    }
+    println!("Data directory:   {}", s.data_dir.display());
+    println!("Database key:     {key}");
+    println!("Schema version:   {}", s.store.schema_version()?);
+    match &active {
+        Some(p) => println!("Profiles:         {} (active: {}, HM {})", profiles.len(), p.display_name, p.hm_code),
+        None => println!("Profiles:         {}", profiles.len()),
+    }
+    println!("Waiting to sync:  {pending} change(s)");
+    Ok(())
+}
