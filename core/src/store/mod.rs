@@ -1,5 +1,7 @@
 //! The encrypted local store: SQLCipher, one writer and one reader connection in WAL mode.
 
+#[cfg(test)]
+mod conformance;
 mod connection;
 pub mod families;
 mod migrations;
@@ -201,6 +203,10 @@ pub(crate) mod test_support {
         pub store: Store,
         pub keys: MemoryKeyStore,
         pub dir: tempfile::TempDir,
+    }
+
+    pub fn test_clock() -> Arc<dyn Clock> {
+        Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap()))
     }
 
     pub fn open_test_store() -> TestStore {

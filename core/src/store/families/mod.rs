@@ -6,6 +6,8 @@
 //! registry. A family only says how its own table takes a pulled change, which of its records
 //! the server lost, and how to carry its rows into a fresh database.
 
+#[cfg(test)]
+pub(crate) mod test_note;
 mod vitals;
 
 pub use vitals::VitalFamily;

@@ -97,7 +97,7 @@ impl Family for VitalFamily {
             }
         }
         // Corrections after what they correct, as they were first sent.
-        lost.sort_by(|a, b| (a.0.recorded_at, a.0.id).cmp(&(b.0.recorded_at, b.0.id)));
+        lost.sort_by_key(|a| (a.0.recorded_at, a.0.id));
         let patient: &HmCode = &profile.hm_code;
         for (v, extra) in &lost {
             let mut record = encode_vital(v, patient);
