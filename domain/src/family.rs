@@ -66,10 +66,6 @@ impl FamilySpecs {
         self.specs.iter().find(|s| &s.entity() == entity).map(|s| s.as_ref())
     }
 
-    pub fn entities(&self) -> impl Iterator<Item = Entity> + '_ {
-        self.specs.iter().map(|s| s.entity())
-    }
-
     /// The patient a mutation writes to, or why it must be refused.
     pub fn check_mutation(&self, m: &Mutation) -> std::result::Result<HmCode, Refusal> {
         let spec = self.get(&m.entity).filter(|s| s.accepts(m.op)).ok_or(Refusal::Unsupported)?;

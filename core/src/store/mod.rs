@@ -108,10 +108,6 @@ impl Store {
         Ok(store)
     }
 
-    pub fn families(&self) -> &Families {
-        &self.families
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }

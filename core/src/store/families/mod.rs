@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Transaction;
 use std::sync::Arc;
 use techo_protocol::Entity;
+use techo_protocol::records::Tombstone;
 use techo_protocol::sync::Change;
 
 /// What became of a pulled change.
@@ -125,6 +126,14 @@ impl Families {
     pub fn iter(&self) -> impl Iterator<Item = &dyn Family> {
         self.list.iter().map(|f| f.as_ref())
     }
+}
+
+/// What a change whose payload is not one of the family's records comes to: a tombstone for a
+/// record this device never had is applied (there is nothing to show); anything else cannot be
+/// read by this build.
+pub(crate) fn not_a_record(change: &Change) -> Applied {
+    let tombstone = change.deleted && serde_json::from_value::<Tombstone>(change.payload.clone()).is_ok();
+    if tombstone { Applied::Applied } else { Applied::Unreadable }
 }
 
 /// The ids of `profile`'s records in `table` that the server has not acknowledged and that wait

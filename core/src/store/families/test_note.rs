@@ -3,7 +3,7 @@
 //! before the first real one (命の宝箱) arrives, and it shows what a family must provide.
 //! Its table is created by the tests, not by a migration.
 
-use super::{Applied, ConflictResolution, Family, unacknowledged_ids};
+use super::{Applied, ConflictResolution, Family, not_a_record, unacknowledged_ids};
 use crate::domain::{HmCode, Profile};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -11,7 +11,6 @@ use crate::store::outbox::{NewEntry, OutboxEntry, enqueue};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
-use techo_protocol::records::Tombstone;
 use techo_protocol::sync::Change;
 use techo_protocol::{Entity, Op};
 use uuid::Uuid;
@@ -76,10 +75,7 @@ impl Family for NoteFamily {
         change: &Change,
         now: DateTime<Utc>,
     ) -> Result<Applied> {
-        let Ok(note) = serde_json::from_value::<Note>(change.payload.clone()) else {
-            let tombstone = change.deleted && serde_json::from_value::<Tombstone>(change.payload.clone()).is_ok();
-            return Ok(if tombstone { Applied::Applied } else { Applied::Unreadable });
-        };
+        let Ok(note) = serde_json::from_value::<Note>(change.payload.clone()) else { return Ok(not_a_record(change)) };
         if note.patient != profile.hm_code.as_str() || note.id != change.id {
             return Ok(Applied::Unreadable);
         }

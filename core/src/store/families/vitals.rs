@@ -1,7 +1,7 @@
 //! The vital family on the device: how the `vitals` table takes pulled readings, which readings
 //! a restored server lost, and how readings are carried into a fresh database.
 
-use super::{Applied, Family, unacknowledged_ids};
+use super::{Applied, Family, not_a_record, unacknowledged_ids};
 use crate::domain::{HmCode, Profile, Vital};
 use crate::error::Result;
 use crate::store::outbox::{NewEntry, enqueue};
@@ -35,9 +35,7 @@ impl Family for VitalFamily {
         now: DateTime<Utc>,
     ) -> Result<Applied> {
         let Ok(record) = serde_json::from_value::<VitalRecord>(change.payload.clone()) else {
-            // A tombstone for a reading this device never had: nothing to show.
-            let tombstone = change.deleted && serde_json::from_value::<Tombstone>(change.payload.clone()).is_ok();
-            return Ok(if tombstone { Applied::Applied } else { Applied::Unreadable });
+            return Ok(not_a_record(change));
         };
         let Ok(w) = decode_vital(&record) else { return Ok(Applied::Unreadable) };
         if w.patient != profile.hm_code || w.id.to_string() != change.id {
