@@ -8,6 +8,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+pub mod medication;
 pub mod vital;
 
 /// A family of synced records, by its wire name.
@@ -18,16 +19,18 @@ pub mod vital;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Entity {
     Vital,
+    Medication,
     Other(String),
 }
 
 impl Entity {
     /// Every family this build of the protocol defines.
-    pub const KNOWN: &'static [Entity] = &[Entity::Vital];
+    pub const KNOWN: &'static [Entity] = &[Entity::Vital, Entity::Medication];
 
     pub fn as_str(&self) -> &str {
         match self {
             Self::Vital => "vital",
+            Self::Medication => "medication",
             Self::Other(name) => name,
         }
     }
@@ -101,9 +104,9 @@ mod tests {
     fn entity_names_travel_as_plain_strings_and_unknown_ones_are_kept() {
         assert_eq!(serde_json::to_string(&Entity::Vital).unwrap(), "\"vital\"");
         assert_eq!(serde_json::from_str::<Entity>("\"vital\"").unwrap(), Entity::Vital);
-        let future: Entity = serde_json::from_str("\"medication\"").unwrap();
-        assert_eq!(future, Entity::Other("medication".into()));
-        assert_eq!(serde_json::to_string(&future).unwrap(), "\"medication\"");
+        let future: Entity = serde_json::from_str("\"emergency_sheet\"").unwrap();
+        assert_eq!(future, Entity::Other("emergency_sheet".into()));
+        assert_eq!(serde_json::to_string(&future).unwrap(), "\"emergency_sheet\"");
         for known in Entity::KNOWN {
             assert_eq!(&Entity::parse(known.as_str()), known);
         }
