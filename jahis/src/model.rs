@@ -429,8 +429,9 @@ impl Rp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drug {
     pub record: Record,
-    pub supplements: Vec<Record>,
-    pub cautions: Vec<Record>,
+    /// The 281s and 291s in the order they came (so writing keeps it); read them through
+    /// [`Drug::supplements`] and [`Drug::cautions`].
+    pub attached: Vec<Record>,
 }
 fields!(Drug { rp_raw = 1, name = 2, dose_raw = 3, unit = 4, code_type_code = 5, code = 6,
     generic_name = 8, generic_code_type_code = 9, generic_code = 10 });
@@ -446,6 +447,17 @@ pub enum DrugCodeType {
 }
 
 impl Drug {
+    pub fn new(record: Record) -> Self {
+        Self { record, attached: Vec::new() }
+    }
+    /// 281 薬品補足 (e.g. uneven doses `朝：３Ｃ、昼：２Ｃ`).
+    pub fn supplements(&self) -> impl Iterator<Item = &Record> {
+        self.attached.iter().filter(|r| r.no() == Some(281))
+    }
+    /// 291 薬品服用注意.
+    pub fn cautions(&self) -> impl Iterator<Item = &Record> {
+        self.attached.iter().filter(|r| r.no() == Some(291))
+    }
     pub fn code_type(&self) -> Option<DrugCodeType> {
         Some(match self.code_type_code() {
             "1" => DrugCodeType::None,
@@ -482,13 +494,24 @@ fn parse_thousandths(s: &str) -> Option<u64> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Usage {
     pub record: Record,
-    pub supplements: Vec<Record>,
-    pub cautions: Vec<Record>,
+    /// The 311s and 391s in the order they came.
+    pub attached: Vec<Record>,
 }
 fields!(Usage { rp_raw = 1, name = 2, quantity_raw = 3, quantity_unit_name = 4, dosage_form_code = 5,
     usage_code_type = 6, usage_code = 7 });
 
 impl Usage {
+    pub fn new(record: Record) -> Self {
+        Self { record, attached: Vec::new() }
+    }
+    /// 311 用法補足.
+    pub fn supplements(&self) -> impl Iterator<Item = &Record> {
+        self.attached.iter().filter(|r| r.no() == Some(311))
+    }
+    /// 391 処方服用注意.
+    pub fn cautions(&self) -> impl Iterator<Item = &Record> {
+        self.attached.iter().filter(|r| r.no() == Some(391))
+    }
     pub fn dosage_form(&self) -> Option<DosageForm> {
         DosageForm::from_code(self.dosage_form_code())
     }

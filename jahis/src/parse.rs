@@ -265,7 +265,7 @@ impl Parser {
                     d.rps.len() - 1
                 });
                 let drugs = &mut d.rps[rp].drugs;
-                drugs.push(Drug { record: rec, supplements: Vec::new(), cautions: Vec::new() });
+                drugs.push(Drug::new(rec));
                 self.state.last_drug = Some((rp, drugs.len() - 1));
             }
             301 => {
@@ -283,12 +283,11 @@ impl Parser {
                     self.issue(IssueCode::DuplicateRecord, line, no, None, Some(b));
                     self.doc.unplaced.push(rec);
                 } else {
-                    *usage = Some(Usage { record: rec, supplements: Vec::new(), cautions: Vec::new() });
+                    *usage = Some(Usage::new(rec));
                 }
             }
             _ => match existing.and_then(|rp| d.rps[rp].usage.as_mut()) {
-                Some(usage) if no == 311 => usage.supplements.push(rec),
-                Some(usage) => usage.cautions.push(rec),
+                Some(usage) => usage.attached.push(rec),
                 None => {
                     self.issue(IssueCode::UsageSupplementWithoutUsage, line, no, Some(1), Some(b));
                     self.doc.unplaced.push(rec);
@@ -308,11 +307,7 @@ impl Parser {
             self.doc.unplaced.push(rec);
             return;
         };
-        if no == 281 {
-            drug.supplements.push(rec)
-        } else {
-            drug.cautions.push(rec)
-        }
+        drug.attached.push(rec);
         if number.is_some_and(|n| n != rp_number) {
             self.issue(IssueCode::RpNumberMismatch, line, no, Some(1), Some(b));
         }

@@ -78,13 +78,11 @@ pub fn to_text(doc: &Document, direction: Direction) -> String {
             for rp in d.rps.iter().filter(|rp| rp.doctor.filter(|&i| i < d.doctors.len()) == doctor) {
                 for drug in &rp.drugs {
                     put(&drug.record);
-                    drug.supplements.iter().for_each(&mut put);
-                    drug.cautions.iter().for_each(&mut put);
+                    drug.attached.iter().for_each(&mut put);
                 }
                 if let Some(u) = &rp.usage {
                     put(&u.record);
-                    u.supplements.iter().for_each(&mut put);
-                    u.cautions.iter().for_each(&mut put);
+                    u.attached.iter().for_each(&mut put);
                 }
             }
         }

@@ -57,7 +57,7 @@ fn structured_append_split_inside_a_character_in_both_orders() {
             }
         }
         let docs = asm.take_documents();
-        assert_eq!(docs, [v1.clone()]);
+        assert_eq!(docs, std::slice::from_ref(&v1));
         assert!(asm.is_idle());
         assert!(parse(&docs[0]).unwrap().issues.is_empty());
     }

@@ -120,10 +120,10 @@ record_tests! {
         assert_eq!(ointment.quantity(), Some(Quantity { amount: 1, unit: QuantityUnit::Once }));
     };
     record_281_drug_supplement: 281 => |d| {
-        assert_eq!(block(d).rps[0].drugs[0].supplements[0].field(2), "朝１錠、昼１錠、夕１錠");
+        assert_eq!(block(d).rps[0].drugs[0].supplements().next().unwrap().field(2), "朝１錠、昼１錠、夕１錠");
     };
     record_291_drug_caution: 291 => |d| {
-        assert_eq!(block(d).rps[0].drugs[0].cautions[0].field(2), "造影剤検査の前は医師に伝える");
+        assert_eq!(block(d).rps[0].drugs[0].cautions().next().unwrap().field(2), "造影剤検査の前は医師に伝える");
     };
     record_301_usage: 301 => |d| {
         let rp = &block(d).rps[0];
@@ -132,10 +132,10 @@ record_tests! {
         assert_eq!(rp.quantity(), Some(Quantity { amount: 14, unit: QuantityUnit::Days }));
     };
     record_311_usage_supplement: 311 => |d| {
-        assert_eq!(block(d).rps[0].usage.as_ref().unwrap().supplements[0].field(2), "食後30分以内");
+        assert_eq!(block(d).rps[0].usage.as_ref().unwrap().supplements().next().unwrap().field(2), "食後30分以内");
     };
     record_391_usage_caution: 391 => |d| {
-        assert_eq!(block(d).rps[0].usage.as_ref().unwrap().cautions.len(), 1);
+        assert_eq!(block(d).rps[0].usage.as_ref().unwrap().cautions().count(), 1);
     };
     record_401_caution: 401 => |d| assert_eq!(block(d).cautions[0].text(), "車の運転に注意");
     record_411_provided_info: 411 => |d| assert_eq!(block(d).provided_info[0].provided_info_kind(), "30");

@@ -67,10 +67,10 @@ fn v1_parses_with_everything_the_doc_expects() {
     assert_eq!(rp1.drugs[0].code_type(), Some(DrugCodeType::ReceiptComputer));
     assert_eq!(rp1.quantity(), Some(Quantity { amount: 28, unit: QuantityUnit::Days }));
     // The 281 qualifies the metformin line, the 201 right before it.
-    assert!(rp1.drugs[0].supplements.is_empty());
+    assert_eq!(rp1.drugs[0].supplements().count(), 0);
     assert_eq!(rp1.drugs[1].name(), "ﾒﾄﾎﾙﾐﾝ塩酸塩錠250mg");
-    assert_eq!(rp1.drugs[1].supplements.len(), 1);
-    assert_eq!(rp1.drugs[1].supplements[0].field(2), "朝１錠、夕１錠");
+    let supplements: Vec<&str> = rp1.drugs[1].supplements().map(|r| r.field(2)).collect();
+    assert_eq!(supplements, ["朝１錠、夕１錠"]);
     assert_eq!(rp1.usage.as_ref().unwrap().name(), "【１日２回 朝夕食後】");
 
     let rp2 = d.rp(2).unwrap();
@@ -78,8 +78,8 @@ fn v1_parses_with_everything_the_doc_expects() {
     assert_eq!(rp2.dose_of(&rp2.drugs[0]), Some(Dose { thousandths: 1000, meaning: DoseMeaning::PerDose }));
     assert_eq!(rp2.quantity(), Some(Quantity { amount: 10, unit: QuantityUnit::Times }));
     let usage = rp2.usage.as_ref().unwrap();
-    assert_eq!(usage.cautions.len(), 1);
-    assert_eq!(usage.cautions[0].field(2), "１日３回まで");
+    let cautions: Vec<&str> = usage.cautions().map(|r| r.field(2)).collect();
+    assert_eq!(cautions, ["１日３回まで"]);
 
     assert_eq!(d.cautions.len(), 1);
     assert_eq!(d.cautions[0].text(), "めまいが出たら相談してください。");
