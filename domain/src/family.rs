@@ -52,7 +52,7 @@ impl std::fmt::Debug for FamilySpecs {
 impl FamilySpecs {
     /// Every family this build ships. A new family is registered here, once.
     pub fn builtin() -> Self {
-        Self { specs: vec![Arc::new(crate::vitals_wire::VitalSpec)] }
+        Self { specs: vec![Arc::new(crate::vitals_wire::VitalSpec), Arc::new(crate::medication::MedicationSpec)] }
     }
 
     /// These families plus `spec` (tests register example families this way).
@@ -112,7 +112,7 @@ mod tests {
     fn unknown_families_and_operations_are_unsupported() {
         let specs = FamilySpecs::builtin();
         assert_eq!(
-            specs.check_mutation(&mutation("medication", Op::Create, serde_json::json!({}))),
+            specs.check_mutation(&mutation("emergency_sheet", Op::Create, serde_json::json!({}))),
             Err(Refusal::Unsupported)
         );
         assert_eq!(

@@ -2,11 +2,12 @@
 //! and their wire mapping, validation, quantities, HM codes.
 //!
 //! No SQLite, HTTP or async runtime: the phone library, the server and (soon) the JAHIS parser
-//! used on both sides link this crate. Each family has its types, rules and wire mapping here
+//! used on both sides link this crate (the JAHIS TC parser, `techo-jahis`, sits beside it). Each family has its types, rules and wire mapping here
 //! and registers its [`FamilySpec`] once in [`FamilySpecs::builtin`].
 
 mod error;
 pub mod family;
+pub mod medication;
 mod profile;
 mod quantity;
 pub mod validation;

@@ -573,7 +573,7 @@ fn ingest_is_checked_idempotent_per_source_and_pulled_like_any_change(b: &Backen
             },
             Mutation {
                 mutation_id: "rx-0004".into(),
-                ..mutation("medication", Op::Create, &unknown, None, serde_json::json!({}))
+                ..mutation("future_family", Op::Create, &unknown, None, serde_json::json!({}))
             },
         ],
     );
