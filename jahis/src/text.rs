@@ -10,8 +10,14 @@ const EOF_BYTE: u8 = 0x1A;
 
 /// Decodes CP932; invalid sequences become U+FFFD (the parser reports the lines that hold one).
 pub fn decode_cp932(bytes: &[u8]) -> String {
-    let (text, _, _) = SHIFT_JIS.decode(strip_eof(bytes));
-    text.into_owned()
+    decode_cp932_checked(bytes).0
+}
+
+/// Decodes CP932 and says whether anything was replaced.
+pub(crate) fn decode_cp932_checked(bytes: &[u8]) -> (String, bool) {
+    // No BOM sniffing: JAHIS data is CP932 whatever its first bytes look like.
+    let (text, replaced) = SHIFT_JIS.decode_without_bom_handling(strip_eof(bytes));
+    (text.into_owned(), replaced)
 }
 
 /// Drops a trailing 0x1A (and line breaks around it). A 0x1A elsewhere is data and stays.
