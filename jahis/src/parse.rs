@@ -12,10 +12,11 @@
 use crate::error::{JahisError, Result};
 use crate::issue::{Issue, IssueCode, Level};
 use crate::model::*;
-use crate::record::Record;
+use crate::record::{Record, find_byte};
 use crate::spec::{Section, record_spec};
-use crate::text::decode_cp932;
+use crate::text::decode_cp932_checked;
 use crate::validate::check_record;
+use std::sync::Arc;
 
 /// A parsed document and what was wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,30 +53,66 @@ impl Parsed {
 
 /// Parses CP932 bytes (CRLF or LF, optional trailing 0x1A).
 pub fn parse(bytes: &[u8]) -> Result<Parsed> {
-    parse_str(&decode_cp932(bytes))
+    let (text, replaced) = decode_cp932_checked(bytes);
+    parse_text(text, replaced)
 }
 
 /// Parses already decoded text (e.g. re-parsing stored text after a parser fix).
 pub fn parse_str(text: &str) -> Result<Parsed> {
-    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).enumerate();
-    let (header_index, header) = loop {
+    parse_text(text.to_owned(), text.contains('\u{FFFD}'))
+}
+
+/// `has_replacement`: whether the text holds U+FFFD (a decoding error), so clean text skips the
+/// per-line search.
+fn parse_text(text: String, has_replacement: bool) -> Result<Parsed> {
+    // Moved, not copied: the records share this one allocation.
+    let shared = Arc::new(text);
+    let mut lines = Lines { text: &shared, pos: 0 }.enumerate();
+    let (header_index, (start, end)) = loop {
         match lines.next() {
-            Some((_, l)) if l.trim().is_empty() => continue,
-            Some((i, l)) => break (i, l),
+            Some((_, (s, e))) if shared[s..e].trim().is_empty() => continue,
+            Some(line) => break line,
             None => return Err(JahisError::Empty),
         }
     };
+    let header = &shared[start..end];
     let mut issues = Vec::new();
     let (version, direction) = parse_header(header, line_no(header_index), &mut issues)?;
-    let mut p = Parser { doc: Document::new(direction), issues, state: State::default() };
+    let mut p = Parser { doc: Document::new(direction), issues, state: State::default(), has_replacement };
     p.doc.version = version;
-    for (i, l) in lines {
-        if l.is_empty() {
+    // The header's Record is not kept; the sharing text is.
+    for (i, (start, end)) in lines {
+        if start == end {
             continue;
         }
-        p.line(Record::parse_line(l), line_no(i));
+        p.line(Record::shared(&shared, start, end), line_no(i));
     }
     Ok(p.finish())
+}
+
+/// Byte ranges of the lines of `text`, without `\n` or a `\r` before it.
+struct Lines<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Iterator for Lines<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        if self.pos > self.text.len() {
+            return None;
+        }
+        let start = self.pos;
+        let rest = self.text.get(start..)?;
+        let (end, next) = match find_byte(rest.as_bytes(), b'\n') {
+            Some(i) => (start + i, start + i + 1),
+            None => (self.text.len(), self.text.len() + 1),
+        };
+        self.pos = next;
+        let end = if end > start && self.text.as_bytes().get(end - 1) == Some(&b'\r') { end - 1 } else { end };
+        Some((start, end))
+    }
 }
 
 fn line_no(index: usize) -> u32 {
@@ -128,6 +165,8 @@ struct Parser {
     doc: Document,
     issues: Vec<Issue>,
     state: State,
+    /// Whether decoding replaced anything: most texts are clean and skip the per-line search.
+    has_replacement: bool,
 }
 
 impl Parser {
@@ -147,7 +186,7 @@ impl Parser {
         };
         let no = spec.no;
         if no == 5 {
-            self.doc.dispensings.push(Dispensing::new(Record::parse_line("")));
+            self.doc.dispensings.push(Dispensing::new(rec.clone()));
             self.state.block = Some(self.doc.dispensings.len() - 1);
             self.state.block_lines.push(line);
             self.state.rp_lines.push(Vec::new());
@@ -157,7 +196,7 @@ impl Parser {
         let block = if spec.section == Section::Dispensing { self.state.block } else { None };
         let first = self.issues.len();
         check_record(&rec, spec, self.doc.direction, line, &mut self.issues);
-        if rec.as_line().contains('\u{FFFD}') {
+        if self.has_replacement && rec.as_line().contains('\u{FFFD}') {
             self.issues.push(Issue::new(IssueCode::InvalidEncoding, line, Some(no), None));
         }
         for issue in &mut self.issues[first..] {
@@ -212,10 +251,7 @@ impl Parser {
         let doctor = self.state.doctor;
         let Some(d) = self.doc.dispensings.get_mut(b) else { return };
         let duplicate = match no {
-            5 => {
-                d.date = rec;
-                return;
-            }
+            5 => return, // the block was opened with it
             11 => set_once(&mut d.institution, Institution { record: rec }).map(|i| i.record),
             15 => set_once(&mut d.staff, Person { record: rec }).map(|p| p.record),
             51 => set_once(&mut d.prescriber_institution, Institution { record: rec }).map(|i| i.record),

@@ -5,22 +5,35 @@
 //! the same bytes.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// A line of a document. Records read from one text share it (one allocation per document
+/// instead of one per line: the parser's cost was mostly the allocator), and split their fields
+/// on demand; lines are short and fields are read a few times at most.
+#[derive(Clone)]
 pub struct Record {
     no: Option<u16>,
-    line: String,
-    /// Byte offset of every `,` in `line`.
-    commas: Vec<u32>,
+    text: Arc<String>,
+    start: u32,
+    end: u32,
 }
 
 impl Record {
     /// Splits a line (without its terminator). Field 0 is the record number.
     pub fn parse_line(line: &str) -> Self {
-        let line = line.to_owned();
-        let commas: Vec<u32> = memchr_commas(&line);
-        let first = &line[..commas.first().map_or(line.len(), |&c| c as usize)];
-        Self { no: parse_record_no(first), line, commas }
+        let text = Arc::new(line.to_owned());
+        Self::shared(&text, 0, text.len())
+    }
+
+    /// The line `text[start..end]`. Offsets past `u32::MAX` (a 4 GiB text, which no QR code or
+    /// notebook file is) give an empty record rather than a panic.
+    pub(crate) fn shared(text: &Arc<String>, start: usize, end: usize) -> Self {
+        let (Ok(s), Ok(e)) = (u32::try_from(start), u32::try_from(end)) else {
+            return Self { no: None, text: Arc::default(), start: 0, end: 0 };
+        };
+        let line = text.get(start..end).unwrap_or("");
+        Self { no: parse_record_no(line), text: Arc::clone(text), start: s, end: e }
     }
 
     /// A record built by the app: commas inside a value become `，` and line breaks spaces,
@@ -45,30 +58,36 @@ impl Record {
 
     /// Field `i` as the spec counts (1 = first after the record number); `""` when omitted.
     pub fn field(&self, i: usize) -> &str {
-        let start = match i {
-            0 => 0,
-            _ => match self.commas.get(i - 1) {
-                Some(&c) => c as usize + 1,
-                None => return "",
-            },
-        };
-        let end = self.commas.get(i).map_or(self.line.len(), |&c| c as usize);
-        &self.line[start..end]
+        split_fields(self.as_line()).nth(i).unwrap_or("")
     }
 
     /// Number of fields after the record number, as written (omitted trailing ones not counted).
     pub fn field_count(&self) -> usize {
-        self.commas.len()
+        self.as_line().bytes().filter(|&b| b == b',').count()
     }
 
     /// The fields after the record number.
     pub fn fields(&self) -> impl Iterator<Item = &str> {
-        (1..=self.field_count()).map(|i| self.field(i))
+        split_fields(self.as_line()).skip(1)
     }
 
     /// The line as written, without terminator.
     pub fn as_line(&self) -> &str {
-        &self.line
+        self.text.get(self.start as usize..self.end as usize).unwrap_or("")
+    }
+}
+
+impl PartialEq for Record {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_line() == other.as_line()
+    }
+}
+
+impl Eq for Record {}
+
+impl Hash for Record {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_line().hash(state);
     }
 }
 
@@ -79,24 +98,62 @@ impl fmt::Debug for Record {
     }
 }
 
-fn memchr_commas(line: &str) -> Vec<u32> {
-    // Lines are short; a plain scan is as fast as anything and never splits a character
-    // because `,` cannot occur inside a UTF-8 sequence.
-    let mut out = Vec::with_capacity(12);
-    for (i, &b) in line.as_bytes().iter().enumerate() {
-        if b == b',' {
-            // A line over 4 GiB cannot come from a QR code or a notebook file; saturate.
-            out.push(u32::try_from(i).unwrap_or(u32::MAX));
+/// The fields of a line. `str::split(',')` confirms each match with a `memcmp` call, which was
+/// the parser's largest single cost; a byte search needs none (`,` never occurs inside a UTF-8
+/// sequence, so every slice boundary is a character boundary).
+pub(crate) fn split_fields(line: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(line);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match find_byte(current.as_bytes(), b',') {
+            Some(i) => {
+                rest = current.get(i + 1..);
+                current.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
         }
-    }
-    out
+    })
 }
 
-fn parse_record_no(s: &str) -> Option<u16> {
-    if s.is_empty() || s.len() > 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+/// First `needle` in `hay`, eight bytes at a time (the zero-byte test on `word ^ needle`: the
+/// lowest flagged byte is always a real match, borrows only reach higher ones).
+pub(crate) fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pattern = LO * u64::from(needle);
+    let mut chunks = hay.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ pattern;
+        let found = x.wrapping_sub(LO) & !x & HI;
+        if found != 0 {
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
     }
-    s.parse().ok()
+    chunks.remainder().iter().position(|&b| b == needle).map(|i| offset + i)
+}
+
+/// The number before the line's first comma: one to five digits that fit a `u16`.
+fn parse_record_no(line: &str) -> Option<u16> {
+    let mut value: u32 = 0;
+    let mut digits = 0;
+    for b in line.bytes() {
+        match b {
+            b',' => break,
+            b'0'..=b'9' if digits < 5 => {
+                value = value * 10 + u32::from(b - b'0');
+                digits += 1;
+            }
+            _ => return None,
+        }
+    }
+    if digits == 0 { None } else { u16::try_from(value).ok() }
 }
 
 #[cfg(test)]
@@ -120,6 +177,19 @@ mod tests {
         let r = Record::new(4, &["a,b\r\nc", "", "2"]);
         assert_eq!(r.as_line(), "4,a，b  c,,2");
         assert_eq!(r.field(1), "a，b  c");
+    }
+
+    #[test]
+    fn find_byte_agrees_with_position() {
+        let hay: Vec<u8> = (0..200u32).map(|i| (i * 37 % 251) as u8).collect();
+        for start in 0..40 {
+            for needle in [0u8, 1, b',', b'\n', 0x80, 0xFF, 0xFE] {
+                let slice = &hay[start..];
+                assert_eq!(find_byte(slice, needle), slice.iter().position(|&b| b == needle));
+            }
+        }
+        assert_eq!(find_byte(b"\x01\x00,", b','), Some(2));
+        assert_eq!(find_byte(b"\x00\x01\x00\x00\x00\x00\x00\x00\x01", 1), Some(1));
     }
 
     #[test]

@@ -10,17 +10,32 @@ const EOF_BYTE: u8 = 0x1A;
 
 /// Decodes CP932; invalid sequences become U+FFFD (the parser reports the lines that hold one).
 pub fn decode_cp932(bytes: &[u8]) -> String {
-    let (text, _, _) = SHIFT_JIS.decode(strip_eof(bytes));
-    text.into_owned()
+    decode_cp932_checked(bytes).0
 }
 
-/// Drops a trailing 0x1A (and line breaks around it). A 0x1A elsewhere is data and stays.
+/// Decodes CP932 and says whether anything was replaced.
+pub(crate) fn decode_cp932_checked(bytes: &[u8]) -> (String, bool) {
+    // No BOM sniffing: JAHIS data is CP932 whatever its first bytes look like.
+    let (text, replaced) = SHIFT_JIS.decode_without_bom_handling(strip_eof(bytes));
+    (text.into_owned(), replaced)
+}
+
+/// Drops the end-of-file byte: a 0x1A that is the last byte, or that stands on a line of its
+/// own at the end. A 0x1A at the end of a record's line (`…,x\x1a\r\n`) is data and stays: taking
+/// it would make a written document read back differently (found by fuzzing).
 pub fn strip_eof(bytes: &[u8]) -> &[u8] {
+    if let [rest @ .., EOF_BYTE] = bytes {
+        return rest;
+    }
     let mut end = bytes.len();
     while end > 0 && matches!(bytes[end - 1], b'\r' | b'\n') {
         end -= 1;
     }
-    if end > 0 && bytes[end - 1] == EOF_BYTE { &bytes[..end - 1] } else { bytes }
+    match bytes[..end] {
+        [EOF_BYTE] => &[],
+        [.., b'\n', EOF_BYTE] => &bytes[..end - 1],
+        _ => bytes,
+    }
 }
 
 /// Encodes to CP932. Characters CP932 cannot hold become `？` (0x81 0x48); their byte offsets
@@ -86,5 +101,8 @@ mod tests {
         assert_eq!(strip_eof(b"ab\r\n\x1a"), b"ab\r\n");
         assert_eq!(strip_eof(b"ab\r\n\x1a\r\n"), b"ab\r\n");
         assert_eq!(strip_eof(b"a\x1ab"), b"a\x1ab");
+        assert_eq!(strip_eof(b"ab\x1a"), b"ab");
+        assert_eq!(strip_eof(b"\x1a\r\n"), b"");
+        assert_eq!(strip_eof(b"ab\x1a\r\n"), b"ab\x1a\r\n");
     }
 }

@@ -1,0 +1,30 @@
+//! Inputs the fuzz targets found, kept as regression tests (raw bytes, as the fuzzer wrote them).
+
+use techo_jahis::*;
+
+fn input(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fuzz_regressions/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// What the `parse` target asserts: after one write, writing again reads back the same.
+fn stable_after_one_write(bytes: &[u8]) {
+    let Ok(first) = parse(bytes) else { return };
+    let w1 = write(&first.document, first.document.direction).bytes;
+    let second = parse(&w1).unwrap();
+    let w2 = write(&second.document, second.document.direction).bytes;
+    let third = parse(&w2).unwrap();
+    if third.document != second.document {
+        let (a, b) = (decode_cp932(&w1), decode_cp932(&w2));
+        for (x, y) in a.lines().zip(b.lines()) {
+            if x != y {
+                panic!("first difference:\n{x:?}\n{y:?}");
+            }
+        }
+        panic!("documents differ");
+    }
+}
+
+#[test]
+fn parse_stability_1() {
+    stable_after_one_write(&input("parse-stability-1.bin"));
+}
