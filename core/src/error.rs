@@ -74,6 +74,11 @@ pub enum Error {
     #[error("a synced record is malformed: {what}")]
     InvalidPayload { what: &'static str },
 
+    /// Medication data that cannot be read as a whole (not JAHIS TC, a QR code of another
+    /// receipt, a failed parity check); problems inside a readable document are issues instead.
+    #[error("medication data: {0}")]
+    Medication(#[from] techo_jahis::JahisError),
+
     /// The app configured the core with something unusable.
     #[error("configuration: {what}")]
     InvalidConfig { what: &'static str },

@@ -4,7 +4,7 @@
 //! upgrade applies them. A family gets all of it by adding a [`Fixture`] and one line to
 //! `conformance!` at the bottom.
 
-use super::families::{Families, VitalFamily, test_note};
+use super::families::{Families, MedicationFamily, VitalFamily, test_note};
 use super::test_support::test_clock;
 use super::{OpenOptions, Store};
 use crate::domain::{HmCode, Milli, NewVital, Profile, Relationship, VitalValue};
@@ -29,6 +29,13 @@ trait Fixture {
     fn remote(&self, patient: &HmCode, extra: Map<String, Value>) -> (String, Value);
     /// Whether the record is on this device, and if so whether it is deleted.
     fn local(&self, store: &Store, id: &str) -> Option<bool>;
+    /// Another device's copy of record `id`, based on `theirs`. Families whose id is derived
+    /// from the content give the content that id stands for.
+    fn same_record(&self, _store: &Store, id: &str, theirs: &Value) -> Value {
+        let mut same = theirs.clone();
+        same["id"] = id.into();
+        same
+    }
 }
 
 struct Vitals;
@@ -57,6 +64,48 @@ impl Fixture for Vitals {
     }
     fn local(&self, store: &Store, id: &str) -> Option<bool> {
         store.get_vital(uuid::Uuid::parse_str(id).unwrap()).ok().map(|v| v.deleted_at.is_some())
+    }
+}
+
+struct Medications;
+
+impl Medications {
+    /// A different one-dispensing document each time (entries are identified by content).
+    fn document() -> String {
+        let n = uuid::Uuid::now_v7().simple().to_string();
+        format!(
+            "JAHISTC08,1\r\n5,20261120,1\r\n11,テスト薬局,34,4,0123456,,,,1\r\n\
+             201,1,アムロジピン錠５ｍｇ,1,錠,1,,1\r\n301,1,【１日１回 朝食後】,28,日分,1,1,,1\r\n501,{n},1\r\n"
+        )
+    }
+}
+
+impl Fixture for Medications {
+    fn entity(&self) -> Entity {
+        Entity::Medication
+    }
+    fn families(&self) -> Families {
+        Families::none().with(Arc::new(MedicationFamily))
+    }
+    fn write_local(&self, store: &Store, profile: &Profile) -> String {
+        let bytes = techo_jahis::encode_cp932(&Self::document()).0;
+        let import = store.import_medications(profile.id, &bytes, super::ImportSource::Qr).unwrap();
+        assert_eq!(import.added.len(), 1, "{:?}", import.issues);
+        import.added[0].to_string()
+    }
+    fn remote(&self, patient: &HmCode, extra: Map<String, Value>) -> (String, Value) {
+        let parsed = techo_jahis::parse_str(&Self::document()).unwrap();
+        let entry = techo_domain::medication::split(&parsed, patient).entries.remove(0);
+        let mut payload = serde_json::to_value(entry.to_wire()).unwrap();
+        payload.as_object_mut().unwrap().extend(extra);
+        (entry.id.to_string(), payload)
+    }
+    fn local(&self, store: &Store, id: &str) -> Option<bool> {
+        store.get_medication(uuid::Uuid::parse_str(id).unwrap()).ok().map(|m| m.deleted_at.is_some())
+    }
+    fn same_record(&self, store: &Store, id: &str, _theirs: &Value) -> Value {
+        let local = store.get_medication(uuid::Uuid::parse_str(id).unwrap()).unwrap();
+        serde_json::to_value(local.entry.to_wire()).unwrap()
     }
 }
 
@@ -160,8 +209,7 @@ fn acknowledgement_and_write_gating(f: &dyn Fixture) {
     assert_eq!((queued.len(), &queued[0].entity, queued[0].entity_id.as_str()), (1, &f.entity(), id.as_str()));
     // While ours is queued, the server's copy of the record must not land on it.
     let (_, theirs) = f.remote(&d.profile.hm_code, Map::new());
-    let mut same_id = theirs.clone();
-    same_id["id"] = id.clone().into();
+    let same_id = f.same_record(&d.store, &id, &theirs);
     let gated = d.store.apply_pull_page(d.profile.id, &page(vec![change(f, &id, 2, same_id.clone())], 2, false));
     assert_eq!(gated.unwrap().gated, 1);
 
@@ -298,7 +346,7 @@ macro_rules! conformance {
     };
 }
 
-conformance!(vitals => Vitals, notes => Notes);
+conformance!(vitals => Vitals, medications => Medications, notes => Notes);
 
 /// Two devices edit the same note offline; the second to push is told it is stale and merges:
 /// the field only it changed is kept, the field both changed keeps both values for the person.

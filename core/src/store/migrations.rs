@@ -17,6 +17,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, sql: include_str!("migrations/0003_outbox_depends_index.sql") },
     Migration { version: 4, sql: include_str!("migrations/0004_current_view_indexes.sql") },
     Migration { version: 5, sql: include_str!("migrations/0005_record_families.sql") },
+    Migration { version: 6, sql: include_str!("migrations/0006_medications.sql") },
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

@@ -4,6 +4,7 @@
 mod conformance;
 mod connection;
 pub mod families;
+mod medications;
 mod migrations;
 mod outbox;
 mod parked;
@@ -16,6 +17,9 @@ mod tests;
 pub(crate) mod vitals_read;
 mod vitals_write;
 
+pub use medications::{
+    ImportSource, InstitutionCount, MedicationImport, MedicationPage, MedicationQuery, StoredMedication,
+};
 pub use migrations::LATEST_SCHEMA;
 pub use outbox::{OutboxCounts, OutboxEntry};
 pub use start_over::StartOver;

@@ -8,8 +8,10 @@
 
 #[cfg(test)]
 pub(crate) mod test_note;
+pub mod medication;
 mod vitals;
 
+pub use medication::{ArrivedBy, MedicationFamily};
 pub use vitals::VitalFamily;
 
 use super::outbox::OutboxEntry;
@@ -104,7 +106,7 @@ impl Default for Families {
 impl Families {
     /// Every family this build ships. A new family is registered here, once.
     pub fn builtin() -> Self {
-        Self { list: vec![Arc::new(VitalFamily)] }
+        Self { list: vec![Arc::new(VitalFamily), Arc::new(MedicationFamily)] }
     }
 
     /// None at all: a store that parks everything it pulls (tests of older builds).
