@@ -3,15 +3,16 @@
 //! and one variant and one arm here.
 
 use crate::args::GlobalArgs;
+use crate::meds::MedsCommand;
 use crate::profiles::ProfileCommand;
 use crate::session::{CliResult, Session};
 use crate::sync_cmd::SyncCommand;
 use crate::vitals::VitalsCommand;
-use crate::{demo, profiles, start_over, status, sync_cmd, vitals};
+use crate::{demo, meds, profiles, start_over, status, sync_cmd, vitals};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "techo", version, about = "Kenko Techo (健康手帳) — record and review vitals from the terminal")]
+#[command(name = "techo", version, about = "Kenko Techo (健康手帳) — vitals and the medication notebook from the terminal")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -28,6 +29,10 @@ pub enum Command {
     /// Record and review vital signs
     #[command(subcommand)]
     Vitals(VitalsCommand),
+    /// The medication notebook: import pharmacy data (JAHIS files, receipt QR codes), list,
+    /// search, export
+    #[command(subcommand)]
+    Meds(MedsCommand),
     /// Where data is kept, which profile is active, what waits to sync
     Status,
     /// Create a demo profile with a month of readings and show what the app makes of them
@@ -81,6 +86,7 @@ pub fn run(cli: Cli) -> CliResult {
     match cli.command {
         Command::Profile(cmd) => profiles::run(&session, cmd),
         Command::Vitals(cmd) => vitals::run(&session, cmd),
+        Command::Meds(cmd) => meds::run(&session, cmd),
         Command::Status => status::run(&session),
         Command::Demo => demo::run(&session),
         Command::Activate { hm_code, code, password_stdin } => {

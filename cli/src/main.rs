@@ -9,6 +9,7 @@ mod chart;
 mod commands;
 mod demo;
 mod format;
+mod meds;
 mod profiles;
 mod session;
 mod start_over;

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod domain;
 mod error;
 pub mod keys;
+pub mod medication_scan;
 pub mod store;
 pub mod sync;
 

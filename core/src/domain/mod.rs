@@ -1,9 +1,10 @@
 //! Domain types and rules, free of storage and I/O. The rules the server shares live in
 //! `techo-domain` and are re-exported here; what only a device needs (form parsing, the home-BP
-//! summary, chart series) lives beside them.
+//! summary, chart series, what a medication entry shows) lives beside them.
 
 mod bp_summary;
 mod entry;
+pub mod medication_view;
 mod series;
 
 pub use bp_summary::{
