@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -n "$mode" ] || { echo "usage: $0 --build-only | --seconds N [target...]" >&2; exit 2; }
-[ ${#targets[@]} -gt 0 ] || targets=(parse assemble qr)
+[ ${#targets[@]} -gt 0 ] || targets=(parse assemble qr qr_grid)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
@@ -30,11 +30,16 @@ export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/jahis/fuzz/target}"
 cd jahis/fuzz
 
-# Seeds: the test vectors as a producer writes them (CP932, CRLF), once.
+# Seeds: the test vectors as a producer writes them (CP932, CRLF), once; for qr_grid the encoded
+# symbols in seeds/qr_grid (written by the ignored test write_fuzz_seeds in tests/qr_grid.rs).
 seed() {
     local dir="corpus/$1"
     mkdir -p "$dir"
     [ -n "$(ls -A "$dir")" ] && return 0
+    if [ -d "seeds/$1" ]; then
+        cp "seeds/$1"/* "$dir"/
+        return 0
+    fi
     python3 - "$dir" "$1" <<'PY'
 import pathlib, sys
 out, target = pathlib.Path(sys.argv[1]), sys.argv[2]

@@ -53,4 +53,18 @@ pub enum JahisError {
     QrInvalidValue { mode: &'static str },
     #[error("the QR bit stream holds more than one Structured Append header")]
     QrDuplicateStructuredAppend,
+
+    // --- QR module grids
+    /// Not 21, 25, … 177 modules per side (4 × version + 17).
+    #[error("a QR grid of {size} modules per side is not a version 1 to 40 symbol")]
+    QrGridSize { size: usize },
+    /// Neither copy of the format information is within 3 bits of a valid codeword.
+    #[error("the QR symbol's format information is unreadable")]
+    QrFormat,
+    /// The version information names another version than the grid's size gives.
+    #[error("the QR grid's size gives version {from_size} but its version information reads {read}")]
+    QrVersionInformation { from_size: u8, read: u8 },
+    /// A Reed–Solomon block with more errors than its error correction codewords can restore.
+    #[error("QR block {block} has too many errors to correct; scan it again")]
+    QrUncorrectable { block: usize },
 }

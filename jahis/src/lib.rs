@@ -2,6 +2,7 @@
 //! assemble from multi-part QR codes. No I/O: bytes in, bytes and a model out.
 //!
 //! ```text
+//! QR modules ──qr_grid::decode_grid──▶ data codewords (photos; iOS hands these over itself)
 //! QR codewords ──qr::parse_codewords──▶ SA header + bytes ──Assembler──▶ complete bytes
 //! complete bytes ──parse──▶ Parsed { Document, Vec<Issue> } ──write──▶ CP932 bytes
 //! ```
@@ -13,6 +14,7 @@ mod issue;
 mod model;
 mod parse;
 mod qr;
+mod qr_grid;
 mod record;
 pub mod spec;
 mod text;
@@ -26,6 +28,7 @@ pub use issue::{Issue, IssueCode, Level};
 pub use model::*;
 pub use parse::{Parsed, parse, parse_str};
 pub use qr::{QrPayload, StructuredAppend, parse_codewords};
+pub use qr_grid::{DecodedSymbol, ModuleGrid, ModuleMatrix, QrEcLevel, decode_grid, decode_grid_payload};
 pub use record::Record;
 pub use text::{decode_cp932, encode_cp932, sjis_len};
 pub use write::{Written, to_text, write};
