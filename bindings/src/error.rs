@@ -2,7 +2,8 @@
 //! nowhere else; the variants are what a screen acts on, and no message carries patient data.
 
 use crate::validation::{Field, ValidationProblem};
-use techo_core::{AuthProblem, Error as CoreError};
+use techo_core::{AuthProblem, Error as CoreError, PhotoProblem};
+use techo_jahis::JahisError;
 
 /// What an action collided with, for the shell to word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -17,6 +18,29 @@ pub enum ConflictKind {
     DifferentKind,
     /// A short id matched more than one record.
     Ambiguous,
+}
+
+/// Why imported medication data was refused as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ImportProblem {
+    /// A 院外処方箋 QR code (JAHIS prescription symbol): for the pharmacy, not the notebook.
+    PrescriptionSymbol,
+    /// Not e-お薬手帳 (JAHIS TC) data at all.
+    NotMedicationData,
+    /// A QR code of another receipt than the one being read.
+    OtherReceipt,
+    /// The codes of a receipt do not fit together: scan them again.
+    ScanAgain,
+    /// The QR code itself could not be read.
+    UnreadableCode,
+}
+
+#[uniffi::remote(Enum)]
+pub enum PhotoProblem {
+    UnsupportedFormat,
+    TooLarge,
+    Damaged,
+    NoCodeFound,
 }
 
 #[uniffi::remote(Enum)]
@@ -77,6 +101,14 @@ pub enum ApiError {
     #[error("sign-in: {reason}")]
     Auth { problem: AuthProblem, reason: String },
 
+    /// A photo the core cannot use (not JPEG/PNG, too large, damaged, no readable code).
+    #[error("photo: {reason}")]
+    Photo { problem: PhotoProblem, reason: String },
+
+    /// Imported medication data was refused whole; `problem` says what the person can do.
+    #[error("import: {reason}")]
+    Import { problem: ImportProblem, reason: String },
+
     /// The app called the core with something it cannot use (an impossible time or date, bad
     /// configuration), or the core failed in a way the person cannot fix.
     #[error("internal: {reason}")]
@@ -115,10 +147,29 @@ impl From<CoreError> for ApiError {
             CoreError::Io(e) => Self::Internal { reason: format!("file: {}", e.kind()) },
             CoreError::Network { reason } => Self::Network { reason },
             CoreError::Auth { problem, reason } => Self::Auth { problem, reason },
+            CoreError::Photo { problem } => Self::Photo { problem, reason: problem.to_string() },
+            CoreError::Medication(e) => Self::Import { problem: import_problem(&e), reason: e.to_string() },
             e @ (CoreError::InvalidPayload { .. } | CoreError::InvalidConfig { .. }) => {
                 Self::Internal { reason: e.to_string() }
             }
         }
+    }
+}
+
+fn import_problem(e: &JahisError) -> ImportProblem {
+    use JahisError::*;
+    match e {
+        PrescriptionSymbol => ImportProblem::PrescriptionSymbol,
+        Empty | NotJahisTc | InvalidHeader { .. } => ImportProblem::NotMedicationData,
+        OtherGroup | SplitHeaderMismatch => ImportProblem::OtherReceipt,
+        PositionOutOfRange { .. }
+        | ConflictingSymbol { .. }
+        | ParityMismatch
+        | InvalidSplitControl { .. }
+        | SplitSeqOutOfRange { .. }
+        | SplitTotalMismatch
+        | ConflictingPart { .. } => ImportProblem::ScanAgain,
+        _ => ImportProblem::UnreadableCode,
     }
 }
 

@@ -12,7 +12,11 @@ use crate::{demo, meds, profiles, start_over, status, sync_cmd, vitals};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "techo", version, about = "Kenko Techo (健康手帳) — vitals and the medication notebook from the terminal")]
+#[command(
+    name = "techo",
+    version,
+    about = "Kenko Techo (健康手帳) — vitals and the medication notebook from the terminal"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use techo_core::domain::medication_view::{DispensingView, EntryKind, dispensing_view, medication_line};
 use techo_core::medication_scan::{MedicationScan, ScanStep};
 use techo_core::store::{MedicationImport, MedicationQuery, StoredMedication};
-use techo_jahis::{DoseMeaning, DosageForm, GroupKind, Level, QuantityUnit, StructuredAppend};
+use techo_jahis::{DosageForm, DoseMeaning, GroupKind, Level, QuantityUnit, StructuredAppend};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum KindArg {
@@ -38,10 +38,12 @@ impl KindArg {
 
 #[derive(Subcommand)]
 pub enum MedsCommand {
-    /// Import JAHIS files (e-お薬手帳 data) and receipt QR codes given as data. The QR codes of
-    /// one receipt may come in any order; nothing is imported until every one is there.
+    /// Import JAHIS files (e-お薬手帳 data), photos of a receipt's QR codes, or the codes given as
+    /// data. The QR codes of one receipt may come in any order; nothing is imported until every
+    /// one is there.
     Import {
-        /// JAHIS TC files (Shift_JIS/CP932, as pharmacies and other apps write them)
+        /// JAHIS TC files (Shift_JIS/CP932, as pharmacies and other apps write them), or JPEG/PNG
+        /// photos of receipt QR codes
         files: Vec<PathBuf>,
         /// A QR symbol's data codewords after error correction, as `VERSION:HEX` (or base64
         /// after the colon); repeat for each symbol
@@ -158,7 +160,9 @@ pub fn run(s: &Session, cmd: MedsCommand) -> CliResult {
             let warnings = written.issues.len();
             println!("Wrote {} bytes (JAHIS TC, direction 2) to {}", written.bytes.len(), file.display());
             if warnings > 0 {
-                println!("warning: {warnings} field(s) do not meet the format's rules (kept as the pharmacy wrote them)");
+                println!(
+                    "warning: {warnings} field(s) do not meet the format's rules (kept as the pharmacy wrote them)"
+                );
             }
         }
     }
@@ -182,7 +186,12 @@ fn import(s: &Session, files: Vec<PathBuf>, codewords: Vec<String>, symbols: Vec
     let mut steps: Vec<ScanStep> = Vec::new();
     for file in &files {
         let bytes = std::fs::read(file).map_err(|e| usage(format!("reading {}: {e}", file.display())))?;
-        steps.push(scan.add_file(&s.store, profile.id, &bytes)?);
+        let is_image = bytes.starts_with(b"\x89PNG") || bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
+        steps.push(if is_image {
+            scan.add_photo(&s.store, profile.id, file)?
+        } else {
+            scan.add_file(&s.store, profile.id, &bytes)?
+        });
     }
     for c in &codewords {
         let (version, data) = c.split_once(':').ok_or_else(|| usage("--codewords: VERSION:DATA"))?;
@@ -232,6 +241,9 @@ fn import(s: &Session, files: Vec<PathBuf>, codewords: Vec<String>, symbols: Vec
         for issue in i.issues.iter().filter(|x| x.level == Level::Error) {
             println!("  {issue}");
         }
+    }
+    if imports.is_empty() && pending.is_empty() && !refused.is_empty() {
+        return Err(usage(format!("not imported: {}", refused.join("; "))));
     }
     for r in &refused {
         println!("not imported: {r}");
@@ -365,11 +377,8 @@ fn print_dispensing(d: &DispensingView) {
             println!("  {}{dose}", drug.name);
             drug.supplements.iter().chain(&drug.cautions).for_each(|t| println!("    ※ {t}"));
         }
-        let how = [
-            rp.usage.clone(),
-            rp.dosage_form.map(|f| form(f).to_owned()),
-            rp.quantity.map(|(a, u)| quantity(a, u)),
-        ];
+        let how =
+            [rp.usage.clone(), rp.dosage_form.map(|f| form(f).to_owned()), rp.quantity.map(|(a, u)| quantity(a, u))];
         println!("  {}", how.into_iter().flatten().collect::<Vec<_>>().join("  "));
         rp.usage_notes.iter().chain(&rp.cautions).for_each(|t| println!("    ※ {t}"));
     }

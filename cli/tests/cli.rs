@@ -247,3 +247,66 @@ fn a_missing_key_is_reported_not_replaced() {
     assert!(Path::new(report["set_aside"].as_str().unwrap()).exists());
     assert_eq!(json(d, &["profile", "list"]).as_array().map(Vec::len), Some(0));
 }
+
+/// A receipt's JAHIS data (domain.md §2.8 V1, dated recently enough to be current).
+fn receipt() -> Vec<u8> {
+    let text = "JAHISTC08,1\r\n\
+1,広島 花子,2,19450720,730-0011,広島県広島市中区基町１－１,082-000-0000,090-0000-0000,O+,48.5,ヒロシマ ハナコ\r\n\
+2,1,ペニシリン系で発疹,1\r\n\
+5,20261120,1\r\n\
+11,テスト薬局 本通店,34,4,0123456,730-0035,広島県広島市中区本通１－１,082-111-1111,1\r\n\
+15,薬剤 一郎,082-111-1111,1\r\n\
+201,1,アムロジピン錠５ｍｇ「テスト」,1,錠,2,999000001,1\r\n\
+201,1,ﾒﾄﾎﾙﾐﾝ塩酸塩錠250mg,2,錠,2,999000002,1\r\n\
+281,1,朝１錠、夕１錠,1\r\n\
+301,1,【１日２回 朝夕食後】,28,日分,1,1,,1\r\n";
+    techo_jahis::encode_cp932(text).0
+}
+
+#[test]
+fn medication_notebook_from_receipt_qr_codes_and_files() {
+    let dir = setup();
+    let d = dir.path();
+    let bytes = receipt();
+    let parity = bytes.iter().fold(0u8, |a, b| a ^ b);
+    // Split inside a double-byte character: the lead byte ends the first symbol.
+    let cut = (bytes.len() / 2..bytes.len()).find(|&i| bytes[i] >= 0x81).unwrap() + 1;
+    let (a, b) = (hex(&bytes[..cut]), hex(&bytes[cut..]));
+    let second = format!("1/2/{parity:02x}:{b}");
+    let waiting = techo(d, &["meds", "import", "--symbol", &second]);
+    assert_eq!(waiting.code, 3, "{}", waiting.stderr);
+    assert!(waiting.stdout.contains("1 of 2"), "{}", waiting.stdout);
+    let first = format!("0/2/{parity:02x}:{a}");
+    let done = json(d, &["meds", "import", "--symbol", &second, "--symbol", &first]);
+    assert_eq!(done["added"], 3, "{done}");
+    // The same data as a file adds nothing.
+    let file = d.join("receipt.jahis");
+    std::fs::write(&file, &bytes).unwrap();
+    assert_eq!(json(d, &["meds", "import", file.to_str().unwrap()])["already_present"], 3);
+
+    let list = json(d, &["meds", "list", "--type", "dispensing"]);
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["title"], "テスト薬局 本通店");
+    let id = items[0]["id"].as_str().unwrap()[..8].to_owned();
+    let shown = ok(d, &["meds", "show", &id]);
+    assert!(shown.contains("1日量 2錠") && shown.contains("28日分") && shown.contains("※ 朝１錠、夕１錠"), "{shown}");
+    assert_eq!(json(d, &["meds", "search", "めとほるみん"]).as_array().unwrap().len(), 1);
+    assert_eq!(json(d, &["meds", "pharmacies"])[0]["code"], "0123456");
+
+    let out = d.join("export.jahis");
+    ok(d, &["meds", "export", "--jahis", out.to_str().unwrap()]);
+    assert!(std::fs::read(&out).unwrap().starts_with(b"JAHISTC08,2\r\n"));
+
+    ok(d, &["meds", "delete", &id]);
+    assert_eq!(json(d, &["meds", "list", "--type", "dispensing"])["items"].as_array().unwrap().len(), 0);
+    let rx = d.join("rx.txt");
+    std::fs::write(&rx, b"JAHIS10\r\n1,1,1234567\r\n").unwrap();
+    let refused = techo(d, &["meds", "import", rx.to_str().unwrap()]);
+    assert_eq!(refused.code, 2);
+    assert!(error_line(&refused).contains("prescription symbol"), "{}", refused.stderr);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -74,6 +74,10 @@ pub enum Error {
     #[error("a synced record is malformed: {what}")]
     InvalidPayload { what: &'static str },
 
+    /// A photo the core cannot use.
+    #[error("photo: {problem}")]
+    Photo { problem: PhotoProblem },
+
     /// Medication data that cannot be read as a whole (not JAHIS TC, a QR code of another
     /// receipt, a failed parity check); problems inside a readable document are issues instead.
     #[error("medication data: {0}")]
@@ -113,6 +117,30 @@ impl From<DomainError> for Error {
             DomainError::Validation { field, reason } => Self::Validation { field, reason },
             DomainError::InvalidPayload { what } => Self::InvalidPayload { what },
         }
+    }
+}
+
+/// Why a photo was refused; nothing was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoProblem {
+    /// Neither JPEG nor PNG (the apps convert HEIC before handing a photo over).
+    UnsupportedFormat,
+    /// Over the size the core accepts.
+    TooLarge,
+    /// Truncated or corrupt.
+    Damaged,
+    /// No readable QR code in it.
+    NoCodeFound,
+}
+
+impl fmt::Display for PhotoProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::UnsupportedFormat => "not a JPEG or PNG image",
+            Self::TooLarge => "the image is too large",
+            Self::Damaged => "the image file is damaged",
+            Self::NoCodeFound => "no readable QR code in the image",
+        })
     }
 }
 

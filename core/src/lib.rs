@@ -7,8 +7,9 @@ pub mod domain;
 mod error;
 pub mod keys;
 pub mod medication_scan;
+pub mod receipt_photo;
 pub mod store;
 pub mod sync;
 
-pub use error::{AuthProblem, Error, KeyStoreError, Result, SqliteError, ValidationReason};
+pub use error::{AuthProblem, Error, KeyStoreError, PhotoProblem, Result, SqliteError, ValidationReason};
 pub use store::Store;

@@ -402,7 +402,8 @@ mod tests {
 
     #[test]
     fn a_block_with_errors_is_left_out_whole() {
-        let broken = V1.replace("201,2,ロキソプロフェンＮａ錠６０ｍｇ,1,錠,2,999000003,1", "201,2,ロキソプロフェン,1,錠,2,,1");
+        let broken =
+            V1.replace("201,2,ロキソプロフェンＮａ錠６０ｍｇ,1,錠,2,999000003,1", "201,2,ロキソプロフェン,1,錠,2,,1");
         let parsed = parse_str(&broken).unwrap();
         let split = split(&parsed, &hm());
         assert_eq!(split.skipped_blocks, 1);

@@ -7,6 +7,7 @@
 #   SWIFT_CHROOT       chroot with swiftlang, /proc, /dev and /sys mounted
 #   TECHO_FFI_LIB_DIR  directory holding libtecho_ffi.so (e.g. target/debug)
 #   TECHO_SERVER_URL, TECHO_HM_CODE, TECHO_PASSWORD, TECHO_ACTIVATION_HM_CODE,
+#   TECHO_FIXTURES     (optional) the receipt fixtures of bindings/tests/fixtures, copied in
 #   TECHO_ACTIVATION_CODE   a running techo-server and its residents (the binding tests fail
 #                           without them; the chroot shares the host's loopback network)
 # Extra arguments go to `swift test` (e.g. --filter TechoKitTests.SyncTests).
@@ -32,6 +33,10 @@ mkdir -p "$host_work/package"
 (cd "$ios_dir" && tar --exclude ./App --exclude ./.build --exclude './*.xcodeproj' \
     --exclude ./TechoKitFFI.xcframework -cf - .) | (cd "$host_work/package" && tar -xpf -)
 cp -p "$TECHO_FFI_LIB_DIR/libtecho_ffi.so" "$host_work/lib/"
+# The binding tests' receipt fixtures (TECHO_FIXTURES on the host), at a path the chroot sees.
+rm -rf "$host_work/fixtures"
+mkdir -p "$host_work/fixtures"
+if [ -n "${TECHO_FIXTURES:-}" ]; then cp -p "$TECHO_FIXTURES"/* "$host_work/fixtures/"; fi
 
 # Swift 6 language mode (Package.swift) already means complete strict concurrency; the flag is
 # passed again so a target accidentally set back to Swift 5 mode still gets it.
@@ -49,6 +54,7 @@ chroot "$SWIFT_CHROOT" /usr/bin/env -i \
     TECHO_PASSWORD="${TECHO_PASSWORD:-}" \
     TECHO_ACTIVATION_HM_CODE="${TECHO_ACTIVATION_HM_CODE:-}" \
     TECHO_ACTIVATION_CODE="${TECHO_ACTIVATION_CODE:-}" \
+    TECHO_FIXTURES="$work/fixtures" \
     /bin/bash -c "
         set -euo pipefail
         cd $work/package

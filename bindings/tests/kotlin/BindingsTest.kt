@@ -458,3 +458,106 @@ class SyncTest {
         }
     }
 }
+
+/** The medication notebook: a receipt's QR codes in any order, photos, files, lists, export, sync. */
+class MedicationsTest {
+    private val fixtures = File(env("TECHO_FIXTURES"))
+    private fun codewords(i: Int) = File(fixtures, "receipt-qr-$i.codewords").readBytes()
+    private val symbols = generateSequence(1) { it + 1 }.takeWhile { File(fixtures, "receipt-qr-$it.png").exists() }.count()
+
+    @Test
+    fun aReceiptScannedInAnyOrderImportsOnceAndWhole() = withCore { core ->
+        val p = core.addProfile("34001234", "広島 花子", Relationship.MYSELF).id
+        val scanner = core.startMedicationScan(p)
+        // Last code first: the core says how many are read and imports nothing yet.
+        val last = codewords(symbols)
+        val first = scanner.addCodewords(last.copyOfRange(1, last.size), last[0].toUByte())
+        assertEquals(ScanOutcome.WAITING, first.outcome)
+        assertEquals(listOf(ScanGroup(1u, symbols.toUShort(), true)), first.waiting)
+        assertEquals(ScanOutcome.DUPLICATE, scanner.addCodewords(last.copyOfRange(1, last.size), last[0].toUByte()).outcome)
+        assertTrue(core.listMedications(p, MedicationFilter()).items.isEmpty())
+        var done: ScanProgress? = null
+        for (i in symbols - 1 downTo 1) {
+            val cw = codewords(i)
+            done = scanner.addCodewords(cw.copyOfRange(1, cw.size), cw[0].toUByte())
+        }
+        assertEquals(ScanOutcome.COMPLETED, done!!.outcome)
+        assertEquals(1u, done.imports.single().added)
+        assertTrue(done.waiting.isEmpty())
+
+        // The same receipt as photos, and as a file: already in the notebook.
+        val photos = core.startMedicationScan(p)
+        val viaPhotos = (1..symbols).map { photos.addPhoto(File(fixtures, "receipt-qr-$it.png").path) }.last()
+        assertEquals(1u, viaPhotos.imports.single().alreadyPresent)
+        val file = File(fixtures, "receipt.jahis").readBytes()
+        assertEquals(1u, core.importMedicationFile(p, file).alreadyPresent)
+        photos.reset()
+        photos.close()
+
+        // Bytes with their Structured Append header, as Android scanners give them.
+        val parity = file.fold(0) { acc, b -> acc xor (b.toInt() and 0xff) }.toUByte()
+        val bySymbol = core.startMedicationScan(p)
+        val cut = file.size / 2
+        assertEquals(ScanOutcome.WAITING, bySymbol.addSymbol(file.copyOfRange(cut, file.size), StructuredAppendHeader(1u, 2u, parity)).outcome)
+        assertEquals(1u, bySymbol.addSymbol(file.copyOfRange(0, cut), StructuredAppendHeader(0u, 2u, parity)).imports.single().alreadyPresent)
+        // A code of another receipt while one is being read is refused, not mixed in.
+        assertEquals(ScanOutcome.WAITING, bySymbol.addSymbol(byteArrayOf(1, 2), StructuredAppendHeader(0u, 3u, 7u)).outcome)
+        val other = expectThrows<ApiException.Import> { bySymbol.addSymbol(byteArrayOf(1, 2), StructuredAppendHeader(1u, 2u, 9u)) }
+        assertEquals(ImportProblem.OTHER_RECEIPT, other.problem)
+        val notAPhoto = expectThrows<ApiException.Photo> { bySymbol.addPhoto(File(fixtures, "receipt.jahis").path) }
+        assertEquals(PhotoProblem.UNSUPPORTED_FORMAT, notAPhoto.problem)
+        val rx = expectThrows<ApiException.Import> { core.importMedicationFile(p, "JAHIS10\r\n".toByteArray()) }
+        assertEquals(ImportProblem.PRESCRIPTION_SYMBOL, rx.problem)
+        bySymbol.close()
+        scanner.close()
+    }
+
+    @Test
+    fun theNotebookIsListedSearchedShownHiddenAndExported() = withCore { core ->
+        val p = core.addProfile("34001234", "広島 花子", Relationship.MYSELF).id
+        core.importMedicationFile(p, File(fixtures, "receipt.jahis").readBytes())
+        val items = core.listMedications(p, MedicationFilter(kind = MedicationKind.DISPENSING)).items
+        val d = items.single()
+        assertEquals("テスト薬局 本通店", d.title)
+        assertEquals(CalendarDay(2026, 11u, 20u), d.day)
+        assertEquals(CalendarDay(2026, 12u, 18u), d.until)
+        assertEquals(MedicationArrival.FILE, d.arrival)
+        assertEquals(listOf(d.id), core.currentMedications(p, CalendarDay(2026, 12u, 17u)).map { it.id })
+        assertTrue(core.currentMedications(p, CalendarDay(2026, 12u, 18u)).isEmpty())
+        assertEquals(listOf(d.id), core.searchMedications(p, "めとほるみん").map { it.id })
+        assertEquals("0123456", core.medicationPharmacies(p).single().code)
+        val detail = core.getMedication(d.id).dispensing!!
+        val rp = detail.rps.single()
+        assertEquals(QuantityUnit.DAYS, rp.quantityUnit)
+        assertEquals(28.toUShort(), rp.quantity)
+        assertEquals(DoseMeaning.DAILY, rp.drugs[1].doseMeaning)
+        assertEquals("2", rp.drugs[1].doseAmount)
+        assertEquals(listOf("朝１錠、夕１錠"), rp.drugs[1].supplements)
+        assertEquals(listOf("めまいが出たら相談してください。"), detail.cautions)
+        val export = core.exportMedications(p)
+        assertTrue(String(export.data.copyOfRange(0, 11), Charsets.US_ASCII) == "JAHISTC08,2")
+        core.deleteMedication(d.id)
+        assertTrue(core.listMedications(p, MedicationFilter()).items.isEmpty())
+        assertTrue(core.getMedication(d.id).summary.hidden)
+    }
+
+    @Test
+    fun aScanOnOnePhoneReachesTheOtherThroughTheServer() = runBlocking {
+        val code = env("TECHO_HM_CODE")
+        val password = env("TECHO_PASSWORD")
+        val phoneA = openCore()
+        val a = phoneA.addProfile(code, "テスト", Relationship.MYSELF).id
+        phoneA.login(code, password)
+        phoneA.importMedicationFile(a, File(fixtures, "receipt.jahis").readBytes())
+        assertEquals(SyncOutcome.Complete, phoneA.syncNow(null).outcome)
+        val phoneB = openCore()
+        val b = phoneB.addProfile(code, "テスト", Relationship.MYSELF).id
+        phoneB.login(code, password)
+        assertEquals(SyncOutcome.Complete, phoneB.syncNow(null).outcome)
+        val got = phoneB.listMedications(b, MedicationFilter(kind = MedicationKind.DISPENSING)).items.single()
+        assertEquals(MedicationArrival.SYNCED, got.arrival)
+        assertEquals(phoneA.listMedications(a, MedicationFilter(kind = MedicationKind.DISPENSING)).items.single().id, got.id)
+        phoneA.close()
+        phoneB.close()
+    }
+}

@@ -13,6 +13,15 @@ from datetime import datetime, timedelta, timezone
 
 from techo import (
     ApiError,
+    DoseMeaning,
+    ImportProblem,
+    MedicationArrival,
+    MedicationFilter,
+    MedicationKind,
+    PhotoProblem,
+    QuantityUnit,
+    ScanOutcome,
+    StructuredAppendHeader,
     BpContext,
     Bucket,
     CalendarDay,
@@ -249,6 +258,70 @@ class KeysAndErrors(unittest.TestCase):
         self.assertEqual((report.salvaged_changes, report.salvaged_profiles), (0, 0))
         self.assertTrue(os.path.exists(report.set_aside_file))
         self.assertEqual(open_core(directory, lost).profiles(), [])
+
+
+class Medications(unittest.TestCase):
+    """A pharmacy receipt in every form a shell hands over: codewords, photos, a file, bytes."""
+
+    def fixture(self, name):
+        with open(os.path.join(env("TECHO_FIXTURES"), name), "rb") as f:
+            return f.read()
+
+    def symbols(self):
+        n = 1
+        while os.path.exists(os.path.join(env("TECHO_FIXTURES"), f"receipt-qr-{n + 1}.png")):
+            n += 1
+        return n
+
+    def test_scan_in_any_order_then_list_search_show_hide_export(self):
+        core = open_core()
+        p = core.add_profile("34001234", "広島 花子", Relationship.MYSELF).id
+        scanner = core.start_medication_scan(p)
+        n = self.symbols()
+        steps = []
+        for i in range(n, 0, -1):
+            cw = self.fixture(f"receipt-qr-{i}.codewords")
+            steps.append(scanner.add_codewords(cw[1:], cw[0]))
+        self.assertEqual(steps[0].outcome, ScanOutcome.WAITING)
+        self.assertEqual((steps[0].waiting[0].have, steps[0].waiting[0].total), (1, n))
+        self.assertEqual(steps[-1].outcome, ScanOutcome.COMPLETED)
+        self.assertEqual(steps[-1].imports[0].added, 1)
+
+        photos = core.start_medication_scan(p)
+        last = [photos.add_photo(os.path.join(env("TECHO_FIXTURES"), f"receipt-qr-{i}.png")) for i in range(1, n + 1)][-1]
+        self.assertEqual(last.imports[0].already_present, 1)
+        data = self.fixture("receipt.jahis")
+        parity = 0
+        for b in data:
+            parity ^= b
+        by_symbol = core.start_medication_scan(p)
+        by_symbol.add_symbol(data[10:], StructuredAppendHeader(position=1, total=2, parity=parity))
+        done = by_symbol.add_symbol(data[:10], StructuredAppendHeader(position=0, total=2, parity=parity))
+        self.assertEqual(done.imports[0].already_present, 1)
+        self.assertEqual(core.import_medication_file(p, data).already_present, 1)
+        with self.assertRaises(ApiError.Photo) as e:
+            photos.add_photo(os.path.join(env("TECHO_FIXTURES"), "receipt.jahis"))
+        self.assertEqual(e.exception.problem, PhotoProblem.UNSUPPORTED_FORMAT)
+        with self.assertRaises(ApiError.Import) as e:
+            core.import_medication_file(p, b"JAHIS10\r\n")
+        self.assertEqual(e.exception.problem, ImportProblem.PRESCRIPTION_SYMBOL)
+
+        items = core.list_medications(p, MedicationFilter(kind=MedicationKind.DISPENSING)).items
+        self.assertEqual(len(items), 1)
+        d = items[0]
+        self.assertEqual(d.title, "テスト薬局 本通店")
+        self.assertEqual(d.arrival, MedicationArrival.SCANNED)
+        self.assertEqual([m.id for m in core.current_medications(p, CalendarDay(year=2026, month=12, day=17))], [d.id])
+        self.assertEqual(core.current_medications(p, CalendarDay(year=2026, month=12, day=18)), [])
+        self.assertEqual([m.id for m in core.search_medications(p, "ﾒﾄﾎﾙﾐﾝ")], [d.id])
+        self.assertEqual(core.medication_pharmacies(p)[0].code, "0123456")
+        rp = core.get_medication(d.id).dispensing.rps[0]
+        self.assertEqual((rp.quantity, rp.quantity_unit), (28, QuantityUnit.DAYS))
+        self.assertEqual(rp.drugs[1].dose_meaning, DoseMeaning.DAILY)
+        self.assertTrue(core.export_medications(p).data.startswith(b"JAHISTC08,2\r\n"))
+        core.delete_medication(d.id)
+        self.assertTrue(core.get_medication(d.id).summary.hidden)
+        scanner.reset()
 
 
 class Sync(unittest.TestCase):

@@ -136,6 +136,8 @@ impl ServerFixture {
             .env("TECHO_HM_CODE", &self.hm_code)
             .env("TECHO_PASSWORD", &self.password)
             .env("TECHO_ACTIVATION_HM_CODE", &self.activation_hm_code)
-            .env("TECHO_ACTIVATION_CODE", &self.activation_code);
+            .env("TECHO_ACTIVATION_CODE", &self.activation_code)
+            // A pharmacy receipt in every form a shell hands over (see core's medication_scan tests).
+            .env("TECHO_FIXTURES", workspace_root().join("bindings/tests/fixtures"));
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::store::StoredMedication;
 pub use techo_domain::medication::EntryKind;
-use techo_jahis::{Dispensing, Document, DoseMeaning, DosageForm, Institution, Person, QuantityUnit, Record};
+use techo_jahis::{Dispensing, Document, DosageForm, DoseMeaning, Institution, Person, QuantityUnit, Record};
 
 /// One line of the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,7 +165,9 @@ pub fn medication_line(m: &StoredMedication) -> MedicationLine {
             Some(o) => (o.name().to_owned(), o.ingredients.iter().map(|i| i.name().to_owned()).collect()),
             None => (String::new(), Vec::new()),
         },
-        EntryKind::PatientNote => (d.patient_notes.first().map(|n| n.text().to_owned()).unwrap_or_default(), Vec::new()),
+        EntryKind::PatientNote => {
+            (d.patient_notes.first().map(|n| n.text().to_owned()).unwrap_or_default(), Vec::new())
+        }
         EntryKind::Memo => (d.memos.first().map(|n| n.text().to_owned()).unwrap_or_default(), Vec::new()),
         EntryKind::Pharmacist => match d.pharmacists.first() {
             Some(p) => (format!("{}（{}）", p.name(), p.pharmacy_name()), Vec::new()),

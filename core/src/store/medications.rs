@@ -145,12 +145,7 @@ fn decode_cursor(c: &str) -> Result<(i64, String)> {
 impl Store {
     /// Imports one complete JAHIS TC document (the assembled bytes of a receipt's QR codes, or a
     /// file) into `profile_id`'s notebook. Blocks with errors are left out whole and reported.
-    pub fn import_medications(
-        &self,
-        profile_id: Uuid,
-        bytes: &[u8],
-        source: ImportSource,
-    ) -> Result<MedicationImport> {
+    pub fn import_medications(&self, profile_id: Uuid, bytes: &[u8], source: ImportSource) -> Result<MedicationImport> {
         let parsed = techo_jahis::parse(bytes)?;
         let now_ms = self.clock.now().timestamp_millis();
         let mut conn = self.writer();
@@ -191,6 +186,16 @@ impl Store {
             unplaced_records: split.unplaced_records,
             issues: parsed.issues,
         })
+    }
+
+    /// The bytes of an import exactly as they arrived (provenance; read again after a parser fix).
+    pub fn medication_import_raw(&self, import_id: Uuid) -> Result<Vec<u8>> {
+        self.reader()
+            .query_row("SELECT \"raw\" FROM \"medication_imports\" WHERE \"id\" = ?1", [import_id.to_string()], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or(Error::NotFound { entity: "medication import" })
     }
 
     pub fn get_medication(&self, id: Uuid) -> Result<StoredMedication> {
@@ -315,9 +320,11 @@ impl Store {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let row: Option<(String, Option<i64>)> = tx
-            .query_row("SELECT \"profile_id\", \"deleted_at_ms\" FROM \"medications\" WHERE \"id\" = ?1", [id.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT \"profile_id\", \"deleted_at_ms\" FROM \"medications\" WHERE \"id\" = ?1",
+                [id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         let (profile_id, deleted) = row.ok_or(Error::NotFound { entity: "medication entry" })?;
         if deleted.is_some() {
@@ -334,7 +341,12 @@ impl Store {
             deleted_at: rfc3339_utc(now),
             extra: Default::default(),
         };
-        enqueue(&tx, NewEntry::new(&patient, Entity::Medication, id.to_string(), Op::Delete), &tombstone, now.timestamp_millis())?;
+        enqueue(
+            &tx,
+            NewEntry::new(&patient, Entity::Medication, id.to_string(), Op::Delete),
+            &tombstone,
+            now.timestamp_millis(),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -420,9 +432,11 @@ mod tests {
         let raw: Vec<u8> = t
             .store
             .reader()
-            .query_row("SELECT \"raw\" FROM \"medication_imports\" WHERE \"id\" = ?1", [first.import_id.to_string()], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT \"raw\" FROM \"medication_imports\" WHERE \"id\" = ?1",
+                [first.import_id.to_string()],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(raw, notebook());
         let linked: i64 =
@@ -458,9 +472,8 @@ mod tests {
         let t = open_test_store();
         let p = t.store.add_profile("34001234", "広島 花子", Relationship::Myself).unwrap();
         t.store.import_medications(p.id, &notebook(), ImportSource::Qr).unwrap();
-        let kinds = |d| {
-            t.store.current_medications(p.id, d).unwrap().iter().map(|m| (m.entry.kind, m.day)).collect::<Vec<_>>()
-        };
+        let kinds =
+            |d| t.store.current_medications(p.id, d).unwrap().iter().map(|m| (m.entry.kind, m.day)).collect::<Vec<_>>();
         // 28 日分 from 11-20: taken through 12-17. The OTC medicine from 11-01 has no end.
         assert_eq!(
             kinds(day(2026, 12, 17)),
@@ -520,7 +533,14 @@ mod tests {
         let t2 = open_test_store();
         let p2 = t2.store.add_profile("34001234", "広島 花子", Relationship::Myself).unwrap();
         let back = t2.store.import_medications(p2.id, &written.bytes, ImportSource::File).unwrap();
-        let mut a: Vec<_> = t.store.list_medications(p.id, &MedicationQuery::default()).unwrap().items.iter().map(|m| m.entry.id).collect();
+        let mut a: Vec<_> = t
+            .store
+            .list_medications(p.id, &MedicationQuery::default())
+            .unwrap()
+            .items
+            .iter()
+            .map(|m| m.entry.id)
+            .collect();
         let mut b = back.added.clone();
         a.sort();
         b.sort();
@@ -536,7 +556,8 @@ mod tests {
             Err(Error::Medication(techo_jahis::JahisError::PrescriptionSymbol))
         ));
         assert!(matches!(t.store.import_medications(p.id, b"hello", ImportSource::File), Err(Error::Medication(_))));
-        let n: i64 = t.store.reader().query_row("SELECT count(*) FROM \"medication_imports\"", [], |r| r.get(0)).unwrap();
+        let n: i64 =
+            t.store.reader().query_row("SELECT count(*) FROM \"medication_imports\"", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 0, "nothing kept of a refused import");
     }
 }

@@ -17,6 +17,7 @@ mod tests;
 pub(crate) mod vitals_read;
 mod vitals_write;
 
+pub use families::ArrivedBy;
 pub use medications::{
     ImportSource, InstitutionCount, MedicationImport, MedicationPage, MedicationQuery, StoredMedication,
 };

@@ -487,6 +487,22 @@ fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
+    typealias FfiType = UInt16
+    typealias SwiftType = UInt16
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -946,6 +962,196 @@ public func FfiConverterTypeDeviceKeyStore_lower(_ value: DeviceKeyStore) -> UIn
 
 
 /**
+ * One receipt-scanning session for one person.
+ */
+public protocol MedicationScannerProtocol: AnyObject, Sendable {
+    
+    /**
+     * A symbol's data codewords after error correction and its version (iOS:
+     * `CIQRCodeDescriptor.errorCorrectedPayload` and `symbolVersion`).
+     */
+    func addCodewords(codewords: Data, version: UInt8) throws  -> ScanProgress
+    
+    /**
+     * Every QR code in a photo of the receipt (a JPEG or PNG file the app saved; HEIC must be
+     * converted first). Throws `Photo` when the image is unusable or holds no readable code.
+     */
+    func addPhoto(path: String) throws  -> ScanProgress
+    
+    /**
+     * A symbol's data bytes and its Structured Append header when it has one (Android scanners
+     * that report byte segments and the metadata).
+     */
+    func addSymbol(data: Data, header: StructuredAppendHeader?) throws  -> ScanProgress
+    
+    /**
+     * Forgets the codes of a receipt not yet complete (start the receipt again).
+     */
+    func reset() 
+    
+}
+/**
+ * One receipt-scanning session for one person.
+ */
+open class MedicationScanner: MedicationScannerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_techo_ffi_fn_clone_medicationscanner(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_techo_ffi_fn_free_medicationscanner(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * A symbol's data codewords after error correction and its version (iOS:
+     * `CIQRCodeDescriptor.errorCorrectedPayload` and `symbolVersion`).
+     */
+open func addCodewords(codewords: Data, version: UInt8)throws  -> ScanProgress  {
+    return try  FfiConverterTypeScanProgress_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_medicationscanner_add_codewords(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(codewords),
+        FfiConverterUInt8.lower(version),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every QR code in a photo of the receipt (a JPEG or PNG file the app saved; HEIC must be
+     * converted first). Throws `Photo` when the image is unusable or holds no readable code.
+     */
+open func addPhoto(path: String)throws  -> ScanProgress  {
+    return try  FfiConverterTypeScanProgress_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_medicationscanner_add_photo(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A symbol's data bytes and its Structured Append header when it has one (Android scanners
+     * that report byte segments and the metadata).
+     */
+open func addSymbol(data: Data, header: StructuredAppendHeader?)throws  -> ScanProgress  {
+    return try  FfiConverterTypeScanProgress_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_medicationscanner_add_symbol(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(data),
+        FfiConverterOptionTypeStructuredAppendHeader.lower(header),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Forgets the codes of a receipt not yet complete (start the receipt again).
+     */
+open func reset()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_medicationscanner_reset(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMedicationScanner: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = MedicationScanner
+
+    public static func lift(_ handle: UInt64) throws -> MedicationScanner {
+        return MedicationScanner(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: MedicationScanner) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MedicationScanner {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: MedicationScanner, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationScanner_lift(_ handle: UInt64) throws -> MedicationScanner {
+    return try FfiConverterTypeMedicationScanner.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationScanner_lower(_ value: MedicationScanner) -> UInt64 {
+    return FfiConverterTypeMedicationScanner.lower(value)
+}
+
+
+
+
+
+
+/**
  * Implemented by the shell's view model. Called on a core worker thread: hop to the main
  * thread before touching UI state, and return quickly.
  */
@@ -1360,6 +1566,49 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func homeScreen(profileId: String, now: Date, utcOffsetMinutes: Int32) throws  -> HomeScreen
     
     /**
+     * What the person is taking on `today`: dispensings within their days supplied, OTC
+     * medicines within their dates.
+     */
+    func currentMedications(profileId: String, today: CalendarDay) throws  -> [MedicationSummary]
+    
+    /**
+     * Hides a wrongly imported entry on every device (it stays in history).
+     */
+    func deleteMedication(medicationId: String) throws 
+    
+    /**
+     * The whole notebook as one JAHIS file (direction 2) to share.
+     */
+    func exportMedications(profileId: String) throws  -> MedicationExport
+    
+    func getMedication(medicationId: String) throws  -> MedicationDetail
+    
+    /**
+     * Imports a JAHIS file (e.g. shared from another e-お薬手帳 app), as its bytes.
+     */
+    func importMedicationFile(profileId: String, data: Data) throws  -> MedicationImportResult
+    
+    /**
+     * The notebook, newest first, a page at a time.
+     */
+    func listMedications(profileId: String, filter: MedicationFilter) throws  -> MedicationPage
+    
+    /**
+     * The pharmacies and clinics that dispensed, most recent first.
+     */
+    func medicationPharmacies(profileId: String) throws  -> [PharmacyCount]
+    
+    /**
+     * Entries whose medicine, ingredient, pharmacy or note contains `text`, however it was typed.
+     */
+    func searchMedications(profileId: String, text: String) throws  -> [MedicationSummary]
+    
+    /**
+     * Starts scanning a receipt for `profile_id`.
+     */
+    func startMedicationScan(profileId: String) throws  -> MedicationScanner
+    
+    /**
      * The profile the app acts for; `None` before the first run is finished.
      */
     func activeProfile() throws  -> Profile?
@@ -1558,6 +1807,124 @@ open func homeScreen(profileId: String, now: Date, utcOffsetMinutes: Int32)throw
         FfiConverterString.lower(profileId),
         FfiConverterTimestamp.lower(now),
         FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What the person is taking on `today`: dispensings within their days supplied, OTC
+     * medicines within their dates.
+     */
+open func currentMedications(profileId: String, today: CalendarDay)throws  -> [MedicationSummary]  {
+    return try  FfiConverterSequenceTypeMedicationSummary.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_current_medications(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterTypeCalendarDay_lower(today),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Hides a wrongly imported entry on every device (it stays in history).
+     */
+open func deleteMedication(medicationId: String)throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_delete_medication(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(medicationId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The whole notebook as one JAHIS file (direction 2) to share.
+     */
+open func exportMedications(profileId: String)throws  -> MedicationExport  {
+    return try  FfiConverterTypeMedicationExport_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_export_medications(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),uniffiCallStatus
+    )
+})
+}
+    
+open func getMedication(medicationId: String)throws  -> MedicationDetail  {
+    return try  FfiConverterTypeMedicationDetail_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_get_medication(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(medicationId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Imports a JAHIS file (e.g. shared from another e-お薬手帳 app), as its bytes.
+     */
+open func importMedicationFile(profileId: String, data: Data)throws  -> MedicationImportResult  {
+    return try  FfiConverterTypeMedicationImportResult_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_import_medication_file(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterData.lower(data),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The notebook, newest first, a page at a time.
+     */
+open func listMedications(profileId: String, filter: MedicationFilter)throws  -> MedicationPage  {
+    return try  FfiConverterTypeMedicationPage_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_list_medications(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterTypeMedicationFilter_lower(filter),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The pharmacies and clinics that dispensed, most recent first.
+     */
+open func medicationPharmacies(profileId: String)throws  -> [PharmacyCount]  {
+    return try  FfiConverterSequenceTypePharmacyCount.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_medication_pharmacies(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Entries whose medicine, ingredient, pharmacy or note contains `text`, however it was typed.
+     */
+open func searchMedications(profileId: String, text: String)throws  -> [MedicationSummary]  {
+    return try  FfiConverterSequenceTypeMedicationSummary.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_search_medications(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Starts scanning a receipt for `profile_id`.
+     */
+open func startMedicationScan(profileId: String)throws  -> MedicationScanner  {
+    return try  FfiConverterTypeMedicationScanner_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_start_medication_scan(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),uniffiCallStatus
     )
 })
 }
@@ -2132,6 +2499,180 @@ public func FfiConverterTypeCoreConfig_lower(_ value: CoreConfig) -> RustBuffer 
 }
 
 
+public struct DispensingInfo: Equatable, Hashable {
+    public let pharmacy: InstitutionInfo?
+    public let pharmacist: String?
+    public let prescriber: InstitutionInfo?
+    public let rps: [RpInfo]
+    /**
+     * Cautions for the whole dispensing.
+     */
+    public let cautions: [String]
+    /**
+     * Information from the pharmacy, leftover checks, remarks, the patient's own notes.
+     */
+    public let notes: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(pharmacy: InstitutionInfo?, pharmacist: String?, prescriber: InstitutionInfo?, rps: [RpInfo], 
+        /**
+         * Cautions for the whole dispensing.
+         */cautions: [String], 
+        /**
+         * Information from the pharmacy, leftover checks, remarks, the patient's own notes.
+         */notes: [String]) {
+        self.pharmacy = pharmacy
+        self.pharmacist = pharmacist
+        self.prescriber = prescriber
+        self.rps = rps
+        self.cautions = cautions
+        self.notes = notes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DispensingInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDispensingInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DispensingInfo {
+        return
+            try DispensingInfo(
+                pharmacy: FfiConverterOptionTypeInstitutionInfo.read(from: &buf), 
+                pharmacist: FfiConverterOptionString.read(from: &buf), 
+                prescriber: FfiConverterOptionTypeInstitutionInfo.read(from: &buf), 
+                rps: FfiConverterSequenceTypeRpInfo.read(from: &buf), 
+                cautions: FfiConverterSequenceString.read(from: &buf), 
+                notes: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DispensingInfo, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeInstitutionInfo.write(value.pharmacy, into: &buf)
+        FfiConverterOptionString.write(value.pharmacist, into: &buf)
+        FfiConverterOptionTypeInstitutionInfo.write(value.prescriber, into: &buf)
+        FfiConverterSequenceTypeRpInfo.write(value.rps, into: &buf)
+        FfiConverterSequenceString.write(value.cautions, into: &buf)
+        FfiConverterSequenceString.write(value.notes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDispensingInfo_lift(_ buf: RustBuffer) throws -> DispensingInfo {
+    return try FfiConverterTypeDispensingInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDispensingInfo_lower(_ value: DispensingInfo) -> RustBuffer {
+    return FfiConverterTypeDispensingInfo.lower(value)
+}
+
+
+public struct DrugInfo: Equatable, Hashable {
+    public let name: String
+    public let genericName: String?
+    /**
+     * The amount as written (`1`, `0.5`), with its unit (`錠`).
+     */
+    public let doseAmount: String?
+    public let doseUnit: String
+    /**
+     * What the amount means for this dosage form (a day's, one dose's, the whole lot).
+     */
+    public let doseMeaning: DoseMeaning?
+    /**
+     * e.g. uneven doses 「朝：３Ｃ、昼：２Ｃ」.
+     */
+    public let supplements: [String]
+    public let cautions: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, genericName: String?, 
+        /**
+         * The amount as written (`1`, `0.5`), with its unit (`錠`).
+         */doseAmount: String?, doseUnit: String, 
+        /**
+         * What the amount means for this dosage form (a day's, one dose's, the whole lot).
+         */doseMeaning: DoseMeaning?, 
+        /**
+         * e.g. uneven doses 「朝：３Ｃ、昼：２Ｃ」.
+         */supplements: [String], cautions: [String]) {
+        self.name = name
+        self.genericName = genericName
+        self.doseAmount = doseAmount
+        self.doseUnit = doseUnit
+        self.doseMeaning = doseMeaning
+        self.supplements = supplements
+        self.cautions = cautions
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DrugInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDrugInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DrugInfo {
+        return
+            try DrugInfo(
+                name: FfiConverterString.read(from: &buf), 
+                genericName: FfiConverterOptionString.read(from: &buf), 
+                doseAmount: FfiConverterOptionString.read(from: &buf), 
+                doseUnit: FfiConverterString.read(from: &buf), 
+                doseMeaning: FfiConverterOptionTypeDoseMeaning.read(from: &buf), 
+                supplements: FfiConverterSequenceString.read(from: &buf), 
+                cautions: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DrugInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.genericName, into: &buf)
+        FfiConverterOptionString.write(value.doseAmount, into: &buf)
+        FfiConverterString.write(value.doseUnit, into: &buf)
+        FfiConverterOptionTypeDoseMeaning.write(value.doseMeaning, into: &buf)
+        FfiConverterSequenceString.write(value.supplements, into: &buf)
+        FfiConverterSequenceString.write(value.cautions, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDrugInfo_lift(_ buf: RustBuffer) throws -> DrugInfo {
+    return try FfiConverterTypeDrugInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDrugInfo_lower(_ value: DrugInfo) -> RustBuffer {
+    return FfiConverterTypeDrugInfo.lower(value)
+}
+
+
 /**
  * What the entry screen preselects; the person can change all of it.
  */
@@ -2357,6 +2898,592 @@ public func FfiConverterTypeHomeScreen_lower(_ value: HomeScreen) -> RustBuffer 
 }
 
 
+public struct ImportIssue: Equatable, Hashable {
+    public let kind: ImportIssueKind
+    public let line: UInt32
+    public let record: UInt16?
+    public let field: UInt16?
+    /**
+     * English, for logs and support (names the problem and position, never a value).
+     */
+    public let reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: ImportIssueKind, line: UInt32, record: UInt16?, field: UInt16?, 
+        /**
+         * English, for logs and support (names the problem and position, never a value).
+         */reason: String) {
+        self.kind = kind
+        self.line = line
+        self.record = record
+        self.field = field
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ImportIssue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportIssue: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportIssue {
+        return
+            try ImportIssue(
+                kind: FfiConverterTypeImportIssueKind.read(from: &buf), 
+                line: FfiConverterUInt32.read(from: &buf), 
+                record: FfiConverterOptionUInt16.read(from: &buf), 
+                field: FfiConverterOptionUInt16.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ImportIssue, into buf: inout [UInt8]) {
+        FfiConverterTypeImportIssueKind.write(value.kind, into: &buf)
+        FfiConverterUInt32.write(value.line, into: &buf)
+        FfiConverterOptionUInt16.write(value.record, into: &buf)
+        FfiConverterOptionUInt16.write(value.field, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportIssue_lift(_ buf: RustBuffer) throws -> ImportIssue {
+    return try FfiConverterTypeImportIssue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportIssue_lower(_ value: ImportIssue) -> RustBuffer {
+    return FfiConverterTypeImportIssue.lower(value)
+}
+
+
+public struct InstitutionInfo: Equatable, Hashable {
+    public let name: String
+    public let code: String
+    public let address: String
+    public let phone: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, code: String, address: String, phone: String) {
+        self.name = name
+        self.code = code
+        self.address = address
+        self.phone = phone
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InstitutionInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInstitutionInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InstitutionInfo {
+        return
+            try InstitutionInfo(
+                name: FfiConverterString.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                address: FfiConverterString.read(from: &buf), 
+                phone: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InstitutionInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.address, into: &buf)
+        FfiConverterString.write(value.phone, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstitutionInfo_lift(_ buf: RustBuffer) throws -> InstitutionInfo {
+    return try FfiConverterTypeInstitutionInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstitutionInfo_lower(_ value: InstitutionInfo) -> RustBuffer {
+    return FfiConverterTypeInstitutionInfo.lower(value)
+}
+
+
+/**
+ * An entry in full.
+ */
+public struct MedicationDetail: Equatable, Hashable {
+    public let summary: MedicationSummary
+    /**
+     * For dispensings.
+     */
+    public let dispensing: DispensingInfo?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(summary: MedicationSummary, 
+        /**
+         * For dispensings.
+         */dispensing: DispensingInfo?) {
+        self.summary = summary
+        self.dispensing = dispensing
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MedicationDetail: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMedicationDetail: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MedicationDetail {
+        return
+            try MedicationDetail(
+                summary: FfiConverterTypeMedicationSummary.read(from: &buf), 
+                dispensing: FfiConverterOptionTypeDispensingInfo.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MedicationDetail, into buf: inout [UInt8]) {
+        FfiConverterTypeMedicationSummary.write(value.summary, into: &buf)
+        FfiConverterOptionTypeDispensingInfo.write(value.dispensing, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationDetail_lift(_ buf: RustBuffer) throws -> MedicationDetail {
+    return try FfiConverterTypeMedicationDetail.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationDetail_lower(_ value: MedicationDetail) -> RustBuffer {
+    return FfiConverterTypeMedicationDetail.lower(value)
+}
+
+
+/**
+ * The notebook as one JAHIS file, for sharing.
+ */
+public struct MedicationExport: Equatable, Hashable {
+    public let data: Data
+    /**
+     * Suggested file name.
+     */
+    public let fileName: String
+    /**
+     * Fields kept as the pharmacy wrote them that do not meet the format's rules.
+     */
+    public let warnings: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(data: Data, 
+        /**
+         * Suggested file name.
+         */fileName: String, 
+        /**
+         * Fields kept as the pharmacy wrote them that do not meet the format's rules.
+         */warnings: UInt32) {
+        self.data = data
+        self.fileName = fileName
+        self.warnings = warnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MedicationExport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMedicationExport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MedicationExport {
+        return
+            try MedicationExport(
+                data: FfiConverterData.read(from: &buf), 
+                fileName: FfiConverterString.read(from: &buf), 
+                warnings: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MedicationExport, into buf: inout [UInt8]) {
+        FfiConverterData.write(value.data, into: &buf)
+        FfiConverterString.write(value.fileName, into: &buf)
+        FfiConverterUInt32.write(value.warnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationExport_lift(_ buf: RustBuffer) throws -> MedicationExport {
+    return try FfiConverterTypeMedicationExport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationExport_lower(_ value: MedicationExport) -> RustBuffer {
+    return FfiConverterTypeMedicationExport.lower(value)
+}
+
+
+public struct MedicationFilter: Equatable, Hashable {
+    public let kind: MedicationKind?
+    /**
+     * Only this pharmacy's or clinic's dispensings (its code from `medication_pharmacies`).
+     */
+    public let pharmacyCode: String?
+    /**
+     * 0 = 50; at most 500.
+     */
+    public let limit: UInt32
+    public let cursor: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: MedicationKind? = nil, 
+        /**
+         * Only this pharmacy's or clinic's dispensings (its code from `medication_pharmacies`).
+         */pharmacyCode: String? = nil, 
+        /**
+         * 0 = 50; at most 500.
+         */limit: UInt32 = UInt32(0), cursor: String? = nil) {
+        self.kind = kind
+        self.pharmacyCode = pharmacyCode
+        self.limit = limit
+        self.cursor = cursor
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MedicationFilter: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMedicationFilter: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MedicationFilter {
+        return
+            try MedicationFilter(
+                kind: FfiConverterOptionTypeMedicationKind.read(from: &buf), 
+                pharmacyCode: FfiConverterOptionString.read(from: &buf), 
+                limit: FfiConverterUInt32.read(from: &buf), 
+                cursor: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MedicationFilter, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeMedicationKind.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.pharmacyCode, into: &buf)
+        FfiConverterUInt32.write(value.limit, into: &buf)
+        FfiConverterOptionString.write(value.cursor, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationFilter_lift(_ buf: RustBuffer) throws -> MedicationFilter {
+    return try FfiConverterTypeMedicationFilter.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationFilter_lower(_ value: MedicationFilter) -> RustBuffer {
+    return FfiConverterTypeMedicationFilter.lower(value)
+}
+
+
+/**
+ * What one import did.
+ */
+public struct MedicationImportResult: Equatable, Hashable {
+    public let added: UInt32
+    /**
+     * Already in the notebook (scanned before, or the pharmacy's copy came first).
+     */
+    public let alreadyPresent: UInt32
+    /**
+     * Dispensings left out whole because their data has errors.
+     */
+    public let skippedDispensings: UInt32
+    public let issues: [ImportIssue]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(added: UInt32, 
+        /**
+         * Already in the notebook (scanned before, or the pharmacy's copy came first).
+         */alreadyPresent: UInt32, 
+        /**
+         * Dispensings left out whole because their data has errors.
+         */skippedDispensings: UInt32, issues: [ImportIssue]) {
+        self.added = added
+        self.alreadyPresent = alreadyPresent
+        self.skippedDispensings = skippedDispensings
+        self.issues = issues
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MedicationImportResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMedicationImportResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MedicationImportResult {
+        return
+            try MedicationImportResult(
+                added: FfiConverterUInt32.read(from: &buf), 
+                alreadyPresent: FfiConverterUInt32.read(from: &buf), 
+                skippedDispensings: FfiConverterUInt32.read(from: &buf), 
+                issues: FfiConverterSequenceTypeImportIssue.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MedicationImportResult, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.added, into: &buf)
+        FfiConverterUInt32.write(value.alreadyPresent, into: &buf)
+        FfiConverterUInt32.write(value.skippedDispensings, into: &buf)
+        FfiConverterSequenceTypeImportIssue.write(value.issues, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationImportResult_lift(_ buf: RustBuffer) throws -> MedicationImportResult {
+    return try FfiConverterTypeMedicationImportResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationImportResult_lower(_ value: MedicationImportResult) -> RustBuffer {
+    return FfiConverterTypeMedicationImportResult.lower(value)
+}
+
+
+public struct MedicationPage: Equatable, Hashable {
+    public let items: [MedicationSummary]
+    /**
+     * Pass back in `MedicationFilter.cursor` for the next page; none on the last.
+     */
+    public let nextCursor: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(items: [MedicationSummary], 
+        /**
+         * Pass back in `MedicationFilter.cursor` for the next page; none on the last.
+         */nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MedicationPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMedicationPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MedicationPage {
+        return
+            try MedicationPage(
+                items: FfiConverterSequenceTypeMedicationSummary.read(from: &buf), 
+                nextCursor: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MedicationPage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeMedicationSummary.write(value.items, into: &buf)
+        FfiConverterOptionString.write(value.nextCursor, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationPage_lift(_ buf: RustBuffer) throws -> MedicationPage {
+    return try FfiConverterTypeMedicationPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationPage_lower(_ value: MedicationPage) -> RustBuffer {
+    return FfiConverterTypeMedicationPage.lower(value)
+}
+
+
+/**
+ * One line of the history.
+ */
+public struct MedicationSummary: Equatable, Hashable {
+    public let id: String
+    public let kind: MedicationKind
+    /**
+     * Dispensing, start or entry date.
+     */
+    public let day: CalendarDay?
+    /**
+     * The first day it is no longer taken (dispensings, OTC medicines).
+     */
+    public let until: CalendarDay?
+    /**
+     * The pharmacy (dispensings), the medicine (OTC), or the note's text.
+     */
+    public let title: String
+    /**
+     * Drug names of a dispensing, ingredients of an OTC medicine.
+     */
+    public let names: [String]
+    public let arrival: MedicationArrival
+    public let hidden: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, kind: MedicationKind, 
+        /**
+         * Dispensing, start or entry date.
+         */day: CalendarDay?, 
+        /**
+         * The first day it is no longer taken (dispensings, OTC medicines).
+         */until: CalendarDay?, 
+        /**
+         * The pharmacy (dispensings), the medicine (OTC), or the note's text.
+         */title: String, 
+        /**
+         * Drug names of a dispensing, ingredients of an OTC medicine.
+         */names: [String], arrival: MedicationArrival, hidden: Bool) {
+        self.id = id
+        self.kind = kind
+        self.day = day
+        self.until = until
+        self.title = title
+        self.names = names
+        self.arrival = arrival
+        self.hidden = hidden
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MedicationSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMedicationSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MedicationSummary {
+        return
+            try MedicationSummary(
+                id: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeMedicationKind.read(from: &buf), 
+                day: FfiConverterOptionTypeCalendarDay.read(from: &buf), 
+                until: FfiConverterOptionTypeCalendarDay.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                names: FfiConverterSequenceString.read(from: &buf), 
+                arrival: FfiConverterTypeMedicationArrival.read(from: &buf), 
+                hidden: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MedicationSummary, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeMedicationKind.write(value.kind, into: &buf)
+        FfiConverterOptionTypeCalendarDay.write(value.day, into: &buf)
+        FfiConverterOptionTypeCalendarDay.write(value.until, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterSequenceString.write(value.names, into: &buf)
+        FfiConverterTypeMedicationArrival.write(value.arrival, into: &buf)
+        FfiConverterBool.write(value.hidden, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationSummary_lift(_ buf: RustBuffer) throws -> MedicationSummary {
+    return try FfiConverterTypeMedicationSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationSummary_lower(_ value: MedicationSummary) -> RustBuffer {
+    return FfiConverterTypeMedicationSummary.lower(value)
+}
+
+
 public struct OccasionSummary: Equatable, Hashable {
     public let days: UInt32
     public let readings: UInt32
@@ -2428,6 +3555,68 @@ public func FfiConverterTypeOccasionSummary_lift(_ buf: RustBuffer) throws -> Oc
 #endif
 public func FfiConverterTypeOccasionSummary_lower(_ value: OccasionSummary) -> RustBuffer {
     return FfiConverterTypeOccasionSummary.lower(value)
+}
+
+
+public struct PharmacyCount: Equatable, Hashable {
+    public let name: String
+    public let code: String
+    public let dispensings: UInt32
+    public let latest: CalendarDay?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, code: String, dispensings: UInt32, latest: CalendarDay?) {
+        self.name = name
+        self.code = code
+        self.dispensings = dispensings
+        self.latest = latest
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PharmacyCount: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePharmacyCount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PharmacyCount {
+        return
+            try PharmacyCount(
+                name: FfiConverterString.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                dispensings: FfiConverterUInt32.read(from: &buf), 
+                latest: FfiConverterOptionTypeCalendarDay.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PharmacyCount, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterUInt32.write(value.dispensings, into: &buf)
+        FfiConverterOptionTypeCalendarDay.write(value.latest, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePharmacyCount_lift(_ buf: RustBuffer) throws -> PharmacyCount {
+    return try FfiConverterTypePharmacyCount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePharmacyCount_lower(_ value: PharmacyCount) -> RustBuffer {
+    return FfiConverterTypePharmacyCount.lower(value)
 }
 
 
@@ -2554,6 +3743,229 @@ public func FfiConverterTypeRecordedVital_lift(_ buf: RustBuffer) throws -> Reco
 #endif
 public func FfiConverterTypeRecordedVital_lower(_ value: RecordedVital) -> RustBuffer {
     return FfiConverterTypeRecordedVital.lower(value)
+}
+
+
+public struct RpInfo: Equatable, Hashable {
+    public let number: UInt16
+    public let doctor: String?
+    public let drugs: [DrugInfo]
+    /**
+     * How to take it, as the pharmacy wrote it (`【１日２回 朝夕食後】`).
+     */
+    public let usage: String?
+    public let dosageForm: DosageForm?
+    public let quantity: UInt16?
+    public let quantityUnit: QuantityUnit?
+    public let usageNotes: [String]
+    public let cautions: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(number: UInt16, doctor: String?, drugs: [DrugInfo], 
+        /**
+         * How to take it, as the pharmacy wrote it (`【１日２回 朝夕食後】`).
+         */usage: String?, dosageForm: DosageForm?, quantity: UInt16?, quantityUnit: QuantityUnit?, usageNotes: [String], cautions: [String]) {
+        self.number = number
+        self.doctor = doctor
+        self.drugs = drugs
+        self.usage = usage
+        self.dosageForm = dosageForm
+        self.quantity = quantity
+        self.quantityUnit = quantityUnit
+        self.usageNotes = usageNotes
+        self.cautions = cautions
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RpInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRpInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RpInfo {
+        return
+            try RpInfo(
+                number: FfiConverterUInt16.read(from: &buf), 
+                doctor: FfiConverterOptionString.read(from: &buf), 
+                drugs: FfiConverterSequenceTypeDrugInfo.read(from: &buf), 
+                usage: FfiConverterOptionString.read(from: &buf), 
+                dosageForm: FfiConverterOptionTypeDosageForm.read(from: &buf), 
+                quantity: FfiConverterOptionUInt16.read(from: &buf), 
+                quantityUnit: FfiConverterOptionTypeQuantityUnit.read(from: &buf), 
+                usageNotes: FfiConverterSequenceString.read(from: &buf), 
+                cautions: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RpInfo, into buf: inout [UInt8]) {
+        FfiConverterUInt16.write(value.number, into: &buf)
+        FfiConverterOptionString.write(value.doctor, into: &buf)
+        FfiConverterSequenceTypeDrugInfo.write(value.drugs, into: &buf)
+        FfiConverterOptionString.write(value.usage, into: &buf)
+        FfiConverterOptionTypeDosageForm.write(value.dosageForm, into: &buf)
+        FfiConverterOptionUInt16.write(value.quantity, into: &buf)
+        FfiConverterOptionTypeQuantityUnit.write(value.quantityUnit, into: &buf)
+        FfiConverterSequenceString.write(value.usageNotes, into: &buf)
+        FfiConverterSequenceString.write(value.cautions, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRpInfo_lift(_ buf: RustBuffer) throws -> RpInfo {
+    return try FfiConverterTypeRpInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRpInfo_lower(_ value: RpInfo) -> RustBuffer {
+    return FfiConverterTypeRpInfo.lower(value)
+}
+
+
+/**
+ * "n of N" of a receipt being read.
+ */
+public struct ScanGroup: Equatable, Hashable {
+    public let have: UInt16
+    public let total: UInt16
+    /**
+     * True for QR codes joined by Structured Append, false for parts of split data.
+     */
+    public let qrCodes: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(have: UInt16, total: UInt16, 
+        /**
+         * True for QR codes joined by Structured Append, false for parts of split data.
+         */qrCodes: Bool) {
+        self.have = have
+        self.total = total
+        self.qrCodes = qrCodes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ScanGroup: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScanGroup: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanGroup {
+        return
+            try ScanGroup(
+                have: FfiConverterUInt16.read(from: &buf), 
+                total: FfiConverterUInt16.read(from: &buf), 
+                qrCodes: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScanGroup, into buf: inout [UInt8]) {
+        FfiConverterUInt16.write(value.have, into: &buf)
+        FfiConverterUInt16.write(value.total, into: &buf)
+        FfiConverterBool.write(value.qrCodes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanGroup_lift(_ buf: RustBuffer) throws -> ScanGroup {
+    return try FfiConverterTypeScanGroup.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanGroup_lower(_ value: ScanGroup) -> RustBuffer {
+    return FfiConverterTypeScanGroup.lower(value)
+}
+
+
+public struct ScanProgress: Equatable, Hashable {
+    public let outcome: ScanOutcome
+    public let waiting: [ScanGroup]
+    public let imports: [MedicationImportResult]
+    /**
+     * Complete data that is not a medication notebook (one per refused code).
+     */
+    public let refused: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(outcome: ScanOutcome, waiting: [ScanGroup], imports: [MedicationImportResult], 
+        /**
+         * Complete data that is not a medication notebook (one per refused code).
+         */refused: [String]) {
+        self.outcome = outcome
+        self.waiting = waiting
+        self.imports = imports
+        self.refused = refused
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ScanProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScanProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanProgress {
+        return
+            try ScanProgress(
+                outcome: FfiConverterTypeScanOutcome.read(from: &buf), 
+                waiting: FfiConverterSequenceTypeScanGroup.read(from: &buf), 
+                imports: FfiConverterSequenceTypeMedicationImportResult.read(from: &buf), 
+                refused: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScanProgress, into buf: inout [UInt8]) {
+        FfiConverterTypeScanOutcome.write(value.outcome, into: &buf)
+        FfiConverterSequenceTypeScanGroup.write(value.waiting, into: &buf)
+        FfiConverterSequenceTypeMedicationImportResult.write(value.imports, into: &buf)
+        FfiConverterSequenceString.write(value.refused, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanProgress_lift(_ buf: RustBuffer) throws -> ScanProgress {
+    return try FfiConverterTypeScanProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanProgress_lower(_ value: ScanProgress) -> RustBuffer {
+    return FfiConverterTypeScanProgress.lower(value)
 }
 
 
@@ -2768,6 +4180,73 @@ public func FfiConverterTypeStats_lift(_ buf: RustBuffer) throws -> Stats {
 #endif
 public func FfiConverterTypeStats_lower(_ value: Stats) -> RustBuffer {
     return FfiConverterTypeStats.lower(value)
+}
+
+
+/**
+ * A symbol's Structured Append header, as scanners that keep it report it.
+ */
+public struct StructuredAppendHeader: Equatable, Hashable {
+    /**
+     * 0-based.
+     */
+    public let position: UInt8
+    public let total: UInt8
+    public let parity: UInt8
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * 0-based.
+         */position: UInt8, total: UInt8, parity: UInt8) {
+        self.position = position
+        self.total = total
+        self.parity = parity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StructuredAppendHeader: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStructuredAppendHeader: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StructuredAppendHeader {
+        return
+            try StructuredAppendHeader(
+                position: FfiConverterUInt8.read(from: &buf), 
+                total: FfiConverterUInt8.read(from: &buf), 
+                parity: FfiConverterUInt8.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StructuredAppendHeader, into buf: inout [UInt8]) {
+        FfiConverterUInt8.write(value.position, into: &buf)
+        FfiConverterUInt8.write(value.total, into: &buf)
+        FfiConverterUInt8.write(value.parity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStructuredAppendHeader_lift(_ buf: RustBuffer) throws -> StructuredAppendHeader {
+    return try FfiConverterTypeStructuredAppendHeader.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStructuredAppendHeader_lower(_ value: StructuredAppendHeader) -> RustBuffer {
+    return FfiConverterTypeStructuredAppendHeader.lower(value)
 }
 
 
@@ -3582,6 +5061,16 @@ enum ApiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Auth(problem: AuthProblem, reason: String
     )
     /**
+     * A photo the core cannot use (not JPEG/PNG, too large, damaged, no readable code).
+     */
+    case Photo(problem: PhotoProblem, reason: String
+    )
+    /**
+     * Imported medication data was refused whole; `problem` says what the person can do.
+     */
+    case Import(problem: ImportProblem, reason: String
+    )
+    /**
      * The app called the core with something it cannot use (an impossible time or date, bad
      * configuration), or the core failed in a way the person cannot fix.
      */
@@ -3648,7 +5137,15 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
             problem: try FfiConverterTypeAuthProblem.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 13: return .Internal(
+        case 13: return .Photo(
+            problem: try FfiConverterTypePhotoProblem.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 14: return .Import(
+            problem: try FfiConverterTypeImportProblem.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 15: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -3723,8 +5220,20 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case let .Photo(problem,reason):
             writeInt(&buf, Int32(13))
+            FfiConverterTypePhotoProblem.write(problem, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Import(problem,reason):
+            writeInt(&buf, Int32(14))
+            FfiConverterTypeImportProblem.write(problem, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(15))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -4084,6 +5593,194 @@ public func FfiConverterTypeConflictKind_lift(_ buf: RustBuffer) throws -> Confl
 #endif
 public func FfiConverterTypeConflictKind_lower(_ value: ConflictKind) -> RustBuffer {
     return FfiConverterTypeConflictKind.lower(value)
+}
+
+
+
+
+public enum DosageForm: Equatable, Hashable {
+    
+    case `internal`
+    case internalDrops
+    case asNeeded
+    case injection
+    case external
+    case decoction
+    case kampo
+    case material
+    case other
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DosageForm: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDosageForm: FfiConverterRustBuffer {
+    typealias SwiftType = DosageForm
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DosageForm {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .`internal`
+        
+        case 2: return .internalDrops
+        
+        case 3: return .asNeeded
+        
+        case 4: return .injection
+        
+        case 5: return .external
+        
+        case 6: return .decoction
+        
+        case 7: return .kampo
+        
+        case 8: return .material
+        
+        case 9: return .other
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DosageForm, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .internalDrops:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .asNeeded:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .injection:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .external:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .decoction:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .kampo:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .material:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(9))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDosageForm_lift(_ buf: RustBuffer) throws -> DosageForm {
+    return try FfiConverterTypeDosageForm.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDosageForm_lower(_ value: DosageForm) -> RustBuffer {
+    return FfiConverterTypeDosageForm.lower(value)
+}
+
+
+
+
+public enum DoseMeaning: Equatable, Hashable {
+    
+    case daily
+    case perDose
+    case total
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DoseMeaning: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseMeaning: FfiConverterRustBuffer {
+    typealias SwiftType = DoseMeaning
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseMeaning {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .daily
+        
+        case 2: return .perDose
+        
+        case 3: return .total
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DoseMeaning, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .daily:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .perDose:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .total:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseMeaning_lift(_ buf: RustBuffer) throws -> DoseMeaning {
+    return try FfiConverterTypeDoseMeaning.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseMeaning_lower(_ value: DoseMeaning) -> RustBuffer {
+    return FfiConverterTypeDoseMeaning.lower(value)
 }
 
 
@@ -4488,6 +6185,521 @@ public func FfiConverterTypeHomeBpClass_lower(_ value: HomeBpClass) -> RustBuffe
 
 
 
+/**
+ * Where a problem in imported data is (never what it says).
+ */
+
+public enum ImportIssueKind: Equatable, Hashable {
+    
+    /**
+     * Something the format requires is missing or wrong: that dispensing was left out.
+     */
+    case error
+    /**
+     * Kept as written, but not as the format says.
+     */
+    case warning
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ImportIssueKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportIssueKind: FfiConverterRustBuffer {
+    typealias SwiftType = ImportIssueKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportIssueKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .error
+        
+        case 2: return .warning
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ImportIssueKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .error:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .warning:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportIssueKind_lift(_ buf: RustBuffer) throws -> ImportIssueKind {
+    return try FfiConverterTypeImportIssueKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportIssueKind_lower(_ value: ImportIssueKind) -> RustBuffer {
+    return FfiConverterTypeImportIssueKind.lower(value)
+}
+
+
+
+/**
+ * Why imported medication data was refused as a whole.
+ */
+
+public enum ImportProblem: Equatable, Hashable {
+    
+    /**
+     * A 院外処方箋 QR code (JAHIS prescription symbol): for the pharmacy, not the notebook.
+     */
+    case prescriptionSymbol
+    /**
+     * Not e-お薬手帳 (JAHIS TC) data at all.
+     */
+    case notMedicationData
+    /**
+     * A QR code of another receipt than the one being read.
+     */
+    case otherReceipt
+    /**
+     * The codes of a receipt do not fit together: scan them again.
+     */
+    case scanAgain
+    /**
+     * The QR code itself could not be read.
+     */
+    case unreadableCode
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ImportProblem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportProblem: FfiConverterRustBuffer {
+    typealias SwiftType = ImportProblem
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportProblem {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .prescriptionSymbol
+        
+        case 2: return .notMedicationData
+        
+        case 3: return .otherReceipt
+        
+        case 4: return .scanAgain
+        
+        case 5: return .unreadableCode
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ImportProblem, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .prescriptionSymbol:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .notMedicationData:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .otherReceipt:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .scanAgain:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .unreadableCode:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportProblem_lift(_ buf: RustBuffer) throws -> ImportProblem {
+    return try FfiConverterTypeImportProblem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportProblem_lower(_ value: ImportProblem) -> RustBuffer {
+    return FfiConverterTypeImportProblem.lower(value)
+}
+
+
+
+/**
+ * How an entry first reached this device: provenance the person can see.
+ */
+
+public enum MedicationArrival: Equatable, Hashable {
+    
+    /**
+     * Scanned from a receipt's QR codes.
+     */
+    case scanned
+    /**
+     * A JAHIS file shared to the app.
+     */
+    case file
+    /**
+     * From the network: the pharmacy sent it, or another device imported it.
+     */
+    case synced
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MedicationArrival: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMedicationArrival: FfiConverterRustBuffer {
+    typealias SwiftType = MedicationArrival
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MedicationArrival {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .scanned
+        
+        case 2: return .file
+        
+        case 3: return .synced
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MedicationArrival, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .scanned:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .file:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .synced:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationArrival_lift(_ buf: RustBuffer) throws -> MedicationArrival {
+    return try FfiConverterTypeMedicationArrival.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationArrival_lower(_ value: MedicationArrival) -> RustBuffer {
+    return FfiConverterTypeMedicationArrival.lower(value)
+}
+
+
+
+/**
+ * Which part of the notebook an entry is.
+ */
+
+public enum MedicationKind: Equatable, Hashable {
+    
+    case dispensing
+    case otc
+    case patientNote
+    case memo
+    case pharmacist
+    case patientInfo
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MedicationKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMedicationKind: FfiConverterRustBuffer {
+    typealias SwiftType = MedicationKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MedicationKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .dispensing
+        
+        case 2: return .otc
+        
+        case 3: return .patientNote
+        
+        case 4: return .memo
+        
+        case 5: return .pharmacist
+        
+        case 6: return .patientInfo
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MedicationKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .dispensing:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .otc:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .patientNote:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .memo:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .pharmacist:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .patientInfo:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationKind_lift(_ buf: RustBuffer) throws -> MedicationKind {
+    return try FfiConverterTypeMedicationKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMedicationKind_lower(_ value: MedicationKind) -> RustBuffer {
+    return FfiConverterTypeMedicationKind.lower(value)
+}
+
+
+
+
+public enum PhotoProblem: Equatable, Hashable {
+    
+    case unsupportedFormat
+    case tooLarge
+    case damaged
+    case noCodeFound
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PhotoProblem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhotoProblem: FfiConverterRustBuffer {
+    typealias SwiftType = PhotoProblem
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhotoProblem {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .unsupportedFormat
+        
+        case 2: return .tooLarge
+        
+        case 3: return .damaged
+        
+        case 4: return .noCodeFound
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PhotoProblem, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .unsupportedFormat:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .tooLarge:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .damaged:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .noCodeFound:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhotoProblem_lift(_ buf: RustBuffer) throws -> PhotoProblem {
+    return try FfiConverterTypePhotoProblem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhotoProblem_lower(_ value: PhotoProblem) -> RustBuffer {
+    return FfiConverterTypePhotoProblem.lower(value)
+}
+
+
+
+
+public enum QuantityUnit: Equatable, Hashable {
+    
+    case days
+    case times
+    case once
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension QuantityUnit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQuantityUnit: FfiConverterRustBuffer {
+    typealias SwiftType = QuantityUnit
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QuantityUnit {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .days
+        
+        case 2: return .times
+        
+        case 3: return .once
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: QuantityUnit, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .days:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .times:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .once:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuantityUnit_lift(_ buf: RustBuffer) throws -> QuantityUnit {
+    return try FfiConverterTypeQuantityUnit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQuantityUnit_lower(_ value: QuantityUnit) -> RustBuffer {
+    return FfiConverterTypeQuantityUnit.lower(value)
+}
+
+
+
 
 public enum Relationship: Equatable, Hashable {
     
@@ -4550,6 +6762,91 @@ public func FfiConverterTypeRelationship_lift(_ buf: RustBuffer) throws -> Relat
 #endif
 public func FfiConverterTypeRelationship_lower(_ value: Relationship) -> RustBuffer {
     return FfiConverterTypeRelationship.lower(value)
+}
+
+
+
+/**
+ * What a scanned symbol did.
+ */
+
+public enum ScanOutcome: Equatable, Hashable {
+    
+    /**
+     * Read before; nothing changed.
+     */
+    case duplicate
+    /**
+     * Kept; the receipt still misses codes.
+     */
+    case waiting
+    /**
+     * A receipt became complete and was imported.
+     */
+    case completed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ScanOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScanOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = ScanOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .duplicate
+        
+        case 2: return .waiting
+        
+        case 3: return .completed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ScanOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .duplicate:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .waiting:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .completed:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanOutcome_lift(_ buf: RustBuffer) throws -> ScanOutcome {
+    return try FfiConverterTypeScanOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanOutcome_lower(_ value: ScanOutcome) -> RustBuffer {
+    return FfiConverterTypeScanOutcome.lower(value)
 }
 
 
@@ -5331,6 +7628,30 @@ public func FfiConverterTypeWarningCode_lower(_ value: WarningCode) -> RustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
+    typealias SwiftType = UInt16?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt16.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt16.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
     typealias SwiftType = UInt32?
 
@@ -5499,6 +7820,78 @@ fileprivate struct FfiConverterOptionTypeAccount: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCalendarDay: FfiConverterRustBuffer {
+    typealias SwiftType = CalendarDay?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCalendarDay.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCalendarDay.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDispensingInfo: FfiConverterRustBuffer {
+    typealias SwiftType = DispensingInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDispensingInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDispensingInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeInstitutionInfo: FfiConverterRustBuffer {
+    typealias SwiftType = InstitutionInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeInstitutionInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeInstitutionInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeProfile: FfiConverterRustBuffer {
     typealias SwiftType = Profile?
 
@@ -5539,6 +7932,30 @@ fileprivate struct FfiConverterOptionTypeStats: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeStats.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeStructuredAppendHeader: FfiConverterRustBuffer {
+    typealias SwiftType = StructuredAppendHeader?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStructuredAppendHeader.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStructuredAppendHeader.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5595,6 +8012,54 @@ fileprivate struct FfiConverterOptionTypeSyncReport: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDosageForm: FfiConverterRustBuffer {
+    typealias SwiftType = DosageForm?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDosageForm.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDosageForm.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDoseMeaning: FfiConverterRustBuffer {
+    typealias SwiftType = DoseMeaning?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDoseMeaning.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDoseMeaning.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeHomeBpClass: FfiConverterRustBuffer {
     typealias SwiftType = HomeBpClass?
 
@@ -5611,6 +8076,54 @@ fileprivate struct FfiConverterOptionTypeHomeBpClass: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeHomeBpClass.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMedicationKind: FfiConverterRustBuffer {
+    typealias SwiftType = MedicationKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMedicationKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMedicationKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeQuantityUnit: FfiConverterRustBuffer {
+    typealias SwiftType = QuantityUnit?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeQuantityUnit.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeQuantityUnit.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5668,6 +8181,131 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDrugInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [DrugInfo]
+
+    public static func write(_ value: [DrugInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDrugInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DrugInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DrugInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDrugInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeImportIssue: FfiConverterRustBuffer {
+    typealias SwiftType = [ImportIssue]
+
+    public static func write(_ value: [ImportIssue], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeImportIssue.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ImportIssue] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ImportIssue]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeImportIssue.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMedicationImportResult: FfiConverterRustBuffer {
+    typealias SwiftType = [MedicationImportResult]
+
+    public static func write(_ value: [MedicationImportResult], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMedicationImportResult.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MedicationImportResult] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MedicationImportResult]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMedicationImportResult.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMedicationSummary: FfiConverterRustBuffer {
+    typealias SwiftType = [MedicationSummary]
+
+    public static func write(_ value: [MedicationSummary], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMedicationSummary.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MedicationSummary] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MedicationSummary]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMedicationSummary.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePharmacyCount: FfiConverterRustBuffer {
+    typealias SwiftType = [PharmacyCount]
+
+    public static func write(_ value: [PharmacyCount], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePharmacyCount.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PharmacyCount] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PharmacyCount]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePharmacyCount.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeProfile: FfiConverterRustBuffer {
     typealias SwiftType = [Profile]
 
@@ -5685,6 +8323,56 @@ fileprivate struct FfiConverterSequenceTypeProfile: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeProfile.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRpInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [RpInfo]
+
+    public static func write(_ value: [RpInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRpInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RpInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RpInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRpInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeScanGroup: FfiConverterRustBuffer {
+    typealias SwiftType = [ScanGroup]
+
+    public static func write(_ value: [ScanGroup], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeScanGroup.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ScanGroup] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ScanGroup]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeScanGroup.read(from: &buf))
         }
         return seq
     }
@@ -5916,6 +8604,33 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_home_screen() != 25814) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_techo_ffi_checksum_method_techocore_current_medications() != 43317) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_delete_medication() != 12481) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_export_medications() != 15857) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_get_medication() != 1687) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_import_medication_file() != 11272) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_list_medications() != 16116) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_medication_pharmacies() != 50375) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_search_medications() != 2642) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_start_medication_scan() != 60500) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_techo_ffi_checksum_method_techocore_active_profile() != 21271) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5989,6 +8704,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_devicekeystore_save() != 11170) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_medicationscanner_add_codewords() != 33510) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_medicationscanner_add_photo() != 4402) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_medicationscanner_add_symbol() != 28200) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_medicationscanner_reset() != 44231) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_syncobserver_on_progress() != 13899) {

@@ -64,4 +64,21 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
         try real.vitalSeries(profileId: profileId, kind: kind, first: first, last: last, bucket: bucket)
     }
     func wedgedItems() throws -> [WedgedItem] { try real.wedgedItems() }
+    func currentMedications(profileId: String, today: CalendarDay) throws -> [MedicationSummary] {
+        try real.currentMedications(profileId: profileId, today: today)
+    }
+    func deleteMedication(medicationId: String) throws { try real.deleteMedication(medicationId: medicationId) }
+    func exportMedications(profileId: String) throws -> MedicationExport { try real.exportMedications(profileId: profileId) }
+    func getMedication(medicationId: String) throws -> MedicationDetail { try real.getMedication(medicationId: medicationId) }
+    func importMedicationFile(profileId: String, data: Data) throws -> MedicationImportResult {
+        try real.importMedicationFile(profileId: profileId, data: data)
+    }
+    func listMedications(profileId: String, filter: MedicationFilter) throws -> MedicationPage {
+        try real.listMedications(profileId: profileId, filter: filter)
+    }
+    func medicationPharmacies(profileId: String) throws -> [PharmacyCount] { try real.medicationPharmacies(profileId: profileId) }
+    func searchMedications(profileId: String, text: String) throws -> [MedicationSummary] {
+        try real.searchMedications(profileId: profileId, text: text)
+    }
+    func startMedicationScan(profileId: String) throws -> MedicationScanner { try real.startMedicationScan(profileId: profileId) }
 }

@@ -88,6 +88,10 @@ final class WordingTests: XCTestCase {
         ]
         errors += conflictKinds.map { ApiError.Conflict(kind: $0, reason: "x") }
         errors += authProblems.map { ApiError.Auth(problem: $0, reason: "x") }
+        errors += [ImportProblem.prescriptionSymbol, .notMedicationData, .otherReceipt, .scanAgain, .unreadableCode]
+            .map { ApiError.Import(problem: $0, reason: "x") }
+        errors += [PhotoProblem.unsupportedFormat, .tooLarge, .damaged, .noCodeFound]
+            .map { ApiError.Photo(problem: $0, reason: "x") }
         for error in errors {
             let text = ja.message(for: error)
             XCTAssertTrue(text.hasSuffix("。"), text)

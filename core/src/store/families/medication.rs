@@ -66,7 +66,8 @@ struct Derived {
 fn derive(entry: &MedicationEntry) -> Derived {
     let d = &entry.document;
     let mut names: Vec<&str> = Vec::new();
-    let mut out = Derived { day: None, until_day: None, institution: None, institution_code: None, search_text: String::new() };
+    let mut out =
+        Derived { day: None, until_day: None, institution: None, institution_code: None, search_text: String::new() };
     match entry.kind {
         EntryKind::Dispensing => {
             if let Some(disp) = d.dispensings.first() {
@@ -99,13 +100,15 @@ fn derive(entry: &MedicationEntry) -> Derived {
         EntryKind::PatientNote => names.extend(d.patient_notes.iter().map(|n| n.text())),
         EntryKind::Memo => {
             if let Some(m) = d.memos.first() {
-                out.day = techo_jahis::CalendarDate::parse_jahis(m.entry_date_raw()).and_then(naive_date).map(day_number);
+                out.day =
+                    techo_jahis::CalendarDate::parse_jahis(m.entry_date_raw()).and_then(naive_date).map(day_number);
                 names.push(m.text());
             }
         }
         EntryKind::Pharmacist => {
             if let Some(p) = d.pharmacists.first() {
-                out.day = techo_jahis::CalendarDate::parse_jahis(p.start_date_raw()).and_then(naive_date).map(day_number);
+                out.day =
+                    techo_jahis::CalendarDate::parse_jahis(p.start_date_raw()).and_then(naive_date).map(day_number);
                 names.push(p.name());
                 names.push(p.pharmacy_name());
             }
@@ -222,7 +225,12 @@ impl Family for MedicationFamily {
                 jahis,
                 extra: extra.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or_default(),
             };
-            enqueue(tx, NewEntry::new(patient, Entity::Medication, id.clone(), Op::Create), &record, now.timestamp_millis())?;
+            enqueue(
+                tx,
+                NewEntry::new(patient, Entity::Medication, id.clone(), Op::Create),
+                &record,
+                now.timestamp_millis(),
+            )?;
             if let Some(ms) = deleted_at {
                 let at = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or(now);
                 let tombstone = Tombstone {
@@ -254,10 +262,8 @@ impl Family for MedicationFamily {
         };
         // The raw imports are provenance: worth keeping, but losing them costs no entry.
         if copy("medication_imports", "\"profile_id\" IN (SELECT \"id\" FROM main.\"profiles\")").is_ok() {
-            let _ = copy(
-                "medication_import_entries",
-                "\"import_id\" IN (SELECT \"id\" FROM main.\"medication_imports\")",
-            );
+            let _ =
+                copy("medication_import_entries", "\"import_id\" IN (SELECT \"id\" FROM main.\"medication_imports\")");
         }
         Ok(n as u64)
     }

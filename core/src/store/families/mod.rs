@@ -6,9 +6,9 @@
 //! registry. A family only says how its own table takes a pulled change, which of its records
 //! the server lost, and how to carry its rows into a fresh database.
 
+pub mod medication;
 #[cfg(test)]
 pub(crate) mod test_note;
-pub mod medication;
 mod vitals;
 
 pub use medication::{ArrivedBy, MedicationFamily};

@@ -86,7 +86,29 @@ extension Wording {
         case .DataDamaged: return self(.errorDataDamaged)
         case .Network: return self(.errorNetwork)
         case let .Auth(problem, _): return signInProblem(problem)
+        case let .Import(problem, _): return importProblem(problem)
+        case let .Photo(problem, _): return photoProblem(problem)
         case .Internal: return self(.errorInternal)
+        }
+    }
+
+    /// Why scanned or shared medication data was refused, and what to do instead.
+    public func importProblem(_ problem: ImportProblem) -> String {
+        switch problem {
+        case .prescriptionSymbol: return self(.errorPrescriptionQr)
+        case .notMedicationData: return self(.errorNotMedicationData)
+        case .otherReceipt: return self(.errorOtherReceipt)
+        case .scanAgain: return self(.errorScanAgain)
+        case .unreadableCode: return self(.errorUnreadableCode)
+        }
+    }
+
+    public func photoProblem(_ problem: PhotoProblem) -> String {
+        switch problem {
+        case .unsupportedFormat: return self(.errorPhotoFormat)
+        case .tooLarge: return self(.errorPhotoTooLarge)
+        case .damaged: return self(.errorPhotoDamaged)
+        case .noCodeFound: return self(.errorPhotoNoCode)
         }
     }
 }

@@ -10,6 +10,8 @@ import jp.kenkotecho.core.BpContext
 import jp.kenkotecho.core.CalendarDay
 import jp.kenkotecho.core.ConflictKind
 import jp.kenkotecho.core.Field
+import jp.kenkotecho.core.ImportProblem
+import jp.kenkotecho.core.PhotoProblem
 import jp.kenkotecho.core.GlucoseTiming
 import jp.kenkotecho.core.GlucoseUnit
 import jp.kenkotecho.core.HomeBpClass
@@ -186,7 +188,10 @@ class WordingTest {
     @Test
     fun everyTypedCauseEndsWithANextStepInBothLanguages() {
         val auth = listOf(AuthProblem.WrongCredentials, AuthProblem.InvalidActivationCode, AuthProblem.WeakPassword, AuthProblem.TooManyAttempts(30uL), AuthProblem.Refused)
-        val errors = auth.map { ApiException.Auth(it, "reason-for-support") } + ConflictKind.entries.map { ApiException.Conflict(it, "reason-for-support") }
+        val errors = auth.map { ApiException.Auth(it, "reason-for-support") } +
+            ConflictKind.entries.map { ApiException.Conflict(it, "reason-for-support") } +
+            ImportProblem.entries.map { ApiException.Import(it, "reason-for-support") } +
+            PhotoProblem.entries.map { ApiException.Photo(it, "reason-for-support") }
         for (action in Action.entries) {
             for (error in errors) {
                 val jaText = ja.errors.message(error, action)

@@ -754,6 +754,24 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_home_screen(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_current_medications(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_delete_medication(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_export_medications(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_get_medication(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_import_medication_file(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_list_medications(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_medication_pharmacies(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_search_medications(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_start_medication_scan(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_active_profile(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_add_profile(
@@ -804,6 +822,14 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_devicekeystore_save(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_medicationscanner_add_codewords(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_medicationscanner_add_photo(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_medicationscanner_add_symbol(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_medicationscanner_reset(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_syncobserver_on_progress(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_syncobserver_on_finished(
@@ -852,6 +878,24 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_home_screen(`ptr`: Long,`profileId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_current_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_delete_medication(`ptr`: Long,`medicationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_techo_ffi_fn_method_techocore_export_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_get_medication(`ptr`: Long,`medicationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_import_medication_file(`ptr`: Long,`profileId`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_list_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,`filter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_medication_pharmacies(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_search_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_start_medication_scan(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_active_profile(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_add_profile(`ptr`: Long,`hmCode`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,`relationship`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -907,6 +951,18 @@ internal object UniffiLib {
     external fun uniffi_techo_ffi_fn_method_devicekeystore_load(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_devicekeystore_save(`ptr`: Long,`name`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_techo_ffi_fn_clone_medicationscanner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_techo_ffi_fn_free_medicationscanner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_techo_ffi_fn_method_medicationscanner_add_codewords(`ptr`: Long,`codewords`: RustBuffer.ByValue,`version`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_medicationscanner_add_photo(`ptr`: Long,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_medicationscanner_add_symbol(`ptr`: Long,`data`: RustBuffer.ByValue,`header`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_medicationscanner_reset(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_techo_ffi_fn_clone_syncobserver(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1067,6 +1123,33 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_home_screen() and 0xFFFF) != 25814) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_current_medications() and 0xFFFF) != 43317) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_delete_medication() and 0xFFFF) != 12481) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_export_medications() and 0xFFFF) != 15857) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_get_medication() and 0xFFFF) != 1687) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_import_medication_file() and 0xFFFF) != 11272) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_list_medications() and 0xFFFF) != 16116) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_medication_pharmacies() and 0xFFFF) != 50375) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_search_medications() and 0xFFFF) != 2642) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_start_medication_scan() and 0xFFFF) != 60500) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_active_profile() and 0xFFFF) != 21271) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1140,6 +1223,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_devicekeystore_save() and 0xFFFF) != 11170) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_medicationscanner_add_codewords() and 0xFFFF) != 33510) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_medicationscanner_add_photo() and 0xFFFF) != 4402) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_medicationscanner_add_symbol() and 0xFFFF) != 28200) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_medicationscanner_reset() and 0xFFFF) != 44231) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_syncobserver_on_progress() and 0xFFFF) != 13899) {
@@ -1403,6 +1498,33 @@ public object FfiConverterUByte: FfiConverter<UByte, Byte> {
 
     override fun write(value: UByte, buf: ByteBuffer) {
         buf.put(value.toByte())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterUShort: FfiConverter<UShort, Short> {
+    override fun lift(value: Short): UShort {
+        return value.toUShort()
+    }
+
+    fun lift(value: Int): UShort {
+        return value.toUShort()
+    }
+
+    override fun read(buf: ByteBuffer): UShort {
+        return lift(buf.getShort())
+    }
+
+    override fun lower(value: UShort): Short {
+        return value.toShort()
+    }
+
+    override fun allocationSize(value: UShort) = 2UL
+
+    override fun write(value: UShort, buf: ByteBuffer) {
+        buf.putShort(value.toShort())
     }
 }
 
@@ -2014,6 +2136,349 @@ public object FfiConverterTypeDeviceKeyStore: FfiConverter<DeviceKeyStore, Long>
     override fun allocationSize(value: DeviceKeyStore) = 8UL
 
     override fun write(value: DeviceKeyStore, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * One receipt-scanning session for one person.
+ */
+public interface MedicationScannerInterface {
+    
+    /**
+     * A symbol's data codewords after error correction and its version (iOS:
+     * `CIQRCodeDescriptor.errorCorrectedPayload` and `symbolVersion`).
+     */
+    fun `addCodewords`(`codewords`: kotlin.ByteArray, `version`: kotlin.UByte): ScanProgress
+    
+    /**
+     * Every QR code in a photo of the receipt (a JPEG or PNG file the app saved; HEIC must be
+     * converted first). Throws `Photo` when the image is unusable or holds no readable code.
+     */
+    fun `addPhoto`(`path`: kotlin.String): ScanProgress
+    
+    /**
+     * A symbol's data bytes and its Structured Append header when it has one (Android scanners
+     * that report byte segments and the metadata).
+     */
+    fun `addSymbol`(`data`: kotlin.ByteArray, `header`: StructuredAppendHeader?): ScanProgress
+    
+    /**
+     * Forgets the codes of a receipt not yet complete (start the receipt again).
+     */
+    fun `reset`()
+    
+    companion object
+}
+
+/**
+ * One receipt-scanning session for one person.
+ */
+open class MedicationScanner: Disposable, AutoCloseable, MedicationScannerInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_techo_ffi_fn_free_medicationscanner(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_techo_ffi_fn_clone_medicationscanner(handle, status)
+        }
+    }
+
+    
+    /**
+     * A symbol's data codewords after error correction and its version (iOS:
+     * `CIQRCodeDescriptor.errorCorrectedPayload` and `symbolVersion`).
+     */
+    @Throws(ApiException::class)override fun `addCodewords`(`codewords`: kotlin.ByteArray, `version`: kotlin.UByte): ScanProgress {
+            return FfiConverterTypeScanProgress.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_medicationscanner_add_codewords(
+        it,
+        
+        FfiConverterByteArray.lower(`codewords`),
+        FfiConverterUByte.lower(`version`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every QR code in a photo of the receipt (a JPEG or PNG file the app saved; HEIC must be
+     * converted first). Throws `Photo` when the image is unusable or holds no readable code.
+     */
+    @Throws(ApiException::class)override fun `addPhoto`(`path`: kotlin.String): ScanProgress {
+            return FfiConverterTypeScanProgress.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_medicationscanner_add_photo(
+        it,
+        
+        FfiConverterString.lower(`path`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A symbol's data bytes and its Structured Append header when it has one (Android scanners
+     * that report byte segments and the metadata).
+     */
+    @Throws(ApiException::class)override fun `addSymbol`(`data`: kotlin.ByteArray, `header`: StructuredAppendHeader?): ScanProgress {
+            return FfiConverterTypeScanProgress.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_medicationscanner_add_symbol(
+        it,
+        
+        FfiConverterByteArray.lower(`data`),
+        FfiConverterOptionalTypeStructuredAppendHeader.lower(`header`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Forgets the codes of a receipt not yet complete (start the receipt again).
+     */override fun `reset`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_medicationscanner_reset(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMedicationScanner: FfiConverter<MedicationScanner, Long> {
+    override fun lower(value: MedicationScanner): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): MedicationScanner {
+        return MedicationScanner(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): MedicationScanner {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: MedicationScanner) = 8UL
+
+    override fun write(value: MedicationScanner, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -2781,6 +3246,49 @@ public interface TechoCoreInterface {
     fun `homeScreen`(`profileId`: kotlin.String, `now`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): HomeScreen
     
     /**
+     * What the person is taking on `today`: dispensings within their days supplied, OTC
+     * medicines within their dates.
+     */
+    fun `currentMedications`(`profileId`: kotlin.String, `today`: CalendarDay): List<MedicationSummary>
+    
+    /**
+     * Hides a wrongly imported entry on every device (it stays in history).
+     */
+    fun `deleteMedication`(`medicationId`: kotlin.String)
+    
+    /**
+     * The whole notebook as one JAHIS file (direction 2) to share.
+     */
+    fun `exportMedications`(`profileId`: kotlin.String): MedicationExport
+    
+    fun `getMedication`(`medicationId`: kotlin.String): MedicationDetail
+    
+    /**
+     * Imports a JAHIS file (e.g. shared from another e-お薬手帳 app), as its bytes.
+     */
+    fun `importMedicationFile`(`profileId`: kotlin.String, `data`: kotlin.ByteArray): MedicationImportResult
+    
+    /**
+     * The notebook, newest first, a page at a time.
+     */
+    fun `listMedications`(`profileId`: kotlin.String, `filter`: MedicationFilter): MedicationPage
+    
+    /**
+     * The pharmacies and clinics that dispensed, most recent first.
+     */
+    fun `medicationPharmacies`(`profileId`: kotlin.String): List<PharmacyCount>
+    
+    /**
+     * Entries whose medicine, ingredient, pharmacy or note contains `text`, however it was typed.
+     */
+    fun `searchMedications`(`profileId`: kotlin.String, `text`: kotlin.String): List<MedicationSummary>
+    
+    /**
+     * Starts scanning a receipt for `profile_id`.
+     */
+    fun `startMedicationScan`(`profileId`: kotlin.String): MedicationScanner
+    
+    /**
      * The profile the app acts for; `None` before the first run is finished.
      */
     fun `activeProfile`(): Profile?
@@ -3022,6 +3530,169 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
         FfiConverterString.lower(`profileId`),
         FfiConverterTimestamp.lower(`now`),
         FfiConverterInt.lower(`utcOffsetMinutes`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What the person is taking on `today`: dispensings within their days supplied, OTC
+     * medicines within their dates.
+     */
+    @Throws(ApiException::class)override fun `currentMedications`(`profileId`: kotlin.String, `today`: CalendarDay): List<MedicationSummary> {
+            return FfiConverterSequenceTypeMedicationSummary.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_current_medications(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterTypeCalendarDay.lower(`today`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Hides a wrongly imported entry on every device (it stays in history).
+     */
+    @Throws(ApiException::class)override fun `deleteMedication`(`medicationId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_delete_medication(
+        it,
+        
+        FfiConverterString.lower(`medicationId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The whole notebook as one JAHIS file (direction 2) to share.
+     */
+    @Throws(ApiException::class)override fun `exportMedications`(`profileId`: kotlin.String): MedicationExport {
+            return FfiConverterTypeMedicationExport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_export_medications(
+        it,
+        
+        FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(ApiException::class)override fun `getMedication`(`medicationId`: kotlin.String): MedicationDetail {
+            return FfiConverterTypeMedicationDetail.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_get_medication(
+        it,
+        
+        FfiConverterString.lower(`medicationId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Imports a JAHIS file (e.g. shared from another e-お薬手帳 app), as its bytes.
+     */
+    @Throws(ApiException::class)override fun `importMedicationFile`(`profileId`: kotlin.String, `data`: kotlin.ByteArray): MedicationImportResult {
+            return FfiConverterTypeMedicationImportResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_import_medication_file(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterByteArray.lower(`data`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The notebook, newest first, a page at a time.
+     */
+    @Throws(ApiException::class)override fun `listMedications`(`profileId`: kotlin.String, `filter`: MedicationFilter): MedicationPage {
+            return FfiConverterTypeMedicationPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_list_medications(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterTypeMedicationFilter.lower(`filter`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The pharmacies and clinics that dispensed, most recent first.
+     */
+    @Throws(ApiException::class)override fun `medicationPharmacies`(`profileId`: kotlin.String): List<PharmacyCount> {
+            return FfiConverterSequenceTypePharmacyCount.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_medication_pharmacies(
+        it,
+        
+        FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Entries whose medicine, ingredient, pharmacy or note contains `text`, however it was typed.
+     */
+    @Throws(ApiException::class)override fun `searchMedications`(`profileId`: kotlin.String, `text`: kotlin.String): List<MedicationSummary> {
+            return FfiConverterSequenceTypeMedicationSummary.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_search_medications(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`text`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Starts scanning a receipt for `profile_id`.
+     */
+    @Throws(ApiException::class)override fun `startMedicationScan`(`profileId`: kotlin.String): MedicationScanner {
+            return FfiConverterTypeMedicationScanner.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_start_medication_scan(
+        it,
+        
+        FfiConverterString.lower(`profileId`),_status)
 }
     }
     )
@@ -3673,6 +4344,142 @@ public object FfiConverterTypeCoreConfig: FfiConverterRustBuffer<CoreConfig> {
 
 
 
+data class DispensingInfo (
+    val `pharmacy`: InstitutionInfo?
+    , 
+    val `pharmacist`: kotlin.String?
+    , 
+    val `prescriber`: InstitutionInfo?
+    , 
+    val `rps`: List<RpInfo>
+    , 
+    /**
+     * Cautions for the whole dispensing.
+     */
+    val `cautions`: List<kotlin.String>
+    , 
+    /**
+     * Information from the pharmacy, leftover checks, remarks, the patient's own notes.
+     */
+    val `notes`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDispensingInfo: FfiConverterRustBuffer<DispensingInfo> {
+    override fun read(buf: ByteBuffer): DispensingInfo {
+        return DispensingInfo(
+            FfiConverterOptionalTypeInstitutionInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeInstitutionInfo.read(buf),
+            FfiConverterSequenceTypeRpInfo.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DispensingInfo) = (
+            FfiConverterOptionalTypeInstitutionInfo.allocationSize(value.`pharmacy`) +
+            FfiConverterOptionalString.allocationSize(value.`pharmacist`) +
+            FfiConverterOptionalTypeInstitutionInfo.allocationSize(value.`prescriber`) +
+            FfiConverterSequenceTypeRpInfo.allocationSize(value.`rps`) +
+            FfiConverterSequenceString.allocationSize(value.`cautions`) +
+            FfiConverterSequenceString.allocationSize(value.`notes`)
+    )
+
+    override fun write(value: DispensingInfo, buf: ByteBuffer) {
+            FfiConverterOptionalTypeInstitutionInfo.write(value.`pharmacy`, buf)
+            FfiConverterOptionalString.write(value.`pharmacist`, buf)
+            FfiConverterOptionalTypeInstitutionInfo.write(value.`prescriber`, buf)
+            FfiConverterSequenceTypeRpInfo.write(value.`rps`, buf)
+            FfiConverterSequenceString.write(value.`cautions`, buf)
+            FfiConverterSequenceString.write(value.`notes`, buf)
+    }
+}
+
+
+
+data class DrugInfo (
+    val `name`: kotlin.String
+    , 
+    val `genericName`: kotlin.String?
+    , 
+    /**
+     * The amount as written (`1`, `0.5`), with its unit (`錠`).
+     */
+    val `doseAmount`: kotlin.String?
+    , 
+    val `doseUnit`: kotlin.String
+    , 
+    /**
+     * What the amount means for this dosage form (a day's, one dose's, the whole lot).
+     */
+    val `doseMeaning`: DoseMeaning?
+    , 
+    /**
+     * e.g. uneven doses 「朝：３Ｃ、昼：２Ｃ」.
+     */
+    val `supplements`: List<kotlin.String>
+    , 
+    val `cautions`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDrugInfo: FfiConverterRustBuffer<DrugInfo> {
+    override fun read(buf: ByteBuffer): DrugInfo {
+        return DrugInfo(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeDoseMeaning.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DrugInfo) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`genericName`) +
+            FfiConverterOptionalString.allocationSize(value.`doseAmount`) +
+            FfiConverterString.allocationSize(value.`doseUnit`) +
+            FfiConverterOptionalTypeDoseMeaning.allocationSize(value.`doseMeaning`) +
+            FfiConverterSequenceString.allocationSize(value.`supplements`) +
+            FfiConverterSequenceString.allocationSize(value.`cautions`)
+    )
+
+    override fun write(value: DrugInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`genericName`, buf)
+            FfiConverterOptionalString.write(value.`doseAmount`, buf)
+            FfiConverterString.write(value.`doseUnit`, buf)
+            FfiConverterOptionalTypeDoseMeaning.write(value.`doseMeaning`, buf)
+            FfiConverterSequenceString.write(value.`supplements`, buf)
+            FfiConverterSequenceString.write(value.`cautions`, buf)
+    }
+}
+
+
+
 /**
  * What the entry screen preselects; the person can change all of it.
  */
@@ -3850,6 +4657,441 @@ public object FfiConverterTypeHomeScreen: FfiConverterRustBuffer<HomeScreen> {
 
 
 
+data class ImportIssue (
+    val `kind`: ImportIssueKind
+    , 
+    val `line`: kotlin.UInt
+    , 
+    val `record`: kotlin.UShort?
+    , 
+    val `field`: kotlin.UShort?
+    , 
+    /**
+     * English, for logs and support (names the problem and position, never a value).
+     */
+    val `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeImportIssue: FfiConverterRustBuffer<ImportIssue> {
+    override fun read(buf: ByteBuffer): ImportIssue {
+        return ImportIssue(
+            FfiConverterTypeImportIssueKind.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalUShort.read(buf),
+            FfiConverterOptionalUShort.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ImportIssue) = (
+            FfiConverterTypeImportIssueKind.allocationSize(value.`kind`) +
+            FfiConverterUInt.allocationSize(value.`line`) +
+            FfiConverterOptionalUShort.allocationSize(value.`record`) +
+            FfiConverterOptionalUShort.allocationSize(value.`field`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: ImportIssue, buf: ByteBuffer) {
+            FfiConverterTypeImportIssueKind.write(value.`kind`, buf)
+            FfiConverterUInt.write(value.`line`, buf)
+            FfiConverterOptionalUShort.write(value.`record`, buf)
+            FfiConverterOptionalUShort.write(value.`field`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+    }
+}
+
+
+
+data class InstitutionInfo (
+    val `name`: kotlin.String
+    , 
+    val `code`: kotlin.String
+    , 
+    val `address`: kotlin.String
+    , 
+    val `phone`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInstitutionInfo: FfiConverterRustBuffer<InstitutionInfo> {
+    override fun read(buf: ByteBuffer): InstitutionInfo {
+        return InstitutionInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InstitutionInfo) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`address`) +
+            FfiConverterString.allocationSize(value.`phone`)
+    )
+
+    override fun write(value: InstitutionInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`address`, buf)
+            FfiConverterString.write(value.`phone`, buf)
+    }
+}
+
+
+
+/**
+ * An entry in full.
+ */
+data class MedicationDetail (
+    val `summary`: MedicationSummary
+    , 
+    /**
+     * For dispensings.
+     */
+    val `dispensing`: DispensingInfo?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMedicationDetail: FfiConverterRustBuffer<MedicationDetail> {
+    override fun read(buf: ByteBuffer): MedicationDetail {
+        return MedicationDetail(
+            FfiConverterTypeMedicationSummary.read(buf),
+            FfiConverterOptionalTypeDispensingInfo.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MedicationDetail) = (
+            FfiConverterTypeMedicationSummary.allocationSize(value.`summary`) +
+            FfiConverterOptionalTypeDispensingInfo.allocationSize(value.`dispensing`)
+    )
+
+    override fun write(value: MedicationDetail, buf: ByteBuffer) {
+            FfiConverterTypeMedicationSummary.write(value.`summary`, buf)
+            FfiConverterOptionalTypeDispensingInfo.write(value.`dispensing`, buf)
+    }
+}
+
+
+
+/**
+ * The notebook as one JAHIS file, for sharing.
+ */
+data class MedicationExport (
+    val `data`: kotlin.ByteArray
+    , 
+    /**
+     * Suggested file name.
+     */
+    val `fileName`: kotlin.String
+    , 
+    /**
+     * Fields kept as the pharmacy wrote them that do not meet the format's rules.
+     */
+    val `warnings`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMedicationExport: FfiConverterRustBuffer<MedicationExport> {
+    override fun read(buf: ByteBuffer): MedicationExport {
+        return MedicationExport(
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MedicationExport) = (
+            FfiConverterByteArray.allocationSize(value.`data`) +
+            FfiConverterString.allocationSize(value.`fileName`) +
+            FfiConverterUInt.allocationSize(value.`warnings`)
+    )
+
+    override fun write(value: MedicationExport, buf: ByteBuffer) {
+            FfiConverterByteArray.write(value.`data`, buf)
+            FfiConverterString.write(value.`fileName`, buf)
+            FfiConverterUInt.write(value.`warnings`, buf)
+    }
+}
+
+
+
+data class MedicationFilter (
+    val `kind`: MedicationKind? = null 
+    , 
+    /**
+     * Only this pharmacy's or clinic's dispensings (its code from `medication_pharmacies`).
+     */
+    val `pharmacyCode`: kotlin.String? = null 
+    , 
+    /**
+     * 0 = 50; at most 500.
+     */
+    val `limit`: kotlin.UInt = 0u 
+    , 
+    val `cursor`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMedicationFilter: FfiConverterRustBuffer<MedicationFilter> {
+    override fun read(buf: ByteBuffer): MedicationFilter {
+        return MedicationFilter(
+            FfiConverterOptionalTypeMedicationKind.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MedicationFilter) = (
+            FfiConverterOptionalTypeMedicationKind.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`pharmacyCode`) +
+            FfiConverterUInt.allocationSize(value.`limit`) +
+            FfiConverterOptionalString.allocationSize(value.`cursor`)
+    )
+
+    override fun write(value: MedicationFilter, buf: ByteBuffer) {
+            FfiConverterOptionalTypeMedicationKind.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`pharmacyCode`, buf)
+            FfiConverterUInt.write(value.`limit`, buf)
+            FfiConverterOptionalString.write(value.`cursor`, buf)
+    }
+}
+
+
+
+/**
+ * What one import did.
+ */
+data class MedicationImportResult (
+    val `added`: kotlin.UInt
+    , 
+    /**
+     * Already in the notebook (scanned before, or the pharmacy's copy came first).
+     */
+    val `alreadyPresent`: kotlin.UInt
+    , 
+    /**
+     * Dispensings left out whole because their data has errors.
+     */
+    val `skippedDispensings`: kotlin.UInt
+    , 
+    val `issues`: List<ImportIssue>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMedicationImportResult: FfiConverterRustBuffer<MedicationImportResult> {
+    override fun read(buf: ByteBuffer): MedicationImportResult {
+        return MedicationImportResult(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeImportIssue.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MedicationImportResult) = (
+            FfiConverterUInt.allocationSize(value.`added`) +
+            FfiConverterUInt.allocationSize(value.`alreadyPresent`) +
+            FfiConverterUInt.allocationSize(value.`skippedDispensings`) +
+            FfiConverterSequenceTypeImportIssue.allocationSize(value.`issues`)
+    )
+
+    override fun write(value: MedicationImportResult, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`added`, buf)
+            FfiConverterUInt.write(value.`alreadyPresent`, buf)
+            FfiConverterUInt.write(value.`skippedDispensings`, buf)
+            FfiConverterSequenceTypeImportIssue.write(value.`issues`, buf)
+    }
+}
+
+
+
+data class MedicationPage (
+    val `items`: List<MedicationSummary>
+    , 
+    /**
+     * Pass back in `MedicationFilter.cursor` for the next page; none on the last.
+     */
+    val `nextCursor`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMedicationPage: FfiConverterRustBuffer<MedicationPage> {
+    override fun read(buf: ByteBuffer): MedicationPage {
+        return MedicationPage(
+            FfiConverterSequenceTypeMedicationSummary.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MedicationPage) = (
+            FfiConverterSequenceTypeMedicationSummary.allocationSize(value.`items`) +
+            FfiConverterOptionalString.allocationSize(value.`nextCursor`)
+    )
+
+    override fun write(value: MedicationPage, buf: ByteBuffer) {
+            FfiConverterSequenceTypeMedicationSummary.write(value.`items`, buf)
+            FfiConverterOptionalString.write(value.`nextCursor`, buf)
+    }
+}
+
+
+
+/**
+ * One line of the history.
+ */
+data class MedicationSummary (
+    val `id`: kotlin.String
+    , 
+    val `kind`: MedicationKind
+    , 
+    /**
+     * Dispensing, start or entry date.
+     */
+    val `day`: CalendarDay?
+    , 
+    /**
+     * The first day it is no longer taken (dispensings, OTC medicines).
+     */
+    val `until`: CalendarDay?
+    , 
+    /**
+     * The pharmacy (dispensings), the medicine (OTC), or the note's text.
+     */
+    val `title`: kotlin.String
+    , 
+    /**
+     * Drug names of a dispensing, ingredients of an OTC medicine.
+     */
+    val `names`: List<kotlin.String>
+    , 
+    val `arrival`: MedicationArrival
+    , 
+    val `hidden`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMedicationSummary: FfiConverterRustBuffer<MedicationSummary> {
+    override fun read(buf: ByteBuffer): MedicationSummary {
+        return MedicationSummary(
+            FfiConverterString.read(buf),
+            FfiConverterTypeMedicationKind.read(buf),
+            FfiConverterOptionalTypeCalendarDay.read(buf),
+            FfiConverterOptionalTypeCalendarDay.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterTypeMedicationArrival.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MedicationSummary) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeMedicationKind.allocationSize(value.`kind`) +
+            FfiConverterOptionalTypeCalendarDay.allocationSize(value.`day`) +
+            FfiConverterOptionalTypeCalendarDay.allocationSize(value.`until`) +
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterSequenceString.allocationSize(value.`names`) +
+            FfiConverterTypeMedicationArrival.allocationSize(value.`arrival`) +
+            FfiConverterBoolean.allocationSize(value.`hidden`)
+    )
+
+    override fun write(value: MedicationSummary, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeMedicationKind.write(value.`kind`, buf)
+            FfiConverterOptionalTypeCalendarDay.write(value.`day`, buf)
+            FfiConverterOptionalTypeCalendarDay.write(value.`until`, buf)
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterSequenceString.write(value.`names`, buf)
+            FfiConverterTypeMedicationArrival.write(value.`arrival`, buf)
+            FfiConverterBoolean.write(value.`hidden`, buf)
+    }
+}
+
+
+
 data class OccasionSummary (
     val `days`: kotlin.UInt
     , 
@@ -3908,6 +5150,54 @@ public object FfiConverterTypeOccasionSummary: FfiConverterRustBuffer<OccasionSu
             FfiConverterOptionalDouble.write(value.`meanPulse`, buf)
             FfiConverterOptionalTypeHomeBpClass.write(value.`class`, buf)
             FfiConverterBoolean.write(value.`isolatedSystolic`, buf)
+    }
+}
+
+
+
+data class PharmacyCount (
+    val `name`: kotlin.String
+    , 
+    val `code`: kotlin.String
+    , 
+    val `dispensings`: kotlin.UInt
+    , 
+    val `latest`: CalendarDay?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePharmacyCount: FfiConverterRustBuffer<PharmacyCount> {
+    override fun read(buf: ByteBuffer): PharmacyCount {
+        return PharmacyCount(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalTypeCalendarDay.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PharmacyCount) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterUInt.allocationSize(value.`dispensings`) +
+            FfiConverterOptionalTypeCalendarDay.allocationSize(value.`latest`)
+    )
+
+    override fun write(value: PharmacyCount, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterUInt.write(value.`dispensings`, buf)
+            FfiConverterOptionalTypeCalendarDay.write(value.`latest`, buf)
     }
 }
 
@@ -4002,6 +5292,182 @@ public object FfiConverterTypeRecordedVital: FfiConverterRustBuffer<RecordedVita
     override fun write(value: RecordedVital, buf: ByteBuffer) {
             FfiConverterTypeVital.write(value.`vital`, buf)
             FfiConverterSequenceTypeWarning.write(value.`warnings`, buf)
+    }
+}
+
+
+
+data class RpInfo (
+    val `number`: kotlin.UShort
+    , 
+    val `doctor`: kotlin.String?
+    , 
+    val `drugs`: List<DrugInfo>
+    , 
+    /**
+     * How to take it, as the pharmacy wrote it (`【１日２回 朝夕食後】`).
+     */
+    val `usage`: kotlin.String?
+    , 
+    val `dosageForm`: DosageForm?
+    , 
+    val `quantity`: kotlin.UShort?
+    , 
+    val `quantityUnit`: QuantityUnit?
+    , 
+    val `usageNotes`: List<kotlin.String>
+    , 
+    val `cautions`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRpInfo: FfiConverterRustBuffer<RpInfo> {
+    override fun read(buf: ByteBuffer): RpInfo {
+        return RpInfo(
+            FfiConverterUShort.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeDrugInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeDosageForm.read(buf),
+            FfiConverterOptionalUShort.read(buf),
+            FfiConverterOptionalTypeQuantityUnit.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RpInfo) = (
+            FfiConverterUShort.allocationSize(value.`number`) +
+            FfiConverterOptionalString.allocationSize(value.`doctor`) +
+            FfiConverterSequenceTypeDrugInfo.allocationSize(value.`drugs`) +
+            FfiConverterOptionalString.allocationSize(value.`usage`) +
+            FfiConverterOptionalTypeDosageForm.allocationSize(value.`dosageForm`) +
+            FfiConverterOptionalUShort.allocationSize(value.`quantity`) +
+            FfiConverterOptionalTypeQuantityUnit.allocationSize(value.`quantityUnit`) +
+            FfiConverterSequenceString.allocationSize(value.`usageNotes`) +
+            FfiConverterSequenceString.allocationSize(value.`cautions`)
+    )
+
+    override fun write(value: RpInfo, buf: ByteBuffer) {
+            FfiConverterUShort.write(value.`number`, buf)
+            FfiConverterOptionalString.write(value.`doctor`, buf)
+            FfiConverterSequenceTypeDrugInfo.write(value.`drugs`, buf)
+            FfiConverterOptionalString.write(value.`usage`, buf)
+            FfiConverterOptionalTypeDosageForm.write(value.`dosageForm`, buf)
+            FfiConverterOptionalUShort.write(value.`quantity`, buf)
+            FfiConverterOptionalTypeQuantityUnit.write(value.`quantityUnit`, buf)
+            FfiConverterSequenceString.write(value.`usageNotes`, buf)
+            FfiConverterSequenceString.write(value.`cautions`, buf)
+    }
+}
+
+
+
+/**
+ * "n of N" of a receipt being read.
+ */
+data class ScanGroup (
+    val `have`: kotlin.UShort
+    , 
+    val `total`: kotlin.UShort
+    , 
+    /**
+     * True for QR codes joined by Structured Append, false for parts of split data.
+     */
+    val `qrCodes`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScanGroup: FfiConverterRustBuffer<ScanGroup> {
+    override fun read(buf: ByteBuffer): ScanGroup {
+        return ScanGroup(
+            FfiConverterUShort.read(buf),
+            FfiConverterUShort.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ScanGroup) = (
+            FfiConverterUShort.allocationSize(value.`have`) +
+            FfiConverterUShort.allocationSize(value.`total`) +
+            FfiConverterBoolean.allocationSize(value.`qrCodes`)
+    )
+
+    override fun write(value: ScanGroup, buf: ByteBuffer) {
+            FfiConverterUShort.write(value.`have`, buf)
+            FfiConverterUShort.write(value.`total`, buf)
+            FfiConverterBoolean.write(value.`qrCodes`, buf)
+    }
+}
+
+
+
+data class ScanProgress (
+    val `outcome`: ScanOutcome
+    , 
+    val `waiting`: List<ScanGroup>
+    , 
+    val `imports`: List<MedicationImportResult>
+    , 
+    /**
+     * Complete data that is not a medication notebook (one per refused code).
+     */
+    val `refused`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScanProgress: FfiConverterRustBuffer<ScanProgress> {
+    override fun read(buf: ByteBuffer): ScanProgress {
+        return ScanProgress(
+            FfiConverterTypeScanOutcome.read(buf),
+            FfiConverterSequenceTypeScanGroup.read(buf),
+            FfiConverterSequenceTypeMedicationImportResult.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ScanProgress) = (
+            FfiConverterTypeScanOutcome.allocationSize(value.`outcome`) +
+            FfiConverterSequenceTypeScanGroup.allocationSize(value.`waiting`) +
+            FfiConverterSequenceTypeMedicationImportResult.allocationSize(value.`imports`) +
+            FfiConverterSequenceString.allocationSize(value.`refused`)
+    )
+
+    override fun write(value: ScanProgress, buf: ByteBuffer) {
+            FfiConverterTypeScanOutcome.write(value.`outcome`, buf)
+            FfiConverterSequenceTypeScanGroup.write(value.`waiting`, buf)
+            FfiConverterSequenceTypeMedicationImportResult.write(value.`imports`, buf)
+            FfiConverterSequenceString.write(value.`refused`, buf)
     }
 }
 
@@ -4166,6 +5632,55 @@ public object FfiConverterTypeStats: FfiConverterRustBuffer<Stats> {
             FfiConverterDouble.write(value.`max`, buf)
             FfiConverterDouble.write(value.`mean`, buf)
             FfiConverterDouble.write(value.`sum`, buf)
+    }
+}
+
+
+
+/**
+ * A symbol's Structured Append header, as scanners that keep it report it.
+ */
+data class StructuredAppendHeader (
+    /**
+     * 0-based.
+     */
+    val `position`: kotlin.UByte
+    , 
+    val `total`: kotlin.UByte
+    , 
+    val `parity`: kotlin.UByte
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStructuredAppendHeader: FfiConverterRustBuffer<StructuredAppendHeader> {
+    override fun read(buf: ByteBuffer): StructuredAppendHeader {
+        return StructuredAppendHeader(
+            FfiConverterUByte.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterUByte.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StructuredAppendHeader) = (
+            FfiConverterUByte.allocationSize(value.`position`) +
+            FfiConverterUByte.allocationSize(value.`total`) +
+            FfiConverterUByte.allocationSize(value.`parity`)
+    )
+
+    override fun write(value: StructuredAppendHeader, buf: ByteBuffer) {
+            FfiConverterUByte.write(value.`position`, buf)
+            FfiConverterUByte.write(value.`total`, buf)
+            FfiConverterUByte.write(value.`parity`, buf)
     }
 }
 
@@ -4931,6 +6446,32 @@ sealed class ApiException: kotlin.Exception() {
     }
     
     /**
+     * A photo the core cannot use (not JPEG/PNG, too large, damaged, no readable code).
+     */
+    class Photo(
+        
+        val `problem`: PhotoProblem, 
+        
+        val `reason`: kotlin.String
+        ) : ApiException() {
+        override val message
+            get() = "problem=${ `problem` }, reason=${ `reason` }"
+    }
+    
+    /**
+     * Imported medication data was refused whole; `problem` says what the person can do.
+     */
+    class Import(
+        
+        val `problem`: ImportProblem, 
+        
+        val `reason`: kotlin.String
+        ) : ApiException() {
+        override val message
+            get() = "problem=${ `problem` }, reason=${ `reason` }"
+    }
+    
+    /**
      * The app called the core with something it cannot use (an impossible time or date, bad
      * configuration), or the core failed in a way the person cannot fix.
      */
@@ -4993,7 +6534,15 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
                 FfiConverterTypeAuthProblem.read(buf),
                 FfiConverterString.read(buf),
                 )
-            13 -> ApiException.Internal(
+            13 -> ApiException.Photo(
+                FfiConverterTypePhotoProblem.read(buf),
+                FfiConverterString.read(buf),
+                )
+            14 -> ApiException.Import(
+                FfiConverterTypeImportProblem.read(buf),
+                FfiConverterString.read(buf),
+                )
+            15 -> ApiException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -5060,6 +6609,18 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterTypeAuthProblem.allocationSize(value.`problem`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is ApiException.Photo -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypePhotoProblem.allocationSize(value.`problem`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is ApiException.Import -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypeImportProblem.allocationSize(value.`problem`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is ApiException.Internal -> (
@@ -5132,8 +6693,20 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is ApiException.Internal -> {
+            is ApiException.Photo -> {
                 buf.putInt(13)
+                FfiConverterTypePhotoProblem.write(value.`problem`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is ApiException.Import -> {
+                buf.putInt(14)
+                FfiConverterTypeImportProblem.write(value.`problem`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is ApiException.Internal -> {
+                buf.putInt(15)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -5384,6 +6957,82 @@ public object FfiConverterTypeConflictKind: FfiConverterRustBuffer<ConflictKind>
 
 
 
+
+enum class DosageForm {
+    
+    INTERNAL,
+    INTERNAL_DROPS,
+    AS_NEEDED,
+    INJECTION,
+    EXTERNAL,
+    DECOCTION,
+    KAMPO,
+    MATERIAL,
+    OTHER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDosageForm: FfiConverterRustBuffer<DosageForm> {
+    override fun read(buf: ByteBuffer) = try {
+        DosageForm.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: DosageForm) = 4UL
+
+    override fun write(value: DosageForm, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+enum class DoseMeaning {
+    
+    DAILY,
+    PER_DOSE,
+    TOTAL;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseMeaning: FfiConverterRustBuffer<DoseMeaning> {
+    override fun read(buf: ByteBuffer) = try {
+        DoseMeaning.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: DoseMeaning) = 4UL
+
+    override fun write(value: DoseMeaning, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
 /**
  * The input a validation message or warning is about; the shell highlights that field.
  */
@@ -5542,6 +7191,263 @@ public object FfiConverterTypeHomeBpClass: FfiConverterRustBuffer<HomeBpClass> {
 
 
 
+/**
+ * Where a problem in imported data is (never what it says).
+ */
+
+enum class ImportIssueKind {
+    
+    /**
+     * Something the format requires is missing or wrong: that dispensing was left out.
+     */
+    ERROR,
+    /**
+     * Kept as written, but not as the format says.
+     */
+    WARNING;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeImportIssueKind: FfiConverterRustBuffer<ImportIssueKind> {
+    override fun read(buf: ByteBuffer) = try {
+        ImportIssueKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ImportIssueKind) = 4UL
+
+    override fun write(value: ImportIssueKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why imported medication data was refused as a whole.
+ */
+
+enum class ImportProblem {
+    
+    /**
+     * A 院外処方箋 QR code (JAHIS prescription symbol): for the pharmacy, not the notebook.
+     */
+    PRESCRIPTION_SYMBOL,
+    /**
+     * Not e-お薬手帳 (JAHIS TC) data at all.
+     */
+    NOT_MEDICATION_DATA,
+    /**
+     * A QR code of another receipt than the one being read.
+     */
+    OTHER_RECEIPT,
+    /**
+     * The codes of a receipt do not fit together: scan them again.
+     */
+    SCAN_AGAIN,
+    /**
+     * The QR code itself could not be read.
+     */
+    UNREADABLE_CODE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeImportProblem: FfiConverterRustBuffer<ImportProblem> {
+    override fun read(buf: ByteBuffer) = try {
+        ImportProblem.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ImportProblem) = 4UL
+
+    override fun write(value: ImportProblem, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How an entry first reached this device: provenance the person can see.
+ */
+
+enum class MedicationArrival {
+    
+    /**
+     * Scanned from a receipt's QR codes.
+     */
+    SCANNED,
+    /**
+     * A JAHIS file shared to the app.
+     */
+    FILE,
+    /**
+     * From the network: the pharmacy sent it, or another device imported it.
+     */
+    SYNCED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMedicationArrival: FfiConverterRustBuffer<MedicationArrival> {
+    override fun read(buf: ByteBuffer) = try {
+        MedicationArrival.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: MedicationArrival) = 4UL
+
+    override fun write(value: MedicationArrival, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which part of the notebook an entry is.
+ */
+
+enum class MedicationKind {
+    
+    DISPENSING,
+    OTC,
+    PATIENT_NOTE,
+    MEMO,
+    PHARMACIST,
+    PATIENT_INFO;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMedicationKind: FfiConverterRustBuffer<MedicationKind> {
+    override fun read(buf: ByteBuffer) = try {
+        MedicationKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: MedicationKind) = 4UL
+
+    override fun write(value: MedicationKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+enum class PhotoProblem {
+    
+    UNSUPPORTED_FORMAT,
+    TOO_LARGE,
+    DAMAGED,
+    NO_CODE_FOUND;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePhotoProblem: FfiConverterRustBuffer<PhotoProblem> {
+    override fun read(buf: ByteBuffer) = try {
+        PhotoProblem.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: PhotoProblem) = 4UL
+
+    override fun write(value: PhotoProblem, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+enum class QuantityUnit {
+    
+    DAYS,
+    TIMES,
+    ONCE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeQuantityUnit: FfiConverterRustBuffer<QuantityUnit> {
+    override fun read(buf: ByteBuffer) = try {
+        QuantityUnit.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: QuantityUnit) = 4UL
+
+    override fun write(value: QuantityUnit, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
 
 enum class Relationship {
     
@@ -5568,6 +7474,53 @@ public object FfiConverterTypeRelationship: FfiConverterRustBuffer<Relationship>
     override fun allocationSize(value: Relationship) = 4UL
 
     override fun write(value: Relationship, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a scanned symbol did.
+ */
+
+enum class ScanOutcome {
+    
+    /**
+     * Read before; nothing changed.
+     */
+    DUPLICATE,
+    /**
+     * Kept; the receipt still misses codes.
+     */
+    WAITING,
+    /**
+     * A receipt became complete and was imported.
+     */
+    COMPLETED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScanOutcome: FfiConverterRustBuffer<ScanOutcome> {
+    override fun read(buf: ByteBuffer) = try {
+        ScanOutcome.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ScanOutcome) = 4UL
+
+    override fun write(value: ScanOutcome, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -6417,6 +8370,38 @@ public object FfiConverterTypeWarningCode: FfiConverterRustBuffer<WarningCode> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?> {
+    override fun read(buf: ByteBuffer): kotlin.UShort? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUShort.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UShort?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUShort.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UShort?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUShort.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
     override fun read(buf: ByteBuffer): kotlin.UInt? {
         if (buf.get().toInt() == 0) {
@@ -6641,6 +8626,102 @@ public object FfiConverterOptionalTypeAccount: FfiConverterRustBuffer<Account?> 
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeCalendarDay: FfiConverterRustBuffer<CalendarDay?> {
+    override fun read(buf: ByteBuffer): CalendarDay? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCalendarDay.read(buf)
+    }
+
+    override fun allocationSize(value: CalendarDay?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCalendarDay.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CalendarDay?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCalendarDay.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDispensingInfo: FfiConverterRustBuffer<DispensingInfo?> {
+    override fun read(buf: ByteBuffer): DispensingInfo? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDispensingInfo.read(buf)
+    }
+
+    override fun allocationSize(value: DispensingInfo?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDispensingInfo.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DispensingInfo?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDispensingInfo.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeInstitutionInfo: FfiConverterRustBuffer<InstitutionInfo?> {
+    override fun read(buf: ByteBuffer): InstitutionInfo? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeInstitutionInfo.read(buf)
+    }
+
+    override fun allocationSize(value: InstitutionInfo?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeInstitutionInfo.allocationSize(value)
+        }
+    }
+
+    override fun write(value: InstitutionInfo?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeInstitutionInfo.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeProfile: FfiConverterRustBuffer<Profile?> {
     override fun read(buf: ByteBuffer): Profile? {
         if (buf.get().toInt() == 0) {
@@ -6695,6 +8776,38 @@ public object FfiConverterOptionalTypeStats: FfiConverterRustBuffer<Stats?> {
         } else {
             buf.put(1)
             FfiConverterTypeStats.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeStructuredAppendHeader: FfiConverterRustBuffer<StructuredAppendHeader?> {
+    override fun read(buf: ByteBuffer): StructuredAppendHeader? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeStructuredAppendHeader.read(buf)
+    }
+
+    override fun allocationSize(value: StructuredAppendHeader?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeStructuredAppendHeader.allocationSize(value)
+        }
+    }
+
+    override fun write(value: StructuredAppendHeader?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeStructuredAppendHeader.write(value, buf)
         }
     }
 }
@@ -6769,6 +8882,70 @@ public object FfiConverterOptionalTypeSyncReport: FfiConverterRustBuffer<SyncRep
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDosageForm: FfiConverterRustBuffer<DosageForm?> {
+    override fun read(buf: ByteBuffer): DosageForm? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDosageForm.read(buf)
+    }
+
+    override fun allocationSize(value: DosageForm?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDosageForm.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DosageForm?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDosageForm.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDoseMeaning: FfiConverterRustBuffer<DoseMeaning?> {
+    override fun read(buf: ByteBuffer): DoseMeaning? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDoseMeaning.read(buf)
+    }
+
+    override fun allocationSize(value: DoseMeaning?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDoseMeaning.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DoseMeaning?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDoseMeaning.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeHomeBpClass: FfiConverterRustBuffer<HomeBpClass?> {
     override fun read(buf: ByteBuffer): HomeBpClass? {
         if (buf.get().toInt() == 0) {
@@ -6791,6 +8968,70 @@ public object FfiConverterOptionalTypeHomeBpClass: FfiConverterRustBuffer<HomeBp
         } else {
             buf.put(1)
             FfiConverterTypeHomeBpClass.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeMedicationKind: FfiConverterRustBuffer<MedicationKind?> {
+    override fun read(buf: ByteBuffer): MedicationKind? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMedicationKind.read(buf)
+    }
+
+    override fun allocationSize(value: MedicationKind?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMedicationKind.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MedicationKind?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMedicationKind.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeQuantityUnit: FfiConverterRustBuffer<QuantityUnit?> {
+    override fun read(buf: ByteBuffer): QuantityUnit? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeQuantityUnit.read(buf)
+    }
+
+    override fun allocationSize(value: QuantityUnit?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeQuantityUnit.allocationSize(value)
+        }
+    }
+
+    override fun write(value: QuantityUnit?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeQuantityUnit.write(value, buf)
         }
     }
 }
@@ -6861,6 +9102,146 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeDrugInfo: FfiConverterRustBuffer<List<DrugInfo>> {
+    override fun read(buf: ByteBuffer): List<DrugInfo> {
+        val len = buf.getInt()
+        return List<DrugInfo>(len) {
+            FfiConverterTypeDrugInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DrugInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDrugInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DrugInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDrugInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeImportIssue: FfiConverterRustBuffer<List<ImportIssue>> {
+    override fun read(buf: ByteBuffer): List<ImportIssue> {
+        val len = buf.getInt()
+        return List<ImportIssue>(len) {
+            FfiConverterTypeImportIssue.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ImportIssue>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeImportIssue.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ImportIssue>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeImportIssue.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMedicationImportResult: FfiConverterRustBuffer<List<MedicationImportResult>> {
+    override fun read(buf: ByteBuffer): List<MedicationImportResult> {
+        val len = buf.getInt()
+        return List<MedicationImportResult>(len) {
+            FfiConverterTypeMedicationImportResult.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MedicationImportResult>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMedicationImportResult.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MedicationImportResult>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMedicationImportResult.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMedicationSummary: FfiConverterRustBuffer<List<MedicationSummary>> {
+    override fun read(buf: ByteBuffer): List<MedicationSummary> {
+        val len = buf.getInt()
+        return List<MedicationSummary>(len) {
+            FfiConverterTypeMedicationSummary.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MedicationSummary>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMedicationSummary.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MedicationSummary>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMedicationSummary.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePharmacyCount: FfiConverterRustBuffer<List<PharmacyCount>> {
+    override fun read(buf: ByteBuffer): List<PharmacyCount> {
+        val len = buf.getInt()
+        return List<PharmacyCount>(len) {
+            FfiConverterTypePharmacyCount.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PharmacyCount>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePharmacyCount.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PharmacyCount>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePharmacyCount.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeProfile: FfiConverterRustBuffer<List<Profile>> {
     override fun read(buf: ByteBuffer): List<Profile> {
         val len = buf.getInt()
@@ -6879,6 +9260,62 @@ public object FfiConverterSequenceTypeProfile: FfiConverterRustBuffer<List<Profi
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeProfile.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRpInfo: FfiConverterRustBuffer<List<RpInfo>> {
+    override fun read(buf: ByteBuffer): List<RpInfo> {
+        val len = buf.getInt()
+        return List<RpInfo>(len) {
+            FfiConverterTypeRpInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RpInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRpInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RpInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRpInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeScanGroup: FfiConverterRustBuffer<List<ScanGroup>> {
+    override fun read(buf: ByteBuffer): List<ScanGroup> {
+        val len = buf.getInt()
+        return List<ScanGroup>(len) {
+            FfiConverterTypeScanGroup.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ScanGroup>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeScanGroup.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ScanGroup>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeScanGroup.write(it, buf)
         }
     }
 }

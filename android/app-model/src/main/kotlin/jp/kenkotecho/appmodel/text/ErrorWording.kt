@@ -3,6 +3,8 @@ package jp.kenkotecho.appmodel.text
 import jp.kenkotecho.core.ApiException
 import jp.kenkotecho.core.AuthProblem
 import jp.kenkotecho.core.ConflictKind
+import jp.kenkotecho.core.ImportProblem
+import jp.kenkotecho.core.PhotoProblem
 
 /** What the person was doing when something failed: the same core error reads differently. */
 enum class Action { LOAD, SAVE, DELETE, ADD_PERSON, SWITCH_PERSON, SIGN_IN, ACTIVATE, SIGN_OUT, SYNC, RETRY }
@@ -27,6 +29,8 @@ class ErrorWording(
             is ApiException.DataDamaged -> table[StringKey.ERROR_DATA_DAMAGED]
             is ApiException.Network -> table[StringKey.ERROR_NETWORK]
             is ApiException.Auth -> signIn(error.problem, action)
+            is ApiException.Import -> table[importProblem(error.problem)]
+            is ApiException.Photo -> table[photoProblem(error.problem)]
             else -> table[StringKey.ERROR_INTERNAL]
         }
 
@@ -46,6 +50,24 @@ class ErrorWording(
                         else -> StringKey.SYNC_NEEDS_LOGIN
                     },
                 ]
+        }
+
+    /** Why scanned or shared medication data was refused, and what to do instead. */
+    private fun importProblem(problem: ImportProblem): StringKey =
+        when (problem) {
+            ImportProblem.PRESCRIPTION_SYMBOL -> StringKey.ERROR_PRESCRIPTION_QR
+            ImportProblem.NOT_MEDICATION_DATA -> StringKey.ERROR_NOT_MEDICATION_DATA
+            ImportProblem.OTHER_RECEIPT -> StringKey.ERROR_OTHER_RECEIPT
+            ImportProblem.SCAN_AGAIN -> StringKey.ERROR_SCAN_AGAIN
+            ImportProblem.UNREADABLE_CODE -> StringKey.ERROR_UNREADABLE_CODE
+        }
+
+    private fun photoProblem(problem: PhotoProblem): StringKey =
+        when (problem) {
+            PhotoProblem.UNSUPPORTED_FORMAT -> StringKey.ERROR_PHOTO_FORMAT
+            PhotoProblem.TOO_LARGE -> StringKey.ERROR_PHOTO_TOO_LARGE
+            PhotoProblem.DAMAGED -> StringKey.ERROR_PHOTO_DAMAGED
+            PhotoProblem.NO_CODE_FOUND -> StringKey.ERROR_PHOTO_NO_CODE
         }
 
     /** What an action on a person or a reading collided with, and how to carry on. */

@@ -100,6 +100,15 @@ fun stringId(key: StringKey): Int =
         StringKey.ERROR_STORAGE_FULL -> R.string.error_storage_full
         StringKey.ERROR_DATA_DAMAGED -> R.string.error_data_damaged
         StringKey.ERROR_NETWORK -> R.string.error_network
+        StringKey.ERROR_PRESCRIPTION_QR -> R.string.error_prescription_qr
+        StringKey.ERROR_NOT_MEDICATION_DATA -> R.string.error_not_medication_data
+        StringKey.ERROR_OTHER_RECEIPT -> R.string.error_other_receipt
+        StringKey.ERROR_SCAN_AGAIN -> R.string.error_scan_again
+        StringKey.ERROR_UNREADABLE_CODE -> R.string.error_unreadable_code
+        StringKey.ERROR_PHOTO_FORMAT -> R.string.error_photo_format
+        StringKey.ERROR_PHOTO_TOO_LARGE -> R.string.error_photo_too_large
+        StringKey.ERROR_PHOTO_DAMAGED -> R.string.error_photo_damaged
+        StringKey.ERROR_PHOTO_NO_CODE -> R.string.error_photo_no_code
         StringKey.ERROR_WRONG_CREDENTIALS -> R.string.error_wrong_credentials
         StringKey.ERROR_INVALID_ACTIVATION_CODE -> R.string.error_invalid_activation_code
         StringKey.ERROR_WEAK_PASSWORD -> R.string.error_weak_password
