@@ -168,6 +168,10 @@ fn replayed_and_reordered_pushes_apply_once() {
         assert_eq!(r.results[0].status, MutationStatus::Rejected);
         assert_eq!(r.results[0].error, Some(techo_protocol::error::ErrorCode::IdempotencyConflict));
     });
+    // The raw client signed in as the same device, which revoked the device's earlier tokens (a
+    // new login starts a new session): the device signs in again.
+    assert_eq!(a.sync().outcome, SyncOutcome::NeedsLogin);
+    a.login("34001234", PW);
     // The delete was applied after its create even though it arrived first in the second half
     // of the list... and the device, syncing its own outbox, sees only duplicates.
     let r = complete(&a);
