@@ -137,7 +137,7 @@ impl From<core::VitalValue> for VitalValue {
                 Self::BloodPressure { systolic, diastolic, pulse, context }
             }
             core::VitalValue::Glucose { value: g, unit, timing } => {
-                Self::Glucose { value: g.as_f64(), unit, timing, mg_dl: v.canonical().as_f64() }
+                Self::Glucose { value: g.as_f64(), unit, timing, mg_dl: v.canonical().map_or(f64::NAN, |m| m.as_f64()) }
             }
             core::VitalValue::Steps { count } => Self::Steps { count },
         }

@@ -46,9 +46,10 @@ pub fn value(v: &VitalValue) -> String {
         VitalValue::Glucose { value, unit: GlucoseUnit::MgPerDl, timing } => {
             format!("{value} mg/dL ({})", timing_label(timing))
         }
-        VitalValue::Glucose { value, unit: GlucoseUnit::MmolPerL, timing } => {
-            format!("{value} mmol/L = {} mg/dL ({})", v.canonical(), timing_label(timing))
-        }
+        VitalValue::Glucose { value, unit: GlucoseUnit::MmolPerL, timing } => match v.canonical() {
+            Ok(mg_dl) => format!("{value} mmol/L = {mg_dl} mg/dL ({})", timing_label(timing)),
+            Err(_) => format!("{value} mmol/L ({})", timing_label(timing)),
+        },
         VitalValue::Steps { count } => format!("{} steps", grouped(count)),
     }
 }

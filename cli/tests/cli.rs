@@ -108,6 +108,8 @@ fn mistakes_get_one_clear_line_and_nothing_is_saved() {
         (&["vitals", "add", "weight", "abc"], "weight: must be a number"),
         (&["vitals", "add", "temp", "45"], "temperature: must be between 30 and 43 °C"),
         (&["vitals", "add", "glucose", "60mmol"], "glucose: must be between 10 and 900 mg/dL"),
+        // Once a panic ("multiply with overflow", exit 101): too large even to convert.
+        (&["vitals", "add", "glucose", "999999999999999mmol"], "glucose: must be between 10 and 900 mg/dL"),
         (&["vitals", "add", "steps", "12.5"], "steps: must be a whole number"),
         (&["vitals", "add", "weight", "60", "--at", "2099-01-01 07:00"], "measured_at: is in the future"),
         (&["vitals", "add", "weight", "60", "--at", "sometime"], "--at: expected"),

@@ -47,7 +47,8 @@ fn login_record_offline_sync_and_see_it_elsewhere() {
         std::time::Duration::from_secs(600),
     )
     .unwrap();
-    let state = techo_server::app_state(storage.clone(), Default::default()).unwrap();
+    let secret = techo_server::token_secret(server_dir.path(), storage.as_ref()).unwrap();
+    let state = techo_server::app_state(storage.clone(), secret, Default::default());
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     rt.spawn(techo_server::serve(listener, state, std::future::pending()));

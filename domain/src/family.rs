@@ -11,6 +11,13 @@ use techo_protocol::records::Tombstone;
 use techo_protocol::sync::Mutation;
 use techo_protocol::{Entity, Op};
 
+/// The longest entity id a record may have (every family uses UUIDs today).
+pub const MAX_ENTITY_ID_BYTES: usize = 64;
+/// The largest record payload, as JSON (pictures travel as blobs, not inside records).
+pub const MAX_RECORD_BYTES: usize = 32 * 1024;
+/// The largest tombstone payload, as JSON, fields it does not know included.
+pub const MAX_TOMBSTONE_BYTES: usize = 1024;
+
 /// One family's wire rules.
 pub trait FamilySpec: Send + Sync {
     fn entity(&self) -> Entity;
@@ -69,6 +76,15 @@ impl FamilySpecs {
     /// The patient a mutation writes to, or why it must be refused.
     pub fn check_mutation(&self, m: &Mutation) -> std::result::Result<HmCode, Refusal> {
         let spec = self.get(&m.entity).filter(|s| s.accepts(m.op)).ok_or(Refusal::Unsupported)?;
+        // Bounds for every family, before anything is stored: ids, and the whole payload
+        // (which bounds the fields a family does not know, kept verbatim).
+        if m.entity_id.is_empty() || m.entity_id.len() > MAX_ENTITY_ID_BYTES {
+            return Err(DomainError::payload("entity_id: 1 to 64 bytes").into());
+        }
+        let limit = if m.op == Op::Delete { MAX_TOMBSTONE_BYTES } else { MAX_RECORD_BYTES };
+        if serde_json::to_string(&m.payload).map_or(true, |s| s.len() > limit) {
+            return Err(DomainError::payload("payload: too large").into());
+        }
         match m.op {
             Op::Create => Ok(spec.check_record(&m.entity_id, &m.payload)?),
             Op::Update => {
@@ -120,6 +136,24 @@ mod tests {
             Err(Refusal::Unsupported),
             "readings are corrected by new records, never updated"
         );
+    }
+
+    #[test]
+    fn oversized_payloads_and_ids_are_refused_for_every_family() {
+        let specs = FamilySpecs::builtin();
+        let big = "x".repeat(MAX_RECORD_BYTES);
+        let tomb = serde_json::json!({"id": "019ab3c2-5f10-7a3e-9c41-2b7d5e8f0a11", "patient": "34001234",
+            "deleted_at": "2026-11-25T08:00:00.000+00:00", "junk": big});
+        assert_eq!(
+            specs.check_mutation(&mutation("vital", Op::Delete, tomb.clone())),
+            Err(Refusal::Invalid(DomainError::payload("payload: too large")))
+        );
+        let mut create = tomb;
+        create["junk"] = serde_json::json!("x".repeat(2 * MAX_RECORD_BYTES));
+        assert!(matches!(specs.check_mutation(&mutation("vital", Op::Create, create)), Err(Refusal::Invalid(_))));
+        let mut m = mutation("vital", Op::Delete, serde_json::json!({}));
+        m.entity_id = "y".repeat(MAX_ENTITY_ID_BYTES + 1);
+        assert!(matches!(specs.check_mutation(&m), Err(Refusal::Invalid(_))));
     }
 
     #[test]

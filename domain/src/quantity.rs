@@ -24,8 +24,9 @@ impl Milli {
         Self(v)
     }
 
-    pub const fn from_units(v: i64) -> Self {
-        Self(v * Self::SCALE)
+    /// Whole units; a `u32` times the scale always fits, so this cannot overflow.
+    pub const fn from_units(v: u32) -> Self {
+        Self(v as i64 * Self::SCALE)
     }
 
     pub const fn thousandths(self) -> i64 {
@@ -81,10 +82,17 @@ impl Milli {
         Some(Self((v * Self::SCALE as f64).round() as i64))
     }
 
-    /// `self × factor`, exact.
-    pub const fn times(self, factor: i64) -> Self {
-        Self(self.0 * factor)
+    /// `self × factor`, exact; `None` when the product does not fit (a unit conversion of an
+    /// absurd value must be refused, not wrap or panic).
+    pub const fn checked_times(self, factor: i64) -> Option<Self> {
+        match self.0.checked_mul(factor) {
+            Some(v) => Some(Self(v)),
+            None => None,
+        }
     }
+
+    /// The largest value [`Milli::parse`] accepts (15 integer digits, 3 decimals).
+    pub const MAX_PARSED: Self = Self(999_999_999_999_999_999);
 }
 
 fn fold_full_width(c: char) -> char {
@@ -164,6 +172,22 @@ mod tests {
         fn display_then_parse_round_trips(v in 0i64..1_000_000_000_000) {
             let m = Milli(v);
             prop_assert_eq!(Milli::parse(&m.to_string()), Ok(m));
+        }
+
+        #[test]
+        fn checked_times_is_exact_or_refused(v in 0i64..=Milli::MAX_PARSED.0, factor in 0i64..=1000) {
+            let want = i128::from(v) * i128::from(factor);
+            match Milli(v).checked_times(factor) {
+                Some(m) => prop_assert_eq!(i128::from(m.0), want),
+                None => prop_assert!(want > i128::from(i64::MAX)),
+            }
+        }
+
+        #[test]
+        fn from_f64_never_panics_or_wraps(v in proptest::num::f64::ANY) {
+            if let Some(m) = Milli::from_f64(v) {
+                prop_assert!(m.0 >= 0 && m.0 <= 1_000_000_000_000_000);
+            }
         }
 
         #[test]

@@ -101,7 +101,7 @@ struct Rule {
     warn_above: Option<Milli>,
 }
 
-const fn u(v: i64) -> Milli {
+const fn u(v: u32) -> Milli {
     Milli::from_units(v)
 }
 
@@ -171,12 +171,16 @@ const STEPS: Rule = Rule {
 const WEIGHT_DAILY_CHANGE: Milli = u(3);
 
 impl Rule {
+    fn out_of_range(&self) -> Error {
+        Error::invalid(
+            self.field,
+            ValidationReason::OutOfRange { min: self.min.to_string(), max: self.max.to_string(), unit: self.unit },
+        )
+    }
+
     fn check(&self, v: Milli, warnings: &mut Vec<Warning>) -> Result<()> {
         if v < self.min || v > self.max {
-            return Err(Error::invalid(
-                self.field,
-                ValidationReason::OutOfRange { min: self.min.to_string(), max: self.max.to_string(), unit: self.unit },
-            ));
+            return Err(self.out_of_range());
         }
         let mut warn = |code, threshold| warnings.push(Warning { field: self.field, code, threshold, unit: self.unit });
         match (self.warn_below, self.warn_at_or_above, self.warn_above) {
@@ -187,6 +191,11 @@ impl Rule {
         }
         Ok(())
     }
+}
+
+/// A glucose value too large even to convert to mg/dL is out of the glucose range.
+pub(crate) fn glucose_out_of_range() -> Error {
+    GLUCOSE.out_of_range()
 }
 
 /// Context a rule may need beyond the reading itself.
@@ -224,17 +233,17 @@ pub fn validate_content(v: &NewVital, ctx: ValidationContext) -> Result<Vec<Warn
         }
         VitalValue::Temperature { celsius } => TEMPERATURE.check(celsius, &mut warnings)?,
         VitalValue::BloodPressure { systolic, diastolic, pulse, .. } => {
-            SYSTOLIC.check(u(systolic.into()), &mut warnings)?;
-            DIASTOLIC.check(u(diastolic.into()), &mut warnings)?;
+            SYSTOLIC.check(u(systolic), &mut warnings)?;
+            DIASTOLIC.check(u(diastolic), &mut warnings)?;
             if diastolic >= systolic {
                 return Err(Error::invalid(Field::Diastolic, ValidationReason::NotBelowSystolic));
             }
             if let Some(p) = pulse {
-                PULSE.check(u(p.into()), &mut warnings)?;
+                PULSE.check(u(p), &mut warnings)?;
             }
         }
-        VitalValue::Glucose { .. } => GLUCOSE.check(v.value.canonical(), &mut warnings)?,
-        VitalValue::Steps { count } => STEPS.check(u(count.into()), &mut warnings)?,
+        VitalValue::Glucose { .. } => GLUCOSE.check(v.value.canonical()?, &mut warnings)?,
+        VitalValue::Steps { count } => STEPS.check(u(count), &mut warnings)?,
     }
     if v.measured_at.with_timezone(&Utc) < earliest_plausible() {
         return Err(Error::invalid(Field::MeasuredAt, ValidationReason::TooFarInThePast));
@@ -398,7 +407,7 @@ mod tests {
         fn glucose_units_agree(mmol_tenths in 0i64..700) {
             let mmol = Milli::from_thousandths(mmol_tenths * 100);
             let as_mmol = at_now(VitalValue::Glucose { value: mmol, unit: GlucoseUnit::MmolPerL, timing: GlucoseTiming::Random });
-            let as_mg = at_now(VitalValue::Glucose { value: mmol.times(18), unit: GlucoseUnit::MgPerDl, timing: GlucoseTiming::Random });
+            let as_mg = at_now(VitalValue::Glucose { value: mmol.checked_times(18).unwrap(), unit: GlucoseUnit::MgPerDl, timing: GlucoseTiming::Random });
             let a = validate(&as_mmol, now(), Default::default());
             let b = validate(&as_mg, now(), Default::default());
             prop_assert_eq!(a.is_ok(), b.is_ok());

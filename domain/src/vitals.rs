@@ -114,14 +114,17 @@ impl VitalValue {
     }
 
     /// The value in the kind's canonical unit (kg, °C, mg/dL, steps); systolic for blood pressure.
-    pub const fn canonical(&self) -> Milli {
-        match *self {
+    /// A conversion whose result does not fit is refused with an error naming the field.
+    pub fn canonical(&self) -> crate::error::Result<Milli> {
+        Ok(match *self {
             Self::Weight { kg } => kg,
             Self::Temperature { celsius } => celsius,
-            Self::BloodPressure { systolic, .. } => Milli::from_units(systolic as i64),
-            Self::Glucose { value, unit, .. } => value.times(unit.mg_dl_factor()),
-            Self::Steps { count } => Milli::from_units(count as i64),
-        }
+            Self::BloodPressure { systolic, .. } => Milli::from_units(systolic),
+            Self::Glucose { value, unit, .. } => {
+                value.checked_times(unit.mg_dl_factor()).ok_or_else(crate::validation::glucose_out_of_range)?
+            }
+            Self::Steps { count } => Milli::from_units(count),
+        })
     }
 }
 
@@ -214,7 +217,60 @@ mod tests {
             unit: GlucoseUnit::MmolPerL,
             timing: GlucoseTiming::Fasting,
         };
-        assert_eq!(v.canonical().to_string(), "109.8");
+        assert_eq!(v.canonical().unwrap().to_string(), "109.8");
+    }
+
+    /// Glucose entered as 999999999999999 mmol/L once panicked ("multiply with overflow").
+    #[test]
+    fn an_absurd_glucose_is_refused_naming_the_field() {
+        let v = VitalValue::Glucose {
+            value: Milli::parse("999999999999999").unwrap(),
+            unit: GlucoseUnit::MmolPerL,
+            timing: GlucoseTiming::Fasting,
+        };
+        let e = v.canonical().unwrap_err();
+        assert!(matches!(e, crate::DomainError::Validation { field: crate::Field::Glucose, .. }), "{e:?}");
+        assert!(!e.to_string().contains("999"), "the message names the field, not the value: {e}");
+        let at = DateTime::parse_from_rfc3339("2026-11-25T07:10:00+09:00").unwrap();
+        let checked = crate::validate_content(&NewVital::new(v, at), crate::ValidationContext::default());
+        assert!(matches!(checked, Err(crate::DomainError::Validation { field: crate::Field::Glucose, .. })));
+    }
+
+    proptest::proptest! {
+        /// Every conversion over the whole range a value can be read in: exact, or refused with
+        /// an error naming the field, never a panic or a wrapped number.
+        #[test]
+        fn every_conversion_is_exact_or_refused(
+            v in 0i64..=Milli::MAX_PARSED.thousandths(),
+            n in proptest::prelude::any::<u32>(),
+        ) {
+            let m = Milli::from_thousandths(v);
+            let timing = GlucoseTiming::Fasting;
+            let cases = [
+                (VitalValue::Weight { kg: m }, i128::from(v)),
+                (VitalValue::Temperature { celsius: m }, i128::from(v)),
+                (VitalValue::Glucose { value: m, unit: GlucoseUnit::MgPerDl, timing }, i128::from(v)),
+                (VitalValue::Glucose { value: m, unit: GlucoseUnit::MmolPerL, timing }, i128::from(v) * 18),
+                (
+                    VitalValue::BloodPressure { systolic: n, diastolic: n, pulse: Some(n), context: BpContext::Other },
+                    i128::from(n) * 1000,
+                ),
+                (VitalValue::Steps { count: n }, i128::from(n) * 1000),
+            ];
+            for (value, want) in cases {
+                match value.canonical() {
+                    Ok(c) => proptest::prop_assert_eq!(i128::from(c.thousandths()), want),
+                    Err(e) => {
+                        proptest::prop_assert!(want > i128::from(i64::MAX));
+                        let is_glucose =
+                            matches!(e, crate::DomainError::Validation { field: crate::Field::Glucose, .. });
+                        proptest::prop_assert!(is_glucose);
+                    }
+                }
+                let at = DateTime::parse_from_rfc3339("2026-11-25T07:10:00+09:00").unwrap();
+                let _ = crate::validate_content(&NewVital::new(value, at), crate::ValidationContext::default());
+            }
+        }
     }
 
     #[test]

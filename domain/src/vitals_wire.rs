@@ -13,6 +13,11 @@ use techo_protocol::records::vital::{VitalRecord, VitalValue as W};
 use techo_protocol::{Entity, Op};
 use uuid::Uuid;
 
+/// Bound of `origin_device` and `entered_by` (names of a device or an account).
+pub const MAX_NAME_BYTES: usize = 128;
+/// Bound of the fields a reading carries that this build does not know, as JSON.
+pub const MAX_UNKNOWN_BYTES: usize = 4096;
+
 /// Vitals are append-only: a correction is a new record, a deletion a tombstone.
 pub struct VitalSpec;
 
@@ -100,13 +105,23 @@ pub fn decode_vital(rec: &VitalRecord) -> Result<WireVital> {
                 unit: GlucoseUnit::from_str_opt(entered_unit).ok_or(bad("glucose unit"))?,
                 timing: GlucoseTiming::from_str_opt(timing).ok_or(bad("glucose timing"))?,
             };
-            if v.canonical() != milli(mg_dl, "glucose mg/dL")? {
+            if v.canonical()? != milli(mg_dl, "glucose mg/dL")? {
                 return Err(bad("glucose mg/dL does not match the entered value"));
             }
             v
         }
         W::Steps { count } => VitalValue::Steps { count: *count },
     };
+    // Stored verbatim, so bounded here: provenance names and the fields this build does not know.
+    if rec.origin_device.len() > MAX_NAME_BYTES {
+        return Err(bad("origin_device: at most 128 bytes"));
+    }
+    if rec.entered_by.as_ref().is_some_and(|e| e.len() > MAX_NAME_BYTES) {
+        return Err(bad("entered_by: at most 128 bytes"));
+    }
+    if !rec.extra.is_empty() && serde_json::to_string(&rec.extra).map_or(true, |s| s.len() > MAX_UNKNOWN_BYTES) {
+        return Err(bad("unknown fields: at most 4096 bytes"));
+    }
     let measured_at = DateTime::parse_from_rfc3339(&rec.measured_at)
         .ok()
         .filter(|t| crate::validation::plausible_offset(t.offset()))
@@ -143,7 +158,9 @@ pub fn encode_vital(v: &Vital, patient: &HmCode) -> VitalRecord {
             W::BloodPressure { systolic, diastolic, pulse, context: context.as_str().to_owned() }
         }
         VitalValue::Glucose { value, unit, timing } => W::Glucose {
-            mg_dl: v.value.canonical().to_string(),
+            // A stored reading passed validation, so its conversion fits; were it not, the
+            // server refuses the empty value instead of the device panicking here.
+            mg_dl: v.value.canonical().map(|m| m.to_string()).unwrap_or_default(),
             entered_value: value.to_string(),
             entered_unit: unit.as_str().to_owned(),
             timing: timing.as_str().to_owned(),

@@ -19,6 +19,15 @@ struct Cli {
     /// Create demo residents (and print how to log in as them) before serving
     #[arg(long)]
     demo: bool,
+    /// Seconds a connection may take to send a request's headers, or stay idle between requests
+    #[arg(long, env = "TECHO_SERVER_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Open connections at most (more wait in the listen backlog)
+    #[arg(long, env = "TECHO_SERVER_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Password hashes (Argon2id, 19 MiB each) computed at once; default: one per CPU core
+    #[arg(long, env = "TECHO_SERVER_MAX_CONCURRENT_HASHES")]
+    max_concurrent_hashes: Option<usize>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -41,6 +50,9 @@ enum Admin {
         #[arg(long)]
         birth_date: String,
     },
+    /// Replace the token-signing key (token.key in the data directory): access tokens signed
+    /// with the old key stop working when the server restarts; refresh tokens keep working
+    RotateSecret,
     /// After restoring server.db from a backup: make every device download everything again
     /// (their unsent changes are kept and pushed)
     MarkRestored,
@@ -73,8 +85,25 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     let storage = crate::open_storage(&cli.data_dir).map_err(|e| e.to_string())?;
-    let limits = Limits::default();
+    let mut limits = Limits {
+        header_read_timeout: std::time::Duration::from_secs(cli.header_timeout_secs.max(1)),
+        max_connections: cli.max_connections.max(1),
+        ..Limits::default()
+    };
+    if let Some(n) = cli.max_concurrent_hashes {
+        limits.max_concurrent_hashes = n.max(1);
+    }
+    // Moves a key an older server kept inside the database out of it, whatever the command.
+    let secret = crate::token_secret(&cli.data_dir, storage.as_ref())?;
     match cli.command {
+        Some(Command::Admin(Admin::RotateSecret)) => {
+            crate::auth::secret::rotate_token_secret(&cli.data_dir)?;
+            println!(
+                "New token-signing key written. Restart the server: access tokens signed with the old key stop \
+                 working, devices renew them with their refresh tokens."
+            );
+            Ok(())
+        }
         Some(Command::Admin(Admin::AddResident { hm_code, name, birth_date })) => {
             let issued = crate::add_resident(storage.as_ref(), &hm_code, &name, &birth_date, limits.activation_ttl)?;
             println!("Resident registered. One-time activation code (valid 30 days): {}", issued.activation_code);
@@ -110,7 +139,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     tokio::net::TcpListener::bind(cli.bind).await.map_err(|e| format!("bind {}: {e}", cli.bind))?;
                 let addr = listener.local_addr().map_err(|e| e.to_string())?;
                 println!("listening on http://{addr}");
-                let state = crate::app_state(storage, limits).map_err(|e| e.to_string())?;
+                let state = crate::app_state(storage, secret, limits);
                 crate::serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
             })
         }

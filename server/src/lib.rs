@@ -9,9 +9,8 @@ pub mod state;
 pub mod storage;
 pub mod sync_service;
 
-use auth::{LoginLimiter, TokenSigner};
+use auth::{HashGate, TokenSigner};
 use state::{AppState, Limits, SharedState};
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,31 +22,93 @@ pub fn open_storage(data_dir: &Path) -> Result<Arc<SqliteStorage>, StorageError>
     Ok(Arc::new(SqliteStorage::open(&data_dir.join("server.db"))?))
 }
 
+/// The key access tokens are signed with, from outside the database: the environment or the
+/// key file in `data_dir` (see [`auth::secret`]); moved out of an older database once.
+pub fn token_secret(data_dir: &Path, storage: &dyn Storage) -> Result<Vec<u8>, String> {
+    auth::secret::load_token_secret(data_dir, storage)
+}
+
 /// Server state with the record families this build ships.
-pub fn app_state(storage: Arc<dyn Storage>, limits: Limits) -> Result<SharedState, StorageError> {
-    app_state_with(storage, limits, FamilySpecs::builtin())
+pub fn app_state(storage: Arc<dyn Storage>, token_secret: Vec<u8>, limits: Limits) -> SharedState {
+    app_state_with(storage, token_secret, limits, FamilySpecs::builtin())
 }
 
 /// Server state accepting exactly `families` (tests register example families this way).
 pub fn app_state_with(
     storage: Arc<dyn Storage>,
+    token_secret: Vec<u8>,
     limits: Limits,
     families: FamilySpecs,
-) -> Result<SharedState, StorageError> {
-    let signer = TokenSigner::new(storage.token_secret()?);
-    // ASVS allows at most 100 failures an hour per account; we stop at 10 per 15 minutes.
-    let limiter = LoginLimiter::new(Duration::from_secs(15 * 60), 10, 100);
-    Ok(Arc::new(AppState { storage, families, signer, limiter, limits }))
+) -> SharedState {
+    let signer = TokenSigner::new(token_secret);
+    let hashes = HashGate::new(limits.max_concurrent_hashes);
+    Arc::new(AppState { storage, families, signer, hashes, limits })
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
+///
+/// Its own accept loop (axum's `serve` sets no timeouts): at most `max_connections` connections
+/// are open at once (the rest wait in the backlog), and a connection that does not send a
+/// request's headers within `header_read_timeout` (first request, or the next one on a
+/// kept-alive connection) is closed. Bodies and handlers are bounded by the router's request
+/// timeout.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: SharedState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let limits = state.limits.clone();
+    let app = routes::router(state);
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            s = slots.clone().acquire_owned() => s.map_err(std::io::Error::other)?,
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors and the like: wait a little instead of spinning.
+                    tracing::warn!(kind = ?e.kind(), "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let mut stopped = stopped.clone();
+        let header_timeout = limits.header_read_timeout;
+        tokio::spawn(async move {
+            let _slot = slot;
+            let service = hyper::service::service_fn(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), req)
+            });
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(header_timeout).keep_alive(true);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stopped.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    // Every connection gives its slot back when it has finished.
+    let all = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX);
+    let _ = slots.acquire_many(all).await;
+    Ok(())
 }
 
 /// What an administrator gets when issuing an HM card.

@@ -1,6 +1,6 @@
 //! Shared server state and the authenticated-caller extractor.
 
-use crate::auth::{LoginLimiter, TokenSigner};
+use crate::auth::{HashGate, LoginLimits, TokenSigner};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::{ResidentId, Storage};
 use axum::extract::FromRequestParts;
@@ -20,6 +20,18 @@ pub struct Limits {
     pub default_page: u32,
     pub max_page: u32,
     pub request_timeout: Duration,
+    /// How long a connection may take to send a request's headers, and how long it may stay idle
+    /// between requests (hyper's header timer also runs while a kept-alive connection waits).
+    pub header_read_timeout: Duration,
+    /// Open connections at most; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// Password hashes (19 MiB of Argon2 each) computed at once.
+    pub max_concurrent_hashes: usize,
+    pub login: LoginLimits,
+    /// A refresh presented again this soon after it was answered gets the same answer again.
+    pub refresh_retry_grace: Duration,
+    /// Devices one account may have; signing in another forgets the least recently seen.
+    pub max_devices: usize,
 }
 
 impl Default for Limits {
@@ -34,6 +46,12 @@ impl Default for Limits {
             default_page: 500,
             max_page: 2000,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            max_concurrent_hashes: HashGate::for_this_machine(),
+            login: LoginLimits::default(),
+            refresh_retry_grace: Duration::from_secs(120),
+            max_devices: 20,
         }
     }
 }
@@ -43,7 +61,7 @@ pub struct AppState {
     /// The record families pushes may carry; the push check looks a mutation's family up here.
     pub families: FamilySpecs,
     pub signer: TokenSigner,
-    pub limiter: LoginLimiter,
+    pub hashes: HashGate,
     pub limits: Limits,
 }
 
@@ -62,11 +80,12 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(state.storage.as_ref())).await?
 }
 
-/// A request carrying a valid access token of a signed-in device.
+/// A request carrying a valid access token of a live session.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub resident: ResidentId,
     pub device_id: String,
+    pub session: i64,
 }
 
 impl FromRequestParts<SharedState> for Caller {
@@ -81,12 +100,12 @@ impl FromRequestParts<SharedState> for Caller {
             .ok_or_else(ApiError::unauthenticated)?;
         let claims =
             state.signer.verify(token.trim(), chrono::Utc::now().timestamp()).ok_or_else(ApiError::unauthenticated)?;
-        let (resident, device) = (claims.resident, claims.device_id.clone());
-        // Logout and refresh-token reuse sign a device out at once, not when its token expires.
-        let signed_in = blocking(state, move |s| Ok(s.device_signed_in(resident, &device)?)).await?;
-        if !signed_in {
+        let (resident, device, session) = (claims.resident, claims.device_id.clone(), claims.session);
+        // Logout, a new login and refresh-token reuse end a session at once, and for good.
+        let live = blocking(state, move |s| Ok(s.session_live(resident, &device, session)?)).await?;
+        if !live {
             return Err(ApiError::unauthenticated());
         }
-        Ok(Caller { resident: claims.resident, device_id: claims.device_id })
+        Ok(Caller { resident: claims.resident, device_id: claims.device_id, session: claims.session })
     }
 }

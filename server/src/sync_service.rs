@@ -99,7 +99,7 @@ pub fn push(
     push_with(storage, &BUILTIN, limits, resident, device_id, req)
 }
 
-/// Applies a batch in order, exactly once per (device, mutation id), accepting the families
+/// Applies a batch in order, exactly once per (account, device, mutation id), accepting the families
 /// registered in `families`.
 pub fn push_with(
     storage: &dyn Storage,
@@ -125,7 +125,8 @@ pub fn push_with(
             Checked::new(m, target)
         })
         .collect();
-    Ok(PushResponse { results: apply_batch(storage, Writer::Device(device_id), &batch, now_ms())? })
+    let writer = Writer::Device { resident, device: device_id };
+    Ok(PushResponse { results: apply_batch(storage, writer, &batch, now_ms())? })
 }
 
 /// Writes records for patients on the server's own authority, not from one of their devices: a

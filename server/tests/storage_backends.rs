@@ -16,7 +16,8 @@ use techo_protocol::sync::{
 use techo_protocol::{Entity, Op, PROTOCOL_VERSION, SCHEMA_VERSION};
 use techo_server::state::Limits;
 use techo_server::storage::{
-    Head, LedgerEntry, NewRecord, RefreshOutcome, ResidentId, SqliteStorage, Storage, StorageError, Writer,
+    Head, LedgerEntry, NewRecord, NewSession, NextRefresh, PresentedRefresh, RefreshOutcome, ResidentId, SqliteStorage,
+    Storage, StorageError, ThrottleRule, Writer,
 };
 use techo_server::sync_service;
 use uuid::Uuid;
@@ -147,59 +148,157 @@ fn activation_codes_are_single_use_expire_and_name_one_resident(b: &Backend) {
     assert_eq!(b.storage.resident_by_hm_code("34005678").unwrap().unwrap().password_hash, None);
 }
 
-fn devices_sign_in_and_out(b: &Backend) {
+fn session<'a>(family: &'a str, token: &'a str) -> NewSession<'a> {
+    NewSession { family_hash: family, refresh_hash: token, refresh_expires_at_ms: NOW + HOUR, access_expires_at: 99 }
+}
+
+fn presented<'a>(family: &'a str, seq: i64, token: &'a str) -> PresentedRefresh<'a> {
+    PresentedRefresh { family_hash: family, seq, token_hash: token }
+}
+
+fn next(token: &str) -> NextRefresh<'_> {
+    NextRefresh { refresh_hash: token, refresh_expires_at_ms: NOW + HOUR, access_expires_at: 100 }
+}
+
+const GRACE: i64 = 120_000;
+
+fn devices_sign_in_and_out_and_sessions_end_for_good(b: &Backend) {
     let a = resident(b, "34001234");
     let other = resident(b, "34005678");
-    assert!(!b.storage.device_signed_in(a, "phone").unwrap());
-    b.storage.sign_in_device(a, "phone", Some("Pixel"), NOW).unwrap();
-    assert!(b.storage.device_signed_in(a, "phone").unwrap());
-    assert!(!b.storage.device_signed_in(other, "phone").unwrap(), "a device is signed in for one resident");
-    b.storage.sign_out_device("phone").unwrap();
-    assert!(!b.storage.device_signed_in(a, "phone").unwrap());
-    b.storage.sign_in_device(a, "phone", None, NOW).unwrap();
-    assert!(b.storage.device_signed_in(a, "phone").unwrap(), "signing in again");
+    assert!(!b.storage.session_live(a, "phone", 1).unwrap());
+    let s1 = b.storage.sign_in_device(a, "phone", Some("Pixel"), &session("f1", "t1"), 20, NOW).unwrap();
+    assert!(b.storage.session_live(a, "phone", s1).unwrap());
+    assert!(!b.storage.session_live(other, "phone", s1).unwrap(), "a device is signed in for one resident");
+    b.storage.sign_out_device(a, "phone").unwrap();
+    assert!(!b.storage.session_live(a, "phone", s1).unwrap());
+    let s2 = b.storage.sign_in_device(a, "phone", None, &session("f2", "t2"), 20, NOW).unwrap();
+    assert!(s2 > s1);
+    assert!(b.storage.session_live(a, "phone", s2).unwrap(), "signing in again");
+    assert!(!b.storage.session_live(a, "phone", s1).unwrap(), "the session logout ended stays ended");
+    // A new login revokes the device's earlier refresh tokens and session.
+    let s3 = b.storage.sign_in_device(a, "phone", None, &session("f3", "t3"), 20, NOW).unwrap();
+    assert!(!b.storage.session_live(a, "phone", s2).unwrap());
+    assert_eq!(
+        b.storage.refresh_session("phone", &presented("f2", 0, "t2"), &next("x"), GRACE, NOW).unwrap(),
+        RefreshOutcome::Invalid
+    );
+    assert!(b.storage.session_live(a, "phone", s3).unwrap());
+}
+
+fn a_device_id_belongs_to_the_account_that_registered_it(b: &Backend) {
+    let a = resident(b, "34001234");
+    let taker = resident(b, "34005678");
+    let sa = b.storage.sign_in_device(a, "phone", None, &session("fa", "ta"), 20, NOW).unwrap();
+    let st = b.storage.sign_in_device(taker, "phone", None, &session("fb", "tb"), 20, NOW).unwrap();
+    assert!(b.storage.session_live(a, "phone", sa).unwrap(), "the owner stays signed in");
+    assert!(b.storage.session_live(taker, "phone", st).unwrap());
+    b.storage.sign_out_device(taker, "phone").unwrap();
+    assert!(b.storage.session_live(a, "phone", sa).unwrap(), "the other's logout is its own");
+    assert_eq!(
+        b.storage.refresh_session("phone", &presented("fa", 0, "ta"), &next("ta1"), GRACE, NOW).unwrap(),
+        RefreshOutcome::Rotated { resident: a, session: sa, seq: 1 }
+    );
+}
+
+fn devices_per_account_are_capped(b: &Backend) {
+    let a = resident(b, "34001234");
+    for n in 0..5 {
+        let (f, t) = (format!("f{n}"), format!("t{n}"));
+        b.storage.sign_in_device(a, &format!("d{n}"), None, &session(&f, &t), 3, NOW + n).unwrap();
+    }
+    assert_eq!(b.storage.devices_of(a).unwrap(), vec!["d2", "d3", "d4"], "the least recently seen go first");
 }
 
 fn refresh_tokens_rotate_and_a_reused_one_signs_the_device_out(b: &Backend) {
     let a = resident(b, "34001234");
-    b.storage.sign_in_device(a, "phone", None, NOW).unwrap();
-    b.storage.add_refresh_token("t1", "phone", a, NOW + HOUR).unwrap();
-    assert_eq!(b.storage.use_refresh_token("nope", "phone", NOW).unwrap(), RefreshOutcome::Invalid);
-    assert_eq!(b.storage.use_refresh_token("t1", "laptop", NOW).unwrap(), RefreshOutcome::Invalid, "other device");
-    assert_eq!(b.storage.use_refresh_token("t1", "phone", NOW).unwrap(), RefreshOutcome::Rotated { resident: a });
-
-    // The answer was lost: a retry shortly after is answered again, and what the lost answer
-    // carried stops working.
-    b.storage.add_refresh_token("t2-lost", "phone", a, NOW + HOUR).unwrap();
+    let s = b.storage.sign_in_device(a, "phone", None, &session("fam", "t0"), 20, NOW).unwrap();
+    let use_ = |seq, token, next_token, at| {
+        b.storage.refresh_session("phone", &presented("fam", seq, token), &next(next_token), GRACE, at).unwrap()
+    };
+    assert_eq!(use_(0, "nope", "x", NOW), RefreshOutcome::Reused, "a forged token of a live family");
+    let s = b.storage.sign_in_device(a, "phone", None, &session("fam", "t0"), 20, NOW).unwrap().max(s);
     assert_eq!(
-        b.storage.use_refresh_token("t1", "phone", NOW + 1000).unwrap(),
-        RefreshOutcome::Rotated { resident: a }
+        b.storage.refresh_session("laptop", &presented("fam", 0, "t0"), &next("t1"), GRACE, NOW).unwrap(),
+        RefreshOutcome::Invalid,
+        "other device"
     );
-    assert_eq!(b.storage.use_refresh_token("t2-lost", "phone", NOW + 2000).unwrap(), RefreshOutcome::Invalid);
-
-    b.storage.add_refresh_token("t3", "phone", a, NOW + HOUR).unwrap();
     assert_eq!(
-        b.storage.use_refresh_token("t3", "phone", NOW + 3000).unwrap(),
-        RefreshOutcome::Rotated { resident: a }
+        b.storage.refresh_session("phone", &presented("unknown", 0, "t0"), &next("t1"), GRACE, NOW).unwrap(),
+        RefreshOutcome::Invalid
     );
-    b.storage.add_refresh_token("t4", "phone", a, NOW + HOUR).unwrap();
-    // t1 again, after a later rotation: a copy is in someone else's hands.
-    assert_eq!(b.storage.use_refresh_token("t1", "phone", NOW + 4000).unwrap(), RefreshOutcome::Reused);
-    assert!(!b.storage.device_signed_in(a, "phone").unwrap());
-    assert_eq!(b.storage.use_refresh_token("t4", "phone", NOW + 5000).unwrap(), RefreshOutcome::Invalid, "revoked");
+    assert_eq!(use_(0, "t0", "t1", NOW), RefreshOutcome::Rotated { resident: a, session: s, seq: 1 });
+    // The answer was lost: the same token again within the grace gets the same answer, as often
+    // as it comes, and changes nothing.
+    for k in 1..4 {
+        assert_eq!(
+            use_(0, "t0", "t1", NOW + k * 1000),
+            RefreshOutcome::Repeated { resident: a, session: s, seq: 1, access_expires_at: 100 }
+        );
+    }
+    assert_eq!(use_(1, "t1", "t2", NOW + 5000), RefreshOutcome::Rotated { resident: a, session: s, seq: 2 });
+    // t0 again after a later rotation: a copy is in someone else's hands.
+    assert_eq!(use_(0, "t0", "t1", NOW + 6000), RefreshOutcome::Reused);
+    assert!(!b.storage.session_live(a, "phone", s).unwrap());
+    assert_eq!(use_(2, "t2", "t3", NOW + 7000), RefreshOutcome::Invalid, "every token of the device revoked");
 
-    b.storage.sign_in_device(a, "phone", None, NOW).unwrap();
-    b.storage.add_refresh_token("t5", "phone", a, NOW + HOUR).unwrap();
-    assert_eq!(b.storage.use_refresh_token("t5", "phone", NOW + HOUR).unwrap(), RefreshOutcome::Invalid, "expired");
-    b.storage.add_refresh_token("t6", "phone", a, NOW + HOUR).unwrap();
-    b.storage.sign_out_device("phone").unwrap();
-    assert_eq!(b.storage.use_refresh_token("t6", "phone", NOW).unwrap(), RefreshOutcome::Invalid, "signed out");
+    // Past the grace, the replaced token is reuse too.
+    let s = b.storage.sign_in_device(a, "phone", None, &session("fam2", "u0"), 20, NOW).unwrap();
+    let use2 = |seq, token, next_token, at| {
+        b.storage.refresh_session("phone", &presented("fam2", seq, token), &next(next_token), GRACE, at).unwrap()
+    };
+    assert_eq!(use2(0, "u0", "u1", NOW), RefreshOutcome::Rotated { resident: a, session: s, seq: 1 });
+    assert_eq!(use2(0, "u0", "u1", NOW + GRACE), RefreshOutcome::Reused);
+
+    // Expired, and signed out.
+    b.storage.sign_in_device(a, "phone", None, &session("fam3", "v0"), 20, NOW).unwrap();
+    assert_eq!(
+        b.storage.refresh_session("phone", &presented("fam3", 0, "v0"), &next("v1"), GRACE, NOW + HOUR).unwrap(),
+        RefreshOutcome::Invalid,
+        "expired"
+    );
+    b.storage.sign_in_device(a, "phone", None, &session("fam4", "w0"), 20, NOW).unwrap();
+    b.storage.sign_out_device(a, "phone").unwrap();
+    assert_eq!(
+        b.storage.refresh_session("phone", &presented("fam4", 0, "w0"), &next("w1"), GRACE, NOW).unwrap(),
+        RefreshOutcome::Invalid,
+        "signed out"
+    );
 }
 
-fn the_token_secret_is_made_once(b: &Backend) {
-    let secret = b.storage.token_secret().unwrap();
-    assert!(secret.len() >= 32);
-    assert_eq!(b.storage.token_secret().unwrap(), secret);
+fn rule(key: &str, free: u32) -> ThrottleRule {
+    ThrottleRule { key: key.into(), free, base_delay_ms: 1000, max_delay_ms: 4000, window_ms: HOUR }
+}
+
+fn login_attempts_are_reserved_and_delayed(b: &Backend) {
+    let rules = [rule("pair", 2), rule("address", 100)];
+    assert_eq!(b.storage.reserve_login_attempt(&rules, NOW).unwrap(), None);
+    assert_eq!(b.storage.reserve_login_attempt(&rules, NOW).unwrap(), None);
+    assert_eq!(b.storage.reserve_login_attempt(&rules, NOW).unwrap(), None, "the third is reserved, then delays");
+    assert_eq!(b.storage.reserve_login_attempt(&rules, NOW).unwrap(), Some(1000));
+    assert_eq!(b.storage.reserve_login_attempt(&rules, NOW + 1000).unwrap(), None);
+    assert_eq!(b.storage.reserve_login_attempt(&rules, NOW + 1000).unwrap(), Some(2000), "growing");
+    assert_eq!(b.storage.reserve_login_attempt(&rules, NOW + 3000).unwrap(), None);
+    assert_eq!(b.storage.reserve_login_attempt(&rules, NOW + 3000).unwrap(), Some(4000));
+    assert_eq!(b.storage.reserve_login_attempt(&rules, NOW + 7000).unwrap(), None);
+    assert_eq!(b.storage.reserve_login_attempt(&rules, NOW + 7000).unwrap(), Some(4000), "capped");
+    // Other keys are not delayed by this one.
+    assert_eq!(b.storage.reserve_login_attempt(&[rule("other", 2), rule("address", 100)], NOW + 7000).unwrap(), None);
+    // A success clears its own counter and refunds the others' reservation.
+    b.storage.login_succeeded("pair", &["address"]).unwrap();
+    assert_eq!(b.storage.reserve_login_attempt(&rules, NOW + 7000).unwrap(), None);
+    // Failures are forgotten after the window.
+    for _ in 0..3 {
+        b.storage.reserve_login_attempt(&[rule("late", 2)], NOW).unwrap();
+    }
+    assert_eq!(b.storage.reserve_login_attempt(&[rule("late", 2)], NOW + 500).unwrap(), Some(500));
+    assert_eq!(b.storage.reserve_login_attempt(&[rule("late", 2)], NOW + HOUR).unwrap(), None);
+    assert_eq!(b.storage.reserve_login_attempt(&[rule("late", 2)], NOW + HOUR).unwrap(), None);
+}
+
+fn a_token_secret_from_before_is_handed_over_once(b: &Backend) {
+    // Fresh stores never keep one.
+    assert_eq!(b.storage.legacy_token_secret().unwrap(), None);
+    b.storage.forget_legacy_token_secret().unwrap();
 }
 
 // ---- record primitives ----
@@ -218,7 +317,7 @@ fn primitives_see_their_own_writes(b: &Backend) {
             payload: &v1,
             payload_hash: "h1",
             deleted_at_ms: None,
-            origin: Writer::Device("phone"),
+            origin: Writer::Device { resident: a, device: "phone" },
         };
         tx.insert(a, &rec)?;
         assert!(matches!(tx.insert(a, &rec), Err(StorageError::AlreadyExists)));
@@ -261,11 +360,11 @@ fn a_failed_transaction_leaves_nothing_and_no_gap(b: &Backend) {
                 payload: &payload,
                 payload_hash: "h",
                 deleted_at_ms: None,
-                origin: Writer::Device("phone"),
+                origin: Writer::Device { resident: a, device: "phone" },
             },
         )?;
         tx.add_ledger_entry(
-            Writer::Device("phone"),
+            Writer::Device { resident: a, device: "phone" },
             "m1",
             &LedgerEntry { request_hash: "q".into(), result: applied("m1", seq) },
             NOW,
@@ -274,7 +373,11 @@ fn a_failed_transaction_leaves_nothing_and_no_gap(b: &Backend) {
     });
     assert!(matches!(failed, Err(StorageError::Unavailable(_))));
     let after = in_tx(b, |tx| {
-        Ok((tx.head(a, &entity, &rid)?, tx.ledger_entry(Writer::Device("phone"), "m1")?, tx.next_seq(a)?))
+        Ok((
+            tx.head(a, &entity, &rid)?,
+            tx.ledger_entry(Writer::Device { resident: a, device: "phone" }, "m1")?,
+            tx.next_seq(a)?,
+        ))
     })
     .unwrap();
     assert_eq!(after, (None, None, 1), "rolled back, sequence number reused");
@@ -305,17 +408,20 @@ fn ledgers_keep_devices_and_sources_apart(b: &Backend) {
         payload: serde_json::json!({"title": "今"}),
     });
     let entry = LedgerEntry { request_hash: "q".into(), result: conflicted };
+    let device = Writer::Device { resident: 1, device: "pharmacy-1" };
     let seen = in_tx(b, |tx| {
-        tx.add_ledger_entry(Writer::Device("pharmacy-1"), "k", &entry, NOW)?;
+        tx.add_ledger_entry(device, "k", &entry, NOW)?;
         Ok((
-            tx.ledger_entry(Writer::Device("pharmacy-1"), "k")?,
+            tx.ledger_entry(device, "k")?,
             tx.ledger_entry(Writer::Source("pharmacy-1"), "k")?,
-            tx.ledger_entry(Writer::Device("pharmacy-1"), "other")?,
+            tx.ledger_entry(device, "other")?,
+            // The same device id and key in another account is another ledger entry.
+            tx.ledger_entry(Writer::Device { resident: 2, device: "pharmacy-1" }, "k")?,
         ))
     })
     .unwrap();
-    assert_eq!(seen, (Some(entry.clone()), None, None));
-    let dup = in_tx(b, |tx| tx.add_ledger_entry(Writer::Device("pharmacy-1"), "k", &entry, NOW));
+    assert_eq!(seen, (Some(entry.clone()), None, None, None));
+    let dup = in_tx(b, |tx| tx.add_ledger_entry(device, "k", &entry, NOW));
     assert!(dup.is_err(), "a ledger key is written once");
 }
 
@@ -624,9 +730,12 @@ every_backend! {
     tests: [
         residents_are_unique_by_hm_code,
         activation_codes_are_single_use_expire_and_name_one_resident,
-        devices_sign_in_and_out,
+        devices_sign_in_and_out_and_sessions_end_for_good,
+        a_device_id_belongs_to_the_account_that_registered_it,
+        devices_per_account_are_capped,
         refresh_tokens_rotate_and_a_reused_one_signs_the_device_out,
-        the_token_secret_is_made_once,
+        login_attempts_are_reserved_and_delayed,
+        a_token_secret_from_before_is_handed_over_once,
         primitives_see_their_own_writes,
         a_failed_transaction_leaves_nothing_and_no_gap,
         ledgers_keep_devices_and_sources_apart,

@@ -47,7 +47,8 @@ impl TestServer {
     pub fn start_at(addr: &str, limits: Limits) -> Self {
         let dir = tempfile::tempdir().expect("server dir");
         let storage = techo_server::open_storage(dir.path()).expect("server storage");
-        let state = techo_server::app_state(storage.clone(), limits).expect("server state");
+        let secret = techo_server::token_secret(dir.path(), storage.as_ref()).expect("token secret");
+        let state = techo_server::app_state(storage.clone(), secret, limits);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let listener = rt().block_on(tokio::net::TcpListener::bind(addr)).expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");

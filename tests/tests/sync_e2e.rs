@@ -168,6 +168,10 @@ fn replayed_and_reordered_pushes_apply_once() {
         assert_eq!(r.results[0].status, MutationStatus::Rejected);
         assert_eq!(r.results[0].error, Some(techo_protocol::error::ErrorCode::IdempotencyConflict));
     });
+    // The raw client signed in as the same device, which revoked the device's earlier tokens (a
+    // new login starts a new session): the device signs in again.
+    assert_eq!(a.sync().outcome, SyncOutcome::NeedsLogin);
+    a.login("34001234", PW);
     // The delete was applied after its create even though it arrived first in the second half
     // of the list... and the device, syncing its own outbox, sees only duplicates.
     let r = complete(&a);
@@ -193,7 +197,7 @@ fn residents_are_isolated_and_bad_tokens_are_refused() {
     let pa = a.login("34001234", PW);
     let own = a.record_bp(&pa, 1);
     let url = server.url.clone();
-    let secret = techo_server::storage::AccountStore::token_secret(server.storage.as_ref()).unwrap();
+    let secret = techo_server::token_secret(server.dir.path(), server.storage.as_ref()).unwrap();
     let device_a = a.store.device_id().to_owned();
     let outbox = a.store.outbox_entries(1).unwrap();
     rt().block_on(async move {
@@ -224,11 +228,12 @@ fn residents_are_isolated_and_bad_tokens_are_refused() {
         let expired = techo_server::auth::TokenSigner::new(secret.clone()).sign(&techo_server::auth::AccessClaims {
             resident: 1,
             device_id: device_a.clone(),
+            session: 1,
             expires_at: chrono::Utc::now().timestamp() - 1,
         });
         let r = http().get(format!("{url}/v1/sync/pull")).query(&[("patient", "34001234")]).bearer_auth(expired).send().await.unwrap();
         assert_eq!(r.status(), 401);
-        let forged = t.access_token.replacen("v1.", "v1.9", 1);
+        let forged = t.access_token.replacen("v2.", "v2.9", 1);
         let r = http().get(format!("{url}/v1/sync/pull")).query(&[("patient", "34001234")]).bearer_auth(forged).send().await.unwrap();
         assert_eq!(r.status(), 401);
 
@@ -326,7 +331,7 @@ fn bad_input_gets_typed_errors_never_500() {
 }
 
 #[test]
-fn failed_logins_are_rate_limited_per_account() {
+fn failed_logins_are_rate_limited_per_account_and_address() {
     let server = TestServer::start();
     server.add_resident("34001234", PW);
     let url = server.url.clone();
@@ -337,11 +342,14 @@ fn failed_logins_are_rate_limited_per_account() {
                 .json(&json!({ "hm_code": "34001234", "password": pw, "device_id": "d" }))
                 .send()
         };
+        let mut statuses = Vec::new();
         for _ in 0..10 {
-            assert_eq!(attempt("wrong password").await.unwrap().status(), 401);
+            statuses.push(attempt("wrong password").await.unwrap().status().as_u16());
         }
+        // A few free failures (the sixth already reserved a delay), then every attempt waits.
+        assert_eq!(statuses, [401, 401, 401, 401, 401, 401, 429, 429, 429, 429]);
         let r = attempt(PW).await.unwrap();
-        assert_eq!(r.status(), 429, "locked even with the right password");
+        assert_eq!(r.status(), 429, "the guessing address waits even with the right password");
         let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
         assert!(wait > 0 && wait <= 900);
     });

@@ -23,8 +23,8 @@ pub(crate) struct ValueColumns {
     pub context: Option<&'static str>,
 }
 
-pub(crate) fn value_columns(v: &VitalValue) -> ValueColumns {
-    let canonical = v.canonical().thousandths();
+pub(crate) fn value_columns(v: &VitalValue) -> crate::error::Result<ValueColumns> {
+    let canonical = v.canonical()?.thousandths();
     let plain = |unit| ValueColumns {
         value_milli: canonical,
         diastolic: None,
@@ -33,7 +33,7 @@ pub(crate) fn value_columns(v: &VitalValue) -> ValueColumns {
         entered_unit: unit,
         context: None,
     };
-    match *v {
+    Ok(match *v {
         VitalValue::Weight { .. } => plain("kg"),
         VitalValue::Temperature { .. } => plain("Cel"),
         VitalValue::Steps { .. } => plain("steps"),
@@ -46,7 +46,7 @@ pub(crate) fn value_columns(v: &VitalValue) -> ValueColumns {
             context: Some(timing.as_str()),
             ..plain("mg/dL")
         },
-    }
+    })
 }
 
 fn bad(what: &'static str) -> Error {

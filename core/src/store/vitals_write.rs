@@ -196,7 +196,7 @@ pub(crate) fn insert_vital(
     v: &Vital,
     extra: Option<&serde_json::Map<String, serde_json::Value>>,
 ) -> Result<()> {
-    let c = value_columns(&v.value);
+    let c = value_columns(&v.value)?;
     let extra = extra
         .filter(|e| !e.is_empty())
         .map(|e| serde_json::to_string(e).map_err(|_| Error::Corrupt("unknown fields could not be encoded")))

@@ -1,13 +1,15 @@
-//! Residents' credentials: Argon2id passwords, HMAC-signed short-lived access tokens, single-use
-//! rotating refresh tokens bound to a device, and failed-login rate limits.
+//! Residents' credentials: Argon2id passwords (a bounded number hashed at once), HMAC-signed
+//! short-lived access tokens naming a session, rotating refresh-token families bound to a
+//! device, failed sign-in limits kept in the database, and the signing key kept outside it.
 
 mod passwords;
 mod rate_limit;
+pub mod secret;
 mod tokens;
 
-pub use passwords::{hash_password, verify_against_nothing, verify_password};
-pub use rate_limit::LoginLimiter;
-pub use tokens::{AccessClaims, TokenSigner, new_refresh_token};
+pub use passwords::{HashGate, hash_password, verify_against_nothing, verify_password};
+pub use rate_limit::{LoginLimits, ThrottleSpec, login_rules};
+pub use tokens::{AccessClaims, TokenSigner, new_refresh_family, parse_refresh_token};
 
 /// Human-typeable one-time code: no 0/O, 1/I/L.
 pub fn new_activation_code() -> Result<String, getrandom::Error> {
@@ -24,3 +26,5 @@ pub fn normalise_activation_code(code: &str) -> String {
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longer passwords are refused before hashing: Argon2 reads all of it.
+pub const MAX_PASSWORD_BYTES: usize = 1024;

@@ -6,11 +6,11 @@ mod sync;
 
 use crate::error::ApiError;
 use crate::state::SharedState;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use techo_protocol::error::ErrorCode;
 use tower_http::compression::CompressionLayer;
@@ -45,23 +45,62 @@ pub fn router(state: SharedState) -> Router {
         .with_state(state)
 }
 
-/// `Json<T>` whose rejections are typed protocol errors instead of axum's plain text.
+/// Where in a request a value was refused, by field names and positions only: never a value,
+/// nor a key the sender made up.
+fn field_path(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            serde_path_to_error::Segment::Map { key } | serde_path_to_error::Segment::Enum { variant: key } => {
+                let known = !key.is_empty()
+                    && key.len() <= 32
+                    && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(if known { key } else { "?" });
+            }
+            serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    if out.is_empty() { "body".into() } else { out }
+}
+
+/// `Json<T>` whose rejections are typed protocol errors instead of axum's plain text, naming the
+/// field and never echoing what was sent.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Self(v)),
-            Err(JsonRejection::BytesRejection(r)) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, "request body too large"))
+        let json_type =
+            req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+                v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !json_type {
+            return Err(ApiError::malformed("expected Content-Type: application/json"));
+        }
+        let bytes = match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => b,
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::PayloadTooLarge,
+                    "request body too large",
+                ));
             }
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(ApiError::malformed("expected Content-Type: application/json"))
-            }
-            // serde's message names the field and position, never echoes values.
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::malformed(e.body_text())),
+            Err(_) => return Err(ApiError::malformed("request body could not be read")),
+        };
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Ok(v) if de.end().is_ok() => Ok(Self(v)),
+            Ok(_) => Err(ApiError::malformed("request body is not valid JSON")),
+            Err(e) if e.inner().is_data() => Err(ApiError::malformed(format!(
+                "{}: missing, of the wrong type, or not allowed",
+                field_path(e.path())
+            ))),
             Err(_) => Err(ApiError::malformed("request body is not valid JSON")),
         }
     }
@@ -73,9 +112,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // serde's messages can quote what was sent: name the parameters instead.
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Self(q.0))
-            .map_err(|e: QueryRejection| ApiError::malformed(e.body_text()))
+            .map_err(|_: QueryRejection| ApiError::malformed("query: a parameter is missing or of the wrong type"))
     }
 }

@@ -1,6 +1,7 @@
 //! Server persistence, one trait per concern, so a PostgreSQL backend can slot in beside SQLite.
 //!
-//! - [`accounts`]: residents, activation codes, devices and refresh tokens.
+//! - [`accounts`]: residents, activation codes, devices and their sessions (refresh-token
+//!   families), failed sign-in counters.
 //! - [`records`]: the synced records of every family, the per-patient change sequence and the
 //!   idempotency ledgers — as primitives only. What a push means (replays, duplicates,
 //!   conflicts) is decided in `crate::sync_service`, so a new backend never re-implements it.
@@ -16,7 +17,7 @@ pub mod accounts;
 pub mod records;
 mod sqlite;
 
-pub use accounts::{AccountStore, RefreshOutcome, Resident};
+pub use accounts::{AccountStore, NewSession, NextRefresh, PresentedRefresh, RefreshOutcome, Resident, ThrottleRule};
 pub use records::{Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, Writer};
 pub use sqlite::SqliteStorage;
 

@@ -13,8 +13,9 @@ use techo_protocol::sync::{Change, MutationResult};
 /// replays a source's result, nor the other way round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Writer<'a> {
-    /// One of the patient's devices, by the installation id it signed in with.
-    Device(&'a str),
+    /// One of the patient's devices: the account it signed in to and its installation id (a
+    /// device id is only unique within an account, and so is its ledger).
+    Device { resident: ResidentId, device: &'a str },
     /// A server-side source writing for the patient: a pharmacy system, the demo seed.
     Source(&'a str),
 }

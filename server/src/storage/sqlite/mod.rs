@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_tombstone_gc.sql")),
     (3, include_str!("../migrations/0003_ingest.sql")),
+    (4, include_str!("../migrations/0004_sessions.sql")),
 ];
 const READERS: usize = 4;
 
@@ -44,9 +45,10 @@ impl From<rusqlite::Error> for StorageError {
 impl SqliteStorage {
     pub fn open(path: &Path) -> StorageResult<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
+            crate::auth::secret::private_dir(dir)
                 .map_err(|e| StorageError::Unavailable(format!("data directory: {}", e.kind())))?;
         }
+        private_database_files(path).map_err(|e| StorageError::Unavailable(format!("database file: {}", e.kind())))?;
         let mut writer = techo_sqlcipher_crypto::open(path)?;
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
         let mode: String = writer.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
@@ -84,6 +86,29 @@ impl SqliteStorage {
     }
 }
 
+/// The database and its -wal and -shm files readable by the server's user only: SQLite gives
+/// the journal files the mode of the database, so the database is created 0600 before SQLite
+/// opens it (an empty file is a new database), and existing files are narrowed to 0600.
+fn private_database_files(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)?;
+        let name = path.as_os_str().to_owned();
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut file = name.clone();
+            file.push(suffix);
+            match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                other => other?,
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 fn migrate(conn: &mut Connection) -> StorageResult<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let latest = MIGRATIONS.last().map_or(0, |m| m.0);
@@ -100,12 +125,12 @@ fn migrate(conn: &mut Connection) -> StorageResult<()> {
 }
 
 fn init_meta(conn: &Connection) -> StorageResult<()> {
-    for (key, bytes) in [("epoch", 8), ("token_secret", 32)] {
-        conn.execute(
-            "INSERT INTO \"server_meta\" (\"key\", \"value\") VALUES (?1, ?2) ON CONFLICT (\"key\") DO NOTHING",
-            params![key, random_hex(bytes)?],
-        )?;
-    }
+    // The token-signing key lives outside the database (crate::auth::secret); servers before
+    // schema 4 kept it here, and it is moved out once.
+    conn.execute(
+        "INSERT INTO \"server_meta\" (\"key\", \"value\") VALUES ('epoch', ?1) ON CONFLICT (\"key\") DO NOTHING",
+        params![random_hex(8)?],
+    )?;
     Ok(())
 }
 
@@ -143,6 +168,11 @@ mod tests {
                            VALUES ('34001234', 'A', '1950-01-01', 0, 1); \
                          INSERT INTO \"records\" (\"patient_id\", \"entity\", \"entity_id\", \"version\", \"payload\", \"payload_hash\", \"created_by\") \
                            VALUES (1, 'vital', 'r1', 1, '{\"a\":1}', 'h1', 'device-1'); \
+                         INSERT INTO \"devices\" (\"id\", \"resident_id\", \"name\", \"created_at\") VALUES ('device-1', 1, 'Pixel', 0); \
+                         INSERT INTO \"refresh_tokens\" (\"token_hash\", \"device_id\", \"resident_id\", \"expires_at\") \
+                           VALUES ('spent', 'device-1', 1, 4000000000000), ('kept', 'device-1', 1, 4000000000001); \
+                         UPDATE \"refresh_tokens\" SET \"used_at\" = 1 WHERE \"token_hash\" = 'spent'; \
+                         INSERT INTO \"server_meta\" (\"key\", \"value\") VALUES ('token_secret', '0707070707070707070707070707070707070707070707070707070707070707'); \
                          INSERT INTO \"applied_mutations\" (\"device_id\", \"mutation_id\", \"request_hash\", \"result\", \"applied_at\") \
                            VALUES ('device-1', 'm1', 'q1', '{\"mutation_id\":\"m1\",\"status\":\"applied\",\"commit_seq\":1}', 0);",
                     )
@@ -151,6 +181,12 @@ mod tests {
             }
             let s = SqliteStorage::open(&path).unwrap();
             assert_eq!(schema(&path), want, "upgrade from {upto}");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "an existing database is narrowed to its owner");
+            }
             if upto >= 1 {
                 let resident = s.resident_by_hm_code("34001234").unwrap().expect("resident kept").id;
                 let page = s.pull(resident, 0, 10).unwrap();
@@ -164,11 +200,32 @@ mod tests {
                 assert_eq!(kind, "device");
                 let mut entry = None;
                 s.write_transaction(&mut |tx| {
-                    entry = tx.ledger_entry(Writer::Device("device-1"), "m1")?;
+                    entry = tx.ledger_entry(Writer::Device { resident, device: "device-1" }, "m1")?;
                     Ok(())
                 })
                 .unwrap();
                 assert_eq!(entry.expect("ledger kept").result.commit_seq, Some(1), "ledger kept from {upto}");
+                if upto < 4 {
+                    // The device stays signed in with its newest unused refresh token, now a family
+                    // of its own; its access tokens name a session.
+                    let next = crate::storage::NextRefresh {
+                        refresh_hash: "next",
+                        refresh_expires_at_ms: i64::MAX,
+                        access_expires_at: 1,
+                    };
+                    let presented =
+                        crate::storage::PresentedRefresh { family_hash: "kept", seq: 0, token_hash: "kept" };
+                    let outcome = s.refresh_session("device-1", &presented, &next, 1000, 5).unwrap();
+                    assert!(
+                        matches!(outcome, crate::storage::RefreshOutcome::Rotated { seq: 1, .. }),
+                        "refresh token kept from {upto}: {outcome:?}"
+                    );
+                    assert_eq!(
+                        s.legacy_token_secret().unwrap(),
+                        Some(vec![7; 32]),
+                        "the old key is there to move out from {upto}"
+                    );
+                }
             }
         }
         // A newer schema is refused.
@@ -176,6 +233,59 @@ mod tests {
         c.pragma_update(None, "user_version", 99).unwrap();
         drop(c);
         assert!(SqliteStorage::open(&fresh).is_err());
+    }
+
+    /// A fresh database and its journal files are readable by the server's user only.
+    #[cfg(unix)]
+    #[test]
+    fn database_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data").join("server.db");
+        let s = SqliteStorage::open(&path).unwrap();
+        s.add_resident("34001234", "A", "1950-01-01", 0).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        for suffix in ["", "-wal", "-shm"] {
+            let p = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            assert_eq!(mode(&p), 0o600, "{suffix}");
+        }
+    }
+
+    /// Refresh-token rotation keeps the current and the previous token only: nothing spent
+    /// piles up, however often a device refreshes.
+    #[test]
+    fn spent_refresh_tokens_do_not_pile_up() {
+        use crate::storage::{NewSession, NextRefresh, PresentedRefresh};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let s = SqliteStorage::open(&path).unwrap();
+        let a = s.add_resident("34001234", "A", "1950-01-01", 0).unwrap();
+        let new =
+            NewSession { family_hash: "f", refresh_hash: "t0", refresh_expires_at_ms: i64::MAX, access_expires_at: 0 };
+        s.sign_in_device(a, "phone", None, &new, 20, 1).unwrap();
+        let rows = || -> i64 {
+            let c = Connection::open(&path).unwrap();
+            let tables: Vec<String> = c
+                .prepare("SELECT \"name\" FROM sqlite_master WHERE \"type\" = 'table'")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            tables
+                .iter()
+                .map(|t| c.query_row(&format!("SELECT COUNT(*) FROM \"{t}\""), [], |r| r.get::<_, i64>(0)).unwrap())
+                .sum()
+        };
+        let before = rows();
+        for n in 0..200i64 {
+            let (token, next) = (format!("t{n}"), format!("t{}", n + 1));
+            let presented = PresentedRefresh { family_hash: "f", seq: n, token_hash: &token };
+            let next = NextRefresh { refresh_hash: &next, refresh_expires_at_ms: i64::MAX, access_expires_at: 0 };
+            s.refresh_session("phone", &presented, &next, 1000, 10 + n).unwrap();
+        }
+        assert_eq!(rows(), before);
     }
 
     /// Ingested records carry their source; pushed ones their device.

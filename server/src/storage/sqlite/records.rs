@@ -14,7 +14,7 @@ struct SqliteTx<'c>(&'c Transaction<'c>);
 /// How a writer's kind is stored in "records"."created_by_kind" (migration 0003).
 fn writer_columns(w: Writer<'_>) -> (&'static str, &str) {
     match w {
-        Writer::Device(id) => ("device", id),
+        Writer::Device { device, .. } => ("device", device),
         Writer::Source(name) => ("source", name),
     }
 }
@@ -29,19 +29,24 @@ fn exactly_one(changed: usize) -> StorageResult<()> {
 
 impl RecordTx for SqliteTx<'_> {
     fn ledger_entry(&mut self, writer: Writer<'_>, key: &str) -> StorageResult<Option<LedgerEntry>> {
-        let sql = match writer {
-            Writer::Device(_) => {
-                "SELECT \"request_hash\", \"result\" FROM \"applied_mutations\" WHERE \"device_id\" = ?1 AND \"mutation_id\" = ?2"
-            }
-            Writer::Source(_) => {
-                "SELECT \"request_hash\", \"result\" FROM \"ingested\" WHERE \"source\" = ?1 AND \"key\" = ?2"
-            }
+        let read = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?));
+        let row: Option<(String, String)> = match writer {
+            Writer::Device { resident, device } => self
+                .0
+                .prepare_cached(
+                    "SELECT \"request_hash\", \"result\" FROM \"applied_mutations\" \
+                     WHERE \"resident_id\" = ?1 AND \"device_id\" = ?2 AND \"mutation_id\" = ?3",
+                )?
+                .query_row(params![resident, device, key], read)
+                .optional()?,
+            Writer::Source(name) => self
+                .0
+                .prepare_cached(
+                    "SELECT \"request_hash\", \"result\" FROM \"ingested\" WHERE \"source\" = ?1 AND \"key\" = ?2",
+                )?
+                .query_row(params![name, key], read)
+                .optional()?,
         };
-        let row: Option<(String, String)> = self
-            .0
-            .prepare_cached(sql)?
-            .query_row(params![writer_columns(writer).1, key], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
         row.map(|(request_hash, json)| {
             let result = serde_json::from_str(&json).map_err(|_| StorageError::Corrupt("ledger entry"))?;
             Ok(LedgerEntry { request_hash, result })
@@ -56,24 +61,19 @@ impl RecordTx for SqliteTx<'_> {
         entry: &LedgerEntry,
         now_ms: i64,
     ) -> StorageResult<()> {
-        let sql = match writer {
-            Writer::Device(_) => {
-                "INSERT INTO \"applied_mutations\" (\"device_id\", \"mutation_id\", \"request_hash\", \"result\", \"applied_at\") \
-                 VALUES (?1, ?2, ?3, ?4, ?5)"
-            }
-            Writer::Source(_) => {
-                "INSERT INTO \"ingested\" (\"source\", \"key\", \"request_hash\", \"result\", \"applied_at\") \
-                 VALUES (?1, ?2, ?3, ?4, ?5)"
-            }
-        };
         let json = serde_json::to_string(&entry.result).map_err(|_| StorageError::Corrupt("result encoding"))?;
-        self.0.prepare_cached(sql)?.execute(params![
-            writer_columns(writer).1,
-            key,
-            entry.request_hash,
-            json,
-            now_ms
-        ])?;
+        match writer {
+            Writer::Device { resident, device } => self.0.prepare_cached(
+                "INSERT INTO \"applied_mutations\" (\"resident_id\", \"device_id\", \"mutation_id\", \"request_hash\", \"result\", \"applied_at\") \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![resident, device, key, entry.request_hash, json, now_ms])?,
+            Writer::Source(name) => self.0.prepare_cached(
+                "INSERT INTO \"ingested\" (\"source\", \"key\", \"request_hash\", \"result\", \"applied_at\") \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![name, key, entry.request_hash, json, now_ms])?,
+        };
         Ok(())
     }
 
