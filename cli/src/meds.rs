@@ -171,7 +171,7 @@ pub fn run(s: &Session, cmd: MedsCommand) -> CliResult {
 
 fn decode_data(text: &str) -> CliResult<Vec<u8>> {
     let t = text.trim();
-    if t.len() % 2 == 0 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if t.len().is_multiple_of(2) && t.bytes().all(|b| b.is_ascii_hexdigit()) {
         return hex::decode(t).map_err(|_| usage("data: not hex"));
     }
     base64::engine::general_purpose::STANDARD.decode(t).map_err(|_| usage("data: neither hex nor base64"))

@@ -60,6 +60,35 @@ pub enum IssueCode {
 }
 
 impl IssueCode {
+    /// A stable snake_case name, for machine-readable reports (a pharmacy system's 400 answer).
+    pub fn as_str(self) -> &'static str {
+        use IssueCode::*;
+        match self {
+            RequiredFieldMissing => "required_field_missing",
+            ConditionalFieldMissing => "conditional_field_missing",
+            FieldTooLong => "field_too_long",
+            NotNumeric => "not_numeric",
+            NotAlphanumeric => "not_alphanumeric",
+            InvalidDate => "invalid_date",
+            UnknownCode => "unknown_code",
+            ExtraFields => "extra_fields",
+            InvalidEncoding => "invalid_encoding",
+            UnknownRecord => "unknown_record",
+            DuplicateRecord => "duplicate_record",
+            RecordBeforeDispensingDate => "record_before_dispensing_date",
+            RecordOutOfOrder => "record_out_of_order",
+            SupplementWithoutDrug => "supplement_without_drug",
+            RpNumberMismatch => "rp_number_mismatch",
+            UsageSupplementWithoutUsage => "usage_supplement_without_usage",
+            UsageWithoutDrug => "usage_without_drug",
+            RpWithoutUsage => "rp_without_usage",
+            MissingInstitution => "missing_institution",
+            OtcIngredientWithoutOtc => "otc_ingredient_without_otc",
+            SplitControl => "split_control",
+            UnencodableCharacter => "unencodable_character",
+        }
+    }
+
     /// Errors make the block (or the document, outside blocks) unfit to import; warnings do not.
     pub fn level(self) -> Level {
         use IssueCode::*;
@@ -109,7 +138,7 @@ impl fmt::Display for Issue {
             Level::Error => "error",
             Level::Warning => "warning",
         };
-        write!(f, "{level} {:?} at line {}", self.code, self.line)?;
+        write!(f, "{level} {} at line {}", self.code.as_str(), self.line)?;
         if let Some(no) = self.record_no {
             write!(f, ", record {no}")?;
         }

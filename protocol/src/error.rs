@@ -83,4 +83,24 @@ pub struct ErrorBody {
     pub code: ErrorCode,
     /// Human-readable, PHI-free.
     pub message: String,
+    /// Where submitted data is wrong (a pharmacy's JAHIS file), by position, never by value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<DataProblem>,
+}
+
+/// One problem in submitted data: its level, a stable code, and where it is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataProblem {
+    /// `error` (the data is refused) or `warning` (accepted as written).
+    pub level: String,
+    /// e.g. `required_field_missing`.
+    pub code: String,
+    /// 1-based line; the header is line 1.
+    pub line: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<u16>,
+    /// Field position as the format counts it (1 = the first after the record number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<u16>,
 }

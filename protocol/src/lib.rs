@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod auth;
 pub mod error;
+pub mod pharmacy;
 pub mod records;
 pub mod sync;
 

@@ -50,6 +50,15 @@ enum Admin {
         #[arg(long)]
         birth_date: String,
     },
+    /// Register a pharmacy (or other institution) that sends patients' dispensings, and print
+    /// its credential (shown once; only its hash is kept)
+    AddPharmacy {
+        /// 医療機関等コード with prefecture and fee schedule, digits only (e.g. 3441234567)
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
     /// Replace the token-signing key (token.key in the data directory): access tokens signed
     /// with the old key stop working when the server restarts; refresh tokens keep working
     RotateSecret,
@@ -104,6 +113,12 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Some(Command::Admin(Admin::AddPharmacy { code, name })) => {
+            let credential = crate::pharmacy::add_institution(storage.as_ref(), &code, &name)?;
+            println!("Pharmacy registered. Its credential (shown once; keep it in the pharmacy system):");
+            println!("{credential}");
+            Ok(())
+        }
         Some(Command::Admin(Admin::AddResident { hm_code, name, birth_date })) => {
             let issued = crate::add_resident(storage.as_ref(), &hm_code, &name, &birth_date, limits.activation_ttl)?;
             println!("Resident registered. One-time activation code (valid 30 days): {}", issued.activation_code);
@@ -124,13 +139,25 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         None => {
             if cli.demo {
-                let code = crate::demo::seed(storage.as_ref())?;
+                let seeded = crate::demo::seed(storage.as_ref())?;
                 println!("Demo residents (HM code / password):");
                 for l in crate::demo::LOGINS {
                     println!("  {} / {}", l.hm_code, l.password);
                 }
-                if let Some(code) = code {
+                if let Some(code) = seeded.activation_code {
                     println!("  DEMO0003 is not activated yet; its activation code is {code}");
+                }
+                match seeded.pharmacy_credential {
+                    Some(c) => println!(
+                        "Demo pharmacy {} ({}) posts dispensings with: Authorization: Bearer {c}",
+                        crate::demo::PHARMACY_NAME,
+                        crate::demo::PHARMACY_CODE
+                    ),
+                    None => println!(
+                        "Demo pharmacy {} was registered earlier (its credential was printed then; \
+                         `admin add-pharmacy` registers another)",
+                        crate::demo::PHARMACY_CODE
+                    ),
                 }
             }
             let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;

@@ -21,9 +21,31 @@ pub const LOGINS: &[DemoLogin] = &[
     DemoLogin { hm_code: "DEMO0002", password: "kenko-demo-2", name: "デモ 一郎" },
 ];
 
+/// The demo pharmacy that can post dispensings (`POST /v1/pharmacy/medications`).
+pub const PHARMACY_CODE: &str = "3441234567";
+pub const PHARMACY_NAME: &str = "デモ薬局 紙屋町店";
+
+/// What a demo start has to tell the person, for things it created just now.
+#[derive(Debug, Default)]
+pub struct Seeded {
+    /// The one-time code of DEMO0003, not yet activated.
+    pub activation_code: Option<String>,
+    /// The demo pharmacy's credential (shown once).
+    pub pharmacy_credential: Option<String>,
+}
+
+/// Seeds the demo residents and pharmacy if they are missing.
+pub fn seed(storage: &dyn Storage) -> Result<Seeded, String> {
+    let pharmacy_credential = match storage.institution_by_code(PHARMACY_CODE).map_err(|e| e.to_string())? {
+        Some(_) => None,
+        None => Some(crate::pharmacy::add_institution(storage, PHARMACY_CODE, PHARMACY_NAME)?),
+    };
+    Ok(Seeded { activation_code: seed_residents(storage)?, pharmacy_credential })
+}
+
 /// Seeds the demo residents if they are missing; returns an activation code for a third,
 /// not yet activated resident (DEMO0003) when it was just created.
-pub fn seed(storage: &dyn Storage) -> Result<Option<String>, String> {
+fn seed_residents(storage: &dyn Storage) -> Result<Option<String>, String> {
     let err = |e: StorageError| e.to_string();
     for (i, login) in LOGINS.iter().enumerate() {
         if storage.resident_by_hm_code(login.hm_code).map_err(err)?.is_some() {

@@ -5,7 +5,7 @@ use crate::storage::StorageError;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use techo_protocol::error::{ErrorBody, ErrorCode};
+use techo_protocol::error::{DataProblem, ErrorBody, ErrorCode};
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -13,11 +13,13 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub retry_after_secs: Option<u64>,
+    /// Where submitted data is wrong, for a 400 on a pharmacy's file.
+    pub problems: Vec<DataProblem>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), retry_after_secs: None }
+        Self { status, code, message: message.into(), retry_after_secs: None, problems: Vec::new() }
     }
 
     pub fn malformed(message: impl Into<String>) -> Self {
@@ -75,7 +77,8 @@ impl From<tokio::task::JoinError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut resp = (self.status, Json(ErrorBody { code: self.code, message: self.message })).into_response();
+        let body = ErrorBody { code: self.code, message: self.message, problems: self.problems };
+        let mut resp = (self.status, Json(body)).into_response();
         if let Some(s) = self.retry_after_secs
             && let Ok(v) = HeaderValue::from_str(&s.to_string())
         {

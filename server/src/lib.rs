@@ -4,6 +4,7 @@ pub mod auth;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod pharmacy;
 pub mod routes;
 pub mod state;
 pub mod storage;

@@ -109,3 +109,33 @@ impl FromRequestParts<SharedState> for Caller {
         Ok(Caller { resident: claims.resident, device_id: claims.device_id, session: claims.session })
     }
 }
+
+/// A request carrying an institution's credential (a pharmacy system). It is never a resident:
+/// the sync routes refuse it, and it can write only through the routes that take it.
+#[derive(Debug, Clone)]
+pub struct InstitutionCaller {
+    pub id: crate::storage::InstitutionId,
+}
+
+impl FromRequestParts<SharedState> for InstitutionCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::unauthenticated)?;
+        let (code, secret) =
+            crate::auth::parse_institution_credential(token.trim()).ok_or_else(ApiError::unauthenticated)?;
+        let (code, presented) = (code.to_owned(), crate::auth::secret_hash(secret));
+        let found = blocking(state, move |s| Ok(s.institution_by_code(&code)?)).await?;
+        match found {
+            Some(i) if !i.disabled && crate::auth::hashes_match(&i.secret_hash, &presented) => {
+                Ok(InstitutionCaller { id: i.id })
+            }
+            _ => Err(ApiError::unauthenticated()),
+        }
+    }
+}

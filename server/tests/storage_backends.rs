@@ -705,6 +705,24 @@ fn ingest_is_checked_idempotent_per_source_and_pulled_like_any_change(b: &Backen
     assert!(bad_source.is_err());
 }
 
+fn institutions_are_unique_by_code_and_keep_what_they_sent(b: &Backend) {
+    let s = b.storage.as_ref();
+    let id = s.add_institution("3441234567", "テスト薬局", "hash-1", NOW).unwrap();
+    assert!(matches!(s.add_institution("3441234567", "別名", "hash-2", NOW), Err(StorageError::AlreadyExists)));
+    let found = s.institution_by_code("3441234567").unwrap().unwrap();
+    assert_eq!(
+        (found.id, found.name.as_str(), found.secret_hash.as_str(), found.disabled),
+        (id, "テスト薬局", "hash-1", false)
+    );
+    assert!(s.institution_by_code("3440000000").unwrap().is_none());
+    let patient = resident(b, "34001234");
+    let other = resident(b, "34005678");
+    s.record_submission(id, patient, b"JAHISTC08,1\r\n", 0, NOW).unwrap();
+    s.record_submission(id, patient, &[0x82, 0xa0], 1, NOW + 1).unwrap();
+    assert_eq!(s.submissions_for(patient).unwrap(), vec![(id, b"JAHISTC08,1\r\n".to_vec()), (id, vec![0x82, 0xa0])]);
+    assert!(s.submissions_for(other).unwrap().is_empty());
+}
+
 // ---- every test against every backend ----
 
 macro_rules! every_backend {
@@ -749,5 +767,6 @@ every_backend! {
         collected_tombstones_raise_the_floor,
         an_epoch_bump_voids_every_cursor,
         ingest_is_checked_idempotent_per_source_and_pulled_like_any_change,
+        institutions_are_unique_by_code_and_keep_what_they_sent,
     ],
 }

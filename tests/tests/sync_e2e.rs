@@ -466,3 +466,53 @@ fn an_expired_cursor_refetches_and_learns_deletions_from_absence() {
     assert!(!r.must_refetch);
     assert_eq!(a.current_view(&pa), b.current_view(&pb));
 }
+
+/// A pharmacy posts a dispensing to the server; the resident's phones get it by ordinary sync.
+/// A phone that scanned the same receipt's QR codes first keeps one copy: the entry's id comes
+/// from its content, so the server's copy and the scanned one are the same record.
+#[test]
+fn a_pharmacys_dispensing_reaches_both_phones_once_however_it_arrived() {
+    let (server, a, pa, b, pb) = two_devices();
+    let credential = techo_server::pharmacy::add_institution(server.storage.as_ref(), "3441234567", "テスト薬局")
+        .expect("register a pharmacy");
+    let receipt = techo_jahis::encode_cp932(
+        "JAHISTC08,1\r\n5,20261120,1\r\n11,テスト薬局,34,4,1234567,,,,1\r\n\
+         201,1,アムロジピン錠５ｍｇ,1,錠,2,999000001,1\r\n301,1,【１日１回 朝食後】,28,日分,1,1,,1\r\n",
+    )
+    .0;
+    // Phone A scanned the receipt before the pharmacy's system sent it, and is offline.
+    let scanned = a.store.import_medications(pa.id, &receipt, techo_core::store::ImportSource::Qr).unwrap();
+    assert_eq!(scanned.added.len(), 1);
+
+    let sent = rt().block_on(async {
+        http()
+            .post(format!("{}/v1/pharmacy/medications", server.url))
+            .query(&[("patient", "34001234")])
+            .bearer_auth(&credential)
+            .body(receipt.clone())
+            .send()
+            .await
+            .unwrap()
+    });
+    assert_eq!(sent.status().as_u16(), 200);
+
+    complete(&b);
+    let on_b = b.store.list_medications(pb.id, &Default::default()).unwrap().items;
+    assert_eq!(on_b.len(), 1, "phone B got the pharmacy's dispensing");
+    assert_eq!(on_b[0].entry.id, scanned.added[0]);
+    assert_eq!(on_b[0].arrived_by, techo_core::store::ArrivedBy::Sync);
+
+    // Phone A comes online: its scanned copy is the server's record, not a second one.
+    complete(&a);
+    complete(&b);
+    for (d, p) in [(&a, &pa), (&b, &pb)] {
+        let items = d.store.list_medications(p.id, &Default::default()).unwrap().items;
+        assert_eq!(items.iter().map(|m| m.entry.id).collect::<Vec<_>>(), scanned.added);
+        assert!(d.store.wedged_entries().unwrap().is_empty());
+    }
+    let medication_ids: Vec<_> = techo_tests::harness::all_server_ids(server.storage.as_ref(), "34001234")
+        .into_iter()
+        .filter(|id| *id == scanned.added[0].to_string())
+        .collect();
+    assert_eq!(medication_ids.len(), 1);
+}

@@ -1,12 +1,17 @@
 //! Residents' credentials: Argon2id passwords (a bounded number hashed at once), HMAC-signed
 //! short-lived access tokens naming a session, rotating refresh-token families bound to a
 //! device, failed sign-in limits kept in the database, and the signing key kept outside it.
+//! Institutions (pharmacy systems) have credentials of their own, never a resident's login.
 
+mod institution_credentials;
 mod passwords;
 mod rate_limit;
 pub mod secret;
 mod tokens;
 
+pub use institution_credentials::{
+    hashes_match, new_institution_credential, parse_institution_credential, secret_hash,
+};
 pub use passwords::{HashGate, hash_password, verify_against_nothing, verify_password};
 pub use rate_limit::{LoginLimits, ThrottleSpec, login_rules};
 pub use tokens::{AccessClaims, TokenSigner, new_refresh_family, parse_refresh_token};

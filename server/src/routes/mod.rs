@@ -2,6 +2,7 @@
 
 mod auth;
 mod meta;
+mod pharmacy;
 mod sync;
 
 use crate::error::ApiError;
@@ -31,6 +32,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/auth/logout", post(auth::logout))
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
+        .route("/v1/pharmacy/medications", post(pharmacy::submit))
         .fallback(|| async { ApiError::not_found() })
         .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
         // Refuses on Content-Length before reading the body.

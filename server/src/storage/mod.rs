@@ -2,6 +2,8 @@
 //!
 //! - [`accounts`]: residents, activation codes, devices and their sessions (refresh-token
 //!   families), failed sign-in counters.
+//! - [`institutions`]: pharmacies (and later care providers) that write on a patient's behalf,
+//!   their credentials, and what they submitted, as received.
 //! - [`records`]: the synced records of every family, the per-patient change sequence and the
 //!   idempotency ledgers — as primitives only. What a push means (replays, duplicates,
 //!   conflicts) is decided in `crate::sync_service`, so a new backend never re-implements it.
@@ -14,10 +16,12 @@
 //! (`server/tests/storage_backends.rs`).
 
 pub mod accounts;
+pub mod institutions;
 pub mod records;
 mod sqlite;
 
 pub use accounts::{AccountStore, NewSession, NextRefresh, PresentedRefresh, RefreshOutcome, Resident, ThrottleRule};
+pub use institutions::{Institution, InstitutionId, InstitutionStore};
 pub use records::{Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, Writer};
 pub use sqlite::SqliteStorage;
 
@@ -42,9 +46,9 @@ pub enum StorageError {
 pub type StorageResult<T> = Result<T, StorageError>;
 
 /// Everything the server keeps: what the routes and the sync service are handed.
-pub trait Storage: AccountStore + RecordStore {}
+pub trait Storage: AccountStore + RecordStore + InstitutionStore {}
 
-impl<T: AccountStore + RecordStore + ?Sized> Storage for T {}
+impl<T: AccountStore + RecordStore + InstitutionStore + ?Sized> Storage for T {}
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

@@ -2,6 +2,7 @@
 //! order trivially) and a few readers for pulls, all in WAL mode.
 
 mod accounts;
+mod institutions;
 mod records;
 
 use super::{StorageError, StorageResult};
@@ -15,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_tombstone_gc.sql")),
     (3, include_str!("../migrations/0003_ingest.sql")),
     (4, include_str!("../migrations/0004_sessions.sql")),
+    (5, include_str!("../migrations/0005_pharmacies.sql")),
 ];
 const READERS: usize = 4;
 
