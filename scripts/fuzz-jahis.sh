@@ -2,8 +2,10 @@
 # Builds and runs the techo-jahis fuzz targets (quality.md I1).
 #   scripts/fuzz-jahis.sh --build-only        build every target
 #   scripts/fuzz-jahis.sh --seconds N [T...]  run each target (or the named ones) N seconds
-# Only stable Rust is installed: libFuzzer's sanitizer flags need RUSTC_BOOTSTRAP=1. Crashes land
-# in jahis/fuzz/artifacts/<target>/; add each as a regression test before fixing it.
+# Built with cargo and rustc's own coverage instrumentation (stable -C flags, the ones libFuzzer
+# needs), so nothing else has to be installed; `cargo fuzz run <target>` in jahis/fuzz works too
+# where cargo-fuzz is installed. Crashes land in jahis/fuzz/artifacts/<target>/; add each as a
+# regression test before fixing it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,13 +23,16 @@ done
 [ -n "$mode" ] || { echo "usage: $0 --build-only | --seconds N [target...]" >&2; exit 2; }
 [ ${#targets[@]} -gt 0 ] || targets=(parse assemble qr qr_grid)
 
-if ! cargo fuzz --version >/dev/null 2>&1; then
-    cargo install cargo-fuzz --locked
-fi
-
-export RUSTC_BOOTSTRAP=1
-# Its own target directory: sanitizer builds share nothing with the workspace's.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/jahis/fuzz/target}"
+# Its own target directory: instrumented builds share nothing with the workspace's.
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$PWD/jahis/fuzz/target}"
+host="$(rustc -vV | sed -n 's/^host: //p')"
+# An explicit --target keeps the instrumentation out of build scripts and proc-macros.
+RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+-Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+-Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Cdebug-assertions -Coverflow-checks" \
+    cargo build --locked --release --manifest-path jahis/fuzz/Cargo.toml --target "$host" \
+    $(printf -- '--bin %s ' "${targets[@]}")
+bin_dir="$CARGO_TARGET_DIR/$host/release"
 cd jahis/fuzz
 
 # Seeds: the test vectors as a producer writes them (CP932, CRLF), once; for qr_grid the encoded
@@ -59,11 +64,9 @@ for src in sorted(pathlib.Path("../tests/vectors").glob("*.txt")):
 PY
 }
 
+[ "$mode" = build ] && exit 0
 for t in "${targets[@]}"; do
-    if [ "$mode" = build ]; then
-        cargo fuzz build --release "$t"
-    else
-        seed "$t"
-        cargo fuzz run --release "$t" "corpus/$t" -- -max_total_time="$seconds" -timeout=1 -rss_limit_mb=256
-    fi
+    seed "$t"
+    mkdir -p "artifacts/$t"
+    "$bin_dir/$t" "corpus/$t" -artifact_prefix="artifacts/$t/" -max_total_time="$seconds" -timeout=1 -rss_limit_mb=256
 done
