@@ -2,6 +2,7 @@
 //! it. The core keeps only a weak reference: the shell's handle decides how long the loop lives,
 //! and the core can still wake it after local changes and stop it when the core goes away.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use techo_core::sync::client::SyncScheduler;
 
@@ -9,11 +10,13 @@ use techo_core::sync::client::SyncScheduler;
 #[derive(uniffi::Object)]
 pub struct SyncTaskHandle {
     scheduler: Mutex<Option<SyncScheduler>>,
+    /// The loop's observer stays silent once this is set.
+    silenced: Arc<AtomicBool>,
 }
 
 impl SyncTaskHandle {
-    pub(crate) fn new(scheduler: SyncScheduler) -> Arc<Self> {
-        Arc::new(Self { scheduler: Mutex::new(Some(scheduler)) })
+    pub(crate) fn new(scheduler: SyncScheduler, silenced: Arc<AtomicBool>) -> Arc<Self> {
+        Arc::new(Self { scheduler: Mutex::new(Some(scheduler)), silenced })
     }
 
     fn slot(&self) -> MutexGuard<'_, Option<SyncScheduler>> {
@@ -30,8 +33,10 @@ impl SyncTaskHandle {
         }
     }
 
-    /// Stops the loop; a step in progress finishes its transaction first.
+    /// Stops the loop; a step in progress finishes its transaction first, without telling the
+    /// observer any more.
     pub fn cancel(&self) {
+        self.silenced.store(true, Ordering::Release);
         if let Some(s) = self.slot().take() {
             s.stop();
         }

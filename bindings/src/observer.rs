@@ -1,6 +1,7 @@
 //! Sync progress for the shells, and what the facade remembers of it for status screens.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use techo_core::Store;
 use techo_core::sync::{SyncPhase, SyncProgress, SyncReport};
@@ -74,12 +75,19 @@ pub(crate) struct Relay {
     pub tracker: Arc<SyncTracker>,
     pub foreign: Option<Arc<dyn SyncObserver>>,
     pub store: Arc<Store>,
+    /// Set when the shell cancelled the loop this relay reports for: a run still finishing its
+    /// step then tells nobody, so no callback reaches an app (or an interpreter shutting down)
+    /// that has let go of the loop.
+    pub silenced: Arc<AtomicBool>,
 }
 
 impl Relay {
     /// An observer that throws must not stop the sync: UniFFI turns an unexpected foreign
     /// exception into a panic, which is contained here.
     fn tell(&self, call: impl FnOnce(&dyn SyncObserver)) {
+        if self.silenced.load(Ordering::Acquire) {
+            return;
+        }
         if let Some(o) = &self.foreign {
             let _ = std::panic::catch_unwind(AssertUnwindSafe(|| call(o.as_ref())));
         }
@@ -106,5 +114,44 @@ impl techo_core::sync::client::SyncObserver for Relay {
         report.pending = counts.pending;
         report.wedged = counts.wedged;
         self.tell(|o| o.on_finished(report.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[derive(Default)]
+    struct Counting(AtomicUsize);
+
+    impl SyncObserver for Counting {
+        fn on_progress(&self, _: SyncProgress) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+        fn on_finished(&self, _: SyncReport) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// A loop the shell cancelled may still finish its step; the shell hears nothing more of it.
+    #[test]
+    fn a_silenced_relay_tells_the_app_nothing() {
+        use techo_core::sync::client::SyncObserver as _;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path().join("t.db"), &techo_core::keys::MemoryKeyStore::new()).unwrap());
+        let seen = Arc::new(Counting::default());
+        let relay = Relay {
+            tracker: Arc::default(),
+            foreign: Some(seen.clone()),
+            store,
+            silenced: Arc::new(AtomicBool::new(false)),
+        };
+        relay.on_finished(&SyncReport::stopped("x".into()));
+        assert_eq!(seen.0.load(Ordering::SeqCst), 1);
+        relay.silenced.store(true, Ordering::SeqCst);
+        relay.on_finished(&SyncReport::stopped("x".into()));
+        relay.on_failed(&techo_core::Error::NoActiveProfile);
+        assert_eq!(seen.0.load(Ordering::SeqCst), 1);
     }
 }

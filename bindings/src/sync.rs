@@ -168,7 +168,7 @@ impl TechoCore {
         on_runtime(async move {
             tracker.started();
             let relay: Arc<dyn techo_core::sync::client::SyncObserver> =
-                Arc::new(Relay { tracker: tracker.clone(), foreign: observer, store });
+                Arc::new(Relay { tracker: tracker.clone(), foreign: observer, store, silenced: Arc::default() });
             Ok(client.sync_now(Some(relay)).await?)
         })
         .await
@@ -182,15 +182,20 @@ impl TechoCore {
         interval_seconds: u32,
         observer: Option<Arc<dyn SyncObserver>>,
     ) -> Arc<SyncTaskHandle> {
-        let relay: Arc<dyn techo_core::sync::client::SyncObserver> =
-            Arc::new(Relay { tracker: self.tracker.clone(), foreign: observer, store: self.store.clone() });
+        let silenced = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let relay: Arc<dyn techo_core::sync::client::SyncObserver> = Arc::new(Relay {
+            tracker: self.tracker.clone(),
+            foreign: observer,
+            store: self.store.clone(),
+            silenced: silenced.clone(),
+        });
         let _context = runtime().enter();
         let scheduler = SyncScheduler::start(
             self.client.clone(),
             Duration::from_secs(u64::from(interval_seconds.max(1))),
             Some(relay),
         );
-        let handle = SyncTaskHandle::new(scheduler);
+        let handle = SyncTaskHandle::new(scheduler, silenced);
         self.auto_sync.replace(&handle);
         handle
     }

@@ -212,6 +212,43 @@ pub fn all_server_ids(storage: &dyn Storage, hm_code: &str) -> std::collections:
     ids
 }
 
+/// What every device of a patient and the server must agree on once synced, for every family:
+/// each record by (entity, id), whether it is deleted, and — while it is not — its wire content.
+/// Built from the family registry on the device and from a full pull on the server, so a new
+/// family is compared without naming it here.
+pub type Held = std::collections::BTreeMap<(String, String), Option<serde_json::Value>>;
+
+pub fn held_on_device(store: &Store, profile: &Profile) -> Held {
+    store
+        .held_records(profile)
+        .expect("held records")
+        .into_iter()
+        .map(|r| ((r.entity.to_string(), r.id), (!r.deleted).then_some(r.payload)))
+        .collect()
+}
+
+pub fn held_on_server(storage: &dyn Storage, hm_code: &str) -> Held {
+    let resident = storage.resident_by_hm_code(hm_code).expect("query").expect("resident").id;
+    let mut after = 0;
+    let mut out = Held::new();
+    loop {
+        let page = storage.pull(resident, after, 1000).expect("pull");
+        for c in page.changes {
+            // A deletion of something no device ever sent leaves only a tombstone: nothing to hold.
+            let bare_tombstone =
+                c.deleted && serde_json::from_value::<techo_protocol::records::Tombstone>(c.payload.clone()).is_ok();
+            if !bare_tombstone {
+                out.insert((c.entity.to_string(), c.id), (!c.deleted).then_some(c.payload));
+            }
+        }
+        after = page.last_seq;
+        if !page.has_more {
+            break;
+        }
+    }
+    out
+}
+
 /// The parts of a reading every device must agree on.
 pub fn comparable(v: &techo_core::domain::Vital) -> String {
     serde_json::json!({

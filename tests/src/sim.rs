@@ -329,6 +329,7 @@ impl Simulation {
             }
         }
         let server = server_view(&self.server, HM);
+        let held = crate::harness::held_on_server(&self.server, HM);
         for dev in &self.devices {
             let view = crate::harness::view_of(&dev.store, &dev.profile);
             if view != server {
@@ -338,6 +339,12 @@ impl Simulation {
                     view.len(),
                     server.len()
                 ));
+            }
+            // Record by record, every family, deleted and corrected ones included.
+            let on_device = crate::harness::held_on_device(&dev.store, &dev.profile);
+            if on_device != held {
+                let differ = on_device.keys().chain(held.keys()).filter(|k| on_device.get(*k) != held.get(*k)).count();
+                self.fail(&format!("device {} holds {differ} record(s) other than the server's", dev.name));
             }
             let left = dev.store.outbox_len().unwrap_or(u64::MAX);
             if left != 0 {

@@ -6,7 +6,7 @@ use techo_core::domain::{Milli, NewVital, Profile, VitalValue};
 use techo_core::sync::SyncOutcome;
 use techo_protocol::sync::{MutationStatus, PushResponse};
 use techo_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
-use techo_tests::harness::{Device, TestServer, http, rt, server_view};
+use techo_tests::harness::{Device, TestServer, held_on_device, held_on_server, http, rt, server_view};
 
 const PW: &str = "correct horse battery";
 
@@ -58,6 +58,9 @@ fn two_devices_of_one_resident_converge_with_amends_and_deletes() {
     assert_eq!(view.len(), 3);
     assert_eq!(view, b.current_view(&pb));
     assert_eq!(view, server_view(server.storage.as_ref(), "34001234"));
+    let held = held_on_server(server.storage.as_ref(), "34001234");
+    assert_eq!(held_on_device(&a.store, &pa), held, "record by record, corrected and deleted ones too");
+    assert_eq!(held_on_device(&b.store, &pb), held);
     let history = b.store.vital_history(b1.id).unwrap();
     assert_eq!(history.iter().map(|v| v.id).collect::<Vec<_>>(), vec![b1.id, amended.id]);
     assert!(b.store.get_vital(a1.id).unwrap().deleted_at.is_some(), "tombstone reached B");
@@ -510,6 +513,9 @@ fn a_pharmacys_dispensing_reaches_both_phones_once_however_it_arrived() {
         assert_eq!(items.iter().map(|m| m.entry.id).collect::<Vec<_>>(), scanned.added);
         assert!(d.store.wedged_entries().unwrap().is_empty());
     }
+    let held = held_on_server(server.storage.as_ref(), "34001234");
+    assert_eq!(held_on_device(&a.store, &pa), held);
+    assert_eq!(held_on_device(&b.store, &pb), held);
     let medication_ids: Vec<_> = techo_tests::harness::all_server_ids(server.storage.as_ref(), "34001234")
         .into_iter()
         .filter(|id| *id == scanned.added[0].to_string())

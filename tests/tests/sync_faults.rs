@@ -374,8 +374,10 @@ fn three_devices_converge_through_a_faulty_network() {
     // same content and deletion state, nothing left to send.
     let expected = techo_tests::harness::server_view(server.storage.as_ref(), HM);
     assert!(!expected.is_empty());
+    let held = techo_tests::harness::held_on_server(server.storage.as_ref(), HM);
     for (i, (d, p)) in devices.iter().zip(&profiles).enumerate() {
         assert_eq!(d.current_view(p), expected, "device {i} differs from the server (seed {seed})");
+        assert!(techo_tests::harness::held_on_device(&d.store, p) == held, "device {i}: records differ (seed {seed})");
         assert_eq!(d.store.outbox_len().expect("outbox"), 0, "device {i}");
         assert!(d.store.wedged_entries().expect("wedged").is_empty(), "device {i}");
         for (id, c) in &on_server {

@@ -1,8 +1,8 @@
 //! The conformance suite every record family runs: acknowledgement, write gating, the two kinds
 //! of full refetch (tombstones after an expired cursor, re-sending after a restore, unknown fields
-//! kept), starting over, and a build that does not know the family parking its records until an
-//! upgrade applies them. A family gets all of it by adding a [`Fixture`] and one line to
-//! `conformance!` at the bottom.
+//! kept), starting over, a build that does not know the family parking its records until an
+//! upgrade applies them, and what it holds read back in wire form. A family gets all of it by
+//! adding a [`Fixture`] and one line to `conformance!` at the bottom.
 
 use super::families::{Families, MedicationFamily, VitalFamily, test_note};
 use super::test_support::test_clock;
@@ -311,12 +311,32 @@ fn an_older_build_parks_the_family_and_applies_it_after_the_upgrade(f: &dyn Fixt
     drop(d.dir);
 }
 
+/// What the device holds is what travels: a pulled record (unknown fields and all) and one
+/// written here read back in wire form exactly as they were sent or queued.
+fn held_records_are_the_wire_form(f: &dyn Fixture) {
+    let d = device(f, f.families());
+    let mut extra = Map::new();
+    extra.insert("added_by_a_newer_app".into(), json!({"kept": [1, 2]}));
+    let (theirs, payload) = f.remote(&d.profile.hm_code, extra);
+    d.store.apply_pull_page(d.profile.id, &page(vec![change(f, &theirs, 1, payload.clone())], 1, false)).unwrap();
+    let ours = f.write_local(&d.store, &d.profile);
+    let queued: Value = serde_json::from_str(&d.store.outbox_entries(10).unwrap()[0].payload).unwrap();
+    let held = d.store.held_records(&d.profile).unwrap();
+    let find = |id: &str| held.iter().find(|r| r.entity == f.entity() && r.id == id).expect("held");
+    assert_eq!(find(&theirs).payload, payload);
+    assert_eq!(find(&ours).payload, queued);
+    assert!(!find(&ours).deleted);
+    drop(d.dir);
+}
+
 macro_rules! conformance {
     ($($family:ident => $fixture:expr),+ $(,)?) => {
         $(mod $family {
             use super::*;
             #[test]
             fn acknowledgement_and_write_gating() { super::acknowledgement_and_write_gating(&$fixture) }
+            #[test]
+            fn held_records_are_the_wire_form() { super::held_records_are_the_wire_form(&$fixture) }
             #[test]
             fn expired_refetch_deletes_what_the_server_no_longer_lists() {
                 super::expired_refetch_deletes_what_the_server_no_longer_lists(&$fixture)

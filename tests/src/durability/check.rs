@@ -227,21 +227,36 @@ fn full_scan(store: &Store, profile_id: Uuid, expected_total: u64) -> Result<(),
     if entries.len() as u64 != outbox_len {
         return Err(format!("outbox lists {} rows but counts {outbox_len}", entries.len()));
     }
+    // Every queued change is of a record the store holds, with the content it holds, whatever its
+    // family (through the registry); then, for this workload's readings, one create each.
+    let profile = store.profile_by_hm_code(HM_CODE).map_err(|e| format!("looking up the profile: {e}"))?;
+    let held: HashMap<(String, String), serde_json::Value> = store
+        .held_records(&profile)
+        .map_err(|e| format!("reading the held records: {e}"))?
+        .into_iter()
+        .map(|r| ((r.entity.to_string(), r.id), r.payload))
+        .collect();
     let mut covered = HashSet::with_capacity(entries.len());
     for e in &entries {
-        if e.entity != techo_protocol::Entity::Vital || e.op != techo_protocol::Op::Create {
-            return Err(format!("outbox row {} is {} {}, expected vital create", e.seq, e.entity, e.op.as_str()));
+        let payload: serde_json::Value =
+            serde_json::from_str(&e.payload).map_err(|_| format!("outbox row {} has a malformed payload", e.seq))?;
+        let Some(stored) = held.get(&(e.entity.to_string(), e.entity_id.clone())) else {
+            return Err(format!("outbox row {} refers to a {} record that is not stored", e.seq, e.entity));
+        };
+        if e.op == techo_protocol::Op::Create && &payload != stored {
+            return Err(format!("outbox row {} carries a payload that differs from the stored record", e.seq));
+        }
+        if e.op != techo_protocol::Op::Create {
+            return Err(format!("outbox row {} is a {}; the workload only creates", e.seq, e.op.as_str()));
         }
         let id = Uuid::parse_str(&e.entity_id).map_err(|_| format!("outbox row {} has a malformed id", e.seq))?;
         let Some(note) = notes.get(&id) else {
-            return Err(format!("outbox row {} refers to reading {id}, which is not stored", e.seq));
+            return Err(format!("outbox row {} refers to reading {id}, which is not listed", e.seq));
         };
         if !covered.insert(id) {
             return Err(format!("reading {id} has more than one outbox create row"));
         }
-        let payload: serde_json::Value =
-            serde_json::from_str(&e.payload).map_err(|_| format!("outbox row {} has a malformed payload", e.seq))?;
-        if payload["id"].as_str() != Some(e.entity_id.as_str()) || payload["note"].as_str() != Some(note.as_str()) {
+        if payload["note"].as_str() != Some(note.as_str()) {
             return Err(format!("outbox row {} carries a payload that does not match reading {id}", e.seq));
         }
     }

@@ -2,7 +2,7 @@
 //! entries a restored server lost, and how entries and imports are carried into a fresh database.
 //! Reading and importing are in `store/medications.rs`.
 
-use super::{Applied, Family, not_a_record, unacknowledged_ids};
+use super::{Applied, Family, HeldRecord, not_a_record, unacknowledged_ids};
 use crate::domain::Profile;
 use crate::error::{Error, Result};
 use crate::store::outbox::{NewEntry, enqueue};
@@ -198,6 +198,29 @@ impl Family for MedicationFamily {
             .execute(params![change.id, now_ms, change.deleted])?;
         }
         Ok(Applied::Applied)
+    }
+
+    fn held(&self, conn: &rusqlite::Connection, profile: &Profile) -> Result<Vec<HeldRecord>> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT \"id\", \"jahis\", \"extra\", \"deleted_at_ms\" IS NOT NULL FROM \"medications\" \
+             WHERE \"profile_id\" = ?1 ORDER BY \"id\"",
+        )?;
+        let rows = stmt.query_map([profile.id.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, bool>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, jahis, extra, deleted) = row?;
+            let record = MedicationRecord {
+                id: id.clone(),
+                patient: profile.hm_code.to_string(),
+                jahis,
+                extra: extra.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or_default(),
+            };
+            let payload = serde_json::to_value(record).map_err(|_| Error::Corrupt("medication entry"))?;
+            out.push(HeldRecord { entity: Entity::Medication, id, deleted, payload });
+        }
+        Ok(out)
     }
 
     fn tombstone_absent(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {

@@ -12,6 +12,7 @@ pub(crate) mod test_note;
 mod vitals;
 
 pub use medication::{ArrivedBy, MedicationFamily};
+
 pub use vitals::VitalFamily;
 
 use super::outbox::OutboxEntry;
@@ -44,9 +45,23 @@ pub enum ConflictResolution {
     Wedge(String),
 }
 
+/// A record as this device holds it, in its wire form: what the server and every other device
+/// of the patient should hold too once synced. Lets tests and checkers compare devices and the
+/// server without knowing any family.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldRecord {
+    pub entity: Entity,
+    pub id: String,
+    pub deleted: bool,
+    pub payload: serde_json::Value,
+}
+
 /// One kind of record, as the device stores it.
 pub trait Family: Send + Sync {
     fn entity(&self) -> Entity;
+
+    /// Every record of `profile` this device holds (deleted ones too), encoded as it travels.
+    fn held(&self, conn: &rusqlite::Connection, profile: &Profile) -> Result<Vec<HeldRecord>>;
 
     /// Takes one pulled change, already cleared by write gating, inside the page's transaction.
     /// Acknowledgement is recorded by the caller.
@@ -127,6 +142,18 @@ impl Families {
 
     pub fn iter(&self) -> impl Iterator<Item = &dyn Family> {
         self.list.iter().map(|f| f.as_ref())
+    }
+}
+
+impl super::Store {
+    /// Every record of `profile` held here, of every family this build knows, in wire form.
+    pub fn held_records(&self, profile: &Profile) -> Result<Vec<HeldRecord>> {
+        let conn = self.reader();
+        let mut out = Vec::new();
+        for family in self.families.iter() {
+            out.extend(family.held(&conn, profile)?);
+        }
+        Ok(out)
     }
 }
 

@@ -3,7 +3,7 @@
 //! before the first real one (命の宝箱) arrives, and it shows what a family must provide.
 //! Its table is created by the tests, not by a migration.
 
-use super::{Applied, ConflictResolution, Family, not_a_record, unacknowledged_ids};
+use super::{Applied, ConflictResolution, Family, HeldRecord, not_a_record, unacknowledged_ids};
 use crate::domain::{HmCode, Profile};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -90,6 +90,24 @@ impl Family for NoteFamily {
             params![note.id, profile.id.to_string(), note.title, note.body, change.deleted, now.timestamp_millis(), base, extra],
         )?;
         Ok(Applied::Applied)
+    }
+
+    fn held(&self, conn: &rusqlite::Connection, profile: &Profile) -> Result<Vec<HeldRecord>> {
+        let mut stmt = conn.prepare(
+            "SELECT \"id\", \"title\", \"body\", \"extra\", \"deleted_at_ms\" IS NOT NULL FROM \"test_notes\" WHERE \"profile_id\" = ?1",
+        )?;
+        let rows = stmt.query_map([profile.id.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, bool>(4)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, title, body, extra, deleted) = row?;
+            let extra = extra.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or_default();
+            let note = Note { id: id.clone(), patient: profile.hm_code.to_string(), title, body, extra };
+            let payload = serde_json::to_value(note).map_err(|_| Error::Corrupt("note"))?;
+            out.push(HeldRecord { entity: entity(), id, deleted, payload });
+        }
+        Ok(out)
     }
 
     fn tombstone_absent(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {

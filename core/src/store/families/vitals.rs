@@ -1,7 +1,7 @@
 //! The vital family on the device: how the `vitals` table takes pulled readings, which readings
 //! a restored server lost, and how readings are carried into a fresh database.
 
-use super::{Applied, Family, not_a_record, unacknowledged_ids};
+use super::{Applied, Family, HeldRecord, not_a_record, unacknowledged_ids};
 use crate::domain::{HmCode, Profile, Vital};
 use crate::error::Result;
 use crate::store::outbox::{NewEntry, enqueue};
@@ -69,6 +69,29 @@ impl Family for VitalFamily {
             )?;
         }
         Ok(Applied::Applied)
+    }
+
+    fn held(&self, conn: &rusqlite::Connection, profile: &Profile) -> Result<Vec<HeldRecord>> {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {VITAL_COLUMNS}, \"extra\" FROM \"vitals\" WHERE \"profile_id\" = ?1 ORDER BY \"id\""
+        ))?;
+        let mut rows = stmt.query([profile.id.to_string()])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let v = vital_from_row(row)?;
+            let mut record = encode_vital(&v, &profile.hm_code);
+            if let Some(extra) = row.get::<_, Option<String>>(21)? {
+                record.extra = serde_json::from_str::<Extra>(&extra).unwrap_or_default();
+            }
+            let payload = serde_json::to_value(&record).map_err(|_| crate::error::Error::Corrupt("vital"))?;
+            out.push(HeldRecord {
+                entity: Entity::Vital,
+                id: v.id.to_string(),
+                deleted: v.deleted_at.is_some(),
+                payload,
+            });
+        }
+        Ok(out)
     }
 
     fn tombstone_absent(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {
