@@ -82,6 +82,11 @@ public final class MedicationScanModel {
         try? FileManager.default.removeItem(at: url)
     }
 
+    /// The chosen picture could not be loaded or turned into JPEG on the phone.
+    public func photoCouldNotBeRead() {
+        message = wording(.errorPhotoFormat)
+    }
+
     /// Forgets the codes of the receipt being read (the person starts it again). Receipts already
     /// imported stay, and their codes still count as read.
     public func reset() async {
