@@ -152,14 +152,14 @@ struct QRCodewordCamera: UIViewRepresentable {
                 output.metadataObjectTypes = [.qr]
                 session.commitConfiguration()
                 // startRunning blocks: never on the main thread.
-                nonisolated(unsafe) let session = session
-                sessionQueue.async { session.startRunning() }
+                nonisolated(unsafe) let running = self.session
+                sessionQueue.async { running.startRunning() }
             }
         }
 
         func stop() {
-            nonisolated(unsafe) let session = session
-            sessionQueue.async { session.stopRunning() }
+            nonisolated(unsafe) let running = self.session
+            sessionQueue.async { running.stopRunning() }
         }
 
         nonisolated func metadataOutput(_ output: AVCaptureMetadataOutput, didOutput metadataObjects: [AVMetadataObject],
