@@ -214,4 +214,7 @@ enum Route: Hashable {
     case bpSummary
     case profiles
     case settings
+    case medications
+    case medication(String)
+    case medicationScan
 }

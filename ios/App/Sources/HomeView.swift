@@ -44,6 +44,10 @@ struct HomeView: View {
                     .accessibilityLabel(Text(verbatim: w(.homeBpSummary) + "、" + bp))
                 }
 
+                NavigationLink(value: Route.medications) { bigLabel(w(.medTitle)) }
+                    .buttonStyle(.bordered)
+                    .accessibilityLabel(Text(verbatim: w(.medTitle)))
+
                 SyncLineView(sync: model.sync) { await model.syncNow() }
 
                 NavigationLink(value: Route.settings) { bigLabel(w(.homeSettings)) }

@@ -77,6 +77,9 @@ struct RouteView: View {
         case .bpSummary: app.makeBpSummary().map { BpSummaryView(model: $0) }
         case .profiles: app.makeProfiles().map { ProfilesView(model: $0) }
         case .settings: app.makeSettings().map { SettingsView(model: $0) }
+        case .medications: app.makeMedications().map { MedicationsView(model: $0) }
+        case .medication(let id): app.makeMedicationDetail(id).map { MedicationDetailView(model: $0) }
+        case .medicationScan: app.makeMedicationScan().map { MedicationScanView(model: $0) }
         }
     }
 }

@@ -51,8 +51,9 @@ struct TestServer {
 /// An app whose store is open and whose first run is done for 山田 花子 (HM code 34001234).
 @MainActor
 func readyApp(_ test: XCTestCase, wording: Wording = ja, serverURL: String = offlineServerURL,
-              keyStore: MemoryKeyStore = MemoryKeyStore(), directory: URL? = nil) async throws -> AppModel {
-    let app = AppModel(wording: wording, clock: pinnedClock)
+              keyStore: MemoryKeyStore = MemoryKeyStore(), directory: URL? = nil,
+              clock: LocalClock = pinnedClock) async throws -> AppModel {
+    let app = AppModel(wording: wording, clock: clock)
     await app.open(dataDirectory: try directory ?? temporaryDirectory(test), serverURL: serverURL, keyStore: keyStore)
     if app.phase == .firstRun {
         let firstRun = try XCTUnwrap(app.makeFirstRun())

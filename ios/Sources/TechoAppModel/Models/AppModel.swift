@@ -163,6 +163,23 @@ public final class AppModel {
                             onChange: localChange)
     }
 
+    public func makeMedications() -> MedicationsModel? {
+        guard let access, let profile = activeProfile, let sync else { return nil }
+        return MedicationsModel(access: access, wording: wording, clock: clock, profile: profile, sync: sync,
+                                onChange: localChange)
+    }
+
+    public func makeMedicationDetail(_ medicationId: String) -> MedicationDetailModel? {
+        guard let access, let profile = activeProfile else { return nil }
+        return MedicationDetailModel(access: access, wording: wording, profile: profile, medicationId: medicationId,
+                                     onChange: localChange)
+    }
+
+    public func makeMedicationScan() -> MedicationScanModel? {
+        guard let access, let profile = activeProfile else { return nil }
+        return MedicationScanModel(access: access, wording: wording, profile: profile, onChange: localChange)
+    }
+
     public func makeBpSummary() -> BpSummaryModel? {
         guard let access, let profile = activeProfile else { return nil }
         return BpSummaryModel(access: access, wording: wording, clock: clock, profile: profile)
