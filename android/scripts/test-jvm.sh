@@ -11,6 +11,8 @@
 # For the tests that talk to a sync server (techo-server --demo):
 #   TECHO_SERVER_URL TECHO_HM_CODE TECHO_PASSWORD TECHO_ACTIVATION_HM_CODE TECHO_ACTIVATION_CODE
 #   or TECHO_SERVER_TESTS=skip to skip those tests explicitly.
+# For the medication notebook tests: TECHO_FIXTURES (bindings/tests/fixtures: a receipt as a JAHIS
+#   file, QR code PNGs and codewords).
 set -euo pipefail
 
 android_dir="$(cd "$(dirname "$0")/.." && pwd)"

@@ -23,6 +23,9 @@ import jp.kenkotecho.app.ui.screens.EntryScreen
 import jp.kenkotecho.app.ui.screens.FirstRunScreen
 import jp.kenkotecho.app.ui.screens.HistoryScreen
 import jp.kenkotecho.app.ui.screens.HomeScreen
+import jp.kenkotecho.app.ui.screens.MedicationDetailScreen
+import jp.kenkotecho.app.ui.screens.MedicationScanScreen
+import jp.kenkotecho.app.ui.screens.MedicationsScreen
 import jp.kenkotecho.app.ui.screens.ProfilesScreen
 import jp.kenkotecho.app.ui.screens.SettingsScreen
 import jp.kenkotecho.app.ui.screens.SignInScreen
@@ -69,6 +72,9 @@ private fun Navigator() {
                 Screen.Profiles -> ProfilesScreen(stack)
                 Screen.AddFamily -> AddFamilyScreen(stack)
                 Screen.Settings -> SettingsScreen(stack)
+                Screen.Medications -> MedicationsScreen(stack)
+                is Screen.MedicationDetail -> MedicationDetailScreen(screen.medicationId, stack)
+                Screen.MedicationScan -> MedicationScanScreen(stack)
             }
         }
     }

@@ -31,6 +31,13 @@ sealed interface Screen {
     data object AddFamily : Screen
 
     data object Settings : Screen
+
+    /** The medication notebook: taking now, history, by pharmacy, search, import and export. */
+    data object Medications : Screen
+
+    data class MedicationDetail(val medicationId: String) : Screen
+
+    data object MedicationScan : Screen
 }
 
 interface Nav {

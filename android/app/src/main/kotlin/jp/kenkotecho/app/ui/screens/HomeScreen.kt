@@ -46,6 +46,7 @@ fun HomeScreen(nav: Nav) {
         SectionTitle(stringResource(R.string.home_latest))
         s.latest.forEach { row -> ReadingCard(row) { nav.push(Screen.Detail(row.id)) } }
         SecondaryButton(stringResource(R.string.button_history)) { nav.push(Screen.History) }
+        SecondaryButton(stringResource(R.string.med_button_open)) { nav.push(Screen.Medications) }
 
         SecondaryButton(stringResource(R.string.button_sync_now), enabled = !s.syncing) { vm.syncNow() }
         SecondaryButton(stringResource(R.string.button_switch_person)) { nav.push(Screen.Profiles) }
