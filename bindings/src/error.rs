@@ -156,7 +156,7 @@ impl From<CoreError> for ApiError {
     }
 }
 
-fn import_problem(e: &JahisError) -> ImportProblem {
+pub(crate) fn import_problem(e: &JahisError) -> ImportProblem {
     use JahisError::*;
     match e {
         PrescriptionSymbol => ImportProblem::PrescriptionSymbol,

@@ -7,7 +7,7 @@
 //! once all of its symbols are there. Texts (drug names, how to take them) are the pharmacy's
 //! own; the enums are for the shells to word.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ImportProblem, import_problem};
 use crate::facade::TechoCore;
 use crate::ids::parse_id;
 use crate::time::CalendarDay;
@@ -380,8 +380,8 @@ pub struct ScanProgress {
     pub outcome: ScanOutcome,
     pub waiting: Vec<ScanGroup>,
     pub imports: Vec<MedicationImportResult>,
-    /// Complete data that is not a medication notebook (one per refused code).
-    pub refused: Vec<String>,
+    /// Why complete data was not imported (one per refused code), e.g. a prescription's QR code.
+    pub refused: Vec<ImportProblem>,
 }
 
 fn progress_of(step: ScanStep) -> ScanProgress {
@@ -398,7 +398,7 @@ fn progress_of(step: ScanStep) -> ScanProgress {
             .map(|g| ScanGroup { have: g.have, total: g.total, qr_codes: g.kind == GroupKind::StructuredAppend })
             .collect(),
         imports: step.imports.iter().map(Into::into).collect(),
-        refused: step.refused.iter().map(ToString::to_string).collect(),
+        refused: step.refused.iter().map(import_problem).collect(),
     }
 }
 

@@ -1404,7 +1404,8 @@ public func FfiConverterTypeSyncObserver_lower(_ value: SyncObserver) -> UInt64 
 public protocol SyncTaskHandleProtocol: AnyObject, Sendable {
     
     /**
-     * Stops the loop; a step in progress finishes its transaction first.
+     * Stops the loop; a step in progress finishes its transaction first, without telling the
+     * observer any more.
      */
     func cancel() 
     
@@ -1473,7 +1474,8 @@ open class SyncTaskHandle: SyncTaskHandleProtocol, @unchecked Sendable {
 
     
     /**
-     * Stops the loop; a step in progress finishes its transaction first.
+     * Stops the loop; a step in progress finishes its transaction first, without telling the
+     * observer any more.
      */
 open func cancel()  {try! rustCall() {
         uniffiCallStatus in
@@ -3906,16 +3908,16 @@ public struct ScanProgress: Equatable, Hashable {
     public let waiting: [ScanGroup]
     public let imports: [MedicationImportResult]
     /**
-     * Complete data that is not a medication notebook (one per refused code).
+     * Why complete data was not imported (one per refused code), e.g. a prescription's QR code.
      */
-    public let refused: [String]
+    public let refused: [ImportProblem]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(outcome: ScanOutcome, waiting: [ScanGroup], imports: [MedicationImportResult], 
         /**
-         * Complete data that is not a medication notebook (one per refused code).
-         */refused: [String]) {
+         * Why complete data was not imported (one per refused code), e.g. a prescription's QR code.
+         */refused: [ImportProblem]) {
         self.outcome = outcome
         self.waiting = waiting
         self.imports = imports
@@ -3941,7 +3943,7 @@ public struct FfiConverterTypeScanProgress: FfiConverterRustBuffer {
                 outcome: FfiConverterTypeScanOutcome.read(from: &buf), 
                 waiting: FfiConverterSequenceTypeScanGroup.read(from: &buf), 
                 imports: FfiConverterSequenceTypeMedicationImportResult.read(from: &buf), 
-                refused: FfiConverterSequenceString.read(from: &buf)
+                refused: FfiConverterSequenceTypeImportProblem.read(from: &buf)
         )
     }
 
@@ -3949,7 +3951,7 @@ public struct FfiConverterTypeScanProgress: FfiConverterRustBuffer {
         FfiConverterTypeScanOutcome.write(value.outcome, into: &buf)
         FfiConverterSequenceTypeScanGroup.write(value.waiting, into: &buf)
         FfiConverterSequenceTypeMedicationImportResult.write(value.imports, into: &buf)
-        FfiConverterSequenceString.write(value.refused, into: &buf)
+        FfiConverterSequenceTypeImportProblem.write(value.refused, into: &buf)
     }
 }
 
@@ -8477,6 +8479,31 @@ fileprivate struct FfiConverterSequenceTypeWedgedItem: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeImportProblem: FfiConverterRustBuffer {
+    typealias SwiftType = [ImportProblem]
+
+    public static func write(_ value: [ImportProblem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeImportProblem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ImportProblem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ImportProblem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeImportProblem.read(from: &buf))
+        }
+        return seq
+    }
+}
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
@@ -8589,7 +8616,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_func_calendar_day_at() != 61643) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() != 60305) {
+    if (uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() != 54688) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_synctaskhandle_is_active() != 29703) {

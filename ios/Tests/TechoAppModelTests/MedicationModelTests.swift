@@ -72,6 +72,15 @@ final class MedicationModelTests: XCTestCase {
         return (app, meds)
     }
 
+    func testAPrescriptionsQrCodeIsNamedForWhatItIs() async throws {
+        let app = try await readyApp(self, clock: medicationClock)
+        let scan = try XCTUnwrap(app.makeMedicationScan())
+        let rx = Data("JAHIS10\r\n1,1,1234567\r\n".utf8)
+        await scan.addCodewords(structuredAppendCodewords(rx, position: 0, total: 1, parity: rx.reduce(0, ^)), version: 2)
+        XCTAssertEqual(scan.message, ja(.errorPrescriptionQr))
+        XCTAssertNil(scan.resultLine)
+    }
+
     func testScanningInAnyOrderShowsProgressThenImportsOnce() async throws {
         let n = try symbolCount()
         let app = try await readyApp(self, clock: medicationClock)

@@ -144,7 +144,7 @@ public final class MedicationScanModel {
             }
             return
         }
-        message = progress.refused.isEmpty ? nil : wording(.errorNotMedicationData)
+        message = progress.refused.first.map { wording.importProblem($0) }
         let waiting = progress.waiting
         progressLine = waiting.isEmpty ? nil : waiting.map { wording.scanProgressLine($0) }.joined(separator: "\n")
         if !progress.imports.isEmpty {

@@ -106,6 +106,18 @@ class MedicationScanViewModelTest {
         }
 
     @Test
+    fun aPrescriptionsQrCodeIsNamedForWhatItIs() =
+        runBlocking {
+            phone.addOwner()
+            val vm = MedicationScanViewModel(phone.env(), phone.scope)
+            vm.addSymbol("JAHIS10\r\n1,1,1234567\r\n".toByteArray(), null).join()
+            assertEquals(
+                "これは処方箋のQRコードです。お薬手帳には、お薬の明細書（領収書）に印刷されたQRコードを読み取ってください。",
+                vm.state.value.error?.text,
+            )
+        }
+
+    @Test
     fun startingAgainForgetsTheHalfReadReceipt() =
         runBlocking {
             phone.addOwner()

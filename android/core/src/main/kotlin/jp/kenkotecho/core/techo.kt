@@ -1108,7 +1108,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_at() and 0xFFFF) != 61643) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() and 0xFFFF) != 60305) {
+    if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() and 0xFFFF) != 54688) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_is_active() and 0xFFFF) != 29703) {
@@ -2938,7 +2938,8 @@ public object FfiConverterTypeSyncObserver: FfiConverter<SyncObserver, Long> {
 public interface SyncTaskHandleInterface {
     
     /**
-     * Stops the loop; a step in progress finishes its transaction first.
+     * Stops the loop; a step in progress finishes its transaction first, without telling the
+     * observer any more.
      */
     fun `cancel`()
     
@@ -3058,7 +3059,8 @@ open class SyncTaskHandle: Disposable, AutoCloseable, SyncTaskHandleInterface
 
     
     /**
-     * Stops the loop; a step in progress finishes its transaction first.
+     * Stops the loop; a step in progress finishes its transaction first, without telling the
+     * observer any more.
      */override fun `cancel`()
         = 
     callWithHandle {
@@ -5430,9 +5432,9 @@ data class ScanProgress (
     val `imports`: List<MedicationImportResult>
     , 
     /**
-     * Complete data that is not a medication notebook (one per refused code).
+     * Why complete data was not imported (one per refused code), e.g. a prescription's QR code.
      */
-    val `refused`: List<kotlin.String>
+    val `refused`: List<ImportProblem>
     
 ){
     
@@ -5452,7 +5454,7 @@ public object FfiConverterTypeScanProgress: FfiConverterRustBuffer<ScanProgress>
             FfiConverterTypeScanOutcome.read(buf),
             FfiConverterSequenceTypeScanGroup.read(buf),
             FfiConverterSequenceTypeMedicationImportResult.read(buf),
-            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeImportProblem.read(buf),
         )
     }
 
@@ -5460,14 +5462,14 @@ public object FfiConverterTypeScanProgress: FfiConverterRustBuffer<ScanProgress>
             FfiConverterTypeScanOutcome.allocationSize(value.`outcome`) +
             FfiConverterSequenceTypeScanGroup.allocationSize(value.`waiting`) +
             FfiConverterSequenceTypeMedicationImportResult.allocationSize(value.`imports`) +
-            FfiConverterSequenceString.allocationSize(value.`refused`)
+            FfiConverterSequenceTypeImportProblem.allocationSize(value.`refused`)
     )
 
     override fun write(value: ScanProgress, buf: ByteBuffer) {
             FfiConverterTypeScanOutcome.write(value.`outcome`, buf)
             FfiConverterSequenceTypeScanGroup.write(value.`waiting`, buf)
             FfiConverterSequenceTypeMedicationImportResult.write(value.`imports`, buf)
-            FfiConverterSequenceString.write(value.`refused`, buf)
+            FfiConverterSequenceTypeImportProblem.write(value.`refused`, buf)
     }
 }
 
@@ -9428,6 +9430,34 @@ public object FfiConverterSequenceTypeWedgedItem: FfiConverterRustBuffer<List<We
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeWedgedItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeImportProblem: FfiConverterRustBuffer<List<ImportProblem>> {
+    override fun read(buf: ByteBuffer): List<ImportProblem> {
+        val len = buf.getInt()
+        return List<ImportProblem>(len) {
+            FfiConverterTypeImportProblem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ImportProblem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeImportProblem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ImportProblem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeImportProblem.write(it, buf)
         }
     }
 }

@@ -130,7 +130,7 @@ class MedicationScanViewModel(env: AppEnvironment, scope: CoroutineScope) :
                 // A new receipt starts cleanly: the last one's result goes once its first code is read.
                 result = imported?.let { m -> Notice(m.text, m.tone) } ?: if (waiting != null) null else it.result,
                 // Complete data that is not a notebook (e.g. a prescription's QR code).
-                error = if (p.refused.isNotEmpty()) Notice(words[StringKey.ERROR_NOT_MEDICATION_DATA], Tone.ERROR) else null,
+                error = p.refused.firstOrNull()?.let { Notice(words.errors.importProblem(it), Tone.ERROR) },
                 importedAny = it.importedAny || imported != null,
             )
         }

@@ -29,7 +29,7 @@ class ErrorWording(
             is ApiException.DataDamaged -> table[StringKey.ERROR_DATA_DAMAGED]
             is ApiException.Network -> table[StringKey.ERROR_NETWORK]
             is ApiException.Auth -> signIn(error.problem, action)
-            is ApiException.Import -> table[importProblem(error.problem)]
+            is ApiException.Import -> importProblem(error.problem)
             is ApiException.Photo -> table[photoProblem(error.problem)]
             else -> table[StringKey.ERROR_INTERNAL]
         }
@@ -53,7 +53,9 @@ class ErrorWording(
         }
 
     /** Why scanned or shared medication data was refused, and what to do instead. */
-    private fun importProblem(problem: ImportProblem): StringKey =
+    fun importProblem(problem: ImportProblem): String = table[importProblemKey(problem)]
+
+    private fun importProblemKey(problem: ImportProblem): StringKey =
         when (problem) {
             ImportProblem.PRESCRIPTION_SYMBOL -> StringKey.ERROR_PRESCRIPTION_QR
             ImportProblem.NOT_MEDICATION_DATA -> StringKey.ERROR_NOT_MEDICATION_DATA
