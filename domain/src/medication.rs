@@ -20,8 +20,9 @@ use techo_protocol::records::medication::MedicationRecord;
 use techo_protocol::{Entity, Op};
 use uuid::Uuid;
 
-/// The largest entry accepted on the wire (a block with dozens of RPs is a few kilobytes).
-pub const ENTRY_MAX_BYTES: usize = 64 * 1024;
+/// The largest entry (its JAHIS text): a block with dozens of RPs is a few kilobytes, and the
+/// record must stay under the sync's payload limit (`family::MAX_RECORD_BYTES`) once in JSON.
+pub const ENTRY_MAX_BYTES: usize = 24 * 1024;
 
 /// Medicines dispensed as needed (屯服) or as one lot (外用, 注射, …) carry no number of days;
 /// they count as current for this long after the dispensing.
@@ -83,6 +84,9 @@ impl MedicationEntry {
     /// Builds the entry holding `one` (a document with a single item) for `patient`.
     fn from_single(patient: &HmCode, kind: EntryKind, one: &Document) -> Result<Self> {
         let text = canonical_text(one);
+        if text.len() > ENTRY_MAX_BYTES {
+            return Err(bad("jahis: too long"));
+        }
         let document = read_canonical(&text)?;
         Ok(Self { id: entry_id(patient, &text), patient: patient.clone(), kind, text, document })
     }
@@ -426,6 +430,25 @@ mod tests {
         let payload = serde_json::to_value(entry.to_wire()).unwrap();
         assert_eq!(spec.check_record(&entry.id.to_string(), &payload).unwrap(), hm());
         assert!(spec.check_record(&Uuid::nil().to_string(), &payload).is_err());
+    }
+
+    #[test]
+    fn an_entry_too_large_to_sync_is_left_out_not_queued() {
+        let mut huge = String::from("JAHISTC08,1\r\n5,20250414,1\r\n11,テスト薬局,34,4,0123456,,,,1\r\n");
+        for rp in 1..=200 {
+            huge += &format!(
+                "201,{rp},とても長い名前の薬品{rp}（テスト用の長い名前）,1,錠,1,,1\r\n301,{rp},【１日１回 朝食後】,28,日分,1,1,,1\r\n"
+            );
+        }
+        let split = split(&parse_str(&huge).unwrap(), &hm());
+        assert_eq!((split.entries.len(), split.skipped_blocks), (0, 1));
+        let small = split_of_v1();
+        let json = serde_json::to_string(&small.entries[2].to_wire()).unwrap();
+        assert!(json.len() < crate::family::MAX_RECORD_BYTES);
+    }
+
+    fn split_of_v1() -> Split {
+        split(&parse_str(V1).unwrap(), &hm())
     }
 
     #[test]

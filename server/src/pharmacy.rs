@@ -78,7 +78,11 @@ pub fn submit(
             parsed.issues.iter().map(problem).collect(),
         ));
     }
-    let entries = split(&parsed, &patient).entries;
+    let split = split(&parsed, &patient);
+    if split.skipped_blocks > 0 {
+        return Err(refused("body: a dispensing is larger than a record may be; nothing was stored", Vec::new()));
+    }
+    let entries = split.entries;
     let source = format!("pharmacy:{institution}");
     let mutations: Vec<Mutation> = entries
         .iter()

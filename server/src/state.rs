@@ -80,6 +80,16 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(state.storage.as_ref())).await?
 }
 
+/// The bearer credential of a request, whoever it claims to be.
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(ApiError::unauthenticated)
+}
+
 /// A request carrying a valid access token of a live session.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -92,12 +102,7 @@ impl FromRequestParts<SharedState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(ApiError::unauthenticated)?;
+        let token = bearer(parts)?;
         let claims =
             state.signer.verify(token.trim(), chrono::Utc::now().timestamp()).ok_or_else(ApiError::unauthenticated)?;
         let (resident, device, session) = (claims.resident, claims.device_id.clone(), claims.session);
@@ -121,12 +126,7 @@ impl FromRequestParts<SharedState> for InstitutionCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(ApiError::unauthenticated)?;
+        let token = bearer(parts)?;
         let (code, secret) =
             crate::auth::parse_institution_credential(token.trim()).ok_or_else(ApiError::unauthenticated)?;
         let (code, presented) = (code.to_owned(), crate::auth::secret_hash(secret));
