@@ -169,8 +169,22 @@ mod tests {
                         "INSERT INTO \"residents\" (\"hm_code\", \"display_name\", \"birth_date\", \"created_at\", \"last_seq\") \
                            VALUES ('34001234', 'A', '1950-01-01', 0, 1); \
                          INSERT INTO \"records\" (\"patient_id\", \"entity\", \"entity_id\", \"version\", \"payload\", \"payload_hash\", \"created_by\") \
-                           VALUES (1, 'vital', 'r1', 1, '{\"a\":1}', 'h1', 'device-1'); \
-                         INSERT INTO \"devices\" (\"id\", \"resident_id\", \"name\", \"created_at\") VALUES ('device-1', 1, 'Pixel', 0); \
+                           VALUES (1, 'vital', 'r1', 1, '{\"a\":1}', 'h1', 'device-1');",
+                    )
+                    .unwrap();
+                }
+                // Schema 4 reshaped devices, sessions and the ledger: each era gets rows of its own shape.
+                if upto >= 4 {
+                    c.execute_batch(
+                        "INSERT INTO \"devices\" (\"resident_id\", \"id\", \"name\", \"created_at\", \"last_seen_at\", \"session\") \
+                           VALUES (1, 'device-1', 'Pixel', 0, 0, 1); \
+                         INSERT INTO \"applied_mutations\" (\"resident_id\", \"device_id\", \"mutation_id\", \"request_hash\", \"result\", \"applied_at\") \
+                           VALUES (1, 'device-1', 'm1', 'q1', '{\"mutation_id\":\"m1\",\"status\":\"applied\",\"commit_seq\":1}', 0);",
+                    )
+                    .unwrap();
+                } else if upto >= 1 {
+                    c.execute_batch(
+                        "INSERT INTO \"devices\" (\"id\", \"resident_id\", \"name\", \"created_at\") VALUES ('device-1', 1, 'Pixel', 0); \
                          INSERT INTO \"refresh_tokens\" (\"token_hash\", \"device_id\", \"resident_id\", \"expires_at\") \
                            VALUES ('spent', 'device-1', 1, 4000000000000), ('kept', 'device-1', 1, 4000000000001); \
                          UPDATE \"refresh_tokens\" SET \"used_at\" = 1 WHERE \"token_hash\" = 'spent'; \
