@@ -21,8 +21,10 @@ set -euo pipefail
 # the core's HTTP client loads the system roots when it starts, even for plain-http loopback.
 
 ios_dir="$(cd "$(dirname "$0")/.." && pwd)"
-# A stable place inside the chroot, so SwiftPM's .build cache survives between runs.
-work=/var/cache/techo-ios-build
+# A stable place inside the chroot per checkout, so SwiftPM's .build cache survives between runs
+# and two checkouts (a CI clone beside a working tree) can test at the same time.
+checkout_id="$(printf '%s' "$ios_dir" | sha256sum | cut -c1-12)"
+work="/var/cache/techo-ios-build/$checkout_id"
 host_work="$SWIFT_CHROOT$work"
 mkdir -p "$host_work/lib"
 
