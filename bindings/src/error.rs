@@ -123,6 +123,7 @@ impl From<CoreError> for ApiError {
             }
             CoreError::BatchItem { error, .. } => Self::from(*error),
             CoreError::NotFound { entity } => Self::NotFound { entity: entity.to_owned() },
+            CoreError::NoProfileWithHmCode => Self::NotFound { entity: "profile".to_owned() },
             e @ CoreError::ProfileExists => Self::Conflict { kind: ConflictKind::AlreadyExists, reason: e.to_string() },
             e @ CoreError::Superseded { .. } => {
                 Self::Conflict { kind: ConflictKind::CorrectedSince, reason: e.to_string() }

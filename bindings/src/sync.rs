@@ -92,9 +92,65 @@ impl From<techo_core::store::OutboxEntry> for WedgedItem {
     }
 }
 
+/// What the sync line says, decided by the core (`techo_core::sync::SyncState`): each app maps
+/// every case to one phrase, so both apps say the same thing in the same situation.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SyncState {
+    /// No account on this device: records are kept here until someone signs in.
+    NotSignedIn,
+    NeedsLogin,
+    UpdateRequired,
+    /// Sending or receiving right now (a run that waits for the network is `Offline`).
+    Running,
+    /// The server cannot be reached; `pending` changes are kept and go when it can.
+    Offline {
+        pending: u64,
+    },
+    /// Changes the server refused, kept until the person retries them.
+    Refused {
+        count: u64,
+    },
+    /// A person on this device whom the account may not sync; `display_name` as this device knows
+    /// them, if it does.
+    NotLinked {
+        hm_code: String,
+        display_name: Option<String>,
+    },
+    Pending {
+        count: u64,
+    },
+    /// Nothing waits; when a run last completed (`None`: never on this device).
+    UpToDate {
+        last_success: Option<SystemTime>,
+    },
+}
+
+impl TechoCore {
+    fn present(&self, state: techo_core::sync::SyncState) -> SyncState {
+        use techo_core::sync::SyncState as Core;
+        match state {
+            Core::NotSignedIn => SyncState::NotSignedIn,
+            Core::NeedsLogin => SyncState::NeedsLogin,
+            Core::UpdateRequired => SyncState::UpdateRequired,
+            Core::Running => SyncState::Running,
+            Core::Offline { pending } => SyncState::Offline { pending },
+            Core::Refused { count } => SyncState::Refused { count },
+            Core::NotLinked { hm_code } => {
+                // A name the store cannot read is no reason to hide the state: the code is shown.
+                let display_name = self.store.profile_by_hm_code(&hm_code).ok().map(|p| p.display_name);
+                SyncState::NotLinked { hm_code, display_name }
+            }
+            Core::Pending { count } => SyncState::Pending { count },
+            Core::UpToDate { last_success } => SyncState::UpToDate { last_success: last_success.map(to_system_time) },
+        }
+    }
+}
+
 /// The sync line of every screen.
 #[derive(Clone, PartialEq, uniffi::Record)]
 pub struct SyncStatus {
+    /// What to say: the one field a sync line needs.
+    pub state: SyncState,
     pub account: Option<Account>,
     /// Changes waiting to be sent (refused ones included).
     pub pending: u64,
@@ -116,14 +172,26 @@ impl TechoCore {
     pub fn sync_status(&self) -> Result<SyncStatus, ApiError> {
         let counts = self.store.outbox_counts()?;
         let seen = self.tracker.snapshot();
+        let account = self.store.account()?;
+        let last_success = self.store.last_sync_complete()?;
+        let facts = techo_core::sync::SyncFacts {
+            signed_in: account.is_some(),
+            running: seen.running,
+            last_progress: seen.last_progress.clone(),
+            last_report: seen.last_report.clone(),
+            pending: counts.pending,
+            refused: counts.wedged,
+            last_success,
+        };
         Ok(SyncStatus {
-            account: self.store.account()?,
+            state: self.present(facts.state()),
+            account,
             pending: counts.pending + counts.wedged,
             wedged: counts.wedged,
             running: seen.running,
             last_progress: seen.last_progress,
             last_report: seen.last_report,
-            last_success: self.store.last_sync_complete()?.map(to_system_time),
+            last_success: last_success.map(to_system_time),
         })
     }
 

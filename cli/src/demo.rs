@@ -24,7 +24,7 @@ impl Noise {
 pub fn run(s: &Session) -> CliResult {
     let profile = match s.store.profile_by_hm_code(DEMO_HM_CODE) {
         Ok(p) => p,
-        Err(techo_core::Error::NotFound { .. }) => {
+        Err(techo_core::Error::NoProfileWithHmCode) => {
             let p = s.store.add_profile(DEMO_HM_CODE, "デモ 太郎 (demo)", Relationship::Myself)?;
             s.store.record_vitals(p.id, month_of_readings())?;
             println!("Created demo profile HM {DEMO_HM_CODE} with {DAYS} days of readings.");

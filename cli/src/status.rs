@@ -16,7 +16,7 @@ pub fn run(s: &Session) -> CliResult {
             format!("key file {} (0600; {})", p.display(), s.keys.keyring_problem().unwrap_or("keyring not used"))
         }
     };
-    let pending = s.store.outbox_len()?;
+    let counts = s.store.outbox_counts()?;
     if s.json {
         #[derive(Serialize)]
         struct Status<'a> {
@@ -26,6 +26,7 @@ pub fn run(s: &Session) -> CliResult {
             profiles: usize,
             active_profile: Option<&'a Profile>,
             pending_changes: u64,
+            refused_changes: u64,
         }
         return print_json(&Status {
             data_dir: s.data_dir.display().to_string(),
@@ -33,7 +34,8 @@ pub fn run(s: &Session) -> CliResult {
             schema_version: s.store.schema_version()?,
             profiles: profiles.len(),
             active_profile: active.as_ref(),
-            pending_changes: pending,
+            pending_changes: counts.pending,
+            refused_changes: counts.wedged,
         });
     }
     println!("Data directory:   {}", s.data_dir.display());
@@ -43,6 +45,16 @@ pub fn run(s: &Session) -> CliResult {
         Some(p) => println!("Profiles:         {} (active: {}, HM {})", profiles.len(), p.display_name, p.hm_code),
         None => println!("Profiles:         {}", profiles.len()),
     }
-    println!("Waiting to sync:  {pending} change(s)");
+    println!("Waiting to sync:  {} change(s)", counts.pending);
+    println!("Refused:          {} change(s) (`sync status` lists them)", counts.wedged);
     Ok(())
+}
+
+/// What signing out leaves behind, for its message: refused changes are unsent too.
+pub fn unsent_note(pending: u64, refused: u64) -> String {
+    match (pending, refused) {
+        (0, 0) => String::new(),
+        (p, 0) => format!(" {p} unsent change(s) stay on this device."),
+        (p, r) => format!(" {} unsent change(s), {r} of them refused by the server, stay on this device.", p + r),
+    }
 }

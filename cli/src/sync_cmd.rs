@@ -10,7 +10,7 @@ use std::time::Duration;
 use techo_core::domain::Relationship;
 use techo_core::keys::KeyStore;
 use techo_core::sync::client::{SyncClient, SyncObserver, SyncScheduler};
-use techo_core::sync::{EngineConfig, RetryPolicy, SyncOutcome, SyncPhase, SyncProgress};
+use techo_core::sync::{EngineConfig, RetryPolicy, SyncFacts, SyncOutcome, SyncPhase, SyncProgress, SyncState};
 
 #[derive(Subcommand)]
 pub enum SyncCommand {
@@ -92,12 +92,9 @@ pub fn login(s: &Session, hm_code: &str, name: Option<&str>, password_stdin: boo
 
 pub fn logout(s: &Session) -> CliResult {
     let c = client(s)?;
-    let pending = s.store.outbox_len()?;
+    let counts = s.store.outbox_counts()?;
     runtime()?.block_on(c.logout())?;
-    println!(
-        "Signed out.{}",
-        if pending > 0 { format!(" {pending} unsent change(s) stay on this device.") } else { String::new() }
-    );
+    println!("Signed out.{}", crate::status::unsent_note(counts.pending, counts.wedged));
     Ok(())
 }
 
@@ -123,9 +120,12 @@ pub fn sync(s: &Session, what: Option<SyncCommand>) -> CliResult {
         return status(s);
     }
     let c = client(s)?;
-    let bar = ProgressBar::new_spinner();
+    // Under --json the output is for a program: no spinner on the terminal either.
+    let bar = if s.json { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
     bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
-    bar.enable_steady_tick(Duration::from_millis(120));
+    if !s.json {
+        bar.enable_steady_tick(Duration::from_millis(120));
+    }
     let observer: Option<Arc<dyn SyncObserver>> = if s.json { None } else { Some(Arc::new(Bar(bar.clone()))) };
     let report = runtime()?.block_on(c.sync_now(observer));
     bar.finish_and_clear();
@@ -186,6 +186,15 @@ fn status(s: &Session) -> CliResult {
     let wedged = s.store.wedged_entries()?;
     let pending = s.store.outbox_counts()?.pending;
     let last_complete = s.store.last_sync_complete()?;
+    // A separate process from any running sync: what it knows is the store's side.
+    let state = SyncFacts {
+        signed_in: account.is_some(),
+        pending,
+        refused: wedged.len() as u64,
+        last_success: last_complete,
+        ..SyncFacts::default()
+    }
+    .state();
     if s.json {
         #[derive(Serialize)]
         struct Refused {
@@ -197,6 +206,7 @@ fn status(s: &Session) -> CliResult {
         }
         #[derive(Serialize)]
         struct Status {
+            state: SyncState,
             account: Option<techo_core::store::Account>,
             pending: u64,
             /// RFC 3339, UTC; absent until a sync completes.
@@ -214,8 +224,9 @@ fn status(s: &Session) -> CliResult {
             })
             .collect();
         let last_complete_sync = last_complete.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-        return print_json(&Status { account, pending, last_complete_sync, refused });
+        return print_json(&Status { state, account, pending, last_complete_sync, refused });
     }
+    println!("{}", state_line(&state));
     match &account {
         Some(a) => println!("Signed in as HM {} at {} (syncs: {})", a.hm_code, a.server_url, a.patients.join(", ")),
         None => println!("Not signed in. Use: techo --server URL login <HM_CODE>"),
@@ -227,11 +238,28 @@ fn status(s: &Session) -> CliResult {
         None => println!("Last complete sync: never"),
     }
     println!("Waiting to be sent: {pending}");
+    println!("Refused by the server: {}", wedged.len());
     if !wedged.is_empty() {
-        println!("Refused by the server ({}), kept on this device:", wedged.len());
+        println!("Kept on this device until you retry them:");
         for e in &wedged {
             println!("  {} {} {} — {}", e.op, e.entity, e.entity_id, e.wedge_reason.as_deref().unwrap_or("refused"));
         }
     }
     Ok(())
+}
+
+/// The sync state in words, the CLI's counterpart of the apps' sync line.
+fn state_line(state: &SyncState) -> String {
+    match state {
+        SyncState::NotSignedIn => "Not signed in: records stay on this device.".into(),
+        SyncState::NeedsLogin => "Signed out by the server: run `techo login` again.".into(),
+        SyncState::UpdateRequired => "The server needs a newer version of this app.".into(),
+        SyncState::Running => "Syncing now.".into(),
+        SyncState::Offline { pending } => format!("The server cannot be reached; {pending} change(s) kept for later."),
+        SyncState::Refused { count } => format!("The server refused {count} change(s); they are kept on this device."),
+        SyncState::NotLinked { hm_code } => format!("This account may not sync HM {hm_code}."),
+        SyncState::Pending { count } => format!("{count} change(s) wait for the next sync."),
+        SyncState::UpToDate { last_success: Some(_) } => "Up to date.".into(),
+        SyncState::UpToDate { last_success: None } => "Never synced on this device.".into(),
+    }
 }

@@ -95,6 +95,7 @@ fn every_vital_type_round_trips() {
     assert!(text.contains("128/82 mmHg, pulse 70/min (morning)"), "{text}");
     assert_eq!(json(d, &["vitals", "latest"]).as_array().unwrap().len(), 5);
     assert_eq!(json(d, &["status"])["pending_changes"], 6);
+    assert_eq!(json(d, &["status"])["refused_changes"], 0);
 }
 
 #[test]
@@ -216,6 +217,7 @@ fn profiles_and_the_demo() {
     ok(d, &["vitals", "add", "weight", "48.5", "--profile", "34005678", "--at", "2026-11-20 07:00"]);
     assert_eq!(json(d, &["vitals", "list"])["items"].as_array().unwrap().len(), 0, "went to the mother's profile");
     ok(d, &["profile", "use", "３４００５６７８"]);
+    assert!(error_line(&techo(d, &["profile", "use", "34009999"])).contains("no profile with that HM code"));
     assert_eq!(json(d, &["vitals", "list"])["items"].as_array().unwrap().len(), 1);
     let profiles = json(d, &["profile", "list"]);
     assert_eq!(profiles.as_array().unwrap().iter().filter(|p| p["active"] == true).count(), 1);

@@ -90,12 +90,15 @@ fn login_record_offline_sync_and_see_it_elsewhere() {
     let status: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "sync", "status"], None)).unwrap();
     assert_eq!(status["pending"], 2);
     assert_eq!(status["last_complete_sync"], serde_json::Value::Null);
+    assert_eq!((status["state"]["kind"].as_str(), status["state"]["count"].as_u64()), (Some("pending"), Some(2)));
+    assert!(ok(a.path(), &["sync", "status"], None).contains("2 change(s) wait for the next sync."));
     let report: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "sync"], None)).unwrap();
     assert_eq!((report["outcome"].as_str(), report["pushed"].as_u64()), (Some("complete"), Some(2)));
     // Each CLI call is a fresh process: the time comes from the store, not from memory.
     let status: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "sync", "status"], None)).unwrap();
     assert!(status["last_complete_sync"].as_str().is_some_and(|t| t.ends_with('Z')), "{status}");
     assert!(ok(a.path(), &["sync", "status"], None).contains("Last complete sync: 20"));
+    assert_eq!(status["state"]["kind"], "up_to_date", "{status}");
 
     ok(b.path(), &["--server", &url, "login", "34001234", "--password-stdin"], Some("long enough pw\n"));
     let out = ok(b.path(), &["sync"], None);

@@ -21,6 +21,9 @@ pub enum Error {
     #[error("no {entity} with that id")]
     NotFound { entity: &'static str },
 
+    #[error("no profile with that HM code on this device (`profile list` shows them)")]
+    NoProfileWithHmCode,
+
     #[error("that id prefix matches more than one {entity}; type more characters")]
     AmbiguousId { entity: &'static str },
 

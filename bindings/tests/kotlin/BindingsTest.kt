@@ -181,6 +181,7 @@ class ProfilesAndVitalsTest {
         expectThrows<ApiException.NotFound> { core.recordVital("0190f0f0-0000-7000-8000-000000000000", entry(VitalInput.Steps("10"))) }
         assertTrue(core.latestVitals(p).isEmpty())
         assertEquals(0uL, core.syncStatus().pending)
+        assertEquals(SyncState.NotSignedIn, core.syncStatus().state)
     }
 
     @Test
@@ -350,6 +351,7 @@ class SyncTest {
         assertEquals(0uL, status.pending)
         assertEquals(report, status.lastReport)
         assertNotNull(status.lastSuccess)
+        assertEquals(SyncState.UpToDate(status.lastSuccess), status.state)
         assertTrue(phoneA.latestVitals(a).all { it.synced })
         assertTrue(phoneA.wedgedItems().isEmpty())
         expectThrows<ApiException.NotFound> { phoneA.retryWedged("0190f0f0-0000-7000-8000-000000000000") }
@@ -405,6 +407,7 @@ class SyncTest {
         phoneA.logout()
         assertNull(phoneA.account())
         assertNull("the last sync was the signed-out account's", phoneA.syncStatus().lastSuccess)
+        assertEquals(SyncState.NotSignedIn, phoneA.syncStatus().state)
         assertEquals(SyncOutcome.NeedsLogin, phoneA.syncNow(null).outcome)
         phoneA.close()
         phoneB.close()

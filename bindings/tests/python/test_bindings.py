@@ -181,6 +181,7 @@ class ProfilesAndVitals(unittest.TestCase):
             core.record_vital(NO_SUCH_ID, entry(VitalInput.STEPS(count="10")))
         self.assertEqual(core.latest_vitals(p), [])
         self.assertEqual(core.sync_status().pending, 0)
+        self.assertTrue(core.sync_status().state.is_NOT_SIGNED_IN())
 
     def test_paging_corrections_and_deletion(self):
         core = open_core()
@@ -346,6 +347,7 @@ class Sync(unittest.TestCase):
         self.assertTrue(any(p.phase == SyncPhase.PUSHING for p in watcher.progress))
         self.assertEqual(watcher.reports, [report])
         self.assertEqual(phone_a.sync_status().pending, 0)
+        self.assertTrue(phone_a.sync_status().state.is_UP_TO_DATE())
 
         phone_b = open_core()
         b = phone_b.add_profile(code, "テスト", Relationship.MYSELF).id

@@ -49,7 +49,7 @@ impl Store {
         let conn = self.reader();
         let mut stmt =
             conn.prepare_cached(&format!("SELECT {PROFILE_COLUMNS} FROM \"profiles\" WHERE \"hm_code\" = ?1"))?;
-        collect(&mut stmt, [code.as_str()], profile_from_row)?.pop().ok_or(Error::NotFound { entity: "profile" })
+        collect(&mut stmt, [code.as_str()], profile_from_row)?.pop().ok_or(Error::NoProfileWithHmCode)
     }
 
     pub fn set_active_profile(&self, profile_id: Uuid) -> Result<()> {
@@ -100,7 +100,7 @@ mod tests {
         assert_eq!(t.store.active_profile().unwrap().hm_code.as_str(), "34005678");
         assert_eq!(t.store.profiles().unwrap().len(), 2);
         assert_eq!(t.store.profile_by_hm_code("34005678").unwrap().display_name, "山田 トメ");
-        assert!(matches!(t.store.profile_by_hm_code("99999999"), Err(Error::NotFound { .. })));
+        assert!(matches!(t.store.profile_by_hm_code("99999999"), Err(Error::NoProfileWithHmCode)));
         assert!(matches!(t.store.add_profile("3400", "  ", Relationship::Family), Err(Error::Validation { .. })));
     }
 }

@@ -6,8 +6,10 @@ pub mod client;
 pub mod engine;
 #[cfg(test)]
 mod engine_tests;
+pub mod state;
 
 pub use engine::{
     EngineConfig, Event, Failure, Instruction, Request, Response, RetryPolicy, SyncEngine, SyncOutcome, SyncPhase,
     SyncProgress, SyncReport,
 };
+pub use state::{SyncFacts, SyncState};

@@ -4424,6 +4424,10 @@ public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer 
  * The sync line of every screen.
  */
 public struct SyncStatus: Equatable, Hashable {
+    /**
+     * What to say: the one field a sync line needs.
+     */
+    public let state: SyncState
     public let account: Account?
     /**
      * Changes waiting to be sent (refused ones included).
@@ -4440,13 +4444,17 @@ public struct SyncStatus: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(account: Account?, 
+    public init(
+        /**
+         * What to say: the one field a sync line needs.
+         */state: SyncState, account: Account?, 
         /**
          * Changes waiting to be sent (refused ones included).
          */pending: UInt64, wedged: UInt64, running: Bool, lastProgress: SyncProgress?, lastReport: SyncReport?, 
         /**
          * When a sync last completed on this device (kept across restarts).
          */lastSuccess: Date?) {
+        self.state = state
         self.account = account
         self.pending = pending
         self.wedged = wedged
@@ -4472,6 +4480,7 @@ public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStatus {
         return
             try SyncStatus(
+                state: FfiConverterTypeSyncState.read(from: &buf), 
                 account: FfiConverterOptionTypeAccount.read(from: &buf), 
                 pending: FfiConverterUInt64.read(from: &buf), 
                 wedged: FfiConverterUInt64.read(from: &buf), 
@@ -4483,6 +4492,7 @@ public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: SyncStatus, into buf: inout [UInt8]) {
+        FfiConverterTypeSyncState.write(value.state, into: &buf)
         FfiConverterOptionTypeAccount.write(value.account, into: &buf)
         FfiConverterUInt64.write(value.pending, into: &buf)
         FfiConverterUInt64.write(value.wedged, into: &buf)
@@ -7092,6 +7102,160 @@ public func FfiConverterTypeSyncPhase_lift(_ buf: RustBuffer) throws -> SyncPhas
 #endif
 public func FfiConverterTypeSyncPhase_lower(_ value: SyncPhase) -> RustBuffer {
     return FfiConverterTypeSyncPhase.lower(value)
+}
+
+
+
+/**
+ * What the sync line says, decided by the core (`techo_core::sync::SyncState`): each app maps
+ * every case to one phrase, so both apps say the same thing in the same situation.
+ */
+
+public enum SyncState: Equatable, Hashable {
+    
+    /**
+     * No account on this device: records are kept here until someone signs in.
+     */
+    case notSignedIn
+    case needsLogin
+    case updateRequired
+    /**
+     * Sending or receiving right now (a run that waits for the network is `Offline`).
+     */
+    case running
+    /**
+     * The server cannot be reached; `pending` changes are kept and go when it can.
+     */
+    case offline(pending: UInt64
+    )
+    /**
+     * Changes the server refused, kept until the person retries them.
+     */
+    case refused(count: UInt64
+    )
+    /**
+     * A person on this device whom the account may not sync; `display_name` as this device knows
+     * them, if it does.
+     */
+    case notLinked(hmCode: String, displayName: String?
+    )
+    case pending(count: UInt64
+    )
+    /**
+     * Nothing waits; when a run last completed (`None`: never on this device).
+     */
+    case upToDate(lastSuccess: Date?
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SyncState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncState: FfiConverterRustBuffer {
+    typealias SwiftType = SyncState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .notSignedIn
+        
+        case 2: return .needsLogin
+        
+        case 3: return .updateRequired
+        
+        case 4: return .running
+        
+        case 5: return .offline(pending: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 6: return .refused(count: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 7: return .notLinked(hmCode: try FfiConverterString.read(from: &buf), displayName: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 8: return .pending(count: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 9: return .upToDate(lastSuccess: try FfiConverterOptionTimestamp.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SyncState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .notSignedIn:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .needsLogin:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .updateRequired:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .running:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .offline(pending):
+            writeInt(&buf, Int32(5))
+            FfiConverterUInt64.write(pending, into: &buf)
+            
+        
+        case let .refused(count):
+            writeInt(&buf, Int32(6))
+            FfiConverterUInt64.write(count, into: &buf)
+            
+        
+        case let .notLinked(hmCode,displayName):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(hmCode, into: &buf)
+            FfiConverterOptionString.write(displayName, into: &buf)
+            
+        
+        case let .pending(count):
+            writeInt(&buf, Int32(8))
+            FfiConverterUInt64.write(count, into: &buf)
+            
+        
+        case let .upToDate(lastSuccess):
+            writeInt(&buf, Int32(9))
+            FfiConverterOptionTimestamp.write(lastSuccess, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncState_lift(_ buf: RustBuffer) throws -> SyncState {
+    return try FfiConverterTypeSyncState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncState_lower(_ value: SyncState) -> RustBuffer {
+    return FfiConverterTypeSyncState.lower(value)
 }
 
 

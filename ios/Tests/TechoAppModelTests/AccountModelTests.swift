@@ -42,7 +42,7 @@ final class AccountModelTests: XCTestCase {
         let sync = try XCTUnwrap(app.sync)
         let report = await sync.syncNow()
         XCTAssertEqual(report?.outcome, .complete)
-        XCTAssertTrue(sync.line.hasPrefix("すべて送信済みです。"), sync.line)
+        XCTAssertTrue(sync.line.hasPrefix("すべて送りました"), sync.line)
     }
 
     func testSettingsSignOutAndBackIn() async throws {
@@ -96,7 +96,7 @@ final class AccountModelTests: XCTestCase {
         guard case .offline = report?.outcome else {
             return XCTFail("expected an offline report, got \(String(describing: report))")
         }
-        XCTAssertEqual(sync.line, "オフラインです。保存済み、後で送信します。")
+        XCTAssertEqual(sync.line, "インターネットにつながっていません。記録は保存しました。つながったら送ります。")
         XCTAssertEqual(sync.status?.pending, 1)
     }
 
@@ -114,7 +114,7 @@ final class AccountModelTests: XCTestCase {
         let sync = try XCTUnwrap(app.sync)
         sync.becameActive()
         XCTAssertTrue(sync.isLoopActive)
-        let synced = await eventually(within: 30) { sync.line.hasPrefix("すべて送信済みです。") }
+        let synced = await eventually(within: 30) { sync.line.hasPrefix("すべて送りました") }
         XCTAssertTrue(synced, sync.line)
         sync.becameActive() // wakes the running loop rather than starting a second one
         XCTAssertTrue(sync.isLoopActive)

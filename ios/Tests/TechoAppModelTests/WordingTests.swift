@@ -29,30 +29,24 @@ final class WordingTests: XCTestCase {
         XCTAssertEqual(AppLanguage.preferred([]), .ja)
     }
 
-    func testOfflineIsSaidPlainly() {
-        XCTAssertEqual(ja(.syncOffline), "オフラインです。保存済み、後で送信します。")
-        let status = SyncStatus(
-            account: Account(serverUrl: "http://example", hmCode: "34001234", patients: ["34001234"]),
-            pending: 2, wedged: 0, running: false, lastProgress: nil,
-            lastReport: report(.offline(reason: "could not connect")), lastSuccess: nil)
-        XCTAssertEqual(ja.syncLine(status), "オフラインです。保存済み、後で送信します。")
-        XCTAssertEqual(en.syncLine(status), "You are offline. Saved; it will be sent later.")
-    }
-
-    func testSyncLinesFollowTheCoresStatus() {
-        let account = Account(serverUrl: "http://example", hmCode: "34001234", patients: ["34001234"])
-        func status(pending: UInt64 = 0, wedged: UInt64 = 0, running: Bool = false, account: Account? = account,
-                    report: SyncReport? = nil, notLinked: [String] = []) -> SyncStatus {
-            SyncStatus(account: account, pending: pending, wedged: wedged, running: running, lastProgress: nil,
-                       lastReport: report, lastSuccess: nil)
-        }
-        XCTAssertEqual(ja.syncLine(status(running: true)), "送受信しています…")
-        XCTAssertTrue(ja.syncLine(status(account: nil)).contains("サインイン"))
-        XCTAssertTrue(ja.syncLine(status(pending: 3)).contains("3 件"))
-        XCTAssertTrue(ja.syncLine(status(wedged: 1, report: report(.complete))).contains("1 件"))
-        XCTAssertEqual(ja.syncLine(status(report: report(.complete))), "まだ送受信していません。")
-        let unlinked = report(.complete, notLinked: ["34005678"])
-        XCTAssertTrue(ja.syncLine(status(report: unlinked), names: ["34005678": "山田 トメ"]).contains("山田 トメ"))
+    func testEachSyncStateHasItsOwnLine() {
+        let states: [SyncState] = [
+            .notSignedIn, .needsLogin, .updateRequired, .running, .offline(pending: 2), .offline(pending: 0),
+            .refused(count: 1), .notLinked(hmCode: "34005678", displayName: "山田 トメ"), .pending(count: 2_000),
+            .upToDate(lastSuccess: Date(timeIntervalSince1970: 1_764_108_300)), .upToDate(lastSuccess: nil),
+        ]
+        let lines = states.map { ja.syncLine($0) }
+        XCTAssertEqual(Set(lines).count, states.count, "\(lines)")
+        XCTAssertEqual(lines[4], "インターネットにつながっていません。記録は保存しました。つながったら送ります。")
+        XCTAssertEqual(lines[3], "送受信しています…")
+        XCTAssertEqual(lines[6], "送れなかった記録が1件あります。「設定」で確かめてください。")
+        XCTAssertTrue(lines[7].hasPrefix("山田 トメさんの記録"), lines[7])
+        XCTAssertEqual(lines[8], "まだ送っていない記録が2,000件あります。次の送受信で送ります。")
+        XCTAssertTrue(lines[9].hasPrefix("すべて送りました（最後の送受信："), lines[9])
+        XCTAssertEqual(lines[10], "まだ送受信していません。")
+        XCTAssertEqual(en.syncLine(.running), "Syncing…")
+        XCTAssertEqual(ja.syncLine(.notLinked(hmCode: "34005678", displayName: nil)),
+                       "34005678さんの記録は、このサインインでは送れません。ご本人のHMカードでサインインしてください。")
     }
 
     func testRefusedInputIsWordedPerProblem() {
@@ -175,11 +169,6 @@ final class WordingTests: XCTestCase {
         XCTAssertTrue(ja.dateTime(sevenTen, utcOffsetMinutes: 540).contains("11月20日"))
         XCTAssertTrue(ja.dateTime(sevenTen, utcOffsetMinutes: 0).contains("22:10"), "taken abroad, shown as seen there")
         XCTAssertTrue(ja.day(CalendarDay(year: 2025, month: 11, day: 20)).contains("2025年11月20日"))
-    }
-
-    private func report(_ outcome: SyncOutcome, notLinked: [String] = []) -> SyncReport {
-        SyncReport(outcome: outcome, pushed: 0, rejected: 0, pulled: 0, gated: 0, requeued: 0, requests: 0, bytesSent: 0,
-                   bytesReceived: 0, retries: 0, pending: 0, wedged: 0, notLinked: notLinked, mustRefetch: false)
     }
 }
 

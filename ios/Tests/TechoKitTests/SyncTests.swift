@@ -53,6 +53,7 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(status.wedged, 0)
         XCTAssertFalse(status.running)
         XCTAssertNotNil(status.lastSuccess)
+        XCTAssertEqual(status.state, .upToDate(lastSuccess: status.lastSuccess))
         XCTAssertEqual(status.lastReport?.outcome, .complete)
         for id in recorded {
             XCTAssertTrue(try phone.getVital(vitalId: id).synced)

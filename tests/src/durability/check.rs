@@ -39,7 +39,7 @@ pub(crate) fn check_cycle(
         Store::open(store_dir.join(DB_FILE), &keys).map_err(|e| format!("reopening the store after the kill: {e}"))?;
     let profile_id = match store.profile_by_hm_code(HM_CODE) {
         Ok(p) => Some(p.id),
-        Err(Error::NotFound { .. }) => None,
+        Err(Error::NoProfileWithHmCode) => None,
         Err(e) => return Err(format!("looking up the profile: {e}")),
     };
     let Some(profile_id) = profile_id else {

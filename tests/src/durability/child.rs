@@ -93,7 +93,7 @@ fn write_until_killed(dir: &Path, run: u32, seed: u64) -> Result<Infallible, Box
 
 fn ensure_profile(store: &Store) -> Result<Profile, Error> {
     match store.profile_by_hm_code(HM_CODE) {
-        Err(Error::NotFound { .. }) => store.add_profile(HM_CODE, DISPLAY_NAME, Relationship::Myself),
+        Err(Error::NoProfileWithHmCode) => store.add_profile(HM_CODE, DISPLAY_NAME, Relationship::Myself),
         found => found,
     }
 }

@@ -8,13 +8,17 @@ import TechoKit
 @Observable @MainActor
 public final class SyncCoordinator {
     public private(set) var line: String
-    public private(set) var isRunning = false
+    /// A run is sending or receiving (the "sync now" button waits); a run waiting for the
+    /// network is not running, as the core's state says.
+    public var isRunning: Bool { asked || status?.state == .running }
     public private(set) var status: SyncStatus?
+    private var asked = false
 
     private let access: CoreAccess
     private let wording: Wording
     @ObservationIgnored private var loop: (any SyncTaskHandleProtocol)?
-    @ObservationIgnored private var names: [String: String] = [:]
+    /// Status reads run concurrently; only the newest one issued may set the line.
+    @ObservationIgnored private var readsIssued = 0
     @ObservationIgnored private let events: AsyncStream<SyncEvent>.Continuation
     @ObservationIgnored private let observer: SyncObserverBridge
 
@@ -65,12 +69,12 @@ public final class SyncCoordinator {
     /// The "sync now" button and background refresh. The report also arrives via the observer.
     @discardableResult
     public func syncNow() async -> SyncReport? {
-        isRunning = true
+        asked = true
         line = wording(.syncRunning)
-        defer { isRunning = false }
+        defer { asked = false }
         do {
             let report = try await access.core.syncNow(observer: observer)
-            line = wording.syncLine(report)
+            asked = false
             await refresh()
             return report
         } catch {
@@ -79,38 +83,32 @@ public final class SyncCoordinator {
         }
     }
 
-    /// Re-reads the core's status (pending count, last run) into the line.
+    /// Re-reads the core's status into the line.
     public func refresh() async {
+        readsIssued += 1
+        let read = readsIssued
         do {
-            let (status, profiles) = try await access.run { core in (try core.syncStatus(), try core.profiles()) }
-            names = Dictionary(profiles.map { ($0.hmCode, $0.displayName) }, uniquingKeysWith: { first, _ in first })
+            let status = try await access.run { core in try core.syncStatus() }
+            guard read == readsIssued else { return }
             show(status)
         } catch {
+            guard read == readsIssued else { return }
             line = wording.message(for: error)
         }
     }
 
     /// A status that arrived with a screen's data (HomeScreen.sync), saving a second call.
     public func show(_ status: SyncStatus) {
+        readsIssued += 1
         self.status = status
-        isRunning = status.running
-        line = wording.syncLine(status, names: names)
+        line = wording.syncLine(status)
     }
 
+    /// Every event from the core's run is a reason to ask the core what to say now; the state
+    /// (running, offline while it waits to retry, refused…) is its decision, not this one's.
     private func apply(_ event: SyncEvent) {
         switch event {
-        case .progress(let progress):
-            isRunning = progress.phase != .done
-            switch progress.phase {
-            // The core could not reach the server and will try again by itself: say so now
-            // rather than after its retries run out.
-            case .waitingToRetry: line = wording(.syncOffline)
-            case .starting, .pushing, .pulling: line = wording(.syncRunning)
-            case .done: break
-            }
-        case .finished(let report):
-            isRunning = false
-            line = wording.syncLine(report)
+        case .progress, .finished:
             Task { await refresh() }
         }
     }

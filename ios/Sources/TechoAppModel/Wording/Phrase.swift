@@ -117,10 +117,11 @@ public enum Phrase: String, CaseIterable, Sendable {
     case errorInternal = "error.internal"
 
     // Sync line
+    case syncNotSignedIn = "sync.notSignedIn"
     case syncOffline = "sync.offline"
+    case syncOfflineNothingPending = "sync.offlineNothingPending"
     case syncRunning = "sync.running"
-    case syncUpToDate = "sync.upToDate"
-    case syncLastSuccess = "sync.lastSuccess"
+    case syncUpToDateAt = "sync.upToDateAt"
     case syncNever = "sync.never"
     case syncPending = "sync.pending"
     case syncNeedsLogin = "sync.needsLogin"

@@ -1,38 +1,26 @@
 import Foundation
 import TechoKit
 
-/// The one line every screen shows about sending and receiving. It reports what the core says
-/// happened; when to retry is the core's business (its scheduler), not this line's.
+/// The one line every screen shows about sending and receiving. Which state applies is the
+/// core's decision (`SyncStatus.state`); each state has exactly one phrase here, the same one the
+/// Android app shows.
 extension Wording {
-    /// `names` maps HM codes to display names, for profiles the account cannot send.
-    public func syncLine(_ status: SyncStatus, names: [String: String] = [:]) -> String {
-        if status.running { return self(.syncRunning) }
-        if status.account == nil { return self(.syncNeedsLogin) }
-        switch status.lastReport?.outcome {
-        case .offline?: return self(.syncOffline)
-        case .needsLogin?: return self(.syncNeedsLogin)
-        case .updateRequired?: return self(.syncUpdateRequired)
-        case .complete?, nil: break
-        }
-        if status.wedged > 0 { return self(.syncRefused, String(status.wedged)) }
-        if let code = status.lastReport?.notLinked.first {
-            return self(.syncNotLinked, names[code] ?? code)
-        }
-        if status.pending > 0 { return self(.syncPending, String(status.pending)) }
-        guard let last = status.lastSuccess else { return self(.syncNever) }
-        return self(.syncUpToDate) + " " + self(.syncLastSuccess, dateTime(last))
+    public func syncLine(_ status: SyncStatus) -> String {
+        syncLine(status.state)
     }
 
-    /// A finished run, as the line to show right after it.
-    public func syncLine(_ report: SyncReport) -> String {
-        switch report.outcome {
-        case .offline: return self(.syncOffline)
-        case .needsLogin: return self(.syncNeedsLogin)
-        case .updateRequired: return self(.syncUpdateRequired)
-        case .complete:
-            if report.wedged > 0 { return self(.syncRefused, String(report.wedged)) }
-            if report.pending > 0 { return self(.syncPending, String(report.pending)) }
-            return self(.syncUpToDate)
+    public func syncLine(_ state: SyncState) -> String {
+        switch state {
+        case .notSignedIn: self(.syncNotSignedIn)
+        case .needsLogin: self(.syncNeedsLogin)
+        case .updateRequired: self(.syncUpdateRequired)
+        case .running: self(.syncRunning)
+        case .offline(let pending): pending > 0 ? self(.syncOffline) : self(.syncOfflineNothingPending)
+        case .refused(let count): self(.syncRefused, count(count))
+        case .notLinked(let hmCode, let displayName): self(.syncNotLinked, displayName ?? hmCode)
+        case .pending(let count): self(.syncPending, count(count))
+        case .upToDate(let lastSuccess?): self(.syncUpToDateAt, dateTime(lastSuccess))
+        case .upToDate(nil): self(.syncNever)
         }
     }
 }

@@ -78,7 +78,7 @@ class HomeViewModelTest {
             val home = HomeViewModel(env, phone.scope)
             home.syncNow().join()
             val s = home.state.await("all sent") { it.sync?.pending == 0L && !it.syncing }
-            assertTrue(s.sync!!.text, s.sync!!.text.startsWith("すべて送信済みです"))
+            assertTrue(s.sync!!.text, s.sync!!.text.startsWith("すべて送りました"))
             assertEquals(0uL, phone.core.syncStatus().pending)
             assertTrue("the weight went out", s.today.any { it.kind == VitalKind.WEIGHT && it.sent })
             // The other phone's blood pressure came down with the same run.
@@ -100,7 +100,7 @@ class HomeViewModelTest {
             val home = HomeViewModel(phone.env(), phone.scope)
             val run = home.syncNow()
             val s = home.state.await("offline line") { it.sync?.offline == true }
-            assertEquals("オフラインです。保存済み、後で送信します", s.sync!!.text)
+            assertEquals("インターネットにつながっていません。記録は保存しました。つながったら送ります。", s.sync!!.text)
             assertEquals(1L, s.sync!!.pending)
             run.cancel()
             assertEquals(1uL, phone.core.syncStatus().pending)

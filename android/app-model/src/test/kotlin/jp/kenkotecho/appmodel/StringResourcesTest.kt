@@ -61,7 +61,7 @@ class StringResourcesTest {
 
     @Test
     fun theOfflineLineIsWordedAsAgreed() {
-        assertEquals("オフラインです。保存済み、後で送信します", XmlStringTable.JAPANESE[StringKey.SYNC_OFFLINE])
+        assertEquals("インターネットにつながっていません。記録は保存しました。つながったら送ります。", XmlStringTable.JAPANESE[StringKey.SYNC_OFFLINE])
         assertEquals("健康手帳", XmlStringTable.JAPANESE[StringKey.APP_NAME])
         assertEquals("Kenko Techo", XmlStringTable.ENGLISH[StringKey.APP_NAME])
     }

@@ -17,10 +17,7 @@ import jp.kenkotecho.core.GlucoseUnit
 import jp.kenkotecho.core.HomeBpClass
 import jp.kenkotecho.core.HomeBpSummary
 import jp.kenkotecho.core.OccasionSummary
-import jp.kenkotecho.core.SyncOutcome
-import jp.kenkotecho.core.SyncPhase
-import jp.kenkotecho.core.SyncProgress
-import jp.kenkotecho.core.SyncReport
+import jp.kenkotecho.core.SyncState
 import jp.kenkotecho.core.SyncStatus
 import jp.kenkotecho.core.ValidationProblem
 import jp.kenkotecho.core.VitalValue
@@ -234,25 +231,34 @@ class WordingTest {
     }
 
     @Test
-    fun syncLinesSayWhatTheCoreReported() {
+    fun eachSyncStateHasItsOwnLine() {
         val account = Account("http://127.0.0.1:1", "DEMO0001", listOf("DEMO0001"))
-        val idle = SyncStatus(account, 0uL, 0uL, false, null, null, null)
-        assertEquals("送信を待っている記録はありません。", ja.sync.line(idle, 540).text)
-        assertEquals("まだ送っていない記録が2件あります。自動で送信します。", ja.sync.line(idle.copy(pending = 2uL), 540).text)
-        val offline = idle.copy(pending = 1uL, lastReport = report(SyncOutcome.Offline("could not connect")))
-        val offlineLine = ja.sync.line(offline, 540)
-        assertEquals("オフラインです。保存済み、後で送信します", offlineLine.text)
-        assertTrue(offlineLine.offline)
-        val retrying = idle.copy(pending = 1uL, running = true, lastProgress = SyncProgress(SyncPhase.WAITING_TO_RETRY, 0uL, 0uL, 1uL, "could not connect"))
-        assertEquals("オフラインです。保存済み、後で送信します", ja.sync.line(retrying, 540).text)
-        assertEquals("Sending…", en.sync.line(idle.copy(running = true), 540).text)
-        assertTrue(ja.sync.line(idle.copy(lastReport = report(SyncOutcome.NeedsLogin)), 540).text.startsWith("もう一度サインインしてください"))
-        assertTrue(ja.sync.line(idle.copy(account = null, pending = 3uL), 540).text.startsWith("サインインしていません"))
-        assertEquals("送信できなかった記録が1件あります。「設定」で確かめてください。", ja.sync.line(idle.copy(pending = 1uL, wedged = 1uL), 540).text)
-        val sent = idle.copy(lastSuccess = Instant.parse("2026-11-25T22:05:00Z"))
-        assertEquals("すべて送信済みです(最後の送信 11月26日(木) 7:05)。", ja.sync.line(sent, 540).text)
+        fun status(state: SyncState) = SyncStatus(state, account, 0uL, 0uL, false, null, null, null)
+        val states = listOf(
+            SyncState.NotSignedIn,
+            SyncState.NeedsLogin,
+            SyncState.UpdateRequired,
+            SyncState.Running,
+            SyncState.Offline(2uL),
+            SyncState.Offline(0uL),
+            SyncState.Refused(1uL),
+            SyncState.NotLinked("34005678", "山田 トメ"),
+            SyncState.Pending(2_000uL),
+            SyncState.UpToDate(Instant.parse("2026-11-25T22:05:00Z")),
+            SyncState.UpToDate(null),
+        )
+        val lines = states.map { ja.sync.line(status(it), 540) }
+        assertEquals(states.size, lines.map { it.text }.toSet().size)
+        assertEquals("インターネットにつながっていません。記録は保存しました。つながったら送ります。", lines[4].text)
+        assertTrue(lines[4].offline && lines[5].offline && !lines[3].offline)
+        assertEquals("送受信しています…", lines[3].text)
+        assertEquals("送れなかった記録が1件あります。「設定」で確かめてください。", lines[6].text)
+        assertTrue(lines[7].text.startsWith("山田 トメさんの記録"))
+        assertEquals("まだ送っていない記録が2,000件あります。次の送受信で送ります。", lines[8].text)
+        assertTrue(lines[9].text.startsWith("すべて送りました（最後の送受信：11月26日"), lines[9].text)
+        assertEquals("まだ送受信していません。", lines[10].text)
+        assertEquals("Syncing…", en.sync.line(status(SyncState.Running), 540).text)
+        assertEquals("34005678さんの記録は、このサインインでは送れません。ご本人のHMカードでサインインしてください。",
+            ja.sync.line(status(SyncState.NotLinked("34005678", null)), 540).text)
     }
-
-    private fun report(outcome: SyncOutcome) =
-        SyncReport(outcome, 0uL, 0uL, 0uL, 0uL, 0uL, 1uL, 0uL, 0uL, 0uL, 1uL, 0uL, emptyList(), false)
 }

@@ -5843,6 +5843,11 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
  * The sync line of every screen.
  */
 data class SyncStatus (
+    /**
+     * What to say: the one field a sync line needs.
+     */
+    val `state`: SyncState
+    , 
     val `account`: Account?
     , 
     /**
@@ -5878,6 +5883,7 @@ data class SyncStatus (
 public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
     override fun read(buf: ByteBuffer): SyncStatus {
         return SyncStatus(
+            FfiConverterTypeSyncState.read(buf),
             FfiConverterOptionalTypeAccount.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
@@ -5889,6 +5895,7 @@ public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
     }
 
     override fun allocationSize(value: SyncStatus) = (
+            FfiConverterTypeSyncState.allocationSize(value.`state`) +
             FfiConverterOptionalTypeAccount.allocationSize(value.`account`) +
             FfiConverterULong.allocationSize(value.`pending`) +
             FfiConverterULong.allocationSize(value.`wedged`) +
@@ -5899,6 +5906,7 @@ public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
     )
 
     override fun write(value: SyncStatus, buf: ByteBuffer) {
+            FfiConverterTypeSyncState.write(value.`state`, buf)
             FfiConverterOptionalTypeAccount.write(value.`account`, buf)
             FfiConverterULong.write(value.`pending`, buf)
             FfiConverterULong.write(value.`wedged`, buf)
@@ -7697,6 +7705,244 @@ public object FfiConverterTypeSyncPhase: FfiConverterRustBuffer<SyncPhase> {
 
     override fun write(value: SyncPhase, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What the sync line says, decided by the core (`techo_core::sync::SyncState`): each app maps
+ * every case to one phrase, so both apps say the same thing in the same situation.
+ */
+sealed class SyncState {
+    
+    /**
+     * No account on this device: records are kept here until someone signs in.
+     */
+    object NotSignedIn : SyncState()
+    
+    
+    object NeedsLogin : SyncState()
+    
+    
+    object UpdateRequired : SyncState()
+    
+    
+    /**
+     * Sending or receiving right now (a run that waits for the network is `Offline`).
+     */
+    object Running : SyncState()
+    
+    
+    /**
+     * The server cannot be reached; `pending` changes are kept and go when it can.
+     */
+    data class Offline(
+        val `pending`: kotlin.ULong) : SyncState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Changes the server refused, kept until the person retries them.
+     */
+    data class Refused(
+        val `count`: kotlin.ULong) : SyncState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A person on this device whom the account may not sync; `display_name` as this device knows
+     * them, if it does.
+     */
+    data class NotLinked(
+        val `hmCode`: kotlin.String, 
+        val `displayName`: kotlin.String?) : SyncState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Pending(
+        val `count`: kotlin.ULong) : SyncState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Nothing waits; when a run last completed (`None`: never on this device).
+     */
+    data class UpToDate(
+        val `lastSuccess`: java.time.Instant?) : SyncState()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSyncState : FfiConverterRustBuffer<SyncState>{
+    override fun read(buf: ByteBuffer): SyncState {
+        return when(buf.getInt()) {
+            1 -> SyncState.NotSignedIn
+            2 -> SyncState.NeedsLogin
+            3 -> SyncState.UpdateRequired
+            4 -> SyncState.Running
+            5 -> SyncState.Offline(
+                FfiConverterULong.read(buf),
+                )
+            6 -> SyncState.Refused(
+                FfiConverterULong.read(buf),
+                )
+            7 -> SyncState.NotLinked(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            8 -> SyncState.Pending(
+                FfiConverterULong.read(buf),
+                )
+            9 -> SyncState.UpToDate(
+                FfiConverterOptionalTimestamp.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SyncState): ULong = when(value) {
+        is SyncState.NotSignedIn -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SyncState.NeedsLogin -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SyncState.UpdateRequired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SyncState.Running -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SyncState.Offline -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`pending`)
+            )
+        }
+        is SyncState.Refused -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`count`)
+            )
+        }
+        is SyncState.NotLinked -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`hmCode`)
+                + FfiConverterOptionalString.allocationSize(value.`displayName`)
+            )
+        }
+        is SyncState.Pending -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`count`)
+            )
+        }
+        is SyncState.UpToDate -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalTimestamp.allocationSize(value.`lastSuccess`)
+            )
+        }
+    }
+
+    override fun write(value: SyncState, buf: ByteBuffer) {
+        when(value) {
+            is SyncState.NotSignedIn -> {
+                buf.putInt(1)
+                Unit
+            }
+            is SyncState.NeedsLogin -> {
+                buf.putInt(2)
+                Unit
+            }
+            is SyncState.UpdateRequired -> {
+                buf.putInt(3)
+                Unit
+            }
+            is SyncState.Running -> {
+                buf.putInt(4)
+                Unit
+            }
+            is SyncState.Offline -> {
+                buf.putInt(5)
+                FfiConverterULong.write(value.`pending`, buf)
+                Unit
+            }
+            is SyncState.Refused -> {
+                buf.putInt(6)
+                FfiConverterULong.write(value.`count`, buf)
+                Unit
+            }
+            is SyncState.NotLinked -> {
+                buf.putInt(7)
+                FfiConverterString.write(value.`hmCode`, buf)
+                FfiConverterOptionalString.write(value.`displayName`, buf)
+                Unit
+            }
+            is SyncState.Pending -> {
+                buf.putInt(8)
+                FfiConverterULong.write(value.`count`, buf)
+                Unit
+            }
+            is SyncState.UpToDate -> {
+                buf.putInt(9)
+                FfiConverterOptionalTimestamp.write(value.`lastSuccess`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 

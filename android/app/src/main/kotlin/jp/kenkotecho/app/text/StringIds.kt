@@ -125,8 +125,10 @@ fun stringId(key: StringKey): Int =
         StringKey.SYNC_UPDATE_REQUIRED -> R.string.sync_update_required
         StringKey.SYNC_REFUSED -> R.string.sync_refused
         StringKey.SYNC_PENDING -> R.string.sync_pending
-        StringKey.SYNC_ALL_SENT_AT -> R.string.sync_all_sent_at
-        StringKey.SYNC_ALL_SENT -> R.string.sync_all_sent
+        StringKey.SYNC_NOT_LINKED -> R.string.sync_not_linked
+        StringKey.SYNC_UP_TO_DATE_AT -> R.string.sync_up_to_date_at
+        StringKey.SYNC_NEVER -> R.string.sync_never
+        StringKey.SYNC_NOW -> R.string.sync_now
         StringKey.ROW_NOT_SENT -> R.string.row_not_sent
         StringKey.ROW_SENT -> R.string.row_sent
         StringKey.ROW_A11Y -> R.string.row_a11y
@@ -180,7 +182,6 @@ fun stringId(key: StringKey): Int =
         StringKey.HOME_BP_SUMMARY -> R.string.home_bp_summary
         StringKey.BUTTON_HISTORY -> R.string.button_history
         StringKey.BUTTON_BP_SUMMARY -> R.string.button_bp_summary
-        StringKey.BUTTON_SYNC_NOW -> R.string.button_sync_now
         StringKey.BUTTON_SWITCH_PERSON -> R.string.button_switch_person
         StringKey.BUTTON_SETTINGS -> R.string.button_settings
         StringKey.BUTTON_SAVE -> R.string.button_save

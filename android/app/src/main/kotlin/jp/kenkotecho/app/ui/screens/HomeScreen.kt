@@ -48,7 +48,7 @@ fun HomeScreen(nav: Nav) {
         SecondaryButton(stringResource(R.string.button_history)) { nav.push(Screen.History) }
         SecondaryButton(stringResource(R.string.med_button_open)) { nav.push(Screen.Medications) }
 
-        SecondaryButton(stringResource(R.string.button_sync_now), enabled = !s.syncing) { vm.syncNow() }
+        SecondaryButton(stringResource(R.string.sync_now), enabled = !s.syncing) { vm.syncNow() }
         SecondaryButton(stringResource(R.string.button_switch_person)) { nav.push(Screen.Profiles) }
         SecondaryButton(stringResource(R.string.button_settings)) { nav.push(Screen.Settings) }
     }
