@@ -25,6 +25,8 @@ swift_chroot_job=$!
 
 echo "== format and lints"
 cargo fmt --all -- --check
+# The shells cannot be compiled here: no rounding, date arithmetic or text comparisons in them.
+python3 scripts/check-shell-logic.py
 # The README's commands reuse this run's build only while the hack crate is current.
 python3 scripts/workspace-hack.py --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

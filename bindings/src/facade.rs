@@ -113,3 +113,11 @@ pub fn start_over(config: CoreConfig, keystore: Arc<dyn DeviceKeyStore>) -> Resu
     let path = PathBuf::from(&config.data_dir).join(DATABASE_FILE);
     Ok(Store::start_over(&path, &keys, OpenOptions::default())?.into())
 }
+
+/// Whether a screen offers starting over after opening the core failed with `error`: only when
+/// retrying cannot help (the key is lost or changed, the file is damaged). A locked key store or
+/// a full disk get Retry alone. Both apps ask here, so they offer it in the same cases.
+#[uniffi::export]
+pub fn start_over_offered(error: ApiError) -> bool {
+    matches!(error, ApiError::KeyUnavailable | ApiError::KeyChanged | ApiError::DataDamaged { .. })
+}

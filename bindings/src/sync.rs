@@ -67,10 +67,32 @@ pub struct Account {
     pub patients: Vec<String>,
 }
 
+/// Which kind of record a change is about, for a screen to name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RecordFamily {
+    Vital,
+    Medication,
+    /// A family a newer app wrote (kept and sent by this one, but not shown).
+    Other,
+}
+
+impl From<&techo_core::store::Entity> for RecordFamily {
+    fn from(e: &techo_core::store::Entity) -> Self {
+        use techo_core::store::Entity;
+        match e {
+            Entity::Vital => Self::Vital,
+            Entity::Medication => Self::Medication,
+            Entity::Other(_) => Self::Other,
+        }
+    }
+}
+
 /// A change the server refused: kept, shown, and retried only when the person asks.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct WedgedItem {
     pub mutation_id: String,
+    /// What the change is about, to name it on screen (`entity` is the wire name).
+    pub family: RecordFamily,
     pub entity: String,
     pub entity_id: String,
     /// The server's error code, if it gave one.
@@ -83,6 +105,7 @@ impl From<techo_core::store::OutboxEntry> for WedgedItem {
     fn from(e: techo_core::store::OutboxEntry) -> Self {
         Self {
             mutation_id: e.mutation_id.to_string(),
+            family: (&e.entity).into(),
             entity: e.entity.to_string(),
             entity_id: e.entity_id,
             reason: e.wedge_reason,

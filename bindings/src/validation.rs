@@ -75,11 +75,19 @@ pub struct Warning {
     pub code: WarningCode,
     /// The threshold crossed, in `unit`.
     pub threshold: f64,
+    /// The threshold as the screens print it.
+    pub shown_threshold: String,
     pub unit: String,
 }
 
 impl From<core::Warning> for Warning {
     fn from(w: core::Warning) -> Self {
-        Self { field: w.field, code: w.code, threshold: w.threshold.as_f64(), unit: w.unit.to_owned() }
+        Self {
+            field: w.field,
+            code: w.code,
+            threshold: w.threshold.as_f64(),
+            shown_threshold: techo_core::domain::shown::exact(w.threshold),
+            unit: w.unit.to_owned(),
+        }
     }
 }

@@ -13,12 +13,10 @@ use crate::time::{CalendarDay, local_time, to_system_time, to_utc};
 use crate::validation::Warning;
 use chrono::Utc;
 use std::time::SystemTime;
-use techo_core::domain::{self as core, Milli, VitalForm, VitalFormEntry};
+use techo_core::domain::{self as core, Milli, VitalForm, VitalFormEntry, shown};
 use techo_core::store::VitalQuery;
 
-pub use techo_core::domain::{
-    BpContext, Bucket, GlucoseTiming, GlucoseUnit, HomeBpClass, OccasionSummary, Source, Stats, VitalKind,
-};
+pub use techo_core::domain::{BpContext, Bucket, GlucoseTiming, GlucoseUnit, HomeBpClass, Source, Stats, VitalKind};
 
 // ---- remote mirrors of core types --------------------------------------------------------------
 
@@ -87,15 +85,74 @@ pub struct Stats {
     pub sum: f64,
 }
 
-#[uniffi::remote(Record)]
+/// One occasion (morning or evening) of the home-BP summary. The `shown_` fields are the means
+/// as every screen prints them (whole mmHg and beats, by the core's rule).
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct OccasionSummary {
     pub days: u32,
     pub readings: u32,
     pub mean_systolic: Option<f64>,
     pub mean_diastolic: Option<f64>,
     pub mean_pulse: Option<f64>,
+    pub shown_systolic: Option<String>,
+    pub shown_diastolic: Option<String>,
+    pub shown_pulse: Option<String>,
     pub class: Option<HomeBpClass>,
     pub isolated_systolic: bool,
+}
+
+impl From<core::OccasionSummary> for OccasionSummary {
+    fn from(o: core::OccasionSummary) -> Self {
+        Self {
+            days: o.days,
+            readings: o.readings,
+            shown_systolic: o.mean_systolic.map(shown::mean_whole),
+            shown_diastolic: o.mean_diastolic.map(shown::mean_whole),
+            shown_pulse: o.mean_pulse.map(shown::mean_whole),
+            mean_systolic: o.mean_systolic,
+            mean_diastolic: o.mean_diastolic,
+            mean_pulse: o.mean_pulse,
+            class: o.class,
+            isolated_systolic: o.isolated_systolic,
+        }
+    }
+}
+
+/// A reading's numbers as every screen prints them (exact as measured, thousands grouped).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ShownValue {
+    /// kg, °C, systolic mmHg, glucose in the unit it was entered in, or steps.
+    pub value: String,
+    pub diastolic: Option<String>,
+    pub pulse: Option<String>,
+    /// Glucose entered in mmol/L, converted by the core to mg/dL (whole).
+    pub converted_mg_dl: Option<String>,
+}
+
+impl From<core::VitalValue> for ShownValue {
+    fn from(v: core::VitalValue) -> Self {
+        let whole = |n: u32| shown::count(u64::from(n));
+        let plain = |value: String| Self { value, diastolic: None, pulse: None, converted_mg_dl: None };
+        match v {
+            core::VitalValue::Weight { kg } => plain(shown::exact(kg)),
+            core::VitalValue::Temperature { celsius } => plain(shown::exact(celsius)),
+            core::VitalValue::BloodPressure { systolic, diastolic, pulse, .. } => Self {
+                value: whole(systolic),
+                diastolic: Some(whole(diastolic)),
+                pulse: pulse.map(whole),
+                converted_mg_dl: None,
+            },
+            core::VitalValue::Glucose { value, unit, .. } => Self {
+                value: shown::exact(value),
+                diastolic: None,
+                pulse: None,
+                converted_mg_dl: (unit != GlucoseUnit::MgPerDl)
+                    .then(|| v.canonical().ok().map(|m| shown::mean(VitalKind::Glucose, m.as_f64())))
+                    .flatten(),
+            },
+            core::VitalValue::Steps { count } => plain(whole(count)),
+        }
+    }
 }
 
 // ---- boundary forms ------------------------------------------------------------------------------
@@ -217,6 +274,8 @@ pub struct Vital {
     pub profile_id: String,
     pub kind: VitalKind,
     pub value: VitalValue,
+    /// The values as the screens print them.
+    pub shown: ShownValue,
     /// The exact values as text, to prefill a correction.
     pub as_input: VitalInput,
     pub measured_at: SystemTime,
@@ -243,6 +302,7 @@ impl From<core::Vital> for Vital {
             profile_id: v.profile_id.to_string(),
             kind: v.kind(),
             value: v.value.into(),
+            shown: v.value.into(),
             as_input: v.value.into(),
             measured_at: to_system_time(v.measured_at.with_timezone(&Utc)),
             utc_offset_minutes: v.measured_at.offset().local_minus_utc() / 60,
@@ -316,11 +376,23 @@ pub struct SeriesPoint {
     pub value: Stats,
     pub diastolic: Option<Stats>,
     pub pulse: Option<Stats>,
+    /// The means as the screens print them, by the kind's rounding rule.
+    pub shown_mean: String,
+    pub shown_diastolic: Option<String>,
+    pub shown_pulse: Option<String>,
 }
 
-impl From<core::SeriesPoint> for SeriesPoint {
-    fn from(p: core::SeriesPoint) -> Self {
-        Self { start: p.start.into(), value: p.value, diastolic: p.diastolic, pulse: p.pulse }
+impl SeriesPoint {
+    pub(crate) fn new(kind: VitalKind, p: core::SeriesPoint) -> Self {
+        Self {
+            start: p.start.into(),
+            shown_mean: shown::mean(kind, p.value.mean),
+            shown_diastolic: p.diastolic.as_ref().map(|d| shown::mean_whole(d.mean)),
+            shown_pulse: p.pulse.as_ref().map(|d| shown::mean_whole(d.mean)),
+            value: p.value,
+            diastolic: p.diastolic,
+            pulse: p.pulse,
+        }
     }
 }
 
@@ -342,8 +414,8 @@ impl From<core::HomeBpSummary> for HomeBpSummary {
         Self {
             period_start: s.period_start.into(),
             period_end: s.period_end.into(),
-            morning: s.morning,
-            evening: s.evening,
+            morning: s.morning.into(),
+            evening: s.evening.into(),
             class: s.class,
             isolated_systolic: s.isolated_systolic,
             min_days: core::MIN_DAYS,
@@ -429,7 +501,7 @@ impl TechoCore {
     ) -> Result<Vec<SeriesPoint>, ApiError> {
         let profile = parse_id("profile", &profile_id)?;
         let points = self.store.vital_series(profile, kind, first.try_into()?, last.try_into()?, bucket)?;
-        Ok(points.into_iter().map(Into::into).collect())
+        Ok(points.into_iter().map(|p| SeriesPoint::new(kind, p)).collect())
     }
 
     /// JSH2019 home blood-pressure summary of the 7 days ending on `as_of`'s local day.

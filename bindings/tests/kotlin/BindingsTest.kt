@@ -145,11 +145,15 @@ class ProfilesAndVitalsTest {
         val g = glucose.vital.value as VitalValue.Glucose
         assertEquals(99.0, g.mgDl, 0.0)
         assertEquals(5.5, g.value, 0.0)
+        assertEquals(ShownValue("5.5", null, null, "99"), glucose.vital.shown)
+        assertEquals(ShownValue("185", "95", "70", null), high.vital.shown)
+        assertEquals("180", high.warnings.first { it.field == Field.SYSTOLIC }.shownThreshold)
 
         val temp = core.recordVital(p, entry(VitalInput.Temperature("36.6")))
         assertEquals(VitalValue.Temperature(36.6), temp.vital.value)
         val steps = core.recordVital(p, entry(VitalInput.Steps("8,000")))
         assertEquals(VitalValue.Steps(8000u), steps.vital.value)
+        assertEquals("8,000", steps.vital.shown.value)
         assertEquals(5, core.latestVitals(p).size)
     }
 
@@ -234,6 +238,8 @@ class ProfilesAndVitalsTest {
         val summary = core.homeBpSummary(p, at("2026-11-20T22:00:00+09:00"), JST)
         assertEquals(7u, summary.morning.days)
         assertEquals(HomeBpClass.GRADE2, summary.morning.`class`)
+        assertEquals(Math.round(summary.morning.meanSystolic!!).toString(), summary.morning.shownSystolic)
+        assertEquals(daily[0].shownMean, Math.round(daily[0].value.mean).toString())
         assertEquals(5u, summary.minDays)
         assertEquals(CalendarDay(2026, 11u, 14u), summary.periodStart)
 

@@ -163,6 +163,8 @@ class ProfilesAndVitals(unittest.TestCase):
         core.record_vital(p, entry(VitalInput.TEMPERATURE(celsius="36.6")))
         steps = core.record_vital(p, entry(VitalInput.STEPS(count="8,000")))
         self.assertEqual(steps.vital.value, VitalValue.STEPS(count=8000))
+        self.assertEqual(steps.vital.shown.value, "8,000")
+        self.assertEqual(glucose.vital.shown.converted_mg_dl, "99")
         self.assertEqual(len(core.latest_vitals(p)), 5)
 
     def test_bad_input_is_typed_and_saves_nothing(self):
@@ -216,6 +218,7 @@ class ProfilesAndVitals(unittest.TestCase):
         summary = core.home_bp_summary(p, at(2026, 11, 20, 22), JST_MINUTES)
         self.assertEqual(summary.morning.days, 7)
         self.assertEqual(summary.morning._class, HomeBpClass.GRADE2)
+        self.assertEqual(summary.morning.shown_systolic, str(int(summary.morning.mean_systolic + 0.5)))
         self.assertEqual(core.entry_defaults(at(2026, 11, 20, 7), JST_MINUTES).bp_context, BpContext.MORNING)
         home = core.home_screen(p, at(2026, 11, 20, 22), JST_MINUTES)
         self.assertEqual(len(home.today), 2)

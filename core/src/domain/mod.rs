@@ -6,6 +6,7 @@ mod bp_summary;
 mod entry;
 pub mod medication_view;
 mod series;
+pub mod shown;
 
 pub use bp_summary::{
     BpObservation, HomeBpClass, HomeBpSummary, MIN_DAYS, OccasionSummary, WINDOW_DAYS, home_bp_summary,

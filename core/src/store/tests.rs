@@ -234,6 +234,15 @@ fn weight_jump_warns_against_the_previous_reading() {
 }
 
 #[test]
+fn a_correction_keeps_the_offset_the_reading_was_taken_in() {
+    let (t, p) = with_profile();
+    // Taken in Hawaii, corrected at home in Japan: the same instant, still shown in Hawaii time.
+    let r = t.store.record_vital(p.id, weight("58.0", "2026-11-24T07:00:00-10:00")).unwrap();
+    let fixed = t.store.amend_vital(r.vital.id, weight("58.5", "2026-11-25T02:00:00+09:00")).unwrap().vital;
+    assert_eq!(fixed.measured_at.to_rfc3339(), "2026-11-24T07:00:00-10:00");
+}
+
+#[test]
 fn amend_and_delete_keep_history_and_show_the_current_view() {
     let (t, p) = with_profile();
     let a = t.store.record_vital(p.id, bp(182, 90, BpContext::Morning, "2026-11-25T07:00:00+09:00")).unwrap().vital;

@@ -36,8 +36,11 @@ impl Store {
 
     /// Corrects a reading: saves `input` as a new reading that supersedes `id`. Only the current
     /// version of a reading can be corrected, and the type cannot change.
-    pub fn amend_vital(&self, id: Uuid, input: NewVital) -> Result<Recorded> {
+    /// A correction keeps the offset the reading was taken in, whatever zone the phone is in
+    /// now: the same instant, shown as the person saw it when measuring.
+    pub fn amend_vital(&self, id: Uuid, mut input: NewVital) -> Result<Recorded> {
         let original = self.get_vital(id)?;
+        input.measured_at = input.measured_at.with_timezone(original.measured_at.offset());
         let mut out = self.write_vitals(original.profile_id, vec![input], Some(id))?;
         Ok(out.pop().expect("one input gives one result"))
     }

@@ -70,7 +70,7 @@ enum BackgroundRefresh {
     /// Asks for the next background sync; iOS decides when (typically hours).
     static func schedule() {
         let request = BGAppRefreshTaskRequest(identifier: identifier)
-        request.earliestBeginDate = Date(timeIntervalSinceNow: 30 * 60)
+        request.earliestBeginDate = Date(timeIntervalSinceNow: 30 * 60) // shell-logic-ok: when iOS may wake the app, not a reading's time
         try? BGTaskScheduler.shared.submit(request)
     }
 

@@ -3486,23 +3486,33 @@ public func FfiConverterTypeMedicationSummary_lower(_ value: MedicationSummary) 
 }
 
 
+/**
+ * One occasion (morning or evening) of the home-BP summary. The `shown_` fields are the means
+ * as every screen prints them (whole mmHg and beats, by the core's rule).
+ */
 public struct OccasionSummary: Equatable, Hashable {
     public let days: UInt32
     public let readings: UInt32
     public let meanSystolic: Double?
     public let meanDiastolic: Double?
     public let meanPulse: Double?
+    public let shownSystolic: String?
+    public let shownDiastolic: String?
+    public let shownPulse: String?
     public let `class`: HomeBpClass?
     public let isolatedSystolic: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(days: UInt32, readings: UInt32, meanSystolic: Double?, meanDiastolic: Double?, meanPulse: Double?, `class`: HomeBpClass?, isolatedSystolic: Bool) {
+    public init(days: UInt32, readings: UInt32, meanSystolic: Double?, meanDiastolic: Double?, meanPulse: Double?, shownSystolic: String?, shownDiastolic: String?, shownPulse: String?, `class`: HomeBpClass?, isolatedSystolic: Bool) {
         self.days = days
         self.readings = readings
         self.meanSystolic = meanSystolic
         self.meanDiastolic = meanDiastolic
         self.meanPulse = meanPulse
+        self.shownSystolic = shownSystolic
+        self.shownDiastolic = shownDiastolic
+        self.shownPulse = shownPulse
         self.`class` = `class`
         self.isolatedSystolic = isolatedSystolic
     }
@@ -3528,6 +3538,9 @@ public struct FfiConverterTypeOccasionSummary: FfiConverterRustBuffer {
                 meanSystolic: FfiConverterOptionDouble.read(from: &buf), 
                 meanDiastolic: FfiConverterOptionDouble.read(from: &buf), 
                 meanPulse: FfiConverterOptionDouble.read(from: &buf), 
+                shownSystolic: FfiConverterOptionString.read(from: &buf), 
+                shownDiastolic: FfiConverterOptionString.read(from: &buf), 
+                shownPulse: FfiConverterOptionString.read(from: &buf), 
                 class: FfiConverterOptionTypeHomeBpClass.read(from: &buf), 
                 isolatedSystolic: FfiConverterBool.read(from: &buf)
         )
@@ -3539,6 +3552,9 @@ public struct FfiConverterTypeOccasionSummary: FfiConverterRustBuffer {
         FfiConverterOptionDouble.write(value.meanSystolic, into: &buf)
         FfiConverterOptionDouble.write(value.meanDiastolic, into: &buf)
         FfiConverterOptionDouble.write(value.meanPulse, into: &buf)
+        FfiConverterOptionString.write(value.shownSystolic, into: &buf)
+        FfiConverterOptionString.write(value.shownDiastolic, into: &buf)
+        FfiConverterOptionString.write(value.shownPulse, into: &buf)
         FfiConverterOptionTypeHomeBpClass.write(value.`class`, into: &buf)
         FfiConverterBool.write(value.isolatedSystolic, into: &buf)
     }
@@ -3979,14 +3995,26 @@ public struct SeriesPoint: Equatable, Hashable {
     public let value: Stats
     public let diastolic: Stats?
     public let pulse: Stats?
+    /**
+     * The means as the screens print them, by the kind's rounding rule.
+     */
+    public let shownMean: String
+    public let shownDiastolic: String?
+    public let shownPulse: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(start: CalendarDay, value: Stats, diastolic: Stats?, pulse: Stats?) {
+    public init(start: CalendarDay, value: Stats, diastolic: Stats?, pulse: Stats?, 
+        /**
+         * The means as the screens print them, by the kind's rounding rule.
+         */shownMean: String, shownDiastolic: String?, shownPulse: String?) {
         self.start = start
         self.value = value
         self.diastolic = diastolic
         self.pulse = pulse
+        self.shownMean = shownMean
+        self.shownDiastolic = shownDiastolic
+        self.shownPulse = shownPulse
     }
 
     
@@ -4008,7 +4036,10 @@ public struct FfiConverterTypeSeriesPoint: FfiConverterRustBuffer {
                 start: FfiConverterTypeCalendarDay.read(from: &buf), 
                 value: FfiConverterTypeStats.read(from: &buf), 
                 diastolic: FfiConverterOptionTypeStats.read(from: &buf), 
-                pulse: FfiConverterOptionTypeStats.read(from: &buf)
+                pulse: FfiConverterOptionTypeStats.read(from: &buf), 
+                shownMean: FfiConverterString.read(from: &buf), 
+                shownDiastolic: FfiConverterOptionString.read(from: &buf), 
+                shownPulse: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -4017,6 +4048,9 @@ public struct FfiConverterTypeSeriesPoint: FfiConverterRustBuffer {
         FfiConverterTypeStats.write(value.value, into: &buf)
         FfiConverterOptionTypeStats.write(value.diastolic, into: &buf)
         FfiConverterOptionTypeStats.write(value.pulse, into: &buf)
+        FfiConverterString.write(value.shownMean, into: &buf)
+        FfiConverterOptionString.write(value.shownDiastolic, into: &buf)
+        FfiConverterOptionString.write(value.shownPulse, into: &buf)
     }
 }
 
@@ -4033,6 +4067,83 @@ public func FfiConverterTypeSeriesPoint_lift(_ buf: RustBuffer) throws -> Series
 #endif
 public func FfiConverterTypeSeriesPoint_lower(_ value: SeriesPoint) -> RustBuffer {
     return FfiConverterTypeSeriesPoint.lower(value)
+}
+
+
+/**
+ * A reading's numbers as every screen prints them (exact as measured, thousands grouped).
+ */
+public struct ShownValue: Equatable, Hashable {
+    /**
+     * kg, °C, systolic mmHg, glucose in the unit it was entered in, or steps.
+     */
+    public let value: String
+    public let diastolic: String?
+    public let pulse: String?
+    /**
+     * Glucose entered in mmol/L, converted by the core to mg/dL (whole).
+     */
+    public let convertedMgDl: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * kg, °C, systolic mmHg, glucose in the unit it was entered in, or steps.
+         */value: String, diastolic: String?, pulse: String?, 
+        /**
+         * Glucose entered in mmol/L, converted by the core to mg/dL (whole).
+         */convertedMgDl: String?) {
+        self.value = value
+        self.diastolic = diastolic
+        self.pulse = pulse
+        self.convertedMgDl = convertedMgDl
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ShownValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShownValue: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShownValue {
+        return
+            try ShownValue(
+                value: FfiConverterString.read(from: &buf), 
+                diastolic: FfiConverterOptionString.read(from: &buf), 
+                pulse: FfiConverterOptionString.read(from: &buf), 
+                convertedMgDl: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ShownValue, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterOptionString.write(value.diastolic, into: &buf)
+        FfiConverterOptionString.write(value.pulse, into: &buf)
+        FfiConverterOptionString.write(value.convertedMgDl, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShownValue_lift(_ buf: RustBuffer) throws -> ShownValue {
+    return try FfiConverterTypeShownValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShownValue_lower(_ value: ShownValue) -> RustBuffer {
+    return FfiConverterTypeShownValue.lower(value)
 }
 
 
@@ -4525,6 +4636,10 @@ public struct Vital: Equatable, Hashable {
     public let kind: VitalKind
     public let value: VitalValue
     /**
+     * The values as the screens print them.
+     */
+    public let shown: ShownValue
+    /**
      * The exact values as text, to prefill a correction.
      */
     public let asInput: VitalInput
@@ -4554,6 +4669,9 @@ public struct Vital: Equatable, Hashable {
     // declare one manually.
     public init(id: String, profileId: String, kind: VitalKind, value: VitalValue, 
         /**
+         * The values as the screens print them.
+         */shown: ShownValue, 
+        /**
          * The exact values as text, to prefill a correction.
          */asInput: VitalInput, measuredAt: Date, 
         /**
@@ -4569,6 +4687,7 @@ public struct Vital: Equatable, Hashable {
         self.profileId = profileId
         self.kind = kind
         self.value = value
+        self.shown = shown
         self.asInput = asInput
         self.measuredAt = measuredAt
         self.utcOffsetMinutes = utcOffsetMinutes
@@ -4604,6 +4723,7 @@ public struct FfiConverterTypeVital: FfiConverterRustBuffer {
                 profileId: FfiConverterString.read(from: &buf), 
                 kind: FfiConverterTypeVitalKind.read(from: &buf), 
                 value: FfiConverterTypeVitalValue.read(from: &buf), 
+                shown: FfiConverterTypeShownValue.read(from: &buf), 
                 asInput: FfiConverterTypeVitalInput.read(from: &buf), 
                 measuredAt: FfiConverterTimestamp.read(from: &buf), 
                 utcOffsetMinutes: FfiConverterInt32.read(from: &buf), 
@@ -4625,6 +4745,7 @@ public struct FfiConverterTypeVital: FfiConverterRustBuffer {
         FfiConverterString.write(value.profileId, into: &buf)
         FfiConverterTypeVitalKind.write(value.kind, into: &buf)
         FfiConverterTypeVitalValue.write(value.value, into: &buf)
+        FfiConverterTypeShownValue.write(value.shown, into: &buf)
         FfiConverterTypeVitalInput.write(value.asInput, into: &buf)
         FfiConverterTimestamp.write(value.measuredAt, into: &buf)
         FfiConverterInt32.write(value.utcOffsetMinutes, into: &buf)
@@ -4876,6 +4997,10 @@ public struct Warning: Equatable, Hashable {
      * The threshold crossed, in `unit`.
      */
     public let threshold: Double
+    /**
+     * The threshold as the screens print it.
+     */
+    public let shownThreshold: String
     public let unit: String
 
     // Default memberwise initializers are never public by default, so we
@@ -4883,10 +5008,14 @@ public struct Warning: Equatable, Hashable {
     public init(field: Field, code: WarningCode, 
         /**
          * The threshold crossed, in `unit`.
-         */threshold: Double, unit: String) {
+         */threshold: Double, 
+        /**
+         * The threshold as the screens print it.
+         */shownThreshold: String, unit: String) {
         self.field = field
         self.code = code
         self.threshold = threshold
+        self.shownThreshold = shownThreshold
         self.unit = unit
     }
 
@@ -4909,6 +5038,7 @@ public struct FfiConverterTypeWarning: FfiConverterRustBuffer {
                 field: FfiConverterTypeField.read(from: &buf), 
                 code: FfiConverterTypeWarningCode.read(from: &buf), 
                 threshold: FfiConverterDouble.read(from: &buf), 
+                shownThreshold: FfiConverterString.read(from: &buf), 
                 unit: FfiConverterString.read(from: &buf)
         )
     }
@@ -4917,6 +5047,7 @@ public struct FfiConverterTypeWarning: FfiConverterRustBuffer {
         FfiConverterTypeField.write(value.field, into: &buf)
         FfiConverterTypeWarningCode.write(value.code, into: &buf)
         FfiConverterDouble.write(value.threshold, into: &buf)
+        FfiConverterString.write(value.shownThreshold, into: &buf)
         FfiConverterString.write(value.unit, into: &buf)
     }
 }

@@ -66,11 +66,11 @@ final class WordingTests: XCTestCase {
     }
 
     func testWarningsNameTheFieldTheThresholdAndTheUnit() {
-        XCTAssertEqual(ja.warning(Warning(field: .systolic, code: .atOrAbove, threshold: 180, unit: "mmHg")),
+        XCTAssertEqual(ja.warning(Warning(field: .systolic, code: .atOrAbove, threshold: 180, shownThreshold: "180", unit: "mmHg")),
                        "最高血圧（上）が 180 mmHg 以上です。")
-        XCTAssertEqual(en.warning(Warning(field: .weight, code: .changedByMoreThan, threshold: 3, unit: "kg")),
+        XCTAssertEqual(en.warning(Warning(field: .weight, code: .changedByMoreThan, threshold: 3, shownThreshold: "3", unit: "kg")),
                        "Weight changed by more than 3 kg since the last reading.")
-        XCTAssertEqual(ja.warning(Warning(field: .temperature, code: .below, threshold: 35.5, unit: "°C")),
+        XCTAssertEqual(ja.warning(Warning(field: .temperature, code: .below, threshold: 35.5, shownThreshold: "35.5", unit: "°C")),
                        "体温が 35.5 ℃ より低めです。")
     }
 
@@ -156,10 +156,10 @@ final class WordingTests: XCTestCase {
         XCTAssertEqual(Set(bands.map(ja.bpClassName)).count, 6)
         for band in bands { XCTAssertTrue(ja.bpClassName(band).hasSuffix("の範囲")) }
         let occasion = OccasionSummary(days: 5, readings: 9, meanSystolic: 131.6, meanDiastolic: 84.2, meanPulse: nil,
-                                       class: .elevated, isolatedSystolic: false)
+                                       shownSystolic: "132", shownDiastolic: "84", shownPulse: nil, class: .elevated, isolatedSystolic: false)
         XCTAssertEqual(ja.bpOccasionLine(occasion, morning: true), "朝: 平均 132/84 mmHg（5 日、9 回）")
         let none = OccasionSummary(days: 0, readings: 0, meanSystolic: nil, meanDiastolic: nil, meanPulse: nil,
-                                   class: nil, isolatedSystolic: false)
+                                   shownSystolic: nil, shownDiastolic: nil, shownPulse: nil, class: nil, isolatedSystolic: false)
         XCTAssertEqual(en.bpOccasionLine(none, morning: false), "Evening: no readings")
     }
 

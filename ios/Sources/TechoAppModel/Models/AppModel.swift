@@ -92,12 +92,10 @@ public final class AppModel {
 
     public func dismissStartOverNotice() { startOverNotice = nil }
 
-    /// Only for failures that retrying cannot fix; a locked key store or a full disk can.
+    /// The core decides (`startOverOffered`): only failures that retrying cannot fix.
     static func startingOverHelps(_ error: Error) -> Bool {
-        switch error as? ApiError {
-        case .KeyUnavailable, .KeyChanged, .DataDamaged: return true
-        default: return false
-        }
+        guard let error = error as? ApiError else { return false }
+        return startOverOffered(error: error)
     }
 
     /// Uses an already open core (previews, tests).

@@ -116,13 +116,13 @@ public final class EntryModel: Identifiable {
         problems = FormProblems()
         warnings = []
         savedLine = nil
-        // A correction keeps the offset the reading was taken in; a new reading uses this
-        // phone's. The core derives proxy provenance from the profile, so the shell always
-        // says the person typed it in.
+        // The phone's offset: a correction keeps the reading's own offset, which the core sees
+        // to. The core derives proxy provenance from the profile, so the shell always says the
+        // person typed it in.
         let entry = VitalEntry(
             input: input,
             measuredAt: measuredAt,
-            utcOffsetMinutes: correcting?.utcOffsetMinutes ?? clock.utcOffsetMinutes(at: measuredAt),
+            utcOffsetMinutes: clock.utcOffsetMinutes(at: measuredAt),
             source: .selfEntered,
             deviceName: nil,
             note: note.isEmpty ? nil : note)

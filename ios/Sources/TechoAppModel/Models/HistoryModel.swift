@@ -120,17 +120,15 @@ public final class HistoryModel {
 
     private func point(_ p: SeriesPoint) -> ChartPoint? {
         guard let date = Wording.noon(of: p.start) else { return nil }
-        let digits = kind == .weight || kind == .temperature ? 1 : 0
         let label = wording.shortDay(p.start)
         return ChartPoint(
             date: date, label: label, mean: p.value.mean, min: p.value.min, max: p.value.max,
             diastolicMean: p.diastolic?.mean, count: p.value.count,
-            accessibilityLabel: wording(.historyChartPoint, label, meanText(p, digits: digits), String(p.value.count)))
+            accessibilityLabel: wording(.historyChartPoint, label, meanText(p), wording.count(UInt64(p.value.count))))
     }
 
-    private func meanText(_ p: SeriesPoint, digits: Int) -> String {
-        let mean = wording.number(p.value.mean, fractionDigits: digits)
-        guard let diastolic = p.diastolic else { return mean }
-        return mean + "/" + wording.number(diastolic.mean, fractionDigits: 0)
+    private func meanText(_ p: SeriesPoint) -> String {
+        guard let diastolic = p.shownDiastolic else { return p.shownMean }
+        return p.shownMean + "/" + diastolic
     }
 }

@@ -47,7 +47,7 @@ public final class SettingsModel {
             accountLine = account.map { wording(.settingsSignedInAs, $0.hmCode) } ?? wording(.settingsSignedOut)
             refused = items.map { item in
                 RefusedChange(id: item.mutationId,
-                              line: wording(.settingsRefusedItem, wording.dateTime(item.createdAt), String(item.attempts)))
+                              line: wording(.settingsRefusedItem, wording.familyName(item.family), wording.dateTime(item.createdAt)))
             }
             await sync.refresh()
         } catch {

@@ -21,16 +21,16 @@ extension Wording {
 
     /// "Guide: in the normal range", or how many days are still needed for one.
     public func bpClassLine(_ summary: HomeBpSummary) -> String {
-        guard let bpClass = summary.class else { return self(.bpNotEnoughDays, String(summary.minDays)) }
+        guard let bpClass = summary.class else { return self(.bpNotEnoughDays, count(UInt64(summary.minDays))) }
         return self(.bpClassLine, bpClassName(bpClass))
     }
 
     public func bpOccasionLine(_ occasion: OccasionSummary, morning: Bool) -> String {
         let name = self(morning ? .bpOccasionMorning : .bpOccasionEvening)
-        guard let systolic = occasion.meanSystolic, let diastolic = occasion.meanDiastolic else {
+        guard let systolic = occasion.shownSystolic, let diastolic = occasion.shownDiastolic else {
             return self(.bpOccasionNone, name)
         }
-        return self(.bpOccasionMeans, name, number(systolic, fractionDigits: 0), number(diastolic, fractionDigits: 0),
-                    String(occasion.days), String(occasion.readings))
+        return self(.bpOccasionMeans, name, systolic, diastolic, count(UInt64(occasion.days)),
+                    count(UInt64(occasion.readings)))
     }
 }

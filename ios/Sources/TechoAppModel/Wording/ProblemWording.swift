@@ -32,7 +32,7 @@ extension Wording {
 
     public func warning(_ warning: Warning) -> String {
         let field = fieldName(warning.field)
-        let threshold = number(warning.threshold, fractionDigits: 1)
+        let threshold = warning.shownThreshold
         let unit = unitName(warning.unit)
         switch warning.code {
         case .below: return self(.warningBelow, field, threshold, unit)

@@ -16,11 +16,20 @@ extension Wording {
         case .updateRequired: self(.syncUpdateRequired)
         case .running: self(.syncRunning)
         case .offline(let pending): pending > 0 ? self(.syncOffline) : self(.syncOfflineNothingPending)
-        case .refused(let count): self(.syncRefused, count(count))
+        case .refused(let n): self(.syncRefused, count(n))
         case .notLinked(let hmCode, let displayName): self(.syncNotLinked, displayName ?? hmCode)
-        case .pending(let count): self(.syncPending, count(count))
+        case .pending(let n): self(.syncPending, count(n))
         case .upToDate(let lastSuccess?): self(.syncUpToDateAt, dateTime(lastSuccess))
         case .upToDate(nil): self(.syncNever)
+        }
+    }
+
+    /// What a refused change is about, as the settings list names it.
+    public func familyName(_ family: RecordFamily) -> String {
+        switch family {
+        case .vital: self(.refusedEntityVital)
+        case .medication: self(.refusedEntityMedication)
+        case .other: self(.refusedEntityOther)
         }
     }
 }

@@ -89,33 +89,25 @@ extension Wording {
         }
     }
 
-    /// "61.2 kg", "128/82 mmHg (Morning) pulse 70/min", "5.5 mmol/L (Fasting) equals 99 mg/dL".
+    /// "61.2 kg", "128/82 mmHg (Morning) pulse 70/min", "5.5 mmol/L (Fasting) equals 99 mg/dL":
+    /// the numbers as the core prints them (`Vital.shown`), the words from here.
     public func valueText(_ vital: Vital) -> String {
-        switch vital.asInput {
-        case let .weight(kg):
-            return self(.readingValueUnit, kg, self(.unitKg))
-        case let .temperature(celsius):
-            return self(.readingValueUnit, celsius, self(.unitCelsius))
-        case let .bloodPressure(systolic, diastolic, pulse, context):
-            let pressure = self(.readingBloodPressure, systolic, diastolic, contextName(context))
-            guard let pulse else { return pressure }
+        let shown = vital.shown
+        switch vital.value {
+        case .weight:
+            return self(.readingValueUnit, shown.value, self(.unitKg))
+        case .temperature:
+            return self(.readingValueUnit, shown.value, self(.unitCelsius))
+        case let .bloodPressure(_, _, _, context):
+            let pressure = self(.readingBloodPressure, shown.value, shown.diastolic ?? "", contextName(context))
+            guard let pulse = shown.pulse else { return pressure }
             return pressure + " " + self(.readingPulse, pulse)
-        case let .glucose(value, unit, timing):
-            let text = self(.readingGlucose, value, unitName(unit), timingName(timing))
-            guard unit != .mgPerDl, case let .glucose(_, _, _, mgDl) = vital.value else { return text }
-            return text + " " + self(.readingGlucoseConverted, number(mgDl, fractionDigits: 0))
-        case let .steps(count):
-            return self(.readingValueUnit, count, self(.unitSteps))
+        case let .glucose(_, unit, timing, _):
+            let text = self(.readingGlucose, shown.value, unitName(unit), timingName(timing))
+            guard let converted = shown.convertedMgDl else { return text }
+            return text + " " + self(.readingGlucoseConverted, converted)
+        case .steps:
+            return self(.readingValueUnit, shown.value, self(.unitSteps))
         }
-    }
-
-    /// A number the core computed (a mean, a threshold), for display only.
-    public func number(_ value: Double, fractionDigits: Int) -> String {
-        let formatter = NumberFormatter()
-        formatter.locale = language.locale
-        formatter.numberStyle = .decimal
-        formatter.minimumFractionDigits = 0
-        formatter.maximumFractionDigits = fractionDigits
-        return formatter.string(from: NSNumber(value: value)) ?? String(value)
     }
 }

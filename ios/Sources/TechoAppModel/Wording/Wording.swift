@@ -8,7 +8,7 @@ public enum AppLanguage: String, Sendable, CaseIterable {
 
     public static func preferred(_ languages: [String] = Locale.preferredLanguages) -> AppLanguage {
         guard let first = languages.first else { return .ja }
-        return first.lowercased().hasPrefix("en") ? .en : .ja
+        return first.lowercased().hasPrefix("en") ? .en : .ja // shell-logic-ok: a locale code, not a message
     }
 
     public var locale: Locale {

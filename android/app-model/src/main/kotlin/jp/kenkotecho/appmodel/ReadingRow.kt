@@ -19,7 +19,7 @@ data class ReadingRow(
     companion object {
         fun of(vital: Vital, words: Wording, timeOnly: Boolean = false): ReadingRow {
             val kindLabel = words.values.kind(vital.kind)
-            val value = words.values.valueWithDetail(vital.value)
+            val value = words.values.valueWithDetail(vital)
             val time =
                 if (timeOnly) {
                     words.dates.time(vital.measuredAt, vital.utcOffsetMinutes)

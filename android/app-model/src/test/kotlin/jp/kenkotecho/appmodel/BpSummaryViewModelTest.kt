@@ -40,8 +40,8 @@ class BpSummaryViewModelTest {
             vm.load().join()
             val s = vm.state.value
             assertEquals("平均は「Ⅱ度高血圧」の範囲です。", s.headline)
-            assertEquals("朝:平均 150/95 mmHg(6日・6回)\n朝:「Ⅱ度高血圧」の範囲", s.morning)
-            assertEquals("夜:記録なし", s.evening)
+            assertEquals("朝：平均 150/95 mmHg（6日・6回）\n朝：「Ⅱ度高血圧」の範囲", s.morning)
+            assertEquals("夜：記録なし", s.evening)
             assertTrue(s.disclaimer.contains("診断ではありません"))
             assertNull(s.isolatedSystolic)
             assertEquals("山田 花子 さんの記録", s.person?.text)

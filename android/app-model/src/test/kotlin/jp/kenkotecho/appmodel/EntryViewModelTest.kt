@@ -59,7 +59,7 @@ class EntryViewModelTest {
             vm.chooseBpContext(BpContext.MORNING)
             vm.save().join()
             val saved = vm.state.value.saved ?: throw AssertionError("not saved: ${vm.state.value}")
-            assertEquals("保存しました:185/95 mmHg・朝", saved.text)
+            assertEquals("保存しました：185/95 mmHg・朝", saved.text)
             assertEquals(listOf("上の血圧が180 mmHg以上です。"), saved.warnings)
             assertTrue(saved.nextStep!!.contains("かかりつけ医に相談"))
             // Saved on the phone, not signed in: the sync line says so.
@@ -76,7 +76,7 @@ class EntryViewModelTest {
             assertEquals("mmol/L", vm.state.value.inputs.single().unit)
             vm.onText(Field.GLUCOSE, "5.5")
             vm.save().join()
-            assertEquals("保存しました:5.5 mmol/L(99 mg/dL)・随時", vm.state.value.saved?.text)
+            assertEquals("保存しました：5.5 mmol/L（99 mg/dL）・随時", vm.state.value.saved?.text)
             val stored = phone.core.latestVitals(phone.core.activeProfile()!!.id).single().value as VitalValue.Glucose
             assertEquals(99.0, stored.mgDl, 0.0)
         }
@@ -131,7 +131,7 @@ class EntryViewModelTest {
             assertEquals("61.2", s.inputs.single().text)
             vm.onText(Field.WEIGHT, "60.8")
             vm.save().join()
-            assertEquals("訂正しました:60.8 kg。前の値は変更の履歴に残ります。", vm.state.value.saved?.text)
+            assertEquals("訂正しました：60.8 kg。前の値は変更の履歴に残ります。", vm.state.value.saved?.text)
             val history = phone.core.vitalHistory(original.id)
             assertEquals(2, history.size)
             assertEquals(original.id, history.first().id)

@@ -34,8 +34,8 @@ class MedicationDetailViewModelTest {
             val s = vm.state.value
             assertEquals("広島 花子 さんの記録", s.person?.text)
             assertEquals("薬局でもらった薬", s.kindLabel)
-            assertEquals("お薬をもらった日：2026年11月20日(金)", s.dateText)
-            assertEquals("12月17日(木)までの分", s.untilText)
+            assertEquals("お薬をもらった日：2026年11月20日（金）", s.dateText)
+            assertEquals("12月17日（木）までの分", s.untilText)
             assertEquals("ファイルから取り込み", s.arrivalText)
             assertEquals("薬局：テスト薬局 本通店", s.pharmacyLines.first())
             val rp = s.rps.single()

@@ -54,14 +54,14 @@ class MedicationsViewModelTest {
             assertEquals("薬局でもらった薬", now.kindLabel)
             assertEquals("テスト薬局 本通店", now.title)
             assertEquals(listOf("アムロジピン錠５ｍｇ「テスト」", "ﾒﾄﾎﾙﾐﾝ塩酸塩錠250mg"), now.names)
-            assertEquals("2026年11月20日(金)", now.dateText)
+            assertEquals("2026年11月20日（金）", now.dateText)
             // The core says the 18th is the first day without; the row shows the last day supplied.
-            assertEquals("12月17日(木)までの分", now.untilText)
+            assertEquals("12月17日（木）までの分", now.untilText)
             assertEquals("ファイルから取り込み", now.arrivalText)
-            assertTrue(now.a11y, now.a11y.startsWith("薬局でもらった薬、テスト薬局 本通店、2026年11月20日(金) 12月17日(木)までの分、アムロジピン"))
+            assertTrue(now.a11y, now.a11y.startsWith("薬局でもらった薬、テスト薬局 本通店、2026年11月20日（金） 12月17日（木）までの分、アムロジピン"))
             assertNull(s.current.emptyText)
             assertEquals(listOf(now.id), s.history.rows.map { it.id })
-            assertEquals(listOf("テスト薬局 本通店（1回、最後は2026年11月20日(金)）"), s.pharmacies.map { it.label })
+            assertEquals(listOf("テスト薬局 本通店（1回、最後は2026年11月20日（金））"), s.pharmacies.map { it.label })
 
             vm.importFile(Receipts.jahis).join()
             s = vm.state.value

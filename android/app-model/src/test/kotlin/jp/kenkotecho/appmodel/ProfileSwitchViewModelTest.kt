@@ -41,7 +41,7 @@ class ProfileSwitchViewModelTest {
             s = vm.state.value
             assertEquals("山田 トメ さんの記録に切り替えました。", s.notice?.text)
             assertEquals(added.profileId, s.people.single { it.active }.profileId)
-            assertEquals("山田 トメ さん(ご家族)の記録を表示しています", s.people.single { it.active }.a11y)
+            assertEquals("山田 トメ さん（ご家族）の記録を表示しています", s.people.single { it.active }.a11y)
 
             // Every screen now names the person acted for (U8).
             val home = HomeViewModel(env, phone.scope)

@@ -56,7 +56,7 @@ class StringResourcesTest {
                 DateTimeFormatter.ofPattern(table[key], table.locale).format(at)
             }
         }
-        assertEquals("11月26日(木) 7:05", DateTimeFormatter.ofPattern(XmlStringTable.JAPANESE[StringKey.PATTERN_DATE_TIME], Locale.JAPAN).format(at))
+        assertEquals("11月26日（木） 7:05", DateTimeFormatter.ofPattern(XmlStringTable.JAPANESE[StringKey.PATTERN_DATE_TIME], Locale.JAPAN).format(at))
     }
 
     @Test

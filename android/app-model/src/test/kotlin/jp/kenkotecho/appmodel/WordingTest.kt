@@ -17,6 +17,7 @@ import jp.kenkotecho.core.GlucoseUnit
 import jp.kenkotecho.core.HomeBpClass
 import jp.kenkotecho.core.HomeBpSummary
 import jp.kenkotecho.core.OccasionSummary
+import jp.kenkotecho.core.ShownValue
 import jp.kenkotecho.core.SyncState
 import jp.kenkotecho.core.SyncStatus
 import jp.kenkotecho.core.ValidationProblem
@@ -38,15 +39,16 @@ class WordingTest {
 
     @Test
     fun readingsPrintWithTheirUnitsAndTheCoreConversion() {
+        // The digits are the core's (ShownValue); the wording adds units and words.
         val bp = VitalValue.BloodPressure(128u, 82u, 70u, BpContext.MORNING)
-        assertEquals("128/82 mmHg 脈拍 70・朝", ja.values.valueWithDetail(bp))
-        assertEquals("128/82 mmHg, pulse 70, Morning", en.values.valueWithDetail(bp))
+        val bpShown = ShownValue("128", "82", "70", null)
+        assertEquals("128/82 mmHg 脈拍 70・朝", ja.values.valueWithDetail(bp, bpShown))
+        assertEquals("128/82 mmHg, pulse 70, Morning", en.values.valueWithDetail(bp, bpShown))
         val glucose = VitalValue.Glucose(5.5, GlucoseUnit.MMOL_PER_L, GlucoseTiming.FASTING, 99.0)
-        assertEquals("5.5 mmol/L(99 mg/dL)・空腹時", ja.values.valueWithDetail(glucose))
-        assertEquals("5.5 mmol/L (99 mg/dL), Fasting", en.values.valueWithDetail(glucose))
-        assertEquals("8,000 歩", ja.values.value(VitalValue.Steps(8000u)))
-        assertEquals("36.65 ℃", ja.values.value(VitalValue.Temperature(36.65)))
-        assertEquals("61.2 kg", en.values.value(VitalValue.Weight(61.2)))
+        val glucoseShown = ShownValue("5.5", null, null, "99")
+        assertEquals("5.5 mmol/L（99 mg/dL）・空腹時", ja.values.valueWithDetail(glucose, glucoseShown))
+        assertEquals("5.5 mmol/L (99 mg/dL), Fasting", en.values.valueWithDetail(glucose, glucoseShown))
+        assertEquals("8,000 歩", ja.values.value(VitalValue.Steps(8000u), ShownValue("8,000", null, null, null)))
     }
 
     @Test
@@ -68,11 +70,11 @@ class WordingTest {
 
     @Test
     fun warningsCarryTheCoreThresholdAndUnit() {
-        assertEquals("上の血圧が180 mmHg以上です。", ja.problems.warning(Warning(Field.SYSTOLIC, WarningCode.AT_OR_ABOVE, 180.0, "mmHg")))
-        assertEquals("Blood glucose is below 70 mg/dL.", en.problems.warning(Warning(Field.GLUCOSE, WarningCode.BELOW, 70.0, "mg/dL")))
+        assertEquals("上の血圧が180 mmHg以上です。", ja.problems.warning(Warning(Field.SYSTOLIC, WarningCode.AT_OR_ABOVE, 180.0, "180", "mmHg")))
+        assertEquals("Blood glucose is below 70 mg/dL.", en.problems.warning(Warning(Field.GLUCOSE, WarningCode.BELOW, 70.0, "70", "mg/dL")))
         assertEquals(
             "体重が前回から3 kgを超えて変わっています。同じ条件で測ったか確かめてください。",
-            ja.problems.warning(Warning(Field.WEIGHT, WarningCode.CHANGED_BY_MORE_THAN, 3.0, "kg")),
+            ja.problems.warning(Warning(Field.WEIGHT, WarningCode.CHANGED_BY_MORE_THAN, 3.0, "3", "kg")),
         )
     }
 
@@ -169,7 +171,7 @@ class WordingTest {
             enFor(ConflictKind.DELETED, Action.DELETE),
         )
         assertEquals(
-            "訂正では、記録の種類(体重や血圧など)は変えられません。種類が違うときは、この記録を削除してから、新しく記録してください。",
+            "訂正では、記録の種類（体重や血圧など）は変えられません。種類が違うときは、この記録を削除してから、新しく記録してください。",
             jaFor(ConflictKind.DIFFERENT_KIND),
         )
         assertEquals(
@@ -203,23 +205,23 @@ class WordingTest {
     @Test
     fun datesAreShownAsThePersonSawThemWithOptionalWareki() {
         val at = Instant.parse("2026-11-25T22:05:00Z")
-        assertEquals("11月26日(木) 7:05", ja.dates.dateTime(at, 540))
+        assertEquals("11月26日（木） 7:05", ja.dates.dateTime(at, 540))
         assertEquals("Thu 26 Nov, 7:05", en.dates.dateTime(at, 540))
-        assertEquals("11月25日(水) 23:05", ja.dates.dateTime(at, 60))
+        assertEquals("11月25日（水） 23:05", ja.dates.dateTime(at, 60))
         val day = LocalDate.of(2026, 11, 26)
-        assertEquals("2026年11月26日(木)", ja.dates.longDay(day))
-        assertEquals("令和8年11月26日(木)", Wording(XmlStringTable.JAPANESE, useWareki = true).dates.longDay(day))
+        assertEquals("2026年11月26日（木）", ja.dates.longDay(day))
+        assertEquals("令和8年11月26日（木）", Wording(XmlStringTable.JAPANESE, useWareki = true).dates.longDay(day))
         assertEquals("Thu 26 November, Reiwa 8", Wording(XmlStringTable.ENGLISH, useWareki = true).dates.longDay(day))
-        assertEquals("11月20日(金)〜11月26日(木)", ja.dates.period(CalendarDay(2026, 11u, 20u), CalendarDay(2026, 11u, 26u)))
+        assertEquals("11月20日（金）〜11月26日（木）", ja.dates.period(CalendarDay(2026, 11u, 20u), CalendarDay(2026, 11u, 26u)))
     }
 
     @Test
     fun homeBloodPressureClassesUseJsh2019Wording() {
-        val morning = OccasionSummary(7u, 14u, 150.25, 95.0, 70.0, HomeBpClass.GRADE2, false)
-        val summary = HomeBpSummary(CalendarDay(2026, 11u, 20u), CalendarDay(2026, 11u, 26u), morning, OccasionSummary(0u, 0u, null, null, null, null, false), HomeBpClass.GRADE2, false, 5u)
+        val morning = OccasionSummary(7u, 14u, 150.25, 95.0, 70.0, "150", "95", "70", HomeBpClass.GRADE2, false)
+        val summary = HomeBpSummary(CalendarDay(2026, 11u, 20u), CalendarDay(2026, 11u, 26u), morning, OccasionSummary(0u, 0u, null, null, null, null, null, null, null, false), HomeBpClass.GRADE2, false, 5u)
         assertEquals("平均は「Ⅱ度高血圧」の範囲です。", ja.bp.overall(summary))
         assertEquals("Your average is in the “grade II hypertension” range.", en.bp.overall(summary))
-        assertEquals("朝:平均 150.2/95 mmHg(7日・14回)\n朝:「Ⅱ度高血圧」の範囲", ja.bp.occasion("朝", morning))
+        assertEquals("朝：平均 150/95 mmHg（7日・14回）\n朝：「Ⅱ度高血圧」の範囲", ja.bp.occasion("朝", morning))
         assertTrue(ja.bp.disclaimer().contains("診断ではありません"))
         val few = summary.copy(`class` = null, morning = morning.copy(days = 2u, `class` = null))
         assertEquals("まとめを出すには、7日のうち5日分の朝または夜の測定が必要です。いまは朝 2日、夜 0日です。", ja.bp.overall(few))
@@ -255,7 +257,7 @@ class WordingTest {
         assertEquals("送れなかった記録が1件あります。「設定」で確かめてください。", lines[6].text)
         assertTrue(lines[7].text.startsWith("山田 トメさんの記録"))
         assertEquals("まだ送っていない記録が2,000件あります。次の送受信で送ります。", lines[8].text)
-        assertTrue(lines[9].text.startsWith("すべて送りました（最後の送受信：11月26日"), lines[9].text)
+        assertTrue(lines[9].text, lines[9].text.startsWith("すべて送りました（最後の送受信：11月26日"))
         assertEquals("まだ送受信していません。", lines[10].text)
         assertEquals("Syncing…", en.sync.line(status(SyncState.Running), 540).text)
         assertEquals("34005678さんの記録は、このサインインでは送れません。ご本人のHMカードでサインインしてください。",

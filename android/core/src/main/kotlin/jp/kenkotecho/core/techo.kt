@@ -5094,6 +5094,10 @@ public object FfiConverterTypeMedicationSummary: FfiConverterRustBuffer<Medicati
 
 
 
+/**
+ * One occasion (morning or evening) of the home-BP summary. The `shown_` fields are the means
+ * as every screen prints them (whole mmHg and beats, by the core's rule).
+ */
 data class OccasionSummary (
     val `days`: kotlin.UInt
     , 
@@ -5104,6 +5108,12 @@ data class OccasionSummary (
     val `meanDiastolic`: kotlin.Double?
     , 
     val `meanPulse`: kotlin.Double?
+    , 
+    val `shownSystolic`: kotlin.String?
+    , 
+    val `shownDiastolic`: kotlin.String?
+    , 
+    val `shownPulse`: kotlin.String?
     , 
     val `class`: HomeBpClass?
     , 
@@ -5129,6 +5139,9 @@ public object FfiConverterTypeOccasionSummary: FfiConverterRustBuffer<OccasionSu
             FfiConverterOptionalDouble.read(buf),
             FfiConverterOptionalDouble.read(buf),
             FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeHomeBpClass.read(buf),
             FfiConverterBoolean.read(buf),
         )
@@ -5140,6 +5153,9 @@ public object FfiConverterTypeOccasionSummary: FfiConverterRustBuffer<OccasionSu
             FfiConverterOptionalDouble.allocationSize(value.`meanSystolic`) +
             FfiConverterOptionalDouble.allocationSize(value.`meanDiastolic`) +
             FfiConverterOptionalDouble.allocationSize(value.`meanPulse`) +
+            FfiConverterOptionalString.allocationSize(value.`shownSystolic`) +
+            FfiConverterOptionalString.allocationSize(value.`shownDiastolic`) +
+            FfiConverterOptionalString.allocationSize(value.`shownPulse`) +
             FfiConverterOptionalTypeHomeBpClass.allocationSize(value.`class`) +
             FfiConverterBoolean.allocationSize(value.`isolatedSystolic`)
     )
@@ -5150,6 +5166,9 @@ public object FfiConverterTypeOccasionSummary: FfiConverterRustBuffer<OccasionSu
             FfiConverterOptionalDouble.write(value.`meanSystolic`, buf)
             FfiConverterOptionalDouble.write(value.`meanDiastolic`, buf)
             FfiConverterOptionalDouble.write(value.`meanPulse`, buf)
+            FfiConverterOptionalString.write(value.`shownSystolic`, buf)
+            FfiConverterOptionalString.write(value.`shownDiastolic`, buf)
+            FfiConverterOptionalString.write(value.`shownPulse`, buf)
             FfiConverterOptionalTypeHomeBpClass.write(value.`class`, buf)
             FfiConverterBoolean.write(value.`isolatedSystolic`, buf)
     }
@@ -5486,6 +5505,15 @@ data class SeriesPoint (
     val `diastolic`: Stats?
     , 
     val `pulse`: Stats?
+    , 
+    /**
+     * The means as the screens print them, by the kind's rounding rule.
+     */
+    val `shownMean`: kotlin.String
+    , 
+    val `shownDiastolic`: kotlin.String?
+    , 
+    val `shownPulse`: kotlin.String?
     
 ){
     
@@ -5506,6 +5534,9 @@ public object FfiConverterTypeSeriesPoint: FfiConverterRustBuffer<SeriesPoint> {
             FfiConverterTypeStats.read(buf),
             FfiConverterOptionalTypeStats.read(buf),
             FfiConverterOptionalTypeStats.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -5513,7 +5544,10 @@ public object FfiConverterTypeSeriesPoint: FfiConverterRustBuffer<SeriesPoint> {
             FfiConverterTypeCalendarDay.allocationSize(value.`start`) +
             FfiConverterTypeStats.allocationSize(value.`value`) +
             FfiConverterOptionalTypeStats.allocationSize(value.`diastolic`) +
-            FfiConverterOptionalTypeStats.allocationSize(value.`pulse`)
+            FfiConverterOptionalTypeStats.allocationSize(value.`pulse`) +
+            FfiConverterString.allocationSize(value.`shownMean`) +
+            FfiConverterOptionalString.allocationSize(value.`shownDiastolic`) +
+            FfiConverterOptionalString.allocationSize(value.`shownPulse`)
     )
 
     override fun write(value: SeriesPoint, buf: ByteBuffer) {
@@ -5521,6 +5555,66 @@ public object FfiConverterTypeSeriesPoint: FfiConverterRustBuffer<SeriesPoint> {
             FfiConverterTypeStats.write(value.`value`, buf)
             FfiConverterOptionalTypeStats.write(value.`diastolic`, buf)
             FfiConverterOptionalTypeStats.write(value.`pulse`, buf)
+            FfiConverterString.write(value.`shownMean`, buf)
+            FfiConverterOptionalString.write(value.`shownDiastolic`, buf)
+            FfiConverterOptionalString.write(value.`shownPulse`, buf)
+    }
+}
+
+
+
+/**
+ * A reading's numbers as every screen prints them (exact as measured, thousands grouped).
+ */
+data class ShownValue (
+    /**
+     * kg, °C, systolic mmHg, glucose in the unit it was entered in, or steps.
+     */
+    val `value`: kotlin.String
+    , 
+    val `diastolic`: kotlin.String?
+    , 
+    val `pulse`: kotlin.String?
+    , 
+    /**
+     * Glucose entered in mmol/L, converted by the core to mg/dL (whole).
+     */
+    val `convertedMgDl`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeShownValue: FfiConverterRustBuffer<ShownValue> {
+    override fun read(buf: ByteBuffer): ShownValue {
+        return ShownValue(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ShownValue) = (
+            FfiConverterString.allocationSize(value.`value`) +
+            FfiConverterOptionalString.allocationSize(value.`diastolic`) +
+            FfiConverterOptionalString.allocationSize(value.`pulse`) +
+            FfiConverterOptionalString.allocationSize(value.`convertedMgDl`)
+    )
+
+    override fun write(value: ShownValue, buf: ByteBuffer) {
+            FfiConverterString.write(value.`value`, buf)
+            FfiConverterOptionalString.write(value.`diastolic`, buf)
+            FfiConverterOptionalString.write(value.`pulse`, buf)
+            FfiConverterOptionalString.write(value.`convertedMgDl`, buf)
     }
 }
 
@@ -5929,6 +6023,11 @@ data class Vital (
     val `value`: VitalValue
     , 
     /**
+     * The values as the screens print them.
+     */
+    val `shown`: ShownValue
+    , 
+    /**
      * The exact values as text, to prefill a correction.
      */
     val `asInput`: VitalInput
@@ -5985,6 +6084,7 @@ public object FfiConverterTypeVital: FfiConverterRustBuffer<Vital> {
             FfiConverterString.read(buf),
             FfiConverterTypeVitalKind.read(buf),
             FfiConverterTypeVitalValue.read(buf),
+            FfiConverterTypeShownValue.read(buf),
             FfiConverterTypeVitalInput.read(buf),
             FfiConverterTimestamp.read(buf),
             FfiConverterInt.read(buf),
@@ -6006,6 +6106,7 @@ public object FfiConverterTypeVital: FfiConverterRustBuffer<Vital> {
             FfiConverterString.allocationSize(value.`profileId`) +
             FfiConverterTypeVitalKind.allocationSize(value.`kind`) +
             FfiConverterTypeVitalValue.allocationSize(value.`value`) +
+            FfiConverterTypeShownValue.allocationSize(value.`shown`) +
             FfiConverterTypeVitalInput.allocationSize(value.`asInput`) +
             FfiConverterTimestamp.allocationSize(value.`measuredAt`) +
             FfiConverterInt.allocationSize(value.`utcOffsetMinutes`) +
@@ -6026,6 +6127,7 @@ public object FfiConverterTypeVital: FfiConverterRustBuffer<Vital> {
             FfiConverterString.write(value.`profileId`, buf)
             FfiConverterTypeVitalKind.write(value.`kind`, buf)
             FfiConverterTypeVitalValue.write(value.`value`, buf)
+            FfiConverterTypeShownValue.write(value.`shown`, buf)
             FfiConverterTypeVitalInput.write(value.`asInput`, buf)
             FfiConverterTimestamp.write(value.`measuredAt`, buf)
             FfiConverterInt.write(value.`utcOffsetMinutes`, buf)
@@ -6219,6 +6321,11 @@ data class Warning (
      */
     val `threshold`: kotlin.Double
     , 
+    /**
+     * The threshold as the screens print it.
+     */
+    val `shownThreshold`: kotlin.String
+    , 
     val `unit`: kotlin.String
     
 ){
@@ -6240,6 +6347,7 @@ public object FfiConverterTypeWarning: FfiConverterRustBuffer<Warning> {
             FfiConverterTypeWarningCode.read(buf),
             FfiConverterDouble.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
@@ -6247,6 +6355,7 @@ public object FfiConverterTypeWarning: FfiConverterRustBuffer<Warning> {
             FfiConverterTypeField.allocationSize(value.`field`) +
             FfiConverterTypeWarningCode.allocationSize(value.`code`) +
             FfiConverterDouble.allocationSize(value.`threshold`) +
+            FfiConverterString.allocationSize(value.`shownThreshold`) +
             FfiConverterString.allocationSize(value.`unit`)
     )
 
@@ -6254,6 +6363,7 @@ public object FfiConverterTypeWarning: FfiConverterRustBuffer<Warning> {
             FfiConverterTypeField.write(value.`field`, buf)
             FfiConverterTypeWarningCode.write(value.`code`, buf)
             FfiConverterDouble.write(value.`threshold`, buf)
+            FfiConverterString.write(value.`shownThreshold`, buf)
             FfiConverterString.write(value.`unit`, buf)
     }
 }

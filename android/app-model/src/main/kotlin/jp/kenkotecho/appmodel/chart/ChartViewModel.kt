@@ -72,17 +72,17 @@ class ChartViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<C
         }
 
     private fun point(p: SeriesPoint, kind: VitalKind, bucket: Bucket, words: Wording): ChartPoint {
-        val n = words.numbers
         val lower = p.diastolic?.mean
+        val shownLower = p.shownDiastolic
         val text =
             when (kind) {
                 VitalKind.BLOOD_PRESSURE ->
-                    if (lower != null) words[StringKey.VALUE_BP, n.decimal(p.value.mean, 0), n.decimal(lower, 0)] else n.decimal(p.value.mean, 0)
-                VitalKind.WEIGHT -> words[StringKey.VALUE_WEIGHT, n.decimal(p.value.mean, 1)]
-                VitalKind.TEMPERATURE -> words[StringKey.VALUE_TEMPERATURE, n.decimal(p.value.mean, 1)]
+                    if (shownLower != null) words[StringKey.VALUE_BP, p.shownMean, shownLower] else p.shownMean
+                VitalKind.WEIGHT -> words[StringKey.VALUE_WEIGHT, p.shownMean]
+                VitalKind.TEMPERATURE -> words[StringKey.VALUE_TEMPERATURE, p.shownMean]
                 // Series are in the core's canonical unit (mg/dL for glucose).
-                VitalKind.GLUCOSE -> words[StringKey.VALUE_GLUCOSE_MG_DL, n.decimal(p.value.mean, 0)]
-                VitalKind.STEPS -> words[StringKey.VALUE_STEPS, n.decimal(p.value.mean, 0)]
+                VitalKind.GLUCOSE -> words[StringKey.VALUE_GLUCOSE_MG_DL, p.shownMean]
+                VitalKind.STEPS -> words[StringKey.VALUE_STEPS, p.shownMean]
             }
         return ChartPoint(words.dates.chartLabel(p.start, bucket), p.value.mean, lower, text)
     }

@@ -157,7 +157,7 @@ class EntryViewModel(
     private suspend fun showSaved(recorded: RecordedVital) {
         val words = env.words()
         val status = env.onCore { syncStatus() }
-        val value = words.values.valueWithDetail(recorded.vital.value)
+        val value = words.values.valueWithDetail(recorded.vital)
         val warnings = recorded.warnings.map(words.problems::warning)
         val saved =
             SavedReading(

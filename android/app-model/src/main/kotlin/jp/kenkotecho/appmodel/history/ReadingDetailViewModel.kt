@@ -64,7 +64,7 @@ class ReadingDetailViewModel(
                     person = profile?.let { p -> PersonHeader.of(p, words) },
                     currentId = newest.id,
                     kindLabel = words.values.kind(newest.kind),
-                    valueText = words.values.valueWithDetail(newest.value),
+                    valueText = words.values.valueWithDetail(newest),
                     measuredText = words.dates.longDay(newest.measuredAt, newest.utcOffsetMinutes) + " " +
                         words.dates.time(newest.measuredAt, newest.utcOffsetMinutes),
                     note = newest.note,
@@ -85,7 +85,7 @@ class ReadingDetailViewModel(
                     else -> StringKey.VERSION_ORIGINAL
                 },
             ]
-        val value = words.values.valueWithDetail(v.value)
+        val value = words.values.valueWithDetail(v)
         val measured = words.dates.dateTime(v.measuredAt, v.utcOffsetMinutes)
         val entered = words.dates.dateTime(v.deletedAt ?: v.recordedAt, v.utcOffsetMinutes)
         return VersionRow(label, value, measured, words[StringKey.VERSION_LINE, label, entered])

@@ -9,6 +9,7 @@ import jp.kenkotecho.appmodel.text.Action
 import jp.kenkotecho.appmodel.text.StringKey
 import jp.kenkotecho.appmodel.text.SyncLine
 import jp.kenkotecho.appmodel.text.Wording
+import jp.kenkotecho.core.RecordFamily
 import jp.kenkotecho.core.WedgedItem
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -81,7 +82,14 @@ class SettingsViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenMode
     }
 
     private fun row(item: WedgedItem, words: Wording, offset: Int): RefusedRow {
-        val what = words[if (item.entity == "vital") StringKey.REFUSED_ENTITY_VITAL else StringKey.REFUSED_ENTITY_OTHER]
+        val what =
+            words[
+                when (item.family) {
+                    RecordFamily.VITAL -> StringKey.REFUSED_ENTITY_VITAL
+                    RecordFamily.MEDICATION -> StringKey.REFUSED_ENTITY_MEDICATION
+                    RecordFamily.OTHER -> StringKey.REFUSED_ENTITY_OTHER
+                },
+            ]
         return RefusedRow(item.mutationId, words[StringKey.SETTINGS_REFUSED_ITEM, what, words.dates.dateTime(item.createdAt, offset)])
     }
 

@@ -7,15 +7,15 @@ import jp.kenkotecho.core.CoreConfig
 import jp.kenkotecho.core.DeviceKeyStore
 import jp.kenkotecho.core.StartOverReport
 import jp.kenkotecho.core.startOver
+import jp.kenkotecho.core.startOverOffered
 
 /**
  * Starting over when the store cannot be opened for good: the core sets the old database aside
  * (it is never deleted), carries over what it can still read, and makes a fresh one.
  */
 object StartOver {
-    /** Only for failures that retrying cannot fix; a locked key store or a full disk can be. */
-    fun helps(error: Throwable): Boolean =
-        error is ApiException.KeyUnavailable || error is ApiException.KeyChanged || error is ApiException.DataDamaged
+    /** The core decides (`startOverOffered`): only failures that retrying cannot fix. */
+    fun helps(error: Throwable): Boolean = error is ApiException && startOverOffered(error)
 
     /** Blocking (files and the key store): call it off the main thread, with no core open. */
     fun run(config: CoreConfig, keys: DeviceKeyStore): StartOverReport = startOver(config, keys)

@@ -43,15 +43,15 @@ class BpWording(private val table: StringTable, private val numbers: NumberWordi
 
     /** One occasion (朝 or 夜): its means and, once the core classified it, its band. */
     fun occasion(name: String, occasion: OccasionSummary): String {
-        val systolic = occasion.meanSystolic
-        val diastolic = occasion.meanDiastolic
+        val systolic = occasion.shownSystolic
+        val diastolic = occasion.shownDiastolic
         if (systolic == null || diastolic == null) return table[StringKey.BP_OCCASION_NONE, name]
         val means =
             table[
                 StringKey.BP_OCCASION_MEAN,
                 name,
-                numbers.decimal(systolic, 1),
-                numbers.decimal(diastolic, 1),
+                systolic,
+                diastolic,
                 numbers.whole(occasion.days),
                 numbers.whole(occasion.readings),
             ]

@@ -35,7 +35,7 @@ class ProblemWording(
 
     fun warning(warning: Warning): String {
         val label = values.field(warning.field)
-        val threshold = numbers.decimal(warning.threshold, 3)
+        val threshold = warning.shownThreshold
         val unit = values.unit(warning.unit)
         val key =
             when (warning.code) {

@@ -6,6 +6,8 @@ import jp.kenkotecho.core.Field
 import jp.kenkotecho.core.GlucoseTiming
 import jp.kenkotecho.core.GlucoseUnit
 import jp.kenkotecho.core.Relationship
+import jp.kenkotecho.core.ShownValue
+import jp.kenkotecho.core.Vital
 import jp.kenkotecho.core.VitalKind
 import jp.kenkotecho.core.VitalValue
 
@@ -90,26 +92,28 @@ class ValueWording(private val table: StringTable, private val numbers: NumberWo
             else -> coreUnit
         }
 
-    /** The reading itself: "128/82 mmHg 脈拍 70", "5.5 mmol/L(99 mg/dL)". */
-    fun value(value: VitalValue): String =
+    /**
+     * The reading itself: "128/82 mmHg 脈拍 70", "5.5 mmol/L(99 mg/dL)". The numbers are the
+     * core's (`shown`, printed by its rules); this adds the units and words.
+     */
+    fun value(value: VitalValue, shown: ShownValue): String =
         when (value) {
-            is VitalValue.Weight -> table[StringKey.VALUE_WEIGHT, numbers.decimal(value.kg, 3)]
-            is VitalValue.Temperature -> table[StringKey.VALUE_TEMPERATURE, numbers.decimal(value.celsius, 3)]
+            is VitalValue.Weight -> table[StringKey.VALUE_WEIGHT, shown.value]
+            is VitalValue.Temperature -> table[StringKey.VALUE_TEMPERATURE, shown.value]
             is VitalValue.BloodPressure -> {
-                val sys = numbers.whole(value.systolic)
-                val dia = numbers.whole(value.diastolic)
-                val pulse = value.pulse
-                if (pulse == null) table[StringKey.VALUE_BP, sys, dia] else table[StringKey.VALUE_BP_WITH_PULSE, sys, dia, numbers.whole(pulse)]
+                val dia = shown.diastolic.orEmpty()
+                val pulse = shown.pulse
+                if (pulse == null) table[StringKey.VALUE_BP, shown.value, dia] else table[StringKey.VALUE_BP_WITH_PULSE, shown.value, dia, pulse]
             }
-            // mg/dL is the core's conversion; the shell only prints it beside what was typed.
-            is VitalValue.Glucose ->
-                if (value.unit == GlucoseUnit.MG_PER_DL) {
-                    table[StringKey.VALUE_GLUCOSE_MG_DL, numbers.decimal(value.value, 3)]
-                } else {
-                    table[StringKey.VALUE_GLUCOSE_MMOL_L, numbers.decimal(value.value, 3), numbers.decimal(value.mgDl, 1)]
-                }
-            is VitalValue.Steps -> table[StringKey.VALUE_STEPS, numbers.whole(value.count)]
+            is VitalValue.Glucose -> {
+                val converted = shown.convertedMgDl
+                if (converted == null) table[StringKey.VALUE_GLUCOSE_MG_DL, shown.value]
+                else table[StringKey.VALUE_GLUCOSE_MMOL_L, shown.value, converted]
+            }
+            is VitalValue.Steps -> table[StringKey.VALUE_STEPS, shown.value]
         }
+
+    fun value(vital: Vital): String = value(vital.value, vital.shown)
 
     /** When in the day it was taken, where the kind records that. */
     fun detail(value: VitalValue): String? =
@@ -119,8 +123,10 @@ class ValueWording(private val table: StringTable, private val numbers: NumberWo
             else -> null
         }
 
-    fun valueWithDetail(value: VitalValue): String {
-        val detail = detail(value) ?: return value(value)
-        return table[StringKey.VALUE_WITH_DETAIL, value(value), detail]
+    fun valueWithDetail(vital: Vital): String = valueWithDetail(vital.value, vital.shown)
+
+    fun valueWithDetail(value: VitalValue, shown: ShownValue): String {
+        val detail = detail(value) ?: return value(value, shown)
+        return table[StringKey.VALUE_WITH_DETAIL, value(value, shown), detail]
     }
 }

@@ -36,7 +36,7 @@ object MedicationFiles {
                 val dir = File(context.cacheDir, PHOTOS).apply { mkdirs() }
                 val type = resolver.getType(uri)
                 val stamp = System.nanoTime()
-                if (type != "image/jpeg" && type != "image/png") {
+                if (type != "image/jpeg" && type != "image/png") { // shell-logic-ok: a MIME type from the platform
                     val bitmap = resolver.openInputStream(uri)?.use { BitmapFactory.decodeStream(it) }
                     if (bitmap != null) {
                         val out = File(dir, "receipt-$stamp.jpg")
@@ -45,7 +45,7 @@ object MedicationFiles {
                         return@runCatching out.path
                     }
                 }
-                val out = File(dir, if (type == "image/png") "receipt-$stamp.png" else "receipt-$stamp.jpg")
+                val out = File(dir, if (type == "image/png") "receipt-$stamp.png" else "receipt-$stamp.jpg") // shell-logic-ok: a MIME type from the platform
                 resolver.openInputStream(uri)?.use { input -> out.outputStream().use { input.copyTo(it) } } ?: return@runCatching null
                 out.path
             }.getOrNull()

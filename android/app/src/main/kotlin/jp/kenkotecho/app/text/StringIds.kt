@@ -168,6 +168,7 @@ fun stringId(key: StringKey): Int =
         StringKey.SETTINGS_RETRY_QUEUED -> R.string.settings_retry_queued
         StringKey.SETTINGS_NOT_LINKED -> R.string.settings_not_linked
         StringKey.REFUSED_ENTITY_VITAL -> R.string.refused_entity_vital
+        StringKey.REFUSED_ENTITY_MEDICATION -> R.string.refused_entity_medication
         StringKey.REFUSED_ENTITY_OTHER -> R.string.refused_entity_other
         StringKey.NAV_BACK -> R.string.nav_back
         StringKey.TITLE_RECORD_WEIGHT -> R.string.title_record_weight
