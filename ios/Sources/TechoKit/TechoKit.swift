@@ -5073,6 +5073,10 @@ public func FfiConverterTypeWarning_lower(_ value: Warning) -> RustBuffer {
  */
 public struct WedgedItem: Equatable, Hashable {
     public let mutationId: String
+    /**
+     * What the change is about, to name it on screen (`entity` is the wire name).
+     */
+    public let family: RecordFamily
     public let entity: String
     public let entityId: String
     /**
@@ -5084,11 +5088,15 @@ public struct WedgedItem: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(mutationId: String, entity: String, entityId: String, 
+    public init(mutationId: String, 
+        /**
+         * What the change is about, to name it on screen (`entity` is the wire name).
+         */family: RecordFamily, entity: String, entityId: String, 
         /**
          * The server's error code, if it gave one.
          */reason: String?, attempts: UInt32, createdAt: Date) {
         self.mutationId = mutationId
+        self.family = family
         self.entity = entity
         self.entityId = entityId
         self.reason = reason
@@ -5113,6 +5121,7 @@ public struct FfiConverterTypeWedgedItem: FfiConverterRustBuffer {
         return
             try WedgedItem(
                 mutationId: FfiConverterString.read(from: &buf), 
+                family: FfiConverterTypeRecordFamily.read(from: &buf), 
                 entity: FfiConverterString.read(from: &buf), 
                 entityId: FfiConverterString.read(from: &buf), 
                 reason: FfiConverterOptionString.read(from: &buf), 
@@ -5123,6 +5132,7 @@ public struct FfiConverterTypeWedgedItem: FfiConverterRustBuffer {
 
     public static func write(_ value: WedgedItem, into buf: inout [UInt8]) {
         FfiConverterString.write(value.mutationId, into: &buf)
+        FfiConverterTypeRecordFamily.write(value.family, into: &buf)
         FfiConverterString.write(value.entity, into: &buf)
         FfiConverterString.write(value.entityId, into: &buf)
         FfiConverterOptionString.write(value.reason, into: &buf)
@@ -6839,6 +6849,85 @@ public func FfiConverterTypeQuantityUnit_lift(_ buf: RustBuffer) throws -> Quant
 #endif
 public func FfiConverterTypeQuantityUnit_lower(_ value: QuantityUnit) -> RustBuffer {
     return FfiConverterTypeQuantityUnit.lower(value)
+}
+
+
+
+/**
+ * Which kind of record a change is about, for a screen to name it.
+ */
+
+public enum RecordFamily: Equatable, Hashable {
+    
+    case vital
+    case medication
+    /**
+     * A family a newer app wrote (kept and sent by this one, but not shown).
+     */
+    case other
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RecordFamily: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordFamily: FfiConverterRustBuffer {
+    typealias SwiftType = RecordFamily
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordFamily {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .vital
+        
+        case 2: return .medication
+        
+        case 3: return .other
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RecordFamily, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .vital:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .medication:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordFamily_lift(_ buf: RustBuffer) throws -> RecordFamily {
+    return try FfiConverterTypeRecordFamily.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordFamily_lower(_ value: RecordFamily) -> RustBuffer {
+    return FfiConverterTypeRecordFamily.lower(value)
 }
 
 
@@ -8863,6 +8952,19 @@ public func startOver(config: CoreConfig, keystore: DeviceKeyStore)throws  -> St
 })
 }
 /**
+ * Whether a screen offers starting over after opening the core failed with `error`: only when
+ * retrying cannot help (the key is lost or changed, the file is damaged). A locked key store or
+ * a full disk get Retry alone. Both apps ask here, so they offer it in the same cases.
+ */
+public func startOverOffered(error: ApiError) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_func_start_over_offered(
+        FfiConverterTypeApiError_lower(error),uniffiCallStatus
+    )
+})
+}
+/**
  * `day` moved by `days` (negative: earlier), e.g. the first day of a 30-day chart.
  */
 public func calendarDayAdd(day: CalendarDay, days: Int32)throws  -> CalendarDay  {
@@ -8903,6 +9005,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
     if (uniffi_techo_ffi_checksum_func_start_over() != 55946) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_func_start_over_offered() != 30968) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_func_calendar_day_add() != 11926) {

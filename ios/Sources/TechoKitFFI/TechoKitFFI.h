@@ -586,6 +586,11 @@ void uniffi_techo_ffi_fn_method_syncobserver_on_finished(uint64_t ptr, RustBuffe
 RustBuffer uniffi_techo_ffi_fn_func_start_over(RustBuffer config, uint64_t keystore, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_START_OVER_OFFERED
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_START_OVER_OFFERED
+int8_t uniffi_techo_ffi_fn_func_start_over_offered(RustBuffer error, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CALENDAR_DAY_ADD
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CALENDAR_DAY_ADD
 RustBuffer uniffi_techo_ffi_fn_func_calendar_day_add(RustBuffer day, int32_t days, RustCallStatus *_Nonnull out_status
@@ -859,6 +864,12 @@ void ffi_techo_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_N
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_START_OVER
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_START_OVER
 uint16_t uniffi_techo_ffi_checksum_func_start_over(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_START_OVER_OFFERED
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_START_OVER_OFFERED
+uint16_t uniffi_techo_ffi_checksum_func_start_over_offered(void
     
 );
 #endif

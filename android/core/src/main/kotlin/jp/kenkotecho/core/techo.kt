@@ -740,6 +740,8 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_techo_ffi_checksum_func_start_over(
     ): Int
+    external fun uniffi_techo_ffi_checksum_func_start_over_offered(
+    ): Int
     external fun uniffi_techo_ffi_checksum_func_calendar_day_add(
     ): Int
     external fun uniffi_techo_ffi_checksum_func_calendar_day_at(
@@ -976,6 +978,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_techo_ffi_fn_func_start_over(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_func_start_over_offered(`error`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_techo_ffi_fn_func_calendar_day_add(`day`: RustBuffer.ByValue,`days`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_func_calendar_day_at(`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
@@ -1100,6 +1104,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_func_start_over() and 0xFFFF) != 55946) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_func_start_over_offered() and 0xFFFF) != 30968) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_add() and 0xFFFF) != 11926) {
@@ -6376,6 +6383,11 @@ public object FfiConverterTypeWarning: FfiConverterRustBuffer<Warning> {
 data class WedgedItem (
     val `mutationId`: kotlin.String
     , 
+    /**
+     * What the change is about, to name it on screen (`entity` is the wire name).
+     */
+    val `family`: RecordFamily
+    , 
     val `entity`: kotlin.String
     , 
     val `entityId`: kotlin.String
@@ -6405,6 +6417,7 @@ public object FfiConverterTypeWedgedItem: FfiConverterRustBuffer<WedgedItem> {
     override fun read(buf: ByteBuffer): WedgedItem {
         return WedgedItem(
             FfiConverterString.read(buf),
+            FfiConverterTypeRecordFamily.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -6415,6 +6428,7 @@ public object FfiConverterTypeWedgedItem: FfiConverterRustBuffer<WedgedItem> {
 
     override fun allocationSize(value: WedgedItem) = (
             FfiConverterString.allocationSize(value.`mutationId`) +
+            FfiConverterTypeRecordFamily.allocationSize(value.`family`) +
             FfiConverterString.allocationSize(value.`entity`) +
             FfiConverterString.allocationSize(value.`entityId`) +
             FfiConverterOptionalString.allocationSize(value.`reason`) +
@@ -6424,6 +6438,7 @@ public object FfiConverterTypeWedgedItem: FfiConverterRustBuffer<WedgedItem> {
 
     override fun write(value: WedgedItem, buf: ByteBuffer) {
             FfiConverterString.write(value.`mutationId`, buf)
+            FfiConverterTypeRecordFamily.write(value.`family`, buf)
             FfiConverterString.write(value.`entity`, buf)
             FfiConverterString.write(value.`entityId`, buf)
             FfiConverterOptionalString.write(value.`reason`, buf)
@@ -7560,6 +7575,47 @@ public object FfiConverterTypeQuantityUnit: FfiConverterRustBuffer<QuantityUnit>
     override fun allocationSize(value: QuantityUnit) = 4UL
 
     override fun write(value: QuantityUnit, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which kind of record a change is about, for a screen to name it.
+ */
+
+enum class RecordFamily {
+    
+    VITAL,
+    MEDICATION,
+    /**
+     * A family a newer app wrote (kept and sent by this one, but not shown).
+     */
+    OTHER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRecordFamily: FfiConverterRustBuffer<RecordFamily> {
+    override fun read(buf: ByteBuffer) = try {
+        RecordFamily.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RecordFamily) = 4UL
+
+    override fun write(value: RecordFamily, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -9839,6 +9895,22 @@ public object FfiConverterSequenceTypeImportProblem: FfiConverterRustBuffer<List
         
         FfiConverterTypeCoreConfig.lower(`config`),
         FfiConverterTypeDeviceKeyStore.lower(`keystore`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Whether a screen offers starting over after opening the core failed with `error`: only when
+         * retrying cannot help (the key is lost or changed, the file is damaged). A locked key store or
+         * a full disk get Retry alone. Both apps ask here, so they offer it in the same cases.
+         */ fun `startOverOffered`(`error`: ApiException): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_func_start_over_offered(
+    
+        
+        FfiConverterTypeApiError.lower(`error`),_status)
 }
     )
     }
