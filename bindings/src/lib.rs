@@ -7,6 +7,7 @@
 //! message can print them.
 
 mod auto_sync;
+mod chart;
 mod error;
 mod facade;
 mod home;

@@ -235,6 +235,14 @@ class ProfilesAndVitalsTest {
         val weekly = core.vitalSeries(p, VitalKind.BLOOD_PRESSURE, calendarDayAdd(today, -6), today, Bucket.WEEK)
         assertEquals(listOf(CalendarDay(2026, 11u, 9u), CalendarDay(2026, 11u, 16u)), weekly.map { it.start })
 
+        val chart = core.vitalChart(p, VitalKind.BLOOD_PRESSURE, Bucket.DAY, at("2026-11-20T22:00:00+09:00"), JST)
+        assertEquals(CalendarDay(2026, 11u, 7u), chart.first)
+        assertEquals(14u, chart.dayCount)
+        assertEquals("mmHg", chart.unit)
+        assertEquals(listOf("135", "85"), chart.referenceLines.map { it.shown })
+        assertTrue(chart.points.zipWithNext().all { (a, b) -> a.dayIndex < b.dayIndex })
+        assertTrue(chart.ticks.first().value <= chart.axisMin && chart.ticks.last().value >= 135.0)
+
         val summary = core.homeBpSummary(p, at("2026-11-20T22:00:00+09:00"), JST)
         assertEquals(7u, summary.morning.days)
         assertEquals(HomeBpClass.GRADE2, summary.morning.`class`)

@@ -3,6 +3,7 @@
 //! summary, chart series, what a medication entry shows) lives beside them.
 
 mod bp_summary;
+pub mod chart;
 mod entry;
 pub mod medication_view;
 mod series;

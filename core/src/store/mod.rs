@@ -23,9 +23,9 @@ pub use medications::{
 };
 pub use migrations::LATEST_SCHEMA;
 pub use outbox::{OutboxCounts, OutboxEntry};
-pub use techo_protocol::Entity;
 pub use start_over::StartOver;
 pub use sync_state::{Account, PullApplied, PushApplied};
+pub use techo_protocol::Entity;
 pub use vitals_read::{Page, VitalQuery};
 pub use vitals_write::Recorded;
 

@@ -49,22 +49,50 @@ struct HistoryView: View {
         .task { await model.load() }
     }
 
-    /// Means per bucket with their min–max range; blood pressure draws both values.
+    /// Means per bucket with their min–max range on a time axis over the whole period (gaps show
+    /// as gaps); blood pressure draws both values and the dashed 135/85 home-BP lines. The axis,
+    /// its labels and the lines are the core's (`vitalChart`).
     private var chart: some View {
-        Chart(model.points) { point in
-            RuleMark(x: .value("day", point.date, unit: .day),
-                     yStart: .value("min", point.min), yEnd: .value("max", point.max))
-                .foregroundStyle(.gray.opacity(0.5))
-            LineMark(x: .value("day", point.date, unit: .day), y: .value("mean", point.mean))
-                .foregroundStyle(by: .value("series", app.wording.kindName(model.kind)))
-            PointMark(x: .value("day", point.date, unit: .day), y: .value("mean", point.mean))
-                .accessibilityLabel(Text(verbatim: point.accessibilityLabel))
-            if let diastolic = point.diastolicMean {
-                LineMark(x: .value("day", point.date, unit: .day), y: .value("diastolic", diastolic))
-                    .foregroundStyle(by: .value("series", app.wording.fieldName(.diastolic)))
+        let axis = model.axis
+        let start = model.chartStart ?? Date()
+        let end = max(model.chartEnd ?? start, start)
+        return Chart {
+            ForEach(model.referenceLines) { line in
+                RuleMark(y: .value("reference", line.value))
+                    .lineStyle(StrokeStyle(lineWidth: 1.5, dash: [6, 4]))
+                    .foregroundStyle(.secondary)
+                    .annotation(position: .top, alignment: .leading) {
+                        Text(verbatim: line.label).font(.caption)
+                    }
+                    .accessibilityLabel(Text(verbatim: line.label))
+            }
+            ForEach(model.points) { point in
+                RuleMark(x: .value("day", point.date, unit: .day),
+                         yStart: .value("min", point.min), yEnd: .value("max", point.max))
+                    .foregroundStyle(.gray.opacity(0.5))
+                LineMark(x: .value("day", point.date, unit: .day), y: .value("mean", point.mean))
+                    .foregroundStyle(by: .value("series", app.wording.kindName(model.kind)))
+                PointMark(x: .value("day", point.date, unit: .day), y: .value("mean", point.mean))
+                    .accessibilityLabel(Text(verbatim: point.accessibilityLabel))
+                if let diastolic = point.diastolicMean {
+                    LineMark(x: .value("day", point.date, unit: .day), y: .value("diastolic", diastolic))
+                        .foregroundStyle(by: .value("series", app.wording.fieldName(.diastolic)))
+                }
             }
         }
-        .chartYScale(domain: .automatic(includesZero: model.kind == .steps))
-        .frame(minHeight: 240)
+        .chartXScale(domain: start...end)
+        .chartYScale(domain: (axis?.min ?? 0)...(axis?.max ?? 1))
+        .chartYAxis {
+            AxisMarks(position: .leading, values: axis?.ticks ?? []) { value in
+                AxisGridLine()
+                AxisValueLabel {
+                    if let labels = axis?.tickLabels, value.index < labels.count {
+                        Text(verbatim: labels[value.index]).font(.body)
+                    }
+                }
+            }
+        }
+        .chartYAxisLabel(axis?.unit ?? "")
+        .frame(minHeight: 260)
     }
 }

@@ -1558,6 +1558,11 @@ public func FfiConverterTypeSyncTaskHandle_lower(_ value: SyncTaskHandle) -> UIn
 public protocol TechoCoreProtocol: AnyObject, Sendable {
     
     /**
+     * The chart of `kind` by `bucket` for the period ending on `as_of`'s local day.
+     */
+    func vitalChart(profileId: String, kind: VitalKind, bucket: Bucket, asOf: Date, utcOffsetMinutes: Int32) throws  -> VitalChart
+    
+    /**
      * This installation's id (provenance on everything created here).
      */
     func deviceId()  -> String
@@ -1785,6 +1790,23 @@ public static func `open`(config: CoreConfig, keystore: DeviceKeyStore)throws  -
 }
     
 
+    
+    /**
+     * The chart of `kind` by `bucket` for the period ending on `as_of`'s local day.
+     */
+open func vitalChart(profileId: String, kind: VitalKind, bucket: Bucket, asOf: Date, utcOffsetMinutes: Int32)throws  -> VitalChart  {
+    return try  FfiConverterTypeVitalChart_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_vital_chart(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterTypeVitalKind_lower(kind),
+        FfiConverterTypeBucket_lower(bucket),
+        FfiConverterTimestamp.lower(asOf),
+        FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
+    )
+})
+}
     
     /**
      * This installation's id (provenance on everything created here).
@@ -2359,6 +2381,60 @@ public func FfiConverterTypeAccount_lower(_ value: Account) -> RustBuffer {
 }
 
 
+public struct AxisTick: Equatable, Hashable {
+    public let value: Double
+    public let shown: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(value: Double, shown: String) {
+        self.value = value
+        self.shown = shown
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AxisTick: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAxisTick: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AxisTick {
+        return
+            try AxisTick(
+                value: FfiConverterDouble.read(from: &buf), 
+                shown: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AxisTick, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.value, into: &buf)
+        FfiConverterString.write(value.shown, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAxisTick_lift(_ buf: RustBuffer) throws -> AxisTick {
+    return try FfiConverterTypeAxisTick.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAxisTick_lower(_ value: AxisTick) -> RustBuffer {
+    return FfiConverterTypeAxisTick.lower(value)
+}
+
+
 /**
  * A calendar day (no time, no zone), for chart ranges and summaries.
  */
@@ -2417,6 +2493,64 @@ public func FfiConverterTypeCalendarDay_lift(_ buf: RustBuffer) throws -> Calend
 #endif
 public func FfiConverterTypeCalendarDay_lower(_ value: CalendarDay) -> RustBuffer {
     return FfiConverterTypeCalendarDay.lower(value)
+}
+
+
+/**
+ * One point and where it sits: `day_index` days after `first` (the bucket's first day), so
+ * gaps between readings show as gaps.
+ */
+public struct ChartPoint: Equatable, Hashable {
+    public let point: SeriesPoint
+    public let dayIndex: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(point: SeriesPoint, dayIndex: UInt32) {
+        self.point = point
+        self.dayIndex = dayIndex
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChartPoint: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChartPoint: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChartPoint {
+        return
+            try ChartPoint(
+                point: FfiConverterTypeSeriesPoint.read(from: &buf), 
+                dayIndex: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChartPoint, into buf: inout [UInt8]) {
+        FfiConverterTypeSeriesPoint.write(value.point, into: &buf)
+        FfiConverterUInt32.write(value.dayIndex, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChartPoint_lift(_ buf: RustBuffer) throws -> ChartPoint {
+    return try FfiConverterTypeChartPoint.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChartPoint_lower(_ value: ChartPoint) -> RustBuffer {
+    return FfiConverterTypeChartPoint.lower(value)
 }
 
 
@@ -3764,6 +3898,70 @@ public func FfiConverterTypeRecordedVital_lower(_ value: RecordedVital) -> RustB
 }
 
 
+public struct ReferenceLine: Equatable, Hashable {
+    public let field: ChartLineField
+    public let value: Double
+    /**
+     * The label, e.g. "135".
+     */
+    public let shown: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(field: ChartLineField, value: Double, 
+        /**
+         * The label, e.g. "135".
+         */shown: String) {
+        self.field = field
+        self.value = value
+        self.shown = shown
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReferenceLine: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReferenceLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReferenceLine {
+        return
+            try ReferenceLine(
+                field: FfiConverterTypeChartLineField.read(from: &buf), 
+                value: FfiConverterDouble.read(from: &buf), 
+                shown: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReferenceLine, into buf: inout [UInt8]) {
+        FfiConverterTypeChartLineField.write(value.field, into: &buf)
+        FfiConverterDouble.write(value.value, into: &buf)
+        FfiConverterString.write(value.shown, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferenceLine_lift(_ buf: RustBuffer) throws -> ReferenceLine {
+    return try FfiConverterTypeReferenceLine.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferenceLine_lower(_ value: ReferenceLine) -> RustBuffer {
+    return FfiConverterTypeReferenceLine.lower(value)
+}
+
+
 public struct RpInfo: Equatable, Hashable {
     public let number: UInt16
     public let doctor: String?
@@ -4778,6 +4976,108 @@ public func FfiConverterTypeVital_lower(_ value: Vital) -> RustBuffer {
 }
 
 
+public struct VitalChart: Equatable, Hashable {
+    public let kind: VitalKind
+    public let bucket: Bucket
+    public let first: CalendarDay
+    public let last: CalendarDay
+    /**
+     * Days from `first` to `last`, both included: the width of the time axis.
+     */
+    public let dayCount: UInt32
+    public let points: [ChartPoint]
+    /**
+     * The core's unit symbol for the values ("kg", "mmHg", "mg/dL" …).
+     */
+    public let unit: String
+    public let axisMin: Double
+    public let axisMax: Double
+    public let ticks: [AxisTick]
+    public let referenceLines: [ReferenceLine]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: VitalKind, bucket: Bucket, first: CalendarDay, last: CalendarDay, 
+        /**
+         * Days from `first` to `last`, both included: the width of the time axis.
+         */dayCount: UInt32, points: [ChartPoint], 
+        /**
+         * The core's unit symbol for the values ("kg", "mmHg", "mg/dL" …).
+         */unit: String, axisMin: Double, axisMax: Double, ticks: [AxisTick], referenceLines: [ReferenceLine]) {
+        self.kind = kind
+        self.bucket = bucket
+        self.first = first
+        self.last = last
+        self.dayCount = dayCount
+        self.points = points
+        self.unit = unit
+        self.axisMin = axisMin
+        self.axisMax = axisMax
+        self.ticks = ticks
+        self.referenceLines = referenceLines
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VitalChart: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVitalChart: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VitalChart {
+        return
+            try VitalChart(
+                kind: FfiConverterTypeVitalKind.read(from: &buf), 
+                bucket: FfiConverterTypeBucket.read(from: &buf), 
+                first: FfiConverterTypeCalendarDay.read(from: &buf), 
+                last: FfiConverterTypeCalendarDay.read(from: &buf), 
+                dayCount: FfiConverterUInt32.read(from: &buf), 
+                points: FfiConverterSequenceTypeChartPoint.read(from: &buf), 
+                unit: FfiConverterString.read(from: &buf), 
+                axisMin: FfiConverterDouble.read(from: &buf), 
+                axisMax: FfiConverterDouble.read(from: &buf), 
+                ticks: FfiConverterSequenceTypeAxisTick.read(from: &buf), 
+                referenceLines: FfiConverterSequenceTypeReferenceLine.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VitalChart, into buf: inout [UInt8]) {
+        FfiConverterTypeVitalKind.write(value.kind, into: &buf)
+        FfiConverterTypeBucket.write(value.bucket, into: &buf)
+        FfiConverterTypeCalendarDay.write(value.first, into: &buf)
+        FfiConverterTypeCalendarDay.write(value.last, into: &buf)
+        FfiConverterUInt32.write(value.dayCount, into: &buf)
+        FfiConverterSequenceTypeChartPoint.write(value.points, into: &buf)
+        FfiConverterString.write(value.unit, into: &buf)
+        FfiConverterDouble.write(value.axisMin, into: &buf)
+        FfiConverterDouble.write(value.axisMax, into: &buf)
+        FfiConverterSequenceTypeAxisTick.write(value.ticks, into: &buf)
+        FfiConverterSequenceTypeReferenceLine.write(value.referenceLines, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVitalChart_lift(_ buf: RustBuffer) throws -> VitalChart {
+    return try FfiConverterTypeVitalChart.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVitalChart_lower(_ value: VitalChart) -> RustBuffer {
+    return FfiConverterTypeVitalChart.lower(value)
+}
+
+
 /**
  * What the entry screen submits.
  */
@@ -5641,6 +5941,75 @@ public func FfiConverterTypeBucket_lift(_ buf: RustBuffer) throws -> Bucket {
 #endif
 public func FfiConverterTypeBucket_lower(_ value: Bucket) -> RustBuffer {
     return FfiConverterTypeBucket.lower(value)
+}
+
+
+
+/**
+ * Which value a reference line is drawn for.
+ */
+
+public enum ChartLineField: Equatable, Hashable {
+    
+    case systolic
+    case diastolic
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ChartLineField: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChartLineField: FfiConverterRustBuffer {
+    typealias SwiftType = ChartLineField
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChartLineField {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .systolic
+        
+        case 2: return .diastolic
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ChartLineField, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .systolic:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .diastolic:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChartLineField_lift(_ buf: RustBuffer) throws -> ChartLineField {
+    return try FfiConverterTypeChartLineField.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChartLineField_lower(_ value: ChartLineField) -> RustBuffer {
+    return FfiConverterTypeChartLineField.lower(value)
 }
 
 
@@ -8567,6 +8936,56 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAxisTick: FfiConverterRustBuffer {
+    typealias SwiftType = [AxisTick]
+
+    public static func write(_ value: [AxisTick], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAxisTick.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AxisTick] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AxisTick]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAxisTick.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeChartPoint: FfiConverterRustBuffer {
+    typealias SwiftType = [ChartPoint]
+
+    public static func write(_ value: [ChartPoint], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChartPoint.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ChartPoint] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ChartPoint]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChartPoint.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDrugInfo: FfiConverterRustBuffer {
     typealias SwiftType = [DrugInfo]
 
@@ -8709,6 +9128,31 @@ fileprivate struct FfiConverterSequenceTypeProfile: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeProfile.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReferenceLine: FfiConverterRustBuffer {
+    typealias SwiftType = [ReferenceLine]
+
+    public static func write(_ value: [ReferenceLine], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReferenceLine.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReferenceLine] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReferenceLine]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReferenceLine.read(from: &buf))
         }
         return seq
     }
@@ -9023,6 +9467,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_synctaskhandle_wake() != 38417) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_vital_chart() != 25435) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_device_id() != 57148) {

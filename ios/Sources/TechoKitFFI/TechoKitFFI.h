@@ -331,6 +331,11 @@ void uniffi_techo_ffi_fn_free_techocore(uint64_t handle, RustCallStatus *_Nonnul
 uint64_t uniffi_techo_ffi_fn_constructor_techocore_open(RustBuffer config, uint64_t keystore, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_VITAL_CHART
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_VITAL_CHART
+RustBuffer uniffi_techo_ffi_fn_method_techocore_vital_chart(uint64_t ptr, RustBuffer profile_id, RustBuffer kind, RustBuffer bucket, RustBuffer as_of, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DEVICE_ID
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DEVICE_ID
 RustBuffer uniffi_techo_ffi_fn_method_techocore_device_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -900,6 +905,12 @@ uint16_t uniffi_techo_ffi_checksum_method_synctaskhandle_is_active(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_SYNCTASKHANDLE_WAKE
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_SYNCTASKHANDLE_WAKE
 uint16_t uniffi_techo_ffi_checksum_method_synctaskhandle_wake(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_VITAL_CHART
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_VITAL_CHART
+uint16_t uniffi_techo_ffi_checksum_method_techocore_vital_chart(void
     
 );
 #endif

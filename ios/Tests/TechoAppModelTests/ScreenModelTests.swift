@@ -35,7 +35,7 @@ final class ScreenModelTests: XCTestCase {
         XCTAssertEqual(history.title, "歩数の一覧")
         XCTAssertEqual(history.rows.count, Int(HistoryModel.pageSize))
         XCTAssertTrue(history.canLoadMore)
-        XCTAssertEqual(history.rows.first?.value, "5000 歩")
+        XCTAssertEqual(history.rows.first?.value, "5,000 歩")
         await history.loadMore()
         XCTAssertEqual(history.rows.count, 35)
         XCTAssertFalse(history.canLoadMore)
@@ -44,6 +44,12 @@ final class ScreenModelTests: XCTestCase {
         XCTAssertEqual(history.points.count, 14)
         XCTAssertEqual(history.points.last?.mean, 5000)
         XCTAssertTrue(history.points.last?.accessibilityLabel.contains("平均 5,000") ?? false)
+        // The period, axis and unit are the core's: two weeks ending today, steps, no BP lines.
+        let days = try XCTUnwrap(history.chartEnd).timeIntervalSince(try XCTUnwrap(history.chartStart)) / 86_400
+        XCTAssertEqual(days, 13, accuracy: 0.01)
+        XCTAssertEqual(history.axis?.unit, "歩")
+        XCTAssertTrue((history.axis?.tickLabels ?? []).contains { $0.contains(",") }, "\(history.axis?.tickLabels ?? [])")
+        XCTAssertEqual(history.referenceLines, [])
 
         await history.choose(history.periods[2])
         XCTAssertEqual(history.period.bucket, .month)
@@ -108,7 +114,7 @@ final class ScreenModelTests: XCTestCase {
         let app = try await readyApp(self, wording: en)
         let entry = try await record(app, .steps, at: jstDate(2025, 11, 20, 20)) { $0.steps = "8,000" }
         XCTAssertEqual(entry.title, "Record Steps")
-        XCTAssertEqual(entry.saved.map { ReadingRow($0, wording: en).value }, "8000 steps")
+        XCTAssertEqual(entry.saved.map { ReadingRow($0, wording: en).value }, "8,000 steps")
         let bad = try await record(app, .steps, at: jstDate(2025, 11, 20, 20)) { $0.steps = "many" }
         XCTAssertEqual(bad.problem(.steps), "Enter a number.")
     }

@@ -63,6 +63,9 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
     func vitalSeries(profileId: String, kind: VitalKind, first: CalendarDay, last: CalendarDay, bucket: Bucket) throws -> [SeriesPoint] {
         try real.vitalSeries(profileId: profileId, kind: kind, first: first, last: last, bucket: bucket)
     }
+    func vitalChart(profileId: String, kind: VitalKind, bucket: Bucket, asOf: Date, utcOffsetMinutes: Int32) throws -> VitalChart {
+        try real.vitalChart(profileId: profileId, kind: kind, bucket: bucket, asOf: asOf, utcOffsetMinutes: utcOffsetMinutes)
+    }
     func wedgedItems() throws -> [WedgedItem] { try real.wedgedItems() }
     func currentMedications(profileId: String, today: CalendarDay) throws -> [MedicationSummary] {
         try real.currentMedications(profileId: profileId, today: today)

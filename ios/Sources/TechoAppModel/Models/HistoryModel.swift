@@ -17,12 +17,28 @@ public struct ChartPoint: Identifiable, Equatable, Sendable {
     public let accessibilityLabel: String
 }
 
-/// The chart periods offered: a bucket and how many days back from today it covers.
+/// The chart periods offered; how many days each covers is the core's (`vitalChart`).
 public struct ChartPeriod: Identifiable, Equatable, Sendable {
     public let bucket: Bucket
-    public let days: Int32
     public let title: String
     public var id: String { title }
+}
+
+/// A horizontal line across the chart (the 135/85 home-BP threshold), with its label.
+public struct ChartReference: Identifiable, Equatable, Sendable {
+    public var id: String { label }
+    public let value: Double
+    public let label: String
+}
+
+/// The value axis: its range and labelled ticks, as the core chose them.
+public struct ChartAxis: Equatable, Sendable {
+    public let min: Double
+    public let max: Double
+    public let ticks: [Double]
+    public let tickLabels: [String]
+    /// The unit, worded ("mmHg", "kg", "歩").
+    public let unit: String
 }
 
 /// The list of one kind of reading (a page at a time) and its chart by day, week or month.
@@ -37,6 +53,12 @@ public final class HistoryModel {
     public private(set) var rows: [ReadingRow] = []
     public private(set) var canLoadMore = false
     public private(set) var points: [ChartPoint] = []
+    /// The period's first and last day (noon), so the time axis spans it even where no
+    /// readings fall.
+    public private(set) var chartStart: Date?
+    public private(set) var chartEnd: Date?
+    public private(set) var axis: ChartAxis?
+    public private(set) var referenceLines: [ChartReference] = []
     public private(set) var period: ChartPeriod
     public private(set) var message: String?
     public private(set) var isLoading = false
@@ -60,9 +82,9 @@ public final class HistoryModel {
         chartTitle = wording(.historyChart, kindName)
         actingForLine = wording(.actingFor, profile.displayName)
         periods = [
-            ChartPeriod(bucket: .day, days: 14, title: wording(.historyByDay)),
-            ChartPeriod(bucket: .week, days: 84, title: wording(.historyByWeek)),
-            ChartPeriod(bucket: .month, days: 365, title: wording(.historyByMonth)),
+            ChartPeriod(bucket: .day, title: wording(.historyByDay)),
+            ChartPeriod(bucket: .week, title: wording(.historyByWeek)),
+            ChartPeriod(bucket: .month, title: wording(.historyByMonth)),
         ]
         period = periods[0]
     }
@@ -100,18 +122,24 @@ public final class HistoryModel {
         await loadChart()
     }
 
-    /// The chart for the chosen period ending today; the core does the calendar arithmetic.
+    /// The chart for the chosen period ending today: the core picks the days, the axis and the
+    /// reference lines.
     public func loadChart() async {
         let now = clock.now()
         let offset = clock.utcOffsetMinutes(at: now)
-        let (profileId, kind, period) = (profile.id, kind, period)
+        let (profileId, kind, bucket) = (profile.id, kind, period.bucket)
         do {
-            let series = try await access.run { core in
-                let last = try calendarDayAt(at: now, utcOffsetMinutes: offset)
-                let first = try calendarDayAdd(day: last, days: -(period.days - 1))
-                return try core.vitalSeries(profileId: profileId, kind: kind, first: first, last: last, bucket: period.bucket)
+            let chart = try await access.run { core in
+                try core.vitalChart(profileId: profileId, kind: kind, bucket: bucket, asOf: now, utcOffsetMinutes: offset)
             }
-            points = series.compactMap { self.point($0) }
+            points = chart.points.compactMap { self.point($0.point) }
+            chartStart = Wording.noon(of: chart.first)
+            chartEnd = Wording.noon(of: chart.last)
+            axis = ChartAxis(min: chart.axisMin, max: chart.axisMax, ticks: chart.ticks.map(\.value),
+                             tickLabels: chart.ticks.map(\.shown), unit: wording.unitName(chart.unit))
+            referenceLines = chart.referenceLines.map {
+                ChartReference(value: $0.value, label: wording(.readingValueUnit, $0.shown, wording.unitName(chart.unit)))
+            }
             message = nil
         } catch {
             message = wording.message(for: error)

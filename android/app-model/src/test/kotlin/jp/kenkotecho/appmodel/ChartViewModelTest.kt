@@ -38,6 +38,12 @@ class ChartViewModelTest {
             assertEquals(listOf(today.minusDays(3).format(label), today.minusDays(1).format(label)), s.points.map { it.label })
             assertEquals(listOf(60.5, 62.0), s.points.map { it.value })
             assertEquals(listOf("60.5 kg", "62 kg"), s.points.map { it.valueText })
+            // Placed by time: 14 days ending today, the points on days 10 and 12.
+            assertEquals(14, s.dayCount)
+            assertEquals(listOf(10, 12), s.points.map { it.dayIndex })
+            assertEquals("kg", s.unit)
+            assertTrue(s.axisMin <= 60.5 && s.axisMax >= 62.0 && s.ticks.size >= 2)
+            assertTrue(s.references.isEmpty())
             assertTrue(s.a11y, s.a11y.startsWith("体重のグラフ。"))
             assertEquals(Bucket.DAY, s.buckets.single { it.selected }.value)
         }
@@ -54,6 +60,8 @@ class ChartViewModelTest {
             val point = vm.state.value.points.single()
             assertEquals(90.0, point.lower!!, 0.0)
             assertEquals("140/90 mmHg", point.valueText)
+            assertEquals(listOf("135 mmHg", "85 mmHg"), vm.state.value.references.map { it.label })
+            assertTrue(vm.state.value.axisMax >= 140.0 && vm.state.value.axisMin <= 85.0)
             assertTrue(point.label.startsWith("from "))
         }
 

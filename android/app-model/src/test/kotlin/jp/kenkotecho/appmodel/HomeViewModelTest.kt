@@ -73,7 +73,7 @@ class HomeViewModelTest {
             entry.load().join()
             entry.onText(Field.WEIGHT, "58.4")
             entry.save().join()
-            assertEquals("まだ送っていない記録が1件あります。自動で送信します。", entry.state.value.saved?.sync?.text)
+            assertEquals("まだ送っていない記録が1件あります。次の送受信で送ります。", entry.state.value.saved?.sync?.text)
 
             val home = HomeViewModel(env, phone.scope)
             home.syncNow().join()

@@ -752,6 +752,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_synctaskhandle_wake(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_vital_chart(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_device_id(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_home_screen(
@@ -876,6 +878,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_techo_ffi_fn_constructor_techocore_open(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_techo_ffi_fn_method_techocore_vital_chart(`ptr`: Long,`profileId`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`bucket`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_device_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_home_screen(`ptr`: Long,`profileId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
@@ -1122,6 +1126,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_wake() and 0xFFFF) != 38417) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_vital_chart() and 0xFFFF) != 25435) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_device_id() and 0xFFFF) != 57148) {
@@ -3245,6 +3252,11 @@ public object FfiConverterTypeSyncTaskHandle: FfiConverter<SyncTaskHandle, Long>
 public interface TechoCoreInterface {
     
     /**
+     * The chart of `kind` by `bucket` for the period ending on `as_of`'s local day.
+     */
+    fun `vitalChart`(`profileId`: kotlin.String, `kind`: VitalKind, `bucket`: Bucket, `asOf`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): VitalChart
+    
+    /**
      * This installation's id (provenance on everything created here).
      */
     fun `deviceId`(): kotlin.String
@@ -3508,6 +3520,28 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
             UniffiLib.uniffi_techo_ffi_fn_clone_techocore(handle, status)
         }
     }
+
+    
+    /**
+     * The chart of `kind` by `bucket` for the period ending on `as_of`'s local day.
+     */
+    @Throws(ApiException::class)override fun `vitalChart`(`profileId`: kotlin.String, `kind`: VitalKind, `bucket`: Bucket, `asOf`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): VitalChart {
+            return FfiConverterTypeVitalChart.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_vital_chart(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterTypeVitalKind.lower(`kind`),
+        FfiConverterTypeBucket.lower(`bucket`),
+        FfiConverterTimestamp.lower(`asOf`),
+        FfiConverterInt.lower(`utcOffsetMinutes`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -4251,6 +4285,44 @@ public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
 
 
 
+data class AxisTick (
+    val `value`: kotlin.Double
+    , 
+    val `shown`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAxisTick: FfiConverterRustBuffer<AxisTick> {
+    override fun read(buf: ByteBuffer): AxisTick {
+        return AxisTick(
+            FfiConverterDouble.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AxisTick) = (
+            FfiConverterDouble.allocationSize(value.`value`) +
+            FfiConverterString.allocationSize(value.`shown`)
+    )
+
+    override fun write(value: AxisTick, buf: ByteBuffer) {
+            FfiConverterDouble.write(value.`value`, buf)
+            FfiConverterString.write(value.`shown`, buf)
+    }
+}
+
+
+
 /**
  * A calendar day (no time, no zone), for chart ranges and summaries.
  */
@@ -4292,6 +4364,48 @@ public object FfiConverterTypeCalendarDay: FfiConverterRustBuffer<CalendarDay> {
             FfiConverterInt.write(value.`year`, buf)
             FfiConverterUInt.write(value.`month`, buf)
             FfiConverterUInt.write(value.`day`, buf)
+    }
+}
+
+
+
+/**
+ * One point and where it sits: `day_index` days after `first` (the bucket's first day), so
+ * gaps between readings show as gaps.
+ */
+data class ChartPoint (
+    val `point`: SeriesPoint
+    , 
+    val `dayIndex`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChartPoint: FfiConverterRustBuffer<ChartPoint> {
+    override fun read(buf: ByteBuffer): ChartPoint {
+        return ChartPoint(
+            FfiConverterTypeSeriesPoint.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ChartPoint) = (
+            FfiConverterTypeSeriesPoint.allocationSize(value.`point`) +
+            FfiConverterUInt.allocationSize(value.`dayIndex`)
+    )
+
+    override fun write(value: ChartPoint, buf: ByteBuffer) {
+            FfiConverterTypeSeriesPoint.write(value.`point`, buf)
+            FfiConverterUInt.write(value.`dayIndex`, buf)
     }
 }
 
@@ -5325,6 +5439,52 @@ public object FfiConverterTypeRecordedVital: FfiConverterRustBuffer<RecordedVita
 
 
 
+data class ReferenceLine (
+    val `field`: ChartLineField
+    , 
+    val `value`: kotlin.Double
+    , 
+    /**
+     * The label, e.g. "135".
+     */
+    val `shown`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReferenceLine: FfiConverterRustBuffer<ReferenceLine> {
+    override fun read(buf: ByteBuffer): ReferenceLine {
+        return ReferenceLine(
+            FfiConverterTypeChartLineField.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReferenceLine) = (
+            FfiConverterTypeChartLineField.allocationSize(value.`field`) +
+            FfiConverterDouble.allocationSize(value.`value`) +
+            FfiConverterString.allocationSize(value.`shown`)
+    )
+
+    override fun write(value: ReferenceLine, buf: ByteBuffer) {
+            FfiConverterTypeChartLineField.write(value.`field`, buf)
+            FfiConverterDouble.write(value.`value`, buf)
+            FfiConverterString.write(value.`shown`, buf)
+    }
+}
+
+
+
 data class RpInfo (
     val `number`: kotlin.UShort
     , 
@@ -6148,6 +6308,95 @@ public object FfiConverterTypeVital: FfiConverterRustBuffer<Vital> {
             FfiConverterOptionalString.write(value.`enteredBy`, buf)
             FfiConverterString.write(value.`originDevice`, buf)
             FfiConverterBoolean.write(value.`synced`, buf)
+    }
+}
+
+
+
+data class VitalChart (
+    val `kind`: VitalKind
+    , 
+    val `bucket`: Bucket
+    , 
+    val `first`: CalendarDay
+    , 
+    val `last`: CalendarDay
+    , 
+    /**
+     * Days from `first` to `last`, both included: the width of the time axis.
+     */
+    val `dayCount`: kotlin.UInt
+    , 
+    val `points`: List<ChartPoint>
+    , 
+    /**
+     * The core's unit symbol for the values ("kg", "mmHg", "mg/dL" …).
+     */
+    val `unit`: kotlin.String
+    , 
+    val `axisMin`: kotlin.Double
+    , 
+    val `axisMax`: kotlin.Double
+    , 
+    val `ticks`: List<AxisTick>
+    , 
+    val `referenceLines`: List<ReferenceLine>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVitalChart: FfiConverterRustBuffer<VitalChart> {
+    override fun read(buf: ByteBuffer): VitalChart {
+        return VitalChart(
+            FfiConverterTypeVitalKind.read(buf),
+            FfiConverterTypeBucket.read(buf),
+            FfiConverterTypeCalendarDay.read(buf),
+            FfiConverterTypeCalendarDay.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeChartPoint.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterSequenceTypeAxisTick.read(buf),
+            FfiConverterSequenceTypeReferenceLine.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: VitalChart) = (
+            FfiConverterTypeVitalKind.allocationSize(value.`kind`) +
+            FfiConverterTypeBucket.allocationSize(value.`bucket`) +
+            FfiConverterTypeCalendarDay.allocationSize(value.`first`) +
+            FfiConverterTypeCalendarDay.allocationSize(value.`last`) +
+            FfiConverterUInt.allocationSize(value.`dayCount`) +
+            FfiConverterSequenceTypeChartPoint.allocationSize(value.`points`) +
+            FfiConverterString.allocationSize(value.`unit`) +
+            FfiConverterDouble.allocationSize(value.`axisMin`) +
+            FfiConverterDouble.allocationSize(value.`axisMax`) +
+            FfiConverterSequenceTypeAxisTick.allocationSize(value.`ticks`) +
+            FfiConverterSequenceTypeReferenceLine.allocationSize(value.`referenceLines`)
+    )
+
+    override fun write(value: VitalChart, buf: ByteBuffer) {
+            FfiConverterTypeVitalKind.write(value.`kind`, buf)
+            FfiConverterTypeBucket.write(value.`bucket`, buf)
+            FfiConverterTypeCalendarDay.write(value.`first`, buf)
+            FfiConverterTypeCalendarDay.write(value.`last`, buf)
+            FfiConverterUInt.write(value.`dayCount`, buf)
+            FfiConverterSequenceTypeChartPoint.write(value.`points`, buf)
+            FfiConverterString.write(value.`unit`, buf)
+            FfiConverterDouble.write(value.`axisMin`, buf)
+            FfiConverterDouble.write(value.`axisMax`, buf)
+            FfiConverterSequenceTypeAxisTick.write(value.`ticks`, buf)
+            FfiConverterSequenceTypeReferenceLine.write(value.`referenceLines`, buf)
     }
 }
 
@@ -7029,6 +7278,43 @@ public object FfiConverterTypeBucket: FfiConverterRustBuffer<Bucket> {
     override fun allocationSize(value: Bucket) = 4UL
 
     override fun write(value: Bucket, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which value a reference line is drawn for.
+ */
+
+enum class ChartLineField {
+    
+    SYSTOLIC,
+    DIASTOLIC;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChartLineField: FfiConverterRustBuffer<ChartLineField> {
+    override fun read(buf: ByteBuffer) = try {
+        ChartLineField.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ChartLineField) = 4UL
+
+    override fun write(value: ChartLineField, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -9516,6 +9802,62 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeAxisTick: FfiConverterRustBuffer<List<AxisTick>> {
+    override fun read(buf: ByteBuffer): List<AxisTick> {
+        val len = buf.getInt()
+        return List<AxisTick>(len) {
+            FfiConverterTypeAxisTick.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AxisTick>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAxisTick.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AxisTick>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAxisTick.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeChartPoint: FfiConverterRustBuffer<List<ChartPoint>> {
+    override fun read(buf: ByteBuffer): List<ChartPoint> {
+        val len = buf.getInt()
+        return List<ChartPoint>(len) {
+            FfiConverterTypeChartPoint.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ChartPoint>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeChartPoint.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ChartPoint>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeChartPoint.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDrugInfo: FfiConverterRustBuffer<List<DrugInfo>> {
     override fun read(buf: ByteBuffer): List<DrugInfo> {
         val len = buf.getInt()
@@ -9674,6 +10016,34 @@ public object FfiConverterSequenceTypeProfile: FfiConverterRustBuffer<List<Profi
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeProfile.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReferenceLine: FfiConverterRustBuffer<List<ReferenceLine>> {
+    override fun read(buf: ByteBuffer): List<ReferenceLine> {
+        val len = buf.getInt()
+        return List<ReferenceLine>(len) {
+            FfiConverterTypeReferenceLine.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReferenceLine>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReferenceLine.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReferenceLine>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReferenceLine.write(it, buf)
         }
     }
 }

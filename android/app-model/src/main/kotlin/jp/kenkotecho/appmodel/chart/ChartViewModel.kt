@@ -11,13 +11,17 @@ import jp.kenkotecho.core.ApiException
 import jp.kenkotecho.core.Bucket
 import jp.kenkotecho.core.SeriesPoint
 import jp.kenkotecho.core.VitalKind
-import jp.kenkotecho.core.calendarDayAdd
-import jp.kenkotecho.core.calendarDayAt
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 
-/** One bucket: [value] is the mean (systolic for blood pressure), [lower] the diastolic mean. */
-data class ChartPoint(val label: String, val value: Double, val lower: Double?, val valueText: String)
+/**
+ * One bucket: [value] is the mean (systolic for blood pressure), [lower] the diastolic mean;
+ * [dayIndex] is its place on the time axis (days after the period's first day).
+ */
+data class ChartPoint(val label: String, val value: Double, val lower: Double?, val valueText: String, val dayIndex: Int)
+
+/** A labelled value on the chart: an axis tick, or a reference line (135/85 mmHg). */
+data class ChartMark(val value: Double, val label: String)
 
 data class ChartState(
     val loading: Boolean = false,
@@ -27,6 +31,16 @@ data class ChartState(
     val kinds: List<Option<VitalKind>> = emptyList(),
     val buckets: List<Option<Bucket>> = emptyList(),
     val points: List<ChartPoint> = emptyList(),
+    /** The time axis: [dayCount] days from [firstLabel] to [lastLabel]. */
+    val dayCount: Int = 1,
+    val firstLabel: String = "",
+    val lastLabel: String = "",
+    /** The value axis, its ticks and the unit, as the core chose them. */
+    val axisMin: Double = 0.0,
+    val axisMax: Double = 1.0,
+    val ticks: List<ChartMark> = emptyList(),
+    val unit: String = "",
+    val references: List<ChartMark> = emptyList(),
     /** What TalkBack reads instead of the drawing: every point as text. */
     val a11y: String = "",
     val emptyText: String? = null,
@@ -46,15 +60,11 @@ class ChartViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<C
                 val profile = env.onCore { activeProfile() } ?: throw ApiException.NoActiveProfile()
                 val now = env.now()
                 val offset = env.offsetMinutes(now)
-                val points =
-                    env.onCore {
-                        // Day arithmetic is the core's; the shell only picks how far back the chart looks.
-                        val last = calendarDayAt(now, offset)
-                        val first = calendarDayAdd(last, -(spanDays(bucket) - 1))
-                        vitalSeries(profile.id, kind, first, last, bucket)
-                    }
+                // The period, the axis and the reference lines are the core's.
+                val chart = env.onCore { vitalChart(profile.id, kind, bucket, now, offset) }
                 val words = env.words()
-                val shown = points.map { point(it, kind, bucket, words) }
+                val shown = chart.points.map { point(it.point, it.dayIndex.toInt(), kind, bucket, words) }
+                val unit = words.values.unit(chart.unit)
                 val title = words.values.kind(kind)
                 update {
                     ChartState(
@@ -64,6 +74,14 @@ class ChartViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<C
                         kinds = VitalKind.entries.map { k -> Option(k, words.values.kind(k), k == kind) },
                         buckets = Bucket.entries.map { b -> Option(b, words.values.bucket(b), b == bucket) },
                         points = shown,
+                        dayCount = chart.dayCount.toInt(),
+                        firstLabel = words.dates.chartLabel(chart.first, Bucket.DAY),
+                        lastLabel = words.dates.chartLabel(chart.last, Bucket.DAY),
+                        axisMin = chart.axisMin,
+                        axisMax = chart.axisMax,
+                        ticks = chart.ticks.map { t -> ChartMark(t.value, t.shown) },
+                        unit = unit,
+                        references = chart.referenceLines.map { r -> ChartMark(r.value, words[StringKey.VALUE_WITH_UNIT, r.shown, unit]) },
                         a11y = words[StringKey.A11Y_CHART, title, shown.joinToString(" ") { p -> words[StringKey.CHART_A11Y_POINT, p.label, p.valueText] }],
                         emptyText = if (shown.isEmpty()) words[StringKey.CHART_EMPTY] else null,
                     )
@@ -71,7 +89,7 @@ class ChartViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<C
             }
         }
 
-    private fun point(p: SeriesPoint, kind: VitalKind, bucket: Bucket, words: Wording): ChartPoint {
+    private fun point(p: SeriesPoint, dayIndex: Int, kind: VitalKind, bucket: Bucket, words: Wording): ChartPoint {
         val lower = p.diastolic?.mean
         val shownLower = p.shownDiastolic
         val text =
@@ -84,13 +102,6 @@ class ChartViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<C
                 VitalKind.GLUCOSE -> words[StringKey.VALUE_GLUCOSE_MG_DL, p.shownMean]
                 VitalKind.STEPS -> words[StringKey.VALUE_STEPS, p.shownMean]
             }
-        return ChartPoint(words.dates.chartLabel(p.start, bucket), p.value.mean, lower, text)
+        return ChartPoint(words.dates.chartLabel(p.start, bucket), p.value.mean, lower, text, dayIndex)
     }
-
-    private fun spanDays(bucket: Bucket): Int =
-        when (bucket) {
-            Bucket.DAY -> 14
-            Bucket.WEEK -> 12 * 7
-            Bucket.MONTH -> 365
-        }
 }

@@ -47,6 +47,7 @@ fun stringId(key: StringKey): Int =
         StringKey.VALUE_GLUCOSE_MMOL_L -> R.string.value_glucose_mmol_l
         StringKey.VALUE_STEPS -> R.string.value_steps
         StringKey.VALUE_WITH_DETAIL -> R.string.value_with_detail
+        StringKey.VALUE_WITH_UNIT -> R.string.value_with_unit
         StringKey.BP_CONTEXT_MORNING -> R.string.bp_context_morning
         StringKey.BP_CONTEXT_EVENING -> R.string.bp_context_evening
         StringKey.BP_CONTEXT_OTHER -> R.string.bp_context_other
