@@ -57,12 +57,17 @@ impl SyncFacts {
         }
         // A run that waits to retry after a failed request is offline for the person: nothing
         // moves until the network comes back.
-        let waiting = self.last_progress.as_ref().is_some_and(|p| p.phase == SyncPhase::WaitingToRetry);
-        if self.running && !waiting {
+        let phase = self.last_progress.as_ref().map(|p| p.phase);
+        let waiting = phase == Some(SyncPhase::WaitingToRetry);
+        // After an offline run, a new attempt that has not reached the server yet is still
+        // offline for the person: the line does not flicker to "sending" on every retry.
+        let offline_before = matches!(outcome, Some(SyncOutcome::Offline { .. }));
+        let not_through = matches!(phase, None | Some(SyncPhase::Starting) | Some(SyncPhase::Done));
+        if self.running && !waiting && !(offline_before && not_through) {
             return SyncState::Running;
         }
         let unsent = self.pending + self.refused;
-        if waiting && self.running || matches!(outcome, Some(SyncOutcome::Offline { .. })) {
+        if waiting && self.running || offline_before {
             return SyncState::Offline { pending: unsent };
         }
         if self.refused > 0 {
@@ -114,6 +119,20 @@ mod tests {
         assert_eq!(facts.state(), SyncState::Offline { pending: 3 });
         let pushing = SyncFacts { last_progress: Some(progress(SyncPhase::Pushing)), ..facts };
         assert_eq!(pushing.state(), SyncState::Running);
+    }
+
+    #[test]
+    fn a_retry_after_an_offline_run_stays_offline_until_it_gets_through() {
+        let facts = SyncFacts {
+            running: true,
+            last_report: Some(report(SyncOutcome::Offline { reason: String::new() })),
+            last_progress: Some(progress(SyncPhase::Starting)),
+            pending: 1,
+            ..signed_in()
+        };
+        assert_eq!(facts.state(), SyncState::Offline { pending: 1 });
+        let through = SyncFacts { last_progress: Some(progress(SyncPhase::Pushing)), ..facts };
+        assert_eq!(through.state(), SyncState::Running);
     }
 
     #[test]

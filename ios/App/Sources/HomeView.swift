@@ -58,6 +58,8 @@ struct HomeView: View {
         }
         .navigationTitle(Text(verbatim: w(.appTitle)))
         .task { await model.load() }
+        // A run the loop or background refresh finished may have brought new readings.
+        .onChange(of: app.sync?.runsFinished) { Task { await model.load() } }
         .refreshable { await model.syncNow() } // an extra; the sync button does the same
     }
 

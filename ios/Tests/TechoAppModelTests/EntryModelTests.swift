@@ -22,7 +22,7 @@ final class EntryModelTests: XCTestCase {
         XCTAssertNil(entry.saved)
         XCTAssertEqual(entry.problem(.weight), "数字で入力してください。")
         XCTAssertEqual(entry.problems.general, ja(.entryFixErrors))
-        XCTAssertEqual(entry.accessibilityLabel(.weight), "体重。入力の誤り: 数字で入力してください。")
+        XCTAssertEqual(entry.accessibilityLabel(.weight), "体重。数字で入力してください。")
 
         let bp = try await record(app, .bloodPressure, at: jstDate(2025, 11, 20, 7)) {
             $0.systolic = "80"
@@ -46,7 +46,7 @@ final class EntryModelTests: XCTestCase {
             $0.pulse = "72"
         }
         XCTAssertNotNil(entry.saved)
-        XCTAssertEqual(entry.warnings, ["最高血圧（上）が 180 mmHg 以上です。"])
+        XCTAssertEqual(entry.warnings, ["上の血圧が 180 mmHg 以上です。"])
         XCTAssertEqual(entry.savedLine, ja(.warningNextStep))
 
         entry.startAnother()

@@ -185,7 +185,7 @@ final class MedicationModelTests: XCTestCase {
 
         XCTAssertEqual(meds.pharmacies.map(\.name), ["テスト薬局 本通店"])
         XCTAssertEqual(meds.pharmacies.first?.countLine, "1回 お薬をもらいました")
-        XCTAssertTrue(meds.pharmacies.first?.latestLine?.hasPrefix("最後にもらった日: ") ?? false)
+        XCTAssertTrue(meds.pharmacies.first?.latestLine?.hasPrefix("最後にもらった日：") ?? false)
         meds.show(.pharmacies)
         XCTAssertEqual(meds.section, .pharmacies)
         await meds.choosePharmacy("0123456")

@@ -62,12 +62,12 @@ final class WordingTests: XCTestCase {
         XCTAssertEqual(ja.problem(.tooLong(maxChars: 500), field: .note), "500 文字以内にしてください。")
         XCTAssertTrue(ja.problem(.invalidFormat(expected: "4 to 20 letters or digits"), field: .hmCode).contains("HMカード"))
         let message = ja.message(for: ApiError.Validation(field: .diastolic, problem: .notBelowSystolic, reason: "x"))
-        XCTAssertTrue(message.hasPrefix("最低血圧（下）: "))
+        XCTAssertTrue(message.hasPrefix("下の血圧："))
     }
 
     func testWarningsNameTheFieldTheThresholdAndTheUnit() {
         XCTAssertEqual(ja.warning(Warning(field: .systolic, code: .atOrAbove, threshold: 180, shownThreshold: "180", unit: "mmHg")),
-                       "最高血圧（上）が 180 mmHg 以上です。")
+                       "上の血圧が 180 mmHg 以上です。")
         XCTAssertEqual(en.warning(Warning(field: .weight, code: .changedByMoreThan, threshold: 3, shownThreshold: "3", unit: "kg")),
                        "Weight changed by more than 3 kg since the last reading.")
         XCTAssertEqual(ja.warning(Warning(field: .temperature, code: .below, threshold: 35.5, shownThreshold: "35.5", unit: "°C")),
@@ -120,11 +120,11 @@ final class WordingTests: XCTestCase {
         func jaWait(_ secs: UInt64) -> String {
             ja.message(for: ApiError.Auth(problem: .tooManyAttempts(retryAfterSecs: secs), reason: "x"))
         }
-        XCTAssertEqual(jaWait(45), "試行回数が多すぎます。45秒後にもう一度お試しください。")
-        XCTAssertEqual(jaWait(119), "試行回数が多すぎます。119秒後にもう一度お試しください。")
-        XCTAssertEqual(jaWait(120), "試行回数が多すぎます。2分後にもう一度お試しください。")
-        XCTAssertEqual(jaWait(121), "試行回数が多すぎます。3分後にもう一度お試しください。", "rounded up: never too early")
-        XCTAssertEqual(jaWait(900), "試行回数が多すぎます。15分後にもう一度お試しください。")
+        XCTAssertEqual(jaWait(45), "何度も続けて違っていたため、しばらく使えません。45秒たってから、もう一度お試しください。")
+        XCTAssertEqual(jaWait(119), "何度も続けて違っていたため、しばらく使えません。119秒たってから、もう一度お試しください。")
+        XCTAssertEqual(jaWait(120), "何度も続けて違っていたため、しばらく使えません。2分たってから、もう一度お試しください。")
+        XCTAssertEqual(jaWait(121), "何度も続けて違っていたため、しばらく使えません。3分たってから、もう一度お試しください。", "rounded up: never too early")
+        XCTAssertEqual(jaWait(900), "何度も続けて違っていたため、しばらく使えません。15分たってから、もう一度お試しください。")
         XCTAssertEqual(en.signInProblem(.tooManyAttempts(retryAfterSecs: 60)), "Too many attempts. Please try again in 60 seconds.")
         XCTAssertEqual(en.signInProblem(.tooManyAttempts(retryAfterSecs: 840)), "Too many attempts. Please try again in 14 minutes.")
     }
@@ -157,7 +157,7 @@ final class WordingTests: XCTestCase {
         for band in bands { XCTAssertTrue(ja.bpClassName(band).hasSuffix("の範囲")) }
         let occasion = OccasionSummary(days: 5, readings: 9, meanSystolic: 131.6, meanDiastolic: 84.2, meanPulse: nil,
                                        shownSystolic: "132", shownDiastolic: "84", shownPulse: nil, class: .elevated, isolatedSystolic: false)
-        XCTAssertEqual(ja.bpOccasionLine(occasion, morning: true), "朝: 平均 132/84 mmHg（5 日、9 回）")
+        XCTAssertEqual(ja.bpOccasionLine(occasion, morning: true), "朝：平均 132/84 mmHg（5日・9回）")
         let none = OccasionSummary(days: 0, readings: 0, meanSystolic: nil, meanDiastolic: nil, meanPulse: nil,
                                    shownSystolic: nil, shownDiastolic: nil, shownPulse: nil, class: nil, isolatedSystolic: false)
         XCTAssertEqual(en.bpOccasionLine(none, morning: false), "Evening: no readings")

@@ -45,7 +45,9 @@ public final class HomeModel {
             today = screen.today.map { ReadingRow($0, wording: wording) }
             latest = screen.latest.map { ReadingRow($0, wording: wording) }
             bpClassLine = wording.bpClassLine(screen.bpSummary)
-            sync.show(screen.sync)
+            // The coordinator reads the status itself, so that a read taken during a run never
+            // replaces a newer one.
+            await sync.refresh()
             message = nil
         } catch {
             message = wording.message(for: error)

@@ -12,6 +12,9 @@ public final class SyncCoordinator {
     /// network is not running, as the core's state says.
     public var isRunning: Bool { asked || status?.state == .running }
     public private(set) var status: SyncStatus?
+    /// Counts finished runs, whoever started them (the button, the foreground loop, background
+    /// refresh): a screen showing synced data reloads when it changes.
+    public private(set) var runsFinished = 0
     private var asked = false
 
     private let access: CoreAccess
@@ -97,9 +100,7 @@ public final class SyncCoordinator {
         }
     }
 
-    /// A status that arrived with a screen's data (HomeScreen.sync), saving a second call.
-    public func show(_ status: SyncStatus) {
-        readsIssued += 1
+    private func show(_ status: SyncStatus) {
         self.status = status
         line = wording.syncLine(status)
     }
@@ -107,9 +108,7 @@ public final class SyncCoordinator {
     /// Every event from the core's run is a reason to ask the core what to say now; the state
     /// (running, offline while it waits to retry, refused…) is its decision, not this one's.
     private func apply(_ event: SyncEvent) {
-        switch event {
-        case .progress, .finished:
-            Task { await refresh() }
-        }
+        if case .finished = event { runsFinished += 1 }
+        Task { await refresh() }
     }
 }

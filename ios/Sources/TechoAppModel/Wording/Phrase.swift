@@ -12,6 +12,7 @@ public enum Phrase: String, CaseIterable, Sendable {
     case actingFor = "acting.for"
     case actingForSwitch = "acting.switch"
     case labelWithError = "a11y.labelWithError"
+    case problemWithField = "problem.withField"
 
     // Kinds, fields, units and choices
     case kindWeight = "kind.weight"

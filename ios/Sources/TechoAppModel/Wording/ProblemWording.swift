@@ -75,7 +75,7 @@ extension Wording {
         guard let api = error as? ApiError else { return self(.errorInternal) }
         switch api {
         case let .Validation(field, problem, _):
-            return fieldName(field) + ": " + self.problem(problem, field: field)
+            return self(.problemWithField, fieldName(field), self.problem(problem, field: field))
         case .NotFound: return self(.errorNotFound)
         case let .Conflict(kind, _): return conflict(kind)
         case .NoActiveProfile: return self(.errorNoActiveProfile)

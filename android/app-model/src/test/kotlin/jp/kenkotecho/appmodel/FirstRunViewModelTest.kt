@@ -41,13 +41,13 @@ class FirstRunViewModelTest {
     fun aBadHmCodeShowsTheCoreValidationNextToTheCode() =
         runBlocking {
             val vm = linked("12")
-            assertEquals("HMコードは、HMカードに書かれている英字と数字をそのまま入力してください。", vm.person.state.value.hmCodeError)
+            assertEquals("HMカードに書かれている英字と数字を、そのまま入力してください。", vm.person.state.value.hmCodeError)
             assertNull(vm.person.state.value.added)
             assertEquals(FirstRunStep.PERSON, vm.state.value.step)
             assertTrue(phone.core.profiles().isEmpty())
             vm.person.onHmCode("")
             vm.person.submit().join()
-            assertEquals("HMコードを入力してください。", vm.person.state.value.hmCodeError)
+            assertEquals("HMカードの番号を入力してください。", vm.person.state.value.hmCodeError)
         }
 
     @Test
@@ -78,7 +78,7 @@ class FirstRunViewModelTest {
         runBlocking {
             phone.addOwner(hmCode = "34001234")
             val vm = linked("34001234")
-            assertEquals("このHMコードの方は、すでに登録されています。「利用者の切り替え」から選んでください。", vm.person.state.value.formError)
+            assertEquals("このHMカードの番号の方は、すでに登録されています。「利用者の切り替え」から選んでください。", vm.person.state.value.formError)
         }
 
     @Test
@@ -116,7 +116,7 @@ class FirstRunViewModelTest {
             vm.signIn.submit().join()
             assertNull(vm.signIn.state.value.error)
             vm.state.await("done") { it.step == FirstRunStep.DONE }
-            assertEquals("サインインしました。記録が送信されます。", vm.signIn.state.value.doneText)
+            assertEquals("サインインしました。記録を送受信します。", vm.signIn.state.value.doneText)
             assertEquals("", vm.signIn.state.value.password)
             assertEquals(ServerEnv.hmCode, phone.core.account()?.hmCode)
         }

@@ -46,7 +46,7 @@ class HomeViewModelTest {
             assertEquals("山田 花子 さんの記録", s.person?.text)
             assertEquals(1, s.today.size)
             assertEquals("128/82 mmHg 脈拍 70・朝", s.today.single().valueText)
-            assertEquals("未送信", s.today.single().statusText)
+            assertEquals("まだ送っていません", s.today.single().statusText)
             assertTrue(s.today.single().a11y.startsWith("血圧、128/82 mmHg 脈拍 70・朝、"))
             assertEquals(listOf(VitalKind.BLOOD_PRESSURE), s.latest.map { it.kind })
             assertTrue(s.bpSummary!!.startsWith("まとめを出すには、7日のうち5日分"))
@@ -105,6 +105,6 @@ class HomeViewModelTest {
             run.cancel()
             assertEquals(1uL, phone.core.syncStatus().pending)
             home.refresh().join()
-            assertEquals("未送信", home.state.value.today.single().statusText)
+            assertEquals("まだ送っていません", home.state.value.today.single().statusText)
         }
 }

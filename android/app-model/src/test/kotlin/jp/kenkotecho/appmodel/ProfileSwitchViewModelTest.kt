@@ -57,7 +57,7 @@ class ProfileSwitchViewModelTest {
             add.onHmCode("3400_5678")
             add.onName("山田 トメ")
             add.submit().join()
-            assertTrue(add.state.value.hmCodeError!!.startsWith("HMコードは、HMカードに書かれている"))
+            assertTrue(add.state.value.hmCodeError!!.startsWith("HMカードに書かれている英字と数字を"))
             assertEquals(1, phone.core.profiles().size)
         }
 

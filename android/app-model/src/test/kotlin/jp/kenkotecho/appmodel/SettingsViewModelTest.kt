@@ -29,7 +29,7 @@ class SettingsViewModelTest {
             val s = vm.state.value
             assertFalse(s.signedIn)
             assertEquals("サインインしていません。", s.accountText)
-            assertEquals("送信できなかった記録はありません。", s.refusedText)
+            assertEquals("送れなかった記録はありません。", s.refusedText)
             assertTrue(s.refused.isEmpty())
             assertTrue(s.sync!!.text.startsWith("サインインしていません"))
         }
@@ -67,14 +67,14 @@ class SettingsViewModelTest {
             val vm = SettingsViewModel(env, phone.scope)
             vm.load().join()
             assertTrue(vm.state.value.signedIn)
-            assertEquals("HMコード ${ServerEnv.hmCode} でサインインしています。", vm.state.value.accountText)
+            assertEquals("HMカードの番号 ${ServerEnv.hmCode} でサインインしています。", vm.state.value.accountText)
 
             phone.record(owner, phone.bp(118, 76, BpContext.EVENING), Instant.now().minusSeconds(60))
             vm.signOut().join()
             val s = vm.state.value
             assertFalse(s.signedIn)
             assertEquals(
-                "サインアウトしました。まだ送っていない記録はこの端末に残り、次にサインインしたときに送信されます。",
+                "サインアウトしました。まだ送っていない記録はこの端末に残り、次にサインインしたときに送ります。",
                 s.notice?.text,
             )
             assertNull(phone.core.account())
@@ -90,6 +90,6 @@ class SettingsViewModelTest {
             vm.retry("01890000-0000-7000-8000-000000000000").join()
             val notice = vm.state.value.notice?.text ?: ""
             // Either the core ignores an unknown id or reports it missing; both read as plain Japanese.
-            assertTrue(notice, notice == "次の送信で、もう一度送ります。" || notice.startsWith("記録が見つかりませんでした"))
+            assertTrue(notice, notice == "次の送受信で、もう一度送ります。" || notice.startsWith("記録が見つかりませんでした"))
         }
 }

@@ -24,6 +24,25 @@ class StringResourcesTest {
         assertEquals("values-ja/strings.xml", keys, japanese.keys.toSortedSet())
     }
 
+    /** wording/glossary.tsv, the terms file the iOS wording tests read too. */
+    @Test
+    fun japaneseFollowsTheGlossaryAndUsesFullWidthPunctuation() {
+        val glossary = File(XmlStringTable.resDir(), "../../../../../wording/glossary.tsv")
+        val avoid =
+            glossary.readLines()
+                .filter { it.isNotBlank() && !it.startsWith("#") }
+                .flatMap { it.split('\t')[1].split('|') }
+        assertTrue("the glossary lists words to avoid", avoid.size >= 10)
+        val halfWidth = Regex("[()!?]|(?<!\\d):|:(?!\\d)")
+        val problems = mutableListOf<String>()
+        for ((name, text) in japanese) {
+            avoid.filter { text.contains(it) }.forEach { problems += "$name uses 「$it」: $text" }
+            val words = text.replace(placeholder, "")
+            if (!name.startsWith("pattern_") && halfWidth.containsMatchIn(words)) problems += "$name has half-width punctuation: $text"
+        }
+        assertEquals(emptyList<String>(), problems)
+    }
+
     @Test
     fun theAndroidAppMapsEveryKeyToItsResource() {
         // Compiled only with the Android SDK; checked here as text so Linux CI catches drift.

@@ -62,7 +62,7 @@ class WordingTest {
         assertEquals("体温は小数点以下3けたまでで入力してください。", ja.problems.validation(Field.TEMPERATURE, ValidationProblem.TooManyDecimals(3u)))
         assertEquals("メモは500文字以内で入力してください。", ja.problems.validation(Field.NOTE, ValidationProblem.TooLong(500u)))
         assertEquals(
-            "HMコードは、HMカードに書かれている英字と数字をそのまま入力してください。",
+            "HMカードに書かれている英字と数字を、そのまま入力してください。",
             ja.problems.validation(Field.HM_CODE, ValidationProblem.InvalidFormat("4 to 20 letters or digits")),
         )
         assertTrue(ja.problems.validation(Field.DIASTOLIC, ValidationProblem.NotBelowSystolic).startsWith("下の血圧は、上の血圧より小さい数"))
@@ -141,12 +141,12 @@ class WordingTest {
     fun tooManyAttemptsSaysHowLongTheCoreSaidToWait() {
         fun jaFor(secs: ULong) = ja.errors.message(ApiException.Auth(AuthProblem.TooManyAttempts(secs), "x"), Action.SIGN_IN)
         fun enFor(secs: ULong) = en.errors.message(ApiException.Auth(AuthProblem.TooManyAttempts(secs), "x"), Action.SIGN_IN)
-        assertEquals("試行回数が多すぎます。45秒後にもう一度お試しください。", jaFor(45uL))
-        assertEquals("試行回数が多すぎます。119秒後にもう一度お試しください。", jaFor(119uL))
-        assertEquals("試行回数が多すぎます。2分後にもう一度お試しください。", jaFor(120uL))
+        assertEquals("何度も続けて違っていたため、しばらく使えません。45秒たってから、もう一度お試しください。", jaFor(45uL))
+        assertEquals("何度も続けて違っていたため、しばらく使えません。119秒たってから、もう一度お試しください。", jaFor(119uL))
+        assertEquals("何度も続けて違っていたため、しばらく使えません。2分たってから、もう一度お試しください。", jaFor(120uL))
         // Rounded up, so the person never tries again too early.
-        assertEquals("試行回数が多すぎます。3分後にもう一度お試しください。", jaFor(121uL))
-        assertEquals("試行回数が多すぎます。15分後にもう一度お試しください。", jaFor(900uL))
+        assertEquals("何度も続けて違っていたため、しばらく使えません。3分たってから、もう一度お試しください。", jaFor(121uL))
+        assertEquals("何度も続けて違っていたため、しばらく使えません。15分たってから、もう一度お試しください。", jaFor(900uL))
         assertEquals("Too many attempts. Please try again in 60 seconds.", enFor(60uL))
         assertEquals("Too many attempts. Please try again in 14 minutes.", enFor(840uL))
     }
@@ -155,7 +155,7 @@ class WordingTest {
     fun conflictsSayWhatChangedAndHowToCarryOn() {
         fun jaFor(kind: ConflictKind, action: Action = Action.SAVE) = ja.errors.message(ApiException.Conflict(kind, "x"), action)
         fun enFor(kind: ConflictKind, action: Action = Action.SAVE) = en.errors.message(ApiException.Conflict(kind, "x"), action)
-        assertEquals("このHMコードの方は、すでに登録されています。「利用者の切り替え」から選んでください。", jaFor(ConflictKind.ALREADY_EXISTS, Action.ADD_PERSON))
+        assertEquals("このHMカードの番号の方は、すでに登録されています。「利用者の切り替え」から選んでください。", jaFor(ConflictKind.ALREADY_EXISTS, Action.ADD_PERSON))
         assertEquals(
             "This HM code is already registered on this phone. Choose the person under “Switch person”.",
             enFor(ConflictKind.ALREADY_EXISTS, Action.ADD_PERSON),
