@@ -2,7 +2,7 @@
 //! value axis and, for blood pressure, the home-BP reference lines. Both apps draw from this, so
 //! their charts cover the same days and mark the same lines.
 
-use super::{Bucket, HomeBpClass, VitalKind};
+use super::{Bucket, VitalKind};
 use chrono::{Days, NaiveDate};
 
 /// Days a chart of `bucket` covers, ending today: two weeks by day, twelve weeks by week, a year
@@ -98,6 +98,7 @@ fn nice_step(raw: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::HomeBpClass;
 
     #[test]
     fn periods_end_today_and_cover_their_span() {
