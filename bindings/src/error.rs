@@ -18,6 +18,8 @@ pub enum ConflictKind {
     DifferentKind,
     /// A short id matched more than one record.
     Ambiguous,
+    /// Removing the person would lose changes not yet sent: sync first, or confirm discarding.
+    UnsentChanges,
 }
 
 /// Why imported medication data was refused as a whole.
@@ -134,6 +136,9 @@ impl From<CoreError> for ApiError {
             }
             e @ CoreError::AmbiguousId { .. } => {
                 Self::Conflict { kind: ConflictKind::Ambiguous, reason: e.to_string() }
+            }
+            e @ CoreError::UnsentChanges { .. } => {
+                Self::Conflict { kind: ConflictKind::UnsentChanges, reason: e.to_string() }
             }
             CoreError::NoActiveProfile => Self::NoActiveProfile,
             CoreError::KeyUnavailable => Self::KeyUnavailable,

@@ -68,4 +68,24 @@ impl TechoCore {
     pub fn set_active_profile(&self, profile_id: String) -> Result<(), ApiError> {
         Ok(self.store.set_active_profile(parse_id("profile", &profile_id)?)?)
     }
+
+    /// A new name for a person on this device.
+    pub fn rename_profile(&self, profile_id: String, display_name: String) -> Result<Profile, ApiError> {
+        Ok(self.store.rename_profile(parse_id("profile", &profile_id)?, &display_name)?.into())
+    }
+
+    /// What removing a person would lose: their changes not yet accepted by the server. The
+    /// confirmation says this number when it is not zero.
+    pub fn unsent_changes(&self, profile_id: String) -> Result<u64, ApiError> {
+        Ok(self.store.unsent_changes(parse_id("profile", &profile_id)?)?)
+    }
+
+    /// Removes a person and what this device holds of them (the server keeps its copy). With
+    /// unsent changes it fails (`Conflict { UnsentChanges }`) unless `discard_unsent` carries the
+    /// person's confirmation. Returns the records removed from this device.
+    pub fn remove_profile(&self, profile_id: String, discard_unsent: bool) -> Result<u64, ApiError> {
+        let removed = self.store.remove_profile(parse_id("profile", &profile_id)?, discard_unsent)?;
+        self.changed_locally();
+        Ok(removed)
+    }
 }

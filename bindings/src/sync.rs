@@ -236,10 +236,13 @@ impl TechoCore {
         on_runtime(async move { Ok(client.activate(&hm_code, &activation_code, &password).await?) }).await
     }
 
-    /// Signs this device in; the refresh token goes to the shell's key store.
+    /// Signs this device in; the refresh token goes to the shell's key store. The account's
+    /// patients not on this device yet are added (see `profiles()` afterwards).
     pub async fn login(&self, hm_code: String, password: String) -> Result<Account, ApiError> {
         let client = self.client.clone();
         let account = on_runtime(async move { Ok(client.login(&hm_code, &password).await?) }).await?;
+        // Everyone the account may sync gets a place on this device (renamed later if wanted).
+        self.store.add_account_patients(&account, None)?;
         self.changed_locally();
         Ok(account)
     }

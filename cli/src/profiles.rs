@@ -21,6 +21,19 @@ pub enum ProfileCommand {
     List,
     /// Make a profile the active one
     Use { hm_code: String },
+    /// Change the name shown for a profile
+    Rename {
+        hm_code: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Remove a profile and its records from this device (the server keeps its copy)
+    Remove {
+        hm_code: String,
+        /// Also when it has changes not sent yet: they are lost
+        #[arg(long)]
+        discard_unsent: bool,
+    },
 }
 
 pub fn run(s: &Session, cmd: ProfileCommand) -> CliResult {
@@ -56,6 +69,19 @@ pub fn run(s: &Session, cmd: ProfileCommand) -> CliResult {
             let p = s.store.profile_by_hm_code(&hm_code)?;
             s.store.set_active_profile(p.id)?;
             println!("Active profile: {} (HM {})", p.display_name, p.hm_code);
+        }
+        ProfileCommand::Rename { hm_code, name } => {
+            let p = s.store.profile_by_hm_code(&hm_code)?;
+            let p = s.store.rename_profile(p.id, &name)?;
+            println!("Renamed: {} (HM {})", p.display_name, p.hm_code);
+        }
+        ProfileCommand::Remove { hm_code, discard_unsent } => {
+            let p = s.store.profile_by_hm_code(&hm_code)?;
+            let removed = s.store.remove_profile(p.id, discard_unsent)?;
+            if s.json {
+                return print_json(&serde_json::json!({ "removed_records": removed }));
+            }
+            println!("Removed HM {} and {removed} record(s) from this device; the server keeps its copy.", p.hm_code);
         }
     }
     Ok(())

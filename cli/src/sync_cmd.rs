@@ -7,7 +7,6 @@ use serde::Serialize;
 use std::io::BufRead;
 use std::sync::Arc;
 use std::time::Duration;
-use techo_core::domain::Relationship;
 use techo_core::keys::KeyStore;
 use techo_core::sync::client::{SyncClient, SyncObserver, SyncScheduler};
 use techo_core::sync::{EngineConfig, RetryPolicy, SyncFacts, SyncOutcome, SyncPhase, SyncProgress, SyncState};
@@ -71,17 +70,8 @@ pub fn login(s: &Session, hm_code: &str, name: Option<&str>, password_stdin: boo
     let password = read_password("Password: ", password_stdin)?;
     let c = client(s)?;
     let account = runtime()?.block_on(c.login(hm_code, &password))?;
-    for code in &account.patients {
-        if s.store.profile_by_hm_code(code).is_err() {
-            let display = if code == &account.hm_code {
-                name.map_or_else(|| format!("HM {code}"), str::to_owned)
-            } else {
-                format!("HM {code}")
-            };
-            let rel = if code == &account.hm_code { Relationship::Myself } else { Relationship::Family };
-            s.store.add_profile(code, &display, rel)?;
-            println!("Added profile {display} (HM {code}) for synced data.");
-        }
+    for p in s.store.add_account_patients(&account, name)? {
+        println!("Added profile {} (HM {}) for synced data.", p.display_name, p.hm_code);
     }
     println!(
         "Signed in as HM {} at {}. Run `techo sync` to send and fetch records.",

@@ -222,6 +222,13 @@ fn profiles_and_the_demo() {
     let profiles = json(d, &["profile", "list"]);
     assert_eq!(profiles.as_array().unwrap().iter().filter(|p| p["active"] == true).count(), 1);
     assert!(error_line(&techo(d, &["profile", "add", "34001234", "--name", "x"])).contains("already exists"));
+    ok(d, &["profile", "rename", "34005678", "--name", "母 トメ"]);
+    assert!(ok(d, &["profile", "list"]).contains("母 トメ"));
+    // The mother's reading was never sent: removing her needs a confirmation that it is lost.
+    let refused = techo(d, &["profile", "remove", "34005678"]);
+    assert!(error_line(&refused).contains("not sent yet"), "{}", refused.stderr);
+    assert_eq!(json(d, &["profile", "remove", "34005678", "--discard-unsent"])["removed_records"], 1);
+    assert_eq!(json(d, &["profile", "list"]).as_array().unwrap().len(), 1);
 
     let demo = ok(d, &["demo"]);
     assert!(demo.contains("Home blood pressure") && demo.contains("Blood pressure (mmHg) · daily"), "{demo}");

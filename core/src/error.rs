@@ -21,6 +21,9 @@ pub enum Error {
     #[error("no {entity} with that id")]
     NotFound { entity: &'static str },
 
+    #[error("{count} change(s) of this person are not sent yet; sync first, or confirm that they are discarded")]
+    UnsentChanges { count: u64 },
+
     #[error("no profile with that HM code on this device (`profile list` shows them)")]
     NoProfileWithHmCode,
 

@@ -8,6 +8,7 @@ use super::families::{Families, MedicationFamily, VitalFamily, test_note};
 use super::test_support::test_clock;
 use super::{OpenOptions, Store};
 use crate::domain::{HmCode, Milli, NewVital, Profile, Relationship, VitalValue};
+use crate::error::Error;
 use crate::keys::MemoryKeyStore;
 use serde_json::{Map, Value, json};
 use std::path::Path;
@@ -329,6 +330,25 @@ fn held_records_are_the_wire_form(f: &dyn Fixture) {
     drop(d.dir);
 }
 
+fn removing_the_person_keeps_unsent_changes_until_confirmed_then_forgets_everything(f: &dyn Fixture) {
+    let d = device(f, f.families());
+    let other = d.store.add_profile("34005678", "山田 トメ", Relationship::Family).unwrap();
+    let theirs_other = f.write_local(&d.store, &other);
+    let (theirs, payload) = f.remote(&d.profile.hm_code, Map::new());
+    d.store.apply_pull_page(d.profile.id, &page(vec![change(f, &theirs, 1, payload)], 1, false)).unwrap();
+    f.write_local(&d.store, &d.profile);
+    assert!(matches!(d.store.remove_profile(d.profile.id, false), Err(Error::UnsentChanges { count: 1 })));
+    assert!(f.local(&d.store, &theirs).is_some(), "a refused removal changes nothing");
+    let removed = d.store.remove_profile(d.profile.id, true).unwrap();
+    assert!(removed >= 2, "{removed}");
+    assert_eq!(f.local(&d.store, &theirs), None);
+    assert_eq!(d.store.active_profile().unwrap().id, other.id, "the first one left becomes active");
+    // The other person's records and unsent change are untouched.
+    assert!(f.local(&d.store, &theirs_other).is_some());
+    assert_eq!(d.store.outbox_entries(10).unwrap().len(), 1);
+    drop(d.dir);
+}
+
 macro_rules! conformance {
     ($($family:ident => $fixture:expr),+ $(,)?) => {
         $(mod $family {
@@ -337,6 +357,10 @@ macro_rules! conformance {
             fn acknowledgement_and_write_gating() { super::acknowledgement_and_write_gating(&$fixture) }
             #[test]
             fn held_records_are_the_wire_form() { super::held_records_are_the_wire_form(&$fixture) }
+            #[test]
+            fn removing_the_person_keeps_unsent_changes_until_confirmed_then_forgets_everything() {
+                super::removing_the_person_keeps_unsent_changes_until_confirmed_then_forgets_everything(&$fixture)
+            }
             #[test]
             fn expired_refetch_deletes_what_the_server_no_longer_lists() {
                 super::expired_refetch_deletes_what_the_server_no_longer_lists(&$fixture)

@@ -269,6 +269,17 @@ impl Family for MedicationFamily {
         Ok(ids.len() as u64)
     }
 
+    fn forget(&self, tx: &Transaction<'_>, profile: &Profile) -> Result<u64> {
+        let id = profile.id.to_string();
+        tx.execute(
+            "DELETE FROM \"medication_import_entries\" WHERE \"import_id\" IN \
+             (SELECT \"id\" FROM \"medication_imports\" WHERE \"profile_id\" = ?1)",
+            [&id],
+        )?;
+        tx.execute("DELETE FROM \"medication_imports\" WHERE \"profile_id\" = ?1", [&id])?;
+        Ok(tx.execute("DELETE FROM \"medications\" WHERE \"profile_id\" = ?1", [&id])? as u64)
+    }
+
     fn salvage(&self, tx: &Transaction<'_>) -> Result<u64> {
         // Files from before schema 6 have no medication tables: nothing to carry.
         let copy = |table: &str, parent_check: &str| {

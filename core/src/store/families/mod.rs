@@ -87,6 +87,11 @@ pub trait Family: Send + Sync {
     /// costs only itself. Profiles are copied before any family. Returns the records copied.
     fn salvage(&self, tx: &Transaction<'_>) -> Result<u64>;
 
+    /// The person is being removed from this device: deletes every record of `profile` the
+    /// family holds here (the server keeps its copy). Unsent changes were dealt with by the
+    /// caller. Returns how many records.
+    fn forget(&self, tx: &Transaction<'_>, profile: &Profile) -> Result<u64>;
+
     /// The server refused one of our updates as stale and sent its current state.
     fn resolve_conflict(
         &self,

@@ -135,6 +135,11 @@ impl Family for NoteFamily {
         Ok(ids.len() as u64)
     }
 
+    fn forget(&self, tx: &Transaction<'_>, profile: &Profile) -> Result<u64> {
+        tx.execute_batch(TABLE)?;
+        Ok(tx.execute("DELETE FROM main.\"test_notes\" WHERE \"profile_id\" = ?1", [profile.id.to_string()])? as u64)
+    }
+
     fn salvage(&self, tx: &Transaction<'_>) -> Result<u64> {
         tx.execute_batch(TABLE)?;
         Ok(tx.execute(

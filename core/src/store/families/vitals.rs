@@ -141,6 +141,10 @@ impl Family for VitalFamily {
         Ok(lost.len() as u64)
     }
 
+    fn forget(&self, tx: &Transaction<'_>, profile: &Profile) -> Result<u64> {
+        Ok(tx.execute("DELETE FROM \"vitals\" WHERE \"profile_id\" = ?1", [profile.id.to_string()])? as u64)
+    }
+
     fn salvage(&self, tx: &Transaction<'_>) -> Result<u64> {
         // Readings of people who were not carried over would break the foreign key. Files from
         // before schema 5 have no "extra" column; their readings come over without it.
