@@ -28,3 +28,8 @@ fn stable_after_one_write(bytes: &[u8]) {
 fn parse_stability_1() {
     stable_after_one_write(&input("parse-stability-1.bin"));
 }
+
+#[test]
+fn parse_stability_2() {
+    stable_after_one_write(&input("parse-stability-2.bin"));
+}
