@@ -27,7 +27,7 @@ RULES = [
         r"\.minus(Days|Hours|Minutes|Weeks|Months|Seconds)\(|\b86_?400\b|ChronoUnit\.|Duration\.ofDays|"
         r"dateComponents\(\[|\.until\(")),
     ("decides by comparing text", re.compile(
-        r"[!=]=\s*\"[^\"]*\"|\"[^\"]*\"\s*[!=]=|[!=]=\s*(wording|words|table)[\[(.]|"
+        r"[!=]=\s*\"[^\"]*\"|\"[^\"]*\"\s*[!=]=|[!=]=\s*[\w.]*(wording|words|table)[\[(.]|"
         r"\.(message|text|line|reason)\s*[!=]=|\.(hasPrefix|hasSuffix|startsWith|endsWith)\(")),
 ]
 

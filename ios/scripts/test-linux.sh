@@ -39,8 +39,8 @@ cp -p "$TECHO_FFI_LIB_DIR/libtecho_ffi.so" "$host_work/lib/"
 rm -rf "$host_work/fixtures"
 mkdir -p "$host_work/fixtures"
 if [ -n "${TECHO_FIXTURES:-}" ]; then cp -p "$TECHO_FIXTURES"/* "$host_work/fixtures/"; fi
-# The glossary both apps' wording tests read (wording/glossary.tsv).
-cp -p "$ios_dir/../wording/glossary.tsv" "$host_work/fixtures/"
+# The glossary and the parity scenario's expected texts, which both apps' tests read.
+cp -p "$ios_dir/../wording/glossary.tsv" "$ios_dir/../wording/parity.tsv" "$host_work/fixtures/"
 
 # Swift 6 language mode (Package.swift) already means complete strict concurrency; the flag is
 # passed again so a target accidentally set back to Swift 5 mode still gets it.
@@ -60,6 +60,7 @@ chroot "$SWIFT_CHROOT" /usr/bin/env -i \
     TECHO_ACTIVATION_CODE="${TECHO_ACTIVATION_CODE:-}" \
     TECHO_FIXTURES="$work/fixtures" \
     TECHO_GLOSSARY="$work/fixtures/glossary.tsv" \
+    TECHO_PARITY="$work/fixtures/parity.tsv" \
     /bin/bash -c "
         set -euo pipefail
         cd $work/package

@@ -124,6 +124,16 @@ class ProfilesAndVitalsTest {
         assertEquals(Field.HM_CODE, bad.field)
         assertTrue(bad.problem is ValidationProblem.InvalidFormat)
         expectThrows<ApiException.NotFound> { core.setActiveProfile("not-a-uuid") }
+
+        assertEquals("山田 はる", core.renameProfile(mother.id, "山田 はる").displayName)
+        assertEquals(1uL, core.unsentChanges(mother.id))
+        val unsent = expectThrows<ApiException.Conflict> { core.removeProfile(mother.id, false) }
+        assertEquals(ConflictKind.UNSENT_CHANGES, unsent.kind)
+        assertEquals(1uL, core.removeProfile(mother.id, true))
+        assertEquals(listOf(me.id), core.profiles().map { it.id })
+        assertEquals(me.id, core.activeProfile()?.id)
+        assertTrue(startOverOffered(ApiException.KeyUnavailable()))
+        assertFalse(startOverOffered(ApiException.StorageFull()))
     }
 
     @Test

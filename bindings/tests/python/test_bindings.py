@@ -148,6 +148,10 @@ class ProfilesAndVitals(unittest.TestCase):
         with self.assertRaises(ApiError.Validation) as bad:
             core.add_profile("x", "short", Relationship.MYSELF)
         self.assertEqual(bad.exception.field, Field.HM_CODE)
+        self.assertEqual(core.rename_profile(me.id, "山田 はな").display_name, "山田 はな")
+        self.assertEqual(core.unsent_changes(me.id), 0)
+        self.assertEqual(core.remove_profile(me.id, False), 0)
+        self.assertIsNone(core.active_profile())
 
     def test_every_kind_as_typed(self):
         core = open_core()

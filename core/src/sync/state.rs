@@ -57,13 +57,14 @@ impl SyncFacts {
         }
         // A run that waits to retry after a failed request is offline for the person: nothing
         // moves until the network comes back.
-        let phase = self.last_progress.as_ref().map(|p| p.phase);
-        let waiting = phase == Some(SyncPhase::WaitingToRetry);
+        let progress = self.last_progress.as_ref();
+        let waiting = progress.is_some_and(|p| p.phase == SyncPhase::WaitingToRetry);
         // After an offline run, a new attempt that has not reached the server yet is still
-        // offline for the person: the line does not flicker to "sending" on every retry.
+        // offline for the person: the line does not flicker to "sending" on every retry. It has
+        // reached it once something was sent or received, or pulling began (after the push).
         let offline_before = matches!(outcome, Some(SyncOutcome::Offline { .. }));
-        let not_through = matches!(phase, None | Some(SyncPhase::Starting) | Some(SyncPhase::Done));
-        if self.running && !waiting && !(offline_before && not_through) {
+        let through = progress.is_some_and(|p| p.phase == SyncPhase::Pulling || p.pushed + p.pulled > 0);
+        if self.running && !waiting && !(offline_before && !through) {
             return SyncState::Running;
         }
         let unsent = self.pending + self.refused;
@@ -131,8 +132,10 @@ mod tests {
             ..signed_in()
         };
         assert_eq!(facts.state(), SyncState::Offline { pending: 1 });
-        let through = SyncFacts { last_progress: Some(progress(SyncPhase::Pushing)), ..facts };
-        assert_eq!(through.state(), SyncState::Running);
+        let pushing = SyncFacts { last_progress: Some(progress(SyncPhase::Pushing)), ..facts.clone() };
+        assert_eq!(pushing.state(), SyncState::Offline { pending: 1 }, "trying is not getting through");
+        let pulling = SyncFacts { last_progress: Some(progress(SyncPhase::Pulling)), ..facts };
+        assert_eq!(pulling.state(), SyncState::Running);
     }
 
     #[test]

@@ -59,6 +59,7 @@ struct FirstRunView: View {
         BigButton(title: w(.firstRunSignIn), prominent: true, isBusy: model.isBusy) { await model.signIn() }
         BigButton(title: w(.firstRunFirstTime)) { model.showActivation() }
         BigButton(title: w(.firstRunLater)) { model.continueWithoutSignIn() }
+        BigButton(title: model.backTitle) { await model.back() }
     }
 
     @ViewBuilder private var activate: some View {
@@ -71,6 +72,7 @@ struct FirstRunView: View {
         BigButton(title: w(.firstRunActivate), prominent: true, isBusy: model.isBusy) { await model.activate() }
         BigButton(title: w(.firstRunHaveAccount)) { model.showSignIn() }
         BigButton(title: w(.firstRunLater)) { model.continueWithoutSignIn() }
+        BigButton(title: model.backTitle) { await model.back() }
     }
 
     private func label(_ field: Field) -> String {

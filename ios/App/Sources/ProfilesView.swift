@@ -12,7 +12,7 @@ struct ProfilesView: View {
                 if let current = model.currentLine {
                     Text(verbatim: current).font(.title3.bold()).fixedSize(horizontal: false, vertical: true)
                 }
-                if let message = model.message { MessageBox(text: message, isProblem: isProblem(message)) }
+                if let message = model.message { MessageBox(text: message, isProblem: model.messageIsProblem) }
                 ForEach(model.people) { person in
                     if person.isActive {
                         Label {
@@ -26,6 +26,7 @@ struct ProfilesView: View {
                     } else {
                         BigButton(title: person.switchTitle) { await model.switchTo(person.id) }
                     }
+                    PersonActions(model: model, person: person)
                 }
 
                 Divider()
@@ -44,10 +45,41 @@ struct ProfilesView: View {
         .navigationTitle(Text(verbatim: model.title))
         .task { await model.load() }
     }
+}
 
-    /// The model's one message is either "now showing X" after a switch or a problem; only the
-    /// former is shown as done.
-    private func isProblem(_ message: String) -> Bool {
-        !model.people.contains { message == app.wording(.profilesSwitched, $0.name) }
+/// Renaming and removing one person; removal always asks first, saying what would be lost.
+private struct PersonActions: View {
+    @Environment(AppModel.self) private var app
+    let model: ProfilesModel
+    let person: ProfilesModel.Person
+    @State private var renaming = false
+    @State private var newName = ""
+
+    var body: some View {
+        HStack {
+            Button(model.renameTitle) {
+                newName = person.name
+                renaming = true
+            }
+            .frame(minHeight: 44)
+            Spacer()
+            Button(model.removeTitle, role: .destructive) { Task { await model.askToRemove(person.id) } }
+                .frame(minHeight: 44)
+        }
+        .font(.body)
+        .alert(model.renameTitle, isPresented: $renaming) {
+            TextField(person.name, text: $newName)
+            Button(model.renameTitle) { Task { await model.rename(person.id, to: newName) } }
+            Button(role: .cancel) {} label: { Text(verbatim: app.wording(.commonCancel)) }
+        }
+        .confirmationDialog(
+            model.pendingRemoval?.question ?? "",
+            isPresented: Binding(
+                get: { model.pendingRemoval?.personId == person.id },
+                set: { if !$0 { model.cancelRemoval() } }),
+            titleVisibility: .visible
+        ) {
+            Button(model.removeTitle, role: .destructive) { Task { await model.confirmRemoval() } }
+        }
     }
 }

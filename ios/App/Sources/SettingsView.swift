@@ -18,6 +18,8 @@ struct SettingsView: View {
                 if model.isSignedIn {
                     BigButton(title: model.signOutTitle) { await model.signOut() }
                 } else {
+                    FieldBlock(label: model.hmCodeLabel, text: $model.signInHmCode,
+                               accessibilityLabel: model.hmCodeLabel, keyboard: .asciiCapable)
                     FieldBlock(label: model.passwordLabel, text: $model.password,
                                accessibilityLabel: model.passwordLabel, secure: true)
                     BigButton(title: model.signInTitle, prominent: true) { await model.signIn() }

@@ -1629,9 +1629,27 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func profiles() throws  -> [Profile]
     
     /**
+     * Removes a person and what this device holds of them (the server keeps its copy). With
+     * unsent changes it fails (`Conflict { UnsentChanges }`) unless `discard_unsent` carries the
+     * person's confirmation. Returns the records removed from this device.
+     */
+    func removeProfile(profileId: String, discardUnsent: Bool) throws  -> UInt64
+    
+    /**
+     * A new name for a person on this device.
+     */
+    func renameProfile(profileId: String, displayName: String) throws  -> Profile
+    
+    /**
      * Switching whose data is shown is an explicit action (U8).
      */
     func setActiveProfile(profileId: String) throws 
+    
+    /**
+     * What removing a person would lose: their changes not yet accepted by the server. The
+     * confirmation says this number when it is not zero.
+     */
+    func unsentChanges(profileId: String) throws  -> UInt64
     
     /**
      * The signed-in account, if any.
@@ -1644,7 +1662,8 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func activate(hmCode: String, activationCode: String, password: String) async throws 
     
     /**
-     * Signs this device in; the refresh token goes to the shell's key store.
+     * Signs this device in; the refresh token goes to the shell's key store. The account's
+     * patients not on this device yet are added (see `profiles()` afterwards).
      */
     func login(hmCode: String, password: String) async throws  -> Account
     
@@ -1991,6 +2010,36 @@ open func profiles()throws  -> [Profile]  {
 }
     
     /**
+     * Removes a person and what this device holds of them (the server keeps its copy). With
+     * unsent changes it fails (`Conflict { UnsentChanges }`) unless `discard_unsent` carries the
+     * person's confirmation. Returns the records removed from this device.
+     */
+open func removeProfile(profileId: String, discardUnsent: Bool)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_remove_profile(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterBool.lower(discardUnsent),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A new name for a person on this device.
+     */
+open func renameProfile(profileId: String, displayName: String)throws  -> Profile  {
+    return try  FfiConverterTypeProfile_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_rename_profile(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(displayName),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Switching whose data is shown is an explicit action (U8).
      */
 open func setActiveProfile(profileId: String)throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
@@ -2000,6 +2049,20 @@ open func setActiveProfile(profileId: String)throws   {try rustCallWithError(Ffi
         FfiConverterString.lower(profileId),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * What removing a person would lose: their changes not yet accepted by the server. The
+     * confirmation says this number when it is not zero.
+     */
+open func unsentChanges(profileId: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_unsent_changes(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2034,7 +2097,8 @@ open func activate(hmCode: String, activationCode: String, password: String)asyn
 }
     
     /**
-     * Signs this device in; the refresh token goes to the shell's key store.
+     * Signs this device in; the refresh token goes to the shell's key store. The account's
+     * patients not on this device yet are added (see `profiles()` afterwards).
      */
 open func login(hmCode: String, password: String)async throws  -> Account  {
     return
@@ -6040,6 +6104,10 @@ public enum ConflictKind: Equatable, Hashable {
      * A short id matched more than one record.
      */
     case ambiguous
+    /**
+     * Removing the person would lose changes not yet sent: sync first, or confirm discarding.
+     */
+    case unsentChanges
 
 
 
@@ -6071,6 +6139,8 @@ public struct FfiConverterTypeConflictKind: FfiConverterRustBuffer {
         
         case 5: return .ambiguous
         
+        case 6: return .unsentChanges
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -6097,6 +6167,10 @@ public struct FfiConverterTypeConflictKind: FfiConverterRustBuffer {
         
         case .ambiguous:
             writeInt(&buf, Int32(5))
+        
+        
+        case .unsentChanges:
+            writeInt(&buf, Int32(6))
         
         }
     }
@@ -9514,7 +9588,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_profiles() != 52314) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_techo_ffi_checksum_method_techocore_remove_profile() != 43387) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_rename_profile() != 30418) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_techo_ffi_checksum_method_techocore_set_active_profile() != 23392) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_unsent_changes() != 62318) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_account() != 51901) {
@@ -9523,7 +9606,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_activate() != 53918) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_login() != 4080) {
+    if (uniffi_techo_ffi_checksum_method_techocore_login() != 7946) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_logout() != 62547) {

@@ -406,9 +406,24 @@ RustBuffer uniffi_techo_ffi_fn_method_techocore_add_profile(uint64_t ptr, RustBu
 RustBuffer uniffi_techo_ffi_fn_method_techocore_profiles(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_REMOVE_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_REMOVE_PROFILE
+uint64_t uniffi_techo_ffi_fn_method_techocore_remove_profile(uint64_t ptr, RustBuffer profile_id, int8_t discard_unsent, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RENAME_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RENAME_PROFILE
+RustBuffer uniffi_techo_ffi_fn_method_techocore_rename_profile(uint64_t ptr, RustBuffer profile_id, RustBuffer display_name, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
 void uniffi_techo_ffi_fn_method_techocore_set_active_profile(uint64_t ptr, RustBuffer profile_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_UNSENT_CHANGES
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_UNSENT_CHANGES
+uint64_t uniffi_techo_ffi_fn_method_techocore_unsent_changes(uint64_t ptr, RustBuffer profile_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ACCOUNT
@@ -998,9 +1013,27 @@ uint16_t uniffi_techo_ffi_checksum_method_techocore_profiles(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_REMOVE_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_REMOVE_PROFILE
+uint16_t uniffi_techo_ffi_checksum_method_techocore_remove_profile(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RENAME_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RENAME_PROFILE
+uint16_t uniffi_techo_ffi_checksum_method_techocore_rename_profile(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
 uint16_t uniffi_techo_ffi_checksum_method_techocore_set_active_profile(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_UNSENT_CHANGES
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_UNSENT_CHANGES
+uint16_t uniffi_techo_ffi_checksum_method_techocore_unsent_changes(void
     
 );
 #endif

@@ -49,6 +49,24 @@ final class AccountModelTests: XCTestCase {
         XCTAssertFalse(sync.isRunning)
     }
 
+    func testFirstRunHasAWayBackToCorrectTheCardNumber() async throws {
+        let app = AppModel(wording: ja, clock: pinnedClock)
+        await app.open(dataDirectory: try temporaryDirectory(self), serverURL: offlineServerURL, keyStore: MemoryKeyStore())
+        let firstRun = try XCTUnwrap(app.makeFirstRun())
+        firstRun.hmCode = "34009999"
+        firstRun.displayName = "山田 花子"
+        await firstRun.linkCard()
+        XCTAssertEqual(firstRun.step, .signIn)
+        await firstRun.back()
+        XCTAssertEqual(firstRun.step, .linkCard)
+        XCTAssertEqual(firstRun.hmCode, "34009999", "kept to correct")
+        firstRun.hmCode = "34001234"
+        await firstRun.linkCard()
+        XCTAssertEqual(firstRun.step, .signIn, "the mistyped number is gone, so this one is not a duplicate")
+        firstRun.continueWithoutSignIn()
+        XCTAssertEqual(app.activeProfile?.hmCode, "34001234")
+    }
+
     func testSettingsSignOutAndBackIn() async throws {
         let server = try TestServer.fromEnvironment()
         let app = AppModel(wording: ja, clock: pinnedClock)

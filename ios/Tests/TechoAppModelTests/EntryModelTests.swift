@@ -46,7 +46,7 @@ final class EntryModelTests: XCTestCase {
             $0.pulse = "72"
         }
         XCTAssertNotNil(entry.saved)
-        XCTAssertEqual(entry.warnings, ["上の血圧が 180 mmHg 以上です。"])
+        XCTAssertEqual(entry.warnings, ["上の血圧が180 mmHg以上です。"])
         XCTAssertEqual(entry.savedLine, ja(.warningNextStep))
 
         entry.startAnother()
@@ -67,7 +67,7 @@ final class EntryModelTests: XCTestCase {
             $0.glucoseTiming = .fasting
         }
         let vital = try XCTUnwrap(glucose.saved)
-        XCTAssertEqual(ReadingRow(vital, wording: ja).value, "5.5 mmol/L（空腹時） 99 mg/dL に相当")
+        XCTAssertEqual(ReadingRow(vital, wording: ja).value, "5.5 mmol/L（99 mg/dL）・空腹時")
     }
 
     func testACorrectionIsPrefilledAndKeepsTheOriginalInTheHistory() async throws {

@@ -110,6 +110,40 @@ final class ScreenModelTests: XCTestCase {
         XCTAssertEqual(home.actingForLine, "山田 トメ さんの手帳")
     }
 
+    func testAPersonIsRenamedAndRemovedOnlyAfterAQuestionThatSaysWhatIsLost() async throws {
+        let app = try await readyApp(self)
+        let profiles = try XCTUnwrap(app.makeProfiles())
+        profiles.newHmCode = "34005678"
+        profiles.newName = "山田 トメ"
+        await profiles.addFamilyMember()
+        let mother = try XCTUnwrap(profiles.people.first { $0.name == "山田 トメ" })
+        await profiles.switchTo(mother.id)
+        _ = try await record(app, .weight, at: jstDate(2025, 11, 20, 7)) { $0.weight = "48.5" }
+        XCTAssertFalse(profiles.messageIsProblem)
+
+        await profiles.rename(mother.id, to: "  ")
+        XCTAssertNotNil(profiles.problems.byField[.displayName])
+        await profiles.rename(mother.id, to: "母")
+        XCTAssertEqual(profiles.message, "名前を「母」に変えました。")
+        XCTAssertFalse(profiles.messageIsProblem)
+        XCTAssertEqual(app.activeProfile?.id, mother.id)
+
+        await profiles.askToRemove(mother.id)
+        let removal = try XCTUnwrap(profiles.pendingRemoval)
+        XCTAssertEqual(removal.question,
+                       "母さんを、この端末から外しますか。サーバーにある記録は消えません。\nまだ送っていない記録が1件あります。外すと、その記録は消えます。")
+        XCTAssertTrue(removal.discardsUnsent)
+        profiles.cancelRemoval()
+        XCTAssertNil(profiles.pendingRemoval)
+        XCTAssertEqual(profiles.people.count, 2)
+
+        await profiles.askToRemove(mother.id)
+        await profiles.confirmRemoval()
+        XCTAssertEqual(profiles.message, "母さんを、この端末から外しました。")
+        XCTAssertEqual(profiles.people.map(\.name), ["山田 花子"])
+        XCTAssertEqual(app.activeProfile?.displayName, "山田 花子", "the app follows to the person left")
+    }
+
     func testEnglishScreensUseTheEnglishStrings() async throws {
         let app = try await readyApp(self, wording: en)
         let entry = try await record(app, .steps, at: jstDate(2025, 11, 20, 20)) { $0.steps = "8,000" }

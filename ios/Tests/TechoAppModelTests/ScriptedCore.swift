@@ -51,6 +51,13 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
     func listVitals(profileId: String, filter: VitalFilter) throws -> VitalPage { try real.listVitals(profileId: profileId, filter: filter) }
     func logout() async throws { try await real.logout() }
     func profiles() throws -> [Profile] { try real.profiles() }
+    func renameProfile(profileId: String, displayName: String) throws -> Profile {
+        try real.renameProfile(profileId: profileId, displayName: displayName)
+    }
+    func unsentChanges(profileId: String) throws -> UInt64 { try real.unsentChanges(profileId: profileId) }
+    func removeProfile(profileId: String, discardUnsent: Bool) throws -> UInt64 {
+        try real.removeProfile(profileId: profileId, discardUnsent: discardUnsent)
+    }
     func recordVital(profileId: String, entry: VitalEntry) throws -> RecordedVital { try real.recordVital(profileId: profileId, entry: entry) }
     func retryWedged(mutationId: String) throws { try real.retryWedged(mutationId: mutationId) }
     func setActiveProfile(profileId: String) throws { try real.setActiveProfile(profileId: profileId) }

@@ -67,11 +67,11 @@ final class WordingTests: XCTestCase {
 
     func testWarningsNameTheFieldTheThresholdAndTheUnit() {
         XCTAssertEqual(ja.warning(Warning(field: .systolic, code: .atOrAbove, threshold: 180, shownThreshold: "180", unit: "mmHg")),
-                       "上の血圧が 180 mmHg 以上です。")
+                       "上の血圧が180 mmHg以上です。")
         XCTAssertEqual(en.warning(Warning(field: .weight, code: .changedByMoreThan, threshold: 3, shownThreshold: "3", unit: "kg")),
-                       "Weight changed by more than 3 kg since the last reading.")
+                       "Weight changed by more than 3 kg since the previous reading. Check that you measured the same way.")
         XCTAssertEqual(ja.warning(Warning(field: .temperature, code: .below, threshold: 35.5, shownThreshold: "35.5", unit: "°C")),
-                       "体温が 35.5 ℃ より低めです。")
+                       "体温が35.5 ℃未満です。")
     }
 
     func testEveryCoreErrorHasASentenceWithANextStep() {
@@ -172,7 +172,7 @@ final class WordingTests: XCTestCase {
     }
 }
 
-private let conflictKinds: [ConflictKind] = [.alreadyExists, .correctedSince, .deleted, .differentKind, .ambiguous]
+private let conflictKinds: [ConflictKind] = [.alreadyExists, .correctedSince, .deleted, .differentKind, .ambiguous, .unsentChanges]
 private let authProblems: [AuthProblem] = [
     .wrongCredentials, .invalidActivationCode, .weakPassword, .tooManyAttempts(retryAfterSecs: 30), .refused,
 ]

@@ -88,7 +88,9 @@ final class SyncTests: XCTestCase {
             if case .Auth(problem: .invalidActivationCode, reason: _) = $0 { return true } else { return false }
         }
         let account = try await core.login(hmCode: server.activationHmCode, password: password)
-        let profile = try core.addProfile(hmCode: server.activationHmCode, displayName: "新規 太郎", relationship: .myself)
+        // Signing in put the account's patients on the device, the holder as oneself.
+        let profile = try XCTUnwrap(try core.profiles().first { $0.hmCode == account.hmCode })
+        XCTAssertEqual(profile.relationship, .myself)
         XCTAssertEqual(account.hmCode, profile.hmCode)
         XCTAssertTrue(account.patients.contains(profile.hmCode))
         XCTAssertEqual(try core.account(), account)

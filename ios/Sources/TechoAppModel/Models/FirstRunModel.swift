@@ -49,6 +49,22 @@ public final class FirstRunModel {
         }
     }
 
+    /// Back from signing in to the card number, to correct it: the person linked a moment ago
+    /// (nothing recorded yet) is taken off again, and the typed number and name stay to edit.
+    public func back() async {
+        guard step == .signIn || step == .activate, let linked = profile else { return }
+        await busy {
+            _ = try await access.run { try $0.removeProfile(profileId: linked.id, discardUnsent: false) }
+            profile = nil
+            password = ""
+            activationCode = ""
+            newPassword = ""
+            step = .linkCard
+        }
+    }
+
+    public var backTitle: String { wording(.commonBack) }
+
     public func showActivation() { problems = FormProblems(); step = .activate }
     public func showSignIn() { problems = FormProblems(); step = .signIn }
 

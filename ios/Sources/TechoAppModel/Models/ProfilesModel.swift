@@ -18,6 +18,17 @@ public final class ProfilesModel {
     public private(set) var currentLine: String?
     public private(set) var people: [Person] = []
     public private(set) var message: String?
+    /// Whether `message` reports a problem (red) or something done (green).
+    public private(set) var messageIsProblem = false
+    /// The removal waiting for the person's answer: its question, and whether it would lose
+    /// unsent changes.
+    public private(set) var pendingRemoval: Removal?
+
+    public struct Removal: Equatable, Sendable {
+        public let personId: String
+        public let question: String
+        public let discardsUnsent: Bool
+    }
 
     // The add-a-family-member form.
     public var newHmCode = ""
@@ -37,6 +48,8 @@ public final class ProfilesModel {
     }
 
     public var addTitle: String { wording(.profilesAddFamily) }
+    public var renameTitle: String { wording(.profilesRename) }
+    public var removeTitle: String { wording(.profilesRemove) }
     public var addButtonTitle: String { wording(.profilesAdd) }
 
     public func load() async {
@@ -49,7 +62,58 @@ public final class ProfilesModel {
             }
             currentLine = active.map { wording(.profilesCurrent, $0.displayName) }
         } catch {
-            message = wording.message(for: error)
+            show(problem: wording.message(for: error))
+        }
+    }
+
+    private func show(problem text: String) {
+        message = text
+        messageIsProblem = true
+    }
+
+    private func show(done text: String) {
+        message = text
+        messageIsProblem = false
+    }
+
+    /// A new name for a person (a mistyped one, or "HM 34005678" after signing in).
+    public func rename(_ personId: String, to name: String) async {
+        problems = FormProblems()
+        do {
+            let renamed = try await access.run { try $0.renameProfile(profileId: personId, displayName: name) }
+            await load()
+            show(done: wording(.profilesRenamed, renamed.displayName))
+        } catch {
+            problems = FormProblems(error, wording: wording)
+        }
+    }
+
+    /// First step of removing a person: the question to confirm, saying what would be lost.
+    public func askToRemove(_ personId: String) async {
+        guard let profile = profiles.first(where: { $0.id == personId }) else { return }
+        do {
+            let unsent = try await access.run { try $0.unsentChanges(profileId: personId) }
+            var question = wording(.profilesRemoveQuestion, profile.displayName)
+            if unsent > 0 { question += "\n" + wording(.profilesRemoveUnsent, wording.count(unsent)) }
+            pendingRemoval = Removal(personId: personId, question: question, discardsUnsent: unsent > 0)
+        } catch {
+            show(problem: wording.message(for: error))
+        }
+    }
+
+    public func cancelRemoval() { pendingRemoval = nil }
+
+    /// The person confirmed: removes them (and, if the question said so, their unsent changes).
+    public func confirmRemoval() async {
+        guard let removal = pendingRemoval, let profile = profiles.first(where: { $0.id == removal.personId }) else { return }
+        pendingRemoval = nil
+        do {
+            _ = try await access.run { try $0.removeProfile(profileId: removal.personId, discardUnsent: removal.discardsUnsent) }
+            if let active = try await access.run({ try $0.activeProfile() }) { onSwitch(active) }
+            await load()
+            show(done: wording(.profilesRemoved, profile.displayName))
+        } catch {
+            show(problem: wording.message(for: error))
         }
     }
 
@@ -59,9 +123,9 @@ public final class ProfilesModel {
             try await access.run { try $0.setActiveProfile(profileId: personId) }
             onSwitch(profile)
             await load()
-            message = wording(.profilesSwitched, profile.displayName)
+            show(done: wording(.profilesSwitched, profile.displayName))
         } catch {
-            message = wording.message(for: error)
+            show(problem: wording.message(for: error))
         }
     }
 

@@ -19,6 +19,9 @@ public final class SettingsModel {
     /// Whether `message` reports a problem (shown as one) rather than a done step.
     public private(set) var messageIsProblem = false
     public var password = ""
+    /// Whose card signs in: the account holder's own (the person marked as oneself), whoever
+    /// the app is showing — a daughter viewing her mother's notebook signs in with her own card.
+    public var signInHmCode = ""
     public let sync: SyncCoordinator
 
     private let access: CoreAccess
@@ -39,11 +42,17 @@ public final class SettingsModel {
     public var signOutTitle: String { wording(.settingsSignOut) }
     public var signInTitle: String { wording(.settingsSignIn) }
     public var passwordLabel: String { wording(.firstRunPassword) }
+    public var hmCodeLabel: String { wording.fieldName(.hmCode) }
 
     public func load() async {
         do {
-            let (account, items) = try await access.run { core in (try core.account(), try core.wedgedItems()) }
+            let (account, items, people) = try await access.run { core in
+                (try core.account(), try core.wedgedItems(), try core.profiles())
+            }
             isSignedIn = account != nil
+            if signInHmCode.isEmpty {
+                signInHmCode = people.first { $0.relationship == .myself }?.hmCode ?? activeProfile?.hmCode ?? ""
+            }
             accountLine = account.map { wording(.settingsSignedInAs, $0.hmCode) } ?? wording(.settingsSignedOut)
             refused = items.map { item in
                 RefusedChange(id: item.mutationId,
@@ -76,10 +85,10 @@ public final class SettingsModel {
         }
     }
 
-    /// Signs in again as the active person (their HM code is the account).
+    /// Signs in with the card in `signInHmCode`; the account's other patients are added by the
+    /// core.
     public func signIn() async {
-        guard let hmCode = activeProfile?.hmCode else { return }
-        let password = self.password
+        let (hmCode, password) = (signInHmCode, self.password)
         do {
             _ = try await access.core.login(hmCode: hmCode, password: password)
             self.password = ""

@@ -67,6 +67,7 @@ extension Wording {
         case .deleted: return self(.errorDeletedSince)
         case .differentKind: return self(.errorDifferentKind)
         case .ambiguous: return self(.errorAmbiguous)
+        case .unsentChanges: return self(.errorUnsentChanges)
         }
     }
 

@@ -89,25 +89,25 @@ extension Wording {
         }
     }
 
-    /// "61.2 kg", "128/82 mmHg (Morning) pulse 70/min", "5.5 mmol/L (Fasting) equals 99 mg/dL":
-    /// the numbers as the core prints them (`Vital.shown`), the words from here.
+    /// "61.2 kg", "128/82 mmHg 脈拍 70・朝", "5.5 mmol/L（99 mg/dL）・空腹時" — the same text as the
+    /// Android app. The numbers are the core's (`Vital.shown`); the words are from here.
     public func valueText(_ vital: Vital) -> String {
         let shown = vital.shown
         switch vital.value {
         case .weight:
-            return self(.readingValueUnit, shown.value, self(.unitKg))
+            return self(.valueWeight, shown.value)
         case .temperature:
-            return self(.readingValueUnit, shown.value, self(.unitCelsius))
+            return self(.valueTemperature, shown.value)
         case let .bloodPressure(_, _, _, context):
-            let pressure = self(.readingBloodPressure, shown.value, shown.diastolic ?? "", contextName(context))
-            guard let pulse = shown.pulse else { return pressure }
-            return pressure + " " + self(.readingPulse, pulse)
-        case let .glucose(_, unit, timing, _):
-            let text = self(.readingGlucose, shown.value, unitName(unit), timingName(timing))
-            guard let converted = shown.convertedMgDl else { return text }
-            return text + " " + self(.readingGlucoseConverted, converted)
+            let pressure = shown.pulse.map { self(.valueBpWithPulse, shown.value, shown.diastolic ?? "", $0) }
+                ?? self(.valueBp, shown.value, shown.diastolic ?? "")
+            return self(.valueWithDetail, pressure, contextName(context))
+        case let .glucose(_, _, timing, _):
+            let value = shown.convertedMgDl.map { self(.valueGlucoseMmolL, shown.value, $0) }
+                ?? self(.valueGlucoseMgDl, shown.value)
+            return self(.valueWithDetail, value, timingName(timing))
         case .steps:
-            return self(.readingValueUnit, shown.value, self(.unitSteps))
+            return self(.valueSteps, shown.value)
         }
     }
 }

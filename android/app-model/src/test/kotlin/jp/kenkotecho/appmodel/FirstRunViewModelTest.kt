@@ -74,6 +74,22 @@ class FirstRunViewModelTest {
         }
 
     @Test
+    fun backFromSignInCorrectsAMistypedCardNumber() =
+        runBlocking {
+            val vm = linked("34009999")
+            vm.state.await("sign-in step") { it.step == FirstRunStep.SIGN_IN }
+            vm.back().join()
+            assertEquals(FirstRunStep.PERSON, vm.state.value.step)
+            assertEquals("34009999", vm.person.state.value.hmCode)
+            assertTrue("the mistyped card is off the phone", phone.core.profiles().isEmpty())
+            vm.person.onHmCode("34001234")
+            vm.person.submit().join()
+            vm.state.await("sign-in step again") { it.step == FirstRunStep.SIGN_IN }
+            assertEquals("34001234", phone.core.activeProfile()!!.hmCode)
+            assertEquals("34001234", vm.signIn.state.value.hmCode)
+        }
+
+    @Test
     fun theSameCardTwiceSaysWhereToFindThePerson() =
         runBlocking {
             phone.addOwner(hmCode = "34001234")

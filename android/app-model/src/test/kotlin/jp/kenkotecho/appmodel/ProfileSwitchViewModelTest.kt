@@ -50,6 +50,35 @@ class ProfileSwitchViewModelTest {
         }
 
     @Test
+    fun aPersonIsRenamedAndRemovedOnlyAfterAQuestionThatSaysWhatIsLost() =
+        runBlocking {
+            val owner = phone.addOwner(name = "山田 花子")
+            val mother = phone.core.addProfile("34005678", "山田 トメ", Relationship.FAMILY)
+            phone.record(mother, jp.kenkotecho.core.VitalInput.Weight("48.5"), java.time.Instant.now().minusSeconds(60))
+            val vm = ProfileSwitchViewModel(phone.env(), phone.scope)
+            vm.load().join()
+
+            vm.rename(mother.id, "  ").join()
+            assertTrue(vm.state.value.renameError!!, vm.state.value.renameError!!.startsWith("お名前"))
+            vm.rename(mother.id, "母").join()
+            assertEquals("名前を「母」に変えました。", vm.state.value.notice?.text)
+            assertEquals(listOf("山田 花子", "母"), vm.state.value.people.map { it.name })
+
+            vm.askToRemove(mother.id).join()
+            val question = vm.state.value.pendingRemoval!!
+            assertEquals(
+                "母さんを、この端末から外しますか。サーバーにある記録は消えません。\nまだ送っていない記録が1件あります。外すと、その記録は消えます。",
+                question.question,
+            )
+            vm.cancelRemoval()
+            assertEquals(2, phone.core.profiles().size)
+            vm.askToRemove(mother.id).join()
+            vm.confirmRemoval().join()
+            assertEquals("母さんを、この端末から外しました。", vm.state.value.notice?.text)
+            assertEquals(listOf(owner.id), phone.core.profiles().map { it.id })
+        }
+
+    @Test
     fun aFamilyMemberWithABadCardIsRefusedWithTheCoreMessage() =
         runBlocking {
             phone.addOwner()

@@ -782,7 +782,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_profiles(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_remove_profile(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_rename_profile(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_set_active_profile(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_unsent_changes(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_account(
     ): Int
@@ -908,8 +914,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_profiles(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_remove_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,`discardUnsent`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_techo_ffi_fn_method_techocore_rename_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_set_active_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_techo_ffi_fn_method_techocore_unsent_changes(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_activate(`ptr`: Long,`hmCode`: RustBuffer.ByValue,`activationCode`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,
@@ -1173,7 +1185,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_profiles() and 0xFFFF) != 52314) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_remove_profile() and 0xFFFF) != 43387) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_rename_profile() and 0xFFFF) != 30418) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_set_active_profile() and 0xFFFF) != 23392) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_unsent_changes() and 0xFFFF) != 62318) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_account() and 0xFFFF) != 51901) {
@@ -1182,7 +1203,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_activate() and 0xFFFF) != 53918) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_login() and 0xFFFF) != 4080) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_login() and 0xFFFF) != 7946) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_logout() and 0xFFFF) != 62547) {
@@ -3323,9 +3344,27 @@ public interface TechoCoreInterface {
     fun `profiles`(): List<Profile>
     
     /**
+     * Removes a person and what this device holds of them (the server keeps its copy). With
+     * unsent changes it fails (`Conflict { UnsentChanges }`) unless `discard_unsent` carries the
+     * person's confirmation. Returns the records removed from this device.
+     */
+    fun `removeProfile`(`profileId`: kotlin.String, `discardUnsent`: kotlin.Boolean): kotlin.ULong
+    
+    /**
+     * A new name for a person on this device.
+     */
+    fun `renameProfile`(`profileId`: kotlin.String, `displayName`: kotlin.String): Profile
+    
+    /**
      * Switching whose data is shown is an explicit action (U8).
      */
     fun `setActiveProfile`(`profileId`: kotlin.String)
+    
+    /**
+     * What removing a person would lose: their changes not yet accepted by the server. The
+     * confirmation says this number when it is not zero.
+     */
+    fun `unsentChanges`(`profileId`: kotlin.String): kotlin.ULong
     
     /**
      * The signed-in account, if any.
@@ -3338,7 +3377,8 @@ public interface TechoCoreInterface {
     suspend fun `activate`(`hmCode`: kotlin.String, `activationCode`: kotlin.String, `password`: kotlin.String)
     
     /**
-     * Signs this device in; the refresh token goes to the shell's key store.
+     * Signs this device in; the refresh token goes to the shell's key store. The account's
+     * patients not on this device yet are added (see `profiles()` afterwards).
      */
     suspend fun `login`(`hmCode`: kotlin.String, `password`: kotlin.String): Account
     
@@ -3796,6 +3836,46 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
 
     
     /**
+     * Removes a person and what this device holds of them (the server keeps its copy). With
+     * unsent changes it fails (`Conflict { UnsentChanges }`) unless `discard_unsent` carries the
+     * person's confirmation. Returns the records removed from this device.
+     */
+    @Throws(ApiException::class)override fun `removeProfile`(`profileId`: kotlin.String, `discardUnsent`: kotlin.Boolean): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_remove_profile(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterBoolean.lower(`discardUnsent`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A new name for a person on this device.
+     */
+    @Throws(ApiException::class)override fun `renameProfile`(`profileId`: kotlin.String, `displayName`: kotlin.String): Profile {
+            return FfiConverterTypeProfile.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_rename_profile(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`displayName`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Switching whose data is shown is an explicit action (U8).
      */
     @Throws(ApiException::class)override fun `setActiveProfile`(`profileId`: kotlin.String)
@@ -3809,6 +3889,25 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
 }
     }
     
+    
+
+    
+    /**
+     * What removing a person would lose: their changes not yet accepted by the server. The
+     * confirmation says this number when it is not zero.
+     */
+    @Throws(ApiException::class)override fun `unsentChanges`(`profileId`: kotlin.String): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_unsent_changes(
+        it,
+        
+        FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -3858,7 +3957,8 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
 
     
     /**
-     * Signs this device in; the refresh token goes to the shell's key store.
+     * Signs this device in; the refresh token goes to the shell's key store. The account's
+     * patients not on this device yet are added (see `profiles()` afterwards).
      */
     @Throws(ApiException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7348,7 +7448,11 @@ enum class ConflictKind {
     /**
      * A short id matched more than one record.
      */
-    AMBIGUOUS;
+    AMBIGUOUS,
+    /**
+     * Removing the person would lose changes not yet sent: sync first, or confirm discarding.
+     */
+    UNSENT_CHANGES;
 
     
 

@@ -37,6 +37,11 @@ class AddPersonViewModel(
 
     fun onName(text: String) = update { it.copy(name = text, nameError = null, formError = null) }
 
+    /** The person was taken off again (first run's back step): the form is editable once more. */
+    fun reopen() = update { it.copy(added = null, busy = false) }
+
+    fun showFormError(text: String) = update { it.copy(busy = false, formError = text) }
+
     fun submit(): Job =
         launch {
             val s = current

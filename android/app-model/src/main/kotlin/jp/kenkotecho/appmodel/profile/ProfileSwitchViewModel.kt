@@ -13,11 +13,17 @@ import kotlinx.coroutines.Job
 
 data class PersonChoice(val profileId: String, val name: String, val relationship: String, val active: Boolean, val a11y: String)
 
+/** A removal waiting for the person's answer: the question says what would be lost. */
+data class PendingRemoval(val profileId: String, val question: String, val discardsUnsent: Boolean)
+
 data class ProfileSwitchState(
     val loading: Boolean = true,
     val person: PersonHeader? = null,
     val people: List<PersonChoice> = emptyList(),
     val notice: Notice? = null,
+    val pendingRemoval: PendingRemoval? = null,
+    /** A problem with the name typed for a rename, shown next to the field. */
+    val renameError: String? = null,
 )
 
 /** Whose records the app shows and records: switching is always an explicit tap (U8). */
@@ -32,6 +38,43 @@ class ProfileSwitchViewModel(env: AppEnvironment, scope: CoroutineScope) :
                 val name = current.people.firstOrNull { it.profileId == profileId }?.name.orEmpty()
                 reload(Notice(env.words()[StringKey.PROFILE_SWITCHED, name], Tone.SUCCESS))
             }
+        }
+
+    /** A new name for a person (a mistyped one, or "HM 34005678" after signing in). */
+    fun rename(profileId: String, name: String): Job =
+        launch {
+            update { it.copy(renameError = null) }
+            val renamed =
+                attempt(Action.SWITCH_PERSON, { text -> update { it.copy(renameError = text) } }) {
+                    env.onCore { renameProfile(profileId, name) }
+                }
+            if (renamed != null) reload(Notice(env.words()[StringKey.PROFILES_RENAMED, renamed.displayName], Tone.SUCCESS))
+        }
+
+    /** First step of removing a person: the question to confirm, saying what would be lost. */
+    fun askToRemove(profileId: String): Job =
+        launch {
+            val name = current.people.firstOrNull { it.profileId == profileId }?.name ?: return@launch
+            val unsent = attempt(Action.LOAD, ::showError) { env.onCore { unsentChanges(profileId) } } ?: return@launch
+            val words = env.words()
+            var question = words[StringKey.PROFILES_REMOVE_QUESTION, name]
+            if (unsent > 0uL) question += "\n" + words[StringKey.PROFILES_REMOVE_UNSENT, words.numbers.whole(unsent)]
+            update { it.copy(pendingRemoval = PendingRemoval(profileId, question, unsent > 0uL)) }
+        }
+
+    fun cancelRemoval() = update { it.copy(pendingRemoval = null) }
+
+    /** The person confirmed: removes them (and, if the question said so, their unsent changes). */
+    fun confirmRemoval(): Job =
+        launch {
+            val removal = current.pendingRemoval ?: return@launch
+            val name = current.people.firstOrNull { it.profileId == removal.profileId }?.name.orEmpty()
+            update { it.copy(pendingRemoval = null) }
+            val done =
+                attempt(Action.SWITCH_PERSON, ::showError) {
+                    env.onCore { removeProfile(removal.profileId, removal.discardsUnsent) }
+                }
+            if (done != null) reload(Notice(env.words()[StringKey.PROFILES_REMOVED, name], Tone.SUCCESS))
         }
 
     private suspend fun reload(notice: Notice?) {

@@ -81,6 +81,7 @@ class ErrorWording(
                 ConflictKind.DELETED -> StringKey.ERROR_CONFLICT_DELETED
                 ConflictKind.DIFFERENT_KIND -> StringKey.ERROR_CONFLICT_DIFFERENT_KIND
                 ConflictKind.AMBIGUOUS -> StringKey.ERROR_CONFLICT_AMBIGUOUS
+                ConflictKind.UNSENT_CHANGES -> StringKey.ERROR_UNSENT_CHANGES
             },
         ]
 

@@ -157,6 +157,13 @@ fun stringId(key: StringKey): Int =
         StringKey.VERSION_LINE -> R.string.version_line
         StringKey.READING_DELETED -> R.string.reading_deleted
         StringKey.PROFILE_SWITCHED -> R.string.profile_switched
+        StringKey.PROFILES_RENAME -> R.string.profiles_rename
+        StringKey.PROFILES_RENAMED -> R.string.profiles_renamed
+        StringKey.PROFILES_REMOVE -> R.string.profiles_remove
+        StringKey.PROFILES_REMOVE_QUESTION -> R.string.profiles_remove_question
+        StringKey.PROFILES_REMOVE_UNSENT -> R.string.profiles_remove_unsent
+        StringKey.PROFILES_REMOVED -> R.string.profiles_removed
+        StringKey.ERROR_UNSENT_CHANGES -> R.string.error_unsent_changes
         StringKey.PROFILE_ADDED -> R.string.profile_added
         StringKey.PROFILE_LINKED -> R.string.profile_linked
         StringKey.SIGNED_IN -> R.string.signed_in

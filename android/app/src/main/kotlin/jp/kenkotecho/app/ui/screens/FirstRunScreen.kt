@@ -33,7 +33,8 @@ fun FirstRunScreen(nav: Nav) {
                 PersonForm(person, vm.person, buttonText = stringResource(R.string.button_next))
             }
         FirstRunStep.SIGN_IN, FirstRunStep.DONE ->
-            ScreenFrame(stringResource(R.string.sign_in_title), person = null, onBack = null) {
+            // Back to the card number, to correct a mistyped one (the system back gesture too).
+            ScreenFrame(stringResource(R.string.sign_in_title), person = null, onBack = { vm.back() }) {
                 s.linkedMessage?.let { NoticeCard(Notice(it, Tone.SUCCESS)) }
                 SignInForm(signIn, vm.signIn, onLater = vm::skipSignIn)
             }

@@ -1,0 +1,62 @@
+// The scenario of wording/parity.tsv through this app's screen models against the real core; the
+// Android app's ParityTest runs the same scenario and compares with the same file, so both apps
+// show the same thing.
+import Foundation
+import TechoAppModel
+import TechoKit
+import XCTest
+
+@MainActor
+final class ParityTests: XCTestCase {
+    func testTheScenarioShowsWhatBothAppsShow() async throws {
+        let path = try XCTUnwrap(ProcessInfo.processInfo.environment["TECHO_PARITY"], "run through ios/scripts/test-linux.sh")
+        var expected: [String: String] = [:]
+        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        where !line.hasPrefix("#") && line.contains("\t") {
+            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            expected[parts[0]] = parts[1]
+        }
+
+        var shown: [String: String] = [:]
+        let app = try await readyApp(self) // 34001234 「山田 花子」, oneself, never signed in
+        let profiles = try XCTUnwrap(app.makeProfiles())
+        profiles.newHmCode = "34005678"
+        profiles.newName = "山田 トメ"
+        await profiles.addFamilyMember()
+
+        let at = jstDate(2025, 11, 20, 7)
+        let bp = try await record(app, .bloodPressure, at: at) {
+            $0.systolic = "185"
+            $0.diastolic = "95"
+            $0.pulse = "70"
+            $0.bpContext = .morning
+        }
+        shown["reading.bp"] = try ReadingRow(XCTUnwrap(bp.saved), wording: ja).value
+        shown["warning.bp"] = bp.warnings.first
+        let glucose = try await record(app, .glucose, at: at.addingTimeInterval(60)) {
+            $0.glucose = "5.5"
+            $0.glucoseUnit = .mmolPerL
+            $0.glucoseTiming = .fasting
+        }
+        shown["reading.glucose"] = try ReadingRow(XCTUnwrap(glucose.saved), wording: ja).value
+        let weight = try await record(app, .weight, at: at.addingTimeInterval(120)) { $0.weight = "60.25" }
+        shown["reading.weight"] = try ReadingRow(XCTUnwrap(weight.saved), wording: ja).value
+        let steps = try await record(app, .steps, at: at.addingTimeInterval(180)) { $0.steps = "8000" }
+        shown["reading.steps"] = try ReadingRow(XCTUnwrap(steps.saved), wording: ja).value
+
+        let sync = try XCTUnwrap(app.sync)
+        await sync.refresh()
+        shown["sync.line"] = sync.line
+
+        let history = try XCTUnwrap(app.makeHistory(.bloodPressure))
+        await history.load()
+        for (i, line) in history.referenceLines.enumerated() { shown["chart.bp.reference.\(i + 1)"] = line.label }
+
+        await profiles.load()
+        let mother = try XCTUnwrap(profiles.people.first { $0.name == "山田 トメ" })
+        await profiles.askToRemove(mother.id)
+        shown["profiles.removeQuestion"] = profiles.pendingRemoval?.question
+
+        XCTAssertEqual(shown, expected)
+    }
+}
