@@ -13,26 +13,14 @@ pub fn kind_label(kind: VitalKind) -> &'static str {
     }
 }
 
+/// The unit a chart of `kind` is in: the core's, as the apps show it.
 pub fn unit_label(kind: VitalKind) -> &'static str {
-    match kind {
-        VitalKind::Weight => "kg",
-        VitalKind::Temperature => "°C",
-        VitalKind::BloodPressure => "mmHg",
-        VitalKind::Glucose => "mg/dL",
-        VitalKind::Steps => "steps",
-    }
+    techo_core::domain::chart::unit(kind)
 }
 
+/// Thousands grouped as the apps print counts (the core's rule).
 fn grouped(n: u32) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    techo_core::domain::shown::count(u64::from(n))
 }
 
 pub fn value(v: &VitalValue) -> String {

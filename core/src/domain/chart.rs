@@ -104,7 +104,7 @@ mod tests {
     fn periods_end_today_and_cover_their_span() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
         assert_eq!(window(Bucket::Day, today), (NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(), today));
-        assert_eq!(window(Bucket::Week, today).0, NaiveDate::from_ymd_opt(2026, 9, 11).unwrap());
+        assert_eq!(window(Bucket::Week, today).0, NaiveDate::from_ymd_opt(2026, 9, 12).unwrap());
         assert_eq!(window(Bucket::Month, today).0, NaiveDate::from_ymd_opt(2025, 12, 5).unwrap());
     }
 

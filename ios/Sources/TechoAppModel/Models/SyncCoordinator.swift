@@ -20,8 +20,9 @@ public final class SyncCoordinator {
     private let access: CoreAccess
     private let wording: Wording
     @ObservationIgnored private var loop: (any SyncTaskHandleProtocol)?
-    /// Status reads run concurrently; only the newest one issued may set the line.
+    /// Status reads, numbered as issued, and the newest one shown.
     @ObservationIgnored private var readsIssued = 0
+    @ObservationIgnored private var readsApplied = 0
     @ObservationIgnored private let events: AsyncStream<SyncEvent>.Continuation
     @ObservationIgnored private let observer: SyncObserverBridge
 
@@ -86,16 +87,20 @@ public final class SyncCoordinator {
         }
     }
 
-    /// Re-reads the core's status into the line.
+    /// Re-reads the core's status into the line. Reads run concurrently (every run event asks
+    /// for one); a read applies unless a newer one was applied first, so an older status never
+    /// replaces a newer one, and the line is current once this returns.
     public func refresh() async {
         readsIssued += 1
         let read = readsIssued
         do {
             let status = try await access.run { core in try core.syncStatus() }
-            guard read == readsIssued else { return }
+            guard read > readsApplied else { return }
+            readsApplied = read
             show(status)
         } catch {
-            guard read == readsIssued else { return }
+            guard read > readsApplied else { return }
+            readsApplied = read
             line = wording.message(for: error)
         }
     }
