@@ -15,7 +15,7 @@ struct BpSummaryView: View {
                     .font(.body)
                     .fixedSize(horizontal: false, vertical: true)
                     .padding()
-                    .background(Color(.secondarySystemBackground), in: RoundedRectangle(cornerRadius: 12))
+                    .background(Color(role: .card), in: RoundedRectangle(cornerRadius: 12))
             }
             .padding()
         }

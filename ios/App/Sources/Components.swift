@@ -23,7 +23,7 @@ struct ActingForBanner: View {
             .accessibilityLabel(Text(verbatim: app.wording(.actingForSwitch)))
         }
         .padding()
-        .background(Color(.secondarySystemBackground), in: RoundedRectangle(cornerRadius: 12))
+        .background(Color(role: .card), in: RoundedRectangle(cornerRadius: 12))
         .accessibilityElement(children: .contain)
     }
 }
@@ -96,8 +96,8 @@ struct FieldBlock: View {
                     Image(systemName: "exclamationmark.triangle.fill")
                 }
                 .font(.body.weight(.semibold))
-                .foregroundStyle(.red)
-                .accessibilityHidden(true) // already part of the field's label
+                .foregroundStyle(Color(role: .problem))
+                .accessibilityHidden(true) // part of the field's label (Wording.fieldLabel), read with it
             }
         }
     }
@@ -146,10 +146,10 @@ struct MessageBox: View {
             Image(systemName: isProblem ? "exclamationmark.circle.fill" : "checkmark.circle.fill")
         }
         .font(.body.weight(.semibold))
-        .foregroundStyle(isProblem ? Color.red : Color.green)
+        .foregroundStyle(Color(role: isProblem ? .problemOnCard : .successOnCard))
         .padding()
         .frame(maxWidth: .infinity, alignment: .leading)
-        .background(Color(.secondarySystemBackground), in: RoundedRectangle(cornerRadius: 12))
+        .background(Color(role: .card), in: RoundedRectangle(cornerRadius: 12))
         .accessibilityElement(children: .combine)
         .onAppear { announceForVoiceOver(text) }
         .onChange(of: text) { _, newText in announceForVoiceOver(newText) }
@@ -198,9 +198,9 @@ struct ReadingRowView: View {
     @ViewBuilder private var content: some View {
         Text(verbatim: row.kindName).font(.headline)
         Text(verbatim: row.value).font(.title3)
-        Text(verbatim: row.time).font(.body).foregroundStyle(.secondary)
+        Text(verbatim: row.time).font(.body).foregroundStyle(Color(role: .secondaryText))
         if !row.notes.isEmpty {
-            Text(verbatim: row.notes.joined(separator: "・")).font(.callout).foregroundStyle(.secondary)
+            Text(verbatim: row.notes.joined(separator: "・")).font(.callout).foregroundStyle(Color(role: .secondaryText))
         }
     }
 }

@@ -46,7 +46,7 @@ struct FirstRunView: View {
         Text(verbatim: w(.firstRunIntro)).font(.title3).fixedSize(horizontal: false, vertical: true)
         FieldBlock(label: w(.fieldHmCode), text: $model.hmCode, problem: model.problem(.hmCode),
                    accessibilityLabel: label(.hmCode), keyboard: .asciiCapable)
-        Text(verbatim: w(.firstRunHmCodeHint)).font(.body).foregroundStyle(.secondary)
+        Text(verbatim: w(.firstRunHmCodeHint)).font(.body).foregroundStyle(Color(role: .secondaryText))
         FieldBlock(label: w(.fieldDisplayName), text: $model.displayName, problem: model.problem(.displayName),
                    accessibilityLabel: label(.displayName))
         BigButton(title: w(.firstRunLink), prominent: true, isBusy: model.isBusy) { await model.linkCard() }
@@ -76,7 +76,6 @@ struct FirstRunView: View {
     }
 
     private func label(_ field: Field) -> String {
-        guard let problem = model.problem(field) else { return w.fieldName(field) }
-        return w(.labelWithError, w.fieldName(field), problem)
+        w.fieldLabel(field, problem: model.problem(field))
     }
 }

@@ -60,7 +60,7 @@ struct HistoryView: View {
             ForEach(model.referenceLines) { line in
                 RuleMark(y: .value("reference", line.value))
                     .lineStyle(StrokeStyle(lineWidth: 1.5, dash: [6, 4]))
-                    .foregroundStyle(.secondary)
+                    .foregroundStyle(Color(role: .secondaryText))
                     .annotation(position: .top, alignment: .leading) {
                         Text(verbatim: line.label).font(.caption)
                     }

@@ -14,6 +14,8 @@ struct KenkoTechoApp: App {
         WindowGroup {
             RootView()
                 .environment(app)
+                // Links and reading rows in the palette's link colour (≥ 4.5:1, PaletteTests).
+                .tint(Color(role: .link))
                 .task { [app] in await Launch.start(app) }
         }
         .onChange(of: scenePhase) { _, phase in

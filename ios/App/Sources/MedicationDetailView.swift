@@ -84,7 +84,7 @@ struct RpSectionView: View {
         }
         .padding()
         .frame(maxWidth: .infinity, alignment: .leading)
-        .background(Color(.secondarySystemBackground), in: RoundedRectangle(cornerRadius: 12))
+        .background(Color(role: .card), in: RoundedRectangle(cornerRadius: 12))
     }
 }
 

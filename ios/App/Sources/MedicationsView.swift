@@ -145,7 +145,7 @@ struct MedicationRowView: View {
             ForEach(Array(row.names.enumerated()), id: \.offset) { _, name in
                 Text(verbatim: name).font(.body)
             }
-            Text(verbatim: row.arrivalLine).font(.callout).foregroundStyle(.secondary)
+            Text(verbatim: row.arrivalLine).font(.callout).foregroundStyle(Color(role: .secondaryText))
             if !row.notes.isEmpty {
                 Text(verbatim: row.notes.joined(separator: "・")).font(.callout.weight(.semibold))
             }

@@ -33,11 +33,12 @@ struct ProfilesView: View {
                 Text(verbatim: model.addTitle).font(.title3.bold()).accessibilityAddTraits(.isHeader)
                 if let general = model.problems.general { MessageBox(text: general) }
                 FieldBlock(label: app.wording.fieldName(.hmCode), text: $model.newHmCode,
-                           problem: model.problems.byField[.hmCode], accessibilityLabel: app.wording.fieldName(.hmCode),
+                           problem: model.problems.byField[.hmCode],
+                           accessibilityLabel: app.wording.fieldLabel(.hmCode, problem: model.problems.byField[.hmCode]),
                            keyboard: .asciiCapable)
                 FieldBlock(label: app.wording.fieldName(.displayName), text: $model.newName,
                            problem: model.problems.byField[.displayName],
-                           accessibilityLabel: app.wording.fieldName(.displayName))
+                           accessibilityLabel: app.wording.fieldLabel(.displayName, problem: model.problems.byField[.displayName]))
                 BigButton(title: model.addButtonTitle) { await model.addFamilyMember() }
             }
             .padding()

@@ -65,6 +65,12 @@ final class WordingTests: XCTestCase {
         XCTAssertTrue(message.hasPrefix("下の血圧："))
     }
 
+    func testAFieldsVoiceOverLabelCarriesItsProblem() {
+        XCTAssertEqual(ja.fieldLabel(.hmCode, problem: nil), "HMカードの番号")
+        XCTAssertEqual(ja.fieldLabel(.hmCode, problem: ja(.problemInvalidHmCode)),
+                       "HMカードの番号。" + ja(.problemInvalidHmCode))
+    }
+
     func testWarningsNameTheFieldTheThresholdAndTheUnit() {
         XCTAssertEqual(ja.warning(Warning(field: .systolic, code: .atOrAbove, threshold: 180, shownThreshold: "180", unit: "mmHg")),
                        "上の血圧が180 mmHg以上です。")

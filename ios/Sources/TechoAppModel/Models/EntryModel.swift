@@ -65,9 +65,7 @@ public final class EntryModel: Identifiable {
 
     /// A field's VoiceOver label: its name, and the problem when there is one.
     public func accessibilityLabel(_ field: Field) -> String {
-        let name = wording.fieldName(field)
-        guard let problem = problem(field) else { return name }
-        return wording(.labelWithError, name, problem)
+        wording.fieldLabel(field, problem: problem(field))
     }
 
     /// The fields this kind's form shows, in order.

@@ -71,6 +71,14 @@ extension Wording {
         }
     }
 
+    /// A field's VoiceOver label: its name, and its problem when there is one, so that an error
+    /// is heard on every form, not only seen.
+    public func fieldLabel(_ field: Field, problem: String?) -> String {
+        let name = fieldName(field)
+        guard let problem else { return name }
+        return self(.labelWithError, name, problem)
+    }
+
     /// Any error a core call threw, as one message with what to do next.
     public func message(for error: Error) -> String {
         guard let api = error as? ApiError else { return self(.errorInternal) }

@@ -1,0 +1,14 @@
+import SwiftUI
+import TechoAppModel
+import UIKit
+
+/// The palette's roles as SwiftUI colours that follow light and dark appearance. The values and
+/// their contrast are checked on Linux (`Palette`, `PaletteTests`); only this mapping is here.
+extension Color {
+    init(role: PaletteRole) {
+        self.init(uiColor: UIColor { traits in
+            let rgb = Palette.color(role, dark: traits.userInterfaceStyle == .dark)
+            return UIColor(red: rgb.red, green: rgb.green, blue: rgb.blue, alpha: 1)
+        })
+    }
+}
