@@ -64,7 +64,7 @@ impl SyncFacts {
         // reached it once something was sent or received, or pulling began (after the push).
         let offline_before = matches!(outcome, Some(SyncOutcome::Offline { .. }));
         let through = progress.is_some_and(|p| p.phase == SyncPhase::Pulling || p.pushed + p.pulled > 0);
-        if self.running && !waiting && !(offline_before && !through) {
+        if self.running && !waiting && (through || !offline_before) {
             return SyncState::Running;
         }
         let unsent = self.pending + self.refused;

@@ -35,6 +35,8 @@ struct BigButton: View {
     var role: ButtonRole?
     var isBusy = false
     let action: @MainActor () async -> Void
+    /// A second tap while the action runs does nothing (elderly hands often tap twice).
+    @State private var running = false
 
     var body: some View {
         if prominent {
@@ -46,10 +48,15 @@ struct BigButton: View {
 
     private var button: some View {
         Button(role: role) {
-            Task { await action() }
+            guard !running else { return }
+            running = true
+            Task {
+                await action()
+                running = false
+            }
         } label: {
             HStack {
-                if isBusy { ProgressView() }
+                if isBusy || running { ProgressView() }
                 Text(verbatim: title)
                     .font(.title3.weight(.semibold))
                     .multilineTextAlignment(.center)
@@ -57,7 +64,7 @@ struct BigButton: View {
             }
             .frame(maxWidth: .infinity, minHeight: 52)
         }
-        .disabled(isBusy)
+        .disabled(isBusy || running)
         .accessibilityLabel(Text(verbatim: title))
     }
 }
@@ -71,16 +78,31 @@ struct FieldBlock: View {
     var accessibilityLabel: String
     var keyboard: UIKeyboardType = .default
     var secure = false
+    @Environment(AppModel.self) private var app
+    /// A password can be shown while typing (small keys, elderly eyes).
+    @State private var revealed = false
+    /// Number pads have no return key: a "done" button above the keyboard closes it.
+    @FocusState private var focused: Bool
 
     var body: some View {
         VStack(alignment: .leading, spacing: 6) {
             Text(verbatim: label).font(.headline)
             Group {
-                if secure {
+                if secure && !revealed {
                     SecureField("", text: $text)
                 } else {
                     TextField("", text: $text)
-                        .keyboardType(keyboard)
+                        .keyboardType(secure ? .asciiCapable : keyboard)
+                }
+            }
+            .focused($focused)
+            .toolbar {
+                if focused {
+                    ToolbarItemGroup(placement: .keyboard) {
+                        Spacer()
+                        Button(app.wording(.commonDone)) { focused = false }
+                            .font(.title3.weight(.semibold))
+                    }
                 }
             }
             .font(.title2)
@@ -89,6 +111,11 @@ struct FieldBlock: View {
             .autocorrectionDisabled()
             .textInputAutocapitalization(.never)
             .accessibilityLabel(Text(verbatim: accessibilityLabel))
+            if secure {
+                Toggle(app.wording(.commonShowPassword), isOn: $revealed)
+                    .font(.body)
+                    .frame(minHeight: 44)
+            }
             if let problem {
                 Label {
                     Text(verbatim: problem).fixedSize(horizontal: false, vertical: true)

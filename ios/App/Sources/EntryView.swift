@@ -26,11 +26,19 @@ struct EntryView: View {
 
                 choices
 
-                DatePicker(selection: $model.measuredAt, displayedComponents: [.date, .hourAndMinute]) {
+                // Large targets instead of the compact pills: a month calendar for the day and
+                // wheels for the time.
+                VStack(alignment: .leading, spacing: 8) {
                     Text(verbatim: w.fieldName(.measuredAt)).font(.headline)
+                    DatePicker("", selection: $model.measuredAt, displayedComponents: [.date])
+                        .datePickerStyle(.graphical)
+                        .labelsHidden()
+                    DatePicker("", selection: $model.measuredAt, displayedComponents: [.hourAndMinute])
+                        .datePickerStyle(.wheel)
+                        .labelsHidden()
+                        .frame(maxWidth: .infinity)
                 }
-                .datePickerStyle(.compact)
-                .frame(minHeight: 44)
+                .accessibilityElement(children: .contain)
                 .accessibilityLabel(Text(verbatim: model.accessibilityLabel(.measuredAt)))
                 if let problem = model.problem(.measuredAt) { MessageBox(text: problem) }
 

@@ -46,7 +46,7 @@ struct HistoryView: View {
             .padding()
         }
         .navigationTitle(Text(verbatim: app.wording.kindName(model.kind)))
-        .task { await model.load() }
+        .task { await model.reload() } // the first time a load; afterwards the list keeps its place
     }
 
     /// Means per bucket with their min–max range on a time axis over the whole period (gaps show

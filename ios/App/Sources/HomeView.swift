@@ -17,6 +17,12 @@ struct HomeView: View {
                 NavigationLink(value: Route.chooseKind) { bigLabel(w(.homeRecord), prominent: true) }
                     .buttonStyle(.borderedProminent)
                     .accessibilityLabel(Text(verbatim: w(.homeRecord)))
+                // The list and chart of the kind recorded last (blood pressure before anything is).
+                NavigationLink(value: Route.history(model.latest.first?.kind ?? .bloodPressure)) {
+                    bigLabel(w(.homeHistory), prominent: false)
+                }
+                .buttonStyle(.bordered)
+                .accessibilityLabel(Text(verbatim: w(.homeHistory)))
 
                 section(w(.homeToday)) {
                     if let empty = model.todayEmptyLine {

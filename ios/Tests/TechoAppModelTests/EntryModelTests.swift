@@ -38,6 +38,19 @@ final class EntryModelTests: XCTestCase {
         XCTAssertTrue(fixed.problems.isEmpty)
     }
 
+    func testTwoQuickTapsOnSaveRecordOnce() async throws {
+        let app = try await readyApp(self)
+        let entry = try XCTUnwrap(app.makeEntry(.weight))
+        entry.measuredAt = jstDate(2025, 11, 20, 7)
+        entry.weight = "60.1"
+        async let first: Void = entry.save()
+        async let second: Void = entry.save()
+        _ = await (first, second)
+        let history = try XCTUnwrap(app.makeHistory(.weight))
+        await history.load()
+        XCTAssertEqual(history.rows.count, 1, "the second tap saved nothing")
+    }
+
     func testImplausibleReadingsAreSavedWithWordedWarnings() async throws {
         let app = try await readyApp(self)
         let entry = try await record(app, .bloodPressure, at: jstDate(2025, 11, 20, 7)) {

@@ -39,6 +39,10 @@ final class ScreenModelTests: XCTestCase {
         await history.loadMore()
         XCTAssertEqual(history.rows.count, 35)
         XCTAssertFalse(history.canLoadMore)
+        // Back from a reading: the same 35 rows, not the first page again.
+        let ids = history.rows.map(\.id)
+        await history.reload()
+        XCTAssertEqual(history.rows.map(\.id), ids)
 
         XCTAssertEqual(history.period.bucket, .day)
         XCTAssertEqual(history.points.count, 14)

@@ -109,6 +109,8 @@ public final class EntryModel: Identifiable {
     }
 
     public func save() async {
+        // A second tap while saving must not record the reading twice.
+        guard !isSaving else { return }
         isSaving = true
         defer { isSaving = false }
         problems = FormProblems()

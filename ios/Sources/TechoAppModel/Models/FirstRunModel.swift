@@ -109,6 +109,7 @@ public final class FirstRunModel {
     }
 
     private func busy(_ work: () async throws -> Void) async {
+        guard !isBusy else { return } // a second tap while the first is under way
         isBusy = true
         problems = FormProblems()
         defer { isBusy = false }

@@ -100,6 +100,32 @@ public final class HistoryModel {
         await loadChart()
     }
 
+    /// Back on the list (after opening or correcting a reading): as many rows as were shown,
+    /// fresh from the core, replacing the old ones only once they are read, so the list keeps
+    /// its place instead of jumping back to the first page.
+    public func reload() async {
+        guard !rows.isEmpty else { return await load() }
+        let wanted = rows.count
+        let (profileId, kind) = (profile.id, kind)
+        do {
+            var fresh: [ReadingRow] = []
+            var next: String?
+            repeat {
+                let filter = VitalFilter(kind: kind, since: nil, until: nil, limit: Self.pageSize, cursor: next)
+                let page = try await access.run { try $0.listVitals(profileId: profileId, filter: filter) }
+                fresh += page.items.map { ReadingRow($0, wording: wording) }
+                next = page.nextCursor
+            } while fresh.count < wanted && next != nil
+            rows = fresh
+            cursor = next
+            canLoadMore = next != nil
+            message = nil
+        } catch {
+            message = wording.message(for: error)
+        }
+        await loadChart()
+    }
+
     /// The next page, following the core's cursor.
     public func loadMore() async {
         isLoading = true

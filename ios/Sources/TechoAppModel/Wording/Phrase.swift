@@ -9,6 +9,8 @@ public enum Phrase: String, CaseIterable, Sendable {
     case commonClose = "common.close"
     case commonCancel = "common.cancel"
     case commonBack = "common.back"
+    case commonDone = "common.done"
+    case commonShowPassword = "common.showPassword"
     case actingFor = "acting.for"
     case actingForSwitch = "acting.switch"
     case labelWithError = "a11y.labelWithError"
