@@ -44,6 +44,16 @@ final class LocalStoreTests: XCTestCase {
         try core.setActiveProfile(profileId: mother.id)
         XCTAssertEqual(try core.activeProfile(), mother)
         XCTAssertEqual(Set(try core.profiles().map(\.id)), [me.id, mother.id])
+
+        XCTAssertEqual(try core.renameProfile(profileId: mother.id, displayName: "母").displayName, "母")
+        _ = try core.recordVital(profileId: mother.id, entry: entry(.weight(kg: "48.5"), at: jstDate(2025, 11, 20, 7)))
+        XCTAssertEqual(try core.unsentChanges(profileId: mother.id), 1)
+        assertApiError(try core.removeProfile(profileId: mother.id, discardUnsent: false)) {
+            if case .Conflict(kind: .unsentChanges, reason: _) = $0 { return true } else { return false }
+        }
+        XCTAssertEqual(try core.removeProfile(profileId: mother.id, discardUnsent: true), 1)
+        XCTAssertEqual(try core.profiles().map(\.id), [me.id])
+        XCTAssertEqual(try core.activeProfile()?.id, me.id, "the person left is shown")
     }
 
     func testEntryDefaultsFollowTheTimeOfDay() throws {
@@ -201,6 +211,14 @@ final class LocalStoreTests: XCTestCase {
         XCTAssertNotNil(summary.morning.meanSystolic)
         XCTAssertNotNil(summary.class, "seven days of readings are enough for a class")
         XCTAssertGreaterThan(summary.minDays, 0)
+
+        let chart = try core.vitalChart(profileId: profile.id, kind: .bloodPressure, bucket: .day,
+                                        asOf: jstDate(2025, 11, 20, 22), utcOffsetMinutes: jst)
+        XCTAssertEqual(chart.first, CalendarDay(year: 2025, month: 11, day: 7))
+        XCTAssertEqual(chart.dayCount, 14)
+        XCTAssertEqual(chart.points.map(\.dayIndex), Array(7...13).map(UInt32.init))
+        XCTAssertEqual(chart.referenceLines.map(\.shown), ["135", "85"])
+        XCTAssertEqual(chart.points.first?.point.shownMean, daily.first?.shownMean)
     }
 
     func testHomeScreenIsOneCall() throws {
