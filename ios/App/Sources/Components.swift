@@ -40,10 +40,19 @@ struct BigButton: View {
 
     var body: some View {
         if prominent {
-            button.buttonStyle(.borderedProminent)
+            button.buttonStyle(.borderedProminent).tint(Color(role: .buttonFill))
         } else {
             button.buttonStyle(.bordered)
         }
+    }
+
+    /// The label's colour from the palette: the system draws white on the prominent fill (1.4:1
+    /// on the dark palette's light fill) and its own red for deleting (3.6:1). While busy the
+    /// style's dimmed look stays.
+    private var labelRole: PaletteRole? {
+        if isBusy || running { return nil }
+        if prominent { return .buttonText }
+        return role == .destructive ? .problem : .link
     }
 
     private var button: some View {
@@ -63,6 +72,7 @@ struct BigButton: View {
                     .fixedSize(horizontal: false, vertical: true)
             }
             .frame(maxWidth: .infinity, minHeight: 52)
+            .foregroundStyle(role: labelRole)
         }
         .disabled(isBusy || running)
         .accessibilityLabel(Text(verbatim: title))
@@ -70,7 +80,7 @@ struct BigButton: View {
 }
 
 /// A labelled text field with the core's message for it underneath, in red with an icon (not
-/// colour alone), and the message read by VoiceOver with the label.
+/// colour alone), and the message read by VoiceOver as part of the field's label.
 struct FieldBlock: View {
     let label: String
     @Binding var text: String
@@ -107,10 +117,12 @@ struct FieldBlock: View {
             }
             .font(.title2)
             .textFieldStyle(.roundedBorder)
+            // The system's border is too faint to find the field (1.5:1); the palette's is ≥ 3:1.
+            .overlay(RoundedRectangle(cornerRadius: 6).strokeBorder(Color(role: .fieldBorder), lineWidth: 1.5))
             .frame(minHeight: 44)
             .autocorrectionDisabled()
             .textInputAutocapitalization(.never)
-            .accessibilityLabel(Text(verbatim: accessibilityLabel))
+            .accessibilityLabel(Text(verbatim: spokenLabel))
             if secure {
                 Toggle(app.wording(.commonShowPassword), isOn: $revealed)
                     .font(.body)
@@ -124,9 +136,16 @@ struct FieldBlock: View {
                 }
                 .font(.body.weight(.semibold))
                 .foregroundStyle(Color(role: .problem))
-                .accessibilityHidden(true) // part of the field's label (Wording.fieldLabel), read with it
+                .accessibilityHidden(true) // said with the field's label (spokenLabel), not twice
             }
         }
+    }
+
+    /// The field's VoiceOver label with its current problem, whether or not the caller's label
+    /// (usually `Wording.fieldLabel`) already carries it, so an error is always heard.
+    private var spokenLabel: String {
+        guard let problem, !accessibilityLabel.contains(problem) else { return accessibilityLabel }
+        return app.wording(.labelWithError, accessibilityLabel, problem)
     }
 }
 

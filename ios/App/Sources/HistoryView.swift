@@ -40,8 +40,10 @@ struct HistoryView: View {
                     Text(verbatim: app.wording(.entryTitle, app.wording.kindName(model.kind)))
                         .font(.title3.weight(.semibold))
                         .frame(maxWidth: .infinity, minHeight: 52)
+                        .foregroundStyle(Color(role: .buttonText)) // not the system's white (BigButton)
                 }
                 .buttonStyle(.borderedProminent)
+                .tint(Color(role: .buttonFill))
             }
             .padding()
         }
@@ -56,6 +58,8 @@ struct HistoryView: View {
         let axis = model.axis
         let start = model.chartStart ?? Date()
         let end = max(model.chartEnd ?? start, start)
+        let kindName = app.wording.kindName(model.kind)
+        let series = model.kind == .bloodPressure ? [kindName, app.wording.fieldName(.diastolic)] : [kindName]
         return Chart {
             ForEach(model.referenceLines) { line in
                 RuleMark(y: .value("reference", line.value))
@@ -69,10 +73,11 @@ struct HistoryView: View {
             ForEach(model.points) { point in
                 RuleMark(x: .value("day", point.date, unit: .day),
                          yStart: .value("min", point.min), yEnd: .value("max", point.max))
-                    .foregroundStyle(.gray.opacity(0.5))
+                    .foregroundStyle(Color(role: .chartRange))
                 LineMark(x: .value("day", point.date, unit: .day), y: .value("mean", point.mean))
                     .foregroundStyle(by: .value("series", app.wording.kindName(model.kind)))
                 PointMark(x: .value("day", point.date, unit: .day), y: .value("mean", point.mean))
+                    .foregroundStyle(Color(role: .link))
                     .accessibilityLabel(Text(verbatim: point.accessibilityLabel))
                 if let diastolic = point.diastolicMean {
                     LineMark(x: .value("day", point.date, unit: .day), y: .value("diastolic", diastolic))
@@ -80,6 +85,10 @@ struct HistoryView: View {
                 }
             }
         }
+        // The series in the palette's colours (the default green is 2.2:1 on white).
+        .chartForegroundStyleScale(domain: series, mapping: { name in
+            Color(role: name == series.first ? .link : .success)
+        })
         .chartXScale(domain: start...end)
         .chartYScale(domain: (axis?.min ?? 0)...(axis?.max ?? 1))
         .chartYAxis {
@@ -87,12 +96,22 @@ struct HistoryView: View {
                 AxisGridLine()
                 AxisValueLabel {
                     if let labels = axis?.tickLabels, value.index < labels.count {
-                        Text(verbatim: labels[value.index]).font(.body)
+                        Text(verbatim: labels[value.index]).font(.body).foregroundStyle(Color(role: .secondaryText))
                     }
                 }
             }
         }
-        .chartYAxisLabel(axis?.unit ?? "")
+        // Axis text in the palette's secondary text, not Charts' grey (3.4:1).
+        .chartXAxis {
+            AxisMarks { _ in
+                AxisGridLine()
+                AxisTick()
+                AxisValueLabel().foregroundStyle(Color(role: .secondaryText))
+            }
+        }
+        .chartYAxisLabel {
+            Text(verbatim: axis?.unit ?? "").foregroundStyle(Color(role: .secondaryText))
+        }
         .frame(minHeight: 260)
     }
 }

@@ -16,6 +16,7 @@ struct HomeView: View {
 
                 NavigationLink(value: Route.chooseKind) { bigLabel(w(.homeRecord), prominent: true) }
                     .buttonStyle(.borderedProminent)
+                    .tint(Color(role: .buttonFill))
                     .accessibilityLabel(Text(verbatim: w(.homeRecord)))
                 // The list and chart of the kind recorded last (blood pressure before anything is).
                 NavigationLink(value: Route.history(model.latest.first?.kind ?? .bloodPressure)) {
@@ -77,6 +78,7 @@ struct HomeView: View {
             .multilineTextAlignment(.center)
             .fixedSize(horizontal: false, vertical: true)
             .frame(maxWidth: .infinity, minHeight: 56)
+            .foregroundStyle(role: prominent ? .buttonText : nil) // not the system's white (BigButton)
     }
 
     private func section<Content: View>(_ title: String, @ViewBuilder content: () -> Content) -> some View {

@@ -64,8 +64,11 @@ private struct PersonActions: View {
             }
             .frame(minHeight: 44)
             Spacer()
-            Button(model.removeTitle, role: .destructive) { Task { await model.askToRemove(person.id) } }
-                .frame(minHeight: 44)
+            Button(role: .destructive) { Task { await model.askToRemove(person.id) } } label: {
+                // The palette's problem colour: the system red is 3.6:1 on white.
+                Text(verbatim: model.removeTitle).foregroundStyle(Color(role: .problem))
+            }
+            .frame(minHeight: 44)
         }
         .font(.body)
         .alert(model.renameTitle, isPresented: $renaming) {

@@ -12,3 +12,10 @@ extension Color {
         })
     }
 }
+
+extension View {
+    /// `role`'s colour as the foreground; with nil the enclosing style's own colour stays.
+    @ViewBuilder func foregroundStyle(role: PaletteRole?) -> some View {
+        if let role { foregroundStyle(Color(role: role)) } else { self }
+    }
+}

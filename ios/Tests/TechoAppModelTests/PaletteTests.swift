@@ -28,4 +28,10 @@ final class PaletteTests: XCTestCase {
             XCTAssertNotNil(Palette.color(role, dark: true))
         }
     }
+
+    /// A colour no pair mentions would be drawn unchecked.
+    func testEveryRoleIsInAPair() {
+        let checked = Set(Palette.pairs.flatMap { [$0.foreground, $0.background] })
+        XCTAssertEqual(PaletteRole.allCases.filter { !checked.contains($0) }, [])
+    }
 }

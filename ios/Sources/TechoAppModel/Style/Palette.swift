@@ -20,12 +20,15 @@ public struct RGB: Equatable, Hashable, Sendable {
 /// light and dark appearance (`Color(role:)` in the app's Theme.swift).
 public enum PaletteRole: CaseIterable, Sendable {
     case background, text, secondaryText, card, link, buttonFill, buttonText,
-         problem, problemOnCard, success, successOnCard, warningBackground, warningText, fieldBorder
+         problem, problemOnCard, success, successOnCard, warningBackground, warningText, fieldBorder,
+         /// A chart's min–max bars, behind its lines (which are `link` and `success`).
+         chartRange
 }
 
-/// The app's colours, light and dark — the same values as the Android app's `Palette.kt` — and
-/// the pairs the screens draw with, each with the contrast it must reach (WCAG 2.x: 4.5:1 for
-/// text, 3:1 for UI parts such as borders). `PaletteTests` checks every pair.
+/// The app's colours, light and dark — the same values as the Android app's `Palette.kt`, whose
+/// chart has no range bars (`chartRange`) — and the pairs the screens draw with, each with the
+/// contrast it must reach (WCAG 2.x: 4.5:1 for text, 3:1 for UI parts such as borders and chart
+/// lines). `PaletteTests` checks every pair and that no role is left out of them.
 public enum Palette {
     public static func color(_ role: PaletteRole, dark: Bool) -> RGB {
         dark ? darkColors[role]! : lightColors[role]! // every role is in both tables (PaletteTests)
@@ -36,6 +39,7 @@ public enum Palette {
         .link: RGB(0x0B4F8A), .buttonFill: RGB(0x0B4F8A), .buttonText: RGB(0xFFFFFF),
         .problem: RGB(0xA8001C), .problemOnCard: RGB(0xA8001C), .success: RGB(0x275E2B), .successOnCard: RGB(0x275E2B),
         .warningBackground: RGB(0xFFF1C7), .warningText: RGB(0x3A2A00), .fieldBorder: RGB(0x4A4A4A),
+        .chartRange: RGB(0x858585),
     ]
 
     static let darkColors: [PaletteRole: RGB] = [
@@ -43,6 +47,7 @@ public enum Palette {
         .link: RGB(0xFFD27A), .buttonFill: RGB(0xFFD27A), .buttonText: RGB(0x1E1400),
         .problem: RGB(0xFFB3B8), .problemOnCard: RGB(0xFFB3B8), .success: RGB(0xA6E3A1), .successOnCard: RGB(0xA6E3A1),
         .warningBackground: RGB(0x3D3000), .warningText: RGB(0xFFF0C2), .fieldBorder: RGB(0xBDBDBD),
+        .chartRange: RGB(0x7A7A7A),
     ]
 
     public struct Pair: Sendable {
@@ -62,13 +67,17 @@ public enum Palette {
         Pair(name: "secondary text on a card", foreground: .secondaryText, background: .card, minimum: text),
         Pair(name: "text on a card", foreground: .text, background: .card, minimum: text),
         Pair(name: "reading row link", foreground: .link, background: .background, minimum: text),
-        Pair(name: "button", foreground: .buttonText, background: .buttonFill, minimum: text),
+        Pair(name: "link on a card (switch person)", foreground: .link, background: .card, minimum: text),
+        Pair(name: "main button", foreground: .buttonText, background: .buttonFill, minimum: text),
         Pair(name: "field error", foreground: .problem, background: .background, minimum: text),
         Pair(name: "problem in a message box", foreground: .problemOnCard, background: .card, minimum: text),
         Pair(name: "done in a message box", foreground: .successOnCard, background: .card, minimum: text),
         Pair(name: "success line", foreground: .success, background: .background, minimum: text),
         Pair(name: "warning", foreground: .warningText, background: .warningBackground, minimum: text),
         Pair(name: "field border", foreground: .fieldBorder, background: .background, minimum: uiPart),
+        Pair(name: "chart line", foreground: .link, background: .background, minimum: uiPart),
+        Pair(name: "chart second line", foreground: .success, background: .background, minimum: uiPart),
+        Pair(name: "chart range bar", foreground: .chartRange, background: .background, minimum: uiPart),
     ]
 
     /// WCAG 2.x contrast ratio: 1 (same colour) to 21 (black on white).
