@@ -14,7 +14,7 @@ use crate::issue::{Issue, IssueCode, Level};
 use crate::model::*;
 use crate::record::{Record, find_byte};
 use crate::spec::{Section, record_spec};
-use crate::text::decode_cp932_checked;
+use crate::text::{decode_cp932_checked, is_eof_line};
 use crate::validate::check_record;
 use std::sync::Arc;
 
@@ -83,9 +83,10 @@ fn parse_text(text: String, has_replacement: bool) -> Result<Parsed> {
     // The header's Record is not kept; the sharing text is.
     for (i, (start, end)) in lines {
         // An empty line, or an end-of-file byte alone on a line (files joined one after the
-        // other keep theirs), holds no record. Kept as one, a writer would put it last, where
-        // the next read takes it for the end of the file (found by fuzzing).
-        if start == end || &shared[start..end] == "\u{1a}" {
+        // other keep theirs; stray `\r`s after it included), holds no record. Kept as one, a
+        // writer would put it last, where the next read takes it for the end of the file
+        // (`\x1a` found by fuzzing; `\x1a\r`, which `strip_eof` takes too, next to it).
+        if start == end || is_eof_line(&shared.as_bytes()[start..end]) {
             continue;
         }
         p.line(Record::shared(&shared, start, end), line_no(i));

@@ -21,8 +21,9 @@ pub(crate) fn decode_cp932_checked(bytes: &[u8]) -> (String, bool) {
 }
 
 /// Drops the end-of-file byte: a 0x1A that is the last byte, or that stands on a line of its
-/// own at the end. A 0x1A at the end of a record's line (`…,x\x1a\r\n`) is data and stays: taking
-/// it would make a written document read back differently (found by fuzzing).
+/// own at the end (only line ends after it, `\r` and `\n` in any number). A 0x1A at the end of a
+/// record's line (`…,x\x1a\r\n`) is data and stays: taking it would make a written document read
+/// back differently (found by fuzzing).
 pub fn strip_eof(bytes: &[u8]) -> &[u8] {
     if let [rest @ .., EOF_BYTE] = bytes {
         return rest;
@@ -36,6 +37,15 @@ pub fn strip_eof(bytes: &[u8]) -> &[u8] {
         [.., b'\n', EOF_BYTE] => &bytes[..end - 1],
         _ => bytes,
     }
+}
+
+/// Whether a line (as the parser splits them: without its `\n` and one `\r` before it) is an
+/// end-of-file byte on a line of its own: 0x1A and nothing after it but `\r`s. The same lines
+/// [`strip_eof`] takes for the end of the file, so the parser holds none of them as a record
+/// and a writer cannot put one last (`\x1a\r` kept as a record was written as `\x1a\r\r\n`,
+/// which the next read dropped, so write∘parse was not stable).
+pub(crate) fn is_eof_line(line: &[u8]) -> bool {
+    matches!(line, [EOF_BYTE, rest @ ..] if rest.iter().all(|&b| b == b'\r'))
 }
 
 /// Encodes to CP932. Characters CP932 cannot hold become `？` (0x81 0x48); their byte offsets
@@ -104,5 +114,20 @@ mod tests {
         assert_eq!(strip_eof(b"ab\x1a"), b"ab");
         assert_eq!(strip_eof(b"\x1a\r\n"), b"");
         assert_eq!(strip_eof(b"ab\x1a\r\n"), b"ab\x1a\r\n");
+        assert_eq!(strip_eof(b"ab\r\n\x1a\r\r\n"), b"ab\r\n");
+    }
+
+    #[test]
+    fn eof_lines_are_the_ones_strip_eof_takes() {
+        for line in [&b"\x1a"[..], b"\x1a\r", b"\x1a\r\r"] {
+            assert!(is_eof_line(line));
+            let mut file = b"ab\r\n".to_vec();
+            file.extend_from_slice(line);
+            file.extend_from_slice(b"\r\n");
+            assert_eq!(strip_eof(&file), b"ab\r\n");
+        }
+        for line in [&b""[..], b"\r", b"\x1a\x1a", b"\x1a ", b"\r\x1a", b"a\x1a", b"\x1a\ra"] {
+            assert!(!is_eof_line(line));
+        }
     }
 }

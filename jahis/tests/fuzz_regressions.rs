@@ -1,4 +1,5 @@
-//! Inputs the fuzz targets found, kept as regression tests (raw bytes, as the fuzzer wrote them).
+//! Inputs the fuzz targets found, kept as regression tests (raw bytes, as the fuzzer wrote them),
+//! and cases next to them written by hand (said at their test).
 
 use techo_jahis::*;
 
@@ -32,4 +33,12 @@ fn parse_stability_1() {
 #[test]
 fn parse_stability_2() {
     stable_after_one_write(&input("parse-stability-2.bin"));
+}
+
+/// Not from the fuzzer: the case next to `parse-stability-2` (an end-of-file byte alone on a
+/// line, here with a stray `\r` after it, three times). Each write put one such line last and
+/// the next read took it for the end of the file, so every round lost one record.
+#[test]
+fn parse_stability_3() {
+    stable_after_one_write(&input("parse-stability-3.bin"));
 }
