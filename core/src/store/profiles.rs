@@ -117,12 +117,7 @@ impl Store {
     /// removing the person would lose.
     pub fn unsent_changes(&self, profile_id: Uuid) -> Result<u64> {
         let profile = self.profile(profile_id)?;
-        let n: i64 = self.reader().query_row(
-            "SELECT count(*) FROM \"outbox\" WHERE \"patient\" = ?1",
-            [profile.hm_code.as_str()],
-            |r| r.get(0),
-        )?;
-        Ok(n.unsigned_abs())
+        unsent_for(&self.reader(), &profile)
     }
 
     /// Removes a person and everything this device holds of them, in one transaction (the
@@ -134,12 +129,9 @@ impl Store {
         let id = profile.id.to_string();
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let unsent: i64 =
-            tx.query_row("SELECT count(*) FROM \"outbox\" WHERE \"patient\" = ?1", [profile.hm_code.as_str()], |r| {
-                r.get(0)
-            })?;
+        let unsent = unsent_for(&tx, &profile)?;
         if unsent > 0 && !discard_unsent {
-            return Err(Error::UnsentChanges { count: unsent.unsigned_abs() });
+            return Err(Error::UnsentChanges { count: unsent });
         }
         let mut removed = 0;
         for family in self.families.iter() {
@@ -164,11 +156,7 @@ impl Store {
     }
 
     fn profile(&self, profile_id: Uuid) -> Result<Profile> {
-        let conn = self.reader();
-        let mut stmt = conn.prepare_cached(&format!("SELECT {PROFILE_COLUMNS} FROM \"profiles\" WHERE \"id\" = ?1"))?;
-        collect(&mut stmt, [profile_id.to_string()], profile_from_row)?
-            .pop()
-            .ok_or(Error::NotFound { entity: "profile" })
+        super::sync_state::load_profile(&self.reader(), &profile_id.to_string())
     }
 
     /// The profile readings go to unless another is named.
@@ -181,6 +169,15 @@ impl Store {
         let mut stmt = conn.prepare_cached(&format!("SELECT {PROFILE_COLUMNS} FROM \"profiles\" WHERE \"id\" = ?1"))?;
         collect(&mut stmt, [id], profile_from_row)?.pop().ok_or(Error::NoActiveProfile)
     }
+}
+
+/// Changes of `profile` in the outbox, waiting or refused: what removing the person would lose.
+fn unsent_for(conn: &rusqlite::Connection, profile: &Profile) -> Result<u64> {
+    let n: i64 =
+        conn.query_row("SELECT count(*) FROM \"outbox\" WHERE \"patient\" = ?1", [profile.hm_code.as_str()], |r| {
+            r.get(0)
+        })?;
+    Ok(n.unsigned_abs())
 }
 
 #[cfg(test)]

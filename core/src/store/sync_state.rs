@@ -280,8 +280,8 @@ fn version(v: u64) -> Result<i64> {
     i64::try_from(v).map_err(|_| Error::InvalidPayload { what: "version out of range" })
 }
 
-pub(crate) fn load_profile(tx: &Transaction<'_>, profile_id: &str) -> Result<Profile> {
-    let mut stmt = tx.prepare_cached(&format!("SELECT {PROFILE_COLUMNS} FROM \"profiles\" WHERE \"id\" = ?1"))?;
+pub(crate) fn load_profile(conn: &rusqlite::Connection, profile_id: &str) -> Result<Profile> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {PROFILE_COLUMNS} FROM \"profiles\" WHERE \"id\" = ?1"))?;
     collect(&mut stmt, [profile_id], profile_from_row)?.pop().ok_or(Error::NotFound { entity: "profile" })
 }
 
