@@ -40,13 +40,16 @@ fn history() -> Vec<u8> {
     bytes
 }
 
-fn mean_time(iterations: u32, f: impl Fn()) -> Duration {
-    f();
+/// One timed call.
+fn once(f: &impl Fn()) -> Duration {
     let start = Instant::now();
-    for _ in 0..iterations {
-        f();
-    }
-    start.elapsed() / iterations
+    f();
+    start.elapsed()
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort_unstable();
+    samples[samples.len() / 2]
 }
 
 fn main() {
@@ -62,16 +65,19 @@ fn main() {
     group.bench_function("parse_to_model", |b| b.iter(|| parse(black_box(&bytes))));
     group.finish();
 
-    // Interleaved so both see the same machine load; criterion's own report is above.
+    // Interleaved, one call each, so both see the same machine load; medians, because other
+    // work on a shared machine only ever adds time. Criterion's own report is above.
     let mb = bytes.len() as f64 / 1e6;
-    let (mut decode, mut full) = (Duration::ZERO, Duration::ZERO);
-    for _ in 0..5 {
-        decode += mean_time(10, || drop(black_box(decode_cp932(black_box(&bytes)))));
-        full += mean_time(10, || drop(black_box(parse(black_box(&bytes)))));
+    let decode_once = || drop(black_box(decode_cp932(black_box(&bytes))));
+    let parse_once = || drop(black_box(parse(black_box(&bytes))));
+    let (mut decodes, mut parses) = (Vec::new(), Vec::new());
+    for _ in 0..101 {
+        decodes.push(once(&decode_once));
+        parses.push(once(&parse_once));
     }
-    let (decode, full) = (decode.as_secs_f64() / 5.0, full.as_secs_f64() / 5.0);
+    let (decode, full) = (median(decodes).as_secs_f64(), median(parses).as_secs_f64());
     println!(
-        "history {:.2} MB: decode {:.0} MB/s, parse into model {:.0} MB/s, parse/decode time ratio {:.2}",
+        "history {:.2} MB, medians of 101: decode {:.0} MB/s, parse into model {:.0} MB/s, parse/decode time ratio {:.2}",
         mb,
         mb / decode,
         mb / full,
