@@ -253,7 +253,11 @@ fn import(s: &Session, files: Vec<PathBuf>, codewords: Vec<String>, symbols: Vec
             GroupKind::StructuredAppend => "QR codes",
             GroupKind::Split => "parts",
         };
-        println!("waiting: {} of {} {what} read; give the others (any order) to import", g.have, g.total);
+        // A command holds its scans only while it runs: the rest must come with these.
+        println!(
+            "waiting: {} of {} {what} read; nothing imported: give all of them in one command (any order)",
+            g.have, g.total
+        );
     }
     if imports.is_empty() && !pending.is_empty() {
         return Err(crate::session::CliError::Unfinished("nothing imported yet".into()));
