@@ -145,12 +145,15 @@ impl EncryptedStore {
     }
 
     /// The store's schema as it stands after all migrations, so a baseline built from it
-    /// keeps matching when migrations are added.
+    /// keeps matching when migrations are added. Without the triggers: the baseline is a bare
+    /// insert, and what the store keeps up to date on each write (the per-day aggregates) is
+    /// part of the cost being measured.
     pub fn schema(&self) -> Schema {
         let raw = self.raw_reader();
         let mut stmt = raw
             .conn
-            .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+            .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND type != 'trigger' \
+                 ORDER BY rowid")
             .expect("schema query");
         let ddl = stmt.query_map([], |r| r.get(0)).expect("schema").collect::<Result<_, _>>().expect("schema rows");
         Schema { ddl, key_hex: self.key_hex.clone() }

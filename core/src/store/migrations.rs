@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, sql: include_str!("migrations/0004_current_view_indexes.sql") },
     Migration { version: 5, sql: include_str!("migrations/0005_record_families.sql") },
     Migration { version: 6, sql: include_str!("migrations/0006_medications.sql") },
+    Migration { version: 7, sql: include_str!("migrations/0007_vital_days.sql") },
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

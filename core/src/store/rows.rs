@@ -82,7 +82,7 @@ pub(crate) fn date_from_local_day(day: i64) -> Result<NaiveDate> {
     i32::try_from(day + UNIX_EPOCH_DAYS_FROM_CE)
         .ok()
         .and_then(NaiveDate::from_num_days_from_ce_opt)
-        .ok_or(bad("day out of range"))
+        .ok_or_else(|| bad("day out of range"))
 }
 
 pub(crate) fn u32_col(v: i64) -> Result<u32> {

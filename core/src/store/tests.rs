@@ -134,6 +134,20 @@ fn every_earlier_schema_upgrades_to_the_fresh_one() {
             let mut conn = connection::open(&path, &key, connection::Role::Writer).unwrap();
             migrations::migrate_to(&mut conn, version).unwrap();
             assert_eq!(migrations::user_version(&conn).unwrap(), version);
+            if version == 6 {
+                // Readings from before the per-day aggregates are counted into them on upgrade.
+                conn.execute_batch(
+                    "INSERT INTO \"profiles\" VALUES ('019ab3c2-0000-7000-8000-0000000000aa', '34001234', 'A', 'self', 0);
+                     INSERT INTO \"vitals\" (\"id\", \"profile_id\", \"kind\", \"measured_at_ms\", \"utc_offset_s\", \"local_day\",
+                        \"value_milli\", \"diastolic\", \"pulse\", \"entered_milli\", \"entered_unit\", \"context\", \"source\",
+                        \"origin_device\", \"recorded_at_ms\")
+                     VALUES ('v1', '019ab3c2-0000-7000-8000-0000000000aa', 'blood_pressure', 0, 32400, 20412, 130000, 80, 70,
+                             130000, 'mmHg', 'morning', 'self', 'd', 0),
+                            ('v2', '019ab3c2-0000-7000-8000-0000000000aa', 'blood_pressure', 1, 32400, 20412, 150000, 90, NULL,
+                             150000, 'mmHg', 'evening', 'self', 'd', 0);",
+                )
+                .unwrap();
+            }
             if version == 1 {
                 // A change queued before sync existed must survive the upgrade and learn its patient.
                 conn.execute_batch(
@@ -152,6 +166,11 @@ fn every_earlier_schema_upgrades_to_the_fresh_one() {
             let patient: Option<String> =
                 store.reader().query_row("SELECT \"patient\" FROM \"outbox\"", [], |r| r.get(0)).unwrap();
             assert_eq!(patient.as_deref(), Some("34001234"));
+        }
+        if version == 6 {
+            assert_day_aggregates_match_the_readings(&store);
+            let n: i64 = store.reader().query_row("SELECT \"n\" FROM \"vital_days\"", [], |r| r.get(0)).unwrap();
+            assert_eq!(n, 2, "data kept and counted when upgrading from {version}");
         }
         assert!(store.integrity_ok().unwrap());
     }
@@ -406,7 +425,8 @@ proptest! {
         let mut model: Vec<(Uuid, u32, bool)> = Vec::new();
         let mut all_ids = Vec::new();
         for (n, op) in ops.iter().enumerate() {
-            let at = format!("2026-11-{:02}T07:{:02}:00+09:00", 1 + n / 50, n % 50);
+            // Four days, so corrections move readings between days' aggregates.
+            let at = format!("2026-11-{:02}T07:{:02}:00+09:00", 1 + n % 4, n % 50);
             let mk = |v: u32| bp(v, 60, BpContext::Morning, &at);
             match *op {
                 Op::Record(v) => {
@@ -444,7 +464,68 @@ proptest! {
         prop_assert_eq!(history_total, all_ids.len());
         let deletes = model.iter().filter(|m| m.2).count();
         prop_assert_eq!(t.store.outbox_len().unwrap() as usize, all_ids.len() + deletes);
+        assert_day_aggregates_match_the_readings(&t.store);
     }
+}
+
+/// The per-day aggregates the triggers keep equal a recount from the readings themselves.
+fn assert_day_aggregates_match_the_readings(store: &Store) {
+    let rows = |sql: &str| -> Vec<Vec<rusqlite::types::Value>> {
+        let conn = store.reader();
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| (0..15).map(|i| r.get(i)).collect()).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let kept = rows("SELECT * FROM \"vital_days\" ORDER BY 1, 2, 3");
+    let recounted = rows(
+        "SELECT \"profile_id\", \"kind\", \"local_day\", count(*), min(\"value_milli\"), max(\"value_milli\"), \
+                sum(\"value_milli\"), count(\"diastolic\"), min(\"diastolic\"), max(\"diastolic\"), \
+                coalesce(sum(\"diastolic\"), 0), count(\"pulse\"), min(\"pulse\"), max(\"pulse\"), coalesce(sum(\"pulse\"), 0) \
+         FROM \"vitals\" WHERE \"superseded_by\" IS NULL AND \"deleted_at_ms\" IS NULL \
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    );
+    assert_eq!(kept, recounted);
+}
+
+/// Every way a reading changes keeps the chart's per-day aggregates right: recording,
+/// correcting onto another day, deleting, a pulled change from another device, acknowledgement,
+/// and removing the person.
+#[test]
+fn day_aggregates_follow_every_write() {
+    let (t, p) = with_profile();
+    let a = t.store.record_vital(p.id, bp(130, 80, BpContext::Morning, "2026-11-20T07:00:00+09:00")).unwrap().vital;
+    t.store.record_vital(p.id, bp(150, 90, BpContext::Evening, "2026-11-20T21:00:00+09:00")).unwrap();
+    t.store.record_vital(p.id, weight("61.2", "2026-11-20T07:05:00+09:00")).unwrap();
+    assert_day_aggregates_match_the_readings(&t.store);
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    let series =
+        |t: &TestStore| t.store.vital_series(p.id, VitalKind::BloodPressure, day(1), day(30), Bucket::Day).unwrap();
+    let before = series(&t);
+    assert_eq!(before.len(), 1);
+    assert_eq!((before[0].value.min, before[0].value.max, before[0].value.count), (130.0, 150.0, 2));
+
+    // A correction that moves the reading to the next day empties the old day's share of it.
+    let moved = t.store.amend_vital(a.id, bp(128, 78, BpContext::Morning, "2026-11-21T07:00:00+09:00")).unwrap().vital;
+    assert_day_aggregates_match_the_readings(&t.store);
+    let after = series(&t);
+    assert_eq!(after.iter().map(|s| (s.start, s.value.count)).collect::<Vec<_>>(), vec![(day(20), 1), (day(21), 1)]);
+    assert_eq!(after[0].value.min, 150.0, "the corrected reading's old value left the minimum");
+
+    t.store.delete_vital(moved.id).unwrap();
+    assert_day_aggregates_match_the_readings(&t.store);
+    assert_eq!(series(&t).len(), 1);
+
+    // Another device's reading arrives by sync.
+    let other = Vital { id: Uuid::now_v7(), origin_device: "other-device".into(), ..t.store.get_vital(a.id).unwrap() };
+    let other = Vital { amends: None, superseded_by: None, deleted_at: None, ..other };
+    let page = pull_page(vec![change_for(&other, "34001234", 7, false)], "c1");
+    assert_eq!(t.store.apply_pull_page(p.id, &page).unwrap().applied, 1);
+    assert_day_aggregates_match_the_readings(&t.store);
+    assert_eq!(series(&t)[0].value.count, 2);
+
+    t.store.remove_profile(p.id, true).unwrap();
+    assert_day_aggregates_match_the_readings(&t.store);
+    let left: i64 = t.store.reader().query_row("SELECT count(*) FROM \"vital_days\"", [], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0);
 }
 
 fn pull_page(changes: Vec<techo_protocol::sync::Change>, cursor: &str) -> techo_protocol::sync::PullResponse {
