@@ -6,15 +6,17 @@ use crate::auto_sync::SyncTaskHandle;
 use crate::error::ApiError;
 use crate::facade::TechoCore;
 use crate::ids::parse_id;
+use crate::medications::MedicationSummary;
 use crate::observer::{Relay, SyncObserver};
 use crate::runtime::{on_runtime, runtime};
 use crate::time::to_system_time;
+use crate::vitals::Vital;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use techo_core::sync::client::SyncScheduler;
 
 pub use techo_core::store::Account;
-pub use techo_core::sync::{SyncOutcome, SyncPhase, SyncProgress, SyncReport};
+pub use techo_core::sync::{RefusalReason, SyncOutcome, SyncPhase, SyncProgress, SyncReport};
 
 #[uniffi::remote(Enum)]
 pub enum SyncPhase {
@@ -31,6 +33,18 @@ pub enum SyncOutcome {
     Offline { reason: String },
     NeedsLogin,
     UpdateRequired,
+}
+
+/// Why the server refused a change; each screen says one phrase per case.
+#[uniffi::remote(Enum)]
+pub enum RefusalReason {
+    InvalidData,
+    NotAllowed,
+    TooLarge,
+    ChangedElsewhere,
+    NotAccepted,
+    WaitsForAnother,
+    Other,
 }
 
 #[uniffi::remote(Record)]
@@ -88,29 +102,50 @@ impl From<&techo_core::store::Entity> for RecordFamily {
 }
 
 /// A change the server refused: kept, shown, and retried only when the person asks.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, uniffi::Record)]
 pub struct WedgedItem {
     pub mutation_id: String,
     /// What the change is about, to name it on screen (`entity` is the wire name).
     pub family: RecordFamily,
     pub entity: String,
     pub entity_id: String,
+    /// Why, for the screen (`reason` is the code behind it, for support).
+    pub why: RefusalReason,
     /// The server's error code, if it gave one.
     pub reason: Option<String>,
     pub attempts: u32,
     pub created_at: SystemTime,
+    /// The reading the change carries, as its rows show it (family `Vital`).
+    pub vital: Option<Vital>,
+    /// The notebook entry it is about (family `Medication`).
+    pub medication: Option<MedicationSummary>,
 }
 
-impl From<techo_core::store::OutboxEntry> for WedgedItem {
-    fn from(e: techo_core::store::OutboxEntry) -> Self {
-        Self {
+impl TechoCore {
+    /// The item with the record it is about, so the screen can say which one. A record this
+    /// device no longer holds (the person was removed meanwhile) is named by its family alone.
+    fn wedged_item(&self, e: techo_core::store::OutboxEntry) -> WedgedItem {
+        let family = RecordFamily::from(&e.entity);
+        let id = uuid::Uuid::parse_str(&e.entity_id).ok();
+        let vital = match (family, id) {
+            (RecordFamily::Vital, Some(id)) => self.store.get_vital(id).ok().map(Vital::from),
+            _ => None,
+        };
+        let medication = match (family, id) {
+            (RecordFamily::Medication, Some(id)) => self.store.get_medication(id).ok().map(|m| (&m).into()),
+            _ => None,
+        };
+        WedgedItem {
             mutation_id: e.mutation_id.to_string(),
-            family: (&e.entity).into(),
+            family,
             entity: e.entity.to_string(),
             entity_id: e.entity_id,
+            why: RefusalReason::from_code(e.wedge_reason.as_deref()),
             reason: e.wedge_reason,
             attempts: u32::try_from(e.attempts).unwrap_or(0),
             created_at: to_system_time(e.created_at),
+            vital,
+            medication,
         }
     }
 }
@@ -220,7 +255,7 @@ impl TechoCore {
 
     /// Changes the server refused, to show with a way to retry.
     pub fn wedged_items(&self) -> Result<Vec<WedgedItem>, ApiError> {
-        Ok(self.store.wedged_entries()?.into_iter().map(Into::into).collect())
+        Ok(self.store.wedged_entries()?.into_iter().map(|e| self.wedged_item(e)).collect())
     }
 
     /// Puts a refused change back in the queue; the next sync sends it again.
@@ -292,5 +327,70 @@ impl TechoCore {
         let handle = SyncTaskHandle::new(scheduler, silenced);
         self.auto_sync.replace(&handle);
         handle
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facade::CoreConfig;
+    use crate::keystore::DeviceKeyStore;
+    use crate::profiles::Relationship;
+    use crate::vitals::{Source, VitalEntry, VitalInput};
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Keys(Mutex<HashMap<String, Vec<u8>>>);
+
+    impl DeviceKeyStore for Keys {
+        fn load(&self, name: String) -> Result<Option<Vec<u8>>, ApiError> {
+            Ok(self.0.lock().expect("keys").get(&name).cloned())
+        }
+        fn save(&self, name: String, secret: Vec<u8>) -> Result<(), ApiError> {
+            self.0.lock().expect("keys").insert(name, secret);
+            Ok(())
+        }
+    }
+
+    /// A refused change names the reading it carries and why, in the types the screens map
+    /// one-to-one to words; what waits for it says so.
+    #[test]
+    fn a_refused_reading_says_which_and_why() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = CoreConfig {
+            data_dir: dir.path().display().to_string(),
+            server_url: "http://127.0.0.1:9".into(),
+            trusted_roots_pem: None,
+        };
+        let core = TechoCore::open(config, Arc::new(Keys::default())).expect("open");
+        let profile = core.add_profile("34001234".into(), "山田 花子".into(), Relationship::Myself).expect("profile");
+        let entry = VitalEntry {
+            input: VitalInput::BloodPressure {
+                systolic: "128".into(),
+                diastolic: "82".into(),
+                pulse: Some("70".into()),
+                context: crate::vitals::BpContext::Morning,
+            },
+            measured_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_022_200),
+            utc_offset_minutes: 540,
+            source: Source::SelfEntered,
+            device_name: None,
+            note: None,
+        };
+        let recorded = core.record_vital(profile.id.clone(), entry).expect("record").vital;
+        let queued = core.store.outbox_entries(10).expect("outbox");
+        core.store.wedge(&queued[0], "invalid_payload").expect("wedge");
+
+        let items = core.wedged_items().expect("items");
+        assert_eq!(items.len(), 1);
+        let item = &items[0];
+        assert_eq!(item.family, RecordFamily::Vital);
+        assert_eq!(item.why, RefusalReason::InvalidData);
+        assert_eq!(item.reason.as_deref(), Some("invalid_payload"));
+        let vital = item.vital.as_ref().expect("the reading it carries");
+        assert_eq!(vital.id, recorded.id);
+        assert_eq!(vital.shown.value, recorded.shown.value);
+        assert!(item.medication.is_none());
     }
 }

@@ -7,9 +7,13 @@ use serde::Serialize;
 use std::io::BufRead;
 use std::sync::Arc;
 use std::time::Duration;
+use techo_core::domain::medication_view::medication_line;
 use techo_core::keys::KeyStore;
+use techo_core::store::Entity;
 use techo_core::sync::client::{SyncClient, SyncObserver, SyncScheduler};
-use techo_core::sync::{EngineConfig, RetryPolicy, SyncFacts, SyncOutcome, SyncPhase, SyncProgress, SyncState};
+use techo_core::sync::{
+    EngineConfig, RefusalReason, RetryPolicy, SyncFacts, SyncOutcome, SyncPhase, SyncProgress, SyncState,
+};
 
 #[derive(Subcommand)]
 pub enum SyncCommand {
@@ -192,7 +196,11 @@ fn status(s: &Session) -> CliResult {
             entity: String,
             entity_id: String,
             op: String,
+            /// What the screens say (`reason` is the code behind it).
+            why: RefusalReason,
             reason: Option<String>,
+            /// The reading or notebook entry it is about, as `vitals list` / `meds list` show it.
+            about: Option<String>,
         }
         #[derive(Serialize)]
         struct Status {
@@ -210,7 +218,9 @@ fn status(s: &Session) -> CliResult {
                 entity: e.entity.to_string(),
                 entity_id: e.entity_id.clone(),
                 op: e.op.as_str().to_owned(),
+                why: RefusalReason::from_code(e.wedge_reason.as_deref()),
                 reason: e.wedge_reason.clone(),
+                about: about(s, e),
             })
             .collect();
         let last_complete_sync = last_complete.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -232,7 +242,9 @@ fn status(s: &Session) -> CliResult {
     if !wedged.is_empty() {
         println!("Kept on this device until you retry them:");
         for e in &wedged {
-            println!("  {} {} {} — {}", e.op, e.entity, e.entity_id, e.wedge_reason.as_deref().unwrap_or("refused"));
+            let what = about(s, e).unwrap_or_else(|| format!("{} {}", e.entity, e.entity_id));
+            let why = why_line(RefusalReason::from_code(e.wedge_reason.as_deref()));
+            println!("  {} {what}: {why} ({})", e.op, e.wedge_reason.as_deref().unwrap_or("no reason given"));
         }
     }
     Ok(())
@@ -251,5 +263,31 @@ fn state_line(state: &SyncState) -> String {
         SyncState::Pending { count } => format!("{count} change(s) wait for the next sync."),
         SyncState::UpToDate { last_success: Some(_) } => "Up to date.".into(),
         SyncState::UpToDate { last_success: None } => "Never synced on this device.".into(),
+    }
+}
+
+/// The record a refused change is about, as the list commands show it; `None` when this device
+/// no longer holds it.
+fn about(s: &Session, e: &techo_core::store::OutboxEntry) -> Option<String> {
+    let id = uuid::Uuid::parse_str(&e.entity_id).ok()?;
+    match e.entity {
+        Entity::Vital => s.store.get_vital(id).ok().map(|v| crate::format::one_line(&v)),
+        Entity::Medication => s.store.get_medication(id).ok().map(|m| {
+            let line = medication_line(&m);
+            format!("{} {}", line.title, line.names.join("、"))
+        }),
+        Entity::Other(_) => None,
+    }
+}
+
+fn why_line(why: RefusalReason) -> &'static str {
+    match why {
+        RefusalReason::InvalidData => "the server did not accept the data",
+        RefusalReason::NotAllowed => "this account may not change this person's records",
+        RefusalReason::TooLarge => "too large for the server",
+        RefusalReason::ChangedElsewhere => "changed or deleted on another device first",
+        RefusalReason::NotAccepted => "the server does not take this kind of record yet",
+        RefusalReason::WaitsForAnother => "waits for another refused change",
+        RefusalReason::Other => "refused",
     }
 }

@@ -5444,11 +5444,23 @@ public struct WedgedItem: Equatable, Hashable {
     public let entity: String
     public let entityId: String
     /**
+     * Why, for the screen (`reason` is the code behind it, for support).
+     */
+    public let why: RefusalReason
+    /**
      * The server's error code, if it gave one.
      */
     public let reason: String?
     public let attempts: UInt32
     public let createdAt: Date
+    /**
+     * The reading the change carries, as its rows show it (family `Vital`).
+     */
+    public let vital: Vital?
+    /**
+     * The notebook entry it is about (family `Medication`).
+     */
+    public let medication: MedicationSummary?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5457,15 +5469,27 @@ public struct WedgedItem: Equatable, Hashable {
          * What the change is about, to name it on screen (`entity` is the wire name).
          */family: RecordFamily, entity: String, entityId: String, 
         /**
+         * Why, for the screen (`reason` is the code behind it, for support).
+         */why: RefusalReason, 
+        /**
          * The server's error code, if it gave one.
-         */reason: String?, attempts: UInt32, createdAt: Date) {
+         */reason: String?, attempts: UInt32, createdAt: Date, 
+        /**
+         * The reading the change carries, as its rows show it (family `Vital`).
+         */vital: Vital?, 
+        /**
+         * The notebook entry it is about (family `Medication`).
+         */medication: MedicationSummary?) {
         self.mutationId = mutationId
         self.family = family
         self.entity = entity
         self.entityId = entityId
+        self.why = why
         self.reason = reason
         self.attempts = attempts
         self.createdAt = createdAt
+        self.vital = vital
+        self.medication = medication
     }
 
     
@@ -5488,9 +5512,12 @@ public struct FfiConverterTypeWedgedItem: FfiConverterRustBuffer {
                 family: FfiConverterTypeRecordFamily.read(from: &buf), 
                 entity: FfiConverterString.read(from: &buf), 
                 entityId: FfiConverterString.read(from: &buf), 
+                why: FfiConverterTypeRefusalReason.read(from: &buf), 
                 reason: FfiConverterOptionString.read(from: &buf), 
                 attempts: FfiConverterUInt32.read(from: &buf), 
-                createdAt: FfiConverterTimestamp.read(from: &buf)
+                createdAt: FfiConverterTimestamp.read(from: &buf), 
+                vital: FfiConverterOptionTypeVital.read(from: &buf), 
+                medication: FfiConverterOptionTypeMedicationSummary.read(from: &buf)
         )
     }
 
@@ -5499,9 +5526,12 @@ public struct FfiConverterTypeWedgedItem: FfiConverterRustBuffer {
         FfiConverterTypeRecordFamily.write(value.family, into: &buf)
         FfiConverterString.write(value.entity, into: &buf)
         FfiConverterString.write(value.entityId, into: &buf)
+        FfiConverterTypeRefusalReason.write(value.why, into: &buf)
         FfiConverterOptionString.write(value.reason, into: &buf)
         FfiConverterUInt32.write(value.attempts, into: &buf)
         FfiConverterTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeVital.write(value.vital, into: &buf)
+        FfiConverterOptionTypeMedicationSummary.write(value.medication, into: &buf)
     }
 }
 
@@ -7375,6 +7405,110 @@ public func FfiConverterTypeRecordFamily_lower(_ value: RecordFamily) -> RustBuf
 
 
 
+/**
+ * Why the server refused a change; each screen says one phrase per case.
+ */
+
+public enum RefusalReason: Equatable, Hashable {
+    
+    case invalidData
+    case notAllowed
+    case tooLarge
+    case changedElsewhere
+    case notAccepted
+    case waitsForAnother
+    case other
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RefusalReason: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefusalReason: FfiConverterRustBuffer {
+    typealias SwiftType = RefusalReason
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefusalReason {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .invalidData
+        
+        case 2: return .notAllowed
+        
+        case 3: return .tooLarge
+        
+        case 4: return .changedElsewhere
+        
+        case 5: return .notAccepted
+        
+        case 6: return .waitsForAnother
+        
+        case 7: return .other
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RefusalReason, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .invalidData:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .notAllowed:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .tooLarge:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .changedElsewhere:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .notAccepted:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .waitsForAnother:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusalReason_lift(_ buf: RustBuffer) throws -> RefusalReason {
+    return try FfiConverterTypeRefusalReason.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusalReason_lower(_ value: RefusalReason) -> RustBuffer {
+    return FfiConverterTypeRefusalReason.lower(value)
+}
+
+
+
 
 public enum Relationship: Equatable, Hashable {
     
@@ -8721,6 +8855,30 @@ fileprivate struct FfiConverterOptionTypeInstitutionInfo: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeMedicationSummary: FfiConverterRustBuffer {
+    typealias SwiftType = MedicationSummary?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMedicationSummary.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMedicationSummary.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeProfile: FfiConverterRustBuffer {
     typealias SwiftType = Profile?
 
@@ -8833,6 +8991,30 @@ fileprivate struct FfiConverterOptionTypeSyncReport: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSyncReport.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeVital: FfiConverterRustBuffer {
+    typealias SwiftType = Vital?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeVital.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeVital.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

@@ -6742,6 +6742,11 @@ data class WedgedItem (
     val `entityId`: kotlin.String
     , 
     /**
+     * Why, for the screen (`reason` is the code behind it, for support).
+     */
+    val `why`: RefusalReason
+    , 
+    /**
      * The server's error code, if it gave one.
      */
     val `reason`: kotlin.String?
@@ -6749,6 +6754,16 @@ data class WedgedItem (
     val `attempts`: kotlin.UInt
     , 
     val `createdAt`: java.time.Instant
+    , 
+    /**
+     * The reading the change carries, as its rows show it (family `Vital`).
+     */
+    val `vital`: Vital?
+    , 
+    /**
+     * The notebook entry it is about (family `Medication`).
+     */
+    val `medication`: MedicationSummary?
     
 ){
     
@@ -6769,9 +6784,12 @@ public object FfiConverterTypeWedgedItem: FfiConverterRustBuffer<WedgedItem> {
             FfiConverterTypeRecordFamily.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterTypeRefusalReason.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalTypeVital.read(buf),
+            FfiConverterOptionalTypeMedicationSummary.read(buf),
         )
     }
 
@@ -6780,9 +6798,12 @@ public object FfiConverterTypeWedgedItem: FfiConverterRustBuffer<WedgedItem> {
             FfiConverterTypeRecordFamily.allocationSize(value.`family`) +
             FfiConverterString.allocationSize(value.`entity`) +
             FfiConverterString.allocationSize(value.`entityId`) +
+            FfiConverterTypeRefusalReason.allocationSize(value.`why`) +
             FfiConverterOptionalString.allocationSize(value.`reason`) +
             FfiConverterUInt.allocationSize(value.`attempts`) +
-            FfiConverterTimestamp.allocationSize(value.`createdAt`)
+            FfiConverterTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTypeVital.allocationSize(value.`vital`) +
+            FfiConverterOptionalTypeMedicationSummary.allocationSize(value.`medication`)
     )
 
     override fun write(value: WedgedItem, buf: ByteBuffer) {
@@ -6790,9 +6811,12 @@ public object FfiConverterTypeWedgedItem: FfiConverterRustBuffer<WedgedItem> {
             FfiConverterTypeRecordFamily.write(value.`family`, buf)
             FfiConverterString.write(value.`entity`, buf)
             FfiConverterString.write(value.`entityId`, buf)
+            FfiConverterTypeRefusalReason.write(value.`why`, buf)
             FfiConverterOptionalString.write(value.`reason`, buf)
             FfiConverterUInt.write(value.`attempts`, buf)
             FfiConverterTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTypeVital.write(value.`vital`, buf)
+            FfiConverterOptionalTypeMedicationSummary.write(value.`medication`, buf)
     }
 }
 
@@ -8006,6 +8030,48 @@ public object FfiConverterTypeRecordFamily: FfiConverterRustBuffer<RecordFamily>
     override fun allocationSize(value: RecordFamily) = 4UL
 
     override fun write(value: RecordFamily, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why the server refused a change; each screen says one phrase per case.
+ */
+
+enum class RefusalReason {
+    
+    INVALID_DATA,
+    NOT_ALLOWED,
+    TOO_LARGE,
+    CHANGED_ELSEWHERE,
+    NOT_ACCEPTED,
+    WAITS_FOR_ANOTHER,
+    OTHER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRefusalReason: FfiConverterRustBuffer<RefusalReason> {
+    override fun read(buf: ByteBuffer) = try {
+        RefusalReason.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RefusalReason) = 4UL
+
+    override fun write(value: RefusalReason, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -9526,6 +9592,38 @@ public object FfiConverterOptionalTypeInstitutionInfo: FfiConverterRustBuffer<In
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeMedicationSummary: FfiConverterRustBuffer<MedicationSummary?> {
+    override fun read(buf: ByteBuffer): MedicationSummary? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMedicationSummary.read(buf)
+    }
+
+    override fun allocationSize(value: MedicationSummary?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMedicationSummary.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MedicationSummary?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMedicationSummary.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeProfile: FfiConverterRustBuffer<Profile?> {
     override fun read(buf: ByteBuffer): Profile? {
         if (buf.get().toInt() == 0) {
@@ -9676,6 +9774,38 @@ public object FfiConverterOptionalTypeSyncReport: FfiConverterRustBuffer<SyncRep
         } else {
             buf.put(1)
             FfiConverterTypeSyncReport.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeVital: FfiConverterRustBuffer<Vital?> {
+    override fun read(buf: ByteBuffer): Vital? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeVital.read(buf)
+    }
+
+    override fun allocationSize(value: Vital?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeVital.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Vital?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeVital.write(value, buf)
         }
     }
 }
