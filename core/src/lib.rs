@@ -7,6 +7,7 @@ pub mod domain;
 mod error;
 pub mod keys;
 pub mod medication_scan;
+pub mod photo;
 pub mod receipt_photo;
 pub mod store;
 pub mod sync;

@@ -3,19 +3,14 @@
 //! codewords (with error correction and the Structured Append header a plain decoder would throw
 //! away) and then into bytes. Nothing here decodes text: that happens once, after assembly.
 //!
-//! Photos are untrusted input: the format is checked from the first bytes, the dimensions
-//! before anything is decoded, and the decoder's memory is capped, so a crafted file is a typed
-//! error rather than an allocation of gigabytes.
+//! Photos are opened under the one policy for untrusted images in `photo.rs` (format from the
+//! first bytes, dimensions before decoding, capped decoder memory).
 
 use crate::error::{Error, PhotoProblem, Result};
+use crate::photo::open_untrusted;
 use std::path::Path;
 use techo_jahis::{ModuleGrid, QrPayload, decode_grid_payload};
 
-/// Larger photos are refused before decoding (a phone camera gives at most about 50 MP).
-pub const MAX_SIDE: u32 = 8192;
-pub const MAX_PIXELS: u64 = 50_000_000;
-/// What the decoder may allocate for one photo.
-const DECODER_MEMORY: u64 = 512 * 1024 * 1024;
 /// QR detection runs on at most this many pixels on the long side; a receipt's codes stay
 /// several pixels per module at this size, and detection time grows with the area.
 const DETECT_SIDE: u32 = 2400;
@@ -42,20 +37,9 @@ impl<G: rqrr::BitGrid> ModuleGrid for Sampled<'_, G> {
 /// Every QR code in the JPEG or PNG at `path`.
 pub fn qr_symbols_in_photo(path: &Path) -> Result<PhotoSymbols> {
     let bytes = std::fs::read(path)?;
-    let format = match bytes.get(..4) {
-        Some([0x89, b'P', b'N', b'G']) => image::ImageFormat::Png,
-        Some([0xFF, 0xD8, 0xFF, _]) => image::ImageFormat::Jpeg,
-        _ => return Err(Error::Photo { problem: PhotoProblem::UnsupportedFormat }),
-    };
-    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format);
-    reader.limits(limits_for_decode());
-    let (w, h) = reader.into_dimensions().map_err(photo_error)?;
-    if u64::from(w) * u64::from(h) > MAX_PIXELS {
-        return Err(Error::Photo { problem: PhotoProblem::TooLarge });
-    }
-    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format);
-    reader.limits(limits_for_decode());
-    let mut grey = reader.decode().map_err(photo_error)?.into_luma8();
+    let photo = open_untrusted(&bytes)?;
+    let (w, h) = (photo.width, photo.height);
+    let mut grey = photo.decode()?.0.into_luma8();
     if w.max(h) > DETECT_SIDE {
         let scale = f64::from(DETECT_SIDE) / f64::from(w.max(h));
         let (nw, nh) = ((f64::from(w) * scale).round() as u32, (f64::from(h) * scale).round() as u32);
@@ -75,21 +59,4 @@ pub fn qr_symbols_in_photo(path: &Path) -> Result<PhotoSymbols> {
         return Err(Error::Photo { problem: PhotoProblem::NoCodeFound });
     }
     Ok(out)
-}
-
-fn limits_for_decode() -> image::Limits {
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(DECODER_MEMORY);
-    limits
-}
-
-fn photo_error(e: image::ImageError) -> Error {
-    // The bytes are already in memory, so an I/O error from the decoder means a truncated file.
-    let problem = match e {
-        image::ImageError::Limits(_) => PhotoProblem::TooLarge,
-        _ => PhotoProblem::Damaged,
-    };
-    Error::Photo { problem }
 }

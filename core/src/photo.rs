@@ -1,0 +1,394 @@
+//! Photos of paper (命の宝箱 pages, checkup results) made ready to keep and send: upright, no
+//! metadata, small enough to upload over a weak connection, large enough to read small print.
+//!
+//! Photos are untrusted input and one policy holds for every photo the core opens
+//! ([`open_untrusted`], also used by receipt scanning): the format is told from the first
+//! bytes, the dimensions are checked before anything is decoded, and the decoder's memory is
+//! capped, so a crafted file is a typed error, never an allocation of gigabytes.
+//!
+//! The pipeline: decode (zune-jpeg through `image`, or PNG) → resize with a SIMD convolution
+//! (`fast_image_resize`) so the long side fits the target → turn upright by the EXIF orientation
+//! (on the smaller image) → baseline JPEG 4:2:0 (`jpeg-encoder`), which writes no metadata, so
+//! GPS and the camera's EXIF are gone → a thumbnail from the resized page → sha256 of the JPEG.
+
+use crate::error::{Error, PhotoProblem, Result};
+use fast_image_resize as fr;
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
+use sha2::{Digest, Sha256};
+use std::io::Cursor;
+use std::path::Path;
+
+/// Larger photos are refused before decoding (a phone camera gives at most about 50 MP).
+pub const MAX_SIDE: u32 = 8192;
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// What the decoder may allocate for one photo: a 50 MP RGB image and room to spare, far
+/// below `image`'s default of 512 MiB, which is too much to ask of a phone.
+const DECODER_MEMORY: u64 = 200 * 1024 * 1024;
+
+/// How a page is stored and sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhotoSettings {
+    /// The long side of the stored page, in pixels; smaller photos are never enlarged.
+    pub long_side: u32,
+    /// JPEG quality (1–100).
+    pub quality: u8,
+    /// The long side of the thumbnail.
+    pub thumbnail_side: u32,
+}
+
+impl Default for PhotoSettings {
+    /// 2,400 px on the long side keeps an A4 sheet at about 200 dpi, where the 8-point print of
+    /// a checkup table stays legible; quality 85 keeps the edges of small characters clean.
+    fn default() -> Self {
+        Self { long_side: 2400, quality: 85, thumbnail_side: 320 }
+    }
+}
+
+/// A page ready to store: both images are baseline JPEG without metadata.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreparedPhoto {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub thumbnail: Vec<u8>,
+    /// Content address of `jpeg`.
+    pub sha256: [u8; 32],
+}
+
+impl std::fmt::Debug for PreparedPhoto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A photo of a medical sheet is patient data: sizes only.
+        f.debug_struct("PreparedPhoto")
+            .field("bytes", &self.jpeg.len())
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("thumbnail_bytes", &self.thumbnail.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A photo that passed the checks, not yet decoded.
+pub(crate) struct Untrusted<'a> {
+    bytes: &'a [u8],
+    format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Checks what `bytes` are and how large they claim to be, without decoding pixels.
+pub(crate) fn open_untrusted(bytes: &[u8]) -> Result<Untrusted<'_>> {
+    let format = match bytes {
+        [0x89, b'P', b'N', b'G', ..] => ImageFormat::Png,
+        [0xFF, 0xD8, 0xFF, ..] => ImageFormat::Jpeg,
+        _ => return Err(Error::Photo { problem: PhotoProblem::UnsupportedFormat }),
+    };
+    // The decoder fills a cut-off JPEG with grey rather than failing; a page half missing is
+    // a damaged file to the person, so the end of the image must be there.
+    if format == ImageFormat::Jpeg && !jpeg_has_end(bytes) {
+        return Err(Error::Photo { problem: PhotoProblem::Damaged });
+    }
+    let (width, height) = reader(bytes, format).into_dimensions().map_err(photo_error)?;
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(Error::Photo { problem: PhotoProblem::TooLarge });
+    }
+    Ok(Untrusted { bytes, format, width, height })
+}
+
+/// Whether an end-of-image marker follows the first scan. The segments before the scan are
+/// walked by their lengths (an EXIF block may hold any bytes, a whole thumbnail included);
+/// inside scan data a 0xFF byte is always followed by 0x00 or a restart marker, so FF D9 there
+/// is the end. Data a camera appends after the end (motion photos) is allowed.
+fn jpeg_has_end(bytes: &[u8]) -> bool {
+    let mut at = 2;
+    loop {
+        match bytes.get(at..at + 4) {
+            Some([0xFF, 0xDA, ..]) => break,
+            // Fill bytes before a marker.
+            Some([0xFF, 0xFF, ..]) => at += 1,
+            Some([0xFF, _, hi, lo]) => at += 2 + usize::from(u16::from_be_bytes([*hi, *lo])),
+            _ => return false,
+        }
+    }
+    bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9])
+}
+
+fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(DECODER_MEMORY);
+    reader.limits(limits);
+    reader
+}
+
+impl Untrusted<'_> {
+    /// The pixels, and how the camera says they must be turned to stand upright.
+    pub(crate) fn decode(&self) -> Result<(DynamicImage, Orientation)> {
+        let mut decoder = reader(self.bytes, self.format).into_decoder().map_err(photo_error)?;
+        // A damaged EXIF block costs the orientation, not the photo.
+        let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+        let image = DynamicImage::from_decoder(decoder).map_err(photo_error)?;
+        Ok((image, orientation))
+    }
+}
+
+fn photo_error(e: image::ImageError) -> Error {
+    // The bytes are already in memory, so an I/O error from the decoder means a truncated file.
+    let problem = match e {
+        image::ImageError::Limits(_) => PhotoProblem::TooLarge,
+        _ => PhotoProblem::Damaged,
+    };
+    Error::Photo { problem }
+}
+
+/// The JPEG or PNG at `path` as a stored page and its thumbnail.
+pub fn prepare_photo(path: &Path, settings: &PhotoSettings) -> Result<PreparedPhoto> {
+    if settings.long_side == 0 || settings.thumbnail_side == 0 || !(1..=100).contains(&settings.quality) {
+        return Err(Error::InvalidConfig { what: "photo settings" });
+    }
+    let bytes = std::fs::read(path)?;
+    let photo = open_untrusted(&bytes)?;
+    let (image, orientation) = photo.decode()?;
+    drop(bytes);
+    let page = fit(image.into_rgb8(), settings.long_side)?;
+    let mut page = DynamicImage::ImageRgb8(page);
+    page.apply_orientation(orientation);
+    let page = page.into_rgb8();
+    let thumbnail = fit(page.clone(), settings.thumbnail_side)?;
+    let jpeg = encode(&page, settings.quality)?;
+    let thumbnail = encode(&thumbnail, settings.quality)?;
+    Ok(PreparedPhoto {
+        sha256: Sha256::digest(&jpeg).into(),
+        width: page.width(),
+        height: page.height(),
+        jpeg,
+        thumbnail,
+    })
+}
+
+/// `image` scaled so its long side is at most `long_side`, keeping the aspect ratio.
+fn fit(image: RgbImage, long_side: u32) -> Result<RgbImage> {
+    let (w, h) = image.dimensions();
+    let long = w.max(h);
+    if long <= long_side {
+        return Ok(image);
+    }
+    let scale = f64::from(long_side) / f64::from(long);
+    let size = |side: u32| ((f64::from(side) * scale).round() as u32).max(1);
+    let (nw, nh) = (size(w), size(h));
+    let damaged = |_| Error::Photo { problem: PhotoProblem::Damaged };
+    let src = fr::images::Image::from_vec_u8(w, h, image.into_raw(), fr::PixelType::U8x3).map_err(damaged)?;
+    let mut dst = fr::images::Image::new(nw, nh, fr::PixelType::U8x3);
+    // Lanczos keeps thin strokes of printed characters sharper than bilinear does.
+    let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+    fr::Resizer::new().resize(&src, &mut dst, &options).map_err(|_| Error::Photo { problem: PhotoProblem::Damaged })?;
+    RgbImage::from_raw(nw, nh, dst.into_vec()).ok_or(Error::Photo { problem: PhotoProblem::Damaged })
+}
+
+/// Baseline JPEG, 4:2:0, optimised Huffman tables, no metadata segments.
+fn encode(image: &RgbImage, quality: u8) -> Result<Vec<u8>> {
+    let (Ok(w), Ok(h)) = (u16::try_from(image.width()), u16::try_from(image.height())) else {
+        return Err(Error::Photo { problem: PhotoProblem::TooLarge });
+    };
+    let mut out = Vec::with_capacity(image.as_raw().len() / 8);
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+    // Huffman tables fitted to this image: the same pixels in fewer bytes to upload, for a
+    // second pass over data already in memory.
+    encoder.set_optimized_huffman_tables(true);
+    encoder
+        .encode(image.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
+        .map_err(|_| Error::Photo { problem: PhotoProblem::Damaged })?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// EXIF (big-endian TIFF) with an orientation and a GPS position, as a phone writes it.
+    fn exif(orientation: u16) -> Vec<u8> {
+        let mut t = b"Exif\0\0MM\0\x2a\0\0\0\x08".to_vec();
+        // IFD0 at 8: two entries (orientation, GPS IFD pointer), then no next IFD.
+        t.extend_from_slice(&2u16.to_be_bytes());
+        t.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1]);
+        t.extend_from_slice(&orientation.to_be_bytes());
+        t.extend_from_slice(&[0, 0]);
+        let gps_ifd = 8 + 2 + 12 * 2 + 4;
+        t.extend_from_slice(&[0x88, 0x25, 0, 4, 0, 0, 0, 1]);
+        t.extend_from_slice(&(gps_ifd as u32).to_be_bytes());
+        t.extend_from_slice(&0u32.to_be_bytes());
+        // GPS IFD: latitude reference 'N' (ASCII, fits in the entry).
+        t.extend_from_slice(&1u16.to_be_bytes());
+        t.extend_from_slice(&[0, 1, 0, 2, 0, 0, 0, 2, b'N', 0, 0, 0]);
+        t.extend_from_slice(&0u32.to_be_bytes());
+        t
+    }
+
+    /// A 160 × 80 picture whose top-left quarter is red and the rest blue, so every turn and
+    /// mirror puts the red corner somewhere else.
+    fn marked(width: u32, height: u32) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, y| {
+            if x < width / 2 && y < height / 2 { image::Rgb([230, 20, 20]) } else { image::Rgb([20, 20, 230]) }
+        })
+    }
+
+    fn jpeg_with_exif(image: &RgbImage, exif: Option<Vec<u8>>) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut out, 95);
+        if let Some(exif) = exif {
+            encoder.add_app_segment(1, exif).unwrap();
+        }
+        encoder
+            .encode(image.as_raw(), image.width() as u16, image.height() as u16, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        out
+    }
+
+    fn prepare_bytes(bytes: &[u8], settings: &PhotoSettings) -> Result<PreparedPhoto> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("photo");
+        std::fs::write(&path, bytes).unwrap();
+        prepare_photo(&path, settings)
+    }
+
+    fn problem(r: Result<PreparedPhoto>) -> PhotoProblem {
+        match r {
+            Err(Error::Photo { problem }) => problem,
+            other => panic!("expected a photo problem, got {other:?}"),
+        }
+    }
+
+    fn decoded(jpeg: &[u8]) -> RgbImage {
+        image::load_from_memory_with_format(jpeg, ImageFormat::Jpeg).unwrap().into_rgb8()
+    }
+
+    fn is_red(p: &image::Rgb<u8>) -> bool {
+        p.0[0] > 150 && p.0[2] < 100
+    }
+
+    /// The corner that holds red after each EXIF orientation: (left, top).
+    #[test]
+    fn every_exif_orientation_stands_the_page_upright() {
+        let source = marked(160, 80);
+        for (tag, swapped, red_left, red_top) in [
+            (1, false, true, true),
+            (2, false, false, true),
+            (3, false, false, false),
+            (4, false, true, false),
+            (5, true, true, true),
+            (6, true, false, true),
+            (7, true, false, false),
+            (8, true, true, false),
+        ] {
+            let out = prepare_bytes(&jpeg_with_exif(&source, Some(exif(tag))), &PhotoSettings::default()).unwrap();
+            let (w, h) = if swapped { (80, 160) } else { (160, 80) };
+            assert_eq!((out.width, out.height), (w, h), "orientation {tag}");
+            let pixels = decoded(&out.jpeg);
+            assert_eq!(pixels.dimensions(), (w, h));
+            let x = if red_left { w / 4 } else { w - w / 4 };
+            let y = if red_top { h / 4 } else { h - h / 4 };
+            assert!(is_red(pixels.get_pixel(x, y)), "orientation {tag}: red at ({x}, {y})");
+            let (ox, oy) = (w - 1 - x, h - 1 - y);
+            assert!(!is_red(pixels.get_pixel(ox, oy)), "orientation {tag}: not red at ({ox}, {oy})");
+        }
+    }
+
+    /// No EXIF, GPS or any other metadata segment survives: only the JPEG's own structure.
+    #[test]
+    fn metadata_and_gps_are_gone() {
+        let input = jpeg_with_exif(&marked(640, 480), Some(exif(1)));
+        assert!(input.windows(4).any(|w| w == b"Exif"));
+        let out = prepare_bytes(&input, &PhotoSettings::default()).unwrap();
+        for jpeg in [&out.jpeg, &out.thumbnail] {
+            assert!(!jpeg.windows(4).any(|w| w == b"Exif"));
+            let mut at = 2;
+            while at + 4 <= jpeg.len() && jpeg[at] == 0xFF && jpeg[at + 1] != 0xDA {
+                let marker = jpeg[at + 1];
+                assert!(!(0xE1..=0xEF).contains(&marker), "APP{} segment kept", marker - 0xE0);
+                at += 2 + usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+            }
+            assert_eq!(jpeg.get(at..at + 2), Some(&[0xFF, 0xDA][..]), "segments end at the scan");
+        }
+        assert_eq!(out.sha256, <[u8; 32]>::from(Sha256::digest(&out.jpeg)));
+    }
+
+    #[test]
+    fn pages_shrink_to_the_target_and_small_ones_are_never_enlarged() {
+        let settings = PhotoSettings { long_side: 400, quality: 85, thumbnail_side: 100 };
+        let out = prepare_bytes(&jpeg_with_exif(&marked(1200, 900), None), &settings).unwrap();
+        assert_eq!((out.width, out.height), (400, 300));
+        assert_eq!(decoded(&out.thumbnail).dimensions(), (100, 75));
+        let small = prepare_bytes(&jpeg_with_exif(&marked(300, 200), None), &settings).unwrap();
+        assert_eq!((small.width, small.height), (300, 200));
+        let mut png = Vec::new();
+        marked(90, 60).write_to(&mut Cursor::new(&mut png), ImageFormat::Png).unwrap();
+        let from_png = prepare_bytes(&png, &settings).unwrap();
+        assert_eq!((from_png.width, from_png.height), (90, 60));
+        assert!(from_png.jpeg.starts_with(&[0xFF, 0xD8]));
+    }
+
+    /// A PNG header claiming `width` × `height`, with a CRC so the decoder reads on.
+    fn png_claiming(width: u32, height: u32, idat: &[u8]) -> Vec<u8> {
+        fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let start = out.len();
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            let crc = crc32(&out[start..]);
+            out.extend_from_slice(&crc.to_be_bytes());
+        }
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&width.to_be_bytes());
+        ihdr.extend_from_slice(&height.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        chunk(&mut out, b"IHDR", &ihdr);
+        chunk(&mut out, b"IDAT", idat);
+        chunk(&mut out, b"IEND", &[]);
+        out
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+
+    /// A real JPEG whose frame header was edited to claim `width` × `height`.
+    fn jpeg_claiming(width: u16, height: u16) -> Vec<u8> {
+        let mut jpeg = jpeg_with_exif(&marked(16, 16), None);
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).expect("a baseline frame header");
+        jpeg[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
+        jpeg[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
+        jpeg
+    }
+
+    #[test]
+    fn oversized_and_damaged_files_are_refused_before_decoding() {
+        let settings = PhotoSettings::default();
+        assert_eq!(problem(prepare_bytes(&png_claiming(65_535, 65_535, &[]), &settings)), PhotoProblem::TooLarge);
+        assert_eq!(problem(prepare_bytes(&jpeg_claiming(65_000, 65_000), &settings)), PhotoProblem::TooLarge);
+        // Within each side's limit but over 50 MP.
+        assert_eq!(problem(prepare_bytes(&png_claiming(8_000, 7_000, &[]), &settings)), PhotoProblem::TooLarge);
+        // A bomb (a little compressed data claiming 67 MP) is refused by its header: the
+        // compressed stream is never inflated.
+        let zlib_start = [0x78, 0xDA, 0xED, 0xC1, 0x01, 0x0D, 0x00, 0x00, 0x00, 0xC2];
+        assert_eq!(problem(prepare_bytes(&png_claiming(8_192, 8_192, &zlib_start), &settings)), PhotoProblem::TooLarge);
+
+        let whole = jpeg_with_exif(&marked(640, 480), None);
+        assert_eq!(problem(prepare_bytes(&whole[..40], &settings)), PhotoProblem::Damaged);
+        // Cut in the middle of the picture data (a copy interrupted).
+        assert_eq!(problem(prepare_bytes(&whole[..whole.len() / 2], &settings)), PhotoProblem::Damaged);
+        assert_eq!(problem(prepare_bytes(b"GIF89a\x01\0\x01\0", &settings)), PhotoProblem::UnsupportedFormat);
+        assert_eq!(problem(prepare_bytes(b"\0\0\0\x18ftypheic\0\0\0\0", &settings)), PhotoProblem::UnsupportedFormat);
+        assert_eq!(problem(prepare_bytes(&[], &settings)), PhotoProblem::UnsupportedFormat);
+    }
+}
