@@ -1,7 +1,8 @@
 //! A 12 MP phone photo of a printed sheet (EXIF orientation 6, GPS tags) made into the stored
 //! page and its thumbnail: our pipeline against Pillow (libjpeg-turbo; `draft()`,
-//! `ImageOps.exif_transpose`, the same long side, quality and 4:2:0) on the same file, in one
-//! run, each call in a fresh process so that peak memory is the call's own.
+//! `ImageOps.exif_transpose`, the same long side, quality and 4:2:0; its Lanczos filter against
+//! our Catmull-Rom) on the same file, in one run, each call in a fresh process so that peak
+//! memory is the call's own.
 //!
 //! `cargo bench -p techo-core --bench photo` (Pillow from PyPI: `pip install Pillow`; without
 //! it the baseline is reported missing). Targets: time ≤ 0.5× Pillow's, bytes ≤ Pillow's, peak
