@@ -133,10 +133,11 @@ public final class ProfilesModel {
         let (code, name) = (newHmCode, newName)
         problems = FormProblems()
         do {
-            _ = try await access.run { try $0.addProfile(hmCode: code, displayName: name, relationship: .family) }
+            let added = try await access.run { try $0.addProfile(hmCode: code, displayName: name, relationship: .family) }
             newHmCode = ""
             newName = ""
             await load()
+            show(done: wording(.profilesAdded, added.displayName))
         } catch ApiError.Conflict(kind: .alreadyExists, reason: _) {
             problems.byField[.hmCode] = wording(.errorProfileExists)
         } catch {

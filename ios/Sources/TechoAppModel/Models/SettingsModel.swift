@@ -54,10 +54,7 @@ public final class SettingsModel {
                 signInHmCode = people.first { $0.relationship == .myself }?.hmCode ?? activeProfile?.hmCode ?? ""
             }
             accountLine = account.map { wording(.settingsSignedInAs, $0.hmCode) } ?? wording(.settingsSignedOut)
-            refused = items.map { item in
-                RefusedChange(id: item.mutationId,
-                              line: wording(.settingsRefusedItem, wording.familyName(item.family), wording.dateTime(item.createdAt)))
-            }
+            refused = items.map { RefusedChange(id: $0.mutationId, line: wording.refusedChange($0)) }
             await sync.refresh()
         } catch {
             show(problem: wording.message(for: error))
