@@ -38,11 +38,31 @@ struct ReadingView: View {
         .navigationTitle(Text(verbatim: model.title))
         .task { await model.load() }
         .sheet(item: $correction) { entry in
+            // The stack only gives the sheet its title bar; a sheet has no back button, so its
+            // way out and its save sit where iOS puts them, as in the system's own edit sheets.
             NavigationStack {
                 EntryView(model: entry) { saved in
                     Task { await model.corrected(to: saved) }
                 }
+                .navigationBarTitleDisplayMode(.inline)
+                .toolbar {
+                    ToolbarItem(placement: .cancellationAction) {
+                        Button(app.wording(entry.saved == nil ? .commonCancel : .commonClose)) { correction = nil }
+                    }
+                    if entry.saved == nil {
+                        ToolbarItem(placement: .confirmationAction) {
+                            Button(app.wording(.entrySave)) {
+                                Task {
+                                    await entry.save()
+                                    if let saved = entry.saved { await model.corrected(to: saved) }
+                                }
+                            }
+                            .disabled(entry.isSaving)
+                        }
+                    }
+                }
             }
+            .interactiveDismissDisabled(entry.isSaving)
             .environment(app)
         }
     }

@@ -22,7 +22,7 @@ final class AccountModelTests: XCTestCase {
         firstRun.hmCode = server.hmCode
         firstRun.displayName = ""
         await firstRun.linkCard()
-        XCTAssertEqual(firstRun.problem(.displayName), "入力してください。")
+        XCTAssertEqual(firstRun.problem(.displayName), "お名前を入力してください。")
 
         firstRun.displayName = "テスト 花子"
         await firstRun.linkCard()
@@ -82,7 +82,7 @@ final class AccountModelTests: XCTestCase {
         await settings.load()
         XCTAssertTrue(settings.isSignedIn)
         XCTAssertEqual(settings.refused, [])
-        XCTAssertEqual(settings.refusedEmptyLine, "受け付けられなかった変更はありません。")
+        XCTAssertEqual(settings.refusedEmptyLine, "送れなかった記録はありません。")
 
         await settings.signOut()
         XCTAssertFalse(settings.isSignedIn)

@@ -13,16 +13,16 @@ final class EntryModelTests: XCTestCase {
         XCTAssertEqual(entry.saved?.asInput, .weight(kg: "61.2"))
         XCTAssertEqual(entry.savedLine, "保存しました。")
         XCTAssertEqual(entry.title, "体重を記録する")
-        XCTAssertEqual(entry.actingForLine, "山田 花子 さんの手帳")
+        XCTAssertEqual(entry.actingForLine, "山田 花子さんの手帳")
     }
 
     func testTheRefusedFieldGetsTheMessage() async throws {
         let app = try await readyApp(self)
         let entry = try await record(app, .weight, at: jstDate(2025, 11, 20, 7)) { $0.weight = "abc" }
         XCTAssertNil(entry.saved)
-        XCTAssertEqual(entry.problem(.weight), "数字で入力してください。")
+        XCTAssertEqual(entry.problem(.weight), "体重は数字で入力してください。")
         XCTAssertEqual(entry.problems.general, ja(.entryFixErrors))
-        XCTAssertEqual(entry.accessibilityLabel(.weight), "体重。数字で入力してください。")
+        XCTAssertEqual(entry.accessibilityLabel(.weight), "体重。体重は数字で入力してください。")
 
         let bp = try await record(app, .bloodPressure, at: jstDate(2025, 11, 20, 7)) {
             $0.systolic = "80"
@@ -32,7 +32,7 @@ final class EntryModelTests: XCTestCase {
         XCTAssertEqual(bp.problem(.diastolic), ja(.problemNotBelowSystolic))
 
         let far = try await record(app, .temperature, at: jstDate(2025, 11, 20, 7)) { $0.temperature = "45" }
-        XCTAssertEqual(far.problem(.temperature), "30〜43 ℃ の間の数字を入力してください。")
+        XCTAssertEqual(far.problem(.temperature), "体温は30〜43 ℃の間で入力してください。測った値を確かめてください。")
 
         let fixed = try await record(app, .temperature, at: jstDate(2025, 11, 20, 7)) { $0.temperature = "36.8" }
         XCTAssertTrue(fixed.problems.isEmpty)

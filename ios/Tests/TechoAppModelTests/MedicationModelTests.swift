@@ -86,7 +86,7 @@ final class MedicationModelTests: XCTestCase {
         let app = try await readyApp(self, clock: medicationClock)
         let scan = try XCTUnwrap(app.makeMedicationScan())
         XCTAssertEqual(scan.title, "明細書を読み取る")
-        XCTAssertEqual(scan.actingForLine, "山田 花子 さんの手帳")
+        XCTAssertEqual(scan.actingForLine, "山田 花子さんの手帳")
 
         let (last, lastVersion) = try codewords(n)
         await scan.addCodewords(last, version: lastVersion)

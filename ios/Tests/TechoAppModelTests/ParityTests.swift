@@ -23,6 +23,8 @@ final class ParityTests: XCTestCase {
         profiles.newHmCode = "34005678"
         profiles.newName = "山田 トメ"
         await profiles.addFamilyMember()
+        shown["profiles.added"] = profiles.message
+        shown["profiles.title"] = profiles.title
 
         let at = jstDate(2025, 11, 20, 7)
         let bp = try await record(app, .bloodPressure, at: at) {
@@ -56,6 +58,54 @@ final class ParityTests: XCTestCase {
         let mother = try XCTUnwrap(profiles.people.first { $0.name == "山田 トメ" })
         await profiles.askToRemove(mother.id)
         shown["profiles.removeQuestion"] = profiles.pendingRemoval?.question
+        profiles.cancelRemoval()
+
+        let summary = try XCTUnwrap(app.makeBpSummary())
+        await summary.load()
+        shown["bp.title"] = summary.title
+        shown["bp.headline"] = summary.classLine
+        shown["bp.morning"] = summary.morningLine
+        shown["bp.evening"] = summary.eveningLine
+        shown["bp.disclaimer"] = summary.disclaimer
+
+        // Refused input, each through the form that would show it beside its field.
+        let weight2 = try await record(app, .weight, at: at) { $0.weight = "abc" }
+        shown["problem.weight.notANumber"] = weight2.problem(.weight)
+        let noUpper = try await record(app, .bloodPressure, at: at) { $0.diastolic = "80" }
+        shown["problem.systolic.empty"] = noUpper.problem(.systolic)
+        let swapped = try await record(app, .bloodPressure, at: at) {
+            $0.systolic = "120"
+            $0.diastolic = "130"
+        }
+        shown["problem.diastolic.notBelowSystolic"] = swapped.problem(.diastolic)
+        let people: [(code: String, name: String, key: String, field: Field)] = [
+            ("34005678", "山田 トメ", "error.profileExists", .hmCode),
+            ("x", "山田 次郎", "problem.hmCode.invalid", .hmCode),
+            ("34009999", "", "problem.displayName.empty", .displayName),
+        ]
+        for (code, name, key, field) in people {
+            profiles.newHmCode = code
+            profiles.newName = name
+            await profiles.addFamilyMember()
+            shown[key] = profiles.problems.byField[field]
+        }
+
+        // Texts that need no data: the first run (already behind this phone) and a missing person.
+        shown["firstRun.title"] = ja(.firstRunWelcome)
+        shown["firstRun.intro"] = ja(.firstRunIntro)
+        shown["firstRun.signInIntro"] = ja(.firstRunSignInIntro)
+        shown["firstRun.haveAccount"] = ja(.firstRunHaveAccount)
+        shown["firstRun.firstTime"] = ja(.firstRunFirstTime)
+        shown["firstRun.activationCode"] = ja(.firstRunActivationCode)
+        shown["firstRun.activate"] = ja(.firstRunActivate)
+        shown["firstRun.later"] = ja(.firstRunLater)
+        shown["error.noActiveProfile"] = ja.message(for: ApiError.NoActiveProfile)
+        shown["refused.reason.invalidPayload"] = ja.refusedReason("invalid_payload")
+        shown["refused.reason.forbidden"] = ja.refusedReason("forbidden")
+        shown["refused.reason.unknown"] = ja.refusedReason("http_500")
+
+        await profiles.switchTo(mother.id)
+        shown["profiles.switched"] = profiles.message
 
         XCTAssertEqual(shown, expected)
     }

@@ -14,11 +14,11 @@ final class ScreenModelTests: XCTestCase {
         let home = try XCTUnwrap(app.makeHome())
         await home.load()
         XCTAssertNil(home.message)
-        XCTAssertEqual(home.actingForLine, "山田 花子 さんの手帳")
+        XCTAssertEqual(home.actingForLine, "山田 花子さんの手帳")
         XCTAssertEqual(home.today.map(\.value), ["36.6 ℃"])
         XCTAssertEqual(Set(home.latest.map(\.kind)), [.weight, .temperature])
         XCTAssertTrue(home.today.first?.notes.contains("まだ送っていません") ?? false)
-        XCTAssertTrue(home.bpClassLine?.hasPrefix("朝か夜の血圧を") ?? false, "no blood pressure yet: no guide")
+        XCTAssertTrue(home.bpClassLine?.hasPrefix("目安を出すには") ?? false, "no blood pressure yet: no guide")
         XCTAssertTrue(home.sync.line.contains("サインイン"), "not signed in: \(home.sync.line)")
         XCTAssertNil(home.todayEmptyLine)
     }
@@ -72,10 +72,10 @@ final class ScreenModelTests: XCTestCase {
         let summary = try XCTUnwrap(app.makeBpSummary())
         await summary.load()
         XCTAssertNil(summary.message)
-        XCTAssertEqual(summary.morningLine, "朝：平均 138/86 mmHg（7日・7回）")
+        XCTAssertEqual(summary.morningLine, "朝：平均 138/86 mmHg（7日・7回）\n朝の平均は「Ⅰ度高血圧」の範囲です。")
         XCTAssertEqual(summary.eveningLine, "夜：記録がありません")
-        XCTAssertTrue(summary.classLine?.hasPrefix("目安：") ?? false)
-        XCTAssertTrue(summary.classLine?.hasSuffix("の範囲") ?? false)
+        XCTAssertTrue(summary.classLine?.hasPrefix("平均は「") ?? false)
+        XCTAssertTrue(summary.classLine?.hasSuffix("の範囲です。") ?? false)
         XCTAssertTrue(summary.disclaimer.contains("診断ではありません"))
         XCTAssertEqual(summary.period, "11月14日〜11月20日 の7日間")
     }
@@ -93,7 +93,7 @@ final class ScreenModelTests: XCTestCase {
         XCTAssertTrue(profiles.problems.isEmpty)
         XCTAssertEqual(profiles.people.map(\.name).sorted(), ["山田 トメ", "山田 花子"])
         XCTAssertEqual(profiles.people.first { $0.isActive }?.name, "山田 花子", "adding does not switch")
-        XCTAssertEqual(profiles.currentLine, "いま表示しているのは 山田 花子 さんの手帳です。")
+        XCTAssertEqual(profiles.currentLine, "いま表示しているのは山田 花子さんの手帳です。")
 
         profiles.newHmCode = "34005678"
         profiles.newName = "もう一人"
@@ -101,17 +101,17 @@ final class ScreenModelTests: XCTestCase {
         XCTAssertEqual(profiles.problems.byField[.hmCode], ja(.errorProfileExists))
 
         let mother = try XCTUnwrap(profiles.people.first { $0.name == "山田 トメ" })
-        XCTAssertEqual(mother.switchTitle, "山田 トメ さんの手帳に切り替える")
+        XCTAssertEqual(mother.switchTitle, "山田 トメさんの手帳に切り替える")
         await profiles.switchTo(mother.id)
         XCTAssertEqual(app.activeProfile?.displayName, "山田 トメ")
-        XCTAssertEqual(profiles.message, "山田 トメ さんの手帳に切り替えました。")
+        XCTAssertEqual(profiles.message, "山田 トメさんの手帳に切り替えました。")
 
         let entry = try await record(app, .weight, at: jstDate(2025, 11, 20, 7)) { $0.weight = "48.5" }
-        XCTAssertEqual(entry.actingForLine, "山田 トメ さんの手帳")
+        XCTAssertEqual(entry.actingForLine, "山田 トメさんの手帳")
         XCTAssertEqual(entry.saved?.source, .proxy, "a family member's reading is entered by someone else")
         let home = try XCTUnwrap(app.makeHome())
         await home.load()
-        XCTAssertEqual(home.actingForLine, "山田 トメ さんの手帳")
+        XCTAssertEqual(home.actingForLine, "山田 トメさんの手帳")
     }
 
     func testAPersonIsRenamedAndRemovedOnlyAfterAQuestionThatSaysWhatIsLost() async throws {
@@ -154,6 +154,6 @@ final class ScreenModelTests: XCTestCase {
         XCTAssertEqual(entry.title, "Record Steps")
         XCTAssertEqual(entry.saved.map { ReadingRow($0, wording: en).value }, "8,000 steps")
         let bad = try await record(app, .steps, at: jstDate(2025, 11, 20, 20)) { $0.steps = "many" }
-        XCTAssertEqual(bad.problem(.steps), "Enter a number.")
+        XCTAssertEqual(bad.problem(.steps), "Steps: please enter a number.")
     }
 }

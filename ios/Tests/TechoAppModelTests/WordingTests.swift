@@ -51,18 +51,18 @@ final class WordingTests: XCTestCase {
 
     func testRefusedInputIsWordedPerProblem() {
         XCTAssertEqual(ja.problem(.outOfRange(min: "1", max: "300", unit: "kg"), field: .weight),
-                       "1〜300 kg の間の数字を入力してください。")
+                       "体重は1〜300 kgの間で入力してください。測った値を確かめてください。")
         XCTAssertEqual(en.problem(.outOfRange(min: "20", max: "250", unit: "/min"), field: .pulse),
-                       "Enter a number from 20 to 250 /min.")
+                       "Pulse: enter a value from 20 to 250 /min. Please check the reading.")
         XCTAssertEqual(ja.problem(.outOfRange(min: "30", max: "43", unit: "°C"), field: .temperature),
-                       "30〜43 ℃ の間の数字を入力してください。")
-        XCTAssertEqual(ja.problem(.notANumber, field: .weight), "数字で入力してください。")
-        XCTAssertEqual(ja.problem(.tooManyDecimals(max: 1), field: .weight), "小数点以下は 1 けたまでにしてください。")
-        XCTAssertEqual(ja.problem(.tooManyDecimals(max: 0), field: .steps), "小数点を付けずに入力してください。")
-        XCTAssertEqual(ja.problem(.tooLong(maxChars: 500), field: .note), "500 文字以内にしてください。")
+                       "体温は30〜43 ℃の間で入力してください。測った値を確かめてください。")
+        XCTAssertEqual(ja.problem(.notANumber, field: .weight), "体重は数字で入力してください。")
+        XCTAssertEqual(ja.problem(.tooManyDecimals(max: 1), field: .weight), "体重は小数点以下1けたまでで入力してください。")
+        XCTAssertEqual(ja.problem(.tooManyDecimals(max: 0), field: .steps), "歩数は小数点を付けずに入力してください。")
+        XCTAssertEqual(ja.problem(.tooLong(maxChars: 500), field: .note), "メモは500文字以内で入力してください。")
         XCTAssertTrue(ja.problem(.invalidFormat(expected: "4 to 20 letters or digits"), field: .hmCode).contains("HMカード"))
         let message = ja.message(for: ApiError.Validation(field: .diastolic, problem: .notBelowSystolic, reason: "x"))
-        XCTAssertTrue(message.hasPrefix("下の血圧："))
+        XCTAssertEqual(message, ja(.problemNotBelowSystolic)) // it names both fields itself
     }
 
     func testAFieldsVoiceOverLabelCarriesItsProblem() {
@@ -138,8 +138,8 @@ final class WordingTests: XCTestCase {
     func testConflictsSayWhatChangedAndHowToCarryOn() {
         func jaConflict(_ kind: ConflictKind) -> String { ja.message(for: ApiError.Conflict(kind: kind, reason: "x")) }
         func enConflict(_ kind: ConflictKind) -> String { en.message(for: ApiError.Conflict(kind: kind, reason: "x")) }
-        XCTAssertEqual(jaConflict(.alreadyExists), "この番号はすでに登録されています。「表示する人を切り替える」から選んでください。")
-        XCTAssertEqual(enConflict(.alreadyExists), "This number is already added. Choose it under “Switch person”.")
+        XCTAssertEqual(jaConflict(.alreadyExists), "このHMカードの番号の方は、もう登録されています。「表示する人を切り替える」から選んでください。")
+        XCTAssertEqual(enConflict(.alreadyExists), "This HM card number is already added. Choose the person under “Switch person”.")
         XCTAssertEqual(jaConflict(.correctedSince), "この記録は、表示したあとで訂正されています。一覧を開き直して、もう一度試してください。")
         XCTAssertEqual(enConflict(.correctedSince), "This reading was corrected after it was shown. Reopen the list and try again.")
         XCTAssertEqual(jaConflict(.deleted), "この記録は、表示したあとで削除されています。一覧を開き直して、もう一度試してください。")
@@ -160,13 +160,32 @@ final class WordingTests: XCTestCase {
         XCTAssertTrue(en(.bpDisclaimer).contains("not a diagnosis"))
         let bands: [HomeBpClass] = [.normal, .highNormal, .elevated, .grade1, .grade2, .grade3]
         XCTAssertEqual(Set(bands.map(ja.bpClassName)).count, 6)
-        for band in bands { XCTAssertTrue(ja.bpClassName(band).hasSuffix("の範囲")) }
+        for band in bands { XCTAssertTrue(ja.bpClassName(band).hasSuffix("血圧")) }
         let occasion = OccasionSummary(days: 5, readings: 9, meanSystolic: 131.6, meanDiastolic: 84.2, meanPulse: nil,
                                        shownSystolic: "132", shownDiastolic: "84", shownPulse: nil, class: .elevated, isolatedSystolic: false)
-        XCTAssertEqual(ja.bpOccasionLine(occasion, morning: true), "朝：平均 132/84 mmHg（5日・9回）")
+        XCTAssertEqual(ja.bpOccasionLine(occasion, morning: true), "朝：平均 132/84 mmHg（5日・9回）\n朝の平均は「高値血圧」の範囲です。")
         let none = OccasionSummary(days: 0, readings: 0, meanSystolic: nil, meanDiastolic: nil, meanPulse: nil,
                                    shownSystolic: nil, shownDiastolic: nil, shownPulse: nil, class: nil, isolatedSystolic: false)
         XCTAssertEqual(en.bpOccasionLine(none, morning: false), "Evening: no readings")
+    }
+
+    func testARefusedChangeSaysWhichRecordWhenAndWhy() {
+        let at = jstDate(2025, 11, 20, 7, 5)
+        func item(_ family: RecordFamily, _ reason: String?) -> WedgedItem {
+            WedgedItem(mutationId: "m1", family: family, entity: "vital", entityId: "v1", reason: reason, attempts: 1, createdAt: at)
+        }
+        XCTAssertEqual(ja.refusedChange(item(.vital, "invalid_payload")),
+                       "測定の記録（\(ja.dateTime(at))に入力）：サーバーが内容を受け付けませんでした。値を確かめて、訂正してください。")
+        XCTAssertEqual(ja.refusedChange(item(.medication, "forbidden")),
+                       "お薬の記録（\(ja.dateTime(at))に入力）：いまのサインインでは、この方の記録は送れません。")
+        XCTAssertEqual(en.refusedChange(item(.other, "conflicting_record")),
+                       "Record (entered \(en.dateTime(at))): It clashed with a change made on another device.")
+        // A code the app does not know yet, or none at all, still says something true.
+        for reason in [nil, "http_500", "rejected"] {
+            XCTAssertEqual(ja.refusedReason(reason), "サーバーが受け付けませんでした。")
+        }
+        XCTAssertEqual(ja.refusedReason("dependency_refused"), "先に送る記録が受け付けられなかったため、待っています。")
+        XCTAssertEqual(ja.refusedReason("unsupported_entity"), ja(.refusedReasonUpdate))
     }
 
     func testDatesShowTheReadingsOwnOffset() {

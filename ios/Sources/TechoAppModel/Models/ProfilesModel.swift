@@ -17,9 +17,10 @@ public final class ProfilesModel {
     public let title: String
     public private(set) var currentLine: String?
     public private(set) var people: [Person] = []
-    public private(set) var message: String?
-    /// Whether `message` reports a problem (red) or something done (green).
-    public private(set) var messageIsProblem = false
+    public private(set) var notice: Notice?
+    public var message: String? { notice?.text }
+    /// Whether `message` reports a problem (shown red) rather than a done step (green).
+    public var messageIsProblem: Bool { notice?.isProblem ?? false }
     /// The removal waiting for the person's answer: its question, and whether it would lose
     /// unsent changes.
     public private(set) var pendingRemoval: Removal?
@@ -62,18 +63,8 @@ public final class ProfilesModel {
             }
             currentLine = active.map { wording(.profilesCurrent, $0.displayName) }
         } catch {
-            show(problem: wording.message(for: error))
+            notice = .problem(wording.message(for: error))
         }
-    }
-
-    private func show(problem text: String) {
-        message = text
-        messageIsProblem = true
-    }
-
-    private func show(done text: String) {
-        message = text
-        messageIsProblem = false
     }
 
     /// A new name for a person (a mistyped one, or "HM 34005678" after signing in).
@@ -82,7 +73,7 @@ public final class ProfilesModel {
         do {
             let renamed = try await access.run { try $0.renameProfile(profileId: personId, displayName: name) }
             await load()
-            show(done: wording(.profilesRenamed, renamed.displayName))
+            notice = .done(wording(.profilesRenamed, renamed.displayName))
         } catch {
             problems = FormProblems(error, wording: wording)
         }
@@ -97,7 +88,7 @@ public final class ProfilesModel {
             if unsent > 0 { question += "\n" + wording(.profilesRemoveUnsent, wording.count(unsent)) }
             pendingRemoval = Removal(personId: personId, question: question, discardsUnsent: unsent > 0)
         } catch {
-            show(problem: wording.message(for: error))
+            notice = .problem(wording.message(for: error))
         }
     }
 
@@ -111,9 +102,9 @@ public final class ProfilesModel {
             _ = try await access.run { try $0.removeProfile(profileId: removal.personId, discardUnsent: removal.discardsUnsent) }
             if let active = try await access.run({ try $0.activeProfile() }) { onSwitch(active) }
             await load()
-            show(done: wording(.profilesRemoved, profile.displayName))
+            notice = .done(wording(.profilesRemoved, profile.displayName))
         } catch {
-            show(problem: wording.message(for: error))
+            notice = .problem(wording.message(for: error))
         }
     }
 
@@ -123,9 +114,9 @@ public final class ProfilesModel {
             try await access.run { try $0.setActiveProfile(profileId: personId) }
             onSwitch(profile)
             await load()
-            show(done: wording(.profilesSwitched, profile.displayName))
+            notice = .done(wording(.profilesSwitched, profile.displayName))
         } catch {
-            show(problem: wording.message(for: error))
+            notice = .problem(wording.message(for: error))
         }
     }
 
@@ -133,10 +124,11 @@ public final class ProfilesModel {
         let (code, name) = (newHmCode, newName)
         problems = FormProblems()
         do {
-            _ = try await access.run { try $0.addProfile(hmCode: code, displayName: name, relationship: .family) }
+            let added = try await access.run { try $0.addProfile(hmCode: code, displayName: name, relationship: .family) }
             newHmCode = ""
             newName = ""
             await load()
+            notice = .done(wording(.profilesAdded, added.displayName))
         } catch ApiError.Conflict(kind: .alreadyExists, reason: _) {
             problems.byField[.hmCode] = wording(.errorProfileExists)
         } catch {

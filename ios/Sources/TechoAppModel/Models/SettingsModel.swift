@@ -15,9 +15,10 @@ public final class SettingsModel {
     public private(set) var accountLine: String?
     public private(set) var isSignedIn = false
     public private(set) var refused: [RefusedChange] = []
-    public private(set) var message: String?
-    /// Whether `message` reports a problem (shown as one) rather than a done step.
-    public private(set) var messageIsProblem = false
+    public private(set) var notice: Notice?
+    public var message: String? { notice?.text }
+    /// Whether `message` reports a problem (shown red) rather than a done step (green).
+    public var messageIsProblem: Bool { notice?.isProblem ?? false }
     public var password = ""
     /// Whose card signs in: the account holder's own (the person marked as oneself), whoever
     /// the app is showing — a daughter viewing her mother's notebook signs in with her own card.
@@ -54,13 +55,10 @@ public final class SettingsModel {
                 signInHmCode = people.first { $0.relationship == .myself }?.hmCode ?? activeProfile?.hmCode ?? ""
             }
             accountLine = account.map { wording(.settingsSignedInAs, $0.hmCode) } ?? wording(.settingsSignedOut)
-            refused = items.map { item in
-                RefusedChange(id: item.mutationId,
-                              line: wording(.settingsRefusedItem, wording.familyName(item.family), wording.dateTime(item.createdAt)))
-            }
+            refused = items.map { RefusedChange(id: $0.mutationId, line: wording.refusedChange($0)) }
             await sync.refresh()
         } catch {
-            show(problem: wording.message(for: error))
+            notice = .problem(wording.message(for: error))
         }
     }
 
@@ -68,20 +66,20 @@ public final class SettingsModel {
         let id = change.id
         do {
             try await access.run { try $0.retryWedged(mutationId: id) }
-            show(done: wording(.settingsRetried))
+            notice = .done(wording(.settingsRetried))
             await load()
         } catch {
-            show(problem: wording.message(for: error))
+            notice = .problem(wording.message(for: error))
         }
     }
 
     public func signOut() async {
         do {
             try await access.core.logout()
-            show(done: wording(.settingsSignedOutDone))
+            notice = .done(wording(.settingsSignedOutDone))
             await load()
         } catch {
-            show(problem: wording.message(for: error))
+            notice = .problem(wording.message(for: error))
         }
     }
 
@@ -92,22 +90,11 @@ public final class SettingsModel {
         do {
             _ = try await access.core.login(hmCode: hmCode, password: password)
             self.password = ""
-            message = nil
-            messageIsProblem = false
+            notice = nil
             await load()
             await sync.syncNow()
         } catch {
-            show(problem: wording.message(for: error))
+            notice = .problem(wording.message(for: error))
         }
-    }
-
-    private func show(done line: String) {
-        message = line
-        messageIsProblem = false
-    }
-
-    private func show(problem line: String) {
-        message = line
-        messageIsProblem = true
     }
 }

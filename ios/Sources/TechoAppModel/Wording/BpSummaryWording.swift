@@ -19,9 +19,12 @@ extension Wording {
         self(.bpPeriod, shortDay(summary.periodStart), shortDay(summary.periodEnd))
     }
 
-    /// "Guide: in the normal range", or how many days are still needed for one.
+    /// "The average is in the normal range", or how many days are still needed for one.
     public func bpClassLine(_ summary: HomeBpSummary) -> String {
-        guard let bpClass = summary.class else { return self(.bpNotEnoughDays, count(UInt64(summary.minDays))) }
+        guard let bpClass = summary.class else {
+            return self(.bpNotEnoughDays, count(UInt64(summary.minDays)), count(UInt64(summary.morning.days)),
+                        count(UInt64(summary.evening.days)))
+        }
         return self(.bpClassLine, bpClassName(bpClass))
     }
 
@@ -30,7 +33,9 @@ extension Wording {
         guard let systolic = occasion.shownSystolic, let diastolic = occasion.shownDiastolic else {
             return self(.bpOccasionNone, name)
         }
-        return self(.bpOccasionMeans, name, systolic, diastolic, count(UInt64(occasion.days)),
-                    count(UInt64(occasion.readings)))
+        let means = self(.bpOccasionMeans, name, systolic, diastolic, count(UInt64(occasion.days)),
+                         count(UInt64(occasion.readings)))
+        guard let bpClass = occasion.class else { return means }
+        return means + "\n" + self(.bpOccasionInRange, name, bpClassName(bpClass))
     }
 }

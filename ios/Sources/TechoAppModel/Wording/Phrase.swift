@@ -14,7 +14,6 @@ public enum Phrase: String, CaseIterable, Sendable {
     case actingFor = "acting.for"
     case actingForSwitch = "acting.switch"
     case labelWithError = "a11y.labelWithError"
-    case problemWithField = "problem.withField"
 
     // Kinds, fields, units and choices
     case kindWeight = "kind.weight"
@@ -157,6 +156,7 @@ public enum Phrase: String, CaseIterable, Sendable {
     case bpOccasionEvening = "bp.occasion.evening"
     case bpOccasionMeans = "bp.occasion.means"
     case bpOccasionNone = "bp.occasion.none"
+    case bpOccasionInRange = "bp.occasion.inRange"
     case bpDisclaimer = "bp.disclaimer"
 
     // Screens
@@ -210,6 +210,7 @@ public enum Phrase: String, CaseIterable, Sendable {
     case profilesCurrent = "profiles.current"
     case profilesSwitchTo = "profiles.switchTo"
     case profilesSwitched = "profiles.switched"
+    case profilesAdded = "profiles.added"
     case profilesRename = "profiles.rename"
     case profilesRenamed = "profiles.renamed"
     case profilesRemove = "profiles.remove"
@@ -231,6 +232,12 @@ public enum Phrase: String, CaseIterable, Sendable {
     case refusedEntityVital = "refused.entity.vital"
     case refusedEntityMedication = "refused.entity.medication"
     case refusedEntityOther = "refused.entity.other"
+    case refusedReasonContent = "refused.reason.content"
+    case refusedReasonNotLinked = "refused.reason.notLinked"
+    case refusedReasonConflict = "refused.reason.conflict"
+    case refusedReasonUpdate = "refused.reason.update"
+    case refusedReasonWaiting = "refused.reason.waiting"
+    case refusedReasonOther = "refused.reason.other"
     case settingsRetry = "settings.retry"
     case settingsRetried = "settings.retried"
     case openingFailed = "opening.failed"

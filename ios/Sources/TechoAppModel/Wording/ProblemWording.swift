@@ -4,29 +4,32 @@ import TechoKit
 /// What the core refused or flagged, in words with a next step. The core decides what is wrong
 /// (field, problem, bounds, thresholds); this only says it.
 extension Wording {
+    /// Says the field's name too: a message read out by VoiceOver, or shown away from its
+    /// field, still tells which entry to fix.
     public func problem(_ problem: ValidationProblem, field: Field) -> String {
+        let name = fieldName(field)
         switch problem {
         case let .outOfRange(min, max, unit):
-            return self(.problemOutOfRange, min, max, unitName(unit))
+            return self(.problemOutOfRange, name, min, max, unitName(unit))
         case .notANumber:
-            return self(.problemNotANumber)
+            return self(.problemNotANumber, name)
         case .notAWholeNumber:
-            return self(.problemNotAWholeNumber)
+            return self(.problemNotAWholeNumber, name)
         case let .tooManyDecimals(max):
-            return max == 0 ? self(.problemNoDecimals) : self(.problemTooManyDecimals, String(max))
+            return max == 0 ? self(.problemNoDecimals, name) : self(.problemTooManyDecimals, name, String(max))
         case .notBelowSystolic:
             return self(.problemNotBelowSystolic)
         case .inTheFuture:
-            return self(.problemInTheFuture)
+            return self(.problemInTheFuture, name)
         case .tooFarInThePast:
-            return self(.problemTooFarInThePast)
+            return self(.problemTooFarInThePast, name)
         case let .tooLong(maxChars):
-            return self(.problemTooLong, String(maxChars))
+            return self(.problemTooLong, name, String(maxChars))
         case .empty:
-            return self(.problemEmpty)
+            return self(.problemEmpty, name)
         case .invalidFormat:
             // `expected` is English prose from the core; the field says what belongs there.
-            return field == .hmCode ? self(.problemInvalidHmCode) : self(.problemInvalidFormat)
+            return field == .hmCode ? self(.problemInvalidHmCode) : self(.problemInvalidFormat, name)
         }
     }
 
@@ -84,7 +87,7 @@ extension Wording {
         guard let api = error as? ApiError else { return self(.errorInternal) }
         switch api {
         case let .Validation(field, problem, _):
-            return self(.problemWithField, fieldName(field), self.problem(problem, field: field))
+            return self.problem(problem, field: field)
         case .NotFound: return self(.errorNotFound)
         case let .Conflict(kind, _): return conflict(kind)
         case .NoActiveProfile: return self(.errorNoActiveProfile)

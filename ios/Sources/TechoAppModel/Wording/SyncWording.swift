@@ -23,13 +23,4 @@ extension Wording {
         case .upToDate(nil): self(.syncNever)
         }
     }
-
-    /// What a refused change is about, as the settings list names it.
-    public func familyName(_ family: RecordFamily) -> String {
-        switch family {
-        case .vital: self(.refusedEntityVital)
-        case .medication: self(.refusedEntityMedication)
-        case .other: self(.refusedEntityOther)
-        }
-    }
 }

@@ -40,11 +40,11 @@ class BpSummaryViewModelTest {
             vm.load().join()
             val s = vm.state.value
             assertEquals("平均は「Ⅱ度高血圧」の範囲です。", s.headline)
-            assertEquals("朝：平均 150/95 mmHg（6日・6回）\n朝：「Ⅱ度高血圧」の範囲", s.morning)
-            assertEquals("夜：記録なし", s.evening)
+            assertEquals("朝：平均 150/95 mmHg（6日・6回）\n朝の平均は「Ⅱ度高血圧」の範囲です。", s.morning)
+            assertEquals("夜：記録がありません", s.evening)
             assertTrue(s.disclaimer.contains("診断ではありません"))
             assertNull(s.isolatedSystolic)
-            assertEquals("山田 花子 さんの記録", s.person?.text)
+            assertEquals("山田 花子さんの手帳", s.person?.text)
             assertTrue(s.period, s.period.contains("〜"))
         }
 
@@ -67,7 +67,7 @@ class BpSummaryViewModelTest {
             phone.record(owner, phone.bp(120, 70, BpContext.EVENING), Instant.now().minusSeconds(600))
             val vm = BpSummaryViewModel(phone.env(), phone.scope)
             vm.load().join()
-            assertEquals("まとめを出すには、7日のうち5日分の朝または夜の測定が必要です。いまは朝 0日、夜 1日です。", vm.state.value.headline)
+            assertEquals("目安を出すには、7日のうち5日以上、朝か夜の血圧の記録が必要です。いまは朝0日、夜1日です。", vm.state.value.headline)
         }
 
     @Test
@@ -75,7 +75,7 @@ class BpSummaryViewModelTest {
         runBlocking {
             val vm = BpSummaryViewModel(phone.env(), phone.scope)
             vm.load().join()
-            assertEquals("まだ利用者が登録されていません。「はじめに」の設定をしてください。", vm.state.value.error)
+            assertEquals("まだ手帳の持ち主が決まっていません。最初の設定をしてください。", vm.state.value.error)
             assertEquals("", vm.state.value.headline)
         }
 }

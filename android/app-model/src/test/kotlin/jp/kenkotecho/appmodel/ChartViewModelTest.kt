@@ -70,7 +70,7 @@ class ChartViewModelTest {
         runBlocking {
             val vm = ChartViewModel(phone.env(), phone.scope)
             vm.show().join()
-            assertEquals("まだ利用者が登録されていません。「はじめに」の設定をしてください。", vm.state.value.error)
+            assertEquals("まだ手帳の持ち主が決まっていません。最初の設定をしてください。", vm.state.value.error)
             assertTrue(vm.state.value.points.isEmpty())
         }
 }

@@ -87,7 +87,7 @@ class EntryViewModelTest {
             phone.addOwner(name = "山田 花子")
             val vm = entry(EntryTarget.New(VitalKind.BLOOD_PRESSURE))
             val s = vm.state.value
-            assertEquals("山田 花子 さんの記録", s.person?.text)
+            assertEquals("山田 花子さんの手帳", s.person?.text)
             assertEquals(listOf(Field.SYSTOLIC, Field.DIASTOLIC, Field.PULSE), s.inputs.map { it.field })
             assertEquals(1, s.bpContext.count { it.selected })
             val now = phone.core.entryDefaults(s.measuredAt, s.offsetMinutes)
@@ -142,6 +142,6 @@ class EntryViewModelTest {
         runBlocking {
             val vm = entry(EntryTarget.New(VitalKind.STEPS))
             assertFalse(vm.state.value.ready)
-            assertEquals("まだ利用者が登録されていません。「はじめに」の設定をしてください。", vm.state.value.formError)
+            assertEquals("まだ手帳の持ち主が決まっていません。最初の設定をしてください。", vm.state.value.formError)
         }
 }

@@ -41,7 +41,7 @@ class FirstRunViewModelTest {
     fun aBadHmCodeShowsTheCoreValidationNextToTheCode() =
         runBlocking {
             val vm = linked("12")
-            assertEquals("HMカードに書かれている英字と数字を、そのまま入力してください。", vm.person.state.value.hmCodeError)
+            assertEquals("HMカードの番号は、カードに印刷されているとおりに入力してください。", vm.person.state.value.hmCodeError)
             assertNull(vm.person.state.value.added)
             assertEquals(FirstRunStep.PERSON, vm.state.value.step)
             assertTrue(phone.core.profiles().isEmpty())
@@ -63,7 +63,7 @@ class FirstRunViewModelTest {
         runBlocking {
             val vm = linked("３４００－１２３４")
             vm.state.await("sign-in step") { it.step == FirstRunStep.SIGN_IN }
-            assertEquals("山田 花子 さんを登録しました。次にサインインしてください。", vm.state.value.linkedMessage)
+            assertEquals("山田 花子さんを登録しました。次にサインインしてください。", vm.state.value.linkedMessage)
             val profile = phone.core.activeProfile()!!
             assertEquals("34001234", profile.hmCode)
             assertEquals(Relationship.MYSELF, profile.relationship)
@@ -94,7 +94,7 @@ class FirstRunViewModelTest {
         runBlocking {
             phone.addOwner(hmCode = "34001234")
             val vm = linked("34001234")
-            assertEquals("このHMカードの番号の方は、すでに登録されています。「利用者の切り替え」から選んでください。", vm.person.state.value.formError)
+            assertEquals("このHMカードの番号の方は、もう登録されています。「表示する人を切り替える」から選んでください。", vm.person.state.value.hmCodeError)
         }
 
     @Test

@@ -137,7 +137,7 @@ class HistoryViewModelTest {
         runBlocking {
             val vm = HistoryViewModel(phone.env(), phone.scope)
             vm.load().join()
-            assertEquals("まだ利用者が登録されていません。「はじめに」の設定をしてください。", vm.state.value.error)
+            assertEquals("まだ手帳の持ち主が決まっていません。最初の設定をしてください。", vm.state.value.error)
             assertFalse(vm.state.value.loading)
         }
 }

@@ -43,13 +43,13 @@ class HomeViewModelTest {
             phone.record(owner, phone.bp(128, 82, BpContext.MORNING), Instant.now().minusSeconds(60))
             vm.refresh().join()
             val s = vm.state.value
-            assertEquals("山田 花子 さんの記録", s.person?.text)
+            assertEquals("山田 花子さんの手帳", s.person?.text)
             assertEquals(1, s.today.size)
             assertEquals("128/82 mmHg 脈拍 70・朝", s.today.single().valueText)
             assertEquals("まだ送っていません", s.today.single().statusText)
             assertTrue(s.today.single().a11y.startsWith("血圧、128/82 mmHg 脈拍 70・朝、"))
             assertEquals(listOf(VitalKind.BLOOD_PRESSURE), s.latest.map { it.kind })
-            assertTrue(s.bpSummary!!.startsWith("まとめを出すには、7日のうち5日分"))
+            assertTrue(s.bpSummary!!.startsWith("目安を出すには、7日のうち5日以上"))
             assertTrue(s.sync!!.text.startsWith("サインインしていません"))
             assertEquals(1L, s.sync!!.pending)
         }

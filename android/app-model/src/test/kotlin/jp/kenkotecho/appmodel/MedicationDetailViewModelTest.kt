@@ -32,7 +32,7 @@ class MedicationDetailViewModelTest {
             val vm = MedicationDetailViewModel(phone.env(), phone.scope, id)
             vm.load().join()
             val s = vm.state.value
-            assertEquals("広島 花子 さんの記録", s.person?.text)
+            assertEquals("広島 花子さんの手帳", s.person?.text)
             assertEquals("薬局でもらった薬", s.kindLabel)
             assertEquals("お薬をもらった日：2026年11月20日（金）", s.dateText)
             assertEquals("12月17日（木）までの分", s.untilText)

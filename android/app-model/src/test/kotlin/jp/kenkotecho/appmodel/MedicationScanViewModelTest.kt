@@ -154,7 +154,7 @@ class MedicationScanViewModelTest {
             val vm = MedicationScanViewModel(phone.env(), phone.scope)
             val (first, _) = Receipts.inTwo()
             vm.addSymbol(first.first, first.second).join()
-            assertEquals("まだ利用者が登録されていません。「はじめに」の設定をしてください。", vm.state.value.error?.text)
+            assertEquals("まだ手帳の持ち主が決まっていません。最初の設定をしてください。", vm.state.value.error?.text)
         }
 
     @Test

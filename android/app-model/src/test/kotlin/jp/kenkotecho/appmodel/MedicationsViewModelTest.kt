@@ -27,7 +27,7 @@ class MedicationsViewModelTest {
             val vm = MedicationsViewModel(phone.env(clock = Receipts.duringTheReceipt), phone.scope)
             vm.load().join()
             val s = vm.state.value
-            assertEquals("広島 花子 さんの記録", s.person?.text)
+            assertEquals("広島 花子さんの手帳", s.person?.text)
             assertEquals(listOf("いま飲んでいる薬", "履歴", "薬局別"), s.tabs.map { it.label })
             assertEquals(MedicationTab.CURRENT, s.tabs.single { it.selected }.value)
             assertEquals("いま飲んでいる薬の記録はありません。明細書のQRコードを読み取ると、ここに出ます。", s.current.emptyText)
@@ -190,7 +190,7 @@ class MedicationsViewModelTest {
         runBlocking {
             val vm = MedicationsViewModel(phone.env(), phone.scope)
             vm.load().join()
-            assertEquals("まだ利用者が登録されていません。「はじめに」の設定をしてください。", vm.state.value.notice?.text)
+            assertEquals("まだ手帳の持ち主が決まっていません。最初の設定をしてください。", vm.state.value.notice?.text)
             assertFalse(vm.state.value.loading)
         }
 }

@@ -1,11 +1,16 @@
 package jp.kenkotecho.appmodel
 
+import jp.kenkotecho.appmodel.bp.BpSummaryViewModel
 import jp.kenkotecho.appmodel.chart.ChartViewModel
 import jp.kenkotecho.appmodel.entry.EntryTarget
 import jp.kenkotecho.appmodel.entry.EntryViewModel
+import jp.kenkotecho.appmodel.profile.AddPersonViewModel
 import jp.kenkotecho.appmodel.profile.ProfileSwitchViewModel
 import jp.kenkotecho.appmodel.support.TestPhone
 import jp.kenkotecho.appmodel.support.XmlStringTable
+import jp.kenkotecho.appmodel.text.Action
+import jp.kenkotecho.appmodel.text.StringKey
+import jp.kenkotecho.core.ApiException
 import jp.kenkotecho.core.BpContext
 import jp.kenkotecho.core.Bucket
 import jp.kenkotecho.core.Field
@@ -47,12 +52,35 @@ class ParityTest {
             ReadingRow.of(vital, phone.env().words()).valueText to saved.warnings
         }
 
+    /** Fills and saves an entry the core refuses; returns the problem shown beside [field]. */
+    private fun refused(kind: VitalKind, field: Field, fill: (EntryViewModel) -> Unit): String? =
+        runBlocking {
+            val vm = EntryViewModel(phone.env(), phone.scope, EntryTarget.New(kind))
+            vm.load().join()
+            fill(vm)
+            vm.save().join()
+            vm.state.value.inputs.first { it.field == field }.error
+        }
+
+    /** Adds a family member through the form; returns the form's state afterwards. */
+    private fun addFamily(hmCode: String, name: String) =
+        runBlocking {
+            val form = AddPersonViewModel(phone.env(), phone.scope, Relationship.FAMILY)
+            form.onHmCode(hmCode)
+            form.onName(name)
+            form.submit().join()
+            form.state.value
+        }
+
     @Test
     fun theScenarioShowsWhatBothAppsShow() =
         runBlocking {
             val shown = mutableMapOf<String, String>()
             phone.addOwner(name = "山田 花子", hmCode = "34001234")
-            val mother = phone.core.addProfile("34005678", "山田 トメ", Relationship.FAMILY)
+            val added = addFamily("34005678", "山田 トメ").added ?: throw AssertionError("トメ not added")
+            shown["profiles.added"] = added.message
+            val words = phone.env().words()
+            shown["profiles.title"] = words[StringKey.PROFILES_TITLE]
 
             val (bp, warnings) =
                 record(VitalKind.BLOOD_PRESSURE) {
@@ -80,8 +108,47 @@ class ParityTest {
 
             val people = ProfileSwitchViewModel(phone.env(), phone.scope)
             people.load().join()
-            people.askToRemove(mother.id).join()
+            people.askToRemove(added.profileId).join()
             shown["profiles.removeQuestion"] = people.state.value.pendingRemoval?.question.orEmpty()
+            people.cancelRemoval()
+
+            val summary = BpSummaryViewModel(phone.env(), phone.scope)
+            summary.load().join()
+            shown["bp.title"] = words[StringKey.BP_SUMMARY_TITLE]
+            shown["bp.headline"] = summary.state.value.headline
+            shown["bp.morning"] = summary.state.value.morning
+            shown["bp.evening"] = summary.state.value.evening
+            shown["bp.disclaimer"] = summary.state.value.disclaimer
+
+            // Refused input, each through the form that would show it beside its field.
+            shown["problem.weight.notANumber"] = refused(VitalKind.WEIGHT, Field.WEIGHT) { it.onText(Field.WEIGHT, "abc") }.orEmpty()
+            shown["problem.systolic.empty"] = refused(VitalKind.BLOOD_PRESSURE, Field.SYSTOLIC) { it.onText(Field.DIASTOLIC, "80") }.orEmpty()
+            shown["problem.diastolic.notBelowSystolic"] =
+                refused(VitalKind.BLOOD_PRESSURE, Field.DIASTOLIC) {
+                    it.onText(Field.SYSTOLIC, "120")
+                    it.onText(Field.DIASTOLIC, "130")
+                }.orEmpty()
+            val again = addFamily("34005678", "山田 トメ")
+            shown["error.profileExists"] = again.hmCodeError.orEmpty()
+            shown["problem.hmCode.invalid"] = addFamily("x", "山田 次郎").hmCodeError.orEmpty()
+            shown["problem.displayName.empty"] = addFamily("34009999", "").nameError.orEmpty()
+
+            // Texts that need no data: the first run (already behind this phone) and a missing person.
+            shown["firstRun.title"] = words[StringKey.FIRST_RUN_TITLE]
+            shown["firstRun.intro"] = words[StringKey.FIRST_RUN_INTRO]
+            shown["firstRun.signInIntro"] = words[StringKey.SIGN_IN_INTRO]
+            shown["firstRun.haveAccount"] = words[StringKey.MODE_HAVE_PASSWORD]
+            shown["firstRun.firstTime"] = words[StringKey.MODE_FIRST_TIME]
+            shown["firstRun.activationCode"] = words[StringKey.LABEL_ACTIVATION_CODE]
+            shown["firstRun.activate"] = words[StringKey.BUTTON_ACTIVATE]
+            shown["firstRun.later"] = words[StringKey.BUTTON_LATER]
+            shown["error.noActiveProfile"] = words.errors.message(ApiException.NoActiveProfile(), Action.LOAD)
+            shown["refused.reason.invalidPayload"] = words.refused.reason("invalid_payload")
+            shown["refused.reason.forbidden"] = words.refused.reason("forbidden")
+            shown["refused.reason.unknown"] = words.refused.reason("http_500")
+
+            people.choose(added.profileId).join()
+            shown["profiles.switched"] = people.state.value.notice?.text.orEmpty()
 
             assertEquals(expected(), shown.toSortedMap())
         }

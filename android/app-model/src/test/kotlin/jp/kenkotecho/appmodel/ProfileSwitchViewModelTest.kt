@@ -27,7 +27,7 @@ class ProfileSwitchViewModelTest {
             add.onName("山田 トメ")
             add.submit().join()
             val added = add.state.value.added ?: throw AssertionError("not added: ${add.state.value}")
-            assertEquals("山田 トメ さんを登録しました。記録するときは、お名前を選んでください。", added.message)
+            assertEquals("山田 トメさんを追加しました。記録するときは、お名前を選んで切り替えてください。", added.message)
 
             val vm = ProfileSwitchViewModel(env, phone.scope)
             vm.load().join()
@@ -35,18 +35,18 @@ class ProfileSwitchViewModelTest {
             assertEquals(listOf("山田 花子", "山田 トメ"), s.people.map { it.name })
             assertEquals(listOf("ご本人", "ご家族"), s.people.map { it.relationship })
             assertEquals("still the owner", owner.id, s.people.single { it.active }.profileId)
-            assertEquals("山田 花子 さんの記録", s.person?.text)
+            assertEquals("山田 花子さんの手帳", s.person?.text)
 
             vm.choose(added.profileId).join()
             s = vm.state.value
-            assertEquals("山田 トメ さんの記録に切り替えました。", s.notice?.text)
+            assertEquals("山田 トメさんの手帳に切り替えました。", s.notice?.text)
             assertEquals(added.profileId, s.people.single { it.active }.profileId)
-            assertEquals("山田 トメ さん（ご家族）の記録を表示しています", s.people.single { it.active }.a11y)
+            assertEquals("山田 トメさん（ご家族）の手帳を表示しています", s.people.single { it.active }.a11y)
 
             // Every screen now names the person acted for (U8).
             val home = HomeViewModel(env, phone.scope)
             home.refresh().join()
-            assertEquals("山田 トメ さんの記録", home.state.value.person?.text)
+            assertEquals("山田 トメさんの手帳", home.state.value.person?.text)
         }
 
     @Test
@@ -86,7 +86,7 @@ class ProfileSwitchViewModelTest {
             add.onHmCode("3400_5678")
             add.onName("山田 トメ")
             add.submit().join()
-            assertTrue(add.state.value.hmCodeError!!.startsWith("HMカードに書かれている英字と数字を"))
+            assertTrue(add.state.value.hmCodeError!!.startsWith("HMカードの番号は、カードに印刷されている"))
             assertEquals(1, phone.core.profiles().size)
         }
 

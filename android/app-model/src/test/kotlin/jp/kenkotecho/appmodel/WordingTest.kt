@@ -17,6 +17,7 @@ import jp.kenkotecho.core.GlucoseUnit
 import jp.kenkotecho.core.HomeBpClass
 import jp.kenkotecho.core.HomeBpSummary
 import jp.kenkotecho.core.OccasionSummary
+import jp.kenkotecho.core.RecordFamily
 import jp.kenkotecho.core.ShownValue
 import jp.kenkotecho.core.SyncState
 import jp.kenkotecho.core.SyncStatus
@@ -24,6 +25,7 @@ import jp.kenkotecho.core.ValidationProblem
 import jp.kenkotecho.core.VitalValue
 import jp.kenkotecho.core.Warning
 import jp.kenkotecho.core.WarningCode
+import jp.kenkotecho.core.WedgedItem
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
@@ -62,7 +64,7 @@ class WordingTest {
         assertEquals("体温は小数点以下3けたまでで入力してください。", ja.problems.validation(Field.TEMPERATURE, ValidationProblem.TooManyDecimals(3u)))
         assertEquals("メモは500文字以内で入力してください。", ja.problems.validation(Field.NOTE, ValidationProblem.TooLong(500u)))
         assertEquals(
-            "HMカードに書かれている英字と数字を、そのまま入力してください。",
+            "HMカードの番号は、カードに印刷されているとおりに入力してください。",
             ja.problems.validation(Field.HM_CODE, ValidationProblem.InvalidFormat("4 to 20 letters or digits")),
         )
         assertTrue(ja.problems.validation(Field.DIASTOLIC, ValidationProblem.NotBelowSystolic).startsWith("下の血圧は、上の血圧より小さい数"))
@@ -85,7 +87,7 @@ class WordingTest {
             ja.errors.message(ApiException.Auth(AuthProblem.WrongCredentials, "HM code or password is not correct"), Action.SIGN_IN),
         )
         assertEquals("サーバーにつながりません。電波の良い所で、もう一度お試しください。", ja.errors.message(ApiException.Network("could not connect"), Action.SYNC))
-        assertTrue(ja.errors.message(ApiException.Conflict(ConflictKind.ALREADY_EXISTS, "profile exists"), Action.ADD_PERSON).contains("すでに登録されています"))
+        assertTrue(ja.errors.message(ApiException.Conflict(ConflictKind.ALREADY_EXISTS, "profile exists"), Action.ADD_PERSON).contains("もう登録されています"))
         assertTrue(ja.errors.message(IllegalStateException("boom"), Action.LOAD).contains("もう一度お試しください"))
         // The English reason the core carries is for support staff; it never reaches the person.
         assertFalse(en.errors.message(ApiException.Auth(AuthProblem.Refused, "the server answered 500"), Action.SIGN_IN).contains("500"))
@@ -155,9 +157,9 @@ class WordingTest {
     fun conflictsSayWhatChangedAndHowToCarryOn() {
         fun jaFor(kind: ConflictKind, action: Action = Action.SAVE) = ja.errors.message(ApiException.Conflict(kind, "x"), action)
         fun enFor(kind: ConflictKind, action: Action = Action.SAVE) = en.errors.message(ApiException.Conflict(kind, "x"), action)
-        assertEquals("このHMカードの番号の方は、すでに登録されています。「利用者の切り替え」から選んでください。", jaFor(ConflictKind.ALREADY_EXISTS, Action.ADD_PERSON))
+        assertEquals("このHMカードの番号の方は、もう登録されています。「表示する人を切り替える」から選んでください。", jaFor(ConflictKind.ALREADY_EXISTS, Action.ADD_PERSON))
         assertEquals(
-            "This HM code is already registered on this phone. Choose the person under “Switch person”.",
+            "This HM card number is already added. Choose the person under “Switch person”.",
             enFor(ConflictKind.ALREADY_EXISTS, Action.ADD_PERSON),
         )
         assertEquals("この記録は、開いたあとで訂正されています。一覧に戻って最新の記録を開き、もう一度お試しください。", jaFor(ConflictKind.CORRECTED_SINCE))
@@ -221,10 +223,10 @@ class WordingTest {
         val summary = HomeBpSummary(CalendarDay(2026, 11u, 20u), CalendarDay(2026, 11u, 26u), morning, OccasionSummary(0u, 0u, null, null, null, null, null, null, null, false), HomeBpClass.GRADE2, false, 5u)
         assertEquals("平均は「Ⅱ度高血圧」の範囲です。", ja.bp.overall(summary))
         assertEquals("Your average is in the “grade II hypertension” range.", en.bp.overall(summary))
-        assertEquals("朝：平均 150/95 mmHg（7日・14回）\n朝：「Ⅱ度高血圧」の範囲", ja.bp.occasion("朝", morning))
+        assertEquals("朝：平均 150/95 mmHg（7日・14回）\n朝の平均は「Ⅱ度高血圧」の範囲です。", ja.bp.occasion("朝", morning))
         assertTrue(ja.bp.disclaimer().contains("診断ではありません"))
         val few = summary.copy(`class` = null, morning = morning.copy(days = 2u, `class` = null))
-        assertEquals("まとめを出すには、7日のうち5日分の朝または夜の測定が必要です。いまは朝 2日、夜 0日です。", ja.bp.overall(few))
+        assertEquals("目安を出すには、7日のうち5日以上、朝か夜の血圧の記録が必要です。いまは朝2日、夜0日です。", ja.bp.overall(few))
         assertNull(ja.bp.isolatedSystolic(summary))
         assertEquals(
             listOf("正常血圧", "正常高値血圧", "高値血圧", "Ⅰ度高血圧", "Ⅱ度高血圧", "Ⅲ度高血圧"),
@@ -262,5 +264,23 @@ class WordingTest {
         assertEquals("Syncing…", en.sync.line(status(SyncState.Running), 540).text)
         assertEquals("34005678さんの記録は、このサインインでは送れません。ご本人のHMカードでサインインしてください。",
             ja.sync.line(status(SyncState.NotLinked("34005678", null)), 540).text)
+    }
+
+    @Test
+    fun aRefusedChangeSaysWhichRecordWhenAndWhy() {
+        val at = Instant.parse("2025-11-19T22:05:00Z")
+        fun item(family: RecordFamily, reason: String?) = WedgedItem("m1", family, "vital", "v1", reason, 1u, at)
+        assertEquals(
+            "測定の記録（11月20日（木） 7:05に入力）：サーバーが内容を受け付けませんでした。値を確かめて、訂正してください。",
+            ja.refused.item(item(RecordFamily.VITAL, "invalid_payload"), 540),
+        )
+        assertEquals(
+            "お薬の記録（11月20日（木） 7:05に入力）：いまのサインインでは、この方の記録は送れません。",
+            ja.refused.item(item(RecordFamily.MEDICATION, "forbidden"), 540),
+        )
+        assertTrue(en.refused.item(item(RecordFamily.OTHER, "conflicting_record"), 540).endsWith("): It clashed with a change made on another device."))
+        // A code the app does not know yet, or none at all, still says something true.
+        for (reason in listOf(null, "http_500", "rejected")) assertEquals("サーバーが受け付けませんでした。", ja.refused.reason(reason))
+        assertEquals("先に送る記録が受け付けられなかったため、待っています。", ja.refused.reason("dependency_refused"))
     }
 }

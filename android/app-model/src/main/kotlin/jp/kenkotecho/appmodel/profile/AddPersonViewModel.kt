@@ -5,6 +5,7 @@ import jp.kenkotecho.appmodel.ScreenModel
 import jp.kenkotecho.appmodel.text.Action
 import jp.kenkotecho.appmodel.text.StringKey
 import jp.kenkotecho.core.ApiException
+import jp.kenkotecho.core.ConflictKind
 import jp.kenkotecho.core.Field
 import jp.kenkotecho.core.Relationship
 import kotlinx.coroutines.CancellationException
@@ -62,6 +63,12 @@ class AddPersonViewModel(
                         Field.DISPLAY_NAME -> it.copy(busy = false, nameError = text)
                         else -> it.copy(busy = false, formError = text)
                     }
+                }
+            } catch (e: ApiException.Conflict) {
+                // A number already on this phone is a problem with the number typed: shown beside it.
+                val text = env.words().errors.message(e, Action.ADD_PERSON)
+                update {
+                    if (e.kind == ConflictKind.ALREADY_EXISTS) it.copy(busy = false, hmCodeError = text) else it.copy(busy = false, formError = text)
                 }
             } catch (e: Exception) {
                 update { it.copy(busy = false, formError = env.words().errors.message(e, Action.ADD_PERSON)) }

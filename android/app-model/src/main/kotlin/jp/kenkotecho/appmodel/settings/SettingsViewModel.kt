@@ -8,9 +8,6 @@ import jp.kenkotecho.appmodel.Tone
 import jp.kenkotecho.appmodel.text.Action
 import jp.kenkotecho.appmodel.text.StringKey
 import jp.kenkotecho.appmodel.text.SyncLine
-import jp.kenkotecho.appmodel.text.Wording
-import jp.kenkotecho.core.RecordFamily
-import jp.kenkotecho.core.WedgedItem
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 
@@ -70,7 +67,7 @@ class SettingsViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenMode
                     person = active?.let { p -> PersonHeader.of(p, words) },
                     signedIn = account != null,
                     accountText = if (account != null) words[StringKey.SETTINGS_SIGNED_IN_AS, account.hmCode] else words[StringKey.SETTINGS_NOT_SIGNED_IN],
-                    refused = refused.map { w -> row(w, words, offset) },
+                    refused = refused.map { w -> RefusedRow(w.mutationId, words.refused.item(w, offset)) },
                     refusedText = words[if (refused.isEmpty()) StringKey.SETTINGS_NO_REFUSED else StringKey.SETTINGS_REFUSED_HELP],
                     notLinked = people.filter { p -> p.hmCode in notLinked }.map { p -> words[StringKey.SETTINGS_NOT_LINKED, p.displayName] },
                     sync = words.sync.line(status, offset),
@@ -79,18 +76,6 @@ class SettingsViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenMode
                 )
             }
         }
-    }
-
-    private fun row(item: WedgedItem, words: Wording, offset: Int): RefusedRow {
-        val what =
-            words[
-                when (item.family) {
-                    RecordFamily.VITAL -> StringKey.REFUSED_ENTITY_VITAL
-                    RecordFamily.MEDICATION -> StringKey.REFUSED_ENTITY_MEDICATION
-                    RecordFamily.OTHER -> StringKey.REFUSED_ENTITY_OTHER
-                },
-            ]
-        return RefusedRow(item.mutationId, words[StringKey.SETTINGS_REFUSED_ITEM, what, words.dates.dateTime(item.createdAt, offset)])
     }
 
     private fun showError(text: String) = update { it.copy(loading = false, busy = false, notice = Notice(text, Tone.ERROR)) }

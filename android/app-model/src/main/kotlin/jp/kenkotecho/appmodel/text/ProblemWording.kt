@@ -21,7 +21,13 @@ class ProblemWording(
                 table[StringKey.PROBLEM_OUT_OF_RANGE, label, problem.min, problem.max, values.unit(problem.unit)]
             ValidationProblem.NotANumber -> table[StringKey.PROBLEM_NOT_A_NUMBER, label]
             ValidationProblem.NotAWholeNumber -> table[StringKey.PROBLEM_NOT_A_WHOLE_NUMBER, label]
-            is ValidationProblem.TooManyDecimals -> table[StringKey.PROBLEM_TOO_MANY_DECIMALS, label, problem.max.toString()]
+            // "0 digits after the point" reads oddly; no decimals at all is a whole number.
+            is ValidationProblem.TooManyDecimals ->
+                if (problem.max.toInt() == 0) {
+                    table[StringKey.PROBLEM_NOT_A_WHOLE_NUMBER, label]
+                } else {
+                    table[StringKey.PROBLEM_TOO_MANY_DECIMALS, label, problem.max.toString()]
+                }
             ValidationProblem.NotBelowSystolic -> table[StringKey.PROBLEM_NOT_BELOW_SYSTOLIC]
             ValidationProblem.InTheFuture -> table[StringKey.PROBLEM_IN_THE_FUTURE, label]
             ValidationProblem.TooFarInThePast -> table[StringKey.PROBLEM_TOO_FAR_IN_THE_PAST, label]

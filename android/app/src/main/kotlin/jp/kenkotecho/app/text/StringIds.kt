@@ -178,6 +178,12 @@ fun stringId(key: StringKey): Int =
         StringKey.REFUSED_ENTITY_VITAL -> R.string.refused_entity_vital
         StringKey.REFUSED_ENTITY_MEDICATION -> R.string.refused_entity_medication
         StringKey.REFUSED_ENTITY_OTHER -> R.string.refused_entity_other
+        StringKey.REFUSED_REASON_CONTENT -> R.string.refused_reason_content
+        StringKey.REFUSED_REASON_NOT_LINKED -> R.string.refused_reason_not_linked
+        StringKey.REFUSED_REASON_CONFLICT -> R.string.refused_reason_conflict
+        StringKey.REFUSED_REASON_UPDATE -> R.string.refused_reason_update
+        StringKey.REFUSED_REASON_WAITING -> R.string.refused_reason_waiting
+        StringKey.REFUSED_REASON_OTHER -> R.string.refused_reason_other
         StringKey.NAV_BACK -> R.string.nav_back
         StringKey.TITLE_RECORD_WEIGHT -> R.string.title_record_weight
         StringKey.TITLE_RECORD_TEMPERATURE -> R.string.title_record_temperature
