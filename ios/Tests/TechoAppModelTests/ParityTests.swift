@@ -100,9 +100,11 @@ final class ParityTests: XCTestCase {
         shown["firstRun.activate"] = ja(.firstRunActivate)
         shown["firstRun.later"] = ja(.firstRunLater)
         shown["error.noActiveProfile"] = ja.message(for: ApiError.NoActiveProfile)
-        shown["refused.reason.invalidPayload"] = ja.refusedReason("invalid_payload")
-        shown["refused.reason.forbidden"] = ja.refusedReason("forbidden")
-        shown["refused.reason.unknown"] = ja.refusedReason("http_500")
+        for (key, why) in [("invalidData", RefusalReason.invalidData), ("notAllowed", .notAllowed), ("tooLarge", .tooLarge),
+                           ("changedElsewhere", .changedElsewhere), ("notAccepted", .notAccepted),
+                           ("waitsForAnother", .waitsForAnother), ("other", .other)] {
+            shown["refused.reason.\(key)"] = ja.refusedReason(why)
+        }
 
         await profiles.switchTo(mother.id)
         shown["profiles.switched"] = profiles.message

@@ -171,21 +171,29 @@ final class WordingTests: XCTestCase {
 
     func testARefusedChangeSaysWhichRecordWhenAndWhy() {
         let at = jstDate(2025, 11, 20, 7, 5)
-        func item(_ family: RecordFamily, _ reason: String?) -> WedgedItem {
-            WedgedItem(mutationId: "m1", family: family, entity: "vital", entityId: "v1", reason: reason, attempts: 1, createdAt: at)
+        let reading = Vital(
+            id: "v1", profileId: "p1", kind: .bloodPressure,
+            value: .bloodPressure(systolic: 128, diastolic: 82, pulse: 70, context: .morning),
+            shown: ShownValue(value: "128", diastolic: "82", pulse: "70", convertedMgDl: nil),
+            asInput: .bloodPressure(systolic: "128", diastolic: "82", pulse: "70", context: .morning),
+            measuredAt: at, utcOffsetMinutes: 540, source: .selfEntered, deviceName: nil, note: nil, amends: nil,
+            supersededBy: nil, deletedAt: nil, recordedAt: at, enteredBy: nil, originDevice: "d1", synced: false)
+        func item(_ family: RecordFamily, _ why: RefusalReason, vital: Vital? = nil) -> WedgedItem {
+            WedgedItem(mutationId: "m1", family: family, entity: "vital", entityId: "v1", why: why, reason: nil,
+                       attempts: 1, createdAt: at, vital: vital, medication: nil)
         }
-        XCTAssertEqual(ja.refusedChange(item(.vital, "invalid_payload")),
-                       "測定の記録（\(ja.dateTime(at))に入力）：サーバーが内容を受け付けませんでした。値を確かめて、訂正してください。")
-        XCTAssertEqual(ja.refusedChange(item(.medication, "forbidden")),
+        let line = ja.refusedChange(item(.vital, .invalidData, vital: reading))
+        XCTAssertEqual(line, "血圧 \(ja.valueText(reading))（\(ja.dateTime(at))に入力）：サーバーが内容を受け付けませんでした。値を確かめて、訂正してください。")
+        XCTAssertTrue(line.contains("128/82"), "the reading itself is named: \(line)")
+        XCTAssertEqual(ja.refusedChange(item(.medication, .notAllowed)),
                        "お薬の記録（\(ja.dateTime(at))に入力）：いまのサインインでは、この方の記録は送れません。")
-        XCTAssertEqual(en.refusedChange(item(.other, "conflicting_record")),
+        XCTAssertEqual(en.refusedChange(item(.other, .changedElsewhere)),
                        "Record (entered \(en.dateTime(at))): It clashed with a change made on another device.")
-        // A code the app does not know yet, or none at all, still says something true.
-        for reason in [nil, "http_500", "rejected"] {
-            XCTAssertEqual(ja.refusedReason(reason), "サーバーが受け付けませんでした。")
-        }
-        XCTAssertEqual(ja.refusedReason("dependency_refused"), "先に送る記録が受け付けられなかったため、待っています。")
-        XCTAssertEqual(ja.refusedReason("unsupported_entity"), ja(.refusedReasonUpdate))
+        XCTAssertEqual(ja.refusedReason(.other), "サーバーが受け付けませんでした。")
+        XCTAssertEqual(ja.refusedReason(.waitsForAnother), "先に送る記録が受け付けられなかったため、待っています。")
+        XCTAssertEqual(ja.refusedReason(.notAccepted), ja(.refusedReasonUpdate))
+        let reasons: [RefusalReason] = [.invalidData, .notAllowed, .tooLarge, .changedElsewhere, .notAccepted, .waitsForAnother, .other]
+        XCTAssertEqual(Set(reasons.map(ja.refusedReason)).count, reasons.count, "one phrase per reason")
     }
 
     func testDatesShowTheReadingsOwnOffset() {

@@ -238,6 +238,8 @@ public enum Phrase: String, CaseIterable, Sendable {
     case refusedReasonUpdate = "refused.reason.update"
     case refusedReasonWaiting = "refused.reason.waiting"
     case refusedReasonOther = "refused.reason.other"
+    case refusedReasonTooLarge = "refused.reason.tooLarge"
+    case refusedSubject = "refused.subject"
     case settingsRetry = "settings.retry"
     case settingsRetried = "settings.retried"
     case openingFailed = "opening.failed"

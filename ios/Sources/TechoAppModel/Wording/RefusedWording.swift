@@ -2,16 +2,34 @@ import Foundation
 import TechoKit
 
 /// A change the server refused, said as which record, when it was entered and why. The core
-/// passes the server's error code on as text (or its own, for a change waiting behind a refused
-/// one); this is the one place that turns a code into words, so a core-side reason can replace
-/// it without touching the screens. A code not listed gets the plain "not accepted".
+/// says which record (the reading or notebook entry itself) and why (a `RefusalReason`); this
+/// gives each case its words.
 extension Wording {
     public func refusedChange(_ item: WedgedItem) -> String {
-        self(.settingsRefusedItem, familyName(item.family), dateTime(item.createdAt), refusedReason(item.reason))
+        self(.settingsRefusedItem, refusedSubject(item), dateTime(item.createdAt), refusedReason(item.why))
     }
 
-    public func refusedReason(_ code: String?) -> String {
-        self(code.flatMap { refusedReasons[$0] } ?? .refusedReasonOther)
+    public func refusedReason(_ why: RefusalReason) -> String {
+        switch why {
+        case .invalidData: self(.refusedReasonContent)
+        case .notAllowed: self(.refusedReasonNotLinked)
+        case .tooLarge: self(.refusedReasonTooLarge)
+        case .changedElsewhere: self(.refusedReasonConflict)
+        case .notAccepted: self(.refusedReasonUpdate)
+        case .waitsForAnother: self(.refusedReasonWaiting)
+        case .other: self(.refusedReasonOther)
+        }
+    }
+
+    /// The reading as its row shows it, the notebook entry by its title, or just the family.
+    func refusedSubject(_ item: WedgedItem) -> String {
+        if let vital = item.vital {
+            return self(.refusedSubject, kindName(vital.kind), valueText(vital))
+        }
+        if let entry = item.medication {
+            return self(.refusedSubject, self(.refusedEntityMedication), entry.title)
+        }
+        return familyName(item.family)
     }
 
     /// What a refused change is about, as the settings list names it.
@@ -23,17 +41,3 @@ extension Wording {
         }
     }
 }
-
-// The server's codes (protocol ErrorCode) and the phone's own wedge reasons.
-private let refusedReasons: [String: Phrase] = [
-    "invalid_payload": .refusedReasonContent,
-    "malformed_request": .refusedReasonContent,
-    "payload_too_large": .refusedReasonContent,
-    "forbidden": .refusedReasonNotLinked,
-    "conflicting_record": .refusedReasonConflict,
-    "idempotency_conflict": .refusedReasonConflict,
-    "conflict": .refusedReasonConflict,
-    "conflict_without_server_state": .refusedReasonConflict,
-    "unsupported_entity": .refusedReasonUpdate,
-    "dependency_refused": .refusedReasonWaiting,
-]

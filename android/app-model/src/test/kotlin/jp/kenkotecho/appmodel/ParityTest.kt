@@ -16,6 +16,7 @@ import jp.kenkotecho.core.Bucket
 import jp.kenkotecho.core.Field
 import jp.kenkotecho.core.GlucoseTiming
 import jp.kenkotecho.core.GlucoseUnit
+import jp.kenkotecho.core.RefusalReason
 import jp.kenkotecho.core.Relationship
 import jp.kenkotecho.core.VitalKind
 import kotlinx.coroutines.runBlocking
@@ -143,9 +144,14 @@ class ParityTest {
             shown["firstRun.activate"] = words[StringKey.BUTTON_ACTIVATE]
             shown["firstRun.later"] = words[StringKey.BUTTON_LATER]
             shown["error.noActiveProfile"] = words.errors.message(ApiException.NoActiveProfile(), Action.LOAD)
-            shown["refused.reason.invalidPayload"] = words.refused.reason("invalid_payload")
-            shown["refused.reason.forbidden"] = words.refused.reason("forbidden")
-            shown["refused.reason.unknown"] = words.refused.reason("http_500")
+            for ((key, why) in listOf(
+                "invalidData" to RefusalReason.INVALID_DATA, "notAllowed" to RefusalReason.NOT_ALLOWED,
+                "tooLarge" to RefusalReason.TOO_LARGE, "changedElsewhere" to RefusalReason.CHANGED_ELSEWHERE,
+                "notAccepted" to RefusalReason.NOT_ACCEPTED, "waitsForAnother" to RefusalReason.WAITS_FOR_ANOTHER,
+                "other" to RefusalReason.OTHER,
+            )) {
+                shown["refused.reason.$key"] = words.refused.reason(why)
+            }
 
             people.choose(added.profileId).join()
             shown["profiles.switched"] = people.state.value.notice?.text.orEmpty()

@@ -18,10 +18,15 @@ import jp.kenkotecho.core.HomeBpClass
 import jp.kenkotecho.core.HomeBpSummary
 import jp.kenkotecho.core.OccasionSummary
 import jp.kenkotecho.core.RecordFamily
+import jp.kenkotecho.core.RefusalReason
 import jp.kenkotecho.core.ShownValue
+import jp.kenkotecho.core.Source
 import jp.kenkotecho.core.SyncState
 import jp.kenkotecho.core.SyncStatus
 import jp.kenkotecho.core.ValidationProblem
+import jp.kenkotecho.core.Vital
+import jp.kenkotecho.core.VitalInput
+import jp.kenkotecho.core.VitalKind
 import jp.kenkotecho.core.VitalValue
 import jp.kenkotecho.core.Warning
 import jp.kenkotecho.core.WarningCode
@@ -269,18 +274,25 @@ class WordingTest {
     @Test
     fun aRefusedChangeSaysWhichRecordWhenAndWhy() {
         val at = Instant.parse("2025-11-19T22:05:00Z")
-        fun item(family: RecordFamily, reason: String?) = WedgedItem("m1", family, "vital", "v1", reason, 1u, at)
+        val reading =
+            Vital(
+                "v1", "p1", VitalKind.BLOOD_PRESSURE, VitalValue.BloodPressure(128u, 82u, 70u, BpContext.MORNING),
+                ShownValue("128", "82", "70", null), VitalInput.BloodPressure("128", "82", "70", BpContext.MORNING),
+                at, 540, Source.SELF_ENTERED, null, null, null, null, null, at, null, "d1", false,
+            )
+        fun item(family: RecordFamily, why: RefusalReason, vital: Vital? = null) =
+            WedgedItem("m1", family, "vital", "v1", why, null, 1u, at, vital, null)
         assertEquals(
-            "測定の記録（11月20日（木） 7:05に入力）：サーバーが内容を受け付けませんでした。値を確かめて、訂正してください。",
-            ja.refused.item(item(RecordFamily.VITAL, "invalid_payload"), 540),
+            "血圧 128/82 mmHg 脈拍 70・朝（11月20日（木） 7:05に入力）：サーバーが内容を受け付けませんでした。値を確かめて、訂正してください。",
+            ja.refused.item(item(RecordFamily.VITAL, RefusalReason.INVALID_DATA, reading), 540),
         )
         assertEquals(
             "お薬の記録（11月20日（木） 7:05に入力）：いまのサインインでは、この方の記録は送れません。",
-            ja.refused.item(item(RecordFamily.MEDICATION, "forbidden"), 540),
+            ja.refused.item(item(RecordFamily.MEDICATION, RefusalReason.NOT_ALLOWED), 540),
         )
-        assertTrue(en.refused.item(item(RecordFamily.OTHER, "conflicting_record"), 540).endsWith("): It clashed with a change made on another device."))
-        // A code the app does not know yet, or none at all, still says something true.
-        for (reason in listOf(null, "http_500", "rejected")) assertEquals("サーバーが受け付けませんでした。", ja.refused.reason(reason))
-        assertEquals("先に送る記録が受け付けられなかったため、待っています。", ja.refused.reason("dependency_refused"))
+        assertTrue(en.refused.item(item(RecordFamily.OTHER, RefusalReason.CHANGED_ELSEWHERE), 540).endsWith("): It clashed with a change made on another device."))
+        assertEquals("サーバーが受け付けませんでした。", ja.refused.reason(RefusalReason.OTHER))
+        assertEquals("先に送る記録が受け付けられなかったため、待っています。", ja.refused.reason(RefusalReason.WAITS_FOR_ANOTHER))
+        assertEquals(RefusalReason.values().size, RefusalReason.values().map { ja.refused.reason(it) }.toSet().size)
     }
 }

@@ -1,43 +1,41 @@
 package jp.kenkotecho.appmodel.text
 
 import jp.kenkotecho.core.RecordFamily
+import jp.kenkotecho.core.RefusalReason
 import jp.kenkotecho.core.WedgedItem
 
 /**
  * A change the server refused, said as which record, when it was entered and why. The core
- * passes the server's error code on as text (or its own, for a change waiting behind a refused
- * one); this is the one place that turns a code into words, so a core-side reason can replace
- * it without touching the screens. A code not listed gets the plain "not accepted".
+ * says which record (the reading or notebook entry itself) and why (a [RefusalReason]); this
+ * gives each case its words.
  */
-class RefusedWording(private val table: StringTable, private val dates: DateWording) {
+class RefusedWording(private val table: StringTable, private val dates: DateWording, private val values: ValueWording) {
     fun item(item: WedgedItem, offsetMinutes: Int): String =
-        table[StringKey.SETTINGS_REFUSED_ITEM, familyName(item.family), dates.dateTime(item.createdAt, offsetMinutes), reason(item.reason)]
+        table[StringKey.SETTINGS_REFUSED_ITEM, subject(item), dates.dateTime(item.createdAt, offsetMinutes), reason(item.why)]
 
-    fun reason(code: String?): String = table[REASONS[code] ?: StringKey.REFUSED_REASON_OTHER]
-
-    private fun familyName(family: RecordFamily): String =
+    fun reason(why: RefusalReason): String =
         table[
-            when (family) {
+            when (why) {
+                RefusalReason.INVALID_DATA -> StringKey.REFUSED_REASON_CONTENT
+                RefusalReason.NOT_ALLOWED -> StringKey.REFUSED_REASON_NOT_LINKED
+                RefusalReason.TOO_LARGE -> StringKey.REFUSED_REASON_TOO_LARGE
+                RefusalReason.CHANGED_ELSEWHERE -> StringKey.REFUSED_REASON_CONFLICT
+                RefusalReason.NOT_ACCEPTED -> StringKey.REFUSED_REASON_UPDATE
+                RefusalReason.WAITS_FOR_ANOTHER -> StringKey.REFUSED_REASON_WAITING
+                RefusalReason.OTHER -> StringKey.REFUSED_REASON_OTHER
+            },
+        ]
+
+    /** The reading as its row shows it, the notebook entry by its title, or just the family. */
+    private fun subject(item: WedgedItem): String {
+        item.vital?.let { return table[StringKey.REFUSED_SUBJECT, values.kind(it.kind), values.valueWithDetail(it)] }
+        item.medication?.let { return table[StringKey.REFUSED_SUBJECT, table[StringKey.REFUSED_ENTITY_MEDICATION], it.title] }
+        return table[
+            when (item.family) {
                 RecordFamily.VITAL -> StringKey.REFUSED_ENTITY_VITAL
                 RecordFamily.MEDICATION -> StringKey.REFUSED_ENTITY_MEDICATION
                 RecordFamily.OTHER -> StringKey.REFUSED_ENTITY_OTHER
             },
         ]
-
-    private companion object {
-        // The server's codes (protocol ErrorCode) and the phone's own wedge reasons.
-        val REASONS: Map<String?, StringKey> =
-            mapOf(
-                "invalid_payload" to StringKey.REFUSED_REASON_CONTENT,
-                "malformed_request" to StringKey.REFUSED_REASON_CONTENT,
-                "payload_too_large" to StringKey.REFUSED_REASON_CONTENT,
-                "forbidden" to StringKey.REFUSED_REASON_NOT_LINKED,
-                "conflicting_record" to StringKey.REFUSED_REASON_CONFLICT,
-                "idempotency_conflict" to StringKey.REFUSED_REASON_CONFLICT,
-                "conflict" to StringKey.REFUSED_REASON_CONFLICT,
-                "conflict_without_server_state" to StringKey.REFUSED_REASON_CONFLICT,
-                "unsupported_entity" to StringKey.REFUSED_REASON_UPDATE,
-                "dependency_refused" to StringKey.REFUSED_REASON_WAITING,
-            )
     }
 }

@@ -12,7 +12,7 @@ class Wording(val table: StringTable, useWareki: Boolean = false) {
     val errors = ErrorWording(table, problems, numbers)
     val sync = SyncWording(table, numbers, dates)
     val bp = BpWording(table, numbers, dates)
-    val refused = RefusedWording(table, dates)
+    val refused = RefusedWording(table, dates, values)
     val medications = MedicationWording(table, numbers)
 
     operator fun get(key: StringKey, vararg args: String): String = table.get(key, *args)

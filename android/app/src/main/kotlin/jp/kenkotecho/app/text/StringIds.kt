@@ -184,6 +184,8 @@ fun stringId(key: StringKey): Int =
         StringKey.REFUSED_REASON_UPDATE -> R.string.refused_reason_update
         StringKey.REFUSED_REASON_WAITING -> R.string.refused_reason_waiting
         StringKey.REFUSED_REASON_OTHER -> R.string.refused_reason_other
+        StringKey.REFUSED_REASON_TOO_LARGE -> R.string.refused_reason_too_large
+        StringKey.REFUSED_SUBJECT -> R.string.refused_subject
         StringKey.NAV_BACK -> R.string.nav_back
         StringKey.TITLE_RECORD_WEIGHT -> R.string.title_record_weight
         StringKey.TITLE_RECORD_TEMPERATURE -> R.string.title_record_temperature
