@@ -100,6 +100,9 @@ final class ParityTests: XCTestCase {
         shown["firstRun.activate"] = ja(.firstRunActivate)
         shown["firstRun.later"] = ja(.firstRunLater)
         shown["error.noActiveProfile"] = ja.message(for: ApiError.NoActiveProfile)
+        let sevenFive = Date(timeIntervalSince1970: 1_763_589_900)  // 2025-11-20 07:05 JST
+        shown["date.dateTime"] = ja.dateTime(sevenFive, utcOffsetMinutes: 540)
+        shown["date.long"] = ja.day(CalendarDay(year: 2025, month: 11, day: 20))
         for (key, why) in [("invalidData", RefusalReason.invalidData), ("notAllowed", .notAllowed), ("tooLarge", .tooLarge),
                            ("changedElsewhere", .changedElsewhere), ("notAccepted", .notAccepted),
                            ("waitsForAnother", .waitsForAnother), ("other", .other)] {

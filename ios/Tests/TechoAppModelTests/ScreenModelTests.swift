@@ -77,7 +77,7 @@ final class ScreenModelTests: XCTestCase {
         XCTAssertTrue(summary.classLine?.hasPrefix("平均は「") ?? false)
         XCTAssertTrue(summary.classLine?.hasSuffix("の範囲です。") ?? false)
         XCTAssertTrue(summary.disclaimer.contains("診断ではありません"))
-        XCTAssertEqual(summary.period, "11月14日〜11月20日 の7日間")
+        XCTAssertEqual(summary.period, "11月14日（金）〜11月20日（木）の7日間")
     }
 
     func testSwitchingPersonIsExplicitAndTheNameFollows() async throws {

@@ -2,29 +2,30 @@ import Foundation
 import TechoKit
 
 /// Dates as the person saw them: a reading's time in the offset it was taken in, and calendar
-/// days (which carry no zone) as plain dates.
+/// days (which carry no zone) as plain dates. The patterns are the wording's own (the same ones
+/// Android's `strings.xml` holds), not the system's templates, so both apps write a date alike.
 extension Wording {
     public func dateTime(_ date: Date, utcOffsetMinutes: Int32) -> String {
-        format(date, template: "MMMdEEEHmm", zone: TimeZone(secondsFromGMT: Int(utcOffsetMinutes) * 60))
+        format(date, pattern: .patternDateTime, zone: TimeZone(secondsFromGMT: Int(utcOffsetMinutes) * 60))
     }
 
     public func time(_ date: Date, utcOffsetMinutes: Int32) -> String {
-        format(date, template: "Hmm", zone: TimeZone(secondsFromGMT: Int(utcOffsetMinutes) * 60))
+        format(date, pattern: .patternTime, zone: TimeZone(secondsFromGMT: Int(utcOffsetMinutes) * 60))
     }
 
     /// An instant in the phone's own zone (sync times, refused changes).
     public func dateTime(_ date: Date) -> String {
-        format(date, template: "MMMdEEEHmm", zone: .current)
+        format(date, pattern: .patternDateTime, zone: .current)
     }
 
     public func day(_ day: CalendarDay) -> String {
         guard let date = Self.noon(of: day) else { return "\(day.year)-\(day.month)-\(day.day)" }
-        return format(date, template: "yMMMdEEE", zone: Self.utc)
+        return format(date, pattern: .patternDateLong, zone: Self.utc)
     }
 
     public func shortDay(_ day: CalendarDay) -> String {
         guard let date = Self.noon(of: day) else { return "\(day.month)/\(day.day)" }
-        return format(date, template: "MMMd", zone: Self.utc)
+        return format(date, pattern: .patternDate, zone: Self.utc)
     }
 
     /// Noon UTC of a calendar day: a point a chart axis can place the day at.
@@ -37,12 +38,12 @@ extension Wording {
 
     static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
 
-    private func format(_ date: Date, template: String, zone: TimeZone?) -> String {
+    private func format(_ date: Date, pattern: Phrase, zone: TimeZone?) -> String {
         let formatter = DateFormatter()
         formatter.locale = language.locale
         formatter.calendar = Calendar(identifier: .gregorian)
         formatter.timeZone = zone ?? .current
-        formatter.setLocalizedDateFormatFromTemplate(template)
+        formatter.dateFormat = self(pattern)
         return formatter.string(from: date)
     }
 }

@@ -240,6 +240,11 @@ public enum Phrase: String, CaseIterable, Sendable {
     case refusedReasonOther = "refused.reason.other"
     case refusedReasonTooLarge = "refused.reason.tooLarge"
     case refusedSubject = "refused.subject"
+    // Date patterns (Unicode date field symbols), the same as Android's pattern_* strings.
+    case patternDateTime = "pattern.dateTime"
+    case patternDate = "pattern.date"
+    case patternTime = "pattern.time"
+    case patternDateLong = "pattern.dateLong"
     case settingsRetry = "settings.retry"
     case settingsRetried = "settings.retried"
     case openingFailed = "opening.failed"

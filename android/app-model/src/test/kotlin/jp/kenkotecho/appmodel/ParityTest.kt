@@ -144,6 +144,9 @@ class ParityTest {
             shown["firstRun.activate"] = words[StringKey.BUTTON_ACTIVATE]
             shown["firstRun.later"] = words[StringKey.BUTTON_LATER]
             shown["error.noActiveProfile"] = words.errors.message(ApiException.NoActiveProfile(), Action.LOAD)
+            val sevenFive = java.time.Instant.ofEpochSecond(1_763_589_900) // 2025-11-20 07:05 JST
+            shown["date.dateTime"] = words.dates.dateTime(sevenFive, 540)
+            shown["date.long"] = words.dates.longDay(java.time.LocalDate.of(2025, 11, 20))
             for ((key, why) in listOf(
                 "invalidData" to RefusalReason.INVALID_DATA, "notAllowed" to RefusalReason.NOT_ALLOWED,
                 "tooLarge" to RefusalReason.TOO_LARGE, "changedElsewhere" to RefusalReason.CHANGED_ELSEWHERE,

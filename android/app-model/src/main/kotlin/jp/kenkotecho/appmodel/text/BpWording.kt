@@ -21,7 +21,8 @@ class BpWording(private val table: StringTable, private val numbers: NumberWordi
             },
         ]
 
-    fun period(summary: HomeBpSummary): String = dates.period(summary.periodStart, summary.periodEnd)
+    fun period(summary: HomeBpSummary): String =
+        table[StringKey.BP_PERIOD, dates.day(summary.periodStart), dates.day(summary.periodEnd)]
 
     /** The headline: the band of the average, or how many days the core still needs. */
     fun overall(summary: HomeBpSummary): String {

@@ -69,6 +69,7 @@ fun stringId(key: StringKey): Int =
         StringKey.PATTERN_CHART_MONTH -> R.string.pattern_chart_month
         StringKey.CHART_WEEK_LABEL -> R.string.chart_week_label
         StringKey.PERIOD -> R.string.period
+        StringKey.BP_PERIOD -> R.string.bp_period
         StringKey.PROBLEM_EMPTY -> R.string.problem_empty
         StringKey.PROBLEM_NOT_A_NUMBER -> R.string.problem_not_a_number
         StringKey.PROBLEM_NOT_A_WHOLE_NUMBER -> R.string.problem_not_a_whole_number
