@@ -22,7 +22,7 @@ final class EntryModelTests: XCTestCase {
         XCTAssertNil(entry.saved)
         XCTAssertEqual(entry.problem(.weight), "体重は数字で入力してください。")
         XCTAssertEqual(entry.problems.general, ja(.entryFixErrors))
-        XCTAssertEqual(entry.accessibilityLabel(.weight), "体重。体重は数字で入力してください。")
+        XCTAssertEqual(entry.accessibilityLabel(.weight), "体重は数字で入力してください。", "the field named once")
 
         let bp = try await record(app, .bloodPressure, at: jstDate(2025, 11, 20, 7)) {
             $0.systolic = "80"

@@ -67,8 +67,9 @@ final class WordingTests: XCTestCase {
 
     func testAFieldsVoiceOverLabelCarriesItsProblem() {
         XCTAssertEqual(ja.fieldLabel(.hmCode, problem: nil), "HMカードの番号")
-        XCTAssertEqual(ja.fieldLabel(.hmCode, problem: ja(.problemInvalidHmCode)),
-                       "HMカードの番号。" + ja(.problemInvalidHmCode))
+        let problem = ja.problem(.notANumber, field: .weight)
+        XCTAssertEqual(ja.fieldLabel(.weight, problem: problem), problem)
+        XCTAssertTrue(problem.hasPrefix("体重"), "the problem names its field, once: \(problem)")
     }
 
     func testWarningsNameTheFieldTheThresholdAndTheUnit() {

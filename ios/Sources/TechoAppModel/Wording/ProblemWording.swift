@@ -74,12 +74,11 @@ extension Wording {
         }
     }
 
-    /// A field's VoiceOver label: its name, and its problem when there is one, so that an error
-    /// is heard on every form, not only seen.
+    /// A field's VoiceOver label: its name, or its problem when there is one, so that an error
+    /// is heard on every form, not only seen. Every field problem names its field (「体重は数字で
+    /// 入力してください。」), so the name is not said twice.
     public func fieldLabel(_ field: Field, problem: String?) -> String {
-        let name = fieldName(field)
-        guard let problem else { return name }
-        return self(.labelWithError, name, problem)
+        problem ?? fieldName(field)
     }
 
     /// Any error a core call threw, as one message with what to do next.
