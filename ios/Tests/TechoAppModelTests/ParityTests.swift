@@ -93,6 +93,7 @@ final class ParityTests: XCTestCase {
         // Texts that need no data: the first run (already behind this phone) and a missing person.
         shown["firstRun.title"] = ja(.firstRunWelcome)
         shown["firstRun.intro"] = ja(.firstRunIntro)
+        shown["firstRun.link"] = ja(.firstRunLink)
         shown["firstRun.signInIntro"] = ja(.firstRunSignInIntro)
         shown["firstRun.haveAccount"] = ja(.firstRunHaveAccount)
         shown["firstRun.firstTime"] = ja(.firstRunFirstTime)

@@ -137,6 +137,7 @@ class ParityTest {
             // Texts that need no data: the first run (already behind this phone) and a missing person.
             shown["firstRun.title"] = words[StringKey.FIRST_RUN_TITLE]
             shown["firstRun.intro"] = words[StringKey.FIRST_RUN_INTRO]
+            shown["firstRun.link"] = words[StringKey.BUTTON_START_WITH_CARD]
             shown["firstRun.signInIntro"] = words[StringKey.SIGN_IN_INTRO]
             shown["firstRun.haveAccount"] = words[StringKey.MODE_HAVE_PASSWORD]
             shown["firstRun.firstTime"] = words[StringKey.MODE_FIRST_TIME]

@@ -204,10 +204,10 @@ fun stringId(key: StringKey): Int =
         StringKey.BUTTON_SETTINGS -> R.string.button_settings
         StringKey.BUTTON_SAVE -> R.string.button_save
         StringKey.BUTTON_DONE -> R.string.button_done
-        StringKey.BUTTON_NEXT -> R.string.button_next
         StringKey.BUTTON_SIGN_IN -> R.string.button_sign_in
         StringKey.BUTTON_ACTIVATE -> R.string.button_activate
         StringKey.BUTTON_LATER -> R.string.button_later
+        StringKey.BUTTON_START_WITH_CARD -> R.string.button_start_with_card
         StringKey.BUTTON_SIGN_OUT -> R.string.button_sign_out
         StringKey.BUTTON_RETRY -> R.string.button_retry
         StringKey.BUTTON_CORRECT -> R.string.button_correct

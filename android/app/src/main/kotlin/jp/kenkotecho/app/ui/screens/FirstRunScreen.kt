@@ -30,7 +30,7 @@ fun FirstRunScreen(nav: Nav) {
         FirstRunStep.PERSON ->
             ScreenFrame(stringResource(R.string.first_run_title), person = null, onBack = null) {
                 BodyText(stringResource(R.string.first_run_intro))
-                PersonForm(person, vm.person, buttonText = stringResource(R.string.button_next))
+                PersonForm(person, vm.person, buttonText = stringResource(R.string.button_start_with_card))
             }
         FirstRunStep.SIGN_IN, FirstRunStep.DONE ->
             // Back to the card number, to correct a mistyped one (the system back gesture too).
