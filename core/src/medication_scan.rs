@@ -211,21 +211,9 @@ mod tests {
         let mut huge = std::fs::read(&blank).unwrap();
         huge[16..20].copy_from_slice(&100_000u32.to_be_bytes());
         huge[20..24].copy_from_slice(&100_000u32.to_be_bytes());
-        let crc = crc32(&huge[12..29]);
+        let crc = crate::photo::tests::crc32(&huge[12..29]);
         huge[29..33].copy_from_slice(&crc.to_be_bytes());
         assert_eq!(refused("huge.png", &huge), crate::PhotoProblem::TooLarge);
-    }
-
-    /// PNG's chunk checksum (ISO 3309 CRC-32), so an edited header still reads as valid.
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = !0u32;
-        for &b in bytes {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-            }
-        }
-        !crc
     }
 
     fn fixtures_dir() -> std::path::PathBuf {

@@ -206,7 +206,7 @@ fn encode(image: &RgbImage, quality: u8) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// EXIF (big-endian TIFF) with an orientation and a GPS position, as a phone writes it.
@@ -357,7 +357,8 @@ mod tests {
         out
     }
 
-    fn crc32(bytes: &[u8]) -> u32 {
+    /// PNG's chunk checksum (ISO 3309 CRC-32), so a crafted header still reads as valid.
+    pub(crate) fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = !0u32;
         for &b in bytes {
             crc ^= u32::from(b);
