@@ -38,6 +38,7 @@ struct EntryView: View {
                         .labelsHidden()
                         .frame(maxWidth: .infinity)
                 }
+                .environment(\.timeZone, model.pickerTimeZone)
                 .accessibilityElement(children: .contain)
                 .accessibilityLabel(Text(verbatim: model.accessibilityLabel(.measuredAt)))
                 if let problem = model.problem(.measuredAt) { MessageBox(text: problem) }

@@ -93,6 +93,8 @@ final class EntryModelTests: XCTestCase {
         let correction = try XCTUnwrap(reading.makeCorrection())
         XCTAssertEqual(correction.weight, "61.2")
         XCTAssertEqual(correction.title, "体重を訂正する")
+        XCTAssertEqual(correction.pickerTimeZone.secondsFromGMT(for: correction.measuredAt), 540 * 60,
+                       "the pickers show the time the reading was taken in")
         correction.weight = "60.8"
         await correction.save()
         let corrected = try XCTUnwrap(correction.saved)

@@ -58,6 +58,13 @@ public final class EntryModel: Identifiable {
         if let correcting { prefill(from: correcting.asInput) }
     }
 
+    /// The zone the date and time pickers show, as Android's do: a correction's own offset (the
+    /// time as the person saw it, the way the screens print it), else the phone's. The core keeps
+    /// a correction in its original offset whatever zone it was picked in.
+    public var pickerTimeZone: TimeZone {
+        correcting.flatMap { TimeZone(secondsFromGMT: Int($0.utcOffsetMinutes) * 60) } ?? clock.timeZone
+    }
+
     /// The message to show under `field`, if the core refused it.
     public func problem(_ field: Field) -> String? {
         problems.byField[field]
