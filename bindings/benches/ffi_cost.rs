@@ -29,7 +29,6 @@ use techo_ffi::{
 /// Calls per batch, and batches: warm-up (discarded) then measured, per operation and caller.
 const RECORD_BATCH: u32 = 100;
 const LIST_BATCH: u32 = 50;
-const WARM_UP_BATCHES: usize = 30;
 const MEASURED_BATCHES: usize = 21;
 
 #[derive(Default)]
@@ -75,6 +74,15 @@ impl Op {
         match self {
             Op::Record => RECORD_BATCH,
             Op::List => LIST_BATCH,
+        }
+    }
+
+    /// HotSpot compiles a method with C2 after some 10,000 calls; a list call reads 100
+    /// readings, so its converters get there 100 times sooner.
+    fn warm_up_batches(self) -> usize {
+        match self {
+            Op::Record => 100,
+            Op::List => 30,
         }
     }
 }
@@ -216,7 +224,7 @@ fn python() -> Foreign {
 /// Warm-up batches, then measured ones, each round one batch per caller; the caller that goes
 /// first moves round by round. Answers each caller's median µs per call.
 fn measure(callers: &mut [&mut dyn Caller], op: Op) -> Vec<f64> {
-    for _ in 0..WARM_UP_BATCHES {
+    for _ in 0..op.warm_up_batches() {
         for c in callers.iter_mut() {
             c.batch(op, op.batch());
         }
