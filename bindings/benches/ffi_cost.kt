@@ -1,5 +1,7 @@
 // FFI cost from Kotlin on the JVM (JNA): the same calls and batches as ffi_cost.rs measures in
-// Rust. Prints one line: `record_vital_us=<median> list100_us=<median>`.
+// Rust. ffi_cost.rs drives it one batch at a time, interleaved with the Rust and Python batches,
+// so that a change of load on the shared machine falls on every caller alike: each line
+// `record N` or `list N` on stdin runs N calls and answers one line, the µs per call.
 package jp.kenkotecho.bench
 
 import java.nio.file.Files
@@ -13,8 +15,6 @@ class Keys : DeviceKeyStore {
     @Synchronized override fun save(name: String, secret: ByteArray) { secrets[name] = secret }
 }
 
-fun median(xs: List<Double>): Double = xs.sorted().let { s -> if (s.size % 2 == 1) s[s.size / 2] else (s[s.size / 2 - 1] + s[s.size / 2]) / 2 }
-
 fun main() {
     val parent = System.getenv("TECHO_BENCH_DIR")?.let { Path.of(it) }
     val dir = if (parent != null) Files.createTempDirectory(parent, "ffi-cost-kt") else Files.createTempDirectory("ffi-cost-kt")
@@ -26,19 +26,19 @@ fun main() {
             n += 1
             core.recordVital(profile, VitalEntry(VitalInput.Steps("${1000 + n}"), start.plusSeconds(60 * n), 540, Source.SELF_ENTERED, null, null))
         }
-        repeat(200) { record() } // also warms up the JIT
-        val recordUs = (1..20).map {
-            val t = System.nanoTime()
-            repeat(100) { record() }
-            (System.nanoTime() - t) / 1e3 / 100
-        }
         val query = VitalFilter(null, null, null, 100u, null)
-        repeat(200) { core.listVitals(profile, query) }
-        val listUs = (1..20).map {
+        val input = System.`in`.bufferedReader()
+        while (true) {
+            val (op, count) = (input.readLine() ?: break).split(' ').let { it[0] to it[1].toInt() }
             val t = System.nanoTime()
-            repeat(50) { check(core.listVitals(profile, query).items.size == 100) }
-            (System.nanoTime() - t) / 1e3 / 50
+            when (op) {
+                "record" -> repeat(count) { record() }
+                "list" -> repeat(count) { check(core.listVitals(profile, query).items.size == 100) }
+                else -> error("unknown bench command $op")
+            }
+            val us = (System.nanoTime() - t) / 1e3 / count
+            println("%.3f".format(us))
+            System.out.flush()
         }
-        println("record_vital_us=%.1f list100_us=%.1f".format(median(recordUs), median(listUs)))
     }
 }

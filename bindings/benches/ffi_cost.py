@@ -1,19 +1,17 @@
 """FFI cost from Python: the same calls and batches as ffi_cost.rs measures in Rust.
 
-Prints one line: `record_vital_us=<median> list100_us=<median>`.
+ffi_cost.rs drives it one batch at a time, interleaved with the Rust and Kotlin batches, so that
+a change of load on the shared machine falls on every caller alike: each line `record N` or
+`list N` on stdin runs N calls and answers one line, the µs per call.
 """
 
 import os
-import statistics
 import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 
 from techo import CoreConfig, DeviceKeyStore, Relationship, Source, TechoCore, VitalEntry, VitalFilter, VitalInput
-
-RECORD_BATCHES, RECORD_BATCH = 20, 100
-LIST_BATCHES, LIST_BATCH = 20, 50
 
 
 class Keys(DeviceKeyStore):
@@ -47,25 +45,19 @@ def main():
         )
         core.record_vital(profile, entry)
 
-    for _ in range(200):
-        record()
-    record_us = []
-    for _ in range(RECORD_BATCHES):
-        t = time.perf_counter()
-        for _ in range(RECORD_BATCH):
-            record()
-        record_us.append((time.perf_counter() - t) * 1e6 / RECORD_BATCH)
+    def list100():
+        if len(core.list_vitals(profile, query).items) != 100:
+            sys.exit("list returned the wrong number of readings")
+
     query = VitalFilter(kind=None, since=None, until=None, limit=100, cursor=None)
-    for _ in range(200):
-        core.list_vitals(profile, query)
-    list_us = []
-    for _ in range(LIST_BATCHES):
+    calls = {"record": record, "list": list100}
+    for line in sys.stdin:
+        op, count = line.split()
+        call, count = calls[op], int(count)
         t = time.perf_counter()
-        for _ in range(LIST_BATCH):
-            if len(core.list_vitals(profile, query).items) != 100:
-                sys.exit("list returned the wrong number of readings")
-        list_us.append((time.perf_counter() - t) * 1e6 / LIST_BATCH)
-    print(f"record_vital_us={statistics.median(record_us):.1f} list100_us={statistics.median(list_us):.1f}")
+        for _ in range(count):
+            call()
+        print(f"{(time.perf_counter() - t) * 1e6 / count:.3f}", flush=True)
 
 
 main()

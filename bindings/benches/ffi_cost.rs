@@ -4,20 +4,32 @@
 //!
 //!   ./scripts/ffi-bench.sh        (installs the tools, then `cargo bench -p techo-ffi --bench ffi_cost`)
 //!
+//! The three callers run side by side and take turns batch by batch: on a shared machine the load
+//! moves by 2x within a minute, and callers measured one after the other compared loads, not
+//! calls. Every caller first makes the same warm-up calls, enough for the JVM to finish compiling
+//! the hot paths (with a few hundred, C2 was still compiling through the measured batches and
+//! took a third of the CPU), so each store also holds the same readings when measured.
+//!
 //! The stores live in TECHO_BENCH_DIR (default /dev/shm when present): on tmpfs fsync is free,
 //! so the numbers show CPU cost, of which the FFI is part, not the disk.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use support::{artifacts, run_ok, tool_env, workspace_root};
 use techo_ffi::{
     ApiError, CoreConfig, DeviceKeyStore, Relationship, Source, TechoCore, VitalEntry, VitalFilter, VitalInput,
 };
+
+/// Calls per batch, and batches: warm-up (discarded) then measured, per operation and caller.
+const RECORD_BATCH: u32 = 100;
+const LIST_BATCH: u32 = 50;
+const MEASURED_BATCHES: usize = 21;
 
 #[derive(Default)]
 struct Keys(Mutex<std::collections::HashMap<String, Vec<u8>>>);
@@ -44,69 +56,134 @@ fn bench_dir() -> PathBuf {
     })
 }
 
+#[derive(Clone, Copy)]
+enum Op {
+    Record,
+    List,
+}
+
+impl Op {
+    fn word(self) -> &'static str {
+        match self {
+            Op::Record => "record",
+            Op::List => "list",
+        }
+    }
+
+    fn batch(self) -> u32 {
+        match self {
+            Op::Record => RECORD_BATCH,
+            Op::List => LIST_BATCH,
+        }
+    }
+
+    /// HotSpot compiles a method with C2 after some 10,000 calls; a list call reads 100
+    /// readings, so its converters get there 100 times sooner.
+    fn warm_up_batches(self) -> usize {
+        match self {
+            Op::Record => 100,
+            Op::List => 30,
+        }
+    }
+}
+
+/// One caller of the facade: runs `count` calls of `op` and answers the µs per call.
+trait Caller {
+    fn batch(&mut self, op: Op, count: u32) -> f64;
+}
+
 /// The Rust baseline: the same facade methods, called directly.
-fn rust() -> (f64, f64) {
-    let dir = tempfile::tempdir_in(bench_dir()).expect("bench dir");
-    let config = CoreConfig {
-        data_dir: dir.path().display().to_string(),
-        server_url: "http://127.0.0.1:9".into(),
-        trusted_roots_pem: None,
-    };
-    let core = TechoCore::open(config, Arc::new(Keys::default())).expect("open");
-    let profile = core.add_profile("BENCH0001".into(), "bench".into(), Relationship::Myself).expect("profile").id;
-    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_218_400);
-    let mut n = 0u64;
-    let mut record = || {
-        n += 1;
+struct Rust {
+    core: Arc<TechoCore>,
+    profile: String,
+    n: u64,
+    _dir: tempfile::TempDir,
+}
+
+impl Rust {
+    fn open() -> Self {
+        let dir = tempfile::tempdir_in(bench_dir()).expect("bench dir");
+        let config = CoreConfig {
+            data_dir: dir.path().display().to_string(),
+            server_url: "http://127.0.0.1:9".into(),
+            trusted_roots_pem: None,
+        };
+        let core = TechoCore::open(config, Arc::new(Keys::default())).expect("open");
+        let profile = core.add_profile("BENCH0001".into(), "bench".into(), Relationship::Myself).expect("profile").id;
+        Self { core, profile, n: 0, _dir: dir }
+    }
+
+    fn record(&mut self) {
+        self.n += 1;
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_218_400);
         let entry = VitalEntry {
-            input: VitalInput::Steps { count: (1000 + n).to_string() },
-            measured_at: start + Duration::from_secs(60 * n),
+            input: VitalInput::Steps { count: (1000 + self.n).to_string() },
+            measured_at: start + Duration::from_secs(60 * self.n),
             utc_offset_minutes: 540,
             source: Source::SelfEntered,
             device_name: None,
             note: None,
         };
-        core.record_vital(profile.clone(), entry).expect("record");
-    };
-    for _ in 0..200 {
-        record();
+        self.core.record_vital(self.profile.clone(), entry).expect("record");
     }
-    let record_us = (0..20)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..100 {
-                record();
-            }
-            t.elapsed().as_secs_f64() * 1e6 / 100.0
-        })
-        .collect();
-    let query = VitalFilter { limit: 100, ..VitalFilter::default() };
-    for _ in 0..200 {
-        core.list_vitals(profile.clone(), query.clone()).expect("list");
-    }
-    let list_us = (0..20)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..50 {
-                assert_eq!(core.list_vitals(profile.clone(), query.clone()).expect("list").items.len(), 100);
-            }
-            t.elapsed().as_secs_f64() * 1e6 / 50.0
-        })
-        .collect();
-    (median(record_us), median(list_us))
 }
 
-fn parse(out: &[u8]) -> (f64, f64) {
-    let text = String::from_utf8_lossy(out);
-    let field = |name: &str| -> f64 {
-        text.split_whitespace()
-            .find_map(|w| w.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
-            .unwrap_or_else(|| panic!("no {name} in {text:?}"))
-    };
-    (field("record_vital_us"), field("list100_us"))
+impl Caller for Rust {
+    fn batch(&mut self, op: Op, count: u32) -> f64 {
+        let query = VitalFilter { limit: 100, ..VitalFilter::default() };
+        let t = Instant::now();
+        for _ in 0..count {
+            match op {
+                Op::Record => self.record(),
+                Op::List => {
+                    let page = self.core.list_vitals(self.profile.clone(), query.clone()).expect("list");
+                    assert_eq!(page.items.len(), 100);
+                }
+            }
+        }
+        t.elapsed().as_secs_f64() * 1e6 / f64::from(count)
+    }
 }
 
-fn kotlin() -> (f64, f64) {
+/// A Kotlin or Python process that runs one batch per line it reads (ffi_cost.kt, ffi_cost.py).
+struct Foreign {
+    child: Child,
+    commands: Option<ChildStdin>,
+    answers: BufReader<ChildStdout>,
+}
+
+impl Foreign {
+    fn spawn(cmd: &mut Command) -> Self {
+        let mut child = cmd
+            .env("TECHO_BENCH_DIR", bench_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {cmd:?}: {e}"));
+        let commands = child.stdin.take();
+        let answers = BufReader::new(child.stdout.take().expect("piped stdout"));
+        Self { child, commands, answers }
+    }
+
+    /// Closing its stdin ends its loop and closes its core.
+    fn finish(mut self) {
+        drop(self.commands.take());
+        let status = self.child.wait().expect("wait for a bench process");
+        assert!(status.success(), "a bench process failed with {status}");
+    }
+}
+
+impl Caller for Foreign {
+    fn batch(&mut self, op: Op, count: u32) -> f64 {
+        let commands = self.commands.as_mut().expect("still running");
+        writeln!(commands, "{} {count}", op.word()).and_then(|()| commands.flush()).expect("send a batch");
+        let mut line = String::new();
+        self.answers.read_line(&mut line).expect("read a batch's time");
+        line.trim().parse().unwrap_or_else(|_| panic!("a bench process answered {line:?} (its error is above)"))
+    }
+}
+
+fn kotlin() -> Foreign {
     let a = artifacts();
     let home = PathBuf::from(tool_env("KOTLIN_HOME"));
     let jna = tool_env("JNA_JAR");
@@ -121,31 +198,45 @@ fn kotlin() -> (f64, f64) {
             .arg(a.generated.join("jp/kenkotecho/core/techo.kt"))
             .arg(workspace_root().join("bindings/benches/ffi_cost.kt")),
     );
-    let out = run_ok(
+    Foreign::spawn(
         Command::new("java")
             .arg(format!("-Djna.library.path={}", a.lib_dir.display()))
             .arg("-cp")
             .arg(format!("{cp}:{}", jar.display()))
-            .arg("jp.kenkotecho.bench.Ffi_costKt")
-            .env("TECHO_BENCH_DIR", bench_dir()),
-    );
-    parse(&out.stdout)
+            .arg("jp.kenkotecho.bench.Ffi_costKt"),
+    )
 }
 
-fn python() -> (f64, f64) {
+fn python() -> Foreign {
     let a = artifacts();
     let dir = a.scratch.join("python");
     std::fs::create_dir_all(&dir).expect("python dir");
     std::fs::copy(a.generated.join("techo.py"), dir.join("techo.py")).expect("module");
     std::fs::copy(&a.library, dir.join("libtecho_ffi.so")).expect("library");
-    let out = run_ok(
+    Foreign::spawn(
         Command::new("python3")
             .arg(workspace_root().join("bindings/benches/ffi_cost.py"))
             .env("PYTHONPATH", &dir)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .env("TECHO_BENCH_DIR", bench_dir()),
-    );
-    parse(&out.stdout)
+            .env("PYTHONDONTWRITEBYTECODE", "1"),
+    )
+}
+
+/// Warm-up batches, then measured ones, each round one batch per caller; the caller that goes
+/// first moves round by round. Answers each caller's median µs per call.
+fn measure(callers: &mut [&mut dyn Caller], op: Op) -> Vec<f64> {
+    for _ in 0..op.warm_up_batches() {
+        for c in callers.iter_mut() {
+            c.batch(op, op.batch());
+        }
+    }
+    let mut times = vec![Vec::with_capacity(MEASURED_BATCHES); callers.len()];
+    for round in 0..MEASURED_BATCHES {
+        for i in 0..callers.len() {
+            let who = (round + i) % callers.len();
+            times[who].push(callers[who].batch(op, op.batch()));
+        }
+    }
+    times.into_iter().map(median).collect()
 }
 
 fn main() {
@@ -154,10 +245,17 @@ fn main() {
         return;
     }
     println!("stores in {} (library {})", bench_dir().display(), artifacts().library.display());
-    let (rust_record, rust_list) = rust();
-    let rows = [("Rust (no FFI)", (rust_record, rust_list)), ("Kotlin/JNA", kotlin()), ("Python/ctypes", python())];
+    let mut rust = Rust::open();
+    let mut kotlin = kotlin();
+    let mut python = python();
+    let mut callers: [&mut dyn Caller; 3] = [&mut rust, &mut kotlin, &mut python];
+    let record = measure(&mut callers, Op::Record);
+    let list = measure(&mut callers, Op::List);
+    kotlin.finish();
+    python.finish();
     println!("{:<15} {:>18} {:>8} {:>18} {:>8}", "caller", "record_vital µs", "ratio", "list(100) µs", "ratio");
-    for (name, (record, list)) in rows {
-        println!("{name:<15} {record:>18.1} {:>7.2}× {list:>18.1} {:>7.2}×", record / rust_record, list / rust_list);
+    for (i, name) in ["Rust (no FFI)", "Kotlin/JNA", "Python/ctypes"].into_iter().enumerate() {
+        let (r, l) = (record[i], list[i]);
+        println!("{name:<15} {r:>18.1} {:>7.2}× {l:>18.1} {:>7.2}×", r / record[0], l / list[0]);
     }
 }
