@@ -37,7 +37,8 @@ fun main() {
                 else -> error("unknown bench command $op")
             }
             val us = (System.nanoTime() - t) / 1e3 / count
-            println("%.3f".format(us))
+            // Locale.ROOT: ffi_cost.rs parses a decimal point, whatever the machine's locale.
+            println(String.format(java.util.Locale.ROOT, "%.3f", us))
             System.out.flush()
         }
     }
