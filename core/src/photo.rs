@@ -156,7 +156,7 @@ pub fn prepare_photo(path: &Path, settings: &PhotoSettings) -> Result<PreparedPh
     let mut page = DynamicImage::ImageRgb8(page);
     page.apply_orientation(orientation);
     let page = page.into_rgb8();
-    let thumbnail = fit(page.clone(), settings.thumbnail_side)?;
+    let thumbnail = shrunk(&page, settings.thumbnail_side)?;
     let jpeg = encode(&page, settings.quality)?;
     let thumbnail = encode(&thumbnail, settings.quality)?;
     Ok(PreparedPhoto {
@@ -168,18 +168,24 @@ pub fn prepare_photo(path: &Path, settings: &PhotoSettings) -> Result<PreparedPh
     })
 }
 
-/// `image` scaled so its long side is at most `long_side`, keeping the aspect ratio.
+/// `image` scaled so its long side is at most `long_side`, keeping the aspect ratio; itself
+/// when it is no larger.
 fn fit(image: RgbImage, long_side: u32) -> Result<RgbImage> {
+    if image.width().max(image.height()) <= long_side { Ok(image) } else { shrunk(&image, long_side) }
+}
+
+/// A smaller copy of `image` whose long side is `long_side` at most (read in place, so the
+/// thumbnail does not copy the page first).
+fn shrunk(image: &RgbImage, long_side: u32) -> Result<RgbImage> {
     let (w, h) = image.dimensions();
-    let long = w.max(h);
-    if long <= long_side {
-        return Ok(image);
+    let scale = f64::from(long_side) / f64::from(w.max(h));
+    if scale >= 1.0 {
+        return Ok(image.clone());
     }
-    let scale = f64::from(long_side) / f64::from(long);
     let size = |side: u32| ((f64::from(side) * scale).round() as u32).max(1);
     let (nw, nh) = (size(w), size(h));
     let damaged = |_| Error::Photo { problem: PhotoProblem::Damaged };
-    let src = fr::images::Image::from_vec_u8(w, h, image.into_raw(), fr::PixelType::U8x3).map_err(damaged)?;
+    let src = fr::images::ImageRef::new(w, h, image.as_raw(), fr::PixelType::U8x3).map_err(damaged)?;
     let mut dst = fr::images::Image::new(nw, nh, fr::PixelType::U8x3);
     // Catmull-Rom keeps the thin strokes of printed characters sharp without Lanczos's ringing
     // around them, which costs bytes and looks like smudge on paper.
