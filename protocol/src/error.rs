@@ -30,6 +30,12 @@ pub enum ErrorCode {
     RateLimited,
     /// [503] Temporary server problem; retry later.
     Unavailable,
+    /// [409] An upload chunk does not start where the server's copy ends; ask for the offset.
+    UploadOffsetMismatch,
+    /// [422] The uploaded bytes do not have the sha256 announced; the upload was discarded.
+    BlobHashMismatch,
+    /// [413] The account's storage for photos is full.
+    QuotaExceeded,
     // Mutation-level (inside a 200 push response).
     /// The payload failed validation.
     InvalidPayload,
@@ -60,6 +66,9 @@ impl ErrorCode {
             Self::PayloadTooLarge => "payload_too_large",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
+            Self::UploadOffsetMismatch => "upload_offset_mismatch",
+            Self::BlobHashMismatch => "blob_hash_mismatch",
+            Self::QuotaExceeded => "quota_exceeded",
             Self::InvalidPayload => "invalid_payload",
             Self::UnsupportedEntity => "unsupported_entity",
             Self::Forbidden => "forbidden",

@@ -12,6 +12,7 @@ pub mod error;
 pub mod pharmacy;
 pub mod records;
 pub mod sync;
+pub mod uploads;
 
 pub use records::Entity;
 

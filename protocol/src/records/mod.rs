@@ -84,13 +84,30 @@ pub struct Tombstone {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlobRef {
-    /// Server-assigned id of the stored blob.
+    /// The blob's name on the server: today its sha256 (blobs are stored per patient, so the
+    /// device knows the name before the upload and a record can be written offline).
     pub id: String,
     /// Lower-case hex sha256 of the bytes: the content address, checked on download.
     pub sha256: String,
     pub size: u64,
     /// e.g. `image/jpeg`.
     pub mime: String,
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One photographed page of a paper document (命の宝箱 sheet, checkup result): the page as
+/// stored by the photo pipeline and its small preview, both uploaded before the record.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoPage {
+    pub image: BlobRef,
+    pub thumbnail: BlobRef,
+    pub width: u32,
+    pub height: u32,
+    /// RFC 3339, when the page was added.
+    pub added_at: String,
     #[cfg_attr(feature = "openapi", schema(ignore))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
