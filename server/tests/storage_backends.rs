@@ -1,7 +1,8 @@
 //! One suite for every storage backend: accounts and tokens, the record primitives, and the sync
 //! rules that `sync_service` builds on them (ledger replays, idempotency conflicts, duplicate
 //! and conflicting creates, tombstones for unseen ids, compare-and-swap updates, ingest), pull
-//! order and paging, tombstone collection and epoch bumps.
+//! order and paging, tombstone collection and epoch bumps; blobs (uploads, quota, expiry) and
+//! their bytes.
 //!
 //! A backend joins by adding its constructor to the `backends` list at the bottom; a test joins
 //! by adding its name to the `tests` list (an unlisted one fails the build as dead code).
@@ -16,8 +17,8 @@ use techo_protocol::sync::{
 use techo_protocol::{Entity, Op, PROTOCOL_VERSION, SCHEMA_VERSION};
 use techo_server::state::Limits;
 use techo_server::storage::{
-    Head, LedgerEntry, NewRecord, NewSession, NextRefresh, PresentedRefresh, RefreshOutcome, ResidentId, SqliteStorage,
-    Storage, StorageError, ThrottleRule, Writer,
+    Begun, Head, LedgerEntry, NewRecord, NewSession, NewUpload, NextRefresh, PresentedRefresh, RefreshOutcome,
+    ResidentId, SqliteStorage, Storage, StorageError, ThrottleRule, Writer,
 };
 use techo_server::sync_service;
 use uuid::Uuid;
@@ -723,6 +724,112 @@ fn institutions_are_unique_by_code_and_keep_what_they_sent(b: &Backend) {
     assert!(s.submissions_for(other).unwrap().is_empty());
 }
 
+// ---- blobs ----
+
+fn new_upload<'a>(id: &'a str, account: ResidentId, patient: ResidentId, sha: &'a str, size: u64) -> NewUpload<'a> {
+    NewUpload { id, account, patient, sha256: sha, size, mime: "image/jpeg" }
+}
+
+fn upload_id(n: u8) -> String {
+    format!("{n:032x}")
+}
+
+fn uploads_resume_per_account_and_complete_once(b: &Backend) {
+    let s = b.storage.as_ref();
+    let (a, other) = (resident(b, "34001234"), resident(b, "34005678"));
+    let sha = "ab".repeat(32);
+    let Begun::Created(up) = s.begin_upload(&new_upload(&upload_id(1), a, a, &sha, 10), 1000, NOW).unwrap() else {
+        panic!("a new upload")
+    };
+    assert_eq!((up.id.as_str(), up.offset, up.size), (upload_id(1).as_str(), 0, 10));
+    // The same blob again: the same upload, whatever id was offered.
+    assert_eq!(
+        s.begin_upload(&new_upload(&upload_id(2), a, a, &sha, 10), 1000, NOW).unwrap(),
+        Begun::Resumed(up.clone())
+    );
+    assert!(s.upload(other, &up.id).unwrap().is_none(), "another account's upload is unknown to it");
+    assert!(s.set_upload_offset(&up.id, 0, 4, NOW).unwrap());
+    assert!(!s.set_upload_offset(&up.id, 0, 8, NOW).unwrap(), "only from the offset stored");
+    assert_eq!(s.upload(a, &up.id).unwrap().unwrap().offset, 4);
+    let blob = s.complete_upload(&up.id, NOW).unwrap();
+    assert_eq!(
+        (blob.patient, blob.sha256.as_str(), blob.size, blob.mime.as_str(), blob.uploaded_by),
+        (a, sha.as_str(), 10, "image/jpeg", a)
+    );
+    assert!(s.upload(a, &up.id).unwrap().is_none());
+    assert!(matches!(s.complete_upload(&up.id, NOW), Err(StorageError::NotFound)), "completed once");
+    assert_eq!(s.blob(a, &sha).unwrap(), Some(blob.clone()));
+    assert_eq!(s.blob(other, &sha).unwrap(), None, "blobs are per patient");
+    assert_eq!(s.begin_upload(&new_upload(&upload_id(3), a, a, &sha, 10), 1000, NOW).unwrap(), Begun::Stored(blob));
+    // The same bytes for another patient are that patient's own upload.
+    assert!(matches!(
+        s.begin_upload(&new_upload(&upload_id(4), other, other, &sha, 10), 1000, NOW).unwrap(),
+        Begun::Created(_)
+    ));
+}
+
+fn the_quota_counts_blobs_and_uploads_in_progress(b: &Backend) {
+    let s = b.storage.as_ref();
+    let (a, other) = (resident(b, "34001234"), resident(b, "34005678"));
+    let (x, y, z) = ("01".repeat(32), "02".repeat(32), "03".repeat(32));
+    let Begun::Created(first) = s.begin_upload(&new_upload(&upload_id(1), a, a, &x, 60), 100, NOW).unwrap() else {
+        panic!("within the quota")
+    };
+    s.complete_upload(&first.id, NOW).unwrap();
+    assert_eq!(s.begin_upload(&new_upload(&upload_id(2), a, a, &y, 41), 100, NOW).unwrap(), Begun::OverQuota);
+    assert!(matches!(s.begin_upload(&new_upload(&upload_id(3), a, a, &y, 40), 100, NOW).unwrap(), Begun::Created(_)));
+    assert_eq!(s.storage_used(a).unwrap(), 100);
+    assert_eq!(s.begin_upload(&new_upload(&upload_id(4), a, a, &z, 1), 100, NOW).unwrap(), Begun::OverQuota);
+    assert_eq!(s.storage_used(other).unwrap(), 0, "each account has its own");
+    s.discard_upload(&upload_id(3)).unwrap();
+    assert_eq!(s.storage_used(a).unwrap(), 60, "a discarded upload frees its share");
+}
+
+fn stale_uploads_expire_and_fresh_ones_stay(b: &Backend) {
+    let s = b.storage.as_ref();
+    let a = resident(b, "34001234");
+    for (n, at) in [(1u8, NOW - 30 * HOUR), (2, NOW - 25 * HOUR), (3, NOW)] {
+        let sha = format!("{n:064x}");
+        s.begin_upload(&new_upload(&upload_id(n), a, a, &sha, 5), 1000, at).unwrap();
+    }
+    // A chunk keeps an old upload alive.
+    assert!(s.set_upload_offset(&upload_id(2), 0, 1, NOW).unwrap());
+    let cutoff = NOW - 24 * HOUR;
+    assert_eq!(s.stale_uploads(cutoff).unwrap(), vec![upload_id(1)]);
+    assert!(!s.expire_upload(&upload_id(2), cutoff).unwrap(), "written to since");
+    assert!(s.expire_upload(&upload_id(1), cutoff).unwrap());
+    assert!(!s.expire_upload(&upload_id(1), cutoff).unwrap(), "gone already");
+    assert!(s.upload(a, &upload_id(1)).unwrap().is_none());
+    assert!(s.upload(a, &upload_id(2)).unwrap().is_some() && s.upload(a, &upload_id(3)).unwrap().is_some());
+}
+
+fn blob_files_write_at_offsets_cut_surplus_and_promote_whole(b: &Backend) {
+    let f = b.storage.blob_files();
+    let id = upload_id(7);
+    assert_eq!(f.part_len(&id).unwrap(), 0);
+    f.write_part(&id, 0, b"hello ").unwrap();
+    f.write_part(&id, 6, b"wxyz").unwrap();
+    assert_eq!(f.part_len(&id).unwrap(), 10);
+    // What a crash leaves past the durable offset goes.
+    f.truncate_part(&id, 6).unwrap();
+    assert_eq!(f.part_len(&id).unwrap(), 6);
+    assert!(f.write_part(&id, 8, b"gap").is_err(), "no gap of bytes never sent");
+    f.write_part(&id, 6, b"world").unwrap();
+    let sha = techo_server::storage::sha256_hex(b"hello world");
+    assert_eq!(f.part_sha256(&id).unwrap(), sha);
+    assert_eq!(f.blob_len(&sha).unwrap(), None);
+    f.promote(&id, &sha).unwrap();
+    assert_eq!(f.part_len(&id).unwrap(), 0, "the part became the blob");
+    assert_eq!(f.blob_len(&sha).unwrap(), Some(11));
+    assert_eq!(f.read_blob(&sha).unwrap(), b"hello world");
+    f.remove_part(&id).unwrap();
+    // Names are checked here too: nothing else ever becomes a path.
+    for bad in ["../server.db", "", "ABCDEF0123456789ABCDEF0123456789", "x/y"] {
+        assert!(f.part_len(bad).is_err() && f.write_part(bad, 0, b"x").is_err(), "{bad}");
+        assert!(f.read_blob(bad).is_err(), "{bad}");
+    }
+}
+
 // ---- every test against every backend ----
 
 macro_rules! every_backend {
@@ -768,5 +875,9 @@ every_backend! {
         an_epoch_bump_voids_every_cursor,
         ingest_is_checked_idempotent_per_source_and_pulled_like_any_change,
         institutions_are_unique_by_code_and_keep_what_they_sent,
+        uploads_resume_per_account_and_complete_once,
+        the_quota_counts_blobs_and_uploads_in_progress,
+        stale_uploads_expire_and_fresh_ones_stay,
+        blob_files_write_at_offsets_cut_surplus_and_promote_whole,
     ],
 }

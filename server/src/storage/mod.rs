@@ -8,19 +8,28 @@
 //!   idempotency ledgers — as primitives only. What a push means (replays, duplicates,
 //!   conflicts) is decided in `crate::sync_service`, so a new backend never re-implements it.
 //!
-//! Still to come, each as its own trait and module here, joined into [`Storage`] when it
-//! arrives: `blobs` (content-addressed photo pages that records point at) and `consent`
-//! (proxies' consents and the append-only audit log).
+//! - [`blobs`]: photo blobs per patient (content-addressed by sha256, what records point at),
+//!   uploads in progress and each account's usage ([`BlobStore`]), and where the bytes are
+//!   ([`BlobFiles`]: [`fs_blobs`] keeps them as files under the data directory, and an
+//!   S3-compatible store can take its place). What an upload means (durability order, hash
+//!   check, crash repair) is decided in `crate::blob_service`.
+//!
+//! Still to come, as its own trait and module here, joined into [`Storage`] when it arrives:
+//! `consent` (proxies' consents and the append-only audit log).
 //!
 //! Backends live in their own modules (`sqlite` now) and share one test suite
 //! (`server/tests/storage_backends.rs`).
 
 pub mod accounts;
+pub mod blobs;
+pub mod fs_blobs;
 pub mod institutions;
 pub mod records;
 mod sqlite;
 
 pub use accounts::{AccountStore, NewSession, NextRefresh, PresentedRefresh, RefreshOutcome, Resident, ThrottleRule};
+pub use blobs::{Begun, Blob, BlobFiles, BlobStore, NewUpload, Upload};
+pub use fs_blobs::FsBlobFiles;
 pub use institutions::{Institution, InstitutionId, InstitutionStore};
 pub use records::{Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, Writer};
 pub use sqlite::SqliteStorage;
@@ -46,9 +55,9 @@ pub enum StorageError {
 pub type StorageResult<T> = Result<T, StorageError>;
 
 /// Everything the server keeps: what the routes and the sync service are handed.
-pub trait Storage: AccountStore + RecordStore + InstitutionStore {}
+pub trait Storage: AccountStore + RecordStore + InstitutionStore + BlobStore {}
 
-impl<T: AccountStore + RecordStore + InstitutionStore + ?Sized> Storage for T {}
+impl<T: AccountStore + RecordStore + InstitutionStore + BlobStore + ?Sized> Storage for T {}
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

@@ -2,14 +2,17 @@
 //! order trivially) and a few readers for pulls, all in WAL mode.
 
 mod accounts;
+mod blobs;
 mod institutions;
 mod records;
 
+use super::blobs::BlobFiles;
+use super::fs_blobs::FsBlobFiles;
 use super::{StorageError, StorageResult};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
@@ -17,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_ingest.sql")),
     (4, include_str!("../migrations/0004_sessions.sql")),
     (5, include_str!("../migrations/0005_pharmacies.sql")),
+    (6, include_str!("../migrations/0006_blobs.sql")),
 ];
 const READERS: usize = 4;
 
@@ -24,6 +28,7 @@ pub struct SqliteStorage {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    files: Arc<dyn BlobFiles>,
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -45,7 +50,14 @@ impl From<rusqlite::Error> for StorageError {
 }
 
 impl SqliteStorage {
+    /// The database at `path`, with blob bytes in files beside it ([`FsBlobFiles`]).
     pub fn open(path: &Path) -> StorageResult<Self> {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Self::open_with_files(path, Arc::new(FsBlobFiles::new(dir)))
+    }
+
+    /// The database at `path`, with blob bytes kept by `files`.
+    pub fn open_with_files(path: &Path, files: Arc<dyn BlobFiles>) -> StorageResult<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::auth::secret::private_dir(dir)
                 .map_err(|e| StorageError::Unavailable(format!("data directory: {}", e.kind())))?;
@@ -72,7 +84,7 @@ impl SqliteStorage {
                 Ok(Mutex::new(c))
             })
             .collect::<StorageResult<Vec<_>>>()?;
-        Ok(Self { writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
+        Ok(Self { writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0), files })
     }
 
     fn reader(&self) -> MutexGuard<'_, Connection> {

@@ -1,0 +1,175 @@
+//! Blobs and uploads on SQLite; the bytes are in [`crate::storage::BlobFiles`].
+
+use super::{SqliteStorage, lock};
+use crate::storage::blobs::{Begun, Blob, BlobFiles, BlobStore, NewUpload, Upload};
+use crate::storage::{ResidentId, StorageError, StorageResult};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+const UPLOAD_COLUMNS: &str = "\"id\", \"account_id\", \"patient_id\", \"sha256\", \"size\", \"mime\", \"offset\"";
+
+fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Upload> {
+    Ok(Upload {
+        id: r.get(0)?,
+        account: r.get(1)?,
+        patient: r.get(2)?,
+        sha256: r.get(3)?,
+        size: r.get::<_, i64>(4)? as u64,
+        mime: r.get(5)?,
+        offset: r.get::<_, i64>(6)? as u64,
+    })
+}
+
+fn find_blob(conn: &Connection, patient: ResidentId, sha256: &str) -> StorageResult<Option<Blob>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT \"size\", \"mime\", \"uploaded_by\" FROM \"blobs\" WHERE \"patient_id\" = ?1 AND \"sha256\" = ?2",
+        )?
+        .query_row(params![patient, sha256], |r| {
+            Ok(Blob {
+                patient,
+                sha256: sha256.to_owned(),
+                size: r.get::<_, i64>(0)? as u64,
+                mime: r.get(1)?,
+                uploaded_by: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+fn used(conn: &Connection, account: ResidentId) -> StorageResult<u64> {
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT (SELECT COALESCE(SUM(\"size\"), 0) FROM \"blobs\" WHERE \"uploaded_by\" = ?1) \
+              + (SELECT COALESCE(SUM(\"size\"), 0) FROM \"uploads\" WHERE \"account_id\" = ?1)",
+        )?
+        .query_row([account], |r| r.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
+fn size_column(size: u64) -> StorageResult<i64> {
+    i64::try_from(size).map_err(|_| StorageError::Corrupt("size beyond the database's integers"))
+}
+
+impl BlobStore for SqliteStorage {
+    fn blob_files(&self) -> &dyn BlobFiles {
+        self.files.as_ref()
+    }
+
+    fn begin_upload(&self, new: &NewUpload<'_>, quota_bytes: u64, now_ms: i64) -> StorageResult<Begun> {
+        let mut conn = lock(&self.writer);
+        // Immediate: the quota is checked and the upload counted with no other writer between.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(blob) = find_blob(&tx, new.patient, new.sha256)? {
+            return Ok(Begun::Stored(blob));
+        }
+        let existing = tx
+            .prepare_cached(&format!(
+                "SELECT {UPLOAD_COLUMNS} FROM \"uploads\" \
+                 WHERE \"account_id\" = ?1 AND \"patient_id\" = ?2 AND \"sha256\" = ?3"
+            ))?
+            .query_row(params![new.account, new.patient, new.sha256], upload_row)
+            .optional()?;
+        if let Some(upload) = existing {
+            return Ok(Begun::Resumed(upload));
+        }
+        if used(&tx, new.account)?.saturating_add(new.size) > quota_bytes {
+            return Ok(Begun::OverQuota);
+        }
+        tx.prepare_cached(
+            "INSERT INTO \"uploads\" (\"id\", \"account_id\", \"patient_id\", \"sha256\", \"size\", \"mime\", \
+             \"created_at\", \"updated_at\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        )?
+        .execute(params![
+            new.id,
+            new.account,
+            new.patient,
+            new.sha256,
+            size_column(new.size)?,
+            new.mime,
+            now_ms
+        ])?;
+        tx.commit()?;
+        Ok(Begun::Created(Upload {
+            id: new.id.to_owned(),
+            account: new.account,
+            patient: new.patient,
+            sha256: new.sha256.to_owned(),
+            size: new.size,
+            mime: new.mime.to_owned(),
+            offset: 0,
+        }))
+    }
+
+    fn upload(&self, account: ResidentId, id: &str) -> StorageResult<Option<Upload>> {
+        // The writer: an offset just moved must be seen by the next request at once.
+        Ok(lock(&self.writer)
+            .prepare_cached(&format!(
+                "SELECT {UPLOAD_COLUMNS} FROM \"uploads\" WHERE \"id\" = ?1 AND \"account_id\" = ?2"
+            ))?
+            .query_row(params![id, account], upload_row)
+            .optional()?)
+    }
+
+    fn set_upload_offset(&self, id: &str, from: u64, to: u64, now_ms: i64) -> StorageResult<bool> {
+        let changed = lock(&self.writer)
+            .prepare_cached(
+                "UPDATE \"uploads\" SET \"offset\" = ?3, \"updated_at\" = ?4 WHERE \"id\" = ?1 AND \"offset\" = ?2",
+            )?
+            .execute(params![id, size_column(from)?, size_column(to)?, now_ms])?;
+        Ok(changed == 1)
+    }
+
+    fn complete_upload(&self, id: &str, now_ms: i64) -> StorageResult<Blob> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let upload = tx
+            .prepare_cached(&format!("SELECT {UPLOAD_COLUMNS} FROM \"uploads\" WHERE \"id\" = ?1"))?
+            .query_row([id], upload_row)
+            .optional()?
+            .ok_or(StorageError::NotFound)?;
+        tx.prepare_cached(
+            "INSERT INTO \"blobs\" (\"patient_id\", \"sha256\", \"size\", \"mime\", \"uploaded_by\", \"created_at\") \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (\"patient_id\", \"sha256\") DO NOTHING",
+        )?
+        .execute(params![
+            upload.patient,
+            upload.sha256,
+            size_column(upload.size)?,
+            upload.mime,
+            upload.account,
+            now_ms
+        ])?;
+        tx.prepare_cached("DELETE FROM \"uploads\" WHERE \"id\" = ?1")?.execute([id])?;
+        let blob = find_blob(&tx, upload.patient, &upload.sha256)?.ok_or(StorageError::Corrupt("blob just stored"))?;
+        tx.commit()?;
+        Ok(blob)
+    }
+
+    fn discard_upload(&self, id: &str) -> StorageResult<()> {
+        lock(&self.writer).prepare_cached("DELETE FROM \"uploads\" WHERE \"id\" = ?1")?.execute([id])?;
+        Ok(())
+    }
+
+    fn stale_uploads(&self, before_ms: i64) -> StorageResult<Vec<String>> {
+        let conn = lock(&self.writer);
+        let mut stmt =
+            conn.prepare_cached("SELECT \"id\" FROM \"uploads\" WHERE \"updated_at\" < ?1 ORDER BY \"updated_at\"")?;
+        let rows = stmt.query_map([before_ms], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn expire_upload(&self, id: &str, before_ms: i64) -> StorageResult<bool> {
+        let n = lock(&self.writer)
+            .prepare_cached("DELETE FROM \"uploads\" WHERE \"id\" = ?1 AND \"updated_at\" < ?2")?
+            .execute(params![id, before_ms])?;
+        Ok(n == 1)
+    }
+
+    fn blob(&self, patient: ResidentId, sha256: &str) -> StorageResult<Option<Blob>> {
+        find_blob(&self.reader(), patient, sha256)
+    }
+
+    fn storage_used(&self, account: ResidentId) -> StorageResult<u64> {
+        used(&self.reader(), account)
+    }
+}
