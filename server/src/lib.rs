@@ -1,6 +1,7 @@
 //! Kenko Techo sync server: accounts, push/pull sync, OpenAPI; SQLite by default.
 
 pub mod auth;
+pub mod blob_service;
 pub mod cli;
 pub mod demo;
 pub mod error;
@@ -43,7 +44,7 @@ pub fn app_state_with(
 ) -> SharedState {
     let signer = TokenSigner::new(token_secret);
     let hashes = HashGate::new(limits.max_concurrent_hashes);
-    Arc::new(AppState { storage, families, signer, hashes, limits })
+    Arc::new(AppState { storage, families, signer, hashes, limits, uploads: blob_service::UploadLocks::new() })
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.

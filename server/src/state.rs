@@ -32,6 +32,11 @@ pub struct Limits {
     pub refresh_retry_grace: Duration,
     /// Devices one account may have; signing in another forgets the least recently seen.
     pub max_devices: usize,
+    /// Photo bytes one account may store: its blobs and the declared sizes of its uploads in
+    /// progress.
+    pub blob_quota_bytes: u64,
+    /// An upload with no chunk for this long is abandoned and removed.
+    pub upload_ttl: Duration,
 }
 
 impl Default for Limits {
@@ -52,6 +57,9 @@ impl Default for Limits {
             login: LoginLimits::default(),
             refresh_retry_grace: Duration::from_secs(120),
             max_devices: 20,
+            // Hundreds of photographed pages (about 1 MB each) with their thumbnails.
+            blob_quota_bytes: 500 * 1024 * 1024,
+            upload_ttl: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -63,6 +71,7 @@ pub struct AppState {
     pub signer: TokenSigner,
     pub hashes: HashGate,
     pub limits: Limits,
+    pub uploads: crate::blob_service::UploadLocks,
 }
 
 pub type SharedState = Arc<AppState>;

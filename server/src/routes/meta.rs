@@ -12,6 +12,10 @@ use utoipa::OpenApi;
         super::sync::push,
         super::sync::pull,
         super::pharmacy::submit,
+        super::uploads::start,
+        super::uploads::status,
+        super::uploads::chunk,
+        super::uploads::download,
         healthz
     )
 )]

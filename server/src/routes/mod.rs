@@ -4,6 +4,7 @@ mod auth;
 mod meta;
 mod pharmacy;
 mod sync;
+mod uploads;
 
 use crate::error::ApiError;
 use crate::state::SharedState;
@@ -14,6 +15,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 use techo_protocol::error::ErrorCode;
+use techo_protocol::uploads::MAX_CHUNK_BYTES;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -23,7 +25,7 @@ pub use meta::ApiDoc;
 
 pub fn router(state: SharedState) -> Router {
     let limits = state.limits.clone();
-    Router::new()
+    let json = Router::new()
         .route("/healthz", get(meta::healthz))
         .route("/openapi.json", get(meta::openapi))
         .route("/v1/auth/activate", post(auth::activate))
@@ -33,10 +35,18 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
         .route("/v1/pharmacy/medications", post(pharmacy::submit))
-        .fallback(|| async { ApiError::not_found() })
+        .route("/v1/uploads", post(uploads::start))
+        .route("/v1/blobs/{patient}/{sha256}", get(uploads::download))
         .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
         // Refuses on Content-Length before reading the body.
-        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes));
+    // Chunks have a limit of their own, whatever the JSON routes' is: one whole chunk, no more
+    // (the handler refuses a larger Content-Length itself, with a typed error).
+    let chunks = Router::new()
+        .route("/v1/uploads/{upload_id}", get(uploads::status).patch(uploads::chunk))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_CHUNK_BYTES));
+    json.merge(chunks)
+        .fallback(|| async { ApiError::not_found() })
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.request_timeout))
         // Spans name the route pattern only: URIs carry HM codes and cursors, which stay out of logs.

@@ -1,0 +1,288 @@
+//! Resumable uploads and blob downloads without HTTP: the routes call these.
+//!
+//! The rules over [`BlobStore`](crate::storage::BlobStore) (what the database knows) and
+//! [`BlobFiles`] (the bytes), so every backend gets them by implementing the primitives:
+//!
+//! - A chunk is written and made durable before the offset that counts it is stored: the
+//!   offset never claims bytes that are not there. A crash between the two leaves the partial
+//!   file longer than the offset; the surplus is cut off when the upload is next touched.
+//! - The last chunk makes the bytes hashed; on a match they become the blob (atomically) and
+//!   then, in one transaction, the blob is recorded and the upload forgotten. A crash between
+//!   the two leaves an upload whose bytes are already the blob: it is completed when next
+//!   touched. On a mismatch the upload is discarded, bytes first.
+//! - Requests for one upload take turns (an in-process lock), so a retried chunk racing its
+//!   first attempt cannot interleave writes.
+//! - An upload is its account's: another account's id answers exactly like an unknown one.
+//!   Uploads and downloads are for the patients the account may write and read, the same rule
+//!   push and pull follow ([`AccountStore::patients_of`](crate::storage::AccountStore::patients_of)).
+//! - Abandoned uploads (no chunk for `Limits::upload_ttl`) are removed by [`expire_uploads`],
+//!   which the serving process runs periodically.
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::{Limits, now_ms};
+use crate::storage::blobs::is_upload_id;
+use crate::storage::{Begun, Blob, BlobFiles, NewUpload, ResidentId, Storage, StorageResult, Upload};
+use axum::http::StatusCode;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use techo_protocol::error::ErrorCode;
+use techo_protocol::records::BlobRef;
+use techo_protocol::uploads::{
+    BLOB_MIME_TYPES, MAX_BLOB_BYTES, MAX_CHUNK_BYTES, UploadStart, UploadState, is_sha256_hex,
+};
+
+/// One request at a time per upload id, within this process.
+#[derive(Default)]
+pub struct UploadLocks {
+    held: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+}
+
+impl UploadLocks {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with<T>(&self, id: &str, f: impl FnOnce() -> T) -> T {
+        let map = || self.held.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = map().entry(id.to_owned()).or_default().clone();
+        let out = {
+            let _turn = entry.lock().unwrap_or_else(|p| p.into_inner());
+            f()
+        };
+        let mut held = map();
+        // Clones are only taken under the map's lock: two owners (the map and this one) means
+        // nobody else is waiting, and the entry can go.
+        if Arc::strong_count(&entry) == 2 {
+            held.remove(id);
+        }
+        out
+    }
+}
+
+fn io_failure(e: std::io::Error) -> ApiError {
+    tracing::error!(kind = ?e.kind(), "blob file operation failed");
+    ApiError::unavailable()
+}
+
+fn too_large(message: &str) -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, message)
+}
+
+fn blob_ref(b: &Blob) -> BlobRef {
+    BlobRef {
+        id: b.sha256.clone(),
+        sha256: b.sha256.clone(),
+        size: b.size,
+        mime: b.mime.clone(),
+        extra: serde_json::Map::new(),
+    }
+}
+
+fn stored(b: &Blob) -> UploadState {
+    UploadState { upload_id: None, offset: b.size, size: b.size, blob: Some(blob_ref(b)) }
+}
+
+fn in_progress(u: &Upload, offset: u64) -> UploadState {
+    UploadState { upload_id: Some(u.id.clone()), offset, size: u.size, blob: None }
+}
+
+fn new_upload_id() -> ApiResult<String> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|_| {
+        tracing::error!("no system randomness");
+        ApiError::unavailable()
+    })?;
+    Ok(hex::encode(b))
+}
+
+/// The patient `hm_code` if `account` may write and read their records, else `not_found` (as
+/// for a patient that does not exist).
+fn patient_of(storage: &dyn Storage, account: ResidentId, hm_code: &str) -> ApiResult<ResidentId> {
+    storage.patients_of(account)?.into_iter().find(|p| p.1 == hm_code).map(|p| p.0).ok_or_else(ApiError::not_found)
+}
+
+enum Held {
+    At(u64),
+    Done(Blob),
+}
+
+/// Where the upload durably stands, after repairing what a crash left: surplus bytes cut off,
+/// a promoted blob recorded.
+fn held(storage: &dyn Storage, u: &Upload) -> ApiResult<Held> {
+    let files = storage.blob_files();
+    let len = files.part_len(&u.id).map_err(io_failure)?;
+    if len >= u.offset {
+        files.truncate_part(&u.id, u.offset).map_err(io_failure)?;
+        return Ok(Held::At(u.offset));
+    }
+    if files.blob_len(&u.sha256).map_err(io_failure)? == Some(u.size) {
+        // The bytes matched and were promoted; the transaction recording it never ran.
+        return Ok(Held::Done(storage.complete_upload(&u.id, now_ms())?));
+    }
+    // Bytes the offset counts are gone (lost by the disk): continue from what is there.
+    tracing::warn!("partial upload shorter than its durable offset; continuing from its length");
+    if !storage.set_upload_offset(&u.id, u.offset, len, now_ms())? {
+        return Err(ApiError::unavailable());
+    }
+    Ok(Held::At(len))
+}
+
+/// `POST /v1/uploads`: the stored blob, the upload in progress, or a new upload.
+pub fn start(
+    storage: &dyn Storage,
+    locks: &UploadLocks,
+    limits: &Limits,
+    account: ResidentId,
+    req: &UploadStart,
+) -> ApiResult<UploadState> {
+    if !is_sha256_hex(&req.sha256) {
+        return Err(ApiError::malformed("sha256: 64 lower-case hex digits"));
+    }
+    if !BLOB_MIME_TYPES.contains(&req.mime.as_str()) {
+        return Err(ApiError::malformed(format!("mime: one of {}", BLOB_MIME_TYPES.join(", "))));
+    }
+    if req.size == 0 {
+        return Err(ApiError::malformed("size: at least 1 byte"));
+    }
+    if req.size > MAX_BLOB_BYTES {
+        return Err(too_large(&format!("a blob holds at most {MAX_BLOB_BYTES} bytes")));
+    }
+    let patient = patient_of(storage, account, &req.patient)?;
+    let id = new_upload_id()?;
+    let new = NewUpload { id: &id, account, patient, sha256: &req.sha256, size: req.size, mime: &req.mime };
+    match storage.begin_upload(&new, limits.blob_quota_bytes, now_ms())? {
+        Begun::Stored(b) => Ok(stored(&b)),
+        Begun::Created(u) => Ok(in_progress(&u, 0)),
+        Begun::Resumed(u) => locks.with(&u.id, || answer(storage, &u)),
+        Begun::OverQuota => Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::QuotaExceeded,
+            "this account's storage for photos is full",
+        )),
+    }
+}
+
+fn answer(storage: &dyn Storage, u: &Upload) -> ApiResult<UploadState> {
+    Ok(match held(storage, u)? {
+        Held::At(offset) => in_progress(u, offset),
+        Held::Done(b) => stored(&b),
+    })
+}
+
+fn own_upload(storage: &dyn Storage, account: ResidentId, id: &str) -> ApiResult<Upload> {
+    if !is_upload_id(id) {
+        return Err(ApiError::not_found());
+    }
+    storage.upload(account, id)?.ok_or_else(ApiError::not_found)
+}
+
+/// `GET /v1/uploads/{id}`: where to continue.
+pub fn status(storage: &dyn Storage, locks: &UploadLocks, account: ResidentId, id: &str) -> ApiResult<UploadState> {
+    if !is_upload_id(id) {
+        return Err(ApiError::not_found());
+    }
+    locks.with(id, || answer(storage, &own_upload(storage, account, id)?))
+}
+
+/// `PATCH /v1/uploads/{id}`: `chunk` at `offset`, which must be where the upload stands.
+pub fn write_chunk(
+    storage: &dyn Storage,
+    locks: &UploadLocks,
+    account: ResidentId,
+    id: &str,
+    offset: u64,
+    chunk: &[u8],
+) -> ApiResult<UploadState> {
+    if !is_upload_id(id) {
+        return Err(ApiError::not_found());
+    }
+    if chunk.len() > MAX_CHUNK_BYTES {
+        return Err(too_large(&format!("a chunk holds at most {MAX_CHUNK_BYTES} bytes")));
+    }
+    locks.with(id, || {
+        let u = own_upload(storage, account, id)?;
+        let at = match held(storage, &u)? {
+            Held::At(at) => at,
+            Held::Done(b) => return Ok(stored(&b)),
+        };
+        if offset != at {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::UploadOffsetMismatch,
+                format!("the upload continues at offset {at}"),
+            ));
+        }
+        let end = at + chunk.len() as u64;
+        if end > u.size {
+            return Err(too_large("the chunk goes past the size announced"));
+        }
+        if chunk.is_empty() {
+            return Ok(in_progress(&u, at));
+        }
+        let files = storage.blob_files();
+        // Durable bytes first: the offset must never count what a crash could lose.
+        files.write_part(id, at, chunk).map_err(io_failure)?;
+        if end < u.size {
+            if !storage.set_upload_offset(id, at, end, now_ms())? {
+                return Err(ApiError::unavailable());
+            }
+            return Ok(in_progress(&u, end));
+        }
+        if files.part_sha256(id).map_err(io_failure)? != u.sha256 {
+            discard(storage, files, id)?;
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::BlobHashMismatch,
+                "the bytes do not have the sha256 announced; the upload was discarded",
+            ));
+        }
+        files.promote(id, &u.sha256).map_err(io_failure)?;
+        Ok(stored(&storage.complete_upload(id, now_ms())?))
+    })
+}
+
+/// Bytes first: a crash between leaves an upload that restarts from what is left, never bytes
+/// that nothing names.
+fn discard(storage: &dyn Storage, files: &dyn BlobFiles, id: &str) -> ApiResult<()> {
+    files.remove_part(id).map_err(io_failure)?;
+    storage.discard_upload(id)?;
+    Ok(())
+}
+
+/// `GET /v1/blobs/{patient}/{sha256}`: the blob's media type and bytes.
+pub fn download(
+    storage: &dyn Storage,
+    account: ResidentId,
+    hm_code: &str,
+    sha256: &str,
+) -> ApiResult<(String, Vec<u8>)> {
+    if !is_sha256_hex(sha256) {
+        return Err(ApiError::not_found());
+    }
+    let patient = patient_of(storage, account, hm_code)?;
+    let blob = storage.blob(patient, sha256)?.ok_or_else(ApiError::not_found)?;
+    let bytes = storage.blob_files().read_blob(sha256).map_err(io_failure)?;
+    if bytes.len() as u64 != blob.size {
+        tracing::error!("a stored blob's file has the wrong length");
+        return Err(ApiError::unavailable());
+    }
+    Ok((blob.mime, bytes))
+}
+
+/// Removes uploads with no chunk since `before_ms`, with their bytes; returns how many.
+pub fn expire_uploads(storage: &dyn Storage, locks: &UploadLocks, before_ms: i64) -> StorageResult<usize> {
+    let mut removed = 0;
+    for id in storage.stale_uploads(before_ms)? {
+        // A chunk may have arrived since the listing: the row goes only if still stale. Row
+        // before bytes, so a chunk cannot land in bytes about to vanish; a crash between leaves
+        // an orphaned partial file, which names nobody.
+        let expired = locks.with(&id, || storage.expire_upload(&id, before_ms))?;
+        if expired {
+            if let Err(e) = storage.blob_files().remove_part(&id) {
+                tracing::warn!(kind = ?e.kind(), "an expired upload's bytes could not be removed");
+            }
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}

@@ -1,0 +1,380 @@
+//! Resumable photo uploads and blob downloads over HTTP on 127.0.0.1: chunks in and the same
+//! bytes out, resuming after a lost answer, offsets and hashes checked, dedupe, quota and size
+//! limits, other accounts kept out, repairs after crashes (simulated on disk, and a real
+//! SIGKILL of the server binary between chunks).
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::Arc;
+use techo_protocol::uploads::{CHUNK_CONTENT_TYPE, MAX_BLOB_BYTES, MAX_CHUNK_BYTES, UPLOAD_OFFSET_HEADER};
+use techo_server::state::Limits;
+use techo_server::storage::{AccountStore, BlobStore, SqliteStorage};
+
+const ME: (&str, &str) = ("DEMO0001", "kenko-demo-1");
+const OTHER: (&str, &str) = ("DEMO0002", "kenko-demo-2");
+
+struct Server {
+    url: String,
+    storage: Arc<SqliteStorage>,
+    dir: tempfile::TempDir,
+}
+
+async fn start_with(limits: Limits) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = techo_server::open_storage(dir.path()).unwrap();
+    techo_server::demo::seed(storage.as_ref()).unwrap();
+    let secret = techo_server::token_secret(dir.path(), storage.as_ref()).unwrap();
+    let state = techo_server::app_state(storage.clone(), secret, limits);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(techo_server::serve(listener, state, std::future::pending()));
+    Server { url, storage, dir }
+}
+
+async fn start() -> Server {
+    start_with(Limits::default()).await
+}
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+async fn login(url: &str, (hm, password): (&str, &str)) -> String {
+    let r = client()
+        .post(format!("{url}/v1/auth/login"))
+        .json(&json!({"hm_code": hm, "password": password, "device_id": format!("phone-{hm}")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let tokens: Value = r.json().await.unwrap();
+    tokens["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Bytes that differ everywhere, so a chunk in the wrong place changes the hash.
+fn photo(len: usize, seed: u8) -> Vec<u8> {
+    let mut x = u32::from(seed).wrapping_mul(2_654_435_761) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+async fn answer(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn begin(url: &str, token: &str, patient: &str, sha256: &str, size: u64) -> (u16, Value) {
+    let body = json!({"patient": patient, "sha256": sha256, "size": size, "mime": "image/jpeg"});
+    answer(client().post(format!("{url}/v1/uploads")).bearer_auth(token).json(&body).send().await.unwrap()).await
+}
+
+async fn send_chunk(url: &str, token: &str, id: &str, offset: u64, chunk: &[u8]) -> (u16, Value) {
+    let r = client()
+        .patch(format!("{url}/v1/uploads/{id}"))
+        .bearer_auth(token)
+        .header(UPLOAD_OFFSET_HEADER, offset.to_string())
+        .header("content-type", CHUNK_CONTENT_TYPE)
+        .body(chunk.to_vec())
+        .send()
+        .await
+        .unwrap();
+    answer(r).await
+}
+
+async fn upload_state(url: &str, token: &str, id: &str) -> (u16, Value) {
+    answer(client().get(format!("{url}/v1/uploads/{id}")).bearer_auth(token).send().await.unwrap()).await
+}
+
+async fn download(url: &str, token: &str, patient: &str, sha256: &str) -> reqwest::Response {
+    client().get(format!("{url}/v1/blobs/{patient}/{sha256}")).bearer_auth(token).send().await.unwrap()
+}
+
+/// Starts an upload of `bytes` and returns its id.
+async fn new_upload(url: &str, token: &str, bytes: &[u8]) -> String {
+    let (status, state) = begin(url, token, ME.0, &sha(bytes), bytes.len() as u64).await;
+    assert_eq!(status, 200, "{state}");
+    assert_eq!(state["offset"], 0);
+    state["upload_id"].as_str().unwrap().to_owned()
+}
+
+/// Sends `bytes[from..]` in chunks of `chunk` and returns the final answer.
+async fn send_rest(url: &str, token: &str, id: &str, bytes: &[u8], from: usize, chunk: usize) -> Value {
+    let mut at = from;
+    loop {
+        let end = (at + chunk).min(bytes.len());
+        let (status, state) = send_chunk(url, token, id, at as u64, &bytes[at..end]).await;
+        assert_eq!(status, 200, "{state}");
+        assert_eq!(state["offset"], end as u64);
+        if end == bytes.len() {
+            return state;
+        }
+        assert!(state["blob"].is_null());
+        at = end;
+    }
+}
+
+fn files_in(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() { out.extend(files_in(&p)) } else { out.push(p) }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn chunks_go_up_and_the_same_bytes_come_down() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let bytes = photo(2 * MAX_CHUNK_BYTES + 12_345, 1);
+    let id = new_upload(&s.url, &token, &bytes).await;
+    assert_eq!(id.len(), 32, "128 random bits");
+    let done = send_rest(&s.url, &token, &id, &bytes, 0, MAX_CHUNK_BYTES).await;
+    assert!(done["upload_id"].is_null());
+    assert_eq!(
+        done["blob"],
+        json!({"id": sha(&bytes), "sha256": sha(&bytes), "size": bytes.len(), "mime": "image/jpeg"})
+    );
+    let r = download(&s.url, &token, ME.0, &sha(&bytes)).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert_eq!(r.headers()["cache-control"], "private, no-store");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    // A finished upload is gone; starting it again answers with the blob.
+    assert_eq!(upload_state(&s.url, &token, &id).await.0, 404);
+    let resident = s.storage.resident_by_hm_code(ME.0).unwrap().unwrap().id;
+    assert_eq!(s.storage.storage_used(resident).unwrap(), bytes.len() as u64, "stored once");
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_recovered_from_the_offset_the_server_gives() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let bytes = photo(300_000, 2);
+    let id = new_upload(&s.url, &token, &bytes).await;
+    // The answer to this chunk is lost: the device does not know whether it arrived.
+    assert_eq!(send_chunk(&s.url, &token, &id, 0, &bytes[..100_000]).await.0, 200);
+    let (status, state) = upload_state(&s.url, &token, &id).await;
+    assert_eq!((status, state["offset"].as_u64()), (200, Some(100_000)));
+    // After a restart of the app, starting the same blob again finds the same upload.
+    let (status, again) = begin(&s.url, &token, ME.0, &sha(&bytes), bytes.len() as u64).await;
+    assert_eq!(
+        (status, again["upload_id"].as_str(), again["offset"].as_u64()),
+        (200, Some(id.as_str()), Some(100_000))
+    );
+    // The chunk sent again at its old offset is refused without effect.
+    let (status, refused) = send_chunk(&s.url, &token, &id, 0, &bytes[..100_000]).await;
+    assert_eq!((status, refused["code"].as_str()), (409, Some("upload_offset_mismatch")));
+    let (status, refused) = send_chunk(&s.url, &token, &id, 150_000, &bytes[150_000..]).await;
+    assert_eq!((status, refused["code"].as_str()), (409, Some("upload_offset_mismatch")), "no gaps either");
+    let done = send_rest(&s.url, &token, &id, &bytes, 100_000, 64 * 1024).await;
+    assert_eq!(done["blob"]["sha256"], sha(&bytes));
+    let r = download(&s.url, &token, ME.0, &sha(&bytes)).await;
+    assert_eq!(r.bytes().await.unwrap().as_ref(), bytes.as_slice());
+}
+
+#[tokio::test]
+async fn bytes_with_another_hash_are_refused_and_nothing_is_kept() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let bytes = photo(200_000, 3);
+    let mut sent = bytes.clone();
+    sent[150_000] ^= 1;
+    let id = new_upload(&s.url, &token, &bytes).await;
+    assert_eq!(send_chunk(&s.url, &token, &id, 0, &sent[..100_000]).await.0, 200);
+    let (status, refused) = send_chunk(&s.url, &token, &id, 100_000, &sent[100_000..]).await;
+    assert_eq!((status, refused["code"].as_str()), (422, Some("blob_hash_mismatch")), "{refused}");
+    assert_eq!(upload_state(&s.url, &token, &id).await.0, 404, "the upload was discarded");
+    assert_eq!(download(&s.url, &token, ME.0, &sha(&bytes)).await.status(), 404);
+    let resident = s.storage.resident_by_hm_code(ME.0).unwrap().unwrap().id;
+    assert_eq!(s.storage.storage_used(resident).unwrap(), 0);
+    assert!(files_in(&s.dir.path().join("uploads")).is_empty() && files_in(&s.dir.path().join("blobs")).is_empty());
+    // Starting again begins from nothing.
+    let again = new_upload(&s.url, &token, &bytes).await;
+    assert_ne!(again, id);
+}
+
+#[tokio::test]
+async fn a_stored_blob_is_not_sent_again() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let bytes = photo(5_000, 4);
+    let id = new_upload(&s.url, &token, &bytes).await;
+    let done = send_rest(&s.url, &token, &id, &bytes, 0, MAX_CHUNK_BYTES).await;
+    let (status, state) = begin(&s.url, &token, ME.0, &sha(&bytes), bytes.len() as u64).await;
+    assert_eq!(status, 200);
+    assert!(state["upload_id"].is_null(), "nothing to send: {state}");
+    assert_eq!((state["offset"].as_u64(), state["size"].as_u64()), (Some(5_000), Some(5_000)));
+    assert_eq!(state["blob"], done["blob"]);
+}
+
+#[tokio::test]
+async fn the_quota_and_the_size_limit_are_kept_and_bad_starts_refused() {
+    let s = start_with(Limits { blob_quota_bytes: 10_000, ..Limits::default() }).await;
+    let token = login(&s.url, ME).await;
+    let (a, b) = (photo(6_000, 5), photo(5_000, 6));
+    let id = new_upload(&s.url, &token, &a).await;
+    // The upload in progress counts with its declared size.
+    let (status, refused) = begin(&s.url, &token, ME.0, &sha(&b), b.len() as u64).await;
+    assert_eq!((status, refused["code"].as_str()), (413, Some("quota_exceeded")), "{refused}");
+    assert!(!refused.to_string().contains(ME.0), "no HM code in the message");
+    send_rest(&s.url, &token, &id, &a, 0, MAX_CHUNK_BYTES).await;
+    // And so does the stored blob.
+    assert_eq!(begin(&s.url, &token, ME.0, &sha(&b), b.len() as u64).await.0, 413);
+    assert_eq!(begin(&s.url, &token, ME.0, &sha(&b), 4_000).await.0, 200, "what still fits");
+
+    let big = "cd".repeat(32);
+    let (status, refused) = begin(&s.url, &token, ME.0, &big, MAX_BLOB_BYTES + 1).await;
+    assert_eq!((status, refused["code"].as_str()), (413, Some("payload_too_large")));
+    assert_eq!(begin(&s.url, &token, ME.0, &big, 0).await.0, 400, "empty");
+    assert_eq!(begin(&s.url, &token, ME.0, &"CD".repeat(32), 10).await.0, 400, "upper-case hex");
+    assert_eq!(begin(&s.url, &token, ME.0, "cd", 10).await.0, 400, "short hash");
+    let png = json!({"patient": ME.0, "sha256": big, "size": 10, "mime": "image/png"});
+    let r = client().post(format!("{}/v1/uploads", s.url)).bearer_auth(&token).json(&png).send().await.unwrap();
+    assert_eq!(r.status(), 400, "not a blob media type");
+    assert_eq!(begin(&s.url, "", ME.0, &big, 10).await.0, 401);
+}
+
+#[tokio::test]
+async fn a_chunk_is_at_most_one_mib_and_never_past_the_size() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let bytes = photo(MAX_CHUNK_BYTES + 10, 7);
+    let id = new_upload(&s.url, &token, &bytes).await;
+    let (status, refused) = send_chunk(&s.url, &token, &id, 0, &bytes).await;
+    assert_eq!((status, refused["code"].as_str()), (413, Some("payload_too_large")));
+    assert_eq!(send_chunk(&s.url, &token, &id, 0, &bytes[..MAX_CHUNK_BYTES]).await.0, 200, "exactly 1 MiB");
+    let mut past = bytes[MAX_CHUNK_BYTES..].to_vec();
+    past.push(0);
+    assert_eq!(send_chunk(&s.url, &token, &id, MAX_CHUNK_BYTES as u64, &past).await.0, 413);
+    let wrong_type = client()
+        .patch(format!("{}/v1/uploads/{id}", s.url))
+        .bearer_auth(&token)
+        .header(UPLOAD_OFFSET_HEADER, MAX_CHUNK_BYTES.to_string())
+        .header("content-type", "application/octet-stream")
+        .body(bytes[MAX_CHUNK_BYTES..].to_vec());
+    assert_eq!(wrong_type.send().await.unwrap().status(), 400);
+    let no_offset = client()
+        .patch(format!("{}/v1/uploads/{id}", s.url))
+        .bearer_auth(&token)
+        .header("content-type", CHUNK_CONTENT_TYPE)
+        .body(bytes[MAX_CHUNK_BYTES..].to_vec());
+    assert_eq!(no_offset.send().await.unwrap().status(), 400);
+    let done = send_rest(&s.url, &token, &id, &bytes, MAX_CHUNK_BYTES, MAX_CHUNK_BYTES).await;
+    assert_eq!(done["blob"]["size"], bytes.len());
+}
+
+#[tokio::test]
+async fn another_resident_can_neither_see_nor_continue_my_uploads_nor_read_my_blobs() {
+    let s = start().await;
+    let (mine, theirs) = (login(&s.url, ME).await, login(&s.url, OTHER).await);
+    let stored = photo(3_000, 8);
+    let id = new_upload(&s.url, &mine, &stored).await;
+    send_rest(&s.url, &mine, &id, &stored, 0, MAX_CHUNK_BYTES).await;
+    let pending = photo(3_000, 9);
+    let id = new_upload(&s.url, &mine, &pending).await;
+    assert_eq!(send_chunk(&s.url, &mine, &id, 0, &pending[..1_000]).await.0, 200);
+
+    let unknown = "0".repeat(32);
+    let (_, unknown_answer) = upload_state(&s.url, &theirs, &unknown).await;
+    let (status, answer) = upload_state(&s.url, &theirs, &id).await;
+    assert_eq!((status, &answer), (404, &unknown_answer), "answered exactly like an unknown id");
+    let (status, answer) = send_chunk(&s.url, &theirs, &id, 1_000, &pending[1_000..]).await;
+    assert_eq!((status, &answer), (404, &unknown_answer));
+    assert_eq!(upload_state(&s.url, &mine, &id).await.1["offset"], 1_000, "untouched");
+    assert_eq!(download(&s.url, &theirs, ME.0, &sha(&stored)).await.status(), 404);
+    assert_eq!(begin(&s.url, &theirs, ME.0, &sha(&pending), 3_000).await.0, 404, "not a patient they may write");
+    assert_eq!(download(&s.url, &mine, OTHER.0, &sha(&stored)).await.status(), 404);
+    for odd in ["../../server.db", "%2e%2e%2fserver.db", "ZZ"] {
+        assert_eq!(upload_state(&s.url, &mine, odd).await.0, 404, "{odd}");
+        assert_eq!(download(&s.url, &mine, ME.0, odd).await.status(), 404, "{odd}");
+    }
+}
+
+#[tokio::test]
+async fn bytes_past_the_durable_offset_are_cut_off() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let bytes = photo(250_000, 10);
+    let id = new_upload(&s.url, &token, &bytes).await;
+    assert_eq!(send_chunk(&s.url, &token, &id, 0, &bytes[..100_000]).await.0, 200);
+    // A crash after the next chunk was made durable and before its offset was stored: the file
+    // holds bytes the database does not count (here different ones, as a later retry may send).
+    let part = s.dir.path().join("uploads").join(format!("{id}.part"));
+    let mut f = std::fs::OpenOptions::new().append(true).open(&part).unwrap();
+    std::io::Write::write_all(&mut f, &photo(70_000, 99)).unwrap();
+    drop(f);
+    let (status, state) = upload_state(&s.url, &token, &id).await;
+    assert_eq!((status, state["offset"].as_u64()), (200, Some(100_000)));
+    assert_eq!(std::fs::metadata(&part).unwrap().len(), 100_000, "cut to the durable offset");
+    let done = send_rest(&s.url, &token, &id, &bytes, 100_000, 100_000).await;
+    assert_eq!(done["blob"]["sha256"], sha(&bytes));
+    assert_eq!(download(&s.url, &token, ME.0, &sha(&bytes)).await.bytes().await.unwrap().as_ref(), bytes.as_slice());
+}
+
+#[tokio::test]
+async fn a_blob_promoted_before_a_crash_is_recorded_when_the_upload_is_next_touched() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let bytes = photo(150_000, 11);
+    let digest = sha(&bytes);
+    let id = new_upload(&s.url, &token, &bytes).await;
+    assert_eq!(send_chunk(&s.url, &token, &id, 0, &bytes[..100_000]).await.0, 200);
+    // The last chunk arrived, matched and was moved into place; then the server died before
+    // the transaction that records the blob.
+    let part = s.dir.path().join("uploads").join(format!("{id}.part"));
+    std::fs::remove_file(&part).unwrap();
+    let dir = s.dir.path().join("blobs").join(&digest[..2]);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(&digest), &bytes).unwrap();
+    let (status, state) = upload_state(&s.url, &token, &id).await;
+    assert_eq!(status, 200);
+    assert!(state["upload_id"].is_null());
+    assert_eq!(state["blob"]["sha256"], digest);
+    assert_eq!(download(&s.url, &token, ME.0, &digest).await.bytes().await.unwrap().as_ref(), bytes.as_slice());
+}
+
+#[tokio::test]
+async fn abandoned_uploads_expire_with_their_bytes() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let bytes = photo(10_000, 12);
+    let id = new_upload(&s.url, &token, &bytes).await;
+    assert_eq!(send_chunk(&s.url, &token, &id, 0, &bytes[..4_000]).await.0, 200);
+    let locks = techo_server::blob_service::UploadLocks::new();
+    let now = techo_server::state::now_ms();
+    let storage = s.storage.as_ref();
+    assert_eq!(techo_server::blob_service::expire_uploads(storage, &locks, now - 60_000).unwrap(), 0, "still fresh");
+    assert_eq!(techo_server::blob_service::expire_uploads(storage, &locks, now + 1).unwrap(), 1);
+    assert_eq!(upload_state(&s.url, &token, &id).await.0, 404);
+    assert!(files_in(&s.dir.path().join("uploads")).is_empty());
+    let resident = s.storage.resident_by_hm_code(ME.0).unwrap().unwrap().id;
+    assert_eq!(s.storage.storage_used(resident).unwrap(), 0, "the quota is freed");
+}
+
+#[tokio::test]
+async fn the_routes_are_in_the_openapi_document() {
+    let s = start().await;
+    let doc: Value = client().get(format!("{}/openapi.json", s.url)).send().await.unwrap().json().await.unwrap();
+    let paths = &doc["paths"];
+    assert!(paths["/v1/uploads"]["post"].is_object());
+    assert!(
+        paths["/v1/uploads/{upload_id}"]["patch"].is_object() && paths["/v1/uploads/{upload_id}"]["get"].is_object()
+    );
+    assert!(paths["/v1/blobs/{patient}/{sha256}"]["get"].is_object());
+    assert!(doc["components"]["schemas"]["UploadState"].is_object(), "{}", doc["components"]);
+}
