@@ -286,3 +286,25 @@ pub fn expire_uploads(storage: &dyn Storage, locks: &UploadLocks, before_ms: i64
     }
     Ok(removed)
 }
+
+/// Runs [`expire_uploads`] now and then every `every`, for uploads idle longer than
+/// `Limits::upload_ttl`: what the serving process does.
+pub async fn expire_periodically(state: crate::state::SharedState, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let st = state.clone();
+        let swept = tokio::task::spawn_blocking(move || {
+            let ttl_ms = i64::try_from(st.limits.upload_ttl.as_millis()).unwrap_or(i64::MAX);
+            expire_uploads(st.storage.as_ref(), &st.uploads, now_ms().saturating_sub(ttl_ms))
+        })
+        .await;
+        match swept {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(removed = n, "abandoned uploads expired"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "expiring abandoned uploads failed"),
+            Err(_) => tracing::warn!("expiring abandoned uploads failed"),
+        }
+    }
+}

@@ -378,3 +378,113 @@ async fn the_routes_are_in_the_openapi_document() {
     assert!(paths["/v1/blobs/{patient}/{sha256}"]["get"].is_object());
     assert!(doc["components"]["schemas"]["UploadState"].is_object(), "{}", doc["components"]);
 }
+
+/// The real server binary on a data directory, killed with SIGKILL (no shutdown, no flush).
+struct ServerProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl ServerProcess {
+    fn start(dir: &Path) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_techo-server"))
+            .args(["--data-dir", &dir.to_string_lossy(), "--bind", "127.0.0.1:0", "--demo"])
+            .env("RUST_LOG", "error")
+            .env_remove("TECHO_SERVER_TOKEN_SECRET")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn the server");
+        let stdout = child.stdout.take().expect("stdout");
+        // Owned before anything can fail, so that Drop reaps it.
+        let mut server = Self { child, url: String::new() };
+        let mut out = std::io::BufReader::new(stdout);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(out.read_line(&mut line).expect("server output") > 0, "the server exited before listening");
+            if let Some(url) = line.trim().strip_prefix("listening on ") {
+                server.url = url.to_owned();
+                return server;
+            }
+        }
+    }
+
+    fn kill(mut self) {
+        // SIGKILL on Unix.
+        self.child.kill().expect("kill");
+        self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_server_killed_between_and_during_chunks_resumes_at_the_durable_offset_and_stores_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = photo(3 * MAX_CHUNK_BYTES + 54_321, 13);
+    let digest = sha(&bytes);
+    let server = ServerProcess::start(dir.path());
+    let token = login(&server.url, ME).await;
+    let id = new_upload(&server.url, &token, &bytes).await;
+    let one = MAX_CHUNK_BYTES;
+    assert_eq!(send_chunk(&server.url, &token, &id, 0, &bytes[..one]).await.0, 200);
+    assert_eq!(send_chunk(&server.url, &token, &id, one as u64, &bytes[one..2 * one]).await.0, 200);
+    server.kill();
+
+    // Between chunks: everything acknowledged is there.
+    let server = ServerProcess::start(dir.path());
+    let (status, state) = upload_state(&server.url, &token, &id).await;
+    assert_eq!((status, state["offset"].as_u64()), (200, Some(2 * one as u64)), "{state}");
+
+    // During a chunk: killed at some point while the chunk is written, fsync'd or counted.
+    let (url, t, i, chunk) = (server.url.clone(), token.clone(), id.clone(), bytes[2 * one..3 * one].to_vec());
+    let in_flight = tokio::spawn(async move {
+        let r = client()
+            .patch(format!("{url}/v1/uploads/{i}"))
+            .bearer_auth(t)
+            .header(UPLOAD_OFFSET_HEADER, (2 * one).to_string())
+            .header("content-type", CHUNK_CONTENT_TYPE)
+            .body(chunk)
+            .send()
+            .await;
+        r.map(|r| r.status().as_u16()).ok()
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+    server.kill();
+    let acknowledged = in_flight.await.unwrap() == Some(200);
+
+    let server = ServerProcess::start(dir.path());
+    let (status, state) = upload_state(&server.url, &token, &id).await;
+    assert_eq!(status, 200, "{state}");
+    let offset = state["offset"].as_u64().unwrap();
+    assert!(offset == 2 * one as u64 || offset == 3 * one as u64, "a chunk is counted whole or not at all: {offset}");
+    if acknowledged {
+        assert_eq!(offset, 3 * one as u64, "an acknowledged chunk survives");
+    }
+    let part = dir.path().join("uploads").join(format!("{id}.part"));
+    assert_eq!(std::fs::metadata(&part).unwrap().len(), offset, "nothing past the durable offset is kept");
+    let done = send_rest(&server.url, &token, &id, &bytes, offset as usize, one).await;
+    assert_eq!(done["blob"]["sha256"], digest);
+    let got = download(&server.url, &token, ME.0, &digest).await.bytes().await.unwrap();
+    assert_eq!(sha(&got), digest);
+    let (_, again) = begin(&server.url, &token, ME.0, &digest, bytes.len() as u64).await;
+    assert!(again["upload_id"].is_null() && again["blob"]["sha256"] == digest, "{again}");
+    server.kill();
+
+    // Stored exactly once: one blob counted, no upload left, one file.
+    let storage = techo_server::open_storage(dir.path()).unwrap();
+    let resident = storage.resident_by_hm_code(ME.0).unwrap().unwrap().id;
+    assert_eq!(storage.storage_used(resident).unwrap(), bytes.len() as u64);
+    assert!(storage.stale_uploads(i64::MAX).unwrap().is_empty());
+    assert!(files_in(&dir.path().join("uploads")).is_empty());
+    let stored = files_in(&dir.path().join("blobs"));
+    assert_eq!(stored.len(), 1);
+    assert_eq!(sha(&std::fs::read(&stored[0]).unwrap()), digest);
+}
