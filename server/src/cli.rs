@@ -10,7 +10,7 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "techo-server", version, about = "Kenko Techo sync server (embedded SQLite)")]
 struct Cli {
-    /// Where server.db lives
+    /// Where server.db, the token key and the photo blobs (blobs/, uploads/) live
     #[arg(long, global = true, env = "TECHO_SERVER_DATA_DIR", default_value = "./techo-server-data")]
     data_dir: PathBuf,
     /// Address to listen on (port 0 picks a free one; the chosen address is printed)
