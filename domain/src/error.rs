@@ -31,16 +31,32 @@ impl DomainError {
 /// Why a value was refused. Bounds are part of the message; the offending value is not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValidationReason {
-    OutOfRange { min: String, max: String, unit: &'static str },
+    OutOfRange {
+        min: String,
+        max: String,
+        unit: &'static str,
+    },
     NotANumber,
     NotAWholeNumber,
-    TooManyDecimals { max: u8 },
+    TooManyDecimals {
+        max: u8,
+    },
     NotBelowSystolic,
     InTheFuture,
     TooFarInThePast,
-    TooLong { max_chars: usize },
+    TooLong {
+        max_chars: usize,
+    },
     Empty,
-    InvalidFormat { expected: &'static str },
+    InvalidFormat {
+        expected: &'static str,
+    },
+    /// A list (pages, items) holds more entries than a record may.
+    TooMany {
+        max: usize,
+    },
+    /// The same entry (an item code) appears twice where it may appear once.
+    Duplicate,
 }
 
 impl fmt::Display for ValidationReason {
@@ -62,6 +78,8 @@ impl fmt::Display for ValidationReason {
             Self::TooLong { max_chars } => write!(f, "at most {max_chars} characters"),
             Self::Empty => f.write_str("must not be empty"),
             Self::InvalidFormat { expected } => write!(f, "expected {expected}"),
+            Self::TooMany { max } => write!(f, "at most {max} entries"),
+            Self::Duplicate => f.write_str("appears more than once"),
         }
     }
 }
