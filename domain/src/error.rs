@@ -29,33 +29,22 @@ impl DomainError {
 }
 
 /// Why a value was refused. Bounds are part of the message; the offending value is not.
+///
+/// `TooMany`: a list (a checkup's pages or items) holds more entries than a record may;
+/// `Duplicate`: an entry (an item code) that may appear once appears again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValidationReason {
-    OutOfRange {
-        min: String,
-        max: String,
-        unit: &'static str,
-    },
+    OutOfRange { min: String, max: String, unit: &'static str },
     NotANumber,
     NotAWholeNumber,
-    TooManyDecimals {
-        max: u8,
-    },
+    TooManyDecimals { max: u8 },
     NotBelowSystolic,
     InTheFuture,
     TooFarInThePast,
-    TooLong {
-        max_chars: usize,
-    },
+    TooLong { max_chars: usize },
     Empty,
-    InvalidFormat {
-        expected: &'static str,
-    },
-    /// A list (pages, items) holds more entries than a record may.
-    TooMany {
-        max: usize,
-    },
-    /// The same entry (an item code) appears twice where it may appear once.
+    InvalidFormat { expected: &'static str },
+    TooMany { max: usize },
     Duplicate,
 }
 
