@@ -29,6 +29,9 @@ impl DomainError {
 }
 
 /// Why a value was refused. Bounds are part of the message; the offending value is not.
+///
+/// `TooMany`: a list (a checkup's pages or items) holds more entries than a record may;
+/// `Duplicate`: an entry (an item code) that may appear once appears again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValidationReason {
     OutOfRange { min: String, max: String, unit: &'static str },
@@ -41,6 +44,8 @@ pub enum ValidationReason {
     TooLong { max_chars: usize },
     Empty,
     InvalidFormat { expected: &'static str },
+    TooMany { max: usize },
+    Duplicate,
 }
 
 impl fmt::Display for ValidationReason {
@@ -62,6 +67,8 @@ impl fmt::Display for ValidationReason {
             Self::TooLong { max_chars } => write!(f, "at most {max_chars} characters"),
             Self::Empty => f.write_str("must not be empty"),
             Self::InvalidFormat { expected } => write!(f, "expected {expected}"),
+            Self::TooMany { max } => write!(f, "at most {max} entries"),
+            Self::Duplicate => f.write_str("appears more than once"),
         }
     }
 }

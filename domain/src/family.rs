@@ -59,7 +59,13 @@ impl std::fmt::Debug for FamilySpecs {
 impl FamilySpecs {
     /// Every family this build ships. A new family is registered here, once.
     pub fn builtin() -> Self {
-        Self { specs: vec![Arc::new(crate::vitals_wire::VitalSpec), Arc::new(crate::medication::MedicationSpec)] }
+        Self {
+            specs: vec![
+                Arc::new(crate::vitals_wire::VitalSpec),
+                Arc::new(crate::medication::MedicationSpec),
+                Arc::new(crate::checkup::CheckupSpec),
+            ],
+        }
     }
 
     /// These families plus `spec` (tests register example families this way).

@@ -5,6 +5,7 @@
 //! used on both sides link this crate (the JAHIS TC parser, `techo-jahis`, sits beside it). Each family has its types, rules and wire mapping here
 //! and registers its [`FamilySpec`] once in [`FamilySpecs::builtin`].
 
+pub mod checkup;
 mod error;
 pub mod family;
 pub mod medication;

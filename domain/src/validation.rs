@@ -24,6 +24,15 @@ pub enum Field {
     HmCode,
     DisplayName,
     Cursor,
+    CheckupDate,
+    CheckupKind,
+    Institution,
+    Pages,
+    Items,
+    ItemCode,
+    ItemValue,
+    ItemUnit,
+    ItemMethod,
 }
 
 impl Field {
@@ -42,6 +51,15 @@ impl Field {
             Self::HmCode => "hm_code",
             Self::DisplayName => "display_name",
             Self::Cursor => "cursor",
+            Self::CheckupDate => "checkup_date",
+            Self::CheckupKind => "checkup_kind",
+            Self::Institution => "institution",
+            Self::Pages => "pages",
+            Self::Items => "items",
+            Self::ItemCode => "item_code",
+            Self::ItemValue => "item_value",
+            Self::ItemUnit => "item_unit",
+            Self::ItemMethod => "item_method",
         }
     }
 }

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use techo_protocol::auth::Tokens;
 use techo_protocol::error::ErrorBody;
 use techo_protocol::records::Tombstone;
+use techo_protocol::records::checkup::Checkup;
 use techo_protocol::records::vital::VitalRecord;
 use techo_protocol::sync::{PullResponse, PushRequest, PushResponse};
 
@@ -32,11 +33,12 @@ fn vectors() -> Vec<(String, serde_json::Value)> {
 #[test]
 fn vectors_round_trip() {
     let all = vectors();
-    assert!(all.len() >= 14, "expected the vital and sync vectors, found {}", all.len());
+    assert!(all.len() >= 16, "expected the vital, checkup and sync vectors, found {}", all.len());
     for (name, json) in all {
         let back = match name.split('.').next().unwrap_or_default() {
             n if n.starts_with("vital_create") => round_trip::<VitalRecord>(&name, &json),
             n if n.starts_with("vital_delete") => round_trip::<Tombstone>(&name, &json),
+            n if n.starts_with("checkup_create") => round_trip::<Checkup>(&name, &json),
             n if n.ends_with("push_request") => round_trip::<PushRequest>(&name, &json),
             n if n.ends_with("push_response") => round_trip::<PushResponse>(&name, &json),
             n if n.starts_with("pull_response") => round_trip::<PullResponse>(&name, &json),

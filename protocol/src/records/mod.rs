@@ -8,6 +8,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+pub mod checkup;
 pub mod medication;
 pub mod vital;
 
@@ -20,17 +21,19 @@ pub mod vital;
 pub enum Entity {
     Vital,
     Medication,
+    Checkup,
     Other(String),
 }
 
 impl Entity {
     /// Every family this build of the protocol defines.
-    pub const KNOWN: &'static [Entity] = &[Entity::Vital, Entity::Medication];
+    pub const KNOWN: &'static [Entity] = &[Entity::Vital, Entity::Medication, Entity::Checkup];
 
     pub fn as_str(&self) -> &str {
         match self {
             Self::Vital => "vital",
             Self::Medication => "medication",
+            Self::Checkup => "checkup",
             Self::Other(name) => name,
         }
     }
