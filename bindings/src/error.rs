@@ -61,6 +61,10 @@ pub enum ApiError {
     #[error("{field:?}: {reason}")]
     Validation { field: Field, problem: ValidationProblem, reason: String },
 
+    /// Show next to the document field `key` (a 命の宝箱 catalogue key); worded like `Validation`.
+    #[error("{key}: {reason}")]
+    DocumentField { key: String, problem: ValidationProblem, reason: String },
+
     #[error("no {entity} with that id")]
     NotFound { entity: String },
 
@@ -122,6 +126,9 @@ impl From<CoreError> for ApiError {
         match e {
             CoreError::Validation { field, reason } => {
                 Self::Validation { field, reason: reason.to_string(), problem: reason.into() }
+            }
+            CoreError::DocumentField { key, reason } => {
+                Self::DocumentField { key, reason: reason.to_string(), problem: reason.into() }
             }
             CoreError::BatchItem { error, .. } => Self::from(*error),
             CoreError::NotFound { entity } => Self::NotFound { entity: entity.to_owned() },

@@ -21,6 +21,7 @@ pub use techo_core::sync::{RefusalReason, SyncOutcome, SyncPhase, SyncProgress, 
 #[uniffi::remote(Enum)]
 pub enum SyncPhase {
     Starting,
+    Uploading,
     Pushing,
     Pulling,
     WaitingToRetry,
@@ -44,6 +45,8 @@ pub enum RefusalReason {
     ChangedElsewhere,
     NotAccepted,
     WaitsForAnother,
+    StorageFull,
+    PhotoMissing,
     Other,
 }
 
@@ -54,6 +57,8 @@ pub struct SyncProgress {
     pub pulled: u64,
     pub pending: u64,
     pub last_error: Option<String>,
+    pub upload_sent: u64,
+    pub upload_size: u64,
 }
 
 #[uniffi::remote(Record)]
@@ -61,6 +66,7 @@ pub struct SyncReport {
     pub outcome: SyncOutcome,
     pub pushed: u64,
     pub rejected: u64,
+    pub uploaded: u64,
     pub pulled: u64,
     pub gated: u64,
     pub requeued: u64,
@@ -86,6 +92,12 @@ pub struct Account {
 pub enum RecordFamily {
     Vital,
     Medication,
+    /// 命の宝箱, the emergency information sheet.
+    EmergencySheet,
+    /// A checkup result.
+    Checkup,
+    /// A photo being sent (a page of a sheet or a checkup result).
+    Photo,
     /// A family a newer app wrote (kept and sent by this one, but not shown).
     Other,
 }
@@ -96,6 +108,9 @@ impl From<&techo_core::store::Entity> for RecordFamily {
         match e {
             Entity::Vital => Self::Vital,
             Entity::Medication => Self::Medication,
+            Entity::EmergencySheet => Self::EmergencySheet,
+            Entity::Checkup => Self::Checkup,
+            Entity::Other(name) if name == techo_core::store::UPLOAD_ENTITY => Self::Photo,
             Entity::Other(_) => Self::Other,
         }
     }

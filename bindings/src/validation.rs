@@ -23,6 +23,15 @@ pub enum Field {
     HmCode,
     DisplayName,
     Cursor,
+    CheckupDate,
+    CheckupKind,
+    Institution,
+    Pages,
+    Items,
+    ItemCode,
+    ItemValue,
+    ItemUnit,
+    ItemMethod,
 }
 
 #[uniffi::remote(Enum)]
@@ -47,6 +56,8 @@ pub enum ValidationProblem {
     TooLong { max_chars: u32 },
     Empty,
     InvalidFormat { expected: String },
+    TooMany { max: u32 },
+    Duplicate,
 }
 
 impl From<ValidationReason> for ValidationProblem {
@@ -64,6 +75,8 @@ impl From<ValidationReason> for ValidationProblem {
             }
             ValidationReason::Empty => Self::Empty,
             ValidationReason::InvalidFormat { expected } => Self::InvalidFormat { expected: expected.to_owned() },
+            ValidationReason::TooMany { max } => Self::TooMany { max: u32::try_from(max).unwrap_or(u32::MAX) },
+            ValidationReason::Duplicate => Self::Duplicate,
         }
     }
 }

@@ -98,6 +98,10 @@ impl SyncObserver for Bar {
     fn on_progress(&self, p: &SyncProgress) {
         let what = match p.phase {
             SyncPhase::Starting => "starting".to_owned(),
+            SyncPhase::Uploading => {
+                let percent = (p.upload_sent * 100).checked_div(p.upload_size).unwrap_or(0);
+                format!("sending a photo {percent}%")
+            }
             SyncPhase::Pushing => "sending".to_owned(),
             SyncPhase::Pulling => "receiving".to_owned(),
             SyncPhase::WaitingToRetry => {
@@ -269,13 +273,16 @@ fn state_line(state: &SyncState) -> String {
 /// The record a refused change is about, as the list commands show it; `None` when this device
 /// no longer holds it.
 fn about(s: &Session, e: &techo_core::store::OutboxEntry) -> Option<String> {
-    let id = uuid::Uuid::parse_str(&e.entity_id).ok()?;
-    match e.entity {
-        Entity::Vital => s.store.get_vital(id).ok().map(|v| crate::format::one_line(&v)),
-        Entity::Medication => s.store.get_medication(id).ok().map(|m| {
+    let id = || uuid::Uuid::parse_str(&e.entity_id).ok();
+    match &e.entity {
+        Entity::Vital => s.store.get_vital(id()?).ok().map(|v| crate::format::one_line(&v)),
+        Entity::Medication => s.store.get_medication(id()?).ok().map(|m| {
             let line = medication_line(&m);
             format!("{} {}", line.title, line.names.join("、"))
         }),
+        Entity::EmergencySheet => Some("命の宝箱 (emergency sheet)".into()),
+        Entity::Checkup => Some("checkup result".into()),
+        Entity::Other(name) if name == techo_core::store::UPLOAD_ENTITY => Some("a photo".into()),
         Entity::Other(_) => None,
     }
 }
@@ -288,6 +295,8 @@ fn why_line(why: RefusalReason) -> &'static str {
         RefusalReason::ChangedElsewhere => "changed or deleted on another device first",
         RefusalReason::NotAccepted => "the server does not take this kind of record yet",
         RefusalReason::WaitsForAnother => "waits for another refused change",
+        RefusalReason::StorageFull => "the account's room for photos on the server is full",
+        RefusalReason::PhotoMissing => "the photo is no longer on this device",
         RefusalReason::Other => "refused",
     }
 }

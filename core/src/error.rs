@@ -15,6 +15,10 @@ pub enum Error {
     #[error("{field}: {reason}")]
     Validation { field: Field, reason: ValidationReason },
 
+    /// A field of a document (命の宝箱), by its catalogue key; never the value.
+    #[error("{key}: {reason}")]
+    DocumentField { key: String, reason: ValidationReason },
+
     #[error("item {index} of the batch: {error}")]
     BatchItem { index: usize, error: Box<Error> },
 
@@ -122,6 +126,7 @@ impl From<DomainError> for Error {
         match e {
             DomainError::Validation { field, reason } => Self::Validation { field, reason },
             DomainError::InvalidPayload { what } => Self::InvalidPayload { what },
+            DomainError::DocumentField { key, reason } => Self::DocumentField { key, reason },
         }
     }
 }

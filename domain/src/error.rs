@@ -13,6 +13,10 @@ pub enum DomainError {
     #[error("{field}: {reason}")]
     Validation { field: Field, reason: ValidationReason },
 
+    /// A field of a document (命の宝箱), by its catalogue key; never the value.
+    #[error("{key}: {reason}")]
+    DocumentField { key: String, reason: ValidationReason },
+
     /// A synced payload does not have the shape its family defines.
     #[error("a synced record is malformed: {what}")]
     InvalidPayload { what: &'static str },

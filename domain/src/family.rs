@@ -64,6 +64,7 @@ impl FamilySpecs {
                 Arc::new(crate::vitals_wire::VitalSpec),
                 Arc::new(crate::medication::MedicationSpec),
                 Arc::new(crate::checkup::CheckupSpec),
+                Arc::new(crate::emergency_sheet::EmergencySheetSpec),
             ],
         }
     }
@@ -134,7 +135,7 @@ mod tests {
     fn unknown_families_and_operations_are_unsupported() {
         let specs = FamilySpecs::builtin();
         assert_eq!(
-            specs.check_mutation(&mutation("emergency_sheet", Op::Create, serde_json::json!({}))),
+            specs.check_mutation(&mutation("care_plan", Op::Create, serde_json::json!({}))),
             Err(Refusal::Unsupported)
         );
         assert_eq!(

@@ -6,6 +6,7 @@
 //! and registers its [`FamilySpec`] once in [`FamilySpecs::builtin`].
 
 pub mod checkup;
+pub mod emergency_sheet;
 mod error;
 pub mod family;
 pub mod medication;

@@ -50,6 +50,9 @@ pub enum ErrorCode {
     /// (Device side, never sent by the server.) A change this one depends on was refused, so
     /// this one waits with it.
     DependencyRefused,
+    /// (Device side, never sent by the server.) A photo's bytes are no longer on this device
+    /// (lost with a damaged database), so its upload cannot be done.
+    MissingMediaContent,
 }
 
 impl ErrorCode {
@@ -75,6 +78,7 @@ impl ErrorCode {
             Self::IdempotencyConflict => "idempotency_conflict",
             Self::ConflictingRecord => "conflicting_record",
             Self::DependencyRefused => "dependency_refused",
+            Self::MissingMediaContent => "missing_media_content",
         }
     }
 }

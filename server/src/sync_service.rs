@@ -77,11 +77,15 @@ struct Checked {
     request_hash: String,
     /// The patient it writes to, or why it is refused without touching data.
     target: Result<ResidentId, ErrorCode>,
+    /// Its family edits records (has `update`): a create that finds the record already there
+    /// (two devices started the same document) is a conflict to merge, not a refusal.
+    edited: bool,
 }
 
 impl Checked {
-    fn new(mutation: Mutation, target: Result<ResidentId, ErrorCode>) -> Self {
-        Self { request_hash: request_hash(&mutation), target, mutation }
+    fn new(mutation: Mutation, families: &FamilySpecs, target: Result<ResidentId, ErrorCode>) -> Self {
+        let edited = families.get(&mutation.entity).is_some_and(|s| s.accepts(Op::Update));
+        Self { request_hash: request_hash(&mutation), target, mutation, edited }
     }
 }
 
@@ -122,7 +126,7 @@ pub fn push_with(
         .into_iter()
         .map(|m| {
             let target = target(&m, families, &patients);
-            Checked::new(m, target)
+            Checked::new(m, families, target)
         })
         .collect();
     let writer = Writer::Device { resident, device: device_id };
@@ -156,7 +160,7 @@ pub fn ingest(
                 Ok(hm) => storage.resident_by_hm_code(hm.as_str())?.map(|r| r.id).ok_or(ErrorCode::NotFound),
                 Err(refusal) => Err(refusal_code(refusal)),
             };
-            Ok(Checked::new(m, target))
+            Ok(Checked::new(m, families, target))
         })
         .collect::<ApiResult<Vec<_>>>()?;
     Ok(apply_batch(storage, Writer::Source(source), &batch, now_ms())?)
@@ -200,7 +204,7 @@ fn apply_once(tx: &mut dyn RecordTx, writer: Writer<'_>, c: &Checked, now_ms: i6
         return Ok(result);
     }
     let result = match c.target {
-        Ok(patient) => apply(tx, writer, m, patient, now_ms)?,
+        Ok(patient) => apply(tx, writer, m, c.edited, patient, now_ms)?,
         Err(code) => rejected(m, code),
     };
     // Refusals and conflicts are recorded too: the queue moves on, and a replay is answered alike.
@@ -245,6 +249,7 @@ fn apply(
     tx: &mut dyn RecordTx,
     writer: Writer<'_>,
     m: &Mutation,
+    edited: bool,
     patient: ResidentId,
     now_ms: i64,
 ) -> StorageResult<MutationResult> {
@@ -268,6 +273,7 @@ fn apply(
         // The same record again (another device relayed it, or a lost response) is success; a
         // record already deleted stays deleted.
         (Op::Create, Some(h)) if h.deleted || h.payload_hash == hash => applied(m, h.version),
+        (Op::Create, Some(h)) if edited => conflict(m, h),
         (Op::Create, Some(_)) => rejected(m, ErrorCode::ConflictingRecord),
         (Op::Update, None) => rejected(m, ErrorCode::NotFound),
         // Compare-and-swap on the version: an edit of anything but the current state, or of a

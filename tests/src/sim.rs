@@ -18,7 +18,7 @@ use techo_core::sync::{
 };
 use techo_server::state::Limits;
 use techo_server::storage::{AccountStore, ResidentId, SqliteStorage};
-use techo_server::sync_service;
+use techo_server::{blob_service, sync_service};
 
 const HM: &str = "34001234";
 
@@ -94,6 +94,7 @@ impl SimDevice {
 pub struct Simulation {
     rng: SimRng,
     server: SqliteStorage,
+    uploads: blob_service::UploadLocks,
     resident: ResidentId,
     limits: Limits,
     devices: Vec<SimDevice>,
@@ -114,6 +115,8 @@ fn engine_config() -> EngineConfig {
             max_attempts: 4,
         },
         max_rounds: 3,
+        // Small chunks, so a photo's upload meets the injected faults between chunks.
+        upload_chunk: 64 * 1024,
     }
 }
 
@@ -132,6 +135,7 @@ impl Simulation {
         Self {
             rng: SimRng::new(seed),
             server,
+            uploads: blob_service::UploadLocks::new(),
             resident,
             limits: Limits { max_batch: 500, default_page: 5, max_page: 50, ..Limits::default() },
             devices,
@@ -216,6 +220,21 @@ impl Simulation {
             }
             Request::Pull(q) => {
                 sync_service::pull(&self.server, &self.limits, self.resident, q).map(Response::Pull).map_err(to_failure)
+            }
+            Request::UploadStart(start) => {
+                blob_service::start(&self.server, &self.uploads, &self.limits, self.resident, start)
+                    .map(Response::Upload)
+                    .map_err(to_failure)
+            }
+            Request::UploadChunk { upload_id, offset, bytes } => {
+                blob_service::write_chunk(&self.server, &self.uploads, self.resident, upload_id, *offset, bytes)
+                    .map(Response::Upload)
+                    .map_err(to_failure)
+            }
+            Request::UploadStatus { upload_id } => {
+                blob_service::status(&self.server, &self.uploads, self.resident, upload_id)
+                    .map(Response::Upload)
+                    .map_err(to_failure)
             }
         }
     }

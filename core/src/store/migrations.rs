@@ -19,6 +19,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 5, sql: include_str!("migrations/0005_record_families.sql") },
     Migration { version: 6, sql: include_str!("migrations/0006_medications.sql") },
     Migration { version: 7, sql: include_str!("migrations/0007_vital_days.sql") },
+    Migration { version: 8, sql: include_str!("migrations/0008_blobs.sql") },
+    Migration { version: 9, sql: include_str!("migrations/0009_emergency_sheet.sql") },
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

@@ -1,5 +1,6 @@
 //! The encrypted local store: SQLCipher, one writer and one reader connection in WAL mode.
 
+mod blobs;
 #[cfg(test)]
 mod conformance;
 mod connection;
@@ -8,7 +9,7 @@ mod medications;
 mod migrations;
 mod outbox;
 mod parked;
-mod profiles;
+pub(crate) mod profiles;
 mod rows;
 mod start_over;
 mod sync_state;
@@ -17,7 +18,9 @@ mod tests;
 pub(crate) mod vitals_read;
 mod vitals_write;
 
+pub use blobs::{UPLOAD_ENTITY, UploadTask, sha256_hex};
 pub use families::ArrivedBy;
+pub use families::emergency_sheet::{EmergencySheet, REVIEW_AFTER, SheetVersion};
 pub use medications::{
     ImportSource, InstitutionCount, MedicationImport, MedicationPage, MedicationQuery, StoredMedication,
 };

@@ -12,6 +12,7 @@
 //! are set aside with it, saying why, and come back with it on a retry.
 
 use super::Store;
+use super::blobs::UPLOAD_ENTITY;
 use super::rows::{collect, utc_from_ms};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -127,6 +128,17 @@ const DEPENDANTS: &str = "WITH RECURSIVE \"waiting\"(\"seq\") AS ( \
        SELECT \"seq\" FROM \"outbox\" WHERE \"depends_on\" = ?1 \
        UNION SELECT o.\"seq\" FROM \"outbox\" o JOIN \"waiting\" w ON o.\"depends_on\" = w.\"seq\")";
 
+/// An acknowledged change of a record was the base of the later edits of it made here: they
+/// now start from the version the server gave it.
+pub(crate) fn rebase_later_updates(tx: &Transaction<'_>, acknowledged: &OutboxEntry, version: i64) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE \"outbox\" SET \"base_version\" = ?4 WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 \
+         AND \"op\" = 'update' AND \"seq\" > ?3",
+    )?
+    .execute(params![acknowledged.entity.as_str(), acknowledged.entity_id, acknowledged.seq, version])?;
+    Ok(())
+}
+
 /// Sets `seq` aside with `reason`, and everything waiting for it with `dependency_refused`.
 pub(crate) fn wedge(tx: &Transaction<'_>, seq: i64, reason: &str) -> Result<()> {
     tx.prepare_cached("UPDATE \"outbox\" SET \"state\" = 'wedged', \"wedge_reason\" = ?2 WHERE \"seq\" = ?1")?
@@ -164,15 +176,21 @@ impl Store {
         Ok(n.unsigned_abs())
     }
 
-    /// The next entries that can be sent for the given patients, in queue order: pending, and
-    /// not waiting for an entry still in the outbox. (A scan in `seq` order that stops at
-    /// `limit`: almost every entry qualifies, so no index is worth its cost on every write.)
+    /// The next mutations that can be sent for the given patients, in queue order: pending, not
+    /// waiting for an entry still in the outbox, and (for an update) not behind an earlier
+    /// pending change of the same record — that one goes first, and acknowledging it moves this
+    /// one's base version on (`rebase_later_updates`), so a document saved twice offline is not
+    /// sent as a conflict with itself, nor before the photo an earlier save added. Uploads are
+    /// not mutations (`next_upload`). (A scan in `seq` order that stops at `limit`: almost every
+    /// entry qualifies, so no index is worth its cost on every write.)
     pub fn outbox_batch(&self, patients: &[String], limit: u32) -> Result<Vec<OutboxEntry>> {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {OUTBOX_COLUMNS} FROM \"outbox\" o WHERE \"state\" = 'pending' \
+            "SELECT {OUTBOX_COLUMNS} FROM \"outbox\" o WHERE \"state\" = 'pending' AND \"entity\" != '{UPLOAD_ENTITY}' \
              AND \"patient\" IN (SELECT value FROM json_each(?1)) \
              AND (\"depends_on\" IS NULL OR NOT EXISTS (SELECT 1 FROM \"outbox\" d WHERE d.\"seq\" = o.\"depends_on\")) \
+             AND (\"op\" != 'update' OR NOT EXISTS (SELECT 1 FROM \"outbox\" e WHERE e.\"entity\" = o.\"entity\" \
+                  AND e.\"entity_id\" = o.\"entity_id\" AND e.\"seq\" < o.\"seq\" AND e.\"state\" = 'pending')) \
              ORDER BY \"seq\" LIMIT ?2"
         ))?;
         let list = serde_json::to_string(patients).map_err(|_| Error::Corrupt("patient list"))?;
@@ -221,6 +239,16 @@ impl Store {
         let mut conn = self.writer();
         let tx = conn.transaction()?;
         wedge(&tx, entry.seq, reason)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets the entry `seq` aside with `reason` (an upload that cannot be done), with what
+    /// waits for it.
+    pub fn wedge_seq(&self, seq: i64, reason: &str) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        wedge(&tx, seq, reason)?;
         tx.commit()?;
         Ok(())
     }

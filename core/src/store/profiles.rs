@@ -140,6 +140,7 @@ impl Store {
         tx.execute("DELETE FROM \"outbox\" WHERE \"patient\" = ?1", [profile.hm_code.as_str()])?;
         tx.execute("DELETE FROM \"record_versions\" WHERE \"patient\" = ?1", [profile.hm_code.as_str()])?;
         tx.execute("DELETE FROM \"parked_changes\" WHERE \"profile_id\" = ?1", [&id])?;
+        tx.execute("DELETE FROM \"blobs\" WHERE \"profile_id\" = ?1", [&id])?;
         tx.execute("DELETE FROM \"sync_state\" WHERE \"profile_id\" = ?1", [&id])?;
         tx.execute("DELETE FROM \"profiles\" WHERE \"id\" = ?1", [&id])?;
         let was_active =
@@ -178,6 +179,13 @@ fn unsent_for(conn: &rusqlite::Connection, profile: &Profile) -> Result<u64> {
             r.get(0)
         })?;
     Ok(n.unsigned_abs())
+}
+
+/// The profile with `hm_code`, read inside a transaction (conflict resolution runs in one).
+pub(crate) fn profile_in(conn: &rusqlite::Connection, hm_code: &HmCode) -> Result<Option<Profile>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {PROFILE_COLUMNS} FROM \"profiles\" WHERE \"hm_code\" = ?1"))?;
+    Ok(collect(&mut stmt, [hm_code.as_str()], profile_from_row)?.pop())
 }
 
 #[cfg(test)]

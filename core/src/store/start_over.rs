@@ -33,6 +33,8 @@ pub struct StartOver {
 /// so its rows come over without them.
 const PROFILES: &str =
     "INSERT INTO main.\"profiles\" SELECT * FROM salvage.\"profiles\" WHERE 1 ON CONFLICT DO NOTHING";
+const BLOBS: &str = "INSERT INTO main.\"blobs\" SELECT * FROM salvage.\"blobs\" \
+     WHERE \"profile_id\" IN (SELECT \"id\" FROM main.\"profiles\") ON CONFLICT DO NOTHING";
 // The device keeps its identity (the server's idempotency key is per device), its sign-in and
 // its active person; the last sync time belongs to the old data.
 const SETTINGS: &str = "INSERT INTO main.\"local_settings\" (\"key\", \"value\") \
@@ -168,6 +170,9 @@ fn salvage(
             };
             Ok(n as u64)
         })?;
+        // Photos before the records that show them; a page whose bytes are lost is shown as
+        // missing, and its queued upload set aside with a reason.
+        each(&|tx| Ok(tx.execute(BLOBS, [])? as u64))?;
         let mut records = 0;
         for family in families.iter() {
             records += each(&|tx| family.salvage(tx))?;

@@ -3,7 +3,7 @@
 
 use super::Store;
 use super::families::{Applied, ConflictResolution, Families};
-use super::outbox::{OutboxEntry, wedge};
+use super::outbox::{OutboxEntry, rebase_later_updates, wedge};
 use super::parked;
 use super::rows::{PROFILE_COLUMNS, collect, profile_from_row};
 use crate::domain::Profile;
@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use techo_protocol::Op;
 use techo_protocol::sync::{Change, MutationResult, MutationStatus, PullResponse, Reset, ResetReason};
 use uuid::Uuid;
 
@@ -149,6 +150,9 @@ impl Store {
                         )?
                         .execute(params![entry.entity.as_str(), entry.entity_id, seq])?;
                         acknowledge(&tx, &entry.entity, &entry.entity_id, &entry.patient, seq)?;
+                        if entry.op != Op::Delete {
+                            rebase_later_updates(&tx, entry, seq)?;
+                        }
                     }
                     out.acknowledged += 1;
                 }

@@ -4,6 +4,7 @@
 use super::engine::{
     EngineConfig, Event, Failure, Instruction, Request, Response, SyncEngine, SyncProgress, SyncReport,
 };
+use crate::domain::Profile;
 use crate::error::{AuthProblem, Error, KeyStoreError, Result};
 use crate::keys::KeyStore;
 use crate::store::{Account, Store};
@@ -14,6 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use techo_protocol::auth::{ActivateRequest, LoginRequest, RefreshRequest, Tokens};
 use techo_protocol::error::{ErrorBody, ErrorCode};
+use techo_protocol::records::BlobRef;
+use techo_protocol::uploads::{CHUNK_CONTENT_TYPE, UPLOAD_OFFSET_HEADER, is_sha256_hex};
 use zeroize::Zeroizing;
 
 /// KeyStore entry holding the current refresh token.
@@ -153,29 +156,51 @@ impl SyncClient {
         body: Option<&B>,
         bearer: Option<&str>,
     ) -> Exchange<T> {
+        let body = match body.map(serde_json::to_vec).transpose() {
+            Ok(b) => b.map(|bytes| Body { content_type: "application/json", offset: None, bytes }),
+            Err(_) => return Exchange::Failed(Failure::Network("request could not be encoded".into())),
+        };
+        match self.call_raw(method, path, query, body, bearer).await {
+            Ok(bytes) => {
+                let body = if bytes.is_empty() { b"null".as_slice() } else { &bytes[..] };
+                match serde_json::from_slice(body) {
+                    Ok(v) => Exchange::Ok(v),
+                    // A 200 with a cut-off body is a network failure, not a verdict.
+                    Err(_) => Exchange::Failed(Failure::Network("incomplete answer".into())),
+                }
+            }
+            Err(f) => Exchange::Failed(f),
+        }
+    }
+
+    /// One request; the body of a success as it came.
+    async fn call_raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: Option<&[(&str, String)]>,
+        body: Option<Body>,
+        bearer: Option<&str>,
+    ) -> std::result::Result<Vec<u8>, Failure> {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(q) = query {
             req = req.query(q);
         }
         let mut sent = 0;
         if let Some(b) = body {
-            match serde_json::to_vec(b) {
-                Ok(bytes) => {
-                    sent = bytes.len() as u64;
-                    req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes);
-                }
-                Err(_) => return Exchange::Failed(Failure::Network("request could not be encoded".into())),
+            sent = b.bytes.len() as u64;
+            req = req.header(reqwest::header::CONTENT_TYPE, b.content_type);
+            if let Some(offset) = b.offset {
+                req = req.header(UPLOAD_OFFSET_HEADER, offset.to_string());
             }
+            req = req.body(b.bytes);
         }
         if let Some(t) = bearer {
             req = req.bearer_auth(t);
         }
         self.traffic.requests.fetch_add(1, Ordering::Relaxed);
         self.traffic.bytes_sent.fetch_add(sent, Ordering::Relaxed);
-        let resp = match req.send().await {
-            Ok(r) => r,
-            Err(e) => return Exchange::Failed(network(&e)),
-        };
+        let resp = req.send().await.map_err(|e| network(&e))?;
         let status = resp.status();
         let retry_after = resp
             .headers()
@@ -183,21 +208,13 @@ impl SyncClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok())
             .map(Duration::from_secs);
-        let bytes = match resp.bytes().await {
-            Ok(b) => b,
-            Err(e) => return Exchange::Failed(network(&e)),
-        };
+        let bytes = resp.bytes().await.map_err(|e| network(&e))?.to_vec();
         self.traffic.bytes_received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         if status.is_success() {
-            let body = if bytes.is_empty() { b"null".as_slice() } else { &bytes[..] };
-            return match serde_json::from_slice(body) {
-                Ok(v) => Exchange::Ok(v),
-                // A 200 with a cut-off body is a network failure, not a verdict.
-                Err(_) => Exchange::Failed(Failure::Network("incomplete answer".into())),
-            };
+            return Ok(bytes);
         }
         let code = serde_json::from_slice::<ErrorBody>(&bytes).ok().map(|b| b.code);
-        Exchange::Failed(Failure::Http { status: status.as_u16(), code, retry_after })
+        Err(Failure::Http { status: status.as_u16(), code, retry_after })
     }
 
     /// First use of an HM card: sets the password with the one-time activation code.
@@ -395,7 +412,64 @@ impl SyncClient {
                     Exchange::Failed(f) => Err(self.forget_on_401(f).await),
                 }
             }
+            Request::UploadStart(body) => {
+                match self.call(reqwest::Method::POST, "/v1/uploads", None, Some(&body), Some(&token)).await {
+                    Exchange::Ok(r) => Ok(Response::Upload(r)),
+                    Exchange::Failed(f) => Err(self.forget_on_401(f).await),
+                }
+            }
+            Request::UploadChunk { upload_id, offset, bytes } => {
+                let body = Body { content_type: CHUNK_CONTENT_TYPE, offset: Some(offset), bytes };
+                let path = format!("/v1/uploads/{upload_id}");
+                match self.call_raw(reqwest::Method::PATCH, &path, None, Some(body), Some(&token)).await {
+                    Ok(bytes) => match serde_json::from_slice(&bytes) {
+                        Ok(state) => Ok(Response::Upload(state)),
+                        Err(_) => Err(Failure::Network("incomplete answer".into())),
+                    },
+                    Err(f) => Err(self.forget_on_401(f).await),
+                }
+            }
+            Request::UploadStatus { upload_id } => {
+                let path = format!("/v1/uploads/{upload_id}");
+                match self.call::<(), _>(reqwest::Method::GET, &path, None, None, Some(&token)).await {
+                    Exchange::Ok(r) => Ok(Response::Upload(r)),
+                    Exchange::Failed(f) => Err(self.forget_on_401(f).await),
+                }
+            }
         })
+    }
+
+    /// Downloads a photo another device added, checks it against the record's reference and
+    /// keeps it (encrypted, in the store). Answers from the store when it is here already.
+    pub async fn fetch_blob(&self, profile: &Profile, blob: &BlobRef) -> Result<Vec<u8>> {
+        if let Some(bytes) = self.store.blob_bytes(profile, &blob.sha256)? {
+            return Ok(bytes);
+        }
+        if !is_sha256_hex(&blob.sha256) {
+            return Err(Error::InvalidPayload { what: "photo reference" });
+        }
+        let mut renewed = false;
+        loop {
+            let Some(token) = self.bearer().await? else {
+                return Err(Error::Auth { problem: AuthProblem::Refused, reason: "signed out; sign in again".into() });
+            };
+            let path = format!("/v1/blobs/{}/{}", profile.hm_code, blob.sha256);
+            match self.call_raw(reqwest::Method::GET, &path, None, None, Some(&token)).await {
+                Ok(bytes) => {
+                    self.store.keep_downloaded_blob(profile, blob, &bytes)?;
+                    return Ok(bytes);
+                }
+                Err(Failure::Http { status: 401, .. }) if !renewed => {
+                    renewed = true;
+                    *self.access.lock().await = None;
+                }
+                Err(Failure::Http { status: 404, .. }) => return Err(Error::NotFound { entity: "photo" }),
+                Err(Failure::Http { status, .. }) => {
+                    return Err(Error::Network { reason: format!("server answered {status}") });
+                }
+                Err(Failure::Network(reason)) => return Err(Error::Network { reason }),
+            }
+        }
     }
 
     async fn forget_on_401(&self, f: Failure) -> Failure {
@@ -404,6 +478,13 @@ impl SyncClient {
         }
         f
     }
+}
+
+/// A request body other than JSON: an upload chunk and where it starts.
+struct Body {
+    content_type: &'static str,
+    offset: Option<u64>,
+    bytes: Vec<u8>,
 }
 
 fn techo_code(hm: &str) -> String {

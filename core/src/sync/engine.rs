@@ -5,12 +5,13 @@
 
 use crate::domain::Profile;
 use crate::error::Result;
-use crate::store::{OutboxEntry, Store};
+use crate::store::{OutboxEntry, Store, UploadTask};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::time::Duration;
 use techo_protocol::error::ErrorCode;
 use techo_protocol::sync::{Mutation, PullQuery, PullResponse, PushRequest, PushResponse};
+use techo_protocol::uploads::{UploadStart, UploadState};
 use techo_protocol::{PROTOCOL_VERSION, SCHEMA_VERSION};
 use uuid::Uuid;
 
@@ -35,11 +36,20 @@ pub struct EngineConfig {
     pub retry: RetryPolicy,
     /// Push/pull rounds per run, so writes made during a sync also go out in it.
     pub max_rounds: u32,
+    /// Bytes per upload chunk: small enough that a slow mobile link finishes one between
+    /// interruptions, large enough that a 1 MB page takes a handful of requests.
+    pub upload_chunk: usize,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        Self { push_batch: 200, pull_limit: 500, retry: RetryPolicy::default(), max_rounds: 3 }
+        Self {
+            push_batch: 200,
+            pull_limit: 500,
+            retry: RetryPolicy::default(),
+            max_rounds: 3,
+            upload_chunk: 256 * 1024,
+        }
     }
 }
 
@@ -47,12 +57,25 @@ impl Default for EngineConfig {
 pub enum Request {
     Push(PushRequest),
     Pull(PullQuery),
+    /// `POST /v1/uploads`.
+    UploadStart(UploadStart),
+    /// `PATCH /v1/uploads/{upload_id}`.
+    UploadChunk {
+        upload_id: String,
+        offset: u64,
+        bytes: Vec<u8>,
+    },
+    /// `GET /v1/uploads/{upload_id}`.
+    UploadStatus {
+        upload_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Response {
     Push(PushResponse),
     Pull(PullResponse),
+    Upload(UploadState),
 }
 
 /// Why a request produced no usable answer.
@@ -97,6 +120,7 @@ pub enum Instruction {
 #[serde(rename_all = "snake_case")]
 pub enum SyncPhase {
     Starting,
+    Uploading,
     Pushing,
     Pulling,
     WaitingToRetry,
@@ -112,6 +136,9 @@ pub struct SyncProgress {
     /// Changes still waiting to be sent.
     pub pending: u64,
     pub last_error: Option<String>,
+    /// While a photo is uploading: bytes the server holds of it, and its size.
+    pub upload_sent: u64,
+    pub upload_size: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -133,6 +160,8 @@ pub struct SyncReport {
     pub outcome: SyncOutcome,
     pub pushed: u64,
     pub rejected: u64,
+    /// Photos the server now holds (sent in this run, or found already there).
+    pub uploaded: u64,
     pub pulled: u64,
     pub gated: u64,
     pub requeued: u64,
@@ -160,6 +189,7 @@ impl SyncReport {
             outcome: SyncOutcome::Complete,
             pushed: 0,
             rejected: 0,
+            uploaded: 0,
             pulled: 0,
             gated: 0,
             requeued: 0,
@@ -178,6 +208,7 @@ impl SyncReport {
 #[derive(Debug, Clone, PartialEq)]
 enum Phase {
     Idle,
+    Uploading(UploadTask),
     Pushing,
     Pulling(Profile),
     Waiting(Box<Phase>),
@@ -254,6 +285,11 @@ impl SyncEngine {
                     self.next_push(store, &mut out)?;
                 }
             }
+            (Phase::Uploading(task), Event::Response(Ok(Response::Upload(state)))) => {
+                self.refreshed = false;
+                self.attempts = 0;
+                self.on_upload_state(store, task, state, &mut out)?;
+            }
             (Phase::Pulling(profile), Event::Response(Ok(Response::Pull(page)))) => {
                 self.refreshed = false;
                 let applied = store.apply_pull_page(profile.id, &page)?;
@@ -269,7 +305,7 @@ impl SyncEngine {
                     self.next_pull(store, &mut out)?;
                 }
             }
-            (phase @ (Phase::Pushing | Phase::Pulling(_)), Event::Response(Err(failure))) => {
+            (phase @ (Phase::Uploading(_) | Phase::Pushing | Phase::Pulling(_)), Event::Response(Err(failure))) => {
                 self.on_failure(store, phase, failure, &mut out)?
             }
             (Phase::Waiting(resume), Event::TimerFired) => self.resume(store, *resume, &mut out)?,
@@ -300,12 +336,18 @@ impl SyncEngine {
         last_error: Option<String>,
         out: &mut Vec<Instruction>,
     ) -> Result<()> {
+        let (upload_sent, upload_size) = match &self.phase {
+            Phase::Uploading(task) => (task.offset, task.start.size),
+            _ => (0, 0),
+        };
         out.push(Instruction::Progress(SyncProgress {
             phase,
             pushed: self.report.pushed,
             pulled: self.report.pulled,
             pending: store.outbox_len()?,
             last_error,
+            upload_sent,
+            upload_size,
         }));
         Ok(())
     }
@@ -325,7 +367,11 @@ impl SyncEngine {
         self.next_push(store, out)
     }
 
+    /// Uploads first: the records waiting for them go in the same run.
     fn next_push(&mut self, store: &Store, out: &mut Vec<Instruction>) -> Result<()> {
+        if let Some(task) = store.next_upload(&self.patients)? {
+            return self.send_upload(store, task, out);
+        }
         let batch = store.outbox_batch(&self.patients, self.batch_size)?;
         if batch.is_empty() {
             self.batch_size = self.cfg.push_batch.max(1);
@@ -356,12 +402,93 @@ impl SyncEngine {
         Ok(())
     }
 
+    fn send_upload(&mut self, store: &Store, task: UploadTask, out: &mut Vec<Instruction>) -> Result<()> {
+        if !task.has_bytes {
+            store.wedge_seq(task.seq, ErrorCode::MissingMediaContent.as_str())?;
+            self.report.rejected += 1;
+            return self.next_push(store, out);
+        }
+        let request = match &task.upload_id {
+            None => Request::UploadStart(task.start.clone()),
+            Some(id) => {
+                let bytes = store.upload_chunk(&task, task.offset, self.cfg.upload_chunk.max(1))?;
+                Request::UploadChunk { upload_id: id.clone(), offset: task.offset, bytes }
+            }
+        };
+        self.phase = Phase::Uploading(task);
+        self.report.requests += 1;
+        self.progress(store, SyncPhase::Uploading, None, out)?;
+        out.push(Instruction::Send(request));
+        Ok(())
+    }
+
+    fn on_upload_state(
+        &mut self,
+        store: &Store,
+        mut task: UploadTask,
+        state: UploadState,
+        out: &mut Vec<Instruction>,
+    ) -> Result<()> {
+        if state.blob.is_some() {
+            store.complete_upload(&task)?;
+            self.report.uploaded += 1;
+            return self.next_push(store, out);
+        }
+        let Some(upload_id) = state.upload_id else {
+            // Neither stored nor in progress: a server this build does not understand.
+            return self.retry_later(
+                store,
+                Phase::Uploading(task),
+                "upload answer without an upload".into(),
+                None,
+                out,
+            );
+        };
+        store.note_upload(&task, Some(&upload_id), state.offset)?;
+        task.upload_id = Some(upload_id);
+        task.offset = state.offset.min(task.start.size);
+        self.send_upload(store, task, out)
+    }
+
+    /// How an upload request that failed goes on: ask where the server is, start over after the
+    /// server forgot the upload, or set the upload (and the record waiting for it) aside.
+    fn on_upload_failure(
+        &mut self,
+        store: &Store,
+        task: UploadTask,
+        status: u16,
+        code: Option<ErrorCode>,
+        out: &mut Vec<Instruction>,
+    ) -> Result<()> {
+        match (status, code, &task.upload_id) {
+            (409, _, Some(id)) => {
+                let request = Request::UploadStatus { upload_id: id.clone() };
+                self.phase = Phase::Uploading(task);
+                self.report.requests += 1;
+                out.push(Instruction::Send(request));
+                Ok(())
+            }
+            (404, _, Some(_)) => {
+                // Expired or lost with a restored server: begin again.
+                store.note_upload(&task, None, 0)?;
+                self.send_upload(store, UploadTask { upload_id: None, offset: 0, ..task }, out)
+            }
+            _ => {
+                let reason = code.map_or_else(|| format!("http_{status}"), |c| c.to_string());
+                store.wedge_seq(task.seq, &reason)?;
+                self.report.rejected += 1;
+                self.next_push(store, out)
+            }
+        }
+    }
+
     fn next_pull(&mut self, store: &Store, out: &mut Vec<Instruction>) -> Result<()> {
         match self.profiles.front().cloned() {
             Some(p) => self.send_pull(store, p, out),
             None => {
                 // Writes made meanwhile (or records re-queued after a server restore) go out now.
-                let more = !store.outbox_batch(&self.patients, 1)?.is_empty();
+                let more =
+                    !store.outbox_batch(&self.patients, 1)?.is_empty() || store.next_upload(&self.patients)?.is_some();
                 if more && self.rounds + 1 < self.cfg.max_rounds {
                     self.rounds += 1;
                     self.profiles = store.linked_profiles()?.into();
@@ -396,6 +523,10 @@ impl SyncEngine {
             }
             (401, _) => self.finish(store, SyncOutcome::NeedsLogin, out),
             (_, Some(ErrorCode::VersionNotSupported)) => self.finish(store, SyncOutcome::UpdateRequired, out),
+            (400 | 404 | 409 | 413 | 422, _) if matches!(phase, Phase::Uploading(_)) => match phase {
+                Phase::Uploading(task) => self.on_upload_failure(store, task, status, code, out),
+                other => self.retry_later(store, other, format!("server answered {status}"), retry_after, out),
+            },
             (400 | 413 | 422, _) if phase == Phase::Pushing => {
                 // The batch as a whole was refused. Send one at a time to find the change that
                 // causes it, and set that one aside with the reason; the rest still go out.

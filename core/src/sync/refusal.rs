@@ -20,6 +20,10 @@ pub enum RefusalReason {
     NotAccepted,
     /// It depends on another change that was refused, and waits with it.
     WaitsForAnother,
+    /// The account's room for photos on the server is full.
+    StorageFull,
+    /// A photo's bytes are no longer on this device, so it cannot be sent.
+    PhotoMissing,
     /// A reason this build does not know.
     Other,
 }
@@ -38,6 +42,9 @@ impl RefusalReason {
             (ErrorCode::IdempotencyConflict, Self::ChangedElsewhere),
             (ErrorCode::UnsupportedEntity, Self::NotAccepted),
             (ErrorCode::DependencyRefused, Self::WaitsForAnother),
+            (ErrorCode::QuotaExceeded, Self::StorageFull),
+            (ErrorCode::MissingMediaContent, Self::PhotoMissing),
+            (ErrorCode::BlobHashMismatch, Self::InvalidData),
         ];
         if let Some((_, reason)) = known.iter().find(|(c, _)| c.as_str() == code) {
             return *reason;
@@ -68,6 +75,9 @@ mod tests {
             (Some("conflicting_record"), RefusalReason::ChangedElsewhere),
             (Some("unsupported_entity"), RefusalReason::NotAccepted),
             (Some("dependency_refused"), RefusalReason::WaitsForAnother),
+            (Some("quota_exceeded"), RefusalReason::StorageFull),
+            (Some("missing_media_content"), RefusalReason::PhotoMissing),
+            (Some("blob_hash_mismatch"), RefusalReason::InvalidData),
             (Some("http_400"), RefusalReason::InvalidData),
             (Some("rejected"), RefusalReason::InvalidData),
             (Some("something_new"), RefusalReason::Other),

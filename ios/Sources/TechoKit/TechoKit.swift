@@ -4631,15 +4631,19 @@ public struct SyncProgress: Equatable, Hashable {
     public let pulled: UInt64
     public let pending: UInt64
     public let lastError: String?
+    public let uploadSent: UInt64
+    public let uploadSize: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(phase: SyncPhase, pushed: UInt64, pulled: UInt64, pending: UInt64, lastError: String?) {
+    public init(phase: SyncPhase, pushed: UInt64, pulled: UInt64, pending: UInt64, lastError: String?, uploadSent: UInt64, uploadSize: UInt64) {
         self.phase = phase
         self.pushed = pushed
         self.pulled = pulled
         self.pending = pending
         self.lastError = lastError
+        self.uploadSent = uploadSent
+        self.uploadSize = uploadSize
     }
 
     
@@ -4662,7 +4666,9 @@ public struct FfiConverterTypeSyncProgress: FfiConverterRustBuffer {
                 pushed: FfiConverterUInt64.read(from: &buf), 
                 pulled: FfiConverterUInt64.read(from: &buf), 
                 pending: FfiConverterUInt64.read(from: &buf), 
-                lastError: FfiConverterOptionString.read(from: &buf)
+                lastError: FfiConverterOptionString.read(from: &buf), 
+                uploadSent: FfiConverterUInt64.read(from: &buf), 
+                uploadSize: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -4672,6 +4678,8 @@ public struct FfiConverterTypeSyncProgress: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.pulled, into: &buf)
         FfiConverterUInt64.write(value.pending, into: &buf)
         FfiConverterOptionString.write(value.lastError, into: &buf)
+        FfiConverterUInt64.write(value.uploadSent, into: &buf)
+        FfiConverterUInt64.write(value.uploadSize, into: &buf)
     }
 }
 
@@ -4695,6 +4703,7 @@ public struct SyncReport: Equatable, Hashable {
     public let outcome: SyncOutcome
     public let pushed: UInt64
     public let rejected: UInt64
+    public let uploaded: UInt64
     public let pulled: UInt64
     public let gated: UInt64
     public let requeued: UInt64
@@ -4709,10 +4718,11 @@ public struct SyncReport: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(outcome: SyncOutcome, pushed: UInt64, rejected: UInt64, pulled: UInt64, gated: UInt64, requeued: UInt64, requests: UInt64, bytesSent: UInt64, bytesReceived: UInt64, retries: UInt64, pending: UInt64, wedged: UInt64, notLinked: [String], mustRefetch: Bool) {
+    public init(outcome: SyncOutcome, pushed: UInt64, rejected: UInt64, uploaded: UInt64, pulled: UInt64, gated: UInt64, requeued: UInt64, requests: UInt64, bytesSent: UInt64, bytesReceived: UInt64, retries: UInt64, pending: UInt64, wedged: UInt64, notLinked: [String], mustRefetch: Bool) {
         self.outcome = outcome
         self.pushed = pushed
         self.rejected = rejected
+        self.uploaded = uploaded
         self.pulled = pulled
         self.gated = gated
         self.requeued = requeued
@@ -4745,6 +4755,7 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
                 outcome: FfiConverterTypeSyncOutcome.read(from: &buf), 
                 pushed: FfiConverterUInt64.read(from: &buf), 
                 rejected: FfiConverterUInt64.read(from: &buf), 
+                uploaded: FfiConverterUInt64.read(from: &buf), 
                 pulled: FfiConverterUInt64.read(from: &buf), 
                 gated: FfiConverterUInt64.read(from: &buf), 
                 requeued: FfiConverterUInt64.read(from: &buf), 
@@ -4763,6 +4774,7 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
         FfiConverterTypeSyncOutcome.write(value.outcome, into: &buf)
         FfiConverterUInt64.write(value.pushed, into: &buf)
         FfiConverterUInt64.write(value.rejected, into: &buf)
+        FfiConverterUInt64.write(value.uploaded, into: &buf)
         FfiConverterUInt64.write(value.pulled, into: &buf)
         FfiConverterUInt64.write(value.gated, into: &buf)
         FfiConverterUInt64.write(value.requeued, into: &buf)
@@ -5562,6 +5574,11 @@ enum ApiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Validation(field: Field, problem: ValidationProblem, reason: String
     )
+    /**
+     * Show next to the document field `key` (a 命の宝箱 catalogue key); worded like `Validation`.
+     */
+    case DocumentField(key: String, problem: ValidationProblem, reason: String
+    )
     case NotFound(entity: String
     )
     /**
@@ -5657,42 +5674,47 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
             problem: try FfiConverterTypeValidationProblem.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 2: return .NotFound(
+        case 2: return .DocumentField(
+            key: try FfiConverterString.read(from: &buf), 
+            problem: try FfiConverterTypeValidationProblem.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 3: return .NotFound(
             entity: try FfiConverterString.read(from: &buf)
             )
-        case 3: return .Conflict(
+        case 4: return .Conflict(
             kind: try FfiConverterTypeConflictKind.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 4: return .NoActiveProfile
-        case 5: return .KeyUnavailable
-        case 6: return .KeyChanged
-        case 7: return .KeyStore(
+        case 5: return .NoActiveProfile
+        case 6: return .KeyUnavailable
+        case 7: return .KeyChanged
+        case 8: return .KeyStore(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 8: return .UpdateRequired(
+        case 9: return .UpdateRequired(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .StorageFull
-        case 10: return .DataDamaged(
+        case 10: return .StorageFull
+        case 11: return .DataDamaged(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 11: return .Network(
+        case 12: return .Network(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 12: return .Auth(
+        case 13: return .Auth(
             problem: try FfiConverterTypeAuthProblem.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 13: return .Photo(
+        case 14: return .Photo(
             problem: try FfiConverterTypePhotoProblem.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 14: return .Import(
+        case 15: return .Import(
             problem: try FfiConverterTypeImportProblem.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 15: return .Internal(
+        case 16: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -5714,73 +5736,80 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .NotFound(entity):
+        case let .DocumentField(key,problem,reason):
             writeInt(&buf, Int32(2))
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeValidationProblem.write(problem, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .NotFound(entity):
+            writeInt(&buf, Int32(3))
             FfiConverterString.write(entity, into: &buf)
             
         
         case let .Conflict(kind,reason):
-            writeInt(&buf, Int32(3))
+            writeInt(&buf, Int32(4))
             FfiConverterTypeConflictKind.write(kind, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case .NoActiveProfile:
-            writeInt(&buf, Int32(4))
-        
-        
-        case .KeyUnavailable:
             writeInt(&buf, Int32(5))
         
         
-        case .KeyChanged:
+        case .KeyUnavailable:
             writeInt(&buf, Int32(6))
         
         
-        case let .KeyStore(reason):
+        case .KeyChanged:
             writeInt(&buf, Int32(7))
-            FfiConverterString.write(reason, into: &buf)
-            
         
-        case let .UpdateRequired(reason):
+        
+        case let .KeyStore(reason):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case .StorageFull:
+        case let .UpdateRequired(reason):
             writeInt(&buf, Int32(9))
-        
-        
-        case let .DataDamaged(reason):
-            writeInt(&buf, Int32(10))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Network(reason):
+        case .StorageFull:
+            writeInt(&buf, Int32(10))
+        
+        
+        case let .DataDamaged(reason):
             writeInt(&buf, Int32(11))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Auth(problem,reason):
+        case let .Network(reason):
             writeInt(&buf, Int32(12))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Auth(problem,reason):
+            writeInt(&buf, Int32(13))
             FfiConverterTypeAuthProblem.write(problem, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Photo(problem,reason):
-            writeInt(&buf, Int32(13))
+            writeInt(&buf, Int32(14))
             FfiConverterTypePhotoProblem.write(problem, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Import(problem,reason):
-            writeInt(&buf, Int32(14))
+            writeInt(&buf, Int32(15))
             FfiConverterTypeImportProblem.write(problem, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .Internal(reason):
-            writeInt(&buf, Int32(15))
+            writeInt(&buf, Int32(16))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -6430,6 +6459,15 @@ public enum Field: Equatable, Hashable {
     case hmCode
     case displayName
     case cursor
+    case checkupDate
+    case checkupKind
+    case institution
+    case pages
+    case items
+    case itemCode
+    case itemValue
+    case itemUnit
+    case itemMethod
 
 
 
@@ -6476,6 +6514,24 @@ public struct FfiConverterTypeField: FfiConverterRustBuffer {
         case 12: return .displayName
         
         case 13: return .cursor
+        
+        case 14: return .checkupDate
+        
+        case 15: return .checkupKind
+        
+        case 16: return .institution
+        
+        case 17: return .pages
+        
+        case 18: return .items
+        
+        case 19: return .itemCode
+        
+        case 20: return .itemValue
+        
+        case 21: return .itemUnit
+        
+        case 22: return .itemMethod
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -6535,6 +6591,42 @@ public struct FfiConverterTypeField: FfiConverterRustBuffer {
         
         case .cursor:
             writeInt(&buf, Int32(13))
+        
+        
+        case .checkupDate:
+            writeInt(&buf, Int32(14))
+        
+        
+        case .checkupKind:
+            writeInt(&buf, Int32(15))
+        
+        
+        case .institution:
+            writeInt(&buf, Int32(16))
+        
+        
+        case .pages:
+            writeInt(&buf, Int32(17))
+        
+        
+        case .items:
+            writeInt(&buf, Int32(18))
+        
+        
+        case .itemCode:
+            writeInt(&buf, Int32(19))
+        
+        
+        case .itemValue:
+            writeInt(&buf, Int32(20))
+        
+        
+        case .itemUnit:
+            writeInt(&buf, Int32(21))
+        
+        
+        case .itemMethod:
+            writeInt(&buf, Int32(22))
         
         }
     }
@@ -7335,6 +7427,18 @@ public enum RecordFamily: Equatable, Hashable {
     case vital
     case medication
     /**
+     * 命の宝箱, the emergency information sheet.
+     */
+    case emergencySheet
+    /**
+     * A checkup result.
+     */
+    case checkup
+    /**
+     * A photo being sent (a page of a sheet or a checkup result).
+     */
+    case photo
+    /**
      * A family a newer app wrote (kept and sent by this one, but not shown).
      */
     case other
@@ -7363,7 +7467,13 @@ public struct FfiConverterTypeRecordFamily: FfiConverterRustBuffer {
         
         case 2: return .medication
         
-        case 3: return .other
+        case 3: return .emergencySheet
+        
+        case 4: return .checkup
+        
+        case 5: return .photo
+        
+        case 6: return .other
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -7381,8 +7491,20 @@ public struct FfiConverterTypeRecordFamily: FfiConverterRustBuffer {
             writeInt(&buf, Int32(2))
         
         
-        case .other:
+        case .emergencySheet:
             writeInt(&buf, Int32(3))
+        
+        
+        case .checkup:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .photo:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(6))
         
         }
     }
@@ -7417,6 +7539,8 @@ public enum RefusalReason: Equatable, Hashable {
     case changedElsewhere
     case notAccepted
     case waitsForAnother
+    case storageFull
+    case photoMissing
     case other
 
 
@@ -7451,7 +7575,11 @@ public struct FfiConverterTypeRefusalReason: FfiConverterRustBuffer {
         
         case 6: return .waitsForAnother
         
-        case 7: return .other
+        case 7: return .storageFull
+        
+        case 8: return .photoMissing
+        
+        case 9: return .other
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -7485,8 +7613,16 @@ public struct FfiConverterTypeRefusalReason: FfiConverterRustBuffer {
             writeInt(&buf, Int32(6))
         
         
-        case .other:
+        case .storageFull:
             writeInt(&buf, Int32(7))
+        
+        
+        case .photoMissing:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(9))
         
         }
     }
@@ -7820,6 +7956,7 @@ public func FfiConverterTypeSyncOutcome_lower(_ value: SyncOutcome) -> RustBuffe
 public enum SyncPhase: Equatable, Hashable {
     
     case starting
+    case uploading
     case pushing
     case pulling
     case waitingToRetry
@@ -7847,13 +7984,15 @@ public struct FfiConverterTypeSyncPhase: FfiConverterRustBuffer {
         
         case 1: return .starting
         
-        case 2: return .pushing
+        case 2: return .uploading
         
-        case 3: return .pulling
+        case 3: return .pushing
         
-        case 4: return .waitingToRetry
+        case 4: return .pulling
         
-        case 5: return .done
+        case 5: return .waitingToRetry
+        
+        case 6: return .done
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -7867,20 +8006,24 @@ public struct FfiConverterTypeSyncPhase: FfiConverterRustBuffer {
             writeInt(&buf, Int32(1))
         
         
-        case .pushing:
+        case .uploading:
             writeInt(&buf, Int32(2))
         
         
-        case .pulling:
+        case .pushing:
             writeInt(&buf, Int32(3))
         
         
-        case .waitingToRetry:
+        case .pulling:
             writeInt(&buf, Int32(4))
         
         
-        case .done:
+        case .waitingToRetry:
             writeInt(&buf, Int32(5))
+        
+        
+        case .done:
+            writeInt(&buf, Int32(6))
         
         }
     }
@@ -8078,6 +8221,9 @@ public enum ValidationProblem: Equatable, Hashable {
     case empty
     case invalidFormat(expected: String
     )
+    case tooMany(max: UInt32
+    )
+    case duplicate
 
 
 
@@ -8122,6 +8268,11 @@ public struct FfiConverterTypeValidationProblem: FfiConverterRustBuffer {
         
         case 10: return .invalidFormat(expected: try FfiConverterString.read(from: &buf)
         )
+        
+        case 11: return .tooMany(max: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        case 12: return .duplicate
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -8176,6 +8327,15 @@ public struct FfiConverterTypeValidationProblem: FfiConverterRustBuffer {
             writeInt(&buf, Int32(10))
             FfiConverterString.write(expected, into: &buf)
             
+        
+        case let .tooMany(max):
+            writeInt(&buf, Int32(11))
+            FfiConverterUInt32.write(max, into: &buf)
+            
+        
+        case .duplicate:
+            writeInt(&buf, Int32(12))
+        
         }
     }
 }

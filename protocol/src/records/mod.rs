@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 pub mod checkup;
+pub mod emergency_sheet;
 pub mod medication;
 pub mod vital;
 
@@ -22,18 +23,20 @@ pub enum Entity {
     Vital,
     Medication,
     Checkup,
+    EmergencySheet,
     Other(String),
 }
 
 impl Entity {
     /// Every family this build of the protocol defines.
-    pub const KNOWN: &'static [Entity] = &[Entity::Vital, Entity::Medication, Entity::Checkup];
+    pub const KNOWN: &'static [Entity] = &[Entity::Vital, Entity::Medication, Entity::Checkup, Entity::EmergencySheet];
 
     pub fn as_str(&self) -> &str {
         match self {
             Self::Vital => "vital",
             Self::Medication => "medication",
             Self::Checkup => "checkup",
+            Self::EmergencySheet => "emergency_sheet",
             Self::Other(name) => name,
         }
     }
@@ -124,9 +127,9 @@ mod tests {
     fn entity_names_travel_as_plain_strings_and_unknown_ones_are_kept() {
         assert_eq!(serde_json::to_string(&Entity::Vital).unwrap(), "\"vital\"");
         assert_eq!(serde_json::from_str::<Entity>("\"vital\"").unwrap(), Entity::Vital);
-        let future: Entity = serde_json::from_str("\"emergency_sheet\"").unwrap();
-        assert_eq!(future, Entity::Other("emergency_sheet".into()));
-        assert_eq!(serde_json::to_string(&future).unwrap(), "\"emergency_sheet\"");
+        let future: Entity = serde_json::from_str("\"care_plan\"").unwrap();
+        assert_eq!(future, Entity::Other("care_plan".into()));
+        assert_eq!(serde_json::to_string(&future).unwrap(), "\"care_plan\"");
         for known in Entity::KNOWN {
             assert_eq!(&Entity::parse(known.as_str()), known);
         }

@@ -6,6 +6,7 @@
 //! registry. A family only says how its own table takes a pulled change, which of its records
 //! the server lost, and how to carry its rows into a fresh database.
 
+pub mod emergency_sheet;
 pub mod medication;
 #[cfg(test)]
 pub(crate) mod test_note;
@@ -13,6 +14,7 @@ mod vitals;
 
 pub use medication::{ArrivedBy, MedicationFamily};
 
+pub use emergency_sheet::EmergencySheetFamily;
 pub use vitals::VitalFamily;
 
 use super::outbox::OutboxEntry;
@@ -126,7 +128,7 @@ impl Default for Families {
 impl Families {
     /// Every family this build ships. A new family is registered here, once.
     pub fn builtin() -> Self {
-        Self { list: vec![Arc::new(VitalFamily), Arc::new(MedicationFamily)] }
+        Self { list: vec![Arc::new(VitalFamily), Arc::new(MedicationFamily), Arc::new(EmergencySheetFamily)] }
     }
 
     /// None at all: a store that parks everything it pulls (tests of older builds).

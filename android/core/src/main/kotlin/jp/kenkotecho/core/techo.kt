@@ -6059,6 +6059,10 @@ data class SyncProgress (
     val `pending`: kotlin.ULong
     , 
     val `lastError`: kotlin.String?
+    , 
+    val `uploadSent`: kotlin.ULong
+    , 
+    val `uploadSize`: kotlin.ULong
     
 ){
     
@@ -6080,6 +6084,8 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
         )
     }
 
@@ -6088,7 +6094,9 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
             FfiConverterULong.allocationSize(value.`pushed`) +
             FfiConverterULong.allocationSize(value.`pulled`) +
             FfiConverterULong.allocationSize(value.`pending`) +
-            FfiConverterOptionalString.allocationSize(value.`lastError`)
+            FfiConverterOptionalString.allocationSize(value.`lastError`) +
+            FfiConverterULong.allocationSize(value.`uploadSent`) +
+            FfiConverterULong.allocationSize(value.`uploadSize`)
     )
 
     override fun write(value: SyncProgress, buf: ByteBuffer) {
@@ -6097,6 +6105,8 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
             FfiConverterULong.write(value.`pulled`, buf)
             FfiConverterULong.write(value.`pending`, buf)
             FfiConverterOptionalString.write(value.`lastError`, buf)
+            FfiConverterULong.write(value.`uploadSent`, buf)
+            FfiConverterULong.write(value.`uploadSize`, buf)
     }
 }
 
@@ -6108,6 +6118,8 @@ data class SyncReport (
     val `pushed`: kotlin.ULong
     , 
     val `rejected`: kotlin.ULong
+    , 
+    val `uploaded`: kotlin.ULong
     , 
     val `pulled`: kotlin.ULong
     , 
@@ -6158,6 +6170,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterBoolean.read(buf),
         )
@@ -6167,6 +6180,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterTypeSyncOutcome.allocationSize(value.`outcome`) +
             FfiConverterULong.allocationSize(value.`pushed`) +
             FfiConverterULong.allocationSize(value.`rejected`) +
+            FfiConverterULong.allocationSize(value.`uploaded`) +
             FfiConverterULong.allocationSize(value.`pulled`) +
             FfiConverterULong.allocationSize(value.`gated`) +
             FfiConverterULong.allocationSize(value.`requeued`) +
@@ -6184,6 +6198,7 @@ public object FfiConverterTypeSyncReport: FfiConverterRustBuffer<SyncReport> {
             FfiConverterTypeSyncOutcome.write(value.`outcome`, buf)
             FfiConverterULong.write(value.`pushed`, buf)
             FfiConverterULong.write(value.`rejected`, buf)
+            FfiConverterULong.write(value.`uploaded`, buf)
             FfiConverterULong.write(value.`pulled`, buf)
             FfiConverterULong.write(value.`gated`, buf)
             FfiConverterULong.write(value.`requeued`, buf)
@@ -6842,6 +6857,21 @@ sealed class ApiException: kotlin.Exception() {
             get() = "field=${ `field` }, problem=${ `problem` }, reason=${ `reason` }"
     }
     
+    /**
+     * Show next to the document field `key` (a 命の宝箱 catalogue key); worded like `Validation`.
+     */
+    class DocumentField(
+        
+        val `key`: kotlin.String, 
+        
+        val `problem`: ValidationProblem, 
+        
+        val `reason`: kotlin.String
+        ) : ApiException() {
+        override val message
+            get() = "key=${ `key` }, problem=${ `problem` }, reason=${ `reason` }"
+    }
+    
     class NotFound(
         
         val `entity`: kotlin.String
@@ -7015,42 +7045,47 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
                 FfiConverterTypeValidationProblem.read(buf),
                 FfiConverterString.read(buf),
                 )
-            2 -> ApiException.NotFound(
+            2 -> ApiException.DocumentField(
+                FfiConverterString.read(buf),
+                FfiConverterTypeValidationProblem.read(buf),
                 FfiConverterString.read(buf),
                 )
-            3 -> ApiException.Conflict(
+            3 -> ApiException.NotFound(
+                FfiConverterString.read(buf),
+                )
+            4 -> ApiException.Conflict(
                 FfiConverterTypeConflictKind.read(buf),
                 FfiConverterString.read(buf),
                 )
-            4 -> ApiException.NoActiveProfile()
-            5 -> ApiException.KeyUnavailable()
-            6 -> ApiException.KeyChanged()
-            7 -> ApiException.KeyStore(
+            5 -> ApiException.NoActiveProfile()
+            6 -> ApiException.KeyUnavailable()
+            7 -> ApiException.KeyChanged()
+            8 -> ApiException.KeyStore(
                 FfiConverterString.read(buf),
                 )
-            8 -> ApiException.UpdateRequired(
+            9 -> ApiException.UpdateRequired(
                 FfiConverterString.read(buf),
                 )
-            9 -> ApiException.StorageFull()
-            10 -> ApiException.DataDamaged(
+            10 -> ApiException.StorageFull()
+            11 -> ApiException.DataDamaged(
                 FfiConverterString.read(buf),
                 )
-            11 -> ApiException.Network(
+            12 -> ApiException.Network(
                 FfiConverterString.read(buf),
                 )
-            12 -> ApiException.Auth(
+            13 -> ApiException.Auth(
                 FfiConverterTypeAuthProblem.read(buf),
                 FfiConverterString.read(buf),
                 )
-            13 -> ApiException.Photo(
+            14 -> ApiException.Photo(
                 FfiConverterTypePhotoProblem.read(buf),
                 FfiConverterString.read(buf),
                 )
-            14 -> ApiException.Import(
+            15 -> ApiException.Import(
                 FfiConverterTypeImportProblem.read(buf),
                 FfiConverterString.read(buf),
                 )
-            15 -> ApiException.Internal(
+            16 -> ApiException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -7063,6 +7098,13 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterTypeField.allocationSize(value.`field`)
+                + FfiConverterTypeValidationProblem.allocationSize(value.`problem`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is ApiException.DocumentField -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`key`)
                 + FfiConverterTypeValidationProblem.allocationSize(value.`problem`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
@@ -7148,73 +7190,80 @@ public object FfiConverterTypeApiError : FfiConverterRustBuffer<ApiException> {
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is ApiException.NotFound -> {
+            is ApiException.DocumentField -> {
                 buf.putInt(2)
+                FfiConverterString.write(value.`key`, buf)
+                FfiConverterTypeValidationProblem.write(value.`problem`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is ApiException.NotFound -> {
+                buf.putInt(3)
                 FfiConverterString.write(value.`entity`, buf)
                 Unit
             }
             is ApiException.Conflict -> {
-                buf.putInt(3)
+                buf.putInt(4)
                 FfiConverterTypeConflictKind.write(value.`kind`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is ApiException.NoActiveProfile -> {
-                buf.putInt(4)
-                Unit
-            }
-            is ApiException.KeyUnavailable -> {
                 buf.putInt(5)
                 Unit
             }
-            is ApiException.KeyChanged -> {
+            is ApiException.KeyUnavailable -> {
                 buf.putInt(6)
                 Unit
             }
-            is ApiException.KeyStore -> {
+            is ApiException.KeyChanged -> {
                 buf.putInt(7)
-                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is ApiException.UpdateRequired -> {
+            is ApiException.KeyStore -> {
                 buf.putInt(8)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is ApiException.StorageFull -> {
+            is ApiException.UpdateRequired -> {
                 buf.putInt(9)
-                Unit
-            }
-            is ApiException.DataDamaged -> {
-                buf.putInt(10)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is ApiException.Network -> {
+            is ApiException.StorageFull -> {
+                buf.putInt(10)
+                Unit
+            }
+            is ApiException.DataDamaged -> {
                 buf.putInt(11)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is ApiException.Auth -> {
+            is ApiException.Network -> {
                 buf.putInt(12)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is ApiException.Auth -> {
+                buf.putInt(13)
                 FfiConverterTypeAuthProblem.write(value.`problem`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is ApiException.Photo -> {
-                buf.putInt(13)
+                buf.putInt(14)
                 FfiConverterTypePhotoProblem.write(value.`problem`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is ApiException.Import -> {
-                buf.putInt(14)
+                buf.putInt(15)
                 FfiConverterTypeImportProblem.write(value.`problem`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is ApiException.Internal -> {
-                buf.putInt(15)
+                buf.putInt(16)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -7600,7 +7649,16 @@ enum class Field {
     DEVICE_NAME,
     HM_CODE,
     DISPLAY_NAME,
-    CURSOR;
+    CURSOR,
+    CHECKUP_DATE,
+    CHECKUP_KIND,
+    INSTITUTION,
+    PAGES,
+    ITEMS,
+    ITEM_CODE,
+    ITEM_VALUE,
+    ITEM_UNIT,
+    ITEM_METHOD;
 
     
 
@@ -8006,6 +8064,18 @@ enum class RecordFamily {
     VITAL,
     MEDICATION,
     /**
+     * 命の宝箱, the emergency information sheet.
+     */
+    EMERGENCY_SHEET,
+    /**
+     * A checkup result.
+     */
+    CHECKUP,
+    /**
+     * A photo being sent (a page of a sheet or a checkup result).
+     */
+    PHOTO,
+    /**
      * A family a newer app wrote (kept and sent by this one, but not shown).
      */
     OTHER;
@@ -8050,6 +8120,8 @@ enum class RefusalReason {
     CHANGED_ELSEWHERE,
     NOT_ACCEPTED,
     WAITS_FOR_ANOTHER,
+    STORAGE_FULL,
+    PHOTO_MISSING,
     OTHER;
 
     
@@ -8301,6 +8373,7 @@ public object FfiConverterTypeSyncOutcome : FfiConverterRustBuffer<SyncOutcome>{
 enum class SyncPhase {
     
     STARTING,
+    UPLOADING,
     PUSHING,
     PULLING,
     WAITING_TO_RETRY,
@@ -8634,6 +8707,18 @@ sealed class ValidationProblem {
         companion object
     }
     
+    data class TooMany(
+        val `max`: kotlin.UInt) : ValidationProblem()
+        
+    {
+        
+
+        companion object
+    }
+    
+    object Duplicate : ValidationProblem()
+    
+    
 
     
 
@@ -8670,6 +8755,10 @@ public object FfiConverterTypeValidationProblem : FfiConverterRustBuffer<Validat
             10 -> ValidationProblem.InvalidFormat(
                 FfiConverterString.read(buf),
                 )
+            11 -> ValidationProblem.TooMany(
+                FfiConverterUInt.read(buf),
+                )
+            12 -> ValidationProblem.Duplicate
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
@@ -8741,6 +8830,19 @@ public object FfiConverterTypeValidationProblem : FfiConverterRustBuffer<Validat
                 + FfiConverterString.allocationSize(value.`expected`)
             )
         }
+        is ValidationProblem.TooMany -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`max`)
+            )
+        }
+        is ValidationProblem.Duplicate -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
     }
 
     override fun write(value: ValidationProblem, buf: ByteBuffer) {
@@ -8789,6 +8891,15 @@ public object FfiConverterTypeValidationProblem : FfiConverterRustBuffer<Validat
             is ValidationProblem.InvalidFormat -> {
                 buf.putInt(10)
                 FfiConverterString.write(value.`expected`, buf)
+                Unit
+            }
+            is ValidationProblem.TooMany -> {
+                buf.putInt(11)
+                FfiConverterUInt.write(value.`max`, buf)
+                Unit
+            }
+            is ValidationProblem.Duplicate -> {
+                buf.putInt(12)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

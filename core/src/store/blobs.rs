@@ -1,0 +1,264 @@
+//! Photo pages and previews as content-addressed blobs inside the encrypted database, and their
+//! uploads as outbox entries that the records showing them wait for.
+//!
+//! A blob's upload is queued in the outbox under the reserved name [`UPLOAD_ENTITY`], in the
+//! same transaction as the blob and the record, so the record's entry can name it in
+//! `depends_on` and is never pushed before the server holds the bytes (matrix-rust-sdk's send
+//! queue does the same for media). Upload entries are not mutations: the engine sends them
+//! through the upload endpoints, chunk by chunk, and the acknowledged offset is kept after every
+//! chunk so a killed app continues where it stopped. Nothing here knows which family a blob
+//! belongs to.
+
+use super::Store;
+use super::outbox::{NewEntry, enqueue};
+use crate::domain::Profile;
+use crate::error::{Error, Result};
+use rusqlite::{OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+use techo_protocol::records::BlobRef;
+use techo_protocol::uploads::UploadStart;
+use techo_protocol::{Entity, Op};
+
+/// The outbox's name for a blob upload: not a record family, never pushed as a mutation.
+pub const UPLOAD_ENTITY: &str = "blob";
+
+/// The next upload the engine should work on.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UploadTask {
+    /// The outbox entry (what dependants wait for).
+    pub seq: i64,
+    pub start: UploadStart,
+    /// The server's id of an upload in progress, with what it acknowledged.
+    pub upload_id: Option<String>,
+    pub offset: u64,
+    /// False when the bytes are no longer on this device (a damaged database carried over):
+    /// the upload cannot be done and is set aside with its dependants.
+    pub has_bytes: bool,
+}
+
+impl std::fmt::Debug for UploadTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadTask")
+            .field("seq", &self.seq)
+            .field("size", &self.start.size)
+            .field("offset", &self.offset)
+            .finish_non_exhaustive()
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Keeps `bytes` for `profile` and queues their upload, inside the caller's transaction.
+/// Returns what a record names, and the upload entry's `seq` for the record's `depends_on`
+/// (`None` when the same bytes were already uploaded: nothing to wait for).
+///
+/// A person's uploads form one chain, each waiting for the one queued before it: a record that
+/// waits for the last upload waits for every photo it shows, with one `depends_on`.
+pub(crate) fn keep_blob(
+    tx: &Transaction<'_>,
+    profile: &Profile,
+    mime: &str,
+    bytes: &[u8],
+    now_ms: i64,
+) -> Result<(BlobRef, Option<i64>)> {
+    let sha256 = sha256_hex(bytes);
+    let size = bytes.len() as u64;
+    let blob =
+        BlobRef { id: sha256.clone(), sha256: sha256.clone(), size, mime: mime.to_owned(), extra: Default::default() };
+    let profile_id = profile.id.to_string();
+    let known: Option<(i64, i64)> = tx
+        .query_row(
+            "SELECT \"uploaded_offset\", \"size\" FROM \"blobs\" WHERE \"profile_id\" = ?1 AND \"sha256\" = ?2",
+            params![profile_id, sha256],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match known {
+        Some((done, total)) if done == total => {
+            // Downloaded or uploaded before; keep the bytes if we only had the reference.
+            tx.execute(
+                "UPDATE \"blobs\" SET \"bytes\" = ?3 WHERE \"profile_id\" = ?1 AND \"sha256\" = ?2 AND \"bytes\" IS NULL",
+                params![profile_id, sha256, bytes],
+            )?;
+            return Ok((blob, None));
+        }
+        Some(_) => {
+            // Its upload is queued already: wait for that one.
+            let seq: Option<i64> = tx
+                .query_row(
+                    "SELECT \"seq\" FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"patient\" = ?3",
+                    params![UPLOAD_ENTITY, sha256, profile.hm_code.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if seq.is_some() {
+                return Ok((blob, seq));
+            }
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO \"blobs\" (\"sha256\", \"profile_id\", \"mime\", \"size\", \"bytes\", \"stored_at_ms\") \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![sha256, profile_id, mime, size as i64, bytes, now_ms],
+            )?;
+        }
+    }
+    Ok((blob.clone(), Some(queue_upload(tx, profile, &blob, now_ms)?)))
+}
+
+fn queue_upload(tx: &Transaction<'_>, profile: &Profile, blob: &BlobRef, now_ms: i64) -> Result<i64> {
+    let start = UploadStart {
+        patient: profile.hm_code.to_string(),
+        sha256: blob.sha256.clone(),
+        size: blob.size,
+        mime: blob.mime.clone(),
+    };
+    let mut entry = NewEntry::new(&profile.hm_code, Entity::parse(UPLOAD_ENTITY), blob.sha256.clone(), Op::Create);
+    entry.depends_on = last_queued_upload(tx, profile)?;
+    enqueue(tx, entry, &start, now_ms)
+}
+
+/// The newest upload of `profile` still in the outbox: what a record showing all of the
+/// person's queued photos waits for.
+pub(crate) fn last_queued_upload(tx: &Transaction<'_>, profile: &Profile) -> Result<Option<i64>> {
+    Ok(tx.query_row(
+        "SELECT max(\"seq\") FROM \"outbox\" WHERE \"entity\" = ?1 AND \"patient\" = ?2",
+        params![UPLOAD_ENTITY, profile.hm_code.as_str()],
+        |r| r.get(0),
+    )?)
+}
+
+/// After a server restore lost records: queues the blob's upload again if this device holds
+/// its bytes (the server answers at once if it still has them). Returns the upload's `seq`.
+pub(crate) fn requeue_blob(
+    tx: &Transaction<'_>,
+    profile: &Profile,
+    blob: &BlobRef,
+    now_ms: i64,
+) -> Result<Option<i64>> {
+    let queued: Option<i64> = tx
+        .query_row(
+            "SELECT \"seq\" FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"patient\" = ?3",
+            params![UPLOAD_ENTITY, blob.sha256, profile.hm_code.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if queued.is_some() {
+        return Ok(queued);
+    }
+    let held = tx.execute(
+        "UPDATE \"blobs\" SET \"upload_id\" = NULL, \"uploaded_offset\" = 0 \
+         WHERE \"profile_id\" = ?1 AND \"sha256\" = ?2 AND \"bytes\" IS NOT NULL",
+        params![profile.id.to_string(), blob.sha256],
+    )?;
+    if held == 0 {
+        return Ok(None);
+    }
+    Ok(Some(queue_upload(tx, profile, blob, now_ms)?))
+}
+
+impl Store {
+    /// The first upload of these patients that can go now: pending, and not waiting for another.
+    pub fn next_upload(&self, patients: &[String]) -> Result<Option<UploadTask>> {
+        let list = serde_json::to_string(patients).map_err(|_| Error::Corrupt("patient list"))?;
+        let row: Option<(i64, String, Option<String>, Option<i64>, Option<bool>)> = self
+            .reader()
+            .query_row(
+                "SELECT o.\"seq\", o.\"payload\", b.\"upload_id\", b.\"uploaded_offset\", b.\"bytes\" IS NOT NULL \
+                 FROM \"outbox\" o \
+                 LEFT JOIN \"profiles\" p ON p.\"hm_code\" = o.\"patient\" \
+                 LEFT JOIN \"blobs\" b ON b.\"profile_id\" = p.\"id\" AND b.\"sha256\" = o.\"entity_id\" \
+                 WHERE o.\"entity\" = ?1 AND o.\"state\" = 'pending' \
+                 AND o.\"patient\" IN (SELECT value FROM json_each(?2)) \
+                 AND (o.\"depends_on\" IS NULL OR NOT EXISTS (SELECT 1 FROM \"outbox\" d WHERE d.\"seq\" = o.\"depends_on\")) \
+                 ORDER BY o.\"seq\" LIMIT 1",
+                params![UPLOAD_ENTITY, list],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((seq, payload, upload_id, offset, has_bytes)) = row else { return Ok(None) };
+        let start: UploadStart = serde_json::from_str(&payload).map_err(|_| Error::Corrupt("queued upload"))?;
+        Ok(Some(UploadTask {
+            seq,
+            start,
+            upload_id,
+            offset: offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0),
+            has_bytes: has_bytes.unwrap_or(false),
+        }))
+    }
+
+    /// Up to `len` bytes of the task's blob from `offset`.
+    pub fn upload_chunk(&self, task: &UploadTask, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let conn = self.reader();
+        let chunk: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT substr(b.\"bytes\", ?3 + 1, ?4) FROM \"blobs\" b JOIN \"profiles\" p ON p.\"id\" = b.\"profile_id\" \
+                 WHERE p.\"hm_code\" = ?1 AND b.\"sha256\" = ?2 AND b.\"bytes\" IS NOT NULL",
+                params![task.start.patient, task.start.sha256, offset as i64, len as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        chunk.ok_or(Error::NotFound { entity: "photo" })
+    }
+
+    /// Keeps what the server acknowledged of an upload, after every chunk. An offset going
+    /// back (the server lost a chunk in a crash) is kept too: the server's word is what counts.
+    pub fn note_upload(&self, task: &UploadTask, upload_id: Option<&str>, offset: u64) -> Result<()> {
+        self.writer().execute(
+            "UPDATE \"blobs\" SET \"upload_id\" = ?3, \"uploaded_offset\" = min(?4, \"size\") \
+             WHERE \"sha256\" = ?2 AND \"profile_id\" = (SELECT \"id\" FROM \"profiles\" WHERE \"hm_code\" = ?1)",
+            params![task.start.patient, task.start.sha256, upload_id, offset as i64],
+        )?;
+        Ok(())
+    }
+
+    /// The server holds the blob: its upload leaves the outbox, and what waited for it can go.
+    pub fn complete_upload(&self, task: &UploadTask) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE \"blobs\" SET \"upload_id\" = NULL, \"uploaded_offset\" = \"size\" \
+             WHERE \"sha256\" = ?2 AND \"profile_id\" = (SELECT \"id\" FROM \"profiles\" WHERE \"hm_code\" = ?1)",
+            params![task.start.patient, task.start.sha256],
+        )?;
+        tx.execute("DELETE FROM \"outbox\" WHERE \"seq\" = ?1", [task.seq])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The bytes of `profile`'s blob, if this device holds them.
+    pub fn blob_bytes(&self, profile: &Profile, sha256: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .reader()
+            .query_row(
+                "SELECT \"bytes\" FROM \"blobs\" WHERE \"profile_id\" = ?1 AND \"sha256\" = ?2",
+                params![profile.id.to_string(), sha256],
+                |r| r.get::<_, Option<Vec<u8>>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Keeps a blob downloaded from the server, after checking it is what the record named.
+    pub fn keep_downloaded_blob(&self, profile: &Profile, blob: &BlobRef, bytes: &[u8]) -> Result<()> {
+        if sha256_hex(bytes) != blob.sha256 || bytes.len() as u64 != blob.size {
+            return Err(Error::InvalidPayload { what: "downloaded photo does not match its record" });
+        }
+        self.writer().execute(
+            "INSERT INTO \"blobs\" (\"sha256\", \"profile_id\", \"mime\", \"size\", \"bytes\", \"uploaded_offset\", \"stored_at_ms\") \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?6) \
+             ON CONFLICT (\"profile_id\", \"sha256\") DO UPDATE SET \"bytes\" = coalesce(\"blobs\".\"bytes\", excluded.\"bytes\")",
+            params![
+                blob.sha256,
+                profile.id.to_string(),
+                blob.mime,
+                blob.size as i64,
+                bytes,
+                self.clock.now().timestamp_millis()
+            ],
+        )?;
+        Ok(())
+    }
+}

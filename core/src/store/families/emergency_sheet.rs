@@ -1,0 +1,547 @@
+//! 命の宝箱 on the device: the person's one sheet (typed fields and photographed pages), every
+//! version this device saved or received, and the merge of a save another device made first.
+//!
+//! The sheet is kept as it travels (`record`), with the server's last known state beside it
+//! (`base`, the merge base) and the fields two devices changed differently (`conflicts`), which
+//! wait for the person to choose. Pages are blobs: adding one keeps the prepared JPEG and its
+//! preview in the store and queues their uploads, and the save waits for them.
+
+use super::{Applied, ConflictResolution, Family, HeldRecord, not_a_record, unacknowledged_ids};
+use crate::domain::{HmCode, Profile};
+use crate::error::{Error, Result};
+use crate::photo::{PhotoSettings, prepare_photo};
+use crate::store::Store;
+use crate::store::blobs::{keep_blob, last_queued_upload, requeue_blob};
+use crate::store::outbox::{NewEntry, OutboxEntry, enqueue};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::BTreeMap;
+use std::path::Path;
+use techo_domain::emergency_sheet::{
+    CATALOGUE, FieldConflict, MAX_PAGES, catalogue_field, check_field, merge, sheet_id,
+};
+use techo_domain::vitals_wire::rfc3339_utc;
+use techo_protocol::records::PhotoPage;
+use techo_protocol::records::emergency_sheet::{Author, EmergencySheetRecord};
+use techo_protocol::sync::Change;
+use techo_protocol::{Entity, Op};
+
+/// After this long without a save, the sheet asks to be looked over (paper kits are refreshed
+/// once a year, and after any change).
+pub const REVIEW_AFTER: Duration = Duration::days(365);
+
+pub struct EmergencySheetFamily;
+
+/// The sheet as screens show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmergencySheet {
+    /// Typed fields with a value, in catalogue order (fields of a newer app last).
+    pub fields: Vec<(String, String)>,
+    pub pages: Vec<PhotoPage>,
+    pub saved_at: DateTime<Utc>,
+    pub saved_by: Author,
+    /// Fields saved differently on two devices: the sheet shows `theirs`, the person chooses.
+    pub conflicts: Vec<FieldConflict>,
+    /// Saves not yet on the server.
+    pub unsent: bool,
+    /// Not saved for a year: a gentle reminder to look it over.
+    pub review_due: bool,
+}
+
+/// One version in the sheet's history on this device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SheetVersion {
+    pub number: i64,
+    pub saved_at: DateTime<Utc>,
+    pub saved_by: Author,
+    /// Saved on this device (else received from the server).
+    pub saved_here: bool,
+    /// Fields whose value differs from the version before (added, changed or cleared).
+    pub changed_fields: Vec<String>,
+    pub pages: usize,
+}
+
+fn record_json(r: &EmergencySheetRecord) -> Result<String> {
+    serde_json::to_string(r).map_err(|_| Error::Corrupt("emergency sheet"))
+}
+
+fn parse_record(json: &str) -> Result<EmergencySheetRecord> {
+    serde_json::from_str(json).map_err(|_| Error::Corrupt("emergency sheet"))
+}
+
+struct Row {
+    record: EmergencySheetRecord,
+    base: Option<EmergencySheetRecord>,
+    conflicts: Vec<FieldConflict>,
+}
+
+fn load(conn: &rusqlite::Connection, profile: &Profile) -> Result<Option<Row>> {
+    let row: Option<(String, Option<String>, Option<String>)> = conn
+        .query_row(
+            "SELECT \"record\", \"base\", \"conflicts\" FROM \"emergency_sheets\" \
+             WHERE \"profile_id\" = ?1 AND \"deleted_at_ms\" IS NULL",
+            [profile.id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((record, base, conflicts)) = row else { return Ok(None) };
+    Ok(Some(Row {
+        record: parse_record(&record)?,
+        base: base.as_deref().map(parse_record).transpose()?,
+        conflicts: conflicts
+            .map(|c| serde_json::from_str(&c).map_err(|_| Error::Corrupt("sheet conflicts")))
+            .transpose()?
+            .unwrap_or_default(),
+    }))
+}
+
+/// Keeps `record` as the current state and adds it to the history (unless it is the latest
+/// version already, as when our own save comes back).
+fn store_version(
+    tx: &Transaction<'_>,
+    profile: &Profile,
+    record: &EmergencySheetRecord,
+    base: Option<&EmergencySheetRecord>,
+    conflicts: &[FieldConflict],
+    origin: &str,
+) -> Result<()> {
+    let json = record_json(record)?;
+    let base = base.map(record_json).transpose()?;
+    let conflicts = (!conflicts.is_empty())
+        .then(|| serde_json::to_string(conflicts))
+        .transpose()
+        .map_err(|_| Error::Corrupt("sheet conflicts"))?;
+    tx.execute(
+        "INSERT INTO \"emergency_sheets\" (\"id\", \"profile_id\", \"record\", \"base\", \"conflicts\") \
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (\"id\") DO UPDATE SET \"record\" = excluded.\"record\", \
+         \"base\" = coalesce(excluded.\"base\", \"emergency_sheets\".\"base\"), \"conflicts\" = excluded.\"conflicts\", \
+         \"deleted_at_ms\" = NULL",
+        params![record.id, profile.id.to_string(), json, base, conflicts],
+    )?;
+    let latest: Option<String> = tx
+        .query_row(
+            "SELECT \"record\" FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" = ?1 ORDER BY \"number\" DESC LIMIT 1",
+            [&record.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if latest.as_deref().map(parse_record).transpose()?.as_ref() != Some(record) {
+        tx.execute(
+            "INSERT INTO \"emergency_sheet_versions\" (\"sheet_id\", \"number\", \"record\", \"origin\") \
+             VALUES (?1, (SELECT coalesce(max(\"number\"), 0) + 1 FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" = ?1), ?2, ?3)",
+            params![record.id, json, origin],
+        )?;
+    }
+    Ok(())
+}
+
+/// Queues `record` as a create (never acknowledged, nothing queued) or an update from the
+/// version the server last acknowledged; waits for the person's queued photos.
+fn queue_save(tx: &Transaction<'_>, profile: &Profile, record: &EmergencySheetRecord, now_ms: i64) -> Result<()> {
+    let acknowledged: Option<i64> = tx
+        .query_row(
+            "SELECT \"server_version\" FROM \"record_versions\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2",
+            params![Entity::EmergencySheet.as_str(), record.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let queued: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"op\" != 'delete')",
+        params![Entity::EmergencySheet.as_str(), record.id],
+        |r| r.get(0),
+    )?;
+    let op = if acknowledged.is_none() && !queued { Op::Create } else { Op::Update };
+    let mut entry = NewEntry::new(&profile.hm_code, Entity::EmergencySheet, record.id.clone(), op);
+    // An update behind a queued save gets its base when that one is acknowledged.
+    entry.base_version = if op == Op::Update { acknowledged } else { None };
+    entry.depends_on = last_queued_upload(tx, profile)?;
+    enqueue(tx, entry, record, now_ms)?;
+    Ok(())
+}
+
+impl Family for EmergencySheetFamily {
+    fn entity(&self) -> Entity {
+        Entity::EmergencySheet
+    }
+
+    fn held(&self, conn: &rusqlite::Connection, profile: &Profile) -> Result<Vec<HeldRecord>> {
+        let mut stmt = conn.prepare(
+            "SELECT \"id\", \"record\", \"deleted_at_ms\" IS NOT NULL FROM \"emergency_sheets\" WHERE \"profile_id\" = ?1",
+        )?;
+        let rows = stmt.query_map([profile.id.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, record, deleted) = row?;
+            let payload = serde_json::from_str(&record).map_err(|_| Error::Corrupt("emergency sheet"))?;
+            out.push(HeldRecord { entity: Entity::EmergencySheet, id, deleted, payload });
+        }
+        Ok(out)
+    }
+
+    fn apply_change(
+        &self,
+        tx: &Transaction<'_>,
+        profile: &Profile,
+        change: &Change,
+        now: DateTime<Utc>,
+    ) -> Result<Applied> {
+        let Ok(record) = serde_json::from_value::<EmergencySheetRecord>(change.payload.clone()) else {
+            return Ok(not_a_record(change));
+        };
+        if record.patient != profile.hm_code.as_str() || record.id != change.id {
+            return Ok(Applied::Unreadable);
+        }
+        if change.deleted {
+            tx.execute(
+                "UPDATE \"emergency_sheets\" SET \"deleted_at_ms\" = ?2 WHERE \"id\" = ?1",
+                params![record.id, now.timestamp_millis()],
+            )?;
+            return Ok(Applied::Applied);
+        }
+        // Conflicts the person has not settled stay, unless the other side now agrees.
+        let conflicts: Vec<FieldConflict> = load(tx, profile)?
+            .map(|row| row.conflicts)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| record.fields.get(&c.key).map_or("", String::as_str) != c.ours)
+            .collect();
+        store_version(tx, profile, &record, Some(&record), &conflicts, "server")?;
+        tx.execute(
+            "UPDATE \"emergency_sheet_versions\" SET \"server_version\" = ?2 WHERE \"sheet_id\" = ?1 \
+             AND \"number\" = (SELECT max(\"number\") FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" = ?1)",
+            params![record.id, i64::try_from(change.version).map_err(|_| Error::Corrupt("version"))?],
+        )?;
+        Ok(Applied::Applied)
+    }
+
+    fn tombstone_absent(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {
+        let ids = unacknowledged_ids(
+            tx,
+            &Entity::EmergencySheet,
+            "emergency_sheets",
+            profile,
+            "AND t.\"deleted_at_ms\" IS NULL",
+        )?;
+        for id in &ids {
+            tx.execute(
+                "UPDATE \"emergency_sheets\" SET \"deleted_at_ms\" = ?2 WHERE \"id\" = ?1",
+                params![id, now.timestamp_millis()],
+            )?;
+        }
+        Ok(ids.len() as u64)
+    }
+
+    fn requeue_lost(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {
+        let ids = unacknowledged_ids(tx, &Entity::EmergencySheet, "emergency_sheets", profile, "")?;
+        let Some(row) = load(tx, profile)?.filter(|r| ids.contains(&r.record.id)) else { return Ok(0) };
+        let now_ms = now.timestamp_millis();
+        // The server may have lost the photos too: send them again first (it answers at once
+        // for those it kept).
+        for page in &row.record.pages {
+            requeue_blob(tx, profile, &page.image, now_ms)?;
+            requeue_blob(tx, profile, &page.thumbnail, now_ms)?;
+        }
+        let mut entry = NewEntry::new(&profile.hm_code, Entity::EmergencySheet, row.record.id.clone(), Op::Create);
+        entry.depends_on = last_queued_upload(tx, profile)?;
+        enqueue(tx, entry, &row.record, now_ms)?;
+        Ok(1)
+    }
+
+    fn salvage(&self, tx: &Transaction<'_>) -> Result<u64> {
+        let n = tx.execute(
+            "INSERT INTO main.\"emergency_sheets\" SELECT * FROM salvage.\"emergency_sheets\" \
+             WHERE \"profile_id\" IN (SELECT \"id\" FROM main.\"profiles\") ON CONFLICT DO NOTHING",
+            [],
+        )?;
+        // The history is worth keeping but not worth losing the sheet over.
+        tx.execute_batch("SAVEPOINT history")?;
+        let copied = tx.execute(
+            "INSERT INTO main.\"emergency_sheet_versions\" SELECT * FROM salvage.\"emergency_sheet_versions\" \
+             WHERE \"sheet_id\" IN (SELECT \"id\" FROM main.\"emergency_sheets\") ON CONFLICT DO NOTHING",
+            [],
+        );
+        tx.execute_batch(if copied.is_ok() { "RELEASE history" } else { "ROLLBACK TO history; RELEASE history" })?;
+        Ok(n as u64)
+    }
+
+    fn forget(&self, tx: &Transaction<'_>, profile: &Profile) -> Result<u64> {
+        tx.execute(
+            "DELETE FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" IN \
+             (SELECT \"id\" FROM \"emergency_sheets\" WHERE \"profile_id\" = ?1)",
+            [profile.id.to_string()],
+        )?;
+        Ok(tx.execute("DELETE FROM \"emergency_sheets\" WHERE \"profile_id\" = ?1", [profile.id.to_string()])? as u64)
+    }
+
+    /// Another device saved first. Merges field by field against the version our save started
+    /// from (none when both devices started the sheet), keeps true conflicts for the person, and
+    /// sends the merge as one update that replaces our queued saves (it holds them all).
+    fn resolve_conflict(
+        &self,
+        tx: &Transaction<'_>,
+        entry: &OutboxEntry,
+        current: &Change,
+        now: DateTime<Utc>,
+    ) -> Result<ConflictResolution> {
+        if current.deleted {
+            return Ok(ConflictResolution::Wedge("deleted_elsewhere".into()));
+        }
+        let theirs: EmergencySheetRecord = serde_json::from_value(current.payload.clone())
+            .map_err(|_| Error::InvalidPayload { what: "emergency sheet" })?;
+        let patient = HmCode::parse(&entry.patient).map_err(|_| Error::Corrupt("outbox patient"))?;
+        let Some(profile) = crate::store::profiles::profile_in(tx, &patient)? else {
+            return Ok(ConflictResolution::Wedge("conflict".into()));
+        };
+        let Some(row) = load(tx, &profile)? else { return Ok(ConflictResolution::Wedge("conflict".into())) };
+        let base = if entry.op == Op::Create { None } else { row.base.as_ref() };
+        let merged = merge(
+            base.map(|b| (&b.fields, b.pages.as_slice())),
+            (&row.record.fields, &row.record.pages),
+            (&theirs.fields, &theirs.pages),
+        );
+        let mut conflicts = row.conflicts;
+        conflicts.retain(|c| !merged.conflicts.iter().any(|m| m.key == c.key));
+        conflicts.extend(merged.conflicts);
+        let record = EmergencySheetRecord {
+            fields: merged.fields,
+            pages: merged.pages,
+            saved_at: row.record.saved_at.clone(),
+            saved_by: row.record.saved_by.clone(),
+            ..theirs.clone()
+        };
+        // What the server holds now is the new base; their version joins the history.
+        store_version(tx, &profile, &theirs, Some(&theirs), &conflicts, "server")?;
+        store_version(tx, &profile, &record, None, &conflicts, "here")?;
+        tx.execute(
+            "DELETE FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"seq\" > ?3 AND \"state\" = 'pending'",
+            params![Entity::EmergencySheet.as_str(), record.id, entry.seq],
+        )?;
+        let mut update = NewEntry::new(&profile.hm_code, Entity::EmergencySheet, record.id.clone(), Op::Update);
+        update.base_version = Some(i64::try_from(current.version).map_err(|_| Error::Corrupt("version"))?);
+        update.depends_on = last_queued_upload(tx, &profile)?;
+        enqueue(tx, update, &record, now.timestamp_millis())?;
+        Ok(ConflictResolution::Merged)
+    }
+}
+
+/// What the screens and the CLI call.
+impl Store {
+    /// The person's sheet, if one was started here or received.
+    pub fn emergency_sheet(&self, profile: &Profile) -> Result<Option<EmergencySheet>> {
+        let conn = self.reader();
+        let Some(row) = load(&conn, profile)? else { return Ok(None) };
+        let unsent: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2)",
+            params![Entity::EmergencySheet.as_str(), row.record.id],
+            |r| r.get(0),
+        )?;
+        let saved_at = DateTime::parse_from_rfc3339(&row.record.saved_at)
+            .map_err(|_| Error::Corrupt("sheet time"))?
+            .with_timezone(&Utc);
+        let mut fields: Vec<(String, String)> = CATALOGUE
+            .iter()
+            .filter_map(|f| row.record.fields.get(f.key).map(|v| (f.key.to_owned(), v.clone())))
+            .collect();
+        fields.extend(
+            row.record.fields.iter().filter(|(k, _)| catalogue_field(k).is_none()).map(|(k, v)| (k.clone(), v.clone())),
+        );
+        Ok(Some(EmergencySheet {
+            fields,
+            pages: row.record.pages,
+            review_due: self.clock.now() - saved_at > REVIEW_AFTER,
+            saved_at,
+            saved_by: row.record.saved_by,
+            conflicts: row.conflicts,
+            unsent,
+        }))
+    }
+
+    /// Saves typed-in fields (key, text; empty text clears the field) as a new version. Every
+    /// value is checked before anything is written; a save that changes nothing writes nothing.
+    pub fn save_emergency_fields(&self, profile: &Profile, edits: &[(String, String)]) -> Result<EmergencySheet> {
+        let edits: Vec<(String, String)> = edits.iter().map(|(k, v)| (k.clone(), v.trim().to_owned())).collect();
+        for (key, value) in &edits {
+            check_field(key, value)?;
+        }
+        self.save_sheet(profile, |record, conflicts| {
+            for (key, value) in &edits {
+                if value.is_empty() {
+                    record.fields.remove(key);
+                } else {
+                    record.fields.insert(key.clone(), value.clone());
+                }
+                // Typing a value settles a conflict on that field.
+                conflicts.retain(|c| &c.key != key);
+            }
+            Ok(())
+        })
+    }
+
+    /// Settles a field saved differently on two devices: keeps ours (saved as a new version) or
+    /// the value the sheet shows now.
+    pub fn resolve_emergency_conflict(&self, profile: &Profile, key: &str, keep_ours: bool) -> Result<EmergencySheet> {
+        self.save_sheet(profile, |record, conflicts| {
+            let Some(at) = conflicts.iter().position(|c| c.key == key) else {
+                return Err(Error::NotFound { entity: "conflict" });
+            };
+            let c = conflicts.remove(at);
+            if keep_ours {
+                if c.ours.is_empty() {
+                    record.fields.remove(key);
+                } else {
+                    record.fields.insert(c.key, c.ours);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Adds a photographed page: the photo at `path` goes through the photo pipeline (upright,
+    /// no metadata, resized, baseline JPEG, preview), is kept encrypted here and queued for
+    /// upload, and the sheet's new version waits for it. Nothing is stored if the photo is refused.
+    pub fn add_emergency_page(
+        &self,
+        profile: &Profile,
+        path: &Path,
+        settings: &PhotoSettings,
+    ) -> Result<EmergencySheet> {
+        // Decoding and encoding take a fraction of a second: outside the write lock.
+        let photo = prepare_photo(path, settings)?;
+        let now = self.clock.now();
+        self.save_sheet_with(profile, |tx, record, _| {
+            if record.pages.len() >= MAX_PAGES {
+                return Err(Error::Validation {
+                    field: crate::domain::Field::Pages,
+                    reason: crate::error::ValidationReason::TooMany { max: MAX_PAGES },
+                });
+            }
+            let now_ms = now.timestamp_millis();
+            let (image, _) = keep_blob(tx, profile, "image/jpeg", &photo.jpeg, now_ms)?;
+            let (thumbnail, _) = keep_blob(tx, profile, "image/jpeg", &photo.thumbnail, now_ms)?;
+            if record.pages.iter().any(|p| p.image.sha256 == image.sha256) {
+                return Ok(());
+            }
+            record.pages.push(PhotoPage {
+                image,
+                thumbnail,
+                width: photo.width,
+                height: photo.height,
+                added_at: rfc3339_utc(now),
+                extra: Default::default(),
+            });
+            Ok(())
+        })
+    }
+
+    /// Removes a page from the sheet (older versions keep it).
+    pub fn remove_emergency_page(&self, profile: &Profile, image_sha256: &str) -> Result<EmergencySheet> {
+        self.save_sheet(profile, |record, _| {
+            let before = record.pages.len();
+            record.pages.retain(|p| p.image.sha256 != image_sha256);
+            if record.pages.len() == before {
+                return Err(Error::NotFound { entity: "page" });
+            }
+            Ok(())
+        })
+    }
+
+    /// Every version of the sheet this device saved or received, newest first.
+    pub fn emergency_sheet_history(&self, profile: &Profile) -> Result<Vec<SheetVersion>> {
+        let id = sheet_id(&profile.hm_code).to_string();
+        let conn = self.reader();
+        let mut stmt = conn.prepare(
+            "SELECT \"number\", \"record\", \"origin\" FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" = ?1 \
+             ORDER BY \"number\"",
+        )?;
+        let rows =
+            stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        let mut out: Vec<SheetVersion> = Vec::new();
+        let mut previous: BTreeMap<String, String> = BTreeMap::new();
+        for row in rows {
+            let (number, json, origin) = row?;
+            let record = parse_record(&json)?;
+            let mut changed: Vec<String> = record
+                .fields
+                .iter()
+                .filter(|(k, v)| previous.get(*k) != Some(v))
+                .map(|(k, _)| k.clone())
+                .chain(previous.keys().filter(|k| !record.fields.contains_key(*k)).cloned())
+                .collect();
+            changed.sort_by_key(|k| CATALOGUE.iter().position(|f| f.key == k).unwrap_or(usize::MAX));
+            out.push(SheetVersion {
+                number,
+                saved_at: DateTime::parse_from_rfc3339(&record.saved_at)
+                    .map_err(|_| Error::Corrupt("sheet time"))?
+                    .with_timezone(&Utc),
+                saved_by: record.saved_by.clone(),
+                saved_here: origin == "here",
+                changed_fields: changed,
+                pages: record.pages.len(),
+            });
+            previous = record.fields;
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    fn save_sheet(
+        &self,
+        profile: &Profile,
+        edit: impl FnOnce(&mut EmergencySheetRecord, &mut Vec<FieldConflict>) -> Result<()>,
+    ) -> Result<EmergencySheet> {
+        self.save_sheet_with(profile, |_, record, conflicts| edit(record, conflicts))
+    }
+
+    /// One save: the current sheet (or a new one) edited, stored as a new version and queued,
+    /// in one transaction.
+    fn save_sheet_with(
+        &self,
+        profile: &Profile,
+        edit: impl FnOnce(&Transaction<'_>, &mut EmergencySheetRecord, &mut Vec<FieldConflict>) -> Result<()>,
+    ) -> Result<EmergencySheet> {
+        let now = self.clock.now();
+        let account = self.account()?.map(|a| a.hm_code);
+        {
+            let mut conn = self.writer();
+            let tx = conn.transaction()?;
+            let (mut record, mut conflicts) = match load(&tx, profile)? {
+                Some(row) => (row.record, row.conflicts),
+                None => (
+                    EmergencySheetRecord {
+                        id: sheet_id(&profile.hm_code).to_string(),
+                        patient: profile.hm_code.to_string(),
+                        fields: BTreeMap::new(),
+                        pages: Vec::new(),
+                        saved_at: String::new(),
+                        saved_by: Author { account: None, device: String::new(), extra: Default::default() },
+                        extra: Default::default(),
+                    },
+                    Vec::new(),
+                ),
+            };
+            let before = (record.fields.clone(), record.pages.clone(), conflicts.clone());
+            edit(&tx, &mut record, &mut conflicts)?;
+            if (&record.fields, &record.pages) == (&before.0, &before.1) {
+                if conflicts != before.2 {
+                    // Only a conflict settled in favour of what the sheet shows: nothing to send.
+                    let json = serde_json::to_string(&conflicts).map_err(|_| Error::Corrupt("sheet conflicts"))?;
+                    tx.execute(
+                        "UPDATE \"emergency_sheets\" SET \"conflicts\" = nullif(?2, '[]') WHERE \"id\" = ?1",
+                        params![record.id, json],
+                    )?;
+                    tx.commit()?;
+                }
+            } else {
+                record.saved_at = rfc3339_utc(now);
+                record.saved_by =
+                    Author { account: account.clone(), device: self.device_id.clone(), extra: Default::default() };
+                store_version(&tx, profile, &record, None, &conflicts, "here")?;
+                queue_save(&tx, profile, &record, now.timestamp_millis())?;
+                tx.commit()?;
+            }
+        }
+        self.emergency_sheet(profile)?.ok_or(Error::NotFound { entity: "emergency sheet" })
+    }
+}
