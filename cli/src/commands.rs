@@ -3,19 +3,20 @@
 //! and one variant and one arm here.
 
 use crate::args::GlobalArgs;
+use crate::emergency_box::BoxCommand;
 use crate::meds::MedsCommand;
 use crate::profiles::ProfileCommand;
 use crate::session::{CliResult, Session};
 use crate::sync_cmd::SyncCommand;
 use crate::vitals::VitalsCommand;
-use crate::{demo, meds, profiles, start_over, status, sync_cmd, vitals};
+use crate::{demo, emergency_box, meds, profiles, start_over, status, sync_cmd, vitals};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
     name = "techo",
     version,
-    about = "Kenko Techo (健康手帳) — vitals and the medication notebook from the terminal"
+    about = "Kenko Techo (健康手帳) — vitals, the medication notebook and 命の宝箱 from the terminal"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -37,6 +38,9 @@ pub enum Command {
     /// search, export
     #[command(subcommand)]
     Meds(MedsCommand),
+    /// 命の宝箱, the emergency information sheet: fields, photos of the paper form, versions
+    #[command(subcommand, name = "box")]
+    Box(BoxCommand),
     /// Where data is kept, which profile is active, what waits to sync
     Status,
     /// Create a demo profile with a month of readings and show what the app makes of them
@@ -91,6 +95,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Profile(cmd) => profiles::run(&session, cmd),
         Command::Vitals(cmd) => vitals::run(&session, cmd),
         Command::Meds(cmd) => meds::run(&session, cmd),
+        Command::Box(cmd) => emergency_box::run(&session, cmd),
         Command::Status => status::run(&session),
         Command::Demo => demo::run(&session),
         Command::Activate { hm_code, code, password_stdin } => {

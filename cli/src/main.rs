@@ -8,6 +8,7 @@ mod args;
 mod chart;
 mod commands;
 mod demo;
+mod emergency_box;
 mod format;
 mod meds;
 mod profiles;

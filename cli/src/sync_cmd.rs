@@ -21,7 +21,7 @@ pub enum SyncCommand {
     Status,
 }
 
-fn runtime() -> CliResult<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> CliResult<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -46,7 +46,7 @@ fn read_password(prompt: &str, from_stdin: bool) -> CliResult<String> {
     Ok(pw)
 }
 
-fn client(s: &Session) -> CliResult<Arc<SyncClient>> {
+pub(crate) fn client(s: &Session) -> CliResult<Arc<SyncClient>> {
     let url = match (&s.server, s.store.account()?) {
         (Some(u), _) => u.clone(),
         (None, Some(a)) => a.server_url,

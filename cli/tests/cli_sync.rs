@@ -122,3 +122,66 @@ fn login_record_offline_sync_and_see_it_elsewhere() {
     assert_ne!(code, 0, "signed out: sync needs a login again");
     drop(rt);
 }
+
+/// 命の宝箱 from the terminal: fields and a photo page saved offline, sent by `sync` (the page
+/// before the sheet), and on a second device the sheet, its history and the photo on demand.
+#[test]
+fn emergency_box_with_a_photo_reaches_another_device() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server_dir = tempfile::tempdir().unwrap();
+    let storage = techo_server::open_storage(server_dir.path()).unwrap();
+    let issued = techo_server::add_resident(
+        storage.as_ref(),
+        "34001234",
+        "山田 花子",
+        "1950-04-01",
+        std::time::Duration::from_secs(600),
+    )
+    .unwrap();
+    let secret = techo_server::token_secret(server_dir.path(), storage.as_ref()).unwrap();
+    let state = techo_server::app_state(storage.clone(), secret, Default::default());
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    rt.spawn(techo_server::serve(listener, state, std::future::pending()));
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let code = issued.activation_code;
+    ok(
+        a.path(),
+        &["--server", &url, "activate", "34001234", "--code", &code, "--password-stdin"],
+        Some("long enough pw\n"),
+    );
+    ok(a.path(), &["--server", &url, "login", "34001234", "--password-stdin"], Some("long enough pw\n"));
+
+    let (code, _, err) = techo(a.path(), &["box", "edit", "medical.blood_type=C"], None);
+    assert_ne!(code, 0);
+    assert!(err.contains("medical.blood_type") && !err.contains("=C"), "{err}");
+    let (code, _, err) = techo(a.path(), &["box", "edit", "no.such=1"], None);
+    assert_ne!(code, 0);
+    assert!(err.contains("box fields"), "{err}");
+    ok(a.path(), &["box", "edit", "identity.name=山田 花子", "medical.blood_type=A", "care.doctor=田中 一郎"], None);
+    let photo = concat!(env!("CARGO_MANIFEST_DIR"), "/../bindings/tests/fixtures/receipt-qr-1.png");
+    ok(a.path(), &["box", "add-photo", photo], None);
+    let shown = ok(a.path(), &["box", "show"], None);
+    assert!(shown.contains("血液型: A") && shown.contains("page 1:") && shown.contains("not sent yet"), "{shown}");
+    let report: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "sync"], None)).unwrap();
+    // Two saves (the fields, then the page); a small photo is its own preview, sent once.
+    assert_eq!((report["uploaded"].as_u64(), report["pushed"].as_u64()), (Some(1), Some(2)), "{report}");
+
+    ok(b.path(), &["--server", &url, "login", "34001234", "--password-stdin"], Some("long enough pw\n"));
+    ok(b.path(), &["sync"], None);
+    let sheet: serde_json::Value = serde_json::from_str(&ok(b.path(), &["--json", "box", "show"], None)).unwrap();
+    assert_eq!(sheet["fields"].as_array().unwrap().len(), 3, "{sheet}");
+    assert_eq!(sheet["pages"].as_array().unwrap().len(), 1);
+    let out = b.path().join("page1.jpg");
+    ok(b.path(), &["box", "photo", "1", "--out", out.to_str().unwrap()], None);
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[..2], &[0xff, 0xd8], "a JPEG, as the pipeline stores it");
+    ok(b.path(), &["box", "edit", "care.doctor="], None);
+    ok(b.path(), &["sync"], None);
+    ok(a.path(), &["sync"], None);
+    let history = ok(a.path(), &["box", "history"], None);
+    assert_eq!(history.lines().count(), 3, "fields, the page, the doctor cleared on B: {history}");
+    assert!(history.lines().next().unwrap().contains("主治医"), "{history}");
+    drop(rt);
+}

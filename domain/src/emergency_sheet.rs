@@ -333,7 +333,7 @@ pub fn merge(
     let ours_set: BTreeSet<String> = ours.1.iter().map(sha).collect();
     let theirs_set: BTreeSet<String> = theirs.1.iter().map(sha).collect();
     let mut pages: Vec<PhotoPage> =
-        theirs.1.iter().filter(|p| !(base_set.contains(&sha(p)) && !ours_set.contains(&sha(p)))).cloned().collect();
+        theirs.1.iter().filter(|p| !base_set.contains(&sha(p)) || ours_set.contains(&sha(p))).cloned().collect();
     for p in ours.1 {
         if !base_set.contains(&sha(p)) && !theirs_set.contains(&sha(p)) {
             pages.push(p.clone());

@@ -159,11 +159,14 @@ pub(crate) fn requeue_blob(
     Ok(Some(queue_upload(tx, profile, blob, now_ms)?))
 }
 
+/// An upload's outbox entry with its progress: (seq, payload, upload id, offset, bytes held).
+type QueuedUpload = (i64, String, Option<String>, Option<i64>, Option<bool>);
+
 impl Store {
     /// The first upload of these patients that can go now: pending, and not waiting for another.
     pub fn next_upload(&self, patients: &[String]) -> Result<Option<UploadTask>> {
         let list = serde_json::to_string(patients).map_err(|_| Error::Corrupt("patient list"))?;
-        let row: Option<(i64, String, Option<String>, Option<i64>, Option<bool>)> = self
+        let row: Option<QueuedUpload> = self
             .reader()
             .query_row(
                 "SELECT o.\"seq\", o.\"payload\", b.\"upload_id\", b.\"uploaded_offset\", b.\"bytes\" IS NOT NULL \

@@ -4,7 +4,7 @@
 //! upgrade applies them, and what it holds read back in wire form. A family gets all of it by
 //! adding a [`Fixture`] and one line to `conformance!` at the bottom.
 
-use super::families::{Families, MedicationFamily, VitalFamily, test_note};
+use super::families::{EmergencySheetFamily, Families, MedicationFamily, VitalFamily, test_note};
 use super::test_support::test_clock;
 use super::{OpenOptions, Store};
 use crate::domain::{HmCode, Milli, NewVital, Profile, Relationship, VitalValue};
@@ -133,6 +133,41 @@ impl Fixture for Notes {
     }
     fn local(&self, store: &Store, id: &str) -> Option<bool> {
         store.note(id).map(|n| n.2)
+    }
+}
+
+struct Sheets;
+
+impl Fixture for Sheets {
+    fn entity(&self) -> Entity {
+        Entity::EmergencySheet
+    }
+    fn families(&self) -> Families {
+        Families::none().with(Arc::new(EmergencySheetFamily))
+    }
+    fn write_local(&self, store: &Store, profile: &Profile) -> String {
+        let edits = [("identity.name".to_owned(), "山田 花子".to_owned()), ("medical.blood_type".into(), "A".into())];
+        store.save_emergency_fields(profile, &edits).unwrap();
+        techo_domain::emergency_sheet::sheet_id(&profile.hm_code).to_string()
+    }
+    /// (Another id than the person's own sheet, so the suite can hold several; the family keeps
+    /// such records like any other.)
+    fn remote(&self, patient: &HmCode, extra: Map<String, Value>) -> (String, Value) {
+        let id = uuid::Uuid::now_v7().to_string();
+        let mut payload = json!({
+            "id": id, "patient": patient.as_str(), "fields": { "care.doctor": "田中" }, "pages": [],
+            "saved_at": "2026-11-20T07:00:00.000+00:00", "saved_by": { "device": "other-phone" }
+        });
+        payload.as_object_mut().unwrap().extend(extra);
+        (id, payload)
+    }
+    fn local(&self, store: &Store, id: &str) -> Option<bool> {
+        store
+            .reader()
+            .query_row("SELECT \"deleted_at_ms\" IS NOT NULL FROM \"emergency_sheets\" WHERE \"id\" = ?1", [id], |r| {
+                r.get(0)
+            })
+            .ok()
     }
 }
 
@@ -390,7 +425,7 @@ macro_rules! conformance {
     };
 }
 
-conformance!(vitals => Vitals, medications => Medications, notes => Notes);
+conformance!(vitals => Vitals, medications => Medications, notes => Notes, sheets => Sheets);
 
 /// Two devices edit the same note offline; the second to push is told it is stale and merges:
 /// the field only it changed is kept, the field both changed keeps both values for the person.

@@ -75,12 +75,17 @@ struct Row {
     conflicts: Vec<FieldConflict>,
 }
 
+/// The person's sheet (the one with the id derived from their HM code).
 fn load(conn: &rusqlite::Connection, profile: &Profile) -> Result<Option<Row>> {
+    load_id(conn, &sheet_id(&profile.hm_code).to_string())
+}
+
+fn load_id(conn: &rusqlite::Connection, id: &str) -> Result<Option<Row>> {
     let row: Option<(String, Option<String>, Option<String>)> = conn
         .query_row(
             "SELECT \"record\", \"base\", \"conflicts\" FROM \"emergency_sheets\" \
-             WHERE \"profile_id\" = ?1 AND \"deleted_at_ms\" IS NULL",
-            [profile.id.to_string()],
+             WHERE \"id\" = ?1 AND \"deleted_at_ms\" IS NULL",
+            [id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
@@ -194,14 +199,17 @@ impl Family for EmergencySheetFamily {
             return Ok(Applied::Unreadable);
         }
         if change.deleted {
+            // Kept as it was when deleted (older versions stay in the history).
             tx.execute(
-                "UPDATE \"emergency_sheets\" SET \"deleted_at_ms\" = ?2 WHERE \"id\" = ?1",
-                params![record.id, now.timestamp_millis()],
+                "INSERT INTO \"emergency_sheets\" (\"id\", \"profile_id\", \"record\", \"base\", \"deleted_at_ms\") \
+                 VALUES (?1, ?2, ?3, ?3, ?4) ON CONFLICT (\"id\") DO UPDATE SET \
+                 \"deleted_at_ms\" = coalesce(\"emergency_sheets\".\"deleted_at_ms\", excluded.\"deleted_at_ms\")",
+                params![record.id, profile.id.to_string(), record_json(&record)?, now.timestamp_millis()],
             )?;
             return Ok(Applied::Applied);
         }
         // Conflicts the person has not settled stay, unless the other side now agrees.
-        let conflicts: Vec<FieldConflict> = load(tx, profile)?
+        let conflicts: Vec<FieldConflict> = load_id(tx, &record.id)?
             .map(|row| row.conflicts)
             .unwrap_or_default()
             .into_iter()
@@ -235,18 +243,22 @@ impl Family for EmergencySheetFamily {
 
     fn requeue_lost(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {
         let ids = unacknowledged_ids(tx, &Entity::EmergencySheet, "emergency_sheets", profile, "")?;
-        let Some(row) = load(tx, profile)?.filter(|r| ids.contains(&r.record.id)) else { return Ok(0) };
         let now_ms = now.timestamp_millis();
-        // The server may have lost the photos too: send them again first (it answers at once
-        // for those it kept).
-        for page in &row.record.pages {
-            requeue_blob(tx, profile, &page.image, now_ms)?;
-            requeue_blob(tx, profile, &page.thumbnail, now_ms)?;
+        let mut queued = 0;
+        for id in ids {
+            let Some(row) = load_id(tx, &id)? else { continue };
+            // The server may have lost the photos too: send them again first (it answers at
+            // once for those it kept).
+            for page in &row.record.pages {
+                requeue_blob(tx, profile, &page.image, now_ms)?;
+                requeue_blob(tx, profile, &page.thumbnail, now_ms)?;
+            }
+            let mut entry = NewEntry::new(&profile.hm_code, Entity::EmergencySheet, id, Op::Create);
+            entry.depends_on = last_queued_upload(tx, profile)?;
+            enqueue(tx, entry, &row.record, now_ms)?;
+            queued += 1;
         }
-        let mut entry = NewEntry::new(&profile.hm_code, Entity::EmergencySheet, row.record.id.clone(), Op::Create);
-        entry.depends_on = last_queued_upload(tx, profile)?;
-        enqueue(tx, entry, &row.record, now_ms)?;
-        Ok(1)
+        Ok(queued)
     }
 
     fn salvage(&self, tx: &Transaction<'_>) -> Result<u64> {
@@ -294,7 +306,9 @@ impl Family for EmergencySheetFamily {
         let Some(profile) = crate::store::profiles::profile_in(tx, &patient)? else {
             return Ok(ConflictResolution::Wedge("conflict".into()));
         };
-        let Some(row) = load(tx, &profile)? else { return Ok(ConflictResolution::Wedge("conflict".into())) };
+        let Some(row) = load_id(tx, &entry.entity_id)? else {
+            return Ok(ConflictResolution::Wedge("conflict".into()));
+        };
         let base = if entry.op == Op::Create { None } else { row.base.as_ref() };
         let merged = merge(
             base.map(|b| (&b.fields, b.pages.as_slice())),
@@ -543,5 +557,90 @@ impl Store {
             }
         }
         self.emergency_sheet(profile)?.ok_or(Error::NotFound { entity: "emergency sheet" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::open_test_store;
+    use crate::store::{UPLOAD_ENTITY, outbox::OutboxEntry as Entry};
+
+    fn grainy_jpeg(dir: &Path, w: u16, h: u16) -> std::path::PathBuf {
+        let pixels: Vec<u8> = (0..usize::from(w) * usize::from(h) * 3).map(|i| (i * 7919 % 251) as u8).collect();
+        let mut jpeg = Vec::new();
+        jpeg_encoder::Encoder::new(&mut jpeg, 90).encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb).unwrap();
+        let path = dir.join("page.jpg");
+        std::fs::write(&path, jpeg).unwrap();
+        path
+    }
+
+    fn kinds(entries: &[Entry]) -> Vec<(String, Op, Option<i64>)> {
+        entries.iter().map(|e| (e.entity.to_string(), e.op, e.depends_on)).collect()
+    }
+
+    #[test]
+    fn a_page_waits_for_its_uploads_and_a_later_save_waits_behind_it() {
+        let t = open_test_store();
+        let p = t.store.add_profile("34001234", "山田 花子", crate::domain::Relationship::Myself).unwrap();
+        let sheet =
+            t.store.add_emergency_page(&p, &grainy_jpeg(t.dir.path(), 400, 600), &PhotoSettings::default()).unwrap();
+        assert_eq!(sheet.pages.len(), 1);
+        t.store.save_emergency_fields(&p, &[("care.doctor".into(), "田中".into())]).unwrap();
+        let queued = t.store.outbox_entries(10).unwrap();
+        let (image, thumb) = (queued[0].seq, queued[1].seq);
+        assert_eq!(
+            kinds(&queued),
+            vec![
+                (UPLOAD_ENTITY.to_owned(), Op::Create, None),
+                (UPLOAD_ENTITY.to_owned(), Op::Create, Some(image)),
+                ("emergency_sheet".to_owned(), Op::Create, Some(thumb)),
+                ("emergency_sheet".to_owned(), Op::Update, Some(thumb)),
+            ]
+        );
+        let patients = vec!["34001234".to_owned()];
+        assert!(t.store.outbox_batch(&patients, 10).unwrap().is_empty(), "nothing before the photos are up");
+        let first = t.store.next_upload(&patients).unwrap().unwrap();
+        assert_eq!((first.seq, first.offset, first.has_bytes), (image, 0, true));
+        t.store.complete_upload(&first).unwrap();
+        let second = t.store.next_upload(&patients).unwrap().unwrap();
+        t.store.complete_upload(&second).unwrap();
+        let batch = t.store.outbox_batch(&patients, 10).unwrap();
+        assert_eq!(batch.len(), 1, "the later save waits behind the first");
+        assert_eq!(batch[0].op, Op::Create);
+    }
+
+    #[test]
+    fn a_refused_photo_or_value_stores_nothing() {
+        let t = open_test_store();
+        let p = t.store.add_profile("34001234", "山田 花子", crate::domain::Relationship::Myself).unwrap();
+        let bad = t.dir.path().join("bad.jpg");
+        std::fs::write(&bad, b"\xff\xd8\xff\xe0 not really").unwrap();
+        assert!(matches!(t.store.add_emergency_page(&p, &bad, &PhotoSettings::default()), Err(Error::Photo { .. })));
+        let edits = [("identity.name".to_owned(), "山田".to_owned()), ("medical.blood_type".into(), "C".into())];
+        assert!(matches!(t.store.save_emergency_fields(&p, &edits), Err(Error::DocumentField { .. })));
+        assert!(t.store.emergency_sheet(&p).unwrap().is_none());
+        assert_eq!(t.store.outbox_len().unwrap(), 0);
+        let blobs: i64 = t.store.reader().query_row("SELECT count(*) FROM \"blobs\"", [], |r| r.get(0)).unwrap();
+        assert_eq!(blobs, 0);
+    }
+
+    #[test]
+    fn a_save_that_changes_nothing_is_not_a_version_and_a_year_asks_for_a_look() {
+        let t = open_test_store();
+        let p = t.store.add_profile("34001234", "山田 花子", crate::domain::Relationship::Myself).unwrap();
+        let edits = [("identity.name".to_owned(), " 山田 花子 ".to_owned())];
+        let sheet = t.store.save_emergency_fields(&p, &edits).unwrap();
+        assert_eq!(sheet.fields, vec![("identity.name".to_owned(), "山田 花子".to_owned())], "trimmed");
+        assert!(sheet.unsent && !sheet.review_due);
+        t.store.save_emergency_fields(&p, &edits).unwrap();
+        assert_eq!(t.store.emergency_sheet_history(&p).unwrap().len(), 1);
+        assert_eq!(t.store.outbox_len().unwrap(), 1);
+        t.store.writer().execute(
+            "UPDATE \"emergency_sheets\" SET \"record\" = json_set(\"record\", '$.saved_at', '2025-11-01T00:00:00.000+00:00')",
+            [],
+        )
+        .unwrap();
+        assert!(t.store.emergency_sheet(&p).unwrap().unwrap().review_due);
     }
 }

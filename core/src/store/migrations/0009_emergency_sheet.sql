@@ -2,8 +2,10 @@
 -- this device saved or received.
 
 CREATE TABLE "emergency_sheets" (
-    "id"            TEXT PRIMARY KEY NOT NULL,  -- derived from the patient (one sheet per person)
-    "profile_id"    TEXT NOT NULL UNIQUE REFERENCES "profiles"("id"),
+    -- A person's sheet has the id derived from their HM code; a record with another id (from a
+    -- newer app) is kept and synced, not shown.
+    "id"            TEXT PRIMARY KEY NOT NULL,
+    "profile_id"    TEXT NOT NULL REFERENCES "profiles"("id"),
     "record"        TEXT NOT NULL,              -- the current state, JSON as it travels
     "base"          TEXT,                       -- the server's last known state: the merge base
     "conflicts"     TEXT,                       -- fields saved differently on two devices, JSON
