@@ -8,6 +8,7 @@
 
 mod auto_sync;
 mod chart;
+mod emergency_sheet;
 mod error;
 mod facade;
 mod home;
@@ -23,6 +24,7 @@ mod validation;
 mod vitals;
 
 pub use auto_sync::SyncTaskHandle;
+pub use emergency_sheet::*;
 pub use error::{ApiError, ConflictKind, ImportProblem};
 pub use facade::{CoreConfig, StartOverReport, TechoCore, start_over};
 pub use home::HomeScreen;

@@ -588,3 +588,43 @@ class MedicationsTest {
         phoneB.close()
     }
 }
+
+/** 命の宝箱 through the generated Kotlin: the field catalogue, saves, a photo page, history. */
+class EmergencySheetTest {
+    private val fixtures = File(env("TECHO_FIXTURES"))
+
+    @Test
+    fun fieldsPhotoPagesHistoryAndARefusedValue() = withCore { core ->
+        val groups = emergencySheetFields()
+        assertEquals("identity", groups.first().key)
+        val blood = groups.flatMap { it.fields }.single { it.key == "medical.blood_type" }
+        assertEquals(SheetFieldKind.CHOICE, blood.kind)
+        assertEquals("血液型", blood.labelJa)
+        assertTrue("AB" in blood.choices)
+
+        val p = core.addProfile("34001234", "広島 花子", Relationship.MYSELF).id
+        assertNull(core.emergencySheet(p))
+        val refused = expectThrows<ApiException.DocumentField> {
+            core.saveEmergencyFields(p, listOf(SheetFieldValue("medical.blood_type", "C")))
+        }
+        assertEquals("medical.blood_type", refused.key)
+        assertNull("nothing saved", core.emergencySheet(p))
+
+        val saved = core.saveEmergencyFields(
+            p, listOf(SheetFieldValue("identity.name", "広島 花子"), SheetFieldValue("medical.blood_type", "A")),
+        )
+        assertEquals(listOf("identity.name", "medical.blood_type"), saved.fields.map { it.key })
+        assertTrue(saved.unsent && saved.savedOnThisDevice && !saved.reviewDue)
+        val page = core.addEmergencyPage(p, File(fixtures, "receipt-qr-1.png").path).pages.single()
+        expectThrows<ApiException.Photo> { core.addEmergencyPage(p, File(fixtures, "receipt.jahis").path) }
+        val file = File(runBlocking { core.emergencyPageFile(p, page.imageSha256, false) })
+        assertEquals(0xd8, file.readBytes()[1].toInt() and 0xff)
+        core.clearPhotoCache()
+        assertFalse(file.exists())
+        expectThrows<ApiException.NotFound> { core.resolveEmergencyConflict(p, "medical.blood_type", true) }
+        assertTrue(core.removeEmergencyPage(p, page.imageSha256).pages.isEmpty())
+        val history = core.emergencySheetHistory(p)
+        assertEquals(listOf(0u, 1u, 0u), history.map { it.pages })
+        assertEquals(listOf("identity.name", "medical.blood_type"), history.last().changedFields)
+    }
+}

@@ -13,6 +13,9 @@ from datetime import datetime, timedelta, timezone
 
 from techo import (
     ApiError,
+    SheetFieldKind,
+    SheetFieldValue,
+    emergency_sheet_fields,
     DoseMeaning,
     ImportProblem,
     MedicationArrival,
@@ -334,6 +337,45 @@ class Medications(unittest.TestCase):
         core.delete_medication(d.id)
         self.assertTrue(core.get_medication(d.id).summary.hidden)
         scanner.reset()
+
+
+class EmergencySheet(unittest.TestCase):
+    def test_fields_photo_pages_history_and_a_refused_value(self):
+        groups = emergency_sheet_fields()
+        self.assertEqual(groups[0].key, "identity")
+        blood = next(f for g in groups for f in g.fields if f.key == "medical.blood_type")
+        self.assertEqual((blood.kind, blood.label_ja), (SheetFieldKind.CHOICE, "血液型"))
+        self.assertIn("AB", blood.choices)
+
+        core = open_core()
+        p = core.add_profile("34001234", "広島 花子", Relationship.MYSELF).id
+        self.assertIsNone(core.emergency_sheet(p))
+        with self.assertRaises(ApiError.DocumentField) as refused:
+            core.save_emergency_fields(p, [SheetFieldValue(key="medical.blood_type", value="C")])
+        self.assertEqual(refused.exception.key, "medical.blood_type")
+        self.assertIsNone(core.emergency_sheet(p), "nothing saved")
+
+        sheet = core.save_emergency_fields(p, [SheetFieldValue(key="identity.name", value="広島 花子"),
+                                               SheetFieldValue(key="medical.blood_type", value="A")])
+        self.assertEqual([f.key for f in sheet.fields], ["identity.name", "medical.blood_type"])
+        self.assertTrue(sheet.unsent and sheet.saved_on_this_device and not sheet.review_due)
+        photo = os.path.join(env("TECHO_FIXTURES"), "receipt-qr-1.png")
+        sheet = core.add_emergency_page(p, photo)
+        page = sheet.pages[0]
+        self.assertEqual(page.number, 1)
+        with self.assertRaises(ApiError.Photo):
+            core.add_emergency_page(p, os.path.join(env("TECHO_FIXTURES"), "receipt.jahis"))
+        path = asyncio.run(core.emergency_page_file(p, page.image_sha256, False))
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(2), b"\xff\xd8")
+        core.clear_photo_cache()
+        self.assertFalse(os.path.exists(path))
+        with self.assertRaises(ApiError.NotFound):
+            core.resolve_emergency_conflict(p, "medical.blood_type", True)
+        self.assertEqual(core.remove_emergency_page(p, page.image_sha256).pages, [])
+        history = core.emergency_sheet_history(p)
+        self.assertEqual([v.pages for v in history], [0, 1, 0])
+        self.assertEqual(history[-1].changed_fields, ["identity.name", "medical.blood_type"])
 
 
 class Sync(unittest.TestCase):

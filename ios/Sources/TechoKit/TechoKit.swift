@@ -551,6 +551,22 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
     typealias FfiType = Double
     typealias SwiftType = Double
@@ -1563,6 +1579,53 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func vitalChart(profileId: String, kind: VitalKind, bucket: Bucket, asOf: Date, utcOffsetMinutes: Int32) throws  -> VitalChart
     
     /**
+     * Adds a photo (JPEG or PNG at `path`; iOS converts HEIC first) of the paper sheet as a
+     * page: made upright, stripped of metadata, resized, kept encrypted, sent at the next sync.
+     * The file at `path` is not needed afterwards. `Photo` errors say why one was refused.
+     */
+    func addEmergencyPage(profileId: String, path: String) throws  -> EmergencySheetView
+    
+    /**
+     * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
+     * to the background; the pages stay encrypted in the store).
+     */
+    func clearPhotoCache() throws 
+    
+    /**
+     * A page (or its preview) as a JPEG file the screen can show, in the app's private cache
+     * (`photo-cache` beside the database; `clear_photo_cache` empties it). A page added on
+     * another device is downloaded first, checked against the sheet, and kept encrypted.
+     */
+    func emergencyPageFile(profileId: String, imageSha256: String, thumbnail: Bool) async throws  -> String
+    
+    /**
+     * The person's 命の宝箱, or nothing before the first save.
+     */
+    func emergencySheet(profileId: String) throws  -> EmergencySheetView?
+    
+    /**
+     * Every version this device saved or received, newest first.
+     */
+    func emergencySheetHistory(profileId: String) throws  -> [SheetVersionView]
+    
+    /**
+     * Removes a page (older versions keep it).
+     */
+    func removeEmergencyPage(profileId: String, imageSha256: String) throws  -> EmergencySheetView
+    
+    /**
+     * Settles a field saved differently on two devices: this device's value (`keep_ours`,
+     * saved as a new version) or the one the sheet shows.
+     */
+    func resolveEmergencyConflict(profileId: String, key: String, keepOurs: Bool) throws  -> EmergencySheetView
+    
+    /**
+     * Saves typed-in fields as a new version (an empty value clears a field). Every value is
+     * checked first (`DocumentField` names the one refused); nothing is saved if one is.
+     */
+    func saveEmergencyFields(profileId: String, fields: [SheetFieldValue]) throws  -> EmergencySheetView
+    
+    /**
      * This installation's id (provenance on everything created here).
      */
     func deviceId()  -> String
@@ -1823,6 +1886,126 @@ open func vitalChart(profileId: String, kind: VitalKind, bucket: Bucket, asOf: D
         FfiConverterTypeBucket_lower(bucket),
         FfiConverterTimestamp.lower(asOf),
         FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Adds a photo (JPEG or PNG at `path`; iOS converts HEIC first) of the paper sheet as a
+     * page: made upright, stripped of metadata, resized, kept encrypted, sent at the next sync.
+     * The file at `path` is not needed afterwards. `Photo` errors say why one was refused.
+     */
+open func addEmergencyPage(profileId: String, path: String)throws  -> EmergencySheetView  {
+    return try  FfiConverterTypeEmergencySheetView_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_add_emergency_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
+     * to the background; the pages stay encrypted in the store).
+     */
+open func clearPhotoCache()throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * A page (or its preview) as a JPEG file the screen can show, in the app's private cache
+     * (`photo-cache` beside the database; `clear_photo_cache` empties it). A page added on
+     * another device is downloaded first, checked against the sheet, and kept encrypted.
+     */
+open func emergencyPageFile(profileId: String, imageSha256: String, thumbnail: Bool)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_techo_ffi_fn_method_techocore_emergency_page_file(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(profileId),FfiConverterString.lower(imageSha256),FfiConverterBool.lower(thumbnail)
+                )
+            },
+            pollFunc: ffi_techo_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_techo_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_techo_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeApiError_lift
+        )
+}
+    
+    /**
+     * The person's 命の宝箱, or nothing before the first save.
+     */
+open func emergencySheet(profileId: String)throws  -> EmergencySheetView?  {
+    return try  FfiConverterOptionTypeEmergencySheetView.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_emergency_sheet(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every version this device saved or received, newest first.
+     */
+open func emergencySheetHistory(profileId: String)throws  -> [SheetVersionView]  {
+    return try  FfiConverterSequenceTypeSheetVersionView.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_emergency_sheet_history(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes a page (older versions keep it).
+     */
+open func removeEmergencyPage(profileId: String, imageSha256: String)throws  -> EmergencySheetView  {
+    return try  FfiConverterTypeEmergencySheetView_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_remove_emergency_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(imageSha256),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Settles a field saved differently on two devices: this device's value (`keep_ours`,
+     * saved as a new version) or the one the sheet shows.
+     */
+open func resolveEmergencyConflict(profileId: String, key: String, keepOurs: Bool)throws  -> EmergencySheetView  {
+    return try  FfiConverterTypeEmergencySheetView_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_resolve_emergency_conflict(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(key),
+        FfiConverterBool.lower(keepOurs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Saves typed-in fields as a new version (an empty value clears a field). Every value is
+     * checked first (`DocumentField` names the one refused); nothing is saved if one is.
+     */
+open func saveEmergencyFields(profileId: String, fields: [SheetFieldValue])throws  -> EmergencySheetView  {
+    return try  FfiConverterTypeEmergencySheetView_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_save_emergency_fields(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterSequenceTypeSheetFieldValue.lower(fields),uniffiCallStatus
     )
 })
 }
@@ -2870,6 +3053,114 @@ public func FfiConverterTypeDrugInfo_lift(_ buf: RustBuffer) throws -> DrugInfo 
 #endif
 public func FfiConverterTypeDrugInfo_lower(_ value: DrugInfo) -> RustBuffer {
     return FfiConverterTypeDrugInfo.lower(value)
+}
+
+
+public struct EmergencySheetView: Equatable, Hashable {
+    /**
+     * Fields with a value, in catalogue order (fields of a newer app last).
+     */
+    public let fields: [SheetFieldValue]
+    public let pages: [SheetPage]
+    /**
+     * "Last updated".
+     */
+    public let savedAt: Date
+    /**
+     * HM code of the account that saved it (the person, or a family member).
+     */
+    public let savedByAccount: String?
+    public let savedOnThisDevice: Bool
+    public let conflicts: [SheetConflict]
+    /**
+     * Saves not on the server yet.
+     */
+    public let unsent: Bool
+    /**
+     * Not updated for a year: a gentle reminder to look it over.
+     */
+    public let reviewDue: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Fields with a value, in catalogue order (fields of a newer app last).
+         */fields: [SheetFieldValue], pages: [SheetPage], 
+        /**
+         * "Last updated".
+         */savedAt: Date, 
+        /**
+         * HM code of the account that saved it (the person, or a family member).
+         */savedByAccount: String?, savedOnThisDevice: Bool, conflicts: [SheetConflict], 
+        /**
+         * Saves not on the server yet.
+         */unsent: Bool, 
+        /**
+         * Not updated for a year: a gentle reminder to look it over.
+         */reviewDue: Bool) {
+        self.fields = fields
+        self.pages = pages
+        self.savedAt = savedAt
+        self.savedByAccount = savedByAccount
+        self.savedOnThisDevice = savedOnThisDevice
+        self.conflicts = conflicts
+        self.unsent = unsent
+        self.reviewDue = reviewDue
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EmergencySheetView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEmergencySheetView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EmergencySheetView {
+        return
+            try EmergencySheetView(
+                fields: FfiConverterSequenceTypeSheetFieldValue.read(from: &buf), 
+                pages: FfiConverterSequenceTypeSheetPage.read(from: &buf), 
+                savedAt: FfiConverterTimestamp.read(from: &buf), 
+                savedByAccount: FfiConverterOptionString.read(from: &buf), 
+                savedOnThisDevice: FfiConverterBool.read(from: &buf), 
+                conflicts: FfiConverterSequenceTypeSheetConflict.read(from: &buf), 
+                unsent: FfiConverterBool.read(from: &buf), 
+                reviewDue: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EmergencySheetView, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeSheetFieldValue.write(value.fields, into: &buf)
+        FfiConverterSequenceTypeSheetPage.write(value.pages, into: &buf)
+        FfiConverterTimestamp.write(value.savedAt, into: &buf)
+        FfiConverterOptionString.write(value.savedByAccount, into: &buf)
+        FfiConverterBool.write(value.savedOnThisDevice, into: &buf)
+        FfiConverterSequenceTypeSheetConflict.write(value.conflicts, into: &buf)
+        FfiConverterBool.write(value.unsent, into: &buf)
+        FfiConverterBool.write(value.reviewDue, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEmergencySheetView_lift(_ buf: RustBuffer) throws -> EmergencySheetView {
+    return try FfiConverterTypeEmergencySheetView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEmergencySheetView_lower(_ value: EmergencySheetView) -> RustBuffer {
+    return FfiConverterTypeEmergencySheetView.lower(value)
 }
 
 
@@ -4329,6 +4620,450 @@ public func FfiConverterTypeSeriesPoint_lift(_ buf: RustBuffer) throws -> Series
 #endif
 public func FfiConverterTypeSeriesPoint_lower(_ value: SeriesPoint) -> RustBuffer {
     return FfiConverterTypeSeriesPoint.lower(value)
+}
+
+
+/**
+ * A field saved differently on two devices: the sheet shows `theirs`; the person chooses.
+ */
+public struct SheetConflict: Equatable, Hashable {
+    public let key: String
+    public let labelJa: String
+    public let labelEn: String
+    /**
+     * This device's value (empty: cleared here).
+     */
+    public let ours: String
+    public let theirs: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(key: String, labelJa: String, labelEn: String, 
+        /**
+         * This device's value (empty: cleared here).
+         */ours: String, theirs: String) {
+        self.key = key
+        self.labelJa = labelJa
+        self.labelEn = labelEn
+        self.ours = ours
+        self.theirs = theirs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SheetConflict: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSheetConflict: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SheetConflict {
+        return
+            try SheetConflict(
+                key: FfiConverterString.read(from: &buf), 
+                labelJa: FfiConverterString.read(from: &buf), 
+                labelEn: FfiConverterString.read(from: &buf), 
+                ours: FfiConverterString.read(from: &buf), 
+                theirs: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SheetConflict, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.labelJa, into: &buf)
+        FfiConverterString.write(value.labelEn, into: &buf)
+        FfiConverterString.write(value.ours, into: &buf)
+        FfiConverterString.write(value.theirs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetConflict_lift(_ buf: RustBuffer) throws -> SheetConflict {
+    return try FfiConverterTypeSheetConflict.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetConflict_lower(_ value: SheetConflict) -> RustBuffer {
+    return FfiConverterTypeSheetConflict.lower(value)
+}
+
+
+/**
+ * One group of fields as the sheet shows and prints them.
+ */
+public struct SheetFieldGroup: Equatable, Hashable {
+    public let key: String
+    public let labelJa: String
+    public let labelEn: String
+    public let fields: [SheetFieldInfo]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(key: String, labelJa: String, labelEn: String, fields: [SheetFieldInfo]) {
+        self.key = key
+        self.labelJa = labelJa
+        self.labelEn = labelEn
+        self.fields = fields
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SheetFieldGroup: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSheetFieldGroup: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SheetFieldGroup {
+        return
+            try SheetFieldGroup(
+                key: FfiConverterString.read(from: &buf), 
+                labelJa: FfiConverterString.read(from: &buf), 
+                labelEn: FfiConverterString.read(from: &buf), 
+                fields: FfiConverterSequenceTypeSheetFieldInfo.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SheetFieldGroup, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.labelJa, into: &buf)
+        FfiConverterString.write(value.labelEn, into: &buf)
+        FfiConverterSequenceTypeSheetFieldInfo.write(value.fields, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetFieldGroup_lift(_ buf: RustBuffer) throws -> SheetFieldGroup {
+    return try FfiConverterTypeSheetFieldGroup.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetFieldGroup_lower(_ value: SheetFieldGroup) -> RustBuffer {
+    return FfiConverterTypeSheetFieldGroup.lower(value)
+}
+
+
+public struct SheetFieldInfo: Equatable, Hashable {
+    /**
+     * What a save names it by, e.g. `medical.blood_type`.
+     */
+    public let key: String
+    public let kind: SheetFieldKind
+    /**
+     * For `Choice`: the values a save takes (`A`, `B`, `O`, `AB`, `unknown`; `female`, …).
+     */
+    public let choices: [String]
+    public let maxChars: UInt32
+    public let labelJa: String
+    public let labelEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What a save names it by, e.g. `medical.blood_type`.
+         */key: String, kind: SheetFieldKind, 
+        /**
+         * For `Choice`: the values a save takes (`A`, `B`, `O`, `AB`, `unknown`; `female`, …).
+         */choices: [String], maxChars: UInt32, labelJa: String, labelEn: String) {
+        self.key = key
+        self.kind = kind
+        self.choices = choices
+        self.maxChars = maxChars
+        self.labelJa = labelJa
+        self.labelEn = labelEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SheetFieldInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSheetFieldInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SheetFieldInfo {
+        return
+            try SheetFieldInfo(
+                key: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeSheetFieldKind.read(from: &buf), 
+                choices: FfiConverterSequenceString.read(from: &buf), 
+                maxChars: FfiConverterUInt32.read(from: &buf), 
+                labelJa: FfiConverterString.read(from: &buf), 
+                labelEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SheetFieldInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterTypeSheetFieldKind.write(value.kind, into: &buf)
+        FfiConverterSequenceString.write(value.choices, into: &buf)
+        FfiConverterUInt32.write(value.maxChars, into: &buf)
+        FfiConverterString.write(value.labelJa, into: &buf)
+        FfiConverterString.write(value.labelEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetFieldInfo_lift(_ buf: RustBuffer) throws -> SheetFieldInfo {
+    return try FfiConverterTypeSheetFieldInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetFieldInfo_lower(_ value: SheetFieldInfo) -> RustBuffer {
+    return FfiConverterTypeSheetFieldInfo.lower(value)
+}
+
+
+public struct SheetFieldValue: Equatable, Hashable {
+    public let key: String
+    /**
+     * Empty clears the field.
+     */
+    public let value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(key: String, 
+        /**
+         * Empty clears the field.
+         */value: String) {
+        self.key = key
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SheetFieldValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSheetFieldValue: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SheetFieldValue {
+        return
+            try SheetFieldValue(
+                key: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SheetFieldValue, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetFieldValue_lift(_ buf: RustBuffer) throws -> SheetFieldValue {
+    return try FfiConverterTypeSheetFieldValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetFieldValue_lower(_ value: SheetFieldValue) -> RustBuffer {
+    return FfiConverterTypeSheetFieldValue.lower(value)
+}
+
+
+public struct SheetPage: Equatable, Hashable {
+    /**
+     * 1-based, in the order the sheet shows them.
+     */
+    public let number: UInt32
+    /**
+     * What `emergency_page_file` and `remove_emergency_page` take.
+     */
+    public let imageSha256: String
+    public let thumbnailSha256: String
+    public let width: UInt32
+    public let height: UInt32
+    public let bytes: UInt64
+    public let addedAt: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * 1-based, in the order the sheet shows them.
+         */number: UInt32, 
+        /**
+         * What `emergency_page_file` and `remove_emergency_page` take.
+         */imageSha256: String, thumbnailSha256: String, width: UInt32, height: UInt32, bytes: UInt64, addedAt: Date?) {
+        self.number = number
+        self.imageSha256 = imageSha256
+        self.thumbnailSha256 = thumbnailSha256
+        self.width = width
+        self.height = height
+        self.bytes = bytes
+        self.addedAt = addedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SheetPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSheetPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SheetPage {
+        return
+            try SheetPage(
+                number: FfiConverterUInt32.read(from: &buf), 
+                imageSha256: FfiConverterString.read(from: &buf), 
+                thumbnailSha256: FfiConverterString.read(from: &buf), 
+                width: FfiConverterUInt32.read(from: &buf), 
+                height: FfiConverterUInt32.read(from: &buf), 
+                bytes: FfiConverterUInt64.read(from: &buf), 
+                addedAt: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SheetPage, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.number, into: &buf)
+        FfiConverterString.write(value.imageSha256, into: &buf)
+        FfiConverterString.write(value.thumbnailSha256, into: &buf)
+        FfiConverterUInt32.write(value.width, into: &buf)
+        FfiConverterUInt32.write(value.height, into: &buf)
+        FfiConverterUInt64.write(value.bytes, into: &buf)
+        FfiConverterOptionTimestamp.write(value.addedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetPage_lift(_ buf: RustBuffer) throws -> SheetPage {
+    return try FfiConverterTypeSheetPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetPage_lower(_ value: SheetPage) -> RustBuffer {
+    return FfiConverterTypeSheetPage.lower(value)
+}
+
+
+public struct SheetVersionView: Equatable, Hashable {
+    public let number: Int64
+    public let savedAt: Date
+    public let savedByAccount: String?
+    public let savedHere: Bool
+    /**
+     * Keys of the fields this version added, changed or cleared.
+     */
+    public let changedFields: [String]
+    public let pages: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(number: Int64, savedAt: Date, savedByAccount: String?, savedHere: Bool, 
+        /**
+         * Keys of the fields this version added, changed or cleared.
+         */changedFields: [String], pages: UInt32) {
+        self.number = number
+        self.savedAt = savedAt
+        self.savedByAccount = savedByAccount
+        self.savedHere = savedHere
+        self.changedFields = changedFields
+        self.pages = pages
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SheetVersionView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSheetVersionView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SheetVersionView {
+        return
+            try SheetVersionView(
+                number: FfiConverterInt64.read(from: &buf), 
+                savedAt: FfiConverterTimestamp.read(from: &buf), 
+                savedByAccount: FfiConverterOptionString.read(from: &buf), 
+                savedHere: FfiConverterBool.read(from: &buf), 
+                changedFields: FfiConverterSequenceString.read(from: &buf), 
+                pages: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SheetVersionView, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.number, into: &buf)
+        FfiConverterTimestamp.write(value.savedAt, into: &buf)
+        FfiConverterOptionString.write(value.savedByAccount, into: &buf)
+        FfiConverterBool.write(value.savedHere, into: &buf)
+        FfiConverterSequenceString.write(value.changedFields, into: &buf)
+        FfiConverterUInt32.write(value.pages, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetVersionView_lift(_ buf: RustBuffer) throws -> SheetVersionView {
+    return try FfiConverterTypeSheetVersionView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetVersionView_lower(_ value: SheetVersionView) -> RustBuffer {
+    return FfiConverterTypeSheetVersionView.lower(value)
 }
 
 
@@ -7796,6 +8531,111 @@ public func FfiConverterTypeScanOutcome_lower(_ value: ScanOutcome) -> RustBuffe
 
 
 
+/**
+ * How a field is typed in.
+ */
+
+public enum SheetFieldKind: Equatable, Hashable {
+    
+    /**
+     * One line.
+     */
+    case line
+    /**
+     * Several lines.
+     */
+    case text
+    /**
+     * A date, `YYYY-MM-DD`.
+     */
+    case date
+    /**
+     * A phone number (the phone keypad).
+     */
+    case phone
+    /**
+     * One of `choices`.
+     */
+    case choice
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SheetFieldKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSheetFieldKind: FfiConverterRustBuffer {
+    typealias SwiftType = SheetFieldKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SheetFieldKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .line
+        
+        case 2: return .text
+        
+        case 3: return .date
+        
+        case 4: return .phone
+        
+        case 5: return .choice
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SheetFieldKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .line:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .text:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .date:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .phone:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .choice:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetFieldKind_lift(_ buf: RustBuffer) throws -> SheetFieldKind {
+    return try FfiConverterTypeSheetFieldKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSheetFieldKind_lower(_ value: SheetFieldKind) -> RustBuffer {
+    return FfiConverterTypeSheetFieldKind.lower(value)
+}
+
+
+
 
 public enum Source: Equatable, Hashable {
     
@@ -8991,6 +9831,30 @@ fileprivate struct FfiConverterOptionTypeDispensingInfo: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeEmergencySheetView: FfiConverterRustBuffer {
+    typealias SwiftType = EmergencySheetView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeEmergencySheetView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeEmergencySheetView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeInstitutionInfo: FfiConverterRustBuffer {
     typealias SwiftType = InstitutionInfo?
 
@@ -9652,6 +10516,156 @@ fileprivate struct FfiConverterSequenceTypeSeriesPoint: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSheetConflict: FfiConverterRustBuffer {
+    typealias SwiftType = [SheetConflict]
+
+    public static func write(_ value: [SheetConflict], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSheetConflict.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SheetConflict] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SheetConflict]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSheetConflict.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSheetFieldGroup: FfiConverterRustBuffer {
+    typealias SwiftType = [SheetFieldGroup]
+
+    public static func write(_ value: [SheetFieldGroup], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSheetFieldGroup.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SheetFieldGroup] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SheetFieldGroup]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSheetFieldGroup.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSheetFieldInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [SheetFieldInfo]
+
+    public static func write(_ value: [SheetFieldInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSheetFieldInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SheetFieldInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SheetFieldInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSheetFieldInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSheetFieldValue: FfiConverterRustBuffer {
+    typealias SwiftType = [SheetFieldValue]
+
+    public static func write(_ value: [SheetFieldValue], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSheetFieldValue.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SheetFieldValue] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SheetFieldValue]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSheetFieldValue.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSheetPage: FfiConverterRustBuffer {
+    typealias SwiftType = [SheetPage]
+
+    public static func write(_ value: [SheetPage], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSheetPage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SheetPage] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SheetPage]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSheetPage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSheetVersionView: FfiConverterRustBuffer {
+    typealias SwiftType = [SheetVersionView]
+
+    public static func write(_ value: [SheetVersionView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSheetVersionView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SheetVersionView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SheetVersionView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSheetVersionView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeVital: FfiConverterRustBuffer {
     typealias SwiftType = [Vital]
 
@@ -9797,6 +10811,16 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * The sheet's fields by group, in the order the sheet shows and prints them.
+ */
+public func emergencySheetFields() -> [SheetFieldGroup]  {
+    return try!  FfiConverterSequenceTypeSheetFieldGroup.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_func_emergency_sheet_fields(uniffiCallStatus
+    )
+})
+}
+/**
  * When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person
  * agreed to start over: sets the database aside (never deletes it), makes a fresh one, and
  * carries over what can still be read. Then call `TechoCore.open` again. Never call it while a
@@ -9864,6 +10888,9 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_techo_ffi_checksum_func_emergency_sheet_fields() != 53150) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_techo_ffi_checksum_func_start_over() != 55946) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9886,6 +10913,30 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_vital_chart() != 25435) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_add_emergency_page() != 50174) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache() != 15233) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_emergency_page_file() != 53467) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_emergency_sheet() != 62829) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_history() != 4223) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page() != 46763) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_resolve_emergency_conflict() != 33329) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_save_emergency_fields() != 53217) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_device_id() != 57148) {

@@ -738,6 +738,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_techo_ffi_checksum_func_emergency_sheet_fields(
+    ): Int
     external fun uniffi_techo_ffi_checksum_func_start_over(
     ): Int
     external fun uniffi_techo_ffi_checksum_func_start_over_offered(
@@ -753,6 +755,22 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_techo_ffi_checksum_method_synctaskhandle_wake(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_vital_chart(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_add_emergency_page(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_emergency_page_file(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_emergency_sheet(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_history(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_resolve_emergency_conflict(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_save_emergency_fields(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_device_id(
     ): Int
@@ -886,6 +904,22 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_vital_chart(`ptr`: Long,`profileId`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`bucket`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_add_emergency_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_techo_ffi_fn_method_techocore_emergency_page_file(`ptr`: Long,`profileId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,`thumbnail`: Byte,
+    ): Long
+    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_history(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_remove_emergency_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_resolve_emergency_conflict(`ptr`: Long,`profileId`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`keepOurs`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_save_emergency_fields(`ptr`: Long,`profileId`: RustBuffer.ByValue,`fields`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_device_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_home_screen(`ptr`: Long,`profileId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
@@ -992,6 +1026,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_techo_ffi_fn_method_syncobserver_on_finished(`ptr`: Long,`report`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_techo_ffi_fn_func_emergency_sheet_fields(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_func_start_over(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_func_start_over_offered(`error`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1119,6 +1155,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_techo_ffi_checksum_func_emergency_sheet_fields() and 0xFFFF) != 53150) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_techo_ffi_checksum_func_start_over() and 0xFFFF) != 55946) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1141,6 +1180,30 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_vital_chart() and 0xFFFF) != 25435) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_add_emergency_page() and 0xFFFF) != 50174) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache() and 0xFFFF) != 15233) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_page_file() and 0xFFFF) != 53467) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_sheet() and 0xFFFF) != 62829) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_history() and 0xFFFF) != 4223) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page() and 0xFFFF) != 46763) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_resolve_emergency_conflict() and 0xFFFF) != 33329) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_save_emergency_fields() and 0xFFFF) != 53217) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_device_id() and 0xFFFF) != 57148) {
@@ -1629,6 +1692,29 @@ public object FfiConverterULong: FfiConverter<ULong, Long> {
 
     override fun write(value: ULong, buf: ByteBuffer) {
         buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterLong: FfiConverter<Long, Long> {
+    override fun lift(value: Long): Long {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Long {
+        return buf.getLong()
+    }
+
+    override fun lower(value: Long): Long {
+        return value
+    }
+
+    override fun allocationSize(value: Long) = 8UL
+
+    override fun write(value: Long, buf: ByteBuffer) {
+        buf.putLong(value)
     }
 }
 
@@ -3278,6 +3364,53 @@ public interface TechoCoreInterface {
     fun `vitalChart`(`profileId`: kotlin.String, `kind`: VitalKind, `bucket`: Bucket, `asOf`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): VitalChart
     
     /**
+     * Adds a photo (JPEG or PNG at `path`; iOS converts HEIC first) of the paper sheet as a
+     * page: made upright, stripped of metadata, resized, kept encrypted, sent at the next sync.
+     * The file at `path` is not needed afterwards. `Photo` errors say why one was refused.
+     */
+    fun `addEmergencyPage`(`profileId`: kotlin.String, `path`: kotlin.String): EmergencySheetView
+    
+    /**
+     * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
+     * to the background; the pages stay encrypted in the store).
+     */
+    fun `clearPhotoCache`()
+    
+    /**
+     * A page (or its preview) as a JPEG file the screen can show, in the app's private cache
+     * (`photo-cache` beside the database; `clear_photo_cache` empties it). A page added on
+     * another device is downloaded first, checked against the sheet, and kept encrypted.
+     */
+    suspend fun `emergencyPageFile`(`profileId`: kotlin.String, `imageSha256`: kotlin.String, `thumbnail`: kotlin.Boolean): kotlin.String
+    
+    /**
+     * The person's 命の宝箱, or nothing before the first save.
+     */
+    fun `emergencySheet`(`profileId`: kotlin.String): EmergencySheetView?
+    
+    /**
+     * Every version this device saved or received, newest first.
+     */
+    fun `emergencySheetHistory`(`profileId`: kotlin.String): List<SheetVersionView>
+    
+    /**
+     * Removes a page (older versions keep it).
+     */
+    fun `removeEmergencyPage`(`profileId`: kotlin.String, `imageSha256`: kotlin.String): EmergencySheetView
+    
+    /**
+     * Settles a field saved differently on two devices: this device's value (`keep_ours`,
+     * saved as a new version) or the one the sheet shows.
+     */
+    fun `resolveEmergencyConflict`(`profileId`: kotlin.String, `key`: kotlin.String, `keepOurs`: kotlin.Boolean): EmergencySheetView
+    
+    /**
+     * Saves typed-in fields as a new version (an empty value clears a field). Every value is
+     * checked first (`DocumentField` names the one refused); nothing is saved if one is.
+     */
+    fun `saveEmergencyFields`(`profileId`: kotlin.String, `fields`: List<SheetFieldValue>): EmergencySheetView
+    
+    /**
      * This installation's id (provenance on everything created here).
      */
     fun `deviceId`(): kotlin.String
@@ -3577,6 +3710,169 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
         FfiConverterTypeBucket.lower(`bucket`),
         FfiConverterTimestamp.lower(`asOf`),
         FfiConverterInt.lower(`utcOffsetMinutes`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Adds a photo (JPEG or PNG at `path`; iOS converts HEIC first) of the paper sheet as a
+     * page: made upright, stripped of metadata, resized, kept encrypted, sent at the next sync.
+     * The file at `path` is not needed afterwards. `Photo` errors say why one was refused.
+     */
+    @Throws(ApiException::class)override fun `addEmergencyPage`(`profileId`: kotlin.String, `path`: kotlin.String): EmergencySheetView {
+            return FfiConverterTypeEmergencySheetView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_add_emergency_page(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`path`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
+     * to the background; the pages stay encrypted in the store).
+     */
+    @Throws(ApiException::class)override fun `clearPhotoCache`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * A page (or its preview) as a JPEG file the screen can show, in the app's private cache
+     * (`photo-cache` beside the database; `clear_photo_cache` empties it). A page added on
+     * another device is downloaded first, checked against the sheet, and kept encrypted.
+     */
+    @Throws(ApiException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `emergencyPageFile`(`profileId`: kotlin.String, `imageSha256`: kotlin.String, `thumbnail`: kotlin.Boolean) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_techo_ffi_fn_method_techocore_emergency_page_file(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`imageSha256`),
+        FfiConverterBoolean.lower(`thumbnail`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_techo_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_techo_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_techo_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        ApiException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The person's 命の宝箱, or nothing before the first save.
+     */
+    @Throws(ApiException::class)override fun `emergencySheet`(`profileId`: kotlin.String): EmergencySheetView? {
+            return FfiConverterOptionalTypeEmergencySheetView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_emergency_sheet(
+        it,
+        
+        FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every version this device saved or received, newest first.
+     */
+    @Throws(ApiException::class)override fun `emergencySheetHistory`(`profileId`: kotlin.String): List<SheetVersionView> {
+            return FfiConverterSequenceTypeSheetVersionView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_emergency_sheet_history(
+        it,
+        
+        FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes a page (older versions keep it).
+     */
+    @Throws(ApiException::class)override fun `removeEmergencyPage`(`profileId`: kotlin.String, `imageSha256`: kotlin.String): EmergencySheetView {
+            return FfiConverterTypeEmergencySheetView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_remove_emergency_page(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`imageSha256`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Settles a field saved differently on two devices: this device's value (`keep_ours`,
+     * saved as a new version) or the one the sheet shows.
+     */
+    @Throws(ApiException::class)override fun `resolveEmergencyConflict`(`profileId`: kotlin.String, `key`: kotlin.String, `keepOurs`: kotlin.Boolean): EmergencySheetView {
+            return FfiConverterTypeEmergencySheetView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_resolve_emergency_conflict(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`key`),
+        FfiConverterBoolean.lower(`keepOurs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Saves typed-in fields as a new version (an empty value clears a field). Every value is
+     * checked first (`DocumentField` names the one refused); nothing is saved if one is.
+     */
+    @Throws(ApiException::class)override fun `saveEmergencyFields`(`profileId`: kotlin.String, `fields`: List<SheetFieldValue>): EmergencySheetView {
+            return FfiConverterTypeEmergencySheetView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_save_emergency_fields(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterSequenceTypeSheetFieldValue.lower(`fields`),_status)
 }
     }
     )
@@ -4698,6 +4994,89 @@ public object FfiConverterTypeDrugInfo: FfiConverterRustBuffer<DrugInfo> {
             FfiConverterOptionalTypeDoseMeaning.write(value.`doseMeaning`, buf)
             FfiConverterSequenceString.write(value.`supplements`, buf)
             FfiConverterSequenceString.write(value.`cautions`, buf)
+    }
+}
+
+
+
+data class EmergencySheetView (
+    /**
+     * Fields with a value, in catalogue order (fields of a newer app last).
+     */
+    val `fields`: List<SheetFieldValue>
+    , 
+    val `pages`: List<SheetPage>
+    , 
+    /**
+     * "Last updated".
+     */
+    val `savedAt`: java.time.Instant
+    , 
+    /**
+     * HM code of the account that saved it (the person, or a family member).
+     */
+    val `savedByAccount`: kotlin.String?
+    , 
+    val `savedOnThisDevice`: kotlin.Boolean
+    , 
+    val `conflicts`: List<SheetConflict>
+    , 
+    /**
+     * Saves not on the server yet.
+     */
+    val `unsent`: kotlin.Boolean
+    , 
+    /**
+     * Not updated for a year: a gentle reminder to look it over.
+     */
+    val `reviewDue`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEmergencySheetView: FfiConverterRustBuffer<EmergencySheetView> {
+    override fun read(buf: ByteBuffer): EmergencySheetView {
+        return EmergencySheetView(
+            FfiConverterSequenceTypeSheetFieldValue.read(buf),
+            FfiConverterSequenceTypeSheetPage.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceTypeSheetConflict.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EmergencySheetView) = (
+            FfiConverterSequenceTypeSheetFieldValue.allocationSize(value.`fields`) +
+            FfiConverterSequenceTypeSheetPage.allocationSize(value.`pages`) +
+            FfiConverterTimestamp.allocationSize(value.`savedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`savedByAccount`) +
+            FfiConverterBoolean.allocationSize(value.`savedOnThisDevice`) +
+            FfiConverterSequenceTypeSheetConflict.allocationSize(value.`conflicts`) +
+            FfiConverterBoolean.allocationSize(value.`unsent`) +
+            FfiConverterBoolean.allocationSize(value.`reviewDue`)
+    )
+
+    override fun write(value: EmergencySheetView, buf: ByteBuffer) {
+            FfiConverterSequenceTypeSheetFieldValue.write(value.`fields`, buf)
+            FfiConverterSequenceTypeSheetPage.write(value.`pages`, buf)
+            FfiConverterTimestamp.write(value.`savedAt`, buf)
+            FfiConverterOptionalString.write(value.`savedByAccount`, buf)
+            FfiConverterBoolean.write(value.`savedOnThisDevice`, buf)
+            FfiConverterSequenceTypeSheetConflict.write(value.`conflicts`, buf)
+            FfiConverterBoolean.write(value.`unsent`, buf)
+            FfiConverterBoolean.write(value.`reviewDue`, buf)
     }
 }
 
@@ -5825,6 +6204,351 @@ public object FfiConverterTypeSeriesPoint: FfiConverterRustBuffer<SeriesPoint> {
             FfiConverterString.write(value.`shownMean`, buf)
             FfiConverterOptionalString.write(value.`shownDiastolic`, buf)
             FfiConverterOptionalString.write(value.`shownPulse`, buf)
+    }
+}
+
+
+
+/**
+ * A field saved differently on two devices: the sheet shows `theirs`; the person chooses.
+ */
+data class SheetConflict (
+    val `key`: kotlin.String
+    , 
+    val `labelJa`: kotlin.String
+    , 
+    val `labelEn`: kotlin.String
+    , 
+    /**
+     * This device's value (empty: cleared here).
+     */
+    val `ours`: kotlin.String
+    , 
+    val `theirs`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSheetConflict: FfiConverterRustBuffer<SheetConflict> {
+    override fun read(buf: ByteBuffer): SheetConflict {
+        return SheetConflict(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SheetConflict) = (
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`labelJa`) +
+            FfiConverterString.allocationSize(value.`labelEn`) +
+            FfiConverterString.allocationSize(value.`ours`) +
+            FfiConverterString.allocationSize(value.`theirs`)
+    )
+
+    override fun write(value: SheetConflict, buf: ByteBuffer) {
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterString.write(value.`labelJa`, buf)
+            FfiConverterString.write(value.`labelEn`, buf)
+            FfiConverterString.write(value.`ours`, buf)
+            FfiConverterString.write(value.`theirs`, buf)
+    }
+}
+
+
+
+/**
+ * One group of fields as the sheet shows and prints them.
+ */
+data class SheetFieldGroup (
+    val `key`: kotlin.String
+    , 
+    val `labelJa`: kotlin.String
+    , 
+    val `labelEn`: kotlin.String
+    , 
+    val `fields`: List<SheetFieldInfo>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSheetFieldGroup: FfiConverterRustBuffer<SheetFieldGroup> {
+    override fun read(buf: ByteBuffer): SheetFieldGroup {
+        return SheetFieldGroup(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeSheetFieldInfo.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SheetFieldGroup) = (
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`labelJa`) +
+            FfiConverterString.allocationSize(value.`labelEn`) +
+            FfiConverterSequenceTypeSheetFieldInfo.allocationSize(value.`fields`)
+    )
+
+    override fun write(value: SheetFieldGroup, buf: ByteBuffer) {
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterString.write(value.`labelJa`, buf)
+            FfiConverterString.write(value.`labelEn`, buf)
+            FfiConverterSequenceTypeSheetFieldInfo.write(value.`fields`, buf)
+    }
+}
+
+
+
+data class SheetFieldInfo (
+    /**
+     * What a save names it by, e.g. `medical.blood_type`.
+     */
+    val `key`: kotlin.String
+    , 
+    val `kind`: SheetFieldKind
+    , 
+    /**
+     * For `Choice`: the values a save takes (`A`, `B`, `O`, `AB`, `unknown`; `female`, …).
+     */
+    val `choices`: List<kotlin.String>
+    , 
+    val `maxChars`: kotlin.UInt
+    , 
+    val `labelJa`: kotlin.String
+    , 
+    val `labelEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSheetFieldInfo: FfiConverterRustBuffer<SheetFieldInfo> {
+    override fun read(buf: ByteBuffer): SheetFieldInfo {
+        return SheetFieldInfo(
+            FfiConverterString.read(buf),
+            FfiConverterTypeSheetFieldKind.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SheetFieldInfo) = (
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterTypeSheetFieldKind.allocationSize(value.`kind`) +
+            FfiConverterSequenceString.allocationSize(value.`choices`) +
+            FfiConverterUInt.allocationSize(value.`maxChars`) +
+            FfiConverterString.allocationSize(value.`labelJa`) +
+            FfiConverterString.allocationSize(value.`labelEn`)
+    )
+
+    override fun write(value: SheetFieldInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterTypeSheetFieldKind.write(value.`kind`, buf)
+            FfiConverterSequenceString.write(value.`choices`, buf)
+            FfiConverterUInt.write(value.`maxChars`, buf)
+            FfiConverterString.write(value.`labelJa`, buf)
+            FfiConverterString.write(value.`labelEn`, buf)
+    }
+}
+
+
+
+data class SheetFieldValue (
+    val `key`: kotlin.String
+    , 
+    /**
+     * Empty clears the field.
+     */
+    val `value`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSheetFieldValue: FfiConverterRustBuffer<SheetFieldValue> {
+    override fun read(buf: ByteBuffer): SheetFieldValue {
+        return SheetFieldValue(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SheetFieldValue) = (
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`value`)
+    )
+
+    override fun write(value: SheetFieldValue, buf: ByteBuffer) {
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterString.write(value.`value`, buf)
+    }
+}
+
+
+
+data class SheetPage (
+    /**
+     * 1-based, in the order the sheet shows them.
+     */
+    val `number`: kotlin.UInt
+    , 
+    /**
+     * What `emergency_page_file` and `remove_emergency_page` take.
+     */
+    val `imageSha256`: kotlin.String
+    , 
+    val `thumbnailSha256`: kotlin.String
+    , 
+    val `width`: kotlin.UInt
+    , 
+    val `height`: kotlin.UInt
+    , 
+    val `bytes`: kotlin.ULong
+    , 
+    val `addedAt`: java.time.Instant?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSheetPage: FfiConverterRustBuffer<SheetPage> {
+    override fun read(buf: ByteBuffer): SheetPage {
+        return SheetPage(
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SheetPage) = (
+            FfiConverterUInt.allocationSize(value.`number`) +
+            FfiConverterString.allocationSize(value.`imageSha256`) +
+            FfiConverterString.allocationSize(value.`thumbnailSha256`) +
+            FfiConverterUInt.allocationSize(value.`width`) +
+            FfiConverterUInt.allocationSize(value.`height`) +
+            FfiConverterULong.allocationSize(value.`bytes`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`addedAt`)
+    )
+
+    override fun write(value: SheetPage, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`number`, buf)
+            FfiConverterString.write(value.`imageSha256`, buf)
+            FfiConverterString.write(value.`thumbnailSha256`, buf)
+            FfiConverterUInt.write(value.`width`, buf)
+            FfiConverterUInt.write(value.`height`, buf)
+            FfiConverterULong.write(value.`bytes`, buf)
+            FfiConverterOptionalTimestamp.write(value.`addedAt`, buf)
+    }
+}
+
+
+
+data class SheetVersionView (
+    val `number`: kotlin.Long
+    , 
+    val `savedAt`: java.time.Instant
+    , 
+    val `savedByAccount`: kotlin.String?
+    , 
+    val `savedHere`: kotlin.Boolean
+    , 
+    /**
+     * Keys of the fields this version added, changed or cleared.
+     */
+    val `changedFields`: List<kotlin.String>
+    , 
+    val `pages`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSheetVersionView: FfiConverterRustBuffer<SheetVersionView> {
+    override fun read(buf: ByteBuffer): SheetVersionView {
+        return SheetVersionView(
+            FfiConverterLong.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SheetVersionView) = (
+            FfiConverterLong.allocationSize(value.`number`) +
+            FfiConverterTimestamp.allocationSize(value.`savedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`savedByAccount`) +
+            FfiConverterBoolean.allocationSize(value.`savedHere`) +
+            FfiConverterSequenceString.allocationSize(value.`changedFields`) +
+            FfiConverterUInt.allocationSize(value.`pages`)
+    )
+
+    override fun write(value: SheetVersionView, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`number`, buf)
+            FfiConverterTimestamp.write(value.`savedAt`, buf)
+            FfiConverterOptionalString.write(value.`savedByAccount`, buf)
+            FfiConverterBoolean.write(value.`savedHere`, buf)
+            FfiConverterSequenceString.write(value.`changedFields`, buf)
+            FfiConverterUInt.write(value.`pages`, buf)
     }
 }
 
@@ -8233,6 +8957,61 @@ public object FfiConverterTypeScanOutcome: FfiConverterRustBuffer<ScanOutcome> {
 
 
 
+/**
+ * How a field is typed in.
+ */
+
+enum class SheetFieldKind {
+    
+    /**
+     * One line.
+     */
+    LINE,
+    /**
+     * Several lines.
+     */
+    TEXT,
+    /**
+     * A date, `YYYY-MM-DD`.
+     */
+    DATE,
+    /**
+     * A phone number (the phone keypad).
+     */
+    PHONE,
+    /**
+     * One of `choices`.
+     */
+    CHOICE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSheetFieldKind: FfiConverterRustBuffer<SheetFieldKind> {
+    override fun read(buf: ByteBuffer) = try {
+        SheetFieldKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: SheetFieldKind) = 4UL
+
+    override fun write(value: SheetFieldKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
 
 enum class Source {
     
@@ -9671,6 +10450,38 @@ public object FfiConverterOptionalTypeDispensingInfo: FfiConverterRustBuffer<Dis
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeEmergencySheetView: FfiConverterRustBuffer<EmergencySheetView?> {
+    override fun read(buf: ByteBuffer): EmergencySheetView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeEmergencySheetView.read(buf)
+    }
+
+    override fun allocationSize(value: EmergencySheetView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeEmergencySheetView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: EmergencySheetView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeEmergencySheetView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeInstitutionInfo: FfiConverterRustBuffer<InstitutionInfo?> {
     override fun read(buf: ByteBuffer): InstitutionInfo? {
         if (buf.get().toInt() == 0) {
@@ -10483,6 +11294,174 @@ public object FfiConverterSequenceTypeSeriesPoint: FfiConverterRustBuffer<List<S
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeSheetConflict: FfiConverterRustBuffer<List<SheetConflict>> {
+    override fun read(buf: ByteBuffer): List<SheetConflict> {
+        val len = buf.getInt()
+        return List<SheetConflict>(len) {
+            FfiConverterTypeSheetConflict.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SheetConflict>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSheetConflict.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SheetConflict>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSheetConflict.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSheetFieldGroup: FfiConverterRustBuffer<List<SheetFieldGroup>> {
+    override fun read(buf: ByteBuffer): List<SheetFieldGroup> {
+        val len = buf.getInt()
+        return List<SheetFieldGroup>(len) {
+            FfiConverterTypeSheetFieldGroup.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SheetFieldGroup>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSheetFieldGroup.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SheetFieldGroup>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSheetFieldGroup.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSheetFieldInfo: FfiConverterRustBuffer<List<SheetFieldInfo>> {
+    override fun read(buf: ByteBuffer): List<SheetFieldInfo> {
+        val len = buf.getInt()
+        return List<SheetFieldInfo>(len) {
+            FfiConverterTypeSheetFieldInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SheetFieldInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSheetFieldInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SheetFieldInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSheetFieldInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSheetFieldValue: FfiConverterRustBuffer<List<SheetFieldValue>> {
+    override fun read(buf: ByteBuffer): List<SheetFieldValue> {
+        val len = buf.getInt()
+        return List<SheetFieldValue>(len) {
+            FfiConverterTypeSheetFieldValue.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SheetFieldValue>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSheetFieldValue.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SheetFieldValue>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSheetFieldValue.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSheetPage: FfiConverterRustBuffer<List<SheetPage>> {
+    override fun read(buf: ByteBuffer): List<SheetPage> {
+        val len = buf.getInt()
+        return List<SheetPage>(len) {
+            FfiConverterTypeSheetPage.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SheetPage>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSheetPage.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SheetPage>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSheetPage.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSheetVersionView: FfiConverterRustBuffer<List<SheetVersionView>> {
+    override fun read(buf: ByteBuffer): List<SheetVersionView> {
+        val len = buf.getInt()
+        return List<SheetVersionView>(len) {
+            FfiConverterTypeSheetVersionView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SheetVersionView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSheetVersionView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SheetVersionView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSheetVersionView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeVital: FfiConverterRustBuffer<List<Vital>> {
     override fun read(buf: ByteBuffer): List<Vital> {
         val len = buf.getInt()
@@ -10595,6 +11574,19 @@ public object FfiConverterSequenceTypeImportProblem: FfiConverterRustBuffer<List
 
 
 
+
+        /**
+         * The sheet's fields by group, in the order the sheet shows and prints them.
+         */ fun `emergencySheetFields`(): List<SheetFieldGroup> {
+            return FfiConverterSequenceTypeSheetFieldGroup.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_func_emergency_sheet_fields(
+    
+        _status)
+}
+    )
+    }
+    
 
         /**
          * When `TechoCore.open` failed with `KeyUnavailable`, `KeyChanged` or `DataDamaged` and the person

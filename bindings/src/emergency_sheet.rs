@@ -1,0 +1,329 @@
+//! 命の宝箱 for the apps: the field catalogue (groups, kinds, labels in both languages, so both
+//! apps list and name the same fields), the person's sheet, saves (fields, a photo page from a
+//! file path, removing a page, settling a conflict), the version history, and a page's image as
+//! a file for the screen to show (downloaded on demand).
+
+use crate::error::ApiError;
+use crate::facade::TechoCore;
+use crate::ids::parse_id;
+use crate::runtime::on_runtime;
+use crate::time::to_system_time;
+use std::path::PathBuf;
+use std::time::SystemTime;
+use techo_core::domain::Profile;
+use techo_core::domain::emergency_sheet::{CATALOGUE, FieldGroup, FieldKind, catalogue_field};
+use techo_core::photo::PhotoSettings;
+use techo_core::store::{EmergencySheet, SheetVersion};
+
+/// How a field is typed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SheetFieldKind {
+    /// One line.
+    Line,
+    /// Several lines.
+    Text,
+    /// A date, `YYYY-MM-DD`.
+    Date,
+    /// A phone number (the phone keypad).
+    Phone,
+    /// One of `choices`.
+    Choice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SheetFieldInfo {
+    /// What a save names it by, e.g. `medical.blood_type`.
+    pub key: String,
+    pub kind: SheetFieldKind,
+    /// For `Choice`: the values a save takes (`A`, `B`, `O`, `AB`, `unknown`; `female`, …).
+    pub choices: Vec<String>,
+    pub max_chars: u32,
+    pub label_ja: String,
+    pub label_en: String,
+}
+
+/// One group of fields as the sheet shows and prints them.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SheetFieldGroup {
+    pub key: String,
+    pub label_ja: String,
+    pub label_en: String,
+    pub fields: Vec<SheetFieldInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SheetFieldValue {
+    pub key: String,
+    /// Empty clears the field.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SheetPage {
+    /// 1-based, in the order the sheet shows them.
+    pub number: u32,
+    /// What `emergency_page_file` and `remove_emergency_page` take.
+    pub image_sha256: String,
+    pub thumbnail_sha256: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+    pub added_at: Option<SystemTime>,
+}
+
+/// A field saved differently on two devices: the sheet shows `theirs`; the person chooses.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SheetConflict {
+    pub key: String,
+    pub label_ja: String,
+    pub label_en: String,
+    /// This device's value (empty: cleared here).
+    pub ours: String,
+    pub theirs: String,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EmergencySheetView {
+    /// Fields with a value, in catalogue order (fields of a newer app last).
+    pub fields: Vec<SheetFieldValue>,
+    pub pages: Vec<SheetPage>,
+    /// "Last updated".
+    pub saved_at: SystemTime,
+    /// HM code of the account that saved it (the person, or a family member).
+    pub saved_by_account: Option<String>,
+    pub saved_on_this_device: bool,
+    pub conflicts: Vec<SheetConflict>,
+    /// Saves not on the server yet.
+    pub unsent: bool,
+    /// Not updated for a year: a gentle reminder to look it over.
+    pub review_due: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SheetVersionView {
+    pub number: i64,
+    pub saved_at: SystemTime,
+    pub saved_by_account: Option<String>,
+    pub saved_here: bool,
+    /// Keys of the fields this version added, changed or cleared.
+    pub changed_fields: Vec<String>,
+    pub pages: u32,
+}
+
+fn kind(k: FieldKind) -> (SheetFieldKind, Vec<String>) {
+    match k {
+        FieldKind::Line => (SheetFieldKind::Line, vec![]),
+        FieldKind::Text => (SheetFieldKind::Text, vec![]),
+        FieldKind::Date => (SheetFieldKind::Date, vec![]),
+        FieldKind::Phone => (SheetFieldKind::Phone, vec![]),
+        FieldKind::Choice(c) => (SheetFieldKind::Choice, c.iter().map(|s| (*s).to_owned()).collect()),
+    }
+}
+
+fn view(core: &TechoCore, s: EmergencySheet) -> EmergencySheetView {
+    EmergencySheetView {
+        fields: s.fields.into_iter().map(|(key, value)| SheetFieldValue { key, value }).collect(),
+        pages: s
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| SheetPage {
+                number: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                image_sha256: p.image.sha256.clone(),
+                thumbnail_sha256: p.thumbnail.sha256.clone(),
+                width: p.width,
+                height: p.height,
+                bytes: p.image.size,
+                added_at: chrono::DateTime::parse_from_rfc3339(&p.added_at)
+                    .ok()
+                    .map(|t| to_system_time(t.with_timezone(&chrono::Utc))),
+            })
+            .collect(),
+        saved_at: to_system_time(s.saved_at),
+        saved_on_this_device: s.saved_by.device == core.store.device_id(),
+        saved_by_account: s.saved_by.account,
+        conflicts: s
+            .conflicts
+            .into_iter()
+            .map(|c| {
+                let (label_ja, label_en) = catalogue_field(&c.key)
+                    .map_or((c.key.clone(), c.key.clone()), |f| (f.label_ja.to_owned(), f.label_en.to_owned()));
+                SheetConflict { key: c.key, label_ja, label_en, ours: c.ours, theirs: c.theirs }
+            })
+            .collect(),
+        unsent: s.unsent,
+        review_due: s.review_due,
+    }
+}
+
+fn version(v: SheetVersion) -> SheetVersionView {
+    SheetVersionView {
+        number: v.number,
+        saved_at: to_system_time(v.saved_at),
+        saved_by_account: v.saved_by.account,
+        saved_here: v.saved_here,
+        changed_fields: v.changed_fields,
+        pages: u32::try_from(v.pages).unwrap_or(u32::MAX),
+    }
+}
+
+/// The sheet's fields by group, in the order the sheet shows and prints them.
+#[uniffi::export]
+pub fn emergency_sheet_fields() -> Vec<SheetFieldGroup> {
+    FieldGroup::ALL
+        .iter()
+        .map(|g| SheetFieldGroup {
+            key: g.key().to_owned(),
+            label_ja: g.label_ja().to_owned(),
+            label_en: g.label_en().to_owned(),
+            fields: CATALOGUE
+                .iter()
+                .filter(|f| f.group == *g)
+                .map(|f| {
+                    let (kind, choices) = kind(f.kind);
+                    SheetFieldInfo {
+                        key: f.key.to_owned(),
+                        kind,
+                        choices,
+                        max_chars: u32::try_from(f.max_chars).unwrap_or(u32::MAX),
+                        label_ja: f.label_ja.to_owned(),
+                        label_en: f.label_en.to_owned(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+impl TechoCore {
+    fn profile_of(&self, profile_id: &str) -> Result<Profile, ApiError> {
+        let id = parse_id("profile", profile_id)?;
+        self.store
+            .profiles()?
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| ApiError::NotFound { entity: "profile".into() })
+    }
+
+    fn saved(&self, sheet: EmergencySheet) -> EmergencySheetView {
+        self.changed_locally();
+        view(self, sheet)
+    }
+}
+
+#[uniffi::export]
+impl TechoCore {
+    /// The person's 命の宝箱, or nothing before the first save.
+    pub fn emergency_sheet(&self, profile_id: String) -> Result<Option<EmergencySheetView>, ApiError> {
+        let profile = self.profile_of(&profile_id)?;
+        Ok(self.store.emergency_sheet(&profile)?.map(|s| view(self, s)))
+    }
+
+    /// Saves typed-in fields as a new version (an empty value clears a field). Every value is
+    /// checked first (`DocumentField` names the one refused); nothing is saved if one is.
+    pub fn save_emergency_fields(
+        &self,
+        profile_id: String,
+        fields: Vec<SheetFieldValue>,
+    ) -> Result<EmergencySheetView, ApiError> {
+        let profile = self.profile_of(&profile_id)?;
+        let edits: Vec<(String, String)> = fields.into_iter().map(|f| (f.key, f.value)).collect();
+        Ok(self.saved(self.store.save_emergency_fields(&profile, &edits)?))
+    }
+
+    /// Adds a photo (JPEG or PNG at `path`; iOS converts HEIC first) of the paper sheet as a
+    /// page: made upright, stripped of metadata, resized, kept encrypted, sent at the next sync.
+    /// The file at `path` is not needed afterwards. `Photo` errors say why one was refused.
+    pub fn add_emergency_page(&self, profile_id: String, path: String) -> Result<EmergencySheetView, ApiError> {
+        let profile = self.profile_of(&profile_id)?;
+        let sheet = self.store.add_emergency_page(&profile, &PathBuf::from(path), &PhotoSettings::default())?;
+        Ok(self.saved(sheet))
+    }
+
+    /// Removes a page (older versions keep it).
+    pub fn remove_emergency_page(
+        &self,
+        profile_id: String,
+        image_sha256: String,
+    ) -> Result<EmergencySheetView, ApiError> {
+        let profile = self.profile_of(&profile_id)?;
+        Ok(self.saved(self.store.remove_emergency_page(&profile, &image_sha256)?))
+    }
+
+    /// Settles a field saved differently on two devices: this device's value (`keep_ours`,
+    /// saved as a new version) or the one the sheet shows.
+    pub fn resolve_emergency_conflict(
+        &self,
+        profile_id: String,
+        key: String,
+        keep_ours: bool,
+    ) -> Result<EmergencySheetView, ApiError> {
+        let profile = self.profile_of(&profile_id)?;
+        Ok(self.saved(self.store.resolve_emergency_conflict(&profile, &key, keep_ours)?))
+    }
+
+    /// Every version this device saved or received, newest first.
+    pub fn emergency_sheet_history(&self, profile_id: String) -> Result<Vec<SheetVersionView>, ApiError> {
+        let profile = self.profile_of(&profile_id)?;
+        Ok(self.store.emergency_sheet_history(&profile)?.into_iter().map(version).collect())
+    }
+
+    /// A page (or its preview) as a JPEG file the screen can show, in the app's private cache
+    /// (`photo-cache` beside the database; `clear_photo_cache` empties it). A page added on
+    /// another device is downloaded first, checked against the sheet, and kept encrypted.
+    pub async fn emergency_page_file(
+        &self,
+        profile_id: String,
+        image_sha256: String,
+        thumbnail: bool,
+    ) -> Result<String, ApiError> {
+        let profile = self.profile_of(&profile_id)?;
+        let sheet = self.store.emergency_sheet(&profile)?.ok_or(ApiError::NotFound { entity: "page".into() })?;
+        let page = sheet
+            .pages
+            .into_iter()
+            .find(|p| p.image.sha256 == image_sha256)
+            .ok_or(ApiError::NotFound { entity: "page".into() })?;
+        let blob = if thumbnail { page.thumbnail } else { page.image };
+        let client = self.client.clone();
+        let bytes = on_runtime(async move { Ok(client.fetch_blob(&profile, &blob).await?) }).await?;
+        let dir = self.photo_cache();
+        std::fs::create_dir_all(&dir).map_err(techo_core::Error::from)?;
+        let name = if thumbnail { format!("{image_sha256}-thumb.jpg") } else { format!("{image_sha256}.jpg") };
+        let path = dir.join(name);
+        write_private(&path, &bytes)?;
+        Ok(path.to_string_lossy().into_owned())
+    }
+
+    /// Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
+    /// to the background; the pages stay encrypted in the store).
+    pub fn clear_photo_cache(&self) -> Result<(), ApiError> {
+        match std::fs::remove_dir_all(self.photo_cache()) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(techo_core::Error::from(e).into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl TechoCore {
+    fn photo_cache(&self) -> PathBuf {
+        self.store.path().parent().map_or_else(|| PathBuf::from("photo-cache"), |d| d.join("photo-cache"))
+    }
+}
+
+/// Written whole under a temporary name and renamed, readable by the app alone.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), ApiError> {
+    use std::io::Write;
+    let tmp = path.with_extension("part");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp).map_err(techo_core::Error::from)?;
+    file.write_all(bytes).map_err(techo_core::Error::from)?;
+    std::fs::rename(&tmp, path).map_err(techo_core::Error::from)?;
+    Ok(())
+}
