@@ -17,7 +17,7 @@ use techo_core::sync::{
     EngineConfig, Event, Failure, Instruction, Request, Response, RetryPolicy, SyncEngine, SyncOutcome,
 };
 use techo_server::state::Limits;
-use techo_server::storage::{AccountStore, ResidentId, SqliteStorage};
+use techo_server::storage::{AccountStore, BlobStore, ResidentId, SqliteStorage};
 use techo_server::{blob_service, sync_service};
 
 const HM: &str = "34001234";
@@ -94,6 +94,8 @@ impl SimDevice {
 pub struct Simulation {
     rng: SimRng,
     server: SqliteStorage,
+    /// Photos the devices add as pages.
+    photos: std::path::PathBuf,
     uploads: blob_service::UploadLocks,
     resident: ResidentId,
     limits: Limits,
@@ -116,7 +118,7 @@ fn engine_config() -> EngineConfig {
         },
         max_rounds: 3,
         // Small chunks, so a photo's upload meets the injected faults between chunks.
-        upload_chunk: 64 * 1024,
+        upload_chunk: 16 * 1024,
     }
 }
 
@@ -136,6 +138,11 @@ impl Simulation {
             rng: SimRng::new(seed),
             server,
             uploads: blob_service::UploadLocks::new(),
+            photos: {
+                let p = dir.join("photos");
+                std::fs::create_dir_all(&p).expect("photo dir");
+                p
+            },
             resident,
             limits: Limits { max_batch: 500, default_page: 5, max_page: 50, ..Limits::default() },
             devices,
@@ -171,8 +178,36 @@ impl Simulation {
         self.heal_and_check();
     }
 
+    /// One in ten writes saves the 命の宝箱 instead (a field, sometimes a photo page): an edited
+    /// document, saved on both phones, whose pages upload in chunks before it.
+    fn sheet_write(&mut self, d: usize) {
+        let n = self.rng.below(1000);
+        let dev = &self.devices[d];
+        let result = if n.is_multiple_of(3) {
+            let path = self.photos.join(format!("p{n}.jpg"));
+            if !path.exists() {
+                std::fs::write(&path, grainy_jpeg(n as u32)).expect("photo");
+            }
+            dev.store.add_emergency_page(&dev.profile, &path, &techo_core::photo::PhotoSettings::default())
+        } else {
+            let key = if n.is_multiple_of(2) { "notes.other" } else { "care.doctor" };
+            dev.store.save_emergency_fields(&dev.profile, &[(key.to_owned(), format!("{} {n}", dev.name))])
+        };
+        if let Err(e) = result {
+            self.fail(&format!("sheet save on {} failed: {e}", dev.name));
+        }
+        let id = techo_domain::emergency_sheet::sheet_id(&dev.profile.hm_code);
+        if !self.created.contains(&id) {
+            self.created.push(id);
+        }
+        self.faults.writes += 1;
+    }
+
     fn local_write(&mut self) {
         let d = self.rng.below(self.devices.len() as u64) as usize;
+        if self.rng.below(10) == 0 {
+            return self.sheet_write(d);
+        }
         self.clock_minutes += 1;
         let at = chrono::DateTime::parse_from_rfc3339("2026-06-01T07:00:00+09:00").expect("time")
             + chrono::Duration::minutes(self.clock_minutes);
@@ -214,9 +249,11 @@ impl Simulation {
         match req {
             Request::Push(p) => {
                 self.devices[d].sent.push(p.clone());
-                sync_service::push(&self.server, &self.limits, self.resident, &device_id, p.clone())
+                let answer = sync_service::push(&self.server, &self.limits, self.resident, &device_id, p.clone())
                     .map(Response::Push)
-                    .map_err(to_failure)
+                    .map_err(to_failure);
+                self.check_photos_stored_before_records();
+                answer
             }
             Request::Pull(q) => {
                 sync_service::pull(&self.server, &self.limits, self.resident, q).map(Response::Pull).map_err(to_failure)
@@ -321,6 +358,21 @@ impl Simulation {
         self.faults.late_replays += 1;
     }
 
+    /// Every photo a sheet on the server shows is stored there: a record never arrives before
+    /// the blobs it names.
+    fn check_photos_stored_before_records(&self) {
+        for ((entity, _), payload) in crate::harness::held_on_server(&self.server, HM) {
+            let Some(payload) = payload.filter(|_| entity == "emergency_sheet") else { continue };
+            let pages = payload["pages"].as_array().cloned().unwrap_or_default();
+            for blob in pages.iter().flat_map(|p| [&p["image"], &p["thumbnail"]]) {
+                let sha = blob["sha256"].as_str().unwrap_or_default();
+                if !matches!(self.server.blob(self.resident, sha), Ok(Some(_))) {
+                    self.fail("a sheet reached the server before a photo it shows");
+                }
+            }
+        }
+    }
+
     fn run_to_completion(&mut self, d: usize) {
         for _ in 0..10_000 {
             self.sync_step(d);
@@ -380,4 +432,21 @@ impl Simulation {
             self.fail(&format!("server holds {} records for {} created readings", on_server.len(), self.created.len()));
         }
     }
+}
+
+/// A small photo whose pixels depend on `seed` (grain keeps the JPEG from compressing to
+/// nothing, so a page takes a few chunks).
+fn grainy_jpeg(seed: u32) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761) | 1;
+    let pixels: Vec<u8> = (0..160 * 200 * 3)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x & 0xff) as u8
+        })
+        .collect();
+    let mut jpeg = Vec::new();
+    jpeg_encoder::Encoder::new(&mut jpeg, 90).encode(&pixels, 160, 200, jpeg_encoder::ColorType::Rgb).expect("jpeg");
+    jpeg
 }
