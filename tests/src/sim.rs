@@ -436,7 +436,7 @@ impl Simulation {
 
 /// A small photo whose pixels depend on `seed` (grain keeps the JPEG from compressing to
 /// nothing, so a page takes a few chunks).
-fn grainy_jpeg(seed: u32) -> Vec<u8> {
+pub fn grainy_jpeg(seed: u32) -> Vec<u8> {
     let mut x = seed.wrapping_mul(2_654_435_761) | 1;
     let pixels: Vec<u8> = (0..160 * 200 * 3)
         .map(|_| {

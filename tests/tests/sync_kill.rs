@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use techo_core::sync::SyncOutcome;
+use techo_server::storage::{AccountStore, BlobStore};
 use techo_tests::harness::{Device, add_resident_to, all_server_ids, fast_retries, rt};
 use techo_tests::sim::SimRng;
 
@@ -141,6 +142,7 @@ fn client_killed_mid_sync_loses_and_doubles_nothing() {
     server.add_resident(HM, PW);
     let dir = tempfile::tempdir().expect("device dir");
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let pages = Arc::new(Mutex::new(Vec::<String>::new()));
     let mut kills = 0;
     for _ in 0..25 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sync_child"))
@@ -151,10 +153,14 @@ fn client_killed_mid_sync_loses_and_doubles_nothing() {
             .expect("spawn device");
         let stdout = child.stdout.take().expect("stdout");
         let sink = acked.clone();
+        let page_sink = pages.clone();
         let reader = std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(id) = line.strip_prefix("ACK ") {
                     sink.lock().expect("lock").push(id.to_owned());
+                }
+                if let Some(sha) = line.strip_prefix("PAGE ") {
+                    page_sink.lock().expect("lock").push(sha.to_owned());
                 }
             }
         });
@@ -181,10 +187,38 @@ fn client_killed_mid_sync_loses_and_doubles_nothing() {
     for id in &acked {
         assert!(on_server.contains(id), "acknowledged reading {id} never reached the server (seed {seed})");
     }
-    // Readings committed but killed before the ACK line was printed are there too, once.
-    let local = store.vital_count(store.profile_by_hm_code(HM).unwrap().id).unwrap() as usize;
-    assert_eq!(on_server.len(), local, "server and device hold the same readings, no duplicates");
-    eprintln!("D1-sync: {kills} client kills, {} acknowledged readings, all on the server once", acked.len());
+    // Readings committed but killed before the ACK line was printed are there too, once; and
+    // the 命の宝箱 (one record) with every page added, each photo stored whole on the server.
+    let profile = store.profile_by_hm_code(HM).unwrap();
+    let local = store.vital_count(profile.id).unwrap() as usize;
+    let pages = pages.lock().unwrap().clone();
+    let sheet = (!pages.is_empty()).then(|| store.emergency_sheet(&profile).unwrap().expect("the sheet"));
+    assert_eq!(on_server.len(), local + usize::from(sheet.is_some()), "server and device hold the same records, once");
+    let held = techo_tests::harness::held_on_server(server.storage.as_ref(), HM);
+    let on_server_sheet = held.iter().find(|((entity, _), _)| entity == "emergency_sheet").and_then(|(_, p)| p.clone());
+    if let Some(sheet) = &sheet {
+        let shown = on_server_sheet.expect("the sheet on the server");
+        let server_pages: Vec<&str> =
+            shown["pages"].as_array().unwrap().iter().map(|p| p["image"]["sha256"].as_str().unwrap()).collect();
+        for sha in &pages {
+            assert!(server_pages.contains(&sha.as_str()), "acknowledged page never reached the server (seed {seed})");
+        }
+        assert_eq!(server_pages.len(), sheet.pages.len());
+        let resident = server.storage.resident_by_hm_code(HM).unwrap().unwrap().id;
+        for page in &sheet.pages {
+            for blob in [&page.image, &page.thumbnail] {
+                let stored = server.storage.blob(resident, &blob.sha256).unwrap().expect("photo on the server");
+                assert_eq!(stored.size, blob.size);
+                let bytes = server.storage.blob_files().read_blob(&blob.sha256).unwrap();
+                assert_eq!(techo_core::store::sha256_hex(&bytes), blob.sha256, "stored whole, right hash");
+            }
+        }
+    }
+    eprintln!(
+        "D1-sync: {kills} client kills, {} acknowledged readings and {} pages, all on the server once",
+        acked.len(),
+        pages.len()
+    );
 }
 
 /// P1: patient data never reaches the server's logs, even at the most verbose level; SIGTERM
