@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::facade::TechoCore;
 use crate::ids::parse_id;
 use crate::runtime::on_runtime;
-use crate::time::to_system_time;
+use crate::time::{CalendarDay, to_system_time};
 use std::path::PathBuf;
 use std::time::SystemTime;
 use techo_core::domain::Profile;
@@ -260,6 +260,24 @@ impl TechoCore {
     ) -> Result<EmergencySheetView, ApiError> {
         let profile = self.profile_of(&profile_id)?;
         Ok(self.saved(self.store.resolve_emergency_conflict(&profile, &key, keep_ours)?))
+    }
+
+    /// What the medication notebook already knows for fields the sheet leaves empty (patient
+    /// details, allergies and side effects, past illnesses, what is taken on `today`), for the
+    /// screen to offer; nothing is saved until the person confirms with `save_emergency_fields`.
+    pub fn emergency_sheet_suggestions(
+        &self,
+        profile_id: String,
+        today: CalendarDay,
+    ) -> Result<Vec<SheetFieldValue>, ApiError> {
+        let profile = self.profile_of(&profile_id)?;
+        let today = chrono::NaiveDate::try_from(today)?;
+        Ok(self
+            .store
+            .emergency_sheet_suggestions(&profile, today)?
+            .into_iter()
+            .map(|(key, value)| SheetFieldValue { key, value })
+            .collect())
     }
 
     /// Every version this device saved or received, newest first.

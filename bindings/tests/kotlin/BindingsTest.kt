@@ -626,5 +626,10 @@ class EmergencySheetTest {
         val history = core.emergencySheetHistory(p)
         assertEquals(listOf(0u, 1u, 0u), history.map { it.pages })
         assertEquals(listOf("identity.name", "medical.blood_type"), history.last().changedFields)
+        // What the notebook knows is offered for the fields still empty.
+        core.importMedicationFile(p, File(fixtures, "receipt.jahis").readBytes())
+        val offered = core.emergencySheetSuggestions(p, CalendarDay(2026, 11u, 21u)).map { it.key }
+        assertTrue(offered.toString(), "medical.medicines" in offered)
+        assertFalse("identity.name" in offered)
     }
 }

@@ -7,6 +7,7 @@ pub mod chart;
 mod entry;
 pub mod medication_view;
 mod series;
+pub mod sheet_prefill;
 pub mod shown;
 
 pub use bp_summary::{

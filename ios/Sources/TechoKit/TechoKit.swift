@@ -1609,6 +1609,13 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func emergencySheetHistory(profileId: String) throws  -> [SheetVersionView]
     
     /**
+     * What the medication notebook already knows for fields the sheet leaves empty (patient
+     * details, allergies and side effects, past illnesses, what is taken on `today`), for the
+     * screen to offer; nothing is saved until the person confirms with `save_emergency_fields`.
+     */
+    func emergencySheetSuggestions(profileId: String, today: CalendarDay) throws  -> [SheetFieldValue]
+    
+    /**
      * Removes a page (older versions keep it).
      */
     func removeEmergencyPage(profileId: String, imageSha256: String) throws  -> EmergencySheetView
@@ -1961,6 +1968,22 @@ open func emergencySheetHistory(profileId: String)throws  -> [SheetVersionView] 
     uniffi_techo_ffi_fn_method_techocore_emergency_sheet_history(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(profileId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What the medication notebook already knows for fields the sheet leaves empty (patient
+     * details, allergies and side effects, past illnesses, what is taken on `today`), for the
+     * screen to offer; nothing is saved until the person confirms with `save_emergency_fields`.
+     */
+open func emergencySheetSuggestions(profileId: String, today: CalendarDay)throws  -> [SheetFieldValue]  {
+    return try  FfiConverterSequenceTypeSheetFieldValue.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_emergency_sheet_suggestions(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterTypeCalendarDay_lower(today),uniffiCallStatus
     )
 })
 }
@@ -10928,6 +10951,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_history() != 4223) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions() != 57412) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page() != 46763) {

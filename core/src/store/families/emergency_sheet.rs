@@ -461,6 +461,40 @@ impl Store {
         })
     }
 
+    /// Values the medication notebook knows (patient details, allergies and side effects, past
+    /// illnesses, what is being taken on `today`) for fields the sheet leaves empty; offered to
+    /// the person, saved only when they confirm.
+    pub fn emergency_sheet_suggestions(
+        &self,
+        profile: &Profile,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<(String, String)>> {
+        use crate::domain::medication_view::medication_line;
+        use crate::store::MedicationQuery;
+        use techo_domain::medication::EntryKind;
+        let of_kind = |kind| {
+            self.list_medications(profile.id, &MedicationQuery { kind: Some(kind), limit: 500, ..Default::default() })
+        };
+        let patient = of_kind(EntryKind::PatientInfo)?.items.into_iter().find_map(|m| m.entry.document.patient);
+        let notes: Vec<_> =
+            of_kind(EntryKind::PatientNote)?.items.into_iter().flat_map(|m| m.entry.document.patient_notes).collect();
+        let medicines: Vec<String> = self
+            .current_medications(profile.id, today)?
+            .iter()
+            .filter(|m| m.entry.kind == EntryKind::Dispensing || m.entry.kind == EntryKind::Otc)
+            .flat_map(|m| {
+                let line = medication_line(m);
+                if m.entry.kind == EntryKind::Otc { vec![line.title] } else { line.names }
+            })
+            .collect();
+        let filled: Vec<String> =
+            self.emergency_sheet(profile)?.map(|s| s.fields.into_iter().map(|(k, _)| k).collect()).unwrap_or_default();
+        Ok(crate::domain::sheet_prefill::suggestions(patient.as_ref(), &notes, &medicines)
+            .into_iter()
+            .filter(|(k, _)| !filled.contains(k))
+            .collect())
+    }
+
     /// Every version of the sheet this device saved or received, newest first.
     pub fn emergency_sheet_history(&self, profile: &Profile) -> Result<Vec<SheetVersion>> {
         let id = sheet_id(&profile.hm_code).to_string();

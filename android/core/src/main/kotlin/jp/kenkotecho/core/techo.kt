@@ -766,6 +766,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_history(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_resolve_emergency_conflict(
@@ -913,6 +915,8 @@ internal object UniffiLib {
     external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_history(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_suggestions(`ptr`: Long,`profileId`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_remove_emergency_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1195,6 +1199,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_history() and 0xFFFF) != 4223) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions() and 0xFFFF) != 57412) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page() and 0xFFFF) != 46763) {
@@ -3394,6 +3401,13 @@ public interface TechoCoreInterface {
     fun `emergencySheetHistory`(`profileId`: kotlin.String): List<SheetVersionView>
     
     /**
+     * What the medication notebook already knows for fields the sheet leaves empty (patient
+     * details, allergies and side effects, past illnesses, what is taken on `today`), for the
+     * screen to offer; nothing is saved until the person confirms with `save_emergency_fields`.
+     */
+    fun `emergencySheetSuggestions`(`profileId`: kotlin.String, `today`: CalendarDay): List<SheetFieldValue>
+    
+    /**
      * Removes a page (older versions keep it).
      */
     fun `removeEmergencyPage`(`profileId`: kotlin.String, `imageSha256`: kotlin.String): EmergencySheetView
@@ -3813,6 +3827,27 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
         it,
         
         FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What the medication notebook already knows for fields the sheet leaves empty (patient
+     * details, allergies and side effects, past illnesses, what is taken on `today`), for the
+     * screen to offer; nothing is saved until the person confirms with `save_emergency_fields`.
+     */
+    @Throws(ApiException::class)override fun `emergencySheetSuggestions`(`profileId`: kotlin.String, `today`: CalendarDay): List<SheetFieldValue> {
+            return FfiConverterSequenceTypeSheetFieldValue.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_emergency_sheet_suggestions(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterTypeCalendarDay.lower(`today`),_status)
 }
     }
     )
