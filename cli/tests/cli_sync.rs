@@ -34,8 +34,9 @@ fn ok(dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
     out
 }
 
-#[test]
-fn login_record_offline_sync_and_see_it_elsewhere() {
+/// A server on 127.0.0.1 with HM 34001234 registered: (its runtime, its directory, its URL, the
+/// one-time activation code).
+fn server() -> (tokio::runtime::Runtime, tempfile::TempDir, String, String) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server_dir = tempfile::tempdir().unwrap();
     let storage = techo_server::open_storage(server_dir.path()).unwrap();
@@ -52,6 +53,12 @@ fn login_record_offline_sync_and_see_it_elsewhere() {
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     rt.spawn(techo_server::serve(listener, state, std::future::pending()));
+    (rt, server_dir, url, issued.activation_code)
+}
+
+#[test]
+fn login_record_offline_sync_and_see_it_elsewhere() {
+    let (rt, _server_dir, url, activation_code) = server();
 
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
@@ -64,15 +71,7 @@ fn login_record_offline_sync_and_see_it_elsewhere() {
     assert!(err.contains("activation code is not valid"), "{err}");
     ok(
         a.path(),
-        &[
-            "--server",
-            &url,
-            "activate",
-            "34001234",
-            "--code",
-            &issued.activation_code.to_lowercase(),
-            "--password-stdin",
-        ],
+        &["--server", &url, "activate", "34001234", "--code", &activation_code.to_lowercase(), "--password-stdin"],
         Some("long enough pw\n"),
     );
     let (code, _, err) = techo(a.path(), &["--server", &url, "login", "34001234", "--password-stdin"], Some("wrong\n"));
@@ -127,25 +126,10 @@ fn login_record_offline_sync_and_see_it_elsewhere() {
 /// before the sheet), and on a second device the sheet, its history and the photo on demand.
 #[test]
 fn emergency_box_with_a_photo_reaches_another_device() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let server_dir = tempfile::tempdir().unwrap();
-    let storage = techo_server::open_storage(server_dir.path()).unwrap();
-    let issued = techo_server::add_resident(
-        storage.as_ref(),
-        "34001234",
-        "山田 花子",
-        "1950-04-01",
-        std::time::Duration::from_secs(600),
-    )
-    .unwrap();
-    let secret = techo_server::token_secret(server_dir.path(), storage.as_ref()).unwrap();
-    let state = techo_server::app_state(storage.clone(), secret, Default::default());
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    rt.spawn(techo_server::serve(listener, state, std::future::pending()));
+    let (rt, _server_dir, url, activation_code) = server();
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let code = issued.activation_code;
+    let code = activation_code;
     ok(
         a.path(),
         &["--server", &url, "activate", "34001234", "--code", &code, "--password-stdin"],

@@ -6,7 +6,7 @@
 //! wait for the person to choose. Pages are blobs: adding one keeps the prepared JPEG and its
 //! preview in the store and queues their uploads, and the save waits for them.
 
-use super::{Applied, ConflictResolution, Family, HeldRecord, not_a_record, unacknowledged_ids};
+use super::{Applied, ConflictResolution, Family, HeldRecord, not_a_record, tombstone_unlisted, unacknowledged_ids};
 use crate::domain::{HmCode, Profile};
 use crate::error::{Error, Result};
 use crate::photo::{PhotoSettings, prepare_photo};
@@ -225,20 +225,7 @@ impl Family for EmergencySheetFamily {
     }
 
     fn tombstone_absent(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {
-        let ids = unacknowledged_ids(
-            tx,
-            &Entity::EmergencySheet,
-            "emergency_sheets",
-            profile,
-            "AND t.\"deleted_at_ms\" IS NULL",
-        )?;
-        for id in &ids {
-            tx.execute(
-                "UPDATE \"emergency_sheets\" SET \"deleted_at_ms\" = ?2 WHERE \"id\" = ?1",
-                params![id, now.timestamp_millis()],
-            )?;
-        }
-        Ok(ids.len() as u64)
+        tombstone_unlisted(tx, &Entity::EmergencySheet, "emergency_sheets", profile, now)
     }
 
     fn requeue_lost(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {

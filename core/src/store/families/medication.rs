@@ -2,7 +2,7 @@
 //! entries a restored server lost, and how entries and imports are carried into a fresh database.
 //! Reading and importing are in `store/medications.rs`.
 
-use super::{Applied, Family, HeldRecord, not_a_record, unacknowledged_ids};
+use super::{Applied, Family, HeldRecord, not_a_record, tombstone_unlisted, unacknowledged_ids};
 use crate::domain::Profile;
 use crate::error::{Error, Result};
 use crate::store::outbox::{NewEntry, enqueue};
@@ -224,13 +224,7 @@ impl Family for MedicationFamily {
     }
 
     fn tombstone_absent(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {
-        let ids =
-            unacknowledged_ids(tx, &Entity::Medication, "medications", profile, "AND t.\"deleted_at_ms\" IS NULL")?;
-        let mut stmt = tx.prepare_cached("UPDATE \"medications\" SET \"deleted_at_ms\" = ?2 WHERE \"id\" = ?1")?;
-        for id in &ids {
-            stmt.execute(params![id, now.timestamp_millis()])?;
-        }
-        Ok(ids.len() as u64)
+        tombstone_unlisted(tx, &Entity::Medication, "medications", profile, now)
     }
 
     fn requeue_lost(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {

@@ -191,3 +191,20 @@ pub(crate) fn unacknowledged_ids(
     let rows = stmt.query_map(rusqlite::params![profile.id.to_string(), entity.as_str()], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// `tombstone_absent` for families whose table has `"id"`, `"profile_id"` and `"deleted_at_ms"`:
+/// marks deleted the records of `profile` the server no longer lists. Returns how many.
+pub(crate) fn tombstone_unlisted(
+    tx: &Transaction<'_>,
+    entity: &Entity,
+    table: &'static str,
+    profile: &Profile,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let ids = unacknowledged_ids(tx, entity, table, profile, "AND t.\"deleted_at_ms\" IS NULL")?;
+    let mut stmt = tx.prepare_cached(&format!("UPDATE \"{table}\" SET \"deleted_at_ms\" = ?2 WHERE \"id\" = ?1"))?;
+    for id in &ids {
+        stmt.execute(rusqlite::params![id, now.timestamp_millis()])?;
+    }
+    Ok(ids.len() as u64)
+}

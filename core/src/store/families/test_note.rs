@@ -3,7 +3,7 @@
 //! before the first real one (命の宝箱) arrives, and it shows what a family must provide.
 //! Its table is created by the tests, not by a migration.
 
-use super::{Applied, ConflictResolution, Family, HeldRecord, not_a_record, unacknowledged_ids};
+use super::{Applied, ConflictResolution, Family, HeldRecord, not_a_record, tombstone_unlisted, unacknowledged_ids};
 use crate::domain::{HmCode, Profile};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -111,14 +111,7 @@ impl Family for NoteFamily {
     }
 
     fn tombstone_absent(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {
-        let ids = unacknowledged_ids(tx, &entity(), "test_notes", profile, "AND t.\"deleted_at_ms\" IS NULL")?;
-        for id in &ids {
-            tx.execute(
-                "UPDATE \"test_notes\" SET \"deleted_at_ms\" = ?2 WHERE \"id\" = ?1",
-                params![id, now.timestamp_millis()],
-            )?;
-        }
-        Ok(ids.len() as u64)
+        tombstone_unlisted(tx, &entity(), "test_notes", profile, now)
     }
 
     fn requeue_lost(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {
