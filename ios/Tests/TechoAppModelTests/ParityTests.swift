@@ -106,9 +106,27 @@ final class ParityTests: XCTestCase {
         shown["date.long"] = ja.day(CalendarDay(year: 2025, month: 11, day: 20))
         for (key, why) in [("invalidData", RefusalReason.invalidData), ("notAllowed", .notAllowed), ("tooLarge", .tooLarge),
                            ("changedElsewhere", .changedElsewhere), ("notAccepted", .notAccepted),
-                           ("waitsForAnother", .waitsForAnother), ("other", .other)] {
+                           ("waitsForAnother", .waitsForAnother), ("storageFull", .storageFull), ("photoMissing", .photoMissing),
+                           ("other", .other)] {
             shown["refused.reason.\(key)"] = ja.refusedReason(why)
         }
+        for (key, family) in [("vital", RecordFamily.vital), ("medication", .medication), ("emergencySheet", .emergencySheet),
+                              ("checkup", .checkup), ("photo", .photo), ("other", .other)] {
+            shown["refused.family.\(key)"] = ja.familyName(family)
+        }
+        // A run sending a photo of 5 bytes, 2 of which the server holds.
+        shown["sync.uploading"] = ja.syncRunning(SyncProgress(phase: .uploading, pushed: 0, pulled: 0, pending: 1, lastError: nil,
+                                                              uploadSent: 2, uploadSize: 5))
+        // A checkup entry's fields and the problems only checkups have, and a refused 命の宝箱 field.
+        for (key, field) in [("checkupDate", Field.checkupDate), ("checkupKind", .checkupKind), ("institution", .institution),
+                             ("pages", .pages), ("items", .items), ("itemCode", .itemCode), ("itemValue", .itemValue),
+                             ("itemUnit", .itemUnit), ("itemMethod", .itemMethod)] {
+            shown["field.\(key)"] = ja.fieldName(field)
+        }
+        shown["problem.pages.tooMany"] = ja.problem(.tooMany(max: 20), field: .pages)
+        shown["problem.itemCode.duplicate"] = ja.problem(.duplicate, field: .itemCode)
+        shown["error.documentField.empty"] =
+            ja.message(for: ApiError.DocumentField(key: "medical.blood_type", problem: .empty, reason: "must not be empty"))
 
         await profiles.switchTo(mother.id)
         shown["profiles.switched"] = profiles.message

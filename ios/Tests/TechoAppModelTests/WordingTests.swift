@@ -45,6 +45,21 @@ final class WordingTests: XCTestCase {
         XCTAssertTrue(lines[9].hasPrefix("すべて送りました（最後の送受信："), lines[9])
         XCTAssertEqual(lines[10], "まだ送受信していません。")
         XCTAssertEqual(en.syncLine(.running), "Syncing…")
+        // While a run sends a photo, the line says how much of it the server holds.
+        func step(_ phase: SyncPhase, sent: UInt64 = 0, size: UInt64 = 0) -> SyncProgress {
+            SyncProgress(phase: phase, pushed: 0, pulled: 0, pending: 1, lastError: "error text", uploadSent: sent, uploadSize: size)
+        }
+        XCTAssertEqual(ja.syncLine(.running, progress: step(.uploading, sent: 400_000, size: 1_000_000)), "写真を送っています（40%）")
+        XCTAssertEqual(en.syncLine(.running, progress: step(.uploading, sent: 400_000, size: 1_000_000)), "Sending a photo (40%)")
+        XCTAssertEqual(ja.syncRunning(step(.uploading)), "写真を送っています（0%）")
+        XCTAssertEqual(ja.syncRunning(step(.uploading, sent: 999_999, size: 1_000_000)), "写真を送っています（99%）")
+        XCTAssertEqual(ja.syncRunning(step(.uploading, sent: 1_000_000, size: 1_000_000)), "写真を送っています（100%）")
+        for phase: SyncPhase in [.starting, .pushing, .pulling, .waitingToRetry, .done] {
+            XCTAssertEqual(ja.syncLine(.running, progress: step(phase)), "送受信しています…")
+        }
+        XCTAssertEqual(ja.syncRunning(nil), "送受信しています…")
+        // A progress step left over from a run never changes what another state says.
+        XCTAssertEqual(ja.syncLine(.pending(count: 2_000), progress: step(.uploading, sent: 1, size: 2)), lines[8])
         XCTAssertEqual(ja.syncLine(.notLinked(hmCode: "34005678", displayName: nil)),
                        "34005678さんの記録は、このサインインでは送れません。ご本人のHMカードでサインインしてください。")
     }
@@ -61,8 +76,48 @@ final class WordingTests: XCTestCase {
         XCTAssertEqual(ja.problem(.tooManyDecimals(max: 0), field: .steps), "歩数は小数点を付けずに入力してください。")
         XCTAssertEqual(ja.problem(.tooLong(maxChars: 500), field: .note), "メモは500文字以内で入力してください。")
         XCTAssertTrue(ja.problem(.invalidFormat(expected: "4 to 20 letters or digits"), field: .hmCode).contains("HMカード"))
+        XCTAssertEqual(ja.problem(.tooMany(max: 20), field: .pages), "写真は20件までにしてください。")
+        XCTAssertEqual(en.problem(.tooMany(max: 20), field: .pages), "Photos: use at most 20.")
+        XCTAssertEqual(ja.problem(.tooMany(max: 200), field: .items), "検査項目は200件までにしてください。")
+        XCTAssertEqual(ja.problem(.duplicate, field: .itemCode), "項目コードに同じものが2つ以上あります。1つにしてください。")
+        XCTAssertEqual(en.problem(.duplicate, field: .itemCode), "Item code: the same entry appears more than once. Keep only one.")
+        XCTAssertEqual(ja.problem(.tooManyDecimals(max: 1), field: .itemValue), "値は小数点以下1けたまでで入力してください。")
+        XCTAssertEqual(ja.problem(.inTheFuture, field: .checkupDate), "健診日が、これから先の日時になっています。日付と時刻を確かめてください。")
         let message = ja.message(for: ApiError.Validation(field: .diastolic, problem: .notBelowSystolic, reason: "x"))
         XCTAssertEqual(message, ja(.problemNotBelowSystolic)) // it names both fields itself
+    }
+
+    func testCheckupFieldsAreNamed() {
+        let fields: [Field] = [.checkupDate, .checkupKind, .institution, .pages, .items, .itemCode, .itemValue, .itemUnit, .itemMethod]
+        XCTAssertEqual(fields.map(ja.fieldName), ["健診日", "健診の種類", "健診機関", "写真", "検査項目", "項目コード", "値", "単位", "測定方法"])
+        XCTAssertEqual(fields.map(en.fieldName),
+                       ["Checkup date", "Type of checkup", "Checkup facility", "Photos", "Test items", "Item code", "Value", "Unit",
+                        "How it was measured"])
+        let all: [Field] = [.weight, .temperature, .systolic, .diastolic, .pulse, .glucose, .steps, .measuredAt, .note, .deviceName,
+                            .hmCode, .displayName, .cursor] + fields
+        XCTAssertEqual(Set(all.map(ja.fieldName)).count, all.count, "each field has its own name")
+        XCTAssertEqual(Set(all.map(en.fieldName)).count, all.count, "each field has its own name")
+    }
+
+    func testARefusedEmergencySheetFieldIsWordedLikeAFormField() {
+        func jaDoc(_ problem: ValidationProblem) -> String {
+            ja.message(for: ApiError.DocumentField(key: "medical.blood_type", problem: problem, reason: "reason-for-support"))
+        }
+        func enDoc(_ problem: ValidationProblem) -> String {
+            en.message(for: ApiError.DocumentField(key: "medical.blood_type", problem: problem, reason: "reason-for-support"))
+        }
+        XCTAssertEqual(jaDoc(.empty), "この項目を入力してください。")
+        XCTAssertEqual(enDoc(.empty), "This item: please enter a value.")
+        XCTAssertEqual(jaDoc(.tooLong(maxChars: 200)), "この項目は200文字以内で入力してください。")
+        XCTAssertEqual(jaDoc(.tooMany(max: 10)), "この項目は10件までにしてください。")
+        XCTAssertEqual(jaDoc(.duplicate), "この項目に同じものが2つ以上あります。1つにしてください。")
+        XCTAssertEqual(jaDoc(.invalidFormat(expected: "one of A, B, O, AB")), "この項目の書き方が違うようです。確かめて、入力し直してください。")
+        XCTAssertEqual(jaDoc(.notANumber), ja.documentFieldProblem(.notANumber))
+        XCTAssertFalse(enDoc(.empty).contains("blood_type"))
+        // A form shows it atop the form: no field of its own knows the sheet's key.
+        let form = FormProblems(ApiError.DocumentField(key: "medical.blood_type", problem: .empty, reason: "x"), wording: ja)
+        XCTAssertEqual(form.byField, [:])
+        XCTAssertEqual(form.general, "この項目を入力してください。")
     }
 
     func testAFieldsVoiceOverLabelCarriesItsProblem() {
@@ -193,8 +248,30 @@ final class WordingTests: XCTestCase {
         XCTAssertEqual(ja.refusedReason(.other), "サーバーが受け付けませんでした。")
         XCTAssertEqual(ja.refusedReason(.waitsForAnother), "先に送る記録が受け付けられなかったため、待っています。")
         XCTAssertEqual(ja.refusedReason(.notAccepted), ja(.refusedReasonUpdate))
-        let reasons: [RefusalReason] = [.invalidData, .notAllowed, .tooLarge, .changedElsewhere, .notAccepted, .waitsForAnother, .other]
+        let reasons: [RefusalReason] = [.invalidData, .notAllowed, .tooLarge, .changedElsewhere, .notAccepted, .waitsForAnother,
+                                        .storageFull, .photoMissing, .other]
         XCTAssertEqual(Set(reasons.map(ja.refusedReason)).count, reasons.count, "one phrase per reason")
+        XCTAssertEqual(Set(reasons.map(en.refusedReason)).count, reasons.count, "one phrase per reason")
+    }
+
+    func testPhotosAndTheNewFamiliesAreNamedWhenRefused() {
+        let at = jstDate(2025, 11, 20, 7, 5)
+        func item(_ family: RecordFamily, _ why: RefusalReason) -> WedgedItem {
+            WedgedItem(mutationId: "m1", family: family, entity: "x", entityId: "e1", why: why, reason: nil,
+                       attempts: 1, createdAt: at, vital: nil, medication: nil)
+        }
+        XCTAssertEqual(ja.refusedChange(item(.photo, .storageFull)),
+                       "写真（\(ja.dateTime(at))に入力）：サーバーに預けられる写真の量がいっぱいのため、送れませんでした。HMネットのお問い合わせ窓口にご相談ください。")
+        XCTAssertEqual(en.refusedChange(item(.photo, .storageFull)),
+                       "Photo (entered \(en.dateTime(at))): The server has no more room for this account's photos. Please contact the HM-net help desk.")
+        XCTAssertEqual(ja.refusedChange(item(.photo, .photoMissing)),
+                       "写真（\(ja.dateTime(at))に入力）：写真がこの端末に残っていないため、送れません。")
+        XCTAssertEqual(en.refusedReason(.photoMissing), "The photo is no longer on this phone, so it cannot be sent.")
+        XCTAssertTrue(ja.refusedChange(item(.emergencySheet, .changedElsewhere)).hasPrefix("命の宝箱（"))
+        XCTAssertTrue(ja.refusedChange(item(.checkup, .waitsForAnother)).hasPrefix("健診結果（"))
+        let families: [RecordFamily] = [.vital, .medication, .emergencySheet, .checkup, .photo, .other]
+        XCTAssertEqual(families.map(ja.familyName), ["測定の記録", "お薬の記録", "命の宝箱", "健診結果", "写真", "記録"])
+        XCTAssertEqual(families.map(en.familyName), ["Reading", "Medication record", "Emergency sheet", "Checkup result", "Photo", "Record"])
     }
 
     func testDatesShowTheReadingsOwnOffset() {

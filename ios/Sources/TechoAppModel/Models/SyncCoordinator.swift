@@ -15,6 +15,9 @@ public final class SyncCoordinator {
     /// Counts finished runs, whoever started them (the button, the foreground loop, background
     /// refresh): a screen showing synced data reloads when it changes.
     public private(set) var runsFinished = 0
+    /// The latest step of the run in progress (its phase and a photo's byte counts, without the
+    /// error text), for the line while a photo is sent; nil between runs.
+    public private(set) var progress: SyncProgress?
     private var asked = false
 
     private let access: CoreAccess
@@ -107,13 +110,20 @@ public final class SyncCoordinator {
 
     private func show(_ status: SyncStatus) {
         self.status = status
-        line = wording.syncLine(status)
+        line = wording.syncLine(status, progress: progress)
     }
 
     /// Every event from the core's run is a reason to ask the core what to say now; the state
     /// (running, offline while it waits to retry, refused…) is its decision, not this one's.
     private func apply(_ event: SyncEvent) {
-        if case .finished = event { runsFinished += 1 }
+        switch event {
+        case .progress(let step):
+            progress = SyncProgress(phase: step.phase, pushed: step.pushed, pulled: step.pulled, pending: step.pending,
+                                    lastError: nil, uploadSent: step.uploadSent, uploadSize: step.uploadSize)
+        case .finished:
+            progress = nil
+            runsFinished += 1
+        }
         Task { await refresh() }
     }
 }

@@ -7,7 +7,16 @@ extension Wording {
     /// Says the field's name too: a message read out by VoiceOver, or shown away from its
     /// field, still tells which entry to fix.
     public func problem(_ problem: ValidationProblem, field: Field) -> String {
-        let name = fieldName(field)
+        worded(problem, name: fieldName(field), isHmCode: field == .hmCode)
+    }
+
+    /// A 命の宝箱 field the core refused (`ApiError.DocumentField`), worded as `problem(_:field:)`
+    /// words a form field; the sheet's own field names are not known here yet, so it is "this item".
+    public func documentFieldProblem(_ problem: ValidationProblem) -> String {
+        worded(problem, name: self(.fieldDocumentItem), isHmCode: false)
+    }
+
+    private func worded(_ problem: ValidationProblem, name: String, isHmCode: Bool) -> String {
         switch problem {
         case let .outOfRange(min, max, unit):
             return self(.problemOutOfRange, name, min, max, unitName(unit))
@@ -29,7 +38,11 @@ extension Wording {
             return self(.problemEmpty, name)
         case .invalidFormat:
             // `expected` is English prose from the core; the field says what belongs there.
-            return field == .hmCode ? self(.problemInvalidHmCode) : self(.problemInvalidFormat, name)
+            return isHmCode ? self(.problemInvalidHmCode) : self(.problemInvalidFormat, name)
+        case let .tooMany(max):
+            return self(.problemTooMany, name, String(max))
+        case .duplicate:
+            return self(.problemDuplicate, name)
         }
     }
 
@@ -87,6 +100,8 @@ extension Wording {
         switch api {
         case let .Validation(field, problem, _):
             return self.problem(problem, field: field)
+        case let .DocumentField(_, problem, _):
+            return documentFieldProblem(problem)
         case .NotFound: return self(.errorNotFound)
         case let .Conflict(kind, _): return conflict(kind)
         case .NoActiveProfile: return self(.errorNoActiveProfile)

@@ -17,6 +17,8 @@ extension Wording {
         case .changedElsewhere: self(.refusedReasonConflict)
         case .notAccepted: self(.refusedReasonUpdate)
         case .waitsForAnother: self(.refusedReasonWaiting)
+        case .storageFull: self(.refusedReasonStorageFull)
+        case .photoMissing: self(.refusedReasonPhotoMissing)
         case .other: self(.refusedReasonOther)
         }
     }
@@ -37,6 +39,9 @@ extension Wording {
         switch family {
         case .vital: self(.refusedEntityVital)
         case .medication: self(.refusedEntityMedication)
+        case .emergencySheet: self(.refusedEntityEmergencySheet)
+        case .checkup: self(.refusedEntityCheckup)
+        case .photo: self(.refusedEntityPhoto)
         case .other: self(.refusedEntityOther)
         }
     }

@@ -3,18 +3,20 @@ import TechoKit
 
 /// The one line every screen shows about sending and receiving. Which state applies is the
 /// core's decision (`SyncStatus.state`); each state has exactly one phrase here, the same one the
-/// Android app shows.
+/// Android app shows. While a run is going, the run's latest progress (kept by `SyncCoordinator`)
+/// says what it is doing when that is worth saying: a photo being sent, with how much of it the
+/// server holds.
 extension Wording {
-    public func syncLine(_ status: SyncStatus) -> String {
-        syncLine(status.state)
+    public func syncLine(_ status: SyncStatus, progress: SyncProgress? = nil) -> String {
+        syncLine(status.state, progress: progress)
     }
 
-    public func syncLine(_ state: SyncState) -> String {
+    public func syncLine(_ state: SyncState, progress: SyncProgress? = nil) -> String {
         switch state {
         case .notSignedIn: self(.syncNotSignedIn)
         case .needsLogin: self(.syncNeedsLogin)
         case .updateRequired: self(.syncUpdateRequired)
-        case .running: self(.syncRunning)
+        case .running: syncRunning(progress)
         case .offline(let pending): pending > 0 ? self(.syncOffline) : self(.syncOfflineNothingPending)
         case .refused(let n): self(.syncRefused, count(n))
         case .notLinked(let hmCode, let displayName): self(.syncNotLinked, displayName ?? hmCode)
@@ -22,5 +24,22 @@ extension Wording {
         case .upToDate(let lastSuccess?): self(.syncUpToDateAt, dateTime(lastSuccess))
         case .upToDate(nil): self(.syncNever)
         }
+    }
+
+    /// A run in progress, by its phase; without a progress report yet, just that it is running.
+    public func syncRunning(_ progress: SyncProgress?) -> String {
+        guard let progress else { return self(.syncRunning) }
+        switch progress.phase {
+        case .uploading:
+            return self(.syncUploading, count(uploadPercent(sent: progress.uploadSent, size: progress.uploadSize)))
+        case .starting, .pushing, .pulling, .waitingToRetry, .done:
+            return self(.syncRunning)
+        }
+    }
+
+    /// The share of the photo the server holds, in whole percent rounded down (100 only when all
+    /// of it is there), as the terminal client shows it; 0 before the size is known.
+    private func uploadPercent(sent: UInt64, size: UInt64) -> UInt64 {
+        size == 0 ? 0 : min(sent, size) * 100 / size
     }
 }

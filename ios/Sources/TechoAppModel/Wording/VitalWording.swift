@@ -29,6 +29,15 @@ extension Wording {
         case .hmCode: self(.fieldHmCode)
         case .displayName: self(.fieldDisplayName)
         case .cursor: self(.fieldCursor)
+        case .checkupDate: self(.fieldCheckupDate)
+        case .checkupKind: self(.fieldCheckupKind)
+        case .institution: self(.fieldInstitution)
+        case .pages: self(.fieldPages)
+        case .items: self(.fieldItems)
+        case .itemCode: self(.fieldItemCode)
+        case .itemValue: self(.fieldItemValue)
+        case .itemUnit: self(.fieldItemUnit)
+        case .itemMethod: self(.fieldItemMethod)
         }
     }
 

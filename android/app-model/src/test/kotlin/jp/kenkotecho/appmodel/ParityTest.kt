@@ -16,8 +16,12 @@ import jp.kenkotecho.core.Bucket
 import jp.kenkotecho.core.Field
 import jp.kenkotecho.core.GlucoseTiming
 import jp.kenkotecho.core.GlucoseUnit
+import jp.kenkotecho.core.RecordFamily
 import jp.kenkotecho.core.RefusalReason
 import jp.kenkotecho.core.Relationship
+import jp.kenkotecho.core.SyncPhase
+import jp.kenkotecho.core.SyncProgress
+import jp.kenkotecho.core.ValidationProblem
 import jp.kenkotecho.core.VitalKind
 import kotlinx.coroutines.runBlocking
 import org.junit.After
@@ -152,10 +156,32 @@ class ParityTest {
                 "invalidData" to RefusalReason.INVALID_DATA, "notAllowed" to RefusalReason.NOT_ALLOWED,
                 "tooLarge" to RefusalReason.TOO_LARGE, "changedElsewhere" to RefusalReason.CHANGED_ELSEWHERE,
                 "notAccepted" to RefusalReason.NOT_ACCEPTED, "waitsForAnother" to RefusalReason.WAITS_FOR_ANOTHER,
+                "storageFull" to RefusalReason.STORAGE_FULL, "photoMissing" to RefusalReason.PHOTO_MISSING,
                 "other" to RefusalReason.OTHER,
             )) {
                 shown["refused.reason.$key"] = words.refused.reason(why)
             }
+            for ((key, family) in listOf(
+                "vital" to RecordFamily.VITAL, "medication" to RecordFamily.MEDICATION,
+                "emergencySheet" to RecordFamily.EMERGENCY_SHEET, "checkup" to RecordFamily.CHECKUP,
+                "photo" to RecordFamily.PHOTO, "other" to RecordFamily.OTHER,
+            )) {
+                shown["refused.family.$key"] = words.refused.family(family)
+            }
+            // A run sending a photo of 5 bytes, 2 of which the server holds.
+            shown["sync.uploading"] = words.sync.running(SyncProgress(SyncPhase.UPLOADING, 0uL, 0uL, 1uL, null, 2uL, 5uL))
+            // A checkup entry's fields and the problems only checkups have, and a refused 命の宝箱 field.
+            for ((key, field) in listOf(
+                "checkupDate" to Field.CHECKUP_DATE, "checkupKind" to Field.CHECKUP_KIND, "institution" to Field.INSTITUTION,
+                "pages" to Field.PAGES, "items" to Field.ITEMS, "itemCode" to Field.ITEM_CODE, "itemValue" to Field.ITEM_VALUE,
+                "itemUnit" to Field.ITEM_UNIT, "itemMethod" to Field.ITEM_METHOD,
+            )) {
+                shown["field.$key"] = words.values.field(field)
+            }
+            shown["problem.pages.tooMany"] = words.problems.validation(Field.PAGES, ValidationProblem.TooMany(20u))
+            shown["problem.itemCode.duplicate"] = words.problems.validation(Field.ITEM_CODE, ValidationProblem.Duplicate)
+            shown["error.documentField.empty"] =
+                words.errors.message(ApiException.DocumentField("medical.blood_type", ValidationProblem.Empty, "must not be empty"), Action.SAVE)
 
             people.choose(added.profileId).join()
             shown["profiles.switched"] = people.state.value.notice?.text.orEmpty()

@@ -20,6 +20,8 @@ import jp.kenkotecho.core.OccasionSummary
 import jp.kenkotecho.core.RecordFamily
 import jp.kenkotecho.core.RefusalReason
 import jp.kenkotecho.core.ShownValue
+import jp.kenkotecho.core.SyncPhase
+import jp.kenkotecho.core.SyncProgress
 import jp.kenkotecho.core.Source
 import jp.kenkotecho.core.SyncState
 import jp.kenkotecho.core.SyncStatus
@@ -73,6 +75,47 @@ class WordingTest {
             ja.problems.validation(Field.HM_CODE, ValidationProblem.InvalidFormat("4 to 20 letters or digits")),
         )
         assertTrue(ja.problems.validation(Field.DIASTOLIC, ValidationProblem.NotBelowSystolic).startsWith("下の血圧は、上の血圧より小さい数"))
+    }
+
+    @Test
+    fun checkupFieldsAndTheirProblemsAreNamed() {
+        val fields = listOf(
+            Field.CHECKUP_DATE, Field.CHECKUP_KIND, Field.INSTITUTION, Field.PAGES, Field.ITEMS,
+            Field.ITEM_CODE, Field.ITEM_VALUE, Field.ITEM_UNIT, Field.ITEM_METHOD,
+        )
+        assertEquals(
+            listOf("健診日", "健診の種類", "健診機関", "写真", "検査項目", "項目コード", "値", "単位", "測定方法"),
+            fields.map { ja.values.field(it) },
+        )
+        assertEquals(
+            listOf("Checkup date", "Type of checkup", "Checkup facility", "Photos", "Test items", "Item code", "Value", "Unit", "How it was measured"),
+            fields.map { en.values.field(it) },
+        )
+        // Every field has its own name in both languages.
+        assertEquals(Field.entries.size, Field.entries.map { ja.values.field(it) }.toSet().size)
+        assertEquals(Field.entries.size, Field.entries.map { en.values.field(it) }.toSet().size)
+        assertEquals("写真は20件までにしてください。", ja.problems.validation(Field.PAGES, ValidationProblem.TooMany(20u)))
+        assertEquals("Photos: use at most 20.", en.problems.validation(Field.PAGES, ValidationProblem.TooMany(20u)))
+        assertEquals("検査項目は200件までにしてください。", ja.problems.validation(Field.ITEMS, ValidationProblem.TooMany(200u)))
+        assertEquals("項目コードに同じものが2つ以上あります。1つにしてください。", ja.problems.validation(Field.ITEM_CODE, ValidationProblem.Duplicate))
+        assertEquals("Item code: the same entry appears more than once. Keep only one.", en.problems.validation(Field.ITEM_CODE, ValidationProblem.Duplicate))
+        assertEquals("値は小数点以下1けたまでで入力してください。", ja.problems.validation(Field.ITEM_VALUE, ValidationProblem.TooManyDecimals(1u)))
+        assertEquals("健診日が、これから先の日時になっています。日付と時刻を確かめてください。", ja.problems.validation(Field.CHECKUP_DATE, ValidationProblem.InTheFuture))
+    }
+
+    @Test
+    fun aRefusedEmergencySheetFieldIsWordedLikeAFormField() {
+        fun jaFor(problem: ValidationProblem) = ja.errors.message(ApiException.DocumentField("medical.blood_type", problem, "reason-for-support"), Action.SAVE)
+        fun enFor(problem: ValidationProblem) = en.errors.message(ApiException.DocumentField("medical.blood_type", problem, "reason-for-support"), Action.SAVE)
+        assertEquals("この項目を入力してください。", jaFor(ValidationProblem.Empty))
+        assertEquals("This item: please enter a value.", enFor(ValidationProblem.Empty))
+        assertEquals("この項目は200文字以内で入力してください。", jaFor(ValidationProblem.TooLong(200u)))
+        assertEquals("この項目は10件までにしてください。", jaFor(ValidationProblem.TooMany(10u)))
+        assertEquals("この項目に同じものが2つ以上あります。1つにしてください。", jaFor(ValidationProblem.Duplicate))
+        assertEquals("この項目の書き方が違うようです。確かめて、入力し直してください。", jaFor(ValidationProblem.InvalidFormat("one of A, B, O, AB")))
+        // The problem reads as the same problem on a form field, with the field named generically.
+        assertEquals(ja.problems.documentField(ValidationProblem.NotANumber), jaFor(ValidationProblem.NotANumber))
+        assertFalse(enFor(ValidationProblem.Empty).contains("blood_type"))
     }
 
     @Test
@@ -267,6 +310,19 @@ class WordingTest {
         assertTrue(lines[9].text, lines[9].text.startsWith("すべて送りました（最後の送受信：11月26日"))
         assertEquals("まだ送受信していません。", lines[10].text)
         assertEquals("Syncing…", en.sync.line(status(SyncState.Running), 540).text)
+        // While a run sends a photo, the line says how much of it the server holds.
+        fun step(phase: SyncPhase, sent: ULong = 0uL, size: ULong = 0uL) = SyncProgress(phase, 0uL, 0uL, 1uL, "error text", sent, size)
+        assertEquals("写真を送っています（40%）", ja.sync.line(status(SyncState.Running), 540, step(SyncPhase.UPLOADING, 400_000uL, 1_000_000uL)).text)
+        assertEquals("Sending a photo (40%)", en.sync.line(status(SyncState.Running), 540, step(SyncPhase.UPLOADING, 400_000uL, 1_000_000uL)).text)
+        assertEquals("写真を送っています（0%）", ja.sync.running(step(SyncPhase.UPLOADING)))
+        assertEquals("写真を送っています（99%）", ja.sync.running(step(SyncPhase.UPLOADING, 999_999uL, 1_000_000uL)))
+        assertEquals("写真を送っています（100%）", ja.sync.running(step(SyncPhase.UPLOADING, 1_000_000uL, 1_000_000uL)))
+        for (phase in SyncPhase.entries.filter { it != SyncPhase.UPLOADING }) {
+            assertEquals("送受信しています…", ja.sync.line(status(SyncState.Running), 540, step(phase)).text)
+        }
+        assertEquals("送受信しています…", ja.sync.running(null))
+        // A progress step left over from a run never changes what another state says.
+        assertEquals(lines[8].text, ja.sync.line(status(SyncState.Pending(2_000uL)), 540, step(SyncPhase.UPLOADING, 1uL, 2uL)).text)
         assertEquals("34005678さんの記録は、このサインインでは送れません。ご本人のHMカードでサインインしてください。",
             ja.sync.line(status(SyncState.NotLinked("34005678", null)), 540).text)
     }
@@ -294,5 +350,32 @@ class WordingTest {
         assertEquals("サーバーが受け付けませんでした。", ja.refused.reason(RefusalReason.OTHER))
         assertEquals("先に送る記録が受け付けられなかったため、待っています。", ja.refused.reason(RefusalReason.WAITS_FOR_ANOTHER))
         assertEquals(RefusalReason.values().size, RefusalReason.values().map { ja.refused.reason(it) }.toSet().size)
+        assertEquals(RefusalReason.values().size, RefusalReason.values().map { en.refused.reason(it) }.toSet().size)
+    }
+
+    @Test
+    fun photosAndTheNewFamiliesAreNamedWhenRefused() {
+        val at = Instant.parse("2025-11-19T22:05:00Z")
+        fun item(family: RecordFamily, why: RefusalReason) = WedgedItem("m1", family, "x", "e1", why, null, 1u, at, null, null)
+        assertEquals(
+            "写真（11月20日（木） 7:05に入力）：サーバーに預けられる写真の量がいっぱいのため、送れませんでした。HMネットのお問い合わせ窓口にご相談ください。",
+            ja.refused.item(item(RecordFamily.PHOTO, RefusalReason.STORAGE_FULL), 540),
+        )
+        assertEquals(
+            "Photo (entered Thu 20 Nov, 7:05): The server has no more room for this account's photos. Please contact the HM Net help desk.",
+            en.refused.item(item(RecordFamily.PHOTO, RefusalReason.STORAGE_FULL), 540),
+        )
+        assertEquals(
+            "写真（11月20日（木） 7:05に入力）：写真がこの端末に残っていないため、送れません。",
+            ja.refused.item(item(RecordFamily.PHOTO, RefusalReason.PHOTO_MISSING), 540),
+        )
+        assertEquals("The photo is no longer on this phone, so it cannot be sent.", en.refused.reason(RefusalReason.PHOTO_MISSING))
+        assertTrue(ja.refused.item(item(RecordFamily.EMERGENCY_SHEET, RefusalReason.CHANGED_ELSEWHERE), 540).startsWith("命の宝箱（"))
+        assertTrue(ja.refused.item(item(RecordFamily.CHECKUP, RefusalReason.WAITS_FOR_ANOTHER), 540).startsWith("健診結果（"))
+        assertEquals(listOf("測定の記録", "お薬の記録", "命の宝箱", "健診結果", "写真", "記録"), RecordFamily.entries.map { ja.refused.family(it) })
+        assertEquals(
+            listOf("Reading", "Medication record", "Emergency sheet", "Checkup result", "Photo", "Record"),
+            RecordFamily.entries.map { en.refused.family(it) },
+        )
     }
 }

@@ -165,7 +165,7 @@ class EntryViewModel(
                 text = words[if (current.correcting) StringKey.CORRECTED_VALUE else StringKey.SAVED_VALUE, value],
                 warnings = warnings,
                 nextStep = if (warnings.isEmpty()) null else words[StringKey.WARNING_NEXT_STEP],
-                sync = words.sync.line(status, env.offsetMinutes(env.now())),
+                sync = words.sync.line(status, env.offsetMinutes(env.now()), env.monitor.progress.value),
             )
         update { it.copy(saving = false, saved = saved) }
     }

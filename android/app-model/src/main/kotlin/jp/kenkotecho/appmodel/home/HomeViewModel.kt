@@ -69,7 +69,7 @@ class HomeViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<Ho
                     todayEmptyText = if (screen.today.isEmpty()) words[StringKey.HOME_NO_READINGS_TODAY] else null,
                     latest = screen.latest.map { v -> ReadingRow.of(v, words) },
                     bpSummary = words.bp.overall(screen.bpSummary),
-                    sync = words.sync.line(screen.sync, offset),
+                    sync = words.sync.line(screen.sync, offset, env.monitor.progress.value),
                     error = null,
                 )
             }
@@ -79,7 +79,7 @@ class HomeViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<Ho
     private suspend fun refreshSyncLine() {
         attempt(Action.LOAD, { }) {
             val status = env.onCore { syncStatus() }
-            val line = env.words().sync.line(status, env.offsetMinutes(env.now()))
+            val line = env.words().sync.line(status, env.offsetMinutes(env.now()), env.monitor.progress.value)
             update { it.copy(sync = line) }
         }
     }

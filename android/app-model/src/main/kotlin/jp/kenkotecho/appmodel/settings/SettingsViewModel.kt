@@ -70,7 +70,7 @@ class SettingsViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenMode
                     refused = refused.map { w -> RefusedRow(w.mutationId, words.refused.item(w, offset)) },
                     refusedText = words[if (refused.isEmpty()) StringKey.SETTINGS_NO_REFUSED else StringKey.SETTINGS_REFUSED_HELP],
                     notLinked = people.filter { p -> p.hmCode in notLinked }.map { p -> words[StringKey.SETTINGS_NOT_LINKED, p.displayName] },
-                    sync = words.sync.line(status, offset),
+                    sync = words.sync.line(status, offset, env.monitor.progress.value),
                     wareki = env.display.value.wareki,
                     notice = notice,
                 )

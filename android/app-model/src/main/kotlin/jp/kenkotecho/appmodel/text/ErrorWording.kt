@@ -18,6 +18,7 @@ class ErrorWording(
     fun message(error: Throwable, action: Action): String =
         when (error) {
             is ApiException.Validation -> problems.validation(error.field, error.problem)
+            is ApiException.DocumentField -> problems.documentField(error.problem)
             is ApiException.NotFound ->
                 table[if (action == Action.SWITCH_PERSON) StringKey.ERROR_PERSON_NOT_FOUND else StringKey.ERROR_NOT_FOUND]
             is ApiException.Conflict -> conflict(error.kind)

@@ -14,9 +14,16 @@ class ProblemWording(
     private val values: ValueWording,
     private val numbers: NumberWording,
 ) {
-    fun validation(field: Field, problem: ValidationProblem): String {
-        val label = values.field(field)
-        return when (problem) {
+    fun validation(field: Field, problem: ValidationProblem): String = worded(values.field(field), problem, field == Field.HM_CODE)
+
+    /**
+     * A 命の宝箱 field the core refused (`ApiException.DocumentField`), worded as [validation]
+     * words a form field; the sheet's own field names are not known here yet, so it is "this item".
+     */
+    fun documentField(problem: ValidationProblem): String = worded(table[StringKey.FIELD_DOCUMENT_ITEM], problem, false)
+
+    private fun worded(label: String, problem: ValidationProblem, hmCode: Boolean): String =
+        when (problem) {
             is ValidationProblem.OutOfRange ->
                 table[StringKey.PROBLEM_OUT_OF_RANGE, label, problem.min, problem.max, values.unit(problem.unit)]
             ValidationProblem.NotANumber -> table[StringKey.PROBLEM_NOT_A_NUMBER, label]
@@ -35,9 +42,10 @@ class ProblemWording(
             ValidationProblem.Empty -> table[StringKey.PROBLEM_EMPTY, label]
             // `expected` is English prose for support staff; the person gets a field-specific hint.
             is ValidationProblem.InvalidFormat ->
-                if (field == Field.HM_CODE) table[StringKey.PROBLEM_INVALID_HM_CODE] else table[StringKey.PROBLEM_INVALID_FORMAT, label]
+                if (hmCode) table[StringKey.PROBLEM_INVALID_HM_CODE] else table[StringKey.PROBLEM_INVALID_FORMAT, label]
+            is ValidationProblem.TooMany -> table[StringKey.PROBLEM_TOO_MANY, label, problem.max.toString()]
+            ValidationProblem.Duplicate -> table[StringKey.PROBLEM_DUPLICATE, label]
         }
-    }
 
     fun warning(warning: Warning): String {
         val label = values.field(warning.field)

@@ -22,6 +22,8 @@ class RefusedWording(private val table: StringTable, private val dates: DateWord
                 RefusalReason.CHANGED_ELSEWHERE -> StringKey.REFUSED_REASON_CONFLICT
                 RefusalReason.NOT_ACCEPTED -> StringKey.REFUSED_REASON_UPDATE
                 RefusalReason.WAITS_FOR_ANOTHER -> StringKey.REFUSED_REASON_WAITING
+                RefusalReason.STORAGE_FULL -> StringKey.REFUSED_REASON_STORAGE_FULL
+                RefusalReason.PHOTO_MISSING -> StringKey.REFUSED_REASON_PHOTO_MISSING
                 RefusalReason.OTHER -> StringKey.REFUSED_REASON_OTHER
             },
         ]
@@ -30,12 +32,19 @@ class RefusedWording(private val table: StringTable, private val dates: DateWord
     private fun subject(item: WedgedItem): String {
         item.vital?.let { return table[StringKey.REFUSED_SUBJECT, values.kind(it.kind), values.valueWithDetail(it)] }
         item.medication?.let { return table[StringKey.REFUSED_SUBJECT, table[StringKey.REFUSED_ENTITY_MEDICATION], it.title] }
-        return table[
-            when (item.family) {
+        return family(item.family)
+    }
+
+    /** What a refused change is about, as the settings list names it. */
+    fun family(family: RecordFamily): String =
+        table[
+            when (family) {
                 RecordFamily.VITAL -> StringKey.REFUSED_ENTITY_VITAL
                 RecordFamily.MEDICATION -> StringKey.REFUSED_ENTITY_MEDICATION
+                RecordFamily.EMERGENCY_SHEET -> StringKey.REFUSED_ENTITY_EMERGENCY_SHEET
+                RecordFamily.CHECKUP -> StringKey.REFUSED_ENTITY_CHECKUP
+                RecordFamily.PHOTO -> StringKey.REFUSED_ENTITY_PHOTO
                 RecordFamily.OTHER -> StringKey.REFUSED_ENTITY_OTHER
             },
         ]
-    }
 }

@@ -1,6 +1,8 @@
 package jp.kenkotecho.appmodel.text
 
 import jp.kenkotecho.appmodel.Tone
+import jp.kenkotecho.core.SyncPhase
+import jp.kenkotecho.core.SyncProgress
 import jp.kenkotecho.core.SyncState
 import jp.kenkotecho.core.SyncStatus
 
@@ -9,10 +11,12 @@ data class SyncLine(val text: String, val tone: Tone, val offline: Boolean, val 
 
 /**
  * Words the core's sync state (`SyncStatus.state`): which state applies is the core's decision,
- * and each state has exactly one phrase, the same one the iOS app shows.
+ * and each state has exactly one phrase, the same one the iOS app shows. While a run is going,
+ * the run's latest progress (from the [jp.kenkotecho.appmodel.sync.SyncMonitor]) says what it is
+ * doing when that is worth saying: a photo being sent, with how much of it the server holds.
  */
 class SyncWording(private val table: StringTable, private val numbers: NumberWording, private val dates: DateWording) {
-    fun line(status: SyncStatus, offsetMinutes: Int): SyncLine {
+    fun line(status: SyncStatus, offsetMinutes: Int, progress: SyncProgress? = null): SyncLine {
         val pending = status.pending.toLong()
         val state = status.state
         fun line(key: StringKey, tone: Tone, vararg args: String) =
@@ -21,7 +25,7 @@ class SyncWording(private val table: StringTable, private val numbers: NumberWor
             SyncState.NotSignedIn -> line(StringKey.SYNC_NOT_SIGNED_IN, Tone.INFO)
             SyncState.NeedsLogin -> line(StringKey.SYNC_NEEDS_LOGIN, Tone.WARNING)
             SyncState.UpdateRequired -> line(StringKey.SYNC_UPDATE_REQUIRED, Tone.WARNING)
-            SyncState.Running -> line(StringKey.SYNC_RUNNING, Tone.INFO)
+            SyncState.Running -> SyncLine(running(progress), Tone.INFO, false, pending)
             is SyncState.Offline ->
                 if (state.pending > 0uL) line(StringKey.SYNC_OFFLINE, Tone.WARNING)
                 else line(StringKey.SYNC_OFFLINE_NOTHING_PENDING, Tone.WARNING)
@@ -35,4 +39,20 @@ class SyncWording(private val table: StringTable, private val numbers: NumberWor
             }
         }
     }
+
+    /** A run in progress, by its phase; without a progress report yet, just that it is running. */
+    fun running(progress: SyncProgress?): String {
+        if (progress == null) return table[StringKey.SYNC_RUNNING]
+        return when (progress.phase) {
+            SyncPhase.UPLOADING -> table[StringKey.SYNC_UPLOADING, numbers.whole(percent(progress.uploadSent, progress.uploadSize))]
+            SyncPhase.STARTING, SyncPhase.PUSHING, SyncPhase.PULLING, SyncPhase.WAITING_TO_RETRY, SyncPhase.DONE ->
+                table[StringKey.SYNC_RUNNING]
+        }
+    }
+
+    /**
+     * The share of the photo the server holds, in whole percent rounded down (100 only when all of
+     * it is there), as the terminal client shows it; 0 before the size is known.
+     */
+    private fun percent(sent: ULong, size: ULong): ULong = if (size == 0uL) 0uL else minOf(sent, size) * 100uL / size
 }

@@ -40,6 +40,15 @@ class ValueWording(private val table: StringTable, private val numbers: NumberWo
                 Field.HM_CODE -> StringKey.FIELD_HM_CODE
                 Field.DISPLAY_NAME -> StringKey.FIELD_DISPLAY_NAME
                 Field.CURSOR -> StringKey.FIELD_CURSOR
+                Field.CHECKUP_DATE -> StringKey.FIELD_CHECKUP_DATE
+                Field.CHECKUP_KIND -> StringKey.FIELD_CHECKUP_KIND
+                Field.INSTITUTION -> StringKey.FIELD_INSTITUTION
+                Field.PAGES -> StringKey.FIELD_PAGES
+                Field.ITEMS -> StringKey.FIELD_ITEMS
+                Field.ITEM_CODE -> StringKey.FIELD_ITEM_CODE
+                Field.ITEM_VALUE -> StringKey.FIELD_ITEM_VALUE
+                Field.ITEM_UNIT -> StringKey.FIELD_ITEM_UNIT
+                Field.ITEM_METHOD -> StringKey.FIELD_ITEM_METHOD
             },
         ]
 

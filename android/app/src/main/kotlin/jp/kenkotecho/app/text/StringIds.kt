@@ -32,6 +32,16 @@ fun stringId(key: StringKey): Int =
         StringKey.FIELD_HM_CODE -> R.string.field_hm_code
         StringKey.FIELD_DISPLAY_NAME -> R.string.field_display_name
         StringKey.FIELD_CURSOR -> R.string.field_cursor
+        StringKey.FIELD_CHECKUP_DATE -> R.string.field_checkup_date
+        StringKey.FIELD_CHECKUP_KIND -> R.string.field_checkup_kind
+        StringKey.FIELD_INSTITUTION -> R.string.field_institution
+        StringKey.FIELD_PAGES -> R.string.field_pages
+        StringKey.FIELD_ITEMS -> R.string.field_items
+        StringKey.FIELD_ITEM_CODE -> R.string.field_item_code
+        StringKey.FIELD_ITEM_VALUE -> R.string.field_item_value
+        StringKey.FIELD_ITEM_UNIT -> R.string.field_item_unit
+        StringKey.FIELD_ITEM_METHOD -> R.string.field_item_method
+        StringKey.FIELD_DOCUMENT_ITEM -> R.string.field_document_item
         StringKey.UNIT_MMHG -> R.string.unit_mmhg
         StringKey.UNIT_PER_MIN -> R.string.unit_per_min
         StringKey.UNIT_MG_DL -> R.string.unit_mg_dl
@@ -81,6 +91,8 @@ fun stringId(key: StringKey): Int =
         StringKey.PROBLEM_TOO_LONG -> R.string.problem_too_long
         StringKey.PROBLEM_INVALID_FORMAT -> R.string.problem_invalid_format
         StringKey.PROBLEM_INVALID_HM_CODE -> R.string.problem_invalid_hm_code
+        StringKey.PROBLEM_TOO_MANY -> R.string.problem_too_many
+        StringKey.PROBLEM_DUPLICATE -> R.string.problem_duplicate
         StringKey.WARNING_AT_OR_ABOVE -> R.string.warning_at_or_above
         StringKey.WARNING_BELOW -> R.string.warning_below
         StringKey.WARNING_ABOVE -> R.string.warning_above
@@ -121,6 +133,7 @@ fun stringId(key: StringKey): Int =
         StringKey.ERROR_INTERNAL -> R.string.error_internal
         StringKey.SYNC_NOT_SIGNED_IN -> R.string.sync_not_signed_in
         StringKey.SYNC_RUNNING -> R.string.sync_running
+        StringKey.SYNC_UPLOADING -> R.string.sync_uploading
         StringKey.SYNC_OFFLINE -> R.string.sync_offline
         StringKey.SYNC_OFFLINE_NOTHING_PENDING -> R.string.sync_offline_nothing_pending
         StringKey.SYNC_NEEDS_LOGIN -> R.string.sync_needs_login
@@ -179,6 +192,9 @@ fun stringId(key: StringKey): Int =
         StringKey.REFUSED_ENTITY_VITAL -> R.string.refused_entity_vital
         StringKey.REFUSED_ENTITY_MEDICATION -> R.string.refused_entity_medication
         StringKey.REFUSED_ENTITY_OTHER -> R.string.refused_entity_other
+        StringKey.REFUSED_ENTITY_EMERGENCY_SHEET -> R.string.refused_entity_emergency_sheet
+        StringKey.REFUSED_ENTITY_CHECKUP -> R.string.refused_entity_checkup
+        StringKey.REFUSED_ENTITY_PHOTO -> R.string.refused_entity_photo
         StringKey.REFUSED_REASON_CONTENT -> R.string.refused_reason_content
         StringKey.REFUSED_REASON_NOT_LINKED -> R.string.refused_reason_not_linked
         StringKey.REFUSED_REASON_CONFLICT -> R.string.refused_reason_conflict
@@ -186,6 +202,8 @@ fun stringId(key: StringKey): Int =
         StringKey.REFUSED_REASON_WAITING -> R.string.refused_reason_waiting
         StringKey.REFUSED_REASON_OTHER -> R.string.refused_reason_other
         StringKey.REFUSED_REASON_TOO_LARGE -> R.string.refused_reason_too_large
+        StringKey.REFUSED_REASON_STORAGE_FULL -> R.string.refused_reason_storage_full
+        StringKey.REFUSED_REASON_PHOTO_MISSING -> R.string.refused_reason_photo_missing
         StringKey.REFUSED_SUBJECT -> R.string.refused_subject
         StringKey.NAV_BACK -> R.string.nav_back
         StringKey.TITLE_RECORD_WEIGHT -> R.string.title_record_weight
