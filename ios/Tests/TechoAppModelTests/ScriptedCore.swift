@@ -91,4 +91,25 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
         try real.searchMedications(profileId: profileId, text: text)
     }
     func startMedicationScan(profileId: String) throws -> MedicationScanner { try real.startMedicationScan(profileId: profileId) }
+    func emergencySheet(profileId: String) throws -> EmergencySheetView? { try real.emergencySheet(profileId: profileId) }
+    func saveEmergencyFields(profileId: String, fields: [SheetFieldValue]) throws -> EmergencySheetView {
+        try real.saveEmergencyFields(profileId: profileId, fields: fields)
+    }
+    func addEmergencyPage(profileId: String, path: String) throws -> EmergencySheetView {
+        try real.addEmergencyPage(profileId: profileId, path: path)
+    }
+    func removeEmergencyPage(profileId: String, imageSha256: String) throws -> EmergencySheetView {
+        try real.removeEmergencyPage(profileId: profileId, imageSha256: imageSha256)
+    }
+    func resolveEmergencyConflict(profileId: String, key: String, keepOurs: Bool) throws -> EmergencySheetView {
+        try real.resolveEmergencyConflict(profileId: profileId, key: key, keepOurs: keepOurs)
+    }
+    func emergencySheetSuggestions(profileId: String, today: CalendarDay) throws -> [SheetFieldValue] {
+        try real.emergencySheetSuggestions(profileId: profileId, today: today)
+    }
+    func emergencySheetHistory(profileId: String) throws -> [SheetVersionView] { try real.emergencySheetHistory(profileId: profileId) }
+    func emergencyPageFile(profileId: String, imageSha256: String, thumbnail: Bool) async throws -> String {
+        try await real.emergencyPageFile(profileId: profileId, imageSha256: imageSha256, thumbnail: thumbnail)
+    }
+    func clearPhotoCache() throws { try real.clearPhotoCache() }
 }
