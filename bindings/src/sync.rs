@@ -59,6 +59,7 @@ pub struct SyncProgress {
     pub last_error: Option<String>,
     pub upload_sent: u64,
     pub upload_size: u64,
+    pub upload_percent: u8,
 }
 
 #[uniffi::remote(Record)]

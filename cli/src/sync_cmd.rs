@@ -99,8 +99,7 @@ impl SyncObserver for Bar {
         let what = match p.phase {
             SyncPhase::Starting => "starting".to_owned(),
             SyncPhase::Uploading => {
-                let percent = (p.upload_sent * 100).checked_div(p.upload_size).unwrap_or(0);
-                format!("sending a photo {percent}%")
+                format!("sending a photo {}%", p.upload_percent)
             }
             SyncPhase::Pushing => "sending".to_owned(),
             SyncPhase::Pulling => "receiving".to_owned(),

@@ -139,6 +139,8 @@ pub struct SyncProgress {
     /// While a photo is uploading: bytes the server holds of it, and its size.
     pub upload_sent: u64,
     pub upload_size: u64,
+    /// The same as the screens print it: whole percent, rounded down (100 only when all is in).
+    pub upload_percent: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -348,6 +350,7 @@ impl SyncEngine {
             last_error,
             upload_sent,
             upload_size,
+            upload_percent: upload_percent(upload_sent, upload_size),
         }));
         Ok(())
     }
@@ -602,7 +605,25 @@ impl SyncEngine {
     }
 }
 
+fn upload_percent(sent: u64, size: u64) -> u8 {
+    let percent = (u128::from(sent.min(size)) * 100).checked_div(u128::from(size)).unwrap_or(0);
+    u8::try_from(percent).unwrap_or(100)
+}
+
 /// A mutation id is the outbox's; exposed for tests that inspect batches.
 pub fn mutation_ids(req: &PushRequest) -> Vec<Uuid> {
     req.mutations.iter().filter_map(|m| Uuid::parse_str(&m.mutation_id).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn upload_percent_rounds_down_and_is_100_only_when_all_is_in() {
+        use super::upload_percent;
+        assert_eq!(upload_percent(0, 0), 0);
+        assert_eq!(upload_percent(400_000, 1_000_000), 40);
+        assert_eq!(upload_percent(999_999, 1_000_000), 99);
+        assert_eq!(upload_percent(1_000_000, 1_000_000), 100);
+        assert_eq!(upload_percent(u64::MAX, u64::MAX), 100);
+    }
 }

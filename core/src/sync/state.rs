@@ -95,7 +95,16 @@ mod tests {
     }
 
     fn progress(phase: SyncPhase) -> SyncProgress {
-        SyncProgress { phase, pushed: 0, pulled: 0, pending: 0, last_error: None, upload_sent: 0, upload_size: 0 }
+        SyncProgress {
+            phase,
+            pushed: 0,
+            pulled: 0,
+            pending: 0,
+            last_error: None,
+            upload_sent: 0,
+            upload_size: 0,
+            upload_percent: 0,
+        }
     }
 
     fn signed_in() -> SyncFacts {

@@ -5391,10 +5391,11 @@ public struct SyncProgress: Equatable, Hashable {
     public let lastError: String?
     public let uploadSent: UInt64
     public let uploadSize: UInt64
+    public let uploadPercent: UInt8
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(phase: SyncPhase, pushed: UInt64, pulled: UInt64, pending: UInt64, lastError: String?, uploadSent: UInt64, uploadSize: UInt64) {
+    public init(phase: SyncPhase, pushed: UInt64, pulled: UInt64, pending: UInt64, lastError: String?, uploadSent: UInt64, uploadSize: UInt64, uploadPercent: UInt8) {
         self.phase = phase
         self.pushed = pushed
         self.pulled = pulled
@@ -5402,6 +5403,7 @@ public struct SyncProgress: Equatable, Hashable {
         self.lastError = lastError
         self.uploadSent = uploadSent
         self.uploadSize = uploadSize
+        self.uploadPercent = uploadPercent
     }
 
     
@@ -5426,7 +5428,8 @@ public struct FfiConverterTypeSyncProgress: FfiConverterRustBuffer {
                 pending: FfiConverterUInt64.read(from: &buf), 
                 lastError: FfiConverterOptionString.read(from: &buf), 
                 uploadSent: FfiConverterUInt64.read(from: &buf), 
-                uploadSize: FfiConverterUInt64.read(from: &buf)
+                uploadSize: FfiConverterUInt64.read(from: &buf), 
+                uploadPercent: FfiConverterUInt8.read(from: &buf)
         )
     }
 
@@ -5438,6 +5441,7 @@ public struct FfiConverterTypeSyncProgress: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.lastError, into: &buf)
         FfiConverterUInt64.write(value.uploadSent, into: &buf)
         FfiConverterUInt64.write(value.uploadSize, into: &buf)
+        FfiConverterUInt8.write(value.uploadPercent, into: &buf)
     }
 }
 

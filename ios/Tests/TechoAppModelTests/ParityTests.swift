@@ -116,7 +116,7 @@ final class ParityTests: XCTestCase {
         }
         // A run sending a photo of 5 bytes, 2 of which the server holds.
         shown["sync.uploading"] = ja.syncRunning(SyncProgress(phase: .uploading, pushed: 0, pulled: 0, pending: 1, lastError: nil,
-                                                              uploadSent: 2, uploadSize: 5))
+                                                              uploadSent: 2, uploadSize: 5, uploadPercent: 40))
         // A checkup entry's fields and the problems only checkups have, and a refused 命の宝箱 field.
         for (key, field) in [("checkupDate", Field.checkupDate), ("checkupKind", .checkupKind), ("institution", .institution),
                              ("pages", .pages), ("items", .items), ("itemCode", .itemCode), ("itemValue", .itemValue),

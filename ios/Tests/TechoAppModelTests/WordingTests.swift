@@ -45,21 +45,22 @@ final class WordingTests: XCTestCase {
         XCTAssertTrue(lines[9].hasPrefix("すべて送りました（最後の送受信："), lines[9])
         XCTAssertEqual(lines[10], "まだ送受信していません。")
         XCTAssertEqual(en.syncLine(.running), "Syncing…")
-        // While a run sends a photo, the line says how much of it the server holds.
-        func step(_ phase: SyncPhase, sent: UInt64 = 0, size: UInt64 = 0) -> SyncProgress {
-            SyncProgress(phase: phase, pushed: 0, pulled: 0, pending: 1, lastError: "error text", uploadSent: sent, uploadSize: size)
+        // While a run sends a photo, the line says how much of it the server holds, in the
+        // percent the core rounded.
+        func step(_ phase: SyncPhase, percent: UInt8 = 0) -> SyncProgress {
+            SyncProgress(phase: phase, pushed: 0, pulled: 0, pending: 1, lastError: "error text", uploadSent: 0, uploadSize: 0,
+                         uploadPercent: percent)
         }
-        XCTAssertEqual(ja.syncLine(.running, progress: step(.uploading, sent: 400_000, size: 1_000_000)), "写真を送っています（40%）")
-        XCTAssertEqual(en.syncLine(.running, progress: step(.uploading, sent: 400_000, size: 1_000_000)), "Sending a photo (40%)")
+        XCTAssertEqual(ja.syncLine(.running, progress: step(.uploading, percent: 40)), "写真を送っています（40%）")
+        XCTAssertEqual(en.syncLine(.running, progress: step(.uploading, percent: 40)), "Sending a photo (40%)")
         XCTAssertEqual(ja.syncRunning(step(.uploading)), "写真を送っています（0%）")
-        XCTAssertEqual(ja.syncRunning(step(.uploading, sent: 999_999, size: 1_000_000)), "写真を送っています（99%）")
-        XCTAssertEqual(ja.syncRunning(step(.uploading, sent: 1_000_000, size: 1_000_000)), "写真を送っています（100%）")
+        XCTAssertEqual(ja.syncRunning(step(.uploading, percent: 100)), "写真を送っています（100%）")
         for phase: SyncPhase in [.starting, .pushing, .pulling, .waitingToRetry, .done] {
             XCTAssertEqual(ja.syncLine(.running, progress: step(phase)), "送受信しています…")
         }
         XCTAssertEqual(ja.syncRunning(nil), "送受信しています…")
         // A progress step left over from a run never changes what another state says.
-        XCTAssertEqual(ja.syncLine(.pending(count: 2_000), progress: step(.uploading, sent: 1, size: 2)), lines[8])
+        XCTAssertEqual(ja.syncLine(.pending(count: 2_000), progress: step(.uploading, percent: 50)), lines[8])
         XCTAssertEqual(ja.syncLine(.notLinked(hmCode: "34005678", displayName: nil)),
                        "34005678さんの記録は、このサインインでは送れません。ご本人のHMカードでサインインしてください。")
     }

@@ -119,7 +119,8 @@ public final class SyncCoordinator {
         switch event {
         case .progress(let step):
             progress = SyncProgress(phase: step.phase, pushed: step.pushed, pulled: step.pulled, pending: step.pending,
-                                    lastError: nil, uploadSent: step.uploadSent, uploadSize: step.uploadSize)
+                                    lastError: nil, uploadSent: step.uploadSent, uploadSize: step.uploadSize,
+                                    uploadPercent: step.uploadPercent)
         case .finished:
             progress = nil
             runsFinished += 1

@@ -31,7 +31,7 @@ extension Wording {
         guard let progress else { return self(.syncRunning) }
         switch progress.phase {
         case .uploading:
-            return self(.syncUploading, count(uploadPercent(sent: progress.uploadSent, size: progress.uploadSize)))
+            return self(.syncUploading, count(UInt64(progress.uploadPercent)))
         case .starting, .pushing, .pulling, .waitingToRetry, .done:
             return self(.syncRunning)
         }
@@ -39,7 +39,4 @@ extension Wording {
 
     /// The share of the photo the server holds, in whole percent rounded down (100 only when all
     /// of it is there), as the terminal client shows it; 0 before the size is known.
-    private func uploadPercent(sent: UInt64, size: UInt64) -> UInt64 {
-        size == 0 ? 0 : min(sent, size) * 100 / size
-    }
 }

@@ -169,7 +169,7 @@ class ParityTest {
                 shown["refused.family.$key"] = words.refused.family(family)
             }
             // A run sending a photo of 5 bytes, 2 of which the server holds.
-            shown["sync.uploading"] = words.sync.running(SyncProgress(SyncPhase.UPLOADING, 0uL, 0uL, 1uL, null, 2uL, 5uL))
+            shown["sync.uploading"] = words.sync.running(SyncProgress(SyncPhase.UPLOADING, 0uL, 0uL, 1uL, null, 2uL, 5uL, 40u))
             // A checkup entry's fields and the problems only checkups have, and a refused 命の宝箱 field.
             for ((key, field) in listOf(
                 "checkupDate" to Field.CHECKUP_DATE, "checkupKind" to Field.CHECKUP_KIND, "institution" to Field.INSTITUTION,

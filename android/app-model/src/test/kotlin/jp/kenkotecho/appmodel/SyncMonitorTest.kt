@@ -17,7 +17,7 @@ class SyncMonitorTest {
     fun theLatestStepIsKeptUntilTheRunFinishes() {
         val monitor = SyncMonitor()
         assertNull(monitor.progress.value)
-        monitor.onProgress(SyncProgress(SyncPhase.UPLOADING, 0uL, 0uL, 3uL, "connection reset", 250uL, 1_000uL))
+        monitor.onProgress(SyncProgress(SyncPhase.UPLOADING, 0uL, 0uL, 3uL, "connection reset", 250uL, 1_000uL, 25u))
         val step = monitor.progress.value!!
         assertEquals(SyncPhase.UPLOADING, step.phase)
         assertEquals(250uL, step.uploadSent)
@@ -25,7 +25,7 @@ class SyncMonitorTest {
         assertEquals("写真を送っています（25%）", Wording(XmlStringTable.JAPANESE).sync.running(step))
         assertEquals(1L, monitor.changes.value)
 
-        monitor.onProgress(SyncProgress(SyncPhase.PUSHING, 0uL, 0uL, 3uL, null, 0uL, 0uL))
+        monitor.onProgress(SyncProgress(SyncPhase.PUSHING, 0uL, 0uL, 3uL, null, 0uL, 0uL, 0u))
         assertEquals(SyncPhase.PUSHING, monitor.progress.value?.phase)
 
         monitor.onFinished(SyncReport(SyncOutcome.Complete, 3uL, 0uL, 1uL, 0uL, 0uL, 0uL, 4uL, 0uL, 0uL, 0uL, 0uL, 0uL, emptyList(), false))

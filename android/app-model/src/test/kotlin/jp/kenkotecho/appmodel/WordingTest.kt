@@ -310,19 +310,19 @@ class WordingTest {
         assertTrue(lines[9].text, lines[9].text.startsWith("すべて送りました（最後の送受信：11月26日"))
         assertEquals("まだ送受信していません。", lines[10].text)
         assertEquals("Syncing…", en.sync.line(status(SyncState.Running), 540).text)
-        // While a run sends a photo, the line says how much of it the server holds.
-        fun step(phase: SyncPhase, sent: ULong = 0uL, size: ULong = 0uL) = SyncProgress(phase, 0uL, 0uL, 1uL, "error text", sent, size)
-        assertEquals("写真を送っています（40%）", ja.sync.line(status(SyncState.Running), 540, step(SyncPhase.UPLOADING, 400_000uL, 1_000_000uL)).text)
-        assertEquals("Sending a photo (40%)", en.sync.line(status(SyncState.Running), 540, step(SyncPhase.UPLOADING, 400_000uL, 1_000_000uL)).text)
+        // While a run sends a photo, the line says how much of it the server holds, in the
+        // percent the core rounded.
+        fun step(phase: SyncPhase, percent: UByte = 0u) = SyncProgress(phase, 0uL, 0uL, 1uL, "error text", 0uL, 0uL, percent)
+        assertEquals("写真を送っています（40%）", ja.sync.line(status(SyncState.Running), 540, step(SyncPhase.UPLOADING, 40u)).text)
+        assertEquals("Sending a photo (40%)", en.sync.line(status(SyncState.Running), 540, step(SyncPhase.UPLOADING, 40u)).text)
         assertEquals("写真を送っています（0%）", ja.sync.running(step(SyncPhase.UPLOADING)))
-        assertEquals("写真を送っています（99%）", ja.sync.running(step(SyncPhase.UPLOADING, 999_999uL, 1_000_000uL)))
-        assertEquals("写真を送っています（100%）", ja.sync.running(step(SyncPhase.UPLOADING, 1_000_000uL, 1_000_000uL)))
+        assertEquals("写真を送っています（100%）", ja.sync.running(step(SyncPhase.UPLOADING, 100u)))
         for (phase in SyncPhase.entries.filter { it != SyncPhase.UPLOADING }) {
             assertEquals("送受信しています…", ja.sync.line(status(SyncState.Running), 540, step(phase)).text)
         }
         assertEquals("送受信しています…", ja.sync.running(null))
         // A progress step left over from a run never changes what another state says.
-        assertEquals(lines[8].text, ja.sync.line(status(SyncState.Pending(2_000uL)), 540, step(SyncPhase.UPLOADING, 1uL, 2uL)).text)
+        assertEquals(lines[8].text, ja.sync.line(status(SyncState.Pending(2_000uL)), 540, step(SyncPhase.UPLOADING, 50u)).text)
         assertEquals("34005678さんの記録は、このサインインでは送れません。ご本人のHMカードでサインインしてください。",
             ja.sync.line(status(SyncState.NotLinked("34005678", null)), 540).text)
     }

@@ -6822,6 +6822,8 @@ data class SyncProgress (
     val `uploadSent`: kotlin.ULong
     , 
     val `uploadSize`: kotlin.ULong
+    , 
+    val `uploadPercent`: kotlin.UByte
     
 ){
     
@@ -6845,6 +6847,7 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
             FfiConverterOptionalString.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterUByte.read(buf),
         )
     }
 
@@ -6855,7 +6858,8 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
             FfiConverterULong.allocationSize(value.`pending`) +
             FfiConverterOptionalString.allocationSize(value.`lastError`) +
             FfiConverterULong.allocationSize(value.`uploadSent`) +
-            FfiConverterULong.allocationSize(value.`uploadSize`)
+            FfiConverterULong.allocationSize(value.`uploadSize`) +
+            FfiConverterUByte.allocationSize(value.`uploadPercent`)
     )
 
     override fun write(value: SyncProgress, buf: ByteBuffer) {
@@ -6866,6 +6870,7 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
             FfiConverterOptionalString.write(value.`lastError`, buf)
             FfiConverterULong.write(value.`uploadSent`, buf)
             FfiConverterULong.write(value.`uploadSize`, buf)
+            FfiConverterUByte.write(value.`uploadPercent`, buf)
     }
 }
 

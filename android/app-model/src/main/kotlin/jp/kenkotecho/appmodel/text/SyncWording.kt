@@ -44,7 +44,7 @@ class SyncWording(private val table: StringTable, private val numbers: NumberWor
     fun running(progress: SyncProgress?): String {
         if (progress == null) return table[StringKey.SYNC_RUNNING]
         return when (progress.phase) {
-            SyncPhase.UPLOADING -> table[StringKey.SYNC_UPLOADING, numbers.whole(percent(progress.uploadSent, progress.uploadSize))]
+            SyncPhase.UPLOADING -> table[StringKey.SYNC_UPLOADING, numbers.whole(progress.uploadPercent.toLong())]
             SyncPhase.STARTING, SyncPhase.PUSHING, SyncPhase.PULLING, SyncPhase.WAITING_TO_RETRY, SyncPhase.DONE ->
                 table[StringKey.SYNC_RUNNING]
         }
@@ -54,5 +54,4 @@ class SyncWording(private val table: StringTable, private val numbers: NumberWor
      * The share of the photo the server holds, in whole percent rounded down (100 only when all of
      * it is there), as the terminal client shows it; 0 before the size is known.
      */
-    private fun percent(sent: ULong, size: ULong): ULong = if (size == 0uL) 0uL else minOf(sent, size) * 100uL / size
 }
