@@ -218,3 +218,95 @@ fn family_profiles_not_linked_to_the_account_are_not_pushed_or_pulled() {
     assert_eq!(r.not_linked, vec!["34005678".to_owned()]);
     assert_eq!(r.pending, 1, "the family member's reading waits, it is not refused");
 }
+
+/// A sheet with one photo page (its preview is the same small image, so one upload).
+fn sheet_with_a_page(t: &crate::store::test_support::TestStore, p: &crate::domain::Profile) {
+    let pixels: Vec<u8> = (0..64 * 48 * 3).map(|i| (i * 31 % 253) as u8).collect();
+    let mut jpeg = Vec::new();
+    jpeg_encoder::Encoder::new(&mut jpeg, 90).encode(&pixels, 64, 48, jpeg_encoder::ColorType::Rgb).unwrap();
+    let path = t.dir.path().join("page.jpg");
+    std::fs::write(&path, jpeg).unwrap();
+    t.store.add_emergency_page(p, &path, &crate::photo::PhotoSettings::default()).unwrap();
+}
+
+fn upload_state(upload_id: Option<&str>, offset: u64, size: u64, done: bool) -> Response {
+    use techo_protocol::records::BlobRef;
+    Response::Upload(techo_protocol::uploads::UploadState {
+        upload_id: upload_id.map(str::to_owned),
+        offset,
+        size,
+        blob: done.then(|| BlobRef {
+            id: "x".into(),
+            sha256: "x".into(),
+            size,
+            mime: "image/jpeg".into(),
+            extra: Default::default(),
+        }),
+    })
+}
+
+fn http(status: u16, code: ErrorCode) -> Event {
+    Event::Response(Err(Failure::Http { status, code: Some(code), retry_after: None }))
+}
+
+#[test]
+fn a_photo_goes_up_in_chunks_before_the_record_and_a_mismatch_asks_where_to_go_on() {
+    let (t, p) = signed_in_store();
+    sheet_with_a_page(&t, &p);
+    let cfg = EngineConfig { upload_chunk: 1000, ..EngineConfig::default() };
+    let mut e = SyncEngine::new(cfg, 1);
+    let ins = e.handle(&t.store, Event::Start).unwrap();
+    let Some(Request::UploadStart(start)) = sent(&ins) else { panic!("the upload starts first: {ins:?}") };
+    let size = start.size;
+    assert!(size > 2000, "{size}");
+    let ins = e.handle(&t.store, Event::Response(Ok(upload_state(Some("u1"), 0, size, false)))).unwrap();
+    assert!(matches!(sent(&ins), Some(Request::UploadChunk { offset: 0, bytes, .. }) if bytes.len() == 1000));
+    let ins = e.handle(&t.store, Event::Response(Ok(upload_state(Some("u1"), 1000, size, false)))).unwrap();
+    assert!(matches!(sent(&ins), Some(Request::UploadChunk { offset: 1000, .. })));
+    let progress = ins.iter().find_map(|i| if let Instruction::Progress(p) = i { Some(p.clone()) } else { None });
+    assert_eq!(progress.map(|p| (p.phase, p.upload_sent)), Some((SyncPhase::Uploading, 1000)));
+    // The kept offset survives a restart of the app.
+    assert_eq!(t.store.next_upload(&["34001234".into()]).unwrap().unwrap().offset, 1000);
+    // The server holds something else than we think: ask, then go on from its offset.
+    let ins = e.handle(&t.store, http(409, ErrorCode::UploadOffsetMismatch)).unwrap();
+    assert!(matches!(sent(&ins), Some(Request::UploadStatus { upload_id }) if upload_id == "u1"));
+    let ins = e.handle(&t.store, Event::Response(Ok(upload_state(Some("u1"), 2000, size, false)))).unwrap();
+    assert!(matches!(sent(&ins), Some(Request::UploadChunk { offset: 2000, .. })));
+    let ins = e.handle(&t.store, Event::Response(Ok(upload_state(None, size, size, true)))).unwrap();
+    let Some(Request::Push(push)) = sent(&ins) else { panic!("then the sheet: {ins:?}") };
+    assert_eq!(push.mutations[0].entity, techo_protocol::Entity::EmergencySheet);
+}
+
+#[test]
+fn a_forgotten_upload_starts_over_and_one_that_cannot_be_done_is_set_aside_with_its_record() {
+    let (t, p) = signed_in_store();
+    sheet_with_a_page(&t, &p);
+    let mut e = SyncEngine::new(EngineConfig::default(), 1);
+    e.handle(&t.store, Event::Start).unwrap();
+    let size = t.store.next_upload(&["34001234".into()]).unwrap().unwrap().start.size;
+    e.handle(&t.store, Event::Response(Ok(upload_state(Some("u1"), 0, size, false)))).unwrap();
+    // Expired on the server (or lost with a restore): begin again.
+    let ins = e.handle(&t.store, http(404, ErrorCode::NotFound)).unwrap();
+    assert!(matches!(sent(&ins), Some(Request::UploadStart(_))), "{ins:?}");
+    // The account's room is full: the photo and the sheet wait, kept and shown.
+    let ins = e.handle(&t.store, http(413, ErrorCode::QuotaExceeded)).unwrap();
+    assert!(!matches!(sent(&ins), Some(Request::Push(_))), "the sheet is not sent without its photo");
+    let wedged = t.store.wedged_entries().unwrap();
+    let reasons: Vec<_> = wedged.iter().map(|w| w.wedge_reason.clone().unwrap()).collect();
+    assert_eq!(reasons, ["quota_exceeded", "dependency_refused"]);
+    assert_eq!(crate::sync::RefusalReason::from_code(Some("quota_exceeded")), crate::sync::RefusalReason::StorageFull);
+}
+
+#[test]
+fn a_photo_whose_bytes_are_gone_is_set_aside_with_a_reason_not_retried_forever() {
+    let (t, p) = signed_in_store();
+    sheet_with_a_page(&t, &p);
+    record(&t.store, &p, 1);
+    t.store.drop_blob_bytes_for_test();
+    let mut e = SyncEngine::new(EngineConfig::default(), 1);
+    let ins = e.handle(&t.store, Event::Start).unwrap();
+    let Some(Request::Push(push)) = sent(&ins) else { panic!("the reading still goes: {ins:?}") };
+    assert_eq!(push.mutations.len(), 1);
+    let reasons: Vec<_> = t.store.wedged_entries().unwrap().iter().map(|w| w.wedge_reason.clone().unwrap()).collect();
+    assert_eq!(reasons, ["missing_media_content", "dependency_refused"]);
+}
