@@ -7,7 +7,15 @@ extension Wording {
     /// Says the field's name too: a message read out by VoiceOver, or shown away from its
     /// field, still tells which entry to fix.
     public func problem(_ problem: ValidationProblem, field: Field) -> String {
-        let name = fieldName(field)
+        self.problem(problem, label: fieldName(field), hmCode: field == .hmCode)
+    }
+
+    /// A refused field of a document (命の宝箱), named by the label the core's catalogue gives it.
+    public func problem(_ problem: ValidationProblem, label: String) -> String {
+        self.problem(problem, label: label, hmCode: false)
+    }
+
+    private func problem(_ problem: ValidationProblem, label name: String, hmCode: Bool) -> String {
         switch problem {
         case let .outOfRange(min, max, unit):
             return self(.problemOutOfRange, name, min, max, unitName(unit))
@@ -29,7 +37,10 @@ extension Wording {
             return self(.problemEmpty, name)
         case .invalidFormat:
             // `expected` is English prose from the core; the field says what belongs there.
-            return field == .hmCode ? self(.problemInvalidHmCode) : self(.problemInvalidFormat, name)
+            return hmCode ? self(.problemInvalidHmCode) : self(.problemInvalidFormat, name)
+        // Minimal cases so this compiles against the current bindings; the wording branch words them.
+        case .tooMany, .duplicate:
+            return self(.problemInvalidFormat, name)
         }
     }
 
@@ -87,6 +98,9 @@ extension Wording {
         switch api {
         case let .Validation(field, problem, _):
             return self.problem(problem, field: field)
+        case let .DocumentField(key, problem, _):
+            // Forms of documents catch this to name the field by its label; elsewhere its key.
+            return self.problem(problem, label: key)
         case .NotFound: return self(.errorNotFound)
         case let .Conflict(kind, _): return conflict(kind)
         case .NoActiveProfile: return self(.errorNoActiveProfile)

@@ -29,6 +29,8 @@ extension Wording {
         case .hmCode: self(.fieldHmCode)
         case .displayName: self(.fieldDisplayName)
         case .cursor: self(.fieldCursor)
+        // Minimal so this compiles against the current bindings; the wording branch names the checkup fields.
+        default: String(describing: field)
         }
     }
 
