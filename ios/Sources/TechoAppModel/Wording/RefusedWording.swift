@@ -18,6 +18,8 @@ extension Wording {
         case .notAccepted: self(.refusedReasonUpdate)
         case .waitsForAnother: self(.refusedReasonWaiting)
         case .other: self(.refusedReasonOther)
+        // Minimal so this compiles against the current bindings; the wording branch words the new reasons.
+        default: self(.refusedReasonOther)
         }
     }
 
@@ -38,6 +40,8 @@ extension Wording {
         case .vital: self(.refusedEntityVital)
         case .medication: self(.refusedEntityMedication)
         case .other: self(.refusedEntityOther)
+        // Minimal so this compiles against the current bindings; the wording branch names the new families.
+        default: self(.refusedEntityOther)
         }
     }
 }

@@ -23,6 +23,8 @@ class RefusedWording(private val table: StringTable, private val dates: DateWord
                 RefusalReason.NOT_ACCEPTED -> StringKey.REFUSED_REASON_UPDATE
                 RefusalReason.WAITS_FOR_ANOTHER -> StringKey.REFUSED_REASON_WAITING
                 RefusalReason.OTHER -> StringKey.REFUSED_REASON_OTHER
+                // Minimal so this compiles against the current bindings; the wording branch words the new reasons.
+                else -> StringKey.REFUSED_REASON_OTHER
             },
         ]
 
@@ -35,6 +37,8 @@ class RefusedWording(private val table: StringTable, private val dates: DateWord
                 RecordFamily.VITAL -> StringKey.REFUSED_ENTITY_VITAL
                 RecordFamily.MEDICATION -> StringKey.REFUSED_ENTITY_MEDICATION
                 RecordFamily.OTHER -> StringKey.REFUSED_ENTITY_OTHER
+                // Minimal so this compiles against the current bindings; the wording branch names the new families.
+                else -> StringKey.REFUSED_ENTITY_OTHER
             },
         ]
     }
