@@ -2,6 +2,7 @@ package jp.kenkotecho.appmodel
 
 import jp.kenkotecho.appmodel.emergency.EmergencySheetViewModel
 import jp.kenkotecho.appmodel.support.Receipts
+import jp.kenkotecho.appmodel.support.ServerEnv
 import jp.kenkotecho.appmodel.support.TestPhone
 import jp.kenkotecho.appmodel.support.XmlStringTable
 import kotlinx.coroutines.runBlocking
@@ -200,5 +201,41 @@ class EmergencySheetViewModelTest {
             vm.chooseTheirs("care.doctor").join()
             assertEquals(false, core.settled.last().second)
             assertEquals(emptyList<Any>(), vm.state.value.conflicts)
+        }
+
+    /** Two phones of one account save the same field differently: the second phone's screen shows both. */
+    @Test
+    fun aConflictBetweenTwoPhonesIsShownAndSettled() =
+        runBlocking {
+            val url = ServerEnv.url
+            val first = TestPhone(url)
+            val second = TestPhone(url)
+            try {
+                val a = first.addOwner(hmCode = ServerEnv.hmCode)
+                val b = second.addOwner(hmCode = ServerEnv.hmCode)
+                first.core.login(ServerEnv.hmCode, ServerEnv.password)
+                second.core.login(ServerEnv.hmCode, ServerEnv.password)
+                first.core.saveEmergencyFields(a.id, listOf(SheetFieldValue("care.doctor", "佐藤 先生")))
+                first.core.syncNow(null)
+                second.core.syncNow(null)
+                first.core.saveEmergencyFields(a.id, listOf(SheetFieldValue("care.doctor", "鈴木 先生")))
+                first.core.syncNow(null)
+                second.core.saveEmergencyFields(b.id, listOf(SheetFieldValue("care.doctor", "田中 先生")))
+                second.core.syncNow(null)
+
+                val vm = EmergencySheetViewModel(second.env(), second.scope)
+                vm.load().join()
+                val conflict = vm.state.value.conflicts.single()
+                assertEquals("主治医", conflict.label)
+                assertEquals("この端末：田中 先生", conflict.ours)
+                assertEquals("ほかの端末：鈴木 先生", conflict.theirs)
+                assertTrue(vm.state.value.history.any { it.whenWho.contains("HMカードの番号 ${ServerEnv.hmCode} の方が") })
+                vm.chooseOurs("care.doctor").join()
+                assertEquals(emptyList<Any>(), vm.state.value.conflicts)
+                assertEquals("田中 先生", vm.state.value.groups.first { it.key == "care" }.fields.first { it.key == "care.doctor" }.shown)
+            } finally {
+                first.close()
+                second.close()
+            }
         }
 }

@@ -289,7 +289,7 @@ class EmergencySheetViewModel(
         val whenWho =
             when {
                 v.savedHere -> words[StringKey.BOX_BY_HERE, at]
-                v.savedByAccount != null -> words[StringKey.BOX_BY_ACCOUNT, at, v.savedByAccount!!]
+                v.savedByAccount != null -> words[StringKey.BOX_BY_ACCOUNT, at, v.savedByAccount]
                 else -> words[StringKey.BOX_BY_OTHER, at]
             }
         val changed =
