@@ -164,4 +164,38 @@ final class EmergencySheetModelTests: XCTestCase {
         XCTAssertEqual(core.settled.last?.keepOurs, false)
         XCTAssertEqual(model.conflicts, [])
     }
+
+    /// Two devices of one account save the same field differently: the second one's screen shows both.
+    func testAConflictBetweenTwoDevicesIsShownAndSettled() async throws {
+        let server = try TestServer.fromEnvironment()
+        func device() async throws -> (TechoCore, Profile) {
+            let core = try TechoCore.open(
+                config: CoreConfig(dataDir: try temporaryDirectory(self).path, serverUrl: server.url),
+                keystore: MemoryKeyStore())
+            let profile = try core.addProfile(hmCode: server.hmCode, displayName: "テスト 花子", relationship: .myself)
+            _ = try await core.login(hmCode: server.hmCode, password: server.password)
+            return (core, profile)
+        }
+        let (first, a) = try await device()
+        let (second, b) = try await device()
+        _ = try first.saveEmergencyFields(profileId: a.id, fields: [SheetFieldValue(key: "care.doctor", value: "佐藤 先生")])
+        _ = try await first.syncNow(observer: nil)
+        _ = try await second.syncNow(observer: nil)
+        _ = try first.saveEmergencyFields(profileId: a.id, fields: [SheetFieldValue(key: "care.doctor", value: "鈴木 先生")])
+        _ = try await first.syncNow(observer: nil)
+        _ = try second.saveEmergencyFields(profileId: b.id, fields: [SheetFieldValue(key: "care.doctor", value: "田中 先生")])
+        _ = try await second.syncNow(observer: nil)
+
+        let model = EmergencySheetModel(access: CoreAccess(second), wording: ja, clock: pinnedClock, profile: b)
+        await model.load()
+        XCTAssertEqual(model.conflicts.count, 1)
+        XCTAssertEqual(model.conflicts.first?.label, "主治医")
+        XCTAssertEqual(model.conflicts.first?.ours, "この端末：田中 先生")
+        XCTAssertEqual(model.conflicts.first?.theirs, "ほかの端末：鈴木 先生")
+        XCTAssertTrue(model.history.contains { $0.whenWho.contains("HMカードの番号 \(server.hmCode) の方が") },
+                      "\(model.history)")
+        await model.chooseOurs("care.doctor")
+        XCTAssertEqual(model.conflicts, [])
+        XCTAssertEqual(model.groups.first { $0.key == "care" }?.fields.first { $0.key == "care.doctor" }?.shown, "田中 先生")
+    }
 }
