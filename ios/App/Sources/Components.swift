@@ -263,4 +263,5 @@ enum Route: Hashable {
     case medications
     case medication(String)
     case medicationScan
+    case emergencySheet
 }

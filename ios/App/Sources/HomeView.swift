@@ -52,6 +52,7 @@ struct HomeView: View {
                 }
 
                 NavigationLink(value: Route.medications) { bigLabel(w(.medTitle)) }
+                NavigationLink(value: Route.emergencySheet) { bigLabel(w(.boxOpen)) }
                     .buttonStyle(.bordered)
                     .accessibilityLabel(Text(verbatim: w(.medTitle)))
 

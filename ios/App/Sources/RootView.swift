@@ -80,6 +80,7 @@ struct RouteView: View {
         case .medications: app.makeMedications().map { MedicationsView(model: $0) }
         case .medication(let id): app.makeMedicationDetail(id).map { MedicationDetailView(model: $0) }
         case .medicationScan: app.makeMedicationScan().map { MedicationScanView(model: $0) }
+        case .emergencySheet: app.makeEmergencySheet().map { EmergencySheetView(model: $0) }
         }
     }
 }

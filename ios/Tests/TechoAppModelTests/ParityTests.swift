@@ -128,6 +128,22 @@ final class ParityTests: XCTestCase {
         shown["error.documentField.empty"] =
             ja.message(for: ApiError.DocumentField(key: "medical.blood_type", problem: .empty, reason: "must not be empty"))
 
+        // 命の宝箱 of 花子: a refused date beside its field, then the blood type saved.
+        let box = try XCTUnwrap(app.makeEmergencySheet())
+        await box.load()
+        shown["box.title"] = box.title
+        shown["box.empty"] = box.emptyLine
+        box.startEdit("identity")
+        box.setDraft("identity.birth_date", "昭和16年3月9日")
+        await box.saveEdit()
+        shown["box.problem.birthDate"] = box.fieldProblems["identity.birth_date"]
+        box.startEdit("medical")
+        box.setDraft("medical.blood_type", "AB")
+        await box.saveEdit()
+        shown["box.bloodType"] = box.groups.first { $0.key == "medical" }?.fields.first { $0.key == "medical.blood_type" }?.shown
+        shown["box.history.changed"] = box.history.first?.changed
+        shown["box.reviewDue"] = ja(.boxReviewDue)
+
         await profiles.switchTo(mother.id)
         shown["profiles.switched"] = profiles.message
 

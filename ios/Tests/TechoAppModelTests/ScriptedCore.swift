@@ -91,25 +91,54 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
         try real.searchMedications(profileId: profileId, text: text)
     }
     func startMedicationScan(profileId: String) throws -> MedicationScanner { try real.startMedicationScan(profileId: profileId) }
-    func emergencySheet(profileId: String) throws -> EmergencySheetView? { try real.emergencySheet(profileId: profileId) }
+
+    // 命の宝箱: a conflict cannot be made without two devices and a server, so the sheet can be
+    // shown with `sheetConflicts`; settling one drops it (and saves ours through the real core).
+    var sheetConflicts: [SheetConflict] {
+        get { lock.withLock { conflicts } }
+        set { lock.withLock { conflicts = newValue } }
+    }
+    private var conflicts: [SheetConflict] = []
+    private(set) var settled: [(key: String, keepOurs: Bool)] = []
+
+    private func withConflicts(_ sheet: EmergencySheetView) -> EmergencySheetView {
+        EmergencySheetView(fields: sheet.fields, pages: sheet.pages, savedAt: sheet.savedAt,
+                           savedByAccount: sheet.savedByAccount, savedOnThisDevice: sheet.savedOnThisDevice,
+                           conflicts: sheetConflicts, unsent: sheet.unsent, reviewDue: sheet.reviewDue)
+    }
+
+    func emergencySheet(profileId: String) throws -> EmergencySheetView? {
+        try real.emergencySheet(profileId: profileId).map(withConflicts)
+    }
+    func emergencySheetHistory(profileId: String) throws -> [SheetVersionView] {
+        try real.emergencySheetHistory(profileId: profileId)
+    }
     func saveEmergencyFields(profileId: String, fields: [SheetFieldValue]) throws -> EmergencySheetView {
-        try real.saveEmergencyFields(profileId: profileId, fields: fields)
+        withConflicts(try real.saveEmergencyFields(profileId: profileId, fields: fields))
     }
     func addEmergencyPage(profileId: String, path: String) throws -> EmergencySheetView {
-        try real.addEmergencyPage(profileId: profileId, path: path)
+        withConflicts(try real.addEmergencyPage(profileId: profileId, path: path))
     }
     func removeEmergencyPage(profileId: String, imageSha256: String) throws -> EmergencySheetView {
-        try real.removeEmergencyPage(profileId: profileId, imageSha256: imageSha256)
+        withConflicts(try real.removeEmergencyPage(profileId: profileId, imageSha256: imageSha256))
     }
     func resolveEmergencyConflict(profileId: String, key: String, keepOurs: Bool) throws -> EmergencySheetView {
-        try real.resolveEmergencyConflict(profileId: profileId, key: key, keepOurs: keepOurs)
+        let conflict = lock.withLock { () -> SheetConflict? in
+            settled.append((key, keepOurs))
+            let found = conflicts.first { $0.key == key }
+            conflicts.removeAll { $0.key == key }
+            return found
+        }
+        guard let conflict else { throw ApiError.NotFound(entity: "conflict") }
+        let kept = keepOurs ? conflict.ours : conflict.theirs
+        return withConflicts(try real.saveEmergencyFields(profileId: profileId,
+                                                          fields: [SheetFieldValue(key: key, value: kept)]))
     }
-    func emergencySheetSuggestions(profileId: String, today: CalendarDay) throws -> [SheetFieldValue] {
-        try real.emergencySheetSuggestions(profileId: profileId, today: today)
-    }
-    func emergencySheetHistory(profileId: String) throws -> [SheetVersionView] { try real.emergencySheetHistory(profileId: profileId) }
     func emergencyPageFile(profileId: String, imageSha256: String, thumbnail: Bool) async throws -> String {
         try await real.emergencyPageFile(profileId: profileId, imageSha256: imageSha256, thumbnail: thumbnail)
     }
     func clearPhotoCache() throws { try real.clearPhotoCache() }
+    func emergencySheetSuggestions(profileId: String, today: CalendarDay) throws -> [SheetFieldValue] {
+        try real.emergencySheetSuggestions(profileId: profileId, today: today)
+    }
 }

@@ -178,6 +178,11 @@ public final class AppModel {
         return MedicationScanModel(access: access, wording: wording, profile: profile, onChange: localChange)
     }
 
+    public func makeEmergencySheet() -> EmergencySheetModel? {
+        guard let access, let profile = activeProfile else { return nil }
+        return EmergencySheetModel(access: access, wording: wording, clock: clock, profile: profile, onChange: localChange)
+    }
+
     public func makeBpSummary() -> BpSummaryModel? {
         guard let access, let profile = activeProfile else { return nil }
         return BpSummaryModel(access: access, wording: wording, clock: clock, profile: profile)

@@ -7,16 +7,21 @@ extension Wording {
     /// Says the field's name too: a message read out by VoiceOver, or shown away from its
     /// field, still tells which entry to fix.
     public func problem(_ problem: ValidationProblem, field: Field) -> String {
-        worded(problem, name: fieldName(field), isHmCode: field == .hmCode)
+        self.problem(problem, label: fieldName(field), hmCode: field == .hmCode)
     }
 
-    /// A 命の宝箱 field the core refused (`ApiError.DocumentField`), worded as `problem(_:field:)`
-    /// words a form field; the sheet's own field names are not known here yet, so it is "this item".
+    /// A refused field of a document (命の宝箱), named by the label the core's catalogue gives it.
+    public func problem(_ problem: ValidationProblem, label: String) -> String {
+        self.problem(problem, label: label, hmCode: false)
+    }
+
+    /// A 命の宝箱 field the core refused (`ApiError.DocumentField`) where no form names it by its
+    /// label (a message outside the sheet's own form): "this item".
     public func documentFieldProblem(_ problem: ValidationProblem) -> String {
-        worded(problem, name: self(.fieldDocumentItem), isHmCode: false)
+        self.problem(problem, label: self(.fieldDocumentItem), hmCode: false)
     }
 
-    private func worded(_ problem: ValidationProblem, name: String, isHmCode: Bool) -> String {
+    private func problem(_ problem: ValidationProblem, label name: String, hmCode: Bool) -> String {
         switch problem {
         case let .outOfRange(min, max, unit):
             return self(.problemOutOfRange, name, min, max, unitName(unit))
@@ -38,7 +43,7 @@ extension Wording {
             return self(.problemEmpty, name)
         case .invalidFormat:
             // `expected` is English prose from the core; the field says what belongs there.
-            return isHmCode ? self(.problemInvalidHmCode) : self(.problemInvalidFormat, name)
+            return hmCode ? self(.problemInvalidHmCode) : self(.problemInvalidFormat, name)
         case let .tooMany(max):
             return self(.problemTooMany, name, String(max))
         case .duplicate:

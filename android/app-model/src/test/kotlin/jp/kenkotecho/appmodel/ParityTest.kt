@@ -2,6 +2,7 @@ package jp.kenkotecho.appmodel
 
 import jp.kenkotecho.appmodel.bp.BpSummaryViewModel
 import jp.kenkotecho.appmodel.chart.ChartViewModel
+import jp.kenkotecho.appmodel.emergency.EmergencySheetViewModel
 import jp.kenkotecho.appmodel.entry.EntryTarget
 import jp.kenkotecho.appmodel.entry.EntryViewModel
 import jp.kenkotecho.appmodel.profile.AddPersonViewModel
@@ -182,6 +183,23 @@ class ParityTest {
             shown["problem.itemCode.duplicate"] = words.problems.validation(Field.ITEM_CODE, ValidationProblem.Duplicate)
             shown["error.documentField.empty"] =
                 words.errors.message(ApiException.DocumentField("medical.blood_type", ValidationProblem.Empty, "must not be empty"), Action.SAVE)
+
+            // 命の宝箱 of 花子: a refused date beside its field, then the blood type saved.
+            val box = EmergencySheetViewModel(phone.env(), phone.scope)
+            box.load().join()
+            shown["box.title"] = box.state.value.title
+            shown["box.empty"] = box.state.value.emptyText.orEmpty()
+            box.startEdit("identity")
+            box.onDraft("identity.birth_date", "昭和16年3月9日")
+            box.saveEdit().join()
+            shown["box.problem.birthDate"] = box.state.value.edit?.errors?.get("identity.birth_date").orEmpty()
+            box.startEdit("medical")
+            box.onDraft("medical.blood_type", "AB")
+            box.saveEdit().join()
+            shown["box.bloodType"] =
+                box.state.value.groups.first { it.key == "medical" }.fields.first { it.key == "medical.blood_type" }.shown
+            shown["box.history.changed"] = box.state.value.history.first().changed
+            shown["box.reviewDue"] = words[StringKey.BOX_REVIEW_DUE]
 
             people.choose(added.profileId).join()
             shown["profiles.switched"] = people.state.value.notice?.text.orEmpty()

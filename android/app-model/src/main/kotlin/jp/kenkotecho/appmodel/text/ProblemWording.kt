@@ -14,15 +14,18 @@ class ProblemWording(
     private val values: ValueWording,
     private val numbers: NumberWording,
 ) {
-    fun validation(field: Field, problem: ValidationProblem): String = worded(values.field(field), problem, field == Field.HM_CODE)
+    fun validation(field: Field, problem: ValidationProblem): String = named(values.field(field), problem, field == Field.HM_CODE)
+
+    /** A refused field of a document (命の宝箱), named by the label the core's catalogue gives it. */
+    fun document(label: String, problem: ValidationProblem): String = named(label, problem, hmCode = false)
 
     /**
-     * A 命の宝箱 field the core refused (`ApiException.DocumentField`), worded as [validation]
-     * words a form field; the sheet's own field names are not known here yet, so it is "this item".
+     * A 命の宝箱 field the core refused (`ApiException.DocumentField`) where no form names it by its
+     * label (a message outside the sheet's own form): "this item".
      */
-    fun documentField(problem: ValidationProblem): String = worded(table[StringKey.FIELD_DOCUMENT_ITEM], problem, false)
+    fun documentField(problem: ValidationProblem): String = named(table[StringKey.FIELD_DOCUMENT_ITEM], problem, false)
 
-    private fun worded(label: String, problem: ValidationProblem, hmCode: Boolean): String =
+    private fun named(label: String, problem: ValidationProblem, hmCode: Boolean): String =
         when (problem) {
             is ValidationProblem.OutOfRange ->
                 table[StringKey.PROBLEM_OUT_OF_RANGE, label, problem.min, problem.max, values.unit(problem.unit)]

@@ -358,4 +358,54 @@ fun stringId(key: StringKey): Int =
         StringKey.MED_BUTTON_CONFIRM_HIDE -> R.string.med_button_confirm_hide
         StringKey.MED_HIDDEN -> R.string.med_hidden
         StringKey.MED_HIDDEN_STATE -> R.string.med_hidden_state
+        StringKey.BOX_TITLE -> R.string.box_title
+        StringKey.BOX_INTRO -> R.string.box_intro
+        StringKey.BOX_EMPTY -> R.string.box_empty
+        StringKey.BOX_UPDATED -> R.string.box_updated
+        StringKey.BOX_REVIEW_DUE -> R.string.box_review_due
+        StringKey.BOX_UNSENT -> R.string.box_unsent
+        StringKey.BOX_EDIT -> R.string.box_edit
+        StringKey.BOX_SAVE -> R.string.box_save
+        StringKey.BOX_CANCEL -> R.string.box_cancel
+        StringKey.BOX_SAVED -> R.string.box_saved
+        StringKey.BOX_FIX_FIELD -> R.string.box_fix_field
+        StringKey.BOX_NOT_FILLED -> R.string.box_not_filled
+        StringKey.BOX_DATE_HINT -> R.string.box_date_hint
+        StringKey.BOX_PAGES -> R.string.box_pages
+        StringKey.BOX_PAGES_EMPTY -> R.string.box_pages_empty
+        StringKey.BOX_PAGE -> R.string.box_page
+        StringKey.BOX_ADD_PHOTO -> R.string.box_add_photo
+        StringKey.BOX_TAKE_PHOTO -> R.string.box_take_photo
+        StringKey.BOX_PAGE_ADDED -> R.string.box_page_added
+        StringKey.BOX_REMOVE_PAGE -> R.string.box_remove_page
+        StringKey.BOX_REMOVE_QUESTION -> R.string.box_remove_question
+        StringKey.BOX_REMOVE_YES -> R.string.box_remove_yes
+        StringKey.BOX_PAGE_REMOVED -> R.string.box_page_removed
+        StringKey.BOX_CONFLICTS -> R.string.box_conflicts
+        StringKey.BOX_CONFLICT_INTRO -> R.string.box_conflict_intro
+        StringKey.BOX_OURS -> R.string.box_ours
+        StringKey.BOX_THEIRS -> R.string.box_theirs
+        StringKey.BOX_BLANK -> R.string.box_blank
+        StringKey.BOX_KEEP_OURS -> R.string.box_keep_ours
+        StringKey.BOX_KEEP_THEIRS -> R.string.box_keep_theirs
+        StringKey.BOX_SETTLED -> R.string.box_settled
+        StringKey.BOX_HISTORY -> R.string.box_history
+        StringKey.BOX_HISTORY_EMPTY -> R.string.box_history_empty
+        StringKey.BOX_BY_HERE -> R.string.box_by_here
+        StringKey.BOX_BY_ACCOUNT -> R.string.box_by_account
+        StringKey.BOX_BY_OTHER -> R.string.box_by_other
+        StringKey.BOX_CHANGED -> R.string.box_changed
+        StringKey.BOX_PHOTOS_ONLY -> R.string.box_photos_only
+        StringKey.BOX_SEPARATOR -> R.string.box_separator
+        StringKey.BOX_CHOICE_A -> R.string.box_choice_a
+        StringKey.BOX_CHOICE_B -> R.string.box_choice_b
+        StringKey.BOX_CHOICE_O -> R.string.box_choice_o
+        StringKey.BOX_CHOICE_AB -> R.string.box_choice_ab
+        StringKey.BOX_CHOICE_UNKNOWN -> R.string.box_choice_unknown
+        StringKey.BOX_CHOICE_RH_PLUS -> R.string.box_choice_rh_plus
+        StringKey.BOX_CHOICE_RH_MINUS -> R.string.box_choice_rh_minus
+        StringKey.BOX_CHOICE_FEMALE -> R.string.box_choice_female
+        StringKey.BOX_CHOICE_MALE -> R.string.box_choice_male
+        StringKey.BOX_CHOICE_OTHER -> R.string.box_choice_other
+        StringKey.BOX_OPEN -> R.string.box_open
     }

@@ -23,6 +23,7 @@ import jp.kenkotecho.app.ui.screens.EntryScreen
 import jp.kenkotecho.app.ui.screens.FirstRunScreen
 import jp.kenkotecho.app.ui.screens.HistoryScreen
 import jp.kenkotecho.app.ui.screens.HomeScreen
+import jp.kenkotecho.app.ui.screens.EmergencySheetScreen
 import jp.kenkotecho.app.ui.screens.MedicationDetailScreen
 import jp.kenkotecho.app.ui.screens.MedicationScanScreen
 import jp.kenkotecho.app.ui.screens.MedicationsScreen
@@ -75,6 +76,7 @@ private fun Navigator() {
                 Screen.Medications -> MedicationsScreen(stack)
                 is Screen.MedicationDetail -> MedicationDetailScreen(screen.medicationId, stack)
                 Screen.MedicationScan -> MedicationScanScreen(stack)
+                Screen.EmergencySheet -> EmergencySheetScreen(stack)
             }
         }
     }

@@ -38,6 +38,9 @@ sealed interface Screen {
     data class MedicationDetail(val medicationId: String) : Screen
 
     data object MedicationScan : Screen
+
+    /** 命の宝箱: what paramedics and hospital staff should know, by group, with photos of the paper sheet. */
+    data object EmergencySheet : Screen
 }
 
 interface Nav {

@@ -47,6 +47,7 @@ fun HomeScreen(nav: Nav) {
         s.latest.forEach { row -> ReadingCard(row) { nav.push(Screen.Detail(row.id)) } }
         SecondaryButton(stringResource(R.string.button_history)) { nav.push(Screen.History) }
         SecondaryButton(stringResource(R.string.med_button_open)) { nav.push(Screen.Medications) }
+        SecondaryButton(stringResource(R.string.box_open)) { nav.push(Screen.EmergencySheet) }
 
         SecondaryButton(stringResource(R.string.sync_now), enabled = !s.syncing) { vm.syncNow() }
         SecondaryButton(stringResource(R.string.button_switch_person)) { nav.push(Screen.Profiles) }

@@ -1,0 +1,241 @@
+package jp.kenkotecho.appmodel
+
+import jp.kenkotecho.appmodel.emergency.EmergencySheetViewModel
+import jp.kenkotecho.appmodel.support.Receipts
+import jp.kenkotecho.appmodel.support.ServerEnv
+import jp.kenkotecho.appmodel.support.TestPhone
+import jp.kenkotecho.appmodel.support.XmlStringTable
+import kotlinx.coroutines.runBlocking
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import jp.kenkotecho.core.EmergencySheetView
+import jp.kenkotecho.core.SheetConflict
+import jp.kenkotecho.core.SheetFieldValue
+import jp.kenkotecho.core.TechoCore
+import jp.kenkotecho.core.TechoCoreInterface
+import java.io.File
+
+/** 命の宝箱 over the real core: empty, fields saved by group, a refused value, photo pages, the versions. */
+class EmergencySheetViewModelTest {
+    private val phone = TestPhone()
+
+    @After
+    fun close() = phone.close()
+
+    private fun sheet(english: Boolean = false): EmergencySheetViewModel =
+        runBlocking {
+            phone.addOwner(name = "広島 花子")
+            val env = if (english) phone.env(strings = XmlStringTable.ENGLISH) else phone.env()
+            EmergencySheetViewModel(env, phone.scope).also { it.load().join() }
+        }
+
+    @Test
+    fun anEmptySheetListsEveryGroupWithNothingWritten() {
+        val vm = sheet()
+        val s = vm.state.value
+        assertEquals("命の宝箱", s.title)
+        assertEquals("広島 花子さんの手帳", s.person?.text)
+        assertEquals("まだ何も書かれていません。「書く・直す」から書いてください。", s.emptyText)
+        assertEquals("ご本人", s.groups.first().label)
+        assertEquals("お名前", s.groups.first().fields.first().label)
+        assertEquals("（まだ書かれていません）", s.groups.first().fields.first().shown)
+        assertEquals("写真はまだありません。", s.pagesEmptyText)
+        assertNull(s.updatedText)
+        assertNull(s.reviewText)
+        assertEquals(emptyList<Any>(), s.history)
+        assertEquals(emptyList<Any>(), s.conflicts)
+    }
+
+    @Test
+    fun savedFieldsAreShownInTheirGroupAndInTheHistory() =
+        runBlocking {
+            val vm = sheet()
+            vm.startEdit("medical")
+            assertEquals("病気・アレルギー・お薬", vm.state.value.edit?.title)
+            val bloodType = vm.state.value.edit!!.fields.first { it.key == "medical.blood_type" }
+            assertEquals(listOf("A型", "B型", "O型", "AB型", "わからない"), bloodType.choices.map { it.label })
+            vm.onDraft("medical.blood_type", "AB")
+            vm.onDraft("medical.conditions", "高血圧\n糖尿病")
+            vm.saveEdit().join()
+            var s = vm.state.value
+            assertNull(s.edit)
+            assertEquals("保存しました。", s.notice?.text)
+            assertNull(s.emptyText)
+            assertTrue(s.updatedText!!, s.updatedText!!.startsWith("最後に書き直した日："))
+            assertEquals("まだ送っていない書き直しがあります。", s.unsentText)
+            val medical = s.groups.first { it.key == "medical" }
+            assertEquals("AB型", medical.fields.first { it.key == "medical.blood_type" }.shown)
+            assertEquals("高血圧\n糖尿病", medical.fields.first { it.key == "medical.conditions" }.shown)
+            assertEquals(1, s.history.size)
+            assertTrue(s.history.single().whenWho, s.history.single().whenWho.endsWith("　この端末で"))
+            assertEquals("書き直したところ：治療中の病気、血液型", s.history.single().changed)
+
+            vm.startEdit("identity")
+            vm.onDraft("identity.name", "広島 花子")
+            vm.saveEdit().join()
+            s = vm.state.value
+            assertEquals(listOf("書き直したところ：お名前", "書き直したところ：治療中の病気、血液型"), s.history.map { it.changed })
+            assertEquals(listOf(2L, 1L), s.history.map { it.number })
+        }
+
+    @Test
+    fun aRefusedValueIsShownBesideItsFieldAndNothingIsSaved() =
+        runBlocking {
+            val vm = sheet()
+            vm.startEdit("identity")
+            vm.onDraft("identity.name", "広島 花子")
+            vm.onDraft("identity.birth_date", "昭和16年3月9日")
+            vm.saveEdit().join()
+            val s = vm.state.value
+            val edit = s.edit!!
+            assertEquals(mapOf("identity.birth_date" to "生年月日の書き方が違うようです。確かめて、入力し直してください。"), edit.errors)
+            assertEquals("赤い字のところを直してから、もう一度「保存する」を押してください。", s.notice?.text)
+            assertEquals("例：1941-03-09", edit.fields.first { it.key == "identity.birth_date" }.hint)
+            assertNull(phone.core.emergencySheet(phone.core.activeProfile()!!.id))
+            assertEquals(emptyList<Any>(), s.history)
+            // Correcting the field takes its problem away.
+            vm.onDraft("identity.birth_date", "1941-03-09")
+            assertEquals(emptyMap<String, String>(), vm.state.value.edit!!.errors)
+            vm.saveEdit().join()
+            assertNull(vm.state.value.edit)
+            assertEquals("1941-03-09", vm.state.value.groups.first().fields.first { it.key == "identity.birth_date" }.shown)
+        }
+
+    @Test
+    fun aPhotoPageIsAddedListedAndRemovedAfterAsking() =
+        runBlocking {
+            val vm = sheet()
+            vm.addPhoto(Receipts.photo(1)).join()
+            var s = vm.state.value
+            assertEquals("写真を加えました。", s.notice?.text)
+            val page = s.pages.single()
+            assertEquals("1枚目", page.title)
+            assertTrue(File(page.thumbnailPath!!).length() > 0)
+            assertNull(s.pagesEmptyText)
+            assertTrue(File(vm.pageFile(page.imageSha256)!!).length() > 0)
+            assertEquals("写真だけを変えました", s.history.single().changed)
+
+            vm.addPhoto(File(Receipts.dir, "receipt.jahis").path).join()
+            assertEquals(phone.env().words().errors.message(jp.kenkotecho.core.ApiException.Photo(jp.kenkotecho.core.PhotoProblem.UNSUPPORTED_FORMAT, ""), jp.kenkotecho.appmodel.text.Action.SAVE), vm.state.value.notice?.text)
+            assertEquals(1, vm.state.value.pages.size)
+
+            vm.askRemovePage(page.imageSha256)
+            assertEquals("1枚目の写真を外しますか。前の書き直しの記録には残ります。", vm.state.value.pendingRemoval?.question)
+            vm.cancelRemovePage()
+            assertNull(vm.state.value.pendingRemoval)
+            vm.askRemovePage(page.imageSha256)
+            vm.confirmRemovePage().join()
+            s = vm.state.value
+            assertEquals("写真を外しました。", s.notice?.text)
+            assertEquals(emptyList<Any>(), s.pages)
+            assertEquals(2, s.history.size)
+        }
+
+    @Test
+    fun theSameSheetInEnglish() =
+        runBlocking {
+            val vm = sheet(english = true)
+            vm.startEdit("medical")
+            vm.onDraft("medical.blood_rh", "+")
+            vm.saveEdit().join()
+            val s = vm.state.value
+            assertEquals("Emergency information sheet", s.title)
+            assertEquals("Illnesses, allergies and medicines", s.groups.first { it.key == "medical" }.label)
+            assertEquals("Positive (+)", s.groups.first { it.key == "medical" }.fields.first { it.key == "medical.blood_rh" }.shown)
+            assertEquals("Changed: Rh", s.history.single().changed)
+            assertTrue(s.history.single().whenWho, s.history.single().whenWho.endsWith(", on this device"))
+        }
+
+    /**
+     * The real core cannot hold a conflict without a second phone and a server: this core shows
+     * [conflicts] on the sheet and settles one by saving the kept value through the real core.
+     */
+    private class ConflictCore(private val real: TechoCore, var conflicts: List<SheetConflict>) : TechoCoreInterface by real {
+        val settled = mutableListOf<Pair<String, Boolean>>()
+
+        private fun shown(sheet: EmergencySheetView) = sheet.copy(conflicts = conflicts)
+
+        override fun emergencySheet(profileId: String): EmergencySheetView? = real.emergencySheet(profileId)?.let(::shown)
+
+        override fun saveEmergencyFields(profileId: String, fields: List<SheetFieldValue>): EmergencySheetView =
+            shown(real.saveEmergencyFields(profileId, fields))
+
+        override fun resolveEmergencyConflict(profileId: String, key: String, keepOurs: Boolean): EmergencySheetView {
+            settled += key to keepOurs
+            val c = conflicts.first { it.key == key }
+            conflicts = conflicts - c
+            return shown(real.saveEmergencyFields(profileId, listOf(SheetFieldValue(key, if (keepOurs) c.ours else c.theirs))))
+        }
+    }
+
+    @Test
+    fun aConflictShowsBothValuesAndIsSettledByChoosing() =
+        runBlocking {
+            val owner = phone.addOwner()
+            phone.core.saveEmergencyFields(owner.id, listOf(SheetFieldValue("care.doctor", "佐藤 先生")))
+            val core =
+                ConflictCore(
+                    phone.core,
+                    listOf(
+                        SheetConflict("care.doctor", "主治医", "Doctor", "", "佐藤 先生"),
+                        SheetConflict("medical.blood_type", "血液型", "Blood type", "A", "O"),
+                    ),
+                )
+            val vm = EmergencySheetViewModel(phone.env(core = core), phone.scope)
+            vm.load().join()
+            var s = vm.state.value
+            assertEquals(listOf("主治医", "血液型"), s.conflicts.map { it.label })
+            assertEquals("この端末：（空欄）", s.conflicts[0].ours)
+            assertEquals("ほかの端末：佐藤 先生", s.conflicts[0].theirs)
+            assertEquals("この端末：A", s.conflicts[1].ours)
+
+            vm.chooseOurs("medical.blood_type").join()
+            s = vm.state.value
+            assertEquals(listOf("medical.blood_type" to true), core.settled)
+            assertEquals("選んだ内容で保存しました。", s.notice?.text)
+            assertEquals(listOf("care.doctor"), s.conflicts.map { it.key })
+            assertEquals("A型", s.groups.first { it.key == "medical" }.fields.first { it.key == "medical.blood_type" }.shown)
+            vm.chooseTheirs("care.doctor").join()
+            assertEquals(false, core.settled.last().second)
+            assertEquals(emptyList<Any>(), vm.state.value.conflicts)
+        }
+
+    /** Two phones of one account save the same field differently: the second phone's screen shows both. */
+    @Test
+    fun aConflictBetweenTwoPhonesIsShownAndSettled() =
+        runBlocking {
+            val url = ServerEnv.url
+            val first = TestPhone(url)
+            val second = TestPhone(url)
+            try {
+                val a = first.addOwner(hmCode = ServerEnv.hmCode)
+                val b = second.addOwner(hmCode = ServerEnv.hmCode)
+                first.core.login(ServerEnv.hmCode, ServerEnv.password)
+                second.core.login(ServerEnv.hmCode, ServerEnv.password)
+                first.core.saveEmergencyFields(a.id, listOf(SheetFieldValue("care.doctor", "佐藤 先生")))
+                first.core.syncNow(null)
+                second.core.syncNow(null)
+                first.core.saveEmergencyFields(a.id, listOf(SheetFieldValue("care.doctor", "鈴木 先生")))
+                first.core.syncNow(null)
+                second.core.saveEmergencyFields(b.id, listOf(SheetFieldValue("care.doctor", "田中 先生")))
+                second.core.syncNow(null)
+
+                val vm = EmergencySheetViewModel(second.env(), second.scope)
+                vm.load().join()
+                val conflict = vm.state.value.conflicts.single()
+                assertEquals("主治医", conflict.label)
+                assertEquals("この端末：田中 先生", conflict.ours)
+                assertEquals("ほかの端末：鈴木 先生", conflict.theirs)
+                assertTrue(vm.state.value.history.any { it.whenWho.contains("HMカードの番号 ${ServerEnv.hmCode} の方が") })
+                vm.chooseOurs("care.doctor").join()
+                assertEquals(emptyList<Any>(), vm.state.value.conflicts)
+                assertEquals("田中 先生", vm.state.value.groups.first { it.key == "care" }.fields.first { it.key == "care.doctor" }.shown)
+            } finally {
+                first.close()
+                second.close()
+            }
+        }
+}

@@ -1,0 +1,177 @@
+import PhotosUI
+import SwiftUI
+import TechoAppModel
+import UIKit
+
+/// 命の宝箱: the sheet by group, photos of the paper sheet (chosen or taken), fields written
+/// differently on two devices, and the versions. Every sentence is the model's.
+struct EmergencySheetView: View {
+    @State var model: EmergencySheetModel
+    @State private var photo: PhotosPickerItem?
+    @State private var showingCamera = false
+
+    var body: some View {
+        ScrollView {
+            VStack(alignment: .leading, spacing: 20) {
+                ActingForBanner(line: model.actingForLine)
+                if let message = model.message { MessageBox(text: message) }
+                if let notice = model.notice { MessageBox(text: notice, isProblem: false) }
+                if let group = model.editingGroup {
+                    editor(group)
+                } else {
+                    overview
+                }
+            }
+            .padding()
+        }
+        .navigationTitle(Text(verbatim: model.title))
+        .task { await model.load() }
+        .onChange(of: photo) { _, item in
+            guard let item else { return }
+            photo = nil
+            Task { await hand(item) }
+        }
+        .sheet(isPresented: $showingCamera) {
+            CameraPicker { jpeg in Task { await handJPEG(jpeg) } }
+        }
+    }
+
+    @ViewBuilder private var overview: some View {
+        Text(verbatim: model.introLine).font(.title3).fixedSize(horizontal: false, vertical: true)
+        if let review = model.reviewLine { MessageBox(text: review, isProblem: false) }
+        if let empty = model.emptyLine { Text(verbatim: empty).font(.title3) }
+        if let updated = model.updatedLine { Text(verbatim: updated).font(.title3) }
+        if let unsent = model.unsentLine { Text(verbatim: unsent).font(.title3) }
+
+        if !model.conflicts.isEmpty {
+            Text(verbatim: model.conflictsTitle).font(.title2.bold())
+            Text(verbatim: model.conflictIntro).font(.title3).fixedSize(horizontal: false, vertical: true)
+            ForEach(model.conflicts) { c in
+                Text(verbatim: c.label).font(.title3.bold())
+                Text(verbatim: c.ours).font(.title3)
+                Text(verbatim: c.theirs).font(.title3)
+                BigButton(title: model.keepOursTitle) { await model.chooseOurs(c.key) }
+                BigButton(title: model.keepTheirsTitle) { await model.chooseTheirs(c.key) }
+            }
+        }
+
+        ForEach(model.groups) { group in
+            Text(verbatim: group.label).font(.title2.bold())
+            ForEach(group.fields) { field in
+                VStack(alignment: .leading, spacing: 4) {
+                    Text(verbatim: field.label).font(.headline)
+                    Text(verbatim: field.shown).font(.title3).fixedSize(horizontal: false, vertical: true)
+                }
+                .accessibilityElement(children: .combine)
+            }
+            BigButton(title: model.editTitle) { model.startEdit(group.key) }
+        }
+
+        Text(verbatim: model.pagesTitle).font(.title2.bold())
+        if let empty = model.pagesEmptyLine { Text(verbatim: empty).font(.title3) }
+        ForEach(model.pages) { page in
+            Text(verbatim: page.title).font(.title3.bold())
+            if let path = page.thumbnailPath, let image = UIImage(contentsOfFile: path) {
+                Image(uiImage: image).resizable().scaledToFit().frame(maxHeight: 240)
+                    .accessibilityLabel(Text(verbatim: page.title))
+            }
+            if model.pendingRemoval == page, let question = model.removeQuestion {
+                MessageBox(text: question)
+                BigButton(title: model.removeYesTitle, role: .destructive) { await model.confirmRemove() }
+                BigButton(title: model.cancelTitle) { model.cancelRemove() }
+            } else {
+                BigButton(title: model.removePageTitle) { model.askToRemove(page) }
+            }
+        }
+        PhotosPicker(selection: $photo, matching: .images) {
+            Text(verbatim: model.addPhotoTitle)
+                .font(.title3.weight(.semibold))
+                .frame(maxWidth: .infinity, minHeight: 52)
+        }
+        .buttonStyle(.bordered)
+        .disabled(model.isWorking)
+        if UIImagePickerController.isSourceTypeAvailable(.camera) {
+            BigButton(title: model.takePhotoTitle) { showingCamera = true }
+        }
+
+        Text(verbatim: model.historyTitle).font(.title2.bold())
+        if let empty = model.historyEmptyLine { Text(verbatim: empty).font(.title3) }
+        ForEach(model.history) { version in
+            VStack(alignment: .leading, spacing: 4) {
+                Text(verbatim: version.whenWho).font(.headline)
+                Text(verbatim: version.changed).font(.title3).fixedSize(horizontal: false, vertical: true)
+            }
+            .accessibilityElement(children: .combine)
+        }
+    }
+
+    @ViewBuilder private func editor(_ group: SheetGroupRow) -> some View {
+        Text(verbatim: group.label).font(.title2.bold())
+        ForEach(group.fields) { field in
+            let text = Binding(get: { model.drafts[field.key] ?? "" }, set: { model.setDraft(field.key, $0) })
+            if field.kind == .choice {
+                ChoiceList(title: field.label, options: field.choices.map { ($0.value, $0.label) }, selection: text)
+                if let problem = model.fieldProblems[field.key] { MessageBox(text: problem) }
+            } else {
+                FieldBlock(label: field.hint.map { "\(field.label)（\($0)）" } ?? field.label, text: text,
+                           problem: model.fieldProblems[field.key],
+                           accessibilityLabel: field.label,
+                           keyboard: field.kind == .phone ? .phonePad : .default)
+            }
+        }
+        BigButton(title: model.saveTitle, prominent: true, isBusy: model.isWorking) { await model.saveEdit() }
+        BigButton(title: model.cancelTitle) { model.cancelEdit() }
+    }
+
+    /// The picked image as JPEG: HEIC (and anything else) is converted here, since the core reads
+    /// JPEG and PNG only; the file is handed over by its path and removed afterwards.
+    private func hand(_ item: PhotosPickerItem) async {
+        guard let data = try? await item.loadTransferable(type: Data.self),
+              let jpeg = UIImage(data: data)?.jpegData(compressionQuality: 0.95) else {
+            await model.addPhoto(path: "")
+            return
+        }
+        await handJPEG(jpeg)
+    }
+
+    private func handJPEG(_ jpeg: Data) async {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("box-\(UUID().uuidString).jpg")
+        do {
+            try jpeg.write(to: url, options: [.atomic, .completeFileProtection])
+        } catch {
+            return
+        }
+        await model.addPhoto(path: url.path)
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// The system camera, handing back the photo as JPEG.
+private struct CameraPicker: UIViewControllerRepresentable {
+    let onPhoto: (Data) -> Void
+    @Environment(\.dismiss) private var dismiss
+
+    func makeUIViewController(context: Context) -> UIImagePickerController {
+        let picker = UIImagePickerController()
+        picker.sourceType = .camera
+        picker.delegate = context.coordinator
+        return picker
+    }
+
+    func updateUIViewController(_ controller: UIImagePickerController, context: Context) {}
+
+    func makeCoordinator() -> Coordinator { Coordinator(self) }
+
+    final class Coordinator: NSObject, UIImagePickerControllerDelegate, UINavigationControllerDelegate {
+        let parent: CameraPicker
+        init(_ parent: CameraPicker) { self.parent = parent }
+
+        func imagePickerController(_ picker: UIImagePickerController,
+                                   didFinishPickingMediaWithInfo info: [UIImagePickerController.InfoKey: Any]) {
+            if let jpeg = (info[.originalImage] as? UIImage)?.jpegData(compressionQuality: 0.95) { parent.onPhoto(jpeg) }
+            parent.dismiss()
+        }
+
+        func imagePickerControllerDidCancel(_ picker: UIImagePickerController) { parent.dismiss() }
+    }
+}
