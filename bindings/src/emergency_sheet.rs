@@ -314,7 +314,8 @@ impl TechoCore {
     }
 
     /// Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
-    /// to the background; the pages stay encrypted in the store).
+    /// to the background; the core does at start, on sign-out and when a person is removed; the
+    /// pages stay encrypted in the store).
     pub fn clear_photo_cache(&self) -> Result<(), ApiError> {
         match std::fs::remove_dir_all(self.photo_cache()) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(techo_core::Error::from(e).into()),

@@ -55,7 +55,10 @@ impl TechoCore {
         let roots = config.trusted_roots_pem.map_or(TrustedRoots::Platform, TrustedRoots::Only);
         let client =
             Arc::new(SyncClient::with_roots(store.clone(), keys, &config.server_url, EngineConfig::default(), &roots)?);
-        Ok(Arc::new(Self { store, client, tracker: Arc::default(), auto_sync: AutoSync::default() }))
+        let core = Arc::new(Self { store, client, tracker: Arc::default(), auto_sync: AutoSync::default() });
+        // Decrypted photo copies are for the screen showing them: none survive a restart.
+        core.clear_photo_cache()?;
+        Ok(core)
     }
 
     /// This installation's id (provenance on everything created here).

@@ -85,6 +85,8 @@ impl TechoCore {
     /// person's confirmation. Returns the records removed from this device.
     pub fn remove_profile(&self, profile_id: String, discard_unsent: bool) -> Result<u64, ApiError> {
         let removed = self.store.remove_profile(parse_id("profile", &profile_id)?, discard_unsent)?;
+        // Decrypted copies of the person's photos go with them.
+        self.clear_photo_cache()?;
         self.changed_locally();
         Ok(removed)
     }

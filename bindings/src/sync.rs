@@ -301,7 +301,8 @@ impl TechoCore {
     /// Signs out; changes not yet sent stay queued for the next sign-in.
     pub async fn logout(&self) -> Result<(), ApiError> {
         let client = self.client.clone();
-        on_runtime(async move { Ok(client.logout().await?) }).await
+        on_runtime(async move { Ok(client.logout().await?) }).await?;
+        self.clear_photo_cache()
     }
 
     /// Sends queued changes and downloads new ones. Offline is a report, not an error.

@@ -19,7 +19,13 @@ fn copy_of(name: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
+/// Keying connections one at a time: under a loaded CI machine, keying on several test threads at
+/// once once failed in SQLCipher's own set-up ("An error occurred with PRAGMA key") on a fixture
+/// that reads fine alone. The app keys its connections one after the other, as this does.
+static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn keyed(path: &Path, key: &str, compatibility: Option<u32>) -> Connection {
+    let _one_at_a_time = KEYING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let c = open(path).unwrap();
     // The wrong-key and tampering cases would otherwise print SQLCipher's error log.
     c.execute_batch("PRAGMA cipher_log_level = NONE;").unwrap();

@@ -210,7 +210,7 @@ impl Store {
     /// back (the server lost a chunk in a crash) is kept too: the server's word is what counts.
     pub fn note_upload(&self, task: &UploadTask, upload_id: Option<&str>, offset: u64) -> Result<()> {
         self.writer().execute(
-            "UPDATE \"blobs\" SET \"upload_id\" = ?3, \"uploaded_offset\" = min(?4, \"size\") \
+            "UPDATE \"blobs\" SET \"upload_id\" = ?3, \"uploaded_offset\" = min(?4, \"size\" - 1) \
              WHERE \"sha256\" = ?2 AND \"profile_id\" = (SELECT \"id\" FROM \"profiles\" WHERE \"hm_code\" = ?1)",
             params![task.start.patient, task.start.sha256, upload_id, offset as i64],
         )?;

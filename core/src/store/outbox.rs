@@ -98,7 +98,17 @@ pub(crate) fn enqueue(tx: &Transaction<'_>, e: NewEntry<'_>, payload: &impl Seri
         e.depends_on,
         now_ms
     ])?;
-    Ok(tx.last_insert_rowid())
+    let seq = tx.last_insert_rowid();
+    // Waiting for a change the server refused would be waiting unseen for ever: it is set aside
+    // with it, shown, and comes back with it on a retry.
+    if let Some(dependency) = e.depends_on {
+        tx.prepare_cached(
+            "UPDATE \"outbox\" SET \"state\" = 'wedged', \"wedge_reason\" = ?2 WHERE \"seq\" = ?1 \
+             AND EXISTS (SELECT 1 FROM \"outbox\" d WHERE d.\"seq\" = ?3 AND d.\"state\" = 'wedged')",
+        )?
+        .execute(params![seq, ErrorCode::DependencyRefused.as_str(), dependency])?;
+    }
+    Ok(seq)
 }
 
 pub(crate) const OUTBOX_COLUMNS: &str = "\"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"state\", \

@@ -152,6 +152,9 @@ impl Store {
                         acknowledge(&tx, &entry.entity, &entry.entity_id, &entry.patient, seq)?;
                         if entry.op != Op::Delete {
                             rebase_later_updates(&tx, entry, seq)?;
+                            if let Some(family) = self.families.get(&entry.entity) {
+                                family.acknowledged(&tx, entry)?;
+                            }
                         }
                     }
                     out.acknowledged += 1;

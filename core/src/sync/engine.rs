@@ -289,8 +289,18 @@ impl SyncEngine {
             }
             (Phase::Uploading(task), Event::Response(Ok(Response::Upload(state)))) => {
                 self.refreshed = false;
-                self.attempts = 0;
-                self.on_upload_state(store, task, state, &mut out)?;
+                // Only an answer that moves the upload on counts as progress: one that keeps
+                // answering the same offset runs into the retry limit instead of looping.
+                if state.blob.is_some() || state.offset > task.offset {
+                    self.attempts = 0;
+                    self.on_upload_state(store, task, state, &mut out)?;
+                } else if task.upload_id.is_some() && state.upload_id.is_some() {
+                    store.note_upload(&task, state.upload_id.as_deref(), state.offset)?;
+                    let task = UploadTask { offset: state.offset.min(task.start.size), ..task };
+                    self.retry_later(store, Phase::Uploading(task), "upload did not move on".into(), None, &mut out)?;
+                } else {
+                    self.on_upload_state(store, task, state, &mut out)?;
+                }
             }
             (Phase::Pulling(profile), Event::Response(Ok(Response::Pull(page)))) => {
                 self.refreshed = false;
@@ -415,6 +425,12 @@ impl SyncEngine {
             None => Request::UploadStart(task.start.clone()),
             Some(id) => {
                 let bytes = store.upload_chunk(&task, task.offset, self.cfg.upload_chunk.max(1))?;
+                if bytes.is_empty() && task.offset < task.start.size {
+                    // Fewer bytes here than the upload announced: they cannot be sent.
+                    store.wedge_seq(task.seq, ErrorCode::MissingMediaContent.as_str())?;
+                    self.report.rejected += 1;
+                    return self.next_push(store, out);
+                }
                 Request::UploadChunk { upload_id: id.clone(), offset: task.offset, bytes }
             }
         };
@@ -464,7 +480,7 @@ impl SyncEngine {
         out: &mut Vec<Instruction>,
     ) -> Result<()> {
         match (status, code, &task.upload_id) {
-            (409, _, Some(id)) => {
+            (409, Some(ErrorCode::UploadOffsetMismatch), Some(id)) => {
                 let request = Request::UploadStatus { upload_id: id.clone() };
                 self.phase = Phase::Uploading(task);
                 self.report.requests += 1;

@@ -1587,7 +1587,8 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     
     /**
      * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
-     * to the background; the pages stay encrypted in the store).
+     * to the background; the core does at start, on sign-out and when a person is removed; the
+     * pages stay encrypted in the store).
      */
     func clearPhotoCache() throws 
     
@@ -1915,7 +1916,8 @@ open func addEmergencyPage(profileId: String, path: String)throws  -> EmergencyS
     
     /**
      * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
-     * to the background; the pages stay encrypted in the store).
+     * to the background; the core does at start, on sign-out and when a person is removed; the
+     * pages stay encrypted in the store).
      */
 open func clearPhotoCache()throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
         uniffiCallStatus in
@@ -10945,7 +10947,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_add_emergency_page() != 50174) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache() != 15233) {
+    if (uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache() != 53024) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_emergency_page_file() != 53467) {

@@ -274,6 +274,14 @@ impl Family for EmergencySheetFamily {
         Ok(tx.execute("DELETE FROM \"emergency_sheets\" WHERE \"profile_id\" = ?1", [profile.id.to_string()])? as u64)
     }
 
+    fn acknowledged(&self, tx: &Transaction<'_>, entry: &OutboxEntry) -> Result<()> {
+        tx.execute(
+            "UPDATE \"emergency_sheets\" SET \"base\" = ?2 WHERE \"id\" = ?1",
+            params![entry.entity_id, entry.payload],
+        )?;
+        Ok(())
+    }
+
     /// Another device saved first. Merges field by field against the version our save started
     /// from (none when both devices started the sheet), keeps true conflicts for the person, and
     /// sends the merge as one update that replaces our queued saves (it holds them all).
@@ -296,7 +304,9 @@ impl Family for EmergencySheetFamily {
         let Some(row) = load_id(tx, &entry.entity_id)? else {
             return Ok(ConflictResolution::Wedge("conflict".into()));
         };
-        let base = if entry.op == Op::Create { None } else { row.base.as_ref() };
+        // A create has no common base unless this device knew the sheet before (a full
+        // download forgot its acknowledgement, so the save went out as a create).
+        let base = row.base.as_ref();
         let merged = merge(
             base.map(|b| (&b.fields, b.pages.as_slice())),
             (&row.record.fields, &row.record.pages),
@@ -663,5 +673,49 @@ mod tests {
         )
         .unwrap();
         assert!(t.store.emergency_sheet(&p).unwrap().unwrap().review_due);
+    }
+
+    /// Our first save was acknowledged; a second waits; another phone reverted a field of the
+    /// first meanwhile. The merge starts from what the server acknowledged, so their revert wins
+    /// and nothing is reported as a conflict.
+    #[test]
+    fn the_merge_starts_from_our_acknowledged_save() {
+        use techo_protocol::sync::{Change, MutationResult, MutationStatus};
+        let t = open_test_store();
+        let p = t.store.add_profile("34001234", "山田 花子", crate::domain::Relationship::Myself).unwrap();
+        t.store.save_emergency_fields(&p, &[("medical.blood_type".into(), "A".into())]).unwrap();
+        let first = t.store.outbox_entries(10).unwrap();
+        let ok = |e: &Entry, seq| MutationResult {
+            mutation_id: e.mutation_id.to_string(),
+            status: MutationStatus::Applied,
+            commit_seq: Some(seq),
+            error: None,
+            server_record: None,
+        };
+        t.store.apply_push_results(&first, &[ok(&first[0], 6)]).unwrap();
+        t.store.save_emergency_fields(&p, &[("care.doctor".into(), "田中".into())]).unwrap();
+        let second = t.store.outbox_entries(10).unwrap();
+        assert_eq!(second[0].base_version, Some(6));
+        let mut theirs: serde_json::Value = serde_json::from_str(&first[0].payload).unwrap();
+        theirs["fields"] = serde_json::json!({ "medical.blood_type": "O" });
+        let conflict = MutationResult {
+            mutation_id: second[0].mutation_id.to_string(),
+            status: MutationStatus::Conflict,
+            commit_seq: None,
+            error: None,
+            server_record: Some(Change {
+                entity: Entity::EmergencySheet,
+                id: second[0].entity_id.clone(),
+                version: 8,
+                deleted: false,
+                payload: theirs,
+            }),
+        };
+        assert_eq!(t.store.apply_push_results(&second, &[conflict]).unwrap().merged, 1);
+        let sheet = t.store.emergency_sheet(&p).unwrap().unwrap();
+        let get = |k: &str| sheet.fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        assert_eq!(get("medical.blood_type").as_deref(), Some("O"), "only they changed it since our save");
+        assert_eq!(get("care.doctor").as_deref(), Some("田中"));
+        assert!(sheet.conflicts.is_empty(), "{:?}", sheet.conflicts);
     }
 }

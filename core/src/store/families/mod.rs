@@ -94,6 +94,13 @@ pub trait Family: Send + Sync {
     /// caller. Returns how many records.
     fn forget(&self, tx: &Transaction<'_>, profile: &Profile) -> Result<u64>;
 
+    /// The server stored one of our changes: edited documents keep what it now holds as the
+    /// base their next merge starts from (a pulled copy of it may never come while later saves
+    /// wait). Append-only families have nothing to do.
+    fn acknowledged(&self, _tx: &Transaction<'_>, _entry: &OutboxEntry) -> Result<()> {
+        Ok(())
+    }
+
     /// The server refused one of our updates as stale and sent its current state.
     fn resolve_conflict(
         &self,

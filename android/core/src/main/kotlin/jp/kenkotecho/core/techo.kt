@@ -1189,7 +1189,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_add_emergency_page() and 0xFFFF) != 50174) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache() and 0xFFFF) != 15233) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache() and 0xFFFF) != 53024) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_page_file() and 0xFFFF) != 53467) {
@@ -3379,7 +3379,8 @@ public interface TechoCoreInterface {
     
     /**
      * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
-     * to the background; the pages stay encrypted in the store).
+     * to the background; the core does at start, on sign-out and when a person is removed; the
+     * pages stay encrypted in the store).
      */
     fun `clearPhotoCache`()
     
@@ -3754,7 +3755,8 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
     
     /**
      * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
-     * to the background; the pages stay encrypted in the store).
+     * to the background; the core does at start, on sign-out and when a person is removed; the
+     * pages stay encrypted in the store).
      */
     @Throws(ApiException::class)override fun `clearPhotoCache`()
         = 
