@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Rust core (techo-ffi) for the Android ABIs into android/core/src/main/jniLibs with
-# cargo-ndk, linked for 16 KB pages (P-F9: Play requires it for Android 15+ targets), then checks
-# every PT_LOAD segment's alignment with llvm-readelf when one is found.
+# cargo-ndk, linked for 16 KB pages (P-F9: Play requires it for Android 15+ targets) and with its
+# relative relocations packed, then checks every PT_LOAD segment's alignment with llvm-readelf
+# when one is found.
 #
 # Needs: cargo install cargo-ndk
 #        rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android
@@ -25,8 +26,10 @@ if [ -z "${ANDROID_NDK_HOME:-}" ] && [ -n "${ANDROID_HOME:-}" ] && [ -d "$ANDROI
 fi
 
 # With --target (cargo-ndk passes one per ABI) RUSTFLAGS reaches the target library only, not
-# host build scripts.
-export RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384"
+# host build scripts. Packed relocations (Android's own format, read by the loader from API 23;
+# recent NDK clang passes it by default, older ones only RELR from API 28) save ~360 KB per ABI:
+# scripts/ffi-size.sh measures the library with its host equivalent.
+export RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384 -C link-arg=-Wl,--pack-dyn-relocs=android"
 
 targets=()
 for abi in "${abis[@]}"; do targets+=(-t "$abi"); done

@@ -398,7 +398,8 @@ impl Checkup {
         WireCheckup {
             id: self.id.to_string(),
             patient: self.patient.to_string(),
-            date: self.date.format("%Y-%m-%d").to_string(),
+            // `Display` writes YYYY-MM-DD for years 0–9999, which `parse_date` guarantees.
+            date: self.date.to_string(),
             institution: self.institution.clone(),
             kind: self.kind.clone(),
             pages: self.pages.clone(),
@@ -490,10 +491,8 @@ pub fn parse_value(def: Option<&'static ItemDef>, text: &str) -> Result<ItemValu
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate> {
-    let shape = text.len() == 10
-        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    let date = shape.then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()).flatten();
-    let date = date.ok_or(invalid(Field::CheckupDate, ValidationReason::InvalidFormat { expected: "YYYY-MM-DD" }))?;
+    let date = crate::validation::parse_iso_date(text)
+        .ok_or(invalid(Field::CheckupDate, ValidationReason::InvalidFormat { expected: "YYYY-MM-DD" }))?;
     if date < NaiveDate::from_ymd_opt(1900, 1, 1).expect("1900-01-01 is a date") {
         return Err(invalid(Field::CheckupDate, ValidationReason::TooFarInThePast));
     }

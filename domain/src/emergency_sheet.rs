@@ -238,7 +238,7 @@ pub fn check_field(key: &str, value: &str) -> Result<()> {
     let (ok, expected) = match f.kind {
         K::Line => (!value.contains(['\n', '\r']), "one line"),
         K::Text => (true, ""),
-        K::Date => (chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok() && value.len() == 10, "YYYY-MM-DD"),
+        K::Date => (crate::validation::parse_iso_date(value).is_some(), "YYYY-MM-DD"),
         K::Phone => (value.chars().all(|c| c.is_ascii_digit() || " -+()".contains(c)), "a phone number"),
         K::Choice(choices) => (choices.contains(&value), "one of the listed choices"),
     };

@@ -309,6 +309,21 @@ pub fn check_text(text: Option<&str>, field: Field, max_chars: usize) -> Result<
     Ok(())
 }
 
+/// A calendar date written exactly `YYYY-MM-DD`, as forms and records carry it. Read by hand
+/// rather than with chrono's pattern parser, which would bring its whole format language
+/// (tens of KB) into the phone library for this one shape.
+pub fn parse_iso_date(text: &str) -> Option<chrono::NaiveDate> {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    chrono::NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,5 +455,23 @@ mod tests {
         assert!(validate(&v, now(), Default::default()).is_ok(), "Kiribati (UTC+14) exists");
         v.measured_at = now().with_timezone(&FixedOffset::east_opt(-(19 * 3600)).unwrap());
         assert_eq!(field_of(validate(&v, now(), Default::default())), Field::MeasuredAt);
+    }
+
+    proptest! {
+        #[test]
+        fn iso_dates_read_as_chronos_pattern_parser_reads_them(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9-]{8,11}|.{0,12}") {
+            let shaped = text.len() == 10
+                && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            let chrono = shaped.then(|| chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()).flatten();
+            prop_assert_eq!(parse_iso_date(&text), chrono);
+        }
+    }
+
+    #[test]
+    fn iso_dates_need_the_exact_shape_and_a_real_day() {
+        assert_eq!(parse_iso_date("2024-02-29"), chrono::NaiveDate::from_ymd_opt(2024, 2, 29));
+        for bad in ["2023-02-29", "2024-2-29", "2024/02/29", "２０２４-02-29", "2024-02-290", "", "0000-00-00"] {
+            assert_eq!(parse_iso_date(bad), None, "{bad}");
+        }
     }
 }

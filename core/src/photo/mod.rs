@@ -6,18 +6,22 @@
 //! bytes, the dimensions are checked before anything is decoded, and the decoder's memory is
 //! capped, so a crafted file is a typed error, never an allocation of gigabytes.
 //!
-//! The pipeline: decode (zune-jpeg through `image`, or PNG) → resize with a SIMD convolution
-//! (`fast_image_resize`) so the long side fits the target → turn upright by the EXIF orientation
-//! (on the smaller image) → baseline JPEG 4:2:0 (`jpeg-encoder`), which writes no metadata, so
-//! GPS and the camera's EXIF are gone → a thumbnail from the resized page → sha256 of the JPEG.
+//! The pipeline: decode (zune-jpeg through `image`, or PNG) → shrink with a Catmull-Rom
+//! convolution in fixed point (`resample`) so the long side fits the target → turn upright by
+//! the EXIF orientation (on the smaller image) → baseline JPEG 4:2:0 (`jpeg-encoder`), which
+//! writes no metadata, so GPS and the camera's EXIF are gone → a thumbnail from the resized
+//! page → sha256 of the JPEG.
 
 use crate::error::{Error, PhotoProblem, Result};
-use fast_image_resize as fr;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;
 use std::path::Path;
+
+mod jpeg;
+mod resample;
+mod upright;
 
 /// Larger photos are refused before decoding (a phone camera gives at most about 50 MP).
 pub const MAX_SIDE: u32 = 8192;
@@ -152,13 +156,11 @@ pub fn prepare_photo(path: &Path, settings: &PhotoSettings) -> Result<PreparedPh
     let photo = open_untrusted(&bytes)?;
     let (image, orientation) = photo.decode()?;
     drop(bytes);
-    let page = fit(image.into_rgb8(), settings.long_side)?;
-    let mut page = DynamicImage::ImageRgb8(page);
-    page.apply_orientation(orientation);
-    let page = page.into_rgb8();
+    let page = upright::upright(fit(image.into_rgb8(), settings.long_side)?, orientation)
+        .ok_or(Error::Photo { problem: PhotoProblem::Damaged })?;
     let thumbnail = shrunk(&page, settings.thumbnail_side)?;
-    let jpeg = encode(&page, settings.quality)?;
-    let thumbnail = encode(&thumbnail, settings.quality)?;
+    let jpeg = jpeg::encode(&page, settings.quality)?;
+    let thumbnail = jpeg::encode(&thumbnail, settings.quality)?;
     Ok(PreparedPhoto {
         sha256: Sha256::digest(&jpeg).into(),
         width: page.width(),
@@ -184,31 +186,8 @@ fn shrunk(image: &RgbImage, long_side: u32) -> Result<RgbImage> {
     }
     let size = |side: u32| ((f64::from(side) * scale).round() as u32).max(1);
     let (nw, nh) = (size(w), size(h));
-    let damaged = |_| Error::Photo { problem: PhotoProblem::Damaged };
-    let src = fr::images::ImageRef::new(w, h, image.as_raw(), fr::PixelType::U8x3).map_err(damaged)?;
-    let mut dst = fr::images::Image::new(nw, nh, fr::PixelType::U8x3);
-    // Catmull-Rom keeps the thin strokes of printed characters sharp without Lanczos's ringing
-    // around them, which costs bytes and looks like smudge on paper.
-    let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::CatmullRom));
-    fr::Resizer::new().resize(&src, &mut dst, &options).map_err(|_| Error::Photo { problem: PhotoProblem::Damaged })?;
-    RgbImage::from_raw(nw, nh, dst.into_vec()).ok_or(Error::Photo { problem: PhotoProblem::Damaged })
-}
-
-/// Baseline JPEG, 4:2:0, no metadata segments.
-fn encode(image: &RgbImage, quality: u8) -> Result<Vec<u8>> {
-    let (Ok(w), Ok(h)) = (u16::try_from(image.width()), u16::try_from(image.height())) else {
-        return Err(Error::Photo { problem: PhotoProblem::TooLarge });
-    };
-    let mut out = Vec::with_capacity(image.as_raw().len() / 8);
-    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
-    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
-    // The standard Huffman tables: fitted ones (`set_optimized_huffman_tables`) are 5 % smaller,
-    // but zune-jpeg, the decoder of the Rust `image` crate, decodes those files wrongly (colours
-    // swapped; libjpeg-turbo reads them right), and a page must look the same wherever it is read.
-    encoder
-        .encode(image.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
-        .map_err(|_| Error::Photo { problem: PhotoProblem::Damaged })?;
-    Ok(out)
+    let pixels = resample::shrink_rgb(image.as_raw(), w as usize, h as usize, nw as usize, nh as usize);
+    RgbImage::from_raw(nw, nh, pixels).ok_or(Error::Photo { problem: PhotoProblem::Damaged })
 }
 
 #[cfg(test)]
