@@ -47,10 +47,10 @@ cargo test --workspace --locked 2>&1 | tee "$log"
 echo "== size of the phone library"
 ./scripts/ffi-size.sh
 
-echo "== fuzz targets of the JAHIS parser, assembler and QR decoding (10 s each)"
+echo "== fuzz targets: the JAHIS parser, assembler and QR decoding, the photo pipeline (10 s each)"
 # Builds every target (libFuzzer with rustc's coverage instrumentation) and runs it briefly from its seeds: a crash
-# fails the run. The long runs are `scripts/fuzz-jahis.sh --seconds 600`.
-./scripts/fuzz-jahis.sh --seconds 10
+# fails the run. The long runs are `scripts/fuzz.sh --seconds 600`.
+./scripts/fuzz.sh --seconds 10
 
 # cargo prints one result line per test binary, the last often for doc-tests with 0 tests;
 # close with the total so the outcome is clear at a glance.

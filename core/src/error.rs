@@ -131,6 +131,20 @@ impl From<DomainError> for Error {
     }
 }
 
+/// The photo pipeline's refusals, with the receipt scanner's own (no code found) beside them.
+impl From<techo_photo::PhotoError> for Error {
+    fn from(e: techo_photo::PhotoError) -> Self {
+        use techo_photo::PhotoError as P;
+        let problem = match e {
+            P::UnsupportedFormat => PhotoProblem::UnsupportedFormat,
+            P::TooLarge => PhotoProblem::TooLarge,
+            P::Damaged => PhotoProblem::Damaged,
+            P::InvalidSettings => return Self::InvalidConfig { what: "photo settings" },
+        };
+        Self::Photo { problem }
+    }
+}
+
 /// Why a photo was refused; nothing was stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhotoProblem {

@@ -3,8 +3,8 @@
 //! codewords (with error correction and the Structured Append header a plain decoder would throw
 //! away) and then into bytes. Nothing here decodes text: that happens once, after assembly.
 //!
-//! Photos are opened under the one policy for untrusted images in `photo.rs` (format from the
-//! first bytes, dimensions before decoding, capped decoder memory).
+//! Photos are opened under the one policy for untrusted images in `techo-photo` (format from
+//! the first bytes, dimensions before decoding, capped decoder memory).
 
 use crate::error::{Error, PhotoProblem, Result};
 use crate::photo::open_untrusted;

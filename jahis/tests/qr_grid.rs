@@ -404,7 +404,7 @@ fn fuzz_input(m: &ModuleMatrix) -> Vec<u8> {
     out
 }
 
-/// Writes `jahis/fuzz/seeds/qr_grid/` (committed; scripts/fuzz-jahis.sh copies it into the corpus):
+/// Writes `jahis/fuzz/seeds/qr_grid/` (committed; scripts/fuzz.sh copies it into the corpus):
 /// `cargo test -p techo-jahis --test qr_grid -- --ignored write_fuzz_seeds`.
 #[test]
 #[ignore = "writes the fuzz seeds"]

@@ -12,16 +12,34 @@
 //! writes no metadata, so GPS and the camera's EXIF are gone → a thumbnail from the resized
 //! page → sha256 of the JPEG.
 
-use crate::error::{Error, PhotoProblem, Result};
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;
-use std::path::Path;
 
 mod jpeg;
 mod resample;
 mod upright;
+
+/// Why a photo was refused; nothing was made of it. No detail of the picture is carried: what
+/// the person photographed is patient data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    /// Neither JPEG nor PNG (the apps convert HEIC before handing a photo over).
+    #[error("not a JPEG or PNG image")]
+    UnsupportedFormat,
+    /// Over the size accepted, or a decoder would need more memory than allowed.
+    #[error("the image is too large")]
+    TooLarge,
+    /// Truncated or corrupt.
+    #[error("the image file is damaged")]
+    Damaged,
+    /// The caller's [`PhotoSettings`] are out of range.
+    #[error("photo settings out of range")]
+    InvalidSettings,
+}
+
+pub type Result<T> = std::result::Result<T, PhotoError>;
 
 /// Larger photos are refused before decoding (a phone camera gives at most about 50 MP).
 pub const MAX_SIDE: u32 = 8192;
@@ -73,7 +91,7 @@ impl std::fmt::Debug for PreparedPhoto {
 }
 
 /// A photo that passed the checks, not yet decoded.
-pub(crate) struct Untrusted<'a> {
+pub struct Untrusted<'a> {
     bytes: &'a [u8],
     format: ImageFormat,
     pub width: u32,
@@ -81,20 +99,20 @@ pub(crate) struct Untrusted<'a> {
 }
 
 /// Checks what `bytes` are and how large they claim to be, without decoding pixels.
-pub(crate) fn open_untrusted(bytes: &[u8]) -> Result<Untrusted<'_>> {
+pub fn open_untrusted(bytes: &[u8]) -> Result<Untrusted<'_>> {
     let format = match bytes {
         [0x89, b'P', b'N', b'G', ..] => ImageFormat::Png,
         [0xFF, 0xD8, 0xFF, ..] => ImageFormat::Jpeg,
-        _ => return Err(Error::Photo { problem: PhotoProblem::UnsupportedFormat }),
+        _ => return Err(PhotoError::UnsupportedFormat),
     };
     // The decoder fills a cut-off JPEG with grey rather than failing; a page half missing is
     // a damaged file to the person, so the end of the image must be there.
     if format == ImageFormat::Jpeg && !jpeg_has_end(bytes) {
-        return Err(Error::Photo { problem: PhotoProblem::Damaged });
+        return Err(PhotoError::Damaged);
     }
     let (width, height) = reader(bytes, format).into_dimensions().map_err(photo_error)?;
     if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(Error::Photo { problem: PhotoProblem::TooLarge });
+        return Err(PhotoError::TooLarge);
     }
     Ok(Untrusted { bytes, format, width, height })
 }
@@ -129,7 +147,7 @@ fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
 
 impl Untrusted<'_> {
     /// The pixels, and how the camera says they must be turned to stand upright.
-    pub(crate) fn decode(&self) -> Result<(DynamicImage, Orientation)> {
+    pub fn decode(&self) -> Result<(DynamicImage, Orientation)> {
         let mut decoder = reader(self.bytes, self.format).into_decoder().map_err(photo_error)?;
         // A damaged EXIF block costs the orientation, not the photo.
         let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
@@ -138,26 +156,21 @@ impl Untrusted<'_> {
     }
 }
 
-fn photo_error(e: image::ImageError) -> Error {
+fn photo_error(e: image::ImageError) -> PhotoError {
     // The bytes are already in memory, so an I/O error from the decoder means a truncated file.
-    let problem = match e {
-        image::ImageError::Limits(_) => PhotoProblem::TooLarge,
-        _ => PhotoProblem::Damaged,
-    };
-    Error::Photo { problem }
+    match e {
+        image::ImageError::Limits(_) => PhotoError::TooLarge,
+        _ => PhotoError::Damaged,
+    }
 }
 
-/// The JPEG or PNG at `path` as a stored page and its thumbnail.
-pub fn prepare_photo(path: &Path, settings: &PhotoSettings) -> Result<PreparedPhoto> {
+/// A JPEG or PNG file's bytes as a stored page and its thumbnail.
+pub fn prepare(bytes: &[u8], settings: &PhotoSettings) -> Result<PreparedPhoto> {
     if settings.long_side == 0 || settings.thumbnail_side == 0 || !(1..=100).contains(&settings.quality) {
-        return Err(Error::InvalidConfig { what: "photo settings" });
+        return Err(PhotoError::InvalidSettings);
     }
-    let bytes = std::fs::read(path)?;
-    let photo = open_untrusted(&bytes)?;
-    let (image, orientation) = photo.decode()?;
-    drop(bytes);
-    let page = upright::upright(fit(image.into_rgb8(), settings.long_side)?, orientation)
-        .ok_or(Error::Photo { problem: PhotoProblem::Damaged })?;
+    let (image, orientation) = open_untrusted(bytes)?.decode()?;
+    let page = upright::upright(fit(image.into_rgb8(), settings.long_side)?, orientation).ok_or(PhotoError::Damaged)?;
     let thumbnail = shrunk(&page, settings.thumbnail_side)?;
     let jpeg = jpeg::encode(&page, settings.quality)?;
     let thumbnail = jpeg::encode(&thumbnail, settings.quality)?;
@@ -187,11 +200,11 @@ fn shrunk(image: &RgbImage, long_side: u32) -> Result<RgbImage> {
     let size = |side: u32| ((f64::from(side) * scale).round() as u32).max(1);
     let (nw, nh) = (size(w), size(h));
     let pixels = resample::shrink_rgb(image.as_raw(), w as usize, h as usize, nw as usize, nh as usize);
-    RgbImage::from_raw(nw, nh, pixels).ok_or(Error::Photo { problem: PhotoProblem::Damaged })
+    RgbImage::from_raw(nw, nh, pixels).ok_or(PhotoError::Damaged)
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
 
     /// EXIF (big-endian TIFF) with an orientation and a GPS position, as a phone writes it.
@@ -239,17 +252,11 @@ pub(crate) mod tests {
     }
 
     fn prepare_bytes(bytes: &[u8], settings: &PhotoSettings) -> Result<PreparedPhoto> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("photo");
-        std::fs::write(&path, bytes).unwrap();
-        prepare_photo(&path, settings)
+        prepare(bytes, settings)
     }
 
-    fn problem(r: Result<PreparedPhoto>) -> PhotoProblem {
-        match r {
-            Err(Error::Photo { problem }) => problem,
-            other => panic!("expected a photo problem, got {other:?}"),
-        }
+    fn problem(r: Result<PreparedPhoto>) -> PhotoError {
+        r.expect_err("the photo is refused")
     }
 
     fn decoded(jpeg: &[u8]) -> RgbImage {
@@ -343,7 +350,7 @@ pub(crate) mod tests {
     }
 
     /// PNG's chunk checksum (ISO 3309 CRC-32), so a crafted header still reads as valid.
-    pub(crate) fn crc32(bytes: &[u8]) -> u32 {
+    fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = !0u32;
         for &b in bytes {
             crc ^= u32::from(b);
@@ -366,21 +373,53 @@ pub(crate) mod tests {
     #[test]
     fn oversized_and_damaged_files_are_refused_before_decoding() {
         let settings = PhotoSettings::default();
-        assert_eq!(problem(prepare_bytes(&png_claiming(65_535, 65_535, &[]), &settings)), PhotoProblem::TooLarge);
-        assert_eq!(problem(prepare_bytes(&jpeg_claiming(65_000, 65_000), &settings)), PhotoProblem::TooLarge);
+        assert_eq!(problem(prepare_bytes(&png_claiming(65_535, 65_535, &[]), &settings)), PhotoError::TooLarge);
+        assert_eq!(problem(prepare_bytes(&jpeg_claiming(65_000, 65_000), &settings)), PhotoError::TooLarge);
         // Within each side's limit but over 50 MP.
-        assert_eq!(problem(prepare_bytes(&png_claiming(8_000, 7_000, &[]), &settings)), PhotoProblem::TooLarge);
+        assert_eq!(problem(prepare_bytes(&png_claiming(8_000, 7_000, &[]), &settings)), PhotoError::TooLarge);
         // A bomb (a little compressed data claiming 67 MP) is refused by its header: the
         // compressed stream is never inflated.
         let zlib_start = [0x78, 0xDA, 0xED, 0xC1, 0x01, 0x0D, 0x00, 0x00, 0x00, 0xC2];
-        assert_eq!(problem(prepare_bytes(&png_claiming(8_192, 8_192, &zlib_start), &settings)), PhotoProblem::TooLarge);
+        assert_eq!(problem(prepare_bytes(&png_claiming(8_192, 8_192, &zlib_start), &settings)), PhotoError::TooLarge);
 
         let whole = jpeg_with_exif(&marked(640, 480), None);
-        assert_eq!(problem(prepare_bytes(&whole[..40], &settings)), PhotoProblem::Damaged);
+        assert_eq!(problem(prepare_bytes(&whole[..40], &settings)), PhotoError::Damaged);
         // Cut in the middle of the picture data (a copy interrupted).
-        assert_eq!(problem(prepare_bytes(&whole[..whole.len() / 2], &settings)), PhotoProblem::Damaged);
-        assert_eq!(problem(prepare_bytes(b"GIF89a\x01\0\x01\0", &settings)), PhotoProblem::UnsupportedFormat);
-        assert_eq!(problem(prepare_bytes(b"\0\0\0\x18ftypheic\0\0\0\0", &settings)), PhotoProblem::UnsupportedFormat);
-        assert_eq!(problem(prepare_bytes(&[], &settings)), PhotoProblem::UnsupportedFormat);
+        assert_eq!(problem(prepare_bytes(&whole[..whole.len() / 2], &settings)), PhotoError::Damaged);
+        assert_eq!(problem(prepare_bytes(b"GIF89a\x01\0\x01\0", &settings)), PhotoError::UnsupportedFormat);
+        assert_eq!(problem(prepare_bytes(b"\0\0\0\x18ftypheic\0\0\0\0", &settings)), PhotoError::UnsupportedFormat);
+        assert_eq!(problem(prepare_bytes(&[], &settings)), PhotoError::UnsupportedFormat);
+    }
+
+    /// Writes `photo/fuzz/seeds/photo/` (committed; scripts/fuzz.sh copies it into the corpus):
+    /// small pictures of every kind the pipeline meets, so fuzzing starts past the headers.
+    /// `cargo test -p techo-photo -- --ignored write_fuzz_seeds`
+    #[test]
+    #[ignore]
+    fn write_fuzz_seeds() {
+        use image::{DynamicImage as D, ImageFormat as F};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/photo");
+        std::fs::create_dir_all(&dir).unwrap();
+        let picture = marked(24, 16);
+        let write = |name: &str, bytes: Vec<u8>| std::fs::write(dir.join(name), bytes).unwrap();
+        write("orientation-6-gps.jpg", jpeg_with_exif(&picture, Some(exif(6))));
+        write("plain.jpg", jpeg_with_exif(&picture, None));
+        let mut progressive = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut progressive, 80);
+        encoder.set_progressive(true);
+        encoder.encode(picture.as_raw(), 24, 16, jpeg_encoder::ColorType::Rgb).unwrap();
+        write("progressive.jpg", progressive);
+        let png = |image: D| {
+            let mut out = Vec::new();
+            image.write_to(&mut Cursor::new(&mut out), F::Png).unwrap();
+            out
+        };
+        let rgb = D::ImageRgb8(picture);
+        write("rgb.png", png(rgb.clone()));
+        write("grey.png", png(D::ImageLuma8(rgb.to_luma8())));
+        write("grey-alpha.png", png(D::ImageLumaA8(rgb.to_luma_alpha8())));
+        write("rgba.png", png(D::ImageRgba8(rgb.to_rgba8())));
+        write("rgb16.png", png(D::ImageRgb16(rgb.to_rgb16())));
+        write("claims-8000x7000.png", png_claiming(8_000, 7_000, &[]));
     }
 }

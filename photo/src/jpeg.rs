@@ -5,13 +5,13 @@
 //! nine of them (about 150 KB of the phone library for formats never used). The colour
 //! conversion is ours for the same reason, written as a plain loop the compiler vectorises.
 
-use crate::error::{Error, PhotoProblem, Result};
+use crate::{PhotoError, Result};
 use image::RgbImage;
 
 /// `image` as a baseline JPEG, 4:2:0, without metadata.
 pub(super) fn encode(image: &RgbImage, quality: u8) -> Result<Vec<u8>> {
     let (Ok(width), Ok(height)) = (u16::try_from(image.width()), u16::try_from(image.height())) else {
-        return Err(Error::Photo { problem: PhotoProblem::TooLarge });
+        return Err(PhotoError::TooLarge);
     };
     let mut out = Vec::with_capacity(image.as_raw().len() / 8);
     let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
@@ -19,9 +19,7 @@ pub(super) fn encode(image: &RgbImage, quality: u8) -> Result<Vec<u8>> {
     // The standard Huffman tables: fitted ones (`set_optimized_huffman_tables`) are 5 % smaller,
     // but zune-jpeg, the decoder of the Rust `image` crate, decodes those files wrongly (colours
     // swapped; libjpeg-turbo reads them right), and a page must look the same wherever it is read.
-    encoder
-        .encode_image(RgbRows { pixels: image.as_raw(), width, height })
-        .map_err(|_| Error::Photo { problem: PhotoProblem::Damaged })?;
+    encoder.encode_image(RgbRows { pixels: image.as_raw(), width, height }).map_err(|_| PhotoError::Damaged)?;
     Ok(out)
 }
 
