@@ -15,6 +15,7 @@ pub use bp_summary::{
 };
 pub use entry::{VitalForm, VitalFormEntry};
 pub use series::{Accumulator, Bucket, DayAggregate, SeriesPoint, Stats, fold_days};
+pub use techo_domain::checkup;
 pub use techo_domain::emergency_sheet;
 pub use techo_domain::{
     BpContext, DISPLAY_NAME_MAX_CHARS, DecimalError, Field, GlucoseTiming, GlucoseUnit, HmCode, Milli, NOTE_MAX_CHARS,

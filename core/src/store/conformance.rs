@@ -4,7 +4,7 @@
 //! upgrade applies them, and what it holds read back in wire form. A family gets all of it by
 //! adding a [`Fixture`] and one line to `conformance!` at the bottom.
 
-use super::families::{EmergencySheetFamily, Families, MedicationFamily, VitalFamily, test_note};
+use super::families::{CheckupFamily, EmergencySheetFamily, Families, MedicationFamily, VitalFamily, test_note};
 use super::test_support::test_clock;
 use super::{OpenOptions, Store};
 use crate::domain::{HmCode, Milli, NewVital, Profile, Relationship, VitalValue};
@@ -167,6 +167,43 @@ impl Fixture for Sheets {
             .query_row("SELECT \"deleted_at_ms\" IS NOT NULL FROM \"emergency_sheets\" WHERE \"id\" = ?1", [id], |r| {
                 r.get(0)
             })
+            .ok()
+    }
+}
+
+struct Checkups;
+
+impl Fixture for Checkups {
+    fn entity(&self) -> Entity {
+        Entity::Checkup
+    }
+    fn families(&self) -> Families {
+        Families::none().with(Arc::new(CheckupFamily))
+    }
+    fn write_local(&self, store: &Store, profile: &Profile) -> String {
+        let new = super::NewCheckup {
+            date: "2026-06-12".into(),
+            institution: "駅前クリニック".into(),
+            kind: techo_protocol::records::checkup::CheckupKind::Tokutei,
+            note: String::new(),
+            photos: Vec::new(),
+            items: vec![("9A751000000000001".into(), "128".into())],
+        };
+        store.add_checkup(profile, &new, &crate::photo::PhotoSettings::default()).unwrap().id
+    }
+    fn remote(&self, patient: &HmCode, extra: Map<String, Value>) -> (String, Value) {
+        let id = uuid::Uuid::now_v7().to_string();
+        let mut payload = json!({
+            "id": id, "patient": patient.as_str(), "date": "2025-06-10", "institution": "", "kind": "teiki",
+            "pages": [], "items": [{ "code": "3D046000001906202", "value": "5.8" }]
+        });
+        payload.as_object_mut().unwrap().extend(extra);
+        (id, payload)
+    }
+    fn local(&self, store: &Store, id: &str) -> Option<bool> {
+        store
+            .reader()
+            .query_row("SELECT \"deleted_at_ms\" IS NOT NULL FROM \"checkups\" WHERE \"id\" = ?1", [id], |r| r.get(0))
             .ok()
     }
 }
@@ -425,7 +462,7 @@ macro_rules! conformance {
     };
 }
 
-conformance!(vitals => Vitals, medications => Medications, notes => Notes, sheets => Sheets);
+conformance!(vitals => Vitals, medications => Medications, notes => Notes, sheets => Sheets, checkups => Checkups);
 
 /// Two devices edit the same note offline; the second to push is told it is stale and merges:
 /// the field only it changed is kept, the field both changed keeps both values for the person.

@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, sql: include_str!("migrations/0007_vital_days.sql") },
     Migration { version: 8, sql: include_str!("migrations/0008_blobs.sql") },
     Migration { version: 9, sql: include_str!("migrations/0009_emergency_sheet.sql") },
+    Migration { version: 10, sql: include_str!("migrations/0010_checkups.sql") },
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

@@ -148,6 +148,15 @@ fn every_earlier_schema_upgrades_to_the_fresh_one() {
                 )
                 .unwrap();
             }
+            if version == 9 {
+                // A sheet from before checkups existed stays as it was.
+                conn.execute_batch(
+                    "INSERT INTO \"profiles\" VALUES ('019ab3c2-0000-7000-8000-0000000000aa', '34001234', 'A', 'self', 0);
+                     INSERT INTO \"emergency_sheets\" (\"id\", \"profile_id\", \"record\")
+                       VALUES ('s1', '019ab3c2-0000-7000-8000-0000000000aa', '{}');",
+                )
+                .unwrap();
+            }
             if version == 1 {
                 // A change queued before sync existed must survive the upgrade and learn its patient.
                 conn.execute_batch(
@@ -166,6 +175,14 @@ fn every_earlier_schema_upgrades_to_the_fresh_one() {
             let patient: Option<String> =
                 store.reader().query_row("SELECT \"patient\" FROM \"outbox\"", [], |r| r.get(0)).unwrap();
             assert_eq!(patient.as_deref(), Some("34001234"));
+        }
+        if version == 9 {
+            let sheets: i64 =
+                store.reader().query_row("SELECT count(*) FROM \"emergency_sheets\"", [], |r| r.get(0)).unwrap();
+            assert_eq!(sheets, 1, "data kept when upgrading from {version}");
+            let checkups: i64 =
+                store.reader().query_row("SELECT count(*) FROM \"checkups\"", [], |r| r.get(0)).unwrap();
+            assert_eq!(checkups, 0);
         }
         if version == 6 {
             assert_day_aggregates_match_the_readings(&store);

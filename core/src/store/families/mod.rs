@@ -6,6 +6,7 @@
 //! registry. A family only says how its own table takes a pulled change, which of its records
 //! the server lost, and how to carry its rows into a fresh database.
 
+pub mod checkup;
 pub mod emergency_sheet;
 pub mod medication;
 #[cfg(test)]
@@ -14,6 +15,7 @@ mod vitals;
 
 pub use medication::{ArrivedBy, MedicationFamily};
 
+pub use checkup::CheckupFamily;
 pub use emergency_sheet::EmergencySheetFamily;
 pub use vitals::VitalFamily;
 
@@ -135,7 +137,14 @@ impl Default for Families {
 impl Families {
     /// Every family this build ships. A new family is registered here, once.
     pub fn builtin() -> Self {
-        Self { list: vec![Arc::new(VitalFamily), Arc::new(MedicationFamily), Arc::new(EmergencySheetFamily)] }
+        Self {
+            list: vec![
+                Arc::new(VitalFamily),
+                Arc::new(MedicationFamily),
+                Arc::new(EmergencySheetFamily),
+                Arc::new(CheckupFamily),
+            ],
+        }
     }
 
     /// None at all: a store that parks everything it pulls (tests of older builds).
