@@ -3,20 +3,21 @@
 //! and one variant and one arm here.
 
 use crate::args::GlobalArgs;
+use crate::checkup::CheckupCommand;
 use crate::emergency_box::BoxCommand;
 use crate::meds::MedsCommand;
 use crate::profiles::ProfileCommand;
 use crate::session::{CliResult, Session};
 use crate::sync_cmd::SyncCommand;
 use crate::vitals::VitalsCommand;
-use crate::{demo, emergency_box, meds, profiles, start_over, status, sync_cmd, vitals};
+use crate::{checkup, demo, emergency_box, meds, profiles, start_over, status, sync_cmd, vitals};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
     name = "techo",
     version,
-    about = "Kenko Techo (健康手帳) — vitals, the medication notebook and 命の宝箱 from the terminal"
+    about = "Kenko Techo (健康手帳) — vitals, the medication notebook, 命の宝箱 and checkups from the terminal"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -41,6 +42,9 @@ pub enum Command {
     /// 命の宝箱, the emergency information sheet: fields, photos of the paper form, versions
     #[command(subcommand, name = "box")]
     Box(BoxCommand),
+    /// 健診結果, health checkup results: photos of the paper result, items judged, trends
+    #[command(subcommand)]
+    Checkup(CheckupCommand),
     /// Where data is kept, which profile is active, what waits to sync
     Status,
     /// Create a demo profile with a month of readings and show what the app makes of them
@@ -96,6 +100,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Vitals(cmd) => vitals::run(&session, cmd),
         Command::Meds(cmd) => meds::run(&session, cmd),
         Command::Box(cmd) => emergency_box::run(&session, cmd),
+        Command::Checkup(cmd) => checkup::run(&session, cmd),
         Command::Status => status::run(&session),
         Command::Demo => demo::run(&session),
         Command::Activate { hm_code, code, password_stdin } => {

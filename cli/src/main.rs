@@ -6,6 +6,7 @@
 
 mod args;
 mod chart;
+mod checkup;
 mod commands;
 mod demo;
 mod emergency_box;

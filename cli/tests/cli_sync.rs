@@ -169,3 +169,94 @@ fn emergency_box_with_a_photo_reaches_another_device() {
     assert!(history.lines().next().unwrap().contains("主治医"), "{history}");
     drop(rt);
 }
+
+/// 健診結果 from the terminal: two checkups typed in on A before any sync (one with a photo of
+/// the result), sent by `sync` (the photo before the checkup), and on B the same list, items
+/// judged and the item's trend across the two years.
+#[test]
+fn checkups_with_a_photo_and_items_reach_another_device_with_their_trend() {
+    let (rt, _server_dir, url, activation_code) = server();
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    ok(
+        a.path(),
+        &["--server", &url, "activate", "34001234", "--code", &activation_code, "--password-stdin"],
+        Some("long enough pw\n"),
+    );
+    ok(a.path(), &["--server", &url, "login", "34001234", "--password-stdin"], Some("long enough pw\n"));
+
+    const SYSTOLIC: &str = "9A751000000000001";
+    let (code, _, err) =
+        techo(a.path(), &["checkup", "add", "--date", "2026-06-12", "--item", &format!("{SYSTOLIC}=999")], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("item_value") && !err.contains("999"), "{err}");
+    let photo = concat!(env!("CARGO_MANIFEST_DIR"), "/../bindings/tests/fixtures/receipt-qr-1.png");
+    ok(
+        a.path(),
+        &["checkup", "add", "--date", "2025-06-10", "--kind", "teiki", "--item", &format!("{SYSTOLIC}=126")],
+        None,
+    );
+    let added: serde_json::Value = serde_json::from_str(&ok(
+        a.path(),
+        &[
+            "--json",
+            "checkup",
+            "add",
+            "--date",
+            "2026-06-12",
+            "--institution",
+            "駅前クリニック",
+            "--photo",
+            photo,
+            "--item",
+            &format!("{SYSTOLIC}=142"),
+            "--item",
+            "3D046000001906202=5.8",
+            "--note",
+            "再検査",
+        ],
+        None,
+    ))
+    .unwrap();
+    assert_eq!(added["pages"].as_array().unwrap().len(), 1, "{added}");
+    let id = added["id"].as_str().unwrap().to_owned();
+    let report: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "sync"], None)).unwrap();
+    assert_eq!((report["uploaded"].as_u64(), report["pushed"].as_u64()), (Some(1), Some(2)), "{report}");
+
+    ok(b.path(), &["--server", &url, "login", "34001234", "--password-stdin"], Some("long enough pw\n"));
+    ok(b.path(), &["sync"], None);
+    let list: serde_json::Value = serde_json::from_str(&ok(b.path(), &["--json", "checkup", "list"], None)).unwrap();
+    let dates: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["date"].as_str().unwrap()).collect();
+    assert_eq!(dates, vec!["2026-06-12", "2025-06-10"], "{list}");
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(b.path(), &["--json", "checkup", "show", &id[..13]], None)).unwrap();
+    assert_eq!(shown["institution"], "駅前クリニック");
+    assert_eq!(shown["pages"].as_array().unwrap().len(), 1);
+    let judgements: Vec<(&str, &str)> = shown["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["code"].as_str().unwrap(), i["judgement"].as_str().unwrap()))
+        .collect();
+    assert_eq!(judgements, vec![(SYSTOLIC, "see_doctor"), ("3D046000001906202", "guidance")]);
+    let text = ok(b.path(), &["checkup", "show", &id[..13]], None);
+    assert!(text.contains("上の血圧") && text.contains("142 mmHg") && text.contains("please see a doctor"), "{text}");
+    let trend: serde_json::Value =
+        serde_json::from_str(&ok(b.path(), &["--json", "checkup", "trend", SYSTOLIC], None)).unwrap();
+    let points: Vec<(&str, &str, &str)> = trend
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["date"].as_str().unwrap(), p["value"].as_str().unwrap(), p["judgement"].as_str().unwrap()))
+        .collect();
+    assert_eq!(points, vec![("2025-06-10", "126", "normal"), ("2026-06-12", "142", "see_doctor")]);
+    assert!(ok(b.path(), &["checkup", "trend", SYSTOLIC], None).contains("2025-06-10  126 mmHg"));
+
+    // Deleted on B, gone from A after both sync.
+    ok(b.path(), &["checkup", "delete", &id[..13]], None);
+    ok(b.path(), &["sync"], None);
+    ok(a.path(), &["sync"], None);
+    let list: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "checkup", "list"], None)).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    drop(rt);
+}

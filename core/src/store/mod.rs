@@ -30,6 +30,7 @@ pub use outbox::{OutboxCounts, OutboxEntry};
 pub use start_over::StartOver;
 pub use sync_state::{Account, PullApplied, PushApplied};
 pub use techo_protocol::Entity;
+pub use techo_protocol::records::checkup::CheckupKind;
 pub use techo_protocol::records::{BlobRef, PhotoPage};
 pub use vitals_read::{Page, VitalQuery};
 pub use vitals_write::Recorded;
