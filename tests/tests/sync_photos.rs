@@ -193,3 +193,81 @@ fn pages_and_sheets_converge_through_a_flaky_network_with_nothing_lost_or_double
     }
     assert!(proxy.counts().requests > 0);
 }
+
+/// 健診結果 on two phones: A records a checkup with a page and items, B gets it; both then edit
+/// it offline (different items, one item both, a page each, a scalar each) and, after syncing in
+/// turn, hold the same checkup as the server, with B's value of the item both changed kept as a
+/// conflict B can settle.
+#[test]
+fn a_checkup_edited_offline_on_two_phones_converges() {
+    use techo_core::store::{CheckupKind, NewCheckup};
+    const SYSTOLIC: &str = "9A751000000000001";
+    const HBA1C: &str = "3D046000001906202";
+    const WAIST: &str = "9N016160100000001";
+    const LDL: &str = "3F077000002327101";
+    let server = TestServer::start();
+    server.add_resident(HM, PW);
+    let a = Device::with_config(&server.url, small_chunks());
+    let b = Device::with_config(&server.url, small_chunks());
+    let pa = a.login(HM, PW);
+    let pb = b.login(HM, PW);
+    let tmp = tempfile::tempdir().unwrap();
+    let s = PhotoSettings::default();
+    let new = NewCheckup {
+        date: "2026-06-12".into(),
+        institution: String::new(),
+        kind: CheckupKind::Tokutei,
+        note: String::new(),
+        photos: vec![photo(tmp.path(), "c1.jpg", 600, 800, 21)],
+        items: vec![(SYSTOLIC.into(), "128".into())],
+    };
+    let id = a.store.add_checkup(&pa, &new, &s).unwrap().id;
+    assert_eq!(complete(&a).uploaded, 2);
+    complete(&b);
+    assert_eq!(b.store.checkups(&pb).unwrap().len(), 1);
+
+    a.store.set_checkup_items(&pa, &id, &[(HBA1C.into(), "5.8".into()), (SYSTOLIC.into(), "135".into())]).unwrap();
+    a.store.edit_checkup(&pa, &id, None, Some("駅前クリニック"), None, None).unwrap();
+    a.store.add_checkup_page(&pa, &id, &photo(tmp.path(), "c2.jpg", 500, 700, 22), &s).unwrap();
+    b.store.set_checkup_items(&pb, &id, &[(WAIST.into(), "84".into()), (SYSTOLIC.into(), "131".into())]).unwrap();
+    b.store.edit_checkup(&pb, &id, None, None, None, Some("再検査")).unwrap();
+    b.store.add_checkup_page(&pb, &id, &photo(tmp.path(), "c3.jpg", 500, 700, 23), &s).unwrap();
+    complete(&a);
+    complete(&b);
+    complete(&a);
+
+    let ca = a.store.checkup(&pa, &id).unwrap().unwrap();
+    let cb = b.store.checkup(&pb, &id).unwrap().unwrap();
+    let value = |c: &techo_core::store::CheckupView, code: &str| {
+        c.items.iter().find(|i| i.code == code).map(|i| i.value.clone())
+    };
+    assert_eq!((ca.items.clone(), ca.pages.clone()), (cb.items.clone(), cb.pages.clone()));
+    assert_eq!(ca.pages.len(), 3, "every page once");
+    assert_eq!((ca.institution.as_str(), ca.note.as_str()), ("駅前クリニック", "再検査"));
+    assert_eq!(value(&ca, HBA1C).as_deref(), Some("5.8"));
+    assert_eq!(value(&ca, WAIST).as_deref(), Some("84"));
+    assert_eq!(value(&ca, SYSTOLIC).as_deref(), Some("135"), "the first to reach the server shows");
+    assert_eq!(cb.conflicts.len(), 1, "B's value is kept for the person to choose: {:?}", cb.conflicts);
+    assert_eq!((cb.conflicts[0].ours.as_str(), cb.conflicts[0].theirs.as_str()), ("131", "135"));
+    assert_eq!(held_on_device(&a.store, &pa), held_on_server(server.storage.as_ref(), HM));
+    assert_eq!(held_on_device(&b.store, &pb), held_on_server(server.storage.as_ref(), HM));
+
+    // Settled on B, and a later item typed on A: both phones end the same.
+    b.store.resolve_checkup_conflict(&pb, &id, SYSTOLIC, true).unwrap();
+    complete(&b);
+    complete(&a);
+    a.store.set_checkup_items(&pa, &id, &[(LDL.into(), "150".into())]).unwrap();
+    complete(&a);
+    complete(&b);
+    let ca = a.store.checkup(&pa, &id).unwrap().unwrap();
+    let cb = b.store.checkup(&pb, &id).unwrap().unwrap();
+    assert_eq!(value(&ca, SYSTOLIC).as_deref(), Some("131"));
+    assert_eq!(ca.items, cb.items);
+    assert!(cb.conflicts.is_empty());
+    assert_eq!(b.store.checkup_series(&pb, SYSTOLIC).unwrap().len(), 1);
+    for page in &ca.pages {
+        let image = rt().block_on(b.client.fetch_blob(&pb, &page.image)).unwrap();
+        assert_eq!(techo_core::store::sha256_hex(&image), page.image.sha256);
+    }
+    assert_eq!(held_on_device(&a.store, &pa), held_on_server(server.storage.as_ref(), HM));
+}
