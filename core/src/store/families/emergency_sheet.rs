@@ -6,12 +6,15 @@
 //! wait for the person to choose. Pages are blobs: adding one keeps the prepared JPEG and its
 //! preview in the store and queues their uploads, and the save waits for them.
 
-use super::{Applied, ConflictResolution, Family, HeldRecord, not_a_record, tombstone_unlisted, unacknowledged_ids};
+use super::{
+    Applied, ConflictResolution, Family, HeldRecord, held_json_records, not_a_record, queue_merged_update,
+    requeue_with_pages, tombstone_unlisted, unacknowledged_ids,
+};
 use crate::domain::{HmCode, Profile};
 use crate::error::{Error, Result};
 use crate::photo::{PhotoSettings, prepare_photo};
 use crate::store::Store;
-use crate::store::blobs::{keep_blob, last_queued_upload, requeue_blob};
+use crate::store::blobs::{keep_blob, last_queued_upload};
 use crate::store::outbox::{NewEntry, OutboxEntry, enqueue};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -170,19 +173,7 @@ impl Family for EmergencySheetFamily {
     }
 
     fn held(&self, conn: &rusqlite::Connection, profile: &Profile) -> Result<Vec<HeldRecord>> {
-        let mut stmt = conn.prepare(
-            "SELECT \"id\", \"record\", \"deleted_at_ms\" IS NOT NULL FROM \"emergency_sheets\" WHERE \"profile_id\" = ?1",
-        )?;
-        let rows = stmt.query_map([profile.id.to_string()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, record, deleted) = row?;
-            let payload = serde_json::from_str(&record).map_err(|_| Error::Corrupt("emergency sheet"))?;
-            out.push(HeldRecord { entity: Entity::EmergencySheet, id, deleted, payload });
-        }
-        Ok(out)
+        held_json_records(conn, &Entity::EmergencySheet, "emergency_sheets", profile)
     }
 
     fn apply_change(
@@ -230,19 +221,18 @@ impl Family for EmergencySheetFamily {
 
     fn requeue_lost(&self, tx: &Transaction<'_>, profile: &Profile, now: DateTime<Utc>) -> Result<u64> {
         let ids = unacknowledged_ids(tx, &Entity::EmergencySheet, "emergency_sheets", profile, "")?;
-        let now_ms = now.timestamp_millis();
         let mut queued = 0;
         for id in ids {
             let Some(row) = load_id(tx, &id)? else { continue };
-            // The server may have lost the photos too: send them again first (it answers at
-            // once for those it kept).
-            for page in &row.record.pages {
-                requeue_blob(tx, profile, &page.image, now_ms)?;
-                requeue_blob(tx, profile, &page.thumbnail, now_ms)?;
-            }
-            let mut entry = NewEntry::new(&profile.hm_code, Entity::EmergencySheet, id, Op::Create);
-            entry.depends_on = last_queued_upload(tx, profile)?;
-            enqueue(tx, entry, &row.record, now_ms)?;
+            requeue_with_pages(
+                tx,
+                profile,
+                &Entity::EmergencySheet,
+                id,
+                &row.record,
+                &row.record.pages,
+                now.timestamp_millis(),
+            )?;
             queued += 1;
         }
         Ok(queued)
@@ -325,14 +315,7 @@ impl Family for EmergencySheetFamily {
         // What the server holds now is the new base; their version joins the history.
         store_version(tx, &profile, &theirs, Some(&theirs), &conflicts, "server")?;
         store_version(tx, &profile, &record, None, &conflicts, "here")?;
-        tx.execute(
-            "DELETE FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"seq\" > ?3 AND \"state\" = 'pending'",
-            params![Entity::EmergencySheet.as_str(), record.id, entry.seq],
-        )?;
-        let mut update = NewEntry::new(&profile.hm_code, Entity::EmergencySheet, record.id.clone(), Op::Update);
-        update.base_version = Some(i64::try_from(current.version).map_err(|_| Error::Corrupt("version"))?);
-        update.depends_on = last_queued_upload(tx, &profile)?;
-        enqueue(tx, update, &record, now.timestamp_millis())?;
+        queue_merged_update(tx, &profile, entry, current, &record, now)?;
         Ok(ConflictResolution::Merged)
     }
 }

@@ -224,3 +224,79 @@ pub(crate) fn tombstone_unlisted(
     }
     Ok(ids.len() as u64)
 }
+
+/// `held` for families that keep each record's wire form as JSON in a `"record"` column of
+/// `table` (with `"id"`, `"profile_id"` and `"deleted_at_ms"`).
+pub(crate) fn held_json_records(
+    conn: &rusqlite::Connection,
+    entity: &Entity,
+    table: &'static str,
+    profile: &Profile,
+) -> Result<Vec<HeldRecord>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT \"id\", \"record\", \"deleted_at_ms\" IS NOT NULL FROM \"{table}\" WHERE \"profile_id\" = ?1"
+    ))?;
+    let rows = stmt.query_map([profile.id.to_string()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, record, deleted) = row?;
+        let payload = serde_json::from_str(&record).map_err(|_| crate::error::Error::Corrupt(table))?;
+        out.push(HeldRecord { entity: entity.clone(), id, deleted, payload });
+    }
+    Ok(out)
+}
+
+/// `requeue_lost` for one document with photo pages: the server may have lost the photos too,
+/// so they are queued again first (it answers at once for those it kept), then the record as a
+/// create that waits for them.
+pub(crate) fn requeue_with_pages<R: serde::Serialize>(
+    tx: &Transaction<'_>,
+    profile: &Profile,
+    entity: &Entity,
+    id: String,
+    record: &R,
+    pages: &[techo_protocol::records::PhotoPage],
+    now_ms: i64,
+) -> Result<()> {
+    use super::blobs::{last_queued_upload, requeue_blob};
+    for page in pages {
+        requeue_blob(tx, profile, &page.image, now_ms)?;
+        requeue_blob(tx, profile, &page.thumbnail, now_ms)?;
+    }
+    let mut entry = super::outbox::NewEntry::new(&profile.hm_code, entity.clone(), id, techo_protocol::Op::Create);
+    entry.depends_on = last_queued_upload(tx, profile)?;
+    super::outbox::enqueue(tx, entry, record, now_ms)?;
+    Ok(())
+}
+
+/// `resolve_conflict`'s last step for documents with photo pages: the merge of `stale` with
+/// the server's `current` goes out as one update on top of `current`'s version, replacing our
+/// later queued edits of the record (the merge holds them all; a queued delete stays and
+/// settles it), and waits for the person's photo uploads like any save.
+pub(crate) fn queue_merged_update<R: serde::Serialize>(
+    tx: &Transaction<'_>,
+    profile: &Profile,
+    stale: &OutboxEntry,
+    current: &Change,
+    merged: &R,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::error::Error;
+    tx.execute(
+        "DELETE FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"seq\" > ?3 \
+         AND \"state\" = 'pending' AND \"op\" != 'delete'",
+        rusqlite::params![stale.entity.as_str(), stale.entity_id, stale.seq],
+    )?;
+    let mut update = super::outbox::NewEntry::new(
+        &profile.hm_code,
+        stale.entity.clone(),
+        stale.entity_id.clone(),
+        techo_protocol::Op::Update,
+    );
+    update.base_version = Some(i64::try_from(current.version).map_err(|_| Error::Corrupt("version"))?);
+    update.depends_on = super::blobs::last_queued_upload(tx, profile)?;
+    super::outbox::enqueue(tx, update, merged, now.timestamp_millis())?;
+    Ok(())
+}
