@@ -5,12 +5,10 @@
 
 use crate::error::ApiError;
 use crate::facade::TechoCore;
-use crate::ids::parse_id;
 use crate::runtime::on_runtime;
 use crate::time::{CalendarDay, to_system_time};
 use std::path::PathBuf;
 use std::time::SystemTime;
-use techo_core::domain::Profile;
 use techo_core::domain::emergency_sheet::{CATALOGUE, FieldGroup, FieldKind, catalogue_field};
 use techo_core::photo::PhotoSettings;
 use techo_core::store::{EmergencySheet, SheetVersion};
@@ -196,15 +194,6 @@ pub fn emergency_sheet_fields() -> Vec<SheetFieldGroup> {
 }
 
 impl TechoCore {
-    fn profile_of(&self, profile_id: &str) -> Result<Profile, ApiError> {
-        let id = parse_id("profile", profile_id)?;
-        self.store
-            .profiles()?
-            .into_iter()
-            .find(|p| p.id == id)
-            .ok_or_else(|| ApiError::NotFound { entity: "profile".into() })
-    }
-
     fn saved(&self, sheet: EmergencySheet) -> EmergencySheetView {
         self.changed_locally();
         view(self, sheet)
@@ -302,47 +291,6 @@ impl TechoCore {
             .into_iter()
             .find(|p| p.image.sha256 == image_sha256)
             .ok_or(ApiError::NotFound { entity: "page".into() })?;
-        let blob = if thumbnail { page.thumbnail } else { page.image };
-        let client = self.client.clone();
-        let bytes = on_runtime(async move { Ok(client.fetch_blob(&profile, &blob).await?) }).await?;
-        let dir = self.photo_cache();
-        std::fs::create_dir_all(&dir).map_err(techo_core::Error::from)?;
-        let name = if thumbnail { format!("{image_sha256}-thumb.jpg") } else { format!("{image_sha256}.jpg") };
-        let path = dir.join(name);
-        write_private(&path, &bytes)?;
-        Ok(path.to_string_lossy().into_owned())
+        on_runtime(self.page_file_work(profile, page, thumbnail)).await
     }
-
-    /// Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
-    /// to the background; the core does at start, on sign-out and when a person is removed; the
-    /// pages stay encrypted in the store).
-    pub fn clear_photo_cache(&self) -> Result<(), ApiError> {
-        match std::fs::remove_dir_all(self.photo_cache()) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(techo_core::Error::from(e).into()),
-            _ => Ok(()),
-        }
-    }
-}
-
-impl TechoCore {
-    fn photo_cache(&self) -> PathBuf {
-        self.store.path().parent().map_or_else(|| PathBuf::from("photo-cache"), |d| d.join("photo-cache"))
-    }
-}
-
-/// Written whole under a temporary name and renamed, readable by the app alone.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), ApiError> {
-    use std::io::Write;
-    let tmp = path.with_extension("part");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp).map_err(techo_core::Error::from)?;
-    file.write_all(bytes).map_err(techo_core::Error::from)?;
-    std::fs::rename(&tmp, path).map_err(techo_core::Error::from)?;
-    Ok(())
 }

@@ -2,6 +2,7 @@
 //! the summaries and the sync line, in one call, because every FFI call costs microseconds
 //! through JNA. A new record family adds its part of the screen here.
 
+use crate::checkups::CheckupEntry;
 use crate::error::ApiError;
 use crate::facade::TechoCore;
 use crate::ids::parse_id;
@@ -22,6 +23,8 @@ pub struct HomeScreen {
     /// The newest reading of each type.
     pub latest: Vec<Vital>,
     pub bp_summary: HomeBpSummary,
+    /// The newest checkup (its date and most serious judgement), if any.
+    pub latest_checkup: Option<CheckupEntry>,
     pub sync: SyncStatus,
 }
 
@@ -56,11 +59,13 @@ impl TechoCore {
             limit: 500,
             ..VitalQuery::default()
         };
+        let latest_checkup = self.latest_checkup(&profile)?;
         Ok(HomeScreen {
             profile: profile.into(),
             today: self.store.list_vitals(id, &today)?.items.into_iter().map(Into::into).collect(),
             latest: self.store.latest_vitals(id)?.into_iter().map(Into::into).collect(),
             bp_summary: self.store.home_bp_summary(id, local)?.into(),
+            latest_checkup,
             sync: self.sync_status()?,
         })
     }

@@ -8,6 +8,7 @@
 
 mod auto_sync;
 mod chart;
+mod checkups;
 mod emergency_sheet;
 mod error;
 mod facade;
@@ -16,6 +17,7 @@ mod ids;
 mod keystore;
 mod medications;
 mod observer;
+mod photos;
 mod profiles;
 mod runtime;
 mod sync;
@@ -24,6 +26,7 @@ mod validation;
 mod vitals;
 
 pub use auto_sync::SyncTaskHandle;
+pub use checkups::*;
 pub use emergency_sheet::*;
 pub use error::{ApiError, ConflictKind, ImportProblem};
 pub use facade::{CoreConfig, StartOverReport, TechoCore, start_over};

@@ -38,6 +38,18 @@ impl From<core::Profile> for Profile {
     }
 }
 
+impl TechoCore {
+    /// The person `profile_id` names, for the family files' exports.
+    pub(crate) fn profile_of(&self, profile_id: &str) -> Result<core::Profile, ApiError> {
+        let id = parse_id("profile", profile_id)?;
+        self.store
+            .profiles()?
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| ApiError::NotFound { entity: "profile".into() })
+    }
+}
+
 #[uniffi::export]
 impl TechoCore {
     /// Adds a person to this device. The HM code is checked and normalised by the core

@@ -633,3 +633,99 @@ class EmergencySheetTest {
         assertFalse("identity.name" in offered)
     }
 }
+
+const val SYSTOLIC = "9A751000000000001"
+const val HBA1C = "3D046000001906202"
+const val URINE_GLUCOSE = "1A020000000191111"
+const val WAIST = "9N016160100000001"
+
+/** 健診結果 through the generated Kotlin: the code list, checkups with photos and judged items, edits, a trend. */
+class CheckupTest {
+    private val fixtures = File(env("TECHO_FIXTURES"))
+
+    @Test
+    fun checkupsWithAPhotoJudgedItemsEditsATrendAndRefusedItems() = withCore { core ->
+        val codes = checkupItemCodes()
+        val sbp = codes.single { it.code == SYSTOLIC }
+        assertEquals("上の血圧", sbp.plainName)
+        assertEquals("mmHg", sbp.unit)
+        assertEquals(CheckupValueKind.DECIMAL, sbp.valueKind)
+        assertEquals("≥130", sbp.guidance?.shown)
+        assertEquals(CheckupCut(CutDirection.AT_LEAST, "140"), sbp.seeDoctor?.male)
+        assertTrue(codes.single { it.code == WAIST }.guidance!!.bySex)
+        assertEquals(listOf("−", "±", "+", "++", "+++"), codes.single { it.code == URINE_GLUCOSE }.valueLabels)
+
+        val p = core.addProfile("34001234", "広島 花子", Relationship.MYSELF).id
+        val june2025 = CalendarDay(2025, 6u, 12u)
+        val photo = File(fixtures, "receipt-qr-1.png").path
+        // A bad code or value is refused by field, without echoing the value, and nothing is saved.
+        val badCode = expectThrows<ApiException.Validation> {
+            core.addCheckup(p, june2025, CheckupKind.TOKUTEI, "", "", listOf(), listOf(CheckupItemValue("12345", "128")))
+        }
+        assertEquals(Field.ITEM_CODE, badCode.field)
+        val badValue = expectThrows<ApiException.Validation> {
+            core.addCheckup(p, june2025, CheckupKind.TOKUTEI, "", "", listOf(photo), listOf(CheckupItemValue(SYSTOLIC, "999")))
+        }
+        assertEquals(Field.ITEM_VALUE, badValue.field)
+        assertEquals("mmHg", (badValue.problem as ValidationProblem.OutOfRange).unit)
+        assertFalse("the message never echoes the input", badValue.message.contains("999"))
+        expectThrows<ApiException.Validation> {
+            core.addCheckup(p, june2025, CheckupKind.NEWER, "", "", listOf(), listOf())
+        }
+        assertTrue("nothing saved", core.checkups(p).isEmpty())
+
+        val first = core.addCheckup(
+            p, june2025, CheckupKind.TOKUTEI, "広島市民病院", "", listOf(photo),
+            listOf(CheckupItemValue(SYSTOLIC, "128"), CheckupItemValue(HBA1C, "5.8"),
+                CheckupItemValue(URINE_GLUCOSE, "1"), CheckupItemValue(WAIST, "87")),
+        )
+        assertEquals(june2025, first.date)
+        assertTrue(first.unsent)
+        assertNull("no 性別 on 命の宝箱", first.judgedFor)
+        val judged = first.items.associate { it.code to it.judgement }
+        assertEquals(CheckupJudgement.NORMAL, judged[SYSTOLIC])
+        assertEquals(CheckupJudgement.GUIDANCE, judged[HBA1C])
+        assertEquals(CheckupJudgement.NO_THRESHOLDS, judged[URINE_GLUCOSE])
+        assertEquals(CheckupJudgement.SEX_NEEDED, judged[WAIST])
+        assertEquals("−", first.items.single { it.code == URINE_GLUCOSE }.shownValue)
+        assertEquals("%", first.items.single { it.code == HBA1C }.unit)
+        val page = first.pages.single()
+        assertTrue(page.previewOnDevice)
+        val thumb = File(runBlocking { core.checkupPageFile(p, first.id, page.imageSha256, true) })
+        assertEquals(0xd8, thumb.readBytes()[1].toInt() and 0xff)
+        expectThrows<ApiException.NotFound> { runBlocking { core.checkupPageFile(p, first.id, "00", false) } }
+
+        val second = core.addCheckup(
+            p, CalendarDay(2026, 6u, 10u), CheckupKind.TEIKI, "", "", listOf(), listOf(CheckupItemValue(SYSTOLIC, "142")),
+        )
+        val otherPhoto = File(fixtures, "receipt-qr-2.png").path
+        assertEquals(1, core.addCheckupPage(p, second.id, otherPhoto).pages.size)
+        val set = core.setCheckupItems(p, second.id, listOf(CheckupItemValue(HBA1C, "6.6")))
+        assertEquals(CheckupJudgement.SEE_DOCTOR, set.items.single { it.code == HBA1C }.judgement)
+        assertFalse(core.removeCheckupItems(p, first.id, listOf(WAIST)).items.any { it.code == WAIST })
+        val edited = core.editCheckup(p, first.id, null, CheckupKind.OTHER, "広島中央健診センター", "空腹で")
+        assertEquals(CheckupKind.OTHER, edited.kind)
+        assertEquals("空腹で", edited.note)
+        assertEquals(june2025, edited.date)
+        expectThrows<ApiException.NotFound> { core.resolveCheckupConflict(p, first.id, SYSTOLIC, true) }
+
+        val list = core.checkups(p)
+        assertEquals(listOf(second.id, first.id), list.map { it.id })
+        assertEquals(CheckupJudgement.SEE_DOCTOR, list[0].worstJudgement)
+        assertEquals(CheckupJudgement.GUIDANCE, list[1].worstJudgement)
+        assertEquals(listOf(1u, 1u), list.map { it.pageCount })
+        assertEquals(listOf(2u, 3u), list.map { it.itemCount })
+        assertEquals(CalendarDay(2026, 6u, 10u), core.homeScreen(p, at("2026-11-20T22:00:00+09:00"), JST).latestCheckup?.date)
+
+        val trend = core.checkupSeries(p, SYSTOLIC)
+        assertEquals(listOf("128", "142"), trend.map { it.value })
+        assertEquals(listOf(CheckupJudgement.NORMAL, CheckupJudgement.SEE_DOCTOR), trend.map { it.judgement })
+        assertEquals(listOf(128.0, 142.0), trend.map { it.number })
+        assertEquals(june2025, trend.first().date)
+
+        core.deleteCheckup(p, first.id)
+        assertEquals(listOf(second.id), core.checkups(p).map { it.id })
+        expectThrows<ApiException.NotFound> { core.checkup(p, first.id) }
+        assertEquals(second.id, core.checkup(p, second.id).id)
+    }
+}

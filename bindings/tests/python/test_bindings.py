@@ -13,6 +13,11 @@ from datetime import datetime, timedelta, timezone
 
 from techo import (
     ApiError,
+    CheckupItemValue,
+    CheckupJudgement,
+    CheckupKind,
+    CheckupValueKind,
+    checkup_item_codes,
     SheetFieldKind,
     SheetFieldValue,
     emergency_sheet_fields,
@@ -381,6 +386,65 @@ class EmergencySheet(unittest.TestCase):
         offered = [s.key for s in core.emergency_sheet_suggestions(p, CalendarDay(year=2026, month=11, day=21))]
         self.assertIn("medical.medicines", offered)
         self.assertNotIn("identity.name", offered)
+
+
+SYSTOLIC = "9A751000000000001"
+HBA1C = "3D046000001906202"
+URINE_GLUCOSE = "1A020000000191111"
+
+
+class Checkups(unittest.TestCase):
+    def test_a_checkup_with_a_photo_judged_items_a_trend_and_a_refused_value(self):
+        codes = {c.code: c for c in checkup_item_codes()}
+        self.assertEqual((codes[SYSTOLIC].plain_name, codes[SYSTOLIC].unit), ("上の血圧", "mmHg"))
+        self.assertEqual(codes[SYSTOLIC].value_kind, CheckupValueKind.DECIMAL)
+        self.assertEqual(codes[HBA1C].see_doctor.shown, "≥6.5")
+        self.assertEqual(codes[URINE_GLUCOSE].value_labels[0], "−")
+
+        core = open_core()
+        p = core.add_profile("34001234", "広島 花子", Relationship.MYSELF).id
+        photo = os.path.join(env("TECHO_FIXTURES"), "receipt-qr-1.png")
+        june = CalendarDay(year=2025, month=6, day=12)
+        with self.assertRaises(ApiError.Validation) as bad:
+            core.add_checkup(p, june, CheckupKind.TOKUTEI, "", "", [photo], [CheckupItemValue(code=SYSTOLIC, value="999")])
+        self.assertEqual(bad.exception.field, Field.ITEM_VALUE)
+        self.assertTrue(bad.exception.problem.is_OUT_OF_RANGE())
+        self.assertNotIn("999", str(bad.exception))
+        with self.assertRaises(ApiError.Validation) as bad:
+            core.add_checkup(p, june, CheckupKind.TOKUTEI, "", "", [], [CheckupItemValue(code="9A75", value="128")])
+        self.assertEqual(bad.exception.field, Field.ITEM_CODE)
+        self.assertEqual(core.checkups(p), [], "nothing saved")
+
+        first = core.add_checkup(p, june, CheckupKind.TOKUTEI, "広島市民病院", "", [photo],
+                                 [CheckupItemValue(code=SYSTOLIC, value="128"), CheckupItemValue(code=URINE_GLUCOSE, value="1")])
+        self.assertEqual(first.date, june)
+        self.assertEqual(len(first.pages), 1)
+        judged = {i.code: (i.shown_value, i.judgement) for i in first.items}
+        self.assertEqual(judged[SYSTOLIC], ("128", CheckupJudgement.NORMAL))
+        self.assertEqual(judged[URINE_GLUCOSE], ("−", CheckupJudgement.NO_THRESHOLDS))
+        path = asyncio.run(core.checkup_page_file(p, first.id, first.pages[0].image_sha256, False))
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(2), b"\xff\xd8")
+        core.clear_photo_cache()
+
+        second = core.add_checkup(p, CalendarDay(year=2026, month=6, day=10), CheckupKind.TEIKI, "", "", [], [])
+        second = core.set_checkup_items(p, second.id, [CheckupItemValue(code=SYSTOLIC, value="142"),
+                                                       CheckupItemValue(code=HBA1C, value="5.8")])
+        self.assertEqual({i.code: i.judgement for i in second.items},
+                         {SYSTOLIC: CheckupJudgement.SEE_DOCTOR, HBA1C: CheckupJudgement.GUIDANCE})
+        entries = core.checkups(p)
+        self.assertEqual([e.id for e in entries], [second.id, first.id])
+        self.assertEqual([e.worst_judgement for e in entries], [CheckupJudgement.SEE_DOCTOR, CheckupJudgement.NORMAL])
+        self.assertEqual([e.page_count for e in entries], [0, 1])
+        trend = core.checkup_series(p, SYSTOLIC)
+        self.assertEqual([(t.date, t.value, t.judgement) for t in trend],
+                         [(june, "128", CheckupJudgement.NORMAL),
+                          (CalendarDay(year=2026, month=6, day=10), "142", CheckupJudgement.SEE_DOCTOR)])
+
+        core.delete_checkup(p, first.id)
+        self.assertEqual([e.id for e in core.checkups(p)], [second.id])
+        with self.assertRaises(ApiError.NotFound):
+            core.checkup(p, first.id)
 
 
 class Sync(unittest.TestCase):

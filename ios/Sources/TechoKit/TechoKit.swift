@@ -1579,18 +1579,74 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func vitalChart(profileId: String, kind: VitalKind, bucket: Bucket, asOf: Date, utcOffsetMinutes: Int32) throws  -> VitalChart
     
     /**
+     * Records a checkup: photos (JPEG or PNG at `photo_paths`; iOS converts HEIC first) made
+     * upright, stripped of metadata, resized and kept encrypted, and the items typed from them.
+     * Everything is checked first (`Validation` names the field, `Photo` the photo problem);
+     * nothing is saved if anything is refused. The files are not needed afterwards.
+     */
+    func addCheckup(profileId: String, date: CalendarDay, kind: CheckupKind, institution: String, note: String, photoPaths: [String], items: [CheckupItemValue]) throws  -> CheckupDetail
+    
+    /**
+     * Adds a photographed page (JPEG or PNG at `path`) to a checkup.
+     */
+    func addCheckupPage(profileId: String, checkupId: String, path: String) throws  -> CheckupDetail
+    
+    /**
+     * One checkup, each item judged for the person's sex on 命の宝箱.
+     */
+    func checkup(profileId: String, checkupId: String) throws  -> CheckupDetail
+    
+    /**
+     * A page (or its preview) as a JPEG file the screen can show, in the app's private cache
+     * (`clear_photo_cache` empties it). A page added on another device is downloaded first,
+     * checked against the checkup, and kept encrypted.
+     */
+    func checkupPageFile(profileId: String, checkupId: String, imageSha256: String, thumbnail: Bool) async throws  -> String
+    
+    /**
+     * Item `code` across every checkup, oldest first, with its variants of the same series
+     * (収縮期血圧 1回目 and 2回目; HbA1c by any method), each judged.
+     */
+    func checkupSeries(profileId: String, code: String) throws  -> [CheckupTrendPoint]
+    
+    /**
+     * The person's checkups, newest first.
+     */
+    func checkups(profileId: String) throws  -> [CheckupEntry]
+    
+    /**
+     * Deletes a checkup on every device (at the next sync).
+     */
+    func deleteCheckup(profileId: String, checkupId: String) throws 
+    
+    /**
+     * Corrects the date, kind, institution or note (`None` leaves one as it is).
+     */
+    func editCheckup(profileId: String, checkupId: String, date: CalendarDay?, kind: CheckupKind?, institution: String?, note: String?) throws  -> CheckupDetail
+    
+    /**
+     * Removes the items with these codes (`NotFound { item }` if one is not there).
+     */
+    func removeCheckupItems(profileId: String, checkupId: String, codes: [String]) throws  -> CheckupDetail
+    
+    /**
+     * Settles a value saved differently on two devices (`field` as the conflict names it):
+     * this device's value (`keep_ours`, saved as a new version) or the one the checkup shows.
+     */
+    func resolveCheckupConflict(profileId: String, checkupId: String, field: String, keepOurs: Bool) throws  -> CheckupDetail
+    
+    /**
+     * Sets items, replacing a code's earlier value (typing a value settles a conflict on that
+     * item). Every value is checked; nothing is saved if one is refused.
+     */
+    func setCheckupItems(profileId: String, checkupId: String, items: [CheckupItemValue]) throws  -> CheckupDetail
+    
+    /**
      * Adds a photo (JPEG or PNG at `path`; iOS converts HEIC first) of the paper sheet as a
      * page: made upright, stripped of metadata, resized, kept encrypted, sent at the next sync.
      * The file at `path` is not needed afterwards. `Photo` errors say why one was refused.
      */
     func addEmergencyPage(profileId: String, path: String) throws  -> EmergencySheetView
-    
-    /**
-     * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
-     * to the background; the core does at start, on sign-out and when a person is removed; the
-     * pages stay encrypted in the store).
-     */
-    func clearPhotoCache() throws 
     
     /**
      * A page (or its preview) as a JPEG file the screen can show, in the app's private cache
@@ -1685,6 +1741,13 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
      * Starts scanning a receipt for `profile_id`.
      */
     func startMedicationScan(profileId: String) throws  -> MedicationScanner
+    
+    /**
+     * Deletes the decrypted copies the `…_page_file` calls wrote (the app calls it when it goes
+     * to the background; the core does at start, on sign-out and when a person is removed; the
+     * pages stay encrypted in the store).
+     */
+    func clearPhotoCache() throws 
     
     /**
      * The profile the app acts for; `None` before the first run is finished.
@@ -1899,6 +1962,185 @@ open func vitalChart(profileId: String, kind: VitalKind, bucket: Bucket, asOf: D
 }
     
     /**
+     * Records a checkup: photos (JPEG or PNG at `photo_paths`; iOS converts HEIC first) made
+     * upright, stripped of metadata, resized and kept encrypted, and the items typed from them.
+     * Everything is checked first (`Validation` names the field, `Photo` the photo problem);
+     * nothing is saved if anything is refused. The files are not needed afterwards.
+     */
+open func addCheckup(profileId: String, date: CalendarDay, kind: CheckupKind, institution: String, note: String, photoPaths: [String], items: [CheckupItemValue])throws  -> CheckupDetail  {
+    return try  FfiConverterTypeCheckupDetail_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_add_checkup(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterTypeCalendarDay_lower(date),
+        FfiConverterTypeCheckupKind_lower(kind),
+        FfiConverterString.lower(institution),
+        FfiConverterString.lower(note),
+        FfiConverterSequenceString.lower(photoPaths),
+        FfiConverterSequenceTypeCheckupItemValue.lower(items),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Adds a photographed page (JPEG or PNG at `path`) to a checkup.
+     */
+open func addCheckupPage(profileId: String, checkupId: String, path: String)throws  -> CheckupDetail  {
+    return try  FfiConverterTypeCheckupDetail_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_add_checkup_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(checkupId),
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One checkup, each item judged for the person's sex on 命の宝箱.
+     */
+open func checkup(profileId: String, checkupId: String)throws  -> CheckupDetail  {
+    return try  FfiConverterTypeCheckupDetail_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_checkup(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(checkupId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A page (or its preview) as a JPEG file the screen can show, in the app's private cache
+     * (`clear_photo_cache` empties it). A page added on another device is downloaded first,
+     * checked against the checkup, and kept encrypted.
+     */
+open func checkupPageFile(profileId: String, checkupId: String, imageSha256: String, thumbnail: Bool)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_techo_ffi_fn_method_techocore_checkup_page_file(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(profileId),FfiConverterString.lower(checkupId),FfiConverterString.lower(imageSha256),FfiConverterBool.lower(thumbnail)
+                )
+            },
+            pollFunc: ffi_techo_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_techo_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_techo_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeApiError_lift
+        )
+}
+    
+    /**
+     * Item `code` across every checkup, oldest first, with its variants of the same series
+     * (収縮期血圧 1回目 and 2回目; HbA1c by any method), each judged.
+     */
+open func checkupSeries(profileId: String, code: String)throws  -> [CheckupTrendPoint]  {
+    return try  FfiConverterSequenceTypeCheckupTrendPoint.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_checkup_series(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The person's checkups, newest first.
+     */
+open func checkups(profileId: String)throws  -> [CheckupEntry]  {
+    return try  FfiConverterSequenceTypeCheckupEntry.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_checkups(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Deletes a checkup on every device (at the next sync).
+     */
+open func deleteCheckup(profileId: String, checkupId: String)throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_delete_checkup(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(checkupId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Corrects the date, kind, institution or note (`None` leaves one as it is).
+     */
+open func editCheckup(profileId: String, checkupId: String, date: CalendarDay?, kind: CheckupKind?, institution: String?, note: String?)throws  -> CheckupDetail  {
+    return try  FfiConverterTypeCheckupDetail_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_edit_checkup(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(checkupId),
+        FfiConverterOptionTypeCalendarDay.lower(date),
+        FfiConverterOptionTypeCheckupKind.lower(kind),
+        FfiConverterOptionString.lower(institution),
+        FfiConverterOptionString.lower(note),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes the items with these codes (`NotFound { item }` if one is not there).
+     */
+open func removeCheckupItems(profileId: String, checkupId: String, codes: [String])throws  -> CheckupDetail  {
+    return try  FfiConverterTypeCheckupDetail_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_remove_checkup_items(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(checkupId),
+        FfiConverterSequenceString.lower(codes),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Settles a value saved differently on two devices (`field` as the conflict names it):
+     * this device's value (`keep_ours`, saved as a new version) or the one the checkup shows.
+     */
+open func resolveCheckupConflict(profileId: String, checkupId: String, field: String, keepOurs: Bool)throws  -> CheckupDetail  {
+    return try  FfiConverterTypeCheckupDetail_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_resolve_checkup_conflict(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(checkupId),
+        FfiConverterString.lower(field),
+        FfiConverterBool.lower(keepOurs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets items, replacing a code's earlier value (typing a value settles a conflict on that
+     * item). Every value is checked; nothing is saved if one is refused.
+     */
+open func setCheckupItems(profileId: String, checkupId: String, items: [CheckupItemValue])throws  -> CheckupDetail  {
+    return try  FfiConverterTypeCheckupDetail_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_set_checkup_items(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(checkupId),
+        FfiConverterSequenceTypeCheckupItemValue.lower(items),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Adds a photo (JPEG or PNG at `path`; iOS converts HEIC first) of the paper sheet as a
      * page: made upright, stripped of metadata, resized, kept encrypted, sent at the next sync.
      * The file at `path` is not needed afterwards. `Photo` errors say why one was refused.
@@ -1912,19 +2154,6 @@ open func addEmergencyPage(profileId: String, path: String)throws  -> EmergencyS
         FfiConverterString.lower(path),uniffiCallStatus
     )
 })
-}
-    
-    /**
-     * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
-     * to the background; the core does at start, on sign-out and when a person is removed; the
-     * pages stay encrypted in the store).
-     */
-open func clearPhotoCache()throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
-        uniffiCallStatus in
-    uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
 }
     
     /**
@@ -2178,6 +2407,19 @@ open func startMedicationScan(profileId: String)throws  -> MedicationScanner  {
         FfiConverterString.lower(profileId),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Deletes the decrypted copies the `…_page_file` calls wrote (the app calls it when it goes
+     * to the background; the core does at start, on sign-out and when a person is removed; the
+     * pages stay encrypted in the store).
+     */
+open func clearPhotoCache()throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -2827,6 +3069,957 @@ public func FfiConverterTypeChartPoint_lower(_ value: ChartPoint) -> RustBuffer 
 
 
 /**
+ * A value saved differently on two devices: the checkup shows `theirs`; the person chooses.
+ */
+public struct CheckupConflict: Equatable, Hashable {
+    /**
+     * An item's code, or `date`, `institution`, `kind`, `note`.
+     */
+    public let field: String
+    /**
+     * For an item this version knows: its plain name.
+     */
+    public let itemName: String?
+    /**
+     * This device's value (empty: removed here).
+     */
+    public let ours: String
+    /**
+     * The value shown (empty: removed there).
+     */
+    public let theirs: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * An item's code, or `date`, `institution`, `kind`, `note`.
+         */field: String, 
+        /**
+         * For an item this version knows: its plain name.
+         */itemName: String?, 
+        /**
+         * This device's value (empty: removed here).
+         */ours: String, 
+        /**
+         * The value shown (empty: removed there).
+         */theirs: String) {
+        self.field = field
+        self.itemName = itemName
+        self.ours = ours
+        self.theirs = theirs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckupConflict: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupConflict: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupConflict {
+        return
+            try CheckupConflict(
+                field: FfiConverterString.read(from: &buf), 
+                itemName: FfiConverterOptionString.read(from: &buf), 
+                ours: FfiConverterString.read(from: &buf), 
+                theirs: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckupConflict, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterOptionString.write(value.itemName, into: &buf)
+        FfiConverterString.write(value.ours, into: &buf)
+        FfiConverterString.write(value.theirs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupConflict_lift(_ buf: RustBuffer) throws -> CheckupConflict {
+    return try FfiConverterTypeCheckupConflict.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupConflict_lower(_ value: CheckupConflict) -> RustBuffer {
+    return FfiConverterTypeCheckupConflict.lower(value)
+}
+
+
+public struct CheckupCut: Equatable, Hashable {
+    public let direction: CutDirection
+    /**
+     * In the item's unit, exact (`"5.6"`).
+     */
+    public let value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(direction: CutDirection, 
+        /**
+         * In the item's unit, exact (`"5.6"`).
+         */value: String) {
+        self.direction = direction
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckupCut: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupCut: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupCut {
+        return
+            try CheckupCut(
+                direction: FfiConverterTypeCutDirection.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckupCut, into buf: inout [UInt8]) {
+        FfiConverterTypeCutDirection.write(value.direction, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupCut_lift(_ buf: RustBuffer) throws -> CheckupCut {
+    return try FfiConverterTypeCheckupCut.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupCut_lower(_ value: CheckupCut) -> RustBuffer {
+    return FfiConverterTypeCheckupCut.lower(value)
+}
+
+
+/**
+ * One checkup as its screen shows it.
+ */
+public struct CheckupDetail: Equatable, Hashable {
+    public let id: String
+    public let date: CalendarDay?
+    public let dateText: String
+    public let institution: String
+    public let kind: CheckupKind
+    public let note: String
+    /**
+     * In the order a result sheet lists them (items a newer app added last).
+     */
+    public let items: [CheckupItem]
+    public let pages: [CheckupPage]
+    public let conflicts: [CheckupConflict]
+    public let unsent: Bool
+    /**
+     * The sex items were judged for; `None` until 命の宝箱 has 性別 (`SexNeeded` items say so).
+     */
+    public let judgedFor: CheckupSex?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, date: CalendarDay?, dateText: String, institution: String, kind: CheckupKind, note: String, 
+        /**
+         * In the order a result sheet lists them (items a newer app added last).
+         */items: [CheckupItem], pages: [CheckupPage], conflicts: [CheckupConflict], unsent: Bool, 
+        /**
+         * The sex items were judged for; `None` until 命の宝箱 has 性別 (`SexNeeded` items say so).
+         */judgedFor: CheckupSex?) {
+        self.id = id
+        self.date = date
+        self.dateText = dateText
+        self.institution = institution
+        self.kind = kind
+        self.note = note
+        self.items = items
+        self.pages = pages
+        self.conflicts = conflicts
+        self.unsent = unsent
+        self.judgedFor = judgedFor
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckupDetail: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupDetail: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupDetail {
+        return
+            try CheckupDetail(
+                id: FfiConverterString.read(from: &buf), 
+                date: FfiConverterOptionTypeCalendarDay.read(from: &buf), 
+                dateText: FfiConverterString.read(from: &buf), 
+                institution: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeCheckupKind.read(from: &buf), 
+                note: FfiConverterString.read(from: &buf), 
+                items: FfiConverterSequenceTypeCheckupItem.read(from: &buf), 
+                pages: FfiConverterSequenceTypeCheckupPage.read(from: &buf), 
+                conflicts: FfiConverterSequenceTypeCheckupConflict.read(from: &buf), 
+                unsent: FfiConverterBool.read(from: &buf), 
+                judgedFor: FfiConverterOptionTypeCheckupSex.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckupDetail, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionTypeCalendarDay.write(value.date, into: &buf)
+        FfiConverterString.write(value.dateText, into: &buf)
+        FfiConverterString.write(value.institution, into: &buf)
+        FfiConverterTypeCheckupKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.note, into: &buf)
+        FfiConverterSequenceTypeCheckupItem.write(value.items, into: &buf)
+        FfiConverterSequenceTypeCheckupPage.write(value.pages, into: &buf)
+        FfiConverterSequenceTypeCheckupConflict.write(value.conflicts, into: &buf)
+        FfiConverterBool.write(value.unsent, into: &buf)
+        FfiConverterOptionTypeCheckupSex.write(value.judgedFor, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupDetail_lift(_ buf: RustBuffer) throws -> CheckupDetail {
+    return try FfiConverterTypeCheckupDetail.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupDetail_lower(_ value: CheckupDetail) -> RustBuffer {
+    return FfiConverterTypeCheckupDetail.lower(value)
+}
+
+
+/**
+ * A checkup in the list.
+ */
+public struct CheckupEntry: Equatable, Hashable {
+    public let id: String
+    /**
+     * `None` only for a date a newer app wrote in a form this one cannot read: show `date_text`.
+     */
+    public let date: CalendarDay?
+    public let dateText: String
+    public let institution: String
+    public let kind: CheckupKind
+    public let pageCount: UInt32
+    public let itemCount: UInt32
+    /**
+     * The most serious judgement among its items (`Normal`, `Guidance` or `SeeDoctor`); `None`
+     * when no item was judged.
+     */
+    public let worstJudgement: CheckupJudgement?
+    public let conflictCount: UInt32
+    /**
+     * Saved here and not on the server yet.
+     */
+    public let unsent: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, 
+        /**
+         * `None` only for a date a newer app wrote in a form this one cannot read: show `date_text`.
+         */date: CalendarDay?, dateText: String, institution: String, kind: CheckupKind, pageCount: UInt32, itemCount: UInt32, 
+        /**
+         * The most serious judgement among its items (`Normal`, `Guidance` or `SeeDoctor`); `None`
+         * when no item was judged.
+         */worstJudgement: CheckupJudgement?, conflictCount: UInt32, 
+        /**
+         * Saved here and not on the server yet.
+         */unsent: Bool) {
+        self.id = id
+        self.date = date
+        self.dateText = dateText
+        self.institution = institution
+        self.kind = kind
+        self.pageCount = pageCount
+        self.itemCount = itemCount
+        self.worstJudgement = worstJudgement
+        self.conflictCount = conflictCount
+        self.unsent = unsent
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckupEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupEntry {
+        return
+            try CheckupEntry(
+                id: FfiConverterString.read(from: &buf), 
+                date: FfiConverterOptionTypeCalendarDay.read(from: &buf), 
+                dateText: FfiConverterString.read(from: &buf), 
+                institution: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeCheckupKind.read(from: &buf), 
+                pageCount: FfiConverterUInt32.read(from: &buf), 
+                itemCount: FfiConverterUInt32.read(from: &buf), 
+                worstJudgement: FfiConverterOptionTypeCheckupJudgement.read(from: &buf), 
+                conflictCount: FfiConverterUInt32.read(from: &buf), 
+                unsent: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckupEntry, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionTypeCalendarDay.write(value.date, into: &buf)
+        FfiConverterString.write(value.dateText, into: &buf)
+        FfiConverterString.write(value.institution, into: &buf)
+        FfiConverterTypeCheckupKind.write(value.kind, into: &buf)
+        FfiConverterUInt32.write(value.pageCount, into: &buf)
+        FfiConverterUInt32.write(value.itemCount, into: &buf)
+        FfiConverterOptionTypeCheckupJudgement.write(value.worstJudgement, into: &buf)
+        FfiConverterUInt32.write(value.conflictCount, into: &buf)
+        FfiConverterBool.write(value.unsent, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupEntry_lift(_ buf: RustBuffer) throws -> CheckupEntry {
+    return try FfiConverterTypeCheckupEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupEntry_lower(_ value: CheckupEntry) -> RustBuffer {
+    return FfiConverterTypeCheckupEntry.lower(value)
+}
+
+
+/**
+ * One result line.
+ */
+public struct CheckupItem: Equatable, Hashable {
+    public let code: String
+    /**
+     * `None` for an item this version does not know (show the code).
+     */
+    public let name: String?
+    public let plainName: String?
+    public let variant: String?
+    /**
+     * The value as recorded (what `set_checkup_items` takes back).
+     */
+    public let value: String
+    /**
+     * As a result sheet prints it: ordinal codes as −, ±, +…
+     */
+    public let shownValue: String
+    public let unit: String?
+    public let judgement: CheckupJudgement
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, 
+        /**
+         * `None` for an item this version does not know (show the code).
+         */name: String?, plainName: String?, variant: String?, 
+        /**
+         * The value as recorded (what `set_checkup_items` takes back).
+         */value: String, 
+        /**
+         * As a result sheet prints it: ordinal codes as −, ±, +…
+         */shownValue: String, unit: String?, judgement: CheckupJudgement) {
+        self.code = code
+        self.name = name
+        self.plainName = plainName
+        self.variant = variant
+        self.value = value
+        self.shownValue = shownValue
+        self.unit = unit
+        self.judgement = judgement
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckupItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupItem {
+        return
+            try CheckupItem(
+                code: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                plainName: FfiConverterOptionString.read(from: &buf), 
+                variant: FfiConverterOptionString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf), 
+                shownValue: FfiConverterString.read(from: &buf), 
+                unit: FfiConverterOptionString.read(from: &buf), 
+                judgement: FfiConverterTypeCheckupJudgement.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckupItem, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.plainName, into: &buf)
+        FfiConverterOptionString.write(value.variant, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterString.write(value.shownValue, into: &buf)
+        FfiConverterOptionString.write(value.unit, into: &buf)
+        FfiConverterTypeCheckupJudgement.write(value.judgement, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupItem_lift(_ buf: RustBuffer) throws -> CheckupItem {
+    return try FfiConverterTypeCheckupItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupItem_lower(_ value: CheckupItem) -> RustBuffer {
+    return FfiConverterTypeCheckupItem.lower(value)
+}
+
+
+/**
+ * One item of the code list, for the item picker.
+ */
+public struct CheckupItemInfo: Equatable, Hashable {
+    /**
+     * The 17-character 特定健診項目コード a save names the item by.
+     */
+    public let code: String
+    /**
+     * Items with the same series are one line of a trend (method or measurement variants).
+     */
+    public let series: String
+    /**
+     * 身体計測, 血圧, 脂質…
+     */
+    public let group: String
+    /**
+     * As a result sheet prints it (収縮期血圧).
+     */
+    public let name: String
+    /**
+     * As an elderly reader understands it (上の血圧).
+     */
+    public let plainName: String
+    /**
+     * Which variant of the series (1回目, 酵素法).
+     */
+    public let variant: String?
+    /**
+     * As the screens print it; none for ordinal items.
+     */
+    public let unit: String?
+    public let valueKind: CheckupValueKind
+    /**
+     * Decimal items: the places a value may have, and the range outside which it is refused
+     * as mistyped (not as unusual).
+     */
+    public let maxDecimals: UInt8
+    public let min: String?
+    public let max: String?
+    /**
+     * Ordinal items: the labels of codes 1 to 5.
+     */
+    public let valueLabels: [String]
+    /**
+     * 保健指導判定値.
+     */
+    public let guidance: CheckupThreshold?
+    /**
+     * 受診勧奨判定値.
+     */
+    public let seeDoctor: CheckupThreshold?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The 17-character 特定健診項目コード a save names the item by.
+         */code: String, 
+        /**
+         * Items with the same series are one line of a trend (method or measurement variants).
+         */series: String, 
+        /**
+         * 身体計測, 血圧, 脂質…
+         */group: String, 
+        /**
+         * As a result sheet prints it (収縮期血圧).
+         */name: String, 
+        /**
+         * As an elderly reader understands it (上の血圧).
+         */plainName: String, 
+        /**
+         * Which variant of the series (1回目, 酵素法).
+         */variant: String?, 
+        /**
+         * As the screens print it; none for ordinal items.
+         */unit: String?, valueKind: CheckupValueKind, 
+        /**
+         * Decimal items: the places a value may have, and the range outside which it is refused
+         * as mistyped (not as unusual).
+         */maxDecimals: UInt8, min: String?, max: String?, 
+        /**
+         * Ordinal items: the labels of codes 1 to 5.
+         */valueLabels: [String], 
+        /**
+         * 保健指導判定値.
+         */guidance: CheckupThreshold?, 
+        /**
+         * 受診勧奨判定値.
+         */seeDoctor: CheckupThreshold?) {
+        self.code = code
+        self.series = series
+        self.group = group
+        self.name = name
+        self.plainName = plainName
+        self.variant = variant
+        self.unit = unit
+        self.valueKind = valueKind
+        self.maxDecimals = maxDecimals
+        self.min = min
+        self.max = max
+        self.valueLabels = valueLabels
+        self.guidance = guidance
+        self.seeDoctor = seeDoctor
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckupItemInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupItemInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupItemInfo {
+        return
+            try CheckupItemInfo(
+                code: FfiConverterString.read(from: &buf), 
+                series: FfiConverterString.read(from: &buf), 
+                group: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                plainName: FfiConverterString.read(from: &buf), 
+                variant: FfiConverterOptionString.read(from: &buf), 
+                unit: FfiConverterOptionString.read(from: &buf), 
+                valueKind: FfiConverterTypeCheckupValueKind.read(from: &buf), 
+                maxDecimals: FfiConverterUInt8.read(from: &buf), 
+                min: FfiConverterOptionString.read(from: &buf), 
+                max: FfiConverterOptionString.read(from: &buf), 
+                valueLabels: FfiConverterSequenceString.read(from: &buf), 
+                guidance: FfiConverterOptionTypeCheckupThreshold.read(from: &buf), 
+                seeDoctor: FfiConverterOptionTypeCheckupThreshold.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckupItemInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.series, into: &buf)
+        FfiConverterString.write(value.group, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.plainName, into: &buf)
+        FfiConverterOptionString.write(value.variant, into: &buf)
+        FfiConverterOptionString.write(value.unit, into: &buf)
+        FfiConverterTypeCheckupValueKind.write(value.valueKind, into: &buf)
+        FfiConverterUInt8.write(value.maxDecimals, into: &buf)
+        FfiConverterOptionString.write(value.min, into: &buf)
+        FfiConverterOptionString.write(value.max, into: &buf)
+        FfiConverterSequenceString.write(value.valueLabels, into: &buf)
+        FfiConverterOptionTypeCheckupThreshold.write(value.guidance, into: &buf)
+        FfiConverterOptionTypeCheckupThreshold.write(value.seeDoctor, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupItemInfo_lift(_ buf: RustBuffer) throws -> CheckupItemInfo {
+    return try FfiConverterTypeCheckupItemInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupItemInfo_lower(_ value: CheckupItemInfo) -> RustBuffer {
+    return FfiConverterTypeCheckupItemInfo.lower(value)
+}
+
+
+/**
+ * An item as a save takes it: its code and the value as printed (ordinals as "1" to "5").
+ */
+public struct CheckupItemValue: Equatable, Hashable {
+    public let code: String
+    public let value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, value: String) {
+        self.code = code
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckupItemValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupItemValue: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupItemValue {
+        return
+            try CheckupItemValue(
+                code: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckupItemValue, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupItemValue_lift(_ buf: RustBuffer) throws -> CheckupItemValue {
+    return try FfiConverterTypeCheckupItemValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupItemValue_lower(_ value: CheckupItemValue) -> RustBuffer {
+    return FfiConverterTypeCheckupItemValue.lower(value)
+}
+
+
+/**
+ * A photographed page of the result.
+ */
+public struct CheckupPage: Equatable, Hashable {
+    /**
+     * 1-based, in the order they were added.
+     */
+    public let number: UInt32
+    /**
+     * What `checkup_page_file` takes.
+     */
+    public let imageSha256: String
+    public let thumbnailSha256: String
+    public let width: UInt32
+    public let height: UInt32
+    public let bytes: UInt64
+    public let addedAt: Date?
+    /**
+     * The preview is on this device; otherwise `checkup_page_file` downloads it (online only).
+     */
+    public let previewOnDevice: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * 1-based, in the order they were added.
+         */number: UInt32, 
+        /**
+         * What `checkup_page_file` takes.
+         */imageSha256: String, thumbnailSha256: String, width: UInt32, height: UInt32, bytes: UInt64, addedAt: Date?, 
+        /**
+         * The preview is on this device; otherwise `checkup_page_file` downloads it (online only).
+         */previewOnDevice: Bool) {
+        self.number = number
+        self.imageSha256 = imageSha256
+        self.thumbnailSha256 = thumbnailSha256
+        self.width = width
+        self.height = height
+        self.bytes = bytes
+        self.addedAt = addedAt
+        self.previewOnDevice = previewOnDevice
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckupPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupPage {
+        return
+            try CheckupPage(
+                number: FfiConverterUInt32.read(from: &buf), 
+                imageSha256: FfiConverterString.read(from: &buf), 
+                thumbnailSha256: FfiConverterString.read(from: &buf), 
+                width: FfiConverterUInt32.read(from: &buf), 
+                height: FfiConverterUInt32.read(from: &buf), 
+                bytes: FfiConverterUInt64.read(from: &buf), 
+                addedAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                previewOnDevice: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckupPage, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.number, into: &buf)
+        FfiConverterString.write(value.imageSha256, into: &buf)
+        FfiConverterString.write(value.thumbnailSha256, into: &buf)
+        FfiConverterUInt32.write(value.width, into: &buf)
+        FfiConverterUInt32.write(value.height, into: &buf)
+        FfiConverterUInt64.write(value.bytes, into: &buf)
+        FfiConverterOptionTimestamp.write(value.addedAt, into: &buf)
+        FfiConverterBool.write(value.previewOnDevice, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupPage_lift(_ buf: RustBuffer) throws -> CheckupPage {
+    return try FfiConverterTypeCheckupPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupPage_lower(_ value: CheckupPage) -> RustBuffer {
+    return FfiConverterTypeCheckupPage.lower(value)
+}
+
+
+/**
+ * A judgement value; `male` and `female` are the same unless `by_sex` (腹囲, 血色素量).
+ */
+public struct CheckupThreshold: Equatable, Hashable {
+    public let bySex: Bool
+    public let male: CheckupCut
+    public let female: CheckupCut
+    /**
+     * As a result sheet prints it: `≥130`, `<40`, or `男性 ≥85／女性 ≥90`.
+     */
+    public let shown: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(bySex: Bool, male: CheckupCut, female: CheckupCut, 
+        /**
+         * As a result sheet prints it: `≥130`, `<40`, or `男性 ≥85／女性 ≥90`.
+         */shown: String) {
+        self.bySex = bySex
+        self.male = male
+        self.female = female
+        self.shown = shown
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckupThreshold: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupThreshold: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupThreshold {
+        return
+            try CheckupThreshold(
+                bySex: FfiConverterBool.read(from: &buf), 
+                male: FfiConverterTypeCheckupCut.read(from: &buf), 
+                female: FfiConverterTypeCheckupCut.read(from: &buf), 
+                shown: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckupThreshold, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.bySex, into: &buf)
+        FfiConverterTypeCheckupCut.write(value.male, into: &buf)
+        FfiConverterTypeCheckupCut.write(value.female, into: &buf)
+        FfiConverterString.write(value.shown, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupThreshold_lift(_ buf: RustBuffer) throws -> CheckupThreshold {
+    return try FfiConverterTypeCheckupThreshold.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupThreshold_lower(_ value: CheckupThreshold) -> RustBuffer {
+    return FfiConverterTypeCheckupThreshold.lower(value)
+}
+
+
+/**
+ * One point of an item's trend.
+ */
+public struct CheckupTrendPoint: Equatable, Hashable {
+    public let date: CalendarDay
+    /**
+     * Which variant was measured (a chart may mark 1回目 and 2回目 apart).
+     */
+    public let code: String
+    public let variant: String?
+    public let value: String
+    public let shownValue: String
+    /**
+     * For the chart: the number, or the ordinal code 1 to 5; `None` for text of an unknown item.
+     */
+    public let number: Double?
+    public let judgement: CheckupJudgement
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(date: CalendarDay, 
+        /**
+         * Which variant was measured (a chart may mark 1回目 and 2回目 apart).
+         */code: String, variant: String?, value: String, shownValue: String, 
+        /**
+         * For the chart: the number, or the ordinal code 1 to 5; `None` for text of an unknown item.
+         */number: Double?, judgement: CheckupJudgement) {
+        self.date = date
+        self.code = code
+        self.variant = variant
+        self.value = value
+        self.shownValue = shownValue
+        self.number = number
+        self.judgement = judgement
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CheckupTrendPoint: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupTrendPoint: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupTrendPoint {
+        return
+            try CheckupTrendPoint(
+                date: FfiConverterTypeCalendarDay.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                variant: FfiConverterOptionString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf), 
+                shownValue: FfiConverterString.read(from: &buf), 
+                number: FfiConverterOptionDouble.read(from: &buf), 
+                judgement: FfiConverterTypeCheckupJudgement.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CheckupTrendPoint, into buf: inout [UInt8]) {
+        FfiConverterTypeCalendarDay.write(value.date, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterOptionString.write(value.variant, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterString.write(value.shownValue, into: &buf)
+        FfiConverterOptionDouble.write(value.number, into: &buf)
+        FfiConverterTypeCheckupJudgement.write(value.judgement, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupTrendPoint_lift(_ buf: RustBuffer) throws -> CheckupTrendPoint {
+    return try FfiConverterTypeCheckupTrendPoint.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupTrendPoint_lower(_ value: CheckupTrendPoint) -> RustBuffer {
+    return FfiConverterTypeCheckupTrendPoint.lower(value)
+}
+
+
+/**
  * Where the core keeps its data and which server it syncs with.
  */
 public struct CoreConfig: Equatable, Hashable {
@@ -3347,6 +4540,10 @@ public struct HomeScreen: Equatable, Hashable {
      */
     public let latest: [Vital]
     public let bpSummary: HomeBpSummary
+    /**
+     * The newest checkup (its date and most serious judgement), if any.
+     */
+    public let latestCheckup: CheckupEntry?
     public let sync: SyncStatus
 
     // Default memberwise initializers are never public by default, so we
@@ -3357,11 +4554,15 @@ public struct HomeScreen: Equatable, Hashable {
          */today: [Vital], 
         /**
          * The newest reading of each type.
-         */latest: [Vital], bpSummary: HomeBpSummary, sync: SyncStatus) {
+         */latest: [Vital], bpSummary: HomeBpSummary, 
+        /**
+         * The newest checkup (its date and most serious judgement), if any.
+         */latestCheckup: CheckupEntry?, sync: SyncStatus) {
         self.profile = profile
         self.today = today
         self.latest = latest
         self.bpSummary = bpSummary
+        self.latestCheckup = latestCheckup
         self.sync = sync
     }
 
@@ -3385,6 +4586,7 @@ public struct FfiConverterTypeHomeScreen: FfiConverterRustBuffer {
                 today: FfiConverterSequenceTypeVital.read(from: &buf), 
                 latest: FfiConverterSequenceTypeVital.read(from: &buf), 
                 bpSummary: FfiConverterTypeHomeBpSummary.read(from: &buf), 
+                latestCheckup: FfiConverterOptionTypeCheckupEntry.read(from: &buf), 
                 sync: FfiConverterTypeSyncStatus.read(from: &buf)
         )
     }
@@ -3394,6 +4596,7 @@ public struct FfiConverterTypeHomeScreen: FfiConverterRustBuffer {
         FfiConverterSequenceTypeVital.write(value.today, into: &buf)
         FfiConverterSequenceTypeVital.write(value.latest, into: &buf)
         FfiConverterTypeHomeBpSummary.write(value.bpSummary, into: &buf)
+        FfiConverterOptionTypeCheckupEntry.write(value.latestCheckup, into: &buf)
         FfiConverterTypeSyncStatus.write(value.sync, into: &buf)
     }
 }
@@ -6902,6 +8105,355 @@ public func FfiConverterTypeChartLineField_lower(_ value: ChartLineField) -> Rus
 
 
 /**
+ * Where a value stands against its item's two judgement values.
+ */
+
+public enum CheckupJudgement: Equatable, Hashable {
+    
+    case normal
+    /**
+     * At or beyond the 保健指導判定値 (but not the 受診勧奨判定値).
+     */
+    case guidance
+    /**
+     * At or beyond the 受診勧奨判定値: please see a doctor.
+     */
+    case seeDoctor
+    /**
+     * The programme sets no judgement value for this item (身長, 尿糖…).
+     */
+    case noThresholds
+    /**
+     * The values differ by sex and 命の宝箱 has no 性別: the screen can ask for it.
+     */
+    case sexNeeded
+    /**
+     * An item this version does not know (a newer app's), or a value that does not fit it.
+     */
+    case unknownItem
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CheckupJudgement: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupJudgement: FfiConverterRustBuffer {
+    typealias SwiftType = CheckupJudgement
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupJudgement {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .normal
+        
+        case 2: return .guidance
+        
+        case 3: return .seeDoctor
+        
+        case 4: return .noThresholds
+        
+        case 5: return .sexNeeded
+        
+        case 6: return .unknownItem
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CheckupJudgement, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .normal:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .guidance:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .seeDoctor:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .noThresholds:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .sexNeeded:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .unknownItem:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupJudgement_lift(_ buf: RustBuffer) throws -> CheckupJudgement {
+    return try FfiConverterTypeCheckupJudgement.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupJudgement_lower(_ value: CheckupJudgement) -> RustBuffer {
+    return FfiConverterTypeCheckupJudgement.lower(value)
+}
+
+
+
+/**
+ * Which programme a checkup belonged to.
+ */
+
+public enum CheckupKind: Equatable, Hashable {
+    
+    /**
+     * 特定健診 (by the health insurer, ages 40–74).
+     */
+    case tokutei
+    /**
+     * 定期健康診断 (by the employer).
+     */
+    case teiki
+    case other
+    /**
+     * A kind a newer app recorded: shown as "other", kept as it is by edits that leave the kind.
+     * Not accepted for a save (`Validation { CheckupKind }`).
+     */
+    case newer
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CheckupKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupKind: FfiConverterRustBuffer {
+    typealias SwiftType = CheckupKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .tokutei
+        
+        case 2: return .teiki
+        
+        case 3: return .other
+        
+        case 4: return .newer
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CheckupKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .tokutei:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .teiki:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .newer:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupKind_lift(_ buf: RustBuffer) throws -> CheckupKind {
+    return try FfiConverterTypeCheckupKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupKind_lower(_ value: CheckupKind) -> RustBuffer {
+    return FfiConverterTypeCheckupKind.lower(value)
+}
+
+
+
+/**
+ * The sex items were judged for (命の宝箱's 性別).
+ */
+
+public enum CheckupSex: Equatable, Hashable {
+    
+    case male
+    case female
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CheckupSex: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupSex: FfiConverterRustBuffer {
+    typealias SwiftType = CheckupSex
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupSex {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .male
+        
+        case 2: return .female
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CheckupSex, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .male:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .female:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupSex_lift(_ buf: RustBuffer) throws -> CheckupSex {
+    return try FfiConverterTypeCheckupSex.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupSex_lower(_ value: CheckupSex) -> RustBuffer {
+    return FfiConverterTypeCheckupSex.lower(value)
+}
+
+
+
+/**
+ * How an item's value is typed in.
+ */
+
+public enum CheckupValueKind: Equatable, Hashable {
+    
+    /**
+     * A number with at most `max_decimals` places, between `min` and `max`.
+     */
+    case decimal
+    /**
+     * One of `value_labels` (−, ±, +, ++, +++), saved as its code "1" to "5".
+     */
+    case ordinal
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CheckupValueKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupValueKind: FfiConverterRustBuffer {
+    typealias SwiftType = CheckupValueKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupValueKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .decimal
+        
+        case 2: return .ordinal
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CheckupValueKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .decimal:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .ordinal:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupValueKind_lift(_ buf: RustBuffer) throws -> CheckupValueKind {
+    return try FfiConverterTypeCheckupValueKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupValueKind_lower(_ value: CheckupValueKind) -> RustBuffer {
+    return FfiConverterTypeCheckupValueKind.lower(value)
+}
+
+
+
+/**
  * What an action collided with, for the shell to word.
  */
 
@@ -7012,6 +8564,91 @@ public func FfiConverterTypeConflictKind_lift(_ buf: RustBuffer) throws -> Confl
 #endif
 public func FfiConverterTypeConflictKind_lower(_ value: ConflictKind) -> RustBuffer {
     return FfiConverterTypeConflictKind.lower(value)
+}
+
+
+
+/**
+ * Which side of a judgement value counts as crossing it.
+ */
+
+public enum CutDirection: Equatable, Hashable {
+    
+    /**
+     * `≥`: high values are the concern.
+     */
+    case atLeast
+    /**
+     * `<`: low values are the concern (HDL).
+     */
+    case below
+    /**
+     * `≤`: as `Below`, where the programme writes it inclusively.
+     */
+    case atMost
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CutDirection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCutDirection: FfiConverterRustBuffer {
+    typealias SwiftType = CutDirection
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CutDirection {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .atLeast
+        
+        case 2: return .below
+        
+        case 3: return .atMost
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CutDirection, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .atLeast:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .below:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .atMost:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCutDirection_lift(_ buf: RustBuffer) throws -> CutDirection {
+    return try FfiConverterTypeCutDirection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCutDirection_lower(_ value: CutDirection) -> RustBuffer {
+    return FfiConverterTypeCutDirection.lower(value)
 }
 
 
@@ -9836,6 +11473,54 @@ fileprivate struct FfiConverterOptionTypeCalendarDay: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCheckupEntry: FfiConverterRustBuffer {
+    typealias SwiftType = CheckupEntry?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCheckupEntry.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCheckupEntry.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCheckupThreshold: FfiConverterRustBuffer {
+    typealias SwiftType = CheckupThreshold?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCheckupThreshold.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCheckupThreshold.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeDispensingInfo: FfiConverterRustBuffer {
     typealias SwiftType = DispensingInfo?
 
@@ -10076,6 +11761,78 @@ fileprivate struct FfiConverterOptionTypeVital: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCheckupJudgement: FfiConverterRustBuffer {
+    typealias SwiftType = CheckupJudgement?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCheckupJudgement.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCheckupJudgement.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCheckupKind: FfiConverterRustBuffer {
+    typealias SwiftType = CheckupKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCheckupKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCheckupKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCheckupSex: FfiConverterRustBuffer {
+    typealias SwiftType = CheckupSex?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCheckupSex.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCheckupSex.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeDosageForm: FfiConverterRustBuffer {
     typealias SwiftType = DosageForm?
 
@@ -10287,6 +12044,181 @@ fileprivate struct FfiConverterSequenceTypeChartPoint: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeChartPoint.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCheckupConflict: FfiConverterRustBuffer {
+    typealias SwiftType = [CheckupConflict]
+
+    public static func write(_ value: [CheckupConflict], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCheckupConflict.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CheckupConflict] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CheckupConflict]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCheckupConflict.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCheckupEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [CheckupEntry]
+
+    public static func write(_ value: [CheckupEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCheckupEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CheckupEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CheckupEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCheckupEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCheckupItem: FfiConverterRustBuffer {
+    typealias SwiftType = [CheckupItem]
+
+    public static func write(_ value: [CheckupItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCheckupItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CheckupItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CheckupItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCheckupItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCheckupItemInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [CheckupItemInfo]
+
+    public static func write(_ value: [CheckupItemInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCheckupItemInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CheckupItemInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CheckupItemInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCheckupItemInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCheckupItemValue: FfiConverterRustBuffer {
+    typealias SwiftType = [CheckupItemValue]
+
+    public static func write(_ value: [CheckupItemValue], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCheckupItemValue.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CheckupItemValue] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CheckupItemValue]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCheckupItemValue.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCheckupPage: FfiConverterRustBuffer {
+    typealias SwiftType = [CheckupPage]
+
+    public static func write(_ value: [CheckupPage], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCheckupPage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CheckupPage] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CheckupPage]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCheckupPage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCheckupTrendPoint: FfiConverterRustBuffer {
+    typealias SwiftType = [CheckupTrendPoint]
+
+    public static func write(_ value: [CheckupTrendPoint], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCheckupTrendPoint.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CheckupTrendPoint] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CheckupTrendPoint]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCheckupTrendPoint.read(from: &buf))
         }
         return seq
     }
@@ -10840,6 +12772,16 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * Every item of the code list, in the order a result sheet lists them.
+ */
+public func checkupItemCodes() -> [CheckupItemInfo]  {
+    return try!  FfiConverterSequenceTypeCheckupItemInfo.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_func_checkup_item_codes(uniffiCallStatus
+    )
+})
+}
+/**
  * The sheet's fields by group, in the order the sheet shows and prints them.
  */
 public func emergencySheetFields() -> [SheetFieldGroup]  {
@@ -10917,6 +12859,9 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_techo_ffi_checksum_func_checkup_item_codes() != 59227) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_techo_ffi_checksum_func_emergency_sheet_fields() != 53150) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10944,10 +12889,40 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_vital_chart() != 25435) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_add_emergency_page() != 50174) {
+    if (uniffi_techo_ffi_checksum_method_techocore_add_checkup() != 12459) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache() != 53024) {
+    if (uniffi_techo_ffi_checksum_method_techocore_add_checkup_page() != 56791) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_checkup() != 43384) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_checkup_page_file() != 42126) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_checkup_series() != 53734) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_checkups() != 58873) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_delete_checkup() != 14971) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_edit_checkup() != 46866) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_remove_checkup_items() != 57431) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_resolve_checkup_conflict() != 55034) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_set_checkup_items() != 64081) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_add_emergency_page() != 50174) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_emergency_page_file() != 53467) {
@@ -11002,6 +12977,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_start_medication_scan() != 60500) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache() != 39591) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_active_profile() != 21271) {

@@ -336,14 +336,64 @@ uint64_t uniffi_techo_ffi_fn_constructor_techocore_open(RustBuffer config, uint6
 RustBuffer uniffi_techo_ffi_fn_method_techocore_vital_chart(uint64_t ptr, RustBuffer profile_id, RustBuffer kind, RustBuffer bucket, RustBuffer as_of, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ADD_CHECKUP
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ADD_CHECKUP
+RustBuffer uniffi_techo_ffi_fn_method_techocore_add_checkup(uint64_t ptr, RustBuffer profile_id, RustBuffer date, RustBuffer kind, RustBuffer institution, RustBuffer note, RustBuffer photo_paths, RustBuffer items, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ADD_CHECKUP_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ADD_CHECKUP_PAGE
+RustBuffer uniffi_techo_ffi_fn_method_techocore_add_checkup_page(uint64_t ptr, RustBuffer profile_id, RustBuffer checkup_id, RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CHECKUP
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CHECKUP
+RustBuffer uniffi_techo_ffi_fn_method_techocore_checkup(uint64_t ptr, RustBuffer profile_id, RustBuffer checkup_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CHECKUP_PAGE_FILE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CHECKUP_PAGE_FILE
+uint64_t uniffi_techo_ffi_fn_method_techocore_checkup_page_file(uint64_t ptr, RustBuffer profile_id, RustBuffer checkup_id, RustBuffer image_sha256, int8_t thumbnail
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CHECKUP_SERIES
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CHECKUP_SERIES
+RustBuffer uniffi_techo_ffi_fn_method_techocore_checkup_series(uint64_t ptr, RustBuffer profile_id, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CHECKUPS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CHECKUPS
+RustBuffer uniffi_techo_ffi_fn_method_techocore_checkups(uint64_t ptr, RustBuffer profile_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DELETE_CHECKUP
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_DELETE_CHECKUP
+void uniffi_techo_ffi_fn_method_techocore_delete_checkup(uint64_t ptr, RustBuffer profile_id, RustBuffer checkup_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_EDIT_CHECKUP
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_EDIT_CHECKUP
+RustBuffer uniffi_techo_ffi_fn_method_techocore_edit_checkup(uint64_t ptr, RustBuffer profile_id, RustBuffer checkup_id, RustBuffer date, RustBuffer kind, RustBuffer institution, RustBuffer note, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_REMOVE_CHECKUP_ITEMS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_REMOVE_CHECKUP_ITEMS
+RustBuffer uniffi_techo_ffi_fn_method_techocore_remove_checkup_items(uint64_t ptr, RustBuffer profile_id, RustBuffer checkup_id, RustBuffer codes, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RESOLVE_CHECKUP_CONFLICT
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RESOLVE_CHECKUP_CONFLICT
+RustBuffer uniffi_techo_ffi_fn_method_techocore_resolve_checkup_conflict(uint64_t ptr, RustBuffer profile_id, RustBuffer checkup_id, RustBuffer field, int8_t keep_ours, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SET_CHECKUP_ITEMS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SET_CHECKUP_ITEMS
+RustBuffer uniffi_techo_ffi_fn_method_techocore_set_checkup_items(uint64_t ptr, RustBuffer profile_id, RustBuffer checkup_id, RustBuffer items, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ADD_EMERGENCY_PAGE
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ADD_EMERGENCY_PAGE
 RustBuffer uniffi_techo_ffi_fn_method_techocore_add_emergency_page(uint64_t ptr, RustBuffer profile_id, RustBuffer path, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CLEAR_PHOTO_CACHE
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CLEAR_PHOTO_CACHE
-void uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_EMERGENCY_PAGE_FILE
@@ -434,6 +484,11 @@ RustBuffer uniffi_techo_ffi_fn_method_techocore_search_medications(uint64_t ptr,
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_START_MEDICATION_SCAN
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_START_MEDICATION_SCAN
 uint64_t uniffi_techo_ffi_fn_method_techocore_start_medication_scan(uint64_t ptr, RustBuffer profile_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CLEAR_PHOTO_CACHE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CLEAR_PHOTO_CACHE
+void uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_ACTIVE_PROFILE
@@ -644,6 +699,12 @@ void uniffi_techo_ffi_fn_method_syncobserver_on_progress(uint64_t ptr, RustBuffe
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_SYNCOBSERVER_ON_FINISHED
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_SYNCOBSERVER_ON_FINISHED
 void uniffi_techo_ffi_fn_method_syncobserver_on_finished(uint64_t ptr, RustBuffer report, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CHECKUP_ITEM_CODES
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CHECKUP_ITEM_CODES
+RustBuffer uniffi_techo_ffi_fn_func_checkup_item_codes(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_EMERGENCY_SHEET_FIELDS
@@ -932,6 +993,12 @@ void ffi_techo_ffi_rust_future_free_void(uint64_t handle
 void ffi_techo_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CHECKUP_ITEM_CODES
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CHECKUP_ITEM_CODES
+uint16_t uniffi_techo_ffi_checksum_func_checkup_item_codes(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_EMERGENCY_SHEET_FIELDS
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_EMERGENCY_SHEET_FIELDS
 uint16_t uniffi_techo_ffi_checksum_func_emergency_sheet_fields(void
@@ -986,15 +1053,75 @@ uint16_t uniffi_techo_ffi_checksum_method_techocore_vital_chart(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ADD_EMERGENCY_PAGE
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ADD_EMERGENCY_PAGE
-uint16_t uniffi_techo_ffi_checksum_method_techocore_add_emergency_page(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ADD_CHECKUP
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ADD_CHECKUP
+uint16_t uniffi_techo_ffi_checksum_method_techocore_add_checkup(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CLEAR_PHOTO_CACHE
-#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CLEAR_PHOTO_CACHE
-uint16_t uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ADD_CHECKUP_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ADD_CHECKUP_PAGE
+uint16_t uniffi_techo_ffi_checksum_method_techocore_add_checkup_page(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CHECKUP
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CHECKUP
+uint16_t uniffi_techo_ffi_checksum_method_techocore_checkup(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CHECKUP_PAGE_FILE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CHECKUP_PAGE_FILE
+uint16_t uniffi_techo_ffi_checksum_method_techocore_checkup_page_file(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CHECKUP_SERIES
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CHECKUP_SERIES
+uint16_t uniffi_techo_ffi_checksum_method_techocore_checkup_series(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CHECKUPS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CHECKUPS
+uint16_t uniffi_techo_ffi_checksum_method_techocore_checkups(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_DELETE_CHECKUP
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_DELETE_CHECKUP
+uint16_t uniffi_techo_ffi_checksum_method_techocore_delete_checkup(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_EDIT_CHECKUP
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_EDIT_CHECKUP
+uint16_t uniffi_techo_ffi_checksum_method_techocore_edit_checkup(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_REMOVE_CHECKUP_ITEMS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_REMOVE_CHECKUP_ITEMS
+uint16_t uniffi_techo_ffi_checksum_method_techocore_remove_checkup_items(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RESOLVE_CHECKUP_CONFLICT
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RESOLVE_CHECKUP_CONFLICT
+uint16_t uniffi_techo_ffi_checksum_method_techocore_resolve_checkup_conflict(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_SET_CHECKUP_ITEMS
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_SET_CHECKUP_ITEMS
+uint16_t uniffi_techo_ffi_checksum_method_techocore_set_checkup_items(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ADD_EMERGENCY_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ADD_EMERGENCY_PAGE
+uint16_t uniffi_techo_ffi_checksum_method_techocore_add_emergency_page(void
     
 );
 #endif
@@ -1103,6 +1230,12 @@ uint16_t uniffi_techo_ffi_checksum_method_techocore_search_medications(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_START_MEDICATION_SCAN
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_START_MEDICATION_SCAN
 uint16_t uniffi_techo_ffi_checksum_method_techocore_start_medication_scan(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CLEAR_PHOTO_CACHE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CLEAR_PHOTO_CACHE
+uint16_t uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache(void
     
 );
 #endif

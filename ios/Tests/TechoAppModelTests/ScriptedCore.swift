@@ -141,4 +141,41 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
     func emergencySheetSuggestions(profileId: String, today: CalendarDay) throws -> [SheetFieldValue] {
         try real.emergencySheetSuggestions(profileId: profileId, today: today)
     }
+
+    // 健診結果: forwarded as they are.
+    func checkups(profileId: String) throws -> [CheckupEntry] { try real.checkups(profileId: profileId) }
+    func checkup(profileId: String, checkupId: String) throws -> CheckupDetail {
+        try real.checkup(profileId: profileId, checkupId: checkupId)
+    }
+    func addCheckup(profileId: String, date: CalendarDay, kind: CheckupKind, institution: String, note: String,
+                    photoPaths: [String], items: [CheckupItemValue]) throws -> CheckupDetail {
+        try real.addCheckup(profileId: profileId, date: date, kind: kind, institution: institution, note: note,
+                            photoPaths: photoPaths, items: items)
+    }
+    func addCheckupPage(profileId: String, checkupId: String, path: String) throws -> CheckupDetail {
+        try real.addCheckupPage(profileId: profileId, checkupId: checkupId, path: path)
+    }
+    func setCheckupItems(profileId: String, checkupId: String, items: [CheckupItemValue]) throws -> CheckupDetail {
+        try real.setCheckupItems(profileId: profileId, checkupId: checkupId, items: items)
+    }
+    func removeCheckupItems(profileId: String, checkupId: String, codes: [String]) throws -> CheckupDetail {
+        try real.removeCheckupItems(profileId: profileId, checkupId: checkupId, codes: codes)
+    }
+    func editCheckup(profileId: String, checkupId: String, date: CalendarDay?, kind: CheckupKind?,
+                     institution: String?, note: String?) throws -> CheckupDetail {
+        try real.editCheckup(profileId: profileId, checkupId: checkupId, date: date, kind: kind,
+                             institution: institution, note: note)
+    }
+    func resolveCheckupConflict(profileId: String, checkupId: String, field: String, keepOurs: Bool) throws -> CheckupDetail {
+        try real.resolveCheckupConflict(profileId: profileId, checkupId: checkupId, field: field, keepOurs: keepOurs)
+    }
+    func deleteCheckup(profileId: String, checkupId: String) throws {
+        try real.deleteCheckup(profileId: profileId, checkupId: checkupId)
+    }
+    func checkupSeries(profileId: String, code: String) throws -> [CheckupTrendPoint] {
+        try real.checkupSeries(profileId: profileId, code: code)
+    }
+    func checkupPageFile(profileId: String, checkupId: String, imageSha256: String, thumbnail: Bool) async throws -> String {
+        try await real.checkupPageFile(profileId: profileId, checkupId: checkupId, imageSha256: imageSha256, thumbnail: thumbnail)
+    }
 }

@@ -738,6 +738,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_techo_ffi_checksum_func_checkup_item_codes(
+    ): Int
     external fun uniffi_techo_ffi_checksum_func_emergency_sheet_fields(
     ): Int
     external fun uniffi_techo_ffi_checksum_func_start_over(
@@ -756,9 +758,29 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_vital_chart(
     ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_add_emergency_page(
+    external fun uniffi_techo_ffi_checksum_method_techocore_add_checkup(
     ): Int
-    external fun uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache(
+    external fun uniffi_techo_ffi_checksum_method_techocore_add_checkup_page(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_checkup(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_checkup_page_file(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_checkup_series(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_checkups(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_delete_checkup(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_edit_checkup(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_remove_checkup_items(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_resolve_checkup_conflict(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_set_checkup_items(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_add_emergency_page(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_emergency_page_file(
     ): Int
@@ -795,6 +817,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_techo_ffi_checksum_method_techocore_search_medications(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_start_medication_scan(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_active_profile(
     ): Int
@@ -906,10 +930,30 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_vital_chart(`ptr`: Long,`profileId`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`bucket`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_add_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`institution`: RustBuffer.ByValue,`note`: RustBuffer.ByValue,`photoPaths`: RustBuffer.ByValue,`items`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_add_checkup_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_checkup_page_file(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,`thumbnail`: Byte,
+    ): Long
+    external fun uniffi_techo_ffi_fn_method_techocore_checkup_series(`ptr`: Long,`profileId`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_checkups(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_delete_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_techo_ffi_fn_method_techocore_edit_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`institution`: RustBuffer.ByValue,`note`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_remove_checkup_items(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`codes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_resolve_checkup_conflict(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`field`: RustBuffer.ByValue,`keepOurs`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_set_checkup_items(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`items`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_add_emergency_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
     external fun uniffi_techo_ffi_fn_method_techocore_emergency_page_file(`ptr`: Long,`profileId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,`thumbnail`: Byte,
     ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -946,6 +990,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_start_medication_scan(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_techo_ffi_fn_method_techocore_active_profile(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_add_profile(`ptr`: Long,`hmCode`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,`relationship`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1030,6 +1076,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_techo_ffi_fn_method_syncobserver_on_finished(`ptr`: Long,`report`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_techo_ffi_fn_func_checkup_item_codes(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_func_emergency_sheet_fields(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_func_start_over(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1159,6 +1207,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_techo_ffi_checksum_func_checkup_item_codes() and 0xFFFF) != 59227) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_techo_ffi_checksum_func_emergency_sheet_fields() and 0xFFFF) != 53150) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1186,10 +1237,40 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_vital_chart() and 0xFFFF) != 25435) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_add_emergency_page() and 0xFFFF) != 50174) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_add_checkup() and 0xFFFF) != 12459) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache() and 0xFFFF) != 53024) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_add_checkup_page() and 0xFFFF) != 56791) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_checkup() and 0xFFFF) != 43384) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_checkup_page_file() and 0xFFFF) != 42126) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_checkup_series() and 0xFFFF) != 53734) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_checkups() and 0xFFFF) != 58873) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_delete_checkup() and 0xFFFF) != 14971) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_edit_checkup() and 0xFFFF) != 46866) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_remove_checkup_items() and 0xFFFF) != 57431) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_resolve_checkup_conflict() and 0xFFFF) != 55034) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_set_checkup_items() and 0xFFFF) != 64081) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_add_emergency_page() and 0xFFFF) != 50174) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_page_file() and 0xFFFF) != 53467) {
@@ -1244,6 +1325,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_start_medication_scan() and 0xFFFF) != 60500) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_clear_photo_cache() and 0xFFFF) != 39591) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_active_profile() and 0xFFFF) != 21271) {
@@ -3371,18 +3455,74 @@ public interface TechoCoreInterface {
     fun `vitalChart`(`profileId`: kotlin.String, `kind`: VitalKind, `bucket`: Bucket, `asOf`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): VitalChart
     
     /**
+     * Records a checkup: photos (JPEG or PNG at `photo_paths`; iOS converts HEIC first) made
+     * upright, stripped of metadata, resized and kept encrypted, and the items typed from them.
+     * Everything is checked first (`Validation` names the field, `Photo` the photo problem);
+     * nothing is saved if anything is refused. The files are not needed afterwards.
+     */
+    fun `addCheckup`(`profileId`: kotlin.String, `date`: CalendarDay, `kind`: CheckupKind, `institution`: kotlin.String, `note`: kotlin.String, `photoPaths`: List<kotlin.String>, `items`: List<CheckupItemValue>): CheckupDetail
+    
+    /**
+     * Adds a photographed page (JPEG or PNG at `path`) to a checkup.
+     */
+    fun `addCheckupPage`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `path`: kotlin.String): CheckupDetail
+    
+    /**
+     * One checkup, each item judged for the person's sex on 命の宝箱.
+     */
+    fun `checkup`(`profileId`: kotlin.String, `checkupId`: kotlin.String): CheckupDetail
+    
+    /**
+     * A page (or its preview) as a JPEG file the screen can show, in the app's private cache
+     * (`clear_photo_cache` empties it). A page added on another device is downloaded first,
+     * checked against the checkup, and kept encrypted.
+     */
+    suspend fun `checkupPageFile`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `imageSha256`: kotlin.String, `thumbnail`: kotlin.Boolean): kotlin.String
+    
+    /**
+     * Item `code` across every checkup, oldest first, with its variants of the same series
+     * (収縮期血圧 1回目 and 2回目; HbA1c by any method), each judged.
+     */
+    fun `checkupSeries`(`profileId`: kotlin.String, `code`: kotlin.String): List<CheckupTrendPoint>
+    
+    /**
+     * The person's checkups, newest first.
+     */
+    fun `checkups`(`profileId`: kotlin.String): List<CheckupEntry>
+    
+    /**
+     * Deletes a checkup on every device (at the next sync).
+     */
+    fun `deleteCheckup`(`profileId`: kotlin.String, `checkupId`: kotlin.String)
+    
+    /**
+     * Corrects the date, kind, institution or note (`None` leaves one as it is).
+     */
+    fun `editCheckup`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `date`: CalendarDay?, `kind`: CheckupKind?, `institution`: kotlin.String?, `note`: kotlin.String?): CheckupDetail
+    
+    /**
+     * Removes the items with these codes (`NotFound { item }` if one is not there).
+     */
+    fun `removeCheckupItems`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `codes`: List<kotlin.String>): CheckupDetail
+    
+    /**
+     * Settles a value saved differently on two devices (`field` as the conflict names it):
+     * this device's value (`keep_ours`, saved as a new version) or the one the checkup shows.
+     */
+    fun `resolveCheckupConflict`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `field`: kotlin.String, `keepOurs`: kotlin.Boolean): CheckupDetail
+    
+    /**
+     * Sets items, replacing a code's earlier value (typing a value settles a conflict on that
+     * item). Every value is checked; nothing is saved if one is refused.
+     */
+    fun `setCheckupItems`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `items`: List<CheckupItemValue>): CheckupDetail
+    
+    /**
      * Adds a photo (JPEG or PNG at `path`; iOS converts HEIC first) of the paper sheet as a
      * page: made upright, stripped of metadata, resized, kept encrypted, sent at the next sync.
      * The file at `path` is not needed afterwards. `Photo` errors say why one was refused.
      */
     fun `addEmergencyPage`(`profileId`: kotlin.String, `path`: kotlin.String): EmergencySheetView
-    
-    /**
-     * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
-     * to the background; the core does at start, on sign-out and when a person is removed; the
-     * pages stay encrypted in the store).
-     */
-    fun `clearPhotoCache`()
     
     /**
      * A page (or its preview) as a JPEG file the screen can show, in the app's private cache
@@ -3477,6 +3617,13 @@ public interface TechoCoreInterface {
      * Starts scanning a receipt for `profile_id`.
      */
     fun `startMedicationScan`(`profileId`: kotlin.String): MedicationScanner
+    
+    /**
+     * Deletes the decrypted copies the `…_page_file` calls wrote (the app calls it when it goes
+     * to the background; the core does at start, on sign-out and when a person is removed; the
+     * pages stay encrypted in the store).
+     */
+    fun `clearPhotoCache`()
     
     /**
      * The profile the app acts for; `None` before the first run is finished.
@@ -3733,6 +3880,244 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
 
     
     /**
+     * Records a checkup: photos (JPEG or PNG at `photo_paths`; iOS converts HEIC first) made
+     * upright, stripped of metadata, resized and kept encrypted, and the items typed from them.
+     * Everything is checked first (`Validation` names the field, `Photo` the photo problem);
+     * nothing is saved if anything is refused. The files are not needed afterwards.
+     */
+    @Throws(ApiException::class)override fun `addCheckup`(`profileId`: kotlin.String, `date`: CalendarDay, `kind`: CheckupKind, `institution`: kotlin.String, `note`: kotlin.String, `photoPaths`: List<kotlin.String>, `items`: List<CheckupItemValue>): CheckupDetail {
+            return FfiConverterTypeCheckupDetail.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_add_checkup(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterTypeCalendarDay.lower(`date`),
+        FfiConverterTypeCheckupKind.lower(`kind`),
+        FfiConverterString.lower(`institution`),
+        FfiConverterString.lower(`note`),
+        FfiConverterSequenceString.lower(`photoPaths`),
+        FfiConverterSequenceTypeCheckupItemValue.lower(`items`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Adds a photographed page (JPEG or PNG at `path`) to a checkup.
+     */
+    @Throws(ApiException::class)override fun `addCheckupPage`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `path`: kotlin.String): CheckupDetail {
+            return FfiConverterTypeCheckupDetail.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_add_checkup_page(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`checkupId`),
+        FfiConverterString.lower(`path`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One checkup, each item judged for the person's sex on 命の宝箱.
+     */
+    @Throws(ApiException::class)override fun `checkup`(`profileId`: kotlin.String, `checkupId`: kotlin.String): CheckupDetail {
+            return FfiConverterTypeCheckupDetail.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_checkup(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`checkupId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A page (or its preview) as a JPEG file the screen can show, in the app's private cache
+     * (`clear_photo_cache` empties it). A page added on another device is downloaded first,
+     * checked against the checkup, and kept encrypted.
+     */
+    @Throws(ApiException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `checkupPageFile`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `imageSha256`: kotlin.String, `thumbnail`: kotlin.Boolean) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_techo_ffi_fn_method_techocore_checkup_page_file(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`checkupId`),
+        FfiConverterString.lower(`imageSha256`),
+        FfiConverterBoolean.lower(`thumbnail`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_techo_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_techo_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_techo_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        ApiException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Item `code` across every checkup, oldest first, with its variants of the same series
+     * (収縮期血圧 1回目 and 2回目; HbA1c by any method), each judged.
+     */
+    @Throws(ApiException::class)override fun `checkupSeries`(`profileId`: kotlin.String, `code`: kotlin.String): List<CheckupTrendPoint> {
+            return FfiConverterSequenceTypeCheckupTrendPoint.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_checkup_series(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`code`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The person's checkups, newest first.
+     */
+    @Throws(ApiException::class)override fun `checkups`(`profileId`: kotlin.String): List<CheckupEntry> {
+            return FfiConverterSequenceTypeCheckupEntry.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_checkups(
+        it,
+        
+        FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Deletes a checkup on every device (at the next sync).
+     */
+    @Throws(ApiException::class)override fun `deleteCheckup`(`profileId`: kotlin.String, `checkupId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_delete_checkup(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`checkupId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Corrects the date, kind, institution or note (`None` leaves one as it is).
+     */
+    @Throws(ApiException::class)override fun `editCheckup`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `date`: CalendarDay?, `kind`: CheckupKind?, `institution`: kotlin.String?, `note`: kotlin.String?): CheckupDetail {
+            return FfiConverterTypeCheckupDetail.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_edit_checkup(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`checkupId`),
+        FfiConverterOptionalTypeCalendarDay.lower(`date`),
+        FfiConverterOptionalTypeCheckupKind.lower(`kind`),
+        FfiConverterOptionalString.lower(`institution`),
+        FfiConverterOptionalString.lower(`note`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes the items with these codes (`NotFound { item }` if one is not there).
+     */
+    @Throws(ApiException::class)override fun `removeCheckupItems`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `codes`: List<kotlin.String>): CheckupDetail {
+            return FfiConverterTypeCheckupDetail.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_remove_checkup_items(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`checkupId`),
+        FfiConverterSequenceString.lower(`codes`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Settles a value saved differently on two devices (`field` as the conflict names it):
+     * this device's value (`keep_ours`, saved as a new version) or the one the checkup shows.
+     */
+    @Throws(ApiException::class)override fun `resolveCheckupConflict`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `field`: kotlin.String, `keepOurs`: kotlin.Boolean): CheckupDetail {
+            return FfiConverterTypeCheckupDetail.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_resolve_checkup_conflict(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`checkupId`),
+        FfiConverterString.lower(`field`),
+        FfiConverterBoolean.lower(`keepOurs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sets items, replacing a code's earlier value (typing a value settles a conflict on that
+     * item). Every value is checked; nothing is saved if one is refused.
+     */
+    @Throws(ApiException::class)override fun `setCheckupItems`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `items`: List<CheckupItemValue>): CheckupDetail {
+            return FfiConverterTypeCheckupDetail.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_set_checkup_items(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`checkupId`),
+        FfiConverterSequenceTypeCheckupItemValue.lower(`items`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Adds a photo (JPEG or PNG at `path`; iOS converts HEIC first) of the paper sheet as a
      * page: made upright, stripped of metadata, resized, kept encrypted, sent at the next sync.
      * The file at `path` is not needed afterwards. `Photo` errors say why one was refused.
@@ -3750,24 +4135,6 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
     }
     )
     }
-    
-
-    
-    /**
-     * Deletes the decrypted copies `emergency_page_file` wrote (the app calls it when it goes
-     * to the background; the core does at start, on sign-out and when a person is removed; the
-     * pages stay encrypted in the store).
-     */
-    @Throws(ApiException::class)override fun `clearPhotoCache`()
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(ApiException) { _status ->
-    UniffiLib.uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(
-        it,
-        _status)
-}
-    }
-    
     
 
     
@@ -4113,6 +4480,24 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Deletes the decrypted copies the `…_page_file` calls wrote (the app calls it when it goes
+     * to the background; the core does at start, on sign-out and when a person is removed; the
+     * pages stay encrypted in the store).
+     */
+    @Throws(ApiException::class)override fun `clearPhotoCache`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(
+        it,
+        _status)
+}
+    }
+    
     
 
     
@@ -4845,6 +5230,755 @@ public object FfiConverterTypeChartPoint: FfiConverterRustBuffer<ChartPoint> {
 
 
 /**
+ * A value saved differently on two devices: the checkup shows `theirs`; the person chooses.
+ */
+data class CheckupConflict (
+    /**
+     * An item's code, or `date`, `institution`, `kind`, `note`.
+     */
+    val `field`: kotlin.String
+    , 
+    /**
+     * For an item this version knows: its plain name.
+     */
+    val `itemName`: kotlin.String?
+    , 
+    /**
+     * This device's value (empty: removed here).
+     */
+    val `ours`: kotlin.String
+    , 
+    /**
+     * The value shown (empty: removed there).
+     */
+    val `theirs`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupConflict: FfiConverterRustBuffer<CheckupConflict> {
+    override fun read(buf: ByteBuffer): CheckupConflict {
+        return CheckupConflict(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckupConflict) = (
+            FfiConverterString.allocationSize(value.`field`) +
+            FfiConverterOptionalString.allocationSize(value.`itemName`) +
+            FfiConverterString.allocationSize(value.`ours`) +
+            FfiConverterString.allocationSize(value.`theirs`)
+    )
+
+    override fun write(value: CheckupConflict, buf: ByteBuffer) {
+            FfiConverterString.write(value.`field`, buf)
+            FfiConverterOptionalString.write(value.`itemName`, buf)
+            FfiConverterString.write(value.`ours`, buf)
+            FfiConverterString.write(value.`theirs`, buf)
+    }
+}
+
+
+
+data class CheckupCut (
+    val `direction`: CutDirection
+    , 
+    /**
+     * In the item's unit, exact (`"5.6"`).
+     */
+    val `value`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupCut: FfiConverterRustBuffer<CheckupCut> {
+    override fun read(buf: ByteBuffer): CheckupCut {
+        return CheckupCut(
+            FfiConverterTypeCutDirection.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckupCut) = (
+            FfiConverterTypeCutDirection.allocationSize(value.`direction`) +
+            FfiConverterString.allocationSize(value.`value`)
+    )
+
+    override fun write(value: CheckupCut, buf: ByteBuffer) {
+            FfiConverterTypeCutDirection.write(value.`direction`, buf)
+            FfiConverterString.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
+ * One checkup as its screen shows it.
+ */
+data class CheckupDetail (
+    val `id`: kotlin.String
+    , 
+    val `date`: CalendarDay?
+    , 
+    val `dateText`: kotlin.String
+    , 
+    val `institution`: kotlin.String
+    , 
+    val `kind`: CheckupKind
+    , 
+    val `note`: kotlin.String
+    , 
+    /**
+     * In the order a result sheet lists them (items a newer app added last).
+     */
+    val `items`: List<CheckupItem>
+    , 
+    val `pages`: List<CheckupPage>
+    , 
+    val `conflicts`: List<CheckupConflict>
+    , 
+    val `unsent`: kotlin.Boolean
+    , 
+    /**
+     * The sex items were judged for; `None` until 命の宝箱 has 性別 (`SexNeeded` items say so).
+     */
+    val `judgedFor`: CheckupSex?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupDetail: FfiConverterRustBuffer<CheckupDetail> {
+    override fun read(buf: ByteBuffer): CheckupDetail {
+        return CheckupDetail(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeCalendarDay.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeCheckupKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeCheckupItem.read(buf),
+            FfiConverterSequenceTypeCheckupPage.read(buf),
+            FfiConverterSequenceTypeCheckupConflict.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeCheckupSex.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckupDetail) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterOptionalTypeCalendarDay.allocationSize(value.`date`) +
+            FfiConverterString.allocationSize(value.`dateText`) +
+            FfiConverterString.allocationSize(value.`institution`) +
+            FfiConverterTypeCheckupKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`note`) +
+            FfiConverterSequenceTypeCheckupItem.allocationSize(value.`items`) +
+            FfiConverterSequenceTypeCheckupPage.allocationSize(value.`pages`) +
+            FfiConverterSequenceTypeCheckupConflict.allocationSize(value.`conflicts`) +
+            FfiConverterBoolean.allocationSize(value.`unsent`) +
+            FfiConverterOptionalTypeCheckupSex.allocationSize(value.`judgedFor`)
+    )
+
+    override fun write(value: CheckupDetail, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterOptionalTypeCalendarDay.write(value.`date`, buf)
+            FfiConverterString.write(value.`dateText`, buf)
+            FfiConverterString.write(value.`institution`, buf)
+            FfiConverterTypeCheckupKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`note`, buf)
+            FfiConverterSequenceTypeCheckupItem.write(value.`items`, buf)
+            FfiConverterSequenceTypeCheckupPage.write(value.`pages`, buf)
+            FfiConverterSequenceTypeCheckupConflict.write(value.`conflicts`, buf)
+            FfiConverterBoolean.write(value.`unsent`, buf)
+            FfiConverterOptionalTypeCheckupSex.write(value.`judgedFor`, buf)
+    }
+}
+
+
+
+/**
+ * A checkup in the list.
+ */
+data class CheckupEntry (
+    val `id`: kotlin.String
+    , 
+    /**
+     * `None` only for a date a newer app wrote in a form this one cannot read: show `date_text`.
+     */
+    val `date`: CalendarDay?
+    , 
+    val `dateText`: kotlin.String
+    , 
+    val `institution`: kotlin.String
+    , 
+    val `kind`: CheckupKind
+    , 
+    val `pageCount`: kotlin.UInt
+    , 
+    val `itemCount`: kotlin.UInt
+    , 
+    /**
+     * The most serious judgement among its items (`Normal`, `Guidance` or `SeeDoctor`); `None`
+     * when no item was judged.
+     */
+    val `worstJudgement`: CheckupJudgement?
+    , 
+    val `conflictCount`: kotlin.UInt
+    , 
+    /**
+     * Saved here and not on the server yet.
+     */
+    val `unsent`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupEntry: FfiConverterRustBuffer<CheckupEntry> {
+    override fun read(buf: ByteBuffer): CheckupEntry {
+        return CheckupEntry(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeCalendarDay.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeCheckupKind.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalTypeCheckupJudgement.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckupEntry) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterOptionalTypeCalendarDay.allocationSize(value.`date`) +
+            FfiConverterString.allocationSize(value.`dateText`) +
+            FfiConverterString.allocationSize(value.`institution`) +
+            FfiConverterTypeCheckupKind.allocationSize(value.`kind`) +
+            FfiConverterUInt.allocationSize(value.`pageCount`) +
+            FfiConverterUInt.allocationSize(value.`itemCount`) +
+            FfiConverterOptionalTypeCheckupJudgement.allocationSize(value.`worstJudgement`) +
+            FfiConverterUInt.allocationSize(value.`conflictCount`) +
+            FfiConverterBoolean.allocationSize(value.`unsent`)
+    )
+
+    override fun write(value: CheckupEntry, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterOptionalTypeCalendarDay.write(value.`date`, buf)
+            FfiConverterString.write(value.`dateText`, buf)
+            FfiConverterString.write(value.`institution`, buf)
+            FfiConverterTypeCheckupKind.write(value.`kind`, buf)
+            FfiConverterUInt.write(value.`pageCount`, buf)
+            FfiConverterUInt.write(value.`itemCount`, buf)
+            FfiConverterOptionalTypeCheckupJudgement.write(value.`worstJudgement`, buf)
+            FfiConverterUInt.write(value.`conflictCount`, buf)
+            FfiConverterBoolean.write(value.`unsent`, buf)
+    }
+}
+
+
+
+/**
+ * One result line.
+ */
+data class CheckupItem (
+    val `code`: kotlin.String
+    , 
+    /**
+     * `None` for an item this version does not know (show the code).
+     */
+    val `name`: kotlin.String?
+    , 
+    val `plainName`: kotlin.String?
+    , 
+    val `variant`: kotlin.String?
+    , 
+    /**
+     * The value as recorded (what `set_checkup_items` takes back).
+     */
+    val `value`: kotlin.String
+    , 
+    /**
+     * As a result sheet prints it: ordinal codes as −, ±, +…
+     */
+    val `shownValue`: kotlin.String
+    , 
+    val `unit`: kotlin.String?
+    , 
+    val `judgement`: CheckupJudgement
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupItem: FfiConverterRustBuffer<CheckupItem> {
+    override fun read(buf: ByteBuffer): CheckupItem {
+        return CheckupItem(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeCheckupJudgement.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckupItem) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`plainName`) +
+            FfiConverterOptionalString.allocationSize(value.`variant`) +
+            FfiConverterString.allocationSize(value.`value`) +
+            FfiConverterString.allocationSize(value.`shownValue`) +
+            FfiConverterOptionalString.allocationSize(value.`unit`) +
+            FfiConverterTypeCheckupJudgement.allocationSize(value.`judgement`)
+    )
+
+    override fun write(value: CheckupItem, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`plainName`, buf)
+            FfiConverterOptionalString.write(value.`variant`, buf)
+            FfiConverterString.write(value.`value`, buf)
+            FfiConverterString.write(value.`shownValue`, buf)
+            FfiConverterOptionalString.write(value.`unit`, buf)
+            FfiConverterTypeCheckupJudgement.write(value.`judgement`, buf)
+    }
+}
+
+
+
+/**
+ * One item of the code list, for the item picker.
+ */
+data class CheckupItemInfo (
+    /**
+     * The 17-character 特定健診項目コード a save names the item by.
+     */
+    val `code`: kotlin.String
+    , 
+    /**
+     * Items with the same series are one line of a trend (method or measurement variants).
+     */
+    val `series`: kotlin.String
+    , 
+    /**
+     * 身体計測, 血圧, 脂質…
+     */
+    val `group`: kotlin.String
+    , 
+    /**
+     * As a result sheet prints it (収縮期血圧).
+     */
+    val `name`: kotlin.String
+    , 
+    /**
+     * As an elderly reader understands it (上の血圧).
+     */
+    val `plainName`: kotlin.String
+    , 
+    /**
+     * Which variant of the series (1回目, 酵素法).
+     */
+    val `variant`: kotlin.String?
+    , 
+    /**
+     * As the screens print it; none for ordinal items.
+     */
+    val `unit`: kotlin.String?
+    , 
+    val `valueKind`: CheckupValueKind
+    , 
+    /**
+     * Decimal items: the places a value may have, and the range outside which it is refused
+     * as mistyped (not as unusual).
+     */
+    val `maxDecimals`: kotlin.UByte
+    , 
+    val `min`: kotlin.String?
+    , 
+    val `max`: kotlin.String?
+    , 
+    /**
+     * Ordinal items: the labels of codes 1 to 5.
+     */
+    val `valueLabels`: List<kotlin.String>
+    , 
+    /**
+     * 保健指導判定値.
+     */
+    val `guidance`: CheckupThreshold?
+    , 
+    /**
+     * 受診勧奨判定値.
+     */
+    val `seeDoctor`: CheckupThreshold?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupItemInfo: FfiConverterRustBuffer<CheckupItemInfo> {
+    override fun read(buf: ByteBuffer): CheckupItemInfo {
+        return CheckupItemInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeCheckupValueKind.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalTypeCheckupThreshold.read(buf),
+            FfiConverterOptionalTypeCheckupThreshold.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckupItemInfo) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`series`) +
+            FfiConverterString.allocationSize(value.`group`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`plainName`) +
+            FfiConverterOptionalString.allocationSize(value.`variant`) +
+            FfiConverterOptionalString.allocationSize(value.`unit`) +
+            FfiConverterTypeCheckupValueKind.allocationSize(value.`valueKind`) +
+            FfiConverterUByte.allocationSize(value.`maxDecimals`) +
+            FfiConverterOptionalString.allocationSize(value.`min`) +
+            FfiConverterOptionalString.allocationSize(value.`max`) +
+            FfiConverterSequenceString.allocationSize(value.`valueLabels`) +
+            FfiConverterOptionalTypeCheckupThreshold.allocationSize(value.`guidance`) +
+            FfiConverterOptionalTypeCheckupThreshold.allocationSize(value.`seeDoctor`)
+    )
+
+    override fun write(value: CheckupItemInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`series`, buf)
+            FfiConverterString.write(value.`group`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`plainName`, buf)
+            FfiConverterOptionalString.write(value.`variant`, buf)
+            FfiConverterOptionalString.write(value.`unit`, buf)
+            FfiConverterTypeCheckupValueKind.write(value.`valueKind`, buf)
+            FfiConverterUByte.write(value.`maxDecimals`, buf)
+            FfiConverterOptionalString.write(value.`min`, buf)
+            FfiConverterOptionalString.write(value.`max`, buf)
+            FfiConverterSequenceString.write(value.`valueLabels`, buf)
+            FfiConverterOptionalTypeCheckupThreshold.write(value.`guidance`, buf)
+            FfiConverterOptionalTypeCheckupThreshold.write(value.`seeDoctor`, buf)
+    }
+}
+
+
+
+/**
+ * An item as a save takes it: its code and the value as printed (ordinals as "1" to "5").
+ */
+data class CheckupItemValue (
+    val `code`: kotlin.String
+    , 
+    val `value`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupItemValue: FfiConverterRustBuffer<CheckupItemValue> {
+    override fun read(buf: ByteBuffer): CheckupItemValue {
+        return CheckupItemValue(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckupItemValue) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`value`)
+    )
+
+    override fun write(value: CheckupItemValue, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
+ * A photographed page of the result.
+ */
+data class CheckupPage (
+    /**
+     * 1-based, in the order they were added.
+     */
+    val `number`: kotlin.UInt
+    , 
+    /**
+     * What `checkup_page_file` takes.
+     */
+    val `imageSha256`: kotlin.String
+    , 
+    val `thumbnailSha256`: kotlin.String
+    , 
+    val `width`: kotlin.UInt
+    , 
+    val `height`: kotlin.UInt
+    , 
+    val `bytes`: kotlin.ULong
+    , 
+    val `addedAt`: java.time.Instant?
+    , 
+    /**
+     * The preview is on this device; otherwise `checkup_page_file` downloads it (online only).
+     */
+    val `previewOnDevice`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupPage: FfiConverterRustBuffer<CheckupPage> {
+    override fun read(buf: ByteBuffer): CheckupPage {
+        return CheckupPage(
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckupPage) = (
+            FfiConverterUInt.allocationSize(value.`number`) +
+            FfiConverterString.allocationSize(value.`imageSha256`) +
+            FfiConverterString.allocationSize(value.`thumbnailSha256`) +
+            FfiConverterUInt.allocationSize(value.`width`) +
+            FfiConverterUInt.allocationSize(value.`height`) +
+            FfiConverterULong.allocationSize(value.`bytes`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`addedAt`) +
+            FfiConverterBoolean.allocationSize(value.`previewOnDevice`)
+    )
+
+    override fun write(value: CheckupPage, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`number`, buf)
+            FfiConverterString.write(value.`imageSha256`, buf)
+            FfiConverterString.write(value.`thumbnailSha256`, buf)
+            FfiConverterUInt.write(value.`width`, buf)
+            FfiConverterUInt.write(value.`height`, buf)
+            FfiConverterULong.write(value.`bytes`, buf)
+            FfiConverterOptionalTimestamp.write(value.`addedAt`, buf)
+            FfiConverterBoolean.write(value.`previewOnDevice`, buf)
+    }
+}
+
+
+
+/**
+ * A judgement value; `male` and `female` are the same unless `by_sex` (腹囲, 血色素量).
+ */
+data class CheckupThreshold (
+    val `bySex`: kotlin.Boolean
+    , 
+    val `male`: CheckupCut
+    , 
+    val `female`: CheckupCut
+    , 
+    /**
+     * As a result sheet prints it: `≥130`, `<40`, or `男性 ≥85／女性 ≥90`.
+     */
+    val `shown`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupThreshold: FfiConverterRustBuffer<CheckupThreshold> {
+    override fun read(buf: ByteBuffer): CheckupThreshold {
+        return CheckupThreshold(
+            FfiConverterBoolean.read(buf),
+            FfiConverterTypeCheckupCut.read(buf),
+            FfiConverterTypeCheckupCut.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckupThreshold) = (
+            FfiConverterBoolean.allocationSize(value.`bySex`) +
+            FfiConverterTypeCheckupCut.allocationSize(value.`male`) +
+            FfiConverterTypeCheckupCut.allocationSize(value.`female`) +
+            FfiConverterString.allocationSize(value.`shown`)
+    )
+
+    override fun write(value: CheckupThreshold, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`bySex`, buf)
+            FfiConverterTypeCheckupCut.write(value.`male`, buf)
+            FfiConverterTypeCheckupCut.write(value.`female`, buf)
+            FfiConverterString.write(value.`shown`, buf)
+    }
+}
+
+
+
+/**
+ * One point of an item's trend.
+ */
+data class CheckupTrendPoint (
+    val `date`: CalendarDay
+    , 
+    /**
+     * Which variant was measured (a chart may mark 1回目 and 2回目 apart).
+     */
+    val `code`: kotlin.String
+    , 
+    val `variant`: kotlin.String?
+    , 
+    val `value`: kotlin.String
+    , 
+    val `shownValue`: kotlin.String
+    , 
+    /**
+     * For the chart: the number, or the ordinal code 1 to 5; `None` for text of an unknown item.
+     */
+    val `number`: kotlin.Double?
+    , 
+    val `judgement`: CheckupJudgement
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupTrendPoint: FfiConverterRustBuffer<CheckupTrendPoint> {
+    override fun read(buf: ByteBuffer): CheckupTrendPoint {
+        return CheckupTrendPoint(
+            FfiConverterTypeCalendarDay.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterTypeCheckupJudgement.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckupTrendPoint) = (
+            FfiConverterTypeCalendarDay.allocationSize(value.`date`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterOptionalString.allocationSize(value.`variant`) +
+            FfiConverterString.allocationSize(value.`value`) +
+            FfiConverterString.allocationSize(value.`shownValue`) +
+            FfiConverterOptionalDouble.allocationSize(value.`number`) +
+            FfiConverterTypeCheckupJudgement.allocationSize(value.`judgement`)
+    )
+
+    override fun write(value: CheckupTrendPoint, buf: ByteBuffer) {
+            FfiConverterTypeCalendarDay.write(value.`date`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterOptionalString.write(value.`variant`, buf)
+            FfiConverterString.write(value.`value`, buf)
+            FfiConverterString.write(value.`shownValue`, buf)
+            FfiConverterOptionalDouble.write(value.`number`, buf)
+            FfiConverterTypeCheckupJudgement.write(value.`judgement`, buf)
+    }
+}
+
+
+
+/**
  * Where the core keeps its data and which server it syncs with.
  */
 data class CoreConfig (
@@ -5252,6 +6386,11 @@ data class HomeScreen (
     , 
     val `bpSummary`: HomeBpSummary
     , 
+    /**
+     * The newest checkup (its date and most serious judgement), if any.
+     */
+    val `latestCheckup`: CheckupEntry?
+    , 
     val `sync`: SyncStatus
     
 ){
@@ -5273,6 +6412,7 @@ public object FfiConverterTypeHomeScreen: FfiConverterRustBuffer<HomeScreen> {
             FfiConverterSequenceTypeVital.read(buf),
             FfiConverterSequenceTypeVital.read(buf),
             FfiConverterTypeHomeBpSummary.read(buf),
+            FfiConverterOptionalTypeCheckupEntry.read(buf),
             FfiConverterTypeSyncStatus.read(buf),
         )
     }
@@ -5282,6 +6422,7 @@ public object FfiConverterTypeHomeScreen: FfiConverterRustBuffer<HomeScreen> {
             FfiConverterSequenceTypeVital.allocationSize(value.`today`) +
             FfiConverterSequenceTypeVital.allocationSize(value.`latest`) +
             FfiConverterTypeHomeBpSummary.allocationSize(value.`bpSummary`) +
+            FfiConverterOptionalTypeCheckupEntry.allocationSize(value.`latestCheckup`) +
             FfiConverterTypeSyncStatus.allocationSize(value.`sync`)
     )
 
@@ -5290,6 +6431,7 @@ public object FfiConverterTypeHomeScreen: FfiConverterRustBuffer<HomeScreen> {
             FfiConverterSequenceTypeVital.write(value.`today`, buf)
             FfiConverterSequenceTypeVital.write(value.`latest`, buf)
             FfiConverterTypeHomeBpSummary.write(value.`bpSummary`, buf)
+            FfiConverterOptionalTypeCheckupEntry.write(value.`latestCheckup`, buf)
             FfiConverterTypeSyncStatus.write(value.`sync`, buf)
     }
 }
@@ -8263,6 +9405,191 @@ public object FfiConverterTypeChartLineField: FfiConverterRustBuffer<ChartLineFi
 
 
 /**
+ * Where a value stands against its item's two judgement values.
+ */
+
+enum class CheckupJudgement {
+    
+    NORMAL,
+    /**
+     * At or beyond the 保健指導判定値 (but not the 受診勧奨判定値).
+     */
+    GUIDANCE,
+    /**
+     * At or beyond the 受診勧奨判定値: please see a doctor.
+     */
+    SEE_DOCTOR,
+    /**
+     * The programme sets no judgement value for this item (身長, 尿糖…).
+     */
+    NO_THRESHOLDS,
+    /**
+     * The values differ by sex and 命の宝箱 has no 性別: the screen can ask for it.
+     */
+    SEX_NEEDED,
+    /**
+     * An item this version does not know (a newer app's), or a value that does not fit it.
+     */
+    UNKNOWN_ITEM;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupJudgement: FfiConverterRustBuffer<CheckupJudgement> {
+    override fun read(buf: ByteBuffer) = try {
+        CheckupJudgement.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CheckupJudgement) = 4UL
+
+    override fun write(value: CheckupJudgement, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which programme a checkup belonged to.
+ */
+
+enum class CheckupKind {
+    
+    /**
+     * 特定健診 (by the health insurer, ages 40–74).
+     */
+    TOKUTEI,
+    /**
+     * 定期健康診断 (by the employer).
+     */
+    TEIKI,
+    OTHER,
+    /**
+     * A kind a newer app recorded: shown as "other", kept as it is by edits that leave the kind.
+     * Not accepted for a save (`Validation { CheckupKind }`).
+     */
+    NEWER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupKind: FfiConverterRustBuffer<CheckupKind> {
+    override fun read(buf: ByteBuffer) = try {
+        CheckupKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CheckupKind) = 4UL
+
+    override fun write(value: CheckupKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The sex items were judged for (命の宝箱's 性別).
+ */
+
+enum class CheckupSex {
+    
+    MALE,
+    FEMALE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupSex: FfiConverterRustBuffer<CheckupSex> {
+    override fun read(buf: ByteBuffer) = try {
+        CheckupSex.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CheckupSex) = 4UL
+
+    override fun write(value: CheckupSex, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How an item's value is typed in.
+ */
+
+enum class CheckupValueKind {
+    
+    /**
+     * A number with at most `max_decimals` places, between `min` and `max`.
+     */
+    DECIMAL,
+    /**
+     * One of `value_labels` (−, ±, +, ++, +++), saved as its code "1" to "5".
+     */
+    ORDINAL;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupValueKind: FfiConverterRustBuffer<CheckupValueKind> {
+    override fun read(buf: ByteBuffer) = try {
+        CheckupValueKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CheckupValueKind) = 4UL
+
+    override fun write(value: CheckupValueKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * What an action collided with, for the shell to word.
  */
 
@@ -8313,6 +9640,53 @@ public object FfiConverterTypeConflictKind: FfiConverterRustBuffer<ConflictKind>
     override fun allocationSize(value: ConflictKind) = 4UL
 
     override fun write(value: ConflictKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which side of a judgement value counts as crossing it.
+ */
+
+enum class CutDirection {
+    
+    /**
+     * `≥`: high values are the concern.
+     */
+    AT_LEAST,
+    /**
+     * `<`: low values are the concern (HDL).
+     */
+    BELOW,
+    /**
+     * `≤`: as `Below`, where the programme writes it inclusively.
+     */
+    AT_MOST;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCutDirection: FfiConverterRustBuffer<CutDirection> {
+    override fun read(buf: ByteBuffer) = try {
+        CutDirection.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CutDirection) = 4UL
+
+    override fun write(value: CutDirection, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -10460,6 +11834,70 @@ public object FfiConverterOptionalTypeCalendarDay: FfiConverterRustBuffer<Calend
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeCheckupEntry: FfiConverterRustBuffer<CheckupEntry?> {
+    override fun read(buf: ByteBuffer): CheckupEntry? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCheckupEntry.read(buf)
+    }
+
+    override fun allocationSize(value: CheckupEntry?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCheckupEntry.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CheckupEntry?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCheckupEntry.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCheckupThreshold: FfiConverterRustBuffer<CheckupThreshold?> {
+    override fun read(buf: ByteBuffer): CheckupThreshold? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCheckupThreshold.read(buf)
+    }
+
+    override fun allocationSize(value: CheckupThreshold?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCheckupThreshold.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CheckupThreshold?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCheckupThreshold.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeDispensingInfo: FfiConverterRustBuffer<DispensingInfo?> {
     override fun read(buf: ByteBuffer): DispensingInfo? {
         if (buf.get().toInt() == 0) {
@@ -10780,6 +12218,102 @@ public object FfiConverterOptionalTypeVital: FfiConverterRustBuffer<Vital?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeCheckupJudgement: FfiConverterRustBuffer<CheckupJudgement?> {
+    override fun read(buf: ByteBuffer): CheckupJudgement? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCheckupJudgement.read(buf)
+    }
+
+    override fun allocationSize(value: CheckupJudgement?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCheckupJudgement.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CheckupJudgement?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCheckupJudgement.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCheckupKind: FfiConverterRustBuffer<CheckupKind?> {
+    override fun read(buf: ByteBuffer): CheckupKind? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCheckupKind.read(buf)
+    }
+
+    override fun allocationSize(value: CheckupKind?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCheckupKind.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CheckupKind?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCheckupKind.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCheckupSex: FfiConverterRustBuffer<CheckupSex?> {
+    override fun read(buf: ByteBuffer): CheckupSex? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCheckupSex.read(buf)
+    }
+
+    override fun allocationSize(value: CheckupSex?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCheckupSex.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CheckupSex?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCheckupSex.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeDosageForm: FfiConverterRustBuffer<DosageForm?> {
     override fun read(buf: ByteBuffer): DosageForm? {
         if (buf.get().toInt() == 0) {
@@ -11046,6 +12580,202 @@ public object FfiConverterSequenceTypeChartPoint: FfiConverterRustBuffer<List<Ch
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeChartPoint.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCheckupConflict: FfiConverterRustBuffer<List<CheckupConflict>> {
+    override fun read(buf: ByteBuffer): List<CheckupConflict> {
+        val len = buf.getInt()
+        return List<CheckupConflict>(len) {
+            FfiConverterTypeCheckupConflict.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CheckupConflict>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCheckupConflict.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CheckupConflict>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCheckupConflict.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCheckupEntry: FfiConverterRustBuffer<List<CheckupEntry>> {
+    override fun read(buf: ByteBuffer): List<CheckupEntry> {
+        val len = buf.getInt()
+        return List<CheckupEntry>(len) {
+            FfiConverterTypeCheckupEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CheckupEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCheckupEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CheckupEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCheckupEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCheckupItem: FfiConverterRustBuffer<List<CheckupItem>> {
+    override fun read(buf: ByteBuffer): List<CheckupItem> {
+        val len = buf.getInt()
+        return List<CheckupItem>(len) {
+            FfiConverterTypeCheckupItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CheckupItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCheckupItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CheckupItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCheckupItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCheckupItemInfo: FfiConverterRustBuffer<List<CheckupItemInfo>> {
+    override fun read(buf: ByteBuffer): List<CheckupItemInfo> {
+        val len = buf.getInt()
+        return List<CheckupItemInfo>(len) {
+            FfiConverterTypeCheckupItemInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CheckupItemInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCheckupItemInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CheckupItemInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCheckupItemInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCheckupItemValue: FfiConverterRustBuffer<List<CheckupItemValue>> {
+    override fun read(buf: ByteBuffer): List<CheckupItemValue> {
+        val len = buf.getInt()
+        return List<CheckupItemValue>(len) {
+            FfiConverterTypeCheckupItemValue.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CheckupItemValue>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCheckupItemValue.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CheckupItemValue>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCheckupItemValue.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCheckupPage: FfiConverterRustBuffer<List<CheckupPage>> {
+    override fun read(buf: ByteBuffer): List<CheckupPage> {
+        val len = buf.getInt()
+        return List<CheckupPage>(len) {
+            FfiConverterTypeCheckupPage.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CheckupPage>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCheckupPage.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CheckupPage>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCheckupPage.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCheckupTrendPoint: FfiConverterRustBuffer<List<CheckupTrendPoint>> {
+    override fun read(buf: ByteBuffer): List<CheckupTrendPoint> {
+        val len = buf.getInt()
+        return List<CheckupTrendPoint>(len) {
+            FfiConverterTypeCheckupTrendPoint.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CheckupTrendPoint>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCheckupTrendPoint.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CheckupTrendPoint>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCheckupTrendPoint.write(it, buf)
         }
     }
 }
@@ -11616,6 +13346,19 @@ public object FfiConverterSequenceTypeImportProblem: FfiConverterRustBuffer<List
 
 
 
+
+        /**
+         * Every item of the code list, in the order a result sheet lists them.
+         */ fun `checkupItemCodes`(): List<CheckupItemInfo> {
+            return FfiConverterSequenceTypeCheckupItemInfo.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_func_checkup_item_codes(
+    
+        _status)
+}
+    )
+    }
+    
 
         /**
          * The sheet's fields by group, in the order the sheet shows and prints them.
