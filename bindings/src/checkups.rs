@@ -359,7 +359,7 @@ pub struct CheckupTrendPoint {
 }
 
 fn day(text: &str) -> Option<CalendarDay> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().map(Into::into)
+    techo_core::domain::parse_iso_date(text).map(Into::into)
 }
 
 fn count(n: usize) -> u32 {
@@ -483,7 +483,8 @@ fn items(values: Vec<CheckupItemValue>) -> Vec<(String, String)> {
 
 /// The date a save takes: the core checks the day itself (not before 1900, not after today).
 fn date_text(d: CalendarDay) -> Result<String, ApiError> {
-    Ok(NaiveDate::try_from(d)?.format("%Y-%m-%d").to_string())
+    // `NaiveDate`'s Display is YYYY-MM-DD; chrono's `format` would bring its strftime parser.
+    Ok(NaiveDate::try_from(d)?.to_string())
 }
 
 /// Every item of the code list, in the order a result sheet lists them.

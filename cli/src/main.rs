@@ -4,6 +4,9 @@
 //! kept. All rules (validation, units, summaries) live in the core; this crate only parses
 //! arguments and prints. README.md maps its files.
 
+// Not part of the phone library, so chrono's strftime items are allowed here (clippy.toml).
+#![allow(clippy::disallowed_methods)]
+
 mod args;
 mod chart;
 mod checkup;

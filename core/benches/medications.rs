@@ -20,7 +20,7 @@ fn history(n: usize) -> Vec<u8> {
         let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Duration::days(i as i64);
         text += &format!(
             "5,{},1\r\n11,ベンチ薬局 {}号店,34,4,{:07},,,,1\r\n15,薬剤 一郎,,1\r\n",
-            day.format("%Y%m%d"),
+            day.to_string().replace('-', ""),
             i % 7,
             i % 7
         );

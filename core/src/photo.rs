@@ -6,8 +6,8 @@
 use crate::error::Result;
 use std::path::Path;
 
-pub(crate) use techo_photo::open_untrusted;
 pub use techo_photo::{MAX_PIXELS, MAX_SIDE, PhotoSettings, PreparedPhoto};
+pub(crate) use techo_photo::{fit, open_untrusted};
 
 /// The JPEG or PNG at `path` as a stored page and its thumbnail.
 pub fn prepare_photo(path: &Path, settings: &PhotoSettings) -> Result<PreparedPhoto> {

@@ -7,7 +7,7 @@
 //! the first bytes, dimensions before decoding, capped decoder memory).
 
 use crate::error::{Error, PhotoProblem, Result};
-use crate::photo::open_untrusted;
+use crate::photo::{fit, open_untrusted};
 use std::path::Path;
 use techo_jahis::{ModuleGrid, QrPayload, decode_grid_payload};
 
@@ -34,20 +34,21 @@ impl<G: rqrr::BitGrid> ModuleGrid for Sampled<'_, G> {
     }
 }
 
+/// Rec. 709 luma in 8-bit fixed point (weights sum to 256), as a camera scanner sees contrast.
+fn luma(rgb: &[u8]) -> u8 {
+    ((54 * u32::from(rgb[0]) + 183 * u32::from(rgb[1]) + 19 * u32::from(rgb[2]) + 128) >> 8) as u8
+}
+
 /// Every QR code in the JPEG or PNG at `path`.
 pub fn qr_symbols_in_photo(path: &Path) -> Result<PhotoSymbols> {
     let bytes = std::fs::read(path)?;
     let photo = open_untrusted(&bytes)?;
-    let (w, h) = (photo.width, photo.height);
-    let mut grey = photo.decode()?.0.into_luma8();
-    if w.max(h) > DETECT_SIDE {
-        let scale = f64::from(DETECT_SIDE) / f64::from(w.max(h));
-        let (nw, nh) = ((f64::from(w) * scale).round() as u32, (f64::from(h) * scale).round() as u32);
-        grey = image::imageops::resize(&grey, nw.max(1), nh.max(1), image::imageops::FilterType::Triangle);
-    }
-    let (gw, gh) = (grey.width() as usize, grey.height() as usize);
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(gw, gh, |x, y| grey.get_pixel(x as u32, y as u32).0[0]);
+    let (page, _) = photo.decode()?;
+    // Codes are found in any orientation, so the photo is not turned upright.
+    let page = fit(page, DETECT_SIDE)?;
+    let (gw, gh) = (page.width() as usize, page.height() as usize);
+    let rgb = page.as_raw();
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(gw, gh, |x, y| luma(&rgb[(y * gw + x) * 3..][..3]));
     let mut out = PhotoSymbols::default();
     for grid in prepared.detect_grids() {
         match decode_grid_payload(&Sampled(&grid.grid)) {

@@ -459,6 +459,7 @@ mod tests {
 
     proptest! {
         #[test]
+        #[allow(clippy::disallowed_methods)] // the reference it is compared with
         fn iso_dates_read_as_chronos_pattern_parser_reads_them(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9-]{8,11}|.{0,12}") {
             let shaped = text.len() == 10
                 && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });

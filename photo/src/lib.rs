@@ -13,11 +13,12 @@
 //! page → sha256 of the JPEG.
 
 use image::metadata::Orientation;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
+use image::{ImageDecoder, ImageFormat, ImageReader, RgbImage};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;
 
 mod jpeg;
+mod pixels;
 mod resample;
 mod upright;
 
@@ -146,12 +147,22 @@ fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
 }
 
 impl Untrusted<'_> {
-    /// The pixels, and how the camera says they must be turned to stand upright.
-    pub fn decode(&self) -> Result<(DynamicImage, Orientation)> {
+    /// The pixels as 8-bit RGB, and how the camera says they must be turned to stand upright.
+    pub fn decode(&self) -> Result<(RgbImage, Orientation)> {
         let mut decoder = reader(self.bytes, self.format).into_decoder().map_err(photo_error)?;
         // A damaged EXIF block costs the orientation, not the photo.
         let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-        let image = DynamicImage::from_decoder(decoder).map_err(photo_error)?;
+        let layout = pixels::Layout::of(decoder.color_type()).ok_or(PhotoError::UnsupportedFormat)?;
+        if decoder.total_bytes() > DECODER_MEMORY {
+            return Err(PhotoError::TooLarge);
+        }
+        // Read in the decoder's own layout and turned into RGB here, instead of through
+        // `DynamicImage`, whose conversions between all of `image`'s pixel types the phone
+        // library would otherwise carry.
+        let mut raw = vec![0; usize::try_from(decoder.total_bytes()).map_err(|_| PhotoError::TooLarge)?];
+        decoder.read_image(&mut raw).map_err(photo_error)?;
+        let rgb = layout.to_rgb8(&raw);
+        let image = RgbImage::from_raw(self.width, self.height, rgb).ok_or(PhotoError::Damaged)?;
         Ok((image, orientation))
     }
 }
@@ -170,7 +181,7 @@ pub fn prepare(bytes: &[u8], settings: &PhotoSettings) -> Result<PreparedPhoto> 
         return Err(PhotoError::InvalidSettings);
     }
     let (image, orientation) = open_untrusted(bytes)?.decode()?;
-    let page = upright::upright(fit(image.into_rgb8(), settings.long_side)?, orientation).ok_or(PhotoError::Damaged)?;
+    let page = upright::upright(fit(image, settings.long_side)?, orientation).ok_or(PhotoError::Damaged)?;
     let thumbnail = shrunk(&page, settings.thumbnail_side)?;
     let jpeg = jpeg::encode(&page, settings.quality)?;
     let thumbnail = jpeg::encode(&thumbnail, settings.quality)?;
@@ -185,7 +196,7 @@ pub fn prepare(bytes: &[u8], settings: &PhotoSettings) -> Result<PreparedPhoto> 
 
 /// `image` scaled so its long side is at most `long_side`, keeping the aspect ratio; itself
 /// when it is no larger.
-fn fit(image: RgbImage, long_side: u32) -> Result<RgbImage> {
+pub fn fit(image: RgbImage, long_side: u32) -> Result<RgbImage> {
     if image.width().max(image.height()) <= long_side { Ok(image) } else { shrunk(&image, long_side) }
 }
 

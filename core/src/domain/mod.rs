@@ -17,6 +17,7 @@ pub use entry::{VitalForm, VitalFormEntry};
 pub use series::{Accumulator, Bucket, DayAggregate, SeriesPoint, Stats, fold_days};
 pub use techo_domain::checkup;
 pub use techo_domain::emergency_sheet;
+pub use techo_domain::validation::parse_iso_date;
 pub use techo_domain::{
     BpContext, DISPLAY_NAME_MAX_CHARS, DecimalError, Field, GlucoseTiming, GlucoseUnit, HmCode, Milli, NOTE_MAX_CHARS,
     NewVital, Profile, Relationship, Source, ValidationContext, Vital, VitalKind, VitalValue, WEIGHT_CHANGE_WINDOW,

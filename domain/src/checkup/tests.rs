@@ -20,7 +20,7 @@ fn j(code: &str, value: &str, sex: Option<Sex>) -> Judgement {
 }
 
 fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    crate::validation::parse_iso_date(s).unwrap()
 }
 
 fn item(code: &str, value: &str) -> WireItem {

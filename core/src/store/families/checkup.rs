@@ -20,7 +20,7 @@ use crate::photo::{PhotoSettings, PreparedPhoto, prepare_photo};
 use crate::store::Store;
 use crate::store::blobs::{keep_blob, last_queued_upload};
 use crate::store::outbox::{NewEntry, OutboxEntry, enqueue};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -272,7 +272,7 @@ fn typed(record: &WireCheckup) -> Option<techo_domain::checkup::Checkup> {
     Some(techo_domain::checkup::Checkup {
         id: Uuid::parse_str(&record.id).ok()?,
         patient: HmCode::parse(&record.patient).ok()?,
-        date: NaiveDate::parse_from_str(&record.date, "%Y-%m-%d").ok()?,
+        date: techo_domain::validation::parse_iso_date(&record.date)?,
         institution: record.institution.clone(),
         kind: record.kind.clone(),
         pages: record.pages.clone(),
