@@ -3,10 +3,12 @@
 //! 受診勧奨判定値, and an item's trend across years. Photos go through the core's photo
 //! pipeline; `sync` uploads them (with a progress line) before the checkup.
 
+use crate::format::short_id;
 use crate::session::{CliResult, Session, print_json, usage};
 use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 use std::path::PathBuf;
+use techo_core::domain::Profile;
 use techo_core::domain::checkup::{CodeList, ItemValue, Judgement, ORDINAL_LABELS, Sex, Unjudged};
 use techo_core::photo::PhotoSettings;
 use techo_core::store::{CheckupKind, CheckupView, NewCheckup};
@@ -100,7 +102,7 @@ pub fn run(s: &Session, cmd: CheckupCommand) -> CliResult {
         CheckupCommand::Add { date, institution, kind: k, photos, items, note } => {
             let new = NewCheckup { date, institution, kind: kind(k), note, photos, items: assignments(&items)? };
             let view = s.store.add_checkup(&profile, &new, &PhotoSettings::default())?;
-            saved(s, &view)?;
+            saved(s, &profile, &view)?;
         }
         CheckupCommand::List => {
             let list = s.store.checkups(&profile)?;
@@ -110,10 +112,11 @@ pub fn run(s: &Session, cmd: CheckupCommand) -> CliResult {
             if list.is_empty() {
                 println!("No checkups yet: `techo checkup add --date YYYY-MM-DD --photo FILE` records one.");
             }
+            let ids: Vec<&str> = list.iter().map(|c| c.id.as_str()).collect();
             for c in &list {
                 println!(
                     "{}  {}  {:<8} {:<20} {} item(s), {} page(s){}{}",
-                    &c.id[..13],
+                    short_id(&c.id, &ids),
                     c.date,
                     kind_words(&c.kind),
                     c.institution,
@@ -126,25 +129,25 @@ pub fn run(s: &Session, cmd: CheckupCommand) -> CliResult {
         }
         CheckupCommand::Show { id: prefix } => {
             let view = s.store.checkup(&profile, &id(&prefix)?)?.ok_or_else(|| usage("no such checkup"))?;
-            show(s, &view)?;
+            show(s, &profile, &view)?;
         }
         CheckupCommand::Set { id: prefix, items } => {
             let view = s.store.set_checkup_items(&profile, &id(&prefix)?, &assignments(&items)?)?;
-            saved(s, &view)?;
+            saved(s, &profile, &view)?;
         }
         CheckupCommand::Unset { id: prefix, codes } => {
             let view = s.store.remove_checkup_items(&profile, &id(&prefix)?, &codes)?;
-            saved(s, &view)?;
+            saved(s, &profile, &view)?;
         }
         CheckupCommand::Trend { code } => trend(s, &profile, &code)?,
         CheckupCommand::AddPhoto { id: prefix, file } => {
             let view = s.store.add_checkup_page(&profile, &id(&prefix)?, &file, &PhotoSettings::default())?;
-            saved(s, &view)?;
+            saved(s, &profile, &view)?;
         }
         CheckupCommand::Resolve { id: prefix, field, keep } => {
             let keep_ours = matches!(keep, crate::emergency_box::Keep::Mine);
             let view = s.store.resolve_checkup_conflict(&profile, &id(&prefix)?, &field, keep_ours)?;
-            saved(s, &view)?;
+            saved(s, &profile, &view)?;
         }
         CheckupCommand::Delete { id: prefix } => {
             s.store.delete_checkup(&profile, &id(&prefix)?)?;
@@ -203,13 +206,19 @@ fn value_words(value: &ItemValue) -> String {
     }
 }
 
-fn saved(s: &Session, view: &CheckupView) -> CliResult {
+/// How the person's checkup `id` is named to them: long enough to tell it from their others.
+fn id_shown(s: &Session, profile: &Profile, id: &str) -> CliResult<String> {
+    let list = s.store.checkups(profile)?;
+    Ok(short_id(id, &list.iter().map(|c| c.id.as_str()).collect::<Vec<_>>()).to_owned())
+}
+
+fn saved(s: &Session, profile: &Profile, view: &CheckupView) -> CliResult {
     if s.json {
         return print_json(&ViewOut::of(view));
     }
     println!(
         "Saved checkup {}. `techo sync` sends it{}.",
-        &view.id[..13],
+        id_shown(s, profile, &view.id)?,
         if view.pages.is_empty() { "" } else { " with its photos" }
     );
     Ok(())
@@ -337,11 +346,12 @@ impl<'a> ViewOut<'a> {
     }
 }
 
-fn show(s: &Session, view: &CheckupView) -> CliResult {
+fn show(s: &Session, profile: &Profile, view: &CheckupView) -> CliResult {
     let out = ViewOut::of(view);
     if s.json {
         return print_json(&out);
     }
+    let id = id_shown(s, profile, &view.id)?;
     println!(
         "{} {} {}{}",
         view.date,
@@ -353,7 +363,7 @@ fn show(s: &Session, view: &CheckupView) -> CliResult {
         println!("Note: {}", view.note);
     }
     if out.items.is_empty() {
-        println!("\nNo items typed in yet (`techo checkup set {} CODE=VALUE`).", &view.id[..13]);
+        println!("\nNo items typed in yet (`techo checkup set {id} CODE=VALUE`).");
     } else {
         println!("\nItems");
         for i in &out.items {
@@ -371,11 +381,7 @@ fn show(s: &Session, view: &CheckupView) -> CliResult {
         println!(
             "\nSaved differently on two devices — {}: shown 「{}」, this device had 「{}」 \
              (`techo checkup resolve {} {} --keep mine|theirs`)",
-            c.field,
-            c.shown,
-            c.mine,
-            &view.id[..13],
-            c.field
+            c.field, c.shown, c.mine, id, c.field
         );
     }
     Ok(())

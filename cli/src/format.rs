@@ -93,9 +93,32 @@ pub fn mean(kind: VitalKind, v: f64) -> String {
     }
 }
 
+/// The shortest prefix of `id`, at least 8 characters, that no other of `ids` starts with, as
+/// git abbreviates commits; the `resolve_*_id` calls read it back. A UUIDv7's first 13 characters
+/// are only its creation millisecond, so a fixed cut would name two records saved together alike.
+pub fn short_id<'a>(id: &'a str, ids: &[&str]) -> &'a str {
+    let shared = |other: &&str| id.bytes().zip(other.bytes()).take_while(|(a, b)| a == b).count();
+    let longest_shared = ids.iter().filter(|other| **other != id).map(shared).max().unwrap_or(0);
+    &id[..(longest_shared + 1).clamp(8, id.len())]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_ids_are_as_long_as_telling_them_apart_needs() {
+        // Two saved in the same millisecond share 14 characters; a third a day later.
+        let a = "019aee31-6c2a-7f10-8000-000000000001";
+        let b = "019aee31-6c2a-7f11-8000-000000000002";
+        let c = "019af3a0-0000-7000-8000-000000000003";
+        let all = [a, b, c];
+        assert_eq!(short_id(a, &all), "019aee31-6c2a-7f10");
+        assert_eq!(short_id(b, &all), "019aee31-6c2a-7f11");
+        assert_eq!(short_id(c, &all), "019af3a0");
+        assert_eq!(short_id(a, &[a]), "019aee31");
+        assert_eq!(short_id(a, &[a, a]), "019aee31", "the id itself does not count");
+    }
 
     #[test]
     fn thousands_are_grouped() {
