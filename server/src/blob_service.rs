@@ -15,8 +15,12 @@
 //! - An upload is its account's: another account's id answers exactly like an unknown one.
 //!   Uploads and downloads are for the patients the account may write and read, the same rule
 //!   push and pull follow ([`AccountStore::patients_of`](crate::storage::AccountStore::patients_of)).
+//! - A stored file changes owner (promoted, recorded, found orphaned and removed) only under
+//!   its blob's turn ([`UploadLocks`] keyed by the sha256), so the sweep never removes bytes a
+//!   completion is about to record.
 //! - Abandoned uploads (no chunk for `Limits::upload_ttl`) are removed by [`expire_uploads`],
-//!   which the serving process runs periodically.
+//!   and bytes nothing names (what a crash between the two steps above leaves) by
+//!   [`sweep_orphan_files`]; the serving process runs both periodically.
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::{Limits, now_ms};
@@ -40,6 +44,13 @@ pub struct UploadLocks {
 impl UploadLocks {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// `f` in turn with everything else touching the stored file `sha256`. Taken inside an
+    /// upload's turn, never the other way round.
+    fn with_blob<T>(&self, sha256: &str, f: impl FnOnce() -> T) -> T {
+        // Upload ids are 32 hex digits, so this key can never be one.
+        self.with(&format!("blob:{sha256}"), f)
     }
 
     fn with<T>(&self, id: &str, f: impl FnOnce() -> T) -> T {
@@ -108,16 +119,22 @@ enum Held {
 
 /// Where the upload durably stands, after repairing what a crash left: surplus bytes cut off,
 /// a promoted blob recorded.
-fn held(storage: &dyn Storage, u: &Upload) -> ApiResult<Held> {
+fn held(storage: &dyn Storage, locks: &UploadLocks, u: &Upload) -> ApiResult<Held> {
     let files = storage.blob_files();
     let len = files.part_len(&u.id).map_err(io_failure)?;
     if len >= u.offset {
         files.truncate_part(&u.id, u.offset).map_err(io_failure)?;
         return Ok(Held::At(u.offset));
     }
-    if files.blob_len(&u.sha256).map_err(io_failure)? == Some(u.size) {
-        // The bytes matched and were promoted; the transaction recording it never ran.
-        return Ok(Held::Done(storage.complete_upload(&u.id, now_ms())?));
+    let promoted = locks.with_blob(&u.sha256, || -> ApiResult<Option<Blob>> {
+        if files.blob_len(&u.sha256).map_err(io_failure)? == Some(u.size) {
+            // The bytes matched and were promoted; the transaction recording it never ran.
+            return Ok(Some(storage.complete_upload(&u.id, now_ms())?));
+        }
+        Ok(None)
+    })?;
+    if let Some(blob) = promoted {
+        return Ok(Held::Done(blob));
     }
     // Bytes the offset counts are gone (lost by the disk): continue from what is there.
     tracing::warn!("partial upload shorter than its durable offset; continuing from its length");
@@ -153,7 +170,7 @@ pub fn start(
     match storage.begin_upload(&new, limits.blob_quota_bytes, now_ms())? {
         Begun::Stored(b) => Ok(stored(&b)),
         Begun::Created(u) => Ok(in_progress(&u, 0)),
-        Begun::Resumed(u) => locks.with(&u.id, || answer(storage, &u)),
+        Begun::Resumed(u) => locks.with(&u.id, || answer(storage, locks, &u)),
         Begun::OverQuota => Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::QuotaExceeded,
@@ -162,8 +179,8 @@ pub fn start(
     }
 }
 
-fn answer(storage: &dyn Storage, u: &Upload) -> ApiResult<UploadState> {
-    Ok(match held(storage, u)? {
+fn answer(storage: &dyn Storage, locks: &UploadLocks, u: &Upload) -> ApiResult<UploadState> {
+    Ok(match held(storage, locks, u)? {
         Held::At(offset) => in_progress(u, offset),
         Held::Done(b) => stored(&b),
     })
@@ -181,7 +198,7 @@ pub fn status(storage: &dyn Storage, locks: &UploadLocks, account: ResidentId, i
     if !is_upload_id(id) {
         return Err(ApiError::not_found());
     }
-    locks.with(id, || answer(storage, &own_upload(storage, account, id)?))
+    locks.with(id, || answer(storage, locks, &own_upload(storage, account, id)?))
 }
 
 /// `PATCH /v1/uploads/{id}`: `chunk` at `offset`, which must be where the upload stands.
@@ -201,7 +218,7 @@ pub fn write_chunk(
     }
     locks.with(id, || {
         let u = own_upload(storage, account, id)?;
-        let at = match held(storage, &u)? {
+        let at = match held(storage, locks, &u)? {
             Held::At(at) => at,
             Held::Done(b) => return Ok(stored(&b)),
         };
@@ -236,8 +253,10 @@ pub fn write_chunk(
                 "the bytes do not have the sha256 announced; the upload was discarded",
             ));
         }
-        files.promote(id, &u.sha256).map_err(io_failure)?;
-        Ok(stored(&storage.complete_upload(id, now_ms())?))
+        locks.with_blob(&u.sha256, || {
+            files.promote(id, &u.sha256).map_err(io_failure)?;
+            Ok(stored(&storage.complete_upload(id, now_ms())?))
+        })
     })
 }
 
@@ -287,24 +306,95 @@ pub fn expire_uploads(storage: &dyn Storage, locks: &UploadLocks, before_ms: i64
     Ok(removed)
 }
 
-/// Runs [`expire_uploads`] now and then every `every`, for uploads idle longer than
-/// `Limits::upload_ttl`: what the serving process does.
-pub async fn expire_periodically(state: crate::state::SharedState, every: std::time::Duration) {
+/// Files a sweep removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Partial bytes of uploads that are gone (a crash between forgetting an upload and
+    /// removing its bytes).
+    pub parts: usize,
+    /// Stored files no patient's blob and no upload names (a crash after a promotion whose
+    /// upload then expired), written before the cut-off.
+    pub blobs: usize,
+}
+
+/// Removes bytes nothing names: partial files of uploads that are gone, and stored files
+/// written before `before` that no patient's blob or upload in progress names. Each file is
+/// judged in its upload's or blob's turn, so a request in flight keeps its bytes; `before`
+/// keeps even files of a request this process does not see (another instance) for a day.
+pub fn sweep_orphan_files(
+    storage: &dyn Storage,
+    locks: &UploadLocks,
+    before: std::time::SystemTime,
+) -> StorageResult<Swept> {
+    let files = storage.blob_files();
+    let mut swept = Swept::default();
+    for id in files.part_ids().map_err(file_failure)? {
+        // An upload's row is made before its first byte is written and never comes back once
+        // gone, so a file without one is not about to be used.
+        let removed = locks.with(&id, || -> StorageResult<bool> {
+            if storage.upload_exists(&id)? {
+                return Ok(false);
+            }
+            files.remove_part(&id).map_err(file_failure)?;
+            Ok(true)
+        })?;
+        swept.parts += usize::from(removed);
+    }
+    for (sha256, written) in files.stored_blobs().map_err(file_failure)? {
+        if written >= before {
+            continue;
+        }
+        let removed = locks.with_blob(&sha256, || -> StorageResult<bool> {
+            if storage.blob_named(&sha256)? {
+                return Ok(false);
+            }
+            files.remove_blob(&sha256).map_err(file_failure)?;
+            Ok(true)
+        })?;
+        swept.blobs += usize::from(removed);
+    }
+    Ok(swept)
+}
+
+fn file_failure(e: std::io::Error) -> crate::storage::StorageError {
+    crate::storage::StorageError::Unavailable(format!("blob files: {:?}", e.kind()))
+}
+
+/// What the serving process does every `every`: expires uploads idle longer than
+/// `Limits::upload_ttl` ([`expire_uploads`]), and on the first run and every `sweep_every`-th
+/// after it removes orphaned files older than the same ([`sweep_orphan_files`]), which lists
+/// every stored file and so runs less often.
+pub async fn tidy_periodically(state: crate::state::SharedState, every: std::time::Duration, sweep_every: u32) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
+    for run in 0u64.. {
         tick.tick().await;
         let st = state.clone();
-        let swept = tokio::task::spawn_blocking(move || {
+        let sweep = run % u64::from(sweep_every.max(1)) == 0;
+        let done = tokio::task::spawn_blocking(move || {
             let ttl_ms = i64::try_from(st.limits.upload_ttl.as_millis()).unwrap_or(i64::MAX);
-            expire_uploads(st.storage.as_ref(), &st.uploads, now_ms().saturating_sub(ttl_ms))
+            let expired = expire_uploads(st.storage.as_ref(), &st.uploads, now_ms().saturating_sub(ttl_ms));
+            let cutoff = std::time::SystemTime::now().checked_sub(st.limits.upload_ttl);
+            let swept = match cutoff {
+                Some(before) if sweep => Some(sweep_orphan_files(st.storage.as_ref(), &st.uploads, before)),
+                _ => None,
+            };
+            (expired, swept)
         })
         .await;
+        let Ok((expired, swept)) = done else {
+            tracing::warn!("tidying uploads failed");
+            continue;
+        };
+        match expired {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "abandoned uploads expired"),
+            Err(e) => tracing::warn!(error = %e, "expiring abandoned uploads failed"),
+        }
         match swept {
-            Ok(Ok(0)) => {}
-            Ok(Ok(n)) => tracing::info!(removed = n, "abandoned uploads expired"),
-            Ok(Err(e)) => tracing::warn!(error = %e, "expiring abandoned uploads failed"),
-            Err(_) => tracing::warn!("expiring abandoned uploads failed"),
+            None | Some(Ok(Swept { parts: 0, blobs: 0 })) => {}
+            Some(Ok(s)) => tracing::info!(parts = s.parts, blobs = s.blobs, "orphaned upload files removed"),
+            Some(Err(e)) => tracing::warn!(error = %e, "sweeping orphaned upload files failed"),
         }
     }
 }

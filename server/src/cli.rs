@@ -167,10 +167,12 @@ fn run(cli: Cli) -> Result<(), String> {
                 let addr = listener.local_addr().map_err(|e| e.to_string())?;
                 println!("listening on http://{addr}");
                 let state = crate::app_state(storage, secret, limits);
-                // Abandoned uploads hold quota and disk until removed.
-                tokio::spawn(crate::blob_service::expire_periodically(
+                // Abandoned uploads hold quota and disk until removed: expired hourly, and
+                // files nothing names swept at start and then daily.
+                tokio::spawn(crate::blob_service::tidy_periodically(
                     state.clone(),
                     std::time::Duration::from_secs(3600),
+                    24,
                 ));
                 crate::serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
             })

@@ -830,6 +830,42 @@ fn blob_files_write_at_offsets_cut_surplus_and_promote_whole(b: &Backend) {
     }
 }
 
+fn uploads_and_blobs_are_found_by_id_and_by_name(b: &Backend) {
+    let s = b.storage.as_ref();
+    let (a, other) = (resident(b, "34001234"), resident(b, "34005678"));
+    let (stored, pending, unknown) = ("0a".repeat(32), "0b".repeat(32), "0c".repeat(32));
+    s.begin_upload(&new_upload(&upload_id(1), a, a, &stored, 5), 1000, NOW).unwrap();
+    s.complete_upload(&upload_id(1), NOW).unwrap();
+    s.begin_upload(&new_upload(&upload_id(2), other, other, &pending, 5), 1000, NOW).unwrap();
+    assert!(s.upload_exists(&upload_id(2)).unwrap(), "whoever's it is");
+    assert!(!s.upload_exists(&upload_id(1)).unwrap(), "completed");
+    assert!(!s.upload_exists(&upload_id(3)).unwrap());
+    assert!(s.blob_named(&stored).unwrap() && s.blob_named(&pending).unwrap());
+    assert!(!s.blob_named(&unknown).unwrap());
+    s.discard_upload(&upload_id(2)).unwrap();
+    assert!(!s.blob_named(&pending).unwrap());
+}
+
+fn blob_files_are_listed_and_removed(b: &Backend) {
+    let f = b.storage.blob_files();
+    assert!(f.part_ids().unwrap().is_empty() && f.stored_blobs().unwrap().is_empty(), "nothing yet");
+    let before = std::time::SystemTime::now() - std::time::Duration::from_secs(1);
+    for n in [1, 2] {
+        f.write_part(&upload_id(n), 0, &[n; 3]).unwrap();
+    }
+    let sha = techo_server::storage::sha256_hex(&[2; 3]);
+    f.promote(&upload_id(2), &sha).unwrap();
+    assert_eq!(f.part_ids().unwrap(), vec![upload_id(1)]);
+    let listed = f.stored_blobs().unwrap();
+    assert_eq!(listed.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>(), vec![sha.as_str()]);
+    assert!(listed[0].1 >= before, "when its bytes were written");
+    f.remove_blob(&sha).unwrap();
+    f.remove_blob(&sha).unwrap();
+    assert_eq!(f.blob_len(&sha).unwrap(), None);
+    assert!(f.stored_blobs().unwrap().is_empty());
+    assert!(f.remove_blob("../server.db").is_err(), "names are checked");
+}
+
 // ---- every test against every backend ----
 
 macro_rules! every_backend {
@@ -879,5 +915,7 @@ every_backend! {
         the_quota_counts_blobs_and_uploads_in_progress,
         stale_uploads_expire_and_fresh_ones_stay,
         blob_files_write_at_offsets_cut_surplus_and_promote_whole,
+        uploads_and_blobs_are_found_by_id_and_by_name,
+        blob_files_are_listed_and_removed,
     ],
 }

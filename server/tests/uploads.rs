@@ -367,6 +367,64 @@ async fn abandoned_uploads_expire_with_their_bytes() {
 }
 
 #[tokio::test]
+async fn bytes_nothing_names_are_swept_and_everything_named_is_kept() {
+    use std::time::{Duration, SystemTime};
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let (uploads, blobs) = (s.dir.path().join("uploads"), s.dir.path().join("blobs"));
+    let blob_file = |digest: &str| blobs.join(&digest[..2]).join(digest);
+    let day_ago = SystemTime::now() - Duration::from_secs(25 * 3600);
+    let write_blob = |bytes: &[u8], written: SystemTime| {
+        let path = blob_file(&sha(bytes));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(written).unwrap();
+    };
+
+    // Kept: a stored blob, an upload in progress, and an upload whose bytes were promoted before
+    // a crash (its row still names them).
+    let stored = photo(20_000, 13);
+    let id = new_upload(&s.url, &token, &stored).await;
+    send_rest(&s.url, &token, &id, &stored, 0, 20_000).await;
+    std::fs::File::options().write(true).open(blob_file(&sha(&stored))).unwrap().set_modified(day_ago).unwrap();
+    let pending = photo(30_000, 14);
+    let pending_id = new_upload(&s.url, &token, &pending).await;
+    assert_eq!(send_chunk(&s.url, &token, &pending_id, 0, &pending[..10_000]).await.0, 200);
+    let promoted = photo(15_000, 15);
+    let promoted_id = new_upload(&s.url, &token, &promoted).await;
+    assert_eq!(send_chunk(&s.url, &token, &promoted_id, 0, &promoted[..5_000]).await.0, 200);
+    std::fs::remove_file(uploads.join(format!("{promoted_id}.part"))).unwrap();
+    write_blob(&promoted, day_ago);
+    // Removed: partial bytes of an upload that is gone, and an old stored file nobody names.
+    // Kept for now: a fresh file nobody names (a request of another instance may be recording it).
+    let gone = "0123456789abcdef0123456789abcdef";
+    std::fs::write(uploads.join(format!("{gone}.part")), b"left by a crash").unwrap();
+    let orphan = photo(5_000, 16);
+    write_blob(&orphan, day_ago);
+    let fresh_orphan = photo(6_000, 17);
+    write_blob(&fresh_orphan, SystemTime::now());
+    // Not laid out as ours: never judged.
+    std::fs::write(uploads.join("notes.txt"), b"x").unwrap();
+
+    let locks = techo_server::blob_service::UploadLocks::new();
+    let cutoff = SystemTime::now() - Duration::from_secs(24 * 3600);
+    let swept = techo_server::blob_service::sweep_orphan_files(s.storage.as_ref(), &locks, cutoff).unwrap();
+    assert_eq!((swept.parts, swept.blobs), (1, 1));
+    assert!(!uploads.join(format!("{gone}.part")).exists());
+    assert!(!blob_file(&sha(&orphan)).exists());
+    for kept in [blob_file(&sha(&stored)), blob_file(&sha(&promoted)), blob_file(&sha(&fresh_orphan))] {
+        assert!(kept.exists(), "{kept:?}");
+    }
+    assert!(uploads.join(format!("{pending_id}.part")).exists() && uploads.join("notes.txt").exists());
+    // What was kept still works: the download, the upload continuing, the promoted upload recorded.
+    assert_eq!(download(&s.url, &token, ME.0, &sha(&stored)).await.bytes().await.unwrap().as_ref(), stored.as_slice());
+    assert_eq!(send_rest(&s.url, &token, &pending_id, &pending, 10_000, 10_000).await["blob"]["sha256"], sha(&pending));
+    assert_eq!(upload_state(&s.url, &token, &promoted_id).await.1["blob"]["sha256"], sha(&promoted));
+    let again = techo_server::blob_service::sweep_orphan_files(s.storage.as_ref(), &locks, cutoff).unwrap();
+    assert_eq!((again.parts, again.blobs), (0, 0), "nothing more to remove");
+}
+
+#[tokio::test]
 async fn the_routes_are_in_the_openapi_document() {
     let s = start().await;
     let doc: Value = client().get(format!("{}/openapi.json", s.url)).send().await.unwrap().json().await.unwrap();

@@ -6,6 +6,7 @@
 
 use super::{ResidentId, StorageResult};
 use std::io;
+use std::time::SystemTime;
 
 /// A blob stored for a patient.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +78,11 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Forgets the upload if it is still not written to since `before_ms`; whether it did.
     fn expire_upload(&self, id: &str, before_ms: i64) -> StorageResult<bool>;
     fn blob(&self, patient: ResidentId, sha256: &str) -> StorageResult<Option<Blob>>;
+    /// Whether an upload with this id is in progress, whoever's it is.
+    fn upload_exists(&self, id: &str) -> StorageResult<bool>;
+    /// Whether any patient's blob or any upload in progress names `sha256`, read at one moment
+    /// (a completing upload is one or the other, never neither).
+    fn blob_named(&self, sha256: &str) -> StorageResult<bool>;
     /// Bytes the account's quota pays for: its stored blobs and the declared sizes of its uploads
     /// in progress.
     fn storage_used(&self, account: ResidentId) -> StorageResult<u64>;
@@ -103,6 +109,12 @@ pub trait BlobFiles: Send + Sync + 'static {
     /// The stored blob's length, `None` if it is not there.
     fn blob_len(&self, sha256: &str) -> io::Result<Option<u64>>;
     fn read_blob(&self, sha256: &str) -> io::Result<Vec<u8>>;
+    /// The upload ids that have partial bytes.
+    fn part_ids(&self) -> io::Result<Vec<String>>;
+    /// Every stored blob's name, with when its bytes were last written.
+    fn stored_blobs(&self) -> io::Result<Vec<(String, SystemTime)>>;
+    /// Removes a stored blob's bytes, if any.
+    fn remove_blob(&self, sha256: &str) -> io::Result<()>;
 }
 
 /// Upload ids are 128 random bits as 32 lower-case hex digits.

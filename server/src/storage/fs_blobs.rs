@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 use techo_protocol::uploads::is_sha256_hex;
 
 pub struct FsBlobFiles {
@@ -71,6 +72,22 @@ impl FsBlobFiles {
     fn data_dir(&self) -> &Path {
         self.uploads.parent().unwrap_or(Path::new("."))
     }
+}
+
+/// The names in `dir` that are valid UTF-8; none if it was never made.
+fn names_in(dir: &Path) -> io::Result<Vec<String>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        if let Ok(name) = entry?.file_name().into_string() {
+            names.push(name);
+        }
+    }
+    Ok(names)
 }
 
 fn len_or_zero(path: &Path) -> io::Result<u64> {
@@ -161,5 +178,44 @@ impl BlobFiles for FsBlobFiles {
 
     fn read_blob(&self, sha256: &str) -> io::Result<Vec<u8>> {
         std::fs::read(self.blob_path(sha256)?)
+    }
+
+    fn part_ids(&self) -> io::Result<Vec<String>> {
+        let mut ids = Vec::new();
+        for name in names_in(&self.uploads)? {
+            if let Some(id) = name.strip_suffix(".part").filter(|id| is_upload_id(id)) {
+                ids.push(id.to_owned());
+            }
+        }
+        Ok(ids)
+    }
+
+    fn stored_blobs(&self) -> io::Result<Vec<(String, SystemTime)>> {
+        let mut found = Vec::new();
+        for dir in names_in(&self.blobs)? {
+            // Anything not laid out as `blobs/<first two hex digits>/<sha256>` is not ours to judge.
+            if dir.len() != 2 {
+                continue;
+            }
+            for name in names_in(&self.blobs.join(&dir))? {
+                if !is_sha256_hex(&name) || !name.starts_with(&dir) {
+                    continue;
+                }
+                match std::fs::metadata(self.blob_path(&name)?) {
+                    Ok(m) => found.push((name, m.modified()?)),
+                    // Removed since the listing.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn remove_blob(&self, sha256: &str) -> io::Result<()> {
+        match std::fs::remove_file(self.blob_path(sha256)?) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
     }
 }

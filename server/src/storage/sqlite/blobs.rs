@@ -172,4 +172,20 @@ impl BlobStore for SqliteStorage {
     fn storage_used(&self, account: ResidentId) -> StorageResult<u64> {
         used(&self.reader(), account)
     }
+
+    fn upload_exists(&self, id: &str) -> StorageResult<bool> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached("SELECT 1 FROM \"uploads\" WHERE \"id\" = ?1")?;
+        Ok(stmt.exists([id])?)
+    }
+
+    fn blob_named(&self, sha256: &str) -> StorageResult<bool> {
+        // One statement reads one snapshot, so a completion cannot fall between the two halves.
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM \"blobs\" WHERE \"sha256\" = ?1) \
+                 OR EXISTS (SELECT 1 FROM \"uploads\" WHERE \"sha256\" = ?1)",
+        )?;
+        Ok(stmt.query_row([sha256], |r| r.get(0))?)
+    }
 }

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_sessions.sql")),
     (5, include_str!("../migrations/0005_pharmacies.sql")),
     (6, include_str!("../migrations/0006_blobs.sql")),
+    (7, include_str!("../migrations/0007_blob_names.sql")),
 ];
 const READERS: usize = 4;
 
