@@ -96,18 +96,6 @@ impl From<Judgement> for CheckupJudgement {
     }
 }
 
-impl CheckupJudgement {
-    /// How much a judged value calls for attention; `None` for values not judged.
-    fn severity(self) -> Option<u8> {
-        match self {
-            Self::Normal => Some(0),
-            Self::Guidance => Some(1),
-            Self::SeeDoctor => Some(2),
-            Self::NoThresholds | Self::SexNeeded | Self::UnknownItem => None,
-        }
-    }
-}
-
 /// The sex items were judged for (命の宝箱's 性別).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum CheckupSex {
@@ -461,8 +449,7 @@ fn detail(core: &TechoCore, profile: &Profile, v: CoreView) -> Result<CheckupDet
     })
 }
 
-/// A list entry; `worst` comes from the checkup judged (the summary does not judge).
-fn entry(s: CheckupSummary, worst: Option<CheckupJudgement>) -> CheckupEntry {
+fn entry(s: CheckupSummary) -> CheckupEntry {
     CheckupEntry {
         date: day(&s.date),
         date_text: s.date,
@@ -471,7 +458,7 @@ fn entry(s: CheckupSummary, worst: Option<CheckupJudgement>) -> CheckupEntry {
         institution: s.institution,
         page_count: count(s.pages),
         item_count: count(s.items),
-        worst_judgement: worst,
+        worst_judgement: s.worst.map(Into::into),
         conflict_count: count(s.conflicts),
         unsent: s.unsent,
     }
@@ -504,23 +491,9 @@ impl TechoCore {
         detail(self, profile, view)
     }
 
-    /// The most serious judgement of checkup `id`'s items.
-    fn worst_judgement(&self, profile: &Profile, id: &str) -> Result<Option<CheckupJudgement>, ApiError> {
-        let Some(view) = self.store.checkup(profile, id)? else { return Ok(None) };
-        Ok(view
-            .items
-            .iter()
-            .map(|i| CheckupJudgement::from(i.judgement))
-            .filter_map(|j| j.severity().map(|s| (s, j)))
-            .max_by_key(|(s, _)| *s)
-            .map(|(_, j)| j))
-    }
-
     /// The newest checkup of `profile`, for the home screen.
     pub(crate) fn latest_checkup(&self, profile: &Profile) -> Result<Option<CheckupEntry>, ApiError> {
-        let Some(newest) = self.store.checkups(profile)?.into_iter().next() else { return Ok(None) };
-        let worst = self.worst_judgement(profile, &newest.id)?;
-        Ok(Some(entry(newest, worst)))
+        Ok(self.store.checkups(profile)?.into_iter().next().map(entry))
     }
 }
 
@@ -529,14 +502,7 @@ impl TechoCore {
     /// The person's checkups, newest first.
     pub fn checkups(&self, profile_id: String) -> Result<Vec<CheckupEntry>, ApiError> {
         let profile = self.profile_of(&profile_id)?;
-        self.store
-            .checkups(&profile)?
-            .into_iter()
-            .map(|s| {
-                let worst = self.worst_judgement(&profile, &s.id)?;
-                Ok(entry(s, worst))
-            })
-            .collect()
+        Ok(self.store.checkups(&profile)?.into_iter().map(entry).collect())
     }
 
     /// One checkup, each item judged for the person's sex on 命の宝箱.

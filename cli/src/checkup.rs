@@ -115,13 +115,19 @@ pub fn run(s: &Session, cmd: CheckupCommand) -> CliResult {
             let ids: Vec<&str> = list.iter().map(|c| c.id.as_str()).collect();
             for c in &list {
                 println!(
-                    "{}  {}  {:<8} {:<20} {} item(s), {} page(s){}{}",
+                    "{}  {}  {:<8} {:<20} {} item(s), {} page(s){}{}{}",
                     short_id(&c.id, &ids),
                     c.date,
                     kind_words(&c.kind),
                     c.institution,
                     c.items,
                     c.pages,
+                    match c.worst {
+                        Some(Judgement::SeeDoctor) => "  — an item at the see-a-doctor level",
+                        Some(Judgement::Guidance) => "  — an item at the health guidance level",
+                        Some(_) => "  — all within the standard range",
+                        None => "",
+                    },
                     if c.unsent { "  (not sent yet)" } else { "" },
                     if c.conflicts > 0 { "  (saved differently on two devices)" } else { "" },
                 );
@@ -234,6 +240,9 @@ struct SummaryOut<'a> {
     pages: usize,
     unsent: bool,
     conflicts: usize,
+    /// `normal`, `guidance` or `see_doctor`; absent when no item was judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    worst: Option<&'static str>,
 }
 
 impl<'a> SummaryOut<'a> {
@@ -247,6 +256,7 @@ impl<'a> SummaryOut<'a> {
             pages: c.pages,
             unsent: c.unsent,
             conflicts: c.conflicts,
+            worst: c.worst.map(judgement_key),
         }
     }
 }

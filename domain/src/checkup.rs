@@ -291,6 +291,20 @@ pub enum Judgement {
     Unknown(Unjudged),
 }
 
+impl Judgement {
+    /// The most serious of `judgements` among those judged (a checkup's headline); `None` if
+    /// none was.
+    pub fn worst(judgements: impl IntoIterator<Item = Judgement>) -> Option<Judgement> {
+        let severity = |j: &Judgement| match j {
+            Judgement::Normal => Some(0),
+            Judgement::Guidance => Some(1),
+            Judgement::SeeDoctor => Some(2),
+            Judgement::Unknown(_) => None,
+        };
+        judgements.into_iter().filter(|j| severity(j).is_some()).max_by_key(severity)
+    }
+}
+
 /// Why a value was not judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unjudged {

@@ -580,3 +580,14 @@ fn a_full_checkup_fits_the_record_size_limit() {
     let size = serde_json::to_string(&rec).unwrap().len();
     assert!(size <= MAX_RECORD_BYTES, "{size}");
 }
+
+#[test]
+fn the_worst_judgement_is_the_most_serious_judged_one() {
+    use Judgement::*;
+    let unknown = Unknown(Unjudged::UnknownItem);
+    assert_eq!(Judgement::worst([Normal, SeeDoctor, Guidance, unknown]), Some(SeeDoctor));
+    assert_eq!(Judgement::worst([Normal, Guidance]), Some(Guidance));
+    assert_eq!(Judgement::worst([unknown, Normal]), Some(Normal));
+    assert_eq!(Judgement::worst([unknown, Unknown(Unjudged::SexNeeded)]), None);
+    assert_eq!(Judgement::worst([]), None);
+}

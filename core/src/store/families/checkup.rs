@@ -68,6 +68,9 @@ pub struct CheckupSummary {
     pub items: usize,
     pub unsent: bool,
     pub conflicts: usize,
+    /// The most serious judgement among its items (`Normal`, `Guidance` or `SeeDoctor`); `None`
+    /// when no item was judged.
+    pub worst: Option<Judgement>,
 }
 
 /// One result line with where it stands.
@@ -597,6 +600,8 @@ impl Store {
 
     /// `profile`'s checkups, newest date first.
     pub fn checkups(&self, profile: &Profile) -> Result<Vec<CheckupSummary>> {
+        // Read once for the whole list, not per checkup.
+        let sex = self.checkup_sex(profile)?;
         let conn = self.reader();
         let mut stmt = conn.prepare(
             "SELECT c.\"record\", c.\"conflicts\", EXISTS (SELECT 1 FROM \"outbox\" o WHERE o.\"entity\" = ?2 \
@@ -615,6 +620,7 @@ impl Store {
                 .transpose()?
                 .unwrap_or_default();
             out.push(CheckupSummary {
+                worst: Judgement::worst(r.items.iter().filter_map(|i| parse_item(i).ok()).map(|i| i.judgement(sex))),
                 pages: r.pages.len(),
                 items: r.items.len(),
                 id: r.id,

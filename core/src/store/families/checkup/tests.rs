@@ -148,8 +148,18 @@ fn list_show_series_and_tombstone() {
     let old = t.store.add_checkup(&p, &new("2024-06-10", &[(SYSTOLIC, "126"), (WAIST, "88")]), &s).unwrap();
     let mid = t.store.add_checkup(&p, &new("2025-06-11", &[(SYSTOLIC, "142")]), &s).unwrap();
     let last = t.store.add_checkup(&p, &new("2026-06-12", &[(HBA1C, "5.8")]), &s).unwrap();
-    let list: Vec<String> = t.store.checkups(&p).unwrap().into_iter().map(|c| c.date).collect();
-    assert_eq!(list, vec!["2026-06-12", "2025-06-11", "2024-06-10"], "newest first");
+    let list: Vec<(String, Option<Judgement>)> =
+        t.store.checkups(&p).unwrap().into_iter().map(|c| (c.date, c.worst)).collect();
+    assert_eq!(
+        list,
+        vec![
+            ("2026-06-12".into(), Some(Judgement::Guidance)),
+            ("2025-06-11".into(), Some(Judgement::SeeDoctor)),
+            // The waist is not judged without the sex: the headline is what was judged.
+            ("2024-06-10".into(), Some(Judgement::Normal)),
+        ],
+        "newest first, each with its most serious judgement"
+    );
 
     let shown = t.store.checkup(&p, &old.id).unwrap().unwrap();
     let judged = |v: &CheckupView, code: &str| v.items.iter().find(|i| i.code == code).unwrap().judgement;
@@ -158,6 +168,13 @@ fn list_show_series_and_tombstone() {
     t.store.save_emergency_fields(&p, &[("identity.sex".into(), "female".into())]).unwrap();
     let shown = t.store.checkup(&p, &old.id).unwrap().unwrap();
     assert_eq!((shown.sex, judged(&shown, WAIST)), (Some(Sex::Female), Judgement::Normal));
+    t.store.save_emergency_fields(&p, &[("identity.sex".into(), "male".into())]).unwrap();
+    assert_eq!(
+        t.store.checkups(&p).unwrap()[2].worst,
+        Some(Judgement::Guidance),
+        "88 cm for a man: the list judges with the sex too"
+    );
+    t.store.save_emergency_fields(&p, &[("identity.sex".into(), "female".into())]).unwrap();
     assert_eq!(judged(&t.store.checkup(&p, &mid.id).unwrap().unwrap(), SYSTOLIC), Judgement::SeeDoctor);
     assert_eq!(judged(&last, HBA1C), Judgement::Guidance);
 
