@@ -125,9 +125,10 @@ class CheckupViewModelTest {
                 row.a11y,
             )
 
-            val detail = CheckupDetailViewModel(phone.env(), phone.scope, row.id)
+            val detail = CheckupDetailViewModel(phone.env(), phone.scope, row.id, justSaved = true)
             detail.load().join()
             val d = detail.state.value
+            assertEquals("健診結果を保存しました。", d.notice?.text)
             assertEquals("2026年6月12日（金）　特定健診", d.title)
             assertEquals("広島市民病院", d.institution)
             assertEquals(
@@ -146,6 +147,9 @@ class CheckupViewModelTest {
             assertTrue(File(page.thumbnailPath!!).length() > 0)
             assertTrue(File(detail.pageFile(page.imageSha256)!!).length() > 0)
             assertNull(d.pagesEmptyText)
+            // Shown again (back from another screen): the saved notice is not repeated.
+            detail.load().join()
+            assertNull(detail.state.value.notice)
         }
 
     @Test

@@ -94,18 +94,26 @@ class CheckupDetailViewModel(
     env: AppEnvironment,
     scope: CoroutineScope,
     private val checkupId: String,
+    /** Opened straight after the add form saved it: the first load says so. */
+    justSaved: Boolean = false,
     private val catalogue: ItemCatalogue = ItemCatalogue(),
 ) : ScreenModel<CheckupDetailState>(CheckupDetailState(), env, scope) {
     private var profileId: String? = null
     private var shown: CheckupDetail? = null
+    private var announceSaved = justSaved
 
     init {
         // Another phone's change (or a conflict) arrives with a sync run.
         launch { env.monitor.finishedRuns.drop(1).collect { if (!current.deleted) reload(null) } }
     }
 
-    /** [notice]: what just happened on the screen before (the checkup was saved). */
-    fun load(notice: Notice? = null): Job = launch { reload(notice) }
+    /** Each time the screen is shown; coming back to it (from the trend, from 命の宝箱) reads it again. */
+    fun load(): Job =
+        launch {
+            val notice = if (announceSaved) Notice(env.words()[StringKey.CHECKUP_SAVED], Tone.SUCCESS) else null
+            announceSaved = false
+            reload(notice)
+        }
 
     // Pages
 

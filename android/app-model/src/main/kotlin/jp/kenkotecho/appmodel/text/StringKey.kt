@@ -460,6 +460,7 @@ enum class StringKey {
     HOME_LATEST_CHECKUP_DATE,
     CHECKUP_ITEM_VARIANT,
     CHECKUP_ITEMS_FIX,
+    CHECKUP_SHOW_PAGE,
     ;
 
     /** The `name` attribute in strings.xml. */

@@ -462,4 +462,5 @@ fun stringId(key: StringKey): Int =
         StringKey.HOME_LATEST_CHECKUP_DATE -> R.string.home_latest_checkup_date
         StringKey.CHECKUP_ITEM_VARIANT -> R.string.checkup_item_variant
         StringKey.CHECKUP_ITEMS_FIX -> R.string.checkup_items_fix
+        StringKey.CHECKUP_SHOW_PAGE -> R.string.checkup_show_page
     }
