@@ -180,6 +180,43 @@ class CheckupViewModelTest {
         }
 
     @Test
+    fun aRefusedValueThatCouldBeAboutSeveralItemsIsShownAboveThem() =
+        runBlocking {
+            val profile = owner()
+            val form = CheckupFormViewModel(phone.env(), phone.scope)
+            addThroughTheForm(form)
+            form.onItemValue(HBA1C, "abc")
+            form.onItemValue(SYSTOLIC, "xyz")
+            form.save().join()
+            val f = form.state.value
+            assertEquals("検査項目の値のどれかを直してください。値は数字で入力してください。", f.itemsError)
+            assertEquals(listOf(null, null, null), f.items.map { it.error })
+            assertEquals(emptyList<Any>(), phone.core.checkups(profile.id))
+            form.onItemValue(HBA1C, "6.8")
+            assertNull(form.state.value.itemsError)
+        }
+
+    @Test
+    fun aFileThatIsNotAPhotoIsShownBesideThePhotos() =
+        runBlocking {
+            val profile = owner()
+            val form = CheckupFormViewModel(phone.env(), phone.scope)
+            form.load().join()
+            form.addPhoto(File(Receipts.dir, "receipt.jahis").path)
+            form.save().join()
+            val f = form.state.value
+            assertEquals(
+                phone.env().words().errors.message(jp.kenkotecho.core.ApiException.Photo(jp.kenkotecho.core.PhotoProblem.UNSUPPORTED_FORMAT, ""), jp.kenkotecho.appmodel.text.Action.SAVE),
+                f.photosError,
+            )
+            assertNull(f.savedId)
+            assertEquals(emptyList<Any>(), phone.core.checkups(profile.id))
+            form.removePhoto(f.photos.single().path)
+            assertNull(form.state.value.photosError)
+            assertEquals(emptyList<Any>(), form.state.value.photos)
+        }
+
+    @Test
     fun aDateInTheFutureIsShownBesideTheDate() =
         runBlocking {
             val profile = owner()

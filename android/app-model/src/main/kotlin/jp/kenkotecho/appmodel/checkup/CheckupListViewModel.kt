@@ -80,11 +80,6 @@ class CheckupListViewModel(env: AppEnvironment, scope: CoroutineScope) :
 
     fun load(): Job = launch { reload(null) }
 
-    /** After a save or delete elsewhere: the list again, with what happened said once. */
-    fun load(notice: Notice?): Job = launch { reload(notice) }
-
-    fun dismissNotice() = update { it.copy(notice = null) }
-
     private suspend fun reload(notice: Notice?) {
         attempt(Action.LOAD, { text -> update { it.copy(loading = false, notice = Notice(text, Tone.ERROR)) } }) {
             val profile = env.onCore { activeProfile() } ?: throw ApiException.NoActiveProfile()
