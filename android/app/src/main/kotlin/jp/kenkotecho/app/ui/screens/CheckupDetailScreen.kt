@@ -1,5 +1,6 @@
 package jp.kenkotecho.app.ui.screens
 
+import androidx.activity.compose.BackHandler
 import androidx.compose.foundation.Image
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.heightIn
@@ -42,7 +43,10 @@ import jp.kenkotecho.appmodel.checkup.CheckupDetailViewModel
 import jp.kenkotecho.appmodel.checkup.DetailsEditState
 import jp.kenkotecho.appmodel.checkup.ItemEditState
 import jp.kenkotecho.core.Field
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import java.io.File
 
 /**
  * One checkup: differences to settle first, then the results judged in words, the photos of the
@@ -56,11 +60,34 @@ fun CheckupDetailScreen(checkupId: String, justSaved: Boolean, nav: Nav) {
     val scope = rememberCoroutineScope()
     LaunchedEffect(Unit) { vm.load() }
     LaunchedEffect(s.deleted) { if (s.deleted) nav.back() }
-    val photos = rememberPhotoSources("checkup-camera") { vm.addPage(it) }
+    val photos =
+        rememberPhotoSources("checkup-camera") { path ->
+            scope.launch {
+                vm.addPage(path).join()
+                // Added or refused, the core has read it: the cache copy is not needed any more.
+                withContext(Dispatchers.IO) { File(path).delete() }
+            }
+        }
     // A page in full, once its file is ready (downloaded first when another phone added it).
     var fullPage by remember { mutableStateOf<String?>(null) }
 
-    ScreenFrame(s.title.ifEmpty { stringResource(R.string.checkup_title) }, person = s.person, onBack = nav::back) {
+    // Back from a form or a page shown in full returns to the checkup, not to the list.
+    val inside = s.picking || s.itemEdit != null || s.detailsEdit != null || fullPage != null
+    fun closeInside() {
+        when {
+            fullPage != null -> fullPage = null
+            s.picking -> vm.closePicker()
+            s.itemEdit != null -> vm.cancelItem()
+            else -> vm.cancelDetails()
+        }
+    }
+    BackHandler(enabled = inside) { closeInside() }
+
+    ScreenFrame(
+        s.title.ifEmpty { stringResource(R.string.checkup_title) },
+        person = s.person,
+        onBack = { if (inside) closeInside() else nav.back() },
+    ) {
         s.notice?.let { NoticeCard(it) }
         if (s.picking) {
             CheckupItemPicker(s.pickerGroups, onPick = vm::startNewItem, onCancel = vm::closePicker)

@@ -1,6 +1,7 @@
 package jp.kenkotecho.app.ui.screens
 
 import android.app.DatePickerDialog
+import androidx.activity.compose.BackHandler
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
@@ -27,6 +28,9 @@ import jp.kenkotecho.app.ui.components.rememberPhotoSources
 import jp.kenkotecho.app.ui.rememberScreenModel
 import jp.kenkotecho.appmodel.checkup.CheckupFormViewModel
 import jp.kenkotecho.core.CalendarDay
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import java.io.File
 
 /** A new checkup: date, kind, facility, photos of the result sheet, items, note; then save once. */
 @Composable
@@ -38,13 +42,22 @@ fun CheckupFormScreen(nav: Nav) {
     // Saved: the form gives way to the new checkup, which says it was saved.
     LaunchedEffect(s.savedId) {
         s.savedId?.let { id ->
+            // The core keeps its own encrypted copies: the photos in the cache are not needed any more.
+            val paths = s.photos.map { it.path }
+            withContext(Dispatchers.IO) { paths.forEach { File(it).delete() } }
             nav.back()
             nav.push(Screen.CheckupDetail(id, justSaved = true))
         }
     }
     val photos = rememberPhotoSources("checkup-camera") { vm.addPhoto(it) }
+    // Back from the item picker returns to the form: what was typed must not be lost.
+    BackHandler(enabled = s.picking) { vm.closePicker() }
 
-    ScreenFrame(s.title.ifEmpty { stringResource(R.string.checkup_add) }, person = s.person, onBack = nav::back) {
+    ScreenFrame(
+        s.title.ifEmpty { stringResource(R.string.checkup_add) },
+        person = s.person,
+        onBack = { if (s.picking) vm.closePicker() else nav.back() },
+    ) {
         s.notice?.let { NoticeCard(it) }
         if (s.picking) {
             CheckupItemPicker(s.pickerGroups, onPick = vm::addItem, onCancel = vm::closePicker)
