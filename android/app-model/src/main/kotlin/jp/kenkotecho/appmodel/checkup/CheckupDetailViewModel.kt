@@ -18,6 +18,7 @@ import jp.kenkotecho.core.CheckupItemValue
 import jp.kenkotecho.core.CheckupJudgement
 import jp.kenkotecho.core.CheckupKind
 import jp.kenkotecho.core.Field
+import jp.kenkotecho.core.TechoCoreInterface
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -278,7 +279,7 @@ class CheckupDetailViewModel(
     // Loading and wording
 
     /** One change through the core; the checkup it returns is shown with [done]'s words. */
-    private fun change(action: Action, done: StringKey, call: jp.kenkotecho.core.TechoCoreInterface.(String) -> CheckupDetail): Job =
+    private fun change(action: Action, done: StringKey, call: TechoCoreInterface.(String) -> CheckupDetail): Job =
         launch {
             val id = profileId ?: return@launch
             update { it.copy(busy = true, notice = null) }

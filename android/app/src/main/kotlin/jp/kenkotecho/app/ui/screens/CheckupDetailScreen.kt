@@ -172,7 +172,7 @@ private fun PageImage(path: String, description: String) {
 
 @Composable
 private fun EditItem(edit: ItemEditState, vm: CheckupDetailViewModel) {
-    SectionTitle(edit.draft.label)
+    SectionTitle(stringResource(if (edit.isNew) R.string.checkup_add_item else R.string.checkup_change_value))
     CheckupItemInput(edit.draft, vm::onItemValue)
     BigButton(stringResource(R.string.button_save), enabled = !edit.saving) { vm.saveItem() }
     SecondaryButton(stringResource(R.string.button_cancel)) { vm.cancelItem() }
