@@ -2,11 +2,17 @@ package jp.kenkotecho.appmodel
 
 import jp.kenkotecho.appmodel.bp.BpSummaryViewModel
 import jp.kenkotecho.appmodel.chart.ChartViewModel
+import jp.kenkotecho.appmodel.checkup.CheckupDetailViewModel
+import jp.kenkotecho.appmodel.checkup.CheckupFormViewModel
+import jp.kenkotecho.appmodel.checkup.CheckupListViewModel
+import jp.kenkotecho.appmodel.checkup.CheckupTrendViewModel
 import jp.kenkotecho.appmodel.emergency.EmergencySheetViewModel
 import jp.kenkotecho.appmodel.entry.EntryTarget
 import jp.kenkotecho.appmodel.entry.EntryViewModel
+import jp.kenkotecho.appmodel.home.HomeViewModel
 import jp.kenkotecho.appmodel.profile.AddPersonViewModel
 import jp.kenkotecho.appmodel.profile.ProfileSwitchViewModel
+import jp.kenkotecho.appmodel.support.Receipts
 import jp.kenkotecho.appmodel.support.TestPhone
 import jp.kenkotecho.appmodel.support.XmlStringTable
 import jp.kenkotecho.appmodel.text.Action
@@ -14,6 +20,8 @@ import jp.kenkotecho.appmodel.text.StringKey
 import jp.kenkotecho.core.ApiException
 import jp.kenkotecho.core.BpContext
 import jp.kenkotecho.core.Bucket
+import jp.kenkotecho.core.CheckupJudgement
+import jp.kenkotecho.core.CheckupKind
 import jp.kenkotecho.core.Field
 import jp.kenkotecho.core.GlucoseTiming
 import jp.kenkotecho.core.GlucoseUnit
@@ -200,6 +208,61 @@ class ParityTest {
                 box.state.value.groups.first { it.key == "medical" }.fields.first { it.key == "medical.blood_type" }.shown
             shown["box.history.changed"] = box.state.value.history.first().changed
             shown["box.reviewDue"] = words[StringKey.BOX_REVIEW_DUE]
+
+            // 花子's checkups: the empty list, then the scenario's checkup through the add form.
+            val checkups = CheckupListViewModel(phone.env(), phone.scope)
+            checkups.load().join()
+            shown["checkup.title"] = checkups.state.value.title
+            shown["checkup.empty"] = checkups.state.value.emptyText.orEmpty()
+            shown["checkup.add"] = checkups.state.value.addLabel
+            val hba1c = "3D046000001906202"
+            val fastingGlucose = "3D010000001926101"
+            val systolic = "9A751000000000001"
+            val form = CheckupFormViewModel(phone.env(), phone.scope)
+            form.load().join()
+            form.chooseDate(2026, 6, 12)
+            form.chooseKind(CheckupKind.TOKUTEI)
+            form.onInstitution("広島市民病院")
+            form.addPhoto(Receipts.photo(1))
+            for ((code, value) in listOf(hba1c to "6.8", fastingGlucose to "105", systolic to "120")) {
+                form.openPicker()
+                form.addItem(code)
+                form.onItemValue(code, value)
+            }
+            form.save().join()
+            shown["checkup.saved"] = form.state.value.notice?.text.orEmpty()
+            checkups.load().join()
+            val entry = checkups.state.value.rows.single()
+            shown["checkup.entry.title"] = entry.title
+            shown["checkup.entry.institution"] = entry.institution.orEmpty()
+            shown["checkup.entry.counts"] = entry.counts
+            shown["checkup.entry.worst"] = entry.worst.orEmpty()
+            val checkup = CheckupDetailViewModel(phone.env(), phone.scope, entry.id)
+            checkup.load().join()
+            val items = checkup.state.value.items.associateBy { it.code }
+            shown["checkup.item.hba1c"] = items.getValue(hba1c).line
+            shown["checkup.judgement.seeDoctor"] = items.getValue(hba1c).judgement
+            shown["checkup.judgement.guidance"] = items.getValue(fastingGlucose).judgement
+            shown["checkup.judgement.normal"] = items.getValue(systolic).judgement
+            // Items that are not judged, and the judgement over a checkup that is all normal or at most guidance.
+            shown["checkup.judgement.noThresholds"] = words.checkups.judgement(CheckupJudgement.NO_THRESHOLDS)
+            shown["checkup.judgement.sexNeeded"] = words.checkups.judgement(CheckupJudgement.SEX_NEEDED)
+            shown["checkup.judgement.unknownItem"] = words.checkups.judgement(CheckupJudgement.UNKNOWN_ITEM)
+            shown["checkup.worst.normal"] = words.checkups.worst(CheckupJudgement.NORMAL).orEmpty()
+            shown["checkup.worst.guidance"] = words.checkups.worst(CheckupJudgement.GUIDANCE).orEmpty()
+            val trend = CheckupTrendViewModel(phone.env(), phone.scope, hba1c)
+            trend.load().join()
+            shown["checkup.trend.title"] = trend.state.value.title
+            shown["checkup.trend.point"] = trend.state.value.points.single().line
+            val home = HomeViewModel(phone.env(), phone.scope)
+            home.refresh().join()
+            shown["home.latestCheckup"] = home.state.value.latestCheckup?.text.orEmpty()
+            shown["checkup.kind.tokutei"] = words.checkups.kind(CheckupKind.TOKUTEI)
+            shown["checkup.kind.teiki"] = words.checkups.kind(CheckupKind.TEIKI)
+            shown["checkup.kind.other"] = words.checkups.kind(CheckupKind.OTHER)
+            checkup.askDelete()
+            shown["checkup.deleteQuestion"] = checkup.state.value.deleteQuestion.orEmpty()
+            checkup.cancelDelete()
 
             people.choose(added.profileId).join()
             shown["profiles.switched"] = people.state.value.notice?.text.orEmpty()

@@ -6,12 +6,16 @@ import jp.kenkotecho.appmodel.PersonHeader
 import jp.kenkotecho.appmodel.ReadingRow
 import jp.kenkotecho.appmodel.ScreenModel
 import jp.kenkotecho.appmodel.Tone
+import jp.kenkotecho.appmodel.checkup.tone
 import jp.kenkotecho.appmodel.text.Action
 import jp.kenkotecho.appmodel.text.StringKey
 import jp.kenkotecho.appmodel.text.SyncLine
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.drop
+
+/** The newest checkup on the home screen: "最近の健診：2026年6月12日（金）　受診をすすめる値があります". */
+data class LatestCheckupRow(val id: String, val text: String, val tone: Tone)
 
 data class HomeState(
     val loading: Boolean = true,
@@ -22,6 +26,8 @@ data class HomeState(
     val todayEmptyText: String? = null,
     val latest: List<ReadingRow> = emptyList(),
     val bpSummary: String? = null,
+    /** Null until a checkup is recorded; a tap opens it. */
+    val latestCheckup: LatestCheckupRow? = null,
     val sync: SyncLine? = null,
     val syncing: Boolean = false,
     val error: Notice? = null,
@@ -69,6 +75,8 @@ class HomeViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<Ho
                     todayEmptyText = if (screen.today.isEmpty()) words[StringKey.HOME_NO_READINGS_TODAY] else null,
                     latest = screen.latest.map { v -> ReadingRow.of(v, words) },
                     bpSummary = words.bp.overall(screen.bpSummary),
+                    latestCheckup =
+                        screen.latestCheckup?.let { c -> LatestCheckupRow(c.id, words.checkups.latest(c), c.worstJudgement.tone()) },
                     sync = words.sync.line(screen.sync, offset, env.monitor.progress.value),
                     error = null,
                 )

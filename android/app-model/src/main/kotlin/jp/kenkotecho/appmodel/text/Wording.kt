@@ -14,6 +14,7 @@ class Wording(val table: StringTable, useWareki: Boolean = false) {
     val bp = BpWording(table, numbers, dates)
     val refused = RefusedWording(table, dates, values)
     val medications = MedicationWording(table, numbers)
+    val checkups = CheckupWording(table, numbers, dates)
 
     operator fun get(key: StringKey, vararg args: String): String = table.get(key, *args)
 }

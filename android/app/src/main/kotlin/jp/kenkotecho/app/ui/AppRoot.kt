@@ -18,6 +18,10 @@ import jp.kenkotecho.app.CoreState
 import jp.kenkotecho.app.ui.screens.AddFamilyScreen
 import jp.kenkotecho.app.ui.screens.BpSummaryScreen
 import jp.kenkotecho.app.ui.screens.ChartScreen
+import jp.kenkotecho.app.ui.screens.CheckupDetailScreen
+import jp.kenkotecho.app.ui.screens.CheckupFormScreen
+import jp.kenkotecho.app.ui.screens.CheckupListScreen
+import jp.kenkotecho.app.ui.screens.CheckupTrendScreen
 import jp.kenkotecho.app.ui.screens.DetailScreen
 import jp.kenkotecho.app.ui.screens.EntryScreen
 import jp.kenkotecho.app.ui.screens.FirstRunScreen
@@ -77,6 +81,10 @@ private fun Navigator() {
                 is Screen.MedicationDetail -> MedicationDetailScreen(screen.medicationId, stack)
                 Screen.MedicationScan -> MedicationScanScreen(stack)
                 Screen.EmergencySheet -> EmergencySheetScreen(stack)
+                Screen.Checkups -> CheckupListScreen(stack)
+                Screen.CheckupAdd -> CheckupFormScreen(stack)
+                is Screen.CheckupDetail -> CheckupDetailScreen(screen.checkupId, screen.justSaved, stack)
+                is Screen.CheckupTrend -> CheckupTrendScreen(screen.code, stack)
             }
         }
     }

@@ -41,6 +41,17 @@ sealed interface Screen {
 
     /** 命の宝箱: what paramedics and hospital staff should know, by group, with photos of the paper sheet. */
     data object EmergencySheet : Screen
+
+    /** 健診結果: the person's checkups, newest first. */
+    data object Checkups : Screen
+
+    data object CheckupAdd : Screen
+
+    /** [justSaved]: opened by the add form right after saving, which the screen says once. */
+    data class CheckupDetail(val checkupId: String, val justSaved: Boolean = false) : Screen
+
+    /** One item (by its 特定健診項目コード) across the checkups. */
+    data class CheckupTrend(val code: String) : Screen
 }
 
 interface Nav {

@@ -70,7 +70,7 @@ fun NoticeCard(notice: Notice) {
 fun ErrorText(text: String) = NoticeCard(Notice(text, Tone.ERROR))
 
 @Composable
-private fun toneColors(tone: Tone): Pair<Color, Color> {
+internal fun toneColors(tone: Tone): Pair<Color, Color> {
     val c = MaterialTheme.colorScheme
     return when (tone) {
         Tone.INFO -> c.surfaceVariant to c.onSurfaceVariant

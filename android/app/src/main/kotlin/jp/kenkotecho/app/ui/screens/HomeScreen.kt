@@ -10,6 +10,7 @@ import jp.kenkotecho.app.ui.Nav
 import jp.kenkotecho.app.ui.Screen
 import jp.kenkotecho.app.ui.components.BigButton
 import jp.kenkotecho.app.ui.components.BodyText
+import jp.kenkotecho.app.ui.components.LatestCheckupCard
 import jp.kenkotecho.app.ui.components.NoticeCard
 import jp.kenkotecho.app.ui.components.ReadingCard
 import jp.kenkotecho.app.ui.components.ScreenFrame
@@ -48,6 +49,10 @@ fun HomeScreen(nav: Nav) {
         SecondaryButton(stringResource(R.string.button_history)) { nav.push(Screen.History) }
         SecondaryButton(stringResource(R.string.med_button_open)) { nav.push(Screen.Medications) }
         SecondaryButton(stringResource(R.string.box_open)) { nav.push(Screen.EmergencySheet) }
+
+        SectionTitle(stringResource(R.string.home_checkups))
+        s.latestCheckup?.let { c -> LatestCheckupCard(c) { nav.push(Screen.CheckupDetail(c.id)) } }
+        SecondaryButton(stringResource(R.string.checkup_open)) { nav.push(Screen.Checkups) }
 
         SecondaryButton(stringResource(R.string.sync_now), enabled = !s.syncing) { vm.syncNow() }
         SecondaryButton(stringResource(R.string.button_switch_person)) { nav.push(Screen.Profiles) }
