@@ -242,6 +242,17 @@ final class CheckupModelTests: XCTestCase {
         XCTAssertFalse(detail.isEditingDetails)
         XCTAssertEqual(detail.noteLine, "メモ：再検査の案内あり")
         XCTAssertEqual(detail.title, "2026年6月12日（金）　そのほかの健診")
+        XCTAssertEqual(detail.institutionLine, "健診機関：広島市民病院", "left as it was")
+
+        detail.startEditDetails()
+        XCTAssertEqual(detail.draftDayLine, "健診日：2026年6月12日（金）")
+        detail.draftPickerDate = CheckupDayPicking(timeZone: tokyo).date(of: CalendarDay(year: 2100, month: 1, day: 1))
+        await detail.saveDetails()
+        XCTAssertTrue(detail.isEditingDetails)
+        XCTAssertEqual(detail.problems.byField[.checkupDate], "健診日が、これから先の日時になっています。日付と時刻を確かめてください。")
+        XCTAssertEqual(detail.title, "2026年6月12日（金）　そのほかの健診", "nothing saved")
+        detail.cancelEditDetails()
+        XCTAssertFalse(detail.isEditingDetails)
 
         await detail.addPage(path: try fixture("receipt-qr-2.png").path)
         XCTAssertEqual(detail.notice, "写真を加えました。")
@@ -279,5 +290,46 @@ final class CheckupModelTests: XCTestCase {
         XCTAssertEqual(form.notice, "Checkup results saved.")
         XCTAssertEqual(list.entries.first?.title, "Fri 12 June 2026 — Specific health checkup")
         XCTAssertEqual(list.entries.first?.worst, "A value at which a doctor's visit is advised")
+    }
+
+    /// Two devices of one account write a checkup's institution differently: the second one's
+    /// screen shows both in 命の宝箱's words, and choosing keeps that one.
+    func testAConflictBetweenTwoDevicesIsShownAndSettled() async throws {
+        let server = try TestServer.fromEnvironment()
+        func device() async throws -> (TechoCore, Profile) {
+            let core = try TechoCore.open(
+                config: CoreConfig(dataDir: try temporaryDirectory(self).path, serverUrl: server.url),
+                keystore: MemoryKeyStore())
+            let profile = try core.addProfile(hmCode: server.hmCode, displayName: "テスト 花子", relationship: .myself)
+            _ = try await core.login(hmCode: server.hmCode, password: server.password)
+            return (core, profile)
+        }
+        let (first, a) = try await device()
+        let (second, b) = try await device()
+        let added = try first.addCheckup(profileId: a.id, date: CalendarDay(year: 2026, month: 5, day: 20), kind: .tokutei,
+                                         institution: "広島市民病院", note: "", photoPaths: [],
+                                         items: [CheckupItemValue(code: hba1cCode, value: "6.8")])
+        _ = try await first.syncNow(observer: nil)
+        _ = try await second.syncNow(observer: nil)
+        _ = try first.editCheckup(profileId: a.id, checkupId: added.id, date: nil, kind: nil, institution: "安佐市民病院", note: nil)
+        _ = try await first.syncNow(observer: nil)
+        _ = try second.editCheckup(profileId: b.id, checkupId: added.id, date: nil, kind: nil, institution: "舟入市民病院", note: nil)
+        _ = try await second.syncNow(observer: nil)
+
+        let list = CheckupsModel(access: CoreAccess(second), wording: ja, profile: b)
+        await list.load()
+        XCTAssertEqual(list.entries.first { $0.id == added.id }?.conflicts, "ほかの端末と内容が違うところがあります。")
+        let model = CheckupDetailModel(access: CoreAccess(second), wording: ja, clock: pinnedClock, profile: b,
+                                       checkupId: added.id)
+        await model.load()
+        XCTAssertNil(model.message)
+        XCTAssertEqual(model.conflictsTitle, "ほかの端末と内容が違うところ")
+        XCTAssertEqual(model.conflicts.map(\.label), ["健診機関"])
+        XCTAssertEqual(model.conflicts.first?.ours, "この端末：舟入市民病院")
+        XCTAssertEqual(model.conflicts.first?.theirs, "ほかの端末：安佐市民病院")
+        await model.chooseOurs("institution")
+        XCTAssertEqual(model.notice, "選んだ内容で保存しました。")
+        XCTAssertEqual(model.conflicts, [])
+        XCTAssertEqual(model.institutionLine, "健診機関：舟入市民病院")
     }
 }

@@ -62,10 +62,18 @@ public final class CheckupDetailModel {
 
     /// Correcting the details: drafts, and problems beside their fields.
     public private(set) var isEditingDetails = false
-    public private(set) var draftDay = CalendarDay(year: 2000, month: 1, day: 1)
-    public var draftKind: CheckupKind = .tokutei
-    public var draftInstitution = ""
-    public var draftNote = ""
+    public private(set) var draftDay: CalendarDay
+    public var draftKind: CheckupKind = .tokutei { didSet { changed(.checkupKind) } }
+    public var draftInstitution = "" { didSet { changed(.institution) } }
+    public var draftNote = "" { didSet { changed(.note) } }
+    /// The details the person changed: only those are sent, so that a correction of the note
+    /// does not also rewrite a date a newer app wrote, or make a version of every field.
+    private var touched: Set<Field> = []
+
+    private func changed(_ field: Field) {
+        touched.insert(field)
+        problems.byField[field] = nil
+    }
     public private(set) var problems = FormProblems()
 
     /// The item whose value is being typed (a new one or a correction), and its draft.
@@ -93,6 +101,7 @@ public final class CheckupDetailModel {
         self.onChange = onChange
         picking = CheckupDayPicking(timeZone: clock.timeZone)
         catalogue = CheckupCatalogue(wording: wording)
+        draftDay = picking.day(of: clock.now())
         actingForLine = wording(.actingFor, profile.displayName)
     }
 
@@ -104,7 +113,12 @@ public final class CheckupDetailModel {
     public var pagesEmptyLine: String? { detail != nil && pages.isEmpty ? wording(.checkupPhotosNone) : nil }
     public var addPhotoTitle: String { wording(.boxAddPhoto) }
     public var takePhotoTitle: String { wording(.boxTakePhoto) }
+    public var pageLargeTitle: String { wording(.checkupPageLarge) }
+    public var closeTitle: String { wording(.commonClose) }
+    public var doneTitle: String { wording(.commonDone) }
     public var trendTitle: String { wording(.checkupTrendOpen) }
+    /// The trend button said with its item's name: a list of same-titled buttons is no use to VoiceOver.
+    public func trendAccessibilityLabel(_ row: CheckupItemRow) -> String { wording(.checkupTrendOpenFor, row.name) }
     public var changeValueTitle: String { wording(.checkupChangeValue) }
     public var removeItemTitle: String { wording(.checkupRemoveItem) }
     public var addItemTitle: String { wording(.checkupAddItem) }
@@ -198,13 +212,18 @@ public final class CheckupDetailModel {
         draftNote = detail.note
         problems = FormProblems()
         notice = nil
+        touched = []
         isEditingDetails = true
     }
+
+    /// The zone the date picker shows: the phone's, the one the chosen day is read in.
+    public var pickerTimeZone: TimeZone { picking.timeZone }
 
     public var draftPickerDate: Date {
         get { picking.date(of: draftDay) }
         set {
             draftDay = picking.day(of: newValue)
+            touched.insert(.checkupDate)
             problems.byField[.checkupDate] = nil
         }
     }
@@ -214,15 +233,18 @@ public final class CheckupDetailModel {
         problems = FormProblems()
     }
 
-    /// Saves the four details as one change; a refused one is shown beside its field and
-    /// nothing is saved. A kind a newer app wrote is left as it is unless the person chose another.
+    /// Saves the details the person changed as one change; a refused one is shown beside its
+    /// field and nothing is saved.
     public func saveDetails() async {
-        guard isEditingDetails, let detail, !isWorking else { return }
-        let day: CalendarDay? = detail.date == draftDay ? nil : draftDay
-        let kind: CheckupKind? = detail.kind == draftKind || (detail.kind == .newer && draftKind == .other)
-            ? nil : draftKind
-        let institution = draftInstitution
-        let note = draftNote
+        guard isEditingDetails, !isWorking else { return }
+        guard !touched.isEmpty else {
+            cancelEditDetails()
+            return
+        }
+        let day = touched.contains(.checkupDate) ? draftDay : nil
+        let kind = touched.contains(.checkupKind) ? draftKind : nil
+        let institution = touched.contains(.institution) ? draftInstitution : nil
+        let note = touched.contains(.note) ? draftNote : nil
         isWorking = true
         defer { isWorking = false }
         do {

@@ -121,6 +121,9 @@ public final class CheckupFormModel {
     /// A problem of no field (a photo the core cannot read, the store): at the top of the form.
     public var message: String? { problems.general }
 
+    /// The zone the date picker shows: the phone's, the one the chosen day is read in.
+    public var pickerTimeZone: TimeZone { picking.timeZone }
+
     // MARK: Editing
 
     /// The picker's value: noon of the chosen day in the phone's zone.
@@ -140,6 +143,11 @@ public final class CheckupFormModel {
         renumberPhotos()
         problems.byField[.pages] = nil
         problems.general = nil
+    }
+
+    /// The phone could not turn the picked photo into a JPEG for the core.
+    public func photoUnreadable() {
+        problems.general = wording.photoProblem(.damaged)
     }
 
     public func removePhoto(path: String) {
@@ -213,3 +221,6 @@ public final class CheckupFormModel {
                                                                title: wording(.checkupPhotoChosen, String($0.offset + 1))) }
     }
 }
+
+/// The list presents the form as a sheet, one form per press of 「健診結果を加える」.
+extension CheckupFormModel: Identifiable {}

@@ -42,6 +42,8 @@ public struct CheckupItemChoice: Identifiable, Equatable, Sendable {
     /// 上の血圧（1回目）
     public let label: String
     public let unit: String?
+    /// Above its value's field: the name with the unit (HbA1c（ヘモグロビン・エーワンシー）（%）).
+    public let fieldLabel: String
     /// Ordinal items: their results to choose from (−, ±, +…), each with the code a save takes
     /// ("1" to "5"); empty for a number typed in.
     public let choices: [SheetChoiceRow]
@@ -66,6 +68,8 @@ struct CheckupCatalogue {
         for info in codes {
             let choice = CheckupItemChoice(
                 code: info.code, label: wording.checkupItemName(info), unit: info.unit,
+                fieldLabel: info.unit.map { wording(.checkupWithVariant, wording.checkupItemName(info), $0) }
+                    ?? wording.checkupItemName(info),
                 choices: info.valueKind == .ordinal
                     // The core names an ordinal result by its place among the labels, 1 to 5.
                     ? info.valueLabels.enumerated().map { SheetChoiceRow(value: String($0.offset + 1), label: $0.element) }

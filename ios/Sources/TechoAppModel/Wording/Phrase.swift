@@ -468,4 +468,6 @@ public enum Phrase: String, CaseIterable, Sendable {
     case checkupTrendChart = "checkup.trend.chart"
     case homeLatestCheckup = "home.latestCheckup"
     case homeLatestCheckupPlain = "home.latestCheckupPlain"
+    case checkupPageLarge = "checkup.pageLarge"
+    case checkupTrendOpenFor = "checkup.trend.openFor"
 }
