@@ -66,15 +66,15 @@ struct CheckupFormView: View {
         Text(verbatim: model.photosTitle).font(.title2.bold()).accessibilityAddTraits(.isHeader)
         if let empty = model.photosEmptyLine { Text(verbatim: empty).font(.title3) }
         if let problem = model.photosProblem { MessageBox(text: problem) }
-        ForEach(model.photos) { photo in
-            Text(verbatim: photo.title).font(.title3.bold())
-            if let image = UIImage(contentsOfFile: photo.path) {
+        ForEach(model.photos) { row in
+            Text(verbatim: row.title).font(.title3.bold())
+            if let image = UIImage(contentsOfFile: row.path) {
                 Image(uiImage: image).resizable().scaledToFit().frame(maxHeight: 240)
-                    .accessibilityLabel(Text(verbatim: photo.title))
+                    .accessibilityLabel(Text(verbatim: row.title))
             }
             BigButton(title: model.removePhotoTitle) {
-                model.removePhoto(path: photo.path)
-                try? FileManager.default.removeItem(atPath: photo.path)
+                model.removePhoto(path: row.path)
+                try? FileManager.default.removeItem(atPath: row.path)
             }
         }
         PhotosPicker(selection: $photo, matching: .images) {

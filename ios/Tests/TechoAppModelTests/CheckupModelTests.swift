@@ -259,6 +259,39 @@ final class CheckupModelTests: XCTestCase {
         XCTAssertEqual(detail.pages.map(\.title), ["1枚目", "2枚目"])
     }
 
+    /// 腹囲 is judged by sex: until 命の宝箱 has 性別 the item says so and the screen offers the
+    /// sheet; once it is written there, the item is judged for it.
+    func testAnItemJudgedBySexOffersTheSheetUntilItsSexIsWritten() async throws {
+        let app = try await readyApp(self)
+        let waist = "9N016160100000001"
+        let form = try XCTUnwrap(app.makeCheckupForm())
+        form.pickerDate = CheckupDayPicking(timeZone: tokyo).date(of: CalendarDay(year: 2026, month: 6, day: 12))
+        form.addItem(waist)
+        XCTAssertEqual(form.items.first?.item.fieldLabel, "おなかまわり（腹囲）（実測）（cm）")
+        form.setValue(waist, "88")
+        await form.save()
+        let detail = try XCTUnwrap(app.makeCheckupDetail(try XCTUnwrap(form.savedId)))
+        await detail.load()
+        XCTAssertEqual(detail.items.first?.judgement, .sexNeeded)
+        XCTAssertEqual(detail.items.first?.judgementLine, "男性と女性で目安が違う項目です。命の宝箱に性別を書くと判定できます。")
+        XCTAssertEqual(detail.openBoxTitle, "命の宝箱に性別を書く")
+        XCTAssertNil(detail.judgedForLine)
+        let list = try XCTUnwrap(app.makeCheckups())
+        await list.load()
+        XCTAssertNil(list.entries.first?.worst, "nothing judged yet")
+
+        let box = try XCTUnwrap(app.makeEmergencySheet())
+        await box.load()
+        box.startEdit("identity")
+        box.setDraft("identity.sex", "female")
+        await box.saveEdit()
+        XCTAssertNil(box.message)
+        await detail.load()
+        XCTAssertEqual(detail.items.first?.judgement, .normal, "88 cm is below 女性's 90")
+        XCTAssertEqual(detail.judgedForLine, "女性の目安で判定しています。")
+        XCTAssertNil(detail.openBoxTitle)
+    }
+
     func testDeletingAsksFirstAndEmptiesTheList() async throws {
         let app = try await readyApp(self)
         let form = try await addScenarioCheckup(app, photo: try fixture("receipt-qr-1.png"))
