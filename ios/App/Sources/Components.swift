@@ -264,4 +264,7 @@ enum Route: Hashable {
     case medication(String)
     case medicationScan
     case emergencySheet
+    case checkups
+    case checkup(String)
+    case checkupTrend(String)
 }

@@ -52,9 +52,25 @@ struct HomeView: View {
                 }
 
                 NavigationLink(value: Route.medications) { bigLabel(w(.medTitle)) }
-                NavigationLink(value: Route.emergencySheet) { bigLabel(w(.boxOpen)) }
                     .buttonStyle(.bordered)
                     .accessibilityLabel(Text(verbatim: w(.medTitle)))
+
+                if let line = model.latestCheckupLine, let id = model.latestCheckupId {
+                    NavigationLink(value: Route.checkup(id)) {
+                        Text(verbatim: line)
+                            .font(.title3)
+                            .fixedSize(horizontal: false, vertical: true)
+                            .frame(maxWidth: .infinity, minHeight: 44, alignment: .leading)
+                    }
+                    .accessibilityLabel(Text(verbatim: line))
+                }
+                NavigationLink(value: Route.checkups) { bigLabel(model.checkupsTitle) }
+                    .buttonStyle(.bordered)
+                    .accessibilityLabel(Text(verbatim: model.checkupsTitle))
+
+                NavigationLink(value: Route.emergencySheet) { bigLabel(w(.boxOpen)) }
+                    .buttonStyle(.bordered)
+                    .accessibilityLabel(Text(verbatim: w(.boxOpen)))
 
                 SyncLineView(sync: model.sync) { await model.syncNow() }
 

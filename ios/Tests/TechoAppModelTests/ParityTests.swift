@@ -144,6 +144,48 @@ final class ParityTests: XCTestCase {
         shown["box.history.changed"] = box.history.first?.changed
         shown["box.reviewDue"] = ja(.boxReviewDue)
 
+        // 花子's checkups (step 7): the empty list, one added through the form, and what the list,
+        // the detail, the trend and the home screen say about it.
+        let checkups = try XCTUnwrap(app.makeCheckups())
+        await checkups.load()
+        shown["checkup.title"] = checkups.title
+        shown["checkup.empty"] = checkups.emptyLine
+        shown["checkup.add"] = checkups.addTitle
+        let fixtures = try XCTUnwrap(ProcessInfo.processInfo.environment["TECHO_FIXTURES"], "the receipt fixtures")
+        let form = try await addScenarioCheckup(app, photo: URL(fileURLWithPath: fixtures).appendingPathComponent("receipt-qr-1.png"))
+        shown["checkup.saved"] = form.notice
+        await checkups.load()
+        let entry = try XCTUnwrap(checkups.entries.first)
+        shown["checkup.entry.title"] = entry.title
+        shown["checkup.entry.institution"] = entry.institution
+        shown["checkup.entry.counts"] = entry.counts
+        shown["checkup.entry.worst"] = entry.worst
+        let checkup = try XCTUnwrap(app.makeCheckupDetail(entry.id))
+        await checkup.load()
+        let item = { (code: String) in checkup.items.first { $0.code == code } }
+        shown["checkup.item.hba1c"] = item(hba1cCode)?.line
+        shown["checkup.judgement.seeDoctor"] = item(hba1cCode)?.judgementLine
+        shown["checkup.judgement.guidance"] = item(fastingGlucoseCode)?.judgementLine
+        shown["checkup.judgement.normal"] = item(systolicCode)?.judgementLine
+        shown["checkup.judgement.noThresholds"] = ja.checkupJudgement(.noThresholds)
+        shown["checkup.judgement.sexNeeded"] = ja.checkupJudgement(.sexNeeded)
+        shown["checkup.judgement.unknownItem"] = ja.checkupJudgement(.unknownItem)
+        shown["checkup.worst.normal"] = ja.checkupWorst(.normal)
+        shown["checkup.worst.guidance"] = ja.checkupWorst(.guidance)
+        let trend = try XCTUnwrap(app.makeCheckupTrend(hba1cCode))
+        await trend.load()
+        shown["checkup.trend.title"] = trend.title
+        shown["checkup.trend.point"] = trend.points.first?.line
+        let home = try XCTUnwrap(app.makeHome())
+        await home.load()
+        shown["home.latestCheckup"] = home.latestCheckupLine
+        for (key, kind) in [("tokutei", CheckupKind.tokutei), ("teiki", .teiki), ("other", .other)] {
+            shown["checkup.kind.\(key)"] = ja.checkupKindName(kind)
+        }
+        checkup.askToDelete()
+        shown["checkup.deleteQuestion"] = checkup.deleteQuestion
+        checkup.cancelDelete()
+
         await profiles.switchTo(mother.id)
         shown["profiles.switched"] = profiles.message
 

@@ -183,6 +183,27 @@ public final class AppModel {
         return EmergencySheetModel(access: access, wording: wording, clock: clock, profile: profile, onChange: localChange)
     }
 
+    public func makeCheckups() -> CheckupsModel? {
+        guard let access, let profile = activeProfile else { return nil }
+        return CheckupsModel(access: access, wording: wording, profile: profile)
+    }
+
+    public func makeCheckupForm() -> CheckupFormModel? {
+        guard let access, let profile = activeProfile else { return nil }
+        return CheckupFormModel(access: access, wording: wording, clock: clock, profile: profile, onChange: localChange)
+    }
+
+    public func makeCheckupDetail(_ checkupId: String) -> CheckupDetailModel? {
+        guard let access, let profile = activeProfile else { return nil }
+        return CheckupDetailModel(access: access, wording: wording, clock: clock, profile: profile, checkupId: checkupId,
+                                  onChange: localChange)
+    }
+
+    public func makeCheckupTrend(_ code: String) -> CheckupTrendModel? {
+        guard let access, let profile = activeProfile else { return nil }
+        return CheckupTrendModel(access: access, wording: wording, profile: profile, code: code)
+    }
+
     public func makeBpSummary() -> BpSummaryModel? {
         guard let access, let profile = activeProfile else { return nil }
         return BpSummaryModel(access: access, wording: wording, clock: clock, profile: profile)

@@ -10,6 +10,9 @@ public final class HomeModel {
     public private(set) var today: [ReadingRow] = []
     public private(set) var latest: [ReadingRow] = []
     public private(set) var bpClassLine: String?
+    /// 「最近の健診：2026年6月12日（金）　受診をすすめる値があります」, opening that checkup.
+    public private(set) var latestCheckupLine: String?
+    public private(set) var latestCheckupId: String?
     public private(set) var message: String?
     public private(set) var isLoading = false
     public let sync: SyncCoordinator
@@ -31,6 +34,8 @@ public final class HomeModel {
         actingForLine = wording(.actingFor, profile.displayName)
     }
 
+    public var checkupsTitle: String { wording(.checkupTitle) }
+
     public var todayEmptyLine: String? { today.isEmpty && !isLoading ? wording(.homeTodayEmpty) : nil }
 
     public func load() async {
@@ -45,6 +50,12 @@ public final class HomeModel {
             today = screen.today.map { ReadingRow($0, wording: wording) }
             latest = screen.latest.map { ReadingRow($0, wording: wording) }
             bpClassLine = wording.bpClassLine(screen.bpSummary)
+            latestCheckupId = screen.latestCheckup?.id
+            latestCheckupLine = screen.latestCheckup.map { entry in
+                let day = wording.checkupDay(entry.date, text: entry.dateText)
+                return wording.checkupWorst(entry.worstJudgement).map { wording(.homeLatestCheckup, day, $0) }
+                    ?? wording(.homeLatestCheckupPlain, day)
+            }
             // The coordinator reads the status itself, so that a read taken during a run never
             // replaces a newer one.
             await sync.refresh()
