@@ -272,15 +272,6 @@ struct ItemOut {
 }
 
 #[derive(Serialize)]
-struct PageOut {
-    number: usize,
-    width: u32,
-    height: u32,
-    bytes: u64,
-    added_at: String,
-}
-
-#[derive(Serialize)]
 struct ConflictOut<'a> {
     field: &'a str,
     mine: &'a str,
@@ -296,7 +287,7 @@ struct ViewOut<'a> {
     note: &'a str,
     sex: Option<&'static str>,
     items: Vec<ItemOut>,
-    pages: Vec<PageOut>,
+    pages: Vec<crate::format::PageOut>,
     conflicts: Vec<ConflictOut<'a>>,
     unsent: bool,
 }
@@ -334,18 +325,7 @@ impl<'a> ViewOut<'a> {
                     }
                 })
                 .collect(),
-            pages: v
-                .pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| PageOut {
-                    number: i + 1,
-                    width: p.width,
-                    height: p.height,
-                    bytes: p.image.size,
-                    added_at: p.added_at.clone(),
-                })
-                .collect(),
+            pages: crate::format::pages_out(&v.pages),
             conflicts: v
                 .conflicts
                 .iter()
@@ -381,12 +361,7 @@ fn show(s: &Session, profile: &Profile, view: &CheckupView) -> CliResult {
             println!("  {}: {} — {}", i.name, value, i.judgement_words);
         }
     }
-    if !out.pages.is_empty() {
-        println!("\nPhotos");
-        for p in &out.pages {
-            println!("  page {}: {}×{} px, {} KB", p.number, p.width, p.height, p.bytes / 1024);
-        }
-    }
+    crate::format::print_pages(&out.pages);
     for c in &out.conflicts {
         println!(
             "\nSaved differently on two devices — {}: shown 「{}」, this device had 「{}」 \

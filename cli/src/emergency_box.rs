@@ -159,15 +159,6 @@ struct FieldOut<'a> {
 }
 
 #[derive(Serialize)]
-struct PageOut {
-    number: usize,
-    width: u32,
-    height: u32,
-    bytes: u64,
-    added_at: String,
-}
-
-#[derive(Serialize)]
 struct ConflictOut<'a> {
     key: &'a str,
     mine: &'a str,
@@ -177,7 +168,7 @@ struct ConflictOut<'a> {
 #[derive(Serialize)]
 struct SheetOut<'a> {
     fields: Vec<FieldOut<'a>>,
-    pages: Vec<PageOut>,
+    pages: Vec<crate::format::PageOut>,
     saved_at: String,
     conflicts: Vec<ConflictOut<'a>>,
     unsent: bool,
@@ -196,18 +187,7 @@ impl<'a> SheetOut<'a> {
                     value: v,
                 })
                 .collect(),
-            pages: sheet
-                .pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| PageOut {
-                    number: i + 1,
-                    width: p.width,
-                    height: p.height,
-                    bytes: p.image.size,
-                    added_at: p.added_at.clone(),
-                })
-                .collect(),
+            pages: crate::format::pages_out(&sheet.pages),
             saved_at: sheet.saved_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
             conflicts: sheet
                 .conflicts
@@ -267,12 +247,7 @@ fn show(s: &Session, sheet: &EmergencySheet) -> CliResult {
             println!("  {}: {}", f.label, f.value.replace('\n', "\n    "));
         }
     }
-    if !out.pages.is_empty() {
-        println!("\nPhotos");
-        for p in &out.pages {
-            println!("  page {}: {}×{} px, {} KB", p.number, p.width, p.height, p.bytes / 1024);
-        }
-    }
+    crate::format::print_pages(&out.pages);
     for c in &out.conflicts {
         let label = catalogue_field(c.key).map_or(c.key, |f| f.label_ja);
         println!(

@@ -127,3 +127,38 @@ mod tests {
         assert_eq!(grouped(12), "12");
     }
 }
+
+/// A photo page as `--json` output shows it (both 命の宝箱 and checkups).
+#[derive(serde::Serialize)]
+pub struct PageOut {
+    number: usize,
+    width: u32,
+    height: u32,
+    bytes: u64,
+    added_at: String,
+}
+
+/// `pages` numbered from 1, as the commands that take a page number count them.
+pub fn pages_out(pages: &[techo_core::store::PhotoPage]) -> Vec<PageOut> {
+    pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PageOut {
+            number: i + 1,
+            width: p.width,
+            height: p.height,
+            bytes: p.image.size,
+            added_at: p.added_at.clone(),
+        })
+        .collect()
+}
+
+/// The "Photos" section of `show`: nothing when there are no pages.
+pub fn print_pages(pages: &[PageOut]) {
+    if !pages.is_empty() {
+        println!("\nPhotos");
+        for p in pages {
+            println!("  page {}: {}×{} px, {} KB", p.number, p.width, p.height, p.bytes / 1024);
+        }
+    }
+}

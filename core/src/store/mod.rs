@@ -226,4 +226,20 @@ pub(crate) mod test_support {
                 .expect("open");
         TestStore { store, keys, dir }
     }
+
+    /// A `w` × `h` JPEG of noise written to `dir/name`: a photo the pipeline cannot shrink to
+    /// almost nothing, for families with photo pages.
+    pub fn grainy_jpeg(dir: &std::path::Path, name: &str, w: u16, h: u16) -> std::path::PathBuf {
+        let pixels: Vec<u8> = (0..usize::from(w) * usize::from(h) * 3).map(|i| (i * 7919 % 251) as u8).collect();
+        let mut jpeg = Vec::new();
+        jpeg_encoder::Encoder::new(&mut jpeg, 90).encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, jpeg).unwrap();
+        path
+    }
+
+    /// What the outbox holds, as (entity, op, what it waits for).
+    pub fn kinds(entries: &[super::outbox::OutboxEntry]) -> Vec<(String, techo_protocol::Op, Option<i64>)> {
+        entries.iter().map(|e| (e.entity.to_string(), e.op, e.depends_on)).collect()
+    }
 }

@@ -577,28 +577,17 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::open_test_store;
+    use crate::store::test_support::{grainy_jpeg, kinds, open_test_store};
     use crate::store::{UPLOAD_ENTITY, outbox::OutboxEntry as Entry};
-
-    fn grainy_jpeg(dir: &Path, w: u16, h: u16) -> std::path::PathBuf {
-        let pixels: Vec<u8> = (0..usize::from(w) * usize::from(h) * 3).map(|i| (i * 7919 % 251) as u8).collect();
-        let mut jpeg = Vec::new();
-        jpeg_encoder::Encoder::new(&mut jpeg, 90).encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb).unwrap();
-        let path = dir.join("page.jpg");
-        std::fs::write(&path, jpeg).unwrap();
-        path
-    }
-
-    fn kinds(entries: &[Entry]) -> Vec<(String, Op, Option<i64>)> {
-        entries.iter().map(|e| (e.entity.to_string(), e.op, e.depends_on)).collect()
-    }
 
     #[test]
     fn a_page_waits_for_its_uploads_and_a_later_save_waits_behind_it() {
         let t = open_test_store();
         let p = t.store.add_profile("34001234", "山田 花子", crate::domain::Relationship::Myself).unwrap();
-        let sheet =
-            t.store.add_emergency_page(&p, &grainy_jpeg(t.dir.path(), 400, 600), &PhotoSettings::default()).unwrap();
+        let sheet = t
+            .store
+            .add_emergency_page(&p, &grainy_jpeg(t.dir.path(), "page.jpg", 400, 600), &PhotoSettings::default())
+            .unwrap();
         assert_eq!(sheet.pages.len(), 1);
         t.store.save_emergency_fields(&p, &[("care.doctor".into(), "田中".into())]).unwrap();
         let queued = t.store.outbox_entries(10).unwrap();

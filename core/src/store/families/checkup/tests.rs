@@ -1,21 +1,12 @@
 use super::*;
 use crate::domain::Relationship;
-use crate::store::test_support::open_test_store;
+use crate::store::test_support::{grainy_jpeg, kinds, open_test_store};
 use crate::store::{UPLOAD_ENTITY, outbox::OutboxEntry as Entry};
 use techo_protocol::sync::{MutationResult, MutationStatus};
 
 const SYSTOLIC: &str = "9A751000000000001";
 const HBA1C: &str = "3D046000001906202";
 const WAIST: &str = "9N016160100000001";
-
-fn grainy_jpeg(dir: &Path, name: &str, w: u16, h: u16) -> PathBuf {
-    let pixels: Vec<u8> = (0..usize::from(w) * usize::from(h) * 3).map(|i| (i * 7919 % 251) as u8).collect();
-    let mut jpeg = Vec::new();
-    jpeg_encoder::Encoder::new(&mut jpeg, 90).encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, jpeg).unwrap();
-    path
-}
 
 fn new(date: &str, items: &[(&str, &str)]) -> NewCheckup {
     NewCheckup {
@@ -26,10 +17,6 @@ fn new(date: &str, items: &[(&str, &str)]) -> NewCheckup {
         photos: Vec::new(),
         items: items.iter().map(|(c, v)| ((*c).to_owned(), (*v).to_owned())).collect(),
     }
-}
-
-fn kinds(entries: &[Entry]) -> Vec<(String, Op, Option<i64>)> {
-    entries.iter().map(|e| (e.entity.to_string(), e.op, e.depends_on)).collect()
 }
 
 fn ok(e: &Entry, seq: u64) -> MutationResult {
@@ -188,8 +175,8 @@ fn list_show_series_and_tombstone() {
         ]
     );
 
-    // A prefix past the creation millisecond (the first 13 characters), which checkups saved
-    // in a row share.
+    // Ids are UUIDv7: their first 13 characters are the creation millisecond, which the three
+    // checkups above may share on a fast machine, so the prefix reaches into the counter bits.
     assert_eq!(t.store.resolve_checkup_id(&p, &mid.id[..32]).unwrap(), mid.id);
     t.store.delete_checkup(&p, &mid.id).unwrap();
     assert!(t.store.checkup(&p, &mid.id).unwrap().is_none());
