@@ -23,7 +23,7 @@ use techo_core::domain::checkup::{
 use techo_core::photo::PhotoSettings;
 use techo_core::store::{
     CheckupConflict as CoreConflict, CheckupKind as CoreKind, CheckupSummary, CheckupView as CoreView, JudgedItem,
-    NewCheckup, PhotoPage,
+    NewCheckup, PhotoPage, check_typed_item,
 };
 
 /// Which programme a checkup belonged to.
@@ -330,6 +330,8 @@ pub struct CheckupDetail {
     pub unsent: bool,
     /// The sex items were judged for; `None` until 命の宝箱 has 性別 (`SexNeeded` items say so).
     pub judged_for: Option<CheckupSex>,
+    /// The most serious judgement among its items, as the list entry has it.
+    pub worst_judgement: Option<CheckupJudgement>,
 }
 
 /// One point of an item's trend.
@@ -338,7 +340,11 @@ pub struct CheckupTrendPoint {
     pub date: CalendarDay,
     /// Which variant was measured (a chart may mark 1回目 and 2回目 apart).
     pub code: String,
+    /// The item's plain name (上の血圧), `None` for an item this version does not know.
+    pub plain_name: Option<String>,
     pub variant: Option<String>,
+    /// As the screens print it; none for ordinal items.
+    pub unit: Option<String>,
     pub value: String,
     pub shown_value: String,
     /// For the chart: the number, or the ordinal code 1 to 5; `None` for text of an unknown item.
@@ -405,9 +411,12 @@ impl From<CoreConflict> for CheckupConflict {
 
 impl From<SeriesPoint> for CheckupTrendPoint {
     fn from(p: SeriesPoint) -> Self {
+        let def = item_def(&p.code);
         Self {
             date: p.date.into(),
-            variant: item_def(&p.code).and_then(|d| d.variant.clone()),
+            plain_name: def.map(|d| d.plain_name.clone()),
+            variant: def.and_then(|d| d.variant.clone()),
+            unit: def.and_then(|d| d.unit.clone()),
             value: p.value.to_wire(),
             shown_value: shown_value(&p.value),
             number: number(&p.value),
@@ -434,7 +443,9 @@ fn page(core: &TechoCore, profile: &Profile, number: usize, p: &PhotoPage) -> Re
 
 fn detail(core: &TechoCore, profile: &Profile, v: CoreView) -> Result<CheckupDetail, ApiError> {
     let pages = v.pages.iter().enumerate().map(|(i, p)| page(core, profile, i + 1, p)).collect::<Result<_, _>>()?;
+    let worst = Judgement::worst(v.items.iter().map(|i| i.judgement));
     Ok(CheckupDetail {
+        worst_judgement: worst.map(Into::into),
         date: day(&v.date),
         date_text: v.date,
         kind: (&v.kind).into(),
@@ -472,6 +483,14 @@ fn items(values: Vec<CheckupItemValue>) -> Vec<(String, String)> {
 fn date_text(d: CalendarDay) -> Result<String, ApiError> {
     // `NaiveDate`'s Display is YYYY-MM-DD; chrono's `format` would bring its strftime parser.
     Ok(NaiveDate::try_from(d)?.to_string())
+}
+
+/// Checks one item line of an entry form (its code and the value as typed) as a save would, so
+/// the form can show a problem beside that line: `Validation { ItemCode | ItemValue }`. A save
+/// refuses the same problems but stops at the first and names only the field.
+#[uniffi::export]
+pub fn check_checkup_item(code: String, value: String) -> Result<(), ApiError> {
+    Ok(check_typed_item(&code, &value)?)
 }
 
 /// Every item of the code list, in the order a result sheet lists them.

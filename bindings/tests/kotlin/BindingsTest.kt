@@ -673,6 +673,11 @@ class CheckupTest {
             core.addCheckup(p, june2025, CheckupKind.NEWER, "", "", listOf(), listOf())
         }
         assertTrue("nothing saved", core.checkups(p).isEmpty())
+        // A form checks each line before saving, so the problem stands beside that line.
+        checkCheckupItem(" ${SYSTOLIC.lowercase()} ", " 128 ")
+        val lineProblem = expectThrows<ApiException.Validation> { checkCheckupItem(SYSTOLIC, "999") }
+        assertEquals(Field.ITEM_VALUE to "mmHg", lineProblem.field to (lineProblem.problem as ValidationProblem.OutOfRange).unit)
+        assertEquals(Field.ITEM_CODE, expectThrows<ApiException.Validation> { checkCheckupItem("12345", "1") }.field)
 
         val first = core.addCheckup(
             p, june2025, CheckupKind.TOKUTEI, "広島市民病院", "", listOf(photo),
@@ -705,6 +710,7 @@ class CheckupTest {
         assertFalse(core.removeCheckupItems(p, first.id, listOf(WAIST)).items.any { it.code == WAIST })
         val edited = core.editCheckup(p, first.id, null, CheckupKind.OTHER, "広島中央健診センター", "空腹で")
         assertEquals(CheckupKind.OTHER, edited.kind)
+        assertEquals("the detail's headline, as the list has it", CheckupJudgement.GUIDANCE, edited.worstJudgement)
         assertEquals("空腹で", edited.note)
         assertEquals(june2025, edited.date)
         expectThrows<ApiException.NotFound> { core.resolveCheckupConflict(p, first.id, SYSTOLIC, true) }
@@ -721,6 +727,7 @@ class CheckupTest {
         assertEquals(listOf("128", "142"), trend.map { it.value })
         assertEquals(listOf(CheckupJudgement.NORMAL, CheckupJudgement.SEE_DOCTOR), trend.map { it.judgement })
         assertEquals(listOf(128.0, 142.0), trend.map { it.number })
+        assertEquals(listOf("上の血圧" to "mmHg"), trend.map { it.plainName to it.unit }.distinct())
         assertEquals(june2025, trend.first().date)
 
         core.deleteCheckup(p, first.id)

@@ -17,6 +17,7 @@ from techo import (
     CheckupJudgement,
     CheckupKind,
     CheckupValueKind,
+    check_checkup_item,
     checkup_item_codes,
     SheetFieldKind,
     SheetFieldValue,
@@ -414,6 +415,11 @@ class Checkups(unittest.TestCase):
             core.add_checkup(p, june, CheckupKind.TOKUTEI, "", "", [], [CheckupItemValue(code="9A75", value="128")])
         self.assertEqual(bad.exception.field, Field.ITEM_CODE)
         self.assertEqual(core.checkups(p), [], "nothing saved")
+        # A form checks each line before saving, so the problem stands beside that line.
+        check_checkup_item(" " + SYSTOLIC.lower() + " ", " 128 ")
+        with self.assertRaises(ApiError.Validation) as line:
+            check_checkup_item(SYSTOLIC, "999")
+        self.assertEqual((line.exception.field, line.exception.problem.is_OUT_OF_RANGE()), (Field.ITEM_VALUE, True))
 
         first = core.add_checkup(p, june, CheckupKind.TOKUTEI, "広島市民病院", "", [photo],
                                  [CheckupItemValue(code=SYSTOLIC, value="128"), CheckupItemValue(code=URINE_GLUCOSE, value="1")])
@@ -432,6 +438,7 @@ class Checkups(unittest.TestCase):
                                                        CheckupItemValue(code=HBA1C, value="5.8")])
         self.assertEqual({i.code: i.judgement for i in second.items},
                          {SYSTOLIC: CheckupJudgement.SEE_DOCTOR, HBA1C: CheckupJudgement.GUIDANCE})
+        self.assertEqual(second.worst_judgement, CheckupJudgement.SEE_DOCTOR)
         entries = core.checkups(p)
         self.assertEqual([e.id for e in entries], [second.id, first.id])
         self.assertEqual([e.worst_judgement for e in entries], [CheckupJudgement.SEE_DOCTOR, CheckupJudgement.NORMAL])
@@ -440,6 +447,7 @@ class Checkups(unittest.TestCase):
         self.assertEqual([(t.date, t.value, t.judgement) for t in trend],
                          [(june, "128", CheckupJudgement.NORMAL),
                           (CalendarDay(year=2026, month=6, day=10), "142", CheckupJudgement.SEE_DOCTOR)])
+        self.assertEqual({(t.plain_name, t.unit) for t in trend}, {("上の血圧", "mmHg")})
 
         core.delete_checkup(p, first.id)
         self.assertEqual([e.id for e in core.checkups(p)], [second.id])

@@ -20,7 +20,7 @@ mod vitals_write;
 
 pub use blobs::{UPLOAD_ENTITY, UploadTask, sha256_hex};
 pub use families::ArrivedBy;
-pub use families::checkup::{CheckupConflict, CheckupSummary, CheckupView, JudgedItem, NewCheckup};
+pub use families::checkup::{CheckupConflict, CheckupSummary, CheckupView, JudgedItem, NewCheckup, check_typed_item};
 pub use families::emergency_sheet::{EmergencySheet, REVIEW_AFTER, SheetVersion};
 pub use medications::{
     ImportSource, InstitutionCount, MedicationImport, MedicationPage, MedicationQuery, StoredMedication,

@@ -3238,6 +3238,10 @@ public struct CheckupDetail: Equatable, Hashable {
      * The sex items were judged for; `None` until 命の宝箱 has 性別 (`SexNeeded` items say so).
      */
     public let judgedFor: CheckupSex?
+    /**
+     * The most serious judgement among its items, as the list entry has it.
+     */
+    public let worstJudgement: CheckupJudgement?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3247,7 +3251,10 @@ public struct CheckupDetail: Equatable, Hashable {
          */items: [CheckupItem], pages: [CheckupPage], conflicts: [CheckupConflict], unsent: Bool, 
         /**
          * The sex items were judged for; `None` until 命の宝箱 has 性別 (`SexNeeded` items say so).
-         */judgedFor: CheckupSex?) {
+         */judgedFor: CheckupSex?, 
+        /**
+         * The most serious judgement among its items, as the list entry has it.
+         */worstJudgement: CheckupJudgement?) {
         self.id = id
         self.date = date
         self.dateText = dateText
@@ -3259,6 +3266,7 @@ public struct CheckupDetail: Equatable, Hashable {
         self.conflicts = conflicts
         self.unsent = unsent
         self.judgedFor = judgedFor
+        self.worstJudgement = worstJudgement
     }
 
     
@@ -3287,7 +3295,8 @@ public struct FfiConverterTypeCheckupDetail: FfiConverterRustBuffer {
                 pages: FfiConverterSequenceTypeCheckupPage.read(from: &buf), 
                 conflicts: FfiConverterSequenceTypeCheckupConflict.read(from: &buf), 
                 unsent: FfiConverterBool.read(from: &buf), 
-                judgedFor: FfiConverterOptionTypeCheckupSex.read(from: &buf)
+                judgedFor: FfiConverterOptionTypeCheckupSex.read(from: &buf), 
+                worstJudgement: FfiConverterOptionTypeCheckupJudgement.read(from: &buf)
         )
     }
 
@@ -3303,6 +3312,7 @@ public struct FfiConverterTypeCheckupDetail: FfiConverterRustBuffer {
         FfiConverterSequenceTypeCheckupConflict.write(value.conflicts, into: &buf)
         FfiConverterBool.write(value.unsent, into: &buf)
         FfiConverterOptionTypeCheckupSex.write(value.judgedFor, into: &buf)
+        FfiConverterOptionTypeCheckupJudgement.write(value.worstJudgement, into: &buf)
     }
 }
 
@@ -3939,7 +3949,15 @@ public struct CheckupTrendPoint: Equatable, Hashable {
      * Which variant was measured (a chart may mark 1回目 and 2回目 apart).
      */
     public let code: String
+    /**
+     * The item's plain name (上の血圧), `None` for an item this version does not know.
+     */
+    public let plainName: String?
     public let variant: String?
+    /**
+     * As the screens print it; none for ordinal items.
+     */
+    public let unit: String?
     public let value: String
     public let shownValue: String
     /**
@@ -3953,13 +3971,21 @@ public struct CheckupTrendPoint: Equatable, Hashable {
     public init(date: CalendarDay, 
         /**
          * Which variant was measured (a chart may mark 1回目 and 2回目 apart).
-         */code: String, variant: String?, value: String, shownValue: String, 
+         */code: String, 
+        /**
+         * The item's plain name (上の血圧), `None` for an item this version does not know.
+         */plainName: String?, variant: String?, 
+        /**
+         * As the screens print it; none for ordinal items.
+         */unit: String?, value: String, shownValue: String, 
         /**
          * For the chart: the number, or the ordinal code 1 to 5; `None` for text of an unknown item.
          */number: Double?, judgement: CheckupJudgement) {
         self.date = date
         self.code = code
+        self.plainName = plainName
         self.variant = variant
+        self.unit = unit
         self.value = value
         self.shownValue = shownValue
         self.number = number
@@ -3984,7 +4010,9 @@ public struct FfiConverterTypeCheckupTrendPoint: FfiConverterRustBuffer {
             try CheckupTrendPoint(
                 date: FfiConverterTypeCalendarDay.read(from: &buf), 
                 code: FfiConverterString.read(from: &buf), 
+                plainName: FfiConverterOptionString.read(from: &buf), 
                 variant: FfiConverterOptionString.read(from: &buf), 
+                unit: FfiConverterOptionString.read(from: &buf), 
                 value: FfiConverterString.read(from: &buf), 
                 shownValue: FfiConverterString.read(from: &buf), 
                 number: FfiConverterOptionDouble.read(from: &buf), 
@@ -3995,7 +4023,9 @@ public struct FfiConverterTypeCheckupTrendPoint: FfiConverterRustBuffer {
     public static func write(_ value: CheckupTrendPoint, into buf: inout [UInt8]) {
         FfiConverterTypeCalendarDay.write(value.date, into: &buf)
         FfiConverterString.write(value.code, into: &buf)
+        FfiConverterOptionString.write(value.plainName, into: &buf)
         FfiConverterOptionString.write(value.variant, into: &buf)
+        FfiConverterOptionString.write(value.unit, into: &buf)
         FfiConverterString.write(value.value, into: &buf)
         FfiConverterString.write(value.shownValue, into: &buf)
         FfiConverterOptionDouble.write(value.number, into: &buf)
@@ -12772,6 +12802,19 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * Checks one item line of an entry form (its code and the value as typed) as a save would, so
+ * the form can show a problem beside that line: `Validation { ItemCode | ItemValue }`. A save
+ * refuses the same problems but stops at the first and names only the field.
+ */
+public func checkCheckupItem(code: String, value: String)throws   {try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_func_check_checkup_item(
+        FfiConverterString.lower(code),
+        FfiConverterString.lower(value),uniffiCallStatus
+    )
+}
+}
+/**
  * Every item of the code list, in the order a result sheet lists them.
  */
 public func checkupItemCodes() -> [CheckupItemInfo]  {
@@ -12858,6 +12901,9 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_techo_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_techo_ffi_checksum_func_check_checkup_item() != 21633) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_func_checkup_item_codes() != 59227) {
         return InitializationResult.apiChecksumMismatch

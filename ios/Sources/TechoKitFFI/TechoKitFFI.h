@@ -701,6 +701,11 @@ void uniffi_techo_ffi_fn_method_syncobserver_on_progress(uint64_t ptr, RustBuffe
 void uniffi_techo_ffi_fn_method_syncobserver_on_finished(uint64_t ptr, RustBuffer report, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CHECK_CHECKUP_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CHECK_CHECKUP_ITEM
+void uniffi_techo_ffi_fn_func_check_checkup_item(RustBuffer code, RustBuffer value, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CHECKUP_ITEM_CODES
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CHECKUP_ITEM_CODES
 RustBuffer uniffi_techo_ffi_fn_func_checkup_item_codes(RustCallStatus *_Nonnull out_status
@@ -991,6 +996,12 @@ void ffi_techo_ffi_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_TECHO_FFI_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_TECHO_FFI_RUST_FUTURE_COMPLETE_VOID
 void ffi_techo_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CHECK_CHECKUP_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CHECK_CHECKUP_ITEM
+uint16_t uniffi_techo_ffi_checksum_func_check_checkup_item(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CHECKUP_ITEM_CODES

@@ -46,6 +46,16 @@ final class CheckupTests: XCTestCase {
             return field == .itemValue && unit == "mmHg" && !reason.contains("999")
         }
         XCTAssertTrue(try core.checkups(profileId: p).isEmpty, "nothing saved")
+        // A form checks each line before saving, so the problem stands beside that line.
+        try checkCheckupItem(code: " \(systolic.lowercased()) ", value: " 128 ")
+        assertApiError(try checkCheckupItem(code: systolic, value: "999")) {
+            guard case let .Validation(field, .outOfRange(_, _, unit), _) = $0 else { return false }
+            return field == .itemValue && unit == "mmHg"
+        }
+        assertApiError(try checkCheckupItem(code: "12345", value: "1")) {
+            guard case let .Validation(field, _, _) = $0 else { return false }
+            return field == .itemCode
+        }
 
         let first = try core.addCheckup(
             profileId: p, date: june2025, kind: .tokutei, institution: "広島市民病院", note: "", photoPaths: [photo],
@@ -77,6 +87,7 @@ final class CheckupTests: XCTestCase {
                                           institution: "広島中央健診センター", note: "空腹で")
         XCTAssertEqual(edited.kind, .other)
         XCTAssertEqual(edited.note, "空腹で")
+        XCTAssertEqual(edited.worstJudgement, .guidance, "the detail's headline, as the list has it")
         assertApiError(try core.resolveCheckupConflict(profileId: p, checkupId: first.id, field: systolic, keepOurs: true)) {
             if case .NotFound = $0 { return true } else { return false }
         }
@@ -88,6 +99,8 @@ final class CheckupTests: XCTestCase {
         let trend = try core.checkupSeries(profileId: p, code: systolic)
         XCTAssertEqual(trend.map(\.value), ["128", "142"])
         XCTAssertEqual(trend.map(\.judgement), [.normal, .seeDoctor])
+        XCTAssertEqual(Set(trend.map(\.plainName)), ["上の血圧"])
+        XCTAssertEqual(Set(trend.map(\.unit)), ["mmHg"])
 
         try core.deleteCheckup(profileId: p, checkupId: first.id)
         XCTAssertEqual(try core.checkups(profileId: p).map(\.id), [second.id])

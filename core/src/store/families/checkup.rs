@@ -429,16 +429,28 @@ fn add_pages(
     Ok(())
 }
 
+/// An item line as typed: the code as the code list spells it, the value without spaces around.
+fn typed_item(code: &str, value: &str) -> WireItem {
+    let (code, value) = (code.trim().to_ascii_uppercase(), value.trim().to_owned());
+    WireItem { code, value, unit: None, method: None, extra: Default::default() }
+}
+
 fn set_items(record: &mut WireCheckup, items: &[(String, String)]) {
     for (code, value) in items {
-        let code = code.trim().to_ascii_uppercase();
-        let value = value.trim().to_owned();
-        match record.items.iter_mut().find(|i| i.code == code) {
-            Some(item) => item.value = value,
-            None => record.items.push(WireItem { code, value, unit: None, method: None, extra: Default::default() }),
+        let typed = typed_item(code, value);
+        match record.items.iter_mut().find(|i| i.code == typed.code) {
+            Some(item) => item.value = typed.value,
+            None => record.items.push(typed),
         }
     }
     sort_items(&mut record.items);
+}
+
+/// Checks one item line as an entry form holds it, as a save would: a form checks each line
+/// with this so the problem is shown beside the line (a refused save names only the field).
+pub fn check_typed_item(code: &str, value: &str) -> Result<()> {
+    parse_item(&typed_item(code, value))?;
+    Ok(())
 }
 
 /// What the screens and the CLI call.

@@ -738,6 +738,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_techo_ffi_checksum_func_check_checkup_item(
+    ): Int
     external fun uniffi_techo_ffi_checksum_func_checkup_item_codes(
     ): Int
     external fun uniffi_techo_ffi_checksum_func_emergency_sheet_fields(
@@ -1076,6 +1078,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_techo_ffi_fn_method_syncobserver_on_finished(`ptr`: Long,`report`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_techo_ffi_fn_func_check_checkup_item(`code`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_techo_ffi_fn_func_checkup_item_codes(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_func_emergency_sheet_fields(uniffi_out_err: UniffiRustCallStatus, 
@@ -1207,6 +1211,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_techo_ffi_checksum_func_check_checkup_item() and 0xFFFF) != 21633) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_techo_ffi_checksum_func_checkup_item_codes() and 0xFFFF) != 59227) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -5364,6 +5371,11 @@ data class CheckupDetail (
      * The sex items were judged for; `None` until 命の宝箱 has 性別 (`SexNeeded` items say so).
      */
     val `judgedFor`: CheckupSex?
+    , 
+    /**
+     * The most serious judgement among its items, as the list entry has it.
+     */
+    val `worstJudgement`: CheckupJudgement?
     
 ){
     
@@ -5391,6 +5403,7 @@ public object FfiConverterTypeCheckupDetail: FfiConverterRustBuffer<CheckupDetai
             FfiConverterSequenceTypeCheckupConflict.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalTypeCheckupSex.read(buf),
+            FfiConverterOptionalTypeCheckupJudgement.read(buf),
         )
     }
 
@@ -5405,7 +5418,8 @@ public object FfiConverterTypeCheckupDetail: FfiConverterRustBuffer<CheckupDetai
             FfiConverterSequenceTypeCheckupPage.allocationSize(value.`pages`) +
             FfiConverterSequenceTypeCheckupConflict.allocationSize(value.`conflicts`) +
             FfiConverterBoolean.allocationSize(value.`unsent`) +
-            FfiConverterOptionalTypeCheckupSex.allocationSize(value.`judgedFor`)
+            FfiConverterOptionalTypeCheckupSex.allocationSize(value.`judgedFor`) +
+            FfiConverterOptionalTypeCheckupJudgement.allocationSize(value.`worstJudgement`)
     )
 
     override fun write(value: CheckupDetail, buf: ByteBuffer) {
@@ -5420,6 +5434,7 @@ public object FfiConverterTypeCheckupDetail: FfiConverterRustBuffer<CheckupDetai
             FfiConverterSequenceTypeCheckupConflict.write(value.`conflicts`, buf)
             FfiConverterBoolean.write(value.`unsent`, buf)
             FfiConverterOptionalTypeCheckupSex.write(value.`judgedFor`, buf)
+            FfiConverterOptionalTypeCheckupJudgement.write(value.`worstJudgement`, buf)
     }
 }
 
@@ -5917,7 +5932,17 @@ data class CheckupTrendPoint (
      */
     val `code`: kotlin.String
     , 
+    /**
+     * The item's plain name (上の血圧), `None` for an item this version does not know.
+     */
+    val `plainName`: kotlin.String?
+    , 
     val `variant`: kotlin.String?
+    , 
+    /**
+     * As the screens print it; none for ordinal items.
+     */
+    val `unit`: kotlin.String?
     , 
     val `value`: kotlin.String
     , 
@@ -5948,6 +5973,8 @@ public object FfiConverterTypeCheckupTrendPoint: FfiConverterRustBuffer<CheckupT
             FfiConverterTypeCalendarDay.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalDouble.read(buf),
@@ -5958,7 +5985,9 @@ public object FfiConverterTypeCheckupTrendPoint: FfiConverterRustBuffer<CheckupT
     override fun allocationSize(value: CheckupTrendPoint) = (
             FfiConverterTypeCalendarDay.allocationSize(value.`date`) +
             FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterOptionalString.allocationSize(value.`plainName`) +
             FfiConverterOptionalString.allocationSize(value.`variant`) +
+            FfiConverterOptionalString.allocationSize(value.`unit`) +
             FfiConverterString.allocationSize(value.`value`) +
             FfiConverterString.allocationSize(value.`shownValue`) +
             FfiConverterOptionalDouble.allocationSize(value.`number`) +
@@ -5968,7 +5997,9 @@ public object FfiConverterTypeCheckupTrendPoint: FfiConverterRustBuffer<CheckupT
     override fun write(value: CheckupTrendPoint, buf: ByteBuffer) {
             FfiConverterTypeCalendarDay.write(value.`date`, buf)
             FfiConverterString.write(value.`code`, buf)
+            FfiConverterOptionalString.write(value.`plainName`, buf)
             FfiConverterOptionalString.write(value.`variant`, buf)
+            FfiConverterOptionalString.write(value.`unit`, buf)
             FfiConverterString.write(value.`value`, buf)
             FfiConverterString.write(value.`shownValue`, buf)
             FfiConverterOptionalDouble.write(value.`number`, buf)
@@ -13346,6 +13377,23 @@ public object FfiConverterSequenceTypeImportProblem: FfiConverterRustBuffer<List
 
 
 
+
+        /**
+         * Checks one item line of an entry form (its code and the value as typed) as a save would, so
+         * the form can show a problem beside that line: `Validation { ItemCode | ItemValue }`. A save
+         * refuses the same problems but stops at the first and names only the field.
+         */
+    @Throws(ApiException::class) fun `checkCheckupItem`(`code`: kotlin.String, `value`: kotlin.String)
+        = 
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_func_check_checkup_item(
+    
+        
+        FfiConverterString.lower(`code`),
+        FfiConverterString.lower(`value`),_status)
+}
+    
+    
 
         /**
          * Every item of the code list, in the order a result sheet lists them.
