@@ -72,6 +72,7 @@ struct CheckupDetailView: View {
     }
 
     @ViewBuilder private var overview: some View {
+        if let worst = model.worstLine { JudgementLabel(text: worst, judgement: model.worstJudgement) }
         if let line = model.institutionLine { Text(verbatim: line).font(.title3) }
         if let line = model.noteLine { Text(verbatim: line).font(.title3).fixedSize(horizontal: false, vertical: true) }
         if let line = model.unsentLine { Text(verbatim: line).font(.body).foregroundStyle(Color(role: .secondaryText)) }

@@ -87,6 +87,8 @@ final class CheckupModelTests: XCTestCase {
         XCTAssertEqual(detail.items.map(\.judgement), [.normal, .guidance, .seeDoctor])
         XCTAssertEqual(detail.items.first?.variant, "1回目")
         XCTAssertEqual(detail.items.last?.judgementLine, "受診をすすめる値です。かかりつけ医に相談してください。")
+        XCTAssertEqual(detail.worstLine, "受診をすすめる値があります", "the headline, as the list entry has it")
+        XCTAssertEqual(detail.worstJudgement, .seeDoctor)
         XCTAssertEqual(detail.pages.map(\.title), ["1枚目"])
         let thumbnail = try XCTUnwrap(detail.pages.first?.thumbnailPath)
         XCTAssertTrue(FileManager.default.fileExists(atPath: thumbnail))
@@ -143,14 +145,32 @@ final class CheckupModelTests: XCTestCase {
         XCTAssertEqual(form.items.first?.problem,
                        "HbA1c（ヘモグロビン・エーワンシー）（免疫学的方法）は2〜25 %の間で入力してください。測った値を確かめてください。")
 
-        // With two items the core does not say which value it refused: said over the items.
+        // With several items each line is checked as the save did: every refused line has its
+        // own problem beside it, a fine line none, and nothing is said over the items.
         form.addItem(systolicCode)
         form.setValue(systolicCode, "120")
+        form.addItem(fastingGlucoseCode)
+        form.setValue(fastingGlucoseCode, "9999")
         form.setValue(hba1cCode, "abc")
         await form.save()
         XCTAssertNil(form.savedId)
-        XCTAssertEqual(form.items.compactMap(\.problem), [])
-        XCTAssertEqual(form.itemsProblem, "検査項目の値のどれかを受け付けられませんでした。値は数字で入力してください。")
+        let byCode = Dictionary(uniqueKeysWithValues: form.items.map { ($0.item.code, $0) })
+        XCTAssertEqual(byCode[hba1cCode]?.problem, "HbA1c（ヘモグロビン・エーワンシー）（免疫学的方法）は数字で入力してください。")
+        let glucose = try XCTUnwrap(byCode[fastingGlucoseCode]?.problem)
+        XCTAssertTrue(glucose.hasPrefix(try XCTUnwrap(byCode[fastingGlucoseCode]?.item.label)), glucose)
+        XCTAssertTrue(glucose.contains("の間で入力してください"), glucose)
+        XCTAssertEqual(byCode[fastingGlucoseCode]?.accessibilityLabel, glucose)
+        XCTAssertNil(byCode[systolicCode]?.problem, "a fine line has no problem")
+        XCTAssertEqual(byCode[systolicCode]?.accessibilityLabel, "上の血圧（1回目）の値")
+        XCTAssertNil(form.itemsProblem)
+        XCTAssertEqual(form.message, "赤い字のところを直してから、もう一度「保存する」を押してください。")
+        let none = try await listCount(app)
+        XCTAssertEqual(none, 0, "nothing saved")
+
+        // Correcting one line clears its own problem; the other keeps its own.
+        form.setValue(fastingGlucoseCode, "105")
+        XCTAssertNil(form.items.first { $0.item.code == fastingGlucoseCode }?.problem)
+        XCTAssertNotNil(form.items.first { $0.item.code == hba1cCode }?.problem)
 
         // A day in the future is refused beside the date.
         form.setValue(hba1cCode, "6.8")
@@ -183,7 +203,7 @@ final class CheckupModelTests: XCTestCase {
         ])
         XCTAssertEqual(trend.points.map(\.number), [5.9, 5.4])
         XCTAssertEqual(trend.chartPoints.count, 2)
-        XCTAssertEqual(trend.unit, "%")
+        XCTAssertEqual(trend.unit, "%", "the points' own unit")
 
         let list = try XCTUnwrap(app.makeCheckups())
         await list.load()

@@ -14,6 +14,13 @@ public struct CoreAccess: Sendable {
         let core = self.core
         return try await Task.detached(priority: .userInitiated) { try call(core) }.value
     }
+
+    /// One line of a checkup's items checked as a save would check it (no database: the code
+    /// list only, so it runs where it is called). Throws `ApiError.Validation` naming `.itemCode`
+    /// or `.itemValue` with the typed problem; returns when the line is fine.
+    public func checkItem(code: String, value: String) throws {
+        try checkCheckupItem(code: code, value: value)
+    }
 }
 
 /// "Now" and the phone's UTC offset at an instant: the inputs the core needs to place a reading

@@ -51,6 +51,10 @@ public final class CheckupDetailModel {
     public private(set) var noteLine: String?
     public private(set) var unsentLine: String?
     public private(set) var judgedForLine: String?
+    /// The checkup's headline, as its list entry says it (「受診をすすめる値があります」); nil
+    /// when no item was judged.
+    public private(set) var worstLine: String?
+    public private(set) var worstJudgement: CheckupJudgement?
     public private(set) var items: [CheckupItemRow] = []
     public private(set) var pages: [CheckupPageRow] = []
     public private(set) var conflicts: [CheckupConflictRow] = []
@@ -379,6 +383,8 @@ public final class CheckupDetailModel {
         institutionLine = detail.institution.isEmpty ? nil : wording(.checkupInstitutionLine, detail.institution)
         noteLine = detail.note.isEmpty ? nil : wording(.checkupNoteLine, detail.note)
         unsentLine = detail.unsent ? wording(.checkupUnsent) : nil
+        worstJudgement = detail.worstJudgement
+        worstLine = wording.checkupWorst(detail.worstJudgement)
         judgedForLine = switch detail.judgedFor {
         case .male: wording(.checkupJudgedForMale)
         case .female: wording(.checkupJudgedForFemale)

@@ -46,8 +46,9 @@ public final class CheckupFormModel {
     public private(set) var notice: String?
 
     private var codes: [String] = []
-    /// The core's problem with a value, kept to word it with the item's own name.
-    private var refusedValue: ValidationProblem?
+    /// Each refused line's own problem, worded with the item's name: found by checking every
+    /// line as a save would once the core refused an item (it names the field, not the line).
+    private var lineProblems: [String: String] = [:]
     private var values: [String: String] = [:]
     private let access: CoreAccess
     private let wording: Wording
@@ -105,12 +106,15 @@ public final class CheckupFormModel {
         }
     }
 
-    /// A problem with the items that belongs to none of them alone (too many, one twice, or a
-    /// refused value when the form holds several: the core does not say which).
+    /// A problem with the items that belongs to none of them alone (too many, one twice). A
+    /// refused line has its own problem beside it; only when checking the lines one by one finds
+    /// none (a line fine alone) is the core's word said over the items.
     public var itemsProblem: String? {
-        if let many = problems.byField[.items] ?? problems.byField[.itemCode] { return many }
-        guard codes.count > 1, let value = problems.byField[.itemValue] else { return nil }
-        return wording(.checkupItemProblem, value)
+        if let many = problems.byField[.items] { return many }
+        guard lineProblems.isEmpty else { return nil }
+        if let code = problems.byField[.itemCode] { return code }
+        guard let value = problems.byField[.itemValue] else { return nil }
+        return codes.count > 1 ? wording(.checkupItemProblem, value) : value
     }
 
     public var dayProblem: String? { problems.byField[.checkupDate] }
@@ -159,19 +163,19 @@ public final class CheckupFormModel {
     public func addItem(_ code: String) {
         guard catalogue.byCode[code] != nil, !codes.contains(code) else { return }
         codes.append(code)
-        clearItemProblems()
+        clearItemProblems(code)
     }
 
     public func removeItem(_ code: String) {
         codes.removeAll { $0 == code }
         values[code] = nil
-        clearItemProblems()
+        clearItemProblems(code)
     }
 
     /// The value as typed (an ordinal item: the code of the result chosen, "1" to "5").
     public func setValue(_ code: String, _ value: String) {
         values[code] = value
-        clearItemProblems()
+        clearItemProblems(code)
     }
 
     public func value(_ code: String) -> String { values[code] ?? "" }
@@ -201,19 +205,36 @@ public final class CheckupFormModel {
             onChange()
         } catch {
             problems = FormProblems(error, wording: wording, fixHint: .checkupFixField)
-            if case let .Validation(.itemValue, problem, _)? = error as? ApiError { refusedValue = problem }
+            if case let .Validation(field, _, _)? = error as? ApiError, Self.itemFields.contains(field) {
+                checkLines(items)
+            }
         }
     }
 
-    /// With one item in the form, a refused value is that item's: said with its name, beside it.
-    private func itemProblem(_ code: String) -> String? {
-        guard codes.count == 1, let problem = refusedValue, let item = catalogue.byCode[code] else { return nil }
-        return wording.problem(problem, label: item.label)
+    private static let itemFields: Set<Field> = [.itemCode, .itemValue, .itemUnit, .itemMethod]
+
+    /// Checks every line as the save did (`checkCheckupItem`), so that each refused line gets its
+    /// own problem beside it, said with its name, and a fine line none.
+    private func checkLines(_ lines: [CheckupItemValue]) {
+        lineProblems = [:]
+        for line in lines {
+            guard let item = catalogue.byCode[line.code] else { continue }
+            do {
+                try access.checkItem(code: line.code, value: line.value)
+            } catch let ApiError.Validation(_, problem, _) {
+                lineProblems[line.code] = wording.problem(problem, label: item.label)
+            } catch {
+                continue
+            }
+        }
     }
 
-    private func clearItemProblems() {
+    private func itemProblem(_ code: String) -> String? { lineProblems[code] }
+
+    /// A change to one line clears its own problem; the others keep theirs until the next save.
+    private func clearItemProblems(_ code: String) {
         for field in [Field.items, .itemCode, .itemValue, .itemUnit, .itemMethod] { problems.byField[field] = nil }
-        refusedValue = nil
+        lineProblems[code] = nil
     }
 
     private func renumberPhotos() {

@@ -60,8 +60,11 @@ public struct CheckupTrendRow: Identifiable, Equatable, Sendable {
 @Observable @MainActor
 public final class CheckupTrendModel {
     public let actingForLine: String
-    public let title: String
-    public let unit: String?
+    /// The item's plain name, from the points once read (the code list's before, the code for an
+    /// item this version does not know).
+    public private(set) var title: String
+    /// The newest point's unit (the code list's before any point is read).
+    public private(set) var unit: String?
     public private(set) var points: [CheckupTrendRow] = []
     public private(set) var hasLoaded = false
     public private(set) var message: String?
@@ -91,11 +94,15 @@ public final class CheckupTrendModel {
     public func load() async {
         let id = profile.id
         let code = code
-        let unit = unit
         do {
             let series = try await access.run { try $0.checkupSeries(profileId: id, code: code) }
+            if let newest = series.last {
+                title = wording(.checkupTrendTitle,
+                                wording.checkupItemName(plainName: newest.plainName, name: nil, code: code))
+                unit = newest.unit
+            }
             points = series.enumerated().map { index, point in
-                let shown = wording.checkupValue(point.shownValue, unit: unit)
+                let shown = wording.checkupValue(point.shownValue, unit: point.unit)
                 return CheckupTrendRow(id: index, date: Wording.noon(of: point.date), number: point.number,
                                        judgement: point.judgement,
                                        line: wording(.checkupTrendPoint, wording.day(point.date), shown,
