@@ -180,20 +180,36 @@ class CheckupViewModelTest {
         }
 
     @Test
-    fun aRefusedValueThatCouldBeAboutSeveralItemsIsShownAboveThem() =
+    fun twoRefusedValuesAreEachShownBesideTheirOwnItem() =
         runBlocking {
             val profile = owner()
             val form = CheckupFormViewModel(phone.env(), phone.scope)
             addThroughTheForm(form)
-            form.onItemValue(HBA1C, "abc")
+            form.onItemValue(HBA1C, "68")
             form.onItemValue(SYSTOLIC, "xyz")
             form.save().join()
-            val f = form.state.value
-            assertEquals("検査項目の値のどれかを直してください。値は数字で入力してください。", f.itemsError)
-            assertEquals(listOf(null, null, null), f.items.map { it.error })
+            var f = form.state.value
+            var errors = f.items.associate { it.code to it.error }
+            assertEquals("値は2〜25 %の間で入力してください。測った値を確かめてください。", errors[HBA1C])
+            assertEquals("値は数字で入力してください。", errors[SYSTOLIC])
+            assertNull("a valid line has no problem", errors[FASTING_GLUCOSE])
+            assertNull(f.itemsError)
+            assertEquals("赤い字のところを直してから、もう一度「保存する」を押してください。", f.notice?.text)
+            assertNull(f.savedId)
             assertEquals(emptyList<Any>(), phone.core.checkups(profile.id))
+
+            // Correcting one takes only its problem away; the other is still refused beside its line.
             form.onItemValue(HBA1C, "6.8")
-            assertNull(form.state.value.itemsError)
+            errors = form.state.value.items.associate { it.code to it.error }
+            assertNull(errors[HBA1C])
+            assertEquals("値は数字で入力してください。", errors[SYSTOLIC])
+            form.save().join()
+            f = form.state.value
+            errors = f.items.associate { it.code to it.error }
+            assertEquals(listOf(null, null), listOf(errors[HBA1C], errors[FASTING_GLUCOSE]))
+            assertEquals("値は数字で入力してください。", errors[SYSTOLIC])
+            assertNull(f.savedId)
+            assertEquals(emptyList<Any>(), phone.core.checkups(profile.id))
         }
 
     @Test

@@ -168,8 +168,13 @@ class CheckupDetailViewModel(
                 throw x
             } catch (x: Exception) {
                 val words = env.words()
+                // The line's own problem, checked by the core as the save checked it; else the save's.
                 val text =
-                    if (x is ApiException.Validation) words.problems.validation(x.field, x.problem) else words.errors.message(x, Action.SAVE)
+                    if (x is ApiException.Validation) {
+                        e.draft.checked(words).error ?: words.problems.validation(x.field, x.problem)
+                    } else {
+                        words.errors.message(x, Action.SAVE)
+                    }
                 update { it.copy(itemEdit = e.copy(draft = e.draft.copy(error = text), saving = false)) }
             }
         }
@@ -315,8 +320,7 @@ class CheckupDetailViewModel(
                 CheckupPageRow(p.imageSha256, words[StringKey.BOX_PAGE, words.numbers.whole(p.number)], thumb)
             }
         val items = d.items.map { item(words, it) }
-        // The detail does not carry the judgement over the whole checkup; the list entry does.
-        val worst = env.onCore { checkups(id) }.firstOrNull { it.id == d.id }?.worstJudgement
+        val worst = d.worstJudgement
         update {
             it.copy(
                 loading = false,
