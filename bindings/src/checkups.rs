@@ -18,7 +18,7 @@ use std::time::SystemTime;
 use techo_core::domain::Profile;
 use techo_core::domain::checkup::{
     CodeList, Cut, Direction, ItemDef, ItemValue, Judgement, ORDINAL_LABELS, SeriesPoint, Sex, Threshold, Unjudged,
-    ValueKind,
+    ValueKind, parse_value,
 };
 use techo_core::photo::PhotoSettings;
 use techo_core::store::{
@@ -301,17 +301,55 @@ pub struct CheckupPage {
     pub preview_on_device: bool,
 }
 
+/// What a conflict is about, so a screen names it without reading `field`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CheckupConflictField {
+    Date,
+    Institution,
+    Kind,
+    Note,
+    /// A test item: `CheckupConflict::item_name` names it (the code when this version does not
+    /// know it).
+    Item,
+}
+
+/// One side of a conflict, typed so a screen words it as it words the checkup itself.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum CheckupConflictValue {
+    /// Removed (or never set) on that side.
+    Blank,
+    /// Institution, note, or a date a newer app wrote in a form this one cannot read.
+    Text {
+        text: String,
+    },
+    Day {
+        day: CalendarDay,
+    },
+    Kind {
+        kind: CheckupKind,
+    },
+    /// As a result sheet prints it (ordinal codes as −, ±, +…), with the item's unit.
+    Item {
+        shown_value: String,
+        unit: Option<String>,
+    },
+}
+
 /// A value saved differently on two devices: the checkup shows `theirs`; the person chooses.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CheckupConflict {
-    /// An item's code, or `date`, `institution`, `kind`, `note`.
+    /// An item's code, or `date`, `institution`, `kind`, `note`: what `resolve_checkup_conflict`
+    /// takes.
     pub field: String,
-    /// For an item this version knows: its plain name.
+    pub which: CheckupConflictField,
+    /// For an item: its plain name, or its code when this version does not know it.
     pub item_name: Option<String>,
-    /// This device's value (empty: removed here).
+    /// This device's value as stored (empty: removed here).
     pub ours: String,
-    /// The value shown (empty: removed there).
+    /// The value shown, as stored (empty: removed there).
     pub theirs: String,
+    pub ours_value: CheckupConflictValue,
+    pub theirs_value: CheckupConflictValue,
 }
 
 /// One checkup as its screen shows it.
@@ -400,8 +438,40 @@ impl From<JudgedItem> for CheckupItem {
 
 impl From<CoreConflict> for CheckupConflict {
     fn from(c: CoreConflict) -> Self {
+        let which = match c.field.as_str() {
+            "date" => CheckupConflictField::Date,
+            "institution" => CheckupConflictField::Institution,
+            "kind" => CheckupConflictField::Kind,
+            "note" => CheckupConflictField::Note,
+            _ => CheckupConflictField::Item,
+        };
+        let def = item_def(&c.field);
+        let typed = |stored: &str| -> CheckupConflictValue {
+            if stored.is_empty() {
+                return CheckupConflictValue::Blank;
+            }
+            let text = || CheckupConflictValue::Text { text: stored.to_owned() };
+            match which {
+                CheckupConflictField::Date => day(stored).map_or_else(text, |day| CheckupConflictValue::Day { day }),
+                CheckupConflictField::Kind => CheckupConflictValue::Kind { kind: (&CoreKind::parse(stored)).into() },
+                CheckupConflictField::Institution | CheckupConflictField::Note => text(),
+                CheckupConflictField::Item => match parse_value(def, stored) {
+                    Ok(value) => CheckupConflictValue::Item {
+                        shown_value: shown_value(&value),
+                        unit: def.and_then(|d| d.unit.clone()),
+                    },
+                    Err(_) => text(),
+                },
+            }
+        };
         Self {
-            item_name: item_def(&c.field).map(|d| d.plain_name.clone()),
+            which,
+            item_name: match which {
+                CheckupConflictField::Item => Some(def.map_or_else(|| c.field.clone(), |d| d.plain_name.clone())),
+                _ => None,
+            },
+            ours_value: typed(&c.ours),
+            theirs_value: typed(&c.theirs),
             field: c.field,
             ours: c.ours,
             theirs: c.theirs,
@@ -674,5 +744,43 @@ impl TechoCore {
             .find(|p| p.image.sha256 == image_sha256)
             .ok_or(ApiError::NotFound { entity: "page".into() })?;
         on_runtime(self.page_file_work(profile, page, thumbnail)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conflict(field: &str, ours: &str, theirs: &str) -> CheckupConflict {
+        CoreConflict { field: field.into(), ours: ours.into(), theirs: theirs.into() }.into()
+    }
+
+    /// Each side of a conflict comes typed, so the screens word it as they word the checkup.
+    #[test]
+    fn conflict_values_are_typed_for_the_screens() {
+        let kind = conflict("kind", "tokutei", "teiki");
+        assert_eq!((kind.which, kind.item_name.as_deref()), (CheckupConflictField::Kind, None));
+        assert_eq!(kind.ours_value, CheckupConflictValue::Kind { kind: CheckupKind::Tokutei });
+        assert_eq!(kind.theirs_value, CheckupConflictValue::Kind { kind: CheckupKind::Teiki });
+
+        let date = conflict("date", "2026-06-12", "十二日");
+        assert_eq!(date.ours_value, CheckupConflictValue::Day { day: CalendarDay { year: 2026, month: 6, day: 12 } });
+        assert_eq!(date.theirs_value, CheckupConflictValue::Text { text: "十二日".into() }, "unreadable stays text");
+
+        // 尿糖 is ordinal: the code 3 is printed as +.
+        let urine = conflict("1A020000000191111", "3", "");
+        assert_eq!(urine.which, CheckupConflictField::Item);
+        assert_eq!(urine.item_name.as_deref(), Some("尿の糖"));
+        assert_eq!(urine.ours_value, CheckupConflictValue::Item { shown_value: "+".into(), unit: None });
+        assert_eq!(urine.theirs_value, CheckupConflictValue::Blank, "removed there");
+
+        let sbp = conflict("9A751000000000001", "128", "130");
+        assert_eq!(sbp.ours_value, CheckupConflictValue::Item { shown_value: "128".into(), unit: Some("mmHg".into()) });
+        assert_eq!((sbp.field.as_str(), sbp.ours.as_str()), ("9A751000000000001", "128"), "as stored, for resolving");
+
+        let unknown = conflict("ZZ999000000000001", "陽性", "陰性");
+        assert_eq!(unknown.item_name.as_deref(), Some("ZZ999000000000001"), "named by its code");
+        assert_eq!(unknown.ours_value, CheckupConflictValue::Item { shown_value: "陽性".into(), unit: None });
+        assert_eq!(conflict("note", "空腹で", "").ours_value, CheckupConflictValue::Text { text: "空腹で".into() });
     }
 }

@@ -161,7 +161,7 @@ impl Untrusted<'_> {
         // library would otherwise carry.
         let mut raw = vec![0; usize::try_from(decoder.total_bytes()).map_err(|_| PhotoError::TooLarge)?];
         decoder.read_image(&mut raw).map_err(photo_error)?;
-        let rgb = layout.to_rgb8(&raw);
+        let rgb = layout.into_rgb8(raw);
         let image = RgbImage::from_raw(self.width, self.height, rgb).ok_or(PhotoError::Damaged)?;
         Ok((image, orientation))
     }

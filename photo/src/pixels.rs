@@ -33,10 +33,11 @@ impl Layout {
         (if self.grey { 1 } else { 3 }) + usize::from(self.alpha)
     }
 
-    /// `raw` (whole pixels in this layout) as RGB, three bytes a pixel.
-    pub(crate) fn to_rgb8(self, raw: &[u8]) -> Vec<u8> {
+    /// `raw` (whole pixels in this layout) as RGB, three bytes a pixel; RGB itself is handed
+    /// back as it is, so the common camera photo is never held twice.
+    pub(crate) fn into_rgb8(self, raw: Vec<u8>) -> Vec<u8> {
         if self == (Self { grey: false, alpha: false, wide: false }) {
-            return raw.to_vec();
+            return raw;
         }
         let samples = self.channels();
         let sample_bytes = if self.wide { 2 } else { 1 };
@@ -94,7 +95,12 @@ mod tests {
         ];
         for source in images {
             let layout = Layout::of(source.color()).unwrap();
-            assert_eq!(layout.to_rgb8(source.as_bytes()), source.to_rgb8().into_raw(), "{:?}", source.color());
+            assert_eq!(
+                layout.into_rgb8(source.as_bytes().to_vec()),
+                source.to_rgb8().into_raw(),
+                "{:?}",
+                source.color()
+            );
         }
     }
 
@@ -103,17 +109,17 @@ mod tests {
         let rgba = Layout::of(ColorType::Rgba8).unwrap();
         // Opaque, clear, half-covered.
         assert_eq!(
-            rgba.to_rgb8(&[10, 20, 30, 255, 10, 20, 30, 0, 0, 0, 0, 128]),
+            rgba.into_rgb8(vec![10, 20, 30, 255, 10, 20, 30, 0, 0, 0, 0, 128]),
             [10, 20, 30, 255, 255, 255, 127, 127, 127]
         );
         let la = Layout::of(ColorType::La8).unwrap();
-        assert_eq!(la.to_rgb8(&[0, 255, 0, 0]), [0, 0, 0, 255, 255, 255]);
+        assert_eq!(la.into_rgb8(vec![0, 255, 0, 0]), [0, 0, 0, 255, 255, 255]);
         let la16 = Layout::of(ColorType::La16).unwrap();
         let raw: Vec<u8> = [0u16, 65_535, 0, 0].iter().flat_map(|v| v.to_ne_bytes()).collect();
-        assert_eq!(la16.to_rgb8(&raw), [0, 0, 0, 255, 255, 255]);
+        assert_eq!(la16.into_rgb8(raw), [0, 0, 0, 255, 255, 255]);
         let rgba16 = Layout::of(ColorType::Rgba16).unwrap();
         let raw: Vec<u8> = [65_535u16, 0, 257 * 100, 65_535].iter().flat_map(|v| v.to_ne_bytes()).collect();
-        assert_eq!(rgba16.to_rgb8(&raw), [255, 0, 100]);
+        assert_eq!(rgba16.into_rgb8(raw), [255, 0, 100]);
     }
 
     #[test]

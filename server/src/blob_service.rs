@@ -331,29 +331,27 @@ pub fn sweep_orphan_files(
     for id in files.part_ids().map_err(file_failure)? {
         // An upload's row is made before its first byte is written and never comes back once
         // gone, so a file without one is not about to be used.
-        let removed = locks.with(&id, || -> StorageResult<bool> {
-            if storage.upload_exists(&id)? {
-                return Ok(false);
-            }
-            files.remove_part(&id).map_err(file_failure)?;
-            Ok(true)
-        })?;
+        let removed = locks.with(&id, || remove_unless(storage.upload_exists(&id), || files.remove_part(&id)))?;
         swept.parts += usize::from(removed);
     }
     for (sha256, written) in files.stored_blobs().map_err(file_failure)? {
         if written >= before {
             continue;
         }
-        let removed = locks.with_blob(&sha256, || -> StorageResult<bool> {
-            if storage.blob_named(&sha256)? {
-                return Ok(false);
-            }
-            files.remove_blob(&sha256).map_err(file_failure)?;
-            Ok(true)
-        })?;
+        let removed =
+            locks.with_blob(&sha256, || remove_unless(storage.blob_named(&sha256), || files.remove_blob(&sha256)))?;
         swept.blobs += usize::from(removed);
     }
     Ok(swept)
+}
+
+/// Runs `remove` unless the database `named` the file; whether it did.
+fn remove_unless(named: StorageResult<bool>, remove: impl FnOnce() -> std::io::Result<()>) -> StorageResult<bool> {
+    if named? {
+        return Ok(false);
+    }
+    remove().map_err(file_failure)?;
+    Ok(true)
 }
 
 fn file_failure(e: std::io::Error) -> crate::storage::StorageError {

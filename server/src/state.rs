@@ -20,6 +20,9 @@ pub struct Limits {
     pub default_page: u32,
     pub max_page: u32,
     pub request_timeout: Duration,
+    /// For a chunk upload or a blob download: a photo's bytes over a weak phone signal take
+    /// longer than any other request should (a 256 KiB chunk in 30 s needs 70 kbit/s).
+    pub transfer_timeout: Duration,
     /// How long a connection may take to send a request's headers, and how long it may stay idle
     /// between requests (hyper's header timer also runs while a kept-alive connection waits).
     pub header_read_timeout: Duration,
@@ -51,6 +54,7 @@ impl Default for Limits {
             default_page: 500,
             max_page: 2000,
             request_timeout: Duration::from_secs(30),
+            transfer_timeout: Duration::from_secs(180),
             header_read_timeout: Duration::from_secs(10),
             max_connections: 1024,
             max_concurrent_hashes: HashGate::for_this_machine(),

@@ -424,6 +424,48 @@ async fn bytes_nothing_names_are_swept_and_everything_named_is_kept() {
     assert_eq!((again.parts, again.blobs), (0, 0), "nothing more to remove");
 }
 
+/// Sends a request by hand with its body held back for `pause`, as a weak signal does; the
+/// status of the answer.
+async fn slow_request(url: &str, head: &str, body: &[u8], pause: std::time::Duration) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(url.trim_start_matches("http://")).await.unwrap();
+    let head = format!("{head}\r\nhost: test\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket.write_all(&body[..body.len() / 2]).await.unwrap();
+    tokio::time::sleep(pause).await;
+    // The server may have answered and closed already.
+    let _ = socket.write_all(&body[body.len() / 2..]).await;
+    let mut answer = Vec::new();
+    let _ = socket.read_to_end(&mut answer).await;
+    let status_line = String::from_utf8_lossy(&answer).lines().next().unwrap_or_default().to_owned();
+    status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_slow_chunk_has_the_transfer_time_and_other_requests_the_request_time() {
+    use std::time::Duration;
+    // Long enough for the sign-in's password hash on a loaded machine.
+    let limits = Limits {
+        request_timeout: Duration::from_secs(2),
+        transfer_timeout: Duration::from_secs(60),
+        ..Limits::default()
+    };
+    let s = start_with(limits).await;
+    let token = login(&s.url, ME).await;
+    let bytes = photo(40_000, 18);
+    let id = new_upload(&s.url, &token, &bytes).await;
+    let pause = Duration::from_secs(3);
+    let chunk_head = format!(
+        "PATCH /v1/uploads/{id} HTTP/1.1\r\nauthorization: Bearer {token}\r\ncontent-type: {CHUNK_CONTENT_TYPE}\r\n{UPLOAD_OFFSET_HEADER}: 0"
+    );
+    assert_eq!(slow_request(&s.url, &chunk_head, &bytes[..20_000], pause).await, 200, "a chunk may take its time");
+    assert_eq!(upload_state(&s.url, &token, &id).await.1["offset"], 20_000);
+    let start = json!({"patient": ME.0, "sha256": sha(&photo(9, 19)), "size": 9, "mime": "image/jpeg"}).to_string();
+    let json_head =
+        format!("POST /v1/uploads HTTP/1.1\r\nauthorization: Bearer {token}\r\ncontent-type: application/json");
+    assert_eq!(slow_request(&s.url, &json_head, start.as_bytes(), pause).await, 503, "a JSON request may not");
+}
+
 #[tokio::test]
 async fn the_routes_are_in_the_openapi_document() {
     let s = start().await;

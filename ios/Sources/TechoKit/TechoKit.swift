@@ -3073,41 +3073,49 @@ public func FfiConverterTypeChartPoint_lower(_ value: ChartPoint) -> RustBuffer 
  */
 public struct CheckupConflict: Equatable, Hashable {
     /**
-     * An item's code, or `date`, `institution`, `kind`, `note`.
+     * An item's code, or `date`, `institution`, `kind`, `note`: what `resolve_checkup_conflict`
+     * takes.
      */
     public let field: String
+    public let which: CheckupConflictField
     /**
-     * For an item this version knows: its plain name.
+     * For an item: its plain name, or its code when this version does not know it.
      */
     public let itemName: String?
     /**
-     * This device's value (empty: removed here).
+     * This device's value as stored (empty: removed here).
      */
     public let ours: String
     /**
-     * The value shown (empty: removed there).
+     * The value shown, as stored (empty: removed there).
      */
     public let theirs: String
+    public let oursValue: CheckupConflictValue
+    public let theirsValue: CheckupConflictValue
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * An item's code, or `date`, `institution`, `kind`, `note`.
-         */field: String, 
+         * An item's code, or `date`, `institution`, `kind`, `note`: what `resolve_checkup_conflict`
+         * takes.
+         */field: String, which: CheckupConflictField, 
         /**
-         * For an item this version knows: its plain name.
+         * For an item: its plain name, or its code when this version does not know it.
          */itemName: String?, 
         /**
-         * This device's value (empty: removed here).
+         * This device's value as stored (empty: removed here).
          */ours: String, 
         /**
-         * The value shown (empty: removed there).
-         */theirs: String) {
+         * The value shown, as stored (empty: removed there).
+         */theirs: String, oursValue: CheckupConflictValue, theirsValue: CheckupConflictValue) {
         self.field = field
+        self.which = which
         self.itemName = itemName
         self.ours = ours
         self.theirs = theirs
+        self.oursValue = oursValue
+        self.theirsValue = theirsValue
     }
 
     
@@ -3127,17 +3135,23 @@ public struct FfiConverterTypeCheckupConflict: FfiConverterRustBuffer {
         return
             try CheckupConflict(
                 field: FfiConverterString.read(from: &buf), 
+                which: FfiConverterTypeCheckupConflictField.read(from: &buf), 
                 itemName: FfiConverterOptionString.read(from: &buf), 
                 ours: FfiConverterString.read(from: &buf), 
-                theirs: FfiConverterString.read(from: &buf)
+                theirs: FfiConverterString.read(from: &buf), 
+                oursValue: FfiConverterTypeCheckupConflictValue.read(from: &buf), 
+                theirsValue: FfiConverterTypeCheckupConflictValue.read(from: &buf)
         )
     }
 
     public static func write(_ value: CheckupConflict, into buf: inout [UInt8]) {
         FfiConverterString.write(value.field, into: &buf)
+        FfiConverterTypeCheckupConflictField.write(value.which, into: &buf)
         FfiConverterOptionString.write(value.itemName, into: &buf)
         FfiConverterString.write(value.ours, into: &buf)
         FfiConverterString.write(value.theirs, into: &buf)
+        FfiConverterTypeCheckupConflictValue.write(value.oursValue, into: &buf)
+        FfiConverterTypeCheckupConflictValue.write(value.theirsValue, into: &buf)
     }
 }
 
@@ -8130,6 +8144,212 @@ public func FfiConverterTypeChartLineField_lift(_ buf: RustBuffer) throws -> Cha
 #endif
 public func FfiConverterTypeChartLineField_lower(_ value: ChartLineField) -> RustBuffer {
     return FfiConverterTypeChartLineField.lower(value)
+}
+
+
+
+/**
+ * What a conflict is about, so a screen names it without reading `field`.
+ */
+
+public enum CheckupConflictField: Equatable, Hashable {
+    
+    case date
+    case institution
+    case kind
+    case note
+    /**
+     * A test item: `CheckupConflict::item_name` names it (the code when this version does not
+     * know it).
+     */
+    case item
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CheckupConflictField: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupConflictField: FfiConverterRustBuffer {
+    typealias SwiftType = CheckupConflictField
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupConflictField {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .date
+        
+        case 2: return .institution
+        
+        case 3: return .kind
+        
+        case 4: return .note
+        
+        case 5: return .item
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CheckupConflictField, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .date:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .institution:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .kind:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .note:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .item:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupConflictField_lift(_ buf: RustBuffer) throws -> CheckupConflictField {
+    return try FfiConverterTypeCheckupConflictField.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupConflictField_lower(_ value: CheckupConflictField) -> RustBuffer {
+    return FfiConverterTypeCheckupConflictField.lower(value)
+}
+
+
+
+/**
+ * One side of a conflict, typed so a screen words it as it words the checkup itself.
+ */
+
+public enum CheckupConflictValue: Equatable, Hashable {
+    
+    /**
+     * Removed (or never set) on that side.
+     */
+    case blank
+    /**
+     * Institution, note, or a date a newer app wrote in a form this one cannot read.
+     */
+    case text(text: String
+    )
+    case day(day: CalendarDay
+    )
+    case kind(kind: CheckupKind
+    )
+    /**
+     * As a result sheet prints it (ordinal codes as −, ±, +…), with the item's unit.
+     */
+    case item(shownValue: String, unit: String?
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CheckupConflictValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckupConflictValue: FfiConverterRustBuffer {
+    typealias SwiftType = CheckupConflictValue
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckupConflictValue {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .blank
+        
+        case 2: return .text(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .day(day: try FfiConverterTypeCalendarDay.read(from: &buf)
+        )
+        
+        case 4: return .kind(kind: try FfiConverterTypeCheckupKind.read(from: &buf)
+        )
+        
+        case 5: return .item(shownValue: try FfiConverterString.read(from: &buf), unit: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CheckupConflictValue, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .blank:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .text(text):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .day(day):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeCalendarDay.write(day, into: &buf)
+            
+        
+        case let .kind(kind):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeCheckupKind.write(kind, into: &buf)
+            
+        
+        case let .item(shownValue,unit):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(shownValue, into: &buf)
+            FfiConverterOptionString.write(unit, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupConflictValue_lift(_ buf: RustBuffer) throws -> CheckupConflictValue {
+    return try FfiConverterTypeCheckupConflictValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckupConflictValue_lower(_ value: CheckupConflictValue) -> RustBuffer {
+    return FfiConverterTypeCheckupConflictValue.lower(value)
 }
 
 

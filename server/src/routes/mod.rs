@@ -36,19 +36,21 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/sync/pull", get(sync::pull))
         .route("/v1/pharmacy/medications", post(pharmacy::submit))
         .route("/v1/uploads", post(uploads::start))
-        .route("/v1/blobs/{patient}/{sha256}", get(uploads::download))
         .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
         // Refuses on Content-Length before reading the body.
-        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes));
-    // Chunks have a limit of their own, whatever the JSON routes' is: one whole chunk, no more
-    // (the handler refuses a larger Content-Length itself, with a typed error).
-    let chunks = Router::new()
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.request_timeout));
+    // Photo bytes: chunks have a body limit of their own, whatever the JSON routes' is (one
+    // whole chunk, no more; the handler refuses a larger Content-Length itself, with a typed
+    // error), and chunks and downloads the longer time a weak signal needs.
+    let transfers = Router::new()
         .route("/v1/uploads/{upload_id}", get(uploads::status).patch(uploads::chunk))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_CHUNK_BYTES));
-    json.merge(chunks)
+        .route("/v1/blobs/{patient}/{sha256}", get(uploads::download))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_CHUNK_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.transfer_timeout));
+    json.merge(transfers)
         .fallback(|| async { ApiError::not_found() })
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.request_timeout))
         // Spans name the route pattern only: URIs carry HM codes and cursors, which stay out of logs.
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |m| m.as_str()).to_owned();

@@ -5241,24 +5241,31 @@ public object FfiConverterTypeChartPoint: FfiConverterRustBuffer<ChartPoint> {
  */
 data class CheckupConflict (
     /**
-     * An item's code, or `date`, `institution`, `kind`, `note`.
+     * An item's code, or `date`, `institution`, `kind`, `note`: what `resolve_checkup_conflict`
+     * takes.
      */
     val `field`: kotlin.String
     , 
+    val `which`: CheckupConflictField
+    , 
     /**
-     * For an item this version knows: its plain name.
+     * For an item: its plain name, or its code when this version does not know it.
      */
     val `itemName`: kotlin.String?
     , 
     /**
-     * This device's value (empty: removed here).
+     * This device's value as stored (empty: removed here).
      */
     val `ours`: kotlin.String
     , 
     /**
-     * The value shown (empty: removed there).
+     * The value shown, as stored (empty: removed there).
      */
     val `theirs`: kotlin.String
+    , 
+    val `oursValue`: CheckupConflictValue
+    , 
+    val `theirsValue`: CheckupConflictValue
     
 ){
     
@@ -5276,24 +5283,33 @@ public object FfiConverterTypeCheckupConflict: FfiConverterRustBuffer<CheckupCon
     override fun read(buf: ByteBuffer): CheckupConflict {
         return CheckupConflict(
             FfiConverterString.read(buf),
+            FfiConverterTypeCheckupConflictField.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterTypeCheckupConflictValue.read(buf),
+            FfiConverterTypeCheckupConflictValue.read(buf),
         )
     }
 
     override fun allocationSize(value: CheckupConflict) = (
             FfiConverterString.allocationSize(value.`field`) +
+            FfiConverterTypeCheckupConflictField.allocationSize(value.`which`) +
             FfiConverterOptionalString.allocationSize(value.`itemName`) +
             FfiConverterString.allocationSize(value.`ours`) +
-            FfiConverterString.allocationSize(value.`theirs`)
+            FfiConverterString.allocationSize(value.`theirs`) +
+            FfiConverterTypeCheckupConflictValue.allocationSize(value.`oursValue`) +
+            FfiConverterTypeCheckupConflictValue.allocationSize(value.`theirsValue`)
     )
 
     override fun write(value: CheckupConflict, buf: ByteBuffer) {
             FfiConverterString.write(value.`field`, buf)
+            FfiConverterTypeCheckupConflictField.write(value.`which`, buf)
             FfiConverterOptionalString.write(value.`itemName`, buf)
             FfiConverterString.write(value.`ours`, buf)
             FfiConverterString.write(value.`theirs`, buf)
+            FfiConverterTypeCheckupConflictValue.write(value.`oursValue`, buf)
+            FfiConverterTypeCheckupConflictValue.write(value.`theirsValue`, buf)
     }
 }
 
@@ -9428,6 +9444,211 @@ public object FfiConverterTypeChartLineField: FfiConverterRustBuffer<ChartLineFi
 
     override fun write(value: ChartLineField, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a conflict is about, so a screen names it without reading `field`.
+ */
+
+enum class CheckupConflictField {
+    
+    DATE,
+    INSTITUTION,
+    KIND,
+    NOTE,
+    /**
+     * A test item: `CheckupConflict::item_name` names it (the code when this version does not
+     * know it).
+     */
+    ITEM;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupConflictField: FfiConverterRustBuffer<CheckupConflictField> {
+    override fun read(buf: ByteBuffer) = try {
+        CheckupConflictField.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CheckupConflictField) = 4UL
+
+    override fun write(value: CheckupConflictField, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * One side of a conflict, typed so a screen words it as it words the checkup itself.
+ */
+sealed class CheckupConflictValue {
+    
+    /**
+     * Removed (or never set) on that side.
+     */
+    object Blank : CheckupConflictValue()
+    
+    
+    /**
+     * Institution, note, or a date a newer app wrote in a form this one cannot read.
+     */
+    data class Text(
+        val `text`: kotlin.String) : CheckupConflictValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Day(
+        val `day`: jp.kenkotecho.core.CalendarDay) : CheckupConflictValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Kind(
+        val `kind`: jp.kenkotecho.core.CheckupKind) : CheckupConflictValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * As a result sheet prints it (ordinal codes as −, ±, +…), with the item's unit.
+     */
+    data class Item(
+        val `shownValue`: kotlin.String, 
+        val `unit`: kotlin.String?) : CheckupConflictValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckupConflictValue : FfiConverterRustBuffer<CheckupConflictValue>{
+    override fun read(buf: ByteBuffer): CheckupConflictValue {
+        return when(buf.getInt()) {
+            1 -> CheckupConflictValue.Blank
+            2 -> CheckupConflictValue.Text(
+                FfiConverterString.read(buf),
+                )
+            3 -> CheckupConflictValue.Day(
+                FfiConverterTypeCalendarDay.read(buf),
+                )
+            4 -> CheckupConflictValue.Kind(
+                FfiConverterTypeCheckupKind.read(buf),
+                )
+            5 -> CheckupConflictValue.Item(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: CheckupConflictValue): ULong = when(value) {
+        is CheckupConflictValue.Blank -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is CheckupConflictValue.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is CheckupConflictValue.Day -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeCalendarDay.allocationSize(value.`day`)
+            )
+        }
+        is CheckupConflictValue.Kind -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeCheckupKind.allocationSize(value.`kind`)
+            )
+        }
+        is CheckupConflictValue.Item -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`shownValue`)
+                + FfiConverterOptionalString.allocationSize(value.`unit`)
+            )
+        }
+    }
+
+    override fun write(value: CheckupConflictValue, buf: ByteBuffer) {
+        when(value) {
+            is CheckupConflictValue.Blank -> {
+                buf.putInt(1)
+                Unit
+            }
+            is CheckupConflictValue.Text -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is CheckupConflictValue.Day -> {
+                buf.putInt(3)
+                FfiConverterTypeCalendarDay.write(value.`day`, buf)
+                Unit
+            }
+            is CheckupConflictValue.Kind -> {
+                buf.putInt(4)
+                FfiConverterTypeCheckupKind.write(value.`kind`, buf)
+                Unit
+            }
+            is CheckupConflictValue.Item -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`shownValue`, buf)
+                FfiConverterOptionalString.write(value.`unit`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
