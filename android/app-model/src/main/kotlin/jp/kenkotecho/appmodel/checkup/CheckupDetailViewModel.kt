@@ -12,6 +12,7 @@ import jp.kenkotecho.appmodel.text.Wording
 import jp.kenkotecho.core.ApiException
 import jp.kenkotecho.core.CalendarDay
 import jp.kenkotecho.core.CheckupConflict
+import jp.kenkotecho.core.CheckupConflictField
 import jp.kenkotecho.core.CheckupDetail
 import jp.kenkotecho.core.CheckupItem
 import jp.kenkotecho.core.CheckupItemValue
@@ -349,44 +350,24 @@ class CheckupDetailViewModel(
         return CheckupItemRow(i.code, name, i.variant, line, judgement, i.judgement, i.judgement.tone(), i.value, a11y)
     }
 
-    /** Names the field (an item by its plain name) and words both values as the screen shows them. */
+    /** Names the field (an item by its plain name) and words both values as the checkup itself shows them. */
     private fun conflict(words: Wording, c: CheckupConflict): CheckupConflictRow {
         val label =
-            when (c.field) {
-                "date" -> words.values.field(Field.CHECKUP_DATE)
-                "kind" -> words.values.field(Field.CHECKUP_KIND)
-                "institution" -> words.values.field(Field.INSTITUTION)
-                "note" -> words.values.field(Field.NOTE)
-                else -> c.itemName ?: catalogue.label(words, c.field)
+            when (c.which) {
+                CheckupConflictField.DATE -> words.values.field(Field.CHECKUP_DATE)
+                CheckupConflictField.KIND -> words.values.field(Field.CHECKUP_KIND)
+                CheckupConflictField.INSTITUTION -> words.values.field(Field.INSTITUTION)
+                CheckupConflictField.NOTE -> words.values.field(Field.NOTE)
+                // The core names every item conflict; an unnamed one still gets a label.
+                CheckupConflictField.ITEM -> c.itemName ?: words.checkups.itemName(null, c.field)
             }
-        fun shown(value: String): String =
-            if (value.isEmpty()) {
-                words[StringKey.BOX_BLANK]
-            } else {
-                conflictValue(words, c.field, value)
-            }
-        return CheckupConflictRow(c.field, label, words[StringKey.BOX_OURS, shown(c.ours)], words[StringKey.BOX_THEIRS, shown(c.theirs)])
+        return CheckupConflictRow(
+            c.field,
+            label,
+            words[StringKey.BOX_OURS, words.checkups.conflictValue(c.oursValue)],
+            words[StringKey.BOX_THEIRS, words.checkups.conflictValue(c.theirsValue)],
+        )
     }
-
-    /** A kind by its name, an ordinal by its label, a number with its unit; anything else as saved. */
-    private fun conflictValue(words: Wording, field: String, value: String): String =
-        when (field) {
-            "kind" ->
-                when (value) {
-                    "tokutei" -> words.checkups.kind(CheckupKind.TOKUTEI)
-                    "teiki" -> words.checkups.kind(CheckupKind.TEIKI)
-                    "other" -> words.checkups.kind(CheckupKind.OTHER)
-                    else -> value
-                }
-            "date", "institution", "note" -> value
-            else -> {
-                val info = catalogue[field]
-                when {
-                    info == null -> value
-                    else -> catalogue.draft(words, field, value).choices.firstOrNull { it.selected }?.label ?: words.checkups.value(value, info.unit)
-                }
-            }
-        }
 
     private fun showError(text: String) =
         update { it.copy(loading = false, busy = false, notice = Notice(text, Tone.ERROR)) }
