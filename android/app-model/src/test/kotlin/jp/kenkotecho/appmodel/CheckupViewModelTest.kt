@@ -180,20 +180,36 @@ class CheckupViewModelTest {
         }
 
     @Test
-    fun aRefusedValueThatCouldBeAboutSeveralItemsIsShownAboveThem() =
+    fun twoRefusedValuesAreEachShownBesideTheirOwnItem() =
         runBlocking {
             val profile = owner()
             val form = CheckupFormViewModel(phone.env(), phone.scope)
             addThroughTheForm(form)
-            form.onItemValue(HBA1C, "abc")
+            form.onItemValue(HBA1C, "68")
             form.onItemValue(SYSTOLIC, "xyz")
             form.save().join()
-            val f = form.state.value
-            assertEquals("検査項目の値のどれかを直してください。値は数字で入力してください。", f.itemsError)
-            assertEquals(listOf(null, null, null), f.items.map { it.error })
+            var f = form.state.value
+            var errors = f.items.associate { it.code to it.error }
+            assertEquals("値は2〜25 %の間で入力してください。測った値を確かめてください。", errors[HBA1C])
+            assertEquals("値は数字で入力してください。", errors[SYSTOLIC])
+            assertNull("a valid line has no problem", errors[FASTING_GLUCOSE])
+            assertNull(f.itemsError)
+            assertEquals("赤い字のところを直してから、もう一度「保存する」を押してください。", f.notice?.text)
+            assertNull(f.savedId)
             assertEquals(emptyList<Any>(), phone.core.checkups(profile.id))
+
+            // Correcting one takes only its problem away; the other is still refused beside its line.
             form.onItemValue(HBA1C, "6.8")
-            assertNull(form.state.value.itemsError)
+            errors = form.state.value.items.associate { it.code to it.error }
+            assertNull(errors[HBA1C])
+            assertEquals("値は数字で入力してください。", errors[SYSTOLIC])
+            form.save().join()
+            f = form.state.value
+            errors = f.items.associate { it.code to it.error }
+            assertEquals(listOf(null, null), listOf(errors[HBA1C], errors[FASTING_GLUCOSE]))
+            assertEquals("値は数字で入力してください。", errors[SYSTOLIC])
+            assertNull(f.savedId)
+            assertEquals(emptyList<Any>(), phone.core.checkups(profile.id))
         }
 
     @Test
@@ -399,7 +415,11 @@ class CheckupViewModelTest {
             assertEquals("Some items are above the health guidance level", row.worst)
         }
 
-    /** Two phones of one account set the same item differently: the second phone's screen shows both and settles it. */
+    /**
+     * Two phones of one account change the same checkup differently (the date, the kind, the note,
+     * a number and an ordinal item): the second phone's screen words both sides as the checkup shows
+     * them, and settles each by the side chosen.
+     */
     @Test
     fun aConflictBetweenTwoPhonesIsShownAndSettled() =
         runBlocking {
@@ -411,28 +431,52 @@ class CheckupViewModelTest {
                 val b = second.addOwner(hmCode = ServerEnv.hmCode)
                 first.core.login(ServerEnv.hmCode, ServerEnv.password)
                 second.core.login(ServerEnv.hmCode, ServerEnv.password)
-                val id = first.core.addCheckup(a.id, JUNE_12, CheckupKind.TOKUTEI, "", "", listOf(), listOf(CheckupItemValue(HBA1C, "5.8"))).id
+                val id =
+                    first.core.addCheckup(
+                        a.id, JUNE_12, CheckupKind.OTHER, "", "空腹で受診", listOf(),
+                        listOf(CheckupItemValue(HBA1C, "5.8"), CheckupItemValue(URINE_GLUCOSE, "1")),
+                    ).id
                 first.core.syncNow(null)
                 second.core.syncNow(null)
-                first.core.setCheckupItems(a.id, id, listOf(CheckupItemValue(HBA1C, "6.8")))
+                first.core.editCheckup(a.id, id, CalendarDay(2026, 6u, 19u), CheckupKind.TEIKI, null, "")
+                first.core.setCheckupItems(a.id, id, listOf(CheckupItemValue(HBA1C, "6.8"), CheckupItemValue(URINE_GLUCOSE, "2")))
                 first.core.syncNow(null)
-                second.core.setCheckupItems(b.id, id, listOf(CheckupItemValue(HBA1C, "7.2")))
+                second.core.editCheckup(b.id, id, CalendarDay(2026, 6u, 20u), CheckupKind.TOKUTEI, null, "朝食後")
+                second.core.setCheckupItems(b.id, id, listOf(CheckupItemValue(HBA1C, "7.2"), CheckupItemValue(URINE_GLUCOSE, "3")))
                 second.core.syncNow(null)
 
                 val list = CheckupListViewModel(second.env(), second.scope)
                 list.load().join()
-                assertEquals("ほかの端末と内容が違うところが1つあります。", list.state.value.rows.first { it.id == id }.conflictText)
+                assertEquals("ほかの端末と内容が違うところが5つあります。", list.state.value.rows.first { it.id == id }.conflictText)
 
                 val vm = CheckupDetailViewModel(second.env(), second.scope, id)
                 vm.load().join()
-                val conflict = vm.state.value.conflicts.single()
-                assertEquals("HbA1c（ヘモグロビン・エーワンシー）", conflict.label)
-                assertEquals("この端末：7.2 %", conflict.ours)
-                assertEquals("ほかの端末：6.8 %", conflict.theirs)
-                vm.chooseOurs(conflict.field).join()
+                val shown = vm.state.value.conflicts.associate { it.label to (it.ours to it.theirs) }
+                assertEquals(
+                    mapOf(
+                        "健診日" to ("この端末：2026年6月20日（土）" to "ほかの端末：2026年6月19日（金）"),
+                        "健診の種類" to ("この端末：特定健診" to "ほかの端末：職場の健康診断"),
+                        "メモ" to ("この端末：朝食後" to "ほかの端末：（空欄）"),
+                        "HbA1c（ヘモグロビン・エーワンシー）" to ("この端末：7.2 %" to "ほかの端末：6.8 %"),
+                        "尿の糖" to ("この端末：+" to "ほかの端末：±"),
+                    ),
+                    shown,
+                )
+
+                fun row(label: String) = vm.state.value.conflicts.single { it.label == label }
+                vm.chooseOurs(row("HbA1c（ヘモグロビン・エーワンシー）").field).join()
                 assertEquals("選んだ内容で保存しました。", vm.state.value.notice?.text)
+                vm.chooseTheirs(row("尿の糖").field).join()
+                vm.chooseTheirs(row("健診の種類").field).join()
+                vm.chooseOurs(row("健診日").field).join()
+                vm.chooseTheirs(row("メモ").field).join()
                 assertEquals(emptyList<Any>(), vm.state.value.conflicts)
-                assertEquals("HbA1c（ヘモグロビン・エーワンシー）　7.2 %", vm.state.value.items.single().line)
+                assertEquals(
+                    listOf("HbA1c（ヘモグロビン・エーワンシー）　7.2 %", "尿の糖　±"),
+                    vm.state.value.items.map { it.line }.sorted(),
+                )
+                assertEquals("2026年6月20日（土）　職場の健康診断", vm.state.value.title)
+                assertNull(vm.state.value.noteText)
             } finally {
                 first.close()
                 second.close()

@@ -12,6 +12,7 @@ import jp.kenkotecho.appmodel.text.Wording
 import jp.kenkotecho.core.ApiException
 import jp.kenkotecho.core.CalendarDay
 import jp.kenkotecho.core.CheckupConflict
+import jp.kenkotecho.core.CheckupConflictField
 import jp.kenkotecho.core.CheckupDetail
 import jp.kenkotecho.core.CheckupItem
 import jp.kenkotecho.core.CheckupItemValue
@@ -168,8 +169,13 @@ class CheckupDetailViewModel(
                 throw x
             } catch (x: Exception) {
                 val words = env.words()
+                // The line's own problem, checked by the core as the save checked it; else the save's.
                 val text =
-                    if (x is ApiException.Validation) words.problems.validation(x.field, x.problem) else words.errors.message(x, Action.SAVE)
+                    if (x is ApiException.Validation) {
+                        e.draft.checked(words).error ?: words.problems.validation(x.field, x.problem)
+                    } else {
+                        words.errors.message(x, Action.SAVE)
+                    }
                 update { it.copy(itemEdit = e.copy(draft = e.draft.copy(error = text), saving = false)) }
             }
         }
@@ -315,8 +321,7 @@ class CheckupDetailViewModel(
                 CheckupPageRow(p.imageSha256, words[StringKey.BOX_PAGE, words.numbers.whole(p.number)], thumb)
             }
         val items = d.items.map { item(words, it) }
-        // The detail does not carry the judgement over the whole checkup; the list entry does.
-        val worst = env.onCore { checkups(id) }.firstOrNull { it.id == d.id }?.worstJudgement
+        val worst = d.worstJudgement
         update {
             it.copy(
                 loading = false,
@@ -345,44 +350,24 @@ class CheckupDetailViewModel(
         return CheckupItemRow(i.code, name, i.variant, line, judgement, i.judgement, i.judgement.tone(), i.value, a11y)
     }
 
-    /** Names the field (an item by its plain name) and words both values as the screen shows them. */
+    /** Names the field (an item by its plain name) and words both values as the checkup itself shows them. */
     private fun conflict(words: Wording, c: CheckupConflict): CheckupConflictRow {
         val label =
-            when (c.field) {
-                "date" -> words.values.field(Field.CHECKUP_DATE)
-                "kind" -> words.values.field(Field.CHECKUP_KIND)
-                "institution" -> words.values.field(Field.INSTITUTION)
-                "note" -> words.values.field(Field.NOTE)
-                else -> c.itemName ?: catalogue.label(words, c.field)
+            when (c.which) {
+                CheckupConflictField.DATE -> words.values.field(Field.CHECKUP_DATE)
+                CheckupConflictField.KIND -> words.values.field(Field.CHECKUP_KIND)
+                CheckupConflictField.INSTITUTION -> words.values.field(Field.INSTITUTION)
+                CheckupConflictField.NOTE -> words.values.field(Field.NOTE)
+                // The core names every item conflict; an unnamed one still gets a label.
+                CheckupConflictField.ITEM -> c.itemName ?: words.checkups.itemName(null, c.field)
             }
-        fun shown(value: String): String =
-            if (value.isEmpty()) {
-                words[StringKey.BOX_BLANK]
-            } else {
-                conflictValue(words, c.field, value)
-            }
-        return CheckupConflictRow(c.field, label, words[StringKey.BOX_OURS, shown(c.ours)], words[StringKey.BOX_THEIRS, shown(c.theirs)])
+        return CheckupConflictRow(
+            c.field,
+            label,
+            words[StringKey.BOX_OURS, words.checkups.conflictValue(c.oursValue)],
+            words[StringKey.BOX_THEIRS, words.checkups.conflictValue(c.theirsValue)],
+        )
     }
-
-    /** A kind by its name, an ordinal by its label, a number with its unit; anything else as saved. */
-    private fun conflictValue(words: Wording, field: String, value: String): String =
-        when (field) {
-            "kind" ->
-                when (value) {
-                    "tokutei" -> words.checkups.kind(CheckupKind.TOKUTEI)
-                    "teiki" -> words.checkups.kind(CheckupKind.TEIKI)
-                    "other" -> words.checkups.kind(CheckupKind.OTHER)
-                    else -> value
-                }
-            "date", "institution", "note" -> value
-            else -> {
-                val info = catalogue[field]
-                when {
-                    info == null -> value
-                    else -> catalogue.draft(words, field, value).choices.firstOrNull { it.selected }?.label ?: words.checkups.value(value, info.unit)
-                }
-            }
-        }
 
     private fun showError(text: String) =
         update { it.copy(loading = false, busy = false, notice = Notice(text, Tone.ERROR)) }

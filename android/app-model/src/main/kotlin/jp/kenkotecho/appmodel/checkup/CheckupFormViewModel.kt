@@ -46,7 +46,7 @@ data class CheckupFormState(
     val photosError: String? = null,
     val items: List<ItemDraft> = emptyList(),
     val itemsEmptyText: String? = null,
-    /** A problem with the items as a whole, or with one item the core did not name. */
+    /** A problem with the items as a whole, or one no single line has on its own. */
     val itemsError: String? = null,
     /** The item picker is open, with what can still be added. */
     val picking: Boolean = false,
@@ -60,7 +60,9 @@ data class CheckupFormState(
 /**
  * A new checkup: its date, kind, facility and note, photos of the result sheet, and items typed
  * from it. Nothing is checked here: the core checks everything at once, saves nothing if it
- * refuses anything, and its problem is shown beside the field it names.
+ * refuses anything, and its problem is shown beside the field it names. A refused item names only
+ * the field, so then each line is checked by the core (`checkCheckupItem`) and every refused line
+ * shows its own problem.
  */
 class CheckupFormViewModel(
     env: AppEnvironment,
@@ -195,11 +197,13 @@ class CheckupFormViewModel(
                 Field.PAGES -> base.copy(photosError = text)
                 Field.ITEMS -> base.copy(itemsError = text)
                 Field.ITEM_CODE, Field.ITEM_VALUE, Field.ITEM_UNIT, Field.ITEM_METHOD -> {
-                    val code = catalogue.refused(e, s.items)
-                    if (code == null) {
-                        base.copy(itemsError = words[StringKey.CHECKUP_ITEMS_FIX, text])
+                    // The save names the field, not the line: each line is checked by the core as the
+                    // save checked it, so every refused line gets its own problem beside it.
+                    val checked = s.items.map { it.checked(words) }
+                    if (checked.any { it.error != null }) {
+                        base.copy(items = checked, itemsError = null)
                     } else {
-                        base.copy(items = s.items.map { if (it.code == code) it.copy(error = text) else it })
+                        base.copy(itemsError = words[StringKey.CHECKUP_ITEMS_FIX, text])
                     }
                 }
                 else -> base.copy(notice = Notice(text, Tone.ERROR))

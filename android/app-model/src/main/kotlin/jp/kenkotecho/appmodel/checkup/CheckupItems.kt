@@ -6,8 +6,7 @@ import jp.kenkotecho.appmodel.text.Wording
 import jp.kenkotecho.core.ApiException
 import jp.kenkotecho.core.CheckupItemInfo
 import jp.kenkotecho.core.CheckupValueKind
-import jp.kenkotecho.core.Field
-import jp.kenkotecho.core.ValidationProblem
+import jp.kenkotecho.core.checkCheckupItem
 import jp.kenkotecho.core.checkupItemCodes
 
 /** One item the person can add, in the picker: "上の血圧（1回目）". */
@@ -30,6 +29,18 @@ data class ItemDraft(
     val error: String? = null,
 ) {
     fun typed(text: String): ItemDraft = copy(text = text, error = null, choices = choices.map { it.copy(selected = it.value == text) })
+
+    /**
+     * This line checked by the core as a save would check it (`checkCheckupItem`): its own problem
+     * beside it, or none when the line is fine. A refused save names only the field, not the line.
+     */
+    fun checked(words: Wording): ItemDraft =
+        try {
+            checkCheckupItem(code, text)
+            copy(error = null)
+        } catch (e: ApiException.Validation) {
+            copy(error = words.problems.validation(e.field, e.problem))
+        }
 }
 
 /** The core's item code list, read once: names, units and value kinds for the picker and the forms. */
@@ -62,27 +73,5 @@ class ItemCatalogue(private val items: List<CheckupItemInfo> = checkupItemCodes(
                 emptyList()
             }
         return ItemDraft(code, label(words, code), info?.unit, ordinal, choices, value)
-    }
-
-    /**
-     * Which of [drafts] a refused item value is about. The core names the field but not the item
-     * (a facade gap): one item typed is the one; an out-of-range value points at the items whose
-     * range in the code list is the one the core gave; an empty value at the items left empty.
-     * Null when more than one item could be meant.
-     */
-    fun refused(e: ApiException.Validation, drafts: List<ItemDraft>): String? {
-        if (e.field != Field.ITEM_VALUE && e.field != Field.ITEM_CODE) return null
-        if (drafts.size == 1) return drafts.single().code
-        val problem = e.problem
-        val candidates =
-            when {
-                problem is ValidationProblem.OutOfRange ->
-                    drafts.filter { d -> byCode[d.code]?.let { it.min == problem.min && it.max == problem.max } == true }
-                problem is ValidationProblem.Empty -> drafts.filter { it.text.isBlank() }
-                problem is ValidationProblem.TooManyDecimals ->
-                    drafts.filter { d -> byCode[d.code]?.let { it.valueKind == CheckupValueKind.DECIMAL && it.maxDecimals == problem.max } == true }
-                else -> emptyList()
-            }
-        return candidates.singleOrNull()?.code
     }
 }

@@ -50,10 +50,11 @@ class CheckupTrendViewModel(
                 val series = env.onCore { checkupSeries(profile.id, code) }
                 val words = env.words()
                 val c = words.checkups
-                val name = c.itemName(catalogue[code]?.plainName, code)
+                // The points name the item; with none yet, the code list does (an unknown item: its code).
+                val name = c.itemName(series.firstNotNullOfOrNull { it.plainName } ?: catalogue[code]?.plainName, code)
                 val points =
                     series.map { p ->
-                        val unit = catalogue[p.code]?.unit
+                        val unit = p.unit
                         TrendPointRow(
                             dateText = c.date(p.date, ""),
                             valueText = c.value(p.shownValue, unit),

@@ -1,6 +1,7 @@
 package jp.kenkotecho.appmodel.text
 
 import jp.kenkotecho.core.CalendarDay
+import jp.kenkotecho.core.CheckupConflictValue
 import jp.kenkotecho.core.CheckupEntry
 import jp.kenkotecho.core.CheckupJudgement
 import jp.kenkotecho.core.CheckupKind
@@ -62,6 +63,19 @@ class CheckupWording(private val table: StringTable, private val numbers: Number
 
     /** "HbA1c（ヘモグロビン・エーワンシー）　6.8 %". */
     fun itemLine(name: String, shownValue: String, unit: String?): String = table[StringKey.CHECKUP_ITEM_LINE, name, value(shownValue, unit)]
+
+    /**
+     * One side of a value two phones saved differently, worded as the checkup shows it: a day in
+     * full, a kind by its name, an item's value with its unit, nothing as 「（空欄）」.
+     */
+    fun conflictValue(side: CheckupConflictValue): String =
+        when (side) {
+            CheckupConflictValue.Blank -> table[StringKey.BOX_BLANK]
+            is CheckupConflictValue.Text -> side.text
+            is CheckupConflictValue.Day -> dates.longDay(side.day.toLocalDate())
+            is CheckupConflictValue.Kind -> kind(side.kind)
+            is CheckupConflictValue.Item -> value(side.shownValue, side.unit)
+        }
 
     fun trendTitle(name: String): String = table[StringKey.CHECKUP_TREND_TITLE, name]
 
