@@ -345,8 +345,9 @@ final class CheckupModelTests: XCTestCase {
         XCTAssertEqual(list.entries.first?.worst, "A value at which a doctor's visit is advised")
     }
 
-    /// Two devices of one account write a checkup's institution differently: the second one's
-    /// screen shows both in 命の宝箱's words, and choosing keeps that one.
+    /// Two devices of one account write a checkup's date, kind, institution and an ordinal item
+    /// differently: the second one's screen shows both sides worded as the checkup is (a long
+    /// date, the kind's name, ＋ for the code 3) in 命の宝箱's words, and choosing keeps that one.
     func testAConflictBetweenTwoDevicesIsShownAndSettled() async throws {
         let server = try TestServer.fromEnvironment()
         func device() async throws -> (TechoCore, Profile) {
@@ -359,14 +360,22 @@ final class CheckupModelTests: XCTestCase {
         }
         let (first, a) = try await device()
         let (second, b) = try await device()
+        let urineGlucose = "1A020000000191111"
         let added = try first.addCheckup(profileId: a.id, date: CalendarDay(year: 2026, month: 5, day: 20), kind: .tokutei,
                                          institution: "広島市民病院", note: "", photoPaths: [],
-                                         items: [CheckupItemValue(code: hba1cCode, value: "6.8")])
+                                         items: [CheckupItemValue(code: hba1cCode, value: "6.8"),
+                                                 CheckupItemValue(code: urineGlucose, value: "1")])
         _ = try await first.syncNow(observer: nil)
         _ = try await second.syncNow(observer: nil)
-        _ = try first.editCheckup(profileId: a.id, checkupId: added.id, date: nil, kind: nil, institution: "安佐市民病院", note: nil)
+        _ = try first.editCheckup(profileId: a.id, checkupId: added.id, date: CalendarDay(year: 2026, month: 5, day: 21),
+                                  kind: .teiki, institution: "安佐市民病院", note: nil)
+        _ = try first.setCheckupItems(profileId: a.id, checkupId: added.id,
+                                      items: [CheckupItemValue(code: urineGlucose, value: "2")])
         _ = try await first.syncNow(observer: nil)
-        _ = try second.editCheckup(profileId: b.id, checkupId: added.id, date: nil, kind: nil, institution: "舟入市民病院", note: nil)
+        _ = try second.editCheckup(profileId: b.id, checkupId: added.id, date: CalendarDay(year: 2026, month: 5, day: 22),
+                                   kind: .other, institution: "舟入市民病院", note: nil)
+        _ = try second.setCheckupItems(profileId: b.id, checkupId: added.id,
+                                       items: [CheckupItemValue(code: urineGlucose, value: "3")])
         _ = try await second.syncNow(observer: nil)
 
         let list = CheckupsModel(access: CoreAccess(second), wording: ja, profile: b)
@@ -377,12 +386,22 @@ final class CheckupModelTests: XCTestCase {
         await model.load()
         XCTAssertNil(model.message)
         XCTAssertEqual(model.conflictsTitle, "ほかの端末と内容が違うところ")
-        XCTAssertEqual(model.conflicts.map(\.label), ["健診機関"])
-        XCTAssertEqual(model.conflicts.first?.ours, "この端末：舟入市民病院")
-        XCTAssertEqual(model.conflicts.first?.theirs, "ほかの端末：安佐市民病院")
-        await model.chooseOurs("institution")
+        let shown = Dictionary(uniqueKeysWithValues: model.conflicts.map { ($0.label, [$0.ours, $0.theirs]) })
+        XCTAssertEqual(shown, [
+            "健診日": ["この端末：2026年5月22日（金）", "ほかの端末：2026年5月21日（木）"],
+            "健診の種類": ["この端末：そのほかの健診", "ほかの端末：職場の健康診断"],
+            "健診機関": ["この端末：舟入市民病院", "ほかの端末：安佐市民病院"],
+            "尿の糖": ["この端末：+", "ほかの端末：±"],
+        ])
+        for conflict in model.conflicts {
+            await model.chooseOurs(conflict.field)
+        }
         XCTAssertEqual(model.notice, "選んだ内容で保存しました。")
         XCTAssertEqual(model.conflicts, [])
         XCTAssertEqual(model.institutionLine, "健診機関：舟入市民病院")
+        let settled = try second.checkup(profileId: b.id, checkupId: added.id)
+        XCTAssertEqual(settled.kind, .other)
+        XCTAssertEqual(settled.date, CalendarDay(year: 2026, month: 5, day: 22))
+        XCTAssertEqual(settled.items.first { $0.code == urineGlucose }?.value, "3")
     }
 }

@@ -399,9 +399,9 @@ public final class CheckupDetailModel {
                                   isKnown: catalogue.byCode[item.code] != nil)
         }
         conflicts = detail.conflicts.map { c in
-            CheckupConflictRow(field: c.field, label: wording.checkupConflictLabel(field: c.field, itemName: c.itemName),
-                               ours: wording(.boxOurs, c.ours.isEmpty ? wording(.boxBlank) : c.ours),
-                               theirs: wording(.boxTheirs, c.theirs.isEmpty ? wording(.boxBlank) : c.theirs))
+            CheckupConflictRow(field: c.field, label: wording.checkupConflictLabel(c.which, itemName: c.itemName),
+                               ours: wording(.boxOurs, wording.checkupConflictValue(c.oursValue)),
+                               theirs: wording(.boxTheirs, wording.checkupConflictValue(c.theirsValue)))
         }
         var rows: [CheckupPageRow] = []
         for page in detail.pages {

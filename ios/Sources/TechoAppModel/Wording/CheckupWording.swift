@@ -61,16 +61,26 @@ extension Wording {
         unit.map { self(.checkupValueUnit, shownValue, $0) } ?? shownValue
     }
 
-    /// A value saved differently on two devices names an item's code or one of the checkup's
-    /// own fields.
-    public func checkupConflictLabel(field: String, itemName: String?) -> String {
-        if let itemName { return itemName }
-        switch field {
-        case "date": return fieldName(.checkupDate)
-        case "institution": return fieldName(.institution)
-        case "kind": return fieldName(.checkupKind)
-        case "note": return fieldName(.note)
-        default: return field
+    /// What a value saved differently on two devices is about: one of the checkup's own fields,
+    /// or an item by the name the core gives it.
+    public func checkupConflictLabel(_ which: CheckupConflictField, itemName: String?) -> String {
+        switch which {
+        case .date: fieldName(.checkupDate)
+        case .institution: fieldName(.institution)
+        case .kind: fieldName(.checkupKind)
+        case .note: fieldName(.note)
+        case .item: itemName ?? fieldName(.itemCode)
+        }
+    }
+
+    /// One side of such a value, worded as the checkup itself words it.
+    public func checkupConflictValue(_ value: CheckupConflictValue) -> String {
+        switch value {
+        case .blank: self(.boxBlank)
+        case let .text(text): text
+        case let .day(day): self.day(day)
+        case let .kind(kind): checkupKindName(kind)
+        case let .item(shownValue, unit): checkupValue(shownValue, unit: unit)
         }
     }
 }
