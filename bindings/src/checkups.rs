@@ -364,6 +364,9 @@ pub struct CheckupDetail {
     /// In the order a result sheet lists them (items a newer app added last).
     pub items: Vec<CheckupItem>,
     pub pages: Vec<CheckupPage>,
+    /// Photos added here that did not fit beside another phone's (20 at most): the next page
+    /// removed makes room for the first; `remove_checkup_page` discards one.
+    pub waiting_pages: Vec<CheckupPage>,
     pub conflicts: Vec<CheckupConflict>,
     pub unsent: bool,
     /// The sex items were judged for; `None` until 命の宝箱 has 性別 (`SexNeeded` items say so).
@@ -512,7 +515,10 @@ fn page(core: &TechoCore, profile: &Profile, number: usize, p: &PhotoPage) -> Re
 }
 
 fn detail(core: &TechoCore, profile: &Profile, v: CoreView) -> Result<CheckupDetail, ApiError> {
-    let pages = v.pages.iter().enumerate().map(|(i, p)| page(core, profile, i + 1, p)).collect::<Result<_, _>>()?;
+    let pages_of = |pages: &[PhotoPage]| -> Result<Vec<CheckupPage>, ApiError> {
+        pages.iter().enumerate().map(|(i, p)| page(core, profile, i + 1, p)).collect()
+    };
+    let (pages, waiting_pages) = (pages_of(&v.pages)?, pages_of(&v.waiting_pages)?);
     let worst = Judgement::worst(v.items.iter().map(|i| i.judgement));
     Ok(CheckupDetail {
         worst_judgement: worst.map(Into::into),
@@ -524,6 +530,7 @@ fn detail(core: &TechoCore, profile: &Profile, v: CoreView) -> Result<CheckupDet
         note: v.note,
         items: v.items.into_iter().map(Into::into).collect(),
         pages,
+        waiting_pages,
         conflicts: v.conflicts.into_iter().map(Into::into).collect(),
         unsent: v.unsent,
         judged_for: v.sex.map(Into::into),
@@ -645,6 +652,18 @@ impl TechoCore {
         self.checkup_saved(&profile, view)
     }
 
+    /// Removes a page (a waiting page takes its place), or discards a waiting page.
+    pub fn remove_checkup_page(
+        &self,
+        profile_id: String,
+        checkup_id: String,
+        image_sha256: String,
+    ) -> Result<CheckupDetail, ApiError> {
+        let profile = self.profile_of(&profile_id)?;
+        let view = self.store.remove_checkup_page(&profile, &Self::checkup_id(&checkup_id)?, &image_sha256)?;
+        self.checkup_saved(&profile, view)
+    }
+
     /// Sets items, replacing a code's earlier value (typing a value settles a conflict on that
     /// item). Every value is checked; nothing is saved if one is refused.
     pub fn set_checkup_items(
@@ -741,6 +760,7 @@ impl TechoCore {
         let page = view
             .pages
             .into_iter()
+            .chain(view.waiting_pages)
             .find(|p| p.image.sha256 == image_sha256)
             .ok_or(ApiError::NotFound { entity: "page".into() })?;
         on_runtime(self.page_file_work(profile, page, thumbnail)).await

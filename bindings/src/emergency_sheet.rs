@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 use techo_core::domain::emergency_sheet::{CATALOGUE, FieldGroup, FieldKind, catalogue_field};
 use techo_core::photo::PhotoSettings;
-use techo_core::store::{EmergencySheet, SheetVersion};
+use techo_core::store::{EmergencySheet, PhotoPage, SheetVersion};
 
 /// How a field is typed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -85,6 +85,9 @@ pub struct EmergencySheetView {
     /// Fields with a value, in catalogue order (fields of a newer app last).
     pub fields: Vec<SheetFieldValue>,
     pub pages: Vec<SheetPage>,
+    /// Photos added here that did not fit beside another phone's (12 at most): the next page
+    /// removed makes room for the first; `remove_emergency_page` discards one.
+    pub waiting_pages: Vec<SheetPage>,
     /// "Last updated".
     pub saved_at: SystemTime,
     /// HM code of the account that saved it (the person, or a family member).
@@ -118,25 +121,29 @@ fn kind(k: FieldKind) -> (SheetFieldKind, Vec<String>) {
     }
 }
 
+fn sheet_pages(pages: &[PhotoPage]) -> Vec<SheetPage> {
+    pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| SheetPage {
+            number: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            image_sha256: p.image.sha256.clone(),
+            thumbnail_sha256: p.thumbnail.sha256.clone(),
+            width: p.width,
+            height: p.height,
+            bytes: p.image.size,
+            added_at: chrono::DateTime::parse_from_rfc3339(&p.added_at)
+                .ok()
+                .map(|t| to_system_time(t.with_timezone(&chrono::Utc))),
+        })
+        .collect()
+}
+
 fn view(core: &TechoCore, s: EmergencySheet) -> EmergencySheetView {
     EmergencySheetView {
         fields: s.fields.into_iter().map(|(key, value)| SheetFieldValue { key, value }).collect(),
-        pages: s
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(i, p)| SheetPage {
-                number: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                image_sha256: p.image.sha256.clone(),
-                thumbnail_sha256: p.thumbnail.sha256.clone(),
-                width: p.width,
-                height: p.height,
-                bytes: p.image.size,
-                added_at: chrono::DateTime::parse_from_rfc3339(&p.added_at)
-                    .ok()
-                    .map(|t| to_system_time(t.with_timezone(&chrono::Utc))),
-            })
-            .collect(),
+        pages: sheet_pages(&s.pages),
+        waiting_pages: sheet_pages(&s.waiting_pages),
         saved_at: to_system_time(s.saved_at),
         saved_on_this_device: s.saved_by.device == core.store.device_id(),
         saved_by_account: s.saved_by.account,
@@ -229,7 +236,8 @@ impl TechoCore {
         Ok(self.saved(sheet))
     }
 
-    /// Removes a page (older versions keep it).
+    /// Removes a page (older versions keep it; a waiting page takes its place), or discards a
+    /// waiting page.
     pub fn remove_emergency_page(
         &self,
         profile_id: String,
@@ -289,6 +297,7 @@ impl TechoCore {
         let page = sheet
             .pages
             .into_iter()
+            .chain(sheet.waiting_pages)
             .find(|p| p.image.sha256 == image_sha256)
             .ok_or(ApiError::NotFound { entity: "page".into() })?;
         on_runtime(self.page_file_work(profile, page, thumbnail)).await

@@ -62,6 +62,9 @@ pub enum CheckupCommand {
     Trend { code: String },
     /// Add a photo (JPEG or PNG) of a page of the result to a checkup
     AddPhoto { id: String, file: PathBuf },
+    /// Remove page N of a checkup (as `checkup show` numbers them), or discard a page waiting
+    /// for room
+    RemovePhoto { id: String, page: usize },
     /// Settle a value saved differently on two devices (an item code, or date, institution,
     /// kind, note)
     Resolve {
@@ -148,6 +151,13 @@ pub fn run(s: &Session, cmd: CheckupCommand) -> CliResult {
         CheckupCommand::Trend { code } => trend(s, &profile, &code)?,
         CheckupCommand::AddPhoto { id: prefix, file } => {
             let view = s.store.add_checkup_page(&profile, &id(&prefix)?, &file, &PhotoSettings::default())?;
+            saved(s, &profile, &view)?;
+        }
+        CheckupCommand::RemovePhoto { id: prefix, page } => {
+            let id = id(&prefix)?;
+            let view = s.store.checkup(&profile, &id)?.ok_or_else(|| usage("no such checkup"))?;
+            let image = &crate::format::page_numbered(&view.pages, &view.waiting_pages, page)?.image.sha256;
+            let view = s.store.remove_checkup_page(&profile, &id, image)?;
             saved(s, &profile, &view)?;
         }
         CheckupCommand::Resolve { id: prefix, field, keep } => {
@@ -325,7 +335,7 @@ impl<'a> ViewOut<'a> {
                     }
                 })
                 .collect(),
-            pages: crate::format::pages_out(&v.pages),
+            pages: crate::format::pages_out(&v.pages, &v.waiting_pages),
             conflicts: v
                 .conflicts
                 .iter()

@@ -32,7 +32,8 @@ pub enum BoxCommand {
     },
     /// Add a photo (JPEG or PNG) of the filled-in paper sheet as a page
     AddPhoto { file: PathBuf },
-    /// Remove page N (as `box show` numbers them); older versions keep it
+    /// Remove page N (as `box show` numbers them; older versions keep it), or discard a page
+    /// waiting for room
     RemovePhoto { page: usize },
     /// Write page N to FILE (downloading it from the server if this device does not have it)
     Photo {
@@ -138,9 +139,7 @@ pub fn run(s: &Session, cmd: BoxCommand) -> CliResult {
 }
 
 fn page_of(sheet: &EmergencySheet, n: usize) -> CliResult<&PhotoPage> {
-    n.checked_sub(1)
-        .and_then(|i| sheet.pages.get(i))
-        .ok_or_else(|| usage(format!("no page {n}; the sheet has {} page(s)", sheet.pages.len())))
+    crate::format::page_numbered(&sheet.pages, &sheet.waiting_pages, n)
 }
 
 fn saved(s: &Session, sheet: &EmergencySheet) -> CliResult {
@@ -187,7 +186,7 @@ impl<'a> SheetOut<'a> {
                     value: v,
                 })
                 .collect(),
-            pages: crate::format::pages_out(&sheet.pages),
+            pages: crate::format::pages_out(&sheet.pages, &sheet.waiting_pages),
             saved_at: sheet.saved_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
             conflicts: sheet
                 .conflicts

@@ -1,7 +1,9 @@
 //! Human-readable renderings of core values.
 
+use crate::session::{CliResult, usage};
 use chrono::{DateTime, FixedOffset};
 use techo_core::domain::{GlucoseUnit, HomeBpClass, Milli, Profile, Vital, VitalKind, VitalValue, Warning};
+use techo_core::store::PhotoPage;
 
 pub fn kind_label(kind: VitalKind) -> &'static str {
     match kind {
@@ -136,21 +138,34 @@ pub struct PageOut {
     height: u32,
     bytes: u64,
     added_at: String,
+    /// Added here, but did not fit beside another device's pages: waiting for room.
+    waiting: bool,
 }
 
-/// `pages` numbered from 1, as the commands that take a page number count them.
-pub fn pages_out(pages: &[techo_core::store::PhotoPage]) -> Vec<PageOut> {
+/// `pages` numbered from 1 and the `waiting` ones after them, as the commands that take a page
+/// number count them.
+pub fn pages_out(pages: &[PhotoPage], waiting: &[PhotoPage]) -> Vec<PageOut> {
     pages
         .iter()
+        .map(|p| (p, false))
+        .chain(waiting.iter().map(|p| (p, true)))
         .enumerate()
-        .map(|(i, p)| PageOut {
+        .map(|(i, (p, waiting))| PageOut {
             number: i + 1,
             width: p.width,
             height: p.height,
             bytes: p.image.size,
             added_at: p.added_at.clone(),
+            waiting,
         })
         .collect()
+}
+
+/// Page `n` as `pages_out` numbers them.
+pub fn page_numbered<'a>(pages: &'a [PhotoPage], waiting: &'a [PhotoPage], n: usize) -> CliResult<&'a PhotoPage> {
+    n.checked_sub(1)
+        .and_then(|i| pages.iter().chain(waiting).nth(i))
+        .ok_or_else(|| usage(format!("no page {n}; there are {} page(s)", pages.len() + waiting.len())))
 }
 
 /// The "Photos" section of `show`: nothing when there are no pages.
@@ -158,7 +173,8 @@ pub fn print_pages(pages: &[PageOut]) {
     if !pages.is_empty() {
         println!("\nPhotos");
         for p in pages {
-            println!("  page {}: {}×{} px, {} KB", p.number, p.width, p.height, p.bytes / 1024);
+            let waiting = if p.waiting { "  — waiting for room: removing a page adds it" } else { "" };
+            println!("  page {}: {}×{} px, {} KB{waiting}", p.number, p.width, p.height, p.bytes / 1024);
         }
     }
 }

@@ -170,6 +170,75 @@ fn emergency_box_with_a_photo_reaches_another_device() {
     drop(rt);
 }
 
+/// A distinct small photo per `n`, as a JPEG file in `dir`.
+fn photo(dir: &Path, n: u16) -> String {
+    let (w, h) = (48 + n, 64);
+    let pixels: Vec<u8> = (0..usize::from(w) * usize::from(h) * 3).map(|i| (i * 7919 % 251) as u8).collect();
+    let mut jpeg = Vec::new();
+    jpeg_encoder::Encoder::new(&mut jpeg, 90).encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb).unwrap();
+    let path = dir.join(format!("photo-{n}.jpg"));
+    std::fs::write(&path, jpeg).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn pages(dir: &Path) -> Vec<serde_json::Value> {
+    let sheet: serde_json::Value = serde_json::from_str(&ok(dir, &["--json", "box", "show"], None)).unwrap();
+    sheet["pages"].as_array().unwrap().clone()
+}
+
+/// Both phones add photos of the sheet offline, together more than the 12 it holds: after the
+/// merge the server has 12 and the phone that merged keeps its extra photos waiting (none lost);
+/// removing a page lets one in on every device, and a waiting photo can be discarded.
+#[test]
+fn box_photos_beyond_twelve_after_a_merge_wait_for_room() {
+    let (rt, _server_dir, url, code) = server();
+    let (a, b, photos) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let pw = Some("long enough pw\n");
+    ok(a.path(), &["--server", &url, "activate", "34001234", "--code", &code, "--password-stdin"], pw);
+    for dir in [a.path(), b.path()] {
+        ok(dir, &["--server", &url, "login", "34001234", "--password-stdin"], pw);
+    }
+    ok(a.path(), &["box", "add-photo", &photo(photos.path(), 0)], None);
+    ok(a.path(), &["sync"], None);
+    ok(b.path(), &["sync"], None);
+    for n in 1..12 {
+        ok(a.path(), &["box", "add-photo", &photo(photos.path(), n)], None);
+    }
+    let (code, _, err) = techo(a.path(), &["box", "add-photo", &photo(photos.path(), 12)], None);
+    assert_ne!(code, 0, "a 13th page is refused where it is added");
+    assert!(err.contains("12"), "{err}");
+    ok(a.path(), &["sync"], None);
+    for n in 20..22 {
+        ok(b.path(), &["box", "add-photo", &photo(photos.path(), n)], None);
+    }
+    ok(b.path(), &["sync"], None);
+
+    let on_b = pages(b.path());
+    let waiting = |p: &[serde_json::Value]| p.iter().filter(|p| p["waiting"] == true).count();
+    assert_eq!((on_b.len(), waiting(&on_b)), (14, 2), "{on_b:?}");
+    let shown = ok(b.path(), &["box", "show"], None);
+    assert!(shown.contains("page 14:") && shown.contains("waiting for room"), "{shown}");
+    ok(a.path(), &["sync"], None);
+    assert_eq!(pages(a.path()).len(), 12, "the server holds the 12 it accepts");
+
+    ok(b.path(), &["box", "remove-photo", "1"], None);
+    let on_b = pages(b.path());
+    assert_eq!((on_b.len(), waiting(&on_b)), (13, 1), "the first waiting photo took the room");
+    ok(b.path(), &["box", "remove-photo", "13"], None);
+    assert_eq!(pages(b.path()).len(), 12, "the other waiting photo discarded");
+    ok(b.path(), &["sync"], None);
+    ok(a.path(), &["sync"], None);
+    let (on_a, on_b) = (pages(a.path()), pages(b.path()));
+    assert_eq!(on_a.len(), 12);
+    assert_eq!(
+        on_a.iter().map(|p| (&p["width"], &p["bytes"])).collect::<Vec<_>>(),
+        on_b.iter().map(|p| (&p["width"], &p["bytes"])).collect::<Vec<_>>(),
+        "both phones show the same pages"
+    );
+    assert!(on_a.iter().any(|p| p["width"] == 68), "B's first extra photo (48 + 20 px wide) reached A");
+    drop(rt);
+}
+
 /// 健診結果 from the terminal: two checkups typed in on A before any sync (one with a photo of
 /// the result), sent by `sync` (the photo before the checkup), and on B the same list, items
 /// judged and the item's trend across the two years.

@@ -295,20 +295,22 @@ pub struct FieldConflict {
 pub struct Merged {
     pub fields: BTreeMap<String, String>,
     pub pages: Vec<PhotoPage>,
+    /// Pages only we added that did not fit ([`crate::photo_pages`]).
+    pub waiting: Vec<PhotoPage>,
     pub conflicts: Vec<FieldConflict>,
 }
 
 /// Three-way merge against the version both started from (`base`; `None` when both sides
 /// started the sheet independently): a field only one side changed takes that change; a field
-/// both changed to different values keeps theirs and reports ours as a conflict. Pages: those
-/// either side added are kept, those either side removed are gone.
+/// both changed to different values keeps theirs and reports ours as a conflict. Pages merge as
+/// [`crate::photo_pages::merge`] does.
 pub fn merge(
     base: Option<(&BTreeMap<String, String>, &[PhotoPage])>,
     ours: (&BTreeMap<String, String>, &[PhotoPage]),
     theirs: (&BTreeMap<String, String>, &[PhotoPage]),
 ) -> Merged {
     let empty_fields = BTreeMap::new();
-    let (base_fields, base_pages) = base.unwrap_or((&empty_fields, &[]));
+    let base_fields = base.map_or(&empty_fields, |b| b.0);
     let keys: BTreeSet<&String> = base_fields.keys().chain(ours.0.keys()).chain(theirs.0.keys()).collect();
     let mut fields = BTreeMap::new();
     let mut conflicts = Vec::new();
@@ -328,19 +330,8 @@ pub fn merge(
             fields.insert(key.clone(), value.to_owned());
         }
     }
-    let sha = |p: &PhotoPage| p.image.sha256.clone();
-    let base_set: BTreeSet<String> = base_pages.iter().map(sha).collect();
-    let ours_set: BTreeSet<String> = ours.1.iter().map(sha).collect();
-    let theirs_set: BTreeSet<String> = theirs.1.iter().map(sha).collect();
-    let mut pages: Vec<PhotoPage> =
-        theirs.1.iter().filter(|p| !base_set.contains(&sha(p)) || ours_set.contains(&sha(p))).cloned().collect();
-    for p in ours.1 {
-        if !base_set.contains(&sha(p)) && !theirs_set.contains(&sha(p)) {
-            pages.push(p.clone());
-        }
-    }
-    pages.truncate(MAX_PAGES);
-    Merged { fields, pages, conflicts }
+    let pages = crate::photo_pages::merge(base.map(|b| b.1), ours.1, theirs.1, MAX_PAGES);
+    Merged { fields, pages: pages.pages, waiting: pages.waiting, conflicts }
 }
 
 /// The sheet's rules on the wire: created and saved (updated) as a whole; deleted only with the

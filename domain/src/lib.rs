@@ -10,6 +10,7 @@ pub mod emergency_sheet;
 mod error;
 pub mod family;
 pub mod medication;
+pub mod photo_pages;
 mod profile;
 mod quantity;
 pub mod validation;

@@ -704,6 +704,12 @@ class CheckupTest {
             p, CalendarDay(2026, 6u, 10u), CheckupKind.TEIKI, "", "", listOf(), listOf(CheckupItemValue(SYSTOLIC, "142")),
         )
         val otherPhoto = File(fixtures, "receipt-qr-2.png").path
+        val withPage = core.addCheckupPage(p, second.id, otherPhoto)
+        assertEquals(1, withPage.pages.size)
+        val sha = withPage.pages.single().imageSha256
+        val removed = core.removeCheckupPage(p, second.id, sha)
+        assertEquals(0 to 0, removed.pages.size to removed.waitingPages.size)
+        expectThrows<ApiException.NotFound> { core.removeCheckupPage(p, second.id, sha) }
         assertEquals(1, core.addCheckupPage(p, second.id, otherPhoto).pages.size)
         val set = core.setCheckupItems(p, second.id, listOf(CheckupItemValue(HBA1C, "6.6")))
         assertEquals(CheckupJudgement.SEE_DOCTOR, set.items.single { it.code == HBA1C }.judgement)

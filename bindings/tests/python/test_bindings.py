@@ -443,6 +443,11 @@ class Checkups(unittest.TestCase):
         self.assertEqual([e.id for e in entries], [second.id, first.id])
         self.assertEqual([e.worst_judgement for e in entries], [CheckupJudgement.SEE_DOCTOR, CheckupJudgement.NORMAL])
         self.assertEqual([e.page_count for e in entries], [0, 1])
+        sha = first.pages[0].image_sha256
+        removed = core.remove_checkup_page(p, first.id, sha)
+        self.assertEqual((removed.pages, removed.waiting_pages), ([], []))
+        with self.assertRaises(ApiError.NotFound):
+            core.remove_checkup_page(p, first.id, sha)
         trend = core.checkup_series(p, SYSTOLIC)
         self.assertEqual([(t.date, t.value, t.judgement) for t in trend],
                          [(june, "128", CheckupJudgement.NORMAL),

@@ -238,6 +238,21 @@ pub(crate) mod test_support {
         path
     }
 
+    /// Pages as another device's record names them (photos this device never held), `from`
+    /// and on, as JSON.
+    pub fn their_pages(from: u8, n: u8) -> Vec<serde_json::Value> {
+        (from..from + n)
+            .map(|i| {
+                let (image, thumb) = (format!("{i:02x}").repeat(32), format!("{:02x}", i ^ 0x80).repeat(32));
+                serde_json::json!({
+                    "image": { "id": image, "sha256": image, "size": 10, "mime": "image/jpeg" },
+                    "thumbnail": { "id": thumb, "sha256": thumb, "size": 5, "mime": "image/jpeg" },
+                    "width": 10, "height": 10, "added_at": "2026-06-13T00:00:00.000+00:00"
+                })
+            })
+            .collect()
+    }
+
     /// What the outbox holds, as (entity, op, what it waits for).
     pub fn kinds(entries: &[super::outbox::OutboxEntry]) -> Vec<(String, techo_protocol::Op, Option<i64>)> {
         entries.iter().map(|e| (e.entity.to_string(), e.op, e.depends_on)).collect()

@@ -157,6 +157,15 @@ fn every_earlier_schema_upgrades_to_the_fresh_one() {
                 )
                 .unwrap();
             }
+            if version == 10 {
+                // Checkups from before pages could wait for room stay, with none waiting.
+                conn.execute_batch(
+                    "INSERT INTO \"profiles\" VALUES ('019ab3c2-0000-7000-8000-0000000000aa', '34001234', 'A', 'self', 0);
+                     INSERT INTO \"checkups\" (\"id\", \"profile_id\", \"date\", \"record\")
+                       VALUES ('c1', '019ab3c2-0000-7000-8000-0000000000aa', '2026-06-12', '{}');",
+                )
+                .unwrap();
+            }
             if version == 1 {
                 // A change queued before sync existed must survive the upgrade and learn its patient.
                 conn.execute_batch(
@@ -183,6 +192,12 @@ fn every_earlier_schema_upgrades_to_the_fresh_one() {
             let checkups: i64 =
                 store.reader().query_row("SELECT count(*) FROM \"checkups\"", [], |r| r.get(0)).unwrap();
             assert_eq!(checkups, 0);
+        }
+        if version == 10 {
+            let count = |table: &str| -> i64 {
+                store.reader().query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get(0)).unwrap()
+            };
+            assert_eq!((count("checkups"), count("waiting_pages")), (1, 0), "data kept when upgrading from {version}");
         }
         if version == 6 {
             assert_day_aggregates_match_the_readings(&store);

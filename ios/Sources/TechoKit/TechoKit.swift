@@ -1630,6 +1630,11 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func removeCheckupItems(profileId: String, checkupId: String, codes: [String]) throws  -> CheckupDetail
     
     /**
+     * Removes a page (a waiting page takes its place), or discards a waiting page.
+     */
+    func removeCheckupPage(profileId: String, checkupId: String, imageSha256: String) throws  -> CheckupDetail
+    
+    /**
      * Settles a value saved differently on two devices (`field` as the conflict names it):
      * this device's value (`keep_ours`, saved as a new version) or the one the checkup shows.
      */
@@ -1673,7 +1678,8 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func emergencySheetSuggestions(profileId: String, today: CalendarDay) throws  -> [SheetFieldValue]
     
     /**
-     * Removes a page (older versions keep it).
+     * Removes a page (older versions keep it; a waiting page takes its place), or discards a
+     * waiting page.
      */
     func removeEmergencyPage(profileId: String, imageSha256: String) throws  -> EmergencySheetView
     
@@ -2108,6 +2114,21 @@ open func removeCheckupItems(profileId: String, checkupId: String, codes: [Strin
 }
     
     /**
+     * Removes a page (a waiting page takes its place), or discards a waiting page.
+     */
+open func removeCheckupPage(profileId: String, checkupId: String, imageSha256: String)throws  -> CheckupDetail  {
+    return try  FfiConverterTypeCheckupDetail_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_remove_checkup_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(checkupId),
+        FfiConverterString.lower(imageSha256),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Settles a value saved differently on two devices (`field` as the conflict names it):
      * this device's value (`keep_ours`, saved as a new version) or the one the checkup shows.
      */
@@ -2220,7 +2241,8 @@ open func emergencySheetSuggestions(profileId: String, today: CalendarDay)throws
 }
     
     /**
-     * Removes a page (older versions keep it).
+     * Removes a page (older versions keep it; a waiting page takes its place), or discards a
+     * waiting page.
      */
 open func removeEmergencyPage(profileId: String, imageSha256: String)throws  -> EmergencySheetView  {
     return try  FfiConverterTypeEmergencySheetView_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
@@ -3246,6 +3268,11 @@ public struct CheckupDetail: Equatable, Hashable {
      */
     public let items: [CheckupItem]
     public let pages: [CheckupPage]
+    /**
+     * Photos added here that did not fit beside another phone's (20 at most): the next page
+     * removed makes room for the first; `remove_checkup_page` discards one.
+     */
+    public let waitingPages: [CheckupPage]
     public let conflicts: [CheckupConflict]
     public let unsent: Bool
     /**
@@ -3262,7 +3289,11 @@ public struct CheckupDetail: Equatable, Hashable {
     public init(id: String, date: CalendarDay?, dateText: String, institution: String, kind: CheckupKind, note: String, 
         /**
          * In the order a result sheet lists them (items a newer app added last).
-         */items: [CheckupItem], pages: [CheckupPage], conflicts: [CheckupConflict], unsent: Bool, 
+         */items: [CheckupItem], pages: [CheckupPage], 
+        /**
+         * Photos added here that did not fit beside another phone's (20 at most): the next page
+         * removed makes room for the first; `remove_checkup_page` discards one.
+         */waitingPages: [CheckupPage], conflicts: [CheckupConflict], unsent: Bool, 
         /**
          * The sex items were judged for; `None` until 命の宝箱 has 性別 (`SexNeeded` items say so).
          */judgedFor: CheckupSex?, 
@@ -3277,6 +3308,7 @@ public struct CheckupDetail: Equatable, Hashable {
         self.note = note
         self.items = items
         self.pages = pages
+        self.waitingPages = waitingPages
         self.conflicts = conflicts
         self.unsent = unsent
         self.judgedFor = judgedFor
@@ -3307,6 +3339,7 @@ public struct FfiConverterTypeCheckupDetail: FfiConverterRustBuffer {
                 note: FfiConverterString.read(from: &buf), 
                 items: FfiConverterSequenceTypeCheckupItem.read(from: &buf), 
                 pages: FfiConverterSequenceTypeCheckupPage.read(from: &buf), 
+                waitingPages: FfiConverterSequenceTypeCheckupPage.read(from: &buf), 
                 conflicts: FfiConverterSequenceTypeCheckupConflict.read(from: &buf), 
                 unsent: FfiConverterBool.read(from: &buf), 
                 judgedFor: FfiConverterOptionTypeCheckupSex.read(from: &buf), 
@@ -3323,6 +3356,7 @@ public struct FfiConverterTypeCheckupDetail: FfiConverterRustBuffer {
         FfiConverterString.write(value.note, into: &buf)
         FfiConverterSequenceTypeCheckupItem.write(value.items, into: &buf)
         FfiConverterSequenceTypeCheckupPage.write(value.pages, into: &buf)
+        FfiConverterSequenceTypeCheckupPage.write(value.waitingPages, into: &buf)
         FfiConverterSequenceTypeCheckupConflict.write(value.conflicts, into: &buf)
         FfiConverterBool.write(value.unsent, into: &buf)
         FfiConverterOptionTypeCheckupSex.write(value.judgedFor, into: &buf)
@@ -4325,6 +4359,11 @@ public struct EmergencySheetView: Equatable, Hashable {
     public let fields: [SheetFieldValue]
     public let pages: [SheetPage]
     /**
+     * Photos added here that did not fit beside another phone's (12 at most): the next page
+     * removed makes room for the first; `remove_emergency_page` discards one.
+     */
+    public let waitingPages: [SheetPage]
+    /**
      * "Last updated".
      */
     public let savedAt: Date
@@ -4350,6 +4389,10 @@ public struct EmergencySheetView: Equatable, Hashable {
          * Fields with a value, in catalogue order (fields of a newer app last).
          */fields: [SheetFieldValue], pages: [SheetPage], 
         /**
+         * Photos added here that did not fit beside another phone's (12 at most): the next page
+         * removed makes room for the first; `remove_emergency_page` discards one.
+         */waitingPages: [SheetPage], 
+        /**
          * "Last updated".
          */savedAt: Date, 
         /**
@@ -4363,6 +4406,7 @@ public struct EmergencySheetView: Equatable, Hashable {
          */reviewDue: Bool) {
         self.fields = fields
         self.pages = pages
+        self.waitingPages = waitingPages
         self.savedAt = savedAt
         self.savedByAccount = savedByAccount
         self.savedOnThisDevice = savedOnThisDevice
@@ -4389,6 +4433,7 @@ public struct FfiConverterTypeEmergencySheetView: FfiConverterRustBuffer {
             try EmergencySheetView(
                 fields: FfiConverterSequenceTypeSheetFieldValue.read(from: &buf), 
                 pages: FfiConverterSequenceTypeSheetPage.read(from: &buf), 
+                waitingPages: FfiConverterSequenceTypeSheetPage.read(from: &buf), 
                 savedAt: FfiConverterTimestamp.read(from: &buf), 
                 savedByAccount: FfiConverterOptionString.read(from: &buf), 
                 savedOnThisDevice: FfiConverterBool.read(from: &buf), 
@@ -4401,6 +4446,7 @@ public struct FfiConverterTypeEmergencySheetView: FfiConverterRustBuffer {
     public static func write(_ value: EmergencySheetView, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeSheetFieldValue.write(value.fields, into: &buf)
         FfiConverterSequenceTypeSheetPage.write(value.pages, into: &buf)
+        FfiConverterSequenceTypeSheetPage.write(value.waitingPages, into: &buf)
         FfiConverterTimestamp.write(value.savedAt, into: &buf)
         FfiConverterOptionString.write(value.savedByAccount, into: &buf)
         FfiConverterBool.write(value.savedOnThisDevice, into: &buf)
@@ -13182,6 +13228,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_remove_checkup_items() != 57431) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_techo_ffi_checksum_method_techocore_remove_checkup_page() != 21785) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_techo_ffi_checksum_method_techocore_resolve_checkup_conflict() != 55034) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -13203,7 +13252,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions() != 57412) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page() != 46763) {
+    if (uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page() != 39183) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_resolve_emergency_conflict() != 33329) {

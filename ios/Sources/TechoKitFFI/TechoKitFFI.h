@@ -381,6 +381,11 @@ RustBuffer uniffi_techo_ffi_fn_method_techocore_edit_checkup(uint64_t ptr, RustB
 RustBuffer uniffi_techo_ffi_fn_method_techocore_remove_checkup_items(uint64_t ptr, RustBuffer profile_id, RustBuffer checkup_id, RustBuffer codes, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_REMOVE_CHECKUP_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_REMOVE_CHECKUP_PAGE
+RustBuffer uniffi_techo_ffi_fn_method_techocore_remove_checkup_page(uint64_t ptr, RustBuffer profile_id, RustBuffer checkup_id, RustBuffer image_sha256, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RESOLVE_CHECKUP_CONFLICT
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_RESOLVE_CHECKUP_CONFLICT
 RustBuffer uniffi_techo_ffi_fn_method_techocore_resolve_checkup_conflict(uint64_t ptr, RustBuffer profile_id, RustBuffer checkup_id, RustBuffer field, int8_t keep_ours, RustCallStatus *_Nonnull out_status
@@ -1115,6 +1120,12 @@ uint16_t uniffi_techo_ffi_checksum_method_techocore_edit_checkup(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_REMOVE_CHECKUP_ITEMS
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_REMOVE_CHECKUP_ITEMS
 uint16_t uniffi_techo_ffi_checksum_method_techocore_remove_checkup_items(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_REMOVE_CHECKUP_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_REMOVE_CHECKUP_PAGE
+uint16_t uniffi_techo_ffi_checksum_method_techocore_remove_checkup_page(void
     
 );
 #endif

@@ -102,7 +102,7 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
     private(set) var settled: [(key: String, keepOurs: Bool)] = []
 
     private func withConflicts(_ sheet: EmergencySheetView) -> EmergencySheetView {
-        EmergencySheetView(fields: sheet.fields, pages: sheet.pages, savedAt: sheet.savedAt,
+        EmergencySheetView(fields: sheet.fields, pages: sheet.pages, waitingPages: sheet.waitingPages, savedAt: sheet.savedAt,
                            savedByAccount: sheet.savedByAccount, savedOnThisDevice: sheet.savedOnThisDevice,
                            conflicts: sheetConflicts, unsent: sheet.unsent, reviewDue: sheet.reviewDue)
     }
@@ -154,6 +154,9 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
     }
     func addCheckupPage(profileId: String, checkupId: String, path: String) throws -> CheckupDetail {
         try real.addCheckupPage(profileId: profileId, checkupId: checkupId, path: path)
+    }
+    func removeCheckupPage(profileId: String, checkupId: String, imageSha256: String) throws -> CheckupDetail {
+        try real.removeCheckupPage(profileId: profileId, checkupId: checkupId, imageSha256: imageSha256)
     }
     func setCheckupItems(profileId: String, checkupId: String, items: [CheckupItemValue]) throws -> CheckupDetail {
         try real.setCheckupItems(profileId: profileId, checkupId: checkupId, items: items)

@@ -79,6 +79,14 @@ final class CheckupTests: XCTestCase {
             profileId: p, date: CalendarDay(year: 2026, month: 6, day: 10), kind: .teiki, institution: "", note: "",
             photoPaths: [], items: [CheckupItemValue(code: systolic, value: "142")])
         let otherPhoto = try fixture("receipt-qr-2.png").path
+        let withPage = try core.addCheckupPage(profileId: p, checkupId: second.id, path: otherPhoto)
+        XCTAssertEqual(withPage.pages.count, 1)
+        let sha = withPage.pages[0].imageSha256
+        let removed = try core.removeCheckupPage(profileId: p, checkupId: second.id, imageSha256: sha)
+        XCTAssertEqual([removed.pages.count, removed.waitingPages.count], [0, 0])
+        assertApiError(try core.removeCheckupPage(profileId: p, checkupId: second.id, imageSha256: sha)) {
+            if case .NotFound = $0 { return true } else { return false }
+        }
         XCTAssertEqual(try core.addCheckupPage(profileId: p, checkupId: second.id, path: otherPhoto).pages.count, 1)
         let set = try core.setCheckupItems(profileId: p, checkupId: second.id, items: [CheckupItemValue(code: hba1c, value: "6.6")])
         XCTAssertEqual(set.items.first { $0.code == hba1c }?.judgement, .seeDoctor)

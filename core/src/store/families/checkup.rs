@@ -9,10 +9,10 @@
 
 use super::{
     Applied, ConflictResolution, Family, HeldRecord, held_json_records, not_a_record, queue_merged_update,
-    requeue_with_pages, tombstone_unlisted, unacknowledged_ids,
+    requeue_with_pages, tombstone_unlisted, unacknowledged_ids, waiting_pages,
 };
 use crate::domain::checkup::{
-    CodeList, Item, Judgement, SeriesPoint, Sex, Unjudged, parse_item, series, validate_checkup,
+    CodeList, Item, Judgement, MAX_PAGES, SeriesPoint, Sex, Unjudged, parse_item, series, validate_checkup,
 };
 use crate::domain::{HmCode, Profile};
 use crate::error::{Error, Result};
@@ -93,6 +93,9 @@ pub struct CheckupView {
     pub kind: CheckupKind,
     pub note: String,
     pub pages: Vec<PhotoPage>,
+    /// Pages added here that did not fit beside another device's (a checkup holds at most
+    /// [`MAX_PAGES`]): added when a page is removed, or discarded by removing them.
+    pub waiting_pages: Vec<PhotoPage>,
     /// In the code list's order (unknown codes last).
     pub items: Vec<JudgedItem>,
     pub conflicts: Vec<CheckupConflict>,
@@ -228,13 +231,14 @@ fn merge_value<T: PartialEq + Clone>(base: Option<&T>, ours: &T, theirs: &T) -> 
 /// (none when neither side's base is known). Items merge by code and scalar fields one by one,
 /// each as [`merge_value`]: the edits of both sides are kept, and a value both changed
 /// differently shows the server's, with ours in the returned conflicts — the rule the 命の宝箱
-/// sheet follows, so whichever device merges, both end with the same record. Pages are the union
-/// of both sides (there is no removing a page of a checkup).
+/// sheet follows, so whichever device merges, both end with the same record. Pages merge as
+/// `techo_domain::photo_pages::merge` does, in the order they were added; ours that do not fit
+/// are returned to wait.
 pub(crate) fn merge(
     base: Option<&WireCheckup>,
     ours: &WireCheckup,
     theirs: &WireCheckup,
-) -> (WireCheckup, Vec<CheckupConflict>) {
+) -> (WireCheckup, Vec<CheckupConflict>, Vec<PhotoPage>) {
     let mut conflicts = Vec::new();
     let mut scalar = |field: &str, pick: &dyn Fn(&WireCheckup) -> String| -> String {
         let (value, conflict) = merge_value(base.map(pick).as_ref(), &pick(ours), &pick(theirs));
@@ -263,10 +267,12 @@ pub(crate) fn merge(
         items.extend(item);
     }
     sort_items(&mut items);
-    let mut pages: Vec<PhotoPage> = theirs.pages.iter().chain(&ours.pages).cloned().collect();
+    let merged_pages =
+        techo_domain::photo_pages::merge(base.map(|b| b.pages.as_slice()), &ours.pages, &theirs.pages, MAX_PAGES);
+    let mut pages = merged_pages.pages;
     sort_pages(&mut pages);
     let merged = WireCheckup { date, institution, kind, note, items, pages, ..theirs.clone() };
-    (merged, conflicts)
+    (merged, conflicts, merged_pages.waiting)
 }
 
 /// The checkup as the domain types it, leniently: items this build cannot read are left out
@@ -351,14 +357,17 @@ impl Family for CheckupFamily {
     }
 
     fn salvage(&self, tx: &Transaction<'_>) -> Result<u64> {
-        Ok(tx.execute(
+        let n = tx.execute(
             "INSERT INTO main.\"checkups\" SELECT * FROM salvage.\"checkups\" \
              WHERE \"profile_id\" IN (SELECT \"id\" FROM main.\"profiles\") ON CONFLICT DO NOTHING",
             [],
-        )? as u64)
+        )?;
+        waiting_pages::salvage(tx, &Entity::Checkup, "checkups")?;
+        Ok(n as u64)
     }
 
     fn forget(&self, tx: &Transaction<'_>, profile: &Profile) -> Result<u64> {
+        waiting_pages::forget(tx, &Entity::Checkup, "checkups", profile)?;
         Ok(tx.execute("DELETE FROM \"checkups\" WHERE \"profile_id\" = ?1", [profile.id.to_string()])? as u64)
     }
 
@@ -392,7 +401,8 @@ impl Family for CheckupFamily {
         if row.deleted {
             return Ok(ConflictResolution::Merged);
         }
-        let (record, merged_conflicts) = merge(row.base.as_ref(), &row.record, &theirs);
+        let (record, merged_conflicts, waiting) = merge(row.base.as_ref(), &row.record, &theirs);
+        waiting_pages::add(tx, &Entity::Checkup, &record.id, waiting)?;
         let mut conflicts = row.conflicts;
         conflicts.retain(|c| !merged_conflicts.iter().any(|m| m.field == c.field));
         conflicts.extend(merged_conflicts);
@@ -475,7 +485,7 @@ impl Store {
         };
         set_items(&mut record, &new.items);
         let id = record.id.clone();
-        self.save_checkup(profile, None, |tx, r, _| {
+        self.save_checkup(profile, None, |tx, r, _, _| {
             *r = record;
             add_pages(tx, profile, r, &photos, now)
         })?;
@@ -492,13 +502,13 @@ impl Store {
     ) -> Result<CheckupView> {
         let photo = prepare_photo(path, settings)?;
         let now = self.clock.now();
-        self.save_checkup(profile, Some(id), |tx, r, _| add_pages(tx, profile, r, std::slice::from_ref(&photo), now))
+        self.save_checkup(profile, Some(id), |tx, r, _, _| add_pages(tx, profile, r, std::slice::from_ref(&photo), now))
     }
 
     /// Sets items `(code, value as printed)` of checkup `id`, replacing a code's earlier value;
     /// typing a value settles a conflict on that item.
     pub fn set_checkup_items(&self, profile: &Profile, id: &str, items: &[(String, String)]) -> Result<CheckupView> {
-        self.save_checkup(profile, Some(id), |_, r, conflicts| {
+        self.save_checkup(profile, Some(id), |_, r, conflicts, _| {
             set_items(r, items);
             conflicts.retain(|c| !items.iter().any(|(code, _)| code.trim().eq_ignore_ascii_case(&c.field)));
             Ok(())
@@ -507,7 +517,7 @@ impl Store {
 
     /// Removes the items with these codes from checkup `id`.
     pub fn remove_checkup_items(&self, profile: &Profile, id: &str, codes: &[String]) -> Result<CheckupView> {
-        self.save_checkup(profile, Some(id), |_, r, conflicts| {
+        self.save_checkup(profile, Some(id), |_, r, conflicts, _| {
             let before = r.items.len();
             r.items.retain(|i| !codes.iter().any(|c| c.trim().eq_ignore_ascii_case(&i.code)));
             if r.items.len() + codes.len() != before {
@@ -516,6 +526,12 @@ impl Store {
             conflicts.retain(|c| !codes.iter().any(|code| code.trim().eq_ignore_ascii_case(&c.field)));
             Ok(())
         })
+    }
+
+    /// Removes a page from checkup `id`, and a waiting page takes its place; or discards a
+    /// waiting page.
+    pub fn remove_checkup_page(&self, profile: &Profile, id: &str, image_sha256: &str) -> Result<CheckupView> {
+        self.save_checkup(profile, Some(id), |_, r, _, waiting| super::remove_page(&mut r.pages, waiting, image_sha256))
     }
 
     /// Corrects the date, institution, kind or note of checkup `id` (`None` leaves one as it is).
@@ -528,7 +544,7 @@ impl Store {
         kind: Option<CheckupKind>,
         note: Option<&str>,
     ) -> Result<CheckupView> {
-        self.save_checkup(profile, Some(id), |_, r, conflicts| {
+        self.save_checkup(profile, Some(id), |_, r, conflicts, _| {
             let mut settled = Vec::new();
             if let Some(d) = date {
                 r.date = d.trim().to_owned();
@@ -560,7 +576,7 @@ impl Store {
         field: &str,
         keep_ours: bool,
     ) -> Result<CheckupView> {
-        self.save_checkup(profile, Some(id), |_, r, conflicts| {
+        self.save_checkup(profile, Some(id), |_, r, conflicts, _| {
             let at = conflicts.iter().position(|c| c.field == field).ok_or(Error::NotFound { entity: "conflict" })?;
             let c = conflicts.remove(at);
             if !keep_ours {
@@ -578,8 +594,8 @@ impl Store {
         })
     }
 
-    /// Deletes checkup `id` (a tombstone goes to the server; its photos stay until the blob
-    /// store forgets them).
+    /// Deletes checkup `id` (a tombstone goes to the server, which lets go of photos no record
+    /// names; pages waiting for room are discarded).
     pub fn delete_checkup(&self, profile: &Profile, id: &str) -> Result<()> {
         let now = self.clock.now();
         let mut conn = self.writer();
@@ -594,6 +610,7 @@ impl Store {
             "UPDATE \"checkups\" SET \"deleted_at_ms\" = ?2 WHERE \"id\" = ?1",
             params![id, now.timestamp_millis()],
         )?;
+        waiting_pages::store(&tx, &Entity::Checkup, id, &[])?;
         let tombstone = Tombstone {
             id: id.to_owned(),
             patient: profile.hm_code.to_string(),
@@ -717,6 +734,7 @@ impl Store {
             institution: r.institution,
             kind: r.kind,
             note: r.note,
+            waiting_pages: waiting_pages::load(&conn, &Entity::Checkup, id)?,
             pages: r.pages,
             items,
             conflicts: row.conflicts,
@@ -745,7 +763,7 @@ impl Store {
         &self,
         profile: &Profile,
         id: Option<&str>,
-        edit: impl FnOnce(&Transaction<'_>, &mut WireCheckup, &mut Vec<CheckupConflict>) -> Result<()>,
+        edit: impl FnOnce(&Transaction<'_>, &mut WireCheckup, &mut Vec<CheckupConflict>, &mut Vec<PhotoPage>) -> Result<()>,
     ) -> Result<CheckupView> {
         let now = self.clock.now();
         // Checkup dates are local dates; the latest date anywhere (UTC+14) never refuses today.
@@ -775,21 +793,28 @@ impl Store {
                     Vec::new(),
                 ),
             };
-            let before = (record.clone(), conflicts.clone());
-            edit(&tx, &mut record, &mut conflicts)?;
+            let mut waiting = match id {
+                Some(id) => waiting_pages::load(&tx, &Entity::Checkup, id)?,
+                None => Vec::new(),
+            };
+            let before = (record.clone(), conflicts.clone(), waiting.clone());
+            edit(&tx, &mut record, &mut conflicts, &mut waiting)?;
             if id.is_some() && record.patient != profile.hm_code.as_str() {
                 return Err(Error::NotFound { entity: "checkup" });
             }
+            waiting_pages::fill(&tx, profile, &mut record.pages, &mut waiting, MAX_PAGES, now.timestamp_millis())?;
             validate_checkup(&record, today)?;
+            if waiting != before.2 {
+                waiting_pages::store(&tx, &Entity::Checkup, &record.id, &waiting)?;
+            }
             if record != before.0 {
                 store_row(&tx, profile, &record, None, &conflicts)?;
                 queue_save(&tx, profile, &record, now.timestamp_millis())?;
-                tx.commit()?;
             } else if conflicts != before.1 {
                 // Only a conflict settled in favour of what the checkup shows: nothing to send.
                 store_row(&tx, profile, &record, None, &conflicts)?;
-                tx.commit()?;
             }
+            tx.commit()?;
             record.id
         };
         self.checkup(profile, &id)?.ok_or(Error::NotFound { entity: "checkup" })

@@ -8,7 +8,7 @@
 
 use super::{
     Applied, ConflictResolution, Family, HeldRecord, held_json_records, not_a_record, queue_merged_update,
-    requeue_with_pages, tombstone_unlisted, unacknowledged_ids,
+    requeue_with_pages, tombstone_unlisted, unacknowledged_ids, waiting_pages,
 };
 use crate::domain::{HmCode, Profile};
 use crate::error::{Error, Result};
@@ -41,6 +41,9 @@ pub struct EmergencySheet {
     /// Typed fields with a value, in catalogue order (fields of a newer app last).
     pub fields: Vec<(String, String)>,
     pub pages: Vec<PhotoPage>,
+    /// Pages added here that did not fit beside another device's (the sheet holds at most
+    /// [`MAX_PAGES`]): added when a page is removed, or discarded by removing them.
+    pub waiting_pages: Vec<PhotoPage>,
     pub saved_at: DateTime<Utc>,
     pub saved_by: Author,
     /// Fields saved differently on two devices: the sheet shows `theirs`, the person chooses.
@@ -252,10 +255,12 @@ impl Family for EmergencySheetFamily {
             [],
         );
         tx.execute_batch(if copied.is_ok() { "RELEASE history" } else { "ROLLBACK TO history; RELEASE history" })?;
+        waiting_pages::salvage(tx, &Entity::EmergencySheet, "emergency_sheets")?;
         Ok(n as u64)
     }
 
     fn forget(&self, tx: &Transaction<'_>, profile: &Profile) -> Result<u64> {
+        waiting_pages::forget(tx, &Entity::EmergencySheet, "emergency_sheets", profile)?;
         tx.execute(
             "DELETE FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" IN \
              (SELECT \"id\" FROM \"emergency_sheets\" WHERE \"profile_id\" = ?1)",
@@ -302,6 +307,7 @@ impl Family for EmergencySheetFamily {
             (&row.record.fields, &row.record.pages),
             (&theirs.fields, &theirs.pages),
         );
+        waiting_pages::add(tx, &Entity::EmergencySheet, &entry.entity_id, merged.waiting)?;
         let mut conflicts = row.conflicts;
         conflicts.retain(|c| !merged.conflicts.iter().any(|m| m.key == c.key));
         conflicts.extend(merged.conflicts);
@@ -343,6 +349,7 @@ impl Store {
         );
         Ok(Some(EmergencySheet {
             fields,
+            waiting_pages: waiting_pages::load(&conn, &Entity::EmergencySheet, &row.record.id)?,
             pages: row.record.pages,
             review_due: self.clock.now() - saved_at > REVIEW_AFTER,
             saved_at,
@@ -404,7 +411,7 @@ impl Store {
         // Decoding and encoding take a fraction of a second: outside the write lock.
         let photo = prepare_photo(path, settings)?;
         let now = self.clock.now();
-        self.save_sheet_with(profile, |tx, record, _| {
+        self.save_sheet_with(profile, |tx, record, _, _| {
             if record.pages.len() >= MAX_PAGES {
                 return Err(Error::Validation {
                     field: crate::domain::Field::Pages,
@@ -429,15 +436,11 @@ impl Store {
         })
     }
 
-    /// Removes a page from the sheet (older versions keep it).
+    /// Removes a page from the sheet (older versions keep it), and a waiting page takes its
+    /// place; or discards a waiting page.
     pub fn remove_emergency_page(&self, profile: &Profile, image_sha256: &str) -> Result<EmergencySheet> {
-        self.save_sheet(profile, |record, _| {
-            let before = record.pages.len();
-            record.pages.retain(|p| p.image.sha256 != image_sha256);
-            if record.pages.len() == before {
-                return Err(Error::NotFound { entity: "page" });
-            }
-            Ok(())
+        self.save_sheet_with(profile, |_, record, _, waiting| {
+            super::remove_page(&mut record.pages, waiting, image_sha256)
         })
     }
 
@@ -519,15 +522,20 @@ impl Store {
         profile: &Profile,
         edit: impl FnOnce(&mut EmergencySheetRecord, &mut Vec<FieldConflict>) -> Result<()>,
     ) -> Result<EmergencySheet> {
-        self.save_sheet_with(profile, |_, record, conflicts| edit(record, conflicts))
+        self.save_sheet_with(profile, |_, record, conflicts, _| edit(record, conflicts))
     }
 
     /// One save: the current sheet (or a new one) edited, stored as a new version and queued,
-    /// in one transaction.
+    /// in one transaction. Waiting pages fill any room the edit leaves.
     fn save_sheet_with(
         &self,
         profile: &Profile,
-        edit: impl FnOnce(&Transaction<'_>, &mut EmergencySheetRecord, &mut Vec<FieldConflict>) -> Result<()>,
+        edit: impl FnOnce(
+            &Transaction<'_>,
+            &mut EmergencySheetRecord,
+            &mut Vec<FieldConflict>,
+            &mut Vec<PhotoPage>,
+        ) -> Result<()>,
     ) -> Result<EmergencySheet> {
         let now = self.clock.now();
         let account = self.account()?.map(|a| a.hm_code);
@@ -549,8 +557,13 @@ impl Store {
                     Vec::new(),
                 ),
             };
-            let before = (record.fields.clone(), record.pages.clone(), conflicts.clone());
-            edit(&tx, &mut record, &mut conflicts)?;
+            let mut waiting = waiting_pages::load(&tx, &Entity::EmergencySheet, &record.id)?;
+            let before = (record.fields.clone(), record.pages.clone(), conflicts.clone(), waiting.clone());
+            edit(&tx, &mut record, &mut conflicts, &mut waiting)?;
+            waiting_pages::fill(&tx, profile, &mut record.pages, &mut waiting, MAX_PAGES, now.timestamp_millis())?;
+            if waiting != before.3 {
+                waiting_pages::store(&tx, &Entity::EmergencySheet, &record.id, &waiting)?;
+            }
             if (&record.fields, &record.pages) == (&before.0, &before.1) {
                 if conflicts != before.2 {
                     // Only a conflict settled in favour of what the sheet shows: nothing to send.
@@ -559,8 +572,8 @@ impl Store {
                         "UPDATE \"emergency_sheets\" SET \"conflicts\" = nullif(?2, '[]') WHERE \"id\" = ?1",
                         params![record.id, json],
                     )?;
-                    tx.commit()?;
                 }
+                tx.commit()?;
             } else {
                 record.saved_at = rfc3339_utc(now);
                 record.saved_by =
@@ -645,6 +658,56 @@ mod tests {
         )
         .unwrap();
         assert!(t.store.emergency_sheet(&p).unwrap().unwrap().review_due);
+    }
+
+    /// Two phones added photos offline beyond what the sheet holds together: the server's stay,
+    /// ours wait for room (never dropped) and take it when a page is removed.
+    #[test]
+    fn photos_beyond_the_limit_after_a_merge_wait_for_room() {
+        use techo_protocol::sync::{Change, MutationResult, MutationStatus};
+        let t = open_test_store();
+        let p = t.store.add_profile("34001234", "山田 花子", crate::domain::Relationship::Myself).unwrap();
+        t.store.save_emergency_fields(&p, &[("medical.blood_type".into(), "A".into())]).unwrap();
+        let first = t.store.outbox_entries(10).unwrap();
+        let result = |e: &Entry, status, server_record| MutationResult {
+            mutation_id: e.mutation_id.to_string(),
+            status,
+            commit_seq: (status == MutationStatus::Applied).then_some(6),
+            error: None,
+            server_record,
+        };
+        t.store.apply_push_results(&first, &[result(&first[0], MutationStatus::Applied, None)]).unwrap();
+        for (i, name) in ["a.jpg", "b.jpg", "c.jpg"].iter().enumerate() {
+            let photo = grainy_jpeg(t.dir.path(), name, 64 + i as u16, 64);
+            t.store.add_emergency_page(&p, &photo, &PhotoSettings::default()).unwrap();
+        }
+        let ours: Vec<_> =
+            t.store.outbox_entries(20).unwrap().into_iter().filter(|e| e.entity == Entity::EmergencySheet).collect();
+        let mut theirs: serde_json::Value = serde_json::from_str(&first[0].payload).unwrap();
+        theirs["pages"] = crate::store::test_support::their_pages(1, MAX_PAGES as u8 - 1).into();
+        let change = Change {
+            entity: Entity::EmergencySheet,
+            id: ours[0].entity_id.clone(),
+            version: 8,
+            deleted: false,
+            payload: theirs,
+        };
+        t.store.apply_push_results(&ours, &[result(&ours[0], MutationStatus::Conflict, Some(change))]).unwrap();
+
+        let sheet = t.store.emergency_sheet(&p).unwrap().unwrap();
+        assert_eq!((sheet.pages.len(), sheet.waiting_pages.len()), (MAX_PAGES, 2));
+        let ours_kept = &sheet.pages[MAX_PAGES - 1];
+        assert!(sheet.waiting_pages.iter().all(|w| w.image != ours_kept.image));
+        let sent = t.store.outbox_entries(20).unwrap().into_iter().rev().find(|e| e.entity == Entity::EmergencySheet);
+        let sent: EmergencySheetRecord = serde_json::from_str(&sent.unwrap().payload).unwrap();
+        assert_eq!(sent.pages, sheet.pages);
+
+        let after = t.store.remove_emergency_page(&p, &sheet.pages[0].image.sha256).unwrap();
+        assert_eq!(after.pages.last(), sheet.waiting_pages.first());
+        assert_eq!(after.waiting_pages, sheet.waiting_pages[1..]);
+        let discarded = t.store.remove_emergency_page(&p, &sheet.waiting_pages[1].image.sha256).unwrap();
+        assert!(discarded.waiting_pages.is_empty());
+        assert_eq!(discarded.pages, after.pages);
     }
 
     /// Our first save was acknowledged; a second waits; another phone reverted a field of the

@@ -12,6 +12,7 @@ pub mod medication;
 #[cfg(test)]
 pub(crate) mod test_note;
 mod vitals;
+mod waiting_pages;
 
 pub use medication::{ArrivedBy, MedicationFamily};
 
@@ -269,6 +270,22 @@ pub(crate) fn requeue_with_pages<R: serde::Serialize>(
     entry.depends_on = last_queued_upload(tx, profile)?;
     super::outbox::enqueue(tx, entry, record, now_ms)?;
     Ok(())
+}
+
+/// Removes the page with this image from a document's pages, or else from those waiting for
+/// room (which discards it).
+pub(crate) fn remove_page(
+    pages: &mut Vec<techo_protocol::records::PhotoPage>,
+    waiting: &mut Vec<techo_protocol::records::PhotoPage>,
+    image_sha256: &str,
+) -> Result<()> {
+    for list in [pages, waiting] {
+        if let Some(at) = list.iter().position(|p| p.image.sha256 == image_sha256) {
+            list.remove(at);
+            return Ok(());
+        }
+    }
+    Err(crate::error::Error::NotFound { entity: "page" })
 }
 
 /// `resolve_conflict`'s last step for documents with photo pages: the merge of `stale` with

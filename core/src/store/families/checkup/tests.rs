@@ -1,6 +1,6 @@
 use super::*;
 use crate::domain::Relationship;
-use crate::store::test_support::{grainy_jpeg, kinds, open_test_store};
+use crate::store::test_support::{grainy_jpeg, kinds, open_test_store, their_pages};
 use crate::store::{UPLOAD_ENTITY, outbox::OutboxEntry as Entry};
 use techo_protocol::sync::{MutationResult, MutationStatus};
 
@@ -280,6 +280,49 @@ fn a_stale_edit_merges_items_by_code_pages_by_hash_and_scalars_by_who_changed_th
     assert_eq!((value(&settled, SYSTOLIC).as_deref(), settled.conflicts.len()), (Some("135"), 0));
 }
 
+/// Both phones added pages offline and together they exceed what a checkup holds: the server's
+/// stay, ours wait (none is dropped), a removal makes room for one, and removing a waiting page
+/// discards it without a new version.
+#[test]
+fn pages_that_do_not_fit_a_merge_wait_for_room() {
+    let t = open_test_store();
+    let p = t.store.add_profile("34001234", "山田 花子", Relationship::Myself).unwrap();
+    let s = PhotoSettings::default();
+    let c = t.store.add_checkup(&p, &new("2026-06-12", &[(SYSTOLIC, "128")]), &s).unwrap();
+    let first = t.store.outbox_entries(10).unwrap();
+    t.store.apply_push_results(&first, &[ok(&first[0], 6)]).unwrap();
+    for (i, name) in ["a.jpg", "b.jpg"].iter().enumerate() {
+        t.store.add_checkup_page(&p, &c.id, &grainy_jpeg(t.dir.path(), name, 64 + i as u16, 64), &s).unwrap();
+    }
+    let ours: Vec<_> =
+        t.store.outbox_entries(20).unwrap().into_iter().filter(|e| e.entity == Entity::Checkup).collect();
+    let mut theirs: serde_json::Value = serde_json::from_str(&first[0].payload).unwrap();
+    theirs["pages"] = their_pages(1, MAX_PAGES as u8).into();
+    t.store.apply_push_results(&ours, &[conflict(&ours[0], 8, theirs)]).unwrap();
+
+    let merged = t.store.checkup(&p, &c.id).unwrap().unwrap();
+    assert_eq!((merged.pages.len(), merged.waiting_pages.len()), (MAX_PAGES, 2));
+    let sent: WireCheckup = serde_json::from_str(&t.store.outbox_entries(20).unwrap().last().unwrap().payload).unwrap();
+    assert_eq!(sent.pages.len(), MAX_PAGES, "the server would refuse more");
+    let (first_waiting, second_waiting) = (&merged.waiting_pages[0], &merged.waiting_pages[1]);
+
+    let removed = merged.pages[0].image.sha256.clone();
+    let after = t.store.remove_checkup_page(&p, &c.id, &removed).unwrap();
+    assert_eq!(after.pages.len(), MAX_PAGES);
+    assert!(after.pages.iter().any(|pg| pg.image == first_waiting.image), "the oldest waiting page took the room");
+    assert_eq!(after.waiting_pages, vec![second_waiting.clone()]);
+
+    let queued = t.store.outbox_len().unwrap();
+    let discarded = t.store.remove_checkup_page(&p, &c.id, &second_waiting.image.sha256).unwrap();
+    assert!(discarded.waiting_pages.is_empty());
+    assert_eq!(discarded.pages, after.pages);
+    assert_eq!(t.store.outbox_len().unwrap(), queued, "nothing to send");
+    assert!(matches!(
+        t.store.remove_checkup_page(&p, &c.id, &second_waiting.image.sha256),
+        Err(Error::NotFound { entity: "page" })
+    ));
+}
+
 #[test]
 fn the_merge_is_the_same_whichever_side_is_ours_apart_from_true_conflicts() {
     let base: WireCheckup = serde_json::from_value(serde_json::json!({
@@ -299,8 +342,8 @@ fn the_merge_is_the_same_whichever_side_is_ours_apart_from_true_conflicts() {
     let mut b = base.clone();
     b.items.clear();
     b.institution = "市民病院".into();
-    let (ab, c1) = merge(Some(&base), &a, &b);
-    let (ba, c2) = merge(Some(&base), &b, &a);
+    let (ab, c1, _) = merge(Some(&base), &a, &b);
+    let (ba, c2, _) = merge(Some(&base), &b, &a);
     assert_eq!(ab, ba);
     assert!(c1.is_empty() && c2.is_empty());
     assert_eq!((ab.date.as_str(), ab.institution.as_str(), ab.items.len()), ("2026-06-11", "市民病院", 1));

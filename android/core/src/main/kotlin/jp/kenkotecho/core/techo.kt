@@ -778,6 +778,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_remove_checkup_items(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_remove_checkup_page(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_resolve_checkup_conflict(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_set_checkup_items(
@@ -949,6 +951,8 @@ internal object UniffiLib {
     external fun uniffi_techo_ffi_fn_method_techocore_edit_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`institution`: RustBuffer.ByValue,`note`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_remove_checkup_items(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`codes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_remove_checkup_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_resolve_checkup_conflict(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`field`: RustBuffer.ByValue,`keepOurs`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1271,6 +1275,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_remove_checkup_items() and 0xFFFF) != 57431) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_remove_checkup_page() and 0xFFFF) != 21785) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_resolve_checkup_conflict() and 0xFFFF) != 55034) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1292,7 +1299,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions() and 0xFFFF) != 57412) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page() and 0xFFFF) != 46763) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page() and 0xFFFF) != 39183) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_resolve_emergency_conflict() and 0xFFFF) != 33329) {
@@ -3513,6 +3520,11 @@ public interface TechoCoreInterface {
     fun `removeCheckupItems`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `codes`: List<kotlin.String>): CheckupDetail
     
     /**
+     * Removes a page (a waiting page takes its place), or discards a waiting page.
+     */
+    fun `removeCheckupPage`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `imageSha256`: kotlin.String): CheckupDetail
+    
+    /**
      * Settles a value saved differently on two devices (`field` as the conflict names it):
      * this device's value (`keep_ours`, saved as a new version) or the one the checkup shows.
      */
@@ -3556,7 +3568,8 @@ public interface TechoCoreInterface {
     fun `emergencySheetSuggestions`(`profileId`: kotlin.String, `today`: CalendarDay): List<SheetFieldValue>
     
     /**
-     * Removes a page (older versions keep it).
+     * Removes a page (older versions keep it; a waiting page takes its place), or discards a
+     * waiting page.
      */
     fun `removeEmergencyPage`(`profileId`: kotlin.String, `imageSha256`: kotlin.String): EmergencySheetView
     
@@ -4082,6 +4095,26 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
 
     
     /**
+     * Removes a page (a waiting page takes its place), or discards a waiting page.
+     */
+    @Throws(ApiException::class)override fun `removeCheckupPage`(`profileId`: kotlin.String, `checkupId`: kotlin.String, `imageSha256`: kotlin.String): CheckupDetail {
+            return FfiConverterTypeCheckupDetail.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_remove_checkup_page(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`checkupId`),
+        FfiConverterString.lower(`imageSha256`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Settles a value saved differently on two devices (`field` as the conflict names it):
      * this device's value (`keep_ours`, saved as a new version) or the one the checkup shows.
      */
@@ -4232,7 +4265,8 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
 
     
     /**
-     * Removes a page (older versions keep it).
+     * Removes a page (older versions keep it; a waiting page takes its place), or discards a
+     * waiting page.
      */
     @Throws(ApiException::class)override fun `removeEmergencyPage`(`profileId`: kotlin.String, `imageSha256`: kotlin.String): EmergencySheetView {
             return FfiConverterTypeEmergencySheetView.lift(
@@ -5379,6 +5413,12 @@ data class CheckupDetail (
     , 
     val `pages`: List<CheckupPage>
     , 
+    /**
+     * Photos added here that did not fit beside another phone's (20 at most): the next page
+     * removed makes room for the first; `remove_checkup_page` discards one.
+     */
+    val `waitingPages`: List<CheckupPage>
+    , 
     val `conflicts`: List<CheckupConflict>
     , 
     val `unsent`: kotlin.Boolean
@@ -5416,6 +5456,7 @@ public object FfiConverterTypeCheckupDetail: FfiConverterRustBuffer<CheckupDetai
             FfiConverterString.read(buf),
             FfiConverterSequenceTypeCheckupItem.read(buf),
             FfiConverterSequenceTypeCheckupPage.read(buf),
+            FfiConverterSequenceTypeCheckupPage.read(buf),
             FfiConverterSequenceTypeCheckupConflict.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalTypeCheckupSex.read(buf),
@@ -5432,6 +5473,7 @@ public object FfiConverterTypeCheckupDetail: FfiConverterRustBuffer<CheckupDetai
             FfiConverterString.allocationSize(value.`note`) +
             FfiConverterSequenceTypeCheckupItem.allocationSize(value.`items`) +
             FfiConverterSequenceTypeCheckupPage.allocationSize(value.`pages`) +
+            FfiConverterSequenceTypeCheckupPage.allocationSize(value.`waitingPages`) +
             FfiConverterSequenceTypeCheckupConflict.allocationSize(value.`conflicts`) +
             FfiConverterBoolean.allocationSize(value.`unsent`) +
             FfiConverterOptionalTypeCheckupSex.allocationSize(value.`judgedFor`) +
@@ -5447,6 +5489,7 @@ public object FfiConverterTypeCheckupDetail: FfiConverterRustBuffer<CheckupDetai
             FfiConverterString.write(value.`note`, buf)
             FfiConverterSequenceTypeCheckupItem.write(value.`items`, buf)
             FfiConverterSequenceTypeCheckupPage.write(value.`pages`, buf)
+            FfiConverterSequenceTypeCheckupPage.write(value.`waitingPages`, buf)
             FfiConverterSequenceTypeCheckupConflict.write(value.`conflicts`, buf)
             FfiConverterBoolean.write(value.`unsent`, buf)
             FfiConverterOptionalTypeCheckupSex.write(value.`judgedFor`, buf)
@@ -6226,6 +6269,12 @@ data class EmergencySheetView (
     val `pages`: List<SheetPage>
     , 
     /**
+     * Photos added here that did not fit beside another phone's (12 at most): the next page
+     * removed makes room for the first; `remove_emergency_page` discards one.
+     */
+    val `waitingPages`: List<SheetPage>
+    , 
+    /**
      * "Last updated".
      */
     val `savedAt`: java.time.Instant
@@ -6266,6 +6315,7 @@ public object FfiConverterTypeEmergencySheetView: FfiConverterRustBuffer<Emergen
         return EmergencySheetView(
             FfiConverterSequenceTypeSheetFieldValue.read(buf),
             FfiConverterSequenceTypeSheetPage.read(buf),
+            FfiConverterSequenceTypeSheetPage.read(buf),
             FfiConverterTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
@@ -6278,6 +6328,7 @@ public object FfiConverterTypeEmergencySheetView: FfiConverterRustBuffer<Emergen
     override fun allocationSize(value: EmergencySheetView) = (
             FfiConverterSequenceTypeSheetFieldValue.allocationSize(value.`fields`) +
             FfiConverterSequenceTypeSheetPage.allocationSize(value.`pages`) +
+            FfiConverterSequenceTypeSheetPage.allocationSize(value.`waitingPages`) +
             FfiConverterTimestamp.allocationSize(value.`savedAt`) +
             FfiConverterOptionalString.allocationSize(value.`savedByAccount`) +
             FfiConverterBoolean.allocationSize(value.`savedOnThisDevice`) +
@@ -6289,6 +6340,7 @@ public object FfiConverterTypeEmergencySheetView: FfiConverterRustBuffer<Emergen
     override fun write(value: EmergencySheetView, buf: ByteBuffer) {
             FfiConverterSequenceTypeSheetFieldValue.write(value.`fields`, buf)
             FfiConverterSequenceTypeSheetPage.write(value.`pages`, buf)
+            FfiConverterSequenceTypeSheetPage.write(value.`waitingPages`, buf)
             FfiConverterTimestamp.write(value.`savedAt`, buf)
             FfiConverterOptionalString.write(value.`savedByAccount`, buf)
             FfiConverterBoolean.write(value.`savedOnThisDevice`, buf)
