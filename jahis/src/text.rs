@@ -2,12 +2,15 @@
 //!
 //! CP932 / Windows-31J is what WHATWG calls Shift_JIS: NEC and IBM extensions (①, ㈱) decode,
 //! and 0x5C stays `\` instead of becoming `¥`. The codec is WHATWG's (as encoding_rs implements
-//! it) with tables `build.rs` takes from encoding_rs's `SHIFT_JIS`: linking encoding_rs brought
-//! every other encoding's tables into the phone library. The tests compare both ways against
+//! it) with the decoder table `build.rs` takes from encoding_rs's `SHIFT_JIS` (linking
+//! encoding_rs brought every other encoding's tables into the phone library); the encoder reads
+//! that table inverted (`invert`) and a short list of exceptions. The tests compare both ways against
 //! encoding_rs, every one- and two-byte input exhaustively.
 
+mod invert;
+
 /// The tables `build.rs` generates: `DECODE` (with `LEAD_ROWS` and `TRAIL_COLUMNS` to index it),
-/// `ENCODE_CHARS` and `ENCODE_BYTES`.
+/// `EXCEPTION_CHARS` and `EXCEPTION_BYTES`.
 mod tables {
     include!(concat!(env!("OUT_DIR"), "/cp932_tables.rs"));
 }
@@ -184,9 +187,14 @@ pub fn encode_cp932(text: &str) -> (Vec<u8>, Vec<usize>) {
 
 /// A non-ASCII character's CP932 bytes (high byte 0 for a single byte), `None` if it has none.
 fn encode_char(c: char) -> Option<u16> {
+    // Only exporting to a pharmacy encodes: the index is built then, not shipped (30 KB).
+    static INDEX: std::sync::OnceLock<Vec<(u16, u16)>> = std::sync::OnceLock::new();
     let unit = u16::try_from(u32::from(c)).ok()?;
-    let index = tables::ENCODE_CHARS.binary_search(&unit).ok()?;
-    Some(tables::ENCODE_BYTES[index])
+    if let Ok(i) = tables::EXCEPTION_CHARS.binary_search(&unit) {
+        return Some(tables::EXCEPTION_BYTES[i]).filter(|&b| b != 0);
+    }
+    let index = INDEX.get_or_init(|| invert::invert(&tables::DECODE));
+    index.binary_search_by_key(&unit, |&(c, _)| c).ok().map(|i| index[i].1)
 }
 
 /// Bytes `s` takes in CP932, without encoding it: ASCII and half-width katakana take one byte,
