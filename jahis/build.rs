@@ -81,19 +81,11 @@ fn main() {
     std::fs::write(&path, out).expect("OUT_DIR is writable");
 }
 
-/// Where the inverted decoder table (`derived`) differs from encoding_rs (`expected`): the
-/// character and encoding_rs's bytes for it (0: unmappable).
-fn exceptions(expected: &[(u16, u16)], derived: &[(u16, u16)]) -> Vec<(u16, u16)> {
-    let find =
-        |table: &[(u16, u16)], unit: u16| table.binary_search_by_key(&unit, |&(c, _)| c).ok().map(|i| table[i].1);
-    let mut units: Vec<u16> = expected.iter().chain(derived).map(|&(c, _)| c).collect();
-    units.sort_unstable();
-    units.dedup();
-    units
-        .into_iter()
-        .filter(|&u| find(expected, u) != find(derived, u))
-        .map(|u| (u, find(expected, u).unwrap_or(0)))
-        .collect()
+/// Where the inverted decoder table (`derived`, indexed by character) differs from encoding_rs
+/// (`expected`, ascending): the character and encoding_rs's bytes for it (0: unmappable).
+fn exceptions(expected: &[(u16, u16)], derived: &[u16]) -> Vec<(u16, u16)> {
+    let expect = |unit: u16| expected.binary_search_by_key(&unit, |&(c, _)| c).map_or(0, |i| expected[i].1);
+    (0x80..=u16::MAX).filter(|&u| expect(u) != derived[usize::from(u)]).map(|u| (u, expect(u))).collect()
 }
 
 /// What the two bytes decode to on their own, or 0 when encoding_rs reports an error for them.

@@ -188,13 +188,13 @@ pub fn encode_cp932(text: &str) -> (Vec<u8>, Vec<usize>) {
 /// A non-ASCII character's CP932 bytes (high byte 0 for a single byte), `None` if it has none.
 fn encode_char(c: char) -> Option<u16> {
     // Only exporting to a pharmacy encodes: the index is built then, not shipped (30 KB).
-    static INDEX: std::sync::OnceLock<Vec<(u16, u16)>> = std::sync::OnceLock::new();
+    static INDEX: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
     let unit = u16::try_from(u32::from(c)).ok()?;
     if let Ok(i) = tables::EXCEPTION_CHARS.binary_search(&unit) {
         return Some(tables::EXCEPTION_BYTES[i]).filter(|&b| b != 0);
     }
     let index = INDEX.get_or_init(|| invert::invert(&tables::DECODE));
-    index.binary_search_by_key(&unit, |&(c, _)| c).ok().map(|i| index[i].1)
+    Some(index[usize::from(unit)]).filter(|&b| b != 0)
 }
 
 /// Bytes `s` takes in CP932, without encoding it: ASCII and half-width katakana take one byte,

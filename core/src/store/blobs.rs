@@ -2,20 +2,20 @@
 //! uploads as outbox entries that the records showing them wait for.
 //!
 //! A blob's upload is queued in the outbox under the reserved name [`UPLOAD_ENTITY`], in the
-//! same transaction as the blob and the record, so the record's entry can name it in
-//! `depends_on` and is never pushed before the server holds the bytes (matrix-rust-sdk's send
+//! same transaction as the blob and the record, so the record's entry can wait for it
+//! (`outbox_waits`) and is never pushed before the server holds the bytes (matrix-rust-sdk's send
 //! queue does the same for media). Upload entries are not mutations: the engine sends them
 //! through the upload endpoints, chunk by chunk, and the acknowledged offset is kept after every
 //! chunk so a killed app continues where it stopped. Nothing here knows which family a blob
 //! belongs to.
 
 use super::Store;
-use super::outbox::{NewEntry, enqueue};
+use super::outbox::{NewEntry, WAITING, enqueue};
 use crate::domain::Profile;
 use crate::error::{Error, Result};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
-use techo_protocol::records::BlobRef;
+use techo_protocol::records::{BlobRef, PhotoPage};
 use techo_protocol::uploads::UploadStart;
 use techo_protocol::{Entity, Op};
 
@@ -50,19 +50,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Keeps `bytes` for `profile` and queues their upload, inside the caller's transaction.
-/// Returns what a record names, and the upload entry's `seq` for the record's `depends_on`
-/// (`None` when the same bytes were already uploaded: nothing to wait for).
-///
-/// A person's uploads form one chain, each waiting for the one queued before it: a record that
-/// waits for the last upload waits for every photo it shows, with one `depends_on`.
+/// Keeps `bytes` for `profile` and queues their upload (unless it is queued or done already),
+/// inside the caller's transaction; returns what a record names. Uploads wait for nothing; the
+/// record that names the photo waits for its upload ([`uploads_named`]).
 pub(crate) fn keep_blob(
     tx: &Transaction<'_>,
     profile: &Profile,
     mime: &str,
     bytes: &[u8],
     now_ms: i64,
-) -> Result<(BlobRef, Option<i64>)> {
+) -> Result<BlobRef> {
     let sha256 = sha256_hex(bytes);
     let size = bytes.len() as u64;
     let blob =
@@ -82,19 +79,17 @@ pub(crate) fn keep_blob(
                 "UPDATE \"blobs\" SET \"bytes\" = ?3 WHERE \"profile_id\" = ?1 AND \"sha256\" = ?2 AND \"bytes\" IS NULL",
                 params![profile_id, sha256, bytes],
             )?;
-            return Ok((blob, None));
+            return Ok(blob);
         }
         Some(_) => {
-            // Its upload is queued already: wait for that one.
-            let seq: Option<i64> = tx
-                .query_row(
-                    "SELECT \"seq\" FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"patient\" = ?3",
-                    params![UPLOAD_ENTITY, sha256, profile.hm_code.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if seq.is_some() {
-                return Ok((blob, seq));
+            // Its upload is queued already (unless the person set it aside).
+            let queued: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"patient\" = ?3)",
+                params![UPLOAD_ENTITY, sha256, profile.hm_code.as_str()],
+                |r| r.get(0),
+            )?;
+            if queued {
+                return Ok(blob);
             }
         }
         None => {
@@ -105,7 +100,8 @@ pub(crate) fn keep_blob(
             )?;
         }
     }
-    Ok((blob.clone(), Some(queue_upload(tx, profile, &blob, now_ms)?)))
+    queue_upload(tx, profile, &blob, now_ms)?;
+    Ok(blob)
 }
 
 fn queue_upload(tx: &Transaction<'_>, profile: &Profile, blob: &BlobRef, now_ms: i64) -> Result<i64> {
@@ -115,19 +111,22 @@ fn queue_upload(tx: &Transaction<'_>, profile: &Profile, blob: &BlobRef, now_ms:
         size: blob.size,
         mime: blob.mime.clone(),
     };
-    let mut entry = NewEntry::new(&profile.hm_code, Entity::parse(UPLOAD_ENTITY), blob.sha256.clone(), Op::Create);
-    entry.depends_on = last_queued_upload(tx, profile)?;
+    let entry = NewEntry::new(&profile.hm_code, Entity::parse(UPLOAD_ENTITY), blob.sha256.clone(), Op::Create);
     enqueue(tx, entry, &start, now_ms)
 }
 
-/// The newest upload of `profile` still in the outbox: what a record showing all of the
-/// person's queued photos waits for.
-pub(crate) fn last_queued_upload(tx: &Transaction<'_>, profile: &Profile) -> Result<Option<i64>> {
-    Ok(tx.query_row(
-        "SELECT max(\"seq\") FROM \"outbox\" WHERE \"entity\" = ?1 AND \"patient\" = ?2",
-        params![UPLOAD_ENTITY, profile.hm_code.as_str()],
-        |r| r.get(0),
-    )?)
+/// The queued uploads of the photos `pages` show (image and preview): what a record showing
+/// them waits for, and nothing else, so a photo that cannot be sent holds back only the records
+/// that show it.
+pub(crate) fn uploads_named(tx: &Transaction<'_>, profile: &Profile, pages: &[PhotoPage]) -> Result<Vec<i64>> {
+    let shas: Vec<String> = pages.iter().flat_map(|p| [p.image.sha256.clone(), p.thumbnail.sha256.clone()]).collect();
+    let shas = serde_json::to_string(&shas).map_err(|_| Error::Corrupt("photo list"))?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT \"seq\" FROM \"outbox\" WHERE \"entity\" = ?1 AND \"patient\" = ?2 \
+         AND \"entity_id\" IN (SELECT value FROM json_each(?3)) ORDER BY \"seq\"",
+    )?;
+    let seqs = stmt.query_map(params![UPLOAD_ENTITY, profile.hm_code.as_str(), shas], |r| r.get(0))?;
+    Ok(seqs.collect::<rusqlite::Result<_>>()?)
 }
 
 /// After a server restore lost records: queues the blob's upload again if this device holds
@@ -169,14 +168,16 @@ impl Store {
         let row: Option<QueuedUpload> = self
             .reader()
             .query_row(
-                "SELECT o.\"seq\", o.\"payload\", b.\"upload_id\", b.\"uploaded_offset\", b.\"bytes\" IS NOT NULL \
+                &format!(
+                    "SELECT o.\"seq\", o.\"payload\", b.\"upload_id\", b.\"uploaded_offset\", b.\"bytes\" IS NOT NULL \
                  FROM \"outbox\" o \
                  LEFT JOIN \"profiles\" p ON p.\"hm_code\" = o.\"patient\" \
                  LEFT JOIN \"blobs\" b ON b.\"profile_id\" = p.\"id\" AND b.\"sha256\" = o.\"entity_id\" \
                  WHERE o.\"entity\" = ?1 AND o.\"state\" = 'pending' \
                  AND o.\"patient\" IN (SELECT value FROM json_each(?2)) \
-                 AND (o.\"depends_on\" IS NULL OR NOT EXISTS (SELECT 1 FROM \"outbox\" d WHERE d.\"seq\" = o.\"depends_on\")) \
-                 ORDER BY o.\"seq\" LIMIT 1",
+                 AND NOT {WAITING} \
+                 ORDER BY o.\"seq\" LIMIT 1"
+                ),
                 params![UPLOAD_ENTITY, list],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )

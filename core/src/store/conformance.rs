@@ -506,7 +506,8 @@ fn dependent_entries_wait_for_their_dependency_and_share_its_refusal() {
     {
         let conn = d.store.writer();
         conn.execute(
-            "UPDATE \"outbox\" SET \"depends_on\" = (SELECT \"seq\" FROM \"outbox\" WHERE \"entity_id\" = ?1) WHERE \"entity_id\" = ?2",
+            "INSERT INTO \"outbox_waits\" SELECT (SELECT \"seq\" FROM \"outbox\" WHERE \"entity_id\" = ?2), \
+             (SELECT \"seq\" FROM \"outbox\" WHERE \"entity_id\" = ?1)",
             [&first, &second],
         )
         .unwrap();

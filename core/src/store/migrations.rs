@@ -23,6 +23,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 9, sql: include_str!("migrations/0009_emergency_sheet.sql") },
     Migration { version: 10, sql: include_str!("migrations/0010_checkups.sql") },
     Migration { version: 11, sql: include_str!("migrations/0011_waiting_pages.sql") },
+    Migration { version: 12, sql: include_str!("migrations/0012_outbox_waits.sql") },
 ];
 
 pub const LATEST_SCHEMA: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

@@ -254,7 +254,20 @@ pub(crate) mod test_support {
     }
 
     /// What the outbox holds, as (entity, op, what it waits for).
-    pub fn kinds(entries: &[super::outbox::OutboxEntry]) -> Vec<(String, techo_protocol::Op, Option<i64>)> {
-        entries.iter().map(|e| (e.entity.to_string(), e.op, e.depends_on)).collect()
+    pub fn kinds(
+        store: &super::Store,
+        entries: &[super::outbox::OutboxEntry],
+    ) -> Vec<(String, techo_protocol::Op, Vec<i64>)> {
+        let conn = store.reader();
+        let mut stmt = conn
+            .prepare("SELECT \"waits_for\" FROM \"outbox_waits\" WHERE \"seq\" = ?1 ORDER BY \"waits_for\"")
+            .unwrap();
+        entries
+            .iter()
+            .map(|e| {
+                let waits = stmt.query_map([e.seq], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+                (e.entity.to_string(), e.op, waits)
+            })
+            .collect()
     }
 }

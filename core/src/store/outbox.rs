@@ -7,9 +7,9 @@
 //! AUTOINCREMENT (its bookkeeping row would be one more page per commit) because `seq` only
 //! orders what is queued now.
 //!
-//! An entry may wait for another (`depends_on`, the other's `seq`): a photo's record is not sent
-//! before its upload is acknowledged. If the server refuses the one waited for, its dependants
-//! are set aside with it, saying why, and come back with it on a retry.
+//! An entry may wait for others (`outbox_waits`: a document for the upload of each photo it
+//! names), and is not sent while any of them is queued. If the server refuses one waited for,
+//! its dependants are set aside with it, saying why, and come back with it on a retry.
 
 use super::Store;
 use super::blobs::UPLOAD_ENTITY;
@@ -42,8 +42,6 @@ pub struct OutboxEntry {
     pub base_version: Option<i64>,
     /// JSON in techo-protocol form. Patient data: never log it.
     pub payload: String,
-    /// The entry (by `seq`) this one waits for.
-    pub depends_on: Option<i64>,
     pub state: String,
     /// Why the server refused it (an error code), for wedged entries.
     pub wedge_reason: Option<String>,
@@ -71,12 +69,13 @@ pub(crate) struct NewEntry<'a> {
     pub entity_id: String,
     pub op: Op,
     pub base_version: Option<i64>,
-    pub depends_on: Option<i64>,
+    /// The `seq`s of queued entries this one is sent after.
+    pub waits_for: Vec<i64>,
 }
 
 impl<'a> NewEntry<'a> {
     pub fn new(patient: &'a crate::domain::HmCode, entity: Entity, entity_id: String, op: Op) -> Self {
-        Self { patient: patient.as_str(), entity, entity_id, op, base_version: None, depends_on: None }
+        Self { patient: patient.as_str(), entity, entity_id, op, base_version: None, waits_for: Vec::new() }
     }
 }
 
@@ -85,7 +84,7 @@ pub(crate) fn enqueue(tx: &Transaction<'_>, e: NewEntry<'_>, payload: &impl Seri
     let json = serde_json::to_string(payload).map_err(|_| Error::Corrupt("payload could not be encoded"))?;
     tx.prepare_cached(
         "INSERT INTO \"outbox\" (\"mutation_id\", \"entity\", \"entity_id\", \"op\", \"base_version\", \"payload\", \
-         \"patient\", \"depends_on\", \"created_at_ms\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         \"patient\", \"created_at_ms\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         Uuid::now_v7().to_string(),
@@ -95,24 +94,33 @@ pub(crate) fn enqueue(tx: &Transaction<'_>, e: NewEntry<'_>, payload: &impl Seri
         e.base_version,
         json,
         e.patient,
-        e.depends_on,
         now_ms
     ])?;
     let seq = tx.last_insert_rowid();
+    if e.waits_for.is_empty() {
+        return Ok(seq);
+    }
+    let list = e.waits_for.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO \"outbox_waits\" (\"seq\", \"waits_for\") SELECT ?1, value FROM json_each(?2)",
+    )?
+    .execute(params![seq, format!("[{list}]")])?;
     // Waiting for a change the server refused would be waiting unseen for ever: it is set aside
     // with it, shown, and comes back with it on a retry.
-    if let Some(dependency) = e.depends_on {
-        tx.prepare_cached(
-            "UPDATE \"outbox\" SET \"state\" = 'wedged', \"wedge_reason\" = ?2 WHERE \"seq\" = ?1 \
-             AND EXISTS (SELECT 1 FROM \"outbox\" d WHERE d.\"seq\" = ?3 AND d.\"state\" = 'wedged')",
-        )?
-        .execute(params![seq, ErrorCode::DependencyRefused.as_str(), dependency])?;
-    }
+    tx.prepare_cached(
+        "UPDATE \"outbox\" SET \"state\" = 'wedged', \"wedge_reason\" = ?2 WHERE \"seq\" = ?1 \
+         AND EXISTS (SELECT 1 FROM \"outbox_waits\" w JOIN \"outbox\" d ON d.\"seq\" = w.\"waits_for\" \
+                     WHERE w.\"seq\" = ?1 AND d.\"state\" = 'wedged')",
+    )?
+    .execute(params![seq, ErrorCode::DependencyRefused.as_str()])?;
     Ok(seq)
 }
 
+/// SQL true for an entry (`o`) still waiting for another in the outbox.
+pub(crate) const WAITING: &str = "EXISTS (SELECT 1 FROM \"outbox_waits\" w WHERE w.\"seq\" = o.\"seq\")";
+
 pub(crate) const OUTBOX_COLUMNS: &str = "\"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"state\", \
-     \"attempts\", \"created_at_ms\", \"wedge_reason\", \"base_version\", \"depends_on\", coalesce(\"patient\", '')";
+     \"attempts\", \"created_at_ms\", \"wedge_reason\", \"base_version\", coalesce(\"patient\", '')";
 
 pub(crate) fn entry_from_row(row: &Row<'_>) -> Result<OutboxEntry> {
     let op: String = row.get(4)?;
@@ -128,15 +136,14 @@ pub(crate) fn entry_from_row(row: &Row<'_>) -> Result<OutboxEntry> {
         created_at: utc_from_ms(row.get(8)?)?,
         wedge_reason: row.get(9)?,
         base_version: row.get(10)?,
-        depends_on: row.get(11)?,
-        patient: row.get(12)?,
+        patient: row.get(11)?,
     })
 }
 
 /// The entries that wait, directly or through others, for `seq`.
 const DEPENDANTS: &str = "WITH RECURSIVE \"waiting\"(\"seq\") AS ( \
-       SELECT \"seq\" FROM \"outbox\" WHERE \"depends_on\" = ?1 \
-       UNION SELECT o.\"seq\" FROM \"outbox\" o JOIN \"waiting\" w ON o.\"depends_on\" = w.\"seq\")";
+       SELECT \"seq\" FROM \"outbox_waits\" WHERE \"waits_for\" = ?1 \
+       UNION SELECT o.\"seq\" FROM \"outbox_waits\" o JOIN \"waiting\" w ON o.\"waits_for\" = w.\"seq\")";
 
 /// An acknowledged change of a record was the base of the later edits of it made here: they
 /// now start from the version the server gave it.
@@ -198,7 +205,7 @@ impl Store {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {OUTBOX_COLUMNS} FROM \"outbox\" o WHERE \"state\" = 'pending' AND \"entity\" != '{UPLOAD_ENTITY}' \
              AND \"patient\" IN (SELECT value FROM json_each(?1)) \
-             AND (\"depends_on\" IS NULL OR NOT EXISTS (SELECT 1 FROM \"outbox\" d WHERE d.\"seq\" = o.\"depends_on\")) \
+             AND NOT {WAITING} \
              AND (\"op\" != 'update' OR NOT EXISTS (SELECT 1 FROM \"outbox\" e WHERE e.\"entity\" = o.\"entity\" \
                   AND e.\"entity_id\" = o.\"entity_id\" AND e.\"seq\" < o.\"seq\" AND e.\"state\" = 'pending')) \
              ORDER BY \"seq\" LIMIT ?2"
@@ -235,7 +242,9 @@ impl Store {
         tx.execute(
             &format!(
                 "{DEPENDANTS} UPDATE \"outbox\" SET \"state\" = 'pending', \"wedge_reason\" = NULL \
-                 WHERE \"seq\" IN (SELECT \"seq\" FROM \"waiting\") AND \"wedge_reason\" = ?2"
+                 WHERE \"seq\" IN (SELECT \"seq\" FROM \"waiting\") AND \"wedge_reason\" = ?2 \
+                 AND NOT EXISTS (SELECT 1 FROM \"outbox_waits\" w JOIN \"outbox\" d ON d.\"seq\" = w.\"waits_for\" \
+                     WHERE w.\"seq\" = \"outbox\".\"seq\" AND d.\"state\" = 'wedged' AND d.\"seq\" != ?1)"
             ),
             params![seq, ErrorCode::DependencyRefused.as_str()],
         )?;

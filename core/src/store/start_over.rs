@@ -30,7 +30,8 @@ pub struct StartOver {
 /// What is copied before any family's records, table by table, each on its own: a damaged
 /// page in one table must not cost the others. People first (every record names its person).
 /// The outbox is copied whole; a file from before schema 5 has no update or dependency columns,
-/// so its rows come over without them.
+/// so its rows come over without them, and what an entry waits for comes from `outbox_waits`
+/// (schema 12) or the older `depends_on` column.
 const PROFILES: &str =
     "INSERT INTO main.\"profiles\" SELECT * FROM salvage.\"profiles\" WHERE 1 ON CONFLICT DO NOTHING";
 const BLOBS: &str = "INSERT INTO main.\"blobs\" SELECT * FROM salvage.\"blobs\" \
@@ -44,10 +45,16 @@ const SETTINGS: &str = "INSERT INTO main.\"local_settings\" (\"key\", \"value\")
 const OUTBOX_COMMON: &str = "\"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"patient\", \
      \"attempts\", \"wedge_reason\", \"created_at_ms\"";
 const OUTBOX: &str = "INSERT INTO main.\"outbox\" (\"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \
-     \"patient\", \"attempts\", \"wedge_reason\", \"created_at_ms\", \"state\", \"base_version\", \"depends_on\") \
+     \"patient\", \"attempts\", \"wedge_reason\", \"created_at_ms\", \"state\", \"base_version\") \
      SELECT \"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"patient\", \"attempts\", \
-     \"wedge_reason\", \"created_at_ms\", \"state\", \"base_version\", \"depends_on\" FROM salvage.\"outbox\" WHERE 1 \
+     \"wedge_reason\", \"created_at_ms\", \"state\", \"base_version\" FROM salvage.\"outbox\" WHERE 1 \
      ON CONFLICT DO NOTHING";
+const WAITS: [&str; 2] = [
+    "INSERT OR IGNORE INTO main.\"outbox_waits\" SELECT \"seq\", \"waits_for\" FROM salvage.\"outbox_waits\" \
+     WHERE \"seq\" IN (SELECT \"seq\" FROM main.\"outbox\") AND \"waits_for\" IN (SELECT \"seq\" FROM main.\"outbox\")",
+    "INSERT OR IGNORE INTO main.\"outbox_waits\" SELECT \"seq\", \"depends_on\" FROM salvage.\"outbox\" \
+     WHERE \"depends_on\" IN (SELECT \"seq\" FROM main.\"outbox\") AND \"seq\" IN (SELECT \"seq\" FROM main.\"outbox\")",
+];
 
 impl Store {
     /// Sets the database at `path` aside and opens a fresh one in its place, carrying over
@@ -168,6 +175,8 @@ fn salvage(
                     [],
                 )?,
             };
+            // Whichever the old file has; none in a file from before schema 5.
+            let _ = tx.execute(WAITS[0], []).or_else(|_| tx.execute(WAITS[1], []));
             Ok(n as u64)
         })?;
         // Photos before the records that show them; a page whose bytes are lost is shown as
@@ -245,6 +254,30 @@ mod tests {
         // The fresh database opens normally afterwards, and the old one is still whole.
         assert!(Store::open_with(&path, &keys, options()).is_ok());
         assert_eq!(Store::open_with(&report.set_aside, &keys, options()).unwrap().outbox_counts().unwrap().pending, 3);
+    }
+
+    /// A sheet with a photo, both unsent: after starting over the sheet still waits for its
+    /// photo's upload.
+    #[test]
+    fn a_record_still_waits_for_its_photo_after_starting_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = MemoryKeyStore::new();
+        let (path, _) = filled(dir.path(), &keys);
+        {
+            let store = Store::open_with(&path, &keys, options()).unwrap();
+            let p = store.active_profile().unwrap();
+            let photo = crate::store::test_support::grainy_jpeg(dir.path(), "page.jpg", 64, 64);
+            store.add_emergency_page(&p, &photo, &crate::photo::PhotoSettings::default()).unwrap();
+        }
+        Store::start_over(&path, &keys, options()).unwrap();
+        let store = Store::open_with(&path, &keys, options()).unwrap();
+        let patients = vec!["34001234".to_owned()];
+        let batch = store.outbox_batch(&patients, 10).unwrap();
+        assert!(batch.iter().all(|e| e.entity != techo_protocol::Entity::EmergencySheet), "not before its photo");
+        let upload = store.next_upload(&patients).unwrap().unwrap();
+        store.complete_upload(&upload).unwrap();
+        let batch = store.outbox_batch(&patients, 10).unwrap();
+        assert!(batch.iter().any(|e| e.entity == techo_protocol::Entity::EmergencySheet));
     }
 
     #[test]

@@ -157,6 +157,17 @@ fn every_earlier_schema_upgrades_to_the_fresh_one() {
                 )
                 .unwrap();
             }
+            if version == 11 {
+                // A record queued behind its photo's upload still waits for it.
+                conn.execute_batch(
+                    "INSERT INTO \"outbox\" (\"seq\", \"mutation_id\", \"entity\", \"entity_id\", \"op\", \"payload\", \"patient\",
+                                           \"depends_on\", \"created_at_ms\")
+                       VALUES (1, 'm1', 'blob', 'aa', 'create', '{}', '34001234', NULL, 0),
+                              (2, 'm2', 'checkup', 'c1', 'create', '{}', '34001234', 1, 0),
+                              (3, 'm3', 'checkup', 'c2', 'create', '{}', '34001234', 9, 0);",
+                )
+                .unwrap();
+            }
             if version == 10 {
                 // Checkups from before pages could wait for room stay, with none waiting.
                 conn.execute_batch(
@@ -192,6 +203,21 @@ fn every_earlier_schema_upgrades_to_the_fresh_one() {
             let checkups: i64 =
                 store.reader().query_row("SELECT count(*) FROM \"checkups\"", [], |r| r.get(0)).unwrap();
             assert_eq!(checkups, 0);
+        }
+        if version == 11 {
+            let waits: Vec<(i64, i64)> = store
+                .reader()
+                .prepare("SELECT \"seq\", \"waits_for\" FROM \"outbox_waits\"")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(waits, [(2, 1)], "what waited still waits; a wait for nothing queued is gone");
+            store.writer().execute("DELETE FROM \"outbox\" WHERE \"seq\" = 1", []).unwrap();
+            let left: i64 =
+                store.reader().query_row("SELECT count(*) FROM \"outbox_waits\"", [], |r| r.get(0)).unwrap();
+            assert_eq!(left, 0, "a delivered entry is waited for no more");
         }
         if version == 10 {
             let count = |table: &str| -> i64 {

@@ -295,9 +295,12 @@ fn a_forgotten_upload_starts_over_and_one_that_cannot_be_done_is_set_aside_with_
     let reasons: Vec<_> = wedged.iter().map(|w| w.wedge_reason.clone().unwrap()).collect();
     assert_eq!(reasons, ["quota_exceeded", "dependency_refused"]);
     // A later save that still shows the photo is set aside with it at once, shown, not left
-    // waiting unseen.
+    // waiting unseen; it holds everything the earlier one did, and takes its place.
     t.store.save_emergency_fields(&p, &[("care.doctor".into(), "田中".into())]).unwrap();
-    assert_eq!(t.store.outbox_counts().unwrap(), OutboxCounts { pending: 0, wedged: 3 });
+    assert_eq!(t.store.outbox_counts().unwrap(), OutboxCounts { pending: 0, wedged: 2 });
+    let sheet = t.store.wedged_entries().unwrap().pop().unwrap();
+    assert_eq!((sheet.op, sheet.wedge_reason.as_deref()), (techo_protocol::Op::Create, Some("dependency_refused")));
+    assert!(sheet.payload.contains("care.doctor"));
     assert_eq!(crate::sync::RefusalReason::from_code(Some("quota_exceeded")), crate::sync::RefusalReason::StorageFull);
 }
 

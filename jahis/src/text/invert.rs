@@ -15,23 +15,21 @@ const NEC_SELECTED_IBM: std::ops::RangeInclusive<usize> = 8272..=8835;
 /// pointer for them.
 const PRIVATE_USE: std::ops::RangeInclusive<u16> = 0xE000..=0xF8FF;
 
-/// `(character, bytes)` for every character the decoder table produces, ascending by character,
-/// each with its first code in table order (as WHATWG's "index Shift_JIS pointer" picks), bytes
-/// as lead byte high and trail byte low. `decode` is the table as `build.rs` writes `DECODE`.
-pub(crate) fn invert(decode: &[u16]) -> Vec<(u16, u16)> {
-    let mut index: Vec<(u16, u16)> = decode
-        .iter()
-        .enumerate()
-        .filter(|&(pointer, &unit)| unit != 0 && !NEC_SELECTED_IBM.contains(&pointer) && !PRIVATE_USE.contains(&unit))
-        .map(|(pointer, &unit)| {
-            let (row, column) = (pointer / TRAILS, pointer % TRAILS);
-            let lead = if row < LOW_LEADS { 0x81 + row } else { 0xE0 + row - LOW_LEADS };
-            let trail = if column < LOW_TRAILS { 0x40 + column } else { 0x80 + column - LOW_TRAILS };
-            (unit, u16::try_from(lead << 8 | trail).unwrap_or(0))
-        })
-        .collect();
-    // Stable: of a character's codes, the first in table order stays first and is kept.
-    index.sort_by_key(|&(unit, _)| unit);
-    index.dedup_by_key(|&mut (unit, _)| unit);
+/// For every BMP character (the index), its bytes as lead byte high and trail byte low, or 0
+/// when the decoder table does not produce it: of a character's codes the first in table order,
+/// as WHATWG's "index Shift_JIS pointer" picks. `decode` is the table as `build.rs` writes
+/// `DECODE`. A direct table (128 KB, only while exporting) rather than a sorted list: no sort.
+pub(crate) fn invert(decode: &[u16]) -> Vec<u16> {
+    let mut index = vec![0u16; 1 << 16];
+    for (pointer, &unit) in decode.iter().enumerate().rev() {
+        if unit == 0 || NEC_SELECTED_IBM.contains(&pointer) || PRIVATE_USE.contains(&unit) {
+            continue;
+        }
+        let (row, column) = (pointer / TRAILS, pointer % TRAILS);
+        let lead = if row < LOW_LEADS { 0x81 + row } else { 0xE0 + row - LOW_LEADS };
+        let trail = if column < LOW_TRAILS { 0x40 + column } else { 0x80 + column - LOW_TRAILS };
+        // Backwards, so the first code in table order is written last and stays.
+        index[usize::from(unit)] = u16::try_from(lead << 8 | trail).unwrap_or(0);
+    }
     index
 }

@@ -8,8 +8,8 @@
 //! waits for them.
 
 use super::{
-    Applied, ConflictResolution, Family, HeldRecord, held_json_records, not_a_record, queue_merged_update,
-    requeue_with_pages, tombstone_unlisted, unacknowledged_ids, waiting_pages,
+    Applied, ConflictResolution, Family, HeldRecord, held_json_records, not_a_record, queue_document_save,
+    queue_merged_update, requeue_with_pages, tombstone_unlisted, unacknowledged_ids, waiting_pages,
 };
 use crate::domain::checkup::{
     CodeList, Item, Judgement, MAX_PAGES, SeriesPoint, Sex, Unjudged, parse_item, series, validate_checkup,
@@ -18,7 +18,7 @@ use crate::domain::{HmCode, Profile};
 use crate::error::{Error, Result};
 use crate::photo::{PhotoSettings, PreparedPhoto, prepare_photo};
 use crate::store::Store;
-use crate::store::blobs::{keep_blob, last_queued_upload};
+use crate::store::blobs::keep_blob;
 use crate::store::outbox::{NewEntry, OutboxEntry, enqueue};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -162,28 +162,8 @@ fn store_row(
     Ok(())
 }
 
-/// Queues `record` as a create (never acknowledged, nothing queued) or an update from the
-/// version the server last acknowledged; waits for the person's queued photos.
 fn queue_save(tx: &Transaction<'_>, profile: &Profile, record: &WireCheckup, now_ms: i64) -> Result<()> {
-    let acknowledged: Option<i64> = tx
-        .query_row(
-            "SELECT \"server_version\" FROM \"record_versions\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2",
-            params![Entity::Checkup.as_str(), record.id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let queued: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"op\" != 'delete')",
-        params![Entity::Checkup.as_str(), record.id],
-        |r| r.get(0),
-    )?;
-    let op = if acknowledged.is_none() && !queued { Op::Create } else { Op::Update };
-    let mut entry = NewEntry::new(&profile.hm_code, Entity::Checkup, record.id.clone(), op);
-    // An update behind a queued save gets its base when that one is acknowledged.
-    entry.base_version = if op == Op::Update { acknowledged } else { None };
-    entry.depends_on = last_queued_upload(tx, profile)?;
-    enqueue(tx, entry, record, now_ms)?;
-    Ok(())
+    queue_document_save(tx, profile, &Entity::Checkup, &record.id, record, &record.pages, now_ms)
 }
 
 /// The value `field` has in `record`, as a conflict names it ("" for an absent item).
@@ -407,7 +387,7 @@ impl Family for CheckupFamily {
         conflicts.retain(|c| !merged_conflicts.iter().any(|m| m.field == c.field));
         conflicts.extend(merged_conflicts);
         store_row(tx, &profile, &record, Some(&theirs), &conflicts)?;
-        queue_merged_update(tx, &profile, entry, current, &record, now)?;
+        queue_merged_update(tx, &profile, entry, current, &record, &record.pages, now)?;
         Ok(ConflictResolution::Merged)
     }
 }
@@ -422,8 +402,8 @@ fn add_pages(
 ) -> Result<()> {
     let now_ms = now.timestamp_millis();
     for photo in photos {
-        let (image, _) = keep_blob(tx, profile, "image/jpeg", &photo.jpeg, now_ms)?;
-        let (thumbnail, _) = keep_blob(tx, profile, "image/jpeg", &photo.thumbnail, now_ms)?;
+        let image = keep_blob(tx, profile, "image/jpeg", &photo.jpeg, now_ms)?;
+        let thumbnail = keep_blob(tx, profile, "image/jpeg", &photo.thumbnail, now_ms)?;
         if record.pages.iter().any(|p| p.image.sha256 == image.sha256) {
             continue;
         }

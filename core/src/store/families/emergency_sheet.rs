@@ -7,15 +7,15 @@
 //! preview in the store and queues their uploads, and the save waits for them.
 
 use super::{
-    Applied, ConflictResolution, Family, HeldRecord, held_json_records, not_a_record, queue_merged_update,
-    requeue_with_pages, tombstone_unlisted, unacknowledged_ids, waiting_pages,
+    Applied, ConflictResolution, Family, HeldRecord, held_json_records, not_a_record, queue_document_save,
+    queue_merged_update, requeue_with_pages, tombstone_unlisted, unacknowledged_ids, waiting_pages,
 };
 use crate::domain::{HmCode, Profile};
 use crate::error::{Error, Result};
 use crate::photo::{PhotoSettings, prepare_photo};
 use crate::store::Store;
-use crate::store::blobs::{keep_blob, last_queued_upload};
-use crate::store::outbox::{NewEntry, OutboxEntry, enqueue};
+use crate::store::blobs::keep_blob;
+use crate::store::outbox::OutboxEntry;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::BTreeMap;
@@ -24,10 +24,10 @@ use techo_domain::emergency_sheet::{
     CATALOGUE, FieldConflict, MAX_PAGES, catalogue_field, check_field, merge, sheet_id,
 };
 use techo_domain::vitals_wire::rfc3339_utc;
+use techo_protocol::Entity;
 use techo_protocol::records::PhotoPage;
 use techo_protocol::records::emergency_sheet::{Author, EmergencySheetRecord};
 use techo_protocol::sync::Change;
-use techo_protocol::{Entity, Op};
 
 /// After this long without a save, the sheet asks to be looked over (paper kits are refreshed
 /// once a year, and after any change).
@@ -146,28 +146,8 @@ fn store_version(
     Ok(())
 }
 
-/// Queues `record` as a create (never acknowledged, nothing queued) or an update from the
-/// version the server last acknowledged; waits for the person's queued photos.
 fn queue_save(tx: &Transaction<'_>, profile: &Profile, record: &EmergencySheetRecord, now_ms: i64) -> Result<()> {
-    let acknowledged: Option<i64> = tx
-        .query_row(
-            "SELECT \"server_version\" FROM \"record_versions\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2",
-            params![Entity::EmergencySheet.as_str(), record.id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let queued: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"op\" != 'delete')",
-        params![Entity::EmergencySheet.as_str(), record.id],
-        |r| r.get(0),
-    )?;
-    let op = if acknowledged.is_none() && !queued { Op::Create } else { Op::Update };
-    let mut entry = NewEntry::new(&profile.hm_code, Entity::EmergencySheet, record.id.clone(), op);
-    // An update behind a queued save gets its base when that one is acknowledged.
-    entry.base_version = if op == Op::Update { acknowledged } else { None };
-    entry.depends_on = last_queued_upload(tx, profile)?;
-    enqueue(tx, entry, record, now_ms)?;
-    Ok(())
+    queue_document_save(tx, profile, &Entity::EmergencySheet, &record.id, record, &record.pages, now_ms)
 }
 
 impl Family for EmergencySheetFamily {
@@ -321,7 +301,7 @@ impl Family for EmergencySheetFamily {
         // What the server holds now is the new base; their version joins the history.
         store_version(tx, &profile, &theirs, Some(&theirs), &conflicts, "server")?;
         store_version(tx, &profile, &record, None, &conflicts, "here")?;
-        queue_merged_update(tx, &profile, entry, current, &record, now)?;
+        queue_merged_update(tx, &profile, entry, current, &record, &record.pages, now)?;
         Ok(ConflictResolution::Merged)
     }
 }
@@ -419,8 +399,8 @@ impl Store {
                 });
             }
             let now_ms = now.timestamp_millis();
-            let (image, _) = keep_blob(tx, profile, "image/jpeg", &photo.jpeg, now_ms)?;
-            let (thumbnail, _) = keep_blob(tx, profile, "image/jpeg", &photo.thumbnail, now_ms)?;
+            let image = keep_blob(tx, profile, "image/jpeg", &photo.jpeg, now_ms)?;
+            let thumbnail = keep_blob(tx, profile, "image/jpeg", &photo.thumbnail, now_ms)?;
             if record.pages.iter().any(|p| p.image.sha256 == image.sha256) {
                 return Ok(());
             }
@@ -592,6 +572,7 @@ mod tests {
     use super::*;
     use crate::store::test_support::{grainy_jpeg, kinds, open_test_store};
     use crate::store::{UPLOAD_ENTITY, outbox::OutboxEntry as Entry};
+    use techo_protocol::Op;
 
     #[test]
     fn a_page_waits_for_its_uploads_and_a_later_save_waits_behind_it() {
@@ -606,12 +587,12 @@ mod tests {
         let queued = t.store.outbox_entries(10).unwrap();
         let (image, thumb) = (queued[0].seq, queued[1].seq);
         assert_eq!(
-            kinds(&queued),
+            kinds(&t.store, &queued),
             vec![
-                (UPLOAD_ENTITY.to_owned(), Op::Create, None),
-                (UPLOAD_ENTITY.to_owned(), Op::Create, Some(image)),
-                ("emergency_sheet".to_owned(), Op::Create, Some(thumb)),
-                ("emergency_sheet".to_owned(), Op::Update, Some(thumb)),
+                (UPLOAD_ENTITY.to_owned(), Op::Create, vec![]),
+                (UPLOAD_ENTITY.to_owned(), Op::Create, vec![]),
+                ("emergency_sheet".to_owned(), Op::Create, vec![image, thumb]),
+                ("emergency_sheet".to_owned(), Op::Update, vec![image, thumb]),
             ]
         );
         let patients = vec!["34001234".to_owned()];

@@ -261,13 +261,13 @@ pub(crate) fn requeue_with_pages<R: serde::Serialize>(
     pages: &[techo_protocol::records::PhotoPage],
     now_ms: i64,
 ) -> Result<()> {
-    use super::blobs::{last_queued_upload, requeue_blob};
+    use super::blobs::{requeue_blob, uploads_named};
     for page in pages {
         requeue_blob(tx, profile, &page.image, now_ms)?;
         requeue_blob(tx, profile, &page.thumbnail, now_ms)?;
     }
     let mut entry = super::outbox::NewEntry::new(&profile.hm_code, entity.clone(), id, techo_protocol::Op::Create);
-    entry.depends_on = last_queued_upload(tx, profile)?;
+    entry.waits_for = uploads_named(tx, profile, pages)?;
     super::outbox::enqueue(tx, entry, record, now_ms)?;
     Ok(())
 }
@@ -288,16 +288,58 @@ pub(crate) fn remove_page(
     Err(crate::error::Error::NotFound { entity: "page" })
 }
 
+/// Queues a save of a document with photo pages (the whole record, `pages` being its pages) as a
+/// create (never acknowledged, nothing queued) or an update from the version the server last
+/// acknowledged, waiting for the uploads of the photos it shows. Earlier saves of it that were
+/// set aside go: this one holds all they held, and a record the server never created cannot
+/// be updated (an update behind a refused create would be refused as well).
+pub(crate) fn queue_document_save<R: serde::Serialize>(
+    tx: &Transaction<'_>,
+    profile: &Profile,
+    entity: &Entity,
+    id: &str,
+    record: &R,
+    pages: &[techo_protocol::records::PhotoPage],
+    now_ms: i64,
+) -> Result<()> {
+    use rusqlite::{OptionalExtension, params};
+    use techo_protocol::Op;
+    tx.execute(
+        "DELETE FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"state\" = 'wedged' AND \"op\" != 'delete'",
+        params![entity.as_str(), id],
+    )?;
+    let acknowledged: Option<i64> = tx
+        .query_row(
+            "SELECT \"server_version\" FROM \"record_versions\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2",
+            params![entity.as_str(), id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let queued: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM \"outbox\" WHERE \"entity\" = ?1 AND \"entity_id\" = ?2 AND \"op\" != 'delete')",
+        params![entity.as_str(), id],
+        |r| r.get(0),
+    )?;
+    let op = if acknowledged.is_none() && !queued { Op::Create } else { Op::Update };
+    let mut entry = super::outbox::NewEntry::new(&profile.hm_code, entity.clone(), id.to_owned(), op);
+    // An update behind a queued save gets its base when that one is acknowledged.
+    entry.base_version = if op == Op::Update { acknowledged } else { None };
+    entry.waits_for = super::blobs::uploads_named(tx, profile, pages)?;
+    super::outbox::enqueue(tx, entry, record, now_ms)?;
+    Ok(())
+}
+
 /// `resolve_conflict`'s last step for documents with photo pages: the merge of `stale` with
 /// the server's `current` goes out as one update on top of `current`'s version, replacing our
 /// later queued edits of the record (the merge holds them all; a queued delete stays and
-/// settles it), and waits for the person's photo uploads like any save.
+/// settles it), and waits for the uploads of the photos it shows (`pages`) like any save.
 pub(crate) fn queue_merged_update<R: serde::Serialize>(
     tx: &Transaction<'_>,
     profile: &Profile,
     stale: &OutboxEntry,
     current: &Change,
     merged: &R,
+    pages: &[techo_protocol::records::PhotoPage],
     now: DateTime<Utc>,
 ) -> Result<()> {
     use crate::error::Error;
@@ -313,7 +355,7 @@ pub(crate) fn queue_merged_update<R: serde::Serialize>(
         techo_protocol::Op::Update,
     );
     update.base_version = Some(i64::try_from(current.version).map_err(|_| Error::Corrupt("version"))?);
-    update.depends_on = super::blobs::last_queued_upload(tx, profile)?;
+    update.waits_for = super::blobs::uploads_named(tx, profile, pages)?;
     super::outbox::enqueue(tx, update, merged, now.timestamp_millis())?;
     Ok(())
 }

@@ -61,12 +61,12 @@ fn photo_pages_queue_their_uploads_before_the_checkup_and_edits_follow_it() {
     let queued = t.store.outbox_entries(10).unwrap();
     let (image, thumb) = (queued[0].seq, queued[1].seq);
     assert_eq!(
-        kinds(&queued),
+        kinds(&t.store, &queued),
         vec![
-            (UPLOAD_ENTITY.to_owned(), Op::Create, None),
-            (UPLOAD_ENTITY.to_owned(), Op::Create, Some(image)),
-            ("checkup".to_owned(), Op::Create, Some(thumb)),
-            ("checkup".to_owned(), Op::Update, Some(thumb)),
+            (UPLOAD_ENTITY.to_owned(), Op::Create, vec![]),
+            (UPLOAD_ENTITY.to_owned(), Op::Create, vec![]),
+            ("checkup".to_owned(), Op::Create, vec![image, thumb]),
+            ("checkup".to_owned(), Op::Update, vec![image, thumb]),
         ]
     );
     let patients = vec!["34001234".to_owned()];
@@ -321,6 +321,42 @@ fn pages_that_do_not_fit_a_merge_wait_for_room() {
         t.store.remove_checkup_page(&p, &c.id, &second_waiting.image.sha256),
         Err(Error::NotFound { entity: "page" })
     ));
+}
+
+/// A photo that cannot be sent holds back the records that show it and nothing else: not the
+/// person's other photos, nor the checkup that shows them, nor a later save without it.
+#[test]
+fn a_photo_that_cannot_be_sent_holds_back_only_what_shows_it() {
+    let t = open_test_store();
+    let p = t.store.add_profile("34001234", "山田 花子", Relationship::Myself).unwrap();
+    let s = PhotoSettings::default();
+    t.store.add_emergency_page(&p, &grainy_jpeg(t.dir.path(), "sheet.jpg", 64, 64), &s).unwrap();
+    let mut c = new("2026-06-12", &[(SYSTOLIC, "128")]);
+    c.photos = vec![grainy_jpeg(t.dir.path(), "checkup.jpg", 65, 64)];
+    let checkup = t.store.add_checkup(&p, &c, &s).unwrap();
+    let patients = vec!["34001234".to_owned()];
+
+    let sheet_photo = t.store.next_upload(&patients).unwrap().unwrap();
+    t.store.wedge_seq(sheet_photo.seq, "photo_missing").unwrap();
+    let wedged: Vec<_> = t.store.wedged_entries().unwrap().into_iter().map(|e| e.entity.to_string()).collect();
+    assert_eq!(wedged, [UPLOAD_ENTITY, "emergency_sheet"], "the sheet waits with its photo");
+    // The checkup's photo (a photo this small is its own preview) still goes, then the checkup.
+    let task = t.store.next_upload(&patients).unwrap().expect("not held back by the refused photo");
+    assert_eq!(task.start.sha256, checkup.pages[0].image.sha256);
+    t.store.complete_upload(&task).unwrap();
+    assert!(t.store.next_upload(&patients).unwrap().is_none());
+    let batch = t.store.outbox_batch(&patients, 10).unwrap();
+    assert_eq!(batch.iter().map(|e| e.entity_id.as_str()).collect::<Vec<_>>(), [checkup.id.as_str()]);
+
+    // Removing the page the photo shows lets the sheet's next save go without it, as the create
+    // the server never had (it replaces the save that was set aside).
+    let sheet = t.store.emergency_sheet(&p).unwrap().unwrap();
+    t.store.remove_emergency_page(&p, &sheet.pages[0].image.sha256).unwrap();
+    let batch = t.store.outbox_batch(&patients, 10).unwrap();
+    let sheet_saves: Vec<_> = batch.iter().filter(|e| e.entity == Entity::EmergencySheet).map(|e| e.op).collect();
+    assert_eq!(sheet_saves, [Op::Create]);
+    let wedged: Vec<_> = t.store.wedged_entries().unwrap().into_iter().map(|e| e.entity.to_string()).collect();
+    assert_eq!(wedged, [UPLOAD_ENTITY], "the photo stays set aside, shown");
 }
 
 #[test]
