@@ -277,6 +277,15 @@ impl TechoCore {
             .collect())
     }
 
+    /// The sheet as one HTML document for an A4 page, to print and keep in the fridge door
+    /// pocket where an ambulance crew looks (every field in its group, the empty ones left to
+    /// fill in by hand; a blank form when nothing is written yet). Days as they are at
+    /// `utc_offset_minutes`. Both platforms print HTML as it is.
+    pub fn emergency_sheet_print(&self, profile_id: String, utc_offset_minutes: i32) -> Result<String, ApiError> {
+        let profile = self.profile_of(&profile_id)?;
+        Ok(self.store.emergency_sheet_print(&profile, crate::time::fixed_offset(utc_offset_minutes)?)?)
+    }
+
     /// Every version this device saved or received, newest first.
     pub fn emergency_sheet_history(&self, profile_id: String) -> Result<Vec<SheetVersionView>, ApiError> {
         let profile = self.profile_of(&profile_id)?;

@@ -64,11 +64,14 @@ pub(crate) fn to_utc(at: SystemTime) -> Result<DateTime<Utc>, ApiError> {
 
 /// An instant plus the UTC offset the person was in, as the core stores the times of records.
 pub(crate) fn local_time(at: SystemTime, utc_offset_minutes: i32) -> Result<DateTime<FixedOffset>, ApiError> {
-    let offset = utc_offset_minutes
+    Ok(fixed_offset(utc_offset_minutes)?.from_utc_datetime(&to_utc(at)?.naive_utc()))
+}
+
+pub(crate) fn fixed_offset(utc_offset_minutes: i32) -> Result<FixedOffset, ApiError> {
+    utc_offset_minutes
         .checked_mul(60)
         .and_then(FixedOffset::east_opt)
-        .ok_or_else(|| ApiError::Internal { reason: "UTC offset out of range".into() })?;
-    Ok(offset.from_utc_datetime(&to_utc(at)?.naive_utc()))
+        .ok_or_else(|| ApiError::Internal { reason: "UTC offset out of range".into() })
 }
 
 #[cfg(test)]

@@ -46,6 +46,12 @@ pub enum BoxCommand {
     },
     /// Every version this device saved or received, newest first
     History,
+    /// Write the sheet as an A4 page (HTML) to FILE, to print and keep in the fridge door
+    /// pocket; a blank form to fill in by hand when nothing is written yet
+    Print {
+        #[arg(long = "out", value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Settle a field saved differently on two devices
     Resolve {
         key: String,
@@ -128,6 +134,13 @@ pub fn run(s: &Session, cmd: BoxCommand) -> CliResult {
                     v.pages,
                     if fields.is_empty() { "(photos only)".to_owned() } else { fields.join("、") }
                 );
+            }
+        }
+        BoxCommand::Print { out } => {
+            let html = s.store.emergency_sheet_print(&profile, *Local::now().offset())?;
+            std::fs::write(&out, html).map_err(techo_core::Error::from)?;
+            if !s.json {
+                println!("Written to {}: open it in a browser and print it on A4.", out.display());
             }
         }
         BoxCommand::Resolve { key, keep } => {

@@ -166,6 +166,11 @@ fn emergency_box_with_a_photo_reaches_another_device() {
     ok(a.path(), &["sync"], None);
     let history = ok(a.path(), &["box", "history"], None);
     assert_eq!(history.lines().count(), 3, "fields, the page, the doctor cleared on B: {history}");
+    let printed = a.path().join("sheet.html");
+    ok(a.path(), &["box", "print", "--out", printed.to_str().unwrap()], None);
+    let html = std::fs::read_to_string(&printed).unwrap();
+    assert!(html.contains("山田 花子 さん") && html.contains("<th>血液型</th><td>A型</td>"), "{html}");
+    assert!(html.contains("<th>主治医</th><td></td>") && html.contains("写真が1枚"), "{html}");
     assert!(history.lines().next().unwrap().contains("主治医"), "{history}");
     drop(rt);
 }

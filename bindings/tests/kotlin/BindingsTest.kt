@@ -626,6 +626,8 @@ class EmergencySheetTest {
         val history = core.emergencySheetHistory(p)
         assertEquals(listOf(0u, 1u, 0u), history.map { it.pages })
         assertEquals(listOf("identity.name", "medical.blood_type"), history.last().changedFields)
+        val printed = core.emergencySheetPrint(p, 540)
+        assertTrue(printed.contains("<th>お名前</th>") && printed.contains("size: A4"))
         // What the notebook knows is offered for the fields still empty.
         core.importMedicationFile(p, File(fixtures, "receipt.jahis").readBytes())
         val offered = core.emergencySheetSuggestions(p, CalendarDay(2026, 11u, 21u)).map { it.key }

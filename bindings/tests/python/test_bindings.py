@@ -382,6 +382,9 @@ class EmergencySheet(unittest.TestCase):
         history = core.emergency_sheet_history(p)
         self.assertEqual([v.pages for v in history], [0, 1, 0])
         self.assertEqual(history[-1].changed_fields, ["identity.name", "medical.blood_type"])
+        printed = core.emergency_sheet_print(p, 540)
+        self.assertIn("<th>お名前</th>", printed)
+        self.assertIn("size: A4", printed)
         with open(os.path.join(env("TECHO_FIXTURES"), "receipt.jahis"), "rb") as f:
             core.import_medication_file(p, f.read())
         offered = [s.key for s in core.emergency_sheet_suggestions(p, CalendarDay(year=2026, month=11, day=21))]

@@ -8,6 +8,7 @@ mod entry;
 pub mod medication_view;
 mod series;
 pub mod sheet_prefill;
+pub mod sheet_print;
 pub mod shown;
 
 pub use bp_summary::{

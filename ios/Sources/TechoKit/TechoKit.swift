@@ -1671,6 +1671,14 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func emergencySheetHistory(profileId: String) throws  -> [SheetVersionView]
     
     /**
+     * The sheet as one HTML document for an A4 page, to print and keep in the fridge door
+     * pocket where an ambulance crew looks (every field in its group, the empty ones left to
+     * fill in by hand; a blank form when nothing is written yet). Days as they are at
+     * `utc_offset_minutes`. Both platforms print HTML as it is.
+     */
+    func emergencySheetPrint(profileId: String, utcOffsetMinutes: Int32) throws  -> String
+    
+    /**
      * What the medication notebook already knows for fields the sheet leaves empty (patient
      * details, allergies and side effects, past illnesses, what is taken on `today`), for the
      * screen to offer; nothing is saved until the person confirms with `save_emergency_fields`.
@@ -2220,6 +2228,23 @@ open func emergencySheetHistory(profileId: String)throws  -> [SheetVersionView] 
     uniffi_techo_ffi_fn_method_techocore_emergency_sheet_history(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(profileId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The sheet as one HTML document for an A4 page, to print and keep in the fridge door
+     * pocket where an ambulance crew looks (every field in its group, the empty ones left to
+     * fill in by hand; a blank form when nothing is written yet). Days as they are at
+     * `utc_offset_minutes`. Both platforms print HTML as it is.
+     */
+open func emergencySheetPrint(profileId: String, utcOffsetMinutes: Int32)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_emergency_sheet_print(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
     )
 })
 }
@@ -13247,6 +13272,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_history() != 4223) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_print() != 50350) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions() != 57412) {

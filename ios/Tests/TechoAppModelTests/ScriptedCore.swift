@@ -110,6 +110,9 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
     func emergencySheet(profileId: String) throws -> EmergencySheetView? {
         try real.emergencySheet(profileId: profileId).map(withConflicts)
     }
+    func emergencySheetPrint(profileId: String, utcOffsetMinutes: Int32) throws -> String {
+        try real.emergencySheetPrint(profileId: profileId, utcOffsetMinutes: utcOffsetMinutes)
+    }
     func emergencySheetHistory(profileId: String) throws -> [SheetVersionView] {
         try real.emergencySheetHistory(profileId: profileId)
     }

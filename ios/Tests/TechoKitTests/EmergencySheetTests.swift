@@ -52,6 +52,8 @@ final class EmergencySheetTests: XCTestCase {
         let history = try core.emergencySheetHistory(profileId: p)
         XCTAssertEqual(history.map(\.pages), [0, 1, 0])
         XCTAssertEqual(history.last?.changedFields, ["identity.name", "medical.blood_type"])
+        let printed = try core.emergencySheetPrint(profileId: p, utcOffsetMinutes: 540)
+        XCTAssertTrue(printed.contains("<th>お名前</th>") && printed.contains("size: A4"))
         // What the notebook knows is offered for the fields still empty.
         _ = try core.importMedicationFile(profileId: p, data: try Data(contentsOf: try fixture("receipt.jahis")))
         let offered = try core.emergencySheetSuggestions(profileId: p, today: CalendarDay(year: 2026, month: 11, day: 21)).map(\.key)

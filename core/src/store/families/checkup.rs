@@ -255,6 +255,18 @@ pub(crate) fn merge(
     (merged, conflicts, merged_pages.waiting)
 }
 
+/// An edit of a checkup inside its save's transaction: the record, its conflicts, the pages
+/// waiting for room.
+trait CheckupEdit:
+    FnOnce(&Transaction<'_>, &mut WireCheckup, &mut Vec<CheckupConflict>, &mut Vec<PhotoPage>) -> Result<()>
+{
+}
+
+impl<F> CheckupEdit for F where
+    F: FnOnce(&Transaction<'_>, &mut WireCheckup, &mut Vec<CheckupConflict>, &mut Vec<PhotoPage>) -> Result<()>
+{
+}
+
 /// The checkup as the domain types it, leniently: items this build cannot read are left out
 /// (a newer app's), so one odd line never hides a whole year from a trend.
 fn typed(record: &WireCheckup) -> Option<techo_domain::checkup::Checkup> {
@@ -739,11 +751,17 @@ impl Store {
 
     /// One save: checkup `id` (or a new one) edited, checked as a whole, stored and queued, in
     /// one transaction; a refused value rolls back everything, photos included.
-    fn save_checkup(
+    fn save_checkup(&self, profile: &Profile, id: Option<&str>, edit: impl CheckupEdit) -> Result<CheckupView> {
+        // One copy of the save for every kind of edit (each edit inlining its own copy cost the
+        // phone library kilobytes per screen action).
+        self.save_checkup_dyn(profile, id, Box::new(edit))
+    }
+
+    fn save_checkup_dyn(
         &self,
         profile: &Profile,
         id: Option<&str>,
-        edit: impl FnOnce(&Transaction<'_>, &mut WireCheckup, &mut Vec<CheckupConflict>, &mut Vec<PhotoPage>) -> Result<()>,
+        edit: Box<dyn CheckupEdit + '_>,
     ) -> Result<CheckupView> {
         let now = self.clock.now();
         // Checkup dates are local dates; the latest date anywhere (UTC+14) never refuses today.

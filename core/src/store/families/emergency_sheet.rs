@@ -306,6 +306,18 @@ impl Family for EmergencySheetFamily {
     }
 }
 
+/// An edit of the sheet inside its save's transaction: the record, its conflicts, the pages
+/// waiting for room.
+trait SheetEdit:
+    FnOnce(&Transaction<'_>, &mut EmergencySheetRecord, &mut Vec<FieldConflict>, &mut Vec<PhotoPage>) -> Result<()>
+{
+}
+
+impl<F> SheetEdit for F where
+    F: FnOnce(&Transaction<'_>, &mut EmergencySheetRecord, &mut Vec<FieldConflict>, &mut Vec<PhotoPage>) -> Result<()>
+{
+}
+
 /// What the screens and the CLI call.
 impl Store {
     /// The person's sheet, if one was started here or received.
@@ -458,6 +470,20 @@ impl Store {
             .collect())
     }
 
+    /// The sheet as an A4 page to print (a blank form when nothing is written yet), its days as
+    /// they are where the device is (`offset`).
+    pub fn emergency_sheet_print(&self, profile: &Profile, offset: chrono::FixedOffset) -> Result<String> {
+        use crate::domain::sheet_print::{SheetPrint, sheet_html};
+        let sheet = self.emergency_sheet(profile)?;
+        let local = |t: DateTime<Utc>| t.with_timezone(&offset).date_naive();
+        Ok(sheet_html(&SheetPrint {
+            fields: sheet.as_ref().map_or(&[], |s| s.fields.as_slice()),
+            pages: sheet.as_ref().map_or(0, |s| s.pages.len()),
+            updated: sheet.as_ref().map(|s| local(s.saved_at)),
+            printed: local(self.clock.now()),
+        }))
+    }
+
     /// Every version of the sheet this device saved or received, newest first.
     pub fn emergency_sheet_history(&self, profile: &Profile) -> Result<Vec<SheetVersion>> {
         let id = sheet_id(&profile.hm_code).to_string();
@@ -507,16 +533,13 @@ impl Store {
 
     /// One save: the current sheet (or a new one) edited, stored as a new version and queued,
     /// in one transaction. Waiting pages fill any room the edit leaves.
-    fn save_sheet_with(
-        &self,
-        profile: &Profile,
-        edit: impl FnOnce(
-            &Transaction<'_>,
-            &mut EmergencySheetRecord,
-            &mut Vec<FieldConflict>,
-            &mut Vec<PhotoPage>,
-        ) -> Result<()>,
-    ) -> Result<EmergencySheet> {
+    fn save_sheet_with(&self, profile: &Profile, edit: impl SheetEdit) -> Result<EmergencySheet> {
+        // One copy of the save for every kind of edit (each edit inlining its own copy cost the
+        // phone library kilobytes per screen action).
+        self.save_sheet_dyn(profile, Box::new(edit))
+    }
+
+    fn save_sheet_dyn(&self, profile: &Profile, edit: Box<dyn SheetEdit + '_>) -> Result<EmergencySheet> {
         let now = self.clock.now();
         let account = self.account()?.map(|a| a.hm_code);
         {

@@ -792,6 +792,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_history(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_print(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page(
@@ -965,6 +967,8 @@ internal object UniffiLib {
     external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_history(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_print(`ptr`: Long,`profileId`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_suggestions(`ptr`: Long,`profileId`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1294,6 +1298,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_history() and 0xFFFF) != 4223) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_print() and 0xFFFF) != 50350) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions() and 0xFFFF) != 57412) {
@@ -3561,6 +3568,14 @@ public interface TechoCoreInterface {
     fun `emergencySheetHistory`(`profileId`: kotlin.String): List<SheetVersionView>
     
     /**
+     * The sheet as one HTML document for an A4 page, to print and keep in the fridge door
+     * pocket where an ambulance crew looks (every field in its group, the empty ones left to
+     * fill in by hand; a blank form when nothing is written yet). Days as they are at
+     * `utc_offset_minutes`. Both platforms print HTML as it is.
+     */
+    fun `emergencySheetPrint`(`profileId`: kotlin.String, `utcOffsetMinutes`: kotlin.Int): kotlin.String
+    
+    /**
      * What the medication notebook already knows for fields the sheet leaves empty (patient
      * details, allergies and side effects, past illnesses, what is taken on `today`), for the
      * screen to offer; nothing is saved until the person confirms with `save_emergency_fields`.
@@ -4236,6 +4251,28 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
         it,
         
         FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The sheet as one HTML document for an A4 page, to print and keep in the fridge door
+     * pocket where an ambulance crew looks (every field in its group, the empty ones left to
+     * fill in by hand; a blank form when nothing is written yet). Days as they are at
+     * `utc_offset_minutes`. Both platforms print HTML as it is.
+     */
+    @Throws(ApiException::class)override fun `emergencySheetPrint`(`profileId`: kotlin.String, `utcOffsetMinutes`: kotlin.Int): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_emergency_sheet_print(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterInt.lower(`utcOffsetMinutes`),_status)
 }
     }
     )
