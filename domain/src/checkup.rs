@@ -654,6 +654,10 @@ impl FamilySpec for CheckupSpec {
         }
         Ok(c.patient)
     }
+    /// Each page's photo and thumbnail.
+    fn blobs(&self, payload: &serde_json::Value) -> Vec<String> {
+        crate::family::page_blobs(payload)
+    }
 }
 
 #[cfg(test)]

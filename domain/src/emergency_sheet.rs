@@ -352,6 +352,10 @@ impl FamilySpec for EmergencySheetSpec {
             serde_json::from_value(payload.clone()).map_err(|_| DomainError::payload("emergency sheet"))?;
         check_sheet(entity_id, &sheet)
     }
+    /// Each page's photo and thumbnail.
+    fn blobs(&self, payload: &serde_json::Value) -> Vec<String> {
+        crate::family::page_blobs(payload)
+    }
 }
 
 #[cfg(test)]

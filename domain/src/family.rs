@@ -28,6 +28,35 @@ pub trait FamilySpec: Send + Sync {
     /// Checks the payload of a `create` or `update` for shape and content and that it describes
     /// `entity_id`; returns the patient it belongs to.
     fn check_record(&self, entity_id: &str, payload: &serde_json::Value) -> Result<HmCode>;
+
+    /// The blobs (lower-case hex sha256s, each once) a checked `create` or `update` payload
+    /// refers to: the server keeps a patient's blob for as long as a live record names it, and
+    /// releases it after that. Families without photos name none.
+    fn blobs(&self, _payload: &serde_json::Value) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// The blobs of a record that carries photographed pages (`pages[].image` and
+/// `pages[].thumbnail`), for families whose [`FamilySpec::blobs`] is that. A payload of another
+/// shape names none (it was refused by `check_record` anyway).
+pub fn page_blobs(payload: &serde_json::Value) -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Paged {
+        #[serde(default)]
+        pages: Vec<techo_protocol::records::PhotoPage>,
+    }
+    let Ok(paged) = serde_json::from_value::<Paged>(payload.clone()) else { return Vec::new() };
+    let mut shas: Vec<String> = paged
+        .pages
+        .into_iter()
+        .flat_map(|p| [p.image.sha256, p.thumbnail.sha256])
+        // Only content addresses: anything else could never name a stored blob.
+        .filter(|s| techo_protocol::uploads::is_sha256_hex(s))
+        .collect();
+    shas.sort_unstable();
+    shas.dedup();
+    shas
 }
 
 /// Why a pushed mutation is refused before storage sees it.
@@ -161,6 +190,27 @@ mod tests {
         let mut m = mutation("vital", Op::Delete, serde_json::json!({}));
         m.entity_id = "y".repeat(MAX_ENTITY_ID_BYTES + 1);
         assert!(matches!(specs.check_mutation(&m), Err(Refusal::Invalid(_))));
+    }
+
+    #[test]
+    fn photo_families_name_each_page_blob_once_and_others_none() {
+        let specs = FamilySpecs::builtin();
+        let blob = |c: char| {
+            let sha = c.to_string().repeat(64);
+            serde_json::json!({"id": sha, "sha256": sha, "size": 10, "mime": "image/jpeg"})
+        };
+        let page = |image, thumb| {
+            serde_json::json!({"image": blob(image), "thumbnail": blob(thumb), "width": 1, "height": 1,
+                "added_at": "2026-12-04T09:00:00+09:00"})
+        };
+        let payload = serde_json::json!({"pages": [page('b', 'a'), page('c', 'a')]});
+        let want: Vec<String> = ["a", "b", "c"].iter().map(|c| c.repeat(64)).collect();
+        for family in ["checkup", "emergency_sheet"] {
+            assert_eq!(specs.get(&Entity::parse(family)).unwrap().blobs(&payload), want, "{family}");
+        }
+        assert!(specs.get(&Entity::Vital).unwrap().blobs(&payload).is_empty());
+        assert!(page_blobs(&serde_json::json!({"pages": "none"})).is_empty());
+        assert!(page_blobs(&serde_json::json!({})).is_empty());
     }
 
     #[test]

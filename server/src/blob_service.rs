@@ -21,6 +21,13 @@
 //! - Abandoned uploads (no chunk for `Limits::upload_ttl`) are removed by [`expire_uploads`],
 //!   and bytes nothing names (what a crash between the two steps above leaves) by
 //!   [`sweep_orphan_files`]; the serving process runs both periodically.
+//! - A patient's blob is kept while a live record of theirs refers to it (the references the
+//!   push path writes with each record, named by the record's family). One that no record
+//!   names and that no upload stored or was told about for `Limits::blob_release_grace` is
+//!   released by [`release_unreferenced_blobs`]: its row goes (freeing its uploader's quota),
+//!   then, under the blob's turn, its file unless another patient's blob or an upload names
+//!   the same bytes. Nothing is released before the references of records stored earlier are
+//!   filled in ([`fill_blob_refs`]).
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::{Limits, now_ms};
@@ -29,6 +36,7 @@ use crate::storage::{Begun, Blob, BlobFiles, NewUpload, ResidentId, Storage, Sto
 use axum::http::StatusCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use techo_domain::FamilySpecs;
 use techo_protocol::error::ErrorCode;
 use techo_protocol::records::BlobRef;
 use techo_protocol::uploads::{
@@ -358,41 +366,124 @@ fn file_failure(e: std::io::Error) -> crate::storage::StorageError {
     crate::storage::StorageError::Unavailable(format!("blob files: {:?}", e.kind()))
 }
 
+/// Fills in, once, the blob references of records stored before the server kept them, as the
+/// record families name them; `Some(records that refer to a blob)` when it ran now.
+pub fn fill_blob_refs(storage: &dyn Storage, families: &FamilySpecs) -> StorageResult<Option<u64>> {
+    storage.fill_blob_refs(&|entity, payload| families.get(entity).map(|s| s.blobs(payload)).unwrap_or_default())
+}
+
+/// What a release removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Released {
+    /// Patients' blobs forgotten: no longer downloadable, no longer counted in any quota.
+    pub blobs: usize,
+    /// Stored files removed with them (bytes no other patient's blob or upload names).
+    pub files: usize,
+}
+
+/// Releases every blob no live record of its patient refers to and that was last claimed
+/// (stored, or found stored by an upload) before `claimed_before_ms`, after filling in the
+/// references of older records if that is still to do. Each blob is released in its turn
+/// ([`UploadLocks`] by sha256), so an upload completing the same bytes keeps its file; a crash
+/// between forgetting the row and removing the file leaves a file nothing names, which
+/// [`sweep_orphan_files`] removes.
+pub fn release_unreferenced_blobs(
+    storage: &dyn Storage,
+    families: &FamilySpecs,
+    locks: &UploadLocks,
+    claimed_before_ms: i64,
+) -> StorageResult<Released> {
+    fill_blob_refs(storage, families)?;
+    let mut released = Released::default();
+    for (patient, sha256) in storage.unreferenced_blobs(claimed_before_ms)? {
+        let file_removed = locks.with_blob(&sha256, || release_one(storage, patient, &sha256, claimed_before_ms))?;
+        if let Some(removed) = file_removed {
+            released.blobs += 1;
+            released.files += usize::from(removed);
+        }
+    }
+    Ok(released)
+}
+
+/// Forgets the patient's blob if it is still to be released, then its file unless something
+/// else names the bytes: `None` if the blob stayed, else whether the file went.
+fn release_one(
+    storage: &dyn Storage,
+    patient: ResidentId,
+    sha256: &str,
+    claimed_before_ms: i64,
+) -> StorageResult<Option<bool>> {
+    // A push or an upload since the listing may have claimed it: the row goes only if not.
+    if !storage.release_blob(patient, sha256, claimed_before_ms)? {
+        return Ok(None);
+    }
+    let files = storage.blob_files();
+    remove_unless(storage.blob_named(sha256), || files.remove_blob(sha256)).map(Some)
+}
+
+/// What one round of tidying did; `None` for the daily parts on the other rounds.
+struct Tidied {
+    expired: StorageResult<usize>,
+    released: Option<StorageResult<Released>>,
+    swept: Option<StorageResult<Swept>>,
+}
+
+fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Expires abandoned uploads; with `daily`, also releases unreferenced blobs and sweeps
+/// orphaned files.
+fn tidy_once(st: &crate::state::AppState, daily: bool) -> Tidied {
+    let storage = st.storage.as_ref();
+    let ttl = st.limits.upload_ttl;
+    let expired = expire_uploads(storage, &st.uploads, now_ms().saturating_sub(millis(ttl)));
+    if !daily {
+        return Tidied { expired, released: None, swept: None };
+    }
+    // The grace must outlast the gap between a device's upload and the push of the record that
+    // names it; a device may already pause that long between two chunks, so never less.
+    let grace = st.limits.blob_release_grace.max(ttl);
+    let released =
+        release_unreferenced_blobs(storage, &st.families, &st.uploads, now_ms().saturating_sub(millis(grace)));
+    let swept =
+        std::time::SystemTime::now().checked_sub(ttl).map(|before| sweep_orphan_files(storage, &st.uploads, before));
+    Tidied { expired, released: Some(released), swept }
+}
+
+fn report(t: Tidied) {
+    match t.expired {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "abandoned uploads expired"),
+        Err(e) => tracing::warn!(error = %e, "expiring abandoned uploads failed"),
+    }
+    match t.released {
+        None | Some(Ok(Released { blobs: 0, .. })) => {}
+        Some(Ok(r)) => tracing::info!(blobs = r.blobs, files = r.files, "unreferenced blobs released"),
+        Some(Err(e)) => tracing::warn!(error = %e, "releasing unreferenced blobs failed"),
+    }
+    match t.swept {
+        None | Some(Ok(Swept { parts: 0, blobs: 0 })) => {}
+        Some(Ok(s)) => tracing::info!(parts = s.parts, blobs = s.blobs, "orphaned upload files removed"),
+        Some(Err(e)) => tracing::warn!(error = %e, "sweeping orphaned upload files failed"),
+    }
+}
+
 /// What the serving process does every `every`: expires uploads idle longer than
 /// `Limits::upload_ttl` ([`expire_uploads`]), and on the first run and every `sweep_every`-th
-/// after it removes orphaned files older than the same ([`sweep_orphan_files`]), which lists
-/// every stored file and so runs less often.
+/// after it releases blobs no record refers to ([`release_unreferenced_blobs`]) and removes
+/// orphaned files older than the upload TTL ([`sweep_orphan_files`]), which read every blob and
+/// every stored file and so run less often.
 pub async fn tidy_periodically(state: crate::state::SharedState, every: std::time::Duration, sweep_every: u32) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     for run in 0u64.. {
         tick.tick().await;
         let st = state.clone();
-        let sweep = run % u64::from(sweep_every.max(1)) == 0;
-        let done = tokio::task::spawn_blocking(move || {
-            let ttl_ms = i64::try_from(st.limits.upload_ttl.as_millis()).unwrap_or(i64::MAX);
-            let expired = expire_uploads(st.storage.as_ref(), &st.uploads, now_ms().saturating_sub(ttl_ms));
-            let cutoff = std::time::SystemTime::now().checked_sub(st.limits.upload_ttl);
-            let swept = match cutoff {
-                Some(before) if sweep => Some(sweep_orphan_files(st.storage.as_ref(), &st.uploads, before)),
-                _ => None,
-            };
-            (expired, swept)
-        })
-        .await;
-        let Ok((expired, swept)) = done else {
-            tracing::warn!("tidying uploads failed");
-            continue;
-        };
-        match expired {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(removed = n, "abandoned uploads expired"),
-            Err(e) => tracing::warn!(error = %e, "expiring abandoned uploads failed"),
-        }
-        match swept {
-            None | Some(Ok(Swept { parts: 0, blobs: 0 })) => {}
-            Some(Ok(s)) => tracing::info!(parts = s.parts, blobs = s.blobs, "orphaned upload files removed"),
-            Some(Err(e)) => tracing::warn!(error = %e, "sweeping orphaned upload files failed"),
+        let daily = run % u64::from(sweep_every.max(1)) == 0;
+        match tokio::task::spawn_blocking(move || tidy_once(&st, daily)).await {
+            Ok(tidied) => report(tidied),
+            Err(_) => tracing::warn!("tidying uploads failed"),
         }
     }
 }

@@ -167,8 +167,10 @@ fn run(cli: Cli) -> Result<(), String> {
                 let addr = listener.local_addr().map_err(|e| e.to_string())?;
                 println!("listening on http://{addr}");
                 let state = crate::app_state(storage, secret, limits);
-                // Abandoned uploads hold quota and disk until removed: expired hourly, and
-                // files nothing names swept at start and then daily.
+                fill_blob_refs(&state);
+                // Abandoned uploads hold quota and disk until removed: expired hourly; blobs no
+                // record refers to released, and files nothing names swept, at start and then
+                // daily.
                 tokio::spawn(crate::blob_service::tidy_periodically(
                     state.clone(),
                     std::time::Duration::from_secs(3600),
@@ -177,6 +179,16 @@ fn run(cli: Cli) -> Result<(), String> {
                 crate::serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
             })
         }
+    }
+}
+
+/// Once per database: the blob references of records stored before the server kept them.
+/// Serving goes on if it fails; nothing is released until it has been done.
+fn fill_blob_refs(state: &crate::state::AppState) {
+    match crate::blob_service::fill_blob_refs(state.storage.as_ref(), &state.families) {
+        Ok(None) => {}
+        Ok(Some(records)) => tracing::info!(records, "blob references of earlier records filled in"),
+        Err(e) => tracing::warn!(error = %e, "filling in blob references failed; blobs are kept until it succeeds"),
     }
 }
 

@@ -40,6 +40,11 @@ pub struct Limits {
     pub blob_quota_bytes: u64,
     /// An upload with no chunk for this long is abandoned and removed.
     pub upload_ttl: Duration,
+    /// A blob no live record refers to is released (and stops counting against the quota) once
+    /// it was last stored or found stored by an upload longer ago than this. Well beyond
+    /// `upload_ttl` and the time a device takes between uploading a photo and pushing the record
+    /// that names it (it may go offline in between); never shorter than `upload_ttl` in effect.
+    pub blob_release_grace: Duration,
 }
 
 impl Default for Limits {
@@ -64,6 +69,7 @@ impl Default for Limits {
             // Hundreds of photographed pages (about 1 MB each) with their thumbnails.
             blob_quota_bytes: 500 * 1024 * 1024,
             upload_ttl: Duration::from_secs(24 * 3600),
+            blob_release_grace: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

@@ -80,12 +80,18 @@ struct Checked {
     /// Its family edits records (has `update`): a create that finds the record already there
     /// (two devices started the same document) is a conflict to merge, not a refusal.
     edited: bool,
+    /// The blobs a create or update refers to, as its family names them: stored with the record
+    /// so the blobs are kept while it lives.
+    blobs: Vec<String>,
 }
 
 impl Checked {
     fn new(mutation: Mutation, families: &FamilySpecs, target: Result<ResidentId, ErrorCode>) -> Self {
-        let edited = families.get(&mutation.entity).is_some_and(|s| s.accepts(Op::Update));
-        Self { request_hash: request_hash(&mutation), target, mutation, edited }
+        let spec = families.get(&mutation.entity);
+        let edited = spec.is_some_and(|s| s.accepts(Op::Update));
+        let writes_record = target.is_ok() && matches!(mutation.op, Op::Create | Op::Update);
+        let blobs = spec.filter(|_| writes_record).map(|s| s.blobs(&mutation.payload)).unwrap_or_default();
+        Self { request_hash: request_hash(&mutation), target, mutation, edited, blobs }
     }
 }
 
@@ -204,7 +210,7 @@ fn apply_once(tx: &mut dyn RecordTx, writer: Writer<'_>, c: &Checked, now_ms: i6
         return Ok(result);
     }
     let result = match c.target {
-        Ok(patient) => apply(tx, writer, m, c.edited, patient, now_ms)?,
+        Ok(patient) => apply(tx, writer, c, patient, now_ms)?,
         Err(code) => rejected(m, code),
     };
     // Refusals and conflicts are recorded too: the queue moves on, and a replay is answered alike.
@@ -244,15 +250,15 @@ fn conflict(m: &Mutation, head: Head) -> MutationResult {
     }
 }
 
-/// What a first-seen mutation does to its entity.
+/// What a first-seen mutation does to its entity; the blobs it refers to change with it.
 fn apply(
     tx: &mut dyn RecordTx,
     writer: Writer<'_>,
-    m: &Mutation,
-    edited: bool,
+    c: &Checked,
     patient: ResidentId,
     now_ms: i64,
 ) -> StorageResult<MutationResult> {
+    let (m, edited) = (&c.mutation, c.edited);
     let hash = payload_hash(&m.payload);
     let head = tx.head(patient, &m.entity, &m.entity_id)?;
     let new_record = |version, deleted_at_ms| NewRecord {
@@ -268,6 +274,7 @@ fn apply(
         (Op::Create, None) => {
             let seq = tx.next_seq(patient)?;
             tx.insert(patient, &new_record(seq, None))?;
+            tx.set_blob_refs(patient, &m.entity, &m.entity_id, &c.blobs)?;
             applied(m, seq)
         }
         // The same record again (another device relayed it, or a lost response) is success; a
@@ -282,12 +289,15 @@ fn apply(
         (Op::Update, Some(_)) => {
             let seq = tx.next_seq(patient)?;
             tx.replace(patient, &m.entity, &m.entity_id, seq, &m.payload, &hash)?;
+            tx.set_blob_refs(patient, &m.entity, &m.entity_id, &c.blobs)?;
             applied(m, seq)
         }
         (Op::Delete, Some(h)) if h.deleted => applied(m, h.version),
         (Op::Delete, Some(_)) => {
             let seq = tx.next_seq(patient)?;
             tx.tombstone(patient, &m.entity, &m.entity_id, seq, now_ms)?;
+            // A deleted record keeps its last payload for pulls, but no longer its blobs.
+            tx.set_blob_refs(patient, &m.entity, &m.entity_id, &[])?;
             applied(m, seq)
         }
         // Deleting what the server never saw still leaves a tombstone, so a late create cannot

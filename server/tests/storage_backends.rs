@@ -1,8 +1,8 @@
 //! One suite for every storage backend: accounts and tokens, the record primitives, and the sync
 //! rules that `sync_service` builds on them (ledger replays, idempotency conflicts, duplicate
 //! and conflicting creates, tombstones for unseen ids, compare-and-swap updates, ingest), pull
-//! order and paging, tombstone collection and epoch bumps; blobs (uploads, quota, expiry) and
-//! their bytes.
+//! order and paging, tombstone collection and epoch bumps; blobs (uploads, quota, expiry), their
+//! bytes, the records' references to them and their release.
 //!
 //! A backend joins by adding its constructor to the `backends` list at the bottom; a test joins
 //! by adding its name to the `tests` list (an unlisted one fails the build as dead code).
@@ -866,6 +866,110 @@ fn blob_files_are_listed_and_removed(b: &Backend) {
     assert!(f.remove_blob("../server.db").is_err(), "names are checked");
 }
 
+// ---- blob references and release ----
+
+/// Stores `sha` for the patient as an upload claimed at `at` would.
+fn stored_blob(b: &Backend, n: u8, patient: ResidentId, sha: &str, size: u64, at: i64) {
+    let up_id = upload_id(n);
+    let up = new_upload(&up_id, patient, patient, sha, size);
+    assert!(matches!(b.storage.begin_upload(&up, u64::MAX, at).unwrap(), Begun::Created(_)));
+    b.storage.complete_upload(&upload_id(n), at).unwrap();
+}
+
+/// A checkup of the patient whose pages are (image, thumbnail) pairs.
+fn checkup(id: &str, patient: &str, pages: &[(&str, &str)]) -> serde_json::Value {
+    let blob = |sha: &str| serde_json::json!({"id": sha, "sha256": sha, "size": 10, "mime": "image/jpeg"});
+    let mut c: serde_json::Value = support::vector("checkup_create_tokutei.json");
+    c["id"] = id.into();
+    c["patient"] = patient.into();
+    c["pages"] = pages
+        .iter()
+        .map(|(image, thumb)| {
+            serde_json::json!({"image": blob(image), "thumbnail": blob(thumb), "width": 1, "height": 1,
+                "added_at": "2026-06-20T10:02:00+09:00"})
+        })
+        .collect();
+    c
+}
+
+fn fill(b: &Backend) -> Option<u64> {
+    techo_server::blob_service::fill_blob_refs(b.storage.as_ref(), &support::families()).unwrap()
+}
+
+fn unreferenced(b: &Backend, before: i64) -> Vec<String> {
+    let mut shas: Vec<String> = b.storage.unreferenced_blobs(before).unwrap().into_iter().map(|(_, s)| s).collect();
+    shas.sort();
+    shas
+}
+
+fn blob_references_follow_the_records_that_name_them(b: &Backend) {
+    let a = resident(b, "34001234");
+    assert_eq!(fill(b), Some(0), "a fresh store has nothing to fill, once");
+    assert_eq!(fill(b), None);
+    let (x, y, z) = ("0a".repeat(32), "0b".repeat(32), "0c".repeat(32));
+    for (n, sha) in [(1, &x), (2, &y), (3, &z)] {
+        stored_blob(b, n, a, sha, 10, NOW);
+    }
+    assert_eq!(unreferenced(b, NOW + 1), vec![x.clone(), y.clone(), z.clone()]);
+    assert!(unreferenced(b, NOW).is_empty(), "claimed at the cut-off is not before it");
+    let rid = id();
+    let created =
+        push_one(b, a, "phone", mutation("checkup", Op::Create, &rid, None, checkup(&rid, "34001234", &[(&x, &y)])));
+    assert_eq!(created.status, MutationStatus::Applied);
+    assert_eq!(unreferenced(b, NOW + 1), vec![z.clone()]);
+    // An update naming other pages moves the references with it.
+    let v = created.commit_seq;
+    let updated =
+        push_one(b, a, "phone", mutation("checkup", Op::Update, &rid, v, checkup(&rid, "34001234", &[(&z, &y)])));
+    assert_eq!(updated.status, MutationStatus::Applied);
+    assert_eq!(unreferenced(b, NOW + 1), vec![x.clone()]);
+    // A refused update changes nothing.
+    let stale = push_one(b, a, "phone", mutation("checkup", Op::Update, &rid, v, checkup(&rid, "34001234", &[])));
+    assert_eq!(stale.status, MutationStatus::Conflict);
+    assert_eq!(unreferenced(b, NOW + 1), vec![x.clone()]);
+    push_one(b, a, "phone", mutation("checkup", Op::Delete, &rid, None, tombstone(&rid, "34001234")));
+    assert_eq!(unreferenced(b, NOW + 1), vec![x.clone(), y.clone(), z.clone()], "a tombstone names nothing");
+    // The primitive itself: exactly the set given.
+    let entity = Entity::Checkup;
+    in_tx(b, |tx| tx.set_blob_refs(a, &entity, "doc", &[x.clone(), y.clone()])).unwrap();
+    in_tx(b, |tx| tx.set_blob_refs(a, &entity, "doc", std::slice::from_ref(&y))).unwrap();
+    assert_eq!(unreferenced(b, NOW + 1), vec![x.clone(), z.clone()]);
+    // References are per patient: another patient's record protects only their own blob.
+    let other = resident(b, "34005678");
+    stored_blob(b, 4, other, &x, 10, NOW);
+    in_tx(b, |tx| tx.set_blob_refs(other, &entity, "theirs", std::slice::from_ref(&x))).unwrap();
+    let pairs = b.storage.unreferenced_blobs(NOW + 1).unwrap();
+    assert!(pairs.contains(&(a, x.clone())) && !pairs.contains(&(other, x.clone())), "{pairs:?}");
+}
+
+fn a_blob_is_released_only_when_filled_unreferenced_and_unclaimed(b: &Backend) {
+    let s = b.storage.as_ref();
+    let a = resident(b, "34001234");
+    let (x, y) = ("0a".repeat(32), "0b".repeat(32));
+    stored_blob(b, 1, a, &x, 60, NOW);
+    stored_blob(b, 2, a, &y, 30, NOW);
+    assert_eq!(s.storage_used(a).unwrap(), 90);
+    assert!(!s.release_blob(a, &x, NOW + 1).unwrap(), "never before older records' references are filled");
+    fill(b);
+    in_tx(b, |tx| tx.set_blob_refs(a, &Entity::Checkup, "doc", std::slice::from_ref(&y))).unwrap();
+    assert!(!s.release_blob(a, &y, NOW + 1).unwrap(), "a record names it");
+    assert!(!s.release_blob(a, &x, NOW).unwrap(), "within the grace");
+    // An upload told the patient has it already claims it again: a record naming it may follow.
+    let again_id = upload_id(3);
+    let again = new_upload(&again_id, a, a, &x, 60);
+    assert!(matches!(s.begin_upload(&again, u64::MAX, NOW + HOUR).unwrap(), Begun::Stored(_)));
+    assert!(!s.release_blob(a, &x, NOW + 1).unwrap(), "claimed since");
+    assert!(s.unreferenced_blobs(NOW + 1).unwrap().is_empty());
+    assert!(s.release_blob(a, &x, NOW + HOUR + 1).unwrap());
+    assert!(!s.release_blob(a, &x, NOW + HOUR + 1).unwrap(), "released once");
+    assert_eq!(s.blob(a, &x).unwrap(), None);
+    assert_eq!(s.storage_used(a).unwrap(), 30, "the quota is freed");
+    assert!(!s.blob_named(&x).unwrap(), "nothing names the bytes any more");
+    // Stored again later: a new blob with a new claim.
+    stored_blob(b, 4, a, &x, 60, NOW + 2 * HOUR);
+    assert!(!s.release_blob(a, &x, NOW + 2 * HOUR).unwrap());
+}
+
 // ---- every test against every backend ----
 
 macro_rules! every_backend {
@@ -917,5 +1021,7 @@ every_backend! {
         blob_files_write_at_offsets_cut_surplus_and_promote_whole,
         uploads_and_blobs_are_found_by_id_and_by_name,
         blob_files_are_listed_and_removed,
+        blob_references_follow_the_records_that_name_them,
+        a_blob_is_released_only_when_filled_unreferenced_and_unclaimed,
     ],
 }

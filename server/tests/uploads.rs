@@ -1,7 +1,7 @@
 //! Resumable photo uploads and blob downloads over HTTP on 127.0.0.1: chunks in and the same
 //! bytes out, resuming after a lost answer, offsets and hashes checked, dedupe, quota and size
 //! limits, other accounts kept out, repairs after crashes (simulated on disk, and a real
-//! SIGKILL of the server binary between chunks).
+//! SIGKILL of the server binary between chunks), and blobs released once no record names them.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -17,6 +17,7 @@ const OTHER: (&str, &str) = ("DEMO0002", "kenko-demo-2");
 struct Server {
     url: String,
     storage: Arc<SqliteStorage>,
+    state: techo_server::state::SharedState,
     dir: tempfile::TempDir,
 }
 
@@ -28,8 +29,8 @@ async fn start_with(limits: Limits) -> Server {
     let state = techo_server::app_state(storage.clone(), secret, limits);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(techo_server::serve(listener, state, std::future::pending()));
-    Server { url, storage, dir }
+    tokio::spawn(techo_server::serve(listener, state.clone(), std::future::pending()));
+    Server { url, storage, state, dir }
 }
 
 async fn start() -> Server {
@@ -422,6 +423,188 @@ async fn bytes_nothing_names_are_swept_and_everything_named_is_kept() {
     assert_eq!(upload_state(&s.url, &token, &promoted_id).await.1["blob"]["sha256"], sha(&promoted));
     let again = techo_server::blob_service::sweep_orphan_files(s.storage.as_ref(), &locks, cutoff).unwrap();
     assert_eq!((again.parts, again.blobs), (0, 0), "nothing more to remove");
+}
+
+// ---- blobs released once no live record names them ----
+
+/// Stores `bytes` for `patient` in one go; the blob as the upload answered it.
+async fn store(url: &str, token: &str, patient: &str, bytes: &[u8]) -> Value {
+    let (status, state) = begin(url, token, patient, &sha(bytes), bytes.len() as u64).await;
+    assert_eq!(status, 200, "{state}");
+    let id = state["upload_id"].as_str().expect("a new upload").to_owned();
+    send_rest(url, token, &id, bytes, 0, MAX_CHUNK_BYTES).await["blob"].clone()
+}
+
+/// A photographed page as records carry it.
+fn page(image: &[u8], thumbnail: &[u8]) -> Value {
+    let blob = |b: &[u8]| json!({"id": sha(b), "sha256": sha(b), "size": b.len(), "mime": "image/jpeg"});
+    json!({"image": blob(image), "thumbnail": blob(thumbnail), "width": 2480, "height": 3508,
+        "added_at": "2026-06-20T10:02:00+09:00"})
+}
+
+fn checkup(id: &str, patient: &str, pages: Vec<Value>) -> Value {
+    json!({"id": id, "patient": patient, "date": "2026-06-12", "kind": "tokutei", "pages": pages, "items": []})
+}
+
+fn sheet(patient: &str, pages: Vec<Value>) -> (String, Value) {
+    let id = techo_domain::emergency_sheet::sheet_id(&techo_domain::HmCode::parse(patient).unwrap()).to_string();
+    let record = json!({"id": id, "patient": patient, "fields": {}, "pages": pages,
+        "saved_at": "2026-12-04T09:00:00+09:00", "saved_by": {"device": "phone"}});
+    (id, record)
+}
+
+fn tombstone(id: &str, patient: &str) -> Value {
+    json!({"id": id, "patient": patient, "deleted_at": "2026-12-05T09:00:00.000+00:00"})
+}
+
+/// Pushes one mutation and returns its result, which must be `applied`.
+async fn push(url: &str, token: &str, entity: &str, op: &str, base: Option<u64>, payload: Value) -> Value {
+    let mut m = json!({"mutation_id": uuid::Uuid::now_v7().to_string(), "entity": entity,
+        "entity_id": payload["id"], "op": op, "payload": payload});
+    if let Some(base) = base {
+        m["base_version"] = base.into();
+    }
+    let body = json!({"protocol_version": techo_protocol::PROTOCOL_VERSION,
+        "schema_version": techo_protocol::SCHEMA_VERSION, "mutations": [m]});
+    let (status, answer) =
+        answer(client().post(format!("{url}/v1/sync/push")).bearer_auth(token).json(&body).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{answer}");
+    let result = answer["results"][0].clone();
+    assert_eq!(result["status"], "applied", "{result}");
+    result
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Releases what the server's daily round would if its clock read `now_ms`.
+fn release_at(s: &Server, now_ms: i64) -> techo_server::blob_service::Released {
+    let grace = i64::try_from(s.state.limits.blob_release_grace.as_millis()).unwrap();
+    let st = &s.state;
+    techo_server::blob_service::release_unreferenced_blobs(
+        st.storage.as_ref(),
+        &st.families,
+        &st.uploads,
+        now_ms - grace,
+    )
+    .unwrap()
+}
+
+/// The server's clock a day past the grace: everything stored so far is old enough.
+fn past_the_grace() -> i64 {
+    techo_server::state::now_ms() + 30 * DAY_MS + DAY_MS
+}
+
+fn released(blobs: usize, files: usize) -> techo_server::blob_service::Released {
+    techo_server::blob_service::Released { blobs, files }
+}
+
+#[tokio::test]
+async fn a_deleted_checkups_photos_are_released_and_free_the_quota() {
+    let s = start_with(Limits { blob_quota_bytes: 20_000, ..Limits::default() }).await;
+    let token = login(&s.url, ME).await;
+    let (image, thumbnail, next) = (photo(9_000, 30), photo(1_000, 31), photo(12_000, 32));
+    store(&s.url, &token, ME.0, &image).await;
+    store(&s.url, &token, ME.0, &thumbnail).await;
+    let id = uuid::Uuid::now_v7().to_string();
+    push(&s.url, &token, "checkup", "create", None, checkup(&id, ME.0, vec![page(&image, &thumbnail)])).await;
+    let (status, refused) = begin(&s.url, &token, ME.0, &sha(&next), next.len() as u64).await;
+    assert_eq!((status, refused["code"].as_str()), (413, Some("quota_exceeded")));
+    assert_eq!(release_at(&s, past_the_grace()), released(0, 0), "named by a live checkup");
+
+    push(&s.url, &token, "checkup", "delete", None, tombstone(&id, ME.0)).await;
+    assert_eq!(release_at(&s, techo_server::state::now_ms()), released(0, 0), "within the grace");
+    assert_eq!(download(&s.url, &token, ME.0, &sha(&image)).await.status(), 200);
+    assert_eq!(release_at(&s, past_the_grace()), released(2, 2));
+    for gone in [&image, &thumbnail] {
+        assert_eq!(download(&s.url, &token, ME.0, &sha(gone)).await.status(), 404);
+    }
+    assert!(files_in(&s.dir.path().join("blobs")).is_empty(), "the files went with them");
+    let resident = s.storage.resident_by_hm_code(ME.0).unwrap().unwrap().id;
+    assert_eq!(s.storage.storage_used(resident).unwrap(), 0);
+    assert_eq!(store(&s.url, &token, ME.0, &next).await["sha256"], sha(&next), "what did not fit now fits");
+    assert_eq!(release_at(&s, techo_server::state::now_ms()), released(0, 0), "the new one is within its grace");
+}
+
+#[tokio::test]
+async fn a_photo_another_live_checkup_names_stays() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let (shared, first_thumb, second_thumb) = (photo(4_000, 33), photo(500, 34), photo(500, 35));
+    for bytes in [&shared, &first_thumb, &second_thumb] {
+        store(&s.url, &token, ME.0, bytes).await;
+    }
+    let (first, second) = (uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string());
+    push(&s.url, &token, "checkup", "create", None, checkup(&first, ME.0, vec![page(&shared, &first_thumb)])).await;
+    push(&s.url, &token, "checkup", "create", None, checkup(&second, ME.0, vec![page(&shared, &second_thumb)])).await;
+    push(&s.url, &token, "checkup", "delete", None, tombstone(&first, ME.0)).await;
+    assert_eq!(release_at(&s, past_the_grace()), released(1, 1), "only the deleted checkup's own thumbnail");
+    assert_eq!(download(&s.url, &token, ME.0, &sha(&first_thumb)).await.status(), 404);
+    for kept in [&shared, &second_thumb] {
+        let r = download(&s.url, &token, ME.0, &sha(kept)).await;
+        assert_eq!(r.bytes().await.unwrap().as_ref(), kept.as_slice());
+    }
+}
+
+#[tokio::test]
+async fn a_page_removed_from_the_sheet_releases_its_photos_and_the_kept_page_stays() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let (kept_image, kept_thumb, removed_image, removed_thumb) =
+        (photo(3_000, 36), photo(300, 37), photo(3_500, 38), photo(350, 39));
+    for bytes in [&kept_image, &kept_thumb, &removed_image, &removed_thumb] {
+        store(&s.url, &token, ME.0, bytes).await;
+    }
+    let (_, both) = sheet(ME.0, vec![page(&kept_image, &kept_thumb), page(&removed_image, &removed_thumb)]);
+    let created = push(&s.url, &token, "emergency_sheet", "create", None, both).await;
+    assert_eq!(release_at(&s, past_the_grace()), released(0, 0));
+    let (_, one) = sheet(ME.0, vec![page(&kept_image, &kept_thumb)]);
+    push(&s.url, &token, "emergency_sheet", "update", created["commit_seq"].as_u64(), one).await;
+    assert_eq!(release_at(&s, past_the_grace()), released(2, 2));
+    for gone in [&removed_image, &removed_thumb] {
+        assert_eq!(download(&s.url, &token, ME.0, &sha(gone)).await.status(), 404);
+    }
+    for kept in [&kept_image, &kept_thumb] {
+        assert_eq!(download(&s.url, &token, ME.0, &sha(kept)).await.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn a_photo_whose_record_is_still_to_come_is_kept_through_the_grace() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let bytes = photo(2_000, 40);
+    store(&s.url, &token, ME.0, &bytes).await;
+    let later = techo_server::state::now_ms() + 29 * DAY_MS;
+    assert_eq!(release_at(&s, later), released(0, 0), "uploaded, its record not pushed yet");
+    // The device is told the blob is there and so will not send it: the grace starts again.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let told_at = techo_server::state::now_ms();
+    let (status, state) = begin(&s.url, &token, ME.0, &sha(&bytes), bytes.len() as u64).await;
+    assert!(status == 200 && state["upload_id"].is_null(), "{state}");
+    let grace = i64::try_from(s.state.limits.blob_release_grace.as_millis()).unwrap();
+    assert_eq!(release_at(&s, told_at + grace), released(0, 0), "claimed again when it was found");
+    assert_eq!(release_at(&s, past_the_grace()), released(1, 1), "never named after all");
+}
+
+#[tokio::test]
+async fn bytes_two_patients_have_keep_their_file_while_one_still_holds_them() {
+    let s = start().await;
+    let (mine, theirs) = (login(&s.url, ME).await, login(&s.url, OTHER).await);
+    let bytes = photo(2_500, 41);
+    store(&s.url, &mine, ME.0, &bytes).await;
+    store(&s.url, &theirs, OTHER.0, &bytes).await;
+    assert_eq!(files_in(&s.dir.path().join("blobs")).len(), 1, "one file for both");
+    let id = uuid::Uuid::now_v7().to_string();
+    push(&s.url, &theirs, "checkup", "create", None, checkup(&id, OTHER.0, vec![page(&bytes, &bytes)])).await;
+    assert_eq!(release_at(&s, past_the_grace()), released(1, 0), "mine goes, the file stays for them");
+    assert_eq!(download(&s.url, &mine, ME.0, &sha(&bytes)).await.status(), 404);
+    let r = download(&s.url, &theirs, OTHER.0, &sha(&bytes)).await;
+    assert_eq!(r.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    let me = s.storage.resident_by_hm_code(ME.0).unwrap().unwrap().id;
+    assert_eq!(s.storage.storage_used(me).unwrap(), 0, "my quota is freed");
+    push(&s.url, &theirs, "checkup", "delete", None, tombstone(&id, OTHER.0)).await;
+    assert_eq!(release_at(&s, past_the_grace()), released(1, 1));
+    assert!(files_in(&s.dir.path().join("blobs")).is_empty());
 }
 
 /// Sends a request by hand with its body held back for `pause`, as a weak signal does; the

@@ -7,6 +7,7 @@
 use super::{ResidentId, StorageResult};
 use std::io;
 use std::time::SystemTime;
+use techo_protocol::Entity;
 
 /// A blob stored for a patient.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +47,8 @@ pub struct NewUpload<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Begun {
-    /// The patient already has this blob: nothing to send.
+    /// The patient already has this blob: nothing to send. The blob counts as claimed now, so
+    /// it is not released before the record that will name it arrives.
     Stored(Blob),
     /// This account's upload of the same blob for the same patient, to continue.
     Resumed(Upload),
@@ -86,6 +88,22 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Bytes the account's quota pays for: its stored blobs and the declared sizes of its uploads
     /// in progress.
     fn storage_used(&self, account: ResidentId) -> StorageResult<u64>;
+
+    /// Once, in one write transaction: the references of every live record stored before
+    /// references were kept, as `refs_of` names them (the family registry's knowledge, which
+    /// the store has not). `Some(records that refer to a blob)` when it ran, `None` when it had
+    /// run already.
+    fn fill_blob_refs(
+        &self,
+        refs_of: &dyn Fn(&Entity, &serde_json::Value) -> Vec<String>,
+    ) -> StorageResult<Option<u64>>;
+    /// Blobs no live record of their patient refers to, last claimed (stored, or found stored by
+    /// an upload) before `claimed_before_ms`, oldest first.
+    fn unreferenced_blobs(&self, claimed_before_ms: i64) -> StorageResult<Vec<(ResidentId, String)>>;
+    /// Forgets the patient's blob if it is still unreferenced and unclaimed since
+    /// `claimed_before_ms`, and never while references are still to be filled
+    /// ([`BlobStore::fill_blob_refs`]); whether it did. Its bytes are the caller's to remove.
+    fn release_blob(&self, patient: ResidentId, sha256: &str, claimed_before_ms: i64) -> StorageResult<bool>;
 }
 
 /// The bytes of uploads in progress (by upload id) and of stored blobs (by sha256; the same

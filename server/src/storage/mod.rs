@@ -9,7 +9,8 @@
 //!   conflicts) is decided in `crate::sync_service`, so a new backend never re-implements it.
 //!
 //! - [`blobs`]: photo blobs per patient (content-addressed by sha256, what records point at),
-//!   uploads in progress and each account's usage ([`BlobStore`]), and where the bytes are
+//!   uploads in progress, each account's usage and the blobs no live record refers to any more
+//!   ([`BlobStore`]; the references are written with the records, [`RecordTx`]), and where the bytes are
 //!   ([`BlobFiles`]: [`fs_blobs`] keeps them as files under the data directory, and an
 //!   S3-compatible store can take its place). What an upload means (durability order, hash
 //!   check, crash repair) is decided in `crate::blob_service`.

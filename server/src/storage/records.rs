@@ -104,6 +104,17 @@ pub trait RecordTx {
         version: u64,
         deleted_at_ms: i64,
     ) -> StorageResult<()>;
+
+    /// Makes `sha256s` exactly the blobs of `patient` this record refers to (none: it refers to
+    /// nothing, as a tombstone does). Written with the record, so a committed record and its
+    /// references never disagree.
+    fn set_blob_refs(
+        &mut self,
+        patient: ResidentId,
+        entity: &Entity,
+        entity_id: &str,
+        sha256s: &[String],
+    ) -> StorageResult<()>;
 }
 
 pub trait RecordStore: Send + Sync + 'static {

@@ -4,6 +4,51 @@ use super::{SqliteStorage, lock};
 use crate::storage::blobs::{Begun, Blob, BlobFiles, BlobStore, NewUpload, Upload};
 use crate::storage::{ResidentId, StorageError, StorageResult};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use techo_protocol::Entity;
+
+/// Present while references of records stored before schema 8 are still to be filled.
+const REFS_PENDING: &str = "SELECT 1 FROM \"server_meta\" WHERE \"key\" = 'blob_refs_pending'";
+
+/// Adds the record's references to `sha256s` (those it has already stay).
+pub(super) fn add_blob_refs(
+    conn: &Connection,
+    patient: ResidentId,
+    entity: &str,
+    entity_id: &str,
+    sha256s: &[String],
+) -> StorageResult<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO \"blob_refs\" (\"patient_id\", \"entity\", \"entity_id\", \"sha256\") \
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+    )?;
+    for sha256 in sha256s {
+        stmt.execute(params![patient, entity, entity_id, sha256])?;
+    }
+    Ok(())
+}
+
+/// Each live record with its references as `refs_of` names them.
+fn add_refs_of_every_record(
+    conn: &Connection,
+    refs_of: &dyn Fn(&Entity, &serde_json::Value) -> Vec<String>,
+) -> StorageResult<u64> {
+    let mut stmt = conn.prepare(
+        "SELECT \"patient_id\", \"entity\", \"entity_id\", \"payload\" FROM \"records\" WHERE \"deleted\" = 0",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut referring = 0;
+    while let Some(r) = rows.next()? {
+        let (patient, entity, entity_id): (ResidentId, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let payload: serde_json::Value =
+            serde_json::from_str(&r.get::<_, String>(3)?).map_err(|_| StorageError::Corrupt("stored payload"))?;
+        let shas = refs_of(&Entity::parse(&entity), &payload);
+        if !shas.is_empty() {
+            add_blob_refs(conn, patient, &entity, &entity_id, &shas)?;
+            referring += 1;
+        }
+    }
+    Ok(referring)
+}
 
 const UPLOAD_COLUMNS: &str = "\"id\", \"account_id\", \"patient_id\", \"sha256\", \"size\", \"mime\", \"offset\"";
 
@@ -60,6 +105,12 @@ impl BlobStore for SqliteStorage {
         // Immediate: the quota is checked and the upload counted with no other writer between.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if let Some(blob) = find_blob(&tx, new.patient, new.sha256)? {
+            tx.prepare_cached(
+                "UPDATE \"blobs\" SET \"claimed_at\" = max(\"claimed_at\", ?3) \
+                 WHERE \"patient_id\" = ?1 AND \"sha256\" = ?2",
+            )?
+            .execute(params![new.patient, new.sha256, now_ms])?;
+            tx.commit()?;
             return Ok(Begun::Stored(blob));
         }
         let existing = tx
@@ -128,8 +179,9 @@ impl BlobStore for SqliteStorage {
             .optional()?
             .ok_or(StorageError::NotFound)?;
         tx.prepare_cached(
-            "INSERT INTO \"blobs\" (\"patient_id\", \"sha256\", \"size\", \"mime\", \"uploaded_by\", \"created_at\") \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (\"patient_id\", \"sha256\") DO NOTHING",
+            "INSERT INTO \"blobs\" (\"patient_id\", \"sha256\", \"size\", \"mime\", \"uploaded_by\", \"created_at\", \
+             \"claimed_at\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) \
+             ON CONFLICT (\"patient_id\", \"sha256\") DO UPDATE SET \"claimed_at\" = max(\"claimed_at\", excluded.\"claimed_at\")",
         )?
         .execute(params![
             upload.patient,
@@ -187,5 +239,47 @@ impl BlobStore for SqliteStorage {
                  OR EXISTS (SELECT 1 FROM \"uploads\" WHERE \"sha256\" = ?1)",
         )?;
         Ok(stmt.query_row([sha256], |r| r.get(0))?)
+    }
+
+    fn fill_blob_refs(
+        &self,
+        refs_of: &dyn Fn(&Entity, &serde_json::Value) -> Vec<String>,
+    ) -> StorageResult<Option<u64>> {
+        let mut conn = lock(&self.writer);
+        // One transaction with the single writer: no push lands between reading a record and
+        // writing its references, and the marker goes only with all of them.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if !tx.prepare_cached(REFS_PENDING)?.exists([])? {
+            return Ok(None);
+        }
+        tx.execute("DELETE FROM \"blob_refs\"", [])?;
+        let referring = add_refs_of_every_record(&tx, refs_of)?;
+        tx.execute("DELETE FROM \"server_meta\" WHERE \"key\" = 'blob_refs_pending'", [])?;
+        tx.commit()?;
+        Ok(Some(referring))
+    }
+
+    fn unreferenced_blobs(&self, claimed_before_ms: i64) -> StorageResult<Vec<(ResidentId, String)>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT b.\"patient_id\", b.\"sha256\" FROM \"blobs\" b WHERE b.\"claimed_at\" < ?1 \
+             AND NOT EXISTS (SELECT 1 FROM \"blob_refs\" r WHERE r.\"patient_id\" = b.\"patient_id\" AND r.\"sha256\" = b.\"sha256\") \
+             ORDER BY b.\"claimed_at\"",
+        )?;
+        let rows = stmt.query_map([claimed_before_ms], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn release_blob(&self, patient: ResidentId, sha256: &str, claimed_before_ms: i64) -> StorageResult<bool> {
+        // One statement on the single writer: a push naming the blob, or an upload claiming it,
+        // commits either before (and the row stays) or after (and finds it gone).
+        let n = lock(&self.writer)
+            .prepare_cached(&format!(
+                "DELETE FROM \"blobs\" WHERE \"patient_id\" = ?1 AND \"sha256\" = ?2 AND \"claimed_at\" < ?3 \
+                 AND NOT EXISTS (SELECT 1 FROM \"blob_refs\" r WHERE r.\"patient_id\" = ?1 AND r.\"sha256\" = ?2) \
+                 AND NOT EXISTS ({REFS_PENDING})"
+            ))?
+            .execute(params![patient, sha256, claimed_before_ms])?;
+        Ok(n == 1)
     }
 }

@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_pharmacies.sql")),
     (6, include_str!("../migrations/0006_blobs.sql")),
     (7, include_str!("../migrations/0007_blob_names.sql")),
+    (8, include_str!("../migrations/0008_blob_refs.sql")),
 ];
 const READERS: usize = 4;
 
@@ -208,8 +209,23 @@ mod tests {
                     .unwrap();
                 }
             }
+            if upto >= 6 {
+                c_exec(
+                    &path,
+                    "INSERT INTO \"blobs\" (\"patient_id\", \"sha256\", \"size\", \"mime\", \"uploaded_by\", \"created_at\") \
+                       VALUES (1, 'ab', 5, 'image/jpeg', 1, 1234);",
+                );
+            }
             let s = SqliteStorage::open(&path).unwrap();
             assert_eq!(schema(&path), want, "upgrade from {upto}");
+            if upto >= 6 {
+                // The grace of a blob stored before claims were kept runs from when it was stored.
+                let claimed: i64 = Connection::open(&path)
+                    .unwrap()
+                    .query_row("SELECT \"claimed_at\" FROM \"blobs\"", [], |r| r.get(0))
+                    .unwrap();
+                assert_eq!(claimed, 1234, "blob kept from {upto}");
+            }
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
@@ -262,6 +278,85 @@ mod tests {
         c.pragma_update(None, "user_version", 99).unwrap();
         drop(c);
         assert!(SqliteStorage::open(&fresh).is_err());
+    }
+
+    fn c_exec(path: &Path, sql: &str) {
+        Connection::open(path).unwrap().execute_batch(sql).unwrap();
+    }
+
+    /// A database of schema 7 with a live checkup naming two blobs, a deleted one naming a
+    /// third, and a fourth blob nothing names.
+    fn schema_7_with_photos(path: &Path) -> Vec<String> {
+        let c = Connection::open(path).unwrap();
+        for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 <= 7) {
+            c.execute_batch(sql).unwrap();
+            c.pragma_update(None, "user_version", version).unwrap();
+        }
+        let live: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../protocol/tests/vectors/checkup_create_tokutei.json"))
+                .unwrap();
+        let named = techo_domain::family::page_blobs(&live);
+        assert_eq!(named.len(), 2);
+        let mut deleted = live.clone();
+        deleted["id"] = "019ab3c2-8000-7000-8000-000000000002".into();
+        deleted["pages"][0]["image"]["sha256"] = "cc".repeat(32).into();
+        let (gone, unnamed) = ("cc".repeat(32), "dd".repeat(32));
+        c.execute_batch(
+            "INSERT INTO \"residents\" (\"hm_code\", \"display_name\", \"birth_date\", \"created_at\", \"last_seq\") \
+               VALUES ('34001234', 'A', '1950-01-01', 0, 2);",
+        )
+        .unwrap();
+        let record = "INSERT INTO \"records\" (\"patient_id\", \"entity\", \"entity_id\", \"version\", \"deleted\", \"payload\", \
+                      \"payload_hash\", \"created_by\") VALUES (1, 'checkup', ?1, ?2, ?3, ?4, 'h', 'device-1')";
+        c.execute(record, params![live["id"].as_str(), 1, 0, live.to_string()]).unwrap();
+        c.execute(record, params![deleted["id"].as_str(), 2, 1, deleted.to_string()]).unwrap();
+        let all = [named[0].clone(), named[1].clone(), gone, unnamed];
+        for sha in &all {
+            c.execute(
+                "INSERT INTO \"blobs\" (\"patient_id\", \"sha256\", \"size\", \"mime\", \"uploaded_by\", \"created_at\") \
+                 VALUES (1, ?1, 10, 'image/jpeg', 1, 1000)",
+                [sha],
+            )
+            .unwrap();
+        }
+        all.to_vec()
+    }
+
+    /// Records stored before references were kept get theirs once, from their family, before
+    /// anything can be released: their blobs stay, the others go.
+    #[test]
+    fn references_of_earlier_records_are_filled_once_before_any_release() {
+        use crate::blob_service::{Released, UploadLocks, fill_blob_refs, release_unreferenced_blobs};
+        use crate::storage::BlobStore;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let shas = schema_7_with_photos(&path);
+        let s = SqliteStorage::open(&path).unwrap();
+        let families = techo_domain::FamilySpecs::builtin();
+        assert!(!s.release_blob(1, &shas[3], i64::MAX).unwrap(), "nothing goes before the references are filled");
+        let released = release_unreferenced_blobs(&s, &families, &UploadLocks::new(), i64::MAX).unwrap();
+        assert_eq!(released, Released { blobs: 2, files: 2 }, "filled first, then released");
+        assert_eq!(fill_blob_refs(&s, &families).unwrap(), None, "filled once");
+        for (sha, kept) in shas.iter().zip([true, true, false, false]) {
+            assert_eq!(s.blob(1, sha).unwrap().is_some(), kept, "{sha}");
+        }
+        drop(s);
+        let s = SqliteStorage::open(&path).unwrap();
+        assert_eq!(fill_blob_refs(&s, &families).unwrap(), None, "not again after a restart");
+        assert!(s.unreferenced_blobs(i64::MAX).unwrap().is_empty());
+    }
+
+    /// The fill counts the records that refer to blobs, and a restart before it finds it still
+    /// to do.
+    #[test]
+    fn the_fill_runs_on_the_first_start_after_the_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        schema_7_with_photos(&path);
+        drop(SqliteStorage::open(&path).unwrap());
+        let s = SqliteStorage::open(&path).unwrap();
+        let families = techo_domain::FamilySpecs::builtin();
+        assert_eq!(crate::blob_service::fill_blob_refs(&s, &families).unwrap(), Some(1), "the live checkup");
     }
 
     /// A fresh database and its journal files are readable by the server's user only.

@@ -178,6 +178,21 @@ impl RecordTx for SqliteTx<'_> {
                 .execute(params![patient, entity.as_str(), entity_id, version as i64, deleted_at_ms])?,
         )
     }
+
+    fn set_blob_refs(
+        &mut self,
+        patient: ResidentId,
+        entity: &Entity,
+        entity_id: &str,
+        sha256s: &[String],
+    ) -> StorageResult<()> {
+        self.0
+            .prepare_cached(
+                "DELETE FROM \"blob_refs\" WHERE \"patient_id\" = ?1 AND \"entity\" = ?2 AND \"entity_id\" = ?3",
+            )?
+            .execute(params![patient, entity.as_str(), entity_id])?;
+        super::blobs::add_blob_refs(self.0, patient, entity.as_str(), entity_id, sha256s)
+    }
 }
 
 impl RecordStore for SqliteStorage {
