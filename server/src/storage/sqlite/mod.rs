@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_pharmacies.sql")),
     (6, include_str!("../migrations/0006_blobs.sql")),
     (7, include_str!("../migrations/0007_blob_names.sql")),
+    (8, include_str!("../migrations/0008_record_history.sql")),
 ];
 const READERS: usize = 4;
 
