@@ -119,6 +119,47 @@ pub enum ResetReason {
     Expired,
 }
 
+/// Query of `GET /v1/sync/versions`: every version the server kept of one edited document.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionsQuery {
+    /// The patient (HM code) the document belongs to.
+    pub patient: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub entity: Entity,
+    pub id: String,
+}
+
+/// One version of an edited document as it was written.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordVersion {
+    /// The patient sequence number this version was written at.
+    pub version: u64,
+    /// This version deleted the document (`payload` is its tombstone).
+    pub deleted: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: serde_json::Value,
+    /// RFC 3339, when the server took it; absent for a version written before the server kept
+    /// versions (then it is the document's current state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_at: Option<String>,
+    /// HM code of the account whose device wrote it (the patient's own, or a family member's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// A source writing for the patient on the server (a pharmacy system), when no device did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Answer of `GET /v1/sync/versions`, oldest first. A version written before the server kept
+/// versions is there only as the document's current state.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionsResponse {
+    pub versions: Vec<RecordVersion>,
+}
+
 /// The current state of one entity.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

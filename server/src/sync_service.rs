@@ -14,8 +14,8 @@ use std::sync::LazyLock;
 use techo_domain::{FamilySpecs, Refusal};
 use techo_protocol::error::ErrorCode;
 use techo_protocol::sync::{
-    Change, Mutation, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest, PushResponse, Reset,
-    ResetReason,
+    Change, Mutation, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest, PushResponse,
+    RecordVersion, Reset, ResetReason, VersionsQuery, VersionsResponse,
 };
 use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION};
 
@@ -270,12 +270,20 @@ fn apply(
         deleted_at_ms,
         origin: writer,
     };
+    // An edited document keeps every version it is written at (its current state alone would
+    // lose the earlier ones); append-only families are their own history.
+    let kept = |tx: &mut dyn RecordTx, seq, deleted_at_ms| -> StorageResult<MutationResult> {
+        if edited {
+            tx.keep_version(patient, &new_record(seq, deleted_at_ms), now_ms)?;
+        }
+        Ok(applied(m, seq))
+    };
     Ok(match (m.op, head) {
         (Op::Create, None) => {
             let seq = tx.next_seq(patient)?;
             tx.insert(patient, &new_record(seq, None))?;
             tx.set_blob_refs(patient, &m.entity, &m.entity_id, &c.blobs)?;
-            applied(m, seq)
+            kept(tx, seq, None)?
         }
         // The same record again (another device relayed it, or a lost response) is success; a
         // record already deleted stays deleted.
@@ -290,7 +298,7 @@ fn apply(
             let seq = tx.next_seq(patient)?;
             tx.replace(patient, &m.entity, &m.entity_id, seq, &m.payload, &hash)?;
             tx.set_blob_refs(patient, &m.entity, &m.entity_id, &c.blobs)?;
-            applied(m, seq)
+            kept(tx, seq, None)?
         }
         (Op::Delete, Some(h)) if h.deleted => applied(m, h.version),
         (Op::Delete, Some(_)) => {
@@ -298,16 +306,56 @@ fn apply(
             tx.tombstone(patient, &m.entity, &m.entity_id, seq, now_ms)?;
             // A deleted record keeps its last payload for pulls, but no longer its blobs.
             tx.set_blob_refs(patient, &m.entity, &m.entity_id, &[])?;
-            applied(m, seq)
+            kept(tx, seq, Some(now_ms))?
         }
         // Deleting what the server never saw still leaves a tombstone, so a late create cannot
         // bring it back.
         (Op::Delete, None) => {
             let seq = tx.next_seq(patient)?;
             tx.insert(patient, &new_record(seq, Some(now_ms)))?;
-            applied(m, seq)
+            kept(tx, seq, Some(now_ms))?
         }
     })
+}
+
+/// Every version the server kept of one edited document the caller may read, oldest first. A
+/// document last written before versions were kept has its current state as its one version.
+pub fn versions(storage: &dyn Storage, resident: ResidentId, q: &VersionsQuery) -> ApiResult<VersionsResponse> {
+    let patient =
+        storage.patients_of(resident)?.into_iter().find(|p| p.1 == q.patient).ok_or_else(ApiError::not_found)?.0;
+    let mut versions: Vec<RecordVersion> = storage
+        .versions(patient, &q.entity, &q.id)?
+        .into_iter()
+        .map(|v| RecordVersion {
+            version: v.version,
+            deleted: v.deleted,
+            payload: v.payload,
+            written_at: chrono::DateTime::from_timestamp_millis(v.written_at_ms)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            account: v.account,
+            source: v.source,
+        })
+        .collect();
+    // The current state comes from the write side (the only place heads are read); this is a
+    // rare, person-initiated request.
+    let mut head = None;
+    storage.write_transaction(&mut |tx| {
+        head = tx.head(patient, &q.entity, &q.id)?;
+        Ok(())
+    })?;
+    match head {
+        Some(h) if versions.last().is_none_or(|v| v.version < h.version) => versions.push(RecordVersion {
+            version: h.version,
+            deleted: h.deleted,
+            payload: h.payload,
+            written_at: None,
+            account: None,
+            source: None,
+        }),
+        None if versions.is_empty() => return Err(ApiError::not_found()),
+        _ => {}
+    }
+    Ok(VersionsResponse { versions })
 }
 
 /// Cursor: `c1.<epoch>.<seq>`. Opaque to clients; the epoch voids cursors from before a restore.

@@ -12,7 +12,8 @@ mod support;
 use std::sync::Arc;
 use techo_protocol::error::ErrorCode;
 use techo_protocol::sync::{
-    Change, Mutation, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest, Reset, ResetReason,
+    Change, Mutation, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest, RecordVersion, Reset,
+    ResetReason, VersionsQuery,
 };
 use techo_protocol::{Entity, Op, PROTOCOL_VERSION, SCHEMA_VERSION};
 use techo_server::state::Limits;
@@ -619,6 +620,55 @@ fn collected_tombstones_raise_the_floor(b: &Backend) {
     assert_eq!(all.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), vec![keep.as_str()]);
 }
 
+fn versions(b: &Backend, resident: ResidentId, hm: &str, entity: &str, rid: &str) -> Vec<RecordVersion> {
+    let q = VersionsQuery { patient: hm.into(), entity: Entity::parse(entity), id: rid.into() };
+    sync_service::versions(b.storage.as_ref(), resident, &q).unwrap().versions
+}
+
+/// An edited document keeps every version it was written at, with the account whose device
+/// wrote it and when; a refused edit is no version; an append-only record keeps none beyond its
+/// state.
+fn edited_documents_keep_every_version_with_its_writer(b: &Backend) {
+    let a = resident(b, "34001234");
+    let rid = id();
+    push_one(b, a, "phone", mutation("test_note", Op::Create, &rid, None, note(&rid, "34001234", "v1")));
+    push_one(b, a, "tablet", mutation("test_note", Op::Update, &rid, Some(1), note(&rid, "34001234", "v2")));
+    let stale = push_one(b, a, "phone", mutation("test_note", Op::Update, &rid, Some(1), note(&rid, "34001234", "x")));
+    assert_eq!(stale.status, MutationStatus::Conflict);
+    push_one(b, a, "phone", mutation("test_note", Op::Delete, &rid, None, tombstone(&rid, "34001234")));
+
+    let kept = versions(b, a, "34001234", "test_note", &rid);
+    let summary: Vec<_> = kept
+        .iter()
+        .map(|v| (v.version, v.deleted, v.payload["title"].as_str(), v.account.as_deref(), v.source.as_deref()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (1, false, Some("v1"), Some("34001234"), None),
+            (2, false, Some("v2"), Some("34001234"), None),
+            (3, true, None, Some("34001234"), None),
+        ]
+    );
+    assert!(kept.iter().all(|v| v.written_at.as_deref().is_some_and(|t| t.ends_with('Z'))));
+
+    let stranger = resident(b, "34009999");
+    let q = VersionsQuery { patient: "34001234".into(), entity: Entity::parse("test_note"), id: rid.clone() };
+    assert!(sync_service::versions(b.storage.as_ref(), stranger, &q).is_err(), "not a patient it may read");
+
+    let vital = id();
+    push_one(b, a, "phone", mutation("vital", Op::Create, &vital, None, bp(&vital, "34001234", 120)));
+    let only = versions(b, a, "34001234", "vital", &vital);
+    assert_eq!(only.iter().map(|v| (v.version, v.written_at.is_none())).collect::<Vec<_>>(), vec![(4, true)]);
+    let q = VersionsQuery { patient: "34001234".into(), entity: Entity::parse("test_note"), id: id() };
+    assert!(sync_service::versions(b.storage.as_ref(), a, &q).is_err(), "no such document");
+
+    // Retention forgets a deleted document's versions with it.
+    let now = chrono::Utc::now().timestamp_millis();
+    assert_eq!(b.storage.collect_tombstones(now + HOUR).unwrap(), 1);
+    assert!(b.storage.versions(a, &Entity::parse("test_note"), &rid).unwrap().is_empty());
+}
+
 fn an_epoch_bump_voids_every_cursor(b: &Backend) {
     let a = resident(b, "34001234");
     let rid = id();
@@ -1012,6 +1062,7 @@ every_backend! {
         another_patients_records_answer_as_missing,
         pulls_follow_the_sequence_in_pages,
         collected_tombstones_raise_the_floor,
+        edited_documents_keep_every_version_with_its_writer,
         an_epoch_bump_voids_every_cursor,
         ingest_is_checked_idempotent_per_source_and_pulled_like_any_change,
         institutions_are_unique_by_code_and_keep_what_they_sent,

@@ -11,6 +11,7 @@ use utoipa::OpenApi;
         super::auth::logout,
         super::sync::push,
         super::sync::pull,
+        super::sync::versions,
         super::pharmacy::submit,
         super::uploads::start,
         super::uploads::status,

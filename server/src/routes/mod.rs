@@ -34,6 +34,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/auth/logout", post(auth::logout))
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
+        .route("/v1/sync/versions", get(sync::versions))
         .route("/v1/pharmacy/medications", post(pharmacy::submit))
         .route("/v1/uploads", post(uploads::start))
         .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))

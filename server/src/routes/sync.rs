@@ -7,7 +7,7 @@ use crate::sync_service;
 use axum::Json;
 use axum::extract::State;
 use techo_protocol::error::ErrorBody;
-use techo_protocol::sync::{PullQuery, PullResponse, PushRequest, PushResponse};
+use techo_protocol::sync::{PullQuery, PullResponse, PushRequest, PushResponse, VersionsQuery, VersionsResponse};
 
 /// Applies a batch of mutations in order, exactly once each.
 #[utoipa::path(post, path = "/v1/sync/push", request_body = PushRequest,
@@ -42,5 +42,23 @@ pub async fn pull(
 ) -> ApiResult<Json<PullResponse>> {
     let limits = state.limits.clone();
     let resp = blocking(&state, move |s| sync_service::pull(s, &limits, caller.resident, &q)).await?;
+    Ok(Json(resp))
+}
+
+/// Every version the server kept of one edited document (命の宝箱, a checkup), oldest first,
+/// with who wrote each and when.
+#[utoipa::path(get, path = "/v1/sync/versions", params(
+        ("patient" = String, Query, description = "HM code"),
+        ("entity" = String, Query, description = "the document's family"),
+        ("id" = String, Query, description = "the document's id")),
+    responses((status = 200, body = VersionsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "No such document, or not a patient this account may read")),
+    security(("bearer" = [])))]
+pub async fn versions(
+    State(state): State<SharedState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<VersionsQuery>,
+) -> ApiResult<Json<VersionsResponse>> {
+    let resp = blocking(&state, move |s| sync_service::versions(s, caller.resident, &q)).await?;
     Ok(Json(resp))
 }

@@ -32,7 +32,7 @@ pub use accounts::{AccountStore, NewSession, NextRefresh, PresentedRefresh, Refr
 pub use blobs::{Begun, Blob, BlobFiles, BlobStore, NewUpload, Upload};
 pub use fs_blobs::FsBlobFiles;
 pub use institutions::{Institution, InstitutionId, InstitutionStore};
-pub use records::{Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, Writer};
+pub use records::{Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, StoredVersion, Writer};
 pub use sqlite::SqliteStorage;
 
 use sha2::{Digest, Sha256};

@@ -51,6 +51,19 @@ pub struct NewRecord<'a> {
     pub origin: Writer<'a>,
 }
 
+/// One kept version of an edited document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredVersion {
+    pub version: u64,
+    pub deleted: bool,
+    pub payload: serde_json::Value,
+    pub written_at_ms: i64,
+    /// HM code of the account whose device wrote it.
+    pub account: Option<String>,
+    /// The server-side source that wrote it, when no device did.
+    pub source: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct PullPage {
     pub changes: Vec<Change>,
@@ -94,6 +107,9 @@ pub trait RecordTx {
         payload: &serde_json::Value,
         payload_hash: &str,
     ) -> StorageResult<()>;
+    /// Keeps `record` (as written at `record.version`: a create, an update, or a tombstone when
+    /// `deleted_at_ms` is set) among the versions of an edited document.
+    fn keep_version(&mut self, patient: ResidentId, record: &NewRecord<'_>, written_at_ms: i64) -> StorageResult<()>;
     /// Marks an existing entity deleted at `version`, keeping its last payload; `NotFound` if
     /// there is none.
     fn tombstone(
@@ -132,7 +148,11 @@ pub trait RecordStore: Send + Sync + 'static {
     /// Up to `limit` of the patient's changes after `after`, in sequence order.
     fn pull(&self, patient: ResidentId, after: u64, limit: u32) -> StorageResult<PullPage>;
 
-    /// Forgets tombstones deleted before `older_than_ms` (retention, P-Y10), raising each
-    /// affected patient's floor to the newest one forgotten; returns how many.
+    /// The versions kept of one document (`keep_version`), oldest first.
+    fn versions(&self, patient: ResidentId, entity: &Entity, entity_id: &str) -> StorageResult<Vec<StoredVersion>>;
+
+    /// Forgets tombstones deleted before `older_than_ms` (retention, P-Y10), with the versions
+    /// kept of them, raising each affected patient's floor to the newest one forgotten; returns
+    /// how many.
     fn collect_tombstones(&self, older_than_ms: i64) -> StorageResult<u64>;
 }

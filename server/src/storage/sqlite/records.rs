@@ -3,7 +3,8 @@
 
 use super::{SqliteStorage, lock, random_hex};
 use crate::storage::{
-    Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, ResidentId, StorageError, StorageResult, Writer,
+    Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, ResidentId, StorageError, StorageResult,
+    StoredVersion, Writer,
 };
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use techo_protocol::Entity;
@@ -161,6 +162,33 @@ impl RecordTx for SqliteTx<'_> {
         )
     }
 
+    fn keep_version(&mut self, patient: ResidentId, rec: &NewRecord<'_>, written_at_ms: i64) -> StorageResult<()> {
+        let (kind, by) = writer_columns(rec.origin);
+        let account = match rec.origin {
+            Writer::Device { resident, .. } => Some(resident),
+            Writer::Source(_) => None,
+        };
+        self.0
+            .prepare_cached(
+                "INSERT INTO \"record_history\" (\"patient_id\", \"entity\", \"entity_id\", \"version\", \"deleted\", \
+                 \"payload\", \"written_by_kind\", \"written_by\", \"account_id\", \"written_at\") \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                patient,
+                rec.entity.as_str(),
+                rec.entity_id,
+                rec.version as i64,
+                rec.deleted_at_ms.is_some(),
+                payload_text(rec.payload),
+                kind,
+                by,
+                account,
+                written_at_ms
+            ])?;
+        Ok(())
+    }
+
     fn tombstone(
         &mut self,
         patient: ResidentId,
@@ -249,9 +277,47 @@ impl RecordStore for SqliteStorage {
         Ok(PullPage { changes, last_seq, has_more, floor_seq: floor as u64 })
     }
 
+    fn versions(&self, patient: ResidentId, entity: &Entity, entity_id: &str) -> StorageResult<Vec<StoredVersion>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT h.\"version\", h.\"deleted\", h.\"payload\", h.\"written_at\", r.\"hm_code\", \
+             CASE h.\"written_by_kind\" WHEN 'source' THEN h.\"written_by\" END \
+             FROM \"record_history\" h LEFT JOIN \"residents\" r ON r.\"id\" = h.\"account_id\" \
+             WHERE h.\"patient_id\" = ?1 AND h.\"entity\" = ?2 AND h.\"entity_id\" = ?3 ORDER BY h.\"version\"",
+        )?;
+        let rows = stmt.query_map(params![patient, entity.as_str(), entity_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (version, deleted, payload, written_at_ms, account, source) = row?;
+            out.push(StoredVersion {
+                version: u64::try_from(version).map_err(|_| StorageError::Corrupt("version"))?,
+                deleted,
+                payload: serde_json::from_str(&payload).map_err(|_| StorageError::Corrupt("stored payload"))?,
+                written_at_ms,
+                account,
+                source,
+            });
+        }
+        Ok(out)
+    }
+
     fn collect_tombstones(&self, older_than_ms: i64) -> StorageResult<u64> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM \"record_history\" WHERE (\"patient_id\", \"entity\", \"entity_id\") IN \
+             (SELECT \"patient_id\", \"entity\", \"entity_id\" FROM \"records\" WHERE \"deleted\" = 1 AND \"deleted_at\" < ?1)",
+            [older_than_ms],
+        )?;
         tx.execute(
             "UPDATE \"residents\" SET \"floor_seq\" = max(\"floor_seq\", (SELECT max(\"version\") FROM \"records\" r \
                WHERE r.\"patient_id\" = \"residents\".\"id\" AND r.\"deleted\" = 1 AND r.\"deleted_at\" < ?1)) \
