@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::facade::TechoCore;
 use crate::ids::parse_id;
 use crate::runtime::on_runtime;
-use crate::time::{CalendarDay, to_system_time};
+use crate::time::CalendarDay;
 use crate::validation::{Field, ValidationProblem};
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -507,9 +507,7 @@ fn page(core: &TechoCore, profile: &Profile, number: usize, p: &PhotoPage) -> Re
         width: p.width,
         height: p.height,
         bytes: p.image.size,
-        added_at: chrono::DateTime::parse_from_rfc3339(&p.added_at)
-            .ok()
-            .map(|t| to_system_time(t.with_timezone(&chrono::Utc))),
+        added_at: crate::photos::page_added_at(p),
         preview_on_device: core.preview_on_device(profile, p)?,
     })
 }

@@ -132,9 +132,7 @@ fn sheet_pages(pages: &[PhotoPage]) -> Vec<SheetPage> {
             width: p.width,
             height: p.height,
             bytes: p.image.size,
-            added_at: chrono::DateTime::parse_from_rfc3339(&p.added_at)
-                .ok()
-                .map(|t| to_system_time(t.with_timezone(&chrono::Utc))),
+            added_at: crate::photos::page_added_at(p),
         })
         .collect()
 }

@@ -59,6 +59,13 @@ impl TechoCore {
 }
 
 /// Written whole under a temporary name and renamed, readable by the app alone.
+/// When a page was added, as the screens take a time (`None` if the record's text is not one).
+pub(crate) fn page_added_at(page: &PhotoPage) -> Option<std::time::SystemTime> {
+    chrono::DateTime::parse_from_rfc3339(&page.added_at)
+        .ok()
+        .map(|t| crate::time::to_system_time(t.with_timezone(&chrono::Utc)))
+}
+
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     use std::io::Write;
     let tmp = path.with_extension("part");
