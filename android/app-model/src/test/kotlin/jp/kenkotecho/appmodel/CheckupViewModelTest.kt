@@ -5,6 +5,7 @@ import jp.kenkotecho.appmodel.checkup.CheckupFormViewModel
 import jp.kenkotecho.appmodel.checkup.CheckupListViewModel
 import jp.kenkotecho.appmodel.checkup.CheckupTrendViewModel
 import jp.kenkotecho.appmodel.home.HomeViewModel
+import jp.kenkotecho.appmodel.support.Photos
 import jp.kenkotecho.appmodel.support.Receipts
 import jp.kenkotecho.appmodel.support.ServerEnv
 import jp.kenkotecho.appmodel.support.TestPhone
@@ -25,6 +26,7 @@ import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
 import java.io.File
+import java.nio.file.Files
 
 /** 健診結果 over the real core: the list, the add form, one checkup and its changes, an item's trend, two phones. */
 class CheckupViewModelTest {
@@ -340,6 +342,72 @@ class CheckupViewModelTest {
         }
 
     @Test
+    fun aPageIsRemovedAfterAskingAndADoubleTapRemovesOne() =
+        runBlocking {
+            val profile = owner()
+            val id =
+                phone.core.addCheckup(
+                    profile.id, JUNE_12, CheckupKind.TOKUTEI, "", "", listOf(Receipts.photo(1), Receipts.photo(2)), listOf(),
+                ).id
+            val vm = CheckupDetailViewModel(phone.env(), phone.scope, id)
+            vm.load().join()
+            val (page1, page2) = vm.state.value.pages
+            assertEquals(listOf("1枚目", "2枚目"), vm.state.value.pages.map { it.title })
+            assertNull(vm.state.value.waiting)
+
+            vm.askRemovePage(page2.imageSha256)
+            assertEquals("2枚目の写真を外しますか。ほかの端末からも外れます。", vm.state.value.pendingRemoval?.question)
+            vm.cancelRemovePage()
+            assertNull(vm.state.value.pendingRemoval)
+            assertEquals(2, phone.core.checkup(profile.id, id).pages.size)
+
+            vm.askRemovePage(page2.imageSha256)
+            val tap = vm.confirmRemovePage()
+            val again = vm.confirmRemovePage()
+            tap.join()
+            again.join()
+            val s = vm.state.value
+            assertEquals("写真を外しました。", s.notice?.text)
+            assertNull(s.pendingRemoval)
+            assertFalse(s.busy)
+            assertEquals(listOf(page1.imageSha256), s.pages.map { it.imageSha256 })
+            assertEquals(listOf(page1.imageSha256), phone.core.checkup(profile.id, id).pages.map { it.imageSha256 })
+        }
+
+    /** Each item line is checked by the core as it is typed, in the add form and in the detail's item editor. */
+    @Test
+    fun aValueOutOfRangeIsShownBesideItsLineWhileTyping() =
+        runBlocking {
+            val profile = owner()
+            val form = CheckupFormViewModel(phone.env(), phone.scope)
+            form.load().join()
+            form.addItem(HBA1C)
+            form.addItem(SYSTOLIC)
+            fun errors() = form.state.value.items.associate { it.code to it.error }
+            assertEquals("an untouched line says nothing", mapOf(HBA1C to null, SYSTOLIC to null), errors())
+            form.onItemValue(HBA1C, "68")
+            assertEquals(mapOf(HBA1C to "値は2〜25 %の間で入力してください。測った値を確かめてください。", SYSTOLIC to null), errors())
+            assertEquals("nothing was saved", emptyList<Any>(), phone.core.checkups(profile.id))
+            form.onItemValue(HBA1C, "6.8")
+            assertEquals(mapOf(HBA1C to null, SYSTOLIC to null), errors())
+            form.onItemValue(SYSTOLIC, "12a")
+            assertEquals("値は数字で入力してください。", errors()[SYSTOLIC])
+            form.onItemValue(SYSTOLIC, "")
+            assertEquals("an emptied line says nothing", null, errors()[SYSTOLIC])
+
+            val id = phone.core.addCheckup(profile.id, JUNE_12, CheckupKind.TOKUTEI, "", "", listOf(), listOf(CheckupItemValue(SYSTOLIC, "128"))).id
+            val detail = CheckupDetailViewModel(phone.env(), phone.scope, id)
+            detail.load().join()
+            detail.startEditItem(SYSTOLIC)
+            assertNull(detail.state.value.itemEdit?.draft?.error)
+            detail.onItemValue("999")
+            assertEquals("値は40〜300 mmHgの間で入力してください。測った値を確かめてください。", detail.state.value.itemEdit?.draft?.error)
+            assertEquals("128", phone.core.checkup(profile.id, id).items.single().value)
+            detail.onItemValue("142")
+            assertNull(detail.state.value.itemEdit?.draft?.error)
+        }
+
+    @Test
     fun aSexDependentItemOffersTheSheetUntilItHasTheSex() =
         runBlocking {
             val profile = owner()
@@ -480,6 +548,67 @@ class CheckupViewModelTest {
             } finally {
                 first.close()
                 second.close()
+            }
+        }
+
+    /**
+     * Two phones add photos to one checkup offline, together more than its 20 (A: 1, both sync,
+     * A: 19 more, B: 2): on B the checkup shows its 2 extra photos waiting, with the checkup's
+     * explanation; removing a page lets the first in, and the other is discarded after asking.
+     */
+    @Test
+    fun photosThatDidNotFitACheckupWaitOnTheDetail() =
+        runBlocking {
+            val url = ServerEnv.url
+            val first = TestPhone(url)
+            val second = TestPhone(url)
+            val photos = Files.createTempDirectory("techo-photos").toFile()
+            try {
+                val a = first.addOwner(hmCode = ServerEnv.hmCode)
+                val b = second.addOwner(hmCode = ServerEnv.hmCode)
+                first.core.login(ServerEnv.hmCode, ServerEnv.password)
+                second.core.login(ServerEnv.hmCode, ServerEnv.password)
+                val id = first.core.addCheckup(a.id, JUNE_12, CheckupKind.OTHER, "", "", listOf(Photos.jpeg(photos, 0)), listOf()).id
+                first.core.syncNow(null)
+                second.core.syncNow(null)
+                for (n in 1..19) first.core.addCheckupPage(a.id, id, Photos.jpeg(photos, n))
+                first.core.syncNow(null)
+                for (n in 40..41) second.core.addCheckupPage(b.id, id, Photos.jpeg(photos, n))
+                second.core.syncNow(null)
+
+                val vm = CheckupDetailViewModel(second.env(), second.scope, id)
+                vm.load().join()
+                var s = vm.state.value
+                assertEquals(20, s.pages.size)
+                val waiting = s.waiting!!
+                assertEquals("入りきらなかった写真", waiting.title)
+                assertEquals(
+                    "ほかの端末で加えた写真と合わせて20枚を超えたため、まだ加わっていない写真です。どれか1枚を外すと、ここから順に加わります。",
+                    waiting.explain,
+                )
+                assertEquals(listOf("入りきらなかった写真 1枚目", "入りきらなかった写真 2枚目"), waiting.photos.map { it.description })
+                waiting.photos.forEach { assertTrue(File(it.thumbnailPath!!).length() > 0) }
+                val (firstWaiting, secondWaiting) = waiting.photos.map { it.imageSha256 }
+
+                vm.askRemovePage(s.pages.last().imageSha256)
+                assertEquals("20枚目の写真を外しますか。ほかの端末からも外れます。", vm.state.value.pendingRemoval?.question)
+                vm.confirmRemovePage().join()
+                s = vm.state.value
+                assertEquals("写真を外しました。", s.notice?.text)
+                assertTrue("the first waiting photo took the room", s.pages.any { it.imageSha256 == firstWaiting })
+                assertEquals(listOf(secondWaiting), s.waiting?.photos?.map { it.imageSha256 })
+
+                vm.askDiscardWaiting(secondWaiting)
+                assertEquals("この写真を捨てますか。この端末にしかない写真です。", vm.state.value.pendingRemoval?.question)
+                vm.confirmRemovePage().join()
+                s = vm.state.value
+                assertEquals("写真を捨てました。", s.notice?.text)
+                assertNull(s.waiting)
+                assertEquals(20, s.pages.size)
+            } finally {
+                first.close()
+                second.close()
+                photos.deleteRecursively()
             }
         }
 }

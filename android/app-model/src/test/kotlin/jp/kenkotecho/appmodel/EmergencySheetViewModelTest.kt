@@ -1,6 +1,7 @@
 package jp.kenkotecho.appmodel
 
 import jp.kenkotecho.appmodel.emergency.EmergencySheetViewModel
+import jp.kenkotecho.appmodel.support.Photos
 import jp.kenkotecho.appmodel.support.Receipts
 import jp.kenkotecho.appmodel.support.ServerEnv
 import jp.kenkotecho.appmodel.support.TestPhone
@@ -17,6 +18,7 @@ import jp.kenkotecho.core.SheetFieldValue
 import jp.kenkotecho.core.TechoCore
 import jp.kenkotecho.core.TechoCoreInterface
 import java.io.File
+import java.nio.file.Files
 
 /** 命の宝箱 over the real core: empty, fields saved by group, a refused value, photo pages, the versions. */
 class EmergencySheetViewModelTest {
@@ -236,6 +238,82 @@ class EmergencySheetViewModelTest {
             } finally {
                 first.close()
                 second.close()
+            }
+        }
+
+    /**
+     * Two phones add photos of the sheet offline, together more than the 12 it holds (A: 1, both
+     * sync, A: 11 more, B: 2): B keeps 12 and its 2 extra photos wait on B. The screen shows them
+     * under their heading; removing a page (a double tap removes one) lets the first in, and the
+     * other is discarded after asking.
+     */
+    @Test
+    fun photosThatDidNotFitAfterAMergeWaitAndComeInWhenAPageIsRemoved() =
+        runBlocking {
+            val url = ServerEnv.url
+            val first = TestPhone(url)
+            val second = TestPhone(url)
+            val photos = Files.createTempDirectory("techo-photos").toFile()
+            try {
+                val a = first.addOwner(hmCode = ServerEnv.hmCode)
+                val b = second.addOwner(hmCode = ServerEnv.hmCode)
+                first.core.login(ServerEnv.hmCode, ServerEnv.password)
+                second.core.login(ServerEnv.hmCode, ServerEnv.password)
+                first.core.syncNow(null)
+                // The account is shared with other tests: start from a sheet without photos.
+                first.core.emergencySheet(a.id)?.pages.orEmpty().forEach { first.core.removeEmergencyPage(a.id, it.imageSha256) }
+                first.core.addEmergencyPage(a.id, Photos.jpeg(photos, 0))
+                first.core.syncNow(null)
+                second.core.syncNow(null)
+                for (n in 1..11) first.core.addEmergencyPage(a.id, Photos.jpeg(photos, n))
+                first.core.syncNow(null)
+                for (n in 20..21) second.core.addEmergencyPage(b.id, Photos.jpeg(photos, n))
+                second.core.syncNow(null)
+
+                val vm = EmergencySheetViewModel(second.env(), second.scope)
+                vm.load().join()
+                var s = vm.state.value
+                assertEquals(12, s.pages.size)
+                val waiting = s.waiting!!
+                assertEquals("入りきらなかった写真", waiting.title)
+                assertEquals(
+                    "ほかの端末で加えた写真と合わせて12枚を超えたため、まだ加わっていない写真です。どれか1枚を外すと、ここから順に加わります。",
+                    waiting.explain,
+                )
+                assertEquals(listOf("1枚目", "2枚目"), waiting.photos.map { it.title })
+                assertEquals(listOf("入りきらなかった写真 1枚目", "入りきらなかった写真 2枚目"), waiting.photos.map { it.description })
+                waiting.photos.forEach { assertTrue(File(it.thumbnailPath!!).length() > 0) }
+                assertTrue(File(vm.pageFile(waiting.photos[0].imageSha256)!!).length() > 0)
+                val (firstWaiting, secondWaiting) = waiting.photos.map { it.imageSha256 }
+
+                vm.askRemovePage(s.pages.first().imageSha256)
+                assertEquals("1枚目の写真を外しますか。前の書き直しの記録には残ります。", vm.state.value.pendingRemoval?.question)
+                val tap = vm.confirmRemovePage()
+                val again = vm.confirmRemovePage()
+                tap.join()
+                again.join()
+                s = vm.state.value
+                assertEquals("写真を外しました。", s.notice?.text)
+                assertEquals(12, s.pages.size)
+                assertTrue("the first waiting photo took the room", s.pages.any { it.imageSha256 == firstWaiting })
+                assertEquals(listOf(secondWaiting), s.waiting?.photos?.map { it.imageSha256 })
+                assertEquals(listOf("入りきらなかった写真 1枚目"), s.waiting?.photos?.map { it.description })
+
+                vm.askDiscardWaiting(secondWaiting)
+                assertEquals("この写真を捨てますか。この端末にしかない写真です。", vm.state.value.pendingRemoval?.question)
+                vm.cancelRemovePage()
+                assertNull(vm.state.value.pendingRemoval)
+                vm.askDiscardWaiting(secondWaiting)
+                vm.confirmRemovePage().join()
+                s = vm.state.value
+                assertEquals("写真を捨てました。", s.notice?.text)
+                assertNull(s.waiting)
+                assertEquals(12, s.pages.size)
+                assertTrue(s.pages.none { it.imageSha256 == secondWaiting })
+            } finally {
+                first.close()
+                second.close()
+                photos.deleteRecursively()
             }
         }
 }

@@ -264,6 +264,17 @@ class ParityTest {
             shown["checkup.deleteQuestion"] = checkup.state.value.deleteQuestion.orEmpty()
             checkup.cancelDelete()
 
+            // Photos that did not fit after a merge, from the wording tables (they need two phones and
+            // a server to appear); then the question before removing the checkup's 2nd photo, asked on the screen.
+            shown["pages.waiting.title"] = words[StringKey.PAGES_WAITING_TITLE]
+            shown["pages.waiting.explain.box"] = words[StringKey.PAGES_WAITING_EXPLAIN_BOX]
+            shown["pages.waiting.explain.checkup"] = words[StringKey.PAGES_WAITING_EXPLAIN_CHECKUP]
+            shown["pages.waiting.discardQuestion"] = words[StringKey.PAGES_WAITING_DISCARD_QUESTION]
+            checkup.addPage(Receipts.photo(2)).join()
+            checkup.askRemovePage(checkup.state.value.pages[1].imageSha256)
+            shown["checkup.removePageQuestion"] = checkup.state.value.pendingRemoval?.question.orEmpty()
+            checkup.cancelRemovePage()
+
             people.choose(added.profileId).join()
             shown["profiles.switched"] = people.state.value.notice?.text.orEmpty()
 

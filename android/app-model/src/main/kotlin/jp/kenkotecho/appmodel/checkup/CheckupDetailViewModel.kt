@@ -3,9 +3,12 @@ package jp.kenkotecho.appmodel.checkup
 import jp.kenkotecho.appmodel.AppEnvironment
 import jp.kenkotecho.appmodel.Notice
 import jp.kenkotecho.appmodel.Option
+import jp.kenkotecho.appmodel.PendingPageRemoval
 import jp.kenkotecho.appmodel.PersonHeader
 import jp.kenkotecho.appmodel.ScreenModel
 import jp.kenkotecho.appmodel.Tone
+import jp.kenkotecho.appmodel.WaitingPages
+import jp.kenkotecho.appmodel.WaitingPhotoRow
 import jp.kenkotecho.appmodel.text.Action
 import jp.kenkotecho.appmodel.text.StringKey
 import jp.kenkotecho.appmodel.text.Wording
@@ -18,6 +21,7 @@ import jp.kenkotecho.core.CheckupItem
 import jp.kenkotecho.core.CheckupItemValue
 import jp.kenkotecho.core.CheckupJudgement
 import jp.kenkotecho.core.CheckupKind
+import jp.kenkotecho.core.CheckupPage
 import jp.kenkotecho.core.Field
 import jp.kenkotecho.core.TechoCoreInterface
 import kotlinx.coroutines.CancellationException
@@ -75,6 +79,10 @@ data class CheckupDetailState(
     val offerSheet: Boolean = false,
     val pages: List<CheckupPageRow> = emptyList(),
     val pagesEmptyText: String? = null,
+    /** Photos of this device that did not fit in the 20 after a merge; null when there are none. */
+    val waiting: WaitingPages? = null,
+    /** The question before a page is removed or a waiting photo discarded. */
+    val pendingRemoval: PendingPageRemoval? = null,
     val conflicts: List<CheckupConflictRow> = emptyList(),
     val picking: Boolean = false,
     val pickerGroups: List<ItemGroupRow> = emptyList(),
@@ -123,6 +131,40 @@ class CheckupDetailViewModel(
     fun addPage(path: String): Job =
         change(Action.SAVE, StringKey.BOX_PAGE_ADDED) { id -> addCheckupPage(id, checkupId, path) }
 
+    /** Asks before removing a page: it goes on every device, and the first waiting photo takes its place. */
+    fun askRemovePage(imageSha256: String) =
+        update { s ->
+            val page = shown?.pages?.firstOrNull { it.imageSha256 == imageSha256 } ?: return@update s
+            val words = env.words()
+            val question = words[StringKey.CHECKUP_REMOVE_PAGE_QUESTION, words.numbers.whole(page.number)]
+            s.copy(pendingRemoval = PendingPageRemoval(imageSha256, question, waiting = false), notice = null)
+        }
+
+    /** Asks before discarding a photo that is still waiting for room (it is only on this device). */
+    fun askDiscardWaiting(imageSha256: String) =
+        update { s ->
+            if (shown?.waitingPages.orEmpty().none { it.imageSha256 == imageSha256 }) return@update s
+            s.copy(pendingRemoval = PendingPageRemoval(imageSha256, env.words()[StringKey.PAGES_WAITING_DISCARD_QUESTION], waiting = true), notice = null)
+        }
+
+    fun cancelRemovePage() = update { it.copy(pendingRemoval = null) }
+
+    /** The page or waiting photo asked about goes; the question is taken in one step, so a double tap removes once. */
+    fun confirmRemovePage(): Job {
+        var pending: PendingPageRemoval? = null
+        update { s ->
+            pending = s.pendingRemoval?.takeIf { !s.busy }
+            if (pending != null) s.copy(pendingRemoval = null, busy = true, notice = null) else s
+        }
+        val p = pending ?: return launch { }
+        return launch {
+            val saved = profileId?.let { id -> attempt(Action.DELETE, ::showError) { env.onCore { removeCheckupPage(id, checkupId, p.imageSha256) } } }
+            update { it.copy(busy = false) }
+            val done = if (p.waiting) StringKey.PAGES_WAITING_DISCARDED else StringKey.BOX_PAGE_REMOVED
+            if (saved != null) show(saved, Notice(env.words()[done], Tone.SUCCESS))
+        }
+    }
+
     /** A page in full, as a file the screen can show (downloaded first when another phone added it). */
     suspend fun pageFile(imageSha256: String): String? {
         val id = profileId ?: return null
@@ -147,7 +189,11 @@ class CheckupDetailViewModel(
             s.copy(itemEdit = ItemEditState(catalogue.draft(env.words(), code, row.value), isNew = false), notice = null)
         }
 
-    fun onItemValue(text: String) = update { s -> s.copy(itemEdit = s.itemEdit?.let { e -> e.copy(draft = e.draft.typed(text)) }) }
+    /** The value as typed, checked at once by the core: its problem (or none) stands beside the box before saving. */
+    fun onItemValue(text: String) {
+        val words = env.words()
+        update { s -> s.copy(itemEdit = s.itemEdit?.let { e -> e.copy(draft = e.draft.typedAndChecked(text, words)) }) }
+    }
 
     fun cancelItem() = update { it.copy(itemEdit = null) }
 
@@ -308,17 +354,11 @@ class CheckupDetailViewModel(
         shown = d
         val id = profileId ?: return
         val words = env.words()
-        val pages =
-            d.pages.map { p ->
-                val thumb =
-                    try {
-                        env.core.checkupPageFile(id, d.id, p.imageSha256, true)
-                    } catch (e: CancellationException) {
-                        throw e
-                    } catch (e: Exception) {
-                        null
-                    }
-                CheckupPageRow(p.imageSha256, words[StringKey.BOX_PAGE, words.numbers.whole(p.number)], thumb)
+        val pages = d.pages.map { p -> CheckupPageRow(p.imageSha256, words[StringKey.BOX_PAGE, words.numbers.whole(p.number)], thumbnail(id, d.id, p)) }
+        val waiting =
+            d.waitingPages.map { p ->
+                val number = words.numbers.whole(p.number)
+                WaitingPhotoRow(p.imageSha256, words[StringKey.BOX_PAGE, number], thumbnail(id, d.id, p), words[StringKey.PAGES_WAITING_PAGE, number])
             }
         val items = d.items.map { item(words, it) }
         val worst = d.worstJudgement
@@ -336,11 +376,25 @@ class CheckupDetailViewModel(
                 offerSheet = d.items.any { i -> i.judgement == CheckupJudgement.SEX_NEEDED },
                 pages = pages,
                 pagesEmptyText = if (pages.isEmpty()) words[StringKey.BOX_PAGES_EMPTY] else null,
+                waiting =
+                    waiting.takeIf { w -> w.isNotEmpty() }?.let { w ->
+                        WaitingPages(words[StringKey.PAGES_WAITING_TITLE], words[StringKey.PAGES_WAITING_EXPLAIN_CHECKUP], w)
+                    },
                 conflicts = d.conflicts.map { c -> conflict(words, c) },
                 notice = notice,
             )
         }
     }
+
+    /** A page's preview (a waiting photo's is always on this device); null when it cannot be had now. */
+    private suspend fun thumbnail(id: String, checkup: String, p: CheckupPage): String? =
+        try {
+            env.core.checkupPageFile(id, checkup, p.imageSha256, true)
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Exception) {
+            null
+        }
 
     private fun item(words: Wording, i: CheckupItem): CheckupItemRow {
         val name = words.checkups.itemName(i.plainName, i.code)

@@ -59,10 +59,11 @@ data class CheckupFormState(
 
 /**
  * A new checkup: its date, kind, facility and note, photos of the result sheet, and items typed
- * from it. Nothing is checked here: the core checks everything at once, saves nothing if it
- * refuses anything, and its problem is shown beside the field it names. A refused item names only
- * the field, so then each line is checked by the core (`checkCheckupItem`) and every refused line
- * shows its own problem.
+ * from it. Nothing is checked here: each item line is checked by the core as it is typed
+ * (`checkCheckupItem`, the check a save makes), and the save checks everything at once, saves
+ * nothing if it refuses anything, and its problem is shown beside the field it names. A refused
+ * item names only the field, so then each line is checked again and every refused line shows its
+ * own problem.
  */
 class CheckupFormViewModel(
     env: AppEnvironment,
@@ -139,9 +140,14 @@ class CheckupFormViewModel(
             s.copy(items = items, itemsError = null, itemsEmptyText = if (items.isEmpty()) env.words()[StringKey.CHECKUP_ITEMS_EMPTY] else null)
         }
 
-    /** A number as typed, or an ordinal's code ("1"–"5") as chosen. */
-    fun onItemValue(code: String, text: String) =
-        update { s -> s.copy(items = s.items.map { if (it.code == code) it.typed(text) else it }, itemsError = null) }
+    /**
+     * A number as typed, or an ordinal's code ("1"–"5") as chosen, checked at once by the core as a
+     * save would check it: the line's problem stands beside it while typing, and goes once it is fixed.
+     */
+    fun onItemValue(code: String, text: String) {
+        val words = env.words()
+        update { s -> s.copy(items = s.items.map { if (it.code == code) it.typedAndChecked(text, words) else it }, itemsError = null) }
+    }
 
     // Saving
 

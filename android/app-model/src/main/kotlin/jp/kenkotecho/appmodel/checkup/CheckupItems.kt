@@ -1,6 +1,7 @@
 package jp.kenkotecho.appmodel.checkup
 
 import jp.kenkotecho.appmodel.Option
+import jp.kenkotecho.appmodel.text.Action
 import jp.kenkotecho.appmodel.text.StringKey
 import jp.kenkotecho.appmodel.text.Wording
 import jp.kenkotecho.core.ApiException
@@ -31,6 +32,12 @@ data class ItemDraft(
     fun typed(text: String): ItemDraft = copy(text = text, error = null, choices = choices.map { it.copy(selected = it.value == text) })
 
     /**
+     * [text] typed (or chosen) and at once [checked]: the person sees a line's problem while still
+     * at it, not only after saving. A line left empty has nothing to say yet.
+     */
+    fun typedAndChecked(text: String, words: Wording): ItemDraft = typed(text).let { if (text.isEmpty()) it else it.checked(words) }
+
+    /**
      * This line checked by the core as a save would check it (`checkCheckupItem`): its own problem
      * beside it, or none when the line is fine. A refused save names only the field, not the line.
      */
@@ -40,6 +47,9 @@ data class ItemDraft(
             copy(error = null)
         } catch (e: ApiException.Validation) {
             copy(error = words.problems.validation(e.field, e.problem))
+        } catch (e: ApiException) {
+            // Checked while typing too: whatever else the core says must not end the screen.
+            copy(error = words.errors.message(e, Action.SAVE))
         }
 }
 

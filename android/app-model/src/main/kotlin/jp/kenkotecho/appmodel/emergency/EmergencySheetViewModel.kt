@@ -2,9 +2,12 @@ package jp.kenkotecho.appmodel.emergency
 
 import jp.kenkotecho.appmodel.AppEnvironment
 import jp.kenkotecho.appmodel.Notice
+import jp.kenkotecho.appmodel.PendingPageRemoval
 import jp.kenkotecho.appmodel.PersonHeader
 import jp.kenkotecho.appmodel.ScreenModel
 import jp.kenkotecho.appmodel.Tone
+import jp.kenkotecho.appmodel.WaitingPages
+import jp.kenkotecho.appmodel.WaitingPhotoRow
 import jp.kenkotecho.appmodel.text.Action
 import jp.kenkotecho.appmodel.text.StringKey
 import jp.kenkotecho.appmodel.text.Wording
@@ -14,6 +17,7 @@ import jp.kenkotecho.core.SheetFieldGroup
 import jp.kenkotecho.core.SheetFieldInfo
 import jp.kenkotecho.core.SheetFieldKind
 import jp.kenkotecho.core.SheetFieldValue
+import jp.kenkotecho.core.SheetPage
 import jp.kenkotecho.core.SheetVersionView
 import jp.kenkotecho.core.emergencySheetFields
 import kotlinx.coroutines.CancellationException
@@ -58,8 +62,6 @@ data class SheetEditState(
     val saving: Boolean = false,
 )
 
-data class PendingPageRemoval(val imageSha256: String, val question: String)
-
 data class EmergencySheetState(
     val loading: Boolean = true,
     val person: PersonHeader? = null,
@@ -74,6 +76,8 @@ data class EmergencySheetState(
     val unsentText: String? = null,
     val pages: List<SheetPageRow> = emptyList(),
     val pagesEmptyText: String? = null,
+    /** Photos of this device that did not fit in the 12 after a merge; null when there are none. */
+    val waiting: WaitingPages? = null,
     val conflicts: List<SheetConflictRow> = emptyList(),
     val history: List<SheetVersionRow> = emptyList(),
     val edit: SheetEditState? = null,
@@ -155,19 +159,36 @@ class EmergencySheetViewModel(
         update { s ->
             val page = s.pages.firstOrNull { it.imageSha256 == imageSha256 } ?: return@update s
             val number = (s.pages.indexOf(page) + 1).toString()
-            s.copy(pendingRemoval = PendingPageRemoval(imageSha256, env.words()[StringKey.BOX_REMOVE_QUESTION, number]))
+            s.copy(pendingRemoval = PendingPageRemoval(imageSha256, env.words()[StringKey.BOX_REMOVE_QUESTION, number], waiting = false), notice = null)
+        }
+
+    /** Asks before discarding a photo that is still waiting for room (it is only on this device). */
+    fun askDiscardWaiting(imageSha256: String) =
+        update { s ->
+            if (s.waiting?.photos.orEmpty().none { it.imageSha256 == imageSha256 }) return@update s
+            s.copy(pendingRemoval = PendingPageRemoval(imageSha256, env.words()[StringKey.PAGES_WAITING_DISCARD_QUESTION], waiting = true), notice = null)
         }
 
     fun cancelRemovePage() = update { it.copy(pendingRemoval = null) }
 
-    fun confirmRemovePage(): Job =
-        launch {
-            val pending = current.pendingRemoval ?: return@launch
-            val id = profileId ?: return@launch
-            update { it.copy(pendingRemoval = null) }
-            val sheet = attempt(Action.DELETE, ::showError) { env.onCore { removeEmergencyPage(id, pending.imageSha256) } }
-            if (sheet != null) show(sheet, Notice(env.words()[StringKey.BOX_PAGE_REMOVED], Tone.SUCCESS))
+    /**
+     * Removes the page asked about (the first waiting photo then takes its place), or discards the
+     * waiting photo asked about. The question is taken in one step, so a double tap removes once.
+     */
+    fun confirmRemovePage(): Job {
+        var pending: PendingPageRemoval? = null
+        update { s ->
+            pending = s.pendingRemoval?.takeIf { !s.busy }
+            if (pending != null) s.copy(pendingRemoval = null, busy = true) else s
         }
+        val p = pending ?: return launch { }
+        return launch {
+            val sheet = profileId?.let { id -> attempt(Action.DELETE, ::showError) { env.onCore { removeEmergencyPage(id, p.imageSha256) } } }
+            update { it.copy(busy = false) }
+            val done = if (p.waiting) StringKey.PAGES_WAITING_DISCARDED else StringKey.BOX_PAGE_REMOVED
+            if (sheet != null) show(sheet, Notice(env.words()[done], Tone.SUCCESS))
+        }
+    }
 
     /** A page in full, as a file for the screen to show (downloaded first when it came from another phone). */
     suspend fun pageFile(imageSha256: String): String? {
@@ -206,17 +227,11 @@ class EmergencySheetViewModel(
         val values = sheet?.fields.orEmpty().associate { it.key to it.value }
         val versions = env.onCore { emergencySheetHistory(id) }
         val labels = catalogue.flatMap { it.fields }.associate { it.key to label(words, it.labelJa, it.labelEn) }
-        val pages =
-            sheet?.pages.orEmpty().map { p ->
-                val thumb =
-                    try {
-                        env.core.emergencyPageFile(id, p.imageSha256, true)
-                    } catch (e: CancellationException) {
-                        throw e
-                    } catch (e: Exception) {
-                        null
-                    }
-                SheetPageRow(p.imageSha256, words[StringKey.BOX_PAGE, p.number.toString()], thumb)
+        val pages = sheet?.pages.orEmpty().map { p -> SheetPageRow(p.imageSha256, words[StringKey.BOX_PAGE, p.number.toString()], thumbnail(id, p)) }
+        val waiting =
+            sheet?.waitingPages.orEmpty().map { p ->
+                val number = p.number.toString()
+                WaitingPhotoRow(p.imageSha256, words[StringKey.BOX_PAGE, number], thumbnail(id, p), words[StringKey.PAGES_WAITING_PAGE, number])
             }
         update {
             it.copy(
@@ -230,6 +245,10 @@ class EmergencySheetViewModel(
                 unsentText = if (sheet?.unsent == true) words[StringKey.BOX_UNSENT] else null,
                 pages = pages,
                 pagesEmptyText = if (pages.isEmpty()) words[StringKey.BOX_PAGES_EMPTY] else null,
+                waiting =
+                    waiting.takeIf { w -> w.isNotEmpty() }?.let { w ->
+                        WaitingPages(words[StringKey.PAGES_WAITING_TITLE], words[StringKey.PAGES_WAITING_EXPLAIN_BOX], w)
+                    },
                 conflicts =
                     sheet?.conflicts.orEmpty().map { c ->
                         SheetConflictRow(
@@ -244,6 +263,16 @@ class EmergencySheetViewModel(
             )
         }
     }
+
+    /** A page's preview (a waiting photo's is always on this device); null when it cannot be had now. */
+    private suspend fun thumbnail(id: String, p: SheetPage): String? =
+        try {
+            env.core.emergencyPageFile(id, p.imageSha256, true)
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Exception) {
+            null
+        }
 
     private fun label(words: Wording, ja: String, en: String): String =
         if (words.table.locale.language == "en") en else ja // shell-logic-ok: a locale code, not a message

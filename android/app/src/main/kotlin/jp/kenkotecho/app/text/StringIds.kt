@@ -463,4 +463,13 @@ fun stringId(key: StringKey): Int =
         StringKey.CHECKUP_ITEM_VARIANT -> R.string.checkup_item_variant
         StringKey.CHECKUP_ITEMS_FIX -> R.string.checkup_items_fix
         StringKey.CHECKUP_SHOW_PAGE -> R.string.checkup_show_page
+        StringKey.PAGES_WAITING_TITLE -> R.string.pages_waiting_title
+        StringKey.PAGES_WAITING_EXPLAIN_BOX -> R.string.pages_waiting_explain_box
+        StringKey.PAGES_WAITING_EXPLAIN_CHECKUP -> R.string.pages_waiting_explain_checkup
+        StringKey.PAGES_WAITING_PAGE -> R.string.pages_waiting_page
+        StringKey.PAGES_WAITING_DISCARD -> R.string.pages_waiting_discard
+        StringKey.PAGES_WAITING_DISCARD_QUESTION -> R.string.pages_waiting_discard_question
+        StringKey.PAGES_WAITING_DISCARD_YES -> R.string.pages_waiting_discard_yes
+        StringKey.PAGES_WAITING_DISCARDED -> R.string.pages_waiting_discarded
+        StringKey.CHECKUP_REMOVE_PAGE_QUESTION -> R.string.checkup_remove_page_question
     }

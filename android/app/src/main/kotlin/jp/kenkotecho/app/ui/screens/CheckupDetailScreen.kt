@@ -35,6 +35,7 @@ import jp.kenkotecho.app.ui.components.ScreenFrame
 import jp.kenkotecho.app.ui.components.SecondaryButton
 import jp.kenkotecho.app.ui.components.SectionTitle
 import jp.kenkotecho.app.ui.components.TextInput
+import jp.kenkotecho.app.ui.components.WaitingPhotos
 import jp.kenkotecho.app.ui.components.rememberPhotoSources
 import jp.kenkotecho.app.ui.rememberScreenModel
 import jp.kenkotecho.appmodel.Notice
@@ -145,6 +146,19 @@ fun CheckupDetailScreen(checkupId: String, justSaved: Boolean, nav: Nav) {
             Text(p.title, style = MaterialTheme.typography.titleMedium)
             p.thumbnailPath?.let { PageImage(it, p.title) }
             SecondaryButton(stringResource(R.string.checkup_show_page, p.title)) { scope.launch { fullPage = vm.pageFile(p.imageSha256) } }
+            val pending = s.pendingRemoval
+            if (pending?.imageSha256 == p.imageSha256) {
+                NoticeCard(Notice(pending.question, Tone.WARNING))
+                BigButton(stringResource(R.string.box_remove_yes), enabled = !s.busy) { vm.confirmRemovePage() }
+                SecondaryButton(stringResource(R.string.button_cancel)) { vm.cancelRemovePage() }
+            } else {
+                SecondaryButton(stringResource(R.string.box_remove_page), enabled = !s.busy) { vm.askRemovePage(p.imageSha256) }
+            }
+        }
+        s.waiting?.let { w ->
+            WaitingPhotos(w, s.pendingRemoval, s.busy, vm::askDiscardWaiting, { vm.confirmRemovePage() }, vm::cancelRemovePage) { sha, title ->
+                SecondaryButton(stringResource(R.string.checkup_show_page, title)) { scope.launch { fullPage = vm.pageFile(sha) } }
+            }
         }
         BigButton(stringResource(R.string.box_add_photo), enabled = !s.busy) { photos.pick() }
         SecondaryButton(stringResource(R.string.box_take_photo), enabled = !s.busy) { photos.take() }

@@ -35,6 +35,7 @@ import jp.kenkotecho.app.ui.components.ScreenFrame
 import jp.kenkotecho.app.ui.components.SecondaryButton
 import jp.kenkotecho.app.ui.components.SectionTitle
 import jp.kenkotecho.app.ui.components.TextInput
+import jp.kenkotecho.app.ui.components.WaitingPhotos
 import jp.kenkotecho.app.ui.rememberScreenModel
 import jp.kenkotecho.appmodel.Notice
 import jp.kenkotecho.appmodel.Option
@@ -114,13 +115,17 @@ fun EmergencySheetScreen(nav: Nav) {
                     Image(bitmap.asImageBitmap(), contentDescription = p.title, modifier = Modifier.fillMaxWidth().heightIn(max = 240.dp))
                 }
             }
-            if (s.pendingRemoval?.imageSha256 == p.imageSha256) {
-                NoticeCard(Notice(s.pendingRemoval!!.question, Tone.WARNING))
-                BigButton(stringResource(R.string.box_remove_yes)) { vm.confirmRemovePage() }
+            val pending = s.pendingRemoval
+            if (pending?.imageSha256 == p.imageSha256) {
+                NoticeCard(Notice(pending.question, Tone.WARNING))
+                BigButton(stringResource(R.string.box_remove_yes), enabled = !s.busy) { vm.confirmRemovePage() }
                 SecondaryButton(stringResource(R.string.box_cancel)) { vm.cancelRemovePage() }
             } else {
-                SecondaryButton(stringResource(R.string.box_remove_page)) { vm.askRemovePage(p.imageSha256) }
+                SecondaryButton(stringResource(R.string.box_remove_page), enabled = !s.busy) { vm.askRemovePage(p.imageSha256) }
             }
+        }
+        s.waiting?.let { w ->
+            WaitingPhotos(w, s.pendingRemoval, s.busy, vm::askDiscardWaiting, { vm.confirmRemovePage() }, vm::cancelRemovePage)
         }
         BigButton(stringResource(R.string.box_add_photo), enabled = !s.busy) {
             pickPhoto.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly))
