@@ -173,12 +173,18 @@ struct CheckupDetailView: View {
         if let empty = model.pagesEmptyLine { Text(verbatim: empty).font(.title3) }
         ForEach(model.pages) { page in
             Text(verbatim: page.title).font(.title3.bold())
-            if let path = page.thumbnailPath, let image = UIImage(contentsOfFile: path) {
-                Image(uiImage: image).resizable().scaledToFit().frame(maxHeight: 240)
-                    .accessibilityLabel(Text(verbatim: page.title))
-            }
+            thumbnail(page)
             BigButton(title: model.pageLargeTitle) {
                 if let path = await model.pageFile(page) { largePage = LargePage(path: path, title: page.title) }
+            }
+            if model.pendingPageRemoval == page, let question = model.removePageQuestion {
+                MessageBox(text: question)
+                BigButton(title: model.removePageYesTitle, role: .destructive, isBusy: model.isWorking) {
+                    await model.confirmRemovePage()
+                }
+                BigButton(title: model.cancelTitle) { model.cancelRemovePage() }
+            } else {
+                BigButton(title: model.removePageTitle) { model.askToRemovePage(page) }
             }
         }
         PhotosPicker(selection: $photo, matching: .images) {
@@ -190,6 +196,37 @@ struct CheckupDetailView: View {
         .disabled(model.isWorking)
         if UIImagePickerController.isSourceTypeAvailable(.camera) {
             BigButton(title: model.takePhotoTitle) { showingCamera = true }
+        }
+        if let waitingTitle = model.waitingTitle {
+            Text(verbatim: waitingTitle).font(.title2.bold()).accessibilityAddTraits(.isHeader)
+            if let explanation = model.waitingExplanation {
+                Text(verbatim: explanation).font(.title3).fixedSize(horizontal: false, vertical: true)
+            }
+            ForEach(model.waitingPages) { page in
+                Text(verbatim: page.title).font(.title3.bold())
+                thumbnail(page)
+                BigButton(title: model.pageLargeTitle) {
+                    if let path = await model.pageFile(page) {
+                        largePage = LargePage(path: path, title: page.accessibilityLabel)
+                    }
+                }
+                if model.pendingDiscard == page, let question = model.discardQuestion {
+                    MessageBox(text: question)
+                    BigButton(title: model.discardYesTitle, role: .destructive, isBusy: model.isWorking) {
+                        await model.confirmDiscard()
+                    }
+                    BigButton(title: model.cancelTitle) { model.cancelDiscard() }
+                } else {
+                    BigButton(title: model.discardTitle) { model.askToDiscard(page) }
+                }
+            }
+        }
+    }
+
+    @ViewBuilder private func thumbnail(_ page: CheckupPageRow) -> some View {
+        if let path = page.thumbnailPath, let image = UIImage(contentsOfFile: path) {
+            Image(uiImage: image).resizable().scaledToFit().frame(maxHeight: 240)
+                .accessibilityLabel(Text(verbatim: page.accessibilityLabel))
         }
     }
 

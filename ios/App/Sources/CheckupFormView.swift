@@ -14,6 +14,8 @@ struct CheckupFormView: View {
     @State private var photo: PhotosPickerItem?
     @State private var showingCamera = false
     @State private var pickingItem = false
+    /// The item value field being typed in; 「次へ」 sets it to the model's next field.
+    @FocusState private var focusedValue: String?
 
     var body: some View {
         ScrollView {
@@ -96,7 +98,10 @@ struct CheckupFormView: View {
         ForEach(model.items) { row in
             CheckupValueField(item: row.item, problem: row.problem, accessibilityLabel: row.accessibilityLabel,
                               value: Binding(get: { model.value(row.item.code) },
-                                             set: { model.setValue(row.item.code, $0) }))
+                                             set: { model.setValue(row.item.code, $0) }),
+                              chain: FieldChain(focus: $focusedValue, id: row.item.code,
+                                                next: model.nextValueField(after: row.item.code),
+                                                nextTitle: model.nextTitle))
             BigButton(title: model.removeItemTitle) { model.removeItem(row.item.code) }
         }
         BigButton(title: model.addItemTitle) { pickingItem = true }
@@ -173,17 +178,20 @@ struct CheckupDayField: View {
 }
 
 /// An item's value: a number typed on the decimal pad (the unit beside its name), or an ordinal
-/// result chosen among the sheet's marks (−, ±, +…), saved as the code the model gives.
+/// result chosen among the sheet's marks (−, ±, +…), saved as the code the model gives. The
+/// problem the model found as it was typed shows underneath at once.
 struct CheckupValueField: View {
     let item: CheckupItemChoice
     let problem: String?
     let accessibilityLabel: String
     @Binding var value: String
+    /// On the add form, 「次へ」 above the decimal pad moves to the next value field.
+    var chain: FieldChain?
 
     var body: some View {
         if item.choices.isEmpty {
             FieldBlock(label: item.fieldLabel, text: $value, problem: problem,
-                       accessibilityLabel: accessibilityLabel, keyboard: .decimalPad)
+                       accessibilityLabel: accessibilityLabel, keyboard: .decimalPad, chain: chain)
         } else {
             ChoiceList(title: item.label, options: item.choices.map { ($0.value, $0.label) }, selection: $value)
                 .accessibilityElement(children: .contain)

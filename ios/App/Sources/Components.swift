@@ -79,6 +79,15 @@ struct BigButton: View {
     }
 }
 
+/// One field among several whose keyboard moves on with 「次へ」: the screen's focus, this
+/// field's id, and the next field's id as the model gives it (nil for the last).
+struct FieldChain {
+    let focus: FocusState<String?>.Binding
+    let id: String
+    let next: String?
+    let nextTitle: String
+}
+
 /// A labelled text field with the core's message for it underneath, in red with an icon (not
 /// colour alone), and the message read by VoiceOver as part of the field's label.
 struct FieldBlock: View {
@@ -88,29 +97,51 @@ struct FieldBlock: View {
     var accessibilityLabel: String
     var keyboard: UIKeyboardType = .default
     var secure = false
+    var chain: FieldChain?
     @Environment(AppModel.self) private var app
     /// A password can be shown while typing (small keys, elderly eyes).
     @State private var revealed = false
-    /// Number pads have no return key: a "done" button above the keyboard closes it.
+    /// Number pads have no return key: a "done" button above the keyboard closes it (and, in a
+    /// chain, 「次へ」 moves to the next field).
     @FocusState private var focused: Bool
+
+    private var isFocused: Bool {
+        if let chain { return chain.focus.wrappedValue == chain.id }
+        return focused
+    }
+
+    private func closeKeyboard() {
+        if let chain { chain.focus.wrappedValue = nil } else { focused = false }
+    }
+
+    @ViewBuilder private func focusable(_ field: some View) -> some View {
+        if let chain {
+            field.focused(chain.focus, equals: chain.id)
+        } else {
+            field.focused($focused)
+        }
+    }
 
     var body: some View {
         VStack(alignment: .leading, spacing: 6) {
             Text(verbatim: label).font(.headline)
-            Group {
+            focusable(Group {
                 if secure && !revealed {
                     SecureField("", text: $text)
                 } else {
                     TextField("", text: $text)
                         .keyboardType(secure ? .asciiCapable : keyboard)
                 }
-            }
-            .focused($focused)
+            })
             .toolbar {
-                if focused {
+                if isFocused {
                     ToolbarItemGroup(placement: .keyboard) {
+                        if let chain, let next = chain.next {
+                            Button(chain.nextTitle) { chain.focus.wrappedValue = next }
+                                .font(.title3.weight(.semibold))
+                        }
                         Spacer()
-                        Button(app.wording(.commonDone)) { focused = false }
+                        Button(app.wording(.commonDone)) { closeKeyboard() }
                             .font(.title3.weight(.semibold))
                     }
                 }

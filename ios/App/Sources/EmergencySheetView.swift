@@ -9,6 +9,8 @@ struct EmergencySheetView: View {
     @State var model: EmergencySheetModel
     @State private var photo: PhotosPickerItem?
     @State private var showingCamera = false
+    /// The field being typed in; 「次へ」 above the keyboard sets it to the model's next field.
+    @FocusState private var focusedField: String?
 
     var body: some View {
         ScrollView {
@@ -71,16 +73,34 @@ struct EmergencySheetView: View {
         if let empty = model.pagesEmptyLine { Text(verbatim: empty).font(.title3) }
         ForEach(model.pages) { page in
             Text(verbatim: page.title).font(.title3.bold())
-            if let path = page.thumbnailPath, let image = UIImage(contentsOfFile: path) {
-                Image(uiImage: image).resizable().scaledToFit().frame(maxHeight: 240)
-                    .accessibilityLabel(Text(verbatim: page.title))
-            }
+            thumbnail(page)
             if model.pendingRemoval == page, let question = model.removeQuestion {
                 MessageBox(text: question)
-                BigButton(title: model.removeYesTitle, role: .destructive) { await model.confirmRemove() }
+                BigButton(title: model.removeYesTitle, role: .destructive, isBusy: model.isWorking) {
+                    await model.confirmRemove()
+                }
                 BigButton(title: model.cancelTitle) { model.cancelRemove() }
             } else {
                 BigButton(title: model.removePageTitle) { model.askToRemove(page) }
+            }
+        }
+        if let waitingTitle = model.waitingTitle {
+            Text(verbatim: waitingTitle).font(.title2.bold()).accessibilityAddTraits(.isHeader)
+            if let explanation = model.waitingExplanation {
+                Text(verbatim: explanation).font(.title3).fixedSize(horizontal: false, vertical: true)
+            }
+            ForEach(model.waitingPages) { page in
+                Text(verbatim: page.title).font(.title3.bold())
+                thumbnail(page)
+                if model.pendingDiscard == page, let question = model.discardQuestion {
+                    MessageBox(text: question)
+                    BigButton(title: model.discardYesTitle, role: .destructive, isBusy: model.isWorking) {
+                        await model.confirmDiscard()
+                    }
+                    BigButton(title: model.cancelTitle) { model.cancelDiscard() }
+                } else {
+                    BigButton(title: model.discardTitle) { model.askToDiscard(page) }
+                }
             }
         }
         PhotosPicker(selection: $photo, matching: .images) {
@@ -105,6 +125,13 @@ struct EmergencySheetView: View {
         }
     }
 
+    @ViewBuilder private func thumbnail(_ page: SheetPageRow) -> some View {
+        if let path = page.thumbnailPath, let image = UIImage(contentsOfFile: path) {
+            Image(uiImage: image).resizable().scaledToFit().frame(maxHeight: 240)
+                .accessibilityLabel(Text(verbatim: page.accessibilityLabel))
+        }
+    }
+
     @ViewBuilder private func editor(_ group: SheetGroupRow) -> some View {
         Text(verbatim: group.label).font(.title2.bold())
         ForEach(group.fields) { field in
@@ -116,7 +143,9 @@ struct EmergencySheetView: View {
                 FieldBlock(label: field.hint.map { "\(field.label)（\($0)）" } ?? field.label, text: text,
                            problem: model.fieldProblems[field.key],
                            accessibilityLabel: field.label,
-                           keyboard: field.kind == .phone ? .phonePad : .default)
+                           keyboard: field.kind == .phone ? .phonePad : .default,
+                           chain: FieldChain(focus: $focusedField, id: field.key,
+                                             next: model.nextField(after: field.key), nextTitle: model.nextTitle))
             }
         }
         BigButton(title: model.saveTitle, prominent: true, isBusy: model.isWorking) { await model.saveEdit() }

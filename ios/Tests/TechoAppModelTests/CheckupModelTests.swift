@@ -137,9 +137,11 @@ final class CheckupModelTests: XCTestCase {
         let count = try await listCount(app)
         XCTAssertEqual(count, 0)
 
-        // Typing again clears the problem; a value out of the item's range is refused with its bounds.
+        // Typing again checks the line at once: a value out of the item's range shows its bounds
+        // before the save, which refuses it the same way.
         form.setValue(hba1cCode, "68")
-        XCTAssertNil(form.items.first?.problem)
+        XCTAssertEqual(form.items.first?.problem,
+                       "HbA1c（ヘモグロビン・エーワンシー）（免疫学的方法）は2〜25 %の間で入力してください。測った値を確かめてください。")
         await form.save()
         XCTAssertNil(form.savedId)
         XCTAssertEqual(form.items.first?.problem,
@@ -403,5 +405,100 @@ final class CheckupModelTests: XCTestCase {
         XCTAssertEqual(settled.kind, .other)
         XCTAssertEqual(settled.date, CalendarDay(year: 2026, month: 5, day: 22))
         XCTAssertEqual(settled.items.first { $0.code == urineGlucose }?.value, "3")
+    }
+
+    /// Each line is checked as it is typed, worded as a refused save words it, beside that line
+    /// only; an untouched or emptied line says nothing; nothing is saved by checking.
+    func testItemLinesAreCheckedAsTheyAreTyped() async throws {
+        let app = try await readyApp(self)
+        let form = try XCTUnwrap(app.makeCheckupForm())
+        form.addItem(hba1cCode)
+        form.addItem(systolicCode)
+        XCTAssertEqual(form.items.map(\.problem), [nil, nil], "untouched lines")
+        form.setValue(hba1cCode, "68")
+        let outOfRange = "HbA1c（ヘモグロビン・エーワンシー）（免疫学的方法）は2〜25 %の間で入力してください。測った値を確かめてください。"
+        XCTAssertEqual(form.items.map(\.problem), [outOfRange, nil])
+        XCTAssertEqual(form.items.first?.accessibilityLabel, outOfRange)
+        XCTAssertNil(form.itemsProblem, "said beside its line, not over the items")
+        XCTAssertNil(form.message, "no save was tried")
+        form.setValue(systolicCode, "1")
+        XCTAssertTrue(form.items.last?.problem?.hasPrefix("上の血圧（1回目）") ?? false, form.items.last?.problem ?? "none")
+        form.setValue(hba1cCode, "6.8")
+        XCTAssertNil(form.items.first?.problem, "fixed")
+        form.setValue(systolicCode, "")
+        XCTAssertNil(form.items.last?.problem, "an emptied line says nothing until a save")
+        let count = try await listCount(app)
+        XCTAssertEqual(count, 0)
+
+        // The detail's item editor checks the same way; opening it on a recorded value says nothing.
+        form.setValue(systolicCode, "120")
+        await form.save()
+        let detail = try XCTUnwrap(app.makeCheckupDetail(try XCTUnwrap(form.savedId)))
+        await detail.load()
+        detail.startItem(hba1cCode)
+        XCTAssertNil(detail.itemProblem)
+        detail.itemDraft = "68"
+        XCTAssertEqual(detail.itemProblem, outOfRange)
+        XCTAssertEqual(detail.items.first { $0.code == hba1cCode }?.value, "6.8", "nothing saved by checking")
+        detail.itemDraft = ""
+        XCTAssertNil(detail.itemProblem)
+        detail.itemDraft = "7.1"
+        XCTAssertNil(detail.itemProblem)
+        detail.cancelItem()
+        XCTAssertNil(detail.itemProblem)
+    }
+
+    /// 「次へ」 above the number pad goes to the next value typed in, passing over a result chosen
+    /// from marks; the last field has none.
+    func testNextValueFieldPassesOverChosenResults() async throws {
+        let app = try await readyApp(self)
+        let form = try XCTUnwrap(app.makeCheckupForm())
+        let protein = "1A010000000191111"
+        for code in [hba1cCode, protein, systolicCode] { form.addItem(code) }
+        XCTAssertEqual(form.nextValueField(after: hba1cCode), systolicCode)
+        XCTAssertEqual(form.nextValueField(after: protein), systolicCode)
+        XCTAssertNil(form.nextValueField(after: systolicCode))
+        form.removeItem(systolicCode)
+        XCTAssertNil(form.nextValueField(after: hba1cCode))
+        XCTAssertEqual(form.nextTitle, "次へ")
+        XCTAssertEqual(form.doneTitle, "完了")
+    }
+
+    /// A photo of the checkup is removed after the question, everywhere; the page is gone and
+    /// the notice says so.
+    func testRemovingAPhotoAsksFirstAndTakesItAway() async throws {
+        let app = try await readyApp(self)
+        let form = try XCTUnwrap(app.makeCheckupForm())
+        form.pickerDate = CheckupDayPicking(timeZone: tokyo).date(of: CalendarDay(year: 2026, month: 6, day: 12))
+        form.addPhoto(path: try tinyPhoto(self, 1).path)
+        form.addPhoto(path: try tinyPhoto(self, 2).path)
+        await form.save()
+        let detail = try XCTUnwrap(app.makeCheckupDetail(try XCTUnwrap(form.savedId)))
+        await detail.load()
+        XCTAssertEqual(detail.pages.map(\.title), ["1枚目", "2枚目"])
+        XCTAssertEqual(detail.pages.map(\.accessibilityLabel), ["1枚目", "2枚目"])
+        XCTAssertNil(detail.waitingTitle, "nothing waits")
+        XCTAssertEqual(detail.removePageTitle, "この写真を外す")
+        let second = detail.pages[1]
+
+        detail.askToRemovePage(second)
+        XCTAssertEqual(detail.removePageQuestion, "2枚目の写真を外しますか。ほかの端末からも外れます。")
+        XCTAssertEqual(detail.removePageYesTitle, "外す")
+        detail.cancelRemovePage()
+        XCTAssertNil(detail.removePageQuestion)
+        XCTAssertEqual(detail.pages.count, 2, "nothing removed without the yes")
+
+        detail.askToRemovePage(second)
+        await detail.confirmRemovePage()
+        XCTAssertNil(detail.message)
+        XCTAssertEqual(detail.notice, "写真を外しました。")
+        XCTAssertNil(detail.removePageQuestion)
+        XCTAssertEqual(detail.pages.count, 1)
+        XCTAssertFalse(detail.pages.contains { $0.imageSha256 == second.imageSha256 })
+        await detail.confirmRemovePage()
+        XCTAssertEqual(detail.pages.count, 1, "a second tap has nothing left to remove")
+        let list = try XCTUnwrap(app.makeCheckups())
+        await list.load()
+        XCTAssertTrue(list.entries.first?.counts.hasPrefix("写真1枚") ?? false, list.entries.first?.counts ?? "none")
     }
 }

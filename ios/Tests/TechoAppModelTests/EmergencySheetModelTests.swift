@@ -198,4 +198,76 @@ final class EmergencySheetModelTests: XCTestCase {
         XCTAssertEqual(model.conflicts, [])
         XCTAssertEqual(model.groups.first { $0.key == "care" }?.fields.first { $0.key == "care.doctor" }?.shown, "田中 先生")
     }
+
+    /// The two-phone scenario of the CLI's `box_photos_beyond_twelve_after_a_merge_wait_for_room`:
+    /// the first phone fills the sheet to 12 while the second adds 2 offline; after the second
+    /// syncs, its screen shows the 2 that did not fit under their own heading, removing a page
+    /// lets the first of them in, and discarding the other empties the section.
+    func testPhotosBeyondTwelveAfterAMergeWaitForRoomOnTheScreen() async throws {
+        let server = try TestServer.fromEnvironment()
+        let (first, a) = try await signedInDevice(self, server)
+        let (second, b) = try await signedInDevice(self, server)
+        _ = try first.addEmergencyPage(profileId: a.id, path: try tinyPhoto(self, 0).path)
+        _ = try await first.syncNow(observer: nil)
+        _ = try await second.syncNow(observer: nil)
+        for n in 1..<12 { _ = try first.addEmergencyPage(profileId: a.id, path: try tinyPhoto(self, n).path) }
+        _ = try await first.syncNow(observer: nil)
+        for n in 20..<22 { _ = try second.addEmergencyPage(profileId: b.id, path: try tinyPhoto(self, n).path) }
+        _ = try await second.syncNow(observer: nil)
+
+        let model = EmergencySheetModel(access: CoreAccess(second), wording: ja, clock: pinnedClock, profile: b)
+        await model.load()
+        XCTAssertNil(model.message)
+        XCTAssertEqual(model.pages.count, 12)
+        XCTAssertEqual(model.waitingTitle, "入りきらなかった写真")
+        XCTAssertEqual(model.waitingExplanation,
+                       "ほかの端末で加えた写真と合わせて12枚を超えたため、まだ加わっていない写真です。どれか1枚を外すと、ここから順に加わります。")
+        XCTAssertEqual(model.waitingPages.map(\.title), ["1枚目", "2枚目"])
+        XCTAssertEqual(model.waitingPages.map(\.accessibilityLabel), ["入りきらなかった写真　1枚目", "入りきらなかった写真　2枚目"])
+        XCTAssertTrue(model.waitingPages.allSatisfy { $0.thumbnailPath.map(FileManager.default.fileExists) == true },
+                      "a waiting photo's preview is on this device")
+        XCTAssertEqual(model.discardTitle, "この写真を捨てる")
+        let waitingFile = await model.pageFile(model.waitingPages[0])
+        XCTAssertNotNil(waitingFile)
+        let (comesIn, discarded) = (model.waitingPages[0], model.waitingPages[1])
+
+        model.askToRemove(model.pages[0])
+        XCTAssertEqual(model.removeQuestion, "1枚目の写真を外しますか。前の書き直しの記録には残ります。")
+        await model.confirmRemove()
+        XCTAssertNil(model.message)
+        XCTAssertEqual(model.notice, "写真を外しました。")
+        XCTAssertEqual(model.pages.count, 12)
+        XCTAssertEqual(model.pages.last?.imageSha256, comesIn.imageSha256, "the first waiting photo took the room")
+        XCTAssertEqual(model.pages.last?.accessibilityLabel, "12枚目")
+        XCTAssertEqual(model.waitingPages.map(\.imageSha256), [discarded.imageSha256])
+        XCTAssertEqual(model.waitingPages.first?.title, "1枚目", "numbered again among those waiting")
+
+        model.askToDiscard(try XCTUnwrap(model.waitingPages.first))
+        XCTAssertEqual(model.discardQuestion, "この写真を捨てますか。この端末にしかない写真です。")
+        XCTAssertNil(model.removeQuestion)
+        await model.confirmDiscard()
+        XCTAssertNil(model.message)
+        XCTAssertEqual(model.notice, "写真を捨てました。")
+        XCTAssertNil(model.discardQuestion)
+        XCTAssertEqual(model.waitingPages, [])
+        XCTAssertNil(model.waitingTitle)
+        XCTAssertNil(model.waitingExplanation)
+        XCTAssertEqual(model.pages.count, 12)
+        await model.confirmDiscard()
+        XCTAssertEqual(model.pages.count, 12, "a second tap after the first has nothing to discard")
+    }
+
+    /// 「次へ」 above the keyboard goes through the group's typed fields in the sheet's order,
+    /// passing over a choice; the last has none.
+    func testNextFieldFollowsTheGroupsTypedFields() async throws {
+        let model = try await sheet()
+        XCTAssertNil(model.nextField(after: "identity.name"), "nothing is being written")
+        model.startEdit("identity")
+        XCTAssertEqual(model.nextField(after: "identity.name"), "identity.kana")
+        XCTAssertEqual(model.nextField(after: "identity.birth_date"), "identity.address")
+        XCTAssertEqual(model.nextField(after: "identity.address"), "identity.phone")
+        XCTAssertNil(model.nextField(after: "identity.phone"))
+        XCTAssertEqual(model.nextTitle, "次へ")
+        XCTAssertEqual(model.doneTitle, "完了")
+    }
 }

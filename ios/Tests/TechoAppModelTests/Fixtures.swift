@@ -88,3 +88,70 @@ func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
     }
     return condition()
 }
+
+/// A small PNG (48 + `n` pixels wide, so each `n` is a different photo) written for a test: many
+/// photos cost little to add, send and shrink. Stored (uncompressed) deflate blocks keep the
+/// encoder to a few lines.
+func tinyPhoto(_ test: XCTestCase, _ n: Int) throws -> URL {
+    let width = 48 + n, height = 64
+    var raw = Data()
+    for y in 0..<height {
+        raw.append(0) // no filter
+        for x in 0..<width {
+            raw.append(contentsOf: [UInt8((x * 7 + n * 31) % 256), UInt8((y * 5) % 256), UInt8((x * y + n) % 256)])
+        }
+    }
+    var zlib = Data([0x78, 0x01])
+    var offset = 0
+    while offset < raw.count {
+        let size = min(65_535, raw.count - offset)
+        zlib.append(offset + size == raw.count ? 1 : 0)
+        zlib.append(contentsOf: [UInt8(size & 0xff), UInt8(size >> 8), UInt8(~size & 0xff), UInt8((~size >> 8) & 0xff)])
+        zlib.append(raw[offset..<(offset + size)])
+        offset += size
+    }
+    var a: UInt32 = 1, b: UInt32 = 0
+    for byte in raw {
+        a = (a + UInt32(byte)) % 65_521
+        b = (b + a) % 65_521
+    }
+    zlib.append(bigEndian((b << 16) | a))
+
+    var png = Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+    func chunk(_ type: String, _ body: Data) {
+        let typed = Data(type.utf8) + body
+        png.append(bigEndian(UInt32(body.count)))
+        png.append(typed)
+        png.append(bigEndian(crc32(typed)))
+    }
+    chunk("IHDR", bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + Data([8, 2, 0, 0, 0]))
+    chunk("IDAT", zlib)
+    chunk("IEND", Data())
+    let url = try temporaryDirectory(test).appendingPathComponent("photo-\(n).png")
+    try png.write(to: url)
+    return url
+}
+
+private func bigEndian(_ value: UInt32) -> Data {
+    Data([UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)])
+}
+
+private func crc32(_ data: Data) -> UInt32 {
+    var crc: UInt32 = 0xffff_ffff
+    for byte in data {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = (crc & 1) == 1 ? (crc >> 1) ^ 0xedb8_8320 : crc >> 1 }
+    }
+    return ~crc
+}
+
+/// A phone signed in to the test server with the account's own profile, as a second device of
+/// the same person would be.
+@MainActor
+func signedInDevice(_ test: XCTestCase, _ server: TestServer) async throws -> (TechoCore, Profile) {
+    let core = try TechoCore.open(config: CoreConfig(dataDir: try temporaryDirectory(test).path, serverUrl: server.url),
+                                  keystore: MemoryKeyStore())
+    let profile = try core.addProfile(hmCode: server.hmCode, displayName: "テスト 花子", relationship: .myself)
+    _ = try await core.login(hmCode: server.hmCode, password: server.password)
+    return (core, profile)
+}

@@ -186,6 +186,14 @@ final class ParityTests: XCTestCase {
         shown["checkup.deleteQuestion"] = checkup.deleteQuestion
         checkup.cancelDelete()
 
+        // Photos that did not fit after a merge (step 8), read from the wording tables as the
+        // texts of step 6 are: the two-phone scenario that shows them is in the sheet's tests.
+        shown["pages.waiting.title"] = ja(.pagesWaitingTitle)
+        shown["pages.waiting.explain.box"] = ja(.pagesWaitingExplainBox)
+        shown["pages.waiting.explain.checkup"] = ja(.pagesWaitingExplainCheckup)
+        shown["pages.waiting.discardQuestion"] = ja(.pagesWaitingDiscardQuestion)
+        shown["checkup.removePageQuestion"] = ja(.checkupRemovePageQuestion, "2")
+
         await profiles.switchTo(mother.id)
         shown["profiles.switched"] = profiles.message
 

@@ -28,8 +28,12 @@ public struct CheckupItemRow: Identifiable, Equatable, Sendable {
 public struct CheckupPageRow: Identifiable, Equatable, Sendable {
     public var id: String { imageSha256 }
     public let imageSha256: String
+    /// The core's number: among the pages, or among those waiting for room.
+    public let number: UInt32
     public let title: String
     public let thumbnailPath: String?
+    /// What VoiceOver reads for the thumbnail: 「1枚目」, or 「入りきらなかった写真　1枚目」.
+    public let accessibilityLabel: String
 }
 
 /// A value saved differently on two devices: both, for the person to choose.
@@ -57,6 +61,9 @@ public final class CheckupDetailModel {
     public private(set) var worstJudgement: CheckupJudgement?
     public private(set) var items: [CheckupItemRow] = []
     public private(set) var pages: [CheckupPageRow] = []
+    /// Photos added here that did not fit beside another device's after a merge (20 at most):
+    /// kept on this device only, let in by the core, oldest first, when a page is removed.
+    public private(set) var waitingPages: [CheckupPageRow] = []
     public private(set) var conflicts: [CheckupConflictRow] = []
     public private(set) var message: String?
     public private(set) var notice: String?
@@ -82,9 +89,21 @@ public final class CheckupDetailModel {
 
     /// The item whose value is being typed (a new one or a correction), and its draft.
     public private(set) var editingItem: CheckupItemChoice?
-    public var itemDraft = ""
+    /// The value being typed; each change the person makes is checked at once, as a save
+    /// would check it, so a problem shows beside the field before 「保存する」.
+    public var itemDraft = "" {
+        didSet {
+            guard !fillingDraft, let item = editingItem else { return }
+            itemProblem = check(item, itemDraft)
+        }
+    }
+    /// Set while the editor is filled from what is recorded: not the person typing.
+    @ObservationIgnored private var fillingDraft = false
     public private(set) var itemProblem: String?
     public private(set) var pendingItemRemoval: CheckupItemRow?
+    /// The page whose removal, or the waiting photo whose discarding, waits for the person's yes.
+    public private(set) var pendingPageRemoval: CheckupPageRow?
+    public private(set) var pendingDiscard: CheckupPageRow?
     public private(set) var pendingDelete = false
 
     private var detail: CheckupDetail?
@@ -118,6 +137,16 @@ public final class CheckupDetailModel {
     public var addPhotoTitle: String { wording(.boxAddPhoto) }
     public var takePhotoTitle: String { wording(.boxTakePhoto) }
     public var pageLargeTitle: String { wording(.checkupPageLarge) }
+    public var removePageTitle: String { wording(.boxRemovePage) }
+    public var removePageYesTitle: String { wording(.boxRemoveYes) }
+    public var removePageQuestion: String? {
+        pendingPageRemoval.map { wording(.checkupRemovePageQuestion, String($0.number)) }
+    }
+    public var waitingTitle: String? { waitingPages.isEmpty ? nil : wording(.pagesWaitingTitle) }
+    public var waitingExplanation: String? { waitingPages.isEmpty ? nil : wording(.pagesWaitingExplainCheckup) }
+    public var discardTitle: String { wording(.pagesWaitingDiscard) }
+    public var discardYesTitle: String { wording(.pagesWaitingDiscardYes) }
+    public var discardQuestion: String? { pendingDiscard.map { _ in wording(.pagesWaitingDiscardQuestion) } }
     public var closeTitle: String { wording(.commonClose) }
     public var doneTitle: String { wording(.commonDone) }
     public var trendTitle: String { wording(.checkupTrendOpen) }
@@ -195,7 +224,40 @@ public final class CheckupDetailModel {
         }
     }
 
-    /// A page in full, as a file the view can show (downloaded first when it came from another device).
+    public func askToRemovePage(_ page: CheckupPageRow) {
+        pendingDiscard = nil
+        pendingPageRemoval = page
+    }
+    public func cancelRemovePage() { pendingPageRemoval = nil }
+
+    /// Removes the page everywhere; the core lets the oldest waiting photo into its place.
+    public func confirmRemovePage() async {
+        guard let page = pendingPageRemoval, !isWorking else { return }
+        pendingPageRemoval = nil
+        await removePage(page.imageSha256, notice: .boxPageRemoved)
+    }
+
+    public func askToDiscard(_ page: CheckupPageRow) {
+        pendingPageRemoval = nil
+        pendingDiscard = page
+    }
+    public func cancelDiscard() { pendingDiscard = nil }
+
+    /// A waiting photo exists only here: the same removal call forgets it.
+    public func confirmDiscard() async {
+        guard let page = pendingDiscard, !isWorking else { return }
+        pendingDiscard = nil
+        await removePage(page.imageSha256, notice: .pagesWaitingDiscarded)
+    }
+
+    private func removePage(_ sha: String, notice phrase: Phrase) async {
+        await change(notice: phrase) { core, profileId, checkupId in
+            try core.removeCheckupPage(profileId: profileId, checkupId: checkupId, imageSha256: sha)
+        }
+    }
+
+    /// A page in full, as a file the view can show (downloaded first when it came from another
+    /// device; a waiting page's file is on this device).
     public func pageFile(_ page: CheckupPageRow) async -> String? {
         do {
             return try await access.core.checkupPageFile(profileId: profile.id, checkupId: checkupId,
@@ -272,15 +334,35 @@ public final class CheckupDetailModel {
     public func startItem(_ code: String) {
         guard let item = catalogue.byCode[code] else { return }
         editingItem = item
-        itemDraft = items.first { $0.code == code }?.value ?? ""
+        fill(items.first { $0.code == code }?.value ?? "")
         itemProblem = nil
         notice = nil
     }
 
     public func cancelItem() {
         editingItem = nil
-        itemDraft = ""
+        fill("")
         itemProblem = nil
+    }
+
+    private func fill(_ value: String) {
+        fillingDraft = true
+        itemDraft = value
+        fillingDraft = false
+    }
+
+    /// The problem a save would have with this value, worded as a refused save words it; nil
+    /// for an empty value (nothing typed yet) or a fine one.
+    private func check(_ item: CheckupItemChoice, _ value: String) -> String? {
+        guard !value.isEmpty else { return nil }
+        do {
+            try access.checkItem(code: item.code, value: value)
+            return nil
+        } catch let ApiError.Validation(_, problem, _) {
+            return wording.problem(problem, label: item.label)
+        } catch {
+            return nil
+        }
     }
 
     /// Sets the item's value (a new one, or replacing the old); a refused value stays in the
@@ -403,13 +485,21 @@ public final class CheckupDetailModel {
                                ours: wording(.boxOurs, wording.checkupConflictValue(c.oursValue)),
                                theirs: wording(.boxTheirs, wording.checkupConflictValue(c.theirsValue)))
         }
+        pages = await rows(detail.pages, of: detail.id, waiting: false)
+        waitingPages = await rows(detail.waitingPages, of: detail.id, waiting: true)
+    }
+
+    private func rows(_ pages: [CheckupPage], of checkupId: String, waiting: Bool) async -> [CheckupPageRow] {
         var rows: [CheckupPageRow] = []
-        for page in detail.pages {
-            let thumb = try? await access.core.checkupPageFile(profileId: profile.id, checkupId: detail.id,
+        for page in pages {
+            let thumb = try? await access.core.checkupPageFile(profileId: profile.id, checkupId: checkupId,
                                                                imageSha256: page.imageSha256, thumbnail: true)
-            rows.append(CheckupPageRow(imageSha256: page.imageSha256, title: wording(.boxPage, String(page.number)),
-                                       thumbnailPath: thumb))
+            let number = String(page.number)
+            let title = wording(.boxPage, number)
+            rows.append(CheckupPageRow(imageSha256: page.imageSha256, number: page.number, title: title,
+                                       thumbnailPath: thumb,
+                                       accessibilityLabel: waiting ? wording(.pagesWaitingPage, number) : title))
         }
-        pages = rows
+        return rows
     }
 }

@@ -93,6 +93,7 @@ public final class CheckupFormModel {
     public var saveTitle: String { wording(.checkupSave) }
     public var cancelTitle: String { wording(.checkupCancel) }
     public var doneTitle: String { wording(.commonDone) }
+    public var nextTitle: String { wording(.commonNext) }
 
     /// The items of the code list not in the form yet, by group.
     public var pickerGroups: [CheckupItemGroup] { catalogue.groups(excluding: Set(codes)) }
@@ -172,10 +173,20 @@ public final class CheckupFormModel {
         clearItemProblems(code)
     }
 
-    /// The value as typed (an ordinal item: the code of the result chosen, "1" to "5").
+    /// The value as typed (an ordinal item: the code of the result chosen, "1" to "5"). The
+    /// line is checked at once as a save would check it, so its problem shows beside it while
+    /// the person is still on it; an empty line says nothing until a save.
     public func setValue(_ code: String, _ value: String) {
         values[code] = value
         clearItemProblems(code)
+        if !value.isEmpty { check(CheckupItemValue(code: code, value: value)) }
+    }
+
+    /// The value field 「次へ」 above the number pad moves to from `code`: the next item typed
+    /// in (an ordinal result is chosen, not typed), nil after the last.
+    public func nextValueField(after code: String) -> String? {
+        guard let at = codes.firstIndex(of: code) else { return nil }
+        return codes[(at + 1)...].first { catalogue.byCode[$0]?.choices.isEmpty == true }
     }
 
     public func value(_ code: String) -> String { values[code] ?? "" }
@@ -217,21 +228,27 @@ public final class CheckupFormModel {
     /// own problem beside it, said with its name, and a fine line none.
     private func checkLines(_ lines: [CheckupItemValue]) {
         lineProblems = [:]
-        for line in lines {
-            guard let item = catalogue.byCode[line.code] else { continue }
-            do {
-                try access.checkItem(code: line.code, value: line.value)
-            } catch let ApiError.Validation(_, problem, _) {
-                lineProblems[line.code] = wording.problem(problem, label: item.label)
-            } catch {
-                continue
-            }
+        for line in lines { check(line) }
+    }
+
+    /// One line as a save would check it (`checkCheckupItem`): its problem beside it, said with
+    /// its name, or none.
+    private func check(_ line: CheckupItemValue) {
+        guard let item = catalogue.byCode[line.code] else { return }
+        do {
+            try access.checkItem(code: line.code, value: line.value)
+            lineProblems[line.code] = nil
+        } catch let ApiError.Validation(_, problem, _) {
+            lineProblems[line.code] = wording.problem(problem, label: item.label)
+        } catch {
+            lineProblems[line.code] = nil
         }
     }
 
     private func itemProblem(_ code: String) -> String? { lineProblems[code] }
 
-    /// A change to one line clears its own problem; the others keep theirs until the next save.
+    /// A change to one line clears its own problem (checked again at once when it is not empty);
+    /// the others keep theirs.
     private func clearItemProblems(_ code: String) {
         for field in [Field.items, .itemCode, .itemValue, .itemUnit, .itemMethod] { problems.byField[field] = nil }
         lineProblems[code] = nil

@@ -38,6 +38,9 @@ public struct SheetPageRow: Identifiable, Equatable, Sendable {
     public let imageSha256: String
     public let title: String
     public let thumbnailPath: String?
+    /// What VoiceOver reads for the thumbnail: 「1枚目」, or for a photo waiting for room
+    /// 「入りきらなかった写真　1枚目」 (a waiting page's number is its place among those waiting).
+    public let accessibilityLabel: String
 }
 
 /// A field written differently on two devices: both values, for the person to choose.
@@ -71,6 +74,9 @@ public final class EmergencySheetModel {
     public private(set) var reviewLine: String?
     public private(set) var unsentLine: String?
     public private(set) var pages: [SheetPageRow] = []
+    /// Photos added here that did not fit beside the other device's after a merge: kept on this
+    /// device only, let in by the core, oldest first, when a page is removed.
+    public private(set) var waitingPages: [SheetPageRow] = []
     public private(set) var conflicts: [SheetConflictRow] = []
     public private(set) var history: [SheetVersionRow] = []
     /// The group being written, its drafts by key, and a problem beside a refused field.
@@ -79,6 +85,8 @@ public final class EmergencySheetModel {
     public private(set) var fieldProblems: [String: String] = [:]
     /// The page whose removal waits for the person's yes.
     public private(set) var pendingRemoval: SheetPageRow?
+    /// The waiting photo whose discarding waits for the person's yes.
+    public private(set) var pendingDiscard: SheetPageRow?
     public private(set) var message: String?
     public private(set) var notice: String?
     public private(set) var isWorking = false
@@ -117,6 +125,13 @@ public final class EmergencySheetModel {
     public var removeQuestion: String? {
         pendingRemoval.flatMap { page in pages.firstIndex(of: page) }.map { wording(.boxRemoveQuestion, String($0 + 1)) }
     }
+    public var waitingTitle: String? { waitingPages.isEmpty ? nil : wording(.pagesWaitingTitle) }
+    public var waitingExplanation: String? { waitingPages.isEmpty ? nil : wording(.pagesWaitingExplainBox) }
+    public var discardTitle: String { wording(.pagesWaitingDiscard) }
+    public var discardYesTitle: String { wording(.pagesWaitingDiscardYes) }
+    public var discardQuestion: String? { pendingDiscard.map { _ in wording(.pagesWaitingDiscardQuestion) } }
+    public var nextTitle: String { wording(.commonNext) }
+    public var doneTitle: String { wording(.commonDone) }
     public var conflictsTitle: String { wording(.boxConflicts) }
     public var conflictIntro: String { wording(.boxConflictIntro) }
     public var keepOursTitle: String { wording(.boxKeepOurs) }
@@ -152,6 +167,14 @@ public final class EmergencySheetModel {
     public func setDraft(_ key: String, _ value: String) {
         drafts[key] = value
         fieldProblems[key] = nil
+    }
+
+    /// The field 「次へ」 above the keyboard moves to from `key`: the group's next field typed
+    /// on a keyboard (a choice is not), nil after the last.
+    public func nextField(after key: String) -> String? {
+        guard let fields = editingGroup?.fields.filter({ $0.kind != .choice }),
+              let at = fields.firstIndex(where: { $0.key == key }), at + 1 < fields.count else { return nil }
+        return fields[at + 1].key
     }
 
     public func cancelEdit() {
@@ -198,23 +221,47 @@ public final class EmergencySheetModel {
         }
     }
 
-    public func askToRemove(_ page: SheetPageRow) { pendingRemoval = page }
+    public func askToRemove(_ page: SheetPageRow) {
+        pendingDiscard = nil
+        pendingRemoval = page
+    }
     public func cancelRemove() { pendingRemoval = nil }
 
+    /// Removes the page everywhere; the core lets the oldest waiting photo into its place.
     public func confirmRemove() async {
-        guard let page = pendingRemoval else { return }
+        guard let page = pendingRemoval, !isWorking else { return }
         pendingRemoval = nil
+        await removePage(page.imageSha256, notice: .boxPageRemoved)
+    }
+
+    public func askToDiscard(_ page: SheetPageRow) {
+        pendingRemoval = nil
+        pendingDiscard = page
+    }
+    public func cancelDiscard() { pendingDiscard = nil }
+
+    /// A waiting photo exists only here: the same removal call forgets it.
+    public func confirmDiscard() async {
+        guard let page = pendingDiscard, !isWorking else { return }
+        pendingDiscard = nil
+        await removePage(page.imageSha256, notice: .pagesWaitingDiscarded)
+    }
+
+    private func removePage(_ sha: String, notice phrase: Phrase) async {
+        isWorking = true
+        defer { isWorking = false }
         let id = profile.id
-        let sha = page.imageSha256
         do {
             let sheet = try await access.run { try $0.removeEmergencyPage(profileId: id, imageSha256: sha) }
-            await saved(sheet, notice: .boxPageRemoved)
+            await saved(sheet, notice: phrase)
         } catch {
+            notice = nil
             message = wording.message(for: error)
         }
     }
 
     /// A page in full, as a file the view can show (downloaded first when it came from another device).
+    /// A waiting page is served too: its file is on this device.
     public func pageFile(_ page: SheetPageRow) async -> String? {
         do {
             return try await access.core.emergencyPageFile(profileId: profile.id, imageSha256: page.imageSha256,
@@ -269,14 +316,21 @@ public final class EmergencySheetModel {
         var labels: [String: String] = [:]
         for group in catalogue { for f in group.fields { labels[f.key] = label(f.labelJa, f.labelEn) } }
         history = versions.map { version($0, labels: labels) }
+        pages = await rows(sheet?.pages ?? [], waiting: false)
+        waitingPages = await rows(sheet?.waitingPages ?? [], waiting: true)
+    }
+
+    private func rows(_ pages: [SheetPage], waiting: Bool) async -> [SheetPageRow] {
         var rows: [SheetPageRow] = []
-        for page in sheet?.pages ?? [] {
+        for page in pages {
             let thumb = try? await access.core.emergencyPageFile(profileId: profile.id, imageSha256: page.imageSha256,
                                                                 thumbnail: true)
-            rows.append(SheetPageRow(imageSha256: page.imageSha256, title: wording(.boxPage, String(page.number)),
-                                     thumbnailPath: thumb))
+            let number = String(page.number)
+            let title = wording(.boxPage, number)
+            rows.append(SheetPageRow(imageSha256: page.imageSha256, title: title, thumbnailPath: thumb,
+                                     accessibilityLabel: waiting ? wording(.pagesWaitingPage, number) : title))
         }
-        pages = rows
+        return rows
     }
 
     private func label(_ ja: String, _ en: String) -> String {

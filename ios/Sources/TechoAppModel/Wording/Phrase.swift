@@ -10,6 +10,7 @@ public enum Phrase: String, CaseIterable, Sendable {
     case commonCancel = "common.cancel"
     case commonBack = "common.back"
     case commonDone = "common.done"
+    case commonNext = "common.next"
     case commonShowPassword = "common.showPassword"
     case actingFor = "acting.for"
     case actingForSwitch = "acting.switch"
@@ -470,4 +471,15 @@ public enum Phrase: String, CaseIterable, Sendable {
     case homeLatestCheckupPlain = "home.latestCheckupPlain"
     case checkupPageLarge = "checkup.pageLarge"
     case checkupTrendOpenFor = "checkup.trend.openFor"
+    case checkupRemovePageQuestion = "checkup.removePageQuestion"
+
+    // Photos that did not fit after two devices' pages were merged (命の宝箱 and checkups)
+    case pagesWaitingTitle = "pages.waiting.title"
+    case pagesWaitingExplainBox = "pages.waiting.explain.box"
+    case pagesWaitingExplainCheckup = "pages.waiting.explain.checkup"
+    case pagesWaitingPage = "pages.waiting.page"
+    case pagesWaitingDiscard = "pages.waiting.discard"
+    case pagesWaitingDiscardQuestion = "pages.waiting.discardQuestion"
+    case pagesWaitingDiscardYes = "pages.waiting.discardYes"
+    case pagesWaitingDiscarded = "pages.waiting.discarded"
 }
