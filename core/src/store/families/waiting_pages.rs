@@ -53,7 +53,7 @@ pub(crate) fn add(tx: &Transaction<'_>, entity: &Entity, id: &str, more: Vec<Pho
 
 /// Moves waiting pages into `record_pages` while there is room, queueing their photos' uploads
 /// again (the server lets go of photos no record names after a while, and answers at once for
-/// those it still has). Returns whether the waiting list changed.
+/// those it still has).
 pub(crate) fn fill(
     tx: &Transaction<'_>,
     profile: &Profile,
@@ -61,15 +61,14 @@ pub(crate) fn fill(
     waiting: &mut Vec<PhotoPage>,
     max: usize,
     now_ms: i64,
-) -> Result<bool> {
-    let before = waiting.len();
+) -> Result<()> {
     let on = record_pages.len();
     techo_domain::photo_pages::fill(record_pages, waiting, max);
     for page in &record_pages[on..] {
         requeue_blob(tx, profile, &page.image, now_ms)?;
         requeue_blob(tx, profile, &page.thumbnail, now_ms)?;
     }
-    Ok(waiting.len() != before)
+    Ok(())
 }
 
 /// `forget`: the waiting pages of the profile's records in `table`.
