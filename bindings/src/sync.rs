@@ -229,6 +229,9 @@ pub struct SyncStatus {
     /// Changes waiting to be sent (refused ones included).
     pub pending: u64,
     pub wedged: u64,
+    /// Photos still to be sent (among `pending`): while there are any, a phone asks the system
+    /// for a longer background run on a network.
+    pub pending_uploads: u64,
     pub running: bool,
     pub last_progress: Option<SyncProgress>,
     pub last_report: Option<SyncReport>,
@@ -262,6 +265,7 @@ impl TechoCore {
             account,
             pending: counts.pending + counts.wedged,
             wedged: counts.wedged,
+            pending_uploads: counts.pending_uploads,
             running: seen.running,
             last_progress: seen.last_progress,
             last_report: seen.last_report,

@@ -27,6 +27,8 @@ use uuid::Uuid;
 pub struct OutboxCounts {
     pub pending: u64,
     pub wedged: u64,
+    /// Photos among `pending` still to be sent (a phone asks for longer background time).
+    pub pending_uploads: u64,
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize)]
@@ -179,12 +181,19 @@ impl Store {
 
     /// Changes waiting to go out and changes the server refused, counted in one query.
     pub fn outbox_counts(&self) -> Result<OutboxCounts> {
-        let (pending, wedged): (i64, i64) = self.reader().query_row(
-            "SELECT count(*) - coalesce(sum(\"state\" = 'wedged'), 0), coalesce(sum(\"state\" = 'wedged'), 0) FROM \"outbox\"",
+        let (pending, wedged, uploads): (i64, i64, i64) = self.reader().query_row(
+            &format!(
+                "SELECT count(*) - coalesce(sum(\"state\" = 'wedged'), 0), coalesce(sum(\"state\" = 'wedged'), 0), \
+                 coalesce(sum(\"state\" = 'pending' AND \"entity\" = '{UPLOAD_ENTITY}'), 0) FROM \"outbox\""
+            ),
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        Ok(OutboxCounts { pending: pending.unsigned_abs(), wedged: wedged.unsigned_abs() })
+        Ok(OutboxCounts {
+            pending: pending.unsigned_abs(),
+            wedged: wedged.unsigned_abs(),
+            pending_uploads: uploads.unsigned_abs(),
+        })
     }
 
     /// Changes not yet delivered to the server.

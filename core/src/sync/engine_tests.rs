@@ -88,11 +88,11 @@ fn a_poison_change_is_isolated_and_set_aside_while_the_rest_goes_out() {
     let wedged = t.store.wedged_entries().unwrap();
     assert_eq!(wedged[0].mutation_id.to_string(), poison);
     assert_eq!(wedged[0].wedge_reason.as_deref(), Some("payload_too_large"));
-    assert_eq!(t.store.outbox_counts().unwrap(), OutboxCounts { pending: 0, wedged: 1 });
+    assert_eq!(t.store.outbox_counts().unwrap(), OutboxCounts { pending: 0, wedged: 1, pending_uploads: 0 });
     // Kept, and can be put back in the queue.
     t.store.retry_wedged(wedged[0].mutation_id).unwrap();
     assert_eq!(t.store.outbox_batch(&["34001234".into()], 10).unwrap().len(), 1);
-    assert_eq!(t.store.outbox_counts().unwrap(), OutboxCounts { pending: 1, wedged: 0 });
+    assert_eq!(t.store.outbox_counts().unwrap(), OutboxCounts { pending: 1, wedged: 0, pending_uploads: 0 });
 }
 
 #[test]
@@ -297,7 +297,7 @@ fn a_forgotten_upload_starts_over_and_one_that_cannot_be_done_is_set_aside_with_
     // A later save that still shows the photo is set aside with it at once, shown, not left
     // waiting unseen; it holds everything the earlier one did, and takes its place.
     t.store.save_emergency_fields(&p, &[("care.doctor".into(), "田中".into())]).unwrap();
-    assert_eq!(t.store.outbox_counts().unwrap(), OutboxCounts { pending: 0, wedged: 2 });
+    assert_eq!(t.store.outbox_counts().unwrap(), OutboxCounts { pending: 0, wedged: 2, pending_uploads: 0 });
     let sheet = t.store.wedged_entries().unwrap().pop().unwrap();
     assert_eq!((sheet.op, sheet.wedge_reason.as_deref()), (techo_protocol::Op::Create, Some("dependency_refused")));
     assert!(sheet.payload.contains("care.doctor"));

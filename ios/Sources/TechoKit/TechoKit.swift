@@ -6901,6 +6901,11 @@ public struct SyncStatus: Equatable, Hashable {
      */
     public let pending: UInt64
     public let wedged: UInt64
+    /**
+     * Photos still to be sent (among `pending`): while there are any, a phone asks the system
+     * for a longer background run on a network.
+     */
+    public let pendingUploads: UInt64
     public let running: Bool
     public let lastProgress: SyncProgress?
     public let lastReport: SyncReport?
@@ -6917,7 +6922,11 @@ public struct SyncStatus: Equatable, Hashable {
          */state: SyncState, account: Account?, 
         /**
          * Changes waiting to be sent (refused ones included).
-         */pending: UInt64, wedged: UInt64, running: Bool, lastProgress: SyncProgress?, lastReport: SyncReport?, 
+         */pending: UInt64, wedged: UInt64, 
+        /**
+         * Photos still to be sent (among `pending`): while there are any, a phone asks the system
+         * for a longer background run on a network.
+         */pendingUploads: UInt64, running: Bool, lastProgress: SyncProgress?, lastReport: SyncReport?, 
         /**
          * When a sync last completed on this device (kept across restarts).
          */lastSuccess: Date?) {
@@ -6925,6 +6934,7 @@ public struct SyncStatus: Equatable, Hashable {
         self.account = account
         self.pending = pending
         self.wedged = wedged
+        self.pendingUploads = pendingUploads
         self.running = running
         self.lastProgress = lastProgress
         self.lastReport = lastReport
@@ -6951,6 +6961,7 @@ public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
                 account: FfiConverterOptionTypeAccount.read(from: &buf), 
                 pending: FfiConverterUInt64.read(from: &buf), 
                 wedged: FfiConverterUInt64.read(from: &buf), 
+                pendingUploads: FfiConverterUInt64.read(from: &buf), 
                 running: FfiConverterBool.read(from: &buf), 
                 lastProgress: FfiConverterOptionTypeSyncProgress.read(from: &buf), 
                 lastReport: FfiConverterOptionTypeSyncReport.read(from: &buf), 
@@ -6963,6 +6974,7 @@ public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
         FfiConverterOptionTypeAccount.write(value.account, into: &buf)
         FfiConverterUInt64.write(value.pending, into: &buf)
         FfiConverterUInt64.write(value.wedged, into: &buf)
+        FfiConverterUInt64.write(value.pendingUploads, into: &buf)
         FfiConverterBool.write(value.running, into: &buf)
         FfiConverterOptionTypeSyncProgress.write(value.lastProgress, into: &buf)
         FfiConverterOptionTypeSyncReport.write(value.lastReport, into: &buf)

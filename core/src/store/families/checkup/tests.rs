@@ -335,9 +335,13 @@ fn a_photo_that_cannot_be_sent_holds_back_only_what_shows_it() {
     c.photos = vec![grainy_jpeg(t.dir.path(), "checkup.jpg", 65, 64)];
     let checkup = t.store.add_checkup(&p, &c, &s).unwrap();
     let patients = vec!["34001234".to_owned()];
+    // Two photos (each small enough to be its own preview) and the two saves.
+    let counts = t.store.outbox_counts().unwrap();
+    assert_eq!((counts.pending, counts.pending_uploads), (4, 2));
 
     let sheet_photo = t.store.next_upload(&patients).unwrap().unwrap();
     t.store.wedge_seq(sheet_photo.seq, "photo_missing").unwrap();
+    assert_eq!(t.store.outbox_counts().unwrap().pending_uploads, 1, "a photo set aside is not waiting to go");
     let wedged: Vec<_> = t.store.wedged_entries().unwrap().into_iter().map(|e| e.entity.to_string()).collect();
     assert_eq!(wedged, [UPLOAD_ENTITY, "emergency_sheet"], "the sheet waits with its photo");
     // The checkup's photo (a photo this small is its own preview) still goes, then the checkup.

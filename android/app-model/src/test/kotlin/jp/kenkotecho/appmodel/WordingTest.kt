@@ -285,7 +285,7 @@ class WordingTest {
     @Test
     fun eachSyncStateHasItsOwnLine() {
         val account = Account("http://127.0.0.1:1", "DEMO0001", listOf("DEMO0001"))
-        fun status(state: SyncState) = SyncStatus(state, account, 0uL, 0uL, false, null, null, null)
+        fun status(state: SyncState) = SyncStatus(state, account, 0uL, 0uL, 0uL, false, null, null, null)
         val states = listOf(
             SyncState.NotSignedIn,
             SyncState.NeedsLogin,

@@ -8277,6 +8277,12 @@ data class SyncStatus (
     , 
     val `wedged`: kotlin.ULong
     , 
+    /**
+     * Photos still to be sent (among `pending`): while there are any, a phone asks the system
+     * for a longer background run on a network.
+     */
+    val `pendingUploads`: kotlin.ULong
+    , 
     val `running`: kotlin.Boolean
     , 
     val `lastProgress`: SyncProgress?
@@ -8307,6 +8313,7 @@ public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
             FfiConverterOptionalTypeAccount.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalTypeSyncProgress.read(buf),
             FfiConverterOptionalTypeSyncReport.read(buf),
@@ -8319,6 +8326,7 @@ public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
             FfiConverterOptionalTypeAccount.allocationSize(value.`account`) +
             FfiConverterULong.allocationSize(value.`pending`) +
             FfiConverterULong.allocationSize(value.`wedged`) +
+            FfiConverterULong.allocationSize(value.`pendingUploads`) +
             FfiConverterBoolean.allocationSize(value.`running`) +
             FfiConverterOptionalTypeSyncProgress.allocationSize(value.`lastProgress`) +
             FfiConverterOptionalTypeSyncReport.allocationSize(value.`lastReport`) +
@@ -8330,6 +8338,7 @@ public object FfiConverterTypeSyncStatus: FfiConverterRustBuffer<SyncStatus> {
             FfiConverterOptionalTypeAccount.write(value.`account`, buf)
             FfiConverterULong.write(value.`pending`, buf)
             FfiConverterULong.write(value.`wedged`, buf)
+            FfiConverterULong.write(value.`pendingUploads`, buf)
             FfiConverterBoolean.write(value.`running`, buf)
             FfiConverterOptionalTypeSyncProgress.write(value.`lastProgress`, buf)
             FfiConverterOptionalTypeSyncReport.write(value.`lastReport`, buf)
