@@ -47,6 +47,10 @@ pub enum ErrorCode {
     IdempotencyConflict,
     /// The entity id exists with different content (ids are immutable records).
     ConflictingRecord,
+    /// A photo the record shows is not on the server (never completed, or released after a
+    /// long time unnamed). Nothing was written and nothing is remembered: the device sends the
+    /// photo, then the same mutation again.
+    BlobMissing,
     /// (Device side, never sent by the server.) A change this one depends on was refused, so
     /// this one waits with it.
     DependencyRefused,
@@ -77,6 +81,7 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::IdempotencyConflict => "idempotency_conflict",
             Self::ConflictingRecord => "conflicting_record",
+            Self::BlobMissing => "blob_missing",
             Self::DependencyRefused => "dependency_refused",
             Self::MissingMediaContent => "missing_media_content",
         }

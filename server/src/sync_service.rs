@@ -213,6 +213,10 @@ fn apply_once(tx: &mut dyn RecordTx, writer: Writer<'_>, c: &Checked, now_ms: i6
         Ok(patient) => apply(tx, writer, c, patient, now_ms)?,
         Err(code) => rejected(m, code),
     };
+    // A record waiting for its photos is answered afresh when it comes again with them.
+    if result.error == Some(ErrorCode::BlobMissing) {
+        return Ok(result);
+    }
     // Refusals and conflicts are recorded too: the queue moves on, and a replay is answered alike.
     tx.add_ledger_entry(
         writer,
@@ -278,6 +282,13 @@ fn apply(
         }
         Ok(applied(m, seq))
     };
+    // A record may only show photos the server holds: one it released after a long time unnamed
+    // (a save set aside for weeks, then retried) is sent again first.
+    let writes = matches!((m.op, &head), (Op::Create, None))
+        || matches!((m.op, &head), (Op::Update, Some(h)) if !h.deleted && m.base_version == Some(h.version));
+    if writes && !c.blobs.is_empty() && !tx.missing_blobs(patient, &c.blobs)?.is_empty() {
+        return Ok(rejected(m, ErrorCode::BlobMissing));
+    }
     Ok(match (m.op, head) {
         (Op::Create, None) => {
             let seq = tx.next_seq(patient)?;

@@ -459,7 +459,22 @@ fn tombstone(id: &str, patient: &str) -> Value {
 
 /// Pushes one mutation and returns its result, which must be `applied`.
 async fn push(url: &str, token: &str, entity: &str, op: &str, base: Option<u64>, payload: Value) -> Value {
-    let mut m = json!({"mutation_id": uuid::Uuid::now_v7().to_string(), "entity": entity,
+    let result = push_as(url, token, &uuid::Uuid::now_v7().to_string(), entity, op, base, payload).await;
+    assert_eq!(result["status"], "applied", "{result}");
+    result
+}
+
+/// Pushes one mutation with its id and returns its result.
+async fn push_as(
+    url: &str,
+    token: &str,
+    mutation_id: &str,
+    entity: &str,
+    op: &str,
+    base: Option<u64>,
+    payload: Value,
+) -> Value {
+    let mut m = json!({"mutation_id": mutation_id, "entity": entity,
         "entity_id": payload["id"], "op": op, "payload": payload});
     if let Some(base) = base {
         m["base_version"] = base.into();
@@ -469,9 +484,7 @@ async fn push(url: &str, token: &str, entity: &str, op: &str, base: Option<u64>,
     let (status, answer) =
         answer(client().post(format!("{url}/v1/sync/push")).bearer_auth(token).json(&body).send().await.unwrap()).await;
     assert_eq!(status, 200, "{answer}");
-    let result = answer["results"][0].clone();
-    assert_eq!(result["status"], "applied", "{result}");
-    result
+    answer["results"][0].clone()
 }
 
 const DAY_MS: i64 = 86_400_000;
@@ -584,6 +597,32 @@ async fn a_photo_whose_record_is_still_to_come_is_kept_through_the_grace() {
     let grace = i64::try_from(s.state.limits.blob_release_grace.as_millis()).unwrap();
     assert_eq!(release_at(&s, told_at + grace), released(0, 0), "claimed again when it was found");
     assert_eq!(release_at(&s, past_the_grace()), released(1, 1), "never named after all");
+}
+
+/// A save set aside on a phone for longer than the grace names photos the server released: it
+/// is refused until they are there again, and the refusal is not remembered, so the same
+/// mutation goes through once the phone has sent them.
+#[tokio::test]
+async fn a_record_naming_a_photo_the_server_no_longer_has_waits_for_it() {
+    let s = start().await;
+    let token = login(&s.url, ME).await;
+    let (image, thumbnail) = (photo(2_000, 42), photo(200, 43));
+    store(&s.url, &token, ME.0, &image).await;
+    store(&s.url, &token, ME.0, &thumbnail).await;
+    assert_eq!(release_at(&s, past_the_grace()), released(2, 2), "never named in time");
+    let (mutation, id) = (uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string());
+    let record = checkup(&id, ME.0, vec![page(&image, &thumbnail)]);
+    for _ in 0..2 {
+        let refused = push_as(&s.url, &token, &mutation, "checkup", "create", None, record.clone()).await;
+        assert_eq!((refused["status"].as_str(), refused["error"].as_str()), (Some("rejected"), Some("blob_missing")));
+    }
+    store(&s.url, &token, ME.0, &image).await;
+    let half = push_as(&s.url, &token, &mutation, "checkup", "create", None, record.clone()).await;
+    assert_eq!(half["error"], "blob_missing", "the preview is still missing");
+    store(&s.url, &token, ME.0, &thumbnail).await;
+    let applied = push_as(&s.url, &token, &mutation, "checkup", "create", None, record.clone()).await;
+    assert_eq!(applied["status"], "applied", "{applied}");
+    assert_eq!(release_at(&s, past_the_grace()), released(0, 0), "named now");
 }
 
 #[tokio::test]

@@ -396,6 +396,12 @@ class SyncTest {
         assertEquals(0uL, phoneA.syncStatus().pending)
         assertEquals(1520, allReadings(phoneA, a).size)
 
+        // Two versions of 命の宝箱, both sent before the second phone ever syncs.
+        for (bloodType in listOf("A", "AB")) {
+            phoneA.saveEmergencyFields(a, listOf(SheetFieldValue("medical.blood_type", bloodType)))
+            assertEquals(SyncOutcome.Complete, phoneA.syncNow(null).outcome)
+        }
+
         // A second phone signs in and gets exactly the same readings.
         val dirB = tempDir()
         val keysB = MemoryKeys()
@@ -405,6 +411,13 @@ class SyncTest {
         val pulled = phoneB.syncNow(null)
         assertEquals(SyncOutcome.Complete, pulled.outcome)
         assertEquals(allReadings(phoneA, a).map { it.id }.toSet(), allReadings(phoneB, b).map { it.id }.toSet())
+        // It received the sheet as it stands; its history gains the versions before it.
+        assertEquals(1, phoneB.emergencySheetHistory(b).size)
+        val history = phoneB.refreshEmergencySheetHistory(b)
+        assertTrue(history.includesOtherDevices)
+        assertTrue(history.versions.size >= 2)
+        assertTrue(history.versions.none { it.savedHere })
+        assertEquals(history.versions, phoneB.emergencySheetHistory(b))
 
         // Background loop: runs at once, wakes on demand, stops when cancelled.
         val loop = Recorder()
@@ -616,6 +629,7 @@ class EmergencySheetTest {
         assertEquals(listOf("identity.name", "medical.blood_type"), saved.fields.map { it.key })
         assertTrue(saved.unsent && saved.savedOnThisDevice && !saved.reviewDue)
         val page = core.addEmergencyPage(p, File(fixtures, "receipt-qr-1.png").path).pages.single()
+        assertTrue("the photo waits to be sent", core.syncStatus().pendingUploads >= 1uL)
         expectThrows<ApiException.Photo> { core.addEmergencyPage(p, File(fixtures, "receipt.jahis").path) }
         val file = File(runBlocking { core.emergencyPageFile(p, page.imageSha256, false) })
         assertEquals(0xd8, file.readBytes()[1].toInt() and 0xff)
@@ -626,6 +640,8 @@ class EmergencySheetTest {
         val history = core.emergencySheetHistory(p)
         assertEquals(listOf(0u, 1u, 0u), history.map { it.pages })
         assertEquals(listOf("identity.name", "medical.blood_type"), history.last().changedFields)
+        // Never signed in: there is no server history to add.
+        assertEquals(SheetHistoryView(history, true), runBlocking { core.refreshEmergencySheetHistory(p) })
         val printed = core.emergencySheetPrint(p, 540)
         assertTrue(printed.contains("<th>お名前</th>") && printed.contains("size: A4"))
         // What the notebook knows is offered for the fields still empty.

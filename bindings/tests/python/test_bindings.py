@@ -369,6 +369,7 @@ class EmergencySheet(unittest.TestCase):
         sheet = core.add_emergency_page(p, photo)
         page = sheet.pages[0]
         self.assertEqual(page.number, 1)
+        self.assertGreaterEqual(core.sync_status().pending_uploads, 1, "the photo waits to be sent")
         with self.assertRaises(ApiError.Photo):
             core.add_emergency_page(p, os.path.join(env("TECHO_FIXTURES"), "receipt.jahis"))
         path = asyncio.run(core.emergency_page_file(p, page.image_sha256, False))
@@ -382,6 +383,9 @@ class EmergencySheet(unittest.TestCase):
         history = core.emergency_sheet_history(p)
         self.assertEqual([v.pages for v in history], [0, 1, 0])
         self.assertEqual(history[-1].changed_fields, ["identity.name", "medical.blood_type"])
+        # Never signed in: there is no server history to add.
+        refreshed = asyncio.run(core.refresh_emergency_sheet_history(p))
+        self.assertEqual((refreshed.versions, refreshed.includes_other_devices), (history, True))
         printed = core.emergency_sheet_print(p, 540)
         self.assertIn("<th>お名前</th>", printed)
         self.assertIn("size: A4", printed)
@@ -487,11 +491,22 @@ class Sync(unittest.TestCase):
         self.assertEqual(phone_a.sync_status().pending, 0)
         self.assertTrue(phone_a.sync_status().state.is_UP_TO_DATE())
 
+        # Two versions of 命の宝箱, both sent before phone B ever syncs.
+        for blood_type in ("A", "AB"):
+            phone_a.save_emergency_fields(a, [SheetFieldValue(key="medical.blood_type", value=blood_type)])
+            self.assertTrue((await phone_a.sync_now(None)).outcome.is_COMPLETE())
+
         phone_b = open_core()
         b = phone_b.add_profile(code, "テスト", Relationship.MYSELF).id
         await phone_b.login(code, password)
         self.assertTrue((await phone_b.sync_now(None)).outcome.is_COMPLETE())
         self.assertEqual({v.id for v in all_readings(phone_a, a)}, {v.id for v in all_readings(phone_b, b)})
+        self.assertEqual(len(phone_b.emergency_sheet_history(b)), 1, "B received only the sheet as it stands")
+        history = await phone_b.refresh_emergency_sheet_history(b)
+        self.assertTrue(history.includes_other_devices)
+        self.assertEqual([(v.saved_here, v.saved_by_account) for v in history.versions], [(False, code)] * 2)
+        self.assertEqual(history.versions, phone_b.emergency_sheet_history(b), "kept on B")
+        self.assertEqual(history.versions[0].saved_at, phone_a.emergency_sheet_history(a)[0].saved_at)
 
         loop = Recorder()
         phone_b.record_vital(b, entry(VitalInput.TEMPERATURE(celsius="36.8")))

@@ -10,7 +10,7 @@
 //! belongs to.
 
 use super::Store;
-use super::outbox::{NewEntry, WAITING, enqueue};
+use super::outbox::{NewEntry, OutboxEntry, WAITING, enqueue, wait_for};
 use crate::domain::Profile;
 use crate::error::{Error, Result};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -156,6 +156,52 @@ pub(crate) fn requeue_blob(
         return Ok(None);
     }
     Ok(Some(queue_upload(tx, profile, blob, now_ms)?))
+}
+
+/// How often a record the server refused for a missing photo sends its photos again before it
+/// is set aside (shown, for the person to retry): the server should have them after one.
+const PHOTO_RESENDS: i64 = 2;
+
+/// The server holds none of some photos `entry` shows (released after a long time unnamed, as
+/// when a save set aside for weeks is retried): their uploads are queued again — the server
+/// answers at once for those it has — and the record waits for them. False, with nothing
+/// queued, when this device no longer has one of them or has sent them again often enough.
+pub(crate) fn resend_photos_first(
+    tx: &Transaction<'_>,
+    entry: &OutboxEntry,
+    shas: &[String],
+    now_ms: i64,
+) -> Result<bool> {
+    let patient = crate::domain::HmCode::parse(&entry.patient).map_err(|_| Error::Corrupt("outbox patient"))?;
+    let Some(profile) = super::profiles::profile_in(tx, &patient)? else { return Ok(false) };
+    if shas.is_empty() || entry.attempts >= PHOTO_RESENDS {
+        return Ok(false);
+    }
+    let mut blobs = Vec::with_capacity(shas.len());
+    for sha256 in shas {
+        let held: Option<(String, i64)> = tx
+            .query_row(
+                "SELECT \"mime\", \"size\" FROM \"blobs\" WHERE \"profile_id\" = ?1 AND \"sha256\" = ?2 AND \"bytes\" IS NOT NULL",
+                params![profile.id.to_string(), sha256],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((mime, size)) = held else { return Ok(false) };
+        blobs.push(BlobRef {
+            id: sha256.clone(),
+            sha256: sha256.clone(),
+            size: size.unsigned_abs(),
+            mime,
+            extra: Default::default(),
+        });
+    }
+    let mut uploads = Vec::with_capacity(blobs.len());
+    for blob in &blobs {
+        uploads.extend(requeue_blob(tx, &profile, blob, now_ms)?);
+    }
+    wait_for(tx, entry.seq, &uploads)?;
+    tx.execute("UPDATE \"outbox\" SET \"attempts\" = \"attempts\" + 1 WHERE \"seq\" = ?1", [entry.seq])?;
+    Ok(true)
 }
 
 /// An upload's outbox entry with its progress: (seq, payload, upload id, offset, bytes held).

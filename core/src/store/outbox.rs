@@ -99,10 +99,16 @@ pub(crate) fn enqueue(tx: &Transaction<'_>, e: NewEntry<'_>, payload: &impl Seri
         now_ms
     ])?;
     let seq = tx.last_insert_rowid();
-    if e.waits_for.is_empty() {
-        return Ok(seq);
+    wait_for(tx, seq, &e.waits_for)?;
+    Ok(seq)
+}
+
+/// Makes entry `seq` wait for the entries `waits_for` as well.
+pub(crate) fn wait_for(tx: &Transaction<'_>, seq: i64, waits_for: &[i64]) -> Result<()> {
+    if waits_for.is_empty() {
+        return Ok(());
     }
-    let list = e.waits_for.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = waits_for.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     tx.prepare_cached(
         "INSERT OR IGNORE INTO \"outbox_waits\" (\"seq\", \"waits_for\") SELECT ?1, value FROM json_each(?2)",
     )?
@@ -115,7 +121,7 @@ pub(crate) fn enqueue(tx: &Transaction<'_>, e: NewEntry<'_>, payload: &impl Seri
                      WHERE w.\"seq\" = ?1 AND d.\"state\" = 'wedged')",
     )?
     .execute(params![seq, ErrorCode::DependencyRefused.as_str()])?;
-    Ok(seq)
+    Ok(())
 }
 
 /// SQL true for an entry (`o`) still waiting for another in the outbox.

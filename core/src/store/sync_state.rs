@@ -2,6 +2,7 @@
 //! pulled pages, each in one transaction.
 
 use super::Store;
+use super::blobs::resend_photos_first;
 use super::families::{Applied, ConflictResolution, Families};
 use super::outbox::{OutboxEntry, rebase_later_updates, wedge};
 use super::parked;
@@ -12,6 +13,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use techo_protocol::Op;
+use techo_protocol::error::ErrorCode;
 use techo_protocol::sync::{Change, MutationResult, MutationStatus, PullResponse, Reset, ResetReason};
 use uuid::Uuid;
 
@@ -30,6 +32,8 @@ pub struct PushApplied {
     pub rejected: u64,
     /// Our updates that met someone else's edit and were merged into a new update.
     pub merged: u64,
+    /// Records the server refused for photos it no longer had: they go again after them.
+    pub resent: u64,
 }
 
 /// What applying one pulled page did.
@@ -153,11 +157,20 @@ impl Store {
                         if entry.op != Op::Delete {
                             rebase_later_updates(&tx, entry, seq)?;
                             if let Some(family) = self.families.get(&entry.entity) {
-                                family.acknowledged(&tx, entry)?;
+                                family.acknowledged(&tx, entry, seq)?;
                             }
                         }
                     }
                     out.acknowledged += 1;
+                }
+                MutationStatus::Rejected if r.error == Some(ErrorCode::BlobMissing) => {
+                    let shas = self.families.get(&entry.entity).map(|f| f.blobs(&entry.payload)).unwrap_or_default();
+                    if resend_photos_first(&tx, entry, &shas, now.timestamp_millis())? {
+                        out.resent += 1;
+                    } else {
+                        wedge(&tx, entry.seq, ErrorCode::BlobMissing.as_str())?;
+                        out.rejected += 1;
+                    }
                 }
                 MutationStatus::Rejected => {
                     let reason = r.error.map_or("rejected".to_owned(), |c| c.to_string());

@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use techo_protocol::auth::{ActivateRequest, LoginRequest, RefreshRequest, Tokens};
 use techo_protocol::error::{ErrorBody, ErrorCode};
-use techo_protocol::records::BlobRef;
+use techo_protocol::records::{BlobRef, Entity};
+use techo_protocol::sync::{RecordVersion, VersionsResponse};
 use techo_protocol::uploads::{CHUNK_CONTENT_TYPE, UPLOAD_OFFSET_HEADER, is_sha256_hex};
 use zeroize::Zeroizing;
 
@@ -448,22 +449,42 @@ impl SyncClient {
         if !is_sha256_hex(&blob.sha256) {
             return Err(Error::InvalidPayload { what: "photo reference" });
         }
+        let path = format!("/v1/blobs/{}/{}", profile.hm_code, blob.sha256);
+        let bytes = self.signed_in_get(&path, None, "photo").await?;
+        self.store.keep_downloaded_blob(profile, blob, &bytes)?;
+        Ok(bytes)
+    }
+
+    /// Every version the server kept of one edited document, oldest first (for its history:
+    /// versions written on devices this one never heard from).
+    pub async fn fetch_versions(&self, profile: &Profile, entity: &Entity, id: &str) -> Result<Vec<RecordVersion>> {
+        let query = [("patient", profile.hm_code.to_string()), ("entity", entity.to_string()), ("id", id.to_owned())];
+        let bytes = self.signed_in_get("/v1/sync/versions", Some(&query), "document").await?;
+        let answer: VersionsResponse =
+            serde_json::from_slice(&bytes).map_err(|_| Error::Network { reason: "incomplete answer".into() })?;
+        Ok(answer.versions)
+    }
+
+    /// A GET outside a sync run, as the signed-in account: renews the access token once if the
+    /// server no longer takes it. A 404 is `NotFound { entity: missing }`.
+    async fn signed_in_get(
+        &self,
+        path: &str,
+        query: Option<&[(&str, String)]>,
+        missing: &'static str,
+    ) -> Result<Vec<u8>> {
         let mut renewed = false;
         loop {
             let Some(token) = self.bearer().await? else {
                 return Err(Error::Auth { problem: AuthProblem::Refused, reason: "signed out; sign in again".into() });
             };
-            let path = format!("/v1/blobs/{}/{}", profile.hm_code, blob.sha256);
-            match self.call_raw(reqwest::Method::GET, &path, None, None, Some(&token)).await {
-                Ok(bytes) => {
-                    self.store.keep_downloaded_blob(profile, blob, &bytes)?;
-                    return Ok(bytes);
-                }
+            match self.call_raw(reqwest::Method::GET, path, query, None, Some(&token)).await {
+                Ok(bytes) => return Ok(bytes),
                 Err(Failure::Http { status: 401, .. }) if !renewed => {
                     renewed = true;
                     *self.access.lock().await = None;
                 }
-                Err(Failure::Http { status: 404, .. }) => return Err(Error::NotFound { entity: "photo" }),
+                Err(Failure::Http { status: 404, .. }) => return Err(Error::NotFound { entity: missing }),
                 Err(Failure::Http { status, .. }) => {
                     return Err(Error::Network { reason: format!("server answered {status}") });
                 }

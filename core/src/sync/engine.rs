@@ -279,7 +279,7 @@ impl SyncEngine {
                 let applied = store.apply_push_results(&self.in_flight, &resp.results)?;
                 self.report.pushed += applied.acknowledged;
                 self.report.rejected += applied.rejected;
-                if applied.acknowledged + applied.rejected + applied.merged == 0 {
+                if applied.acknowledged + applied.rejected + applied.merged + applied.resent == 0 {
                     // An answer that settles nothing would make us resend forever: back off.
                     self.retry_later(store, Phase::Pushing, "empty push answer".into(), None, &mut out)?;
                 } else {

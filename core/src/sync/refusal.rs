@@ -44,6 +44,8 @@ impl RefusalReason {
             (ErrorCode::DependencyRefused, Self::WaitsForAnother),
             (ErrorCode::QuotaExceeded, Self::StorageFull),
             (ErrorCode::MissingMediaContent, Self::PhotoMissing),
+            // Only kept when sending the photo again did not help.
+            (ErrorCode::BlobMissing, Self::PhotoMissing),
             (ErrorCode::BlobHashMismatch, Self::InvalidData),
         ];
         if let Some((_, reason)) = known.iter().find(|(c, _)| c.as_str() == code) {
@@ -77,6 +79,7 @@ mod tests {
             (Some("dependency_refused"), RefusalReason::WaitsForAnother),
             (Some("quota_exceeded"), RefusalReason::StorageFull),
             (Some("missing_media_content"), RefusalReason::PhotoMissing),
+            (Some("blob_missing"), RefusalReason::PhotoMissing),
             (Some("blob_hash_mismatch"), RefusalReason::InvalidData),
             (Some("http_400"), RefusalReason::InvalidData),
             (Some("rejected"), RefusalReason::InvalidData),

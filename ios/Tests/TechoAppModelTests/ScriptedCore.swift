@@ -116,6 +116,9 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
     func emergencySheetHistory(profileId: String) throws -> [SheetVersionView] {
         try real.emergencySheetHistory(profileId: profileId)
     }
+    func refreshEmergencySheetHistory(profileId: String) async throws -> SheetHistoryView {
+        try await real.refreshEmergencySheetHistory(profileId: profileId)
+    }
     func saveEmergencyFields(profileId: String, fields: [SheetFieldValue]) throws -> EmergencySheetView {
         withConflicts(try real.saveEmergencyFields(profileId: profileId, fields: fields))
     }

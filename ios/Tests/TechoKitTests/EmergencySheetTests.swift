@@ -37,6 +37,7 @@ final class EmergencySheetTests: XCTestCase {
         XCTAssertEqual(saved.fields.map(\.key), ["identity.name", "medical.blood_type"])
         XCTAssertTrue(saved.unsent && saved.savedOnThisDevice && !saved.reviewDue)
         let page = try XCTUnwrap(try core.addEmergencyPage(profileId: p, path: try fixture("receipt-qr-1.png").path).pages.first)
+        XCTAssertGreaterThanOrEqual(try core.syncStatus().pendingUploads, 1, "the photo waits to be sent")
         assertApiError(try core.addEmergencyPage(profileId: p, path: try fixture("receipt.jahis").path)) {
             if case .Photo = $0 { return true } else { return false }
         }
@@ -52,6 +53,9 @@ final class EmergencySheetTests: XCTestCase {
         let history = try core.emergencySheetHistory(profileId: p)
         XCTAssertEqual(history.map(\.pages), [0, 1, 0])
         XCTAssertEqual(history.last?.changedFields, ["identity.name", "medical.blood_type"])
+        // Never signed in: there is no server history to add.
+        let refreshed = try await core.refreshEmergencySheetHistory(profileId: p)
+        XCTAssertEqual(refreshed, SheetHistoryView(versions: history, includesOtherDevices: true))
         let printed = try core.emergencySheetPrint(profileId: p, utcOffsetMinutes: 540)
         XCTAssertTrue(printed.contains("<th>お名前</th>") && printed.contains("size: A4"))
         // What the notebook knows is offered for the fields still empty.

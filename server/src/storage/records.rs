@@ -121,6 +121,9 @@ pub trait RecordTx {
         deleted_at_ms: i64,
     ) -> StorageResult<()>;
 
+    /// Which of `sha256s` `patient` has no complete blob for (a record may not name those).
+    fn missing_blobs(&mut self, patient: ResidentId, sha256s: &[String]) -> StorageResult<Vec<String>>;
+
     /// Makes `sha256s` exactly the blobs of `patient` this record refers to (none: it refers to
     /// nothing, as a tombstone does). Written with the record, so a committed record and its
     /// references never disagree.

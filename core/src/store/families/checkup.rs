@@ -363,7 +363,11 @@ impl Family for CheckupFamily {
         Ok(tx.execute("DELETE FROM \"checkups\" WHERE \"profile_id\" = ?1", [profile.id.to_string()])? as u64)
     }
 
-    fn acknowledged(&self, tx: &Transaction<'_>, entry: &OutboxEntry) -> Result<()> {
+    fn blobs(&self, payload: &str) -> Vec<String> {
+        super::page_blobs(payload)
+    }
+
+    fn acknowledged(&self, tx: &Transaction<'_>, entry: &OutboxEntry, _server_version: i64) -> Result<()> {
         tx.execute("UPDATE \"checkups\" SET \"base\" = ?2 WHERE \"id\" = ?1", params![entry.entity_id, entry.payload])?;
         Ok(())
     }

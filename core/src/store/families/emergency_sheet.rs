@@ -27,7 +27,12 @@ use techo_domain::vitals_wire::rfc3339_utc;
 use techo_protocol::Entity;
 use techo_protocol::records::PhotoPage;
 use techo_protocol::records::emergency_sheet::{Author, EmergencySheetRecord};
-use techo_protocol::sync::Change;
+use techo_protocol::sync::{Change, RecordVersion};
+
+mod history;
+
+use history::Origin;
+pub use history::SheetVersion;
 
 /// After this long without a save, the sheet asks to be looked over (paper kits are refreshed
 /// once a year, and after any change).
@@ -52,19 +57,6 @@ pub struct EmergencySheet {
     pub unsent: bool,
     /// Not saved for a year: a gentle reminder to look it over.
     pub review_due: bool,
-}
-
-/// One version in the sheet's history on this device.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SheetVersion {
-    pub number: i64,
-    pub saved_at: DateTime<Utc>,
-    pub saved_by: Author,
-    /// Saved on this device (else received from the server).
-    pub saved_here: bool,
-    /// Fields whose value differs from the version before (added, changed or cleared).
-    pub changed_fields: Vec<String>,
-    pub pages: usize,
 }
 
 fn record_json(r: &EmergencySheetRecord) -> Result<String> {
@@ -106,15 +98,16 @@ fn load_id(conn: &rusqlite::Connection, id: &str) -> Result<Option<Row>> {
     }))
 }
 
-/// Keeps `record` as the current state and adds it to the history (unless it is the latest
-/// version already, as when our own save comes back).
+/// Keeps `record` as the current state and adds it to the history (unless it is there
+/// already, as when our own save comes back).
 fn store_version(
     tx: &Transaction<'_>,
     profile: &Profile,
     record: &EmergencySheetRecord,
     base: Option<&EmergencySheetRecord>,
     conflicts: &[FieldConflict],
-    origin: &str,
+    origin: Origin,
+    server_version: Option<i64>,
 ) -> Result<()> {
     let json = record_json(record)?;
     let base = base.map(record_json).transpose()?;
@@ -129,21 +122,11 @@ fn store_version(
          \"deleted_at_ms\" = NULL",
         params![record.id, profile.id.to_string(), json, base, conflicts],
     )?;
-    let latest: Option<String> = tx
-        .query_row(
-            "SELECT \"record\" FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" = ?1 ORDER BY \"number\" DESC LIMIT 1",
-            [&record.id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if latest.as_deref().map(parse_record).transpose()?.as_ref() != Some(record) {
-        tx.execute(
-            "INSERT INTO \"emergency_sheet_versions\" (\"sheet_id\", \"number\", \"record\", \"origin\") \
-             VALUES (?1, (SELECT coalesce(max(\"number\"), 0) + 1 FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" = ?1), ?2, ?3)",
-            params![record.id, json, origin],
-        )?;
-    }
-    Ok(())
+    history::add(tx, &record.id, record, origin, server_version)
+}
+
+fn server_version(change: &Change) -> Result<i64> {
+    i64::try_from(change.version).map_err(|_| Error::Corrupt("version"))
 }
 
 fn queue_save(tx: &Transaction<'_>, profile: &Profile, record: &EmergencySheetRecord, now_ms: i64) -> Result<()> {
@@ -189,12 +172,7 @@ impl Family for EmergencySheetFamily {
             .into_iter()
             .filter(|c| record.fields.get(&c.key).map_or("", String::as_str) != c.ours)
             .collect();
-        store_version(tx, profile, &record, Some(&record), &conflicts, "server")?;
-        tx.execute(
-            "UPDATE \"emergency_sheet_versions\" SET \"server_version\" = ?2 WHERE \"sheet_id\" = ?1 \
-             AND \"number\" = (SELECT max(\"number\") FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" = ?1)",
-            params![record.id, i64::try_from(change.version).map_err(|_| Error::Corrupt("version"))?],
-        )?;
+        store_version(tx, profile, &record, Some(&record), &conflicts, Origin::Server, Some(server_version(change)?))?;
         Ok(Applied::Applied)
     }
 
@@ -249,12 +227,16 @@ impl Family for EmergencySheetFamily {
         Ok(tx.execute("DELETE FROM \"emergency_sheets\" WHERE \"profile_id\" = ?1", [profile.id.to_string()])? as u64)
     }
 
-    fn acknowledged(&self, tx: &Transaction<'_>, entry: &OutboxEntry) -> Result<()> {
+    fn blobs(&self, payload: &str) -> Vec<String> {
+        super::page_blobs(payload)
+    }
+
+    fn acknowledged(&self, tx: &Transaction<'_>, entry: &OutboxEntry, server_version: i64) -> Result<()> {
         tx.execute(
             "UPDATE \"emergency_sheets\" SET \"base\" = ?2 WHERE \"id\" = ?1",
             params![entry.entity_id, entry.payload],
         )?;
-        Ok(())
+        history::acknowledged(tx, &entry.entity_id, &entry.payload, server_version)
     }
 
     /// Another device saved first. Merges field by field against the version our save started
@@ -299,8 +281,16 @@ impl Family for EmergencySheetFamily {
             ..theirs.clone()
         };
         // What the server holds now is the new base; their version joins the history.
-        store_version(tx, &profile, &theirs, Some(&theirs), &conflicts, "server")?;
-        store_version(tx, &profile, &record, None, &conflicts, "here")?;
+        store_version(
+            tx,
+            &profile,
+            &theirs,
+            Some(&theirs),
+            &conflicts,
+            Origin::Server,
+            Some(server_version(current)?),
+        )?;
+        store_version(tx, &profile, &record, None, &conflicts, Origin::Here, None)?;
         queue_merged_update(tx, &profile, entry, current, &record, &record.pages, now)?;
         Ok(ConflictResolution::Merged)
     }
@@ -486,41 +476,22 @@ impl Store {
 
     /// Every version of the sheet this device saved or received, newest first.
     pub fn emergency_sheet_history(&self, profile: &Profile) -> Result<Vec<SheetVersion>> {
-        let id = sheet_id(&profile.hm_code).to_string();
-        let conn = self.reader();
-        let mut stmt = conn.prepare(
-            "SELECT \"number\", \"record\", \"origin\" FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" = ?1 \
-             ORDER BY \"number\"",
+        history::load(&self.reader(), &sheet_id(&profile.hm_code).to_string())
+    }
+
+    /// Takes the versions the server kept of the person's sheet (`GET /v1/sync/versions`) into
+    /// its history on this device; returns how many it did not have.
+    pub fn keep_sheet_versions(&self, profile: &Profile, versions: &[RecordVersion]) -> Result<u64> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        let added = history::fill_from_server(
+            &tx,
+            &sheet_id(&profile.hm_code).to_string(),
+            profile.hm_code.as_str(),
+            versions,
         )?;
-        let rows =
-            stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
-        let mut out: Vec<SheetVersion> = Vec::new();
-        let mut previous: BTreeMap<String, String> = BTreeMap::new();
-        for row in rows {
-            let (number, json, origin) = row?;
-            let record = parse_record(&json)?;
-            let mut changed: Vec<String> = record
-                .fields
-                .iter()
-                .filter(|(k, v)| previous.get(*k) != Some(v))
-                .map(|(k, _)| k.clone())
-                .chain(previous.keys().filter(|k| !record.fields.contains_key(*k)).cloned())
-                .collect();
-            changed.sort_by_key(|k| CATALOGUE.iter().position(|f| f.key == k).unwrap_or(usize::MAX));
-            out.push(SheetVersion {
-                number,
-                saved_at: DateTime::parse_from_rfc3339(&record.saved_at)
-                    .map_err(|_| Error::Corrupt("sheet time"))?
-                    .with_timezone(&Utc),
-                saved_by: record.saved_by.clone(),
-                saved_here: origin == "here",
-                changed_fields: changed,
-                pages: record.pages.len(),
-            });
-            previous = record.fields;
-        }
-        out.reverse();
-        Ok(out)
+        tx.commit()?;
+        Ok(added)
     }
 
     fn save_sheet(
@@ -581,7 +552,7 @@ impl Store {
                 record.saved_at = rfc3339_utc(now);
                 record.saved_by =
                     Author { account: account.clone(), device: self.device_id.clone(), extra: Default::default() };
-                store_version(&tx, profile, &record, None, &conflicts, "here")?;
+                store_version(&tx, profile, &record, None, &conflicts, Origin::Here, None)?;
                 queue_save(&tx, profile, &record, now.timestamp_millis())?;
                 tx.commit()?;
             }
@@ -756,5 +727,85 @@ mod tests {
         assert_eq!(get("medical.blood_type").as_deref(), Some("O"), "only they changed it since our save");
         assert_eq!(get("care.doctor").as_deref(), Some("田中"));
         assert!(sheet.conflicts.is_empty(), "{:?}", sheet.conflicts);
+    }
+
+    /// Versions another phone saved while this one was not looking are fetched from the server
+    /// into the history, each in the place the server wrote it: our acknowledged save stays one
+    /// version, the one pulled is not kept twice, a save not sent yet stays newest, and a
+    /// version newer than the sheet here waits for the sync that brings the sheet to it.
+    #[test]
+    fn versions_fetched_from_the_server_take_their_place_in_the_history() {
+        use techo_protocol::sync::{Change, MutationResult, MutationStatus, PullResponse, RecordVersion};
+        let t = open_test_store();
+        let p = t.store.add_profile("34001234", "山田 花子", crate::domain::Relationship::Myself).unwrap();
+        t.store.save_emergency_fields(&p, &[("medical.blood_type".into(), "A".into())]).unwrap();
+        let first = t.store.outbox_entries(10).unwrap();
+        let ok = MutationResult {
+            mutation_id: first[0].mutation_id.to_string(),
+            status: MutationStatus::Applied,
+            commit_seq: Some(6),
+            error: None,
+            server_record: None,
+        };
+        t.store.apply_push_results(&first, &[ok]).unwrap();
+        let ours: serde_json::Value = serde_json::from_str(&first[0].payload).unwrap();
+        let elsewhere = |fields: serde_json::Value, at: &str| {
+            let mut v = ours.clone();
+            v["fields"] = fields;
+            v["saved_at"] = at.into();
+            v["saved_by"] = serde_json::json!({ "account": "34005678", "device": "tablet" });
+            v
+        };
+        let b = elsewhere(serde_json::json!({ "medical.blood_type": "B" }), "2026-05-03T00:00:00Z");
+        let pulled = PullResponse {
+            changes: vec![Change {
+                entity: Entity::EmergencySheet,
+                id: first[0].entity_id.clone(),
+                version: 9,
+                deleted: false,
+                payload: b.clone(),
+            }],
+            next_cursor: "9".into(),
+            has_more: false,
+            reset: None,
+            reset_reason: None,
+        };
+        t.store.apply_pull_page(p.id, &pulled).unwrap();
+        t.store.save_emergency_fields(&p, &[("medical.blood_type".into(), "AB".into())]).unwrap();
+
+        let version = |version: u64, payload: &serde_json::Value| RecordVersion {
+            version,
+            deleted: false,
+            payload: payload.clone(),
+            written_at: None,
+            account: Some("34005678".into()),
+            source: None,
+        };
+        let o_doctor =
+            elsewhere(serde_json::json!({ "medical.blood_type": "O", "care.doctor": "田中" }), "2026-05-01T00:00:00Z");
+        let o = elsewhere(serde_json::json!({ "medical.blood_type": "O" }), "2026-05-02T00:00:00Z");
+        let newer = elsewhere(serde_json::json!({ "medical.blood_type": "A" }), "2026-05-04T00:00:00Z");
+        let server = [version(6, &ours), version(7, &o_doctor), version(8, &o), version(9, &b), version(12, &newer)];
+        assert_eq!(t.store.keep_sheet_versions(&p, &server).unwrap(), 2);
+
+        let history = t.store.emergency_sheet_history(&p).unwrap();
+        let shown: Vec<_> = history.iter().map(|v| (v.number, v.saved_here, v.changed_fields.join(","))).collect();
+        assert_eq!(
+            shown,
+            [
+                (5, true, "medical.blood_type".to_owned()),
+                (4, false, "medical.blood_type".to_owned()),
+                (3, false, "care.doctor".to_owned()),
+                (2, false, "medical.blood_type,care.doctor".to_owned()),
+                (1, true, "medical.blood_type".to_owned()),
+            ]
+        );
+        assert_eq!(t.store.keep_sheet_versions(&p, &server).unwrap(), 0, "fetched twice, kept once");
+        assert_eq!(t.store.emergency_sheet_history(&p).unwrap(), history);
+        // The pulled version arriving again is not a new version either.
+        t.store.apply_pull_page(p.id, &pulled).unwrap();
+        assert_eq!(t.store.emergency_sheet_history(&p).unwrap().len(), 5);
+        let sheet = t.store.emergency_sheet(&p).unwrap().unwrap();
+        assert_eq!(sheet.fields, [("medical.blood_type".to_owned(), "AB".to_owned())], "the sheet is our save");
     }
 }

@@ -100,8 +100,14 @@ pub trait Family: Send + Sync {
     /// The server stored one of our changes: edited documents keep what it now holds as the
     /// base their next merge starts from (a pulled copy of it may never come while later saves
     /// wait). Append-only families have nothing to do.
-    fn acknowledged(&self, _tx: &Transaction<'_>, _entry: &OutboxEntry) -> Result<()> {
+    fn acknowledged(&self, _tx: &Transaction<'_>, _entry: &OutboxEntry, _server_version: i64) -> Result<()> {
         Ok(())
+    }
+
+    /// The photos (sha256s) a queued record of this family shows: when the server no longer has
+    /// one, they are sent again before the record. Families without photos show none.
+    fn blobs(&self, _payload: &str) -> Vec<String> {
+        Vec::new()
     }
 
     /// The server refused one of our updates as stale and sent its current state.
@@ -358,4 +364,9 @@ pub(crate) fn queue_merged_update<R: serde::Serialize>(
     update.waits_for = super::blobs::uploads_named(tx, profile, pages)?;
     super::outbox::enqueue(tx, update, merged, now.timestamp_millis())?;
     Ok(())
+}
+
+/// [`Family::blobs`] of a family whose records carry photographed pages.
+fn page_blobs(payload: &str) -> Vec<String> {
+    serde_json::from_str(payload).map(|v| techo_domain::family::page_blobs(&v)).unwrap_or_default()
 }

@@ -207,6 +207,19 @@ impl RecordTx for SqliteTx<'_> {
         )
     }
 
+    fn missing_blobs(&mut self, patient: ResidentId, sha256s: &[String]) -> StorageResult<Vec<String>> {
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM \"blobs\" WHERE \"patient_id\" = ?1 AND \"sha256\" = ?2)")?;
+        let mut missing = Vec::new();
+        for sha256 in sha256s {
+            if !stmt.query_row(params![patient, sha256], |r| r.get::<_, bool>(0))? {
+                missing.push(sha256.clone());
+            }
+        }
+        Ok(missing)
+    }
+
     fn set_blob_refs(
         &mut self,
         patient: ResidentId,

@@ -389,3 +389,47 @@ fn the_merge_is_the_same_whichever_side_is_ours_apart_from_true_conflicts() {
     assert_eq!((ab.date.as_str(), ab.institution.as_str(), ab.items.len()), ("2026-06-11", "市民病院", 1));
     assert_eq!(ab.items[0].code, HBA1C, "the removal on one side and the addition on the other both kept");
 }
+
+/// The server released the photos of a checkup whose save waited too long on this phone: it
+/// refuses the save as naming photos it lacks. The photos are sent again and the save waits for
+/// them — a few times at most, then it is set aside and shown.
+#[test]
+fn a_save_the_server_refuses_for_photos_it_lacks_sends_them_again_first() {
+    let t = open_test_store();
+    let p = t.store.add_profile("34001234", "山田 花子", Relationship::Myself).unwrap();
+    let mut c = new("2026-06-12", &[(SYSTOLIC, "128")]);
+    c.photos = vec![grainy_jpeg(t.dir.path(), "checkup.jpg", 65, 64)];
+    let checkup = t.store.add_checkup(&p, &c, &PhotoSettings::default()).unwrap();
+    let patients = vec!["34001234".to_owned()];
+    let upload = t.store.next_upload(&patients).unwrap().unwrap();
+    assert_eq!(upload.start.sha256, checkup.pages[0].image.sha256);
+    t.store.complete_upload(&upload).unwrap();
+    let refused = |e: &Entry| MutationResult {
+        mutation_id: e.mutation_id.to_string(),
+        status: MutationStatus::Rejected,
+        commit_seq: None,
+        error: Some(techo_protocol::error::ErrorCode::BlobMissing),
+        server_record: None,
+    };
+    for round in 1..=3 {
+        let sent = t.store.outbox_batch(&patients, 10).unwrap();
+        assert_eq!(sent.iter().map(|e| e.entity_id.as_str()).collect::<Vec<_>>(), [checkup.id.as_str()]);
+        let applied = t.store.apply_push_results(&sent, &[refused(&sent[0])]).unwrap();
+        if round == 3 {
+            assert_eq!((applied.resent, applied.rejected), (0, 1), "sent again often enough");
+            break;
+        }
+        assert_eq!(applied.resent, 1);
+        assert!(t.store.outbox_batch(&patients, 10).unwrap().is_empty(), "the save waits for its photo");
+        let again = t.store.next_upload(&patients).unwrap().expect("the photo goes again");
+        assert_eq!((again.start.sha256.as_str(), again.offset), (checkup.pages[0].image.sha256.as_str(), 0));
+        t.store.complete_upload(&again).unwrap();
+    }
+    let wedged = t.store.wedged_entries().unwrap();
+    assert_eq!(wedged.iter().map(|e| e.entity.to_string()).collect::<Vec<_>>(), ["checkup"]);
+    assert_eq!(wedged[0].wedge_reason.as_deref(), Some("blob_missing"));
+    assert_eq!(
+        crate::sync::RefusalReason::from_code(wedged[0].wedge_reason.as_deref()),
+        crate::sync::RefusalReason::PhotoMissing
+    );
+}

@@ -796,6 +796,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_refresh_emergency_sheet_history(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_resolve_emergency_conflict(
@@ -972,6 +974,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_suggestions(`ptr`: Long,`profileId`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_refresh_emergency_sheet_history(`ptr`: Long,`profileId`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_remove_emergency_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_resolve_emergency_conflict(`ptr`: Long,`profileId`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`keepOurs`: Byte,uniffi_out_err: UniffiRustCallStatus, 
@@ -1304,6 +1308,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions() and 0xFFFF) != 57412) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_refresh_emergency_sheet_history() and 0xFFFF) != 63443) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page() and 0xFFFF) != 39183) {
@@ -3583,6 +3590,13 @@ public interface TechoCoreInterface {
     fun `emergencySheetSuggestions`(`profileId`: kotlin.String, `today`: CalendarDay): List<SheetFieldValue>
     
     /**
+     * The history with the versions the server kept from devices this one never heard from,
+     * fetched first and kept on this device. Without a connection, the versions this device
+     * has, saying so. (Not signed in: there is no server history to fetch.)
+     */
+    suspend fun `refreshEmergencySheetHistory`(`profileId`: kotlin.String): SheetHistoryView
+    
+    /**
      * Removes a page (older versions keep it; a waiting page takes its place), or discards a
      * waiting page.
      */
@@ -4299,6 +4313,33 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
     )
     }
     
+
+    
+    /**
+     * The history with the versions the server kept from devices this one never heard from,
+     * fetched first and kept on this device. Without a connection, the versions this device
+     * has, saying so. (Not signed in: there is no server history to fetch.)
+     */
+    @Throws(ApiException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `refreshEmergencySheetHistory`(`profileId`: kotlin.String) : SheetHistoryView {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_techo_ffi_fn_method_techocore_refresh_emergency_sheet_history(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`profileId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_techo_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_techo_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_techo_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSheetHistoryView.lift(it) },
+        // Error FFI converter
+        ApiException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -7734,6 +7775,54 @@ public object FfiConverterTypeSheetFieldValue: FfiConverterRustBuffer<SheetField
     override fun write(value: SheetFieldValue, buf: ByteBuffer) {
             FfiConverterString.write(value.`key`, buf)
             FfiConverterString.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
+ * The history as the history screen shows it.
+ */
+data class SheetHistoryView (
+    /**
+     * Newest first.
+     */
+    val `versions`: List<SheetVersionView>
+    , 
+    /**
+     * False when the server could not be asked (no connection, or signed out since): versions
+     * saved on other devices may be missing until it can.
+     */
+    val `includesOtherDevices`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSheetHistoryView: FfiConverterRustBuffer<SheetHistoryView> {
+    override fun read(buf: ByteBuffer): SheetHistoryView {
+        return SheetHistoryView(
+            FfiConverterSequenceTypeSheetVersionView.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SheetHistoryView) = (
+            FfiConverterSequenceTypeSheetVersionView.allocationSize(value.`versions`) +
+            FfiConverterBoolean.allocationSize(value.`includesOtherDevices`)
+    )
+
+    override fun write(value: SheetHistoryView, buf: ByteBuffer) {
+            FfiConverterSequenceTypeSheetVersionView.write(value.`versions`, buf)
+            FfiConverterBoolean.write(value.`includesOtherDevices`, buf)
     }
 }
 
