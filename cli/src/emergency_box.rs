@@ -44,7 +44,8 @@ pub enum BoxCommand {
         #[arg(long)]
         thumbnail: bool,
     },
-    /// Every version this device saved or received, newest first
+    /// Every version, newest first: those this device saved or received, and (signed in) the
+    /// older ones the server kept from other devices
     History,
     /// Write the sheet as an A4 page (HTML) to FILE, to print and keep in the fridge door
     /// pocket; a blank form to fill in by hand when nothing is written yet
@@ -115,7 +116,25 @@ pub fn run(s: &Session, cmd: BoxCommand) -> CliResult {
             }
         }
         BoxCommand::History => {
+            let mut only_here = false;
+            if s.store.account()?.is_some() {
+                let client = crate::sync_cmd::client(s)?;
+                let id = techo_core::domain::emergency_sheet::sheet_id(&profile.hm_code).to_string();
+                let entity = techo_core::store::Entity::EmergencySheet;
+                match crate::sync_cmd::runtime()?.block_on(client.fetch_versions(&profile, &entity, &id)) {
+                    Ok(versions) => {
+                        s.store.keep_sheet_versions(&profile, &versions)?;
+                    }
+                    // Never written on the server: there is nothing more.
+                    Err(techo_core::Error::NotFound { .. }) => {}
+                    Err(techo_core::Error::Network { .. } | techo_core::Error::Auth { .. }) => only_here = true,
+                    Err(e) => return Err(e.into()),
+                }
+            }
             let history = s.store.emergency_sheet_history(&profile)?;
+            if only_here && !s.json {
+                eprintln!("The server could not be reached: versions saved on other devices may be missing.");
+            }
             if s.json {
                 return print_json(&history.iter().map(VersionOut::of).collect::<Vec<_>>());
             }

@@ -163,6 +163,9 @@ fn emergency_box_with_a_photo_reaches_another_device() {
     assert_eq!(&bytes[..2], &[0xff, 0xd8], "a JPEG, as the pipeline stores it");
     ok(b.path(), &["box", "edit", "care.doctor="], None);
     ok(b.path(), &["sync"], None);
+    let on_b = ok(b.path(), &["box", "history"], None);
+    assert_eq!(on_b.lines().count(), 3, "the first version, which B never received, comes from the server: {on_b}");
+    assert!(on_b.lines().last().unwrap().contains("血液型"), "{on_b}");
     ok(a.path(), &["sync"], None);
     let history = ok(a.path(), &["box", "history"], None);
     assert_eq!(history.lines().count(), 3, "fields, the page, the doctor cleared on B: {history}");
