@@ -111,16 +111,6 @@ pub struct SheetVersionView {
     pub pages: u32,
 }
 
-/// The history as the history screen shows it.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SheetHistoryView {
-    /// Newest first.
-    pub versions: Vec<SheetVersionView>,
-    /// False when the server could not be asked (no connection, or signed out since): versions
-    /// saved on other devices may be missing until it can.
-    pub includes_other_devices: bool,
-}
-
 fn kind(k: FieldKind) -> (SheetFieldKind, Vec<String>) {
     match k {
         FieldKind::Line => (SheetFieldKind::Line, vec![]),
@@ -300,32 +290,31 @@ impl TechoCore {
         Ok(self.store.emergency_sheet_history(&profile)?.into_iter().map(version).collect())
     }
 
-    /// The history with the versions the server kept from devices this one never heard from,
-    /// fetched first and kept on this device. Without a connection, the versions this device
-    /// has, saying so. (Not signed in: there is no server history to fetch.)
-    pub async fn refresh_emergency_sheet_history(&self, profile_id: String) -> Result<SheetHistoryView, ApiError> {
+    /// Adds the versions the server kept from devices this one never heard from to the history
+    /// (`emergency_sheet_history` afterwards). `ApiError::Network` when the server cannot be
+    /// reached: the history then has this device's versions only, and the screen says so. Not
+    /// signed in, there is nothing to fetch.
+    pub async fn refresh_emergency_sheet_history(&self, profile_id: String) -> Result<(), ApiError> {
         let profile = self.profile_of(&profile_id)?;
-        let mut includes_other_devices = true;
-        if self.store.account()?.is_some() {
-            let client = self.client.clone();
-            let who = profile.clone();
-            let id = techo_core::domain::emergency_sheet::sheet_id(&profile.hm_code).to_string();
-            let fetched = on_runtime(async move {
-                Ok(client.fetch_versions(&who, &techo_core::store::Entity::EmergencySheet, &id).await?)
-            })
-            .await;
-            match fetched {
-                Ok(versions) => {
-                    self.store.keep_sheet_versions(&profile, &versions)?;
-                }
-                // Never written on the server: nothing to add.
-                Err(ApiError::NotFound { .. }) => {}
-                Err(ApiError::Network { .. } | ApiError::Auth { .. }) => includes_other_devices = false,
-                Err(e) => return Err(e),
-            }
+        if self.store.account()?.is_none() {
+            return Ok(());
         }
-        let versions = self.store.emergency_sheet_history(&profile)?.into_iter().map(version).collect();
-        Ok(SheetHistoryView { versions, includes_other_devices })
+        let client = self.client.clone();
+        let who = profile.clone();
+        let id = techo_core::domain::emergency_sheet::sheet_id(&profile.hm_code).to_string();
+        let fetched = on_runtime(async move {
+            Ok(client.fetch_versions(&who, &techo_core::store::Entity::EmergencySheet, &id).await?)
+        })
+        .await;
+        match fetched {
+            Ok(versions) => {
+                self.store.keep_sheet_versions(&profile, &versions)?;
+                Ok(())
+            }
+            // Never written on the server: nothing to add.
+            Err(ApiError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// A page (or its preview) as a JPEG file the screen can show, in the app's private cache

@@ -177,23 +177,25 @@ pub(crate) fn resend_photos_first(
     if shas.is_empty() || entry.attempts >= PHOTO_RESENDS {
         return Ok(false);
     }
-    let mut blobs = Vec::with_capacity(shas.len());
-    for sha256 in shas {
-        let held: Option<(String, i64)> = tx
-            .query_row(
-                "SELECT \"mime\", \"size\" FROM \"blobs\" WHERE \"profile_id\" = ?1 AND \"sha256\" = ?2 AND \"bytes\" IS NOT NULL",
-                params![profile.id.to_string(), sha256],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((mime, size)) = held else { return Ok(false) };
-        blobs.push(BlobRef {
+    let list = serde_json::to_string(shas).map_err(|_| Error::Corrupt("photo list"))?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT \"sha256\", \"mime\", \"size\" FROM \"blobs\" WHERE \"profile_id\" = ?1 AND \"bytes\" IS NOT NULL \
+         AND \"sha256\" IN (SELECT value FROM json_each(?2))",
+    )?;
+    let blobs = stmt.query_map(params![profile.id.to_string(), list], |r| {
+        let sha256: String = r.get(0)?;
+        Ok(BlobRef {
             id: sha256.clone(),
-            sha256: sha256.clone(),
-            size: size.unsigned_abs(),
-            mime,
+            sha256,
+            size: r.get::<_, i64>(2)?.unsigned_abs(),
+            mime: r.get(1)?,
             extra: Default::default(),
-        });
+        })
+    })?;
+    let blobs = blobs.collect::<rusqlite::Result<Vec<_>>>()?;
+    // `shas` names each photo once (`Family::blobs`).
+    if blobs.len() != shas.len() {
+        return Ok(false);
     }
     let mut uploads = Vec::with_capacity(blobs.len());
     for blob in &blobs {

@@ -16,7 +16,7 @@ use std::time::Duration;
 use techo_protocol::auth::{ActivateRequest, LoginRequest, RefreshRequest, Tokens};
 use techo_protocol::error::{ErrorBody, ErrorCode};
 use techo_protocol::records::{BlobRef, Entity};
-use techo_protocol::sync::{RecordVersion, VersionsResponse};
+use techo_protocol::sync::RecordVersion;
 use techo_protocol::uploads::{CHUNK_CONTENT_TYPE, UPLOAD_OFFSET_HEADER, is_sha256_hex};
 use zeroize::Zeroizing;
 
@@ -456,13 +456,28 @@ impl SyncClient {
     }
 
     /// Every version the server kept of one edited document, oldest first (for its history:
-    /// versions written on devices this one never heard from).
+    /// versions written on devices this one never heard from). What the history uses of each:
+    /// its version, whether it deleted the document, and its payload.
     pub async fn fetch_versions(&self, profile: &Profile, entity: &Entity, id: &str) -> Result<Vec<RecordVersion>> {
         let query = [("patient", profile.hm_code.to_string()), ("entity", entity.to_string()), ("id", id.to_owned())];
         let bytes = self.signed_in_get("/v1/sync/versions", Some(&query), "document").await?;
-        let answer: VersionsResponse =
-            serde_json::from_slice(&bytes).map_err(|_| Error::Network { reason: "incomplete answer".into() })?;
-        Ok(answer.versions)
+        let incomplete = || Error::Network { reason: "incomplete answer".into() };
+        let mut answer: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| incomplete())?;
+        // Read as a JSON value, for the fields the history uses: a derived reader for the whole
+        // answer costs the phone library kilobytes.
+        let serde_json::Value::Array(versions) = answer["versions"].take() else { return Err(incomplete()) };
+        let mut out = Vec::with_capacity(versions.len());
+        for mut v in versions {
+            out.push(RecordVersion {
+                version: v["version"].as_u64().ok_or_else(incomplete)?,
+                deleted: v["deleted"].as_bool().unwrap_or(false),
+                payload: v["payload"].take(),
+                written_at: None,
+                account: None,
+                source: None,
+            });
+        }
+        Ok(out)
     }
 
     /// A GET outside a sync run, as the signed-in account: renews the access token once if the

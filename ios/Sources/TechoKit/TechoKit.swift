@@ -1686,11 +1686,12 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func emergencySheetSuggestions(profileId: String, today: CalendarDay) throws  -> [SheetFieldValue]
     
     /**
-     * The history with the versions the server kept from devices this one never heard from,
-     * fetched first and kept on this device. Without a connection, the versions this device
-     * has, saying so. (Not signed in: there is no server history to fetch.)
+     * Adds the versions the server kept from devices this one never heard from to the history
+     * (`emergency_sheet_history` afterwards). `ApiError::Network` when the server cannot be
+     * reached: the history then has this device's versions only, and the screen says so. Not
+     * signed in, there is nothing to fetch.
      */
-    func refreshEmergencySheetHistory(profileId: String) async throws  -> SheetHistoryView
+    func refreshEmergencySheetHistory(profileId: String) async throws 
     
     /**
      * Removes a page (older versions keep it; a waiting page takes its place), or discards a
@@ -2273,11 +2274,12 @@ open func emergencySheetSuggestions(profileId: String, today: CalendarDay)throws
 }
     
     /**
-     * The history with the versions the server kept from devices this one never heard from,
-     * fetched first and kept on this device. Without a connection, the versions this device
-     * has, saying so. (Not signed in: there is no server history to fetch.)
+     * Adds the versions the server kept from devices this one never heard from to the history
+     * (`emergency_sheet_history` afterwards). `ApiError::Network` when the server cannot be
+     * reached: the history then has this device's versions only, and the screen says so. Not
+     * signed in, there is nothing to fetch.
      */
-open func refreshEmergencySheetHistory(profileId: String)async throws  -> SheetHistoryView  {
+open func refreshEmergencySheetHistory(profileId: String)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -2285,10 +2287,10 @@ open func refreshEmergencySheetHistory(profileId: String)async throws  -> SheetH
                         self.uniffiCloneHandle(),FfiConverterString.lower(profileId)
                 )
             },
-            pollFunc: ffi_techo_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_techo_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_techo_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeSheetHistoryView_lift,
+            pollFunc: ffi_techo_ffi_rust_future_poll_void,
+            completeFunc: ffi_techo_ffi_rust_future_complete_void,
+            freeFunc: ffi_techo_ffi_rust_future_free_void,
+            liftFunc: { $0 },
             errorHandler: FfiConverterTypeApiError_lift
         )
 }
@@ -6273,77 +6275,6 @@ public func FfiConverterTypeSheetFieldValue_lift(_ buf: RustBuffer) throws -> Sh
 #endif
 public func FfiConverterTypeSheetFieldValue_lower(_ value: SheetFieldValue) -> RustBuffer {
     return FfiConverterTypeSheetFieldValue.lower(value)
-}
-
-
-/**
- * The history as the history screen shows it.
- */
-public struct SheetHistoryView: Equatable, Hashable {
-    /**
-     * Newest first.
-     */
-    public let versions: [SheetVersionView]
-    /**
-     * False when the server could not be asked (no connection, or signed out since): versions
-     * saved on other devices may be missing until it can.
-     */
-    public let includesOtherDevices: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Newest first.
-         */versions: [SheetVersionView], 
-        /**
-         * False when the server could not be asked (no connection, or signed out since): versions
-         * saved on other devices may be missing until it can.
-         */includesOtherDevices: Bool) {
-        self.versions = versions
-        self.includesOtherDevices = includesOtherDevices
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension SheetHistoryView: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeSheetHistoryView: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SheetHistoryView {
-        return
-            try SheetHistoryView(
-                versions: FfiConverterSequenceTypeSheetVersionView.read(from: &buf), 
-                includesOtherDevices: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: SheetHistoryView, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypeSheetVersionView.write(value.versions, into: &buf)
-        FfiConverterBool.write(value.includesOtherDevices, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSheetHistoryView_lift(_ buf: RustBuffer) throws -> SheetHistoryView {
-    return try FfiConverterTypeSheetHistoryView.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSheetHistoryView_lower(_ value: SheetHistoryView) -> RustBuffer {
-    return FfiConverterTypeSheetHistoryView.lower(value)
 }
 
 
@@ -13391,7 +13322,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions() != 57412) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_refresh_emergency_sheet_history() != 63443) {
+    if (uniffi_techo_ffi_checksum_method_techocore_refresh_emergency_sheet_history() != 27399) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page() != 39183) {

@@ -116,7 +116,7 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
     func emergencySheetHistory(profileId: String) throws -> [SheetVersionView] {
         try real.emergencySheetHistory(profileId: profileId)
     }
-    func refreshEmergencySheetHistory(profileId: String) async throws -> SheetHistoryView {
+    func refreshEmergencySheetHistory(profileId: String) async throws {
         try await real.refreshEmergencySheetHistory(profileId: profileId)
     }
     func saveEmergencyFields(profileId: String, fields: [SheetFieldValue]) throws -> EmergencySheetView {

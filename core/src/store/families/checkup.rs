@@ -364,7 +364,7 @@ impl Family for CheckupFamily {
     }
 
     fn blobs(&self, payload: &str) -> Vec<String> {
-        super::page_blobs(payload)
+        parse_record(payload).map(|r| super::page_blobs(&r.pages)).unwrap_or_default()
     }
 
     fn acknowledged(&self, tx: &Transaction<'_>, entry: &OutboxEntry, _server_version: i64) -> Result<()> {

@@ -228,7 +228,7 @@ impl Family for EmergencySheetFamily {
     }
 
     fn blobs(&self, payload: &str) -> Vec<String> {
-        super::page_blobs(payload)
+        parse_record(payload).map(|r| super::page_blobs(&r.pages)).unwrap_or_default()
     }
 
     fn acknowledged(&self, tx: &Transaction<'_>, entry: &OutboxEntry, server_version: i64) -> Result<()> {

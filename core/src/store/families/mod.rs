@@ -366,7 +366,13 @@ pub(crate) fn queue_merged_update<R: serde::Serialize>(
     Ok(())
 }
 
-/// [`Family::blobs`] of a family whose records carry photographed pages.
-fn page_blobs(payload: &str) -> Vec<String> {
-    serde_json::from_str(payload).map(|v| techo_domain::family::page_blobs(&v)).unwrap_or_default()
+/// [`Family::blobs`] of a record's photographed pages: each image and preview, once.
+fn page_blobs(pages: &[techo_protocol::records::PhotoPage]) -> Vec<String> {
+    let mut shas: Vec<String> = Vec::new();
+    for sha in pages.iter().flat_map(|p| [&p.image.sha256, &p.thumbnail.sha256]) {
+        if !shas.contains(sha) {
+            shas.push(sha.clone());
+        }
+    }
+    shas
 }

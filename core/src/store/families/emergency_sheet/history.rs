@@ -46,7 +46,6 @@ pub struct SheetVersion {
 
 struct Stored {
     number: i64,
-    json: String,
     record: EmergencySheetRecord,
     origin: String,
     server_version: Option<i64>,
@@ -60,7 +59,7 @@ fn stored(conn: &rusqlite::Connection, sheet_id: &str) -> Result<Vec<Stored>> {
     let rows = stmt.query_map([sheet_id], |r| Ok((r.get(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?)))?;
     rows.map(|row| {
         let (number, json, origin, server_version) = row?;
-        Ok(Stored { number, record: parse_record(&json)?, json, origin, server_version })
+        Ok(Stored { number, record: parse_record(&json)?, origin, server_version })
     })
     .collect()
 }
@@ -141,14 +140,15 @@ pub(super) fn fill_from_server(
     patient: &str,
     versions: &[RecordVersion],
 ) -> Result<u64> {
-    let mut rows = stored(tx, sheet_id)?;
+    let rows = stored(tx, sheet_id)?;
     let Some(newest) = rows.iter().filter_map(|r| r.server_version).max() else { return Ok(0) };
     let last_sent = rows.iter().filter(|r| r.server_version.is_some()).map(|r| r.number).max().unwrap_or(0);
+    let mut stamped: Vec<i64> = rows.iter().filter_map(|r| r.server_version).collect();
     let mut changed = false;
     let mut added = 0;
     for v in versions.iter().filter(|v| !v.deleted) {
         let Ok(version) = i64::try_from(v.version) else { continue };
-        if version > newest || rows.iter().any(|r| r.server_version == Some(version)) {
+        if version > newest || stamped.contains(&version) {
             continue;
         }
         // A version this server did not write for this sheet is not part of its history.
@@ -157,50 +157,52 @@ pub(super) fn fill_from_server(
             continue;
         }
         changed = true;
+        stamped.push(version);
         // One of ours the server took while its acknowledgement was lost.
-        if let Some(row) = rows.iter_mut().rev().find(|r| r.server_version.is_none() && r.record == record) {
-            row.server_version = Some(version);
+        if let Some(row) = rows.iter().rev().find(|r| r.server_version.is_none() && r.record == record) {
+            stamp(tx, sheet_id, row.number, Some(version))?;
             continue;
         }
-        rows.push(Stored {
-            number: i64::MAX,
-            json: super::record_json(&record)?,
-            record,
-            origin: Origin::Server.as_str().to_owned(),
-            server_version: Some(version),
-        });
+        // Numbered below every existing version until the history is put in order.
+        tx.execute(
+            "INSERT INTO \"emergency_sheet_versions\" (\"sheet_id\", \"number\", \"record\", \"origin\", \"server_version\") \
+             VALUES (?1, -?2, ?3, ?4, ?2)",
+            params![sheet_id, version, super::record_json(&record)?, Origin::Server.as_str()],
+        )?;
         added += 1;
     }
-    if !changed {
-        return Ok(0);
-    }
-    // A version without a server version follows the one before it on this device; one after
-    // the last version the server took is a save not sent yet, which stays last.
-    let mut before = 0;
-    let mut keyed: Vec<((i64, bool, i64), Stored)> = rows
-        .into_iter()
-        .map(|r| {
-            let key = match r.server_version {
-                Some(v) => {
-                    before = before.max(v);
-                    (v, false, r.number)
-                }
-                None if r.number > last_sent => (i64::MAX, true, r.number),
-                None => (before, true, r.number),
-            };
-            (key, r)
-        })
-        .collect();
-    keyed.sort_by_key(|(key, _)| *key);
-    tx.execute("DELETE FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" = ?1", [sheet_id])?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO \"emergency_sheet_versions\" (\"sheet_id\", \"number\", \"record\", \"origin\", \"server_version\") \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for (number, (_, r)) in (1_i64..).zip(keyed) {
-        insert.execute(params![sheet_id, number, r.json, r.origin, r.server_version])?;
+    if changed {
+        renumber(tx, sheet_id, last_sent)?;
     }
     Ok(added)
+}
+
+/// Numbers the history 1.. in the order the versions were written: by server version; a
+/// version without one follows the one before it on this device (`number` ≤ `last_sent`), and
+/// one after the last version the server took is a save not sent yet, which stays last. Added
+/// versions have negative numbers meanwhile.
+fn renumber(tx: &Transaction<'_>, sheet_id: &str, last_sent: i64) -> Result<()> {
+    // Through numbers no version has (above 2^40), so no two versions share one on the way.
+    tx.execute(
+        "WITH \"here\" AS (SELECT * FROM \"emergency_sheet_versions\" WHERE \"sheet_id\" = ?1), \
+         \"keyed\" AS ( \
+           SELECT \"number\", CASE WHEN \"server_version\" IS NOT NULL THEN \"server_version\" \
+             WHEN \"number\" > ?2 THEN 9223372036854775807 \
+             ELSE coalesce(max(\"server_version\") OVER (ORDER BY \"number\" ROWS UNBOUNDED PRECEDING), 0) END AS \"k\" \
+           FROM \"here\" WHERE \"number\" > 0 \
+           UNION ALL SELECT \"number\", \"server_version\" FROM \"here\" WHERE \"number\" < 0), \
+         \"ordered\" AS (SELECT \"number\" AS \"old\", row_number() OVER \
+           (ORDER BY \"k\", \"number\" > 0 AND \"number\" IN (SELECT \"number\" FROM \"here\" WHERE \"server_version\" IS NULL), abs(\"number\")) AS \"new\" \
+           FROM \"keyed\") \
+         UPDATE \"emergency_sheet_versions\" SET \"number\" = \"ordered\".\"new\" + 1099511627776 FROM \"ordered\" \
+         WHERE \"sheet_id\" = ?1 AND \"number\" = \"ordered\".\"old\"",
+        params![sheet_id, last_sent],
+    )?;
+    tx.execute(
+        "UPDATE \"emergency_sheet_versions\" SET \"number\" = \"number\" - 1099511627776 WHERE \"sheet_id\" = ?1",
+        [sheet_id],
+    )?;
+    Ok(())
 }
 
 /// Every version, newest first, each with the fields it changed from the one before.

@@ -1310,7 +1310,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_emergency_sheet_suggestions() and 0xFFFF) != 57412) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_refresh_emergency_sheet_history() and 0xFFFF) != 63443) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_refresh_emergency_sheet_history() and 0xFFFF) != 27399) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_remove_emergency_page() and 0xFFFF) != 39183) {
@@ -3590,11 +3590,12 @@ public interface TechoCoreInterface {
     fun `emergencySheetSuggestions`(`profileId`: kotlin.String, `today`: CalendarDay): List<SheetFieldValue>
     
     /**
-     * The history with the versions the server kept from devices this one never heard from,
-     * fetched first and kept on this device. Without a connection, the versions this device
-     * has, saying so. (Not signed in: there is no server history to fetch.)
+     * Adds the versions the server kept from devices this one never heard from to the history
+     * (`emergency_sheet_history` afterwards). `ApiError::Network` when the server cannot be
+     * reached: the history then has this device's versions only, and the screen says so. Not
+     * signed in, there is nothing to fetch.
      */
-    suspend fun `refreshEmergencySheetHistory`(`profileId`: kotlin.String): SheetHistoryView
+    suspend fun `refreshEmergencySheetHistory`(`profileId`: kotlin.String)
     
     /**
      * Removes a page (older versions keep it; a waiting page takes its place), or discards a
@@ -4316,13 +4317,14 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
 
     
     /**
-     * The history with the versions the server kept from devices this one never heard from,
-     * fetched first and kept on this device. Without a connection, the versions this device
-     * has, saying so. (Not signed in: there is no server history to fetch.)
+     * Adds the versions the server kept from devices this one never heard from to the history
+     * (`emergency_sheet_history` afterwards). `ApiError::Network` when the server cannot be
+     * reached: the history then has this device's versions only, and the screen says so. Not
+     * signed in, there is nothing to fetch.
      */
     @Throws(ApiException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `refreshEmergencySheetHistory`(`profileId`: kotlin.String) : SheetHistoryView {
+    override suspend fun `refreshEmergencySheetHistory`(`profileId`: kotlin.String) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_techo_ffi_fn_method_techocore_refresh_emergency_sheet_history(
@@ -4331,11 +4333,12 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
         FfiConverterString.lower(`profileId`),
             )
         },
-        { future, callback, continuation -> UniffiLib.ffi_techo_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_techo_ffi_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_techo_ffi_rust_future_free_rust_buffer(future) },
+        { future, callback, continuation -> UniffiLib.ffi_techo_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_techo_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_techo_ffi_rust_future_free_void(future) },
         // lift function
-        { FfiConverterTypeSheetHistoryView.lift(it) },
+        { },
+        
         // Error FFI converter
         ApiException.ErrorHandler,
     )
@@ -7775,54 +7778,6 @@ public object FfiConverterTypeSheetFieldValue: FfiConverterRustBuffer<SheetField
     override fun write(value: SheetFieldValue, buf: ByteBuffer) {
             FfiConverterString.write(value.`key`, buf)
             FfiConverterString.write(value.`value`, buf)
-    }
-}
-
-
-
-/**
- * The history as the history screen shows it.
- */
-data class SheetHistoryView (
-    /**
-     * Newest first.
-     */
-    val `versions`: List<SheetVersionView>
-    , 
-    /**
-     * False when the server could not be asked (no connection, or signed out since): versions
-     * saved on other devices may be missing until it can.
-     */
-    val `includesOtherDevices`: kotlin.Boolean
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSheetHistoryView: FfiConverterRustBuffer<SheetHistoryView> {
-    override fun read(buf: ByteBuffer): SheetHistoryView {
-        return SheetHistoryView(
-            FfiConverterSequenceTypeSheetVersionView.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: SheetHistoryView) = (
-            FfiConverterSequenceTypeSheetVersionView.allocationSize(value.`versions`) +
-            FfiConverterBoolean.allocationSize(value.`includesOtherDevices`)
-    )
-
-    override fun write(value: SheetHistoryView, buf: ByteBuffer) {
-            FfiConverterSequenceTypeSheetVersionView.write(value.`versions`, buf)
-            FfiConverterBoolean.write(value.`includesOtherDevices`, buf)
     }
 }
 
