@@ -1,7 +1,8 @@
 //! 命の宝箱 with photos, end to end: a real server on 127.0.0.1 and devices running the real
 //! client. Pages upload in chunks before the sheet that shows them, another phone downloads them
 //! on demand, offline saves on two phones merge field by field, and an upload cut off midway
-//! continues from the offset the device kept — also after the app was closed.
+//! continues from the offset the device kept — also after the app was closed; a photo the
+//! server released goes again before the sheet that shows it once more.
 
 use std::path::Path;
 use techo_core::domain::Profile;
@@ -270,4 +271,47 @@ fn a_checkup_edited_offline_on_two_phones_converges() {
         assert_eq!(techo_core::store::sha256_hex(&image), page.image.sha256);
     }
     assert_eq!(held_on_device(&a.store, &pa), held_on_server(server.storage.as_ref(), HM));
+}
+
+/// A page removed, then — after the server released its photo (no record named it for the grace
+/// period) — the same photo added again: the phone still holds it as sent, so only the sheet
+/// goes; the server refuses a sheet naming a photo it no longer has, the phone sends the photo
+/// again and then the sheet, and another phone can open the page. Nothing is set aside.
+#[test]
+fn a_photo_the_server_released_is_sent_again_before_the_sheet_that_shows_it() {
+    let server = TestServer::start();
+    server.add_resident(HM, PW);
+    let a = Device::with_config(&server.url, small_chunks());
+    let b = Device::with_config(&server.url, small_chunks());
+    let pa = a.login(HM, PW);
+    let pb = b.login(HM, PW);
+    let tmp = tempfile::tempdir().unwrap();
+    let file = photo(tmp.path(), "kept.jpg", 600, 800, 7);
+
+    let page = a.store.add_emergency_page(&pa, &file, &PhotoSettings::default()).unwrap().pages[0].clone();
+    assert_eq!(complete(&a).uploaded, 2);
+    a.store.remove_emergency_page(&pa, &page.image.sha256).unwrap();
+    complete(&a);
+    let past_the_grace = techo_server::state::now_ms() + 31 * 86_400_000;
+    let released = techo_server::blob_service::release_unreferenced_blobs(
+        server.storage.as_ref(),
+        &techo_domain::FamilySpecs::builtin(),
+        &techo_server::blob_service::UploadLocks::default(),
+        past_the_grace - i64::try_from(techo_server::state::Limits::default().blob_release_grace.as_millis()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(released.blobs, 2, "the page and its preview");
+
+    let again = a.store.add_emergency_page(&pa, &file, &PhotoSettings::default()).unwrap().pages[0].clone();
+    assert_eq!(again.image.sha256, page.image.sha256, "the same photo");
+    let report = complete(&a);
+    assert_eq!((report.uploaded, report.rejected), (2, 0), "{report:?}");
+    assert_eq!(a.store.outbox_len().unwrap(), 0);
+    assert!(a.store.wedged_entries().unwrap().is_empty());
+
+    complete(&b);
+    let on_b = b.store.emergency_sheet(&pb).unwrap().unwrap();
+    assert_eq!(on_b.pages, vec![again.clone()]);
+    let image = rt().block_on(b.client.fetch_blob(&pb, &again.image)).unwrap();
+    assert_eq!(techo_core::store::sha256_hex(&image), again.image.sha256);
 }
