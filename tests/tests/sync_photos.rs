@@ -42,6 +42,16 @@ fn small_chunks() -> EngineConfig {
     EngineConfig { upload_chunk: 64 * 1024, ..fast_retries(6) }
 }
 
+/// A server with one resident, signed in on two phones that send photos in small chunks.
+fn two_phones() -> (TestServer, Device, Profile, Device, Profile) {
+    let server = TestServer::start();
+    server.add_resident(HM, PW);
+    let a = Device::with_config(&server.url, small_chunks());
+    let b = Device::with_config(&server.url, small_chunks());
+    let (pa, pb) = (a.login(HM, PW), b.login(HM, PW));
+    (server, a, pa, b, pb)
+}
+
 fn edits(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
@@ -52,12 +62,7 @@ fn field<'a>(sheet: &'a techo_core::store::EmergencySheet, key: &str) -> Option<
 
 #[test]
 fn a_sheet_with_pages_reaches_the_other_phone_and_offline_saves_merge() {
-    let server = TestServer::start();
-    server.add_resident(HM, PW);
-    let a = Device::with_config(&server.url, small_chunks());
-    let b = Device::with_config(&server.url, small_chunks());
-    let pa = a.login(HM, PW);
-    let pb = b.login(HM, PW);
+    let (server, a, pa, b, pb) = two_phones();
     let tmp = tempfile::tempdir().unwrap();
 
     a.store.save_emergency_fields(&pa, &edits(&[("identity.name", "山田 花子"), ("medical.blood_type", "A")])).unwrap();
@@ -206,12 +211,7 @@ fn a_checkup_edited_offline_on_two_phones_converges() {
     const HBA1C: &str = "3D046000001906202";
     const WAIST: &str = "9N016160100000001";
     const LDL: &str = "3F077000002327101";
-    let server = TestServer::start();
-    server.add_resident(HM, PW);
-    let a = Device::with_config(&server.url, small_chunks());
-    let b = Device::with_config(&server.url, small_chunks());
-    let pa = a.login(HM, PW);
-    let pb = b.login(HM, PW);
+    let (server, a, pa, b, pb) = two_phones();
     let tmp = tempfile::tempdir().unwrap();
     let s = PhotoSettings::default();
     let new = NewCheckup {
@@ -279,12 +279,7 @@ fn a_checkup_edited_offline_on_two_phones_converges() {
 /// again and then the sheet, and another phone can open the page. Nothing is set aside.
 #[test]
 fn a_photo_the_server_released_is_sent_again_before_the_sheet_that_shows_it() {
-    let server = TestServer::start();
-    server.add_resident(HM, PW);
-    let a = Device::with_config(&server.url, small_chunks());
-    let b = Device::with_config(&server.url, small_chunks());
-    let pa = a.login(HM, PW);
-    let pb = b.login(HM, PW);
+    let (server, a, pa, b, pb) = two_phones();
     let tmp = tempfile::tempdir().unwrap();
     let file = photo(tmp.path(), "kept.jpg", 600, 800, 7);
 
