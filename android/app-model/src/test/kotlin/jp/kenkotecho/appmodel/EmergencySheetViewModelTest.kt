@@ -1,14 +1,18 @@
 package jp.kenkotecho.appmodel
 
 import jp.kenkotecho.appmodel.emergency.EmergencySheetViewModel
+import jp.kenkotecho.appmodel.emergency.PrintOutcome
+import jp.kenkotecho.appmodel.emergency.SheetPrinter
 import jp.kenkotecho.appmodel.support.Photos
 import jp.kenkotecho.appmodel.support.Receipts
+import jp.kenkotecho.appmodel.support.RecordingPrinter
 import jp.kenkotecho.appmodel.support.ServerEnv
 import jp.kenkotecho.appmodel.support.TestPhone
 import jp.kenkotecho.appmodel.support.XmlStringTable
 import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
@@ -27,11 +31,11 @@ class EmergencySheetViewModelTest {
     @After
     fun close() = phone.close()
 
-    private fun sheet(english: Boolean = false): EmergencySheetViewModel =
+    private fun sheet(english: Boolean = false, printer: SheetPrinter = RecordingPrinter()): EmergencySheetViewModel =
         runBlocking {
             phone.addOwner(name = "広島 花子")
             val env = if (english) phone.env(strings = XmlStringTable.ENGLISH) else phone.env()
-            EmergencySheetViewModel(env, phone.scope).also { it.load().join() }
+            EmergencySheetViewModel(env, phone.scope, printer).also { it.load().join() }
         }
 
     @Test
@@ -137,6 +141,84 @@ class EmergencySheetViewModelTest {
         }
 
     @Test
+    fun theSavedSheetIsPrintedWithThePersonsNameAsTheJob() =
+        runBlocking {
+            val printer = RecordingPrinter()
+            val vm = sheet(printer = printer)
+            assertEquals("印刷する", vm.state.value.printLabel)
+            assertEquals("A4の紙に印刷できます。冷蔵庫に入れておくと、救急隊が見つけられます。", vm.state.value.printExplain)
+            vm.startEdit("medical")
+            vm.onDraft("medical.blood_type", "AB")
+            vm.saveEdit().join()
+            vm.print().join()
+            val job = printer.jobs.single()
+            assertEquals("命の宝箱 広島 花子", job.jobName)
+            assertTrue(job.html, job.html.contains("<th>血液型</th><td>AB型</td>"))
+            val s = vm.state.value
+            assertNull(s.notice)
+            assertFalse(s.printing)
+            assertEquals("印刷する", s.printLabel)
+        }
+
+    @Test
+    fun aSheetWithNothingWrittenPrintsAsABlankForm() =
+        runBlocking {
+            val printer = RecordingPrinter()
+            val vm = sheet(printer = printer)
+            vm.print().join()
+            assertTrue(printer.jobs.single().html.contains("<title>命の宝箱</title>"))
+            assertNull(vm.state.value.notice)
+        }
+
+    @Test
+    fun aPrinterThatFailsAsksToTryAgainAndACancelSaysNothing() =
+        runBlocking {
+            val failing = sheet(printer = RecordingPrinter(PrintOutcome.FAILED))
+            failing.print().join()
+            assertEquals(Notice("印刷できませんでした。もう一度お試しください。", Tone.ERROR), failing.state.value.notice)
+            assertFalse(failing.state.value.printing)
+
+            val cancelling = EmergencySheetViewModel(phone.env(), phone.scope, RecordingPrinter(PrintOutcome.CANCELLED))
+            cancelling.load().join()
+            cancelling.print().join()
+            assertNull(cancelling.state.value.notice)
+            assertFalse(cancelling.state.value.printing)
+        }
+
+    /** The person was removed from this phone while the screen was open: the core cannot make the page. */
+    @Test
+    fun aPageTheCoreCannotMakeIsAFailure() =
+        runBlocking {
+            val printer = RecordingPrinter()
+            val vm = sheet(printer = printer)
+            phone.core.removeProfile(phone.core.activeProfile()!!.id, true)
+            vm.print().join()
+            assertEquals("印刷できませんでした。もう一度お試しください。", vm.state.value.notice?.text)
+            assertEquals(emptyList<Any>(), printer.jobs)
+            assertFalse(vm.state.value.printing)
+        }
+
+    @Test
+    fun aSecondTapWhileAPrintIsUnderWayPrintsOnce() =
+        runBlocking {
+            val printer = RecordingPrinter(holdUntilReleased = true)
+            val vm = sheet(printer = printer)
+            val first = vm.print()
+            printer.started.await()
+            assertTrue(vm.state.value.printing)
+            assertEquals("印刷の用意をしています…", vm.state.value.printLabel)
+            vm.print().join()
+            printer.release()
+            first.join()
+            assertEquals(1, printer.jobs.size)
+            assertFalse(vm.state.value.printing)
+            assertEquals("印刷する", vm.state.value.printLabel)
+            // Once it is done, printing again works.
+            vm.print().join()
+            assertEquals(2, printer.jobs.size)
+        }
+
+    @Test
     fun theSameSheetInEnglish() =
         runBlocking {
             val vm = sheet(english = true)
@@ -148,6 +230,7 @@ class EmergencySheetViewModelTest {
             assertEquals("Illnesses, allergies and medicines", s.groups.first { it.key == "medical" }.label)
             assertEquals("Positive (+)", s.groups.first { it.key == "medical" }.fields.first { it.key == "medical.blood_rh" }.shown)
             assertEquals("Changed: Rh", s.history.single().changed)
+            assertEquals("Print", s.printLabel)
             assertTrue(s.history.single().whenWho, s.history.single().whenWho.endsWith(", on this device"))
         }
 
@@ -186,7 +269,7 @@ class EmergencySheetViewModelTest {
                         SheetConflict("medical.blood_type", "血液型", "Blood type", "A", "O"),
                     ),
                 )
-            val vm = EmergencySheetViewModel(phone.env(core = core), phone.scope)
+            val vm = EmergencySheetViewModel(phone.env(core = core), phone.scope, RecordingPrinter())
             vm.load().join()
             var s = vm.state.value
             assertEquals(listOf("主治医", "血液型"), s.conflicts.map { it.label })
@@ -225,7 +308,7 @@ class EmergencySheetViewModelTest {
                 second.core.saveEmergencyFields(b.id, listOf(SheetFieldValue("care.doctor", "田中 先生")))
                 second.core.syncNow(null)
 
-                val vm = EmergencySheetViewModel(second.env(), second.scope)
+                val vm = EmergencySheetViewModel(second.env(), second.scope, RecordingPrinter())
                 vm.load().join()
                 val conflict = vm.state.value.conflicts.single()
                 assertEquals("主治医", conflict.label)
@@ -270,7 +353,7 @@ class EmergencySheetViewModelTest {
                 for (n in 20..21) second.core.addEmergencyPage(b.id, Photos.jpeg(photos, n))
                 second.core.syncNow(null)
 
-                val vm = EmergencySheetViewModel(second.env(), second.scope)
+                val vm = EmergencySheetViewModel(second.env(), second.scope, RecordingPrinter())
                 vm.load().join()
                 var s = vm.state.value
                 assertEquals(12, s.pages.size)

@@ -7,12 +7,14 @@ import jp.kenkotecho.appmodel.checkup.CheckupFormViewModel
 import jp.kenkotecho.appmodel.checkup.CheckupListViewModel
 import jp.kenkotecho.appmodel.checkup.CheckupTrendViewModel
 import jp.kenkotecho.appmodel.emergency.EmergencySheetViewModel
+import jp.kenkotecho.appmodel.emergency.PrintOutcome
 import jp.kenkotecho.appmodel.entry.EntryTarget
 import jp.kenkotecho.appmodel.entry.EntryViewModel
 import jp.kenkotecho.appmodel.home.HomeViewModel
 import jp.kenkotecho.appmodel.profile.AddPersonViewModel
 import jp.kenkotecho.appmodel.profile.ProfileSwitchViewModel
 import jp.kenkotecho.appmodel.support.Receipts
+import jp.kenkotecho.appmodel.support.RecordingPrinter
 import jp.kenkotecho.appmodel.support.TestPhone
 import jp.kenkotecho.appmodel.support.XmlStringTable
 import jp.kenkotecho.appmodel.text.Action
@@ -193,7 +195,7 @@ class ParityTest {
                 words.errors.message(ApiException.DocumentField("medical.blood_type", ValidationProblem.Empty, "must not be empty"), Action.SAVE)
 
             // 命の宝箱 of 花子: a refused date beside its field, then the blood type saved.
-            val box = EmergencySheetViewModel(phone.env(), phone.scope)
+            val box = EmergencySheetViewModel(phone.env(), phone.scope, RecordingPrinter())
             box.load().join()
             shown["box.title"] = box.state.value.title
             shown["box.empty"] = box.state.value.emptyText.orEmpty()
@@ -208,6 +210,13 @@ class ParityTest {
                 box.state.value.groups.first { it.key == "medical" }.fields.first { it.key == "medical.blood_type" }.shown
             shown["box.history.changed"] = box.state.value.history.first().changed
             shown["box.reviewDue"] = words[StringKey.BOX_REVIEW_DUE]
+            // Printing it: the button and what it is for as the screen shows them, then a printer that fails.
+            shown["box.print.button"] = box.state.value.printLabel
+            shown["box.print.explain"] = box.state.value.printExplain
+            val failing = EmergencySheetViewModel(phone.env(), phone.scope, RecordingPrinter(PrintOutcome.FAILED))
+            failing.load().join()
+            failing.print().join()
+            shown["box.print.failed"] = failing.state.value.notice?.text.orEmpty()
 
             // 花子's checkups: the empty list, then the scenario's checkup through the add form.
             val checkups = CheckupListViewModel(phone.env(), phone.scope)

@@ -1,6 +1,7 @@
 package jp.kenkotecho.app
 
 import android.app.Application
+import jp.kenkotecho.app.emergency.ShownActivity
 import jp.kenkotecho.app.sync.ForegroundSync
 import jp.kenkotecho.app.sync.SyncSchedule
 import jp.kenkotecho.appmodel.sync.SyncMonitor
@@ -29,6 +30,7 @@ class KenkoTechoApp : Application() {
         core.open()
         prefs.persist(appScope)
         SyncSchedule.enqueue(this)
+        ShownActivity.register(this)
         ForegroundSync(this, core, monitor, appScope).register()
     }
 }

@@ -83,6 +83,11 @@ data class EmergencySheetState(
     val edit: SheetEditState? = null,
     val pendingRemoval: PendingPageRemoval? = null,
     val busy: Boolean = false,
+    /** The print button's label: 「印刷する」, or what is happening while a page is being made. */
+    val printLabel: String = "",
+    val printExplain: String = "",
+    /** A print is under way: the button waits, so a double tap prints once. */
+    val printing: Boolean = false,
     val notice: Notice? = null,
 )
 
@@ -94,9 +99,11 @@ data class EmergencySheetState(
 class EmergencySheetViewModel(
     env: AppEnvironment,
     scope: CoroutineScope,
+    private val printer: SheetPrinter,
 ) : ScreenModel<EmergencySheetState>(EmergencySheetState(), env, scope) {
     private val catalogue: List<SheetFieldGroup> = emergencySheetFields()
     private var profileId: String? = null
+    private var personName: String = ""
 
     fun load(): Job = launch { reload(current.notice) }
 
@@ -196,6 +203,44 @@ class EmergencySheetViewModel(
         return attempt(Action.LOAD, ::showError) { env.core.emergencyPageFile(id, imageSha256, false) }
     }
 
+    // Printing: a paper copy for the fridge, where the ambulance crew looks
+
+    /**
+     * Has the core lay the sheet out as one A4 page (blank lines to fill in by hand where nothing
+     * is written) and hands it to the printer. Taken in one step, so a second tap while a print
+     * is under way does nothing. A cancel says nothing; any failure says to try again.
+     */
+    fun print(): Job {
+        var start = false
+        update { s ->
+            start = !s.printing && !s.loading
+            if (start) s.copy(printing = true, printLabel = env.words()[StringKey.BOX_PRINTING], notice = null) else s
+        }
+        if (!start) return launch { }
+        return launch {
+            val outcome =
+                try {
+                    val id = profileId ?: throw ApiException.NoActiveProfile()
+                    val now = env.now()
+                    val html = env.onCore { emergencySheetPrint(id, env.offsetMinutes(now)) }
+                    printer.print(html, env.words()[StringKey.BOX_PRINT_JOB, personName])
+                } catch (e: CancellationException) {
+                    update { it.copy(printing = false, printLabel = env.words()[StringKey.BOX_PRINT_BUTTON]) }
+                    throw e
+                } catch (e: Exception) {
+                    PrintOutcome.FAILED
+                }
+            val words = env.words()
+            update {
+                it.copy(
+                    printing = false,
+                    printLabel = words[StringKey.BOX_PRINT_BUTTON],
+                    notice = if (outcome == PrintOutcome.FAILED) Notice(words[StringKey.BOX_PRINT_FAILED], Tone.ERROR) else it.notice,
+                )
+            }
+        }
+    }
+
     // Conflicts
 
     fun chooseOurs(key: String): Job = resolve(key, keepOurs = true)
@@ -215,6 +260,7 @@ class EmergencySheetViewModel(
         attempt(Action.LOAD, ::showError) {
             val profile = env.onCore { activeProfile() } ?: throw ApiException.NoActiveProfile()
             profileId = profile.id
+            personName = profile.displayName
             val sheet = env.onCore { emergencySheet(profile.id) }
             update { it.copy(person = PersonHeader.of(profile, env.words())) }
             show(sheet, notice)
@@ -259,6 +305,8 @@ class EmergencySheetViewModel(
                         )
                     },
                 history = versions.map { v -> version(words, v, labels) },
+                printLabel = words[if (it.printing) StringKey.BOX_PRINTING else StringKey.BOX_PRINT_BUTTON],
+                printExplain = words[StringKey.BOX_PRINT_EXPLAIN],
                 notice = notice,
             )
         }

@@ -470,6 +470,13 @@ enum class StringKey {
     PAGES_WAITING_DISCARD_YES,
     PAGES_WAITING_DISCARDED,
     CHECKUP_REMOVE_PAGE_QUESTION,
+    BOX_PRINT_BUTTON,
+    BOX_PRINT_EXPLAIN,
+    BOX_PRINTING,
+    BOX_PRINT_FAILED,
+    BOX_PRINT_JOB,
+    SYNC_PHOTOS_CHANNEL,
+    SYNC_PHOTOS_SENDING,
     ;
 
     /** The `name` attribute in strings.xml. */

@@ -9,7 +9,9 @@ import androidx.lifecycle.ProcessLifecycleOwner
 import jp.kenkotecho.app.CoreHolder
 import jp.kenkotecho.app.CoreState
 import jp.kenkotecho.appmodel.sync.AutoSyncController
+import jp.kenkotecho.appmodel.sync.PhotoUploads
 import jp.kenkotecho.appmodel.sync.SyncMonitor
+import jp.kenkotecho.core.ApiException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.dropWhile
@@ -17,7 +19,8 @@ import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.launch
 
 /**
- * Runs the core's sync loop while any screen is visible, and wakes it when the network returns.
+ * Runs the core's sync loop while any screen is visible, and wakes it when the network returns;
+ * on leaving the screen, asks for a background run when photos still wait (PhotoUploads decides).
  * Calls go through one serial dispatcher so start/stop keep their order even when the core is
  * still opening; each applies the latest visibility, not the one that queued it.
  */
@@ -65,7 +68,19 @@ class ForegroundSync(
             val core = holder.awaitCore() ?: return@launch
             // Read and set after the wait: nothing else runs on `serial` in between.
             val c = controller ?: AutoSyncController(core, monitor, INTERVAL_SECONDS).also { controller = it }
-            if (visible) c.onForeground() else c.onBackground()
+            if (visible) {
+                c.onForeground()
+            } else {
+                c.onBackground()
+                // The loop stops with the screen; photos still waiting get a run of their own.
+                val ask =
+                    try {
+                        PhotoUploads.shouldAsk(core.syncStatus())
+                    } catch (e: ApiException) {
+                        false
+                    }
+                if (ask) SyncSchedule.sendPhotosSoon(context, fromPhotoRun = false)
+            }
         }
     }
 

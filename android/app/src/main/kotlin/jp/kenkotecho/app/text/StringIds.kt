@@ -472,4 +472,11 @@ fun stringId(key: StringKey): Int =
         StringKey.PAGES_WAITING_DISCARD_YES -> R.string.pages_waiting_discard_yes
         StringKey.PAGES_WAITING_DISCARDED -> R.string.pages_waiting_discarded
         StringKey.CHECKUP_REMOVE_PAGE_QUESTION -> R.string.checkup_remove_page_question
+        StringKey.BOX_PRINT_BUTTON -> R.string.box_print_button
+        StringKey.BOX_PRINT_EXPLAIN -> R.string.box_print_explain
+        StringKey.BOX_PRINTING -> R.string.box_printing
+        StringKey.BOX_PRINT_FAILED -> R.string.box_print_failed
+        StringKey.BOX_PRINT_JOB -> R.string.box_print_job
+        StringKey.SYNC_PHOTOS_CHANNEL -> R.string.sync_photos_channel
+        StringKey.SYNC_PHOTOS_SENDING -> R.string.sync_photos_sending
     }

@@ -25,6 +25,7 @@ import androidx.compose.ui.unit.dp
 import androidx.core.content.FileProvider
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import jp.kenkotecho.app.R
+import jp.kenkotecho.app.emergency.WebViewSheetPrinter
 import jp.kenkotecho.app.medications.MedicationFiles
 import jp.kenkotecho.app.ui.Nav
 import jp.kenkotecho.app.ui.components.BigButton
@@ -46,10 +47,10 @@ import jp.kenkotecho.core.SheetFieldKind
 import kotlinx.coroutines.launch
 import java.io.File
 
-/** 命の宝箱: the sheet by group, photos of the paper sheet, differences to settle, the versions. */
+/** 命の宝箱: printing it for the fridge, the sheet by group, photos of the paper sheet, differences to settle, the versions. */
 @Composable
 fun EmergencySheetScreen(nav: Nav) {
-    val vm = rememberScreenModel { env, scope -> EmergencySheetViewModel(env, scope) }
+    val vm = rememberScreenModel { env, scope -> EmergencySheetViewModel(env, scope, WebViewSheetPrinter()) }
     val s by vm.state.collectAsStateWithLifecycle()
     val context = LocalContext.current
     val scope = rememberCoroutineScope()
@@ -84,6 +85,10 @@ fun EmergencySheetScreen(nav: Nav) {
         s.emptyText?.let { BodyText(it) }
         s.updatedText?.let { BodyText(it) }
         s.unsentText?.let { BodyText(it) }
+        if (!s.loading) {
+            BodyText(s.printExplain)
+            BigButton(s.printLabel, enabled = !s.printing) { vm.print() }
+        }
 
         if (s.conflicts.isNotEmpty()) {
             SectionTitle(stringResource(R.string.box_conflicts))
