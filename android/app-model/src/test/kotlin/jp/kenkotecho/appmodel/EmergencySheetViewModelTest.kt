@@ -325,6 +325,47 @@ class EmergencySheetViewModelTest {
         }
 
     /**
+     * A phone that joins late received only the sheet as it stands; its screen adds the versions
+     * the other phone saved before, from the server, and keeps them. Offline, it says the others
+     * come once it is connected.
+     */
+    @Test
+    fun theHistoryGainsWhatAnotherPhoneSavedBeforeAndSaysWhenItCannotAsk() =
+        runBlocking {
+            val first = TestPhone(ServerEnv.url)
+            var second = TestPhone(ServerEnv.url)
+            try {
+                val a = first.addOwner(hmCode = ServerEnv.hmCode)
+                first.core.login(ServerEnv.hmCode, ServerEnv.password)
+                first.core.syncNow(null)
+                first.core.saveEmergencyFields(a.id, listOf(SheetFieldValue("care.pharmacy", "みどり薬局")))
+                first.core.syncNow(null)
+                first.core.saveEmergencyFields(a.id, listOf(SheetFieldValue("care.pharmacy", "あおば薬局")))
+                first.core.syncNow(null)
+                second.addOwner(hmCode = ServerEnv.hmCode)
+                second.core.login(ServerEnv.hmCode, ServerEnv.password)
+                second.core.syncNow(null)
+
+                val vm = EmergencySheetViewModel(second.env(), second.scope, RecordingPrinter())
+                vm.load().join()
+                val history = vm.state.value.history
+                val firstSaw = EmergencySheetViewModel(first.env(), first.scope, RecordingPrinter()).also { it.load().join() }.state.value.history
+                assertEquals(firstSaw.take(2).map { it.changed }, history.take(2).map { it.changed })
+                assertTrue(history[1].whenWho.contains("HMカードの番号 ${ServerEnv.hmCode} の方が"))
+                assertNull(vm.state.value.historyNote)
+
+                second = second.restartWith(ServerEnv.closedPortUrl())
+                val offline = EmergencySheetViewModel(second.env(), second.scope, RecordingPrinter())
+                offline.load().join()
+                assertEquals("ほかの端末で書き直した分は、インターネットにつながると表示されます。", offline.state.value.historyNote)
+                assertEquals(history, offline.state.value.history)
+            } finally {
+                first.close()
+                second.close()
+            }
+        }
+
+    /**
      * Two phones add photos of the sheet offline, together more than the 12 it holds (A: 1, both
      * sync, A: 11 more, B: 2): B keeps 12 and its 2 extra photos wait on B. The screen shows them
      * under their heading; removing a page (a double tap removes one) lets the first in, and the

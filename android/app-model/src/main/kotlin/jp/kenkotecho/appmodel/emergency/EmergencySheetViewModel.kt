@@ -80,6 +80,8 @@ data class EmergencySheetState(
     val waiting: WaitingPages? = null,
     val conflicts: List<SheetConflictRow> = emptyList(),
     val history: List<SheetVersionRow> = emptyList(),
+    /** Said when the server could not be asked for the versions other phones saved. */
+    val historyNote: String? = null,
     val edit: SheetEditState? = null,
     val pendingRemoval: PendingPageRemoval? = null,
     val busy: Boolean = false,
@@ -105,7 +107,11 @@ class EmergencySheetViewModel(
     private var profileId: String? = null
     private var personName: String = ""
 
-    fun load(): Job = launch { reload(current.notice) }
+    fun load(): Job =
+        launch {
+            reload(current.notice)
+            refreshHistory()
+        }
 
     // Editing one group
 
@@ -272,7 +278,7 @@ class EmergencySheetViewModel(
         val words = env.words()
         val values = sheet?.fields.orEmpty().associate { it.key to it.value }
         val versions = env.onCore { emergencySheetHistory(id) }
-        val labels = catalogue.flatMap { it.fields }.associate { it.key to label(words, it.labelJa, it.labelEn) }
+        val labels = fieldLabels(words)
         val pages = sheet?.pages.orEmpty().map { p -> SheetPageRow(p.imageSha256, words[StringKey.BOX_PAGE, p.number.toString()], thumbnail(id, p)) }
         val waiting =
             sheet?.waitingPages.orEmpty().map { p ->
@@ -311,6 +317,40 @@ class EmergencySheetViewModel(
             )
         }
     }
+
+    /**
+     * Adds the versions other phones saved, which the server keeps, to the list. Without a
+     * connection the list keeps this phone's versions and says the others come later; any other
+     * failure leaves the list as it is (the screen is usable without them).
+     */
+    private suspend fun refreshHistory() {
+        val id = profileId ?: return
+        val offline =
+            try {
+                env.core.refreshEmergencySheetHistory(id)
+                false
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: ApiException.Network) {
+                true
+            } catch (e: ApiException) {
+                return
+            }
+        attempt(Action.LOAD, ::showError) {
+            val words = env.words()
+            val labels = fieldLabels(words)
+            val versions = env.onCore { emergencySheetHistory(id) }
+            update {
+                it.copy(
+                    history = versions.map { v -> version(words, v, labels) },
+                    historyNote = if (offline) words[StringKey.BOX_HISTORY_ONLY_HERE] else null,
+                )
+            }
+        }
+    }
+
+    private fun fieldLabels(words: Wording): Map<String, String> =
+        catalogue.flatMap { it.fields }.associate { it.key to label(words, it.labelJa, it.labelEn) }
 
     /** A page's preview (a waiting photo's is always on this device); null when it cannot be had now. */
     private suspend fun thumbnail(id: String, p: SheetPage): String? =

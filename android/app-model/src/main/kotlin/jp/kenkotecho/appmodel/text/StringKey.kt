@@ -389,6 +389,7 @@ enum class StringKey {
     BOX_SETTLED,
     BOX_HISTORY,
     BOX_HISTORY_EMPTY,
+    BOX_HISTORY_ONLY_HERE,
     BOX_BY_HERE,
     BOX_BY_ACCOUNT,
     BOX_BY_OTHER,

@@ -391,6 +391,7 @@ fun stringId(key: StringKey): Int =
         StringKey.BOX_SETTLED -> R.string.box_settled
         StringKey.BOX_HISTORY -> R.string.box_history
         StringKey.BOX_HISTORY_EMPTY -> R.string.box_history_empty
+        StringKey.BOX_HISTORY_ONLY_HERE -> R.string.box_history_only_here
         StringKey.BOX_BY_HERE -> R.string.box_by_here
         StringKey.BOX_BY_ACCOUNT -> R.string.box_by_account
         StringKey.BOX_BY_OTHER -> R.string.box_by_other

@@ -138,6 +138,7 @@ fun EmergencySheetScreen(nav: Nav) {
         SecondaryButton(stringResource(R.string.box_take_photo), enabled = !s.busy) { takePhoto.launch(cameraUri()) }
 
         SectionTitle(stringResource(R.string.box_history))
+        s.historyNote?.let { BodyText(it) }
         if (s.history.isEmpty()) BodyText(stringResource(R.string.box_history_empty))
         s.history.forEach { v ->
             Text(v.whenWho, style = MaterialTheme.typography.titleMedium)
