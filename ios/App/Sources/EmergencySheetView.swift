@@ -115,6 +115,7 @@ struct EmergencySheetView: View {
         }
 
         Text(verbatim: model.historyTitle).font(.title2.bold())
+        if let note = model.historyNote { Text(verbatim: note).font(.title3) }
         if let empty = model.historyEmptyLine { Text(verbatim: empty).font(.title3) }
         ForEach(model.history) { version in
             VStack(alignment: .leading, spacing: 4) {

@@ -199,6 +199,47 @@ final class EmergencySheetModelTests: XCTestCase {
         XCTAssertEqual(model.groups.first { $0.key == "care" }?.fields.first { $0.key == "care.doctor" }?.shown, "田中 先生")
     }
 
+    /// A phone that joins late received only the sheet as it stands; its screen adds the versions
+    /// the other phone saved before, from the server, and keeps them. Offline, it says the others
+    /// come once it is connected.
+    func testTheHistoryGainsWhatAnotherPhoneSavedBeforeAndSaysWhenItCannotAsk() async throws {
+        let server = try TestServer.fromEnvironment()
+        let firstDir = try temporaryDirectory(self).path
+        let secondDir = try temporaryDirectory(self).path
+        let secondKeys = MemoryKeyStore()
+        let first = try TechoCore.open(config: CoreConfig(dataDir: firstDir, serverUrl: server.url), keystore: MemoryKeyStore())
+        let a = try first.addProfile(hmCode: server.hmCode, displayName: "テスト 花子", relationship: .myself)
+        _ = try await first.login(hmCode: server.hmCode, password: server.password)
+        _ = try await first.syncNow(observer: nil)
+        for pharmacy in ["みどり薬局", "あおば薬局"] {
+            _ = try first.saveEmergencyFields(profileId: a.id, fields: [SheetFieldValue(key: "care.pharmacy", value: pharmacy)])
+            _ = try await first.syncNow(observer: nil)
+        }
+        let firstModel = EmergencySheetModel(access: CoreAccess(first), wording: ja, clock: pinnedClock, profile: a)
+        await firstModel.load()
+
+        var history: [SheetVersionRow] = []
+        var b: Profile?
+        do {
+            let second = try TechoCore.open(config: CoreConfig(dataDir: secondDir, serverUrl: server.url), keystore: secondKeys)
+            b = try second.addProfile(hmCode: server.hmCode, displayName: "テスト 花子", relationship: .myself)
+            _ = try await second.login(hmCode: server.hmCode, password: server.password)
+            _ = try await second.syncNow(observer: nil)
+            let model = EmergencySheetModel(access: CoreAccess(second), wording: ja, clock: pinnedClock, profile: try XCTUnwrap(b))
+            await model.load()
+            history = model.history
+            XCTAssertEqual(history.prefix(2).map(\.changed), firstModel.history.prefix(2).map(\.changed))
+            XCTAssertTrue(history.count >= 2 && history[1].whenWho.contains("HMカードの番号 \(server.hmCode) の方が"), "\(history)")
+            XCTAssertNil(model.historyNote)
+        }
+
+        let offline = try TechoCore.open(config: CoreConfig(dataDir: secondDir, serverUrl: "http://127.0.0.1:9"), keystore: secondKeys)
+        let model = EmergencySheetModel(access: CoreAccess(offline), wording: ja, clock: pinnedClock, profile: try XCTUnwrap(b))
+        await model.load()
+        XCTAssertEqual(model.historyNote, "ほかの端末で書き直した分は、インターネットにつながると表示されます。")
+        XCTAssertEqual(model.history, history)
+    }
+
     /// The two-phone scenario of the CLI's `box_photos_beyond_twelve_after_a_merge_wait_for_room`:
     /// the first phone fills the sheet to 12 while the second adds 2 offline; after the second
     /// syncs, its screen shows the 2 that did not fit under their own heading, removing a page

@@ -79,6 +79,8 @@ public final class EmergencySheetModel {
     public private(set) var waitingPages: [SheetPageRow] = []
     public private(set) var conflicts: [SheetConflictRow] = []
     public private(set) var history: [SheetVersionRow] = []
+    /// Said when the server could not be asked for the versions other phones saved.
+    public private(set) var historyNote: String?
     /// The group being written, its drafts by key, and a problem beside a refused field.
     public private(set) var editingGroup: SheetGroupRow?
     public var drafts: [String: String] = [:]
@@ -151,7 +153,27 @@ public final class EmergencySheetModel {
             message = nil
         } catch {
             message = wording.message(for: error)
+            return
         }
+        await refreshHistory()
+    }
+
+    /// Adds the versions other phones saved, which the server keeps, to the list. Without a
+    /// connection the list keeps this phone's versions and says the others come later; any other
+    /// failure leaves the list as it is (the screen is usable without them).
+    private func refreshHistory() async {
+        let id = profile.id
+        var offline = false
+        do {
+            try await access.core.refreshEmergencySheetHistory(profileId: id)
+        } catch ApiError.Network {
+            offline = true
+        } catch {
+            return
+        }
+        guard let versions = try? await access.run({ try $0.emergencySheetHistory(profileId: id) }) else { return }
+        history = versions.map { version($0, labels: fieldLabels()) }
+        historyNote = offline ? wording(.boxHistoryOnlyHere) : nil
     }
 
     // MARK: Editing one group
@@ -313,8 +335,7 @@ public final class EmergencySheetModel {
                              ours: wording(.boxOurs, c.ours.isEmpty ? wording(.boxBlank) : c.ours),
                              theirs: wording(.boxTheirs, c.theirs.isEmpty ? wording(.boxBlank) : c.theirs))
         }
-        var labels: [String: String] = [:]
-        for group in catalogue { for f in group.fields { labels[f.key] = label(f.labelJa, f.labelEn) } }
+        let labels = fieldLabels()
         history = versions.map { version($0, labels: labels) }
         pages = await rows(sheet?.pages ?? [], waiting: false)
         waitingPages = await rows(sheet?.waitingPages ?? [], waiting: true)
@@ -370,6 +391,12 @@ public final class EmergencySheetModel {
         case "other": wording(.boxChoiceOther)
         default: value
         }
+    }
+
+    private func fieldLabels() -> [String: String] {
+        var labels: [String: String] = [:]
+        for group in catalogue { for f in group.fields { labels[f.key] = label(f.labelJa, f.labelEn) } }
+        return labels
     }
 
     private func version(_ v: SheetVersionView, labels: [String: String]) -> SheetVersionRow {

@@ -387,6 +387,7 @@ public enum Phrase: String, CaseIterable, Sendable {
     case boxSettled = "box.settled"
     case boxHistory = "box.history"
     case boxHistoryEmpty = "box.historyEmpty"
+    case boxHistoryOnlyHere = "box.historyOnlyHere"
     case boxByHere = "box.byHere"
     case boxByAccount = "box.byAccount"
     case boxByOther = "box.byOther"
