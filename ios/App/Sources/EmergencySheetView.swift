@@ -45,6 +45,12 @@ struct EmergencySheetView: View {
         if let updated = model.updatedLine { Text(verbatim: updated).font(.title3) }
         if let unsent = model.unsentLine { Text(verbatim: unsent).font(.title3) }
 
+        if model.canPrint {
+            Text(verbatim: model.printExplanation).font(.title3).fixedSize(horizontal: false, vertical: true)
+            BigButton(title: model.printTitle, prominent: true, isBusy: model.isPrinting) { await model.printSheet() }
+            if let problem = model.printProblem { MessageBox(text: problem) }
+        }
+
         if !model.conflicts.isEmpty {
             Text(verbatim: model.conflictsTitle).font(.title2.bold())
             Text(verbatim: model.conflictIntro).font(.title3).fixedSize(horizontal: false, vertical: true)

@@ -80,7 +80,7 @@ struct RouteView: View {
         case .medications: app.makeMedications().map { MedicationsView(model: $0) }
         case .medication(let id): app.makeMedicationDetail(id).map { MedicationDetailView(model: $0) }
         case .medicationScan: app.makeMedicationScan().map { MedicationScanView(model: $0) }
-        case .emergencySheet: app.makeEmergencySheet().map { EmergencySheetView(model: $0) }
+        case .emergencySheet: app.makeEmergencySheet(printer: AirPrintSheetPrinter()).map { EmergencySheetView(model: $0) }
         case .checkups: app.makeCheckups().map { CheckupsView(model: $0) }
         case .checkup(let id): app.makeCheckupDetail(id).map { CheckupDetailView(model: $0) }
         case .checkupTrend(let code): app.makeCheckupTrend(code).map { CheckupTrendView(model: $0) }

@@ -194,6 +194,12 @@ final class ParityTests: XCTestCase {
         shown["pages.waiting.discardQuestion"] = ja(.pagesWaitingDiscardQuestion)
         shown["checkup.removePageQuestion"] = ja(.checkupRemovePageQuestion, "2")
 
+        // Printing 命の宝箱 (step 9), read from the wording tables as step 8's texts are: the
+        // sheet's tests print through a recording printer.
+        shown["box.print.button"] = ja(.boxPrintButton)
+        shown["box.print.explain"] = ja(.boxPrintExplain)
+        shown["box.print.failed"] = ja(.boxPrintFailed)
+
         await profiles.switchTo(mother.id)
         shown["profiles.switched"] = profiles.message
 

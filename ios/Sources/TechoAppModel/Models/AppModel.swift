@@ -53,6 +53,15 @@ public final class AppModel {
         return await sync.syncNow()?.outcome == .complete
     }
 
+    /// Whether to ask iOS for a longer background run on a network (BGProcessingTask): photos
+    /// are large and the short background refresh often cannot finish them. Reads the core's
+    /// status afresh, since a photo may have been added after the last run reported.
+    public func photosWaitingToSend() async -> Bool {
+        guard let sync else { return false }
+        await sync.refresh()
+        return SyncCoordinator.wantsLongerRun(sync.status)
+    }
+
     /// Opens the store at `dataDirectory` (off the main actor) and picks the first screen.
     /// When the store is already open and only reading the active person failed, this reads
     /// again instead of opening the store a second time.
@@ -178,9 +187,11 @@ public final class AppModel {
         return MedicationScanModel(access: access, wording: wording, profile: profile, onChange: localChange)
     }
 
-    public func makeEmergencySheet() -> EmergencySheetModel? {
+    /// `printer` is the phone's printing (AirPrint in the app); without one 「印刷する」 is not offered.
+    public func makeEmergencySheet(printer: (any SheetPrinter)? = nil) -> EmergencySheetModel? {
         guard let access, let profile = activeProfile else { return nil }
-        return EmergencySheetModel(access: access, wording: wording, clock: clock, profile: profile, onChange: localChange)
+        return EmergencySheetModel(access: access, wording: wording, clock: clock, profile: profile, printer: printer,
+                                   onChange: localChange)
     }
 
     public func makeCheckups() -> CheckupsModel? {

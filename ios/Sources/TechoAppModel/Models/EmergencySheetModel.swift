@@ -92,17 +92,23 @@ public final class EmergencySheetModel {
     public private(set) var message: String?
     public private(set) var notice: String?
     public private(set) var isWorking = false
+    /// The page is being made or the print screen is open: a second press does nothing.
+    public private(set) var isPrinting = false
+    /// Said beside 「印刷する」 when the page could not be made or the printer did not print it.
+    public private(set) var printProblem: String?
 
     private let access: CoreAccess
     private let wording: Wording
     private let clock: LocalClock
     private let profile: Profile
     private let onChange: @MainActor () -> Void
+    private let printer: (any SheetPrinter)?
     private let catalogue: [SheetFieldGroup] = emergencySheetFields()
 
     init(access: CoreAccess, wording: Wording, clock: LocalClock, profile: Profile,
-         onChange: @escaping @MainActor () -> Void = {}) {
+         printer: (any SheetPrinter)? = nil, onChange: @escaping @MainActor () -> Void = {}) {
         self.access = access
+        self.printer = printer
         self.wording = wording
         self.clock = clock
         self.profile = profile
@@ -140,6 +146,10 @@ public final class EmergencySheetModel {
     public var keepTheirsTitle: String { wording(.boxKeepTheirs) }
     public var historyTitle: String { wording(.boxHistory) }
     public var historyEmptyLine: String? { history.isEmpty ? wording(.boxHistoryEmpty) : nil }
+    /// Without a printer (previews) the button is not offered.
+    public var canPrint: Bool { printer != nil }
+    public var printTitle: String { wording(.boxPrintButton) }
+    public var printExplanation: String { wording(.boxPrintExplain) }
 
     // MARK: Loading
 
@@ -292,6 +302,28 @@ public final class EmergencySheetModel {
             message = wording.message(for: error)
             return nil
         }
+    }
+
+    // MARK: Printing
+
+    /// The A4 page for the fridge, made by the core off the main thread (every field in its
+    /// group, blanks to fill in by hand, a blank form when nothing is written yet) and handed to
+    /// the printer as it is. Dates on it are local to the phone's current offset.
+    public func printSheet() async {
+        guard let printer, !isPrinting else { return }
+        isPrinting = true
+        defer { isPrinting = false }
+        printProblem = nil
+        let id = profile.id
+        let offset = clock.utcOffsetMinutes(at: clock.now())
+        let outcome: PrintOutcome
+        do {
+            let html = try await access.run { try $0.emergencySheetPrint(profileId: id, utcOffsetMinutes: offset) }
+            outcome = await printer.print(html: html, jobName: wording(.boxPrintJobName, profile.displayName))
+        } catch {
+            outcome = .failed
+        }
+        if outcome == .failed { printProblem = wording(.boxPrintFailed) }
     }
 
     // MARK: Conflicts

@@ -68,6 +68,13 @@ public final class SyncCoordinator {
 
     public var isLoopActive: Bool { loop?.isActive() ?? false }
 
+    /// Photos still to be sent (counted by the core among the pending changes) want a longer
+    /// background run than a refresh gives; without a status there is nothing known to send.
+    public nonisolated static func wantsLongerRun(_ status: SyncStatus?) -> Bool {
+        guard let status else { return false }
+        return status.pendingUploads > 0
+    }
+
     /// A reading was saved, corrected or deleted: the core's loop wants waking for that.
     public func localChange() {
         if let loop, loop.isActive() { loop.wake() }

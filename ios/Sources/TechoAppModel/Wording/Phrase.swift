@@ -483,4 +483,10 @@ public enum Phrase: String, CaseIterable, Sendable {
     case pagesWaitingDiscardQuestion = "pages.waiting.discardQuestion"
     case pagesWaitingDiscardYes = "pages.waiting.discardYes"
     case pagesWaitingDiscarded = "pages.waiting.discarded"
+
+    // Printing 命の宝箱 (an A4 page for the fridge)
+    case boxPrintButton = "box.print.button"
+    case boxPrintExplain = "box.print.explain"
+    case boxPrintFailed = "box.print.failed"
+    case boxPrintJobName = "box.print.jobName"
 }
