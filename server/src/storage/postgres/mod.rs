@@ -215,7 +215,7 @@ impl From<postgres::Error> for StorageError {
             None if e.is_closed() => Self::Unavailable("database connection closed".into()),
             None => Self::Unavailable(
                 match std::error::Error::source(&e).and_then(|s| s.downcast_ref::<std::io::Error>()) {
-                    Some(io) => format!("database unreachable ({})", io.kind()),
+                    Some(io) => format!("database unreachable ({:?})", io.kind()),
                     None => "database unreachable".into(),
                 },
             ),
@@ -329,6 +329,17 @@ impl Drop for Pooled<'_> {
             state.idle.push(conn);
         }
         self.pool.freed.notify_one();
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // Closing a client blocks on its own runtime, which panics on a thread that drives an
+        // async one (the server drops its state on one at shutdown): closed on a thread of their own.
+        let idle = std::mem::take(&mut self.state.get_mut().unwrap_or_else(|p| p.into_inner()).idle);
+        if !idle.is_empty() {
+            let _ = std::thread::spawn(move || drop(idle)).join();
+        }
     }
 }
 
