@@ -10,16 +10,20 @@ export TECHO_KEYSTORE=file
 log="$(mktemp)"
 swift_log="$(mktemp)"
 swift_chroot_job=""
-# A failed lint must not leave debootstrap running behind us (it would race the next run).
+# Functions only; the server's storage suite runs against a throwaway cluster it starts.
+source scripts/postgres.sh
+# A failed lint must not leave debootstrap running behind us (it would race the next run), nor a
+# failed test the PostgreSQL cluster.
 # Every command here must succeed: under `set -e` a failing one would turn a green run red.
-trap 'if [ -n "$swift_chroot_job" ]; then kill "$swift_chroot_job" 2>/dev/null || true; wait || true; fi; rm -f "$log" "$swift_log"' EXIT
+trap 'if [ -n "$swift_chroot_job" ]; then kill "$swift_chroot_job" 2>/dev/null || true; wait || true; fi; stop_test_postgres; rm -f "$log" "$swift_log"' EXIT
 
 echo "== tools for the binding and shell tests"
-# kotlinc, JNA and JUnit for Kotlin; a Debian trixie chroot with Swift 6. Idempotent. The chroot
+# kotlinc, JNA and JUnit for Kotlin; a Debian trixie chroot with Swift 6; PostgreSQL. Idempotent. The chroot
 # (minutes on a fresh machine, mostly downloads) is made while cargo compiles.
 source scripts/binding-tools.sh
 install_kotlin_tools
 apt_install_missing debootstrap
+install_postgres
 install_swift_chroot >"$swift_log" 2>&1 &
 swift_chroot_job=$!
 
@@ -42,7 +46,9 @@ swift_chroot_job=""
 echo "Swift chroot ready: $SWIFT_CHROOT"
 
 echo "== tests"
+start_test_postgres
 cargo test --workspace --locked 2>&1 | tee "$log"
+stop_test_postgres
 
 echo "== size of the phone library"
 ./scripts/ffi-size.sh

@@ -8,11 +8,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "techo-server", version, about = "Kenko Techo sync server (embedded SQLite)")]
+#[command(name = "techo-server", version, about = "Kenko Techo sync server (embedded SQLite, or PostgreSQL)")]
 struct Cli {
     /// Where server.db, the token key and the photo blobs (blobs/, uploads/) live
     #[arg(long, global = true, env = "TECHO_SERVER_DATA_DIR", default_value = "./techo-server-data")]
     data_dir: PathBuf,
+    /// A PostgreSQL database (postgres://user@host/db, or a socket directory as the host:
+    /// postgres://user@%2Frun%2Fpostgresql/db) instead of server.db; the token key and the photo
+    /// blobs stay under --data-dir (shared by every instance over one database)
+    #[arg(long, global = true, env = "TECHO_SERVER_DATABASE", hide_env_values = true)]
+    database: Option<String>,
     /// Address to listen on (port 0 picks a free one; the chosen address is printed)
     #[arg(long, default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
@@ -93,7 +98,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
-    let storage = crate::open_storage(&cli.data_dir).map_err(|e| e.to_string())?;
+    let storage = crate::open_database(&cli.data_dir, cli.database.as_deref())?;
     let mut limits = Limits {
         header_read_timeout: std::time::Duration::from_secs(cli.header_timeout_secs.max(1)),
         max_connections: cli.max_connections.max(1),
@@ -125,13 +130,11 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Some(Command::Admin(Admin::MarkRestored)) => {
-            use crate::storage::RecordStore;
             storage.bump_epoch().map_err(|e| e.to_string())?;
             println!("Marked as restored: devices will download everything again and re-send what they have.");
             Ok(())
         }
         Some(Command::Admin(Admin::GcTombstones { older_than_days })) => {
-            use crate::storage::RecordStore;
             let cutoff = crate::state::now_ms() - i64::from(older_than_days) * 86_400_000;
             let removed = storage.collect_tombstones(cutoff).map_err(|e| e.to_string())?;
             println!("Collected {removed} tombstone(s) older than {older_than_days} days.");
@@ -160,14 +163,16 @@ fn run(cli: Cli) -> Result<(), String> {
                     ),
                 }
             }
+            let state = crate::app_state(storage, secret, limits);
+            // Storage is synchronous, and the PostgreSQL client cannot block inside the runtime:
+            // this runs before it starts, requests' storage work on its blocking threads.
+            fill_blob_refs(&state);
             let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             runtime.block_on(async move {
                 let listener =
                     tokio::net::TcpListener::bind(cli.bind).await.map_err(|e| format!("bind {}: {e}", cli.bind))?;
                 let addr = listener.local_addr().map_err(|e| e.to_string())?;
                 println!("listening on http://{addr}");
-                let state = crate::app_state(storage, secret, limits);
-                fill_blob_refs(&state);
                 // Abandoned uploads hold quota and disk until removed: expired hourly; blobs no
                 // record refers to released, and files nothing names swept, at start and then
                 // daily.

@@ -27,6 +27,25 @@ pub fn open_storage(data_dir: &Path) -> Result<Arc<SqliteStorage>, StorageError>
     Ok(Arc::new(SqliteStorage::open(&data_dir.join("server.db"))?))
 }
 
+/// The store the server runs on: the PostgreSQL database at `database` (a `postgres://` or
+/// `postgresql://` URL) with blob bytes under `data_dir`, or without one the embedded SQLite store
+/// under `data_dir`. Errors name what failed, never the URL (it may hold a password).
+pub fn open_database(data_dir: &Path, database: Option<&str>) -> Result<Arc<dyn Storage>, String> {
+    let Some(url) = database else {
+        return Ok(
+            open_storage(data_dir).map_err(|e| format!("cannot open {}: {e}", data_dir.join("server.db").display()))?
+        );
+    };
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err("--database takes a postgres:// URL (without it the server uses SQLite under --data-dir)".into());
+    }
+    auth::secret::private_dir(data_dir).map_err(|e| format!("data directory: {}", e.kind()))?;
+    let files = Arc::new(storage::FsBlobFiles::new(data_dir));
+    Ok(Arc::new(
+        storage::PostgresStorage::open(url, files).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?,
+    ))
+}
+
 /// The key access tokens are signed with, from outside the database: the environment or the
 /// key file in `data_dir` (see [`auth::secret`]); moved out of an older database once.
 pub fn token_secret(data_dir: &Path, storage: &dyn Storage) -> Result<Vec<u8>, String> {

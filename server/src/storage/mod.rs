@@ -18,13 +18,14 @@
 //! Still to come, as its own trait and module here, joined into [`Storage`] when it arrives:
 //! `consent` (proxies' consents and the append-only audit log).
 //!
-//! Backends live in their own modules (`sqlite` now) and share one test suite
+//! Backends live in their own modules (`sqlite`, `postgres`) and share one test suite
 //! (`server/tests/storage_backends.rs`).
 
 pub mod accounts;
 pub mod blobs;
 pub mod fs_blobs;
 pub mod institutions;
+mod postgres;
 pub mod records;
 mod sqlite;
 
@@ -32,6 +33,7 @@ pub use accounts::{AccountStore, NewSession, NextRefresh, PresentedRefresh, Refr
 pub use blobs::{Begun, Blob, BlobFiles, BlobStore, NewUpload, Upload};
 pub use fs_blobs::FsBlobFiles;
 pub use institutions::{Institution, InstitutionId, InstitutionStore};
+pub use postgres::PostgresStorage;
 pub use records::{Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, StoredVersion, Writer};
 pub use sqlite::SqliteStorage;
 
