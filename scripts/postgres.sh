@@ -29,8 +29,13 @@ postgres_bin_dir() {
 
 install_postgres() {
     postgres_bin_dir >/dev/null && return 0
-    _pg_as_root apt-get update
-    _pg_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+    if declare -F apt_install_missing >/dev/null; then
+        # scripts/binding-tools.sh's: one `apt-get update` for every package a run installs.
+        apt_install_missing postgresql
+    else
+        _pg_as_root apt-get update
+        _pg_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+    fi
     postgres_bin_dir >/dev/null || { echo "postgres: initdb not found after installing postgresql" >&2; return 1; }
 }
 
