@@ -67,6 +67,19 @@ pub struct ThrottleRule {
     pub window_ms: i64,
 }
 
+impl ThrottleRule {
+    /// How long sign-ins wait after the `failures`-th failure in a row: nothing while within the
+    /// free ones, then the base delay, doubling with each further failure up to the maximum.
+    pub fn delay_after(&self, failures: i64) -> i64 {
+        let beyond = failures - i64::from(self.free);
+        if beyond <= 0 {
+            0
+        } else {
+            self.base_delay_ms.saturating_mul(1i64 << (beyond - 1).min(40)).min(self.max_delay_ms)
+        }
+    }
+}
+
 pub trait AccountStore: Send + Sync + 'static {
     /// A token-signing key kept inside the database by servers before schema 4 (it now lives
     /// outside); `None` once moved out.

@@ -45,6 +45,21 @@ pub struct NewUpload<'a> {
     pub mime: &'a str,
 }
 
+impl NewUpload<'_> {
+    /// The upload as it stands when created: nothing received yet.
+    pub fn started(&self) -> Upload {
+        Upload {
+            id: self.id.to_owned(),
+            account: self.account,
+            patient: self.patient,
+            sha256: self.sha256.to_owned(),
+            size: self.size,
+            mime: self.mime.to_owned(),
+            offset: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Begun {
     /// The patient already has this blob: nothing to send. The blob counts as claimed now, so

@@ -114,15 +114,7 @@ impl BlobStore for PostgresStorage {
                  \"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
                 &[&new.id, &new.account, &new.patient, &new.sha256, &size_column(new.size)?, &new.mime, &now_ms],
             )?;
-            Ok(Begun::Created(Upload {
-                id: new.id.to_owned(),
-                account: new.account,
-                patient: new.patient,
-                sha256: new.sha256.to_owned(),
-                size: new.size,
-                mime: new.mime.to_owned(),
-                offset: 0,
-            }))
+            Ok(Begun::Created(new.started()))
         })
     }
 

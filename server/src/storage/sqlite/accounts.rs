@@ -301,12 +301,7 @@ impl AccountStore for SqliteStorage {
         }
         for (rule, failures) in rules.iter().zip(counts) {
             let failures = failures + 1;
-            let beyond = failures - i64::from(rule.free);
-            let delay = if beyond <= 0 {
-                0
-            } else {
-                rule.base_delay_ms.saturating_mul(1i64 << (beyond - 1).min(40)).min(rule.max_delay_ms)
-            };
+            let delay = rule.delay_after(failures);
             tx.execute(
                 "INSERT INTO \"login_throttle\" (\"key\", \"failures\", \"last_failure_at\", \"blocked_until\") \
                  VALUES (?1, ?2, ?3, ?4) ON CONFLICT (\"key\") DO UPDATE SET \"failures\" = excluded.\"failures\", \

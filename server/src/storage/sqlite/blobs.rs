@@ -140,15 +140,7 @@ impl BlobStore for SqliteStorage {
             now_ms
         ])?;
         tx.commit()?;
-        Ok(Begun::Created(Upload {
-            id: new.id.to_owned(),
-            account: new.account,
-            patient: new.patient,
-            sha256: new.sha256.to_owned(),
-            size: new.size,
-            mime: new.mime.to_owned(),
-            offset: 0,
-        }))
+        Ok(Begun::Created(new.started()))
     }
 
     fn upload(&self, account: ResidentId, id: &str) -> StorageResult<Option<Upload>> {
