@@ -101,8 +101,9 @@ enum PhotoUploads {
     /// Also listed under BGTaskSchedulerPermittedIdentifiers in project.yml.
     static let identifier = "jp.kenkotecho.app.photos"
 
-    /// SwiftUI's `.backgroundTask` has no processing kind before iOS 27 (the app supports 17), so
-    /// the handler goes to BGTaskScheduler directly, which wants it before launch ends.
+    /// SwiftUI's `.backgroundTask` on the iOS versions the app supports takes app refreshes and
+    /// URL sessions, not processing tasks, so the handler goes to BGTaskScheduler directly, which
+    /// wants it registered before launch ends.
     @MainActor
     static func register(_ app: AppModel) {
         BGTaskScheduler.shared.register(forTaskWithIdentifier: identifier, using: .main) { task in
