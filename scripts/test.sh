@@ -48,6 +48,11 @@ echo "Swift chroot ready: $SWIFT_CHROOT"
 echo "== tests"
 start_test_postgres
 cargo test --workspace --locked 2>&1 | tee "$log"
+echo "== the end-to-end sync suites again, the server on PostgreSQL"
+# Real clients against a real server whose store is a database of its own on the test cluster:
+# two phones converging, photos, and the fault proxy (tests/src/harness.rs, `Backend`).
+TECHO_TEST_SERVER_BACKEND=postgres cargo test -p techo-tests --locked --test sync_e2e --test sync_photos \
+    --test sync_faults 2>&1 | tee -a "$log"
 stop_test_postgres
 
 echo "== size of the phone library"

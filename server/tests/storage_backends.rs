@@ -17,6 +17,7 @@ use techo_protocol::sync::{
 };
 use techo_protocol::{Entity, Op, PROTOCOL_VERSION, SCHEMA_VERSION};
 use techo_server::state::Limits;
+use techo_server::storage::scratch::{ScratchDatabase, test_cluster_url};
 use techo_server::storage::{
     Begun, FsBlobFiles, Head, LedgerEntry, NewRecord, NewSession, NewUpload, NextRefresh, PostgresStorage,
     PresentedRefresh, RecordStore, RefreshOutcome, ResidentId, SqliteStorage, Storage, StorageError, ThrottleRule,
@@ -37,56 +38,8 @@ fn open_sqlite() -> Option<Backend> {
     Some(Backend { storage: Arc::new(storage), _keep: Box::new(dir) })
 }
 
-/// The cluster the tests may use (scripts/postgres.sh starts one and sets it). Without it the
-/// PostgreSQL tests fail in CI, where they must run, and are skipped with a note elsewhere.
-fn postgres_url() -> Option<String> {
-    match std::env::var("TECHO_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") => {
-            panic!(
-                "TECHO_TEST_POSTGRES_URL is not set: CI must run the PostgreSQL backend (scripts/test.sh starts a cluster)"
-            )
-        }
-        _ => {
-            eprintln!(
-                "note: TECHO_TEST_POSTGRES_URL is not set, PostgreSQL test skipped (source scripts/postgres.sh; start_test_postgres)"
-            );
-            None
-        }
-    }
-}
-
-/// A database of its own, dropped with it: tests stay independent and run in parallel.
-struct PostgresDatabase {
-    admin_url: String,
-    name: String,
-}
-
-impl PostgresDatabase {
-    fn create(admin_url: &str) -> Self {
-        let name = format!("techo_test_{}", Uuid::now_v7().simple());
-        let mut admin = ::postgres::Client::connect(admin_url, ::postgres::NoTls).expect("the test cluster answers");
-        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).unwrap();
-        Self { admin_url: admin_url.to_owned(), name }
-    }
-
-    /// The cluster's URL naming this database instead (a later `dbname` wins over the path).
-    fn url(&self) -> String {
-        let sep = if self.admin_url.contains('?') { '&' } else { '?' };
-        format!("{}{sep}dbname={}", self.admin_url, self.name)
-    }
-}
-
-impl Drop for PostgresDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = ::postgres::Client::connect(&self.admin_url, ::postgres::NoTls) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
-        }
-    }
-}
-
 fn open_postgres() -> Option<Backend> {
-    let db = PostgresDatabase::create(&postgres_url()?);
+    let db = ScratchDatabase::create(&test_cluster_url()?);
     let dir = tempfile::tempdir().unwrap();
     let storage = PostgresStorage::open(&db.url(), Arc::new(FsBlobFiles::new(dir.path()))).unwrap();
     Some(Backend { storage: Arc::new(storage), _keep: Box::new((db, dir)) })
@@ -1139,8 +1092,8 @@ fn concurrent_pushes_are_pulled_once_each_in_order(b: &Backend) {
 /// at once, too) changes nothing; a database newer than this server is refused.
 #[test]
 fn postgres_schema_is_migrated_from_an_empty_database_once() {
-    let Some(url) = postgres_url() else { return };
-    let db = PostgresDatabase::create(&url);
+    let Some(url) = test_cluster_url() else { return };
+    let db = ScratchDatabase::create(&url);
     let dir = tempfile::tempdir().unwrap();
     let open = || PostgresStorage::open(&db.url(), Arc::new(FsBlobFiles::new(dir.path())));
     let mut c = ::postgres::Client::connect(&db.url(), ::postgres::NoTls).unwrap();

@@ -9,7 +9,27 @@ use techo_core::store::Store;
 use techo_core::sync::client::SyncClient;
 use techo_core::sync::{EngineConfig, RetryPolicy, SyncReport};
 use techo_server::state::Limits;
-use techo_server::storage::{SqliteStorage, Storage};
+use techo_server::storage::Storage;
+use techo_server::storage::scratch::{ScratchDatabase, test_cluster_url};
+
+/// The store test servers run on: SQLite, or with `TECHO_TEST_SERVER_BACKEND=postgres` a
+/// database of their own on the test cluster (`scripts/test.sh` runs the end-to-end suites both
+/// ways).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn chosen() -> Self {
+        match std::env::var("TECHO_TEST_SERVER_BACKEND").as_deref() {
+            Ok("postgres") => Self::Postgres,
+            Ok("" | "sqlite") | Err(_) => Self::Sqlite,
+            Ok(other) => panic!("TECHO_TEST_SERVER_BACKEND is sqlite or postgres, not {other}"),
+        }
+    }
+}
 
 /// A plain HTTP client for poking the server directly.
 pub fn http() -> reqwest::Client {
@@ -28,7 +48,9 @@ pub fn rt() -> &'static tokio::runtime::Runtime {
 pub struct TestServer {
     pub url: String,
     pub addr: std::net::SocketAddr,
-    pub storage: Arc<SqliteStorage>,
+    pub storage: Arc<dyn Storage>,
+    /// The server's own database when the suite runs against PostgreSQL (see [`Backend`]).
+    _database: Option<ScratchDatabase>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     pub dir: tempfile::TempDir,
@@ -46,7 +68,14 @@ impl TestServer {
     /// On a chosen loopback address (to bring a server up where devices already point).
     pub fn start_at(addr: &str, limits: Limits) -> Self {
         let dir = tempfile::tempdir().expect("server dir");
-        let storage = techo_server::open_storage(dir.path()).expect("server storage");
+        let database = match Backend::chosen() {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(ScratchDatabase::create(
+                &test_cluster_url().expect("TECHO_TEST_SERVER_BACKEND=postgres needs TECHO_TEST_POSTGRES_URL"),
+            )),
+        };
+        let storage = techo_server::open_database(dir.path(), database.as_ref().map(ScratchDatabase::url).as_deref())
+            .expect("server storage");
         let secret = techo_server::token_secret(dir.path(), storage.as_ref()).expect("token secret");
         let state = techo_server::app_state(storage.clone(), secret, limits);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -58,7 +87,15 @@ impl TestServer {
             })
             .await;
         });
-        Self { url: format!("http://{addr}"), addr, storage, shutdown: Some(tx), task: Some(task), dir }
+        Self {
+            url: format!("http://{addr}"),
+            addr,
+            storage,
+            _database: database,
+            shutdown: Some(tx),
+            task: Some(task),
+            dir,
+        }
     }
 
     /// Registers and activates a resident with a password, as card issuance plus first login do.

@@ -8,7 +8,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use techo_core::sync::SyncOutcome;
-use techo_server::storage::{AccountStore, BlobStore};
 use techo_tests::harness::{Device, add_resident_to, all_server_ids, fast_retries, rt};
 use techo_tests::sim::SimRng;
 

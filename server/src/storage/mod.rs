@@ -34,6 +34,7 @@ pub use blobs::{Begun, Blob, BlobFiles, BlobStore, NewUpload, Upload};
 pub use fs_blobs::FsBlobFiles;
 pub use institutions::{Institution, InstitutionId, InstitutionStore};
 pub use postgres::PostgresStorage;
+pub use postgres::scratch;
 pub use records::{Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, StoredVersion, Writer};
 pub use sqlite::SqliteStorage;
 

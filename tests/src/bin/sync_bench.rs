@@ -67,7 +67,6 @@ use techo_domain::vitals_wire::encode_vital;
 use techo_protocol::auth::{LoginRequest, Tokens};
 use techo_protocol::sync::{Mutation, MutationStatus, PullResponse, PushRequest, PushResponse};
 use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION};
-use techo_server::storage::{AccountStore, RecordStore};
 use techo_tests::harness::{Device, TestServer, http, rt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;

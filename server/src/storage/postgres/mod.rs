@@ -45,6 +45,7 @@ mod accounts;
 mod blobs;
 mod institutions;
 mod records;
+pub mod scratch;
 
 use super::blobs::BlobFiles;
 use super::{StorageError, StorageResult};
