@@ -165,8 +165,22 @@ final class SheetPrintingTests: XCTestCase {
 
         await model.addPhoto(path: try tinyPhoto(self, 1).path)
         XCTAssertNil(model.message)
-        let afterPhoto = await app.photosWaitingToSend()
-        XCTAssertTrue(afterPhoto, "the photo waits to be sent: ask for the longer run")
-        XCTAssertEqual(app.sync?.status?.pendingUploads, 1)
+        let notSignedIn = await app.photosWaitingToSend()
+        XCTAssertFalse(notSignedIn, "nobody signed in on this phone: no run could send it")
+        let status = try XCTUnwrap(app.sync?.status)
+        XCTAssertEqual(status.pendingUploads, 1)
+
+        // The same count on a phone a run could send it from, as the core words it.
+        func on(_ state: SyncState) -> SyncStatus {
+            SyncStatus(state: state,
+                       account: Account(serverUrl: "http://127.0.0.1:9", hmCode: "34001234", patients: ["34001234"]),
+                       pending: status.pending, wedged: 0, pendingUploads: status.pendingUploads, running: false,
+                       lastProgress: nil, lastReport: nil, lastSuccess: nil)
+        }
+        XCTAssertTrue(SyncCoordinator.wantsLongerRun(on(.pending(count: status.pending))),
+                      "the photo waits to be sent: ask for the longer run")
+        XCTAssertTrue(SyncCoordinator.wantsLongerRun(on(.offline(pending: status.pending))),
+                      "offline now: the run waits for a network")
+        XCTAssertFalse(SyncCoordinator.wantsLongerRun(on(.needsLogin)), "asked to sign in again: the person acts first")
     }
 }

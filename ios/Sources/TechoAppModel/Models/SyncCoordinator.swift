@@ -69,10 +69,15 @@ public final class SyncCoordinator {
     public var isLoopActive: Bool { loop?.isActive() ?? false }
 
     /// Photos still to be sent (counted by the core among the pending changes) want a longer
-    /// background run than a refresh gives; without a status there is nothing known to send.
+    /// background run than a refresh gives, when a run could send them: signed out, asked to
+    /// sign in again or needing an update, the person has to act first (as on Android). Without
+    /// a status there is nothing known to send.
     public nonisolated static func wantsLongerRun(_ status: SyncStatus?) -> Bool {
-        guard let status else { return false }
-        return status.pendingUploads > 0
+        guard let status, status.pendingUploads > 0 else { return false }
+        switch status.state {
+        case .notSignedIn, .needsLogin, .updateRequired: return false
+        default: return true
+        }
     }
 
     /// A reading was saved, corrected or deleted: the core's loop wants waking for that.
