@@ -22,6 +22,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use support::{artifacts, run_ok, tool_env, workspace_root};
+use techo_bench_report::Figure;
 use techo_ffi::{
     ApiError, CoreConfig, DeviceKeyStore, Relationship, Source, TechoCore, VitalEntry, VitalFilter, VitalInput,
 };
@@ -253,6 +254,18 @@ fn main() {
     let list = measure(&mut callers, Op::List);
     kotlin.finish();
     python.finish();
+    for (i, caller) in [(1, "Kotlin/JNA"), (2, "Python/ctypes")] {
+        Figure::new("ffi_cost", &format!("record_vital from {caller}"), record[i], "µs")
+            .against("the same call from Rust", record[0])
+            .ratio_at_most(1.1)
+            .note("per call, median of batches")
+            .record();
+        Figure::new("ffi_cost", &format!("list_vitals (100) from {caller}"), list[i], "µs")
+            .against("the same call from Rust", list[0])
+            .ratio_at_most(1.5)
+            .note("per call, median of batches")
+            .record();
+    }
     println!("{:<15} {:>18} {:>8} {:>18} {:>8}", "caller", "record_vital µs", "ratio", "list(100) µs", "ratio");
     for (i, name) in ["Rust (no FFI)", "Kotlin/JNA", "Python/ctypes"].into_iter().enumerate() {
         let (r, l) = (record[i], list[i]);

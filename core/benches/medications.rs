@@ -8,6 +8,7 @@
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use techo_bench_report::Figure;
 use techo_core::domain::Relationship;
 use techo_core::keys::MemoryKeyStore;
 use techo_core::store::{ImportSource, Store};
@@ -67,6 +68,11 @@ fn main() {
         assert_eq!(done.added.len(), n + 1, "every dispensing and the patient details");
     }
     let (import, parse) = (median(import), median(parse));
+    Figure::new("medications", &format!("import {n} dispensings into the store"), import.as_secs_f64() * 1e3, "ms")
+        .against("parsing alone", parse.as_secs_f64() * 1e3)
+        .at_most(1000.0)
+        .note(format!("medians of {rounds}"))
+        .record();
     println!(
         "import of {n} dispensings ({:.1} KB): median {:.0} ms (target ≤ 1000 ms: {}); parsing alone {:.1} ms → ratio {:.1}",
         bytes.len() as f64 / 1024.0,

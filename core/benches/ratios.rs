@@ -17,6 +17,7 @@ mod common;
 
 use common::{BareDb, Cipher, EncryptedStore, bench_dir};
 use std::time::{Duration, Instant};
+use techo_bench_report::Figure;
 use techo_core::domain::Bucket;
 
 /// Runs the closures round-robin `n` times after `warm_up` unmeasured rounds, starting each
@@ -120,6 +121,11 @@ fn main() {
         us(base.p10),
         us(base.p90),
     );
+    Figure::new("ratios", "record one vital (encrypted, fsync'd, with its outbox row)", us(store.median), "µs")
+        .against("bare SQLite insert", us(base.median))
+        .ratio_at_most(1.3)
+        .note(format!("n={record_n}"))
+        .record();
     println!(
         "  breakdown (medians): bare SQLCipher insert {:.0} µs, bare SQLCipher insert + outbox row {:.0} µs, \
          record_vital {:.0} µs",
@@ -156,6 +162,13 @@ fn main() {
         ms(agg.p10),
         ms(agg.p90),
     );
+
+    Figure::new("ratios", "day chart series + home-BP summary, 10 years", ms(chart.median), "ms")
+        .against("one raw SQL aggregate", ms(agg.median))
+        .at_most(5.0)
+        .ratio_at_most(1.5)
+        .note(format!("{} readings, n={query_n}", range.readings))
+        .record();
 
     let day = alone(query_n, query_warm, || {
         enc.series(&range, Bucket::Day);

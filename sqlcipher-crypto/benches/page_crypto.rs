@@ -12,6 +12,7 @@
 use rusqlite::Connection;
 use std::path::Path;
 use std::time::{Duration, Instant};
+use techo_bench_report::Figure;
 
 const KEY: &str = "x'000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F'";
 
@@ -70,6 +71,9 @@ fn compare(rounds: usize, mut encrypted: impl FnMut(), mut plain: impl FnMut()) 
 }
 
 fn report(what: &str, (encrypted, plain): (Duration, Duration)) {
+    Figure::new("page_crypto", what, encrypted.as_secs_f64() * 1e6, "µs")
+        .against("unencrypted SQLite", plain.as_secs_f64() * 1e6)
+        .record();
     println!(
         "{what:<44} encrypted {:>9.1} µs   plain {:>9.1} µs   ratio {:.2}×",
         encrypted.as_secs_f64() * 1e6,
