@@ -729,6 +729,28 @@ mod tests {
         assert!(sheet.conflicts.is_empty(), "{:?}", sheet.conflicts);
     }
 
+    /// An acknowledgement of a save whose payload does not read back as a sheet still goes
+    /// through: the history is left unmarked rather than the save sent again for ever.
+    #[test]
+    fn an_acknowledged_save_that_does_not_read_back_is_still_acknowledged() {
+        use techo_protocol::sync::{MutationResult, MutationStatus};
+        let t = open_test_store();
+        let p = t.store.add_profile("34001234", "山田 花子", crate::domain::Relationship::Myself).unwrap();
+        t.store.save_emergency_fields(&p, &[("medical.blood_type".into(), "A".into())]).unwrap();
+        let mut sent = t.store.outbox_entries(10).unwrap();
+        sent[0].payload = "{not a sheet".into();
+        let ok = MutationResult {
+            mutation_id: sent[0].mutation_id.to_string(),
+            status: MutationStatus::Applied,
+            commit_seq: Some(6),
+            error: None,
+            server_record: None,
+        };
+        t.store.apply_push_results(&sent, &[ok]).unwrap();
+        assert!(t.store.outbox_entries(10).unwrap().is_empty(), "not sent again");
+        assert_eq!(t.store.emergency_sheet_history(&p).unwrap().len(), 1);
+    }
+
     /// Versions another phone saved while this one was not looking are fetched from the server
     /// into the history, each in the place the server wrote it: our acknowledged save stays one
     /// version, the one pulled is not kept twice, a save not sent yet stays newest, and a
