@@ -10,8 +10,9 @@
 //!   then, in one transaction, the blob is recorded and the upload forgotten. A crash between
 //!   the two leaves an upload whose bytes are already the blob: it is completed when next
 //!   touched. On a mismatch the upload is discarded, bytes first.
-//! - Requests for one upload take turns (an in-process lock), so a retried chunk racing its
-//!   first attempt cannot interleave writes.
+//! - Requests for one upload take turns, so a retried chunk racing its first attempt cannot
+//!   interleave writes: in-process locks, or the store's [`SharedTurns`] when several server
+//!   processes serve it (advisory locks on PostgreSQL), so the retry may reach any of them.
 //! - An upload is its account's: another account's id answers exactly like an unknown one.
 //!   Uploads and downloads are for the patients the account may write and read, the same rule
 //!   push and pull follow ([`AccountStore::patients_of`](crate::storage::AccountStore::patients_of)).
@@ -32,7 +33,9 @@
 use crate::error::{ApiError, ApiResult};
 use crate::state::{Limits, now_ms};
 use crate::storage::blobs::is_upload_id;
-use crate::storage::{Begun, Blob, BlobFiles, NewUpload, ResidentId, Storage, StorageResult, Upload};
+use crate::storage::{
+    Begun, Blob, BlobFiles, NewUpload, ResidentId, SharedTurns, Storage, StorageResult, TurnHolder, TurnOn, Upload,
+};
 use axum::http::StatusCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -43,10 +46,42 @@ use techo_protocol::uploads::{
     BLOB_MIME_TYPES, MAX_BLOB_BYTES, MAX_CHUNK_BYTES, UploadStart, UploadState, is_sha256_hex,
 };
 
-/// One request at a time per upload id, within this process.
+/// One request at a time per upload id, and one owner change at a time per stored blob: within
+/// this process, or across processes through the store's [`SharedTurns`] when it has them.
 #[derive(Default)]
 pub struct UploadLocks {
     held: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+}
+
+/// A turn being held; a blob's turn inside it is taken through it ([`HeldTurn::with_blob`]).
+pub struct HeldTurn<'a> {
+    locks: &'a UploadLocks,
+    shared: Option<Box<dyn TurnHolder + 'a>>,
+}
+
+impl HeldTurn<'_> {
+    /// `f` in turn with everything else touching the stored file `sha256`. Taken inside an
+    /// upload's turn, never the other way round.
+    fn with_blob<T>(&mut self, sha256: &str, f: impl FnOnce() -> T) -> StorageResult<T> {
+        match self.shared.as_mut() {
+            Some(holder) => {
+                holder.take(TurnOn::BlobBytes(sha256))?;
+                let out = f();
+                // If this fails the holder's connection is in doubt; dropping the holder ends it.
+                let _ = holder.give_back(TurnOn::BlobBytes(sha256));
+                Ok(out)
+            }
+            None => Ok(self.locks.in_process(&local_key(TurnOn::BlobBytes(sha256)), f)),
+        }
+    }
+}
+
+fn local_key(on: TurnOn<'_>) -> String {
+    match on {
+        TurnOn::Upload(id) => id.to_owned(),
+        // Upload ids are 32 hex digits, so this key can never be one.
+        TurnOn::BlobBytes(sha256) => format!("blob:{sha256}"),
+    }
 }
 
 impl UploadLocks {
@@ -54,14 +89,23 @@ impl UploadLocks {
         Self::default()
     }
 
-    /// `f` in turn with everything else touching the stored file `sha256`. Taken inside an
-    /// upload's turn, never the other way round.
-    fn with_blob<T>(&self, sha256: &str, f: impl FnOnce() -> T) -> T {
-        // Upload ids are 32 hex digits, so this key can never be one.
-        self.with(&format!("blob:{sha256}"), f)
+    /// `f` in the turn `on`: across processes if `storage` has shared turns, else in this one.
+    fn with<'a, T>(
+        &'a self,
+        storage: &'a dyn Storage,
+        on: TurnOn<'_>,
+        f: impl FnOnce(&mut HeldTurn<'a>) -> T,
+    ) -> StorageResult<T> {
+        match storage.shared_turns() {
+            Some(turns) => {
+                let holder = SharedTurns::take(turns, on)?;
+                Ok(f(&mut HeldTurn { locks: self, shared: Some(holder) }))
+            }
+            None => Ok(self.in_process(&local_key(on), || f(&mut HeldTurn { locks: self, shared: None }))),
+        }
     }
 
-    fn with<T>(&self, id: &str, f: impl FnOnce() -> T) -> T {
+    fn in_process<T>(&self, id: &str, f: impl FnOnce() -> T) -> T {
         let map = || self.held.lock().unwrap_or_else(|p| p.into_inner());
         let entry = map().entry(id.to_owned()).or_default().clone();
         let out = {
@@ -127,20 +171,20 @@ enum Held {
 
 /// Where the upload durably stands, after repairing what a crash left: surplus bytes cut off,
 /// a promoted blob recorded.
-fn held(storage: &dyn Storage, locks: &UploadLocks, u: &Upload) -> ApiResult<Held> {
+fn held(storage: &dyn Storage, turn: &mut HeldTurn<'_>, u: &Upload) -> ApiResult<Held> {
     let files = storage.blob_files();
     let len = files.part_len(&u.id).map_err(io_failure)?;
     if len >= u.offset {
         files.truncate_part(&u.id, u.offset).map_err(io_failure)?;
         return Ok(Held::At(u.offset));
     }
-    let promoted = locks.with_blob(&u.sha256, || -> ApiResult<Option<Blob>> {
+    let promoted = turn.with_blob(&u.sha256, || -> ApiResult<Option<Blob>> {
         if files.blob_len(&u.sha256).map_err(io_failure)? == Some(u.size) {
             // The bytes matched and were promoted; the transaction recording it never ran.
             return Ok(Some(storage.complete_upload(&u.id, now_ms())?));
         }
         Ok(None)
-    })?;
+    })??;
     if let Some(blob) = promoted {
         return Ok(Held::Done(blob));
     }
@@ -178,7 +222,7 @@ pub fn start(
     match storage.begin_upload(&new, limits.blob_quota_bytes, now_ms())? {
         Begun::Stored(b) => Ok(stored(&b)),
         Begun::Created(u) => Ok(in_progress(&u, 0)),
-        Begun::Resumed(u) => locks.with(&u.id, || answer(storage, locks, &u)),
+        Begun::Resumed(u) => locks.with(storage, TurnOn::Upload(&u.id), |turn| answer(storage, turn, &u))?,
         Begun::OverQuota => Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::QuotaExceeded,
@@ -187,8 +231,8 @@ pub fn start(
     }
 }
 
-fn answer(storage: &dyn Storage, locks: &UploadLocks, u: &Upload) -> ApiResult<UploadState> {
-    Ok(match held(storage, locks, u)? {
+fn answer(storage: &dyn Storage, turn: &mut HeldTurn<'_>, u: &Upload) -> ApiResult<UploadState> {
+    Ok(match held(storage, turn, u)? {
         Held::At(offset) => in_progress(u, offset),
         Held::Done(b) => stored(&b),
     })
@@ -206,7 +250,7 @@ pub fn status(storage: &dyn Storage, locks: &UploadLocks, account: ResidentId, i
     if !is_upload_id(id) {
         return Err(ApiError::not_found());
     }
-    locks.with(id, || answer(storage, locks, &own_upload(storage, account, id)?))
+    locks.with(storage, TurnOn::Upload(id), |turn| answer(storage, turn, &own_upload(storage, account, id)?))?
 }
 
 /// `PATCH /v1/uploads/{id}`: `chunk` at `offset`, which must be where the upload stands.
@@ -224,9 +268,9 @@ pub fn write_chunk(
     if chunk.len() > MAX_CHUNK_BYTES {
         return Err(too_large(&format!("a chunk holds at most {MAX_CHUNK_BYTES} bytes")));
     }
-    locks.with(id, || {
+    locks.with(storage, TurnOn::Upload(id), |turn| {
         let u = own_upload(storage, account, id)?;
-        let at = match held(storage, locks, &u)? {
+        let at = match held(storage, turn, &u)? {
             Held::At(at) => at,
             Held::Done(b) => return Ok(stored(&b)),
         };
@@ -261,11 +305,11 @@ pub fn write_chunk(
                 "the bytes do not have the sha256 announced; the upload was discarded",
             ));
         }
-        locks.with_blob(&u.sha256, || {
+        turn.with_blob(&u.sha256, || {
             files.promote(id, &u.sha256).map_err(io_failure)?;
             Ok(stored(&storage.complete_upload(id, now_ms())?))
-        })
-    })
+        })?
+    })?
 }
 
 /// Bytes first: a crash between leaves an upload that restarts from what is left, never bytes
@@ -303,7 +347,7 @@ pub fn expire_uploads(storage: &dyn Storage, locks: &UploadLocks, before_ms: i64
         // A chunk may have arrived since the listing: the row goes only if still stale. Row
         // before bytes, so a chunk cannot land in bytes about to vanish; a crash between leaves
         // an orphaned partial file, which names nobody.
-        let expired = locks.with(&id, || storage.expire_upload(&id, before_ms))?;
+        let expired = locks.with(storage, TurnOn::Upload(&id), |_| storage.expire_upload(&id, before_ms))??;
         if expired {
             if let Err(e) = storage.blob_files().remove_part(&id) {
                 tracing::warn!(kind = ?e.kind(), "an expired upload's bytes could not be removed");
@@ -339,15 +383,18 @@ pub fn sweep_orphan_files(
     for id in files.part_ids().map_err(file_failure)? {
         // An upload's row is made before its first byte is written and never comes back once
         // gone, so a file without one is not about to be used.
-        let removed = locks.with(&id, || remove_unless(storage.upload_exists(&id), || files.remove_part(&id)))?;
+        let removed = locks.with(storage, TurnOn::Upload(&id), |_| {
+            remove_unless(storage.upload_exists(&id), || files.remove_part(&id))
+        })??;
         swept.parts += usize::from(removed);
     }
     for (sha256, written) in files.stored_blobs().map_err(file_failure)? {
         if written >= before {
             continue;
         }
-        let removed =
-            locks.with_blob(&sha256, || remove_unless(storage.blob_named(&sha256), || files.remove_blob(&sha256)))?;
+        let removed = locks.with(storage, TurnOn::BlobBytes(&sha256), |_| {
+            remove_unless(storage.blob_named(&sha256), || files.remove_blob(&sha256))
+        })??;
         swept.blobs += usize::from(removed);
     }
     Ok(swept)
@@ -396,7 +443,9 @@ pub fn release_unreferenced_blobs(
     fill_blob_refs(storage, families)?;
     let mut released = Released::default();
     for (patient, sha256) in storage.unreferenced_blobs(claimed_before_ms)? {
-        let file_removed = locks.with_blob(&sha256, || release_one(storage, patient, &sha256, claimed_before_ms))?;
+        let file_removed = locks.with(storage, TurnOn::BlobBytes(&sha256), |_| {
+            release_one(storage, patient, &sha256, claimed_before_ms)
+        })??;
         if let Some(removed) = file_removed {
             released.blobs += 1;
             released.files += usize::from(removed);

@@ -14,8 +14,9 @@ struct Cli {
     #[arg(long, global = true, env = "TECHO_SERVER_DATA_DIR", default_value = "./techo-server-data")]
     data_dir: PathBuf,
     /// A PostgreSQL database (postgres://user@host/db, or a socket directory as the host:
-    /// postgres://user@%2Frun%2Fpostgresql/db) instead of server.db; the token key and the photo
-    /// blobs stay under --data-dir (shared by every instance over one database)
+    /// postgres://user@%2Frun%2Fpostgresql/db) instead of server.db, photo blobs included; the
+    /// token key stays under --data-dir: every instance over one database needs the same key
+    /// (the same key file, or TECHO_SERVER_TOKEN_SECRET)
     #[arg(long, global = true, env = "TECHO_SERVER_DATABASE", hide_env_values = true)]
     database: Option<String>,
     /// Address to listen on (port 0 picks a free one; the chosen address is printed)

@@ -28,8 +28,9 @@ pub fn open_storage(data_dir: &Path) -> Result<Arc<SqliteStorage>, StorageError>
 }
 
 /// The store the server runs on: the PostgreSQL database at `database` (a `postgres://` or
-/// `postgresql://` URL) with blob bytes under `data_dir`, or without one the embedded SQLite store
-/// under `data_dir`. Errors name what failed, never the URL (it may hold a password).
+/// `postgresql://` URL), blob bytes included, so several instances can serve it with nothing
+/// else shared; or without one the embedded SQLite store under `data_dir`. Errors name what
+/// failed, never the URL (it may hold a password).
 pub fn open_database(data_dir: &Path, database: Option<&str>) -> Result<Arc<dyn Storage>, String> {
     let Some(url) = database else {
         return Ok(
@@ -39,10 +40,11 @@ pub fn open_database(data_dir: &Path, database: Option<&str>) -> Result<Arc<dyn 
     if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
         return Err("--database takes a postgres:// URL (without it the server uses SQLite under --data-dir)".into());
     }
+    // Still made: the token key may live in it.
     auth::secret::private_dir(data_dir).map_err(|e| format!("data directory: {}", e.kind()))?;
-    let files = Arc::new(storage::FsBlobFiles::new(data_dir));
     Ok(Arc::new(
-        storage::PostgresStorage::open(url, files).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?,
+        storage::PostgresStorage::open_self_contained(url)
+            .map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?,
     ))
 }
 

@@ -19,7 +19,7 @@ use techo_protocol::{Entity, Op, PROTOCOL_VERSION, SCHEMA_VERSION};
 use techo_server::state::Limits;
 use techo_server::storage::scratch::{ScratchDatabase, test_cluster_url};
 use techo_server::storage::{
-    Begun, FsBlobFiles, Head, LedgerEntry, NewRecord, NewSession, NewUpload, NextRefresh, PostgresStorage,
+    Begun, BlobStore, FsBlobFiles, Head, LedgerEntry, NewRecord, NewSession, NewUpload, NextRefresh, PostgresStorage,
     PresentedRefresh, RecordStore, RefreshOutcome, ResidentId, SqliteStorage, Storage, StorageError, ThrottleRule,
     Writer,
 };
@@ -38,11 +38,12 @@ fn open_sqlite() -> Option<Backend> {
     Some(Backend { storage: Arc::new(storage), _keep: Box::new(dir) })
 }
 
+/// Blob bytes in the database too, as the server keeps them on PostgreSQL (`FsBlobFiles` is
+/// SQLite's, tested there).
 fn open_postgres() -> Option<Backend> {
     let db = ScratchDatabase::create(&test_cluster_url()?);
-    let dir = tempfile::tempdir().unwrap();
-    let storage = PostgresStorage::open(&db.url(), Arc::new(FsBlobFiles::new(dir.path()))).unwrap();
-    Some(Backend { storage: Arc::new(storage), _keep: Box::new((db, dir)) })
+    let storage = PostgresStorage::open_self_contained(&db.url()).unwrap();
+    Some(Backend { storage: Arc::new(storage), _keep: Box::new(db) })
 }
 
 const NOW: i64 = 1_800_000_000_000;
@@ -1120,10 +1121,10 @@ fn postgres_schema_is_migrated_from_an_empty_database_once() {
             .map(|r| r.get(0))
             .collect()
     };
-    assert_eq!(applied(), vec![1, 2, 3, 4], "each once, in order");
+    assert_eq!(applied(), vec![1, 2, 3, 4, 5], "each once, in order");
     let again = open().unwrap();
     assert_eq!(again.epoch().unwrap(), epoch, "reopened as it was");
-    assert_eq!(applied(), vec![1, 2, 3, 4]);
+    assert_eq!(applied(), vec![1, 2, 3, 4, 5]);
     drop(again);
     ::postgres::Client::connect(&db.url(), ::postgres::NoTls)
         .unwrap()
@@ -1133,6 +1134,64 @@ fn postgres_schema_is_migrated_from_an_empty_database_once() {
         Err(StorageError::Unavailable(why)) => assert!(why.contains("newer"), "{why}"),
         other => panic!("a newer schema must be refused: {:?}", other.err()),
     }
+}
+
+/// Two instances over one database: a turn one holds (an upload's, a blob's inside it) is not
+/// given to the other until the holder lets go, and the bytes one wrote are the other's to read.
+#[test]
+fn postgres_turns_and_blob_bytes_are_shared_by_instances() {
+    use techo_server::storage::TurnOn;
+    let Some(url) = test_cluster_url() else { return };
+    let db = ScratchDatabase::create(&url);
+    let one = PostgresStorage::open_self_contained(&db.url()).unwrap();
+    let two = PostgresStorage::open_self_contained(&db.url()).unwrap();
+    let (t1, t2) = (one.shared_turns().unwrap(), two.shared_turns().unwrap());
+    let id = upload_id(1);
+    let sha = "ab".repeat(32);
+    let mut held = t1.take(TurnOn::Upload(&id)).unwrap();
+    held.take(TurnOn::BlobBytes(&sha)).unwrap();
+    let other = upload_id(2);
+    drop(t2.take(TurnOn::Upload(&other)).unwrap());
+    let released = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let waiter = s.spawn(|| {
+            let upload = t2.take(TurnOn::Upload(&id)).unwrap();
+            assert!(released.load(std::sync::atomic::Ordering::SeqCst), "the upload's turn was still held");
+            drop(upload);
+            let blob = t2.take(TurnOn::BlobBytes(&sha)).unwrap();
+            drop(blob);
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        held.give_back(TurnOn::BlobBytes(&sha)).unwrap();
+        released.store(true, std::sync::atomic::Ordering::SeqCst);
+        drop(held);
+        waiter.join().unwrap();
+    });
+    one.blob_files().write_part(&id, 0, b"written by one").unwrap();
+    assert_eq!(two.blob_files().part_len(&id).unwrap(), 14);
+    let hash = techo_server::storage::sha256_hex(b"written by one");
+    two.blob_files().promote(&id, &hash).unwrap();
+    assert_eq!(one.blob_files().read_blob(&hash).unwrap(), b"written by one");
+}
+
+/// A blob is read back whole across pieces, and cutting a part inside a piece keeps its head.
+#[test]
+fn postgres_blob_bytes_span_pieces() {
+    let Some(url) = test_cluster_url() else { return };
+    let db = ScratchDatabase::create(&url);
+    let s = PostgresStorage::open_self_contained(&db.url()).unwrap();
+    let f = s.blob_files();
+    let id = upload_id(3);
+    let big: Vec<u8> = (0..(2 * 1024 * 1024 + 17)).map(|i| (i % 251) as u8).collect();
+    f.write_part(&id, 0, &big[..1_500_000]).unwrap();
+    f.truncate_part(&id, 1_200_000).unwrap();
+    assert_eq!(f.part_len(&id).unwrap(), 1_200_000);
+    f.write_part(&id, 1_200_000, &big[1_200_000..]).unwrap();
+    let sha = techo_server::storage::sha256_hex(&big);
+    assert_eq!(f.part_sha256(&id).unwrap(), sha);
+    f.promote(&id, &sha).unwrap();
+    assert_eq!(f.blob_len(&sha).unwrap(), Some(big.len() as u64));
+    assert!(f.read_blob(&sha).unwrap() == big, "the same bytes, in order");
 }
 
 /// An unreachable database is a clear error at open, naming no more than what failed.

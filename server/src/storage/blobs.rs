@@ -76,6 +76,12 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Where this backend keeps the bytes; chosen when the backend is opened.
     fn blob_files(&self) -> &dyn BlobFiles;
 
+    /// Turns that every server process over this store takes, for a backend several processes
+    /// serve at once; `None` when one process owns the store and turns inside it are enough.
+    fn shared_turns(&self) -> Option<&dyn SharedTurns> {
+        None
+    }
+
     /// In one transaction: the stored blob, else the account's upload in progress for the same
     /// (patient, sha256), else a new upload if the account's usage plus `new.size` stays within
     /// `quota_bytes`.
@@ -119,6 +125,31 @@ pub trait BlobStore: Send + Sync + 'static {
     /// `claimed_before_ms`, and never while references are still to be filled
     /// ([`BlobStore::fill_blob_refs`]); whether it did. Its bytes are the caller's to remove.
     fn release_blob(&self, patient: ResidentId, sha256: &str, claimed_before_ms: i64) -> StorageResult<bool>;
+}
+
+/// What a turn is taken on (see `crate::blob_service`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TurnOn<'a> {
+    /// Every request for the upload with this id.
+    Upload(&'a str),
+    /// Stored bytes with this sha256 changing owner (promoted, recorded, released, swept).
+    BlobBytes(&'a str),
+}
+
+/// Turns held across processes: while one holder has a turn, no other holder in any process
+/// over the same store gets it.
+pub trait SharedTurns: Send + Sync {
+    /// Waits for the turn (a bounded wait: `Unavailable` after it), held until the holder is
+    /// dropped.
+    fn take(&self, on: TurnOn<'_>) -> StorageResult<Box<dyn TurnHolder + '_>>;
+}
+
+/// One holder of turns; dropping it gives back every turn it holds.
+pub trait TurnHolder {
+    /// Takes another turn by the same holder, so a nested turn never waits for a second holder.
+    fn take(&mut self, on: TurnOn<'_>) -> StorageResult<()>;
+    /// Gives back a turn this holder took with [`TurnHolder::take`].
+    fn give_back(&mut self, on: TurnOn<'_>) -> StorageResult<()>;
 }
 
 /// The bytes of uploads in progress (by upload id) and of stored blobs (by sha256; the same

@@ -30,11 +30,11 @@ pub mod records;
 mod sqlite;
 
 pub use accounts::{AccountStore, NewSession, NextRefresh, PresentedRefresh, RefreshOutcome, Resident, ThrottleRule};
-pub use blobs::{Begun, Blob, BlobFiles, BlobStore, NewUpload, Upload};
+pub use blobs::{Begun, Blob, BlobFiles, BlobStore, NewUpload, SharedTurns, TurnHolder, TurnOn, Upload};
 pub use fs_blobs::FsBlobFiles;
 pub use institutions::{Institution, InstitutionId, InstitutionStore};
-pub use postgres::PostgresStorage;
 pub use postgres::scratch;
+pub use postgres::{DbBlobFiles, PostgresStorage};
 pub use records::{Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, StoredVersion, Writer};
 pub use sqlite::SqliteStorage;
 

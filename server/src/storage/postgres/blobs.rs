@@ -1,7 +1,8 @@
-//! Blobs and uploads on PostgreSQL; the bytes are in [`crate::storage::BlobFiles`].
+//! Blobs and uploads on PostgreSQL; the bytes are in [`crate::storage::BlobFiles`] (in the
+//! database too with `DbBlobFiles`), and the turns of `crate::blob_service` are advisory locks.
 
 use super::{PostgresStorage, Session, Turn, turn_key};
-use crate::storage::blobs::{Begun, Blob, BlobFiles, BlobStore, NewUpload, Upload};
+use crate::storage::blobs::{Begun, Blob, BlobFiles, BlobStore, NewUpload, SharedTurns, Upload};
 use crate::storage::{ResidentId, StorageError, StorageResult};
 use postgres::Row;
 use techo_protocol::Entity;
@@ -75,6 +76,10 @@ fn used(s: &mut Session<'_>, account: ResidentId) -> StorageResult<u64> {
 impl BlobStore for PostgresStorage {
     fn blob_files(&self) -> &dyn BlobFiles {
         self.files.as_ref()
+    }
+
+    fn shared_turns(&self) -> Option<&dyn SharedTurns> {
+        Some(&self.turns)
     }
 
     fn begin_upload(&self, new: &NewUpload<'_>, quota_bytes: u64, now_ms: i64) -> StorageResult<Begun> {

@@ -33,19 +33,36 @@
 //! host or a private network; a remote database needs a TLS connector first (a later step, with a
 //! TLS stack chosen for it).
 //!
-//! **Blob bytes** stay in [`FsBlobFiles`](crate::storage::FsBlobFiles), a directory: several
-//! server instances over one database need that directory shared, or an S3-compatible
-//! `BlobFiles` (a later step).
+//! **Blob bytes** are in the database too when opened with
+//! [`PostgresStorage::open_self_contained`] (what `--database` does): [`DbBlobFiles`], so
+//! several instances share nothing but the database. [`PostgresStorage::open`] takes any other
+//! `BlobFiles` (a directory all instances mount, or an S3-compatible store).
+//!
+//! **Several instances**: every rule that must hold across requests holds in the database, so any
+//! request may reach any instance. The idempotency ledger, refresh-token families with their retry
+//! grace, sign-in counters, the device cap, the quota, the sequence and the blob references are
+//! rows, changed under the row locks and transaction-scoped turns above. The turns of uploads
+//! (every request for one upload id; stored bytes changing owner) span several transactions and
+//! are session-scoped advisory locks instead (`turns.rs`), so a chunk retried at another instance
+//! waits for the first attempt wherever it runs. The periodic tidying (expiry, release, sweep) may
+//! run on every instance at once: each item is judged under its turn and removed by a statement
+//! that re-checks it, so a second run finds nothing left to do. Not shared, by design: the Argon2
+//! gate and connection caps (per machine), and the token-signing key, which lives outside the
+//! database: every instance must be given the same (`TECHO_SERVER_TOKEN_SECRET`, or one key file).
 //!
 //! **Schema**: numbered migrations of its own (`migrations/NNNN_*.sql`), applied in order at
 //! open under an advisory lock (instances starting together apply each once) and recorded in
 //! `schema_migrations`; a database newer than this server is refused.
 
 mod accounts;
+mod blob_bytes;
 mod blobs;
 mod institutions;
 mod records;
 pub mod scratch;
+mod turns;
+
+pub use blob_bytes::DbBlobFiles;
 
 use super::blobs::BlobFiles;
 use super::{StorageError, StorageResult};
@@ -62,6 +79,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_records.sql")),
     (3, include_str!("migrations/0003_institutions.sql")),
     (4, include_str!("migrations/0004_blobs.sql")),
+    (5, include_str!("migrations/0005_blob_bytes.sql")),
 ];
 
 /// Connections one server instance opens at most; requests beyond wait for one.
@@ -80,11 +98,22 @@ enum Turn {
     Uploads = 3,
     Devices = 4,
     SignIns = 5,
+    /// Session-scoped, across requests of every instance: an upload's requests
+    /// (`crate::blob_service`).
+    Upload = 6,
+    /// Session-scoped: a stored blob's bytes changing owner (promoted, recorded, released, swept).
+    BlobBytes = 7,
 }
 
 pub struct PostgresStorage {
-    pool: Pool,
+    db: Arc<Db>,
     files: Arc<dyn BlobFiles>,
+    turns: turns::AdvisoryTurns,
+}
+
+/// The pool and the transactions run on it, shared by the stores and the blob bytes.
+struct Db {
+    pool: Pool,
 }
 
 impl PostgresStorage {
@@ -92,23 +121,44 @@ impl PostgresStorage {
     /// `postgres://user@%2Frun%2Fpostgresql/db`), migrated to this server's schema, with blob
     /// bytes kept by `files`.
     pub fn open(url: &str, files: Arc<dyn BlobFiles>) -> StorageResult<Self> {
+        Self::open_with(url, |_| files)
+    }
+
+    /// The database at `url`, keeping blob bytes in it too ([`DbBlobFiles`]): every instance
+    /// over the database reaches them, with nothing shared but the database.
+    pub fn open_self_contained(url: &str) -> StorageResult<Self> {
+        Self::open_with(url, |db| Arc::new(blob_bytes::DbBlobFiles::new(db.clone())))
+    }
+
+    fn open_with(url: &str, files: impl FnOnce(&Arc<Db>) -> Arc<dyn BlobFiles>) -> StorageResult<Self> {
         let mut config: Config =
             url.parse().map_err(|_| StorageError::Unavailable("the database URL is not a PostgreSQL URL".into()))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(WAIT);
         }
-        let storage = Self { pool: Pool::new(config), files };
-        storage.migrate()?;
-        storage.run(|s| {
+        let db = Arc::new(Db { pool: Pool::new(config.clone(), MAX_CONNECTIONS) });
+        db.migrate()?;
+        db.run(|s| {
             s.exec(
                 "INSERT INTO \"server_meta\" (\"key\", \"value\") VALUES ('epoch', $1) ON CONFLICT (\"key\") DO NOTHING",
                 &[&random_hex(8)?],
             )?;
             Ok(())
         })?;
-        Ok(storage)
+        let files = files(&db);
+        Ok(Self { db, files, turns: turns::AdvisoryTurns::new(Pool::new(config, turns::MAX_HOLDERS)) })
     }
 
+    fn run<T>(&self, work: impl FnMut(&mut Session<'_>) -> StorageResult<T>) -> StorageResult<T> {
+        self.db.run(work)
+    }
+
+    fn snapshot<T>(&self, work: impl FnMut(&mut Session<'_>) -> StorageResult<T>) -> StorageResult<T> {
+        self.db.snapshot(work)
+    }
+}
+
+impl Db {
     fn migrate(&self) -> StorageResult<()> {
         let mut conn = self.pool.get()?;
         let client = &mut conn.client;
@@ -320,6 +370,17 @@ impl std::ops::DerefMut for Pooled<'_> {
     }
 }
 
+impl Pooled<'_> {
+    /// Closes the connection instead of giving it back (its session state is not known).
+    fn discard(mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.pool.lock().open -= 1;
+            self.pool.freed.notify_one();
+            drop(conn);
+        }
+    }
+}
+
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
@@ -345,13 +406,8 @@ impl Drop for Pool {
 }
 
 impl Pool {
-    fn new(config: Config) -> Self {
-        Self {
-            config,
-            state: Mutex::new(PoolState { idle: Vec::new(), open: 0 }),
-            freed: Condvar::new(),
-            max: MAX_CONNECTIONS,
-        }
+    fn new(config: Config, max: usize) -> Self {
+        Self { config, state: Mutex::new(PoolState { idle: Vec::new(), open: 0 }), freed: Condvar::new(), max }
     }
 
     fn lock(&self) -> MutexGuard<'_, PoolState> {
