@@ -27,6 +27,12 @@
 //!
 //! Only the RNG's decisions are seeded: which request meets which decision depends on how the
 //! clients' requests interleave.
+//!
+//! With several upstreams ([`FaultProxy::round_robin`]) it is the front of a multi-instance
+//! server: each request goes to the next upstream in turn. Because every request already gets
+//! its own upstream connection, a client's pooled keep-alive connection is never pinned to one
+//! instance: consecutive requests on it alternate, as behind a load balancer that balances
+//! requests. [`FaultCounts::by_upstream`] shows the alternation.
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -125,6 +131,8 @@ pub struct FaultCounts {
     pub lost_answers_by_path: BTreeMap<String, u64>,
     /// Statuses of the upstream's answers, whether or not the client got them.
     pub upstream_statuses: BTreeMap<u16, u64>,
+    /// Requests sent to each upstream, in the order they were given.
+    pub by_upstream: Vec<u64>,
 }
 
 impl FaultCounts {
@@ -217,7 +225,10 @@ struct Dice {
 }
 
 struct Shared {
-    upstream: SocketAddr,
+    upstreams: Vec<SocketAddr>,
+    /// How many requests went to each of `upstreams`; the next goes to the least recent in turn.
+    sent: Vec<AtomicU64>,
+    turn: AtomicUsize,
     dice: Mutex<Dice>,
     counters: Counters,
     by_path: Mutex<BTreeMap<String, u64>>,
@@ -227,9 +238,11 @@ struct Shared {
 }
 
 impl Shared {
-    fn new(upstream: SocketAddr, config: FaultConfig, seed: u64) -> Self {
+    fn new(upstreams: Vec<SocketAddr>, config: FaultConfig, seed: u64) -> Self {
         Self {
-            upstream,
+            sent: upstreams.iter().map(|_| AtomicU64::new(0)).collect(),
+            upstreams,
+            turn: AtomicUsize::new(0),
             dice: Mutex::new(Dice { config, rng: StdRng::seed_from_u64(seed), script: VecDeque::new() }),
             counters: Counters::default(),
             by_path: Mutex::new(BTreeMap::new()),
@@ -260,6 +273,13 @@ struct Plan {
 }
 
 impl Shared {
+    /// Where the next request goes: the upstreams in turn.
+    fn upstream(&self) -> SocketAddr {
+        let i = self.turn.fetch_add(1, Ordering::Relaxed) % self.upstreams.len();
+        bump(&self.sent[i]);
+        self.upstreams[i]
+    }
+
     fn plan(&self) -> Plan {
         let mut dice = self.dice.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(action) = dice.script.pop_front() {
@@ -322,9 +342,16 @@ impl FaultProxy {
     /// Starts a transparent proxy to `upstream` on the current tokio runtime; faults are off
     /// until [`FaultProxy::set_faults`].
     pub async fn start(upstream: SocketAddr, seed: u64) -> io::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        Self::round_robin("127.0.0.1:0", vec![upstream], seed).await
+    }
+
+    /// Starts a transparent front on `bind` that sends each request to the next of `upstreams`
+    /// in turn (see the module doc); faults are off until [`FaultProxy::set_faults`].
+    pub async fn round_robin(bind: &str, upstreams: Vec<SocketAddr>, seed: u64) -> io::Result<Self> {
+        assert!(!upstreams.is_empty(), "a proxy needs an upstream");
+        let listener = TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(upstream, FaultConfig::none(), seed));
+        let shared = Arc::new(Shared::new(upstreams, FaultConfig::none(), seed));
         let accept = tokio::spawn(accept_loop(listener, shared.clone()));
         Ok(Self { addr, url: format!("http://{addr}"), shared, accept })
     }
@@ -392,6 +419,7 @@ impl FaultProxy {
             by_path: self.shared.by_path.lock().unwrap_or_else(PoisonError::into_inner).clone(),
             lost_answers_by_path: self.shared.lost_by_path.lock().unwrap_or_else(PoisonError::into_inner).clone(),
             upstream_statuses: self.shared.statuses.lock().unwrap_or_else(PoisonError::into_inner).clone(),
+            by_upstream: self.shared.sent.iter().map(get).collect(),
         }
     }
 }
@@ -474,7 +502,7 @@ async fn serve_client(stream: TcpStream, shared: Arc<Shared>) {
                 }
             }
             Action::Abandon => {
-                if send_upstream(shared.upstream, &request).await.is_err() {
+                if send_upstream(shared.upstream(), &request).await.is_err() {
                     bump(&shared.counters.upstream_errors);
                 } else {
                     bump(&shared.counters.abandoned);
@@ -483,7 +511,7 @@ async fn serve_client(stream: TcpStream, shared: Arc<Shared>) {
                 return;
             }
             Action::Forward | Action::DropResponse | Action::Truncate(_) => {
-                let (status, response) = match exchange(shared.upstream, &request, &shared.counters).await {
+                let (status, response) = match exchange(shared.upstream(), &request, &shared.counters).await {
                     Ok(r) => r,
                     Err(_) => {
                         bump(&shared.counters.upstream_errors);

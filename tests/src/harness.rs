@@ -10,24 +10,35 @@ use techo_core::sync::client::SyncClient;
 use techo_core::sync::{EngineConfig, RetryPolicy, SyncReport};
 use techo_server::state::Limits;
 use techo_server::storage::Storage;
+use crate::fault_proxy::FaultProxy;
 use techo_server::storage::scratch::{ScratchDatabase, test_cluster_url};
 
 /// The store test servers run on: SQLite, or with `TECHO_TEST_SERVER_BACKEND=postgres` a
-/// database of their own on the test cluster (`scripts/test.sh` runs the end-to-end suites both
+/// database of their own on the test cluster, or with `postgres2` two server instances over that
+/// database behind a round-robin front (`scripts/test.sh` runs the end-to-end suites all three
 /// ways).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
     Postgres,
+    /// Two instances (same database, same signing key, same limits) behind
+    /// [`FaultProxy::round_robin`], which sends each request to the other instance than the last.
+    TwoPostgres,
 }
 
 impl Backend {
     pub fn chosen() -> Self {
         match std::env::var("TECHO_TEST_SERVER_BACKEND").as_deref() {
             Ok("postgres") => Self::Postgres,
+            Ok("postgres2") => Self::TwoPostgres,
             Ok("" | "sqlite") | Err(_) => Self::Sqlite,
-            Ok(other) => panic!("TECHO_TEST_SERVER_BACKEND is sqlite or postgres, not {other}"),
+            Ok(other) => panic!("TECHO_TEST_SERVER_BACKEND is sqlite, postgres or postgres2, not {other}"),
         }
+    }
+
+    /// Server instances a [`TestServer`] runs on this backend.
+    pub fn instances(self) -> usize {
+        if self == Self::TwoPostgres { 2 } else { 1 }
     }
 }
 
@@ -45,15 +56,53 @@ pub fn rt() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// A running sync server: one instance, or two behind a round-robin front ([`Backend`]).
+/// `url` and `addr` are where clients go (the front when there is one); `storage` is the first
+/// instance's (the same database as every other's).
 pub struct TestServer {
     pub url: String,
     pub addr: std::net::SocketAddr,
     pub storage: Arc<dyn Storage>,
+    /// Each instance's own URL, bypassing the front (for tests that pick the instance).
+    pub instance_urls: Vec<String>,
+    /// The round-robin front when there are several instances.
+    pub front: Option<FaultProxy>,
     /// The server's own database when the suite runs against PostgreSQL (see [`Backend`]).
     _database: Option<ScratchDatabase>,
+    instances: Vec<Instance>,
+    /// The first instance's data directory (its token key file).
+    pub dir: tempfile::TempDir,
+}
+
+struct Instance {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
-    pub dir: tempfile::TempDir,
+}
+
+impl Instance {
+    fn start(addr: &str, state: techo_server::state::SharedState) -> (Self, std::net::SocketAddr) {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let listener = rt().block_on(tokio::net::TcpListener::bind(addr)).expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let task = rt().spawn(async move {
+            let _ = techo_server::serve(listener, state, async move {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        (Self { shutdown: Some(tx), task: Some(task) }, addr)
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = rt().block_on(t);
+        }
+    }
 }
 
 impl TestServer {
@@ -67,33 +116,68 @@ impl TestServer {
 
     /// On a chosen loopback address (to bring a server up where devices already point).
     pub fn start_at(addr: &str, limits: Limits) -> Self {
+        let backend = Backend::chosen();
         let dir = tempfile::tempdir().expect("server dir");
-        let database = match Backend::chosen() {
+        let database = match backend {
             Backend::Sqlite => None,
-            Backend::Postgres => Some(ScratchDatabase::create(
+            Backend::Postgres | Backend::TwoPostgres => Some(ScratchDatabase::create(
                 &test_cluster_url().expect("TECHO_TEST_SERVER_BACKEND=postgres needs TECHO_TEST_POSTGRES_URL"),
             )),
         };
-        let storage = techo_server::open_database(dir.path(), database.as_ref().map(ScratchDatabase::url).as_deref())
-            .expect("server storage");
+        let url = database.as_ref().map(ScratchDatabase::url);
+        let storage = techo_server::open_database(dir.path(), url.as_deref()).expect("server storage");
         let secret = techo_server::token_secret(dir.path(), storage.as_ref()).expect("token secret");
-        let state = techo_server::app_state(storage.clone(), secret, limits);
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let listener = rt().block_on(tokio::net::TcpListener::bind(addr)).expect("bind loopback");
-        let addr = listener.local_addr().expect("local addr");
-        let task = rt().spawn(async move {
-            let _ = techo_server::serve(listener, state, async move {
-                let _ = rx.await;
-            })
-            .await;
+        if backend.instances() == 1 {
+            let (instance, addr) = Instance::start(addr, techo_server::app_state(storage.clone(), secret, limits));
+            return Self {
+                url: format!("http://{addr}"),
+                addr,
+                storage,
+                instance_urls: vec![format!("http://{addr}")],
+                front: None,
+                _database: database,
+                instances: vec![instance],
+                dir,
+            };
+        }
+        let mut instances = Vec::new();
+        let mut addrs = Vec::new();
+        for n in 0..backend.instances() {
+            // Each instance opens the database itself (its own pool and turn holders), in a data
+            // directory of its own; the key is the one every instance is configured with.
+            let own = if n == 0 {
+                storage.clone()
+            } else {
+                techo_server::open_database(&dir.path().join(format!("instance-{n}")), url.as_deref())
+                    .expect("server storage")
+            };
+            let state = techo_server::app_state(own, secret.clone(), limits.clone());
+            let (instance, at) = Instance::start("127.0.0.1:0", state);
+            instances.push(instance);
+            addrs.push(at);
+        }
+        let front = rt().block_on(async {
+            // A front on a chosen address may follow one whose accept loop is still being torn down.
+            let mut tries = 0;
+            loop {
+                match FaultProxy::round_robin(addr, addrs.clone(), 0).await {
+                    Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && tries < 100 => {
+                        tries += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    }
+                    other => return other,
+                }
+            }
         });
+        let front = front.expect("round-robin front");
         Self {
-            url: format!("http://{addr}"),
-            addr,
+            url: front.url.clone(),
+            addr: front.addr,
             storage,
+            instance_urls: addrs.iter().map(|a| format!("http://{a}")).collect(),
+            front: Some(front),
             _database: database,
-            shutdown: Some(tx),
-            task: Some(task),
+            instances,
             dir,
         }
     }
@@ -122,12 +206,9 @@ pub fn add_resident_to(storage: &dyn Storage, hm_code: &str, password: &str) {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.task.take() {
-            let _ = rt().block_on(t);
-        }
+        // The front first, so no request reaches an instance that is stopping.
+        drop(self.front.take());
+        self.instances.clear();
     }
 }
 
