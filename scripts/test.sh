@@ -53,6 +53,12 @@ echo "== the end-to-end sync suites again, the server on PostgreSQL"
 # two phones converging, photos, and the fault proxy (tests/src/harness.rs, `Backend`).
 TECHO_TEST_SERVER_BACKEND=postgres cargo test -p techo-tests --locked --test sync_e2e --test sync_photos \
     --test sync_faults 2>&1 | tee -a "$log"
+echo "== and again, two server instances over that database behind a round-robin front"
+# Same key, same limits; each request goes to the other instance than the last, so every sync
+# run crosses instances (`Backend::TwoPostgres`; about 40 s on 2 cores). The workspace run above
+# has already had tests/tests/multi_instance.rs ask each instance directly.
+TECHO_TEST_SERVER_BACKEND=postgres2 cargo test -p techo-tests --locked --test sync_e2e --test sync_photos \
+    --test sync_faults 2>&1 | tee -a "$log"
 stop_test_postgres
 
 echo "== size of the phone library"

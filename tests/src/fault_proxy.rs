@@ -949,7 +949,7 @@ mod tests {
 
     #[test]
     fn plans_follow_the_configured_shares() {
-        let shared = Shared::new("127.0.0.1:9".parse().expect("addr"), FaultConfig::flaky(), 7);
+        let shared = Shared::new(vec!["127.0.0.1:9".parse().expect("addr")], FaultConfig::flaky(), 7);
         let n = 20_000;
         let forwarded = (0..n).filter(|_| shared.plan().action == Action::Forward).count();
         let c = FaultConfig::flaky();

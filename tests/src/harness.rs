@@ -1,6 +1,7 @@
 //! A real sync server on 127.0.0.1 with an ephemeral port, and devices (core stores in temp
 //! dirs with the real HTTP sync client) to point at it.
 
+use crate::fault_proxy::FaultProxy;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use techo_core::domain::{BpContext, Milli, NewVital, Profile, Relationship, VitalValue};
@@ -10,7 +11,6 @@ use techo_core::sync::client::SyncClient;
 use techo_core::sync::{EngineConfig, RetryPolicy, SyncReport};
 use techo_server::state::Limits;
 use techo_server::storage::Storage;
-use crate::fault_proxy::FaultProxy;
 use techo_server::storage::scratch::{ScratchDatabase, test_cluster_url};
 
 /// The store test servers run on: SQLite, or with `TECHO_TEST_SERVER_BACKEND=postgres` a
@@ -116,7 +116,11 @@ impl TestServer {
 
     /// On a chosen loopback address (to bring a server up where devices already point).
     pub fn start_at(addr: &str, limits: Limits) -> Self {
-        let backend = Backend::chosen();
+        Self::start_on(Backend::chosen(), addr, limits)
+    }
+
+    /// On `backend` whatever the environment chose (tests of several instances).
+    pub fn start_on(backend: Backend, addr: &str, limits: Limits) -> Self {
         let dir = tempfile::tempdir().expect("server dir");
         let database = match backend {
             Backend::Sqlite => None,
