@@ -50,9 +50,14 @@ start_test_postgres
 cargo test --workspace --locked 2>&1 | tee "$log"
 echo "== the end-to-end sync suites again, the server on PostgreSQL"
 # Real clients against a real server whose store is a database of its own on the test cluster:
-# two phones converging, photos, and the fault proxy (tests/src/harness.rs, `Backend`).
+# two phones converging, photos, the fault proxy, the server process killed under pushes
+# (tests/src/harness.rs, `Backend`); and the server's HTTP suites whose subject does not depend on
+# the store (card issuance, pharmacy submissions, the attacker probes). server/README.md says why
+# the rest stay on SQLite.
 TECHO_TEST_SERVER_BACKEND=postgres cargo test -p techo-tests --locked --test sync_e2e --test sync_photos \
-    --test sync_faults 2>&1 | tee -a "$log"
+    --test sync_faults --test sync_kill 2>&1 | tee -a "$log"
+TECHO_TEST_SERVER_BACKEND=postgres cargo test -p techo-server --locked --test accounts --test pharmacy \
+    --test attacker 2>&1 | tee -a "$log"
 echo "== and again, two server instances over that database behind a round-robin front"
 # Same key, same limits; each request goes to the other instance than the last, so every sync
 # run crosses instances (`Backend::TwoPostgres`; about 40 s on 2 cores). The workspace run above

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 use techo_server::auth::{hash_password, normalise_activation_code};
-use techo_server::storage::{AccountStore, StorageError, sha256_hex};
+use techo_server::storage::{StorageError, sha256_hex};
 
 fn code_hash(code: &str) -> String {
     sha256_hex(normalise_activation_code(code).as_bytes())
@@ -11,7 +11,9 @@ fn code_hash(code: &str) -> String {
 #[test]
 fn activation_codes_are_single_use_expire_and_belong_to_one_resident() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = techo_server::open_storage(dir.path()).unwrap();
+    // SQLite, or PostgreSQL with TECHO_TEST_SERVER_BACKEND=postgres (scripts/test.sh runs both).
+    let store = techo_server::storage::scratch::TestStore::open(dir.path());
+    let storage = store.storage.clone();
     let a =
         techo_server::add_resident(storage.as_ref(), "3400-1234", "山田 花子", "1950-04-01", Duration::from_secs(3600))
             .unwrap();

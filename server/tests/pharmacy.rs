@@ -4,27 +4,31 @@
 
 use serde_json::Value;
 use std::sync::Arc;
-use techo_server::storage::{AccountStore, InstitutionStore, SqliteStorage};
+use techo_server::storage::Storage;
+use techo_server::storage::scratch::{TestStore, off_runtime};
 
 const PATIENT: &str = "DEMO0001";
 
 struct Server {
     url: String,
-    storage: Arc<SqliteStorage>,
+    storage: Arc<dyn Storage>,
+    _store: TestStore,
     credential: String,
     _dir: tempfile::TempDir,
 }
 
 async fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let storage = techo_server::open_storage(dir.path()).unwrap();
-    let seeded = techo_server::demo::seed(storage.as_ref()).unwrap();
-    let secret = techo_server::token_secret(dir.path(), storage.as_ref()).unwrap();
+    // SQLite, or PostgreSQL with TECHO_TEST_SERVER_BACKEND=postgres (scripts/test.sh runs both).
+    let store = TestStore::open(dir.path());
+    let storage = store.storage.clone();
+    let seeded = off_runtime(|| techo_server::demo::seed(storage.as_ref())).unwrap();
+    let secret = off_runtime(|| techo_server::token_secret(dir.path(), storage.as_ref())).unwrap();
     let state = techo_server::app_state(storage.clone(), secret, techo_server::state::Limits::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(techo_server::serve(listener, state, std::future::pending()));
-    Server { url, storage, credential: seeded.pharmacy_credential.unwrap(), _dir: dir }
+    Server { url, storage, _store: store, credential: seeded.pharmacy_credential.unwrap(), _dir: dir }
 }
 
 fn client() -> reqwest::Client {
@@ -58,9 +62,8 @@ async fn send(s: &Server, credential: &str, patient: &str, body: Vec<u8>) -> (u1
 }
 
 fn medication_changes(s: &Server) -> Vec<techo_protocol::sync::Change> {
-    use techo_server::storage::RecordStore;
-    let resident = s.storage.resident_by_hm_code(PATIENT).unwrap().unwrap().id;
-    let page = s.storage.pull(resident, 0, 1000).unwrap();
+    let resident = off_runtime(|| s.storage.resident_by_hm_code(PATIENT)).unwrap().unwrap().id;
+    let page = off_runtime(|| s.storage.pull(resident, 0, 1000)).unwrap();
     page.changes.into_iter().filter(|c| c.entity == techo_protocol::Entity::Medication).collect()
 }
 
@@ -85,8 +88,8 @@ async fn a_pharmacys_file_is_stored_once_and_reaches_the_patients_pull() {
     assert_eq!(status, 200);
     assert_eq!(third["entries"], body["entries"]);
     assert_eq!(medication_changes(&s).len(), 2);
-    let resident = s.storage.resident_by_hm_code(PATIENT).unwrap().unwrap().id;
-    let kept = s.storage.submissions_for(resident).unwrap();
+    let resident = off_runtime(|| s.storage.resident_by_hm_code(PATIENT)).unwrap().unwrap().id;
+    let kept = off_runtime(|| s.storage.submissions_for(resident)).unwrap();
     assert_eq!(kept.len(), 3, "every submission is kept as received");
     assert_eq!(kept[0].1, cp932(DISPENSING));
 }
@@ -112,8 +115,8 @@ async fn bad_data_is_refused_whole_with_its_problems_and_nothing_is_stored() {
         assert_eq!(status, 400, "{why}: {answer}");
     }
     assert!(medication_changes(&s).is_empty());
-    let resident = s.storage.resident_by_hm_code(PATIENT).unwrap().unwrap().id;
-    assert!(s.storage.submissions_for(resident).unwrap().is_empty());
+    let resident = off_runtime(|| s.storage.resident_by_hm_code(PATIENT)).unwrap().unwrap().id;
+    assert!(off_runtime(|| s.storage.submissions_for(resident)).unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -1,13 +1,17 @@
 //! Process kills during sync. S2: the server is SIGKILLed at random points while devices push
 //! (before commit, after commit before the response) and restarted; D1 extended: the client is
 //! SIGKILLed mid-sync and restarted. Afterwards every acknowledged reading is on the server
-//! exactly once and the queues drain.
+//! exactly once and the queues drain. The server process runs on SQLite, or with
+//! `TECHO_TEST_SERVER_BACKEND=postgres` on a database of its own on the test cluster (where a kill
+//! aborts the transactions in flight), as `scripts/test.sh` runs it.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use techo_core::sync::SyncOutcome;
+use techo_server::storage::Storage;
+use techo_server::storage::scratch::{ScratchDatabase, postgres_chosen, test_cluster_url};
 use techo_tests::harness::{Device, add_resident_to, all_server_ids, fast_retries, rt};
 use techo_tests::sim::SimRng;
 
@@ -18,14 +22,50 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
+/// What a server process keeps: its data directory, and its database when on PostgreSQL.
+struct ServerData {
+    dir: tempfile::TempDir,
+    database: Option<ScratchDatabase>,
+}
+
+impl ServerData {
+    fn new() -> Self {
+        let database = postgres_chosen().then(|| {
+            ScratchDatabase::create(
+                &test_cluster_url().expect("TECHO_TEST_SERVER_BACKEND=postgres needs TECHO_TEST_POSTGRES_URL"),
+            )
+        });
+        Self { dir: tempfile::tempdir().expect("server dir"), database }
+    }
+
+    /// The store, opened in this process (to seed it, and to read it after).
+    fn open(&self) -> Arc<dyn Storage> {
+        techo_server::open_database(self.dir.path(), self.database.as_ref().map(ScratchDatabase::url).as_deref())
+            .expect("storage")
+    }
+
+    fn args(&self, port: u16) -> Vec<String> {
+        let mut args = vec![
+            "--data-dir".to_owned(),
+            self.dir.path().to_string_lossy().into_owned(),
+            "--bind".to_owned(),
+            format!("127.0.0.1:{port}"),
+        ];
+        if let Some(db) = &self.database {
+            args.extend(["--database".to_owned(), db.url()]);
+        }
+        args
+    }
+}
+
 struct ServerProcess {
     child: Child,
 }
 
 impl ServerProcess {
-    fn start(dir: &std::path::Path, port: u16) -> Self {
+    fn start(data: &ServerData, port: u16) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_server_under_test"))
-            .args(["--data-dir", &dir.to_string_lossy(), "--bind", &format!("127.0.0.1:{port}")])
+            .args(data.args(port))
             .env("RUST_LOG", "error")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -63,14 +103,11 @@ fn server_killed_during_pushes_applies_everything_exactly_once() {
     let seed = seed();
     eprintln!("S2 seed {seed} (replay with TECHO_KILL_SEED={seed})");
     let mut rng = SimRng::new(seed);
-    let dir = tempfile::tempdir().expect("server dir");
-    {
-        let storage = techo_server::open_storage(dir.path()).expect("storage");
-        add_resident_to(storage.as_ref(), HM, PW);
-    }
+    let data = ServerData::new();
+    add_resident_to(data.open().as_ref(), HM, PW);
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
-    let mut server = Some(ServerProcess::start(dir.path(), port));
+    let mut server = Some(ServerProcess::start(&data, port));
     let devices: Vec<_> = (0..2).map(|_| Device::with_config(&url, fast_retries(4))).collect();
     let profiles: Vec<_> = devices.iter().map(|d| d.login(HM, PW)).collect();
     let mut created = Vec::new();
@@ -104,7 +141,7 @@ fn server_killed_during_pushes_applies_everything_exactly_once() {
                 interrupted += 1;
             }
         }
-        server = Some(ServerProcess::start(dir.path(), port));
+        server = Some(ServerProcess::start(&data, port));
     }
     // Restarted for good: queues drain within 30 s.
     let started = Instant::now();
@@ -118,7 +155,7 @@ fn server_killed_during_pushes_applies_everything_exactly_once() {
         }
     }
     drop(server);
-    let storage = techo_server::open_storage(dir.path()).expect("reopen");
+    let storage = data.open();
     let on_server = all_server_ids(storage.as_ref(), HM);
     for id in &created {
         assert!(on_server.contains(&id.to_string()), "reading {id} lost (seed {seed})");
@@ -224,16 +261,13 @@ fn client_killed_mid_sync_loses_and_doubles_nothing() {
 /// shuts the server down cleanly.
 #[test]
 fn server_logs_carry_no_patient_data_and_sigterm_is_graceful() {
-    let dir = tempfile::tempdir().expect("server dir");
-    {
-        let storage = techo_server::open_storage(dir.path()).expect("storage");
-        add_resident_to(storage.as_ref(), HM, PW);
-    }
-    let log_path = dir.path().join("server.log");
+    let data = ServerData::new();
+    add_resident_to(data.open().as_ref(), HM, PW);
+    let log_path = data.dir.path().join("server.log");
     let log = std::fs::File::create(&log_path).expect("log file");
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_server_under_test"))
-        .args(["--data-dir", &dir.path().to_string_lossy(), "--bind", &format!("127.0.0.1:{port}")])
+        .args(data.args(port))
         .env("RUST_LOG", "trace")
         .stdout(Stdio::piped())
         .stderr(log)

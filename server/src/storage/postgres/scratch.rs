@@ -48,8 +48,48 @@ impl ScratchDatabase {
 
 impl Drop for ScratchDatabase {
     fn drop(&mut self) {
-        if let Ok(mut admin) = Client::connect(&self.admin_url, NoTls) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
-        }
+        // Often dropped at the end of an async test: off its runtime.
+        off_runtime(|| {
+            if let Ok(mut admin) = Client::connect(&self.admin_url, NoTls) {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
+            }
+        });
+    }
+}
+
+/// Runs `f` on a thread of its own: the synchronous PostgreSQL client blocks on a runtime of its
+/// own, which tokio refuses on a thread that drives an async test. (The server runs storage work
+/// off its async threads the same way.)
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+}
+
+/// Whether `TECHO_TEST_SERVER_BACKEND` asks for PostgreSQL (`postgres`, or `postgres2` for the
+/// end-to-end suites' two instances); anything else, or nothing, is SQLite.
+pub fn postgres_chosen() -> bool {
+    matches!(std::env::var("TECHO_TEST_SERVER_BACKEND").as_deref(), Ok("postgres" | "postgres2"))
+}
+
+/// The store a test server runs on: SQLite under `dir`, or when [`postgres_chosen`] a database
+/// of its own on the test cluster (blob bytes inside), with the database to drop after.
+pub struct TestStore {
+    pub storage: std::sync::Arc<dyn crate::storage::Storage>,
+    pub database: Option<ScratchDatabase>,
+}
+
+impl TestStore {
+    /// Panics when the chosen store cannot be opened: only tests make these. Callable from an
+    /// async test; its storage is then used through [`off_runtime`].
+    pub fn open(dir: &std::path::Path) -> Self {
+        off_runtime(|| {
+            let database = postgres_chosen().then(|| {
+                ScratchDatabase::create(
+                    &test_cluster_url().expect("TECHO_TEST_SERVER_BACKEND=postgres needs TECHO_TEST_POSTGRES_URL"),
+                )
+            });
+            let storage =
+                crate::open_database(dir, database.as_ref().map(ScratchDatabase::url).as_deref()).expect("test store");
+            Self { storage, database }
+        })
     }
 }
