@@ -3,7 +3,8 @@
 //! lives in the database. A refresh-token rotation retried at the other instance gets the same
 //! answer; one push sent to both at once is applied once; an upload started at one continues at
 //! the other, a chunk sent to both at once is written once, and the blob comes out whole at
-//! either. Needs the test cluster (`TECHO_TEST_POSTGRES_URL`, set by `scripts/postgres.sh`):
+//! either; a phone behind the round-robin front alternates between them and converges. Needs
+//! the test cluster (`TECHO_TEST_POSTGRES_URL`, set by `scripts/postgres.sh`):
 //! skipped with a note without it, a failure in CI.
 
 use serde_json::json;
@@ -204,4 +205,27 @@ fn an_upload_started_at_one_instance_completes_at_the_other_with_the_right_hash(
             assert_eq!(techo_server::storage::sha256_hex(&bytes), sha, "the same bytes from {url}");
         }
     });
+}
+
+/// Through the round-robin front, one phone's sync crosses instances request by request (its
+/// pooled keep-alive connection is not pinned to one), and it converges as with one server.
+#[test]
+fn a_phone_behind_the_front_alternates_between_instances_and_converges() {
+    let Some(server) = two_instances() else { return };
+    let front = server.front.as_ref().expect("a front before two instances");
+    let phone = Device::new(&server.url);
+    let profile = phone.login(HM, PW);
+    for n in 0..30 {
+        phone.record_bp(&profile, n);
+    }
+    let other = Device::new(&server.url);
+    let other_profile = other.login(HM, PW);
+    for d in [&phone, &other, &phone] {
+        assert_eq!(d.sync().outcome, techo_core::sync::SyncOutcome::Complete);
+    }
+    assert_eq!(phone.current_view(&profile), other.current_view(&other_profile));
+    assert_eq!(all_server_ids(server.storage.as_ref(), HM).len(), 30);
+    let sent = front.counts().by_upstream;
+    assert_eq!(sent.len(), 2);
+    assert!(sent[0].abs_diff(sent[1]) <= 1 && sent[0] >= 3, "requests alternate: {sent:?}");
 }
