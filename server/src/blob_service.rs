@@ -53,7 +53,7 @@ pub struct UploadLocks {
     held: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
-/// A turn being held; a blob's turn inside it is taken through it ([`HeldTurn::with_blob`]).
+/// A turn being held; a blob's turn inside it is taken through it (`HeldTurn::with_blob`).
 pub struct HeldTurn<'a> {
     locks: &'a UploadLocks,
     shared: Option<Box<dyn TurnHolder + 'a>>,

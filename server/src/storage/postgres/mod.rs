@@ -28,7 +28,8 @@
 //! retry. Errors carry the SQLSTATE only, never a message (they may quote values).
 //!
 //! **Connections**: a small pool of its own (a mutex, a condition variable and at most
-//! [`MAX_CONNECTIONS`] clients), each connection with its prepared statements. Without TLS
+//! [`MAX_CONNECTIONS`] clients), each connection with its prepared statements; beside it, up to
+//! `turns::MAX_HOLDERS` connections that only hold the turns of `crate::blob_service`. Without TLS
 //! (`NoTls`): the database is meant to be reached over a Unix socket or loopback on the server's
 //! host or a private network; a remote database needs a TLS connector first (a later step, with a
 //! TLS stack chosen for it).
@@ -90,7 +91,8 @@ const WAIT: Duration = Duration::from_secs(10);
 /// Runs of a write transaction the database aborted as a serialization failure or deadlock.
 const ATTEMPTS: u32 = 5;
 
-/// Namespaces of the advisory locks (the first key of `pg_advisory_xact_lock(int, int)`).
+/// Namespaces of the advisory locks (the first key of `pg_advisory_xact_lock(int, int)`, or of
+/// `pg_advisory_lock(int, int)` for the session-scoped turns of `turns.rs`).
 #[derive(Clone, Copy)]
 enum Turn {
     Migrations = 1,
