@@ -67,7 +67,7 @@ struct Size {
 fn size(name: &str, postgres: bool, rng: &mut techo_tests::sim::SimRng) -> Result<Size, String> {
     let ms = |n: u64| Duration::from_millis(n);
     let (devices, think, cycles, calm_ms, flaky_ms, drain) = match name {
-        "ci" => (24, ms(20), 3, 1500, 5000, Duration::from_secs(60)),
+        "ci" => (24, ms(20), 4, 2000, 6000, Duration::from_secs(60)),
         "long" => (200, ms(200), 20, 20_000, 30_000, Duration::from_secs(300)),
         other => return Err(format!("--size is ci or long, not {other}")),
     };
@@ -297,7 +297,18 @@ fn soak(args: &Args) -> Result<bool, String> {
     let mut missing = Vec::new();
     if let Some((_, after)) = &flaky_counts {
         missing = after.missing_faults();
-        println!("proxy: {after}");
+        println!(
+            "proxy faults injected: delayed {}, resets {}, abandoned {}, dropped answers {}, truncated {}, 503 {}, 429 {}; \
+             answers lost after the server acted: {}",
+            after.delayed,
+            after.resets,
+            after.abandoned,
+            after.dropped_responses,
+            after.truncated,
+            after.unavailable,
+            after.rate_limited,
+            after.lost_answers_by_path.values().sum::<u64>()
+        );
     }
     if !missing.is_empty() {
         println!("proxy faults that never happened: {missing:?} (a longer flaky phase is needed)");
