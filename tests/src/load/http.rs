@@ -88,6 +88,16 @@ pub struct Client {
     pub timeout: Duration,
 }
 
+/// One request: what it does, where, and as whom.
+struct Req<'a> {
+    op: &'static str,
+    method: reqwest::Method,
+    path: &'a str,
+    query: &'a [(&'a str, String)],
+    body: Body,
+    bearer: Option<&'a str>,
+}
+
 enum Body {
     None,
     Json(Vec<u8>),
@@ -96,16 +106,8 @@ enum Body {
 }
 
 impl Client {
-    async fn call(
-        &self,
-        stats: &mut Stats,
-        op: &'static str,
-        method: reqwest::Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Body,
-        bearer: Option<&str>,
-    ) -> Result<Vec<u8>, Failure> {
+    async fn call(&self, stats: &mut Stats, r: Req<'_>) -> Result<Vec<u8>, Failure> {
+        let Req { op, method, path, query, body, bearer } = r;
         let mut req = self.http.request(method, format!("{}{path}", self.servers.pick())).timeout(self.timeout);
         if !query.is_empty() {
             req = req.query(query);
@@ -144,17 +146,8 @@ impl Client {
         result
     }
 
-    async fn json<T: serde::de::DeserializeOwned>(
-        &self,
-        stats: &mut Stats,
-        op: &'static str,
-        method: reqwest::Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Body,
-        bearer: Option<&str>,
-    ) -> Result<T, Failure> {
-        let bytes = self.call(stats, op, method, path, query, body, bearer).await?;
+    async fn json<T: serde::de::DeserializeOwned>(&self, stats: &mut Stats, r: Req<'_>) -> Result<T, Failure> {
+        let bytes = self.call(stats, r).await?;
         // A success with a cut-off body is a network failure, as the phone reads it.
         serde_json::from_slice(&bytes).map_err(|_| Failure::Network("incomplete answer".into()))
     }
@@ -167,18 +160,44 @@ impl Client {
             device_name: Some("load generator".into()),
         };
         let body = Body::Json(serde_json::to_vec(&body).unwrap_or_default());
-        self.json(stats, "login", reqwest::Method::POST, "/v1/auth/login", &[], body, None).await
+        self.json(
+            stats,
+            Req { op: "login", method: reqwest::Method::POST, path: "/v1/auth/login", query: &[], body, bearer: None },
+        )
+        .await
     }
 
     pub async fn refresh(&self, stats: &mut Stats, refresh_token: &str, device_id: &str) -> Result<Tokens, Failure> {
         let body = RefreshRequest { refresh_token: refresh_token.into(), device_id: device_id.into() };
         let body = Body::Json(serde_json::to_vec(&body).unwrap_or_default());
-        self.json(stats, "refresh", reqwest::Method::POST, "/v1/auth/refresh", &[], body, None).await
+        self.json(
+            stats,
+            Req {
+                op: "refresh",
+                method: reqwest::Method::POST,
+                path: "/v1/auth/refresh",
+                query: &[],
+                body,
+                bearer: None,
+            },
+        )
+        .await
     }
 
     pub async fn push(&self, stats: &mut Stats, token: &str, req: &PushRequest) -> Result<PushResponse, Failure> {
         let body = Body::Json(serde_json::to_vec(req).unwrap_or_default());
-        self.json(stats, "push", reqwest::Method::POST, "/v1/sync/push", &[], body, Some(token)).await
+        self.json(
+            stats,
+            Req {
+                op: "push",
+                method: reqwest::Method::POST,
+                path: "/v1/sync/push",
+                query: &[],
+                body,
+                bearer: Some(token),
+            },
+        )
+        .await
     }
 
     pub async fn pull(
@@ -193,7 +212,18 @@ impl Client {
         if let Some(c) = cursor {
             query.push(("cursor", c.to_owned()));
         }
-        self.json(stats, "pull", reqwest::Method::GET, "/v1/sync/pull", &query, Body::None, Some(token)).await
+        self.json(
+            stats,
+            Req {
+                op: "pull",
+                method: reqwest::Method::GET,
+                path: "/v1/sync/pull",
+                query: &query,
+                body: Body::None,
+                bearer: Some(token),
+            },
+        )
+        .await
     }
 
     pub async fn upload_start(
@@ -203,7 +233,18 @@ impl Client {
         start: &UploadStart,
     ) -> Result<UploadState, Failure> {
         let body = Body::Json(serde_json::to_vec(start).unwrap_or_default());
-        self.json(stats, "upload start", reqwest::Method::POST, "/v1/uploads", &[], body, Some(token)).await
+        self.json(
+            stats,
+            Req {
+                op: "upload start",
+                method: reqwest::Method::POST,
+                path: "/v1/uploads",
+                query: &[],
+                body,
+                bearer: Some(token),
+            },
+        )
+        .await
     }
 
     pub async fn upload_chunk(
@@ -215,13 +256,34 @@ impl Client {
         bytes: Vec<u8>,
     ) -> Result<UploadState, Failure> {
         let path = format!("/v1/uploads/{upload_id}");
-        self.json(stats, "upload chunk", reqwest::Method::PATCH, &path, &[], Body::Chunk(offset, bytes), Some(token))
-            .await
+        self.json(
+            stats,
+            Req {
+                op: "upload chunk",
+                method: reqwest::Method::PATCH,
+                path: &path,
+                query: &[],
+                body: Body::Chunk(offset, bytes),
+                bearer: Some(token),
+            },
+        )
+        .await
     }
 
     pub async fn upload_status(&self, stats: &mut Stats, token: &str, upload_id: &str) -> Result<UploadState, Failure> {
         let path = format!("/v1/uploads/{upload_id}");
-        self.json(stats, "upload status", reqwest::Method::GET, &path, &[], Body::None, Some(token)).await
+        self.json(
+            stats,
+            Req {
+                op: "upload status",
+                method: reqwest::Method::GET,
+                path: &path,
+                query: &[],
+                body: Body::None,
+                bearer: Some(token),
+            },
+        )
+        .await
     }
 
     pub async fn pharmacy_submit(
@@ -234,12 +296,14 @@ impl Client {
         let query = [("patient", patient.to_owned())];
         self.json(
             stats,
-            "pharmacy submit",
-            reqwest::Method::POST,
-            "/v1/pharmacy/medications",
-            &query,
-            Body::Jahis(jahis),
-            Some(credential),
+            Req {
+                op: "pharmacy submit",
+                method: reqwest::Method::POST,
+                path: "/v1/pharmacy/medications",
+                query: &query,
+                body: Body::Jahis(jahis),
+                bearer: Some(credential),
+            },
         )
         .await
     }

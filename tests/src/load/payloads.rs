@@ -103,7 +103,7 @@ pub fn receipt_text(k: u32, code: &str, drug: &str) -> String {
     format!(
         "JAHISTC08,1\r\n5,{},1\r\n11,ロード薬局,34,4,{code},,,,1\r\n201,1,{drug},1,錠,2,999000001,1\r\n\
          301,1,【１日１回 朝食後】,{},日分,1,1,,1\r\n",
-        day.format("%Y%m%d"),
+        day.to_string().replace('-', ""),
         1 + k % 90
     )
 }
