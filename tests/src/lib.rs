@@ -3,4 +3,5 @@
 pub mod durability;
 pub mod fault_proxy;
 pub mod harness;
+pub mod load;
 pub mod sim;

@@ -68,6 +68,7 @@ use techo_protocol::auth::{LoginRequest, Tokens};
 use techo_protocol::sync::{Mutation, MutationStatus, PullResponse, PushRequest, PushResponse};
 use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION};
 use techo_tests::harness::{Device, TestServer, http, rt};
+use techo_tests::load::stats::{http_err, lat_json, lat_text, ms, pct};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
@@ -856,52 +857,6 @@ impl Stats {
         self.push_us.sort_unstable();
         self.sched_us.sort_unstable();
         self.pull_us.sort_unstable();
-    }
-}
-
-fn pct(sorted: &[u64], q: f64) -> u64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-fn ms(us: u64) -> f64 {
-    us as f64 / 1000.0
-}
-
-fn lat_json(sorted: &[u64]) -> Value {
-    json!({
-        "count": sorted.len(),
-        "p50_ms": ms(pct(sorted, 0.50)),
-        "p90_ms": ms(pct(sorted, 0.90)),
-        "p99_ms": ms(pct(sorted, 0.99)),
-        "max_ms": ms(sorted.last().copied().unwrap_or(0)),
-        "mean_ms": if sorted.is_empty() { 0.0 } else { sorted.iter().sum::<u64>() as f64 / sorted.len() as f64 / 1000.0 },
-    })
-}
-
-fn lat_text(sorted: &[u64]) -> String {
-    format!(
-        "p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms (n={})",
-        ms(pct(sorted, 0.50)),
-        ms(pct(sorted, 0.90)),
-        ms(pct(sorted, 0.99)),
-        ms(sorted.last().copied().unwrap_or(0)),
-        sorted.len()
-    )
-}
-
-fn http_err(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timeout".into()
-    } else if e.is_connect() {
-        "connect".into()
-    } else if e.is_body() || e.is_decode() {
-        "body".into()
-    } else {
-        "network".into()
     }
 }
 
