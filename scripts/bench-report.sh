@@ -13,6 +13,7 @@ install_postgres
 if ! python3 -c 'import PIL' 2>/dev/null; then
     python3 -m pip install --quiet Pillow || pip3 install --quiet --break-system-packages Pillow
 fi
-start_test_postgres
+# fsync and synchronous commits on, as on a server: the figures are durable commits.
+TECHO_PG_DURABLE=1 start_test_postgres
 trap stop_test_postgres EXIT
 cargo run --release --locked -p techo-bench-report --bin bench_report -- "$@"

@@ -65,9 +65,13 @@ start_test_postgres() {
     chmod 700 "$TECHO_PG_DIR"
     _pg_run "$bin/initdb" -D "$TECHO_PG_DIR/data" -U techo --auth=trust --encoding=UTF8 --locale=C --no-sync \
         >"$TECHO_PG_DIR/initdb.log" 2>&1 || { cat "$TECHO_PG_DIR/initdb.log" >&2; stop_test_postgres; return 1; }
-    # No TCP at all (listen_addresses empty): only the socket in the private directory.
+    # No TCP at all (listen_addresses empty): only the socket in the private directory. Tests
+    # need no durability (the cluster is thrown away) and run faster without it; measurements
+    # (TECHO_PG_DURABLE=1, scripts/bench-report.sh) keep PostgreSQL's defaults, as a server would.
+    local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    if [ "${TECHO_PG_DURABLE:-}" = 1 ]; then durability=""; fi
     _pg_run "$bin/pg_ctl" -D "$TECHO_PG_DIR/data" -l "$TECHO_PG_DIR/server.log" -w -t 60 \
-        -o "-c listen_addresses='' -k $TECHO_PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        -o "-c listen_addresses='' -k $TECHO_PG_DIR $durability -c max_connections=300" \
         start >/dev/null || { cat "$TECHO_PG_DIR/server.log" >&2; stop_test_postgres; return 1; }
     _pg_run "$bin/createdb" -h "$TECHO_PG_DIR" -U techo techo
     # The socket directory as the URL's host, percent-encoded.

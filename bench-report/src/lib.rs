@@ -100,8 +100,8 @@ impl Figure {
             .targets
             .iter()
             .map(|t| match *t {
-                Target::AtMost(limit) => format!("≤ {} {}", number(limit), self.unit),
-                Target::AtLeast(limit) => format!("≥ {} {}", number(limit), self.unit),
+                Target::AtMost(limit) => format!("≤ {} {}", number(limit), self.unit).trim_end().to_string(),
+                Target::AtLeast(limit) => format!("≥ {} {}", number(limit), self.unit).trim_end().to_string(),
                 Target::RatioAtMost(limit) => format!("≤ {}×", number(limit)),
             })
             .collect();

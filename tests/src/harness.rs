@@ -36,6 +36,15 @@ impl Backend {
         }
     }
 
+    /// As `TECHO_TEST_SERVER_BACKEND` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+            Self::TwoPostgres => "postgres2",
+        }
+    }
+
     /// Server instances a [`TestServer`] runs on this backend.
     pub fn instances(self) -> usize {
         if self == Self::TwoPostgres { 2 } else { 1 }

@@ -14,8 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use techo_bench_report::{REPORT_ENV, Row, read_figures, render};
 
-/// Benchmarks that are not `cargo bench` targets: a name and the command, from the workspace root.
-const OTHERS: &[(&str, &[&str])] = &[
+/// Benchmarks that are not `cargo bench` targets: a name, the command (from the workspace root),
+/// and whether it measures the server, which then runs once per backend
+/// (`TECHO_TEST_SERVER_BACKEND`; PostgreSQL on the cluster `scripts/bench-report.sh` starts with
+/// fsync on).
+const OTHERS: &[(&str, &[&str], bool)] = &[
     (
         "sync_bench",
         &[
@@ -33,9 +36,39 @@ const OTHERS: &[(&str, &[&str])] = &[
             "--seconds",
             "10",
         ],
+        true,
     ),
-    ("ffi-size", &["scripts/ffi-size.sh"]),
+    (
+        "load",
+        &[
+            "cargo",
+            "run",
+            "--release",
+            "--locked",
+            "-p",
+            "techo-tests",
+            "--bin",
+            "load",
+            "--",
+            "--devices",
+            "200",
+            "--seconds",
+            "10",
+        ],
+        true,
+    ),
+    ("ffi-size", &["scripts/ffi-size.sh"], false),
 ];
+
+/// `TECHO_TEST_SERVER_BACKEND` values: SQLite, one PostgreSQL instance, two over one database.
+const BACKENDS: [&str; 3] = ["sqlite", "postgres", "postgres2"];
+
+/// One benchmark to run: its name in the table, what it adds to the environment, its command.
+struct Job {
+    name: String,
+    env: Vec<(String, String)>,
+    command: Vec<String>,
+}
 
 struct Args {
     only: Option<String>,
@@ -80,7 +113,14 @@ fn cargo_benches(root: &Path) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Runs one benchmark with its output appended to the log; how it ended, for the table.
-fn run(name: &str, command: &[String], root: &Path, figures: &Path, log: &Path) -> Result<(), String> {
+fn run(
+    name: &str,
+    env: &[(String, String)],
+    command: &[String],
+    root: &Path,
+    figures: &Path,
+    log: &Path,
+) -> Result<(), String> {
     use std::io::Write;
     let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log).map_err(|e| e.to_string())?;
     writeln!(file, "\n===== {name}: {}", command.join(" ")).map_err(|e| e.to_string())?;
@@ -91,6 +131,7 @@ fn run(name: &str, command: &[String], root: &Path, figures: &Path, log: &Path) 
         .args(&command[1..])
         .current_dir(root)
         .env(REPORT_ENV, figures)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(file)
         .stderr(err)
@@ -116,18 +157,26 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut jobs: Vec<(String, Vec<String>)> = benches
+    let mut jobs: Vec<Job> = benches
         .into_iter()
         .map(|(package, bench)| {
             let command = ["cargo", "bench", "--locked", "-p", &package, "--bench", &bench].map(String::from).to_vec();
-            (bench, command)
+            Job { name: bench, env: Vec::new(), command }
         })
         .collect();
-    jobs.extend(
-        OTHERS.iter().map(|(name, command)| (name.to_string(), command.iter().map(|s| s.to_string()).collect())),
-    );
+    for (name, command, per_backend) in OTHERS {
+        let command: Vec<String> = command.iter().map(|s| s.to_string()).collect();
+        if *per_backend {
+            for backend in BACKENDS {
+                let env = vec![("TECHO_TEST_SERVER_BACKEND".to_string(), backend.to_string())];
+                jobs.push(Job { name: format!("{name} ({backend})"), env, command: command.clone() });
+            }
+        } else {
+            jobs.push(Job { name: name.to_string(), env: Vec::new(), command });
+        }
+    }
     if let Some(only) = &args.only {
-        jobs.retain(|(name, _)| name.contains(only.as_str()));
+        jobs.retain(|job| job.name.contains(only.as_str()));
     }
     if let Some(dir) = args.log.parent() {
         let _ = std::fs::create_dir_all(dir);
@@ -138,9 +187,9 @@ fn main() -> ExitCode {
 
     let mut rows = Vec::new();
     let mut failed = false;
-    for (name, command) in &jobs {
+    for Job { name, env, command } in &jobs {
         let before = std::fs::read_to_string(&figures).map(|t| read_figures(&t).len()).unwrap_or(0);
-        let outcome = run(name, command, &root, &figures, &args.log);
+        let outcome = run(name, env, command, &root, &figures, &args.log);
         let recorded: Vec<_> = std::fs::read_to_string(&figures)
             .map(|t| read_figures(&t))
             .unwrap_or_default()

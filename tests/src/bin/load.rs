@@ -30,6 +30,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
+use techo_bench_report::Figure;
 use techo_server::state::Limits;
 use techo_tests::harness::{Backend, TestServer, http};
 use techo_tests::load::device::Shared;
@@ -71,7 +72,7 @@ struct Args {
     #[arg(long)]
     seed: Option<u64>,
     /// In-process server: sqlite, postgres or postgres2 (ignored with --server).
-    #[arg(long, default_value = "sqlite")]
+    #[arg(long, env = "TECHO_TEST_SERVER_BACKEND", default_value = "sqlite")]
     backend: String,
     /// An external server (repeatable: requests go to each in turn).
     #[arg(long)]
@@ -138,6 +139,31 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The figures the benchmark report shows (`scripts/bench-report.sh`).
+fn record_figures(outcome: &run::Outcome, target: &str, devices: usize) {
+    let bench = format!("load ({target})");
+    Figure::new(
+        &bench,
+        &format!("pushed mutations/s, every family, {devices} devices"),
+        outcome.mutations_per_s(),
+        "mutations/s",
+    )
+    .at_least(5000.0)
+    .record();
+    Figure::new(&bench, "pulled records/s", outcome.records_per_s(), "records/s").record();
+    Figure::new(&bench, "p99 push at saturation (closed loop)", outcome.p99_push_ms(), "ms").at_most(50.0).record();
+    let v = &outcome.verdict;
+    Figure::new(
+        &bench,
+        "acknowledged writes lost, duplicated or wrong",
+        (v.lost + v.duplicated + v.wrong_state) as f64,
+        "",
+    )
+    .at_most(0.0)
+    .note(format!("{} acknowledged", v.acknowledged))
+    .record();
 }
 
 fn backend(name: &str) -> Result<Backend, String> {
@@ -236,6 +262,7 @@ fn run_load(args: &Args) -> Result<(String, bool), String> {
         "login_s": login_s,
     });
     let ok = outcome.ok();
+    record_figures(&outcome, &target, args.devices);
     if args.json {
         let mut doc = outcome.json();
         doc["environment"] = env;

@@ -60,6 +60,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use techo_bench_report::Figure;
 use techo_core::domain::{BpContext, HmCode, NewVital, Source, Vital, VitalValue};
 use techo_core::sync::client::{SyncObserver, Traffic};
 use techo_core::sync::{EngineConfig, SyncOutcome, SyncPhase, SyncProgress, SyncReport};
@@ -184,6 +185,7 @@ fn main() -> ExitCode {
     }
     match run(&args) {
         Ok(report) => {
+            record_figures(&report.json);
             if args.json {
                 match serde_json::to_string_pretty(&Value::Object(report.json)) {
                     Ok(s) => println!("{s}"),
@@ -1560,6 +1562,38 @@ fn load(server: &TestServer, args: &Args, seed: u64, report: &mut Report) -> Res
         return Err(format!("{acknowledged} acknowledged but {on_server} on the server").into());
     }
     Ok(())
+}
+
+/// The figures the benchmark report shows (`scripts/bench-report.sh`), from the JSON report.
+fn record_figures(json: &serde_json::Map<String, Value>) {
+    let at = |path: &[&str]| {
+        let (first, rest) = path.split_first()?;
+        rest.iter().try_fold(json.get(*first)?, |v, key| v.get(key))?.as_f64()
+    };
+    let backend = techo_tests::harness::Backend::chosen().name();
+    let bench = format!("sync_bench ({backend})");
+    if let Some(requests) = at(&["initial_sync", "a_pull_back", "traffic", "requests"]) {
+        Figure::new(&bench, "pull requests after a device's own upload of 10,000 readings", requests, "requests")
+            .at_most(1.0)
+            .record();
+    }
+    if let Some(requests) = at(&["noop_sync", "wire_c", "http_requests"]) {
+        Figure::new(&bench, "no-op sync", requests, "requests").at_most(1.0).record();
+    }
+    if let Some(mps) = at(&["load", "saturation", "mutations_per_s"]) {
+        Figure::new(&bench, "pushed vital creates at saturation, 200 devices", mps, "mutations/s")
+            .at_least(5000.0)
+            .record();
+    }
+    if let Some(p99) = at(&["targets", "p99_push_ms_saturated", "measured"]) {
+        Figure::new(&bench, "p99 push at saturation (closed loop)", p99, "ms").at_most(50.0).record();
+    }
+    if let Some(p99) = at(&["targets", "p99_push_ms_paced", "measured"]) {
+        Figure::new(&bench, "p99 push, 5,000 mutations/s offered (paced)", p99, "ms").at_most(50.0).record();
+    }
+    if let Some(rps) = at(&["load", "pull_heavy", "records_per_s"]) {
+        Figure::new(&bench, "pulled records/s, full downloads", rps, "records/s").at_least(50_000.0).record();
+    }
 }
 
 fn verdict(ok: bool) -> &'static str {
