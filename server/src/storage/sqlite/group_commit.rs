@@ -495,4 +495,73 @@ mod tests {
         assert_eq!(committed(&dir, "second"), Some(seq as i64));
         assert_eq!(write(&s, a, "third", false).unwrap(), 3);
     }
+
+    /// A request that SQLite itself refuses midway (the database full) in a group loses only
+    /// itself; the others commit, and writes go through again once there is room.
+    #[test]
+    fn a_request_refused_by_sqlite_in_a_group_loses_only_itself() {
+        const OTHERS: usize = 4;
+        let (dir, s, a) = open(GroupLimits::default());
+        {
+            let conn = s.writer.exclusive();
+            let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+            conn.pragma_update(None, "max_page_count", pages + 16).unwrap();
+        }
+        let start = Arc::new(Barrier::new(OTHERS + 1));
+        let first = {
+            let (s, start) = (Arc::clone(&s), Arc::clone(&start));
+            std::thread::spawn(move || {
+                let mut held = false;
+                s.write_transaction(&mut |tx| {
+                    if !held {
+                        held = true;
+                        start.wait();
+                        hold_until_waiting(&s, OTHERS);
+                    }
+                    tx.next_seq(a).map(drop)
+                })
+            })
+        };
+        let others: Vec<_> = (0..OTHERS)
+            .map(|n| {
+                let (s, start) = (Arc::clone(&s), Arc::clone(&start));
+                std::thread::spawn(move || {
+                    start.wait();
+                    if n != 1 {
+                        return write(&s, a, &format!("m{n}"), false).map(drop);
+                    }
+                    let (entity, payload) =
+                        (techo_protocol::Entity::parse("vital"), serde_json::json!("x".repeat(1 << 20)));
+                    s.write_transaction(&mut |tx| {
+                        let version = tx.next_seq(a)?;
+                        let record = crate::storage::NewRecord {
+                            entity: &entity,
+                            entity_id: "too-large",
+                            version,
+                            payload: &payload,
+                            payload_hash: "h",
+                            deleted_at_ms: None,
+                            origin: Writer::Device { resident: a, device: "phone" },
+                        };
+                        tx.insert(a, &record)
+                    })
+                })
+            })
+            .collect();
+        first.join().unwrap().unwrap();
+        for (n, other) in others.into_iter().enumerate() {
+            let result = other.join().unwrap();
+            if n == 1 {
+                assert!(matches!(result, Err(StorageError::Unavailable(_))), "{result:?}");
+            } else {
+                result.unwrap();
+                assert!(committed(&dir, &format!("m{n}")).is_some(), "m{n}");
+            }
+        }
+        let c = rusqlite::Connection::open(dir.path().join("server.db")).unwrap();
+        let large: i64 = c.query_row("SELECT COUNT(*) FROM \"records\"", [], |r| r.get(0)).unwrap();
+        assert_eq!(large, 0, "nothing of the refused request");
+        s.writer.exclusive().pragma_update(None, "max_page_count", 1_073_741_823).unwrap();
+        assert_eq!(write(&s, a, "after", false).unwrap(), OTHERS as u64 + 1, "no number lost to the refused one");
+    }
 }
