@@ -34,7 +34,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 const READERS: usize = 4;
 
 pub struct SqliteStorage {
-    writer: group_commit::GroupWriter,
+    writer: Arc<group_commit::GroupWriter>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     files: Arc<dyn BlobFiles>,
@@ -92,8 +92,6 @@ impl SqliteStorage {
         writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         migrate(&mut writer)?;
         init_meta(&writer)?;
-        let checkpoints = checkpoints::Checkpointer::start(techo_sqlcipher_crypto::open(path)?, path)
-            .map_err(|e| StorageError::Unavailable(format!("checkpoint thread: {}", e.kind())))?;
         let readers = (0..READERS)
             .map(|_| {
                 let c = techo_sqlcipher_crypto::open_with_flags(
@@ -104,13 +102,11 @@ impl SqliteStorage {
                 Ok(Mutex::new(c))
             })
             .collect::<StorageResult<Vec<_>>>()?;
-        Ok(Self {
-            writer: group_commit::GroupWriter::new(writer, limits),
-            readers,
-            next_reader: AtomicUsize::new(0),
-            files,
-            _checkpoints: checkpoints,
-        })
+        let writer = Arc::new(group_commit::GroupWriter::new(writer, limits));
+        let checkpoints =
+            checkpoints::Checkpointer::start(techo_sqlcipher_crypto::open(path)?, path, Arc::clone(&writer))
+                .map_err(|e| StorageError::Unavailable(format!("checkpoint thread: {}", e.kind())))?;
+        Ok(Self { writer, readers, next_reader: AtomicUsize::new(0), files, _checkpoints: checkpoints })
     }
 
     /// Commits so far and the grouped write transactions they carried.
