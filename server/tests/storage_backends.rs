@@ -1087,6 +1087,254 @@ fn concurrent_pushes_are_pulled_once_each_in_order(b: &Backend) {
     assert_eq!(seen_ids, pushed);
 }
 
+/// What one device thread of `concurrent_pushes_to_several_patients_answer_what_is_stored`
+/// sent and was answered.
+type Answered = Vec<(Mutation, MutationResult)>;
+
+/// Several devices per patient push to several patients at once (SQLite commits such pushes in
+/// groups, each request in a savepoint of the shared transaction), mixing new records, whole
+/// replays, creates of one id by several devices (alike and different), racing edits of one
+/// document, and refusals. Every answer is what the store holds; every sequence number handed
+/// out was answered to exactly one new write; each patient's changes are pulled once, in order.
+fn concurrent_pushes_to_several_patients_answer_what_is_stored(b: &Backend) {
+    const PATIENTS: usize = 3;
+    const DEVICES: usize = 3;
+    const ROUNDS: usize = 12;
+    let patients: Vec<(ResidentId, String)> = (0..PATIENTS)
+        .map(|p| {
+            let hm = format!("3400{p:04}");
+            (resident(b, &hm), hm)
+        })
+        .collect();
+    let notes: Vec<String> = patients
+        .iter()
+        .map(|(a, hm)| {
+            let rid = id();
+            let created = push_one(b, *a, "setup", mutation("test_note", Op::Create, &rid, None, note(&rid, hm, "v0")));
+            assert_eq!(created.commit_seq, Some(1));
+            rid
+        })
+        .collect();
+    // Per patient and round: an id every device creates alike, and one each creates differently.
+    let shared: Vec<Vec<(String, String)>> =
+        (0..PATIENTS).map(|_| (0..ROUNDS).map(|_| (id(), id())).collect()).collect();
+    let start = Arc::new(std::sync::Barrier::new(PATIENTS * DEVICES));
+    let threads: Vec<_> = (0..PATIENTS * DEVICES)
+        .map(|t| {
+            let (p, d) = (t % PATIENTS, t / PATIENTS);
+            let (storage, start) = (Arc::clone(&b.storage), Arc::clone(&start));
+            let ((a, hm), other_hm) = (patients[p].clone(), patients[(p + 1) % PATIENTS].1.clone());
+            let (note_id, shared) = (notes[p].clone(), shared[p].clone());
+            std::thread::spawn(move || {
+                let (families, limits, device) = (support::families(), Limits::default(), format!("phone-{d}"));
+                let send = |mutations: Vec<Mutation>| {
+                    let req =
+                        PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations };
+                    sync_service::push_with(storage.as_ref(), &families, &limits, a, &device, req).unwrap().results
+                };
+                let (mut answered, mut known_note_version, mut last): (Answered, u64, Vec<Mutation>) =
+                    (Vec::new(), 1, Vec::new());
+                start.wait();
+                for (round, (alike, contested)) in shared.iter().enumerate() {
+                    let (fresh, elsewhere, invalid) = (id(), id(), id());
+                    let mutations = vec![
+                        mutation("vital", Op::Create, &fresh, None, bp(&fresh, &hm, 120)),
+                        mutation("vital", Op::Create, alike, None, bp(alike, &hm, 130)),
+                        mutation("vital", Op::Create, contested, None, bp(contested, &hm, 100 + d as u32)),
+                        mutation(
+                            "test_note",
+                            Op::Update,
+                            &note_id,
+                            Some(known_note_version),
+                            note(&note_id, &hm, &format!("device {d} round {round}")),
+                        ),
+                        mutation("vital", Op::Create, &elsewhere, None, bp(&elsewhere, &other_hm, 120)),
+                        mutation("vital", Op::Create, &invalid, None, bp(&id(), &hm, 120)),
+                    ];
+                    let results = send(mutations.clone());
+                    assert_eq!(results.len(), mutations.len());
+                    let edit = &results[3];
+                    known_note_version = match (&edit.server_record, edit.commit_seq) {
+                        (Some(current), _) => current.version,
+                        (None, Some(seq)) => seq,
+                        (None, None) => panic!("an edit is applied or a conflict: {edit:?}"),
+                    };
+                    answered.extend(mutations.iter().cloned().zip(results));
+                    // Every third round the previous request comes again: the first answers, replayed.
+                    if round % 3 == 2 {
+                        let replayed = send(last.clone());
+                        let firsts: Vec<_> = answered.iter().filter(|(m, _)| last.contains(m)).collect();
+                        for ((_, first), again) in firsts.into_iter().zip(&replayed) {
+                            let mut want = first.clone();
+                            if want.status == MutationStatus::Applied {
+                                want.status = MutationStatus::Duplicate;
+                            }
+                            assert_eq!(again, &want, "a replay gets the first answer");
+                        }
+                    }
+                    last = mutations;
+                }
+                (p, answered)
+            })
+        })
+        .collect();
+    let mut by_patient: Vec<Answered> = vec![Vec::new(); PATIENTS];
+    for t in threads {
+        let (p, answered) = t.join().unwrap();
+        by_patient[p].extend(answered);
+    }
+    for (p, answered) in by_patient.iter().enumerate() {
+        let (a, hm) = &patients[p];
+        let (changes, _) = pull_all(b, *a, hm);
+        let pulled: Vec<u64> = changes.iter().map(|c| c.version).collect();
+        assert!(pulled.windows(2).all(|w| w[0] < w[1]), "pulled once each, in order: {pulled:?}");
+        let stored: std::collections::HashMap<&str, &Change> = changes.iter().map(|c| (c.id.as_str(), c)).collect();
+        let note_versions = versions(b, *a, hm, "test_note", &notes[p]);
+        let note_at = |v: u64| note_versions.iter().find(|n| n.version == v).map(|n| &n.payload);
+        // Every number of the sequence went to exactly one new write, and was answered.
+        let mut new_writes: Vec<u64> = vec![1];
+        for (m, r) in answered {
+            let here = stored.get(m.entity_id.as_str());
+            match (r.status, r.error) {
+                (MutationStatus::Applied, None) if m.op == Op::Update => {
+                    let seq = r.commit_seq.unwrap();
+                    assert_eq!(note_at(seq), Some(&m.payload), "an applied edit is a kept version");
+                    new_writes.push(seq);
+                }
+                (MutationStatus::Applied, None) => {
+                    let change = here.expect("an applied create is stored");
+                    assert_eq!((change.version, &change.payload), (r.commit_seq.unwrap(), &m.payload));
+                    if !answered.iter().any(|(o, or)| {
+                        o.entity_id == m.entity_id && o.mutation_id < m.mutation_id && or.commit_seq == r.commit_seq
+                    }) {
+                        new_writes.push(change.version);
+                    }
+                }
+                (MutationStatus::Conflict, None) => {
+                    let current = r.server_record.as_ref().expect("a conflict carries the current state");
+                    assert_ne!(m.base_version, Some(current.version));
+                    assert_eq!(note_at(current.version), Some(&current.payload), "the state it was shown was stored");
+                }
+                (MutationStatus::Rejected, Some(ErrorCode::ConflictingRecord)) => {
+                    assert_ne!(here.map(|c| &c.payload), Some(&m.payload), "a refused create is not stored");
+                    assert!(here.is_some(), "another device's create of the id won");
+                }
+                (MutationStatus::Rejected, Some(ErrorCode::NotFound | ErrorCode::InvalidPayload)) => {
+                    assert!(here.is_none(), "a refused mutation leaves nothing");
+                }
+                other => panic!("unexpected answer {other:?} to {m:?}"),
+            }
+        }
+        new_writes.sort_unstable();
+        let last = *pulled.iter().max().unwrap();
+        assert_eq!(new_writes, (1..=last).collect::<Vec<_>>(), "patient {p}: every number answered once");
+    }
+    for (p, (a, _)) in patients.iter().enumerate() {
+        let others: Vec<String> = by_patient
+            .iter()
+            .flatten()
+            .filter(|(_, r)| r.error == Some(ErrorCode::NotFound))
+            .map(|(m, _)| m.entity_id.clone())
+            .collect();
+        let (changes, _) = pull_all(b, *a, &patients[p].1);
+        assert!(changes.iter().all(|c| !others.contains(&c.id)), "nothing written to another patient");
+    }
+}
+
+/// A write transaction that fails after writing (an injected storage error) leaves nothing of
+/// itself, not even a sequence number, while the pushes running beside it (on SQLite: in the
+/// same group commit) are all kept and pulled once each, in order.
+fn a_failing_write_beside_concurrent_pushes_leaves_nothing_of_itself(b: &Backend) {
+    const PUSHERS: usize = 6;
+    const FAILERS: usize = 2;
+    const ROUNDS: usize = 15;
+    let patients: Vec<(ResidentId, String)> =
+        ["34001234", "34005678"].iter().map(|hm| (resident(b, hm), hm.to_string())).collect();
+    let start = Arc::new(std::sync::Barrier::new(PUSHERS + FAILERS));
+    let pushers: Vec<_> = (0..PUSHERS)
+        .map(|t| {
+            let (storage, start, (a, hm)) = (Arc::clone(&b.storage), Arc::clone(&start), patients[t % 2].clone());
+            std::thread::spawn(move || {
+                let (families, limits, device) = (support::families(), Limits::default(), format!("phone-{t}"));
+                start.wait();
+                let mut kept = Vec::new();
+                for _ in 0..ROUNDS {
+                    let ids = [id(), id()];
+                    let mutations =
+                        ids.iter().map(|rid| mutation("vital", Op::Create, rid, None, bp(rid, &hm, 120))).collect();
+                    let req =
+                        PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations };
+                    let results =
+                        sync_service::push_with(storage.as_ref(), &families, &limits, a, &device, req).unwrap().results;
+                    for (rid, r) in ids.into_iter().zip(results) {
+                        assert_eq!(r.status, MutationStatus::Applied, "{r:?}");
+                        kept.push((a, rid, r.commit_seq.unwrap()));
+                    }
+                }
+                kept
+            })
+        })
+        .collect();
+    let failers: Vec<_> = (0..FAILERS)
+        .map(|t| {
+            let (storage, start, (a, _)) = (Arc::clone(&b.storage), Arc::clone(&start), patients[t % 2].clone());
+            std::thread::spawn(move || {
+                let entity = Entity::parse("vital");
+                start.wait();
+                let mut attempted = Vec::new();
+                for round in 0..ROUNDS {
+                    let (rid, key) = (id(), format!("failing-{t}-{round}"));
+                    let payload = serde_json::json!({});
+                    let writer = Writer::Device { resident: a, device: "failing" };
+                    let failed = storage.write_transaction(&mut |tx| {
+                        let seq = tx.next_seq(a)?;
+                        let record = NewRecord {
+                            entity: &entity,
+                            entity_id: &rid,
+                            version: seq,
+                            payload: &payload,
+                            payload_hash: "h",
+                            deleted_at_ms: None,
+                            origin: writer,
+                        };
+                        tx.insert(a, &record)?;
+                        tx.add_ledger_entry(
+                            writer,
+                            &key,
+                            &LedgerEntry { request_hash: "q".into(), result: applied(&key, seq) },
+                            NOW,
+                        )?;
+                        Err(StorageError::Unavailable("injected".into()))
+                    });
+                    assert!(matches!(failed, Err(StorageError::Unavailable(_))), "{failed:?}");
+                    attempted.push((a, rid, key));
+                }
+                attempted
+            })
+        })
+        .collect();
+    let kept: Vec<(ResidentId, String, u64)> = pushers.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let attempted: Vec<(ResidentId, String, String)> = failers.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    for (a, hm) in &patients {
+        let (changes, _) = pull_all(b, *a, hm);
+        let mut want: Vec<(String, u64)> = kept.iter().filter(|k| k.0 == *a).map(|k| (k.1.clone(), k.2)).collect();
+        want.sort_by_key(|w| w.1);
+        let got: Vec<(String, u64)> = changes.into_iter().map(|c| (c.id, c.version)).collect();
+        assert_eq!(got, want, "every push kept as answered, nothing of the failed ones");
+        assert_eq!(got.iter().map(|g| g.1).collect::<Vec<_>>(), (1..=got.len() as u64).collect::<Vec<_>>(), "no gap");
+    }
+    for (a, rid, key) in &attempted {
+        let left = in_tx(b, |tx| {
+            Ok((
+                tx.head(*a, &Entity::parse("vital"), rid)?,
+                tx.ledger_entry(Writer::Device { resident: *a, device: "failing" }, key)?,
+            ))
+        })
+        .unwrap();
+        assert_eq!(left, (None, None), "a failed write leaves nothing");
+    }
+}
+
 // ---- PostgreSQL only ----
 
 /// An empty database gets the whole schema at open, recorded once; opening again (two servers
@@ -1262,5 +1510,7 @@ every_backend! {
         blob_references_follow_the_records_that_name_them,
         a_blob_is_released_only_when_filled_unreferenced_and_unclaimed,
         concurrent_pushes_are_pulled_once_each_in_order,
+        concurrent_pushes_to_several_patients_answer_what_is_stored,
+        a_failing_write_beside_concurrent_pushes_leaves_nothing_of_itself,
     ],
 }

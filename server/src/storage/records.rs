@@ -146,6 +146,9 @@ pub trait RecordStore: Send + Sync + 'static {
     /// Runs `work` inside one write transaction, committed only if it returns `Ok` (nothing of
     /// it is kept otherwise). A backend may run `work` again after the database aborted the
     /// transaction, so `work` acts only through `tx` and starts from scratch each time.
+    /// `work` may share its commit with others that ran beside it (SQLite groups them, each in a
+    /// savepoint): it still returns only once that commit is durable, and a `work` that fails
+    /// leaves nothing of itself whatever the others do.
     fn write_transaction(&self, work: &mut dyn FnMut(&mut dyn RecordTx) -> StorageResult<()>) -> StorageResult<()>;
 
     /// Up to `limit` of the patient's changes after `after`, in sequence order.

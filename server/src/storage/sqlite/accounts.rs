@@ -1,6 +1,6 @@
 //! Accounts, sessions and sign-in limits on SQLite.
 
-use super::{SqliteStorage, lock};
+use super::SqliteStorage;
 use crate::storage::{
     AccountStore, NewSession, NextRefresh, PresentedRefresh, RefreshOutcome, Resident, ResidentId, StorageError,
     StorageResult, ThrottleRule,
@@ -9,19 +9,21 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 impl AccountStore for SqliteStorage {
     fn legacy_token_secret(&self) -> StorageResult<Option<Vec<u8>>> {
-        let value: Option<String> = lock(&self.writer)
+        let value: Option<String> = self
+            .writer
+            .exclusive()
             .query_row("SELECT \"value\" FROM \"server_meta\" WHERE \"key\" = 'token_secret'", [], |r| r.get(0))
             .optional()?;
         value.map(|v| hex::decode(v).map_err(|_| StorageError::Corrupt("token secret"))).transpose()
     }
 
     fn forget_legacy_token_secret(&self) -> StorageResult<()> {
-        lock(&self.writer).execute("DELETE FROM \"server_meta\" WHERE \"key\" = 'token_secret'", [])?;
+        self.writer.exclusive().execute("DELETE FROM \"server_meta\" WHERE \"key\" = 'token_secret'", [])?;
         Ok(())
     }
 
     fn add_resident(&self, hm_code: &str, name: &str, birth_date: &str, now_ms: i64) -> StorageResult<ResidentId> {
-        let conn = lock(&self.writer);
+        let conn = self.writer.exclusive();
         let exists: bool =
             conn.query_row("SELECT EXISTS (SELECT 1 FROM \"residents\" WHERE \"hm_code\" = ?1)", [hm_code], |r| {
                 r.get(0)
@@ -37,7 +39,7 @@ impl AccountStore for SqliteStorage {
     }
 
     fn add_activation_code(&self, resident: ResidentId, code_hash: &str, expires_at_ms: i64) -> StorageResult<()> {
-        lock(&self.writer).execute(
+        self.writer.exclusive().execute(
             "INSERT INTO \"activation_codes\" (\"code_hash\", \"resident_id\", \"expires_at\") VALUES (?1, ?2, ?3)",
             params![code_hash, resident, expires_at_ms],
         )?;
@@ -54,7 +56,7 @@ impl AccountStore for SqliteStorage {
     }
 
     fn activate(&self, hm_code: &str, code_hash: &str, password_hash: &str, now_ms: i64) -> StorageResult<()> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.writer.exclusive();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let resident: Option<i64> = tx
             .query_row(
@@ -104,7 +106,7 @@ impl AccountStore for SqliteStorage {
         max_devices: usize,
         now_ms: i64,
     ) -> StorageResult<i64> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.writer.exclusive();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let previous: Option<i64> = tx
             .query_row(
@@ -190,7 +192,7 @@ impl AccountStore for SqliteStorage {
             expires_at: Option<i64>,
             access_expires_at: Option<i64>,
         }
-        let mut conn = lock(&self.writer);
+        let mut conn = self.writer.exclusive();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let row = tx
             .query_row(
@@ -261,7 +263,7 @@ impl AccountStore for SqliteStorage {
     }
 
     fn sign_out_device(&self, resident: ResidentId, device_id: &str) -> StorageResult<()> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.writer.exclusive();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         sign_out(&tx, resident, device_id)?;
         tx.commit()?;
@@ -269,7 +271,7 @@ impl AccountStore for SqliteStorage {
     }
 
     fn reserve_login_attempt(&self, rules: &[ThrottleRule], now_ms: i64) -> StorageResult<Option<i64>> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.writer.exclusive();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Forget what no rule remembers any more, so a spray of made-up keys cannot grow the table.
         let longest = rules.iter().map(|r| r.window_ms).max().unwrap_or(0);
@@ -314,7 +316,7 @@ impl AccountStore for SqliteStorage {
     }
 
     fn login_succeeded(&self, clear: &str, refund: &[&str]) -> StorageResult<()> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.writer.exclusive();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM \"login_throttle\" WHERE \"key\" = ?1", [clear])?;
         for key in refund {

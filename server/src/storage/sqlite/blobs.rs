@@ -1,6 +1,6 @@
 //! Blobs and uploads on SQLite; the bytes are in [`crate::storage::BlobFiles`].
 
-use super::{SqliteStorage, lock};
+use super::SqliteStorage;
 use crate::storage::blobs::{Begun, Blob, BlobFiles, BlobStore, NewUpload, Upload};
 use crate::storage::{ResidentId, StorageError, StorageResult};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -101,7 +101,7 @@ impl BlobStore for SqliteStorage {
     }
 
     fn begin_upload(&self, new: &NewUpload<'_>, quota_bytes: u64, now_ms: i64) -> StorageResult<Begun> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.writer.exclusive();
         // Immediate: the quota is checked and the upload counted with no other writer between.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if let Some(blob) = find_blob(&tx, new.patient, new.sha256)? {
@@ -145,7 +145,9 @@ impl BlobStore for SqliteStorage {
 
     fn upload(&self, account: ResidentId, id: &str) -> StorageResult<Option<Upload>> {
         // The writer: an offset just moved must be seen by the next request at once.
-        Ok(lock(&self.writer)
+        Ok(self
+            .writer
+            .exclusive()
             .prepare_cached(&format!(
                 "SELECT {UPLOAD_COLUMNS} FROM \"uploads\" WHERE \"id\" = ?1 AND \"account_id\" = ?2"
             ))?
@@ -154,7 +156,9 @@ impl BlobStore for SqliteStorage {
     }
 
     fn set_upload_offset(&self, id: &str, from: u64, to: u64, now_ms: i64) -> StorageResult<bool> {
-        let changed = lock(&self.writer)
+        let changed = self
+            .writer
+            .exclusive()
             .prepare_cached(
                 "UPDATE \"uploads\" SET \"offset\" = ?3, \"updated_at\" = ?4 WHERE \"id\" = ?1 AND \"offset\" = ?2",
             )?
@@ -163,7 +167,7 @@ impl BlobStore for SqliteStorage {
     }
 
     fn complete_upload(&self, id: &str, now_ms: i64) -> StorageResult<Blob> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.writer.exclusive();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let upload = tx
             .prepare_cached(&format!("SELECT {UPLOAD_COLUMNS} FROM \"uploads\" WHERE \"id\" = ?1"))?
@@ -190,12 +194,12 @@ impl BlobStore for SqliteStorage {
     }
 
     fn discard_upload(&self, id: &str) -> StorageResult<()> {
-        lock(&self.writer).prepare_cached("DELETE FROM \"uploads\" WHERE \"id\" = ?1")?.execute([id])?;
+        self.writer.exclusive().prepare_cached("DELETE FROM \"uploads\" WHERE \"id\" = ?1")?.execute([id])?;
         Ok(())
     }
 
     fn stale_uploads(&self, before_ms: i64) -> StorageResult<Vec<String>> {
-        let conn = lock(&self.writer);
+        let conn = self.writer.exclusive();
         let mut stmt =
             conn.prepare_cached("SELECT \"id\" FROM \"uploads\" WHERE \"updated_at\" < ?1 ORDER BY \"updated_at\"")?;
         let rows = stmt.query_map([before_ms], |r| r.get(0))?;
@@ -203,7 +207,9 @@ impl BlobStore for SqliteStorage {
     }
 
     fn expire_upload(&self, id: &str, before_ms: i64) -> StorageResult<bool> {
-        let n = lock(&self.writer)
+        let n = self
+            .writer
+            .exclusive()
             .prepare_cached("DELETE FROM \"uploads\" WHERE \"id\" = ?1 AND \"updated_at\" < ?2")?
             .execute(params![id, before_ms])?;
         Ok(n == 1)
@@ -237,7 +243,7 @@ impl BlobStore for SqliteStorage {
         &self,
         refs_of: &dyn Fn(&Entity, &serde_json::Value) -> Vec<String>,
     ) -> StorageResult<Option<u64>> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.writer.exclusive();
         // One transaction with the single writer: no push lands between reading a record and
         // writing its references, and the marker goes only with all of them.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -265,7 +271,9 @@ impl BlobStore for SqliteStorage {
     fn release_blob(&self, patient: ResidentId, sha256: &str, claimed_before_ms: i64) -> StorageResult<bool> {
         // One statement on the single writer: a push naming the blob, or an upload claiming it,
         // commits either before (and the row stays) or after (and finds it gone).
-        let n = lock(&self.writer)
+        let n = self
+            .writer
+            .exclusive()
             .prepare_cached(&format!(
                 "DELETE FROM \"blobs\" WHERE \"patient_id\" = ?1 AND \"sha256\" = ?2 AND \"claimed_at\" < ?3 \
                  AND NOT EXISTS (SELECT 1 FROM \"blob_refs\" r WHERE r.\"patient_id\" = ?1 AND r.\"sha256\" = ?2) \

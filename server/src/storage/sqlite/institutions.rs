@@ -1,12 +1,12 @@
 //! Institutions and their submissions on SQLite.
 
-use super::{SqliteStorage, lock};
+use super::SqliteStorage;
 use crate::storage::{Institution, InstitutionId, InstitutionStore, ResidentId, StorageError, StorageResult};
 use rusqlite::{OptionalExtension, params};
 
 impl InstitutionStore for SqliteStorage {
     fn add_institution(&self, code: &str, name: &str, secret_hash: &str, now_ms: i64) -> StorageResult<InstitutionId> {
-        let conn = lock(&self.writer);
+        let conn = self.writer.exclusive();
         let exists: bool =
             conn.query_row("SELECT EXISTS (SELECT 1 FROM \"institutions\" WHERE \"code\" = ?1)", [code], |r| r.get(0))?;
         if exists {
@@ -47,7 +47,7 @@ impl InstitutionStore for SqliteStorage {
         entries: u32,
         now_ms: i64,
     ) -> StorageResult<()> {
-        lock(&self.writer).execute(
+        self.writer.exclusive().execute(
             "INSERT INTO \"institution_submissions\" (\"institution_id\", \"resident_id\", \"raw\", \"entries\", \"received_at\") \
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![institution, resident, raw, entries, now_ms],

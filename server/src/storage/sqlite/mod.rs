@@ -1,10 +1,16 @@
 //! The embedded SQLite backend: one writer connection (which makes commit order = sequence
-//! order trivially) and a few readers for pulls, all in WAL mode.
+//! order trivially) and a few readers for pulls, all in WAL mode. Concurrent pushes and ingests
+//! share the writer's commits ([`group_commit`]); WAL checkpoints run on a thread of their own
+//! ([`checkpoints`]), never inside a request's commit.
 
 mod accounts;
 mod blobs;
+mod checkpoints;
+mod group_commit;
 mod institutions;
 mod records;
+
+pub use group_commit::{GroupLimits, GroupStats};
 
 use super::blobs::BlobFiles;
 use super::fs_blobs::FsBlobFiles;
@@ -28,10 +34,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
 const READERS: usize = 4;
 
 pub struct SqliteStorage {
-    writer: Mutex<Connection>,
+    writer: Arc<group_commit::GroupWriter>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     files: Arc<dyn BlobFiles>,
+    /// Stops its thread when the storage is dropped.
+    _checkpoints: checkpoints::Checkpointer,
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -61,6 +69,11 @@ impl SqliteStorage {
 
     /// The database at `path`, with blob bytes kept by `files`.
     pub fn open_with_files(path: &Path, files: Arc<dyn BlobFiles>) -> StorageResult<Self> {
+        Self::open_with(path, files, GroupLimits::default())
+    }
+
+    /// [`Self::open_with_files`], with the bounds of one group commit chosen.
+    pub fn open_with(path: &Path, files: Arc<dyn BlobFiles>, limits: GroupLimits) -> StorageResult<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::auth::secret::private_dir(dir)
                 .map_err(|e| StorageError::Unavailable(format!("data directory: {}", e.kind())))?;
@@ -75,6 +88,8 @@ impl SqliteStorage {
         // A push is acknowledged only after its commit: it must survive power loss.
         writer.pragma_update(None, "synchronous", "FULL")?;
         writer.pragma_update(None, "foreign_keys", "ON")?;
+        // The checkpoint thread does this work, away from the commits requests wait for.
+        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         migrate(&mut writer)?;
         init_meta(&writer)?;
         let readers = (0..READERS)
@@ -87,7 +102,16 @@ impl SqliteStorage {
                 Ok(Mutex::new(c))
             })
             .collect::<StorageResult<Vec<_>>>()?;
-        Ok(Self { writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0), files })
+        let writer = Arc::new(group_commit::GroupWriter::new(writer, limits));
+        let checkpoints =
+            checkpoints::Checkpointer::start(techo_sqlcipher_crypto::open(path)?, path, Arc::clone(&writer))
+                .map_err(|e| StorageError::Unavailable(format!("checkpoint thread: {}", e.kind())))?;
+        Ok(Self { writer, readers, next_reader: AtomicUsize::new(0), files, _checkpoints: checkpoints })
+    }
+
+    /// Commits so far and the grouped write transactions they carried.
+    pub fn group_stats(&self) -> GroupStats {
+        self.writer.stats()
     }
 
     fn reader(&self) -> MutexGuard<'_, Connection> {

@@ -1,16 +1,18 @@
 //! Record primitives on SQLite. The writer connection's lock is the patient sequence's lock:
-//! one write transaction at a time, so sequence numbers commit in the order they were taken.
+//! one write transaction at a time (a group of requests, each in its savepoint, see
+//! [`super::group_commit`]), so sequence numbers commit in the order they were taken.
 
-use super::{SqliteStorage, lock, random_hex};
+use super::{SqliteStorage, random_hex};
 use crate::storage::{
     Head, LedgerEntry, NewRecord, PullPage, RecordStore, RecordTx, ResidentId, StorageError, StorageResult,
     StoredVersion, Writer,
 };
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use techo_protocol::Entity;
 use techo_protocol::sync::Change;
 
-struct SqliteTx<'c>(&'c Transaction<'c>);
+/// The primitives on the writer connection, inside a write transaction (a request's savepoint).
+pub(super) struct SqliteTx<'c>(pub(super) &'c Connection);
 
 /// How a writer's kind is stored in "records"."created_by_kind" (migration 0003).
 fn writer_columns(w: Writer<'_>) -> (&'static str, &str) {
@@ -243,16 +245,14 @@ impl RecordStore for SqliteStorage {
 
     fn bump_epoch(&self) -> StorageResult<String> {
         let epoch = random_hex(8)?;
-        lock(&self.writer).execute("UPDATE \"server_meta\" SET \"value\" = ?1 WHERE \"key\" = 'epoch'", [&epoch])?;
+        self.writer
+            .exclusive()
+            .execute("UPDATE \"server_meta\" SET \"value\" = ?1 WHERE \"key\" = 'epoch'", [&epoch])?;
         Ok(epoch)
     }
 
     fn write_transaction(&self, work: &mut dyn FnMut(&mut dyn RecordTx) -> StorageResult<()>) -> StorageResult<()> {
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        work(&mut SqliteTx(&tx))?;
-        tx.commit()?;
-        Ok(())
+        self.writer.grouped(work)
     }
 
     fn pull(&self, patient: ResidentId, after: u64, limit: u32) -> StorageResult<PullPage> {
@@ -324,7 +324,7 @@ impl RecordStore for SqliteStorage {
     }
 
     fn collect_tombstones(&self, older_than_ms: i64) -> StorageResult<u64> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.writer.exclusive();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "DELETE FROM \"record_history\" WHERE (\"patient_id\", \"entity\", \"entity_id\") IN \
