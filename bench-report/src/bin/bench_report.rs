@@ -35,6 +35,9 @@ const OTHERS: &[(&str, &[&str], bool)] = &[
             "200",
             "--seconds",
             "10",
+            // Four sign-ins at once can meet the address's sign-in limit (429) during setup.
+            "--login-concurrency",
+            "1",
         ],
         true,
     ),
