@@ -32,8 +32,8 @@ fn push_and_pull_vectors_match_the_server() {
         assert_eq!(a.error, e.error);
     }
 
-    let query = PullQuery { patient: "34001234".into(), cursor: None, limit: None };
-    let mut pulled = sync_service::pull(storage.as_ref(), &limits, resident, &query).unwrap();
+    let query = PullQuery { patient: "34001234".into(), cursor: None, limit: None, replica: None };
+    let mut pulled = sync_service::pull(storage.as_ref(), &limits, resident, "device-1", &query).unwrap();
     let mut want: PullResponse = vector("pull_response.json");
     let epoch = storage.epoch().unwrap();
     want.next_cursor = want.next_cursor.replace("00112233aabbccdd", &epoch);
@@ -45,6 +45,7 @@ fn push_and_pull_vectors_match_the_server() {
         storage.as_ref(),
         &limits,
         resident,
+        "device-1",
         &PullQuery { cursor: Some(pulled.next_cursor), ..query },
     )
     .unwrap();

@@ -37,7 +37,8 @@ const PROFILES: &str =
 const BLOBS: &str = "INSERT INTO main.\"blobs\" SELECT * FROM salvage.\"blobs\" \
      WHERE \"profile_id\" IN (SELECT \"id\" FROM main.\"profiles\") ON CONFLICT DO NOTHING";
 // The device keeps its identity (the server's idempotency key is per device), its sign-in and
-// its active person; the last sync time belongs to the old data.
+// its active person; the last sync time and the replica id (the server leaves out of pulls what
+// that copy wrote) belong to the old data.
 const SETTINGS: &str = "INSERT INTO main.\"local_settings\" (\"key\", \"value\") \
      SELECT \"key\", \"value\" FROM salvage.\"local_settings\" \
      WHERE \"key\" IN ('device_id', 'active_profile', 'account') \

@@ -964,7 +964,9 @@ fn make_push(ctx: &Ctx, dev: &mut LoadDevice, n: usize) -> Res<Vec<u8>> {
             client_time: Some(now.to_rfc3339()),
         });
     }
-    let req = PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations };
+    // No replica: these devices keep no local copy.
+    let req =
+        PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations, replica: None };
     Ok(serde_json::to_vec(&req)?)
 }
 
@@ -1408,7 +1410,7 @@ fn load(server: &TestServer, args: &Args, seed: u64, report: &mut Report) -> Res
         let id = storage.resident_by_hm_code(&d.hm)?.ok_or("load resident missing")?.id;
         let mut after = 0;
         for _ in 0..MAX_PULL_PAGES {
-            let page = storage.pull(id, after, 2000)?;
+            let page = storage.pull(id, after, 2000, None)?;
             on_server += page.changes.len() as u64;
             after = page.last_seq;
             if !page.has_more {
