@@ -39,7 +39,7 @@ fn two_devices_of_one_resident_converge_with_amends_and_deletes() {
 
     assert_eq!(complete(&a).pushed, 3);
     let rb = complete(&b);
-    assert_eq!((rb.pushed, rb.pulled), (2, 5), "B sends its 2 and receives all 5");
+    assert_eq!((rb.pushed, rb.pulled), (2, 3), "B sends its 2 and receives A's 3, not its own back");
     complete(&a);
     assert_eq!(a.current_view(&pa).len(), 5);
     assert_eq!(a.current_view(&pa), b.current_view(&pb));
