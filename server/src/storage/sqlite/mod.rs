@@ -236,7 +236,8 @@ mod tests {
             }
             if upto >= 1 {
                 let resident = s.resident_by_hm_code("34001234").unwrap().expect("resident kept").id;
-                let page = s.pull(resident, 0, 10, Some("another copy")).unwrap();
+                // Rows from before schema 10 name no copy that wrote them: every copy is sent them.
+                let page = s.pull(resident, 0, 10, Some("any copy")).unwrap();
                 assert_eq!(page.changes.len(), 1, "records kept from {upto}");
                 assert_eq!(page.changes[0].payload, serde_json::json!({"a": 1}));
                 // Rows from before ingest existed were all written by devices.
