@@ -240,12 +240,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let keys = MemoryKeyStore::new();
         let (path, device) = filled(dir.path(), &keys);
-        let replica = Store::open_with(&path, &keys, options()).unwrap().sync_replica().unwrap();
+        let replica = Store::open_with(&path, &keys, options()).unwrap().sync_replica(None).unwrap();
 
         let report = Store::start_over(&path, &keys, options()).unwrap();
         let store = Store::open_with(&path, &keys, options()).unwrap();
         // A new copy: the server sends it what the old one wrote.
-        assert_ne!(store.sync_replica().unwrap(), replica);
+        assert_ne!(store.sync_replica(None).unwrap(), replica);
         assert_eq!((report.salvaged_profiles, report.salvaged_changes, report.salvaged_readings), (1, 3, 3));
         assert_eq!(store.device_id(), device, "the device keeps its identity");
         assert_eq!(store.outbox_counts().unwrap().pending, 3);

@@ -219,31 +219,23 @@ impl Store {
         Ok(out)
     }
 
-    /// The replica id sent with pushes, made on first use.
-    pub fn sync_replica(&self) -> Result<String> {
+    /// This copy's replica id, made on first use: for pushes (`pulling` is `None`) and for the
+    /// pulls of `pulling`, except during its reset's download, which must see every record the
+    /// server holds to tell what it lacks or deleted.
+    pub fn sync_replica(&self, pulling: Option<Uuid>) -> Result<Option<String>> {
         let conn = self.writer();
         conn.execute(
-            "INSERT INTO \"local_settings\" (\"key\", \"value\") VALUES (?1, ?2) ON CONFLICT (\"key\") DO NOTHING",
+            "INSERT INTO \"local_settings\" VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             params![REPLICA_KEY, Uuid::now_v7().to_string()],
         )?;
-        Ok(conn.query_row("SELECT \"value\" FROM \"local_settings\" WHERE \"key\" = ?1", [REPLICA_KEY], |r| r.get(0))?)
-    }
-
-    /// The replica id to pull `profile_id` with: none during a reset's full download, which must
-    /// see every record the server holds to tell what it lacks or deleted.
-    pub fn pull_replica(&self, profile_id: Uuid) -> Result<Option<String>> {
-        let refetching: Option<i64> = self
-            .reader()
+        Ok(conn
             .query_row(
-                "SELECT \"refetching\" FROM \"sync_state\" WHERE \"profile_id\" = ?1",
-                [profile_id.to_string()],
+                "SELECT \"value\" FROM \"local_settings\" WHERE \"key\" = ?1 AND NOT EXISTS \
+                 (SELECT 1 FROM \"sync_state\" WHERE \"profile_id\" = ?2 AND \"refetching\")",
+                params![REPLICA_KEY, pulling.map(|p| p.to_string())],
                 |r| r.get(0),
             )
-            .optional()?;
-        if refetching.unwrap_or(0) != 0 {
-            return Ok(None);
-        }
-        self.sync_replica().map(Some)
+            .optional()?)
     }
 
     /// The position to pull `profile_id` from; `None` downloads everything.
@@ -320,8 +312,8 @@ impl Store {
             // person acknowledged before it: no older version of those can come any more. The
             // server leaves our own writes out, so no pulled version releases their gates.
             tx.execute(
-                "DELETE FROM \"sync_gates\" WHERE EXISTS (SELECT 1 FROM \"record_versions\" v \
-                 WHERE v.\"entity\" = \"sync_gates\".\"entity\" AND v.\"entity_id\" = \"sync_gates\".\"entity_id\" AND v.\"patient\" = ?1)",
+                "DELETE FROM \"sync_gates\" WHERE (\"entity\", \"entity_id\") IN \
+                 (SELECT \"entity\", \"entity_id\" FROM \"record_versions\" WHERE \"patient\" = ?1)",
                 [profile.hm_code.as_str()],
             )?;
             let refetching: i64 =

@@ -411,7 +411,7 @@ impl SyncEngine {
             protocol_version: PROTOCOL_VERSION,
             schema_version: SCHEMA_VERSION,
             mutations,
-            replica: Some(store.sync_replica()?),
+            replica: store.sync_replica(None)?,
         })));
         Ok(())
     }
@@ -525,7 +525,7 @@ impl SyncEngine {
             patient: profile.hm_code.to_string(),
             cursor,
             limit: Some(self.cfg.pull_limit),
-            replica: store.pull_replica(profile.id)?,
+            replica: store.sync_replica(Some(profile.id))?,
         };
         self.phase = Phase::Pulling(profile);
         self.report.requests += 1;
