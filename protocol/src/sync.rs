@@ -11,6 +11,10 @@ pub struct PushRequest {
     pub protocol_version: u32,
     pub schema_version: u32,
     pub mutations: Vec<Mutation>,
+    /// The sending app's local copy of its records (see [`PullQuery::replica`]): stored with each
+    /// change this push writes. Absent from older apps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -82,6 +86,13 @@ pub struct PullQuery {
     pub cursor: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
+    /// A random id (1 to 64 characters) of the puller's local copy, as sent with its pushes: the
+    /// page leaves out records whose latest change that copy wrote from this device and account,
+    /// since the copy holds them already. The app replaces it whenever its copy may no longer hold
+    /// what it wrote (a profile removed, a reset, a database started over), and sends none while
+    /// downloading everything after a reset. Absent: every change is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

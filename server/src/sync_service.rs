@@ -126,6 +126,7 @@ pub fn push_with(
     if req.mutations.iter().any(|m| !valid_key(&m.mutation_id)) {
         return Err(ApiError::malformed("mutation_id: 1 to 64 characters"));
     }
+    let replica = replica_key(resident, device_id, req.replica.as_deref())?;
     let patients = storage.patients_of(resident)?;
     let batch: Vec<Checked> = req
         .mutations
@@ -136,7 +137,7 @@ pub fn push_with(
         })
         .collect();
     let writer = Writer::Device { resident, device: device_id };
-    Ok(PushResponse { results: apply_batch(storage, writer, &batch, now_ms())? })
+    Ok(PushResponse { results: apply_batch(storage, writer, replica.as_deref(), &batch, now_ms())? })
 }
 
 /// Writes records for patients on the server's own authority, not from one of their devices: a
@@ -169,11 +170,24 @@ pub fn ingest(
             Ok(Checked::new(m, families, target))
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    Ok(apply_batch(storage, Writer::Source(source), &batch, now_ms())?)
+    Ok(apply_batch(storage, Writer::Source(source), None, &batch, now_ms())?)
 }
 
 fn valid_key(key: &str) -> bool {
     !key.is_empty() && key.len() <= 64
+}
+
+/// What a device's replica id is stored and compared as: scoped to the account and device that
+/// sent it (both from the access token), so no one can pick an id that hides changes from
+/// another device's pulls, and kept short whatever the id's length.
+fn replica_key(resident: ResidentId, device_id: &str, replica: Option<&str>) -> ApiResult<Option<String>> {
+    let Some(replica) = replica else { return Ok(None) };
+    if !valid_key(replica) {
+        return Err(ApiError::malformed("replica: 1 to 64 characters"));
+    }
+    let mut key = sha256_hex(format!("{resident}\n{device_id}\n{replica}").as_bytes());
+    key.truncate(32);
+    Ok(Some(key))
 }
 
 /// One transaction for the whole batch, the ledger written in it: a batch is kept entirely, with
@@ -181,6 +195,7 @@ fn valid_key(key: &str) -> bool {
 fn apply_batch(
     storage: &dyn Storage,
     writer: Writer<'_>,
+    replica: Option<&str>,
     batch: &[Checked],
     now_ms: i64,
 ) -> StorageResult<Vec<MutationResult>> {
@@ -188,7 +203,7 @@ fn apply_batch(
     storage.write_transaction(&mut |tx| {
         results.clear();
         for c in batch {
-            results.push(apply_once(tx, writer, c, now_ms)?);
+            results.push(apply_once(tx, writer, replica, c, now_ms)?);
         }
         Ok(())
     })?;
@@ -196,7 +211,13 @@ fn apply_batch(
 }
 
 /// At most once per (writer, key): a replay gets the first result back, never a second effect.
-fn apply_once(tx: &mut dyn RecordTx, writer: Writer<'_>, c: &Checked, now_ms: i64) -> StorageResult<MutationResult> {
+fn apply_once(
+    tx: &mut dyn RecordTx,
+    writer: Writer<'_>,
+    replica: Option<&str>,
+    c: &Checked,
+    now_ms: i64,
+) -> StorageResult<MutationResult> {
     let m = &c.mutation;
     if let Some(first) = tx.ledger_entry(writer, &m.mutation_id)? {
         if first.request_hash != c.request_hash {
@@ -210,7 +231,7 @@ fn apply_once(tx: &mut dyn RecordTx, writer: Writer<'_>, c: &Checked, now_ms: i6
         return Ok(result);
     }
     let result = match c.target {
-        Ok(patient) => apply(tx, writer, c, patient, now_ms)?,
+        Ok(patient) => apply(tx, writer, replica, c, patient, now_ms)?,
         Err(code) => rejected(m, code),
     };
     // A record waiting for its photos is answered afresh when it comes again with them.
@@ -254,10 +275,13 @@ fn conflict(m: &Mutation, head: Head) -> MutationResult {
     }
 }
 
-/// What a first-seen mutation does to its entity; the blobs it refers to change with it.
+/// What a first-seen mutation does to its entity; the blobs it refers to change with it. Every
+/// write records `replica` as the entity's latest writer; answers that write nothing leave the
+/// latest writer as it was, so the device still pulls what someone else wrote.
 fn apply(
     tx: &mut dyn RecordTx,
     writer: Writer<'_>,
+    replica: Option<&str>,
     c: &Checked,
     patient: ResidentId,
     now_ms: i64,
@@ -273,6 +297,7 @@ fn apply(
         payload_hash: &hash,
         deleted_at_ms,
         origin: writer,
+        replica,
     };
     // An edited document keeps every version it is written at (its current state alone would
     // lose the earlier ones); append-only families are their own history.
@@ -307,14 +332,14 @@ fn apply(
         (Op::Update, Some(h)) if h.deleted || m.base_version != Some(h.version) => conflict(m, h),
         (Op::Update, Some(_)) => {
             let seq = tx.next_seq(patient)?;
-            tx.replace(patient, &m.entity, &m.entity_id, seq, &m.payload, &hash)?;
+            tx.replace(patient, &new_record(seq, None))?;
             tx.set_blob_refs(patient, &m.entity, &m.entity_id, &c.blobs)?;
             kept(tx, seq, None)?
         }
         (Op::Delete, Some(h)) if h.deleted => applied(m, h.version),
         (Op::Delete, Some(_)) => {
             let seq = tx.next_seq(patient)?;
-            tx.tombstone(patient, &m.entity, &m.entity_id, seq, now_ms)?;
+            tx.tombstone(patient, &m.entity, &m.entity_id, seq, now_ms, replica)?;
             // A deleted record keeps its last payload for pulls, but no longer its blobs.
             tx.set_blob_refs(patient, &m.entity, &m.entity_id, &[])?;
             kept(tx, seq, Some(now_ms))?
@@ -379,8 +404,17 @@ fn parse_cursor(cursor: Option<&str>, epoch: &str) -> ApiResult<Option<u64>> {
     }
 }
 
-/// One page of a patient's changes after the cursor, in commit order.
-pub fn pull(storage: &dyn Storage, limits: &Limits, resident: ResidentId, q: &PullQuery) -> ApiResult<PullResponse> {
+/// One page of a patient's changes after the cursor, in commit order, for `device_id` signed in
+/// as `resident`. Records whose latest change the puller's own replica wrote are left out (it
+/// holds them); the cursor still moves past them.
+pub fn pull(
+    storage: &dyn Storage,
+    limits: &Limits,
+    resident: ResidentId,
+    device_id: &str,
+    q: &PullQuery,
+) -> ApiResult<PullResponse> {
+    let skip = replica_key(resident, device_id, q.replica.as_deref())?;
     let limit = q.limit.unwrap_or(limits.default_page).clamp(1, limits.max_page);
     let patient =
         storage.patients_of(resident)?.into_iter().find(|p| p.1 == q.patient).ok_or_else(ApiError::not_found)?.0;
@@ -394,7 +428,7 @@ pub fn pull(storage: &dyn Storage, limits: &Limits, resident: ResidentId, q: &Pu
         reset_reason: Some(reason),
     };
     let Some(after) = parse_cursor(q.cursor.as_deref(), &epoch)? else { return Ok(restart(ResetReason::Restored)) };
-    let page = storage.pull(patient, after, limit)?;
+    let page = storage.pull(patient, after, limit, skip.as_deref())?;
     // Tombstones up to the floor may have been forgotten: a cursor below it could miss deletions.
     if after > 0 && after < page.floor_seq {
         return Ok(restart(ResetReason::Expired));

@@ -63,7 +63,7 @@ async fn send(s: &Server, credential: &str, patient: &str, body: Vec<u8>) -> (u1
 
 fn medication_changes(s: &Server) -> Vec<techo_protocol::sync::Change> {
     let resident = off_runtime(|| s.storage.resident_by_hm_code(PATIENT)).unwrap().unwrap().id;
-    let page = off_runtime(|| s.storage.pull(resident, 0, 1000)).unwrap();
+    let page = off_runtime(|| s.storage.pull(resident, 0, 1000, None)).unwrap();
     page.changes.into_iter().filter(|c| c.entity == techo_protocol::Entity::Medication).collect()
 }
 

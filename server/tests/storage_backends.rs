@@ -86,7 +86,23 @@ fn mutation(entity: &str, op: Op, entity_id: &str, base_version: Option<u64>, pa
 }
 
 fn push(b: &Backend, resident: ResidentId, device: &str, mutations: Vec<Mutation>) -> Vec<MutationResult> {
-    let req = PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations };
+    push_from(b, resident, device, None, mutations)
+}
+
+/// A push from one local copy (`replica`) on a device.
+fn push_from(
+    b: &Backend,
+    resident: ResidentId,
+    device: &str,
+    replica: Option<&str>,
+    mutations: Vec<Mutation>,
+) -> Vec<MutationResult> {
+    let req = PushRequest {
+        protocol_version: PROTOCOL_VERSION,
+        schema_version: SCHEMA_VERSION,
+        mutations,
+        replica: replica.map(Into::into),
+    };
     sync_service::push_with(b.storage.as_ref(), &support::families(), &Limits::default(), resident, device, req)
         .unwrap()
         .results
@@ -97,8 +113,40 @@ fn push_one(b: &Backend, resident: ResidentId, device: &str, m: Mutation) -> Mut
 }
 
 fn pull(b: &Backend, resident: ResidentId, hm: &str, cursor: Option<String>, limit: u32) -> PullResponse {
-    let q = PullQuery { patient: hm.into(), cursor, limit: Some(limit) };
-    sync_service::pull(b.storage.as_ref(), &Limits::default(), resident, &q).unwrap()
+    pull_into(b, (resident, "phone", None), hm, cursor, limit)
+}
+
+/// A pull into one local copy: (account, device, replica).
+fn pull_into(
+    b: &Backend,
+    copy: (ResidentId, &str, Option<&str>),
+    hm: &str,
+    cursor: Option<String>,
+    limit: u32,
+) -> PullResponse {
+    let q = PullQuery { patient: hm.into(), cursor, limit: Some(limit), replica: copy.2.map(Into::into) };
+    sync_service::pull(b.storage.as_ref(), &Limits::default(), copy.0, copy.1, &q).unwrap()
+}
+
+/// The ids a copy receives pulling from `cursor` to the end, and how many requests it took.
+fn ids_pulled_into(
+    b: &Backend,
+    copy: (ResidentId, &str, Option<&str>),
+    hm: &str,
+    mut cursor: Option<String>,
+    limit: u32,
+) -> (Vec<String>, usize, String) {
+    let (mut ids, mut requests) = (Vec::new(), 0);
+    loop {
+        let page = pull_into(b, copy, hm, cursor, limit);
+        requests += 1;
+        assert!(page.changes.len() <= limit as usize);
+        ids.extend(page.changes.into_iter().map(|c| c.id));
+        if !page.has_more {
+            return (ids, requests, page.next_cursor);
+        }
+        cursor = Some(page.next_cursor);
+    }
 }
 
 /// Every change of the patient, page after page, and the cursor at the end.
@@ -330,19 +378,21 @@ fn primitives_see_their_own_writes(b: &Backend) {
             payload_hash: "h1",
             deleted_at_ms: None,
             origin: Writer::Device { resident: a, device: "phone" },
+            replica: None,
         };
         tx.insert(a, &rec)?;
         assert!(matches!(tx.insert(a, &rec), Err(StorageError::AlreadyExists)));
         let first = tx.head(a, &entity, &rid)?;
         let seq = tx.next_seq(a)?;
-        tx.replace(a, &entity, &rid, seq, &v2, "h2")?;
+        tx.replace(a, &NewRecord { version: seq, payload: &v2, payload_hash: "h2", ..rec })?;
         let second = tx.head(a, &entity, &rid)?;
         let seq = tx.next_seq(a)?;
-        tx.tombstone(a, &entity, &rid, seq, NOW)?;
+        tx.tombstone(a, &entity, &rid, seq, NOW, None)?;
         let third = tx.head(a, &entity, &rid)?;
         let missing = id();
-        assert!(matches!(tx.replace(a, &entity, &missing, 9, &v2, "h"), Err(StorageError::NotFound)));
-        assert!(matches!(tx.tombstone(a, &entity, &missing, 9, NOW), Err(StorageError::NotFound)));
+        let elsewhere = NewRecord { entity_id: &missing, version: 9, ..rec };
+        assert!(matches!(tx.replace(a, &elsewhere), Err(StorageError::NotFound)));
+        assert!(matches!(tx.tombstone(a, &entity, &missing, 9, NOW, None), Err(StorageError::NotFound)));
         Ok((first, second, third))
     })
     .unwrap();
@@ -373,6 +423,7 @@ fn a_failed_transaction_leaves_nothing_and_no_gap(b: &Backend) {
                 payload_hash: "h",
                 deleted_at_ms: None,
                 origin: Writer::Device { resident: a, device: "phone" },
+                replica: None,
             },
         )?;
         tx.add_ledger_entry(
@@ -557,8 +608,8 @@ fn another_patients_records_answer_as_missing(b: &Backend) {
     let rid = id();
     let theirs = push_one(b, a, "phone", mutation("vital", Op::Create, &rid, None, bp(&rid, "34005678", 120)));
     assert_eq!(theirs.error, Some(ErrorCode::NotFound));
-    let q = PullQuery { patient: "34005678".into(), cursor: None, limit: None };
-    let err = sync_service::pull(b.storage.as_ref(), &Limits::default(), a, &q).unwrap_err();
+    let q = PullQuery { patient: "34005678".into(), cursor: None, limit: None, replica: None };
+    let err = sync_service::pull(b.storage.as_ref(), &Limits::default(), a, "phone", &q).unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
 }
 
@@ -692,6 +743,75 @@ fn an_epoch_bump_voids_every_cursor(b: &Backend) {
     let page = pull(b, a, "34001234", Some(cursor), 10);
     assert_eq!((page.reset, page.reset_reason), (Some(Reset::MustRefetch), Some(ResetReason::Restored)));
     assert_eq!(pull_all(b, a, "34001234").0.len(), 1, "a full download still has everything");
+}
+
+/// A copy is not sent the records whose latest change it wrote itself; a record someone else
+/// changed afterwards comes as usual, and the cursor moves past what is left out in one page.
+fn a_copy_is_not_sent_its_own_latest_writes(b: &Backend) {
+    let a = resident(b, "34001234");
+    let hm = "34001234";
+    let phone = (a, "phone", Some("copy-1"));
+    let mine: Vec<String> = (0..30).map(|_| id()).collect();
+    let batch = mine.iter().map(|i| mutation("vital", Op::Create, i, None, bp(i, hm, 120))).collect();
+    assert!(push_from(b, a, "phone", phone.2, batch).iter().all(|r| r.status == MutationStatus::Applied));
+    // Thirty of its own writes and nothing else: one request, no changes, the cursor at the end.
+    let (got, requests, cursor) = ids_pulled_into(b, phone, hm, None, 5);
+    assert_eq!((got.len(), requests), (0, 1));
+    assert_eq!(pull(b, a, hm, Some(cursor.clone()), 5).changes.len(), 0, "the cursor moved past them");
+
+    // Written by the phone, then changed by the tablet (an edit, a deletion): sent to the phone.
+    let (edited, deleted, theirs) = (id(), id(), id());
+    let note_v1 = mutation("test_note", Op::Create, &edited, None, note(&edited, hm, "v1"));
+    let vital = mutation("vital", Op::Create, &deleted, None, bp(&deleted, hm, 130));
+    let made = push_from(b, a, "phone", phone.2, vec![note_v1, vital]);
+    let note_v2 = mutation("test_note", Op::Update, &edited, made[0].commit_seq, note(&edited, hm, "v2"));
+    let gone = mutation("vital", Op::Delete, &deleted, None, tombstone(&deleted, hm));
+    let other = mutation("vital", Op::Create, &theirs, None, bp(&theirs, hm, 125));
+    push_from(b, a, "tablet", Some("copy-2"), vec![note_v2, gone, other]);
+    // Written by the tablet and pharmacy, then changed by the phone: the phone's own again.
+    let taken = id();
+    let pharmacy = Mutation {
+        mutation_id: "rx-1".into(),
+        ..mutation("test_note", Op::Create, &taken, None, note(&taken, hm, "rx"))
+    };
+    let seq = ingest(b, "pharmacy-1", vec![pharmacy])[0].commit_seq;
+    let phone_edit = mutation("test_note", Op::Update, &taken, seq, note(&taken, hm, "phone's"));
+    assert_eq!(push_from(b, a, "phone", phone.2, vec![phone_edit])[0].status, MutationStatus::Applied);
+    let (got, _, cursor) = ids_pulled_into(b, phone, hm, Some(cursor), 2);
+    assert_eq!(got, vec![edited.clone(), deleted.clone(), theirs.clone()], "other writers' latest changes, in order");
+    let last = pull(b, a, hm, Some(cursor), 5);
+    assert_eq!((last.changes.len(), last.has_more), (0, false));
+
+    // Pages stay full and `has_more` right across what is left out.
+    let more: Vec<String> = (0..3).map(|_| id()).collect();
+    for (n, i) in more.iter().enumerate() {
+        let own = (0..4).map(|_| id()).map(|j| mutation("vital", Op::Create, &j, None, bp(&j, hm, 110))).collect();
+        push_from(b, a, "phone", phone.2, own);
+        push_from(
+            b,
+            a,
+            "tablet",
+            Some("copy-2"),
+            vec![mutation("vital", Op::Create, i, None, bp(i, hm, 100 + n as u32))],
+        );
+    }
+    let first = pull_into(b, phone, hm, Some(last.next_cursor.clone()), 2);
+    assert_eq!(
+        (first.changes.iter().map(|c| &c.id).collect::<Vec<_>>(), first.has_more),
+        (vec![&more[0], &more[1]], true)
+    );
+    let second = pull_into(b, phone, hm, Some(first.next_cursor), 2);
+    assert_eq!((second.changes.iter().map(|c| &c.id).collect::<Vec<_>>(), second.has_more), (vec![&more[2]], false));
+
+    // Everything for a copy that may not hold them: a new replica (a reset, a re-added person),
+    // the same replica id from another device, an app that sends none.
+    let everything = 30 + 2 + 1 + 1 + 12 + 3;
+    for copy in [(a, "phone", Some("copy-1b")), (a, "phone-2", phone.2), (a, "phone", None)] {
+        let (got, _, _) = ids_pulled_into(b, copy, hm, None, 500);
+        assert_eq!(got.len(), everything, "{copy:?}");
+    }
+    let (got, _, _) = ids_pulled_into(b, phone, hm, None, 500);
+    assert_eq!(got, vec![edited, deleted, theirs, more[0].clone(), more[1].clone(), more[2].clone()]);
 }
 
 // ---- ingest ----
@@ -1054,8 +1174,12 @@ fn concurrent_pushes_are_pulled_once_each_in_order(b: &Backend) {
                             mutation("vital", Op::Create, &rid, None, bp(&rid, "34001234", 120))
                         })
                         .collect();
-                    let req =
-                        PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations };
+                    let req = PushRequest {
+                        protocol_version: PROTOCOL_VERSION,
+                        schema_version: SCHEMA_VERSION,
+                        mutations,
+                        replica: None,
+                    };
                     let results =
                         sync_service::push_with(storage.as_ref(), &families, &limits, a, &device, req).unwrap().results;
                     assert!(results.iter().all(|r| r.status == MutationStatus::Applied), "{results:?}");
@@ -1128,8 +1252,12 @@ fn concurrent_pushes_to_several_patients_answer_what_is_stored(b: &Backend) {
             std::thread::spawn(move || {
                 let (families, limits, device) = (support::families(), Limits::default(), format!("phone-{d}"));
                 let send = |mutations: Vec<Mutation>| {
-                    let req =
-                        PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations };
+                    let req = PushRequest {
+                        protocol_version: PROTOCOL_VERSION,
+                        schema_version: SCHEMA_VERSION,
+                        mutations,
+                        replica: None,
+                    };
                     sync_service::push_with(storage.as_ref(), &families, &limits, a, &device, req).unwrap().results
                 };
                 let (mut answered, mut known_note_version, mut last): (Answered, u64, Vec<Mutation>) =
@@ -1262,8 +1390,12 @@ fn a_failing_write_beside_concurrent_pushes_leaves_nothing_of_itself(b: &Backend
                     let ids = [id(), id()];
                     let mutations =
                         ids.iter().map(|rid| mutation("vital", Op::Create, rid, None, bp(rid, &hm, 120))).collect();
-                    let req =
-                        PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations };
+                    let req = PushRequest {
+                        protocol_version: PROTOCOL_VERSION,
+                        schema_version: SCHEMA_VERSION,
+                        mutations,
+                        replica: None,
+                    };
                     let results =
                         sync_service::push_with(storage.as_ref(), &families, &limits, a, &device, req).unwrap().results;
                     for (rid, r) in ids.into_iter().zip(results) {
@@ -1296,6 +1428,7 @@ fn a_failing_write_beside_concurrent_pushes_leaves_nothing_of_itself(b: &Backend
                             payload_hash: "h",
                             deleted_at_ms: None,
                             origin: writer,
+                            replica: None,
                         };
                         tx.insert(a, &record)?;
                         tx.add_ledger_entry(
@@ -1369,10 +1502,10 @@ fn postgres_schema_is_migrated_from_an_empty_database_once() {
             .map(|r| r.get(0))
             .collect()
     };
-    assert_eq!(applied(), vec![1, 2, 3, 4, 5], "each once, in order");
+    assert_eq!(applied(), vec![1, 2, 3, 4, 5, 6], "each once, in order");
     let again = open().unwrap();
     assert_eq!(again.epoch().unwrap(), epoch, "reopened as it was");
-    assert_eq!(applied(), vec![1, 2, 3, 4, 5]);
+    assert_eq!(applied(), vec![1, 2, 3, 4, 5, 6]);
     drop(again);
     ::postgres::Client::connect(&db.url(), ::postgres::NoTls)
         .unwrap()
@@ -1496,6 +1629,7 @@ every_backend! {
         updates_are_compare_and_swap_on_the_version,
         another_patients_records_answer_as_missing,
         pulls_follow_the_sequence_in_pages,
+        a_copy_is_not_sent_its_own_latest_writes,
         collected_tombstones_raise_the_floor,
         edited_documents_keep_every_version_with_its_writer,
         an_epoch_bump_voids_every_cursor,

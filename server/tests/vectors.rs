@@ -1,7 +1,7 @@
 //! The shared protocol vectors, checked against the server's push/pull logic: the push request
 //! vector produces exactly the push response vector, and the following pull matches the pull
-//! vector (cursor epochs aside); the update vectors, for the example family `test_note`,
-//! likewise.
+//! vector (cursor epochs aside), or the own-writes vector when the pushing copy asks; the update
+//! vectors, for the example family `test_note`, likewise.
 
 mod support;
 
@@ -32,12 +32,19 @@ fn push_and_pull_vectors_match_the_server() {
         assert_eq!(a.error, e.error);
     }
 
-    let query = PullQuery { patient: "34001234".into(), cursor: None, limit: None };
-    let mut pulled = sync_service::pull(storage.as_ref(), &limits, resident, &query).unwrap();
+    let query = PullQuery { patient: "34001234".into(), cursor: None, limit: None, replica: None };
+    let mut pulled = sync_service::pull(storage.as_ref(), &limits, resident, "device-1", &query).unwrap();
     let mut want: PullResponse = vector("pull_response.json");
     let epoch = storage.epoch().unwrap();
     want.next_cursor = want.next_cursor.replace("00112233aabbccdd", &epoch);
     assert_eq!(pulled, want);
+    // The copy that pushed them (same replica, device and account) is sent none of its own
+    // writes back, and its cursor still reaches the end.
+    let own = PullQuery { replica: Some("019ab3c2-0000-7000-8000-00000000c0b1".into()), ..query.clone() };
+    let mut own_want: PullResponse = vector("pull_response_own_writes.json");
+    own_want.next_cursor = own_want.next_cursor.replace("00112233aabbccdd", &epoch);
+    assert_eq!(sync_service::pull(storage.as_ref(), &limits, resident, "device-1", &own).unwrap(), own_want);
+    assert_eq!(sync_service::pull(storage.as_ref(), &limits, resident, "device-2", &own).unwrap(), want);
 
     // After a restore the same cursor must refetch, as the must_refetch vector shows.
     storage.bump_epoch().unwrap();
@@ -45,6 +52,7 @@ fn push_and_pull_vectors_match_the_server() {
         storage.as_ref(),
         &limits,
         resident,
+        "device-1",
         &PullQuery { cursor: Some(pulled.next_cursor), ..query },
     )
     .unwrap();

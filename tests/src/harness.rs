@@ -331,7 +331,7 @@ pub fn all_server_ids(storage: &dyn Storage, hm_code: &str) -> std::collections:
     let mut after = 0;
     let mut ids = std::collections::HashSet::new();
     loop {
-        let page = storage.pull(resident, after, 1000).expect("pull");
+        let page = storage.pull(resident, after, 1000, None).expect("pull");
         for c in page.changes {
             assert!(ids.insert(c.id), "a record appears twice in one full pull");
         }
@@ -363,7 +363,7 @@ pub fn held_on_server(storage: &dyn Storage, hm_code: &str) -> Held {
     let mut after = 0;
     let mut out = Held::new();
     loop {
-        let page = storage.pull(resident, after, 1000).expect("pull");
+        let page = storage.pull(resident, after, 1000, None).expect("pull");
         for c in page.changes {
             // A deletion of something no device ever sent leaves only a tombstone: nothing to hold.
             let bare_tombstone =
@@ -396,7 +396,7 @@ pub fn server_view(storage: &dyn Storage, hm_code: &str) -> Vec<(String, String)
     let mut after = 0;
     let mut records = Vec::new();
     loop {
-        let page = storage.pull(resident, after, 1000).expect("pull");
+        let page = storage.pull(resident, after, 1000, None).expect("pull");
         for c in &page.changes {
             // A tombstone for a record the server never saw carries no reading.
             let Ok(rec) = serde_json::from_value::<techo_protocol::records::vital::VitalRecord>(c.payload.clone())

@@ -255,9 +255,9 @@ impl Simulation {
                 self.check_photos_stored_before_records();
                 answer
             }
-            Request::Pull(q) => {
-                sync_service::pull(&self.server, &self.limits, self.resident, q).map(Response::Pull).map_err(to_failure)
-            }
+            Request::Pull(q) => sync_service::pull(&self.server, &self.limits, self.resident, &device_id, q)
+                .map(Response::Pull)
+                .map_err(to_failure),
             Request::UploadStart(start) => {
                 blob_service::start(&self.server, &self.uploads, &self.limits, self.resident, start)
                     .map(Response::Upload)

@@ -39,7 +39,7 @@ fn two_devices_of_one_resident_converge_with_amends_and_deletes() {
 
     assert_eq!(complete(&a).pushed, 3);
     let rb = complete(&b);
-    assert_eq!((rb.pushed, rb.pulled), (2, 5), "B sends its 2 and receives all 5");
+    assert_eq!((rb.pushed, rb.pulled), (2, 3), "B sends its 2 and receives A's 3, not its own back");
     complete(&a);
     assert_eq!(a.current_view(&pa).len(), 5);
     assert_eq!(a.current_view(&pa), b.current_view(&pb));
@@ -524,4 +524,62 @@ fn a_pharmacys_dispensing_reaches_both_phones_once_however_it_arrived() {
         .filter(|id| *id == scanned.added[0].to_string())
         .collect();
     assert_eq!(medication_ids.len(), 1);
+}
+
+/// A phone is not sent back what it uploaded: after 1,200 readings in pushes of 200, its pull
+/// is one request with nothing in it. Another phone still gets everything, the first phone gets
+/// what the other one changed, and after starting over (a fresh database, the same device) it
+/// downloads everything again.
+#[test]
+fn a_phone_does_not_download_its_own_upload_but_gets_it_back_after_starting_over() {
+    const N: u32 = 1_200;
+    let config =
+        techo_core::sync::EngineConfig { push_batch: 200, pull_limit: 100, ..techo_tests::harness::fast_retries(6) };
+    let server = TestServer::start();
+    server.add_resident("34001234", PW);
+    let dir = tempfile::tempdir().unwrap();
+    let keys = std::sync::Arc::new(techo_core::keys::MemoryKeyStore::new());
+    let a = Device::open(dir.path(), keys.clone(), &server.url, config.clone());
+    let pa = a.login("34001234", PW);
+    let at = chrono::DateTime::parse_from_rfc3339("2026-10-01T07:00:00+09:00").unwrap();
+    let readings: Vec<NewVital> = (0..N)
+        .map(|n| {
+            NewVital::new(
+                VitalValue::Weight { kg: Milli::from_units(50 + n % 30) },
+                at - chrono::Duration::minutes(i64::from(n)),
+            )
+        })
+        .collect();
+    a.store.record_vitals(pa.id, readings).unwrap();
+
+    let up = complete(&a);
+    assert_eq!((up.pushed, up.pulled), (u64::from(N), 0));
+    assert_eq!(up.requests, u64::from(N / 200) + 1, "six pushes and one pull: {up:?}");
+
+    let b = Device::with_config(&server.url, config.clone());
+    let pb = b.login("34001234", PW);
+    let down = complete(&b);
+    assert_eq!(down.pulled, u64::from(N), "the other phone gets everything");
+    assert_eq!(b.current_view(&pb), a.current_view(&pa));
+
+    // The other phone deletes one of them and adds one: the first phone gets both, and no more.
+    let first = a.current_view(&pa)[0].0.parse().unwrap();
+    b.store.delete_vital(first).unwrap();
+    b.record_weight(&pb, "61.0", 1);
+    complete(&b);
+    let r = complete(&a);
+    assert_eq!((r.pushed, r.pulled, r.requests), (0, 2, 1));
+    assert_eq!(a.current_view(&pa), b.current_view(&pb));
+    assert_eq!(a.current_view(&pa), server_view(server.storage.as_ref(), "34001234"));
+
+    // Starting over: what the old database sent comes back to the fresh one.
+    drop(a);
+    let path = dir.path().join("techo.db");
+    techo_core::Store::start_over(&path, keys.as_ref(), techo_core::store::OpenOptions::default()).unwrap();
+    let a = Device::open(dir.path(), keys.clone(), &server.url, config);
+    let pa = a.store.profile_by_hm_code("34001234").unwrap();
+    let again = complete(&a);
+    assert_eq!(again.pulled, u64::from(N) + 1, "every live reading and the deletion: {again:?}");
+    assert_eq!(a.current_view(&pa), server_view(server.storage.as_ref(), "34001234"));
+    assert_eq!(held_on_device(&a.store, &pa), held_on_server(server.storage.as_ref(), "34001234"));
 }

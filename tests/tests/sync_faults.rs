@@ -233,7 +233,7 @@ fn server_changes(storage: &dyn Storage) -> Vec<Change> {
     let mut after = 0;
     let mut out = Vec::new();
     loop {
-        let page = storage.pull(resident, after, 1000).expect("pull");
+        let page = storage.pull(resident, after, 1000, None).expect("pull");
         out.extend(page.changes);
         after = page.last_seq;
         if !page.has_more {

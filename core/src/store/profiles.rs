@@ -143,6 +143,8 @@ impl Store {
         tx.execute("DELETE FROM \"blobs\" WHERE \"profile_id\" = ?1", [&id])?;
         tx.execute("DELETE FROM \"sync_state\" WHERE \"profile_id\" = ?1", [&id])?;
         tx.execute("DELETE FROM \"profiles\" WHERE \"id\" = ?1", [&id])?;
+        // Added again, the person downloads everything, what this copy wrote included.
+        super::sync_state::forget_replica(&tx)?;
         let was_active =
             tx.execute("DELETE FROM \"local_settings\" WHERE \"key\" = 'active_profile' AND \"value\" = ?1", [&id])?;
         if was_active > 0 {

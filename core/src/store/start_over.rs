@@ -37,7 +37,8 @@ const PROFILES: &str =
 const BLOBS: &str = "INSERT INTO main.\"blobs\" SELECT * FROM salvage.\"blobs\" \
      WHERE \"profile_id\" IN (SELECT \"id\" FROM main.\"profiles\") ON CONFLICT DO NOTHING";
 // The device keeps its identity (the server's idempotency key is per device), its sign-in and
-// its active person; the last sync time belongs to the old data.
+// its active person; the last sync time and the replica id (the server leaves out of pulls what
+// that copy wrote) belong to the old data.
 const SETTINGS: &str = "INSERT INTO main.\"local_settings\" (\"key\", \"value\") \
      SELECT \"key\", \"value\" FROM salvage.\"local_settings\" \
      WHERE \"key\" IN ('device_id', 'active_profile', 'account') \
@@ -239,9 +240,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let keys = MemoryKeyStore::new();
         let (path, device) = filled(dir.path(), &keys);
+        let replica = Store::open_with(&path, &keys, options()).unwrap().sync_replica(None).unwrap();
 
         let report = Store::start_over(&path, &keys, options()).unwrap();
         let store = Store::open_with(&path, &keys, options()).unwrap();
+        // A new copy: the server sends it what the old one wrote.
+        assert_ne!(store.sync_replica(None).unwrap(), replica);
         assert_eq!((report.salvaged_profiles, report.salvaged_changes, report.salvaged_readings), (1, 3, 3));
         assert_eq!(store.device_id(), device, "the device keeps its identity");
         assert_eq!(store.outbox_counts().unwrap().pending, 3);

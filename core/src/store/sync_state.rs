@@ -60,6 +60,16 @@ const LAST_COMPLETE_KEY: &str = "last_sync_complete_ms";
 /// it lacks is sent again) or because our cursor expired (what it lacks was deleted).
 const REFETCH_RESTORED: i64 = 1;
 const REFETCH_EXPIRED: i64 = 2;
+/// This copy's replica id (`PullQuery::replica`): the server leaves the records it wrote last out
+/// of its pulls. Removed (so the next use makes a new one) whenever the copy may stop holding
+/// what it sent; start-over does not carry it into the fresh database.
+const REPLICA_KEY: &str = "sync_replica";
+
+/// A new replica id on next use: records written under the old one come back to pulls.
+pub(crate) fn forget_replica(conn: &rusqlite::Connection) -> Result<()> {
+    conn.execute("DELETE FROM \"local_settings\" WHERE \"key\" = ?1", [REPLICA_KEY])?;
+    Ok(())
+}
 
 impl Store {
     fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -209,6 +219,25 @@ impl Store {
         Ok(out)
     }
 
+    /// This copy's replica id, made on first use: for pushes (`pulling` is `None`) and for the
+    /// pulls of `pulling`, except during its reset's download, which must see every record the
+    /// server holds to tell what it lacks or deleted.
+    pub fn sync_replica(&self, pulling: Option<Uuid>) -> Result<Option<String>> {
+        let conn = self.writer();
+        conn.execute(
+            "INSERT INTO \"local_settings\" VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![REPLICA_KEY, Uuid::now_v7().to_string()],
+        )?;
+        Ok(conn
+            .query_row(
+                "SELECT \"value\" FROM \"local_settings\" WHERE \"key\" = ?1 AND NOT EXISTS \
+                 (SELECT 1 FROM \"sync_state\" WHERE \"profile_id\" = ?2 AND \"refetching\")",
+                params![REPLICA_KEY, pulling.map(|p| p.to_string())],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// The position to pull `profile_id` from; `None` downloads everything.
     pub fn sync_cursor(&self, profile_id: Uuid) -> Result<Option<String>> {
         Ok(self
@@ -250,6 +279,7 @@ impl Store {
             tx.execute("DELETE FROM \"record_versions\" WHERE \"patient\" = ?1", [profile.hm_code.as_str()])?;
             tx.execute("DELETE FROM \"sync_gates\"", [])?;
             tx.execute("DELETE FROM \"parked_changes\" WHERE \"profile_id\" = ?1", [&pid])?;
+            forget_replica(&tx)?;
             tx.commit()?;
             out.refetch_started = true;
             return Ok(out);
@@ -278,6 +308,14 @@ impl Store {
             params![pid, page.next_cursor, through, now.timestamp_millis()],
         )?;
         if !page.has_more {
+            // The page reached the newest change as it was read, so every write of ours for this
+            // person acknowledged before it: no older version of those can come any more. The
+            // server leaves our own writes out, so no pulled version releases their gates.
+            tx.execute(
+                "DELETE FROM \"sync_gates\" WHERE (\"entity\", \"entity_id\") IN \
+                 (SELECT \"entity\", \"entity_id\" FROM \"record_versions\" WHERE \"patient\" = ?1)",
+                [profile.hm_code.as_str()],
+            )?;
             let refetching: i64 =
                 tx.query_row("SELECT \"refetching\" FROM \"sync_state\" WHERE \"profile_id\" = ?1", [&pid], |r| {
                     r.get(0)

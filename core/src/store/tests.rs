@@ -676,6 +676,36 @@ fn pulled_changes_never_overwrite_pending_or_newer_local_state() {
     assert_eq!(back.server_version, Some(5));
 }
 
+/// The server leaves our own acknowledged writes out of our pulls, so none comes back to
+/// release its gate: a pull that reaches the end releases this person's gates, and only theirs.
+#[test]
+fn a_pull_that_reaches_the_end_releases_the_gates_of_what_we_sent() {
+    let (t, p) = with_profile();
+    let q = t.store.add_profile("34005678", "山田 太郎", Relationship::Family).unwrap();
+    t.store.record_vital(p.id, weight("60", "2026-11-25T07:00:00+09:00")).unwrap();
+    t.store.record_vital(q.id, weight("70", "2026-11-25T07:00:00+09:00")).unwrap();
+    let sent = t.store.outbox_entries(2).unwrap();
+    let results: Vec<_> = sent
+        .iter()
+        .map(|e| techo_protocol::sync::MutationResult {
+            mutation_id: e.mutation_id.to_string(),
+            status: techo_protocol::sync::MutationStatus::Applied,
+            commit_seq: Some(5),
+            error: None,
+            server_record: None,
+        })
+        .collect();
+    t.store.apply_push_results(&sent, &results).unwrap();
+    let gates =
+        || -> i64 { t.store.reader().query_row("SELECT COUNT(*) FROM \"sync_gates\"", [], |r| r.get(0)).unwrap() };
+    assert_eq!(gates(), 2);
+    let more = techo_protocol::sync::PullResponse { has_more: true, ..pull_page(vec![], "c1.e.3") };
+    t.store.apply_pull_page(p.id, &more).unwrap();
+    assert_eq!(gates(), 2, "not at the end yet");
+    t.store.apply_pull_page(p.id, &pull_page(vec![], "c1.e.9")).unwrap();
+    assert_eq!(gates(), 1, "the other person's gate stays until their pull ends");
+}
+
 #[test]
 fn pulled_records_for_another_patient_or_garbage_are_parked_not_fatal() {
     let (t, p) = with_profile();

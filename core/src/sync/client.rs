@@ -407,6 +407,9 @@ impl SyncClient {
                 if let Some(l) = q.limit {
                     query.push(("limit", l.to_string()));
                 }
+                if let Some(r) = &q.replica {
+                    query.push(("replica", r.clone()));
+                }
                 match self.call::<(), _>(reqwest::Method::GET, "/v1/sync/pull", Some(&query), None, Some(&token)).await
                 {
                     Exchange::Ok(r) => Ok(Response::Pull(r)),

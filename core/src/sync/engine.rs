@@ -411,6 +411,7 @@ impl SyncEngine {
             protocol_version: PROTOCOL_VERSION,
             schema_version: SCHEMA_VERSION,
             mutations,
+            replica: store.sync_replica(None)?,
         })));
         Ok(())
     }
@@ -520,7 +521,12 @@ impl SyncEngine {
 
     fn send_pull(&mut self, store: &Store, profile: Profile, out: &mut Vec<Instruction>) -> Result<()> {
         let cursor = store.sync_cursor(profile.id)?;
-        let query = PullQuery { patient: profile.hm_code.to_string(), cursor, limit: Some(self.cfg.pull_limit) };
+        let query = PullQuery {
+            patient: profile.hm_code.to_string(),
+            cursor,
+            limit: Some(self.cfg.pull_limit),
+            replica: store.sync_replica(Some(profile.id))?,
+        };
         self.phase = Phase::Pulling(profile);
         self.report.requests += 1;
         self.progress(store, SyncPhase::Pulling, None, out)?;

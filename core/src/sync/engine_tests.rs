@@ -317,3 +317,50 @@ fn a_photo_whose_bytes_are_gone_is_set_aside_with_a_reason_not_retried_forever()
     let reasons: Vec<_> = t.store.wedged_entries().unwrap().iter().map(|w| w.wedge_reason.clone().unwrap()).collect();
     assert_eq!(reasons, ["missing_media_content", "dependency_refused"]);
 }
+
+fn pull_replica(ins: &[Instruction]) -> Option<String> {
+    match sent(ins) {
+        Some(Request::Pull(q)) => q.replica.clone(),
+        other => panic!("expected a pull, got {other:?}"),
+    }
+}
+
+fn push_replica(ins: &[Instruction]) -> Option<String> {
+    match sent(ins) {
+        Some(Request::Push(p)) => p.replica.clone(),
+        other => panic!("expected a push, got {other:?}"),
+    }
+}
+
+/// Pushes and pulls carry this copy's replica id, so the server leaves our own writes out of our
+/// pulls; a reset's download carries none (it must see everything), and after a reset or a
+/// person removed and added again the copy has a new id, so what the old one wrote comes back.
+#[test]
+fn the_replica_id_changes_whenever_the_copy_may_lack_what_it_wrote() {
+    let (t, p) = signed_in_store();
+    record(&t.store, &p, 0);
+    let mut e = SyncEngine::new(EngineConfig::default(), 1);
+    let ins = e.handle(&t.store, Event::Start).unwrap();
+    let Some(Request::Push(push)) = sent(&ins).cloned() else { panic!("expected a push") };
+    let first = push.replica.clone().expect("pushes carry the replica");
+    let ins = e.handle(&t.store, Event::Response(Ok(Response::Push(applied_all(&Request::Push(push)))))).unwrap();
+    assert_eq!(pull_replica(&ins).as_deref(), Some(first.as_str()), "the pull skips what it pushed");
+
+    // The server was restored: the full download leaves nothing out, and the copy is new after it.
+    let reset = PullResponse { reset: Some(techo_protocol::sync::Reset::MustRefetch), has_more: true, ..empty_page() };
+    let ins = e.handle(&t.store, Event::Response(Ok(Response::Pull(reset)))).unwrap();
+    assert_eq!(pull_replica(&ins), None);
+    // The download ends without our reading: it is queued again and sent by the new copy.
+    let ins = e.handle(&t.store, Event::Response(Ok(Response::Pull(empty_page())))).unwrap();
+    let second = push_replica(&ins).expect("a replica once refetched");
+    assert_ne!(second, first);
+
+    // The person removed and added again downloads everything, its own old writes included.
+    t.store.remove_profile(p.id, true).unwrap();
+    t.store.add_profile("34001234", "A", crate::domain::Relationship::Myself).unwrap();
+    let mut e = SyncEngine::new(EngineConfig::default(), 3);
+    let ins = e.handle(&t.store, Event::Start).unwrap();
+    assert!(matches!(sent(&ins), Some(Request::Pull(q)) if q.cursor.is_none()));
+    let third = pull_replica(&ins).expect("a replica");
+    assert!(third != first && third != second);
+}

@@ -31,7 +31,8 @@ pub async fn push(
 #[utoipa::path(get, path = "/v1/sync/pull", params(
         ("patient" = String, Query, description = "HM code"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-        ("limit" = Option<u32>, Query)),
+        ("limit" = Option<u32>, Query),
+        ("replica" = Option<String>, Query, description = "the puller's local copy, as sent with its pushes: its own latest writes are left out")),
     responses((status = 200, body = PullResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -41,7 +42,8 @@ pub async fn pull(
     ApiQuery(q): ApiQuery<PullQuery>,
 ) -> ApiResult<Json<PullResponse>> {
     let limits = state.limits.clone();
-    let resp = blocking(&state, move |s| sync_service::pull(s, &limits, caller.resident, &q)).await?;
+    let resp =
+        blocking(&state, move |s| sync_service::pull(s, &limits, caller.resident, &caller.device_id, &q)).await?;
     Ok(Json(resp))
 }
 

@@ -49,6 +49,10 @@ pub struct NewRecord<'a> {
     /// Set for a tombstone of something the store never held.
     pub deleted_at_ms: Option<i64>,
     pub origin: Writer<'a>,
+    /// The local copy on a device that wrote this state (`crate::sync_service` derives the key
+    /// from the account, device and the app's replica id): its pulls leave the record out while
+    /// this stays its latest change. `None` for sources and apps that send no replica.
+    pub replica: Option<&'a str>,
 }
 
 /// One kept version of an edited document.
@@ -97,21 +101,14 @@ pub trait RecordTx {
 
     /// `AlreadyExists` if the entity is there.
     fn insert(&mut self, patient: ResidentId, record: &NewRecord<'_>) -> StorageResult<()>;
-    /// A new state of an existing entity at `version`; `NotFound` if there is none.
-    fn replace(
-        &mut self,
-        patient: ResidentId,
-        entity: &Entity,
-        entity_id: &str,
-        version: u64,
-        payload: &serde_json::Value,
-        payload_hash: &str,
-    ) -> StorageResult<()>;
+    /// A new state of an existing entity: `record`'s version, payload and replica (its
+    /// `origin` and `deleted_at_ms` are not used); `NotFound` if there is none.
+    fn replace(&mut self, patient: ResidentId, record: &NewRecord<'_>) -> StorageResult<()>;
     /// Keeps `record` (as written at `record.version`: a create, an update, or a tombstone when
     /// `deleted_at_ms` is set) among the versions of an edited document.
     fn keep_version(&mut self, patient: ResidentId, record: &NewRecord<'_>, written_at_ms: i64) -> StorageResult<()>;
-    /// Marks an existing entity deleted at `version`, keeping its last payload; `NotFound` if
-    /// there is none.
+    /// Marks an existing entity deleted at `version` by `replica` (as in [`NewRecord::replica`]),
+    /// keeping its last payload; `NotFound` if there is none.
     fn tombstone(
         &mut self,
         patient: ResidentId,
@@ -119,6 +116,7 @@ pub trait RecordTx {
         entity_id: &str,
         version: u64,
         deleted_at_ms: i64,
+        replica: Option<&str>,
     ) -> StorageResult<()>;
 
     /// Which of `sha256s` `patient` has no complete blob for (a record may not name those).
@@ -151,8 +149,12 @@ pub trait RecordStore: Send + Sync + 'static {
     /// leaves nothing of itself whatever the others do.
     fn write_transaction(&self, work: &mut dyn FnMut(&mut dyn RecordTx) -> StorageResult<()>) -> StorageResult<()>;
 
-    /// Up to `limit` of the patient's changes after `after`, in sequence order.
-    fn pull(&self, patient: ResidentId, after: u64, limit: u32) -> StorageResult<PullPage>;
+    /// Up to `limit` of the patient's changes after `after`, in sequence order, leaving out
+    /// records whose latest change `skip` wrote (a [`NewRecord::replica`] key). The filter runs in
+    /// the query, so a range of nothing but skipped records costs one page. `last_seq` is the last
+    /// sequence number the page covers: its last change when there is more, else the patient's
+    /// newest number in the same snapshot (skipped records at the end are passed too).
+    fn pull(&self, patient: ResidentId, after: u64, limit: u32, skip: Option<&str>) -> StorageResult<PullPage>;
 
     /// The versions kept of one document (`keep_version`), oldest first.
     fn versions(&self, patient: ResidentId, entity: &Entity, entity_id: &str) -> StorageResult<Vec<StoredVersion>>;

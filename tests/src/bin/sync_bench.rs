@@ -13,7 +13,8 @@
 //! 1. **Initial sync.** Device A records `--records` blood-pressure readings (`record_vitals`,
 //!    500 per transaction) and syncs with the shipped `EngineConfig` (200 mutations per push, 500
 //!    changes per pull page). "push phase" is from the start of A's sync to its first pull request;
-//!    A then downloads its own records back ("A pull-back"). A fresh device B logs in and runs one
+//!    "A pull-back" is the rest of A's sync: the server leaves A's own writes out of A's pulls
+//!    (one request with nothing in it; twenty with every record before). A fresh device B logs in and runs one
 //!    sync: wall seconds, HTTP requests, bytes, records/s. "bytes (body)" is what the client's
 //!    `traffic` counters see (request and response bodies); a third fresh device C repeats B's
 //!    download through a counting TCP relay to get the bytes really on the wire (HTTP headers
@@ -496,6 +497,7 @@ fn initial_and_noop(server: &TestServer, args: &Args, report: &mut Report) -> Re
         bytes(pullback.received),
         up.report.pulled
     ));
+    report.line(format!("   target at most 1 pull request after its own upload: {}", verdict(pullback.requests <= 1)));
     report.line(format!(
         "   B initial sync: {wall:.2} s wall, {} requests, sent {}, received {} (bodies), {:.0} records/s",
         down.traffic.requests,
@@ -921,7 +923,9 @@ fn make_push(ctx: &Ctx, dev: &mut LoadDevice, n: usize) -> Res<Vec<u8>> {
             client_time: Some(now.to_rfc3339()),
         });
     }
-    let req = PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations };
+    // No replica: these devices keep no local copy.
+    let req =
+        PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations, replica: None };
     Ok(serde_json::to_vec(&req)?)
 }
 
@@ -1365,7 +1369,7 @@ fn load(server: &TestServer, args: &Args, seed: u64, report: &mut Report) -> Res
         let id = storage.resident_by_hm_code(&d.hm)?.ok_or("load resident missing")?.id;
         let mut after = 0;
         for _ in 0..MAX_PULL_PAGES {
-            let page = storage.pull(id, after, 2000)?;
+            let page = storage.pull(id, after, 2000, None)?;
             on_server += page.changes.len() as u64;
             after = page.last_seq;
             if !page.has_more {

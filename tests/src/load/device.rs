@@ -453,8 +453,14 @@ impl SimDevice {
         let mut attempt = 0;
         while !self.outbox.is_empty() {
             let batch: Vec<Mutation> = self.outbox.iter().take(PUSH_BATCH).cloned().collect();
-            let req =
-                PushRequest { protocol_version: PROTOCOL_VERSION, schema_version: SCHEMA_VERSION, mutations: batch };
+            // No replica: like an app from before replicas, every pull brings this device's own
+            // writes back too, which the check's convergence test relies on.
+            let req = PushRequest {
+                protocol_version: PROTOCOL_VERSION,
+                schema_version: SCHEMA_VERSION,
+                mutations: batch,
+                replica: None,
+            };
             let Some(token) = self.token(sh).await else { return };
             match sh.client.push(self.st(), &token, &req).await {
                 Ok(answer) => {

@@ -81,6 +81,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_institutions.sql")),
     (4, include_str!("migrations/0004_blobs.sql")),
     (5, include_str!("migrations/0005_blob_bytes.sql")),
+    (6, include_str!("migrations/0006_record_replica.sql")),
 ];
 
 /// Connections one server instance opens at most; requests beyond wait for one.

@@ -147,8 +147,8 @@ impl RecordTx for PgTx<'_, '_> {
         // DO NOTHING, not an error: an error would abort the whole transaction.
         let inserted = self.s.exec(
             "INSERT INTO \"records\" (\"patient_id\", \"entity\", \"entity_id\", \"version\", \"deleted\", \"payload\", \
-             \"payload_hash\", \"created_by\", \"created_by_kind\", \"deleted_at\") \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             \"payload_hash\", \"created_by\", \"created_by_kind\", \"deleted_at\", \"written_by_replica\") \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              ON CONFLICT (\"patient_id\", \"entity\", \"entity_id\") DO NOTHING",
             &[
                 &patient,
@@ -161,6 +161,7 @@ impl RecordTx for PgTx<'_, '_> {
                 &by,
                 &kind,
                 &rec.deleted_at_ms,
+                &rec.replica,
             ],
         )?;
         if inserted == 0 {
@@ -169,20 +170,20 @@ impl RecordTx for PgTx<'_, '_> {
         Ok(())
     }
 
-    fn replace(
-        &mut self,
-        patient: ResidentId,
-        entity: &Entity,
-        entity_id: &str,
-        version: u64,
-        payload: &serde_json::Value,
-        payload_hash: &str,
-    ) -> StorageResult<()> {
+    fn replace(&mut self, patient: ResidentId, rec: &NewRecord<'_>) -> StorageResult<()> {
         self.patient(patient)?;
         exactly_one(self.s.exec(
-            "UPDATE \"records\" SET \"version\" = $4, \"payload\" = $5, \"payload_hash\" = $6 \
+            "UPDATE \"records\" SET \"version\" = $4, \"payload\" = $5, \"payload_hash\" = $6, \"written_by_replica\" = $7 \
              WHERE \"patient_id\" = $1 AND \"entity\" = $2 AND \"entity_id\" = $3",
-            &[&patient, &entity.as_str(), &entity_id, &seq(version)?, &payload.to_string(), &payload_hash],
+            &[
+                &patient,
+                &rec.entity.as_str(),
+                &rec.entity_id,
+                &seq(rec.version)?,
+                &rec.payload.to_string(),
+                &rec.payload_hash,
+                &rec.replica,
+            ],
         )?)
     }
 
@@ -220,12 +221,13 @@ impl RecordTx for PgTx<'_, '_> {
         entity_id: &str,
         version: u64,
         deleted_at_ms: i64,
+        replica: Option<&str>,
     ) -> StorageResult<()> {
         self.patient(patient)?;
         exactly_one(self.s.exec(
-            "UPDATE \"records\" SET \"deleted\" = TRUE, \"version\" = $4, \"deleted_at\" = $5 \
+            "UPDATE \"records\" SET \"deleted\" = TRUE, \"version\" = $4, \"deleted_at\" = $5, \"written_by_replica\" = $6 \
              WHERE \"patient_id\" = $1 AND \"entity\" = $2 AND \"entity_id\" = $3",
-            &[&patient, &entity.as_str(), &entity_id, &seq(version)?, &deleted_at_ms],
+            &[&patient, &entity.as_str(), &entity_id, &seq(version)?, &deleted_at_ms, &replica],
         )?)
     }
 
@@ -283,19 +285,21 @@ impl RecordStore for PostgresStorage {
         self.run(|s| work(&mut PgTx { s, patients: Vec::new(), writers: Vec::new() }))
     }
 
-    fn pull(&self, patient: ResidentId, after: u64, limit: u32) -> StorageResult<PullPage> {
+    fn pull(&self, patient: ResidentId, after: u64, limit: u32, skip: Option<&str>) -> StorageResult<PullPage> {
         let after_seq = seq(after)?;
-        // One snapshot for the floor and the page: a collection between the two cannot slip a
-        // forgotten deletion past the floor check.
-        let (floor, mut changes) = self.snapshot(|s| {
-            let floor: i64 = s
-                .opt("SELECT \"floor_seq\" FROM \"residents\" WHERE \"id\" = $1", &[&patient])?
-                .ok_or(StorageError::NotFound)?
-                .get(0);
+        // One snapshot for the floor, the newest number and the page: a collection between them
+        // cannot slip a forgotten deletion past the floor check, nor a commit past the cursor.
+        let (floor, newest, mut changes) = self.snapshot(|s| {
+            let row = s
+                .opt("SELECT \"floor_seq\", \"last_seq\" FROM \"residents\" WHERE \"id\" = $1", &[&patient])?
+                .ok_or(StorageError::NotFound)?;
+            let (floor, newest): (i64, i64) = (row.get(0), row.get(1));
+            // No replica to skip compares with '', which no key is: every record passes.
             let rows = s.all(
                 "SELECT \"entity\", \"entity_id\", \"version\", \"deleted\", \"payload\" FROM \"records\" \
-                 WHERE \"patient_id\" = $1 AND \"version\" > $2 ORDER BY \"version\" LIMIT $3",
-                &[&patient, &after_seq, &(i64::from(limit) + 1)],
+                 WHERE \"patient_id\" = $1 AND \"version\" > $2 AND \"written_by_replica\" IS DISTINCT FROM $4 \
+                 ORDER BY \"version\" LIMIT $3",
+                &[&patient, &after_seq, &(i64::from(limit) + 1), &skip.unwrap_or("")],
             )?;
             let changes = rows
                 .iter()
@@ -309,11 +313,14 @@ impl RecordStore for PostgresStorage {
                     })
                 })
                 .collect::<StorageResult<Vec<_>>>()?;
-            Ok((floor, changes))
+            Ok((floor, newest, changes))
         })?;
         let has_more = changes.len() > limit as usize;
         changes.truncate(limit as usize);
-        let last_seq = changes.last().map_or(after, |c| c.version);
+        let last_seq = match changes.last() {
+            Some(c) if has_more => c.version,
+            _ => after.max(stored_seq(newest)?),
+        };
         Ok(PullPage { changes, last_seq, has_more, floor_seq: stored_seq(floor)? })
     }
 

@@ -542,6 +542,7 @@ mod tests {
                             payload_hash: "h",
                             deleted_at_ms: None,
                             origin: Writer::Device { resident: a, device: "phone" },
+                            replica: None,
                         };
                         tx.insert(a, &record)
                     })

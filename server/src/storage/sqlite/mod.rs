@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_blob_names.sql")),
     (8, include_str!("../migrations/0008_blob_refs.sql")),
     (9, include_str!("../migrations/0009_record_history.sql")),
+    (10, include_str!("../migrations/0010_record_replica.sql")),
 ];
 const READERS: usize = 4;
 
@@ -259,7 +260,8 @@ mod tests {
             }
             if upto >= 1 {
                 let resident = s.resident_by_hm_code("34001234").unwrap().expect("resident kept").id;
-                let page = s.pull(resident, 0, 10).unwrap();
+                // Rows from before schema 10 name no copy that wrote them: every copy is sent them.
+                let page = s.pull(resident, 0, 10, Some("any copy")).unwrap();
                 assert_eq!(page.changes.len(), 1, "records kept from {upto}");
                 assert_eq!(page.changes[0].payload, serde_json::json!({"a": 1}));
                 // Rows from before ingest existed were all written by devices.
@@ -464,6 +466,7 @@ mod tests {
             protocol_version: techo_protocol::PROTOCOL_VERSION,
             schema_version: techo_protocol::SCHEMA_VERSION,
             mutations: vec![record(pushed)],
+            replica: None,
         };
         crate::sync_service::push(&s, &crate::state::Limits::default(), resident, "phone-1", req).unwrap();
         let c = Connection::open(&path).unwrap();

@@ -116,8 +116,8 @@ impl RecordTx for SqliteTx<'_> {
             .0
             .prepare_cached(
                 "INSERT INTO \"records\" (\"patient_id\", \"entity\", \"entity_id\", \"version\", \"deleted\", \"payload\", \
-                 \"payload_hash\", \"created_by\", \"created_by_kind\", \"deleted_at\") \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+                 \"payload_hash\", \"created_by\", \"created_by_kind\", \"deleted_at\", \"written_by_replica\") \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
                  ON CONFLICT (\"patient_id\", \"entity\", \"entity_id\") DO NOTHING",
             )?
             .execute(params![
@@ -130,7 +130,8 @@ impl RecordTx for SqliteTx<'_> {
                 rec.payload_hash,
                 by,
                 kind,
-                rec.deleted_at_ms
+                rec.deleted_at_ms,
+                rec.replica
             ])?;
         if inserted == 0 {
             return Err(StorageError::AlreadyExists);
@@ -138,28 +139,21 @@ impl RecordTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn replace(
-        &mut self,
-        patient: ResidentId,
-        entity: &Entity,
-        entity_id: &str,
-        version: u64,
-        payload: &serde_json::Value,
-        payload_hash: &str,
-    ) -> StorageResult<()> {
+    fn replace(&mut self, patient: ResidentId, rec: &NewRecord<'_>) -> StorageResult<()> {
         exactly_one(
             self.0
                 .prepare_cached(
-                    "UPDATE \"records\" SET \"version\" = ?4, \"payload\" = ?5, \"payload_hash\" = ?6 \
-                     WHERE \"patient_id\" = ?1 AND \"entity\" = ?2 AND \"entity_id\" = ?3",
+                    "UPDATE \"records\" SET \"version\" = ?4, \"payload\" = ?5, \"payload_hash\" = ?6, \
+                     \"written_by_replica\" = ?7 WHERE \"patient_id\" = ?1 AND \"entity\" = ?2 AND \"entity_id\" = ?3",
                 )?
                 .execute(params![
                     patient,
-                    entity.as_str(),
-                    entity_id,
-                    version as i64,
-                    payload_text(payload),
-                    payload_hash
+                    rec.entity.as_str(),
+                    rec.entity_id,
+                    rec.version as i64,
+                    payload_text(rec.payload),
+                    rec.payload_hash,
+                    rec.replica
                 ])?,
         )
     }
@@ -198,14 +192,15 @@ impl RecordTx for SqliteTx<'_> {
         entity_id: &str,
         version: u64,
         deleted_at_ms: i64,
+        replica: Option<&str>,
     ) -> StorageResult<()> {
         exactly_one(
             self.0
                 .prepare_cached(
-                    "UPDATE \"records\" SET \"deleted\" = 1, \"version\" = ?4, \"deleted_at\" = ?5 \
-                     WHERE \"patient_id\" = ?1 AND \"entity\" = ?2 AND \"entity_id\" = ?3",
+                    "UPDATE \"records\" SET \"deleted\" = 1, \"version\" = ?4, \"deleted_at\" = ?5, \
+                     \"written_by_replica\" = ?6 WHERE \"patient_id\" = ?1 AND \"entity\" = ?2 AND \"entity_id\" = ?3",
                 )?
-                .execute(params![patient, entity.as_str(), entity_id, version as i64, deleted_at_ms])?,
+                .execute(params![patient, entity.as_str(), entity_id, version as i64, deleted_at_ms, replica])?,
         )
     }
 
@@ -255,23 +250,25 @@ impl RecordStore for SqliteStorage {
         self.writer.grouped(work)
     }
 
-    fn pull(&self, patient: ResidentId, after: u64, limit: u32) -> StorageResult<PullPage> {
+    fn pull(&self, patient: ResidentId, after: u64, limit: u32, skip: Option<&str>) -> StorageResult<PullPage> {
         let mut conn = self.reader();
-        // One snapshot for the floor and the page: a collection between the two cannot slip a
-        // forgotten deletion past the floor check.
+        // One snapshot for the floor, the newest number and the page: a collection between them
+        // cannot slip a forgotten deletion past the floor check, nor a commit past the cursor.
         let tx = conn.transaction()?;
-        let floor: i64 = tx
-            .prepare_cached("SELECT \"floor_seq\" FROM \"residents\" WHERE \"id\" = ?1")?
-            .query_row([patient], |r| r.get(0))
+        let (floor, newest): (i64, i64) = tx
+            .prepare_cached("SELECT \"floor_seq\", \"last_seq\" FROM \"residents\" WHERE \"id\" = ?1")?
+            .query_row([patient], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .ok_or(StorageError::NotFound)?;
         let mut changes = Vec::new();
         {
+            // No replica to skip compares with '', which no key is: every record passes.
             let mut stmt = tx.prepare_cached(
                 "SELECT \"entity\", \"entity_id\", \"version\", \"deleted\", \"payload\" FROM \"records\" \
-                 WHERE \"patient_id\" = ?1 AND \"version\" > ?2 ORDER BY \"version\" LIMIT ?3",
+                 WHERE \"patient_id\" = ?1 AND \"version\" > ?2 AND \"written_by_replica\" IS NOT ?4 \
+                 ORDER BY \"version\" LIMIT ?3",
             )?;
-            let mut rows = stmt.query(params![patient, after as i64, i64::from(limit) + 1])?;
+            let mut rows = stmt.query(params![patient, after as i64, i64::from(limit) + 1, skip.unwrap_or("")])?;
             while let Some(r) = rows.next()? {
                 let payload: String = r.get(4)?;
                 changes.push(Change {
@@ -286,7 +283,10 @@ impl RecordStore for SqliteStorage {
         tx.finish()?;
         let has_more = changes.len() > limit as usize;
         changes.truncate(limit as usize);
-        let last_seq = changes.last().map_or(after, |c| c.version);
+        let last_seq = match changes.last() {
+            Some(c) if has_more => c.version,
+            _ => after.max(newest as u64),
+        };
         Ok(PullPage { changes, last_seq, has_more, floor_seq: floor as u64 })
     }
 
