@@ -17,7 +17,7 @@ use techo_protocol::sync::{
     Change, Mutation, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest, PushResponse,
     RecordVersion, Reset, ResetReason, VersionsQuery, VersionsResponse,
 };
-use techo_protocol::{Op, PROTOCOL_VERSION, SCHEMA_VERSION};
+use techo_protocol::{Entity, Op, PROTOCOL_VERSION, SCHEMA_VERSION};
 
 fn check_versions(protocol: u32, schema: u32) -> ApiResult<()> {
     if protocol != PROTOCOL_VERSION || schema > SCHEMA_VERSION {
@@ -200,8 +200,14 @@ fn apply_batch(
     now_ms: i64,
 ) -> StorageResult<Vec<MutationResult>> {
     let mut results = Vec::with_capacity(batch.len());
+    let keys: Vec<&str> = batch.iter().map(|c| c.mutation.mutation_id.as_str()).collect();
+    let records: Vec<(ResidentId, &Entity, &str)> = batch
+        .iter()
+        .filter_map(|c| c.target.ok().map(|p| (p, &c.mutation.entity, c.mutation.entity_id.as_str())))
+        .collect();
     storage.write_transaction(&mut |tx| {
         results.clear();
+        tx.read_ahead(writer, &keys, &records)?;
         for c in batch {
             results.push(apply_once(tx, writer, replica, c, now_ms)?);
         }

@@ -406,6 +406,67 @@ fn primitives_see_their_own_writes(b: &Backend) {
     assert_eq!(changes, vec![Change { entity, id: rid, version: 3, deleted: true, payload: v2 }]);
 }
 
+/// A push that comes back to the same records several times, mixing new and stored ones, with
+/// a repeated mutation id: answered and stored as if its mutations came one by one (a backend
+/// may read the batch ahead and write it at the end, but no answer may tell).
+fn one_push_returning_to_its_records_is_answered_as_one_by_one(b: &Backend) {
+    let a = resident(b, "34001234");
+    let (old, x, y) = (id(), id(), id());
+    push_one(b, a, "phone", mutation("test_note", Op::Create, &old, None, note(&old, "34001234", "old")));
+    let create_x = mutation("test_note", Op::Create, &x, None, note(&x, "34001234", "x1"));
+    let batch = vec![
+        create_x.clone(),
+        mutation("test_note", Op::Update, &x, Some(2), note(&x, "34001234", "x2")),
+        mutation("test_note", Op::Update, &old, Some(1), note(&old, "34001234", "old2")),
+        mutation("test_note", Op::Update, &x, Some(2), note(&x, "34001234", "stale")),
+        create_x,
+        mutation("test_note", Op::Delete, &old, None, tombstone(&old, "34001234")),
+        mutation("test_note", Op::Delete, &y, None, tombstone(&y, "34001234")),
+        mutation("test_note", Op::Create, &y, None, note(&y, "34001234", "late")),
+    ];
+    let results = push(b, a, "phone", batch.clone());
+    let statuses: Vec<_> = results.iter().map(status).collect();
+    assert_eq!(
+        statuses,
+        vec![
+            (MutationStatus::Applied, Some(2), None),
+            (MutationStatus::Applied, Some(3), None),
+            (MutationStatus::Applied, Some(4), None),
+            (MutationStatus::Conflict, None, None),
+            (MutationStatus::Duplicate, Some(2), None),
+            (MutationStatus::Applied, Some(5), None),
+            (MutationStatus::Applied, Some(6), None),
+            (MutationStatus::Applied, Some(6), None),
+        ]
+    );
+    let theirs = results[3].server_record.as_ref().expect("the conflict carries the current state");
+    assert_eq!(
+        (theirs.version, &theirs.payload),
+        (3, &note(&x, "34001234", "x2")),
+        "the edit made earlier in the push"
+    );
+
+    let (changes, _) = pull_all(b, a, "34001234");
+    let seen: Vec<_> = changes.iter().map(|c| (c.id.clone(), c.version, c.deleted)).collect();
+    assert_eq!(seen, vec![(x.clone(), 3, false), (old.clone(), 5, true), (y.clone(), 6, true)]);
+    assert_eq!(changes[1].payload, note(&old, "34001234", "old2"), "a tombstone keeps the last payload");
+    let kept: Vec<_> =
+        versions(b, a, "34001234", "test_note", &x).iter().map(|v| (v.version, v.payload.clone())).collect();
+    assert_eq!(kept, vec![(2, note(&x, "34001234", "x1")), (3, note(&x, "34001234", "x2"))]);
+
+    // The whole push again: every answer from the ledger, nothing written.
+    let again: Vec<_> = push(b, a, "phone", batch).iter().map(status).collect();
+    let replayed: Vec<_> = statuses
+        .iter()
+        .map(|s| match s {
+            (MutationStatus::Applied, seq, e) => (MutationStatus::Duplicate, *seq, *e),
+            other => *other,
+        })
+        .collect();
+    assert_eq!(again, replayed);
+    assert_eq!(pull_all(b, a, "34001234").0, changes);
+}
+
 fn a_failed_transaction_leaves_nothing_and_no_gap(b: &Backend) {
     let a = resident(b, "34001234");
     let other = resident(b, "34005678");
@@ -1620,6 +1681,7 @@ every_backend! {
         login_attempts_are_reserved_and_delayed,
         a_token_secret_from_before_is_handed_over_once,
         primitives_see_their_own_writes,
+        one_push_returning_to_its_records_is_answered_as_one_by_one,
         a_failed_transaction_leaves_nothing_and_no_gap,
         ledgers_keep_devices_and_sources_apart,
         a_replay_gets_the_first_result,

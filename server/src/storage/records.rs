@@ -82,6 +82,18 @@ pub struct PullPage {
 ///
 /// Calls on one entity see the writes made before them in the same transaction.
 pub trait RecordTx {
+    /// What a batch is about to read: `writer`'s ledger `keys` and the `records` (patient,
+    /// entity, id). A backend that pays a round trip per statement reads them in one go here;
+    /// the calls below still ask for each. Reading ahead changes no answer.
+    fn read_ahead(
+        &mut self,
+        _writer: Writer<'_>,
+        _keys: &[&str],
+        _records: &[(ResidentId, &Entity, &str)],
+    ) -> StorageResult<()> {
+        Ok(())
+    }
+
     fn ledger_entry(&mut self, writer: Writer<'_>, key: &str) -> StorageResult<Option<LedgerEntry>>;
     fn add_ledger_entry(
         &mut self,
