@@ -75,6 +75,8 @@ fn payload_hash(payload: &serde_json::Value) -> String {
 struct Checked {
     mutation: Mutation,
     request_hash: String,
+    /// Computed before the write transaction, which it need not lengthen.
+    payload_hash: String,
     /// The patient it writes to, or why it is refused without touching data.
     target: Result<ResidentId, ErrorCode>,
     /// Its family edits records (has `update`): a create that finds the record already there
@@ -91,7 +93,14 @@ impl Checked {
         let edited = spec.is_some_and(|s| s.accepts(Op::Update));
         let writes_record = target.is_ok() && matches!(mutation.op, Op::Create | Op::Update);
         let blobs = spec.filter(|_| writes_record).map(|s| s.blobs(&mutation.payload)).unwrap_or_default();
-        Self { request_hash: request_hash(&mutation), target, mutation, edited, blobs }
+        Self {
+            request_hash: request_hash(&mutation),
+            payload_hash: payload_hash(&mutation.payload),
+            target,
+            mutation,
+            edited,
+            blobs,
+        }
     }
 }
 
@@ -293,14 +302,14 @@ fn apply(
     now_ms: i64,
 ) -> StorageResult<MutationResult> {
     let (m, edited) = (&c.mutation, c.edited);
-    let hash = payload_hash(&m.payload);
+    let hash = &c.payload_hash;
     let head = tx.head(patient, &m.entity, &m.entity_id)?;
     let new_record = |version, deleted_at_ms| NewRecord {
         entity: &m.entity,
         entity_id: &m.entity_id,
         version,
         payload: &m.payload,
-        payload_hash: &hash,
+        payload_hash: hash,
         deleted_at_ms,
         origin: writer,
         replica,
@@ -329,7 +338,7 @@ fn apply(
         }
         // The same record again (another device relayed it, or a lost response) is success; a
         // record already deleted stays deleted.
-        (Op::Create, Some(h)) if h.deleted || h.payload_hash == hash => applied(m, h.version),
+        (Op::Create, Some(h)) if h.deleted || h.payload_hash == *hash => applied(m, h.version),
         (Op::Create, Some(h)) if edited => conflict(m, h),
         (Op::Create, Some(_)) => rejected(m, ErrorCode::ConflictingRecord),
         (Op::Update, None) => rejected(m, ErrorCode::NotFound),

@@ -1411,7 +1411,7 @@ fn load(server: &TestServer, args: &Args, seed: u64, report: &mut Report) -> Res
         args.pull_every
     ));
     report.line(format!(
-        "     pushed {} mutations in {} pushes => {sat_mps:.0} mutations/s, {sat_pps:.0} pushes (commits)/s",
+        "     pushed {} mutations in {} pushes => {sat_mps:.0} mutations/s, {sat_pps:.0} pushes/s",
         sat.stats.applied, sat.stats.pushes
     ));
     report.line(format!("     push latency {}", lat_text(&sat.stats.push_us)));
