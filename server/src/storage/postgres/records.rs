@@ -337,19 +337,25 @@ impl<'s, 'c> PgTx<'s, 'c> {
 
     fn flush_refs(&mut self) -> StorageResult<()> {
         let refs = &self.refs;
-        if refs.is_empty() {
-            return Ok(());
+        // A record this transaction inserts has no references to replace: they are written with
+        // their record and cleared when it is deleted, and only deleted records are ever removed.
+        let replaced: Vec<&RecordKey> = refs
+            .iter()
+            .map(|r| &r.0)
+            .filter(|k| self.written_at.get(*k).is_none_or(|&at| !self.written[at].new))
+            .collect();
+        if !replaced.is_empty() {
+            self.s.exec(
+                "DELETE FROM \"blob_refs\" b USING UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[]) \
+                 AS k(\"patient_id\", \"entity\", \"entity_id\") \
+                 WHERE b.\"patient_id\" = k.\"patient_id\" AND b.\"entity\" = k.\"entity\" AND b.\"entity_id\" = k.\"entity_id\"",
+                &[
+                    &replaced.iter().map(|k| k.0).collect::<Vec<_>>(),
+                    &replaced.iter().map(|k| k.1.as_str()).collect::<Vec<_>>(),
+                    &replaced.iter().map(|k| k.2.as_str()).collect::<Vec<_>>(),
+                ],
+            )?;
         }
-        self.s.exec(
-            "DELETE FROM \"blob_refs\" b USING UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[]) \
-             AS k(\"patient_id\", \"entity\", \"entity_id\") \
-             WHERE b.\"patient_id\" = k.\"patient_id\" AND b.\"entity\" = k.\"entity\" AND b.\"entity_id\" = k.\"entity_id\"",
-            &[
-                &refs.iter().map(|r| r.0.0).collect::<Vec<_>>(),
-                &refs.iter().map(|r| r.0.1.as_str()).collect::<Vec<_>>(),
-                &refs.iter().map(|r| r.0.2.as_str()).collect::<Vec<_>>(),
-            ],
-        )?;
         let rows: Vec<(&RecordKey, &str)> =
             refs.iter().flat_map(|(k, shas)| shas.iter().map(move |s| (k, s.as_str()))).collect();
         if !rows.is_empty() {
