@@ -110,4 +110,6 @@ fun main(args: Array<String>) {
         // Keeps the JIT from discarding the measured calls' results.
         if (sink == Long.MIN_VALUE) println(sink)
     }
+    // The store is on tmpfs by default: a run must not leave it taking memory.
+    dir.toFile().deleteRecursively()
 }
