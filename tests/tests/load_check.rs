@@ -32,8 +32,18 @@ fn shared(server: &TestServer, pharmacy: Option<(String, String)>) -> Arc<Shared
 
 #[test]
 fn a_short_run_of_every_family_is_all_on_the_server_once_and_converged() {
+    short_run_of_every_family(true);
+}
+
+/// As an app from before replica ids: every pull brings the device's own writes back too.
+#[test]
+fn a_short_run_without_replicas_is_all_on_the_server_once_and_converged() {
+    short_run_of_every_family(false);
+}
+
+fn short_run_of_every_family(replicas: bool) {
     let server = TestServer::start_on(Backend::chosen(), "127.0.0.1:0", Limits::default());
-    let plan = Plan { devices: 6, devices_per_patient: 2, pharmacy: true, seed: rand::random() };
+    let plan = Plan { devices: 6, devices_per_patient: 2, pharmacy: true, seed: rand::random(), replicas };
     let seeded = run::seed_store(server.storage.as_ref(), &plan).expect("seed");
     let sh = shared(&server, seeded.pharmacy.clone());
     let lg = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -54,10 +64,12 @@ fn a_short_run_of_every_family_is_all_on_the_server_once_and_converged() {
     let families: std::collections::BTreeSet<String> = {
         let mut all = std::collections::BTreeSet::new();
         lg.block_on(async {
+            // Over every patient: in a short run one patient may have made no checkup.
             let devices = run::make_devices(&plan, &seeded).unwrap();
-            let mut d = run::sign_in_all(&sh, devices, 1).await.unwrap().remove(0);
-            for (key, _) in d.full_download(&sh).await.unwrap() {
-                all.insert(key.0);
+            for mut d in run::sign_in_all(&sh, devices, 1).await.unwrap() {
+                for (key, _) in d.full_download(&sh).await.unwrap() {
+                    all.insert(key.0);
+                }
             }
         });
         all
@@ -72,7 +84,7 @@ fn a_short_run_of_every_family_is_all_on_the_server_once_and_converged() {
 #[test]
 fn the_check_counts_a_record_nobody_was_told_of_and_one_that_is_missing() {
     let server = TestServer::start_on(Backend::chosen(), "127.0.0.1:0", Limits::default());
-    let plan = Plan { devices: 1, devices_per_patient: 1, pharmacy: false, seed: rand::random() };
+    let plan = Plan { devices: 1, devices_per_patient: 1, pharmacy: false, seed: rand::random(), replicas: true };
     let seeded = run::seed_store(server.storage.as_ref(), &plan).expect("seed");
     let sh = Arc::new(Shared { max_sessions: 3, ..Arc::into_inner(shared(&server, None)).unwrap() });
     let lg = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -82,7 +94,14 @@ fn the_check_counts_a_record_nobody_was_told_of_and_one_that_is_missing() {
         // The device forgets one acknowledgement (as if the server had stored a write unasked),
         // and remembers one the server never had.
         let d = &mut devices[0];
-        let mut phantom = d.acked.pop().expect("something acknowledged");
+        // A record acknowledged once (an edited one would still be expected from its earlier
+        // acknowledgements, and so not unexpected on the server).
+        let once = d
+            .acked
+            .iter()
+            .position(|a| d.acked.iter().filter(|b| b.key == a.key).count() == 1)
+            .expect("a record acknowledged once");
+        let mut phantom = d.acked.remove(once);
         phantom.key.1 = uuid::Uuid::now_v7().to_string();
         d.acked.push(phantom);
         techo_tests::load::verify::verify(&sh, &mut devices).await
@@ -90,4 +109,31 @@ fn the_check_counts_a_record_nobody_was_told_of_and_one_that_is_missing() {
     assert!(!verdict.ok());
     assert_eq!(verdict.lost, 1, "{}", verdict.text());
     assert!(verdict.unexpected >= 1, "{}", verdict.text());
+}
+
+/// A device alone with its patient gets none of its own writes back when it sends a replica id,
+/// and all of them without one; the check passes either way.
+#[test]
+fn a_device_with_a_replica_id_pulls_none_of_its_own_writes() {
+    let server = TestServer::start_on(Backend::chosen(), "127.0.0.1:0", Limits::default());
+    let pulled = |replicas: bool| {
+        let plan = Plan { devices: 1, devices_per_patient: 1, pharmacy: false, seed: rand::random(), replicas };
+        let seeded = run::seed_store(server.storage.as_ref(), &plan).expect("seed");
+        let sh = Arc::new(Shared { max_sessions: 4, ..Arc::into_inner(shared(&server, None)).unwrap() });
+        let lg = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        lg.block_on(async {
+            let devices = run::sign_in_all(&sh, run::make_devices(&plan, &seeded).unwrap(), 1).await.unwrap();
+            let (mut devices, _) = run::drive(&sh, devices).await.unwrap();
+            let d = &devices[0];
+            let counts = (d.stats.pulled + d.drain_stats.pulled, d.stats.acknowledged + d.drain_stats.acknowledged);
+            let verdict = techo_tests::load::verify::verify(&sh, &mut devices).await;
+            assert!(verdict.ok(), "{}", verdict.text());
+            counts
+        })
+    };
+    let (with_replica, acknowledged) = pulled(true);
+    assert!(acknowledged > 10, "the device wrote something: {acknowledged}");
+    assert_eq!(with_replica, 0, "its own writes came back");
+    let (without, _) = pulled(false);
+    assert!(without > 0, "an app without replica ids pulls its own writes back");
 }

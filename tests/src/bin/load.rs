@@ -21,7 +21,9 @@
 //! outbox pushed, pulls to the end; `--think-ms` between sessions) for `--seconds` or
 //! `--max-sessions`, then drains its queue; nothing runs past `--drain-seconds` after the window.
 //! Prints per operation count, throughput and p50/p90/p99/max latency, pushed mutations/s,
-//! pulled records/s, and the check's verdict; exits non-zero when anything was lost, duplicated,
+//! pulled records/s (each device sends a replica id as the apps do, so these are other writers'
+//! records: the pharmacy's and the patient's other phone's; `--no-replica` pulls a device's own
+//! writes back too, as an app from before replica ids), and the check's verdict; exits non-zero when anything was lost, duplicated,
 //! rejected or left undrained. Progress goes to stderr; the report (or `--json`) to stdout.
 
 use clap::Parser;
@@ -86,6 +88,10 @@ struct Args {
     /// Leave pharmacy submissions out of the mix.
     #[arg(long)]
     no_pharmacy: bool,
+    /// Push and pull without replica ids, as an app from before them: pulls then bring each
+    /// device's own writes back too (by default every device sends one, as the apps do).
+    #[arg(long)]
+    no_replica: bool,
     /// Print one JSON document instead of the text report.
     #[arg(long)]
     json: bool,
@@ -182,6 +188,7 @@ fn run_load(args: &Args) -> Result<(String, bool), String> {
         devices_per_patient: args.devices_per_patient,
         pharmacy: !args.no_pharmacy,
         seed,
+        replicas: !args.no_replica,
     };
     // The server (when in-process) first: it keeps its own runtime.
     let (server, urls, target) = if args.server.is_empty() {

@@ -176,7 +176,7 @@ fn soak(args: &Args) -> Result<bool, String> {
         None
     };
     let db_url = database.as_ref().map(ScratchDatabase::url);
-    let plan = Plan { devices: size.devices, devices_per_patient: 2, pharmacy: true, seed };
+    let plan = Plan { devices: size.devices, devices_per_patient: 2, pharmacy: true, seed, replicas: true };
     let seeded = {
         let storage = techo_server::open_database(dir.path(), db_url.as_deref()).map_err(|e| e.to_string())?;
         run::seed_store(storage.as_ref(), &plan)?

@@ -6,7 +6,8 @@
 //!
 //! It remembers what the server acknowledged (the ledger [`crate::load::verify`] checks) and
 //! keeps a mirror of the patient's records from its own acknowledged writes and its pulls (its
-//! "view", compared with the server's at the end).
+//! "view", compared with the server's at the end). With a replica id, as the apps send, its
+//! pulls leave out what it wrote last, so its own writes come from the acknowledgements alone.
 
 use crate::load::http::{Client, Failure};
 use crate::load::payloads;
@@ -81,6 +82,9 @@ pub struct SimDevice {
     pub hm: String,
     patient: HmCode,
     pub device_id: String,
+    /// The local copy's id sent with pushes and pulls (the app keeps one per local database);
+    /// `None` for an app from before replicas, whose pulls bring its own writes back too.
+    replica: Option<String>,
     /// Makes this device's medication receipts its own (two devices of one patient never
     /// scan the same receipt).
     salt: usize,
@@ -109,11 +113,12 @@ pub struct SimDevice {
 }
 
 impl SimDevice {
-    pub fn new(hm: &str, device_id: String, salt: usize, seed: u64) -> Result<Self, String> {
+    pub fn new(hm: &str, device_id: String, salt: usize, seed: u64, replica: Option<String>) -> Result<Self, String> {
         Ok(Self {
             hm: hm.to_owned(),
             patient: HmCode::parse(hm).map_err(|_| format!("not an HM code: {hm}"))?,
             device_id,
+            replica,
             salt,
             access: None,
             refresh: None,
@@ -453,13 +458,11 @@ impl SimDevice {
         let mut attempt = 0;
         while !self.outbox.is_empty() {
             let batch: Vec<Mutation> = self.outbox.iter().take(PUSH_BATCH).cloned().collect();
-            // No replica: like an app from before replicas, every pull brings this device's own
-            // writes back too, which the check's convergence test relies on.
             let req = PushRequest {
                 protocol_version: PROTOCOL_VERSION,
                 schema_version: SCHEMA_VERSION,
                 mutations: batch,
-                replica: None,
+                replica: self.replica.clone(),
             };
             let Some(token) = self.token(sh).await else { return };
             match sh.client.push(self.st(), &token, &req).await {
@@ -541,7 +544,10 @@ impl SimDevice {
             *v = (*v).max(version);
         }
         let held = Held { version, deleted, payload: (!deleted).then(|| m.payload.clone()) };
-        if self.mirror.get(&key).is_none_or(|h| h.version <= version) {
+        // An answer at a version already held names a state the server had before (a create of
+        // something deleted meanwhile is answered with the deletion's version): what was pulled
+        // at that version is the server's state, and with a replica it is not sent again.
+        if self.mirror.get(&key).is_none_or(|h| h.version < version) {
             self.mirror.insert(key, held);
         }
     }
@@ -560,7 +566,8 @@ impl SimDevice {
         for _ in 0..MAX_PULL_PAGES {
             let Some(token) = self.token(sh).await else { return };
             let (hm, cursor) = (self.hm.clone(), self.cursor.clone());
-            match sh.client.pull(self.st(), &token, &hm, cursor.as_deref(), sh.pull_limit).await {
+            let replica = self.replica.clone();
+            match sh.client.pull(self.st(), &token, &hm, cursor.as_deref(), sh.pull_limit, replica.as_deref()).await {
                 Ok(page) => {
                     attempt = 0;
                     if page.reset.is_some() {
@@ -601,7 +608,8 @@ impl SimDevice {
         for _ in 0..MAX_PULL_PAGES {
             let token = self.token(sh).await?;
             let hm = self.hm.clone();
-            match sh.client.pull(self.st(), &token, &hm, cursor.as_deref(), 1000).await {
+            // As a fresh device downloads: no replica, so nothing is left out.
+            match sh.client.pull(self.st(), &token, &hm, cursor.as_deref(), 1000, None).await {
                 Ok(page) => {
                     attempt = 0;
                     for c in page.changes {

@@ -207,10 +207,14 @@ impl Client {
         patient: &str,
         cursor: Option<&str>,
         limit: u32,
+        replica: Option<&str>,
     ) -> Result<PullResponse, Failure> {
         let mut query = vec![("patient", patient.to_owned()), ("limit", limit.to_string())];
         if let Some(c) = cursor {
             query.push(("cursor", c.to_owned()));
+        }
+        if let Some(r) = replica {
+            query.push(("replica", r.to_owned()));
         }
         self.json(
             stats,

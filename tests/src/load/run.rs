@@ -18,6 +18,9 @@ pub struct Plan {
     pub devices_per_patient: usize,
     pub pharmacy: bool,
     pub seed: u64,
+    /// Each device sends a replica id of its own, as the apps do, so the server leaves its
+    /// own latest writes out of its pulls; off, it pushes and pulls as an app from before them.
+    pub replicas: bool,
 }
 
 pub struct Seeded {
@@ -60,7 +63,8 @@ pub fn make_devices(plan: &Plan, seeded: &Seeded) -> Result<Vec<SimDevice>, Stri
         .map(|i| {
             let hm = &seeded.patients[i / plan.devices_per_patient.max(1)];
             let seed = plan.seed ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            SimDevice::new(hm, uuid::Uuid::now_v7().to_string(), i, seed)
+            let replica = plan.replicas.then(|| uuid::Uuid::now_v7().simple().to_string());
+            SimDevice::new(hm, uuid::Uuid::now_v7().to_string(), i, seed, replica)
         })
         .collect()
 }
