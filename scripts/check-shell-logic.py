@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Fails when a shell source holds logic that belongs in the core (issue 11): rounding numbers,
-date arithmetic, or deciding by comparing a message's text. The shells cannot be compiled on the
+date arithmetic, converting local times with a zone or offset, or deciding by comparing a
+message's text. The shells cannot be compiled on the
 machines that run the tests, so what they decide no test here reaches; the core decides and the
 shells keep view state and words.
 
@@ -21,14 +22,18 @@ SOURCES = [
 RULES = [
     ("rounds a number", re.compile(
         r"FractionDigits|\.rounded\(|\bround\(|Math\.round|roundToInt|roundToLong|RoundingMode|"
-        r"String\(format:\s*\"%\.\d|\"%\.\d+f\"|\.toBigDecimal\(|setScale\(")),
+        r"String\(format:\s*\"%\.\d|\"%\.\d+f\"|\.toBigDecimal\(|setScale\(|\+\s*59u?L?\)\s*/\s*60")),
     ("does date arithmetic", re.compile(
         r"date\(byAdding|addingTimeInterval|timeIntervalSince|\.plus(Days|Hours|Minutes|Weeks|Months|Seconds)\(|"
         r"\.minus(Days|Hours|Minutes|Weeks|Months|Seconds)\(|\b86_?400\b|ChronoUnit\.|Duration\.ofDays|"
         r"dateComponents\(\[|\.until\(")),
+    ("turns a local time into an instant (or back) by a zone or offset", re.compile(
+        r"\.atZone\(|\.atOffset\(|ZoneOffset\.of|TimeZone\(secondsFromGMT|withZoneSameInstant|"
+        r"\.toOffsetDateTime\(|\.toEpochSecond\(")),
     ("decides by comparing text", re.compile(
         r"[!=]=\s*\"[^\"]*\"|\"[^\"]*\"\s*[!=]=|[!=]=\s*[\w.]*(wording|words|table)[\[(.]|"
-        r"\.(message|text|line|reason)\s*[!=]=|\.(hasPrefix|hasSuffix|startsWith|endsWith)\(")),
+        r"\.(message|text|line|reason)\s*[!=]=|\.(hasPrefix|hasSuffix|startsWith|endsWith)\(|"
+        r"\.contains\((problem|message|text|reason)\)")),
 ]
 
 ALLOW = "shell-logic-ok:"

@@ -170,12 +170,17 @@ struct FieldBlock: View {
                 .accessibilityHidden(true) // said with the field's label (spokenLabel), not twice
             }
         }
+        // Heard when it appears too, not only when VoiceOver reaches the field: after tapping a
+        // button the focus stays on the button.
+        .onChange(of: problem) { _, newProblem in
+            if let newProblem { announceForVoiceOver(app.wording(.labelWithError, label, newProblem)) }
+        }
     }
 
     /// The field's VoiceOver label with its current problem, whether or not the caller's label
     /// (usually `Wording.fieldLabel`) already carries it, so an error is always heard.
     private var spokenLabel: String {
-        guard let problem, !accessibilityLabel.contains(problem) else { return accessibilityLabel }
+        guard let problem, !accessibilityLabel.contains(problem) else { return accessibilityLabel }  // shell-logic-ok: only keeps VoiceOver from saying the problem twice
         return app.wording(.labelWithError, accessibilityLabel, problem)
     }
 }

@@ -11,6 +11,7 @@ struct EntryView: View {
     @State var model: EntryModel
     /// Called with the saved reading when this form corrects one.
     var onSaved: ((Vital) -> Void)?
+    @FocusState private var focusedField: String?
 
     var body: some View {
         ScrollView {
@@ -19,9 +20,13 @@ struct EntryView: View {
 
                 if let general = model.problems.general { MessageBox(text: general) }
 
-                ForEach(model.fields, id: \.self) { field in
+                // 上 → 下 → 脈拍 by 「次へ」 above the number pad, which has no return key.
+                ForEach(Array(model.fields.enumerated()), id: \.element) { index, field in
                     FieldBlock(label: label(field), text: binding(field), problem: model.problem(field),
-                               accessibilityLabel: model.accessibilityLabel(field), keyboard: keyboard(field))
+                               accessibilityLabel: model.accessibilityLabel(field), keyboard: keyboard(field),
+                               chain: FieldChain(focus: $focusedField, id: "\(field)",
+                                                 next: model.fields.dropFirst(index + 1).first.map { "\($0)" },
+                                                 nextTitle: w(.commonNext)))
                 }
 
                 choices

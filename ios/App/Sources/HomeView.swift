@@ -35,8 +35,9 @@ struct HomeView: View {
                 }
 
                 section(w(.homeLatest)) {
+                    // A row reads as one reading, so it opens that reading (as on Android).
                     ForEach(model.latest) { row in
-                        NavigationLink(value: Route.history(row.kind)) { ReadingRowView(row: row) }
+                        NavigationLink(value: Route.reading(row.id)) { ReadingRowView(row: row) }
                     }
                 }
 

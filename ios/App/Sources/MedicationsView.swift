@@ -25,8 +25,10 @@ struct MedicationsView: View {
                         .multilineTextAlignment(.center)
                         .fixedSize(horizontal: false, vertical: true)
                         .frame(maxWidth: .infinity, minHeight: 56)
+                        .foregroundStyle(Color(role: .buttonText)) // not the system's white (BigButton)
                 }
                 .buttonStyle(.borderedProminent)
+                .tint(Color(role: .buttonFill))
                 .accessibilityLabel(Text(verbatim: model.scanTitle))
 
                 FieldBlock(label: model.searchLabel, text: $searchText, accessibilityLabel: model.searchLabel)
@@ -59,8 +61,10 @@ struct MedicationsView: View {
                         Text(verbatim: model.shareTitle)
                             .font(.title3.weight(.semibold))
                             .frame(maxWidth: .infinity, minHeight: 52)
+                            .foregroundStyle(Color(role: .buttonText))
                     }
                     .buttonStyle(.borderedProminent)
+                    .tint(Color(role: .buttonFill))
                     .accessibilityLabel(Text(verbatim: model.shareTitle))
                 }
 

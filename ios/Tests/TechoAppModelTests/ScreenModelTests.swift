@@ -126,7 +126,9 @@ final class ScreenModelTests: XCTestCase {
         XCTAssertFalse(profiles.messageIsProblem)
 
         await profiles.rename(mother.id, to: "  ")
-        XCTAssertNotNil(profiles.problems.byField[.displayName])
+        XCTAssertTrue(profiles.messageIsProblem, "a refused name is said at the top")
+        XCTAssertNotNil(profiles.message)
+        XCTAssertTrue(profiles.problems.isEmpty, "and not under the add-a-family-member form")
         await profiles.rename(mother.id, to: "母")
         XCTAssertEqual(profiles.message, "名前を「母」に変えました。")
         XCTAssertFalse(profiles.messageIsProblem)
@@ -146,6 +148,13 @@ final class ScreenModelTests: XCTestCase {
         XCTAssertEqual(profiles.message, "母さんを、この端末から外しました。")
         XCTAssertEqual(profiles.people.map(\.name), ["山田 花子"])
         XCTAssertEqual(app.activeProfile?.displayName, "山田 花子", "the app follows to the person left")
+
+        // Removing the last person leaves nobody to show: back to the first run.
+        let owner = try XCTUnwrap(profiles.people.first)
+        await profiles.askToRemove(owner.id)
+        await profiles.confirmRemoval()
+        XCTAssertEqual(profiles.people.count, 0)
+        XCTAssertEqual(app.phase, .firstRun)
     }
 
     func testEnglishScreensUseTheEnglishStrings() async throws {

@@ -222,7 +222,9 @@ public final class AppModel {
 
     public func makeProfiles() -> ProfilesModel? {
         guard let access else { return nil }
-        return ProfilesModel(access: access, wording: wording) { [weak self] profile in self?.actingFor(profile) }
+        return ProfilesModel(access: access, wording: wording) { [weak self] profile in
+            if let profile { self?.actingFor(profile) } else { self?.phase = .firstRun }
+        }
     }
 
     public func makeSettings() -> SettingsModel? {

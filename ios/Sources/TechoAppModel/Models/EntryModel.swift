@@ -62,7 +62,7 @@ public final class EntryModel: Identifiable {
     /// time as the person saw it, the way the screens print it), else the phone's. The core keeps
     /// a correction in its original offset whatever zone it was picked in.
     public var pickerTimeZone: TimeZone {
-        correcting.flatMap { TimeZone(secondsFromGMT: Int($0.utcOffsetMinutes) * 60) } ?? clock.timeZone
+        correcting.flatMap { TimeZone(secondsFromGMT: Int($0.utcOffsetMinutes) * 60) } ?? clock.timeZone  // shell-logic-ok: known: a picked local time and the phone's zone, not yet a core call (README, The phone apps)
     }
 
     /// The message to show under `field`, if the core refused it.

@@ -38,10 +38,11 @@ public final class ProfilesModel {
 
     private let access: CoreAccess
     private let wording: Wording
-    private let onSwitch: @MainActor (Profile) -> Void
+    /// The person now shown; `nil` when nobody is left on the phone.
+    private let onSwitch: @MainActor (Profile?) -> Void
     private var profiles: [Profile] = []
 
-    init(access: CoreAccess, wording: Wording, onSwitch: @escaping @MainActor (Profile) -> Void) {
+    init(access: CoreAccess, wording: Wording, onSwitch: @escaping @MainActor (Profile?) -> Void) {
         self.access = access
         self.wording = wording
         self.onSwitch = onSwitch
@@ -68,14 +69,16 @@ public final class ProfilesModel {
     }
 
     /// A new name for a person (a mistyped one, or "HM 34005678" after signing in).
+    /// A refused name is said in the message box at the top (the rename question has closed by
+    /// then), never under the add-a-family-member form.
     public func rename(_ personId: String, to name: String) async {
-        problems = FormProblems()
         do {
             let renamed = try await access.run { try $0.renameProfile(profileId: personId, displayName: name) }
             await load()
             notice = .done(wording(.profilesRenamed, renamed.displayName))
         } catch {
-            problems = FormProblems(error, wording: wording)
+            let refused = FormProblems(error, wording: wording)
+            notice = .problem(refused.byField[.displayName] ?? refused.general ?? wording.message(for: error))
         }
     }
 
@@ -100,7 +103,8 @@ public final class ProfilesModel {
         pendingRemoval = nil
         do {
             _ = try await access.run { try $0.removeProfile(profileId: removal.personId, discardUnsent: removal.discardsUnsent) }
-            if let active = try await access.run({ try $0.activeProfile() }) { onSwitch(active) }
+            // With nobody left the app goes back to its first run, as on Android.
+            onSwitch(try await access.run { try $0.activeProfile() })
             await load()
             notice = .done(wording(.profilesRemoved, profile.displayName))
         } catch {

@@ -6,11 +6,11 @@ import TechoKit
 /// Android's `strings.xml` holds), not the system's templates, so both apps write a date alike.
 extension Wording {
     public func dateTime(_ date: Date, utcOffsetMinutes: Int32) -> String {
-        format(date, pattern: .patternDateTime, zone: TimeZone(secondsFromGMT: Int(utcOffsetMinutes) * 60))
+        format(date, pattern: .patternDateTime, zone: TimeZone(secondsFromGMT: Int(utcOffsetMinutes) * 60))  // shell-logic-ok: formats an instant in the offset the core gave, for display
     }
 
     public func time(_ date: Date, utcOffsetMinutes: Int32) -> String {
-        format(date, pattern: .patternTime, zone: TimeZone(secondsFromGMT: Int(utcOffsetMinutes) * 60))
+        format(date, pattern: .patternTime, zone: TimeZone(secondsFromGMT: Int(utcOffsetMinutes) * 60))  // shell-logic-ok: formats an instant in the offset the core gave, for display
     }
 
     /// An instant in the phone's own zone (sync times, refused changes).
@@ -36,7 +36,7 @@ extension Wording {
             year: Int(day.year), month: Int(day.month), day: Int(day.day), hour: 12))
     }
 
-    static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
+    static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!  // shell-logic-ok: the UTC zone for formatting, no conversion
 
     private func format(_ date: Date, pattern: Phrase, zone: TimeZone?) -> String {
         let formatter = DateFormatter()

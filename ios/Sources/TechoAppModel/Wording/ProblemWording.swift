@@ -73,7 +73,7 @@ extension Wording {
             // Seconds read well up to two minutes; past that, whole minutes rounded up so that
             // the person never tries again too early.
             if retryAfterSecs >= 120 {
-                return self(.errorTooManyAttemptsMinutes, String((retryAfterSecs + 59) / 60))
+                return self(.errorTooManyAttemptsMinutes, String((retryAfterSecs + 59) / 60))  // shell-logic-ok: known: the wait rounded up to minutes, not yet in the core (README, The phone apps)
             }
             return self(.errorTooManyAttemptsSeconds, String(retryAfterSecs))
         case .refused: return self(.errorSignInRefused)

@@ -47,6 +47,32 @@ class HistoryViewModelTest {
         }
 
     @Test
+    fun comingBackKeepsAsManyRowsAsWereShownFetchedAfresh() =
+        runBlocking {
+            val owner = phone.addOwner()
+            val start = Instant.now().minus(Duration.ofDays(20))
+            val readings = (0 until 25).map { i -> phone.record(owner, VitalInput.Weight("60.${i % 10}"), start.plus(Duration.ofHours(12L * i))) }
+            val vm = HistoryViewModel(phone.env(), phone.scope, pageSize = 10u)
+            // Shown for the first time: the first page.
+            vm.reload().join()
+            assertEquals(10, vm.state.value.rows.size)
+            vm.loadMore().join()
+            assertEquals(20, vm.state.value.rows.size)
+            // Meanwhile, the newest reading was deleted from its detail screen.
+            phone.core.deleteVital(readings.last().id)
+            vm.reload().join()
+            val s = vm.state.value
+            assertEquals("the 20 rows shown, not page 1", 20, s.rows.size)
+            assertFalse(readings.last().id in s.rows.map { it.id })
+            assertEquals(readings.reversed().drop(1).take(20).map { it.id }, s.rows.map { it.id })
+            assertTrue(s.hasMore)
+            // The cursor goes on after the rows shown.
+            vm.loadMore().join()
+            assertEquals(24, vm.state.value.rows.size)
+            assertFalse(vm.state.value.hasMore)
+        }
+
+    @Test
     fun theKindFilterAsksTheCoreForOneKind() =
         runBlocking {
             val owner = phone.addOwner()

@@ -60,6 +60,39 @@ class HistoryViewModel(
             }
         }
 
+    /**
+     * The screen is shown again (back from a reading that may have been corrected or deleted):
+     * the same number of rows, fetched afresh, so the list and its scroll position stay where the
+     * person left them. The first time, the first page.
+     */
+    fun reload(): Job {
+        val shown = current.rows.size
+        val profile = profileId
+        if (shown == 0 || profile == null) return load()
+        return launch {
+            attempt(Action.LOAD, ::showError) {
+                val words = env.words()
+                val fresh = mutableListOf<ReadingRow>()
+                var cursor: String? = null
+                do {
+                    val page = env.onCore { listVitals(profile, VitalFilter(kind, null, null, pageSize, cursor)) }
+                    fresh += page.items.map { v -> ReadingRow.of(v, words) }
+                    cursor = page.nextCursor
+                } while (fresh.size < shown && cursor != null)
+                nextCursor = cursor
+                update { s ->
+                    s.copy(
+                        loading = false,
+                        error = null,
+                        rows = fresh,
+                        hasMore = cursor != null,
+                        emptyText = if (fresh.isEmpty()) words[StringKey.HISTORY_EMPTY] else null,
+                    )
+                }
+            }
+        }
+    }
+
     fun loadMore(): Job =
         launch {
             val cursor = nextCursor ?: return@launch

@@ -14,7 +14,7 @@ class DateWording(private val table: StringTable, private val useWareki: Boolean
     private fun pattern(key: StringKey): DateTimeFormatter = DateTimeFormatter.ofPattern(table[key], table.locale)
 
     private fun local(at: Instant, offsetMinutes: Int): OffsetDateTime =
-        at.atOffset(ZoneOffset.ofTotalSeconds(offsetMinutes * 60))
+        at.atOffset(ZoneOffset.ofTotalSeconds(offsetMinutes * 60))  // shell-logic-ok: formats an instant in the offset the core gave, for display
 
     fun dateTime(at: Instant, offsetMinutes: Int): String = pattern(StringKey.PATTERN_DATE_TIME).format(local(at, offsetMinutes))
 

@@ -89,7 +89,7 @@ class ErrorWording(
     /** The wait the core passed on: seconds below two minutes, then whole minutes rounded up (never too early). */
     private fun tooManyAttempts(retryAfterSecs: ULong): String =
         if (retryAfterSecs >= 120uL) {
-            table[StringKey.ERROR_TOO_MANY_ATTEMPTS_MINUTES, numbers.whole((retryAfterSecs + 59uL) / 60uL)]
+            table[StringKey.ERROR_TOO_MANY_ATTEMPTS_MINUTES, numbers.whole((retryAfterSecs + 59uL) / 60uL)]  // shell-logic-ok: known: the wait rounded up to minutes, not yet in the core (README, The phone apps)
         } else {
             table[StringKey.ERROR_TOO_MANY_ATTEMPTS_SECONDS, numbers.whole(retryAfterSecs)]
         }

@@ -7,7 +7,10 @@ import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.DisposableEffect
 import androidx.compose.runtime.key
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.saveable.rememberSaveableStateHolder
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.viewmodel.compose.LocalViewModelStoreOwner
 import androidx.lifecycle.viewmodel.compose.viewModel
@@ -61,30 +64,43 @@ fun AppRoot(holder: CoreHolder) {
 private fun Navigator() {
     val stack = viewModel { BackStack() }
     val top = stack.entries.last()
+    val seen = remember { mutableSetOf<Long>() }
     BackHandler(enabled = stack.entries.size > 1) { stack.back() }
+    // Each entry's saved UI state (its scroll position above all) is kept while it is on the
+    // stack, so coming back shows it where it was left, and dropped when it leaves the stack.
+    val saved = rememberSaveableStateHolder()
+    val live = stack.entries.map { it.id }.toSet()
+    DisposableEffect(live) {
+        seen.filterNot { it in live }.forEach(saved::removeState)
+        seen.retainAll(live)
+        seen.addAll(live)
+        onDispose {}
+    }
     key(top.id) {
-        CompositionLocalProvider(LocalViewModelStoreOwner provides top) {
-            when (val screen = top.screen) {
-                Screen.Home -> HomeScreen(stack)
-                Screen.FirstRun -> FirstRunScreen(stack)
-                Screen.SignIn -> SignInScreen(stack)
-                is Screen.Record -> EntryScreen(EntryTarget.New(screen.kind), stack)
-                is Screen.Correct -> EntryScreen(EntryTarget.Correct(screen.vitalId), stack)
-                Screen.History -> HistoryScreen(stack)
-                Screen.Chart -> ChartScreen(stack)
-                is Screen.Detail -> DetailScreen(screen.vitalId, stack)
-                Screen.BpSummary -> BpSummaryScreen(stack)
-                Screen.Profiles -> ProfilesScreen(stack)
-                Screen.AddFamily -> AddFamilyScreen(stack)
-                Screen.Settings -> SettingsScreen(stack)
-                Screen.Medications -> MedicationsScreen(stack)
-                is Screen.MedicationDetail -> MedicationDetailScreen(screen.medicationId, stack)
-                Screen.MedicationScan -> MedicationScanScreen(stack)
-                Screen.EmergencySheet -> EmergencySheetScreen(stack)
-                Screen.Checkups -> CheckupListScreen(stack)
-                Screen.CheckupAdd -> CheckupFormScreen(stack)
-                is Screen.CheckupDetail -> CheckupDetailScreen(screen.checkupId, screen.justSaved, stack)
-                is Screen.CheckupTrend -> CheckupTrendScreen(screen.code, stack)
+        saved.SaveableStateProvider(top.id) {
+            CompositionLocalProvider(LocalViewModelStoreOwner provides top) {
+                when (val screen = top.screen) {
+                    Screen.Home -> HomeScreen(stack)
+                    Screen.FirstRun -> FirstRunScreen(stack)
+                    Screen.SignIn -> SignInScreen(stack)
+                    is Screen.Record -> EntryScreen(EntryTarget.New(screen.kind), stack)
+                    is Screen.Correct -> EntryScreen(EntryTarget.Correct(screen.vitalId), stack)
+                    Screen.History -> HistoryScreen(stack)
+                    Screen.Chart -> ChartScreen(stack)
+                    is Screen.Detail -> DetailScreen(screen.vitalId, stack)
+                    Screen.BpSummary -> BpSummaryScreen(stack)
+                    Screen.Profiles -> ProfilesScreen(stack)
+                    Screen.AddFamily -> AddFamilyScreen(stack)
+                    Screen.Settings -> SettingsScreen(stack)
+                    Screen.Medications -> MedicationsScreen(stack)
+                    is Screen.MedicationDetail -> MedicationDetailScreen(screen.medicationId, stack)
+                    Screen.MedicationScan -> MedicationScanScreen(stack)
+                    Screen.EmergencySheet -> EmergencySheetScreen(stack)
+                    Screen.Checkups -> CheckupListScreen(stack)
+                    Screen.CheckupAdd -> CheckupFormScreen(stack)
+                    is Screen.CheckupDetail -> CheckupDetailScreen(screen.checkupId, screen.justSaved, stack)
+                    is Screen.CheckupTrend -> CheckupTrendScreen(screen.code, stack)
+                }
             }
         }
     }

@@ -97,7 +97,7 @@ private fun Form(s: EntryState, vm: EntryViewModel) {
 @Composable
 private fun MeasuredAt(s: EntryState, vm: EntryViewModel) {
     val context = LocalContext.current
-    val local = s.measuredAt.atOffset(ZoneOffset.ofTotalSeconds(s.offsetMinutes * 60))
+    val local = s.measuredAt.atOffset(ZoneOffset.ofTotalSeconds(s.offsetMinutes * 60))  // shell-logic-ok: the picker starts at the reading's own local time, for display
     SectionTitle(stringResource(R.string.field_measured_at))
     BodyText(s.measuredAtText)
     s.measuredAtError?.let { ErrorText(it) }

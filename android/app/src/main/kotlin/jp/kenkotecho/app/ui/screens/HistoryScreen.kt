@@ -22,7 +22,9 @@ import jp.kenkotecho.appmodel.history.HistoryViewModel
 fun HistoryScreen(nav: Nav) {
     val vm = rememberScreenModel { env, scope -> HistoryViewModel(env, scope) }
     val s by vm.state.collectAsStateWithLifecycle()
-    LaunchedEffect(Unit) { vm.load() }
+    // Back from a reading: the same rows again, fetched afresh (the view model outlives this
+    // composition while the screen is on the stack), not page 1.
+    LaunchedEffect(Unit) { vm.reload() }
 
     ScreenFrame(stringResource(R.string.history_title), person = s.person, onBack = nav::back) {
         SecondaryButton(stringResource(R.string.button_chart)) { nav.push(Screen.Chart) }
