@@ -25,6 +25,9 @@ final class ParityTests: XCTestCase {
         await profiles.addFamilyMember()
         shown["profiles.added"] = profiles.message
         shown["profiles.title"] = profiles.title
+        shown["profiles.relationships"] = profiles.people.map(\.relationship).joined(separator: "・")
+        shown["kind.names"] = [VitalKind.weight, .temperature, .bloodPressure, .glucose, .steps]
+            .map { ja.kindName($0) }.joined(separator: "・")
 
         let at = jstDate(2025, 11, 20, 7)
         let bp = try await record(app, .bloodPressure, at: at) {

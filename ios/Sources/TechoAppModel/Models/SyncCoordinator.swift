@@ -88,8 +88,9 @@ public final class SyncCoordinator {
     /// The "sync now" button and background refresh. The report also arrives via the observer.
     @discardableResult
     public func syncNow() async -> SyncReport? {
+        // The line stays the core's: after an offline run it would otherwise say "sending" until
+        // the run's first event, which Android never says. The button shows its own spinner.
         asked = true
-        line = wording(.syncRunning)
         defer { asked = false }
         do {
             let report = try await access.core.syncNow(observer: observer)

@@ -97,6 +97,12 @@ class ParityTest {
             shown["profiles.added"] = added.message
             val words = phone.env().words()
             shown["profiles.title"] = words[StringKey.PROFILES_TITLE]
+            val switcher = ProfileSwitchViewModel(phone.env(), phone.scope)
+            switcher.load().join()
+            shown["profiles.relationships"] = switcher.state.value.people.joinToString("・") { it.relationship }
+            shown["kind.names"] =
+                listOf(VitalKind.WEIGHT, VitalKind.TEMPERATURE, VitalKind.BLOOD_PRESSURE, VitalKind.GLUCOSE, VitalKind.STEPS)
+                    .joinToString("・") { words.values.kind(it) }
 
             val (bp, warnings) =
                 record(VitalKind.BLOOD_PRESSURE) {

@@ -1,5 +1,6 @@
 package jp.kenkotecho.app.ui.screens
 
+import androidx.activity.compose.BackHandler
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
@@ -32,11 +33,15 @@ fun FirstRunScreen(nav: Nav) {
                 BodyText(stringResource(R.string.first_run_intro))
                 PersonForm(person, vm.person, buttonText = stringResource(R.string.button_start_with_card))
             }
-        FirstRunStep.SIGN_IN, FirstRunStep.DONE ->
-            // Back to the card number, to correct a mistyped one (the system back gesture too).
+        FirstRunStep.SIGN_IN, FirstRunStep.DONE -> {
+            // Back to the card number, to correct a mistyped one. The first run is the bottom of
+            // the stack, where the navigator lets the system back leave the app: this step takes
+            // it instead.
+            BackHandler(enabled = s.step == FirstRunStep.SIGN_IN) { vm.back() }
             ScreenFrame(stringResource(R.string.sign_in_title), person = null, onBack = { vm.back() }) {
                 s.linkedMessage?.let { NoticeCard(Notice(it, Tone.SUCCESS)) }
                 SignInForm(signIn, vm.signIn, onLater = vm::skipSignIn)
             }
+        }
     }
 }
