@@ -69,7 +69,7 @@ class EntryViewModel(
         // A correction keeps the offset the reading was taken in; a new one takes the phone's zone.
         val at =
             if (s.correcting) {
-                date.atTime(time).atOffset(ZoneOffset.ofTotalSeconds(s.offsetMinutes * 60))  // shell-logic-ok: known: a picked local time and the phone's zone, not yet a core call (README, The phone apps)
+                date.atTime(time).atOffset(ZoneOffset.ofTotalSeconds(s.offsetMinutes * 60))  // shell-logic-ok: known: a picked local time in the reading's offset, not yet a core call (README, The phone apps)
             } else {
                 date.atTime(time).atZone(env.clock.zone).toOffsetDateTime()  // shell-logic-ok: known: a picked local time and the phone's zone, not yet a core call (README, The phone apps)
             }

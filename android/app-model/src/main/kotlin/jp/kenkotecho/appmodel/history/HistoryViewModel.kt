@@ -7,6 +7,7 @@ import jp.kenkotecho.appmodel.ReadingRow
 import jp.kenkotecho.appmodel.ScreenModel
 import jp.kenkotecho.appmodel.text.Action
 import jp.kenkotecho.appmodel.text.StringKey
+import jp.kenkotecho.appmodel.text.Wording
 import jp.kenkotecho.core.ApiException
 import jp.kenkotecho.core.VitalFilter
 import jp.kenkotecho.core.VitalKind
@@ -44,7 +45,7 @@ class HistoryViewModel(
             attempt(Action.LOAD, ::showError) {
                 val profile = env.onCore { activeProfile() } ?: throw ApiException.NoActiveProfile()
                 profileId = profile.id
-                val page = env.onCore { listVitals(profile.id, VitalFilter(kind, null, null, pageSize, null)) }
+                val page = page(profile.id, null)
                 nextCursor = page.nextCursor
                 val words = env.words()
                 val all: List<VitalKind?> = listOf(null) + VitalKind.entries
@@ -54,7 +55,7 @@ class HistoryViewModel(
                         filter = all.map { k -> Option(k, if (k == null) words[StringKey.LABEL_FILTER_ALL] else words.values.kind(k), k == kind) },
                         rows = page.items.map { v -> ReadingRow.of(v, words) },
                         hasMore = page.nextCursor != null,
-                        emptyText = if (page.items.isEmpty()) words[StringKey.HISTORY_EMPTY] else null,
+                        emptyText = emptyText(page.items.size, words),
                     )
                 }
             }
@@ -75,7 +76,7 @@ class HistoryViewModel(
                 val fresh = mutableListOf<ReadingRow>()
                 var cursor: String? = null
                 do {
-                    val page = env.onCore { listVitals(profile, VitalFilter(kind, null, null, pageSize, cursor)) }
+                    val page = page(profile, cursor)
                     fresh += page.items.map { v -> ReadingRow.of(v, words) }
                     cursor = page.nextCursor
                 } while (fresh.size < shown && cursor != null)
@@ -86,7 +87,7 @@ class HistoryViewModel(
                         error = null,
                         rows = fresh,
                         hasMore = cursor != null,
-                        emptyText = if (fresh.isEmpty()) words[StringKey.HISTORY_EMPTY] else null,
+                        emptyText = emptyText(fresh.size, words),
                     )
                 }
             }
@@ -100,7 +101,7 @@ class HistoryViewModel(
             if (current.loading) return@launch
             update { it.copy(loading = true, error = null) }
             attempt(Action.LOAD, ::showError) {
-                val page = env.onCore { listVitals(profile, VitalFilter(kind, null, null, pageSize, cursor)) }
+                val page = page(profile, cursor)
                 nextCursor = page.nextCursor
                 val words = env.words()
                 update { s ->
@@ -108,6 +109,12 @@ class HistoryViewModel(
                 }
             }
         }
+
+    /** One page of the kind shown, after [cursor] (`null`: the newest). */
+    private suspend fun page(profileId: String, cursor: String?) =
+        env.onCore { listVitals(profileId, VitalFilter(kind, null, null, pageSize, cursor)) }
+
+    private fun emptyText(rows: Int, words: Wording) = if (rows == 0) words[StringKey.HISTORY_EMPTY] else null
 
     private fun showError(text: String) = update { it.copy(loading = false, error = text) }
 }
