@@ -2,6 +2,7 @@
 //! nowhere else; the variants are what a screen acts on, and no message carries patient data.
 
 use crate::validation::{Field, ValidationProblem};
+use techo_core::domain::shown::{Wait, WaitUnit};
 use techo_core::{AuthProblem, Error as CoreError, PhotoProblem};
 use techo_jahis::JahisError;
 
@@ -50,8 +51,21 @@ pub enum AuthProblem {
     WrongCredentials,
     InvalidActivationCode,
     WeakPassword,
-    TooManyAttempts { retry_after_secs: u64 },
+    TooManyAttempts { wait: Wait },
     Refused,
+}
+
+/// How long to wait, in the unit a person is told it (decided by the core).
+#[uniffi::remote(Record)]
+pub struct Wait {
+    pub unit: WaitUnit,
+    pub count: u64,
+}
+
+#[uniffi::remote(Enum)]
+pub enum WaitUnit {
+    Seconds,
+    Minutes,
 }
 
 #[derive(Debug, thiserror::Error, uniffi::Error)]

@@ -37,7 +37,10 @@ pub use observer::SyncObserver;
 pub use profiles::*;
 pub use sync::*;
 pub use techo_core::PhotoProblem;
-pub use time::{CalendarDay, calendar_day_add, calendar_day_at};
+pub use time::{
+    CalendarDay, PhoneZone, PickedDateTime, ReadingTime, calendar_day_add, calendar_day_at, picked_date_time,
+    reading_time,
+};
 pub use validation::*;
 pub use vitals::*;
 

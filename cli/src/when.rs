@@ -1,10 +1,12 @@
 //! Reading times as people type them.
 
-use chrono::{DateTime, FixedOffset, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
+use techo_core::local_time::instant_of_local;
 
 /// Parses `--at`: RFC 3339 with an offset, or a local date and time ("2026-11-25 07:10",
 /// "2026-11-25T07:10:30"), or a time today ("07:10"). Local times take this machine's offset
-/// at that moment, which is what the record is stored with.
+/// at that moment, which is what the record is stored with; a time the clocks skipped or showed
+/// twice is read as the phones read it (the core's rule).
 pub fn parse_at(text: &str, now: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, String> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
@@ -24,12 +26,8 @@ pub fn parse_at(text: &str, now: DateTime<FixedOffset>) -> Result<DateTime<Fixed
 }
 
 fn local(naive: NaiveDateTime) -> Result<DateTime<FixedOffset>, String> {
-    match Local.from_local_datetime(&naive) {
-        LocalResult::Single(t) => Ok(t.fixed_offset()),
-        // In a DST fold the earlier reading of the clock is the one people mean first.
-        LocalResult::Ambiguous(a, _) => Ok(a.fixed_offset()),
-        LocalResult::None => Err("--at: that local time does not exist (daylight-saving gap)".to_owned()),
-    }
+    instant_of_local(naive, |at| Some(Local.offset_from_utc_datetime(&at.naive_utc()).fix()))
+        .ok_or_else(|| "--at: that date is out of range".to_owned())
 }
 
 pub fn now() -> DateTime<FixedOffset> {

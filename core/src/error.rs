@@ -108,8 +108,8 @@ pub enum AuthProblem {
     InvalidActivationCode,
     /// The new password does not meet the rules.
     WeakPassword,
-    /// Too many attempts; the server accepts another after this many seconds.
-    TooManyAttempts { retry_after_secs: u64 },
+    /// Too many attempts; the server accepts another after this wait, as a person is told it.
+    TooManyAttempts { wait: crate::domain::shown::Wait },
     /// Any other refusal (the device was signed out elsewhere, an unknown answer).
     Refused,
 }

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod domain;
 mod error;
 pub mod keys;
+pub mod local_time;
 pub mod medication_scan;
 pub mod photo;
 pub mod receipt_photo;

@@ -333,7 +333,7 @@ impl Simulation {
                     }
                     self.devices[d].engine = None;
                 }
-                Instruction::Sleep(_) => self.devices[d].next_event = Some(Event::TimerFired),
+                Instruction::Sleep { .. } => self.devices[d].next_event = Some(Event::TimerFired),
                 Instruction::RefreshCredentials => {
                     self.devices[d].next_event = Some(Event::CredentialsRefreshed { ok: true })
                 }

@@ -442,3 +442,51 @@ fn renewal_lost_after_a_401_ends_the_run_offline() {
     let r = d.sync();
     assert_eq!((r.outcome, r.pushed), (SyncOutcome::Complete, 1));
 }
+
+/// Tells the test when a run starts backing off after a failure.
+struct BacksOff(std::sync::Mutex<std::sync::mpsc::Sender<()>>);
+
+impl techo_core::sync::client::SyncObserver for BacksOff {
+    fn on_progress(&self, progress: &techo_core::sync::SyncProgress) {
+        if progress.phase == techo_core::sync::SyncPhase::WaitingToRetry {
+            let _ = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).send(());
+        }
+    }
+}
+
+/// A person who asks for a sync again while a run backs off after a network failure (the
+/// button on the sync line) does not wait the backoff out: the run tries again at once. (A wait
+/// the server asked for is kept whole: the engine marks it, see the engine tests.)
+#[test]
+fn asking_again_cuts_a_runs_backoff_short() {
+    let server = TestServer::start();
+    server.add_resident(HM, PW);
+    let proxy = rt().block_on(FaultProxy::start(server.addr, 1)).expect("proxy");
+    // A backoff of at least five minutes, far longer than the test may take.
+    let slow = EngineConfig {
+        retry: techo_core::sync::RetryPolicy {
+            base: Duration::from_secs(600),
+            max: Duration::from_secs(600),
+            max_attempts: 3,
+        },
+        ..EngineConfig::default()
+    };
+    let d = Device::with_config(&proxy.url, slow);
+    let p = d.login(HM, PW);
+    d.record_bp(&p, 1);
+    proxy.set_faults(FaultConfig { reset: 1.0, ..FaultConfig::none() });
+    let (backs_off, backing_off) = std::sync::mpsc::channel();
+    let observer = Arc::new(BacksOff(std::sync::Mutex::new(backs_off)));
+    let client = d.client.clone();
+    let first = rt().spawn(async move { client.sync_now(Some(observer)).await });
+    backing_off.recv_timeout(Duration::from_secs(30)).expect("the run backs off");
+    // The progress comes just before the wait begins.
+    std::thread::sleep(Duration::from_millis(300));
+    proxy.heal();
+    let again = rt().block_on(async { tokio::time::timeout(Duration::from_secs(60), d.client.sync_now(None)).await });
+    let again = again.expect("the second ask did not wait out the first run's backoff").expect("second run");
+    let first = rt().block_on(first).expect("first run").expect("first run's report");
+    assert_eq!((first.outcome, first.pushed, first.retries), (SyncOutcome::Complete, 1, 1));
+    assert_eq!(again.outcome, SyncOutcome::Complete);
+    assert_eq!(d.store.outbox_len().expect("outbox"), 0);
+}

@@ -228,6 +228,27 @@ class ProfilesAndVitalsTest {
     }
 
     @Test
+    fun aPickedTimeIsReadInThePhoneZoneOrInTheCorrectedReadingsOwnOffset() {
+        val newYork = object : PhoneZone {
+            override fun utcOffsetSecondsAt(at: Instant): Int = java.time.ZoneId.of("America/New_York").rules.getOffset(at).totalSeconds
+        }
+        fun picked(month: UInt, day: UInt, hour: UInt, minute: UInt) = PickedDateTime(CalendarDay(2026, month, day), hour, minute)
+        // New York's clocks went from 02:00 to 03:00 on 8 March 2026: 02:30 moves forward by the gap.
+        val skipped = readingTime(picked(3u, 8u, 2u, 30u), null, newYork)
+        assertEquals(Instant.parse("2026-03-08T07:30:00Z"), skipped.at)
+        assertEquals(-240, skipped.utcOffsetMinutes)
+        assertEquals(picked(3u, 8u, 3u, 30u), skipped.shown)
+        // 01:30 on 1 November happened twice: the earlier one.
+        assertEquals(Instant.parse("2026-11-01T05:30:00Z"), readingTime(picked(11u, 1u, 1u, 30u), null, newYork).at)
+        // A reading taken in Japan and corrected in New York is read in its own +09:00.
+        val kept = readingTime(picked(3u, 8u, 2u, 30u), JST, newYork)
+        assertEquals(Instant.parse("2026-03-07T17:30:00Z"), kept.at)
+        assertEquals(JST, kept.utcOffsetMinutes)
+        assertEquals(picked(3u, 8u, 2u, 30u), pickedDateTime(kept.at, JST))
+        expectThrows<ApiException.Internal> { readingTime(picked(2u, 30u, 7u, 0u), null, newYork) }
+    }
+
+    @Test
     fun chartsSummaryAndHomeScreenComeFromTheCore() = withCore { core ->
         val p = core.addProfile("KT000004", "テスト", Relationship.MYSELF).id
         val today = calendarDayAt(at("2026-11-20T21:00:00+09:00"), JST)
@@ -477,7 +498,9 @@ class SyncTest {
             val problems = (1..12).map { expectThrows<ApiException.Auth> { runBlocking { core.login("KT424242", "wrong-$it") } }.problem }
             assertEquals(AuthProblem.WrongCredentials, problems.first())
             val limited = problems.last() as AuthProblem.TooManyAttempts
-            assertTrue(limited.retryAfterSecs > 0uL)
+            // In the unit the core chose: minutes only from two of them.
+            assertTrue(limited.wait.count > 0uL)
+            assertTrue(limited.wait.unit == WaitUnit.SECONDS || limited.wait.count >= 2uL)
         }
     }
 

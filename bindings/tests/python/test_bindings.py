@@ -55,6 +55,10 @@ from techo import (
     VitalValue,
     calendar_day_add,
     calendar_day_at,
+    picked_date_time,
+    reading_time,
+    PhoneZone,
+    PickedDateTime,
     start_over,
 )
 
@@ -214,6 +218,28 @@ class ProfilesAndVitals(unittest.TestCase):
         self.assertIsNotNone(core.delete_vital(fixed.vital.id).deleted_at)
         self.assertIsNotNone(core.get_vital(fixed.vital.id).deleted_at)
         self.assertEqual(len(all_readings(core, p)), 4)
+
+    def test_picked_time_read_in_the_phone_zone_or_the_corrected_readings_offset(self):
+        class NewYork2026(PhoneZone):
+            """US Eastern in 2026, by its two changes (no zone database needed on the machine)."""
+
+            def utc_offset_seconds_at(self, at):
+                summer = datetime(2026, 3, 8, 7, tzinfo=timezone.utc) <= at < datetime(2026, 11, 1, 6, tzinfo=timezone.utc)
+                return (-4 if summer else -5) * 3600
+
+        def picked(month, day, hour, minute):
+            return PickedDateTime(day=CalendarDay(year=2026, month=month, day=day), hour=hour, minute=minute)
+
+        skipped = reading_time(picked(3, 8, 2, 30), None, NewYork2026())
+        self.assertEqual(skipped.at, datetime(2026, 3, 8, 7, 30, tzinfo=timezone.utc))
+        self.assertEqual((skipped.utc_offset_minutes, skipped.shown), (-240, picked(3, 8, 3, 30)))
+        twice = reading_time(picked(11, 1, 1, 30), None, NewYork2026())
+        self.assertEqual(twice.at, datetime(2026, 11, 1, 5, 30, tzinfo=timezone.utc))
+        kept = reading_time(picked(3, 8, 2, 30), JST_MINUTES, NewYork2026())
+        self.assertEqual((kept.at, kept.utc_offset_minutes), (at(2026, 3, 8, 2, 30), JST_MINUTES))
+        self.assertEqual(picked_date_time(kept.at, JST_MINUTES), picked(3, 8, 2, 30))
+        with self.assertRaises(ApiError.Internal):
+            reading_time(picked(2, 30, 7, 0), None, NewYork2026())
 
     def test_charts_summary_home(self):
         core = open_core()

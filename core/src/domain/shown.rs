@@ -57,6 +57,39 @@ fn rounded(value: f64, decimals: u32) -> String {
     if decimals == 0 || frac == 0 { whole } else { format!("{whole}.{frac}") }
 }
 
+/// A wait as a person is told it: whole seconds up to two minutes, whole minutes after that,
+/// rounded up so that nobody tries again too early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wait {
+    pub unit: WaitUnit,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitUnit {
+    Seconds,
+    Minutes,
+}
+
+impl Wait {
+    pub fn of_seconds(secs: u64) -> Self {
+        if secs < 120 {
+            Self { unit: WaitUnit::Seconds, count: secs }
+        } else {
+            Self { unit: WaitUnit::Minutes, count: secs.div_ceil(60) }
+        }
+    }
+}
+
+impl std::fmt::Display for Wait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.unit {
+            WaitUnit::Seconds => write!(f, "{} seconds", self.count),
+            WaitUnit::Minutes => write!(f, "{} minutes", self.count),
+        }
+    }
+}
+
 fn grouped(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
@@ -75,6 +108,21 @@ fn grouped(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_is_told_in_seconds_up_to_two_minutes_then_in_minutes_rounded_up() {
+        let told = |secs| {
+            let w = Wait::of_seconds(secs);
+            (w.unit, w.count)
+        };
+        assert_eq!(told(45), (WaitUnit::Seconds, 45));
+        assert_eq!(told(119), (WaitUnit::Seconds, 119));
+        assert_eq!(told(120), (WaitUnit::Minutes, 2));
+        assert_eq!(told(121), (WaitUnit::Minutes, 3), "never too early");
+        assert_eq!(told(900), (WaitUnit::Minutes, 15));
+        assert_eq!(told(u64::MAX).0, WaitUnit::Minutes);
+        assert_eq!(Wait::of_seconds(840).to_string(), "14 minutes");
+    }
 
     #[test]
     fn readings_are_shown_as_measured() {

@@ -5,6 +5,7 @@ use super::engine::{
     EngineConfig, Event, Failure, Instruction, Request, Response, SyncEngine, SyncProgress, SyncReport,
 };
 use crate::domain::Profile;
+use crate::domain::shown::Wait;
 use crate::error::{AuthProblem, Error, KeyStoreError, Result};
 use crate::keys::KeyStore;
 use crate::store::{Account, Store};
@@ -50,6 +51,9 @@ pub struct SyncClient {
     /// One run at a time: two runs renewing the sign-in at once would race the server's
     /// refresh-token rotation and could sign the device out.
     running: tokio::sync::Mutex<()>,
+    /// Rung when someone asks for a sync: a run backing off after a failure tries again at once
+    /// (the person may have just found a signal).
+    asked_again: tokio::sync::Notify,
     config: EngineConfig,
     pub traffic: Arc<Traffic>,
 }
@@ -140,6 +144,7 @@ impl SyncClient {
             keys,
             access: tokio::sync::Mutex::new(None),
             running: tokio::sync::Mutex::new(()),
+            asked_again: tokio::sync::Notify::new(),
             config,
             traffic: Arc::new(Traffic::default()),
         })
@@ -304,7 +309,10 @@ impl SyncClient {
     /// returned future (a cancelled coroutine) lets the current step finish its transaction.
     /// A run asked for while another is under way waits for it, then runs (it may find
     /// nothing left to do).
+    /// A run backing off after a failure is woken to try again at once, unless the server asked
+    /// for the wait.
     pub async fn sync_now(self: &Arc<Self>, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport> {
+        self.asked_again.notify_waiters();
         let me = self.clone();
         tokio::spawn(async move {
             let _one_at_a_time = me.running.lock().await;
@@ -353,8 +361,15 @@ impl SyncClient {
                         }
                         return Ok(report);
                     }
-                    Instruction::Sleep(d) => {
-                        tokio::time::sleep(d).await;
+                    Instruction::Sleep { delay, server_asked } => {
+                        if server_asked {
+                            tokio::time::sleep(delay).await;
+                        } else {
+                            tokio::select! {
+                                () = tokio::time::sleep(delay) => {}
+                                () = self.asked_again.notified() => {}
+                            }
+                        }
                         next = Some(Event::TimerFired);
                     }
                     Instruction::RefreshCredentials => {
@@ -546,11 +561,8 @@ fn auth_error(f: Failure) -> Error {
                     (AuthProblem::WeakPassword, "the password needs at least 8 characters".into())
                 }
                 (429, _) | (_, Some(ErrorCode::RateLimited)) => {
-                    let secs = retry_after.map_or(60, |d| d.as_secs());
-                    (
-                        AuthProblem::TooManyAttempts { retry_after_secs: secs },
-                        format!("too many attempts; try again in {secs} seconds"),
-                    )
+                    let wait = Wait::of_seconds(retry_after.map_or(60, |d| d.as_secs()));
+                    (AuthProblem::TooManyAttempts { wait }, format!("too many attempts; try again in {wait}"))
                 }
                 (_, Some(c)) => (AuthProblem::Refused, format!("the server refused: {c}")),
                 (s, None) => (AuthProblem::Refused, format!("the server answered {s}")),

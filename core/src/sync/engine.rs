@@ -109,7 +109,13 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Instruction {
     Send(Request),
-    Sleep(Duration),
+    /// Wait before trying again, then answer with `TimerFired`. The driver may cut its own
+    /// backoff short when the person asks for a sync again; a wait the server asked for
+    /// (`Retry-After`, `server_asked`) is kept whole.
+    Sleep {
+        delay: Duration,
+        server_asked: bool,
+    },
     /// Get a new access token, then answer with `CredentialsRefreshed`.
     RefreshCredentials,
     Progress(SyncProgress),
@@ -600,7 +606,7 @@ impl SyncEngine {
         self.report.retries += 1;
         self.phase = Phase::Waiting(Box::new(phase));
         self.progress(store, SyncPhase::WaitingToRetry, Some(reason), out)?;
-        out.push(Instruction::Sleep(delay));
+        out.push(Instruction::Sleep { delay, server_asked: retry_after.is_some() });
         Ok(())
     }
 

@@ -118,7 +118,14 @@ fn transient_failures_back_off_with_jitter_then_give_up_keeping_the_queue() {
             assert_eq!(t.store.last_sync_complete().unwrap(), None, "an offline run is not a sync");
             break;
         }
-        let d = ins.iter().find_map(|i| if let Instruction::Sleep(d) = i { Some(*d) } else { None }).expect("sleep");
+        let (d, server_asked) = ins
+            .iter()
+            .find_map(|i| {
+                if let Instruction::Sleep { delay, server_asked } = i { Some((*delay, *server_asked)) } else { None }
+            })
+            .expect("sleep");
+        // Only the server's Retry-After is a wait a person's "sync now" may not cut short.
+        assert_eq!(server_asked, !sleeps.is_empty(), "sleep {}", sleeps.len());
         sleeps.push(d);
         e.handle(&t.store, Event::TimerFired).unwrap();
         // 503 with Retry-After: wait at least that long.
@@ -164,7 +171,7 @@ fn credentials_version_and_stale_events() {
     assert_eq!(ins, vec![Instruction::RefreshCredentials]);
     // The renewal cannot reach the server: back off like any network failure.
     let ins = e.handle(&t.store, Event::CredentialsUnreachable { reason: "reset".into() }).unwrap();
-    assert!(ins.iter().any(|i| matches!(i, Instruction::Sleep(_))));
+    assert!(ins.iter().any(|i| matches!(i, Instruction::Sleep { server_asked: false, .. })));
     let ins = e.handle(&t.store, Event::TimerFired).unwrap();
     assert!(matches!(sent(&ins), Some(Request::Pull(_))));
     // A duplicated, stale event while waiting for an answer is ignored.

@@ -35,10 +35,10 @@ struct EntryView: View {
                 // wheels for the time.
                 VStack(alignment: .leading, spacing: 8) {
                     Text(verbatim: w.fieldName(.measuredAt)).font(.headline)
-                    DatePicker("", selection: $model.measuredAt, displayedComponents: [.date])
+                    DatePicker("", selection: $model.pickerDate, displayedComponents: [.date])
                         .datePickerStyle(.graphical)
                         .labelsHidden()
-                    DatePicker("", selection: $model.measuredAt, displayedComponents: [.hourAndMinute])
+                    DatePicker("", selection: $model.pickerDate, displayedComponents: [.hourAndMinute])
                         .datePickerStyle(.wheel)
                         .labelsHidden()
                         .frame(maxWidth: .infinity)

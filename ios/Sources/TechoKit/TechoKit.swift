@@ -1168,6 +1168,215 @@ public func FfiConverterTypeMedicationScanner_lower(_ value: MedicationScanner) 
 
 
 /**
+ * The phone's zone rules, asked one question: the UTC offset in force at an instant. Android
+ * answers from `ZoneRules`, iOS from `TimeZone`; the core has no zone database of its own.
+ * Both platforms answer for any instant, so the answer cannot fail.
+ */
+public protocol PhoneZone: AnyObject, Sendable {
+    
+    func utcOffsetSecondsAt(at: Date)  -> Int32
+    
+}
+/**
+ * The phone's zone rules, asked one question: the UTC offset in force at an instant. Android
+ * answers from `ZoneRules`, iOS from `TimeZone`; the core has no zone database of its own.
+ * Both platforms answer for any instant, so the answer cannot fail.
+ */
+open class PhoneZoneImpl: PhoneZone, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_techo_ffi_fn_clone_phonezone(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_techo_ffi_fn_free_phonezone(handle, $0) }
+    }
+
+    
+
+    
+open func utcOffsetSecondsAt(at: Date) -> Int32  {
+    return try!  FfiConverterInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_phonezone_utc_offset_seconds_at(
+            self.uniffiCloneHandle(),
+        FfiConverterTimestamp.lower(at),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfacePhoneZone {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfacePhoneZone = UniffiVTableCallbackInterfacePhoneZone(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypePhoneZone.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface PhoneZone: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypePhoneZone.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface PhoneZone: handle missing in uniffiClone")
+            }
+        },
+        utcOffsetSecondsAt: { (
+            uniffiHandle: UInt64,
+            at: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<Int32>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Int32 in
+                guard let uniffiObj = try? FfiConverterTypePhoneZone.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.utcOffsetSecondsAt(
+                     at: try FfiConverterTimestamp.lift(at)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterInt32.lower($0) }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfacePhoneZone> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfacePhoneZone>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitPhoneZone() {
+    uniffi_techo_ffi_fn_init_callback_vtable_phonezone(UniffiCallbackInterfacePhoneZone.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhoneZone: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<PhoneZone>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = PhoneZone
+
+    public static func lift(_ handle: UInt64) throws -> PhoneZone {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return PhoneZoneImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: PhoneZone) -> UInt64 {
+         if let rustImpl = value as? PhoneZoneImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhoneZone {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PhoneZone, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneZone_lift(_ handle: UInt64) throws -> PhoneZone {
+    return try FfiConverterTypePhoneZone.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneZone_lower(_ value: PhoneZone) -> UInt64 {
+    return FfiConverterTypePhoneZone.lower(value)
+}
+
+
+
+
+
+
+/**
  * Implemented by the shell's view model. Called on a core worker thread: hop to the main
  * thread before touching UI state, and return quickly.
  */
@@ -5500,6 +5709,67 @@ public func FfiConverterTypePharmacyCount_lower(_ value: PharmacyCount) -> RustB
 }
 
 
+/**
+ * A day and a time of day as the pickers show them, to the minute, in no zone.
+ */
+public struct PickedDateTime: Equatable, Hashable {
+    public let day: CalendarDay
+    public let hour: UInt32
+    public let minute: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(day: CalendarDay, hour: UInt32, minute: UInt32) {
+        self.day = day
+        self.hour = hour
+        self.minute = minute
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PickedDateTime: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePickedDateTime: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PickedDateTime {
+        return
+            try PickedDateTime(
+                day: FfiConverterTypeCalendarDay.read(from: &buf), 
+                hour: FfiConverterUInt32.read(from: &buf), 
+                minute: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PickedDateTime, into buf: inout [UInt8]) {
+        FfiConverterTypeCalendarDay.write(value.day, into: &buf)
+        FfiConverterUInt32.write(value.hour, into: &buf)
+        FfiConverterUInt32.write(value.minute, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePickedDateTime_lift(_ buf: RustBuffer) throws -> PickedDateTime {
+    return try FfiConverterTypePickedDateTime.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePickedDateTime_lower(_ value: PickedDateTime) -> RustBuffer {
+    return FfiConverterTypePickedDateTime.lower(value)
+}
+
+
 public struct Profile: Equatable, Hashable {
     public let id: String
     /**
@@ -5569,6 +5839,69 @@ public func FfiConverterTypeProfile_lift(_ buf: RustBuffer) throws -> Profile {
 #endif
 public func FfiConverterTypeProfile_lower(_ value: Profile) -> RustBuffer {
     return FfiConverterTypeProfile.lower(value)
+}
+
+
+/**
+ * A picked date and time read as the core records it: the instant, the offset it was read in
+ * (stored with the reading), and the date and time it now shows (later than the one picked
+ * only for a time the clocks skipped).
+ */
+public struct ReadingTime: Equatable, Hashable {
+    public let at: Date
+    public let utcOffsetMinutes: Int32
+    public let shown: PickedDateTime
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(at: Date, utcOffsetMinutes: Int32, shown: PickedDateTime) {
+        self.at = at
+        self.utcOffsetMinutes = utcOffsetMinutes
+        self.shown = shown
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReadingTime: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReadingTime: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReadingTime {
+        return
+            try ReadingTime(
+                at: FfiConverterTimestamp.read(from: &buf), 
+                utcOffsetMinutes: FfiConverterInt32.read(from: &buf), 
+                shown: FfiConverterTypePickedDateTime.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReadingTime, into buf: inout [UInt8]) {
+        FfiConverterTimestamp.write(value.at, into: &buf)
+        FfiConverterInt32.write(value.utcOffsetMinutes, into: &buf)
+        FfiConverterTypePickedDateTime.write(value.shown, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReadingTime_lift(_ buf: RustBuffer) throws -> ReadingTime {
+    return try FfiConverterTypeReadingTime.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReadingTime_lower(_ value: ReadingTime) -> RustBuffer {
+    return FfiConverterTypeReadingTime.lower(value)
 }
 
 
@@ -7488,6 +7821,63 @@ public func FfiConverterTypeVitalPage_lower(_ value: VitalPage) -> RustBuffer {
 
 
 /**
+ * How long to wait, in the unit a person is told it (decided by the core).
+ */
+public struct Wait: Equatable, Hashable {
+    public let unit: WaitUnit
+    public let count: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(unit: WaitUnit, count: UInt64) {
+        self.unit = unit
+        self.count = count
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Wait: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWait: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Wait {
+        return
+            try Wait(
+                unit: FfiConverterTypeWaitUnit.read(from: &buf), 
+                count: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Wait, into buf: inout [UInt8]) {
+        FfiConverterTypeWaitUnit.write(value.unit, into: &buf)
+        FfiConverterUInt64.write(value.count, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWait_lift(_ buf: RustBuffer) throws -> Wait {
+    return try FfiConverterTypeWait.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWait_lower(_ value: Wait) -> RustBuffer {
+    return FfiConverterTypeWait.lower(value)
+}
+
+
+/**
  * Saved, but worth a second look ("185 mmHg is high").
  */
 public struct Warning: Equatable, Hashable {
@@ -7962,7 +8352,7 @@ public enum AuthProblem: Equatable, Hashable {
     case wrongCredentials
     case invalidActivationCode
     case weakPassword
-    case tooManyAttempts(retryAfterSecs: UInt64
+    case tooManyAttempts(wait: Wait
     )
     case refused
 
@@ -7992,7 +8382,7 @@ public struct FfiConverterTypeAuthProblem: FfiConverterRustBuffer {
         
         case 3: return .weakPassword
         
-        case 4: return .tooManyAttempts(retryAfterSecs: try FfiConverterUInt64.read(from: &buf)
+        case 4: return .tooManyAttempts(wait: try FfiConverterTypeWait.read(from: &buf)
         )
         
         case 5: return .refused
@@ -8017,9 +8407,9 @@ public struct FfiConverterTypeAuthProblem: FfiConverterRustBuffer {
             writeInt(&buf, Int32(3))
         
         
-        case let .tooManyAttempts(retryAfterSecs):
+        case let .tooManyAttempts(wait):
             writeInt(&buf, Int32(4))
-            FfiConverterUInt64.write(retryAfterSecs, into: &buf)
+            FfiConverterTypeWait.write(wait, into: &buf)
             
         
         case .refused:
@@ -11539,6 +11929,72 @@ public func FfiConverterTypeVitalValue_lower(_ value: VitalValue) -> RustBuffer 
 
 
 
+public enum WaitUnit: Equatable, Hashable {
+    
+    case seconds
+    case minutes
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension WaitUnit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWaitUnit: FfiConverterRustBuffer {
+    typealias SwiftType = WaitUnit
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WaitUnit {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .seconds
+        
+        case 2: return .minutes
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: WaitUnit, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .seconds:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .minutes:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWaitUnit_lift(_ buf: RustBuffer) throws -> WaitUnit {
+    return try FfiConverterTypeWaitUnit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWaitUnit_lower(_ value: WaitUnit) -> RustBuffer {
+    return FfiConverterTypeWaitUnit.lower(value)
+}
+
+
+
+
 public enum WarningCode: Equatable, Hashable {
     
     case below
@@ -11660,6 +12116,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionInt32: FfiConverterRustBuffer {
+    typealias SwiftType = Int32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13219,6 +13699,36 @@ public func calendarDayAt(at: Date, utcOffsetMinutes: Int32)throws  -> CalendarD
     )
 })
 }
+/**
+ * Where the pickers start for an instant in an offset: a new reading's "now" in the phone's
+ * offset, or a correction's time in its own.
+ */
+public func pickedDateTime(at: Date, utcOffsetMinutes: Int32)throws  -> PickedDateTime  {
+    return try  FfiConverterTypePickedDateTime_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_func_picked_date_time(
+        FfiConverterTimestamp.lower(at),
+        FfiConverterInt32.lower(utcOffsetMinutes),uniffiCallStatus
+    )
+})
+}
+/**
+ * The date and time a reading form's pickers show, read as the reading's time. A correction
+ * passes the offset the reading was taken in, `correcting_offset_minutes`: the time is read in
+ * it, so the reading keeps the offset it was made in wherever it is corrected. A new reading
+ * passes none and is read in the phone's zone, where a time the clocks skipped moves forward by
+ * the gap and a time they showed twice is the earlier.
+ */
+public func readingTime(picked: PickedDateTime, correctingOffsetMinutes: Int32?, zone: PhoneZone)throws  -> ReadingTime  {
+    return try  FfiConverterTypeReadingTime_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_func_reading_time(
+        FfiConverterTypePickedDateTime_lower(picked),
+        FfiConverterOptionInt32.lower(correctingOffsetMinutes),
+        FfiConverterTypePhoneZone_lower(zone),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -13254,6 +13764,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_func_calendar_day_at() != 61643) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_func_picked_date_time() != 46831) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_func_reading_time() != 21581) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() != 54688) {
@@ -13472,11 +13988,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_syncobserver_on_finished() != 59863) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_techo_ffi_checksum_method_phonezone_utc_offset_seconds_at() != 15849) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_techo_ffi_checksum_constructor_techocore_open() != 236) {
         return InitializationResult.apiChecksumMismatch
     }
 
     uniffiCallbackInitDeviceKeyStore()
+    uniffiCallbackInitPhoneZone()
     uniffiCallbackInitSyncObserver()
     return InitializationResult.ok
 }()

@@ -271,6 +271,13 @@ typedef void (*UniffiCallbackInterfaceSyncObserverMethod1)(uint64_t, RustBuffer,
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_PHONE_ZONE_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_PHONE_ZONE_METHOD0
+typedef void (*UniffiCallbackInterfacePhoneZoneMethod0)(uint64_t, RustBuffer, int32_t* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_DEVICE_KEY_STORE
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_DEVICE_KEY_STORE
 typedef struct UniffiVTableCallbackInterfaceDeviceKeyStore {
@@ -289,6 +296,15 @@ typedef struct UniffiVTableCallbackInterfaceSyncObserver {
     UniffiCallbackInterfaceSyncObserverMethod0 _Nonnull onProgress;
     UniffiCallbackInterfaceSyncObserverMethod1 _Nonnull onFinished;
 } UniffiVTableCallbackInterfaceSyncObserver;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_PHONE_ZONE
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_PHONE_ZONE
+typedef struct UniffiVTableCallbackInterfacePhoneZone {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfacePhoneZoneMethod0 _Nonnull utcOffsetSecondsAt;
+} UniffiVTableCallbackInterfacePhoneZone;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_CLONE_SYNCTASKHANDLE
@@ -716,6 +732,26 @@ void uniffi_techo_ffi_fn_method_syncobserver_on_progress(uint64_t ptr, RustBuffe
 void uniffi_techo_ffi_fn_method_syncobserver_on_finished(uint64_t ptr, RustBuffer report, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_CLONE_PHONEZONE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_CLONE_PHONEZONE
+uint64_t uniffi_techo_ffi_fn_clone_phonezone(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FREE_PHONEZONE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FREE_PHONEZONE
+void uniffi_techo_ffi_fn_free_phonezone(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_INIT_CALLBACK_VTABLE_PHONEZONE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_INIT_CALLBACK_VTABLE_PHONEZONE
+void uniffi_techo_ffi_fn_init_callback_vtable_phonezone(const UniffiVTableCallbackInterfacePhoneZone* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_PHONEZONE_UTC_OFFSET_SECONDS_AT
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_PHONEZONE_UTC_OFFSET_SECONDS_AT
+int32_t uniffi_techo_ffi_fn_method_phonezone_utc_offset_seconds_at(uint64_t ptr, RustBuffer at, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CHECK_CHECKUP_ITEM
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CHECK_CHECKUP_ITEM
 void uniffi_techo_ffi_fn_func_check_checkup_item(RustBuffer code, RustBuffer value, RustCallStatus *_Nonnull out_status
@@ -751,6 +787,16 @@ RustBuffer uniffi_techo_ffi_fn_func_calendar_day_add(RustBuffer day, int32_t day
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CALENDAR_DAY_AT
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_CALENDAR_DAY_AT
 RustBuffer uniffi_techo_ffi_fn_func_calendar_day_at(RustBuffer at, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_PICKED_DATE_TIME
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_PICKED_DATE_TIME
+RustBuffer uniffi_techo_ffi_fn_func_picked_date_time(RustBuffer at, int32_t utc_offset_minutes, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_READING_TIME
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_FUNC_READING_TIME
+RustBuffer uniffi_techo_ffi_fn_func_reading_time(RustBuffer picked, RustBuffer correcting_offset_minutes, uint64_t zone, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_TECHO_FFI_RUSTBUFFER_ALLOC
@@ -1052,6 +1098,18 @@ uint16_t uniffi_techo_ffi_checksum_func_calendar_day_add(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CALENDAR_DAY_AT
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_CALENDAR_DAY_AT
 uint16_t uniffi_techo_ffi_checksum_func_calendar_day_at(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_PICKED_DATE_TIME
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_PICKED_DATE_TIME
+uint16_t uniffi_techo_ffi_checksum_func_picked_date_time(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_READING_TIME
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_FUNC_READING_TIME
+uint16_t uniffi_techo_ffi_checksum_func_reading_time(void
     
 );
 #endif
@@ -1484,6 +1542,12 @@ uint16_t uniffi_techo_ffi_checksum_method_syncobserver_on_progress(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_SYNCOBSERVER_ON_FINISHED
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_SYNCOBSERVER_ON_FINISHED
 uint16_t uniffi_techo_ffi_checksum_method_syncobserver_on_finished(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_PHONEZONE_UTC_OFFSET_SECONDS_AT
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_PHONEZONE_UTC_OFFSET_SECONDS_AT
+uint16_t uniffi_techo_ffi_checksum_method_phonezone_utc_offset_seconds_at(void
     
 );
 #endif

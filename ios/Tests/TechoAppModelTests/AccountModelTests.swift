@@ -114,7 +114,13 @@ final class AccountModelTests: XCTestCase {
         XCTAssertEqual(entry.savedLine, "保存しました。", "saving never needs the network")
 
         let sync = try XCTUnwrap(app.sync)
-        let report = await sync.syncNow()
+        let run = Task { await sync.syncNow() }
+        let waiting = await eventually(within: 10) {
+            if case .offline = sync.status?.state { true } else { false }
+        }
+        XCTAssertTrue(waiting, sync.line)
+        XCTAssertFalse(sync.isRunning, "a run waiting to retry lets the button be pressed again")
+        let report = await run.value
         guard case .offline = report?.outcome else {
             return XCTFail("expected an offline report, got \(String(describing: report))")
         }

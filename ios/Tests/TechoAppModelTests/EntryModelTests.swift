@@ -41,7 +41,7 @@ final class EntryModelTests: XCTestCase {
     func testTwoQuickTapsOnSaveRecordOnce() async throws {
         let app = try await readyApp(self)
         let entry = try XCTUnwrap(app.makeEntry(.weight))
-        entry.measuredAt = jstDate(2025, 11, 20, 7)
+        entry.pick(try pickedDateTime(at: jstDate(2025, 11, 20, 7), utcOffsetMinutes: 540))
         entry.weight = "60.1"
         async let first: Void = entry.save()
         async let second: Void = entry.save()
@@ -70,7 +70,7 @@ final class EntryModelTests: XCTestCase {
     func testDefaultsComeFromTheCoreAndGlucoseShowsTheCoresConversion() async throws {
         let app = try await readyApp(self)
         let entry = try XCTUnwrap(app.makeEntry(.bloodPressure))
-        entry.measuredAt = jstDate(2025, 11, 20, 7)
+        entry.pick(try pickedDateTime(at: jstDate(2025, 11, 20, 7), utcOffsetMinutes: 540))
         await entry.loadDefaults()
         XCTAssertEqual(entry.bpContext, .morning)
 
@@ -83,6 +83,38 @@ final class EntryModelTests: XCTestCase {
         XCTAssertEqual(ReadingRow(vital, wording: ja).value, "5.5 mmol/L（99 mg/dL）・空腹時")
     }
 
+    func testAPickedTimeIsReadInThePhoneZoneAndACorrectionKeepsTheOffsetItWasTakenIn() async throws {
+        // A phone in New York at 11:00 on 8 March 2026, the day its clocks went from 02:00 to 03:00.
+        let newYork = try XCTUnwrap(TimeZone(identifier: "America/New_York"))
+        let app = try await readyApp(self, clock: LocalClock(now: { Date(timeIntervalSince1970: 1_772_982_000) }, timeZone: newYork))
+        func march8(_ hour: UInt32, _ minute: UInt32) -> PickedDateTime {
+            PickedDateTime(day: CalendarDay(year: 2026, month: 3, day: 8), hour: hour, minute: minute)
+        }
+        let entry = try XCTUnwrap(app.makeEntry(.weight))
+        XCTAssertEqual(entry.picked, march8(11, 0))
+        entry.pick(march8(2, 30))
+        XCTAssertEqual(entry.measuredAt, Date(timeIntervalSince1970: 1_772_955_000))
+        XCTAssertEqual(entry.utcOffsetMinutes, -240)
+        XCTAssertEqual(entry.picked, march8(3, 30), "the time the clocks skipped moved forward")
+        entry.pickerDate = entry.pickerDate
+        XCTAssertEqual(entry.picked, march8(3, 30), "the pickers hand back the day and time they show")
+        entry.weight = "61.2"
+        await entry.save()
+        let saved = try XCTUnwrap(entry.saved)
+
+        // Corrected to 02:30, a time New York skipped that day: read in the reading's own -04:00.
+        let reading = try XCTUnwrap(app.makeReading(saved.id))
+        await reading.load()
+        let correction = try XCTUnwrap(reading.makeCorrection())
+        XCTAssertEqual(correction.picked, march8(3, 30))
+        correction.pick(march8(2, 30))
+        XCTAssertEqual(correction.picked, march8(2, 30))
+        await correction.save()
+        let corrected = try XCTUnwrap(correction.saved)
+        XCTAssertEqual(corrected.measuredAt, Date(timeIntervalSince1970: 1_772_951_400))
+        XCTAssertEqual(corrected.utcOffsetMinutes, -240)
+    }
+
     func testACorrectionIsPrefilledAndKeepsTheOriginalInTheHistory() async throws {
         let app = try await readyApp(self)
         let first = try await record(app, .weight, at: jstDate(2025, 11, 20, 7)) { $0.weight = "61.2" }
@@ -93,7 +125,7 @@ final class EntryModelTests: XCTestCase {
         let correction = try XCTUnwrap(reading.makeCorrection())
         XCTAssertEqual(correction.weight, "61.2")
         XCTAssertEqual(correction.title, "体重を訂正する")
-        XCTAssertEqual(correction.pickerTimeZone.secondsFromGMT(for: correction.measuredAt), 540 * 60,
+        XCTAssertEqual(correction.picked, PickedDateTime(day: CalendarDay(year: 2025, month: 11, day: 20), hour: 7, minute: 0),
                        "the pickers show the time the reading was taken in")
         correction.weight = "60.8"
         await correction.save()

@@ -72,7 +72,7 @@ func readyApp(_ test: XCTestCase, wording: Wording = ja, serverURL: String = off
 @MainActor
 func record(_ app: AppModel, _ kind: VitalKind, at date: Date, _ fill: (EntryModel) -> Void) async throws -> EntryModel {
     let entry = try XCTUnwrap(app.makeEntry(kind))
-    entry.measuredAt = date
+    entry.pick(try pickedDateTime(at: date, utcOffsetMinutes: 540))
     fill(entry)
     await entry.save()
     return entry

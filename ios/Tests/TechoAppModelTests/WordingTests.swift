@@ -180,16 +180,13 @@ final class WordingTests: XCTestCase {
     }
 
     func testTooManyAttemptsSaysHowLongToWaitFromTheCore() {
-        func jaWait(_ secs: UInt64) -> String {
-            ja.message(for: ApiError.Auth(problem: .tooManyAttempts(retryAfterSecs: secs), reason: "x"))
+        func jaWait(_ unit: WaitUnit, _ count: UInt64) -> String {
+            ja.message(for: ApiError.Auth(problem: .tooManyAttempts(wait: Wait(unit: unit, count: count)), reason: "x"))
         }
-        XCTAssertEqual(jaWait(45), "何度も続けて違っていたため、しばらく使えません。45秒たってから、もう一度お試しください。")
-        XCTAssertEqual(jaWait(119), "何度も続けて違っていたため、しばらく使えません。119秒たってから、もう一度お試しください。")
-        XCTAssertEqual(jaWait(120), "何度も続けて違っていたため、しばらく使えません。2分たってから、もう一度お試しください。")
-        XCTAssertEqual(jaWait(121), "何度も続けて違っていたため、しばらく使えません。3分たってから、もう一度お試しください。", "rounded up: never too early")
-        XCTAssertEqual(jaWait(900), "何度も続けて違っていたため、しばらく使えません。15分たってから、もう一度お試しください。")
-        XCTAssertEqual(en.signInProblem(.tooManyAttempts(retryAfterSecs: 60)), "Too many attempts. Please try again in 60 seconds.")
-        XCTAssertEqual(en.signInProblem(.tooManyAttempts(retryAfterSecs: 840)), "Too many attempts. Please try again in 14 minutes.")
+        XCTAssertEqual(jaWait(.seconds, 45), "何度も続けて違っていたため、しばらく使えません。45秒たってから、もう一度お試しください。")
+        XCTAssertEqual(jaWait(.minutes, 3), "何度も続けて違っていたため、しばらく使えません。3分たってから、もう一度お試しください。")
+        XCTAssertEqual(en.signInProblem(.tooManyAttempts(wait: Wait(unit: .seconds, count: 60))), "Too many attempts. Please try again in 60 seconds.")
+        XCTAssertEqual(en.signInProblem(.tooManyAttempts(wait: Wait(unit: .minutes, count: 14))), "Too many attempts. Please try again in 14 minutes.")
     }
 
     func testConflictsSayWhatChangedAndHowToCarryOn() {
@@ -286,5 +283,5 @@ final class WordingTests: XCTestCase {
 
 private let conflictKinds: [ConflictKind] = [.alreadyExists, .correctedSince, .deleted, .differentKind, .ambiguous, .unsentChanges]
 private let authProblems: [AuthProblem] = [
-    .wrongCredentials, .invalidActivationCode, .weakPassword, .tooManyAttempts(retryAfterSecs: 30), .refused,
+    .wrongCredentials, .invalidActivationCode, .weakPassword, .tooManyAttempts(wait: Wait(unit: .seconds, count: 30)), .refused,
 ]

@@ -173,6 +173,31 @@ final class LocalStoreTests: XCTestCase {
         }
     }
 
+    /// US Eastern in 2026, by its two changes (no zone database needed in the chroot).
+    final class NewYork2026: PhoneZone, @unchecked Sendable {
+        func utcOffsetSecondsAt(at: Date) -> Int32 {
+            let summer = Date(timeIntervalSince1970: 1_772_953_200)..<Date(timeIntervalSince1970: 1_793_512_800)
+            return (summer.contains(at) ? -4 : -5) * 3600
+        }
+    }
+
+    func testAPickedTimeIsReadInThePhoneZoneOrInTheCorrectedReadingsOwnOffset() throws {
+        func picked(_ month: UInt32, _ day: UInt32, _ hour: UInt32, _ minute: UInt32) -> PickedDateTime {
+            PickedDateTime(day: CalendarDay(year: 2026, month: month, day: day), hour: hour, minute: minute)
+        }
+        let skipped = try readingTime(picked: picked(3, 8, 2, 30), correctingOffsetMinutes: nil, zone: NewYork2026())
+        XCTAssertEqual(skipped.at, Date(timeIntervalSince1970: 1_772_955_000))
+        XCTAssertEqual(skipped.utcOffsetMinutes, -240)
+        XCTAssertEqual(skipped.shown, picked(3, 8, 3, 30), "a time the clocks skipped moves forward by the gap")
+        let twice = try readingTime(picked: picked(11, 1, 1, 30), correctingOffsetMinutes: nil, zone: NewYork2026())
+        XCTAssertEqual(twice.at, Date(timeIntervalSince1970: 1_793_511_000), "a time shown twice is the earlier")
+        let kept = try readingTime(picked: picked(3, 8, 2, 30), correctingOffsetMinutes: jst, zone: NewYork2026())
+        XCTAssertEqual(kept.at, jstDate(2026, 3, 8, 2, 30))
+        XCTAssertEqual(kept.utcOffsetMinutes, jst)
+        XCTAssertEqual(try pickedDateTime(at: kept.at, utcOffsetMinutes: jst), picked(3, 8, 2, 30))
+        XCTAssertThrowsError(try readingTime(picked: picked(2, 30, 7, 0), correctingOffsetMinutes: nil, zone: NewYork2026()))
+    }
+
     func testLatestSeriesAndSummaries() throws {
         let (core, profile) = try openWithProfile()
         for day in 14...20 {

@@ -37,6 +37,20 @@ public struct LocalClock: Sendable {
     public func utcOffsetMinutes(at date: Date) -> Int32 {
         Int32(timeZone.secondsFromGMT(for: date) / 60)
     }
+
+    /// The phone's zone rules, for the core's one question about them (`readingTime`).
+    var zone: PhoneZone { ZoneRules(timeZone: timeZone) }
+}
+
+/// `TimeZone` answering the core.
+private final class ZoneRules: PhoneZone {
+    let timeZone: TimeZone
+
+    init(timeZone: TimeZone) { self.timeZone = timeZone }
+
+    func utcOffsetSecondsAt(at: Date) -> Int32 {
+        Int32(timeZone.secondsFromGMT(for: at))
+    }
 }
 
 /// Opening the store reads the key store and may migrate the database: never on the main actor.

@@ -27,7 +27,12 @@ public final class EntryModel: Identifiable {
     public var bpContext: BpContext = .other
     public var glucoseUnit: GlucoseUnit = .mgPerDl
     public var glucoseTiming: GlucoseTiming = .random
-    public var measuredAt: Date
+
+    /// When it was measured, as the core read the day and time picked: the instant, the offset
+    /// it is stored with, and the day and time the pickers show.
+    public private(set) var measuredAt: Date
+    public private(set) var utcOffsetMinutes: Int32
+    public private(set) var picked: PickedDateTime
 
     public private(set) var problems = FormProblems()
     public private(set) var warnings: [String] = []
@@ -54,15 +59,38 @@ public final class EntryModel: Identifiable {
         let kindName = wording.kindName(kind)
         title = correcting == nil ? wording(.entryTitle, kindName) : wording(.entryCorrectTitle, kindName)
         actingForLine = wording(.actingFor, profile.displayName)
-        measuredAt = correcting?.measuredAt ?? clock.now()
+        let now = clock.now()
+        let at = correcting?.measuredAt ?? now
+        let offset = correcting?.utcOffsetMinutes ?? clock.utcOffsetMinutes(at: now)
+        measuredAt = at
+        utcOffsetMinutes = offset
+        picked = (try? pickedDateTime(at: at, utcOffsetMinutes: offset)) ?? PickerTime.epoch
         if let correcting { prefill(from: correcting.asInput) }
     }
 
-    /// The zone the date and time pickers show, as Android's do: a correction's own offset (the
-    /// time as the person saw it, the way the screens print it), else the phone's. The core keeps
-    /// a correction in its original offset whatever zone it was picked in.
-    public var pickerTimeZone: TimeZone {
-        correcting.flatMap { TimeZone(secondsFromGMT: Int($0.utcOffsetMinutes) * 60) } ?? clock.timeZone  // shell-logic-ok: known: a picked local time and the phone's zone, not yet a core call (README, The phone apps)
+    /// The zone the date and time pickers work in: the one where a `Date`'s fields are the picked
+    /// day and time as they are (`PickerTime`).
+    public var pickerTimeZone: TimeZone { PickerTime.timeZone }
+
+    /// The pickers' value: the day and time the core last read, as a picker holds them.
+    public var pickerDate: Date {
+        get { PickerTime.date(of: picked) }
+        set { pick(PickerTime.picked(of: newValue)) }
+    }
+
+    /// A day and time picked on the phone. The core reads it as the reading's time: a correction
+    /// in the offset it was taken in, a new reading in the phone's zone.
+    public func pick(_ picked: PickedDateTime) {
+        do {
+            let read = try readingTime(picked: picked, correctingOffsetMinutes: correcting?.utcOffsetMinutes,
+                                       zone: clock.zone)
+            measuredAt = read.at
+            utcOffsetMinutes = read.utcOffsetMinutes
+            self.picked = read.shown
+            problems.byField[.measuredAt] = nil
+        } catch {
+            problems = FormProblems(error, wording: wording)
+        }
     }
 
     /// The message to show under `field`, if the core refused it.
@@ -106,7 +134,7 @@ public final class EntryModel: Identifiable {
     public func loadDefaults() async {
         guard correcting == nil else { return }
         let at = measuredAt
-        let offset = clock.utcOffsetMinutes(at: at)
+        let offset = utcOffsetMinutes
         guard let defaults = try? await access.run({ try $0.entryDefaults(at: at, utcOffsetMinutes: offset) }) else {
             return
         }
@@ -123,13 +151,12 @@ public final class EntryModel: Identifiable {
         problems = FormProblems()
         warnings = []
         savedLine = nil
-        // The phone's offset: a correction keeps the reading's own offset, which the core sees
-        // to. The core derives proxy provenance from the profile, so the shell always says the
+        // The core derives proxy provenance from the profile, so the shell always says the
         // person typed it in.
         let entry = VitalEntry(
             input: input,
             measuredAt: measuredAt,
-            utcOffsetMinutes: clock.utcOffsetMinutes(at: measuredAt),
+            utcOffsetMinutes: utcOffsetMinutes,
             source: .selfEntered,
             deviceName: nil,
             note: note.isEmpty ? nil : note)
@@ -155,7 +182,10 @@ public final class EntryModel: Identifiable {
     public func startAnother() {
         for field in fields { setText(field, "") }
         note = ""
-        measuredAt = clock.now()
+        let now = clock.now()
+        measuredAt = now
+        utcOffsetMinutes = clock.utcOffsetMinutes(at: now)
+        picked = (try? pickedDateTime(at: now, utcOffsetMinutes: utcOffsetMinutes)) ?? picked
         problems = FormProblems()
         warnings = []
         savedLine = nil

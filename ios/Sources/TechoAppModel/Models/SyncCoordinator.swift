@@ -8,8 +8,9 @@ import TechoKit
 @Observable @MainActor
 public final class SyncCoordinator {
     public private(set) var line: String
-    /// A run is sending or receiving (the "sync now" button waits); a run waiting for the
-    /// network is not running, as the core's state says.
+    /// The "sync now" button waits: from a tap until the core's next word, then while the core
+    /// says a run is sending or receiving. A run waiting to retry lets it be pressed again, which
+    /// has the core try at once (as on Android).
     public var isRunning: Bool { asked || status?.state == .running }
     public private(set) var status: SyncStatus?
     /// Counts finished runs, whoever started them (the button, the foreground loop, background
@@ -123,6 +124,7 @@ public final class SyncCoordinator {
 
     private func show(_ status: SyncStatus) {
         self.status = status
+        asked = false
         line = wording.syncLine(status, progress: progress)
     }
 

@@ -69,13 +69,12 @@ extension Wording {
         case .wrongCredentials: return self(.errorWrongCredentials)
         case .invalidActivationCode: return self(.errorInvalidActivationCode)
         case .weakPassword: return self(.errorWeakPassword)
-        case let .tooManyAttempts(retryAfterSecs):
-            // Seconds read well up to two minutes; past that, whole minutes rounded up so that
-            // the person never tries again too early.
-            if retryAfterSecs >= 120 {
-                return self(.errorTooManyAttemptsMinutes, String((retryAfterSecs + 59) / 60))  // shell-logic-ok: known: the wait rounded up to minutes, not yet in the core (README, The phone apps)
+        case let .tooManyAttempts(wait):
+            // In the unit the core chose: seconds up to two minutes, then minutes rounded up.
+            switch wait.unit {
+            case .seconds: return self(.errorTooManyAttemptsSeconds, String(wait.count))
+            case .minutes: return self(.errorTooManyAttemptsMinutes, String(wait.count))
             }
-            return self(.errorTooManyAttemptsSeconds, String(retryAfterSecs))
         case .refused: return self(.errorSignInRefused)
         }
     }

@@ -3,6 +3,7 @@ package jp.kenkotecho.appmodel
 import jp.kenkotecho.appmodel.sync.SyncMonitor
 import jp.kenkotecho.appmodel.text.StringTable
 import jp.kenkotecho.appmodel.text.Wording
+import jp.kenkotecho.core.PhoneZone
 import jp.kenkotecho.core.TechoCoreInterface
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -35,4 +36,10 @@ class AppEnvironment(
 
     /** The phone's UTC offset at [at], which the core stores with each reading. */
     fun offsetMinutes(at: Instant): Int = clock.zone.rules.getOffset(at).totalSeconds / 60
+
+    /** The phone's zone rules, for the core's one question about them (`readingTime`). */
+    val zone: PhoneZone =
+        object : PhoneZone {
+            override fun utcOffsetSecondsAt(at: Instant): Int = clock.zone.rules.getOffset(at).totalSeconds
+        }
 }

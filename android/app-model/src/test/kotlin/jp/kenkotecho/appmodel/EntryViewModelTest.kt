@@ -6,8 +6,10 @@ import jp.kenkotecho.appmodel.support.TOKYO
 import jp.kenkotecho.appmodel.support.TestPhone
 import jp.kenkotecho.appmodel.support.XmlStringTable
 import jp.kenkotecho.core.BpContext
+import jp.kenkotecho.core.CalendarDay
 import jp.kenkotecho.core.Field
 import jp.kenkotecho.core.GlucoseUnit
+import jp.kenkotecho.core.PickedDateTime
 import jp.kenkotecho.core.VitalInput
 import jp.kenkotecho.core.VitalKind
 import jp.kenkotecho.core.VitalValue
@@ -18,9 +20,10 @@ import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
+import java.time.Clock
 import java.time.Instant
 import java.time.LocalDate
-import java.time.LocalTime
+import java.time.ZoneId
 
 class EntryViewModelTest {
     private val phone = TestPhone()
@@ -114,7 +117,8 @@ class EntryViewModelTest {
             phone.addOwner()
             val vm = entry(EntryTarget.New(VitalKind.WEIGHT), XmlStringTable.ENGLISH)
             vm.onText(Field.WEIGHT, "61.2")
-            vm.setMeasuredAt(LocalDate.now(TOKYO).plusDays(2), LocalTime.of(8, 0))
+            val later = LocalDate.now(TOKYO).plusDays(2)
+            vm.pick(CalendarDay(later.year, later.monthValue.toUInt(), later.dayOfMonth.toUInt()), 8u, 0u)
             vm.save().join()
             assertEquals("Time measured is in the future. Please check the date and time.", vm.state.value.measuredAtError)
             assertNull(vm.state.value.saved)
@@ -135,6 +139,38 @@ class EntryViewModelTest {
             val history = phone.core.vitalHistory(original.id)
             assertEquals(2, history.size)
             assertEquals(original.id, history.first().id)
+        }
+
+    @Test
+    fun aPickedTimeIsReadInThePhoneZoneAndACorrectionKeepsTheOffsetItWasTakenIn() =
+        runBlocking {
+            val owner = phone.addOwner()
+            // A phone in New York on 8 March 2026, when its clocks went from 02:00 to 03:00.
+            val newYork = ZoneId.of("America/New_York")
+            val clock = Clock.fixed(Instant.parse("2026-03-08T15:00:00Z"), newYork)
+            val vm = EntryViewModel(phone.env(XmlStringTable.ENGLISH, clock), phone.scope, EntryTarget.New(VitalKind.WEIGHT))
+            vm.load().join()
+            assertEquals(PickedDateTime(CalendarDay(2026, 3u, 8u), 11u, 0u), vm.state.value.picked)
+            vm.pick(CalendarDay(2026, 3u, 8u), 2u, 30u)
+            var s = vm.state.value
+            assertEquals(Instant.parse("2026-03-08T07:30:00Z"), s.measuredAt)
+            assertEquals(-240, s.offsetMinutes)
+            assertEquals("the time the clocks skipped moved forward", PickedDateTime(CalendarDay(2026, 3u, 8u), 3u, 30u), s.picked)
+            assertNull(s.measuredAtError)
+
+            // A reading taken at 07:00 in Japan, corrected on the same phone: still 07:00 +09:00.
+            val original = phone.record(owner, VitalInput.Weight("61.2"), Instant.parse("2026-03-06T22:00:00Z"))
+            val fix = EntryViewModel(phone.env(XmlStringTable.ENGLISH, clock), phone.scope, EntryTarget.Correct(original.id))
+            fix.load().join()
+            assertEquals(PickedDateTime(CalendarDay(2026, 3u, 7u), 7u, 0u), fix.state.value.picked)
+            fix.pick(CalendarDay(2026, 3u, 7u), 6u, 30u)
+            s = fix.state.value
+            assertEquals(Instant.parse("2026-03-06T21:30:00Z"), s.measuredAt)
+            assertEquals(540, s.offsetMinutes)
+            fix.save().join()
+            val corrected = phone.core.getVital(fix.state.value.saved!!.vitalId)
+            assertEquals(Instant.parse("2026-03-06T21:30:00Z"), corrected.measuredAt)
+            assertEquals(540, corrected.utcOffsetMinutes)
         }
 
     @Test

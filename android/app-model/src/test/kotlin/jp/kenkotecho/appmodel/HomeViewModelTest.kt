@@ -102,6 +102,9 @@ class HomeViewModelTest {
             val s = home.state.await("offline line") { it.sync?.offline == true }
             assertEquals("インターネットにつながっていません。記録は保存しました。つながったら送ります。", s.sync!!.text)
             assertEquals(1L, s.sync!!.pending)
+            // The run waits to retry: the button can be pressed again (the core then tries at once).
+            assertTrue(run.isActive)
+            assertFalse(s.syncing)
             run.cancel()
             assertEquals(1uL, phone.core.syncStatus().pending)
             home.refresh().join()

@@ -30,6 +30,8 @@ import jp.kenkotecho.core.Vital
 import jp.kenkotecho.core.VitalInput
 import jp.kenkotecho.core.VitalKind
 import jp.kenkotecho.core.VitalValue
+import jp.kenkotecho.core.Wait
+import jp.kenkotecho.core.WaitUnit
 import jp.kenkotecho.core.Warning
 import jp.kenkotecho.core.WarningCode
 import jp.kenkotecho.core.WedgedItem
@@ -189,16 +191,17 @@ class WordingTest {
 
     @Test
     fun tooManyAttemptsSaysHowLongTheCoreSaidToWait() {
-        fun jaFor(secs: ULong) = ja.errors.message(ApiException.Auth(AuthProblem.TooManyAttempts(secs), "x"), Action.SIGN_IN)
-        fun enFor(secs: ULong) = en.errors.message(ApiException.Auth(AuthProblem.TooManyAttempts(secs), "x"), Action.SIGN_IN)
-        assertEquals("何度も続けて違っていたため、しばらく使えません。45秒たってから、もう一度お試しください。", jaFor(45uL))
-        assertEquals("何度も続けて違っていたため、しばらく使えません。119秒たってから、もう一度お試しください。", jaFor(119uL))
-        assertEquals("何度も続けて違っていたため、しばらく使えません。2分たってから、もう一度お試しください。", jaFor(120uL))
-        // Rounded up, so the person never tries again too early.
-        assertEquals("何度も続けて違っていたため、しばらく使えません。3分たってから、もう一度お試しください。", jaFor(121uL))
-        assertEquals("何度も続けて違っていたため、しばらく使えません。15分たってから、もう一度お試しください。", jaFor(900uL))
-        assertEquals("Too many attempts. Please try again in 60 seconds.", enFor(60uL))
-        assertEquals("Too many attempts. Please try again in 14 minutes.", enFor(840uL))
+        fun auth(unit: WaitUnit, count: ULong) = ApiException.Auth(AuthProblem.TooManyAttempts(Wait(unit, count)), "x")
+        assertEquals(
+            "何度も続けて違っていたため、しばらく使えません。45秒たってから、もう一度お試しください。",
+            ja.errors.message(auth(WaitUnit.SECONDS, 45uL), Action.SIGN_IN),
+        )
+        assertEquals(
+            "何度も続けて違っていたため、しばらく使えません。3分たってから、もう一度お試しください。",
+            ja.errors.message(auth(WaitUnit.MINUTES, 3uL), Action.SIGN_IN),
+        )
+        assertEquals("Too many attempts. Please try again in 60 seconds.", en.errors.message(auth(WaitUnit.SECONDS, 60uL), Action.SIGN_IN))
+        assertEquals("Too many attempts. Please try again in 14 minutes.", en.errors.message(auth(WaitUnit.MINUTES, 14uL), Action.SIGN_IN))
     }
 
     @Test
@@ -236,7 +239,7 @@ class WordingTest {
 
     @Test
     fun everyTypedCauseEndsWithANextStepInBothLanguages() {
-        val auth = listOf(AuthProblem.WrongCredentials, AuthProblem.InvalidActivationCode, AuthProblem.WeakPassword, AuthProblem.TooManyAttempts(30uL), AuthProblem.Refused)
+        val auth = listOf(AuthProblem.WrongCredentials, AuthProblem.InvalidActivationCode, AuthProblem.WeakPassword, AuthProblem.TooManyAttempts(Wait(WaitUnit.SECONDS, 30uL)), AuthProblem.Refused)
         val errors = auth.map { ApiException.Auth(it, "reason-for-support") } +
             ConflictKind.entries.map { ApiException.Conflict(it, "reason-for-support") } +
             ImportProblem.entries.map { ApiException.Import(it, "reason-for-support") } +

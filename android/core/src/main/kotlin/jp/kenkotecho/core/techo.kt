@@ -669,6 +669,9 @@ internal interface UniffiCallbackInterfaceSyncObserverMethod0 : com.sun.jna.Call
 internal interface UniffiCallbackInterfaceSyncObserverMethod1 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`report`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfacePhoneZoneMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`at`: RustBuffer.ByValue,`uniffiOutReturn`: IntByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "load", "save")
 internal open class UniffiVTableCallbackInterfaceDeviceKeyStore(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -713,6 +716,25 @@ internal open class UniffiVTableCallbackInterfaceSyncObserver(
     }
 
 }
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "utcOffsetSecondsAt")
+internal open class UniffiVTableCallbackInterfacePhoneZone(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `utcOffsetSecondsAt`: UniffiCallbackInterfacePhoneZoneMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `utcOffsetSecondsAt`: UniffiCallbackInterfacePhoneZoneMethod0? = null,
+    ): UniffiVTableCallbackInterfacePhoneZone(`uniffiFree`,`uniffiClone`,`utcOffsetSecondsAt`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfacePhoneZone) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `utcOffsetSecondsAt` = other.`utcOffsetSecondsAt`
+    }
+
+}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -751,6 +773,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_techo_ffi_checksum_func_calendar_day_add(
     ): Int
     external fun uniffi_techo_ffi_checksum_func_calendar_day_at(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_func_picked_date_time(
+    ): Int
+    external fun uniffi_techo_ffi_checksum_func_reading_time(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_synctaskhandle_cancel(
     ): Int
@@ -896,6 +922,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_syncobserver_on_finished(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_phonezone_utc_offset_seconds_at(
+    ): Int
     external fun uniffi_techo_ffi_checksum_constructor_techocore_open(
     ): Int
     external fun ffi_techo_ffi_uniffi_contract_version(
@@ -915,6 +943,7 @@ internal object UniffiLib {
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "techo"))
         uniffiCallbackInterfaceDeviceKeyStore.register(this)
+        uniffiCallbackInterfacePhoneZone.register(this)
         uniffiCallbackInterfaceSyncObserver.register(this)
         
     }
@@ -1090,6 +1119,14 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_techo_ffi_fn_method_syncobserver_on_finished(`ptr`: Long,`report`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_techo_ffi_fn_clone_phonezone(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_techo_ffi_fn_free_phonezone(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_techo_ffi_fn_init_callback_vtable_phonezone(`vtable`: UniffiVTableCallbackInterfacePhoneZone,
+    ): Unit
+    external fun uniffi_techo_ffi_fn_method_phonezone_utc_offset_seconds_at(`ptr`: Long,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
     external fun uniffi_techo_ffi_fn_func_check_checkup_item(`code`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_techo_ffi_fn_func_checkup_item_codes(uniffi_out_err: UniffiRustCallStatus, 
@@ -1103,6 +1140,10 @@ internal object UniffiLib {
     external fun uniffi_techo_ffi_fn_func_calendar_day_add(`day`: RustBuffer.ByValue,`days`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_func_calendar_day_at(`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_func_picked_date_time(`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_func_reading_time(`picked`: RustBuffer.ByValue,`correctingOffsetMinutes`: RustBuffer.ByValue,`zone`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_techo_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1242,6 +1283,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_func_calendar_day_at() and 0xFFFF) != 61643) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_func_picked_date_time() and 0xFFFF) != 46831) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_func_reading_time() and 0xFFFF) != 21581) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_synctaskhandle_cancel() and 0xFFFF) != 54688) {
@@ -1458,6 +1505,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_syncobserver_on_finished() and 0xFFFF) != 59863) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_phonezone_utc_offset_seconds_at() and 0xFFFF) != 15849) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_constructor_techocore_open() and 0xFFFF) != 236) {
@@ -2719,6 +2769,328 @@ public object FfiConverterTypeMedicationScanner: FfiConverter<MedicationScanner,
     override fun allocationSize(value: MedicationScanner) = 8UL
 
     override fun write(value: MedicationScanner, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The phone's zone rules, asked one question: the UTC offset in force at an instant. Android
+ * answers from `ZoneRules`, iOS from `TimeZone`; the core has no zone database of its own.
+ * Both platforms answer for any instant, so the answer cannot fail.
+ */
+public interface PhoneZone {
+    
+    fun `utcOffsetSecondsAt`(`at`: java.time.Instant): kotlin.Int
+    
+    companion object
+}
+
+/**
+ * The phone's zone rules, asked one question: the UTC offset in force at an instant. Android
+ * answers from `ZoneRules`, iOS from `TimeZone`; the core has no zone database of its own.
+ * Both platforms answer for any instant, so the answer cannot fail.
+ */
+open class PhoneZoneImpl: Disposable, AutoCloseable, PhoneZone
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_techo_ffi_fn_free_phonezone(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_techo_ffi_fn_clone_phonezone(handle, status)
+        }
+    }
+
+    override fun `utcOffsetSecondsAt`(`at`: java.time.Instant): kotlin.Int {
+            return FfiConverterInt.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_phonezone_utc_offset_seconds_at(
+        it,
+        
+        FfiConverterTimestamp.lower(`at`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfacePhoneZone {
+    internal object `utcOffsetSecondsAt`: UniffiCallbackInterfacePhoneZoneMethod0 {
+        override fun callback(`uniffiHandle`: Long,`at`: RustBuffer.ByValue,`uniffiOutReturn`: IntByReference,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypePhoneZone.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`utcOffsetSecondsAt`(
+                    FfiConverterTimestamp.lift(`at`),
+                )
+            }
+            val writeReturn = { value: kotlin.Int -> uniffiOutReturn.setValue(FfiConverterInt.lower(value)) }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypePhoneZone.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypePhoneZone.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfacePhoneZone.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `utcOffsetSecondsAt`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_techo_ffi_fn_init_callback_vtable_phonezone(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePhoneZone: FfiConverter<PhoneZone, Long> {
+    internal val handleMap = UniffiHandleMap<PhoneZone>()
+
+    override fun lower(value: PhoneZone): Long {
+        if (value is PhoneZoneImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): PhoneZone {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return PhoneZoneImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): PhoneZone {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: PhoneZone) = 8UL
+
+    override fun write(value: PhoneZone, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -7183,6 +7555,52 @@ public object FfiConverterTypePharmacyCount: FfiConverterRustBuffer<PharmacyCoun
 
 
 
+/**
+ * A day and a time of day as the pickers show them, to the minute, in no zone.
+ */
+data class PickedDateTime (
+    val `day`: CalendarDay
+    , 
+    val `hour`: kotlin.UInt
+    , 
+    val `minute`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePickedDateTime: FfiConverterRustBuffer<PickedDateTime> {
+    override fun read(buf: ByteBuffer): PickedDateTime {
+        return PickedDateTime(
+            FfiConverterTypeCalendarDay.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PickedDateTime) = (
+            FfiConverterTypeCalendarDay.allocationSize(value.`day`) +
+            FfiConverterUInt.allocationSize(value.`hour`) +
+            FfiConverterUInt.allocationSize(value.`minute`)
+    )
+
+    override fun write(value: PickedDateTime, buf: ByteBuffer) {
+            FfiConverterTypeCalendarDay.write(value.`day`, buf)
+            FfiConverterUInt.write(value.`hour`, buf)
+            FfiConverterUInt.write(value.`minute`, buf)
+    }
+}
+
+
+
 data class Profile (
     val `id`: kotlin.String
     , 
@@ -7234,6 +7652,54 @@ public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
             FfiConverterString.write(value.`displayName`, buf)
             FfiConverterTypeRelationship.write(value.`relationship`, buf)
             FfiConverterTimestamp.write(value.`createdAt`, buf)
+    }
+}
+
+
+
+/**
+ * A picked date and time read as the core records it: the instant, the offset it was read in
+ * (stored with the reading), and the date and time it now shows (later than the one picked
+ * only for a time the clocks skipped).
+ */
+data class ReadingTime (
+    val `at`: java.time.Instant
+    , 
+    val `utcOffsetMinutes`: kotlin.Int
+    , 
+    val `shown`: PickedDateTime
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReadingTime: FfiConverterRustBuffer<ReadingTime> {
+    override fun read(buf: ByteBuffer): ReadingTime {
+        return ReadingTime(
+            FfiConverterTimestamp.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterTypePickedDateTime.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReadingTime) = (
+            FfiConverterTimestamp.allocationSize(value.`at`) +
+            FfiConverterInt.allocationSize(value.`utcOffsetMinutes`) +
+            FfiConverterTypePickedDateTime.allocationSize(value.`shown`)
+    )
+
+    override fun write(value: ReadingTime, buf: ByteBuffer) {
+            FfiConverterTimestamp.write(value.`at`, buf)
+            FfiConverterInt.write(value.`utcOffsetMinutes`, buf)
+            FfiConverterTypePickedDateTime.write(value.`shown`, buf)
     }
 }
 
@@ -8777,6 +9243,47 @@ public object FfiConverterTypeVitalPage: FfiConverterRustBuffer<VitalPage> {
 
 
 /**
+ * How long to wait, in the unit a person is told it (decided by the core).
+ */
+data class Wait (
+    val `unit`: WaitUnit
+    , 
+    val `count`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWait: FfiConverterRustBuffer<Wait> {
+    override fun read(buf: ByteBuffer): Wait {
+        return Wait(
+            FfiConverterTypeWaitUnit.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Wait) = (
+            FfiConverterTypeWaitUnit.allocationSize(value.`unit`) +
+            FfiConverterULong.allocationSize(value.`count`)
+    )
+
+    override fun write(value: Wait, buf: ByteBuffer) {
+            FfiConverterTypeWaitUnit.write(value.`unit`, buf)
+            FfiConverterULong.write(value.`count`, buf)
+    }
+}
+
+
+
+/**
  * Saved, but worth a second look ("185 mmHg is high").
  */
 data class Warning (
@@ -9383,7 +9890,7 @@ sealed class AuthProblem {
     
     
     data class TooManyAttempts(
-        val `retryAfterSecs`: kotlin.ULong) : AuthProblem()
+        val `wait`: jp.kenkotecho.core.Wait) : AuthProblem()
         
     {
         
@@ -9414,7 +9921,7 @@ public object FfiConverterTypeAuthProblem : FfiConverterRustBuffer<AuthProblem>{
             2 -> AuthProblem.InvalidActivationCode
             3 -> AuthProblem.WeakPassword
             4 -> AuthProblem.TooManyAttempts(
-                FfiConverterULong.read(buf),
+                FfiConverterTypeWait.read(buf),
                 )
             5 -> AuthProblem.Refused
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -9444,7 +9951,7 @@ public object FfiConverterTypeAuthProblem : FfiConverterRustBuffer<AuthProblem>{
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterULong.allocationSize(value.`retryAfterSecs`)
+                + FfiConverterTypeWait.allocationSize(value.`wait`)
             )
         }
         is AuthProblem.Refused -> {
@@ -9471,7 +9978,7 @@ public object FfiConverterTypeAuthProblem : FfiConverterRustBuffer<AuthProblem>{
             }
             is AuthProblem.TooManyAttempts -> {
                 buf.putInt(4)
-                FfiConverterULong.write(value.`retryAfterSecs`, buf)
+                FfiConverterTypeWait.write(value.`wait`, buf)
                 Unit
             }
             is AuthProblem.Refused -> {
@@ -11901,6 +12408,40 @@ public object FfiConverterTypeVitalValue : FfiConverterRustBuffer<VitalValue>{
 
 
 
+enum class WaitUnit {
+    
+    SECONDS,
+    MINUTES;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWaitUnit: FfiConverterRustBuffer<WaitUnit> {
+    override fun read(buf: ByteBuffer) = try {
+        WaitUnit.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: WaitUnit) = 4UL
+
+    override fun write(value: WaitUnit, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
 enum class WarningCode {
     
     BELOW,
@@ -11994,6 +12535,38 @@ public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
         } else {
             buf.put(1)
             FfiConverterUInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalInt: FfiConverterRustBuffer<kotlin.Int?> {
+    override fun read(buf: ByteBuffer): kotlin.Int? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Int?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Int?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterInt.write(value, buf)
         }
     }
 }
@@ -13846,6 +14419,44 @@ public object FfiConverterSequenceTypeImportProblem: FfiConverterRustBuffer<List
         
         FfiConverterTimestamp.lower(`at`),
         FfiConverterInt.lower(`utcOffsetMinutes`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Where the pickers start for an instant in an offset: a new reading's "now" in the phone's
+         * offset, or a correction's time in its own.
+         */
+    @Throws(ApiException::class) fun `pickedDateTime`(`at`: java.time.Instant, `utcOffsetMinutes`: kotlin.Int): PickedDateTime {
+            return FfiConverterTypePickedDateTime.lift(
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_func_picked_date_time(
+    
+        
+        FfiConverterTimestamp.lower(`at`),
+        FfiConverterInt.lower(`utcOffsetMinutes`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The date and time a reading form's pickers show, read as the reading's time. A correction
+         * passes the offset the reading was taken in, `correcting_offset_minutes`: the time is read in
+         * it, so the reading keeps the offset it was made in wherever it is corrected. A new reading
+         * passes none and is read in the phone's zone, where a time the clocks skipped moves forward by
+         * the gap and a time they showed twice is the earlier.
+         */
+    @Throws(ApiException::class) fun `readingTime`(`picked`: PickedDateTime, `correctingOffsetMinutes`: kotlin.Int?, `zone`: PhoneZone): ReadingTime {
+            return FfiConverterTypeReadingTime.lift(
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_func_reading_time(
+    
+        
+        FfiConverterTypePickedDateTime.lower(`picked`),
+        FfiConverterOptionalInt.lower(`correctingOffsetMinutes`),
+        FfiConverterTypePhoneZone.lower(`zone`),_status)
 }
     )
     }

@@ -4,9 +4,11 @@ import jp.kenkotecho.appmodel.Option
 import jp.kenkotecho.appmodel.PersonHeader
 import jp.kenkotecho.appmodel.text.SyncLine
 import jp.kenkotecho.core.BpContext
+import jp.kenkotecho.core.CalendarDay
 import jp.kenkotecho.core.Field
 import jp.kenkotecho.core.GlucoseTiming
 import jp.kenkotecho.core.GlucoseUnit
+import jp.kenkotecho.core.PickedDateTime
 import jp.kenkotecho.core.VitalKind
 import java.time.Instant
 
@@ -43,6 +45,8 @@ data class EntryState(
     val measuredAt: Instant = Instant.EPOCH,
     /** The UTC offset the reading is taken in (the phone's, or the original one when correcting). */
     val offsetMinutes: Int = 0,
+    /** The day and time the pickers start from: [measuredAt] as the core reads it in [offsetMinutes]. */
+    val picked: PickedDateTime = PickedDateTime(CalendarDay(1970, 1u, 1u), 0u, 0u),
     val measuredAtText: String = "",
     val measuredAtError: String? = null,
     val note: String = "",

@@ -8,20 +8,21 @@ import jp.kenkotecho.appmodel.text.StringKey
 import jp.kenkotecho.appmodel.text.Wording
 import jp.kenkotecho.core.ApiException
 import jp.kenkotecho.core.BpContext
+import jp.kenkotecho.core.CalendarDay
 import jp.kenkotecho.core.Field
 import jp.kenkotecho.core.GlucoseTiming
 import jp.kenkotecho.core.GlucoseUnit
+import jp.kenkotecho.core.PickedDateTime
 import jp.kenkotecho.core.RecordedVital
 import jp.kenkotecho.core.Source
 import jp.kenkotecho.core.VitalEntry
 import jp.kenkotecho.core.VitalInput
 import jp.kenkotecho.core.VitalKind
+import jp.kenkotecho.core.pickedDateTime
+import jp.kenkotecho.core.readingTime
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
-import java.time.LocalDate
-import java.time.LocalTime
-import java.time.ZoneOffset
 
 /**
  * One reading per screen. Text boxes go to the core exactly as typed; the core reads the numbers,
@@ -33,6 +34,9 @@ class EntryViewModel(
     private val target: EntryTarget,
 ) : ScreenModel<EntryState>(EntryState(), env, scope) {
     private var profileId: String? = null
+
+    /** The offset of the reading being corrected, which a picked time is read in; none for a new one. */
+    private var correctingOffset: Int? = null
 
     fun load(): Job =
         launch {
@@ -63,22 +67,24 @@ class EntryViewModel(
         }
     }
 
-    /** A date and time picked on the phone, read in the offset the reading is taken in. */
-    fun setMeasuredAt(date: LocalDate, time: LocalTime) {
-        val s = current
-        // A correction keeps the offset the reading was taken in; a new one takes the phone's zone.
-        val at =
-            if (s.correcting) {
-                date.atTime(time).atOffset(ZoneOffset.ofTotalSeconds(s.offsetMinutes * 60))  // shell-logic-ok: known: a picked local time in the reading's offset, not yet a core call (README, The phone apps)
-            } else {
-                date.atTime(time).atZone(env.clock.zone).toOffsetDateTime()  // shell-logic-ok: known: a picked local time and the phone's zone, not yet a core call (README, The phone apps)
+    /**
+     * A day and time picked on the phone. The core reads it as the reading's time: a correction in
+     * the offset it was taken in, a new reading in the phone's zone.
+     */
+    fun pick(day: CalendarDay, hour: UInt, minute: UInt) {
+        val read =
+            try {
+                readingTime(PickedDateTime(day, hour, minute), correctingOffset, env.zone)
+            } catch (e: ApiException) {
+                update { it.copy(measuredAtError = env.words().errors.message(e, Action.SAVE)) }
+                return
             }
-        val offset = at.offset.totalSeconds / 60
         update {
             it.copy(
-                measuredAt = at.toInstant(),
-                offsetMinutes = offset,
-                measuredAtText = env.words().dates.dateTime(at.toInstant(), offset),
+                measuredAt = read.at,
+                offsetMinutes = read.utcOffsetMinutes,
+                picked = read.shown,
+                measuredAtText = env.words().dates.dateTime(read.at, read.utcOffsetMinutes),
                 measuredAtError = null,
             )
         }
@@ -126,6 +132,7 @@ class EntryViewModel(
                 glucoseTiming = options(GlucoseTiming.entries, defaults.glucoseTiming, words.values::glucoseTiming),
                 measuredAt = now,
                 offsetMinutes = offset,
+                picked = pickedDateTime(now, offset),
                 measuredAtText = words.dates.dateTime(now, offset),
             )
         }
@@ -136,6 +143,7 @@ class EntryViewModel(
         val profile = env.onCore { profiles() }.firstOrNull { it.id == vital.profileId }
         val words = env.words()
         val form = FormValues.of(vital)
+        correctingOffset = vital.utcOffsetMinutes
         update {
             EntryState(
                 ready = true,
@@ -148,6 +156,7 @@ class EntryViewModel(
                 glucoseTiming = options(GlucoseTiming.entries, form.timing, words.values::glucoseTiming),
                 measuredAt = vital.measuredAt,
                 offsetMinutes = vital.utcOffsetMinutes,
+                picked = pickedDateTime(vital.measuredAt, vital.utcOffsetMinutes),
                 measuredAtText = words.dates.dateTime(vital.measuredAt, vital.utcOffsetMinutes),
                 note = vital.note.orEmpty(),
             )

@@ -29,6 +29,11 @@ data class HomeState(
     /** Null until a checkup is recorded; a tap opens it. */
     val latestCheckup: LatestCheckupRow? = null,
     val sync: SyncLine? = null,
+    /**
+     * The "send now" button waits: from a tap until the core's next word, then while the core
+     * says a run is sending or receiving. A run waiting to retry lets it be pressed again, which
+     * has the core try at once.
+     */
     val syncing: Boolean = false,
     val error: Notice? = null,
 )
@@ -88,7 +93,7 @@ class HomeViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<Ho
         attempt(Action.LOAD, { }) {
             val status = env.onCore { syncStatus() }
             val line = env.words().sync.line(status, env.offsetMinutes(env.now()), env.monitor.progress.value)
-            update { it.copy(sync = line) }
+            update { it.copy(sync = line, syncing = line.running) }
         }
     }
 }

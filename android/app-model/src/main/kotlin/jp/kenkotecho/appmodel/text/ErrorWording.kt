@@ -5,6 +5,8 @@ import jp.kenkotecho.core.AuthProblem
 import jp.kenkotecho.core.ConflictKind
 import jp.kenkotecho.core.ImportProblem
 import jp.kenkotecho.core.PhotoProblem
+import jp.kenkotecho.core.Wait
+import jp.kenkotecho.core.WaitUnit
 
 /** What the person was doing when something failed: the same core error reads differently. */
 enum class Action { LOAD, SAVE, DELETE, ADD_PERSON, SWITCH_PERSON, SIGN_IN, ACTIVATE, SIGN_OUT, SYNC, RETRY }
@@ -41,7 +43,7 @@ class ErrorWording(
             AuthProblem.WrongCredentials -> table[StringKey.ERROR_WRONG_CREDENTIALS]
             AuthProblem.InvalidActivationCode -> table[StringKey.ERROR_INVALID_ACTIVATION_CODE]
             AuthProblem.WeakPassword -> table[StringKey.ERROR_WEAK_PASSWORD]
-            is AuthProblem.TooManyAttempts -> tooManyAttempts(problem.retryAfterSecs)
+            is AuthProblem.TooManyAttempts -> tooManyAttempts(problem.wait)
             AuthProblem.Refused ->
                 table[
                     when (action) {
@@ -86,11 +88,10 @@ class ErrorWording(
             },
         ]
 
-    /** The wait the core passed on: seconds below two minutes, then whole minutes rounded up (never too early). */
-    private fun tooManyAttempts(retryAfterSecs: ULong): String =
-        if (retryAfterSecs >= 120uL) {
-            table[StringKey.ERROR_TOO_MANY_ATTEMPTS_MINUTES, numbers.whole((retryAfterSecs + 59uL) / 60uL)]  // shell-logic-ok: known: the wait rounded up to minutes, not yet in the core (README, The phone apps)
-        } else {
-            table[StringKey.ERROR_TOO_MANY_ATTEMPTS_SECONDS, numbers.whole(retryAfterSecs)]
+    /** The wait in the unit the core chose (seconds up to two minutes, then minutes rounded up). */
+    private fun tooManyAttempts(wait: Wait): String =
+        when (wait.unit) {
+            WaitUnit.SECONDS -> table[StringKey.ERROR_TOO_MANY_ATTEMPTS_SECONDS, numbers.whole(wait.count)]
+            WaitUnit.MINUTES -> table[StringKey.ERROR_TOO_MANY_ATTEMPTS_MINUTES, numbers.whole(wait.count)]
         }
 }

@@ -7,7 +7,8 @@ import jp.kenkotecho.core.SyncState
 import jp.kenkotecho.core.SyncStatus
 
 /** The sync line shown on every screen. */
-data class SyncLine(val text: String, val tone: Tone, val offline: Boolean, val pending: Long)
+/** [running]: the core says a run is sending or receiving now (not while it waits to retry). */
+data class SyncLine(val text: String, val tone: Tone, val offline: Boolean, val pending: Long, val running: Boolean = false)
 
 /**
  * Words the core's sync state (`SyncStatus.state`): which state applies is the core's decision,
@@ -25,7 +26,7 @@ class SyncWording(private val table: StringTable, private val numbers: NumberWor
             SyncState.NotSignedIn -> line(StringKey.SYNC_NOT_SIGNED_IN, Tone.INFO)
             SyncState.NeedsLogin -> line(StringKey.SYNC_NEEDS_LOGIN, Tone.WARNING)
             SyncState.UpdateRequired -> line(StringKey.SYNC_UPDATE_REQUIRED, Tone.WARNING)
-            SyncState.Running -> SyncLine(running(progress), Tone.INFO, false, pending)
+            SyncState.Running -> SyncLine(running(progress), Tone.INFO, false, pending, running = true)
             is SyncState.Offline ->
                 if (state.pending > 0uL) line(StringKey.SYNC_OFFLINE, Tone.WARNING)
                 else line(StringKey.SYNC_OFFLINE_NOTHING_PENDING, Tone.WARNING)

@@ -30,10 +30,8 @@ import jp.kenkotecho.appmodel.entry.EntryState
 import jp.kenkotecho.appmodel.entry.EntryTarget
 import jp.kenkotecho.appmodel.entry.EntryViewModel
 import jp.kenkotecho.appmodel.entry.SavedReading
+import jp.kenkotecho.core.CalendarDay
 import jp.kenkotecho.core.VitalKind
-import java.time.LocalDate
-import java.time.LocalTime
-import java.time.ZoneOffset
 
 /** One reading: text boxes as typed, the core's verdict next to each, warnings after saving. */
 @Composable
@@ -97,25 +95,26 @@ private fun Form(s: EntryState, vm: EntryViewModel) {
 @Composable
 private fun MeasuredAt(s: EntryState, vm: EntryViewModel) {
     val context = LocalContext.current
-    val local = s.measuredAt.atOffset(ZoneOffset.ofTotalSeconds(s.offsetMinutes * 60))  // shell-logic-ok: the picker starts at the reading's own local time, for display
+    val picked = s.picked
     SectionTitle(stringResource(R.string.field_measured_at))
     BodyText(s.measuredAtText)
     s.measuredAtError?.let { ErrorText(it) }
     SecondaryButton(stringResource(R.string.button_change_date)) {
+        // The platform's months count from 0, the core's from 1.
         DatePickerDialog(
             context,
-            { _, year, month, day -> vm.setMeasuredAt(LocalDate.of(year, month + 1, day), local.toLocalTime()) },
-            local.year,
-            local.monthValue - 1,
-            local.dayOfMonth,
+            { _, year, month, day -> vm.pick(CalendarDay(year, (month + 1).toUInt(), day.toUInt()), picked.hour, picked.minute) },
+            picked.day.year,
+            picked.day.month.toInt() - 1,
+            picked.day.day.toInt(),
         ).show()
     }
     SecondaryButton(stringResource(R.string.button_change_time)) {
         TimePickerDialog(
             context,
-            { _, hour, minute -> vm.setMeasuredAt(local.toLocalDate(), LocalTime.of(hour, minute)) },
-            local.hour,
-            local.minute,
+            { _, hour, minute -> vm.pick(picked.day, hour.toUInt(), minute.toUInt()) },
+            picked.hour.toInt(),
+            picked.minute.toInt(),
             DateFormat.is24HourFormat(context),
         ).show()
     }
