@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Swift package (bindings + app model) and runs both XCTest targets on Linux, inside
-# a Debian trixie chroot that has `swiftlang` (architecture.md §8.4). The SwiftUI app (App/) is
-# not copied: it needs Xcode.
+# a Debian trixie chroot that has `swiftlang` (architecture.md §8.4). The SwiftUI app (App/) needs
+# Xcode to compile; here its sources are only parsed (`swiftc -parse`), which catches syntax
+# errors though not type errors.
 #
 # Inputs (environment):
 #   SWIFT_CHROOT       chroot with swiftlang, /proc, /dev and /sys mounted
@@ -39,6 +40,10 @@ cp -p "$TECHO_FFI_LIB_DIR/libtecho_ffi.so" "$host_work/lib/"
 rm -rf "$host_work/fixtures"
 mkdir -p "$host_work/fixtures"
 if [ -n "${TECHO_FIXTURES:-}" ]; then cp -p "$TECHO_FIXTURES"/* "$host_work/fixtures/"; fi
+# The app's views, to parse.
+rm -rf "$host_work/app-sources"
+mkdir -p "$host_work/app-sources"
+cp -p "$ios_dir"/App/Sources/*.swift "$host_work/app-sources/"
 # The glossary and the parity scenario's expected texts, which both apps' tests read.
 cp -p "$ios_dir/../wording/glossary.tsv" "$ios_dir/../wording/parity.tsv" "$host_work/fixtures/"
 
@@ -63,6 +68,7 @@ chroot "$SWIFT_CHROOT" /usr/bin/env -i \
     TECHO_PARITY="$work/fixtures/parity.tsv" \
     /bin/bash -c "
         set -euo pipefail
+        swiftc -parse $work/app-sources/*.swift
         cd $work/package
         swift build --scratch-path $work/build --build-tests $swift_flags
         swift test --scratch-path $work/build --skip-build --disable-swift-testing $test_args

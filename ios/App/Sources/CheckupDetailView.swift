@@ -232,7 +232,7 @@ struct CheckupDetailView: View {
 
     @ViewBuilder private var detailsEditor: some View {
         if let general = model.problems.general { MessageBox(text: general) }
-        CheckupDayField(line: model.draftDayLine, hint: model.dayHint, problem: model.problems.byField[.checkupDate],
+        DateButtonField(line: model.draftDayLine, hint: model.dayHint, problem: model.problems.byField[.checkupDate],
                         doneTitle: model.doneTitle, timeZone: model.pickerTimeZone, date: $model.draftPickerDate)
         ChoiceList(title: model.kindTitle, options: model.kindChoices.map { ($0.kind, $0.label) },
                    selection: $model.draftKind)

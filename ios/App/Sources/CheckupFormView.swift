@@ -23,7 +23,7 @@ struct CheckupFormView: View {
                 ActingForBanner(line: model.actingForLine)
                 if let message = model.message { MessageBox(text: message) }
 
-                CheckupDayField(line: model.dayLine, hint: model.dayHint, problem: model.dayProblem,
+                DateButtonField(line: model.dayLine, hint: model.dayHint, problem: model.dayProblem,
                                 doneTitle: model.doneTitle, timeZone: model.pickerTimeZone, date: $model.pickerDate)
 
                 ChoiceList(title: model.kindTitle, options: model.kindChoices.map { ($0.kind, $0.label) },
@@ -116,64 +116,6 @@ struct CheckupFormView: View {
 
     private func keep(_ jpeg: Data) {
         if let url = PhotoFiles.write(jpeg, prefix: "checkup") { model.addPhoto(path: url.path) }
-    }
-}
-
-/// The day as a large button with the long date on it; pressing it opens a calendar. The model
-/// holds the day; the picker only shows and sets it.
-struct CheckupDayField: View {
-    @Environment(AppModel.self) private var app
-    let line: String
-    let hint: String
-    let problem: String?
-    let doneTitle: String
-    let timeZone: TimeZone
-    @Binding var date: Date
-    @State private var picking = false
-
-    var body: some View {
-        VStack(alignment: .leading, spacing: 6) {
-            Button {
-                picking = true
-            } label: {
-                VStack(alignment: .leading, spacing: 4) {
-                    Text(verbatim: line).font(.title2.weight(.semibold)).fixedSize(horizontal: false, vertical: true)
-                    Text(verbatim: hint).font(.body).foregroundStyle(Color(role: .secondaryText))
-                }
-                .frame(maxWidth: .infinity, minHeight: 56, alignment: .leading)
-                .padding(.horizontal, 8)
-                .overlay(RoundedRectangle(cornerRadius: 8).strokeBorder(Color(role: .fieldBorder), lineWidth: 1.5))
-            }
-            .buttonStyle(.plain)
-            .accessibilityLabel(Text(verbatim: problem.map { app.wording(.labelWithError, line, $0) } ?? line))
-            .accessibilityHint(Text(verbatim: hint))
-            if let problem {
-                Label {
-                    Text(verbatim: problem).fixedSize(horizontal: false, vertical: true)
-                } icon: {
-                    Image(systemName: "exclamationmark.triangle.fill")
-                }
-                .font(.body.weight(.semibold))
-                .foregroundStyle(Color(role: .problem))
-                .accessibilityHidden(true) // said with the button's label
-                .onAppear { announceForVoiceOver(problem) }
-            }
-        }
-        .sheet(isPresented: $picking) {
-            NavigationStack {
-                ScrollView {
-                    VStack(spacing: 16) {
-                        Text(verbatim: line).font(.title2.weight(.semibold))
-                        DatePicker("", selection: $date, displayedComponents: [.date])
-                            .datePickerStyle(.graphical)
-                            .labelsHidden()
-                            .environment(\.timeZone, timeZone)
-                        BigButton(title: doneTitle, prominent: true) { picking = false }
-                    }
-                    .padding()
-                }
-            }
-        }
     }
 }
 

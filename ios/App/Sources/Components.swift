@@ -159,16 +159,8 @@ struct FieldBlock: View {
                     .font(.body)
                     .frame(minHeight: 44)
             }
-            if let problem {
-                Label {
-                    Text(verbatim: problem).fixedSize(horizontal: false, vertical: true)
-                } icon: {
-                    Image(systemName: "exclamationmark.triangle.fill")
-                }
-                .font(.body.weight(.semibold))
-                .foregroundStyle(Color(role: .problem))
-                .accessibilityHidden(true) // said with the field's label (spokenLabel), not twice
-            }
+            // Said with the field's label (spokenLabel), not twice.
+            if let problem { ProblemLine(text: problem) }
         }
         // Heard when it appears too, not only when VoiceOver reaches the field: after tapping a
         // button the focus stays on the button.
@@ -303,4 +295,81 @@ enum Route: Hashable {
     case checkups
     case checkup(String)
     case checkupTrend(String)
+}
+
+/// A day or a time as a large button with the date or time on it; pressing it opens a calendar
+/// (or, for a time, wheels) in a sheet. The model holds the value; the picker only shows and
+/// sets it.
+struct DateButtonField: View {
+    @Environment(AppModel.self) private var app
+    let line: String
+    let hint: String
+    let problem: String?
+    let doneTitle: String
+    let timeZone: TimeZone
+    @Binding var date: Date
+    var components: DatePickerComponents = [.date]
+    @State private var picking = false
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 6) {
+            Button {
+                picking = true
+            } label: {
+                VStack(alignment: .leading, spacing: 4) {
+                    Text(verbatim: line).font(.title2.weight(.semibold)).fixedSize(horizontal: false, vertical: true)
+                    Text(verbatim: hint).font(.body).foregroundStyle(Color(role: .secondaryText))
+                }
+                .frame(maxWidth: .infinity, minHeight: 56, alignment: .leading)
+                .padding(.horizontal, 8)
+                .overlay(RoundedRectangle(cornerRadius: 8).strokeBorder(Color(role: .fieldBorder), lineWidth: 1.5))
+            }
+            .buttonStyle(.plain)
+            .accessibilityLabel(Text(verbatim: problem.map { app.wording(.labelWithError, line, $0) } ?? line))
+            .accessibilityHint(Text(verbatim: hint))
+            // Said with the button's label, and once when it appears.
+            if let problem { ProblemLine(text: problem).onAppear { announceForVoiceOver(problem) } }
+        }
+        .sheet(isPresented: $picking) {
+            NavigationStack {
+                ScrollView {
+                    VStack(spacing: 16) {
+                        Text(verbatim: line).font(.title2.weight(.semibold))
+                        picker
+                            .labelsHidden()
+                            .environment(\.timeZone, timeZone)
+                        BigButton(title: doneTitle, prominent: true) { picking = false }
+                    }
+                    .padding()
+                }
+            }
+        }
+    }
+}
+
+extension DateButtonField {
+    @ViewBuilder private var picker: some View {
+        if components.contains(.date) {
+            DatePicker("", selection: $date, displayedComponents: components).datePickerStyle(.graphical)
+        } else {
+            DatePicker("", selection: $date, displayedComponents: components).datePickerStyle(.wheel)
+        }
+    }
+}
+
+/// A field's problem under it: the problem colour and a warning sign, never colour alone. Hidden
+/// from VoiceOver, which hears it with the field's own label.
+struct ProblemLine: View {
+    let text: String
+
+    var body: some View {
+        Label {
+            Text(verbatim: text).fixedSize(horizontal: false, vertical: true)
+        } icon: {
+            Image(systemName: "exclamationmark.triangle.fill")
+        }
+        .font(.body.weight(.semibold))
+        .foregroundStyle(Color(role: .problem))
+        .accessibilityHidden(true)
+    }
 }

@@ -31,22 +31,16 @@ struct EntryView: View {
 
                 choices
 
-                // Large targets instead of the compact pills: a month calendar for the day and
-                // wheels for the time.
+                // The day and the time as large buttons (as on the checkup form and Android):
+                // each opens a calendar or wheels in a sheet.
                 VStack(alignment: .leading, spacing: 8) {
                     Text(verbatim: w.fieldName(.measuredAt)).font(.headline)
-                    DatePicker("", selection: $model.pickerDate, displayedComponents: [.date])
-                        .datePickerStyle(.graphical)
-                        .labelsHidden()
-                    DatePicker("", selection: $model.pickerDate, displayedComponents: [.hourAndMinute])
-                        .datePickerStyle(.wheel)
-                        .labelsHidden()
-                        .frame(maxWidth: .infinity)
+                    DateButtonField(line: model.dayLine, hint: model.changeDayHint, problem: model.problem(.measuredAt),
+                                    doneTitle: model.doneTitle, timeZone: model.pickerTimeZone, date: $model.pickerDate)
+                    DateButtonField(line: model.timeLine, hint: model.changeTimeHint, problem: nil,
+                                    doneTitle: model.doneTitle, timeZone: model.pickerTimeZone, date: $model.pickerDate,
+                                    components: [.hourAndMinute])
                 }
-                .environment(\.timeZone, model.pickerTimeZone)
-                .accessibilityElement(children: .contain)
-                .accessibilityLabel(Text(verbatim: model.accessibilityLabel(.measuredAt)))
-                if let problem = model.problem(.measuredAt) { MessageBox(text: problem) }
 
                 FieldBlock(label: w(.entryOptional, w.fieldName(.note)), text: $model.note,
                            problem: model.problem(.note), accessibilityLabel: model.accessibilityLabel(.note))

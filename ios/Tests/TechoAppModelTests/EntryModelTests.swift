@@ -96,6 +96,9 @@ final class EntryModelTests: XCTestCase {
         XCTAssertEqual(entry.measuredAt, Date(timeIntervalSince1970: 1_772_955_000))
         XCTAssertEqual(entry.utcOffsetMinutes, -240)
         XCTAssertEqual(entry.picked, march8(3, 30), "the time the clocks skipped moved forward")
+        XCTAssertEqual(entry.dayLine, "2026年3月8日（日）")
+        XCTAssertEqual(entry.timeLine, "3:30")
+        XCTAssertEqual(entry.changeTimeHint, "時刻を変える")
         entry.pickerDate = entry.pickerDate
         XCTAssertEqual(entry.picked, march8(3, 30), "the pickers hand back the day and time they show")
         entry.weight = "61.2"

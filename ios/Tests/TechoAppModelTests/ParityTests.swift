@@ -56,6 +56,11 @@ final class ParityTests: XCTestCase {
         let history = try XCTUnwrap(app.makeHistory(.bloodPressure))
         await history.load()
         for (i, line) in history.referenceLines.enumerated() { shown["chart.bp.reference.\(i + 1)"] = line.label }
+        shown["chart.bp.point.day"] = history.points.first?.accessibilityLabel
+        await history.choose(history.periods[1])
+        shown["chart.bp.point.week"] = history.points.first?.accessibilityLabel
+        await history.choose(history.periods[2])
+        shown["chart.bp.point.month"] = history.points.first?.accessibilityLabel
 
         await profiles.load()
         let mother = try XCTUnwrap(profiles.people.first { $0.name == "山田 トメ" })
@@ -95,6 +100,7 @@ final class ParityTests: XCTestCase {
 
         // Texts that need no data: the first run (already behind this phone) and a missing person.
         shown["firstRun.title"] = ja(.firstRunWelcome)
+        shown["home.history"] = ja(.homeHistory)
         shown["firstRun.intro"] = ja(.firstRunIntro)
         shown["firstRun.link"] = ja(.firstRunLink)
         shown["firstRun.signInIntro"] = ja(.firstRunSignInIntro)

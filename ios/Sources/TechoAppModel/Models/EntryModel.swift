@@ -72,6 +72,14 @@ public final class EntryModel: Identifiable {
     /// day and time as they are (`PickerTime`).
     public var pickerTimeZone: TimeZone { PickerTime.timeZone }
 
+    /// The large buttons: the day and the time the reading is recorded at, as the core read them,
+    /// each with what pressing it does (the same words as Android's buttons).
+    public var dayLine: String { wording.day(picked.day) }
+    public var timeLine: String { wording.time(measuredAt, utcOffsetMinutes: utcOffsetMinutes) }
+    public var changeDayHint: String { wording(.entryChangeDate) }
+    public var changeTimeHint: String { wording(.entryChangeTime) }
+    public var doneTitle: String { wording(.commonDone) }
+
     /// The pickers' value: the day and time the core last read, as a picker holds them.
     public var pickerDate: Date {
         get { PickerTime.date(of: picked) }

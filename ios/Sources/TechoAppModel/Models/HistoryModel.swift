@@ -158,7 +158,8 @@ public final class HistoryModel {
             let chart = try await access.run { core in
                 try core.vitalChart(profileId: profileId, kind: kind, bucket: bucket, asOf: now, utcOffsetMinutes: offset)
             }
-            points = chart.points.compactMap { self.point($0.point) }
+            let unit = wording.unitName(chart.unit)
+            points = chart.points.compactMap { self.point($0.point, bucket: bucket, unit: unit) }
             chartStart = Wording.noon(of: chart.first)
             chartEnd = Wording.noon(of: chart.last)
             axis = ChartAxis(min: chart.axisMin, max: chart.axisMax, ticks: chart.ticks.map(\.value),
@@ -172,13 +173,13 @@ public final class HistoryModel {
         }
     }
 
-    private func point(_ p: SeriesPoint) -> ChartPoint? {
+    private func point(_ p: SeriesPoint, bucket: Bucket, unit: String) -> ChartPoint? {
         guard let date = Wording.noon(of: p.start) else { return nil }
-        let label = wording.shortDay(p.start)
         return ChartPoint(
-            date: date, label: label, mean: p.value.mean, min: p.value.min, max: p.value.max,
+            date: date, label: wording.shortDay(p.start), mean: p.value.mean, min: p.value.min, max: p.value.max,
             diastolicMean: p.diastolic?.mean, count: p.value.count,
-            accessibilityLabel: wording(.historyChartPoint, label, meanText(p), wording.count(UInt64(p.value.count))))
+            accessibilityLabel: wording(.historyChartPoint, wording.chartPeriod(p.start, bucket: bucket),
+                                        wording(.readingValueUnit, meanText(p), unit), wording.count(UInt64(p.value.count))))
     }
 
     private func meanText(_ p: SeriesPoint) -> String {

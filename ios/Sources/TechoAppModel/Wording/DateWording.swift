@@ -28,6 +28,18 @@ extension Wording {
         return format(date, pattern: .patternDate, zone: Self.utc)
     }
 
+    /// A chart point's period as it is read out: 「11月20日（木）」, 「11月16日（月）からの週」,
+    /// 「2025年11月」 (the same words as Android's).
+    public func chartPeriod(_ day: CalendarDay, bucket: Bucket) -> String {
+        switch bucket {
+        case .day: return shortDay(day)
+        case .week: return self(.historyWeekFrom, shortDay(day))
+        case .month:
+            guard let date = Self.noon(of: day) else { return "\(day.year)-\(day.month)" }
+            return format(date, pattern: .patternMonth, zone: Self.utc)
+        }
+    }
+
     /// Noon UTC of a calendar day: a point a chart axis can place the day at.
     public static func noon(of day: CalendarDay) -> Date? {
         var calendar = Calendar(identifier: .gregorian)

@@ -15,6 +15,7 @@ import jp.kenkotecho.appmodel.profile.AddPersonViewModel
 import jp.kenkotecho.appmodel.profile.ProfileSwitchViewModel
 import jp.kenkotecho.appmodel.support.Receipts
 import jp.kenkotecho.appmodel.support.RecordingPrinter
+import jp.kenkotecho.appmodel.support.TOKYO
 import jp.kenkotecho.appmodel.support.TestPhone
 import jp.kenkotecho.appmodel.support.XmlStringTable
 import jp.kenkotecho.appmodel.text.Action
@@ -22,6 +23,7 @@ import jp.kenkotecho.appmodel.text.StringKey
 import jp.kenkotecho.core.ApiException
 import jp.kenkotecho.core.BpContext
 import jp.kenkotecho.core.Bucket
+import jp.kenkotecho.core.CalendarDay
 import jp.kenkotecho.core.CheckupJudgement
 import jp.kenkotecho.core.CheckupKind
 import jp.kenkotecho.core.Field
@@ -39,6 +41,8 @@ import org.junit.After
 import org.junit.Assert.assertEquals
 import org.junit.Test
 import java.io.File
+import java.time.Clock
+import java.time.Instant
 
 /**
  * The scenario of wording/parity.tsv through this app's screen models against the real core; the
@@ -47,6 +51,12 @@ import java.io.File
  */
 class ParityTest {
     private val phone = TestPhone()
+
+    /** 2025-11-20 22:00 in Tokyo, as iOS's ParityTests pin it: the readings are taken that morning. */
+    private val pinned = Clock.fixed(Instant.parse("2025-11-20T13:00:00Z"), TOKYO)
+    private var minutesPast = 0u
+
+    private fun env() = phone.env(clock = pinned)
 
     @After
     fun close() = phone.close()
@@ -59,19 +69,20 @@ class ParityTest {
     /** Records through the entry screen and returns the saved reading's text and warnings. */
     private fun record(kind: VitalKind, fill: (EntryViewModel) -> Unit): Pair<String, List<String>> =
         runBlocking {
-            val vm = EntryViewModel(phone.env(), phone.scope, EntryTarget.New(kind))
+            val vm = EntryViewModel(env(), phone.scope, EntryTarget.New(kind))
             vm.load().join()
+            vm.pick(CalendarDay(2025, 11u, 20u), 7u, minutesPast++)
             fill(vm)
             vm.save().join()
             val saved = vm.state.value.saved ?: throw AssertionError("not saved: ${vm.state.value}")
             val vital = phone.core.latestVitals(phone.core.activeProfile()!!.id).first { it.kind == kind }
-            ReadingRow.of(vital, phone.env().words()).valueText to saved.warnings
+            ReadingRow.of(vital, env().words()).valueText to saved.warnings
         }
 
     /** Fills and saves an entry the core refuses; returns the problem shown beside [field]. */
     private fun refused(kind: VitalKind, field: Field, fill: (EntryViewModel) -> Unit): String? =
         runBlocking {
-            val vm = EntryViewModel(phone.env(), phone.scope, EntryTarget.New(kind))
+            val vm = EntryViewModel(env(), phone.scope, EntryTarget.New(kind))
             vm.load().join()
             fill(vm)
             vm.save().join()
@@ -81,7 +92,7 @@ class ParityTest {
     /** Adds a family member through the form; returns the form's state afterwards. */
     private fun addFamily(hmCode: String, name: String) =
         runBlocking {
-            val form = AddPersonViewModel(phone.env(), phone.scope, Relationship.FAMILY)
+            val form = AddPersonViewModel(env(), phone.scope, Relationship.FAMILY)
             form.onHmCode(hmCode)
             form.onName(name)
             form.submit().join()
@@ -95,9 +106,9 @@ class ParityTest {
             phone.addOwner(name = "山田 花子", hmCode = "34001234")
             val added = addFamily("34005678", "山田 トメ").added ?: throw AssertionError("トメ not added")
             shown["profiles.added"] = added.message
-            val words = phone.env().words()
+            val words = env().words()
             shown["profiles.title"] = words[StringKey.PROFILES_TITLE]
-            val switcher = ProfileSwitchViewModel(phone.env(), phone.scope)
+            val switcher = ProfileSwitchViewModel(env(), phone.scope)
             switcher.load().join()
             shown["profiles.relationships"] = switcher.state.value.people.joinToString("・") { it.relationship }
             shown["kind.names"] =
@@ -122,19 +133,24 @@ class ParityTest {
             shown["reading.weight"] = record(VitalKind.WEIGHT) { it.onText(Field.WEIGHT, "60.25") }.first
             shown["reading.steps"] = record(VitalKind.STEPS) { it.onText(Field.STEPS, "8000") }.first
 
-            shown["sync.line"] = phone.env().words().sync.line(phone.core.syncStatus(), 540).text
+            shown["sync.line"] = env().words().sync.line(phone.core.syncStatus(), 540).text
 
-            val chart = ChartViewModel(phone.env(), phone.scope)
+            val chart = ChartViewModel(env(), phone.scope)
             chart.show(VitalKind.BLOOD_PRESSURE, Bucket.DAY).join()
             chart.state.value.references.forEachIndexed { i, r -> shown["chart.bp.reference.${i + 1}"] = r.label }
+            shown["chart.bp.point.day"] = chart.state.value.points.single().spoken
+            chart.show(VitalKind.BLOOD_PRESSURE, Bucket.WEEK).join()
+            shown["chart.bp.point.week"] = chart.state.value.points.single().spoken
+            chart.show(VitalKind.BLOOD_PRESSURE, Bucket.MONTH).join()
+            shown["chart.bp.point.month"] = chart.state.value.points.single().spoken
 
-            val people = ProfileSwitchViewModel(phone.env(), phone.scope)
+            val people = ProfileSwitchViewModel(env(), phone.scope)
             people.load().join()
             people.askToRemove(added.profileId).join()
             shown["profiles.removeQuestion"] = people.state.value.pendingRemoval?.question.orEmpty()
             people.cancelRemoval()
 
-            val summary = BpSummaryViewModel(phone.env(), phone.scope)
+            val summary = BpSummaryViewModel(env(), phone.scope)
             summary.load().join()
             shown["bp.title"] = words[StringKey.BP_SUMMARY_TITLE]
             shown["bp.headline"] = summary.state.value.headline
@@ -157,6 +173,7 @@ class ParityTest {
 
             // Texts that need no data: the first run (already behind this phone) and a missing person.
             shown["firstRun.title"] = words[StringKey.FIRST_RUN_TITLE]
+            shown["home.history"] = words[StringKey.BUTTON_HISTORY]
             shown["firstRun.intro"] = words[StringKey.FIRST_RUN_INTRO]
             shown["firstRun.link"] = words[StringKey.BUTTON_START_WITH_CARD]
             shown["firstRun.signInIntro"] = words[StringKey.SIGN_IN_INTRO]
@@ -201,7 +218,7 @@ class ParityTest {
                 words.errors.message(ApiException.DocumentField("medical.blood_type", ValidationProblem.Empty, "must not be empty"), Action.SAVE)
 
             // 命の宝箱 of 花子: a refused date beside its field, then the blood type saved.
-            val box = EmergencySheetViewModel(phone.env(), phone.scope, RecordingPrinter())
+            val box = EmergencySheetViewModel(env(), phone.scope, RecordingPrinter())
             box.load().join()
             shown["box.title"] = box.state.value.title
             shown["box.empty"] = box.state.value.emptyText.orEmpty()
@@ -219,13 +236,13 @@ class ParityTest {
             // Printing it: the button and what it is for as the screen shows them, then a printer that fails.
             shown["box.print.button"] = box.state.value.printLabel
             shown["box.print.explain"] = box.state.value.printExplain
-            val failing = EmergencySheetViewModel(phone.env(), phone.scope, RecordingPrinter(PrintOutcome.FAILED))
+            val failing = EmergencySheetViewModel(env(), phone.scope, RecordingPrinter(PrintOutcome.FAILED))
             failing.load().join()
             failing.print().join()
             shown["box.print.failed"] = failing.state.value.notice?.text.orEmpty()
 
             // 花子's checkups: the empty list, then the scenario's checkup through the add form.
-            val checkups = CheckupListViewModel(phone.env(), phone.scope)
+            val checkups = CheckupListViewModel(env(), phone.scope)
             checkups.load().join()
             shown["checkup.title"] = checkups.state.value.title
             shown["checkup.empty"] = checkups.state.value.emptyText.orEmpty()
@@ -233,7 +250,7 @@ class ParityTest {
             val hba1c = "3D046000001906202"
             val fastingGlucose = "3D010000001926101"
             val systolic = "9A751000000000001"
-            val form = CheckupFormViewModel(phone.env(), phone.scope)
+            val form = CheckupFormViewModel(env(), phone.scope)
             form.load().join()
             form.chooseDate(2026, 6, 12)
             form.chooseKind(CheckupKind.TOKUTEI)
@@ -252,7 +269,7 @@ class ParityTest {
             shown["checkup.entry.institution"] = entry.institution.orEmpty()
             shown["checkup.entry.counts"] = entry.counts
             shown["checkup.entry.worst"] = entry.worst.orEmpty()
-            val checkup = CheckupDetailViewModel(phone.env(), phone.scope, entry.id)
+            val checkup = CheckupDetailViewModel(env(), phone.scope, entry.id)
             checkup.load().join()
             val items = checkup.state.value.items.associateBy { it.code }
             shown["checkup.item.hba1c"] = items.getValue(hba1c).line
@@ -265,11 +282,11 @@ class ParityTest {
             shown["checkup.judgement.unknownItem"] = words.checkups.judgement(CheckupJudgement.UNKNOWN_ITEM)
             shown["checkup.worst.normal"] = words.checkups.worst(CheckupJudgement.NORMAL).orEmpty()
             shown["checkup.worst.guidance"] = words.checkups.worst(CheckupJudgement.GUIDANCE).orEmpty()
-            val trend = CheckupTrendViewModel(phone.env(), phone.scope, hba1c)
+            val trend = CheckupTrendViewModel(env(), phone.scope, hba1c)
             trend.load().join()
             shown["checkup.trend.title"] = trend.state.value.title
             shown["checkup.trend.point"] = trend.state.value.points.single().line
-            val home = HomeViewModel(phone.env(), phone.scope)
+            val home = HomeViewModel(env(), phone.scope)
             home.refresh().join()
             shown["home.latestCheckup"] = home.state.value.latestCheckup?.text.orEmpty()
             shown["checkup.kind.tokutei"] = words.checkups.kind(CheckupKind.TOKUTEI)

@@ -18,7 +18,8 @@ import kotlinx.coroutines.Job
  * One bucket: [value] is the mean (systolic for blood pressure), [lower] the diastolic mean;
  * [dayIndex] is its place on the time axis (days after the period's first day).
  */
-data class ChartPoint(val label: String, val value: Double, val lower: Double?, val valueText: String, val dayIndex: Int)
+/** [spoken]: the point as listed under the chart and read out, the same words as on iOS. */
+data class ChartPoint(val label: String, val value: Double, val lower: Double?, val valueText: String, val dayIndex: Int, val spoken: String)
 
 /** A labelled value on the chart: an axis tick, or a reference line (135/85 mmHg). */
 data class ChartMark(val value: Double, val label: String)
@@ -82,7 +83,7 @@ class ChartViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<C
                         ticks = chart.ticks.map { t -> ChartMark(t.value, t.shown) },
                         unit = unit,
                         references = chart.referenceLines.map { r -> ChartMark(r.value, words[StringKey.VALUE_WITH_UNIT, r.shown, unit]) },
-                        a11y = words[StringKey.A11Y_CHART, title, shown.joinToString(" ") { p -> words[StringKey.CHART_A11Y_POINT, p.label, p.valueText] }],
+                        a11y = words[StringKey.A11Y_CHART, title, shown.joinToString(" ") { p -> p.spoken }],
                         emptyText = if (shown.isEmpty()) words[StringKey.CHART_EMPTY] else null,
                     )
                 }
@@ -102,6 +103,7 @@ class ChartViewModel(env: AppEnvironment, scope: CoroutineScope) : ScreenModel<C
                 VitalKind.GLUCOSE -> words[StringKey.VALUE_GLUCOSE_MG_DL, p.shownMean]
                 VitalKind.STEPS -> words[StringKey.VALUE_STEPS, p.shownMean]
             }
-        return ChartPoint(words.dates.chartLabel(p.start, bucket), p.value.mean, lower, text, dayIndex)
+        val spoken = words[StringKey.CHART_A11Y_POINT, words.dates.chartPeriod(p.start, bucket), text, words.numbers.whole(p.value.count.toULong())]
+        return ChartPoint(words.dates.chartLabel(p.start, bucket), p.value.mean, lower, text, dayIndex, spoken)
     }
 }

@@ -41,6 +41,14 @@ class DateWording(private val table: StringTable, private val useWareki: Boolean
             Bucket.WEEK -> table[StringKey.CHART_WEEK_LABEL, pattern(StringKey.PATTERN_CHART_DAY).format(start.toLocalDate())]
             Bucket.MONTH -> pattern(StringKey.PATTERN_CHART_MONTH).format(start.toLocalDate())
         }
+
+    /** A chart point's period as it is read out and listed: 「11月20日（木）」, 「11月16日（月）からの週」, 「2025年11月」. */
+    fun chartPeriod(start: CalendarDay, bucket: Bucket): String =
+        when (bucket) {
+            Bucket.DAY -> pattern(StringKey.PATTERN_DATE).format(start.toLocalDate())
+            Bucket.WEEK -> table[StringKey.CHART_WEEK_PERIOD, pattern(StringKey.PATTERN_DATE).format(start.toLocalDate())]
+            Bucket.MONTH -> pattern(StringKey.PATTERN_CHART_MONTH).format(start.toLocalDate())
+        }
 }
 
 /** A field-by-field copy for java.time formatting; no date arithmetic happens here. */

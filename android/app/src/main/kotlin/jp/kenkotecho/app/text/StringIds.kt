@@ -78,6 +78,7 @@ fun stringId(key: StringKey): Int =
         StringKey.PATTERN_CHART_DAY -> R.string.pattern_chart_day
         StringKey.PATTERN_CHART_MONTH -> R.string.pattern_chart_month
         StringKey.CHART_WEEK_LABEL -> R.string.chart_week_label
+        StringKey.CHART_WEEK_PERIOD -> R.string.chart_week_period
         StringKey.PERIOD -> R.string.period
         StringKey.BP_PERIOD -> R.string.bp_period
         StringKey.PROBLEM_EMPTY -> R.string.problem_empty

@@ -61,7 +61,7 @@ fun ChartScreen(nav: Nav) {
             Canvas(Modifier.fillMaxWidth().aspectRatio(1.3f).clearAndSetSemantics { contentDescription = s.a11y }) {
                 drawChart(s, colors, measurer, labelStyle)
             }
-            s.points.forEach { p -> BodyText("${p.label}  ${p.valueText}") }
+            s.points.forEach { p -> BodyText(p.spoken) }
         }
     }
 }
