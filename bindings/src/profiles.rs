@@ -4,7 +4,10 @@
 use crate::error::ApiError;
 use crate::facade::TechoCore;
 use crate::ids::parse_id;
+use crate::observer::SyncObserver;
+use crate::runtime::on_runtime;
 use crate::time::to_system_time;
+use std::sync::Arc;
 use std::time::SystemTime;
 use techo_core::domain as core;
 
@@ -101,5 +104,20 @@ impl TechoCore {
         self.clear_photo_cache()?;
         self.changed_locally();
         Ok(removed)
+    }
+
+    /// Removes a person without losing anything: sends what this device holds first, then removes
+    /// them if none of their changes is left unsent. When something of theirs could not be sent
+    /// (no connection, not signed in, a change the server refused) nothing is removed and the
+    /// call fails with `Conflict { UnsentChanges }`. Returns the records removed from this device.
+    /// The run is reported to `observer` as `sync_now`'s is.
+    pub async fn send_then_remove_profile(
+        &self,
+        profile_id: String,
+        observer: Option<Arc<dyn SyncObserver>>,
+    ) -> Result<u64, ApiError> {
+        parse_id("profile", &profile_id)?;
+        on_runtime(self.sync_run(observer)).await?;
+        self.remove_profile(profile_id, false)
     }
 }

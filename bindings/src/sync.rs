@@ -200,6 +200,23 @@ pub enum SyncState {
 }
 
 impl TechoCore {
+    /// One run, seen by the status tracker (and by `observer`, if the shell passed one); to be
+    /// handed to the bindings' runtime.
+    pub(crate) fn sync_run(
+        &self,
+        observer: Option<Arc<dyn SyncObserver>>,
+    ) -> impl Future<Output = Result<SyncReport, ApiError>> + Send + 'static {
+        let client = self.client.clone();
+        let tracker = self.tracker.clone();
+        let store = self.store.clone();
+        async move {
+            tracker.started();
+            let relay: Arc<dyn techo_core::sync::client::SyncObserver> =
+                Arc::new(Relay { tracker: tracker.clone(), foreign: observer, store, silenced: Arc::default() });
+            Ok(client.sync_now(Some(relay)).await?)
+        }
+    }
+
     fn present(&self, state: techo_core::sync::SyncState) -> SyncState {
         use techo_core::sync::SyncState as Core;
         match state {
@@ -312,16 +329,7 @@ impl TechoCore {
     /// Sends queued changes and downloads new ones. Offline is a report, not an error.
     /// Cancelling the caller stops waiting; the run finishes its current step on its own.
     pub async fn sync_now(&self, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport, ApiError> {
-        let client = self.client.clone();
-        let tracker = self.tracker.clone();
-        let store = self.store.clone();
-        on_runtime(async move {
-            tracker.started();
-            let relay: Arc<dyn techo_core::sync::client::SyncObserver> =
-                Arc::new(Relay { tracker: tracker.clone(), foreign: observer, store, silenced: Arc::default() });
-            Ok(client.sync_now(Some(relay)).await?)
-        })
-        .await
+        on_runtime(self.sync_run(observer)).await
     }
 
     /// Keeps syncing in the background: now, every `interval_seconds`, sooner after a failure,

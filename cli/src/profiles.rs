@@ -33,6 +33,9 @@ pub enum ProfileCommand {
         /// Also when it has changes not sent yet: they are lost
         #[arg(long)]
         discard_unsent: bool,
+        /// Sync first, then remove only if none of its changes is left unsent
+        #[arg(long, conflicts_with = "discard_unsent")]
+        send_first: bool,
     },
 }
 
@@ -75,8 +78,12 @@ pub fn run(s: &Session, cmd: ProfileCommand) -> CliResult {
             let p = s.store.rename_profile(p.id, &name)?;
             println!("Renamed: {} (HM {})", p.display_name, p.hm_code);
         }
-        ProfileCommand::Remove { hm_code, discard_unsent } => {
+        ProfileCommand::Remove { hm_code, discard_unsent, send_first } => {
             let p = s.store.profile_by_hm_code(&hm_code)?;
+            if send_first {
+                // What the run could not send stays queued, and the removal below refuses.
+                crate::sync_cmd::runtime()?.block_on(crate::sync_cmd::client(s)?.sync_now(None))?;
+            }
             let removed = s.store.remove_profile(p.id, discard_unsent)?;
             if s.json {
                 return print_json(&serde_json::json!({ "removed_records": removed }));

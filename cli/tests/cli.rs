@@ -227,6 +227,10 @@ fn profiles_and_the_demo() {
     // The mother's reading was never sent: removing her needs a confirmation that it is lost.
     let refused = techo(d, &["profile", "remove", "34005678"]);
     assert!(error_line(&refused).contains("not sent yet"), "{}", refused.stderr);
+    // With no server to send to, sending first removes nothing.
+    let refused = techo(d, &["profile", "remove", "34005678", "--send-first"]);
+    assert!(error_line(&refused).contains("no server"), "{}", refused.stderr);
+    assert_eq!(json(d, &["profile", "list"]).as_array().unwrap().len(), 2);
     assert_eq!(json(d, &["profile", "remove", "34005678", "--discard-unsent"])["removed_records"], 1);
     assert_eq!(json(d, &["profile", "list"]).as_array().unwrap().len(), 1);
 

@@ -116,6 +116,15 @@ fn login_record_offline_sync_and_see_it_elsewhere() {
     assert!(err.contains("could not be reached") && err.contains("kept"), "{err}");
     let report: serde_json::Value = serde_json::from_str(&ok(b.path(), &["--json", "sync"], None)).unwrap();
     assert_eq!(report["pushed"], 1);
+    // Removing the person after sending first loses nothing: the new reading goes, then they go.
+    ok(b.path(), &["vitals", "add", "weight", "60.1", "--at", "2026-11-20 08:30"], None);
+    let removed: serde_json::Value =
+        serde_json::from_str(&ok(b.path(), &["--json", "profile", "remove", "34001234", "--send-first"], None))
+            .unwrap();
+    assert_eq!(removed["removed_records"], 4, "{removed}");
+    ok(a.path(), &["sync"], None);
+    let list: serde_json::Value = serde_json::from_str(&ok(a.path(), &["--json", "vitals", "list"], None)).unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 4, "both of b's readings reached a");
     ok(b.path(), &["logout"], None);
     let (code, _, _) = techo(b.path(), &["sync"], None);
     assert_ne!(code, 0, "signed out: sync needs a login again");

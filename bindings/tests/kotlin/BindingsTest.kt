@@ -129,6 +129,10 @@ class ProfilesAndVitalsTest {
         assertEquals(1uL, core.unsentChanges(mother.id))
         val unsent = expectThrows<ApiException.Conflict> { core.removeProfile(mother.id, false) }
         assertEquals(ConflictKind.UNSENT_CHANGES, unsent.kind)
+        // Never signed in, nothing can be sent first: nothing is removed.
+        val notSent = expectThrows<ApiException.Conflict> { runBlocking { core.sendThenRemoveProfile(mother.id, null) } }
+        assertEquals(ConflictKind.UNSENT_CHANGES, notSent.kind)
+        assertEquals(1uL, core.unsentChanges(mother.id))
         assertEquals(1uL, core.removeProfile(mother.id, true))
         assertEquals(listOf(me.id), core.profiles().map { it.id })
         assertEquals(me.id, core.activeProfile()?.id)

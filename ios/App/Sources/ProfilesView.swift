@@ -83,7 +83,12 @@ private struct PersonActions: View {
                 set: { if !$0 { model.cancelRemoval() } }),
             titleVisibility: .visible
         ) {
-            Button(model.removeTitle, role: .destructive) { Task { await model.confirmRemoval() } }
+            if let sendFirst = model.pendingRemoval?.sendFirstTitle {
+                Button(sendFirst) { Task { await model.sendThenRemove() } }
+            }
+            Button(model.pendingRemoval?.removeTitle ?? model.removeTitle, role: .destructive) {
+                Task { await model.confirmRemoval() }
+            }
         }
     }
 }

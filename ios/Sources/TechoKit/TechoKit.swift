@@ -2006,6 +2006,15 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
     func renameProfile(profileId: String, displayName: String) throws  -> Profile
     
     /**
+     * Removes a person without losing anything: sends what this device holds first, then removes
+     * them if none of their changes is left unsent. When something of theirs could not be sent
+     * (no connection, not signed in, a change the server refused) nothing is removed and the
+     * call fails with `Conflict { UnsentChanges }`. Returns the records removed from this device.
+     * The run is reported to `observer` as `sync_now`'s is.
+     */
+    func sendThenRemoveProfile(profileId: String, observer: SyncObserver?) async throws  -> UInt64
+    
+    /**
      * Switching whose data is shown is an explicit action (U8).
      */
     func setActiveProfile(profileId: String) throws 
@@ -2773,6 +2782,29 @@ open func renameProfile(profileId: String, displayName: String)throws  -> Profil
         FfiConverterString.lower(displayName),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Removes a person without losing anything: sends what this device holds first, then removes
+     * them if none of their changes is left unsent. When something of theirs could not be sent
+     * (no connection, not signed in, a change the server refused) nothing is removed and the
+     * call fails with `Conflict { UnsentChanges }`. Returns the records removed from this device.
+     * The run is reported to `observer` as `sync_now`'s is.
+     */
+open func sendThenRemoveProfile(profileId: String, observer: SyncObserver?)async throws  -> UInt64  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_techo_ffi_fn_method_techocore_send_then_remove_profile(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(profileId),FfiConverterOptionTypeSyncObserver.lower(observer)
+                )
+            },
+            pollFunc: ffi_techo_ffi_rust_future_poll_u64,
+            completeFunc: ffi_techo_ffi_rust_future_complete_u64,
+            freeFunc: ffi_techo_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterUInt64.lift,
+            errorHandler: FfiConverterTypeApiError_lift
+        )
 }
     
     /**
@@ -13899,6 +13931,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_rename_profile() != 30418) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_techo_ffi_checksum_method_techocore_send_then_remove_profile() != 15512) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_set_active_profile() != 23392) {

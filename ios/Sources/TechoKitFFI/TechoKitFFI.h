@@ -547,6 +547,11 @@ uint64_t uniffi_techo_ffi_fn_method_techocore_remove_profile(uint64_t ptr, RustB
 RustBuffer uniffi_techo_ffi_fn_method_techocore_rename_profile(uint64_t ptr, RustBuffer profile_id, RustBuffer display_name, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SEND_THEN_REMOVE_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SEND_THEN_REMOVE_PROFILE
+uint64_t uniffi_techo_ffi_fn_method_techocore_send_then_remove_profile(uint64_t ptr, RustBuffer profile_id, RustBuffer observer
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_SET_ACTIVE_PROFILE
 void uniffi_techo_ffi_fn_method_techocore_set_active_profile(uint64_t ptr, RustBuffer profile_id, RustCallStatus *_Nonnull out_status
@@ -1368,6 +1373,12 @@ uint16_t uniffi_techo_ffi_checksum_method_techocore_remove_profile(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RENAME_PROFILE
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_RENAME_PROFILE
 uint16_t uniffi_techo_ffi_checksum_method_techocore_rename_profile(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_SEND_THEN_REMOVE_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_SEND_THEN_REMOVE_PROFILE
+uint16_t uniffi_techo_ffi_checksum_method_techocore_send_then_remove_profile(void
     
 );
 #endif

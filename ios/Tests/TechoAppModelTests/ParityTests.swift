@@ -67,6 +67,11 @@ final class ParityTests: XCTestCase {
         await profiles.askToRemove(mother.id)
         shown["profiles.removeQuestion"] = profiles.pendingRemoval?.question
         profiles.cancelRemoval()
+        // 花子's readings are not sent yet: the question offers sending first.
+        await profiles.askToRemove(try XCTUnwrap(profiles.people.first { $0.name == "山田 花子" }).id)
+        shown["profiles.sendThenRemove"] = profiles.pendingRemoval?.sendFirstTitle
+        shown["profiles.removeWithoutSending"] = profiles.pendingRemoval?.removeTitle
+        profiles.cancelRemoval()
 
         let summary = try XCTUnwrap(app.makeBpSummary())
         await summary.load()

@@ -137,10 +137,18 @@ final class ScreenModelTests: XCTestCase {
         await profiles.askToRemove(mother.id)
         let removal = try XCTUnwrap(profiles.pendingRemoval)
         XCTAssertEqual(removal.question,
-                       "母さんを、この端末から外しますか。サーバーにある記録は消えません。\nまだ送っていない記録が1件あります。外すと、その記録は消えます。")
+                       "母さんを、この端末から外しますか。サーバーにある記録は消えません。\nまだ送っていない記録が1件あります。送らずに外すと、その記録は消えます。")
         XCTAssertTrue(removal.discardsUnsent)
+        XCTAssertEqual([removal.sendFirstTitle, removal.removeTitle], ["送ってから外す", "送らずに外す"])
         profiles.cancelRemoval()
         XCTAssertNil(profiles.pendingRemoval)
+        XCTAssertEqual(profiles.people.count, 2)
+
+        // Never signed in, nothing can be sent: the person stays, and the message says why.
+        await profiles.askToRemove(mother.id)
+        await profiles.sendThenRemove()
+        XCTAssertEqual(profiles.message, "まだ送っていない記録があるため、外しませんでした。送受信してから、もう一度お試しください。")
+        XCTAssertTrue(profiles.messageIsProblem)
         XCTAssertEqual(profiles.people.count, 2)
 
         await profiles.askToRemove(mother.id)

@@ -58,6 +58,9 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
     func removeProfile(profileId: String, discardUnsent: Bool) throws -> UInt64 {
         try real.removeProfile(profileId: profileId, discardUnsent: discardUnsent)
     }
+    func sendThenRemoveProfile(profileId: String, observer: SyncObserver?) async throws -> UInt64 {
+        try await real.sendThenRemoveProfile(profileId: profileId, observer: observer)
+    }
     func recordVital(profileId: String, entry: VitalEntry) throws -> RecordedVital { try real.recordVital(profileId: profileId, entry: entry) }
     func retryWedged(mutationId: String) throws { try real.retryWedged(mutationId: mutationId) }
     func setActiveProfile(profileId: String) throws { try real.setActiveProfile(profileId: profileId) }

@@ -26,7 +26,7 @@ final class LocalStoreTests: XCTestCase {
         XCTAssertNil(try core.account())
     }
 
-    func testProfilesNormaliseFullWidthCodesRefuseDuplicatesAndSwitchExplicitly() throws {
+    func testProfilesNormaliseFullWidthCodesRefuseDuplicatesAndSwitchExplicitly() async throws {
         let core = try openFresh()
         let me = try core.addProfile(hmCode: fullWidth("3400-1234"), displayName: "山田 花子", relationship: .myself)
         XCTAssertEqual(me.hmCode, "34001234")
@@ -51,6 +51,11 @@ final class LocalStoreTests: XCTestCase {
         assertApiError(try core.removeProfile(profileId: mother.id, discardUnsent: false)) {
             if case .Conflict(kind: .unsentChanges, reason: _) = $0 { return true } else { return false }
         }
+        do {
+            _ = try await core.sendThenRemoveProfile(profileId: mother.id, observer: nil)
+            XCTFail("never signed in, nothing can be sent first, so nothing is removed")
+        } catch ApiError.Conflict(kind: .unsentChanges, reason: _) {}
+        XCTAssertEqual(try core.unsentChanges(profileId: mother.id), 1)
         XCTAssertEqual(try core.removeProfile(profileId: mother.id, discardUnsent: true), 1)
         XCTAssertEqual(try core.profiles().map(\.id), [me.id])
         XCTAssertEqual(try core.activeProfile()?.id, me.id, "the person left is shown")

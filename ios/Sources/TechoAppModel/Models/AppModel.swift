@@ -222,7 +222,7 @@ public final class AppModel {
 
     public func makeProfiles() -> ProfilesModel? {
         guard let access else { return nil }
-        return ProfilesModel(access: access, wording: wording) { [weak self] profile in
+        return ProfilesModel(access: access, wording: wording, sync: sync) { [weak self] profile in
             if let profile { self?.actingFor(profile) } else { self?.phase = .firstRun }
         }
     }

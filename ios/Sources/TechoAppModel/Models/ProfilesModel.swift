@@ -22,13 +22,16 @@ public final class ProfilesModel {
     /// Whether `message` reports a problem (shown red) rather than a done step (green).
     public var messageIsProblem: Bool { notice?.isProblem ?? false }
     /// The removal waiting for the person's answer: its question, and whether it would lose
-    /// unsent changes.
+    /// unsent changes. With unsent changes it offers `sendFirstTitle` (send, then remove if
+    /// nothing is left unsent) beside `removeTitle`, which then removes without sending.
     public private(set) var pendingRemoval: Removal?
 
     public struct Removal: Equatable, Sendable {
         public let personId: String
         public let question: String
         public let discardsUnsent: Bool
+        public let removeTitle: String
+        public let sendFirstTitle: String?
     }
 
     // The add-a-family-member form.
@@ -40,10 +43,12 @@ public final class ProfilesModel {
     private let wording: Wording
     /// The person now shown; `nil` when nobody is left on the phone.
     private let onSwitch: @MainActor (Profile?) -> Void
+    private let sync: SyncCoordinator?
     private var profiles: [Profile] = []
 
-    init(access: CoreAccess, wording: Wording, onSwitch: @escaping @MainActor (Profile?) -> Void) {
+    init(access: CoreAccess, wording: Wording, sync: SyncCoordinator?, onSwitch: @escaping @MainActor (Profile?) -> Void) {
         self.access = access
+        self.sync = sync
         self.wording = wording
         self.onSwitch = onSwitch
         title = wording(.profilesTitle)
@@ -89,7 +94,11 @@ public final class ProfilesModel {
             let unsent = try await access.run { try $0.unsentChanges(profileId: personId) }
             var question = wording(.profilesRemoveQuestion, profile.displayName)
             if unsent > 0 { question += "\n" + wording(.profilesRemoveUnsent, wording.count(unsent)) }
-            pendingRemoval = Removal(personId: personId, question: question, discardsUnsent: unsent > 0)
+            pendingRemoval = unsent > 0
+                ? Removal(personId: personId, question: question, discardsUnsent: true,
+                          removeTitle: wording(.profilesRemoveWithoutSending), sendFirstTitle: wording(.profilesSendThenRemove))
+                : Removal(personId: personId, question: question, discardsUnsent: false,
+                          removeTitle: wording(.profilesRemove), sendFirstTitle: nil)
         } catch {
             notice = .problem(wording.message(for: error))
         }
@@ -104,6 +113,22 @@ public final class ProfilesModel {
         do {
             _ = try await access.run { try $0.removeProfile(profileId: removal.personId, discardUnsent: removal.discardsUnsent) }
             // With nobody left the app goes back to its first run, as on Android.
+            onSwitch(try await access.run { try $0.activeProfile() })
+            await load()
+            notice = .done(wording(.profilesRemoved, profile.displayName))
+        } catch {
+            notice = .problem(wording.message(for: error))
+        }
+    }
+
+    /// The person chose to send first: removed only if nothing of theirs is left unsent;
+    /// otherwise they stay, and the message says why.
+    public func sendThenRemove() async {
+        guard let removal = pendingRemoval, let profile = profiles.first(where: { $0.id == removal.personId }),
+              let sync else { return }
+        pendingRemoval = nil
+        do {
+            _ = try await sync.sendThenRemove(removal.personId)
             onSwitch(try await access.run { try $0.activeProfile() })
             await load()
             notice = .done(wording(.profilesRemoved, profile.displayName))

@@ -86,6 +86,17 @@ public final class SyncCoordinator {
         if let loop, loop.isActive() { loop.wake() }
     }
 
+    /// Removes a person without losing anything: the core sends what the phone holds, then
+    /// removes them if nothing of theirs is left unsent (else it throws `Conflict(unsentChanges)`
+    /// and they stay). The run is reported like any other.
+    public func sendThenRemove(_ personId: String) async throws -> UInt64 {
+        asked = true
+        defer { asked = false }
+        let removed = try await access.core.sendThenRemoveProfile(profileId: personId, observer: observer)
+        await refresh()
+        return removed
+    }
+
     /// The "sync now" button and background refresh. The report also arrives via the observer.
     @discardableResult
     public func syncNow() async -> SyncReport? {

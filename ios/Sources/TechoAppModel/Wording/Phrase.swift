@@ -233,6 +233,8 @@ public enum Phrase: String, CaseIterable, Sendable {
     case profilesRemove = "profiles.remove"
     case profilesRemoveQuestion = "profiles.removeQuestion"
     case profilesRemoveUnsent = "profiles.removeUnsent"
+    case profilesSendThenRemove = "profiles.sendThenRemove"
+    case profilesRemoveWithoutSending = "profiles.removeWithoutSending"
     case profilesRemoved = "profiles.removed"
     case errorUnsentChanges = "error.unsentChanges"
     case profilesAddFamily = "profiles.addFamily"

@@ -149,6 +149,11 @@ class ParityTest {
             people.askToRemove(added.profileId).join()
             shown["profiles.removeQuestion"] = people.state.value.pendingRemoval?.question.orEmpty()
             people.cancelRemoval()
+            // 花子's readings are not sent yet: the question offers sending first.
+            people.askToRemove(phone.core.activeProfile()!!.id).join()
+            shown["profiles.sendThenRemove"] = people.state.value.pendingRemoval?.sendFirst.orEmpty()
+            shown["profiles.removeWithoutSending"] = people.state.value.pendingRemoval?.remove.orEmpty()
+            people.cancelRemoval()
 
             val summary = BpSummaryViewModel(env(), phone.scope)
             summary.load().join()

@@ -3,6 +3,7 @@ package jp.kenkotecho.appmodel
 import jp.kenkotecho.appmodel.home.HomeViewModel
 import jp.kenkotecho.appmodel.profile.AddPersonViewModel
 import jp.kenkotecho.appmodel.profile.ProfileSwitchViewModel
+import jp.kenkotecho.appmodel.support.ServerEnv
 import jp.kenkotecho.appmodel.support.TestPhone
 import jp.kenkotecho.core.Relationship
 import kotlinx.coroutines.runBlocking
@@ -67,15 +68,42 @@ class ProfileSwitchViewModelTest {
             vm.askToRemove(mother.id).join()
             val question = vm.state.value.pendingRemoval!!
             assertEquals(
-                "母さんを、この端末から外しますか。サーバーにある記録は消えません。\nまだ送っていない記録が1件あります。外すと、その記録は消えます。",
+                "母さんを、この端末から外しますか。サーバーにある記録は消えません。\nまだ送っていない記録が1件あります。送らずに外すと、その記録は消えます。",
                 question.question,
             )
+            assertEquals(listOf("送ってから外す", "送らずに外す"), listOf(question.sendFirst, question.remove))
             vm.cancelRemoval()
             assertEquals(2, phone.core.profiles().size)
+            // Never signed in, nothing can be sent: the person stays, and the message says why.
+            vm.askToRemove(mother.id).join()
+            vm.sendThenRemove().join()
+            assertEquals("まだ送っていない記録があるため、外しませんでした。送受信してから、もう一度お試しください。", vm.state.value.notice?.text)
+            assertEquals(1uL, phone.core.unsentChanges(mother.id))
             vm.askToRemove(mother.id).join()
             vm.confirmRemoval().join()
             assertEquals("母さんを、この端末から外しました。", vm.state.value.notice?.text)
             assertEquals(listOf(owner.id), phone.core.profiles().map { it.id })
+        }
+
+    @Test
+    fun sendingFirstRemovesAPersonOnlyOnceTheirRecordsAreSent() =
+        runBlocking {
+            val online = TestPhone(ServerEnv.url)
+            try {
+                val owner = online.addOwner(hmCode = ServerEnv.hmCode)
+                online.core.login(ServerEnv.hmCode, ServerEnv.password)
+                online.record(owner, jp.kenkotecho.core.VitalInput.Weight("61.5"), java.time.Instant.now().minusSeconds(60))
+                val vm = ProfileSwitchViewModel(online.env(), online.scope)
+                vm.load().join()
+                vm.askToRemove(owner.id).join()
+                assertEquals("送ってから外す", vm.state.value.pendingRemoval?.sendFirst)
+                vm.sendThenRemove().join()
+                assertEquals("山田 花子さんを、この端末から外しました。", vm.state.value.notice?.text)
+                assertTrue(online.core.profiles().isEmpty())
+                assertEquals(0uL, online.core.syncStatus().pending)
+            } finally {
+                online.close()
+            }
         }
 
     @Test

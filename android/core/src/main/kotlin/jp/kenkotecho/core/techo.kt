@@ -864,6 +864,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_rename_profile(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_send_then_remove_profile(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_set_active_profile(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_unsent_changes(
@@ -1045,6 +1047,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_rename_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_send_then_remove_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,`observer`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_set_active_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_techo_ffi_fn_method_techocore_unsent_changes(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1418,6 +1422,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_rename_profile() and 0xFFFF) != 30418) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_send_then_remove_profile() and 0xFFFF) != 15512) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_set_active_profile() and 0xFFFF) != 23392) {
@@ -4073,6 +4080,15 @@ public interface TechoCoreInterface {
     fun `renameProfile`(`profileId`: kotlin.String, `displayName`: kotlin.String): Profile
     
     /**
+     * Removes a person without losing anything: sends what this device holds first, then removes
+     * them if none of their changes is left unsent. When something of theirs could not be sent
+     * (no connection, not signed in, a change the server refused) nothing is removed and the
+     * call fails with `Conflict { UnsentChanges }`. Returns the records removed from this device.
+     * The run is reported to `observer` as `sync_now`'s is.
+     */
+    suspend fun `sendThenRemoveProfile`(`profileId`: kotlin.String, `observer`: SyncObserver?): kotlin.ULong
+    
+    /**
      * Switching whose data is shown is an explicit action (U8).
      */
     fun `setActiveProfile`(`profileId`: kotlin.String)
@@ -5085,6 +5101,36 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
     )
     }
     
+
+    
+    /**
+     * Removes a person without losing anything: sends what this device holds first, then removes
+     * them if none of their changes is left unsent. When something of theirs could not be sent
+     * (no connection, not signed in, a change the server refused) nothing is removed and the
+     * call fails with `Conflict { UnsentChanges }`. Returns the records removed from this device.
+     * The run is reported to `observer` as `sync_now`'s is.
+     */
+    @Throws(ApiException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sendThenRemoveProfile`(`profileId`: kotlin.String, `observer`: SyncObserver?) : kotlin.ULong {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_techo_ffi_fn_method_techocore_send_then_remove_profile(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`profileId`),
+        FfiConverterOptionalTypeSyncObserver.lower(`observer`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_techo_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_techo_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_techo_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterULong.lift(it) },
+        // Error FFI converter
+        ApiException.ErrorHandler,
+    )
+    }
 
     
     /**

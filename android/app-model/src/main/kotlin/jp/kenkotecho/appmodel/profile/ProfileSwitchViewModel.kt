@@ -14,7 +14,17 @@ import kotlinx.coroutines.Job
 data class PersonChoice(val profileId: String, val name: String, val relationship: String, val active: Boolean, val a11y: String)
 
 /** A removal waiting for the person's answer: the question says what would be lost. */
-data class PendingRemoval(val profileId: String, val question: String, val discardsUnsent: Boolean)
+/**
+ * A removal waiting for the person's answer. With unsent changes it offers [sendFirst] (send, then
+ * remove if nothing is left unsent) beside [remove], which then removes without sending.
+ */
+data class PendingRemoval(
+    val profileId: String,
+    val question: String,
+    val discardsUnsent: Boolean,
+    val remove: String,
+    val sendFirst: String?,
+)
 
 data class ProfileSwitchState(
     val loading: Boolean = true,
@@ -59,7 +69,13 @@ class ProfileSwitchViewModel(env: AppEnvironment, scope: CoroutineScope) :
             val words = env.words()
             var question = words[StringKey.PROFILES_REMOVE_QUESTION, name]
             if (unsent > 0uL) question += "\n" + words[StringKey.PROFILES_REMOVE_UNSENT, words.numbers.whole(unsent)]
-            update { it.copy(pendingRemoval = PendingRemoval(profileId, question, unsent > 0uL)) }
+            val removal =
+                if (unsent > 0uL) {
+                    PendingRemoval(profileId, question, true, words[StringKey.PROFILES_REMOVE_WITHOUT_SENDING], words[StringKey.PROFILES_SEND_THEN_REMOVE])
+                } else {
+                    PendingRemoval(profileId, question, false, words[StringKey.PROFILES_REMOVE], null)
+                }
+            update { it.copy(pendingRemoval = removal) }
         }
 
     fun cancelRemoval() = update { it.copy(pendingRemoval = null) }
@@ -74,6 +90,20 @@ class ProfileSwitchViewModel(env: AppEnvironment, scope: CoroutineScope) :
                 attempt(Action.SWITCH_PERSON, ::showError) {
                     env.onCore { removeProfile(removal.profileId, removal.discardsUnsent) }
                 }
+            if (done != null) reload(Notice(env.words()[StringKey.PROFILES_REMOVED, name], Tone.SUCCESS))
+        }
+
+    /**
+     * The person chose to send first: the core sends what the phone holds and removes them only
+     * if nothing of theirs is left unsent; otherwise they stay, and the message says why.
+     */
+    fun sendThenRemove(): Job =
+        launch {
+            val removal = current.pendingRemoval ?: return@launch
+            val name = current.people.firstOrNull { it.profileId == removal.profileId }?.name.orEmpty()
+            update { it.copy(pendingRemoval = null) }
+            val done =
+                attempt(Action.SWITCH_PERSON, ::showError) { env.core.sendThenRemoveProfile(removal.profileId, env.monitor) }
             if (done != null) reload(Notice(env.words()[StringKey.PROFILES_REMOVED, name], Tone.SUCCESS))
         }
 

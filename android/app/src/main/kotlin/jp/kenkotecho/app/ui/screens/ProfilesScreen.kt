@@ -19,6 +19,7 @@ import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.semantics.Role
@@ -92,8 +93,11 @@ fun ProfilesScreen(nav: Nav) {
                 onDismissRequest = vm::cancelRemoval,
                 text = { Text(removal.question) },
                 confirmButton = {
-                    TextButton(onClick = { vm.confirmRemoval() }) {
-                        Text(stringResource(R.string.profiles_remove), color = MaterialTheme.colorScheme.error)
+                    Column(horizontalAlignment = Alignment.End) {
+                        removal.sendFirst?.let { label -> TextButton(onClick = { vm.sendThenRemove() }) { Text(label) } }
+                        TextButton(onClick = { vm.confirmRemoval() }) {
+                            Text(removal.remove, color = MaterialTheme.colorScheme.error)
+                        }
                     }
                 },
                 dismissButton = { TextButton(onClick = vm::cancelRemoval) { Text(stringResource(R.string.button_cancel)) } },
