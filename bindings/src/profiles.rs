@@ -95,6 +95,13 @@ impl TechoCore {
         Ok(self.store.unsent_changes(parse_id("profile", &profile_id)?)?)
     }
 
+    /// Whether a sync can send this person's changes: the device is signed in and the account
+    /// may sync them. The removal question offers to send first only then.
+    pub fn can_send_changes(&self, profile_id: String) -> Result<bool, ApiError> {
+        let id = parse_id("profile", &profile_id)?;
+        Ok(self.store.linked_profiles()?.iter().any(|p| p.id == id))
+    }
+
     /// Removes a person and what this device holds of them (the server keeps its copy). With
     /// unsent changes it fails (`Conflict { UnsentChanges }`) unless `discard_unsent` carries the
     /// person's confirmation. Returns the records removed from this device.
@@ -109,8 +116,9 @@ impl TechoCore {
     /// Removes a person without losing anything: sends what this device holds first, then removes
     /// them if none of their changes is left unsent. When something of theirs could not be sent
     /// (no connection, not signed in, a change the server refused) nothing is removed and the
-    /// call fails with `Conflict { UnsentChanges }`. Returns the records removed from this device.
-    /// The run is reported to `observer` as `sync_now`'s is.
+    /// call fails with `Conflict { UnsentChanges }`; a run that fails outright (the key store
+    /// locked, the sign-in refused) fails with its own error. Returns the records removed from
+    /// this device. The run is reported to `observer` as `sync_now`'s is.
     pub async fn send_then_remove_profile(
         &self,
         profile_id: String,

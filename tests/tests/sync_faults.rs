@@ -480,8 +480,7 @@ fn asking_again_cuts_a_runs_backoff_short() {
     let client = d.client.clone();
     let first = rt().spawn(async move { client.sync_now(Some(observer)).await });
     backing_off.recv_timeout(Duration::from_secs(30)).expect("the run backs off");
-    // The progress comes just before the wait begins.
-    std::thread::sleep(Duration::from_millis(300));
+    // The progress comes just before the wait begins: an ask that comes first still counts.
     proxy.heal();
     let again = rt().block_on(async { tokio::time::timeout(Duration::from_secs(60), d.client.sync_now(None)).await });
     let again = again.expect("the second ask did not wait out the first run's backoff").expect("second run");

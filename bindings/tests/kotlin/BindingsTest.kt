@@ -130,6 +130,7 @@ class ProfilesAndVitalsTest {
         val unsent = expectThrows<ApiException.Conflict> { core.removeProfile(mother.id, false) }
         assertEquals(ConflictKind.UNSENT_CHANGES, unsent.kind)
         // Never signed in, nothing can be sent first: nothing is removed.
+        assertFalse(core.canSendChanges(mother.id))
         val notSent = expectThrows<ApiException.Conflict> { runBlocking { core.sendThenRemoveProfile(mother.id, null) } }
         assertEquals(ConflictKind.UNSENT_CHANGES, notSent.kind)
         assertEquals(1uL, core.unsentChanges(mother.id))
@@ -420,6 +421,7 @@ class SyncTest {
         assertEquals(SyncOutcome.Complete, after.outcome)
         assertEquals(0uL, phoneA.syncStatus().pending)
         assertEquals(1520, allReadings(phoneA, a).size)
+        assertTrue("signed in, the account's own person can be sent before removing", phoneA.canSendChanges(a))
 
         // Two versions of 命の宝箱, both sent before the second phone ever syncs.
         for (bloodType in listOf("A", "AB")) {

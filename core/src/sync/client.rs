@@ -51,8 +51,10 @@ pub struct SyncClient {
     /// One run at a time: two runs renewing the sign-in at once would race the server's
     /// refresh-token rotation and could sign the device out.
     running: tokio::sync::Mutex<()>,
-    /// Rung when someone asks for a sync: a run backing off after a failure tries again at once
-    /// (the person may have just found a signal).
+    /// Syncs asked for so far, and a bell rung with each: a run backing off after a failure
+    /// tries again at once when one was asked for since it last tried (the person may have just
+    /// found a signal), also when the ask came while it was still waiting for an answer.
+    asks: AtomicU64,
     asked_again: tokio::sync::Notify,
     config: EngineConfig,
     pub traffic: Arc<Traffic>,
@@ -144,6 +146,7 @@ impl SyncClient {
             keys,
             access: tokio::sync::Mutex::new(None),
             running: tokio::sync::Mutex::new(()),
+            asks: AtomicU64::new(0),
             asked_again: tokio::sync::Notify::new(),
             config,
             traffic: Arc::new(Traffic::default()),
@@ -312,6 +315,7 @@ impl SyncClient {
     /// A run backing off after a failure is woken to try again at once, unless the server asked
     /// for the wait.
     pub async fn sync_now(self: &Arc<Self>, observer: Option<Arc<dyn SyncObserver>>) -> Result<SyncReport> {
+        self.asks.fetch_add(1, Ordering::SeqCst);
         self.asked_again.notify_waiters();
         let me = self.clone();
         tokio::spawn(async move {
@@ -334,6 +338,8 @@ impl SyncClient {
         let sent_before = self.traffic.bytes_sent.load(Ordering::Relaxed);
         let received_before = self.traffic.bytes_received.load(Ordering::Relaxed);
         let mut event = Event::Start;
+        // Asks up to now are answered by this run; one that comes later cuts a backoff short.
+        let mut asks_seen = self.asks.load(Ordering::SeqCst);
         loop {
             let store = self.store.clone();
             let (back, instructions) = tokio::task::spawn_blocking(move || {
@@ -361,15 +367,10 @@ impl SyncClient {
                         }
                         return Ok(report);
                     }
-                    Instruction::Sleep { delay, server_asked } => {
-                        if server_asked {
-                            tokio::time::sleep(delay).await;
-                        } else {
-                            tokio::select! {
-                                () = tokio::time::sleep(delay) => {}
-                                () = self.asked_again.notified() => {}
-                            }
-                        }
+                    Instruction::Sleep { delay, at_least } => {
+                        tokio::time::sleep(at_least).await;
+                        self.back_off(delay.saturating_sub(at_least), asks_seen).await;
+                        asks_seen = self.asks.load(Ordering::SeqCst);
                         next = Some(Event::TimerFired);
                     }
                     Instruction::RefreshCredentials => {
@@ -384,6 +385,21 @@ impl SyncClient {
                 }
             }
             event = next.ok_or(Error::Corrupt("sync engine stopped without finishing"))?;
+        }
+    }
+
+    /// Sleeps `rest` of a backoff, or less if a sync is asked for after `asks_seen`.
+    async fn back_off(&self, rest: Duration, asks_seen: u64) {
+        let asked = self.asked_again.notified();
+        tokio::pin!(asked);
+        // Listening before looking, so an ask between the two is not missed.
+        asked.as_mut().enable();
+        if self.asks.load(Ordering::SeqCst) != asks_seen {
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(rest) => {}
+            () = asked => {}
         }
     }
 

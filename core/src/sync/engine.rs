@@ -109,12 +109,12 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Instruction {
     Send(Request),
-    /// Wait before trying again, then answer with `TimerFired`. The driver may cut its own
-    /// backoff short when the person asks for a sync again; a wait the server asked for
-    /// (`Retry-After`, `server_asked`) is kept whole.
+    /// Wait `delay` before trying again, then answer with `TimerFired`. The first `at_least` of
+    /// it is what the server asked for (`Retry-After`) and is kept whole; the driver may cut the
+    /// rest, the engine's own backoff, short when the person asks for a sync again.
     Sleep {
         delay: Duration,
-        server_asked: bool,
+        at_least: Duration,
     },
     /// Get a new access token, then answer with `CredentialsRefreshed`.
     RefreshCredentials,
@@ -606,7 +606,7 @@ impl SyncEngine {
         self.report.retries += 1;
         self.phase = Phase::Waiting(Box::new(phase));
         self.progress(store, SyncPhase::WaitingToRetry, Some(reason), out)?;
-        out.push(Instruction::Sleep { delay, server_asked: retry_after.is_some() });
+        out.push(Instruction::Sleep { delay, at_least: retry_after.unwrap_or_default().min(delay) });
         Ok(())
     }
 

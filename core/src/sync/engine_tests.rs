@@ -118,14 +118,13 @@ fn transient_failures_back_off_with_jitter_then_give_up_keeping_the_queue() {
             assert_eq!(t.store.last_sync_complete().unwrap(), None, "an offline run is not a sync");
             break;
         }
-        let (d, server_asked) = ins
+        let (d, at_least) = ins
             .iter()
-            .find_map(|i| {
-                if let Instruction::Sleep { delay, server_asked } = i { Some((*delay, *server_asked)) } else { None }
-            })
+            .find_map(|i| if let Instruction::Sleep { delay, at_least } = i { Some((*delay, *at_least)) } else { None })
             .expect("sleep");
         // Only the server's Retry-After is a wait a person's "sync now" may not cut short.
-        assert_eq!(server_asked, !sleeps.is_empty(), "sleep {}", sleeps.len());
+        let kept = if sleeps.is_empty() { std::time::Duration::ZERO } else { std::time::Duration::from_millis(700) };
+        assert_eq!(at_least, kept, "sleep {}", sleeps.len());
         sleeps.push(d);
         e.handle(&t.store, Event::TimerFired).unwrap();
         // 503 with Retry-After: wait at least that long.
@@ -171,7 +170,7 @@ fn credentials_version_and_stale_events() {
     assert_eq!(ins, vec![Instruction::RefreshCredentials]);
     // The renewal cannot reach the server: back off like any network failure.
     let ins = e.handle(&t.store, Event::CredentialsUnreachable { reason: "reset".into() }).unwrap();
-    assert!(ins.iter().any(|i| matches!(i, Instruction::Sleep { server_asked: false, .. })));
+    assert!(ins.iter().any(|i| matches!(i, Instruction::Sleep { at_least, .. } if at_least.is_zero())));
     let ins = e.handle(&t.store, Event::TimerFired).unwrap();
     assert!(matches!(sent(&ins), Some(Request::Pull(_))));
     // A duplicated, stale event while waiting for an answer is ignored.

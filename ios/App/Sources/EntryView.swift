@@ -36,9 +36,9 @@ struct EntryView: View {
                 VStack(alignment: .leading, spacing: 8) {
                     Text(verbatim: w.fieldName(.measuredAt)).font(.headline)
                     DateButtonField(line: model.dayLine, hint: model.changeDayHint, problem: model.problem(.measuredAt),
-                                    doneTitle: model.doneTitle, timeZone: model.pickerTimeZone, date: $model.pickerDate)
+                                    doneTitle: model.doneTitle, timeZone: model.dayPickerTimeZone, date: $model.pickerDay)
                     DateButtonField(line: model.timeLine, hint: model.changeTimeHint, problem: nil,
-                                    doneTitle: model.doneTitle, timeZone: model.pickerTimeZone, date: $model.pickerDate,
+                                    doneTitle: model.doneTitle, timeZone: model.timePickerTimeZone, date: $model.pickerTime,
                                     components: [.hourAndMinute])
                 }
 

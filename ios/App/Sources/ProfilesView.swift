@@ -68,6 +68,7 @@ private struct PersonActions: View {
                 // The palette's problem colour: the system red is 3.6:1 on white.
                 Text(verbatim: model.removeTitle).foregroundStyle(Color(role: .problem))
             }
+            .disabled(model.isBusy)
             .frame(minHeight: 44)
         }
         .font(.body)
@@ -83,11 +84,13 @@ private struct PersonActions: View {
                 set: { if !$0 { model.cancelRemoval() } }),
             titleVisibility: .visible
         ) {
-            if let sendFirst = model.pendingRemoval?.sendFirstTitle {
-                Button(sendFirst) { Task { await model.sendThenRemove() } }
-            }
-            Button(model.pendingRemoval?.removeTitle ?? model.removeTitle, role: .destructive) {
-                Task { await model.confirmRemoval() }
+            // The removal is taken as the dialog shows it: answering closes the dialog, which
+            // clears the model's pending removal before the task runs.
+            if let removal = model.pendingRemoval {
+                if let sendFirst = removal.sendFirstTitle {
+                    Button(sendFirst) { Task { await model.sendThenRemove(removal) } }
+                }
+                Button(removal.removeTitle, role: .destructive) { Task { await model.confirmRemoval(removal) } }
             }
         }
     }

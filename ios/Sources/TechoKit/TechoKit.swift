@@ -1991,6 +1991,12 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
      */
     func addProfile(hmCode: String, displayName: String, relationship: Relationship) throws  -> Profile
     
+    /**
+     * Whether a sync can send this person's changes: the device is signed in and the account
+     * may sync them. The removal question offers to send first only then.
+     */
+    func canSendChanges(profileId: String) throws  -> Bool
+    
     func profiles() throws  -> [Profile]
     
     /**
@@ -2009,8 +2015,9 @@ public protocol TechoCoreProtocol: AnyObject, Sendable {
      * Removes a person without losing anything: sends what this device holds first, then removes
      * them if none of their changes is left unsent. When something of theirs could not be sent
      * (no connection, not signed in, a change the server refused) nothing is removed and the
-     * call fails with `Conflict { UnsentChanges }`. Returns the records removed from this device.
-     * The run is reported to `observer` as `sync_now`'s is.
+     * call fails with `Conflict { UnsentChanges }`; a run that fails outright (the key store
+     * locked, the sign-in refused) fails with its own error. Returns the records removed from
+     * this device. The run is reported to `observer` as `sync_now`'s is.
      */
     func sendThenRemoveProfile(profileId: String, observer: SyncObserver?) async throws  -> UInt64
     
@@ -2745,6 +2752,20 @@ open func addProfile(hmCode: String, displayName: String, relationship: Relation
 })
 }
     
+    /**
+     * Whether a sync can send this person's changes: the device is signed in and the account
+     * may sync them. The removal question offers to send first only then.
+     */
+open func canSendChanges(profileId: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
+        uniffiCallStatus in
+    uniffi_techo_ffi_fn_method_techocore_can_send_changes(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),uniffiCallStatus
+    )
+})
+}
+    
 open func profiles()throws  -> [Profile]  {
     return try  FfiConverterSequenceTypeProfile.lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
         uniffiCallStatus in
@@ -2788,8 +2809,9 @@ open func renameProfile(profileId: String, displayName: String)throws  -> Profil
      * Removes a person without losing anything: sends what this device holds first, then removes
      * them if none of their changes is left unsent. When something of theirs could not be sent
      * (no connection, not signed in, a change the server refused) nothing is removed and the
-     * call fails with `Conflict { UnsentChanges }`. Returns the records removed from this device.
-     * The run is reported to `observer` as `sync_now`'s is.
+     * call fails with `Conflict { UnsentChanges }`; a run that fails outright (the key store
+     * locked, the sign-in refused) fails with its own error. Returns the records removed from
+     * this device. The run is reported to `observer` as `sync_now`'s is.
      */
 open func sendThenRemoveProfile(profileId: String, observer: SyncObserver?)async throws  -> UInt64  {
     return
@@ -13924,6 +13946,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_add_profile() != 63260) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_techo_ffi_checksum_method_techocore_can_send_changes() != 63304) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_techo_ffi_checksum_method_techocore_profiles() != 52314) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -13933,7 +13958,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_techo_ffi_checksum_method_techocore_rename_profile() != 30418) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_techo_ffi_checksum_method_techocore_send_then_remove_profile() != 15512) {
+    if (uniffi_techo_ffi_checksum_method_techocore_send_then_remove_profile() != 47258) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_techo_ffi_checksum_method_techocore_set_active_profile() != 23392) {

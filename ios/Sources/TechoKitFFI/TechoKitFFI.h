@@ -532,6 +532,11 @@ RustBuffer uniffi_techo_ffi_fn_method_techocore_active_profile(uint64_t ptr, Rus
 RustBuffer uniffi_techo_ffi_fn_method_techocore_add_profile(uint64_t ptr, RustBuffer hm_code, RustBuffer display_name, RustBuffer relationship, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CAN_SEND_CHANGES
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_CAN_SEND_CHANGES
+int8_t uniffi_techo_ffi_fn_method_techocore_can_send_changes(uint64_t ptr, RustBuffer profile_id, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_PROFILES
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_FN_METHOD_TECHOCORE_PROFILES
 RustBuffer uniffi_techo_ffi_fn_method_techocore_profiles(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1355,6 +1360,12 @@ uint16_t uniffi_techo_ffi_checksum_method_techocore_active_profile(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ADD_PROFILE
 #define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_ADD_PROFILE
 uint16_t uniffi_techo_ffi_checksum_method_techocore_add_profile(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CAN_SEND_CHANGES
+#define UNIFFI_FFIDEF_UNIFFI_TECHO_FFI_CHECKSUM_METHOD_TECHOCORE_CAN_SEND_CHANGES
+uint16_t uniffi_techo_ffi_checksum_method_techocore_can_send_changes(void
     
 );
 #endif

@@ -128,6 +128,32 @@ final class AccountModelTests: XCTestCase {
         XCTAssertEqual(sync.status?.pending, 1)
     }
 
+    func testSendingFirstRemovesAPersonOnlyOnceTheirRecordsAreSent() async throws {
+        let server = try TestServer.fromEnvironment()
+        let app = AppModel(wording: ja, clock: pinnedClock)
+        await app.open(dataDirectory: try temporaryDirectory(self), serverURL: server.url, keyStore: MemoryKeyStore())
+        let firstRun = try XCTUnwrap(app.makeFirstRun())
+        firstRun.hmCode = server.hmCode
+        firstRun.displayName = "テスト 花子"
+        await firstRun.linkCard()
+        firstRun.password = server.password
+        await firstRun.signIn()
+        _ = try await record(app, .weight, at: jstDate(2025, 11, 20, 7)) { $0.weight = "61.5" }
+
+        let profiles = try XCTUnwrap(app.makeProfiles())
+        await profiles.load()
+        let me = try XCTUnwrap(profiles.people.first { $0.name == "テスト 花子" })
+        await profiles.askToRemove(me.id)
+        let removal = try XCTUnwrap(profiles.pendingRemoval)
+        XCTAssertEqual(removal.sendFirstTitle, "送ってから外す")
+        profiles.cancelRemoval()
+        await profiles.sendThenRemove(removal)
+        XCTAssertFalse(profiles.isBusy)
+        XCTAssertEqual(profiles.message, "テスト 花子さんを、この端末から外しました。")
+        XCTAssertFalse(profiles.people.contains { $0.name == "テスト 花子" })
+        XCTAssertEqual(app.sync?.status?.pending, 0, "the reading went before the person did")
+    }
+
     func testTheForegroundLoopStartsWakesAndStops() async throws {
         let server = try TestServer.fromEnvironment()
         let app = AppModel(wording: ja, clock: pinnedClock)

@@ -99,8 +99,15 @@ final class EntryModelTests: XCTestCase {
         XCTAssertEqual(entry.dayLine, "2026年3月8日（日）")
         XCTAssertEqual(entry.timeLine, "3:30")
         XCTAssertEqual(entry.changeTimeHint, "時刻を変える")
-        entry.pickerDate = entry.pickerDate
+        entry.pickerDay = entry.pickerDay
+        entry.pickerTime = entry.pickerTime
         XCTAssertEqual(entry.picked, march8(3, 30), "the pickers hand back the day and time they show")
+        // The calendar shows the phone's today; the day read from it is the day on it.
+        var newYorkCalendar = Calendar(identifier: .gregorian)
+        newYorkCalendar.timeZone = newYork
+        entry.pickerDay = try XCTUnwrap(newYorkCalendar.date(from: DateComponents(year: 2026, month: 3, day: 7, hour: 23)))
+        XCTAssertEqual(entry.picked, PickedDateTime(day: CalendarDay(year: 2026, month: 3, day: 7), hour: 3, minute: 30))
+        entry.pick(march8(3, 30))
         entry.weight = "61.2"
         await entry.save()
         let saved = try XCTUnwrap(entry.saved)

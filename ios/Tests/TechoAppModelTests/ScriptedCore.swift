@@ -55,6 +55,7 @@ final class ScriptedCore: TechoCoreProtocol, @unchecked Sendable {
         try real.renameProfile(profileId: profileId, displayName: displayName)
     }
     func unsentChanges(profileId: String) throws -> UInt64 { try real.unsentChanges(profileId: profileId) }
+    func canSendChanges(profileId: String) throws -> Bool { try real.canSendChanges(profileId: profileId) }
     func removeProfile(profileId: String, discardUnsent: Bool) throws -> UInt64 {
         try real.removeProfile(profileId: profileId, discardUnsent: discardUnsent)
     }

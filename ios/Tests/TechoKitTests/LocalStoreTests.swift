@@ -51,6 +51,7 @@ final class LocalStoreTests: XCTestCase {
         assertApiError(try core.removeProfile(profileId: mother.id, discardUnsent: false)) {
             if case .Conflict(kind: .unsentChanges, reason: _) = $0 { return true } else { return false }
         }
+        XCTAssertFalse(try core.canSendChanges(profileId: mother.id), "never signed in")
         do {
             _ = try await core.sendThenRemoveProfile(profileId: mother.id, observer: nil)
             XCTFail("never signed in, nothing can be sent first, so nothing is removed")

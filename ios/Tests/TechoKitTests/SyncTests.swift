@@ -29,6 +29,7 @@ final class SyncTests: XCTestCase {
         let (phone, profile) = try await signedInDevice(self, server)
         let account = try XCTUnwrap(try phone.account())
         XCTAssertTrue(account.patients.contains(profile.hmCode), "the account may act for its own HM code")
+        XCTAssertTrue(try phone.canSendChanges(profileId: profile.id), "so its changes can be sent before removing it")
         XCTAssertEqual(account.hmCode, profile.hmCode)
 
         var recorded = Set<String>()

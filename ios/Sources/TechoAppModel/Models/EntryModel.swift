@@ -68,9 +68,12 @@ public final class EntryModel: Identifiable {
         if let correcting { prefill(from: correcting.asInput) }
     }
 
-    /// The zone the date and time pickers work in: the one where a `Date`'s fields are the picked
-    /// day and time as they are (`PickerTime`).
-    public var pickerTimeZone: TimeZone { PickerTime.timeZone }
+    /// The zone the calendar works in: the phone's, so that it marks the phone's today. Only the
+    /// day is read from it.
+    public var dayPickerTimeZone: TimeZone { clock.timeZone }
+    /// The zone the time wheels work in: the one where a `Date`'s fields are the picked time as
+    /// it is (`PickerTime`).
+    public var timePickerTimeZone: TimeZone { PickerTime.timeZone }
 
     /// The large buttons: the day and the time the reading is recorded at, as the core read them,
     /// each with what pressing it does (the same words as Android's buttons).
@@ -80,10 +83,20 @@ public final class EntryModel: Identifiable {
     public var changeTimeHint: String { wording(.entryChangeTime) }
     public var doneTitle: String { wording(.commonDone) }
 
-    /// The pickers' value: the day and time the core last read, as a picker holds them.
-    public var pickerDate: Date {
+    /// The calendar's value: noon of the picked day in the phone's zone.
+    public var pickerDay: Date {
+        get { CheckupDayPicking(timeZone: clock.timeZone).date(of: picked.day) }
+        set { pick(PickedDateTime(day: CheckupDayPicking(timeZone: clock.timeZone).day(of: newValue),
+                                  hour: picked.hour, minute: picked.minute)) }
+    }
+
+    /// The time wheels' value: the picked day and time as a picker in `timePickerTimeZone` holds them.
+    public var pickerTime: Date {
         get { PickerTime.date(of: picked) }
-        set { pick(PickerTime.picked(of: newValue)) }
+        set {
+            let time = PickerTime.picked(of: newValue)
+            pick(PickedDateTime(day: picked.day, hour: time.hour, minute: time.minute))
+        }
     }
 
     /// A day and time picked on the phone. The core reads it as the reading's time: a correction
@@ -97,7 +110,7 @@ public final class EntryModel: Identifiable {
             self.picked = read.shown
             problems.byField[.measuredAt] = nil
         } catch {
-            problems = FormProblems(error, wording: wording)
+            problems.byField[.measuredAt] = wording.message(for: error)
         }
     }
 

@@ -8,4 +8,6 @@ public struct Notice: Equatable, Sendable {
 
     public static func done(_ text: String) -> Notice { Notice(text: text, isProblem: false) }
     public static func problem(_ text: String) -> Notice { Notice(text: text, isProblem: true) }
+    /// Something under way (sending before a removal): said plainly, not as a problem.
+    public static func progress(_ text: String) -> Notice { Notice(text: text, isProblem: false) }
 }

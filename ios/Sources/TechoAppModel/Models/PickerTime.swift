@@ -1,9 +1,9 @@
 import Foundation
 import TechoKit
 
-/// A date picker works in `Date`; the core reads a day and a time of day. A picker set to UTC
-/// shows a `Date`'s UTC fields, so the picked day and time travel as those fields, untouched by
-/// any zone's rules, and the core alone reads them as an instant (`readingTime`).
+/// A date picker works in `Date`; the core reads a day and a time of day. The time wheels are set
+/// to UTC and show a `Date`'s UTC fields, so the picked time travels as those fields, untouched
+/// by any zone's rules, and the core alone reads it as an instant (`readingTime`).
 enum PickerTime {
     static let timeZone = TimeZone(identifier: "UTC") ?? TimeZone.current
 

@@ -22,9 +22,12 @@ public final class ProfilesModel {
     /// Whether `message` reports a problem (shown red) rather than a done step (green).
     public var messageIsProblem: Bool { notice?.isProblem ?? false }
     /// The removal waiting for the person's answer: its question, and whether it would lose
-    /// unsent changes. With unsent changes it offers `sendFirstTitle` (send, then remove if
-    /// nothing is left unsent) beside `removeTitle`, which then removes without sending.
+    /// unsent changes. With unsent changes a sync can send, it offers `sendFirstTitle` (send,
+    /// then remove if nothing is left unsent) beside `removeTitle`, which then removes without
+    /// sending.
     public private(set) var pendingRemoval: Removal?
+    /// Sending before a removal: the remove buttons wait.
+    public private(set) var isBusy = false
 
     public struct Removal: Equatable, Sendable {
         public let personId: String
@@ -91,12 +94,15 @@ public final class ProfilesModel {
     public func askToRemove(_ personId: String) async {
         guard let profile = profiles.first(where: { $0.id == personId }) else { return }
         do {
-            let unsent = try await access.run { try $0.unsentChanges(profileId: personId) }
+            let (unsent, canSend) = try await access.run {
+                (try $0.unsentChanges(profileId: personId), try $0.canSendChanges(profileId: personId))
+            }
             var question = wording(.profilesRemoveQuestion, profile.displayName)
             if unsent > 0 { question += "\n" + wording(.profilesRemoveUnsent, wording.count(unsent)) }
             pendingRemoval = unsent > 0
                 ? Removal(personId: personId, question: question, discardsUnsent: true,
-                          removeTitle: wording(.profilesRemoveWithoutSending), sendFirstTitle: wording(.profilesSendThenRemove))
+                          removeTitle: wording(.profilesRemoveWithoutSending),
+                          sendFirstTitle: canSend ? wording(.profilesSendThenRemove) : nil)
                 : Removal(personId: personId, question: question, discardsUnsent: false,
                           removeTitle: wording(.profilesRemove), sendFirstTitle: nil)
         } catch {
@@ -107,8 +113,10 @@ public final class ProfilesModel {
     public func cancelRemoval() { pendingRemoval = nil }
 
     /// The person confirmed: removes them (and, if the question said so, their unsent changes).
-    public func confirmRemoval() async {
-        guard let removal = pendingRemoval, let profile = profiles.first(where: { $0.id == removal.personId }) else { return }
+    /// The view passes the removal its dialog showed: closing the dialog clears `pendingRemoval`.
+    public func confirmRemoval(_ answered: Removal? = nil) async {
+        guard let removal = answered ?? pendingRemoval,
+              let profile = profiles.first(where: { $0.id == removal.personId }) else { return }
         pendingRemoval = nil
         do {
             _ = try await access.run { try $0.removeProfile(profileId: removal.personId, discardUnsent: removal.discardsUnsent) }
@@ -123,10 +131,13 @@ public final class ProfilesModel {
 
     /// The person chose to send first: removed only if nothing of theirs is left unsent;
     /// otherwise they stay, and the message says why.
-    public func sendThenRemove() async {
-        guard let removal = pendingRemoval, let profile = profiles.first(where: { $0.id == removal.personId }),
-              let sync else { return }
+    public func sendThenRemove(_ answered: Removal? = nil) async {
+        guard let removal = answered ?? pendingRemoval, let profile = profiles.first(where: { $0.id == removal.personId }),
+              let sync, !isBusy else { return }
         pendingRemoval = nil
+        isBusy = true
+        defer { isBusy = false }
+        notice = .progress(wording(.profilesSendingFirst))
         do {
             _ = try await sync.sendThenRemove(removal.personId)
             onSwitch(try await access.run { try $0.activeProfile() })

@@ -234,6 +234,7 @@ public enum Phrase: String, CaseIterable, Sendable {
     case profilesRemoveQuestion = "profiles.removeQuestion"
     case profilesRemoveUnsent = "profiles.removeUnsent"
     case profilesSendThenRemove = "profiles.sendThenRemove"
+    case profilesSendingFirst = "profiles.sendingFirst"
     case profilesRemoveWithoutSending = "profiles.removeWithoutSending"
     case profilesRemoved = "profiles.removed"
     case errorUnsentChanges = "error.unsentChanges"

@@ -149,9 +149,10 @@ class ParityTest {
             people.askToRemove(added.profileId).join()
             shown["profiles.removeQuestion"] = people.state.value.pendingRemoval?.question.orEmpty()
             people.cancelRemoval()
-            // 花子's readings are not sent yet: the question offers sending first.
+            // 花子's readings are not sent yet, and this phone never signed in: only removing
+            // without sending is offered.
             people.askToRemove(phone.core.activeProfile()!!.id).join()
-            shown["profiles.sendThenRemove"] = people.state.value.pendingRemoval?.sendFirst.orEmpty()
+            shown["profiles.sendThenRemove"] = people.state.value.pendingRemoval?.sendFirst ?: "(none)"
             shown["profiles.removeWithoutSending"] = people.state.value.pendingRemoval?.remove.orEmpty()
             people.cancelRemoval()
 

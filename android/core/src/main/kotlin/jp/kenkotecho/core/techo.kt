@@ -858,6 +858,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_add_profile(
     ): Int
+    external fun uniffi_techo_ffi_checksum_method_techocore_can_send_changes(
+    ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_profiles(
     ): Int
     external fun uniffi_techo_ffi_checksum_method_techocore_remove_profile(
@@ -1041,6 +1043,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_add_profile(`ptr`: Long,`hmCode`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,`relationship`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_techo_ffi_fn_method_techocore_can_send_changes(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_techo_ffi_fn_method_techocore_profiles(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_remove_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,`discardUnsent`: Byte,uniffi_out_err: UniffiRustCallStatus, 
@@ -1415,6 +1419,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_add_profile() and 0xFFFF) != 63260) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_can_send_changes() and 0xFFFF) != 63304) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_profiles() and 0xFFFF) != 52314) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1424,7 +1431,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_rename_profile() and 0xFFFF) != 30418) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_techo_ffi_checksum_method_techocore_send_then_remove_profile() and 0xFFFF) != 15512) {
+    if ((lib.uniffi_techo_ffi_checksum_method_techocore_send_then_remove_profile() and 0xFFFF) != 47258) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_techo_ffi_checksum_method_techocore_set_active_profile() and 0xFFFF) != 23392) {
@@ -4065,6 +4072,12 @@ public interface TechoCoreInterface {
      */
     fun `addProfile`(`hmCode`: kotlin.String, `displayName`: kotlin.String, `relationship`: Relationship): Profile
     
+    /**
+     * Whether a sync can send this person's changes: the device is signed in and the account
+     * may sync them. The removal question offers to send first only then.
+     */
+    fun `canSendChanges`(`profileId`: kotlin.String): kotlin.Boolean
+    
     fun `profiles`(): List<Profile>
     
     /**
@@ -4083,8 +4096,9 @@ public interface TechoCoreInterface {
      * Removes a person without losing anything: sends what this device holds first, then removes
      * them if none of their changes is left unsent. When something of theirs could not be sent
      * (no connection, not signed in, a change the server refused) nothing is removed and the
-     * call fails with `Conflict { UnsentChanges }`. Returns the records removed from this device.
-     * The run is reported to `observer` as `sync_now`'s is.
+     * call fails with `Conflict { UnsentChanges }`; a run that fails outright (the key store
+     * locked, the sign-in refused) fails with its own error. Returns the records removed from
+     * this device. The run is reported to `observer` as `sync_now`'s is.
      */
     suspend fun `sendThenRemoveProfile`(`profileId`: kotlin.String, `observer`: SyncObserver?): kotlin.ULong
     
@@ -5049,6 +5063,25 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
     
 
     
+    /**
+     * Whether a sync can send this person's changes: the device is signed in and the account
+     * may sync them. The removal question offers to send first only then.
+     */
+    @Throws(ApiException::class)override fun `canSendChanges`(`profileId`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ApiException) { _status ->
+    UniffiLib.uniffi_techo_ffi_fn_method_techocore_can_send_changes(
+        it,
+        
+        FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(ApiException::class)override fun `profiles`(): List<Profile> {
             return FfiConverterSequenceTypeProfile.lift(
     callWithHandle {
@@ -5107,8 +5140,9 @@ open class TechoCore: Disposable, AutoCloseable, TechoCoreInterface
      * Removes a person without losing anything: sends what this device holds first, then removes
      * them if none of their changes is left unsent. When something of theirs could not be sent
      * (no connection, not signed in, a change the server refused) nothing is removed and the
-     * call fails with `Conflict { UnsentChanges }`. Returns the records removed from this device.
-     * The run is reported to `observer` as `sync_now`'s is.
+     * call fails with `Conflict { UnsentChanges }`; a run that fails outright (the key store
+     * locked, the sign-in refused) fails with its own error. Returns the records removed from
+     * this device. The run is reported to `observer` as `sync_now`'s is.
      */
     @Throws(ApiException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")

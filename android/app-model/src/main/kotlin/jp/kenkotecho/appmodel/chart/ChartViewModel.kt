@@ -16,9 +16,9 @@ import kotlinx.coroutines.Job
 
 /**
  * One bucket: [value] is the mean (systolic for blood pressure), [lower] the diastolic mean;
- * [dayIndex] is its place on the time axis (days after the period's first day).
+ * [dayIndex] is its place on the time axis (days after the period's first day); [spoken] the
+ * point as listed under the chart and read out, in the same words as on iOS.
  */
-/** [spoken]: the point as listed under the chart and read out, the same words as on iOS. */
 data class ChartPoint(val label: String, val value: Double, val lower: Double?, val valueText: String, val dayIndex: Int, val spoken: String)
 
 /** A labelled value on the chart: an axis tick, or a reference line (135/85 mmHg). */

@@ -13,10 +13,10 @@ import kotlinx.coroutines.Job
 
 data class PersonChoice(val profileId: String, val name: String, val relationship: String, val active: Boolean, val a11y: String)
 
-/** A removal waiting for the person's answer: the question says what would be lost. */
 /**
- * A removal waiting for the person's answer. With unsent changes it offers [sendFirst] (send, then
- * remove if nothing is left unsent) beside [remove], which then removes without sending.
+ * A removal waiting for the person's answer; the question says what would be lost. With unsent
+ * changes that a sync can send, it offers [sendFirst] (send, then remove if nothing is left
+ * unsent) beside [remove], which then removes without sending.
  */
 data class PendingRemoval(
     val profileId: String,
@@ -32,6 +32,8 @@ data class ProfileSwitchState(
     val people: List<PersonChoice> = emptyList(),
     val notice: Notice? = null,
     val pendingRemoval: PendingRemoval? = null,
+    /** Sending before a removal: the remove buttons wait. */
+    val busy: Boolean = false,
     /** A problem with the name typed for a rename, shown next to the field. */
     val renameError: String? = null,
 )
@@ -65,13 +67,15 @@ class ProfileSwitchViewModel(env: AppEnvironment, scope: CoroutineScope) :
     fun askToRemove(profileId: String): Job =
         launch {
             val name = current.people.firstOrNull { it.profileId == profileId }?.name ?: return@launch
-            val unsent = attempt(Action.LOAD, ::showError) { env.onCore { unsentChanges(profileId) } } ?: return@launch
+            val (unsent, canSend) =
+                attempt(Action.LOAD, ::showError) { env.onCore { unsentChanges(profileId) to canSendChanges(profileId) } } ?: return@launch
             val words = env.words()
             var question = words[StringKey.PROFILES_REMOVE_QUESTION, name]
             if (unsent > 0uL) question += "\n" + words[StringKey.PROFILES_REMOVE_UNSENT, words.numbers.whole(unsent)]
             val removal =
                 if (unsent > 0uL) {
-                    PendingRemoval(profileId, question, true, words[StringKey.PROFILES_REMOVE_WITHOUT_SENDING], words[StringKey.PROFILES_SEND_THEN_REMOVE])
+                    val sendFirst = if (canSend) words[StringKey.PROFILES_SEND_THEN_REMOVE] else null
+                    PendingRemoval(profileId, question, true, words[StringKey.PROFILES_REMOVE_WITHOUT_SENDING], sendFirst)
                 } else {
                     PendingRemoval(profileId, question, false, words[StringKey.PROFILES_REMOVE], null)
                 }
@@ -101,10 +105,12 @@ class ProfileSwitchViewModel(env: AppEnvironment, scope: CoroutineScope) :
         launch {
             val removal = current.pendingRemoval ?: return@launch
             val name = current.people.firstOrNull { it.profileId == removal.profileId }?.name.orEmpty()
-            update { it.copy(pendingRemoval = null) }
+            val words = env.words()
+            update { it.copy(pendingRemoval = null, busy = true, notice = Notice(words[StringKey.PROFILES_SENDING_FIRST], Tone.INFO)) }
             val done =
                 attempt(Action.SWITCH_PERSON, ::showError) { env.core.sendThenRemoveProfile(removal.profileId, env.monitor) }
-            if (done != null) reload(Notice(env.words()[StringKey.PROFILES_REMOVED, name], Tone.SUCCESS))
+            update { it.copy(busy = false) }
+            if (done != null) reload(Notice(words[StringKey.PROFILES_REMOVED, name], Tone.SUCCESS))
         }
 
     private suspend fun reload(notice: Notice?) {

@@ -6,8 +6,7 @@ import jp.kenkotecho.core.SyncProgress
 import jp.kenkotecho.core.SyncState
 import jp.kenkotecho.core.SyncStatus
 
-/** The sync line shown on every screen. */
-/** [running]: the core says a run is sending or receiving now (not while it waits to retry). */
+/** The sync line shown on every screen; [running]: the core says a run is sending or receiving now (not while it waits to retry). */
 data class SyncLine(val text: String, val tone: Tone, val offline: Boolean, val pending: Long, val running: Boolean = false)
 
 /**

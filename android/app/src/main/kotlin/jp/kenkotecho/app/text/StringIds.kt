@@ -178,6 +178,7 @@ fun stringId(key: StringKey): Int =
         StringKey.PROFILES_REMOVE_QUESTION -> R.string.profiles_remove_question
         StringKey.PROFILES_REMOVE_UNSENT -> R.string.profiles_remove_unsent
         StringKey.PROFILES_SEND_THEN_REMOVE -> R.string.profiles_send_then_remove
+        StringKey.PROFILES_SENDING_FIRST -> R.string.profiles_sending_first
         StringKey.PROFILES_REMOVE_WITHOUT_SENDING -> R.string.profiles_remove_without_sending
         StringKey.PROFILES_REMOVED -> R.string.profiles_removed
         StringKey.ERROR_UNSENT_CHANGES -> R.string.error_unsent_changes

@@ -78,7 +78,7 @@ fun ProfilesScreen(nav: Nav) {
                     TextButton(onClick = { renaming = p.profileId; newName = p.name }, modifier = Modifier.heightIn(min = 48.dp)) {
                         Text(stringResource(R.string.profiles_rename))
                     }
-                    TextButton(onClick = { vm.askToRemove(p.profileId) }, modifier = Modifier.heightIn(min = 48.dp)) {
+                    TextButton(onClick = { vm.askToRemove(p.profileId) }, enabled = !s.busy, modifier = Modifier.heightIn(min = 48.dp)) {
                         Text(stringResource(R.string.profiles_remove), color = MaterialTheme.colorScheme.error)
                     }
                 }
