@@ -127,6 +127,12 @@ pub struct Issue {
 }
 
 impl Issue {
+    /// Issues in line order, those of one line in the order they were found. One function for
+    /// every caller, so the phone library carries one copy of the sort.
+    pub(crate) fn sort_by_line(issues: &mut [Issue]) {
+        issues.sort_by_key(|i| i.line);
+    }
+
     pub(crate) fn new(code: IssueCode, line: u32, record_no: Option<u16>, field: Option<u16>) -> Self {
         Self { level: code.level(), code, line, record_no, field, block: None }
     }

@@ -380,7 +380,7 @@ impl Parser {
         for (code, line, no, b) in late {
             self.issue(code, line, no, None, Some(b));
         }
-        self.issues.sort_by_key(|i| i.line);
+        Issue::sort_by_line(&mut self.issues);
         Parsed { document: self.doc, issues: self.issues }
     }
 }

@@ -36,7 +36,7 @@ pub fn write(doc: &Document, direction: Direction) -> Written {
     if let Ok(parsed) = parse_str(&text) {
         issues.extend(parsed.issues);
     }
-    issues.sort_by_key(|i| i.line);
+    Issue::sort_by_line(&mut issues);
     Written { bytes, issues }
 }
 

@@ -181,7 +181,8 @@ fn value_of(record: &WireCheckup, field: &str) -> String {
 /// the same record on every device.
 fn sort_items(items: &mut [WireItem]) {
     let list = CodeList::builtin();
-    items.sort_by(|a, b| {
+    // Codes are unique by now (a repeated one is refused), so no two keys are equal.
+    items.sort_unstable_by(|a, b| {
         let key = |i: &WireItem| (list.position(&i.code).unwrap_or(usize::MAX), i.code.clone());
         key(a).cmp(&key(b))
     });
@@ -192,7 +193,7 @@ fn sort_items(items: &mut [WireItem]) {
 fn sort_pages(pages: &mut Vec<PhotoPage>) {
     let mut seen = BTreeSet::new();
     pages.retain(|p| seen.insert(p.image.sha256.clone()));
-    pages.sort_by(|a, b| (&a.added_at, &a.image.sha256).cmp(&(&b.added_at, &b.image.sha256)));
+    pages.sort_unstable_by(|a, b| (&a.added_at, &a.image.sha256).cmp(&(&b.added_at, &b.image.sha256)));
 }
 
 /// Three-way merge of one value: what only one side changed since `base` wins; both changed

@@ -118,7 +118,7 @@ impl Family for VitalFamily {
             }
         }
         // Corrections after what they correct, as they were first sent.
-        lost.sort_by_key(|a| (a.0.recorded_at, a.0.id));
+        lost.sort_unstable_by_key(|a| (a.0.recorded_at, a.0.id));
         let patient: &HmCode = &profile.hm_code;
         for (v, extra) in &lost {
             let mut record = encode_vital(v, patient);

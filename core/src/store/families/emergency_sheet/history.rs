@@ -220,7 +220,8 @@ pub(super) fn load(conn: &rusqlite::Connection, sheet_id: &str) -> Result<Vec<Sh
             .map(|(k, _)| k.clone())
             .chain(previous.keys().filter(|k| !record.fields.contains_key(*k)).cloned())
             .collect();
-        changed.sort_by_key(|k| CATALOGUE.iter().position(|f| f.key == k).unwrap_or(usize::MAX));
+        // Fields not in the catalogue (from a newer app) after the known ones, by name.
+        changed.sort_unstable_by_key(|k| (CATALOGUE.iter().position(|f| f.key == k).unwrap_or(usize::MAX), k.clone()));
         out.push(SheetVersion {
             number: row.number,
             saved_at: DateTime::parse_from_rfc3339(&record.saved_at)
