@@ -68,15 +68,7 @@ final class AccountModelTests: XCTestCase {
     }
 
     func testSettingsSignOutAndBackIn() async throws {
-        let server = try TestServer.fromEnvironment()
-        let app = AppModel(wording: ja, clock: pinnedClock)
-        await app.open(dataDirectory: try temporaryDirectory(self), serverURL: server.url, keyStore: MemoryKeyStore())
-        let firstRun = try XCTUnwrap(app.makeFirstRun())
-        firstRun.hmCode = server.hmCode
-        firstRun.displayName = "テスト 花子"
-        await firstRun.linkCard()
-        firstRun.password = server.password
-        await firstRun.signIn()
+        let (server, app) = try await signedInApp()
 
         let settings = try XCTUnwrap(app.makeSettings())
         await settings.load()
@@ -129,15 +121,7 @@ final class AccountModelTests: XCTestCase {
     }
 
     func testSendingFirstRemovesAPersonOnlyOnceTheirRecordsAreSent() async throws {
-        let server = try TestServer.fromEnvironment()
-        let app = AppModel(wording: ja, clock: pinnedClock)
-        await app.open(dataDirectory: try temporaryDirectory(self), serverURL: server.url, keyStore: MemoryKeyStore())
-        let firstRun = try XCTUnwrap(app.makeFirstRun())
-        firstRun.hmCode = server.hmCode
-        firstRun.displayName = "テスト 花子"
-        await firstRun.linkCard()
-        firstRun.password = server.password
-        await firstRun.signIn()
+        let (_, app) = try await signedInApp()
         _ = try await record(app, .weight, at: jstDate(2025, 11, 20, 7)) { $0.weight = "61.5" }
 
         let profiles = try XCTUnwrap(app.makeProfiles())
@@ -155,15 +139,7 @@ final class AccountModelTests: XCTestCase {
     }
 
     func testTheForegroundLoopStartsWakesAndStops() async throws {
-        let server = try TestServer.fromEnvironment()
-        let app = AppModel(wording: ja, clock: pinnedClock)
-        await app.open(dataDirectory: try temporaryDirectory(self), serverURL: server.url, keyStore: MemoryKeyStore())
-        let firstRun = try XCTUnwrap(app.makeFirstRun())
-        firstRun.hmCode = server.hmCode
-        firstRun.displayName = "テスト 花子"
-        await firstRun.linkCard()
-        firstRun.password = server.password
-        await firstRun.signIn()
+        let (_, app) = try await signedInApp()
 
         let sync = try XCTUnwrap(app.sync)
         sync.becameActive()
@@ -174,5 +150,19 @@ final class AccountModelTests: XCTestCase {
         XCTAssertTrue(sync.isLoopActive)
         sync.enteredBackground()
         XCTAssertFalse(sync.isLoopActive)
+    }
+
+    /// An app through its first run with the test account's own card, signed in.
+    private func signedInApp() async throws -> (TestServer, AppModel) {
+        let server = try TestServer.fromEnvironment()
+        let app = AppModel(wording: ja, clock: pinnedClock)
+        await app.open(dataDirectory: try temporaryDirectory(self), serverURL: server.url, keyStore: MemoryKeyStore())
+        let firstRun = try XCTUnwrap(app.makeFirstRun())
+        firstRun.hmCode = server.hmCode
+        firstRun.displayName = "テスト 花子"
+        await firstRun.linkCard()
+        firstRun.password = server.password
+        await firstRun.signIn()
+        return (server, app)
     }
 }
