@@ -9,7 +9,7 @@ target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import j
 # The library the binding tests build (`cargo test` makes the cdylib too, in target/debug/deps),
 # so this script and the tests never overwrite each other's libtecho_ffi.so with another build.
 cargo test --locked -p techo-ffi --no-run
-cargo build --locked -p uniffi-bindgen
+cargo build --locked -p uniffi-bindgen --bin uniffi-bindgen
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 "$target_dir/debug/uniffi-bindgen" generate --no-format --library "$target_dir/debug/deps/libtecho_ffi.so" \

@@ -1,10 +1,13 @@
 //! What the FFI costs per call: `record_vital` and `list_vitals` of 100 readings through the
 //! facade from Rust (no FFI), from Kotlin on the JVM (JNA) and from Python (ctypes), in one run
 //! with the same optimised library, the same batches and medians, printed with ratios to Rust.
+//! Kotlin runs twice: the bindings the shells compile (one call status per thread,
+//! bindings/uniffi-bindgen) and UniFFI's own call path, so what the first saves is measured
+//! against the second under the same load.
 //!
 //!   ./scripts/ffi-bench.sh        (installs the tools, then `cargo bench -p techo-ffi --bench ffi_cost`)
 //!
-//! The three callers run side by side and take turns batch by batch: on a shared machine the load
+//! The callers run side by side and take turns batch by batch: on a shared machine the load
 //! moves by 2x within a minute, and callers measured one after the other compared loads, not
 //! calls. Every caller first makes the same warm-up calls, enough for the JVM to finish compiling
 //! the hot paths (with a few hundred, C2 was still compiling through the measured batches and
@@ -23,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use support::{artifacts, run_ok, tool_env, workspace_root};
 use techo_bench_report::Figure;
+use techo_bindgen::{KotlinCalls, Language};
 use techo_ffi::{
     ApiError, CoreConfig, DeviceKeyStore, Relationship, Source, TechoCore, VitalEntry, VitalFilter, VitalInput,
 };
@@ -184,11 +188,20 @@ impl Caller for Foreign {
     }
 }
 
-fn kotlin() -> Foreign {
+/// The Kotlin the shells compile, or (`AsUniffiWritesIt`) UniFFI's own call path for comparison.
+fn kotlin(calls: KotlinCalls) -> Foreign {
     let a = artifacts();
     let home = PathBuf::from(tool_env("KOTLIN_HOME"));
     let jna = tool_env("JNA_JAR");
-    let jar = a.scratch.join("ffi_cost.jar");
+    let (source, jar) = match calls {
+        KotlinCalls::PerThreadStatus => (a.generated.clone(), a.scratch.join("ffi_cost.jar")),
+        KotlinCalls::AsUniffiWritesIt => {
+            let dir = a.scratch.join("uniffi-kotlin");
+            techo_bindgen::generate_with(&a.library, &dir, &[Language::Kotlin], calls)
+                .unwrap_or_else(|e| panic!("UniFFI's Kotlin: {e}"));
+            (dir, a.scratch.join("ffi_cost_uniffi.jar"))
+        }
+    };
     let cp = format!("{jna}:{}", home.join("lib/kotlinx-coroutines-core-jvm.jar").display());
     run_ok(
         Command::new(home.join("bin/kotlinc"))
@@ -196,11 +209,15 @@ fn kotlin() -> Foreign {
             .arg(&jar)
             .arg("-classpath")
             .arg(&cp)
-            .arg(a.generated.join("jp/kenkotecho/core/techo.kt"))
+            .arg(source.join("jp/kenkotecho/core/techo.kt"))
             .arg(workspace_root().join("bindings/benches/ffi_cost.kt")),
     );
     Foreign::spawn(
         Command::new("java")
+            // A fixed heap, touched before the first call: a heap that grows while measured makes
+            // the collector hand out pages never touched before, whose faults showed as batches
+            // 30 % slower until the next collection (docs/ffi-cost.md).
+            .args(["-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"])
             .arg(format!("-Djna.library.path={}", a.lib_dir.display()))
             .arg("-cp")
             .arg(format!("{cp}:{}", jar.display()))
@@ -247,13 +264,16 @@ fn main() {
     }
     println!("stores in {} (library {})", bench_dir().display(), artifacts().library.display());
     let mut rust = Rust::open();
-    let mut kotlin = kotlin();
+    let mut kotlin_shipped = kotlin(KotlinCalls::PerThreadStatus);
+    let mut kotlin_uniffi = kotlin(KotlinCalls::AsUniffiWritesIt);
     let mut python = python();
-    let mut callers: [&mut dyn Caller; 3] = [&mut rust, &mut kotlin, &mut python];
+    let mut callers: [&mut dyn Caller; 4] = [&mut rust, &mut kotlin_shipped, &mut python, &mut kotlin_uniffi];
     let record = measure(&mut callers, Op::Record);
     let list = measure(&mut callers, Op::List);
-    kotlin.finish();
+    kotlin_shipped.finish();
+    kotlin_uniffi.finish();
     python.finish();
+    // The targets are for what ships; UniFFI's own call path is printed for comparison.
     for (i, caller) in [(1, "Kotlin/JNA"), (2, "Python/ctypes")] {
         Figure::new("ffi_cost", &format!("record_vital from {caller}"), record[i], "µs")
             .against("the same call from Rust", record[0])
@@ -266,9 +286,10 @@ fn main() {
             .note("per call, median of batches")
             .record();
     }
-    println!("{:<15} {:>18} {:>8} {:>18} {:>8}", "caller", "record_vital µs", "ratio", "list(100) µs", "ratio");
-    for (i, name) in ["Rust (no FFI)", "Kotlin/JNA", "Python/ctypes"].into_iter().enumerate() {
+    println!("{:<22} {:>16} {:>8} {:>14} {:>8}", "caller", "record_vital µs", "ratio", "list(100) µs", "ratio");
+    let names = ["Rust (no FFI)", "Kotlin/JNA (shipped)", "Python/ctypes", "Kotlin/JNA (UniFFI's)"];
+    for (i, name) in names.into_iter().enumerate() {
         let (r, l) = (record[i], list[i]);
-        println!("{name:<15} {r:>18.1} {:>7.2}× {l:>18.1} {:>7.2}×", r / record[0], l / list[0]);
+        println!("{name:<22} {r:>16.1} {:>7.2}× {l:>14.1} {:>7.2}×", r / record[0], l / list[0]);
     }
 }

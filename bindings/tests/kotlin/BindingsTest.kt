@@ -232,6 +232,53 @@ class ProfilesAndVitalsTest {
         expectThrows<ApiException.NotFound> { core.getVital("0190f0f0-0000-7000-8000-000000000000") }
     }
 
+    /** The bindings keep one call status per thread and nesting level (bindings/uniffi-bindgen): a
+     *  call made from inside a callback, on the caller's thread, must neither take nor hide the
+     *  outer call's outcome. */
+    @Test
+    fun aCallMadeFromInsideACallbackKeepsItsOwnOutcome() {
+        val caller = Thread.currentThread()
+        val impossible = PickedDateTime(CalendarDay(2026, 2u, 30u), 7u, 0u)
+        val tokyo = object : PhoneZone {
+            override fun utcOffsetSecondsAt(at: Instant): Int = JST * 60
+        }
+        // Asserting inside a callback would not reach JUnit (JNA swallows a callback's Error), so
+        // the callbacks note what they saw and the test checks it afterwards.
+        val threads = CopyOnWriteArrayList<Thread>()
+        var refusedInside = 0
+        var answeredInside: PickedDateTime? = null
+        // A refused call inside the callback; the outer call still succeeds with its own answer.
+        val refusingZone = object : PhoneZone {
+            override fun utcOffsetSecondsAt(at: Instant): Int {
+                threads.add(Thread.currentThread())
+                try {
+                    readingTime(impossible, null, tokyo)
+                } catch (e: ApiException.Internal) {
+                    refusedInside += 1
+                }
+                return JST * 60
+            }
+        }
+        val picked = PickedDateTime(CalendarDay(2026, 11u, 20u), 7u, 30u)
+        assertEquals(at("2026-11-20T07:30:00+09:00"), readingTime(picked, null, refusingZone).at)
+        assertTrue(refusedInside > 0)
+        // A call inside the callback succeeds; the outer call's refusal still reaches its caller.
+        val lockedAfterAsking = object : DeviceKeyStore {
+            override fun load(name: String): ByteArray? {
+                threads.add(Thread.currentThread())
+                answeredInside = pickedDateTime(at("2026-11-20T07:30:00+09:00"), JST)
+                throw ApiException.KeyStore("device locked")
+            }
+            override fun save(name: String, secret: ByteArray) = throw ApiException.KeyStore("device locked")
+        }
+        expectThrows<ApiException.KeyStore> { openCore(keys = lockedAfterAsking) }
+        assertEquals(picked, answeredInside)
+        assertTrue("the callbacks ran nested, on the calling thread", threads.isNotEmpty() && threads.all { it === caller })
+        // And the thread's statuses are all given back: plain calls and refusals still read right.
+        assertEquals(picked, pickedDateTime(at("2026-11-20T07:30:00+09:00"), JST))
+        expectThrows<ApiException.Internal> { readingTime(impossible, null, tokyo) }
+    }
+
     @Test
     fun aPickedTimeIsReadInThePhoneZoneOrInTheCorrectedReadingsOwnOffset() {
         val newYork = object : PhoneZone {

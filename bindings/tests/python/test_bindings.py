@@ -163,7 +163,19 @@ class ProfilesAndVitals(unittest.TestCase):
         self.assertEqual(bad.exception.field, Field.HM_CODE)
         self.assertEqual(core.rename_profile(me.id, "山田 はな").display_name, "山田 はな")
         self.assertEqual(core.unsent_changes(me.id), 0)
-        self.assertEqual(core.remove_profile(me.id, False), 0)
+        # A reading not sent yet: removing refuses, and sending first cannot happen on a phone that
+        # never signed in, so nothing is removed until the loss is accepted.
+        core.record_vital(me.id, entry(VitalInput.STEPS("5000")))
+        self.assertEqual(core.unsent_changes(me.id), 1)
+        with self.assertRaises(ApiError.Conflict) as unsent:
+            core.remove_profile(me.id, False)
+        self.assertEqual(unsent.exception.kind, ConflictKind.UNSENT_CHANGES)
+        self.assertFalse(core.can_send_changes(me.id))
+        with self.assertRaises(ApiError.Conflict) as not_sent:
+            asyncio.run(core.send_then_remove_profile(me.id, None))
+        self.assertEqual(not_sent.exception.kind, ConflictKind.UNSENT_CHANGES)
+        self.assertEqual(core.unsent_changes(me.id), 1)
+        self.assertEqual(core.remove_profile(me.id, True), 1)
         self.assertIsNone(core.active_profile())
 
     def test_every_kind_as_typed(self):

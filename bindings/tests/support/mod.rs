@@ -28,7 +28,8 @@ pub struct Artifacts {
 
 /// The cdylib cargo built for this test run (`cargo test` builds every crate type of the
 /// library, into target/<profile>/deps beside the test binary), and every language generated
-/// from that exact library (library mode) by UniFFI's generator linked into the test. No cargo
+/// from that exact library (library mode) by the generator linked into the test (UniFFI's, with
+/// our Kotlin call path: bindings/uniffi-bindgen). No cargo
 /// runs inside the tests: a second build of techo-ffi would overwrite those unhashed files and
 /// make the next test build redo them. Once per test binary.
 pub fn artifacts() -> &'static Artifacts {
@@ -44,21 +45,8 @@ pub fn artifacts() -> &'static Artifacts {
         let generated = scratch.join("generated");
         let _ = std::fs::remove_dir_all(&scratch);
         std::fs::create_dir_all(&generated).expect("scratch dir");
-        let utf8 = |p: &Path| camino::Utf8PathBuf::from_path_buf(p.to_path_buf()).expect("UTF-8 path");
-        uniffi::generate(uniffi::GenerateOptions {
-            languages: vec![
-                uniffi::TargetLanguage::Kotlin,
-                uniffi::TargetLanguage::Swift,
-                uniffi::TargetLanguage::Python,
-            ],
-            source: utf8(&library),
-            out_dir: utf8(&generated),
-            config_override: None,
-            format: false,
-            crate_filter: None,
-            metadata_no_deps: false,
-        })
-        .expect("bindings generated from the library");
+        techo_bindgen::generate(&library, &generated, &techo_bindgen::Language::ALL)
+            .unwrap_or_else(|e| panic!("bindings generated from the library: {e}"));
         Artifacts { lib_dir, library, generated, scratch }
     })
 }

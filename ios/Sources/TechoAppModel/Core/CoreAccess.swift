@@ -35,21 +35,25 @@ public struct LocalClock: Sendable {
     }
 
     public func utcOffsetMinutes(at date: Date) -> Int32 {
-        Int32(timeZone.secondsFromGMT(for: date) / 60)
+        utcOffsetSeconds(at: date) / 60
+    }
+
+    func utcOffsetSeconds(at date: Date) -> Int32 {
+        Int32(timeZone.secondsFromGMT(for: date))
     }
 
     /// The phone's zone rules, for the core's one question about them (`readingTime`).
-    var zone: PhoneZone { ZoneRules(timeZone: timeZone) }
+    var zone: PhoneZone { ZoneRules(clock: self) }
 }
 
-/// `TimeZone` answering the core.
+/// The clock's `TimeZone` answering the core.
 private final class ZoneRules: PhoneZone {
-    let timeZone: TimeZone
+    let clock: LocalClock
 
-    init(timeZone: TimeZone) { self.timeZone = timeZone }
+    init(clock: LocalClock) { self.clock = clock }
 
     func utcOffsetSecondsAt(at: Date) -> Int32 {
-        Int32(timeZone.secondsFromGMT(for: at))
+        clock.utcOffsetSeconds(at: at)
     }
 }
 

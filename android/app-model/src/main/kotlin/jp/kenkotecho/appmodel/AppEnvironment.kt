@@ -35,7 +35,7 @@ class AppEnvironment(
     fun now(): Instant = clock.instant()
 
     /** The phone's UTC offset at [at], which the core stores with each reading. */
-    fun offsetMinutes(at: Instant): Int = clock.zone.rules.getOffset(at).totalSeconds / 60
+    fun offsetMinutes(at: Instant): Int = zone.utcOffsetSecondsAt(at) / 60
 
     /** The phone's zone rules, for the core's one question about them (`readingTime`). */
     val zone: PhoneZone =

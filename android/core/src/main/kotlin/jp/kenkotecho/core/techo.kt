@@ -57,6 +57,9 @@ open class RustBuffer : Structure() {
     class ByValue: RustBuffer(), Structure.ByValue
     class ByReference: RustBuffer(), Structure.ByReference
 
+    // Replaced after generation (kotlin_call_path.rs): see UniffiStructureMemory.
+    override fun autoAllocate(size: Int): com.sun.jna.Memory = UniffiStructureMemory(size.toLong())
+
    internal fun setValue(other: RustBuffer) {
         capacity = other.capacity
         len = other.len
@@ -274,11 +277,73 @@ interface UniffiRustCallStatusErrorHandler<E> {
 // synchronize itself
 
 // Call a rust function that returns a Result<>.  Pass in the Error class companion that corresponds to the Err
-private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler: UniffiRustCallStatusErrorHandler<E>, callback: (UniffiRustCallStatus) -> U): U {
-    var status = UniffiRustCallStatus()
-    val return_value = callback(status)
-    uniffiCheckCallStatus(errorHandler, status)
-    return return_value
+// Replaced after generation (bindings/uniffi-bindgen/src/kotlin_call_path.rs): the memory of a
+// RustBuffer Structure (JNA makes one for every buffer a call returns). JNA's own Memory also
+// enters every block in a global map of live blocks, with a weak reference, and takes it out again
+// on the cleaner thread: more than the call costs. This block is only zeroed, and freed by JNA's
+// cleaner once its Structure is unreachable, as JNA's is.
+private class UniffiStructureMemory(size: Long) : com.sun.jna.Memory() {
+    init {
+        this.size = size
+        peer = com.sun.jna.Native.malloc(size)
+        if (peer == 0L) {
+            throw java.lang.OutOfMemoryError("could not allocate $size bytes for a RustBuffer")
+        }
+        clear()
+        com.sun.jna.internal.Cleaner.getCleaner().register(this, Free(peer))
+    }
+
+    // Holds the address, not the Memory: the Memory is gone by the time it runs.
+    private class Free(private val peer: Long) : Runnable {
+        override fun run() = com.sun.jna.Native.free(peer)
+    }
+}
+
+// Replaced after generation (bindings/uniffi-bindgen/src/kotlin_call_path.rs): a call's status is
+// one of its thread's native blocks, not a new JNA Structure per call (docs/ffi-cost.md).
+private class UniffiCallStatuses {
+    private val blocks = ArrayList<com.sun.jna.Memory>(2)
+    private var depth = 0
+
+    // The block for a call at the current depth, marked successful: Rust writes it only on failure.
+    fun take(): Pointer {
+        if (depth == blocks.size) {
+            blocks.add(com.sun.jna.Memory(UNIFFI_CALL_STATUS_BYTES))
+        }
+        val block = blocks[depth]
+        depth += 1
+        block.setByte(0, UNIFFI_CALL_SUCCESS)
+        return block
+    }
+
+    fun give() {
+        depth -= 1
+    }
+}
+
+private val UNIFFI_CALL_STATUS_BYTES: Long = UniffiRustCallStatus().size().toLong()
+private val uniffiCallStatuses: ThreadLocal<UniffiCallStatuses> = ThreadLocal.withInitial { UniffiCallStatuses() }
+
+// A failed call's status, read through UniFFI's Structure so its error path is unchanged.
+private class UniffiRustCallStatusAt(status: Pointer) : UniffiRustCallStatus() {
+    init {
+        useMemory(status)
+        read()
+    }
+}
+
+private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler: UniffiRustCallStatusErrorHandler<E>, callback: (Pointer) -> U): U {
+    val statuses = uniffiCallStatuses.get()
+    val status = statuses.take()
+    try {
+        val returnValue = callback(status)
+        if (status.getByte(0) != UNIFFI_CALL_SUCCESS) {
+            uniffiCheckCallStatus(errorHandler, UniffiRustCallStatusAt(status))
+        }
+        return returnValue
+    } finally {
+        statuses.give()
+    }
 }
 
 // Check UniffiRustCallStatus and throw an error if the call wasn't successful
@@ -314,7 +379,7 @@ object UniffiNullRustCallStatusErrorHandler: UniffiRustCallStatusErrorHandler<In
 }
 
 // Call a rust function that returns a plain value
-private inline fun <U> uniffiRustCall(callback: (UniffiRustCallStatus) -> U): U {
+private inline fun <U> uniffiRustCall(callback: (Pointer) -> U): U {
     return uniffiRustCallWithError(UniffiNullRustCallStatusErrorHandler, callback)
 }
 
@@ -953,111 +1018,111 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
-    external fun uniffi_techo_ffi_fn_clone_synctaskhandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_clone_synctaskhandle(`handle`: Long,uniffi_out_err: Pointer, 
     ): Long
-    external fun uniffi_techo_ffi_fn_free_synctaskhandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_free_synctaskhandle(`handle`: Long,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_synctaskhandle_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_synctaskhandle_cancel(`ptr`: Long,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_synctaskhandle_is_active(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_synctaskhandle_is_active(`ptr`: Long,uniffi_out_err: Pointer, 
     ): Byte
-    external fun uniffi_techo_ffi_fn_method_synctaskhandle_wake(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_synctaskhandle_wake(`ptr`: Long,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_clone_techocore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_clone_techocore(`handle`: Long,uniffi_out_err: Pointer, 
     ): Long
-    external fun uniffi_techo_ffi_fn_free_techocore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_free_techocore(`handle`: Long,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_constructor_techocore_open(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_constructor_techocore_open(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: Pointer, 
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_vital_chart(`ptr`: Long,`profileId`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`bucket`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_vital_chart(`ptr`: Long,`profileId`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`bucket`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_add_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`institution`: RustBuffer.ByValue,`note`: RustBuffer.ByValue,`photoPaths`: RustBuffer.ByValue,`items`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_add_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`institution`: RustBuffer.ByValue,`note`: RustBuffer.ByValue,`photoPaths`: RustBuffer.ByValue,`items`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_add_checkup_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_add_checkup_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_checkup_page_file(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,`thumbnail`: Byte,
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_checkup_series(`ptr`: Long,`profileId`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_checkup_series(`ptr`: Long,`profileId`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_checkups(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_checkups(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_delete_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_delete_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_techocore_edit_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`institution`: RustBuffer.ByValue,`note`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_edit_checkup(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`institution`: RustBuffer.ByValue,`note`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_remove_checkup_items(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`codes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_remove_checkup_items(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`codes`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_remove_checkup_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_remove_checkup_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_resolve_checkup_conflict(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`field`: RustBuffer.ByValue,`keepOurs`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_resolve_checkup_conflict(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`field`: RustBuffer.ByValue,`keepOurs`: Byte,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_set_checkup_items(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`items`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_set_checkup_items(`ptr`: Long,`profileId`: RustBuffer.ByValue,`checkupId`: RustBuffer.ByValue,`items`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_add_emergency_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_add_emergency_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_emergency_page_file(`ptr`: Long,`profileId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,`thumbnail`: Byte,
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_history(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_history(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_print(`ptr`: Long,`profileId`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_print(`ptr`: Long,`profileId`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_suggestions(`ptr`: Long,`profileId`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_emergency_sheet_suggestions(`ptr`: Long,`profileId`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_refresh_emergency_sheet_history(`ptr`: Long,`profileId`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_remove_emergency_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_remove_emergency_page(`ptr`: Long,`profileId`: RustBuffer.ByValue,`imageSha256`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_resolve_emergency_conflict(`ptr`: Long,`profileId`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`keepOurs`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_resolve_emergency_conflict(`ptr`: Long,`profileId`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`keepOurs`: Byte,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_save_emergency_fields(`ptr`: Long,`profileId`: RustBuffer.ByValue,`fields`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_save_emergency_fields(`ptr`: Long,`profileId`: RustBuffer.ByValue,`fields`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_device_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_device_id(`ptr`: Long,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_home_screen(`ptr`: Long,`profileId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_home_screen(`ptr`: Long,`profileId`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_current_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_current_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_delete_medication(`ptr`: Long,`medicationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_delete_medication(`ptr`: Long,`medicationId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_techocore_export_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_export_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_get_medication(`ptr`: Long,`medicationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_get_medication(`ptr`: Long,`medicationId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_import_medication_file(`ptr`: Long,`profileId`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_import_medication_file(`ptr`: Long,`profileId`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_list_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,`filter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_list_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,`filter`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_medication_pharmacies(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_medication_pharmacies(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_search_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_search_medications(`ptr`: Long,`profileId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_start_medication_scan(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_start_medication_scan(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_clear_photo_cache(`ptr`: Long,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_techocore_active_profile(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_active_profile(`ptr`: Long,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_add_profile(`ptr`: Long,`hmCode`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,`relationship`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_add_profile(`ptr`: Long,`hmCode`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,`relationship`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_can_send_changes(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_can_send_changes(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Byte
-    external fun uniffi_techo_ffi_fn_method_techocore_profiles(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_profiles(`ptr`: Long,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_remove_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,`discardUnsent`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_remove_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,`discardUnsent`: Byte,uniffi_out_err: Pointer, 
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_rename_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_rename_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,`displayName`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_send_then_remove_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,`observer`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_set_active_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_set_active_profile(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_techocore_unsent_changes(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_unsent_changes(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_account(`ptr`: Long,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
     external fun uniffi_techo_ffi_fn_method_techocore_activate(`ptr`: Long,`hmCode`: RustBuffer.ByValue,`activationCode`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,
     ): Long
@@ -1065,101 +1130,101 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_logout(`ptr`: Long,
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_retry_wedged(`ptr`: Long,`mutationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_retry_wedged(`ptr`: Long,`mutationId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_techocore_start_auto_sync(`ptr`: Long,`intervalSeconds`: Int,`observer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_start_auto_sync(`ptr`: Long,`intervalSeconds`: Int,`observer`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Long
     external fun uniffi_techo_ffi_fn_method_techocore_sync_now(`ptr`: Long,`observer`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_techo_ffi_fn_method_techocore_sync_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_sync_status(`ptr`: Long,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_wedged_items(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_wedged_items(`ptr`: Long,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_amend_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,`entry`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_amend_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,`entry`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_delete_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_delete_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_entry_defaults(`ptr`: Long,`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_entry_defaults(`ptr`: Long,`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_get_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_get_vital(`ptr`: Long,`vitalId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_home_bp_summary(`ptr`: Long,`profileId`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_home_bp_summary(`ptr`: Long,`profileId`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_latest_vitals(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_latest_vitals(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_list_vitals(`ptr`: Long,`profileId`: RustBuffer.ByValue,`filter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_list_vitals(`ptr`: Long,`profileId`: RustBuffer.ByValue,`filter`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_record_vital(`ptr`: Long,`profileId`: RustBuffer.ByValue,`entry`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_record_vital(`ptr`: Long,`profileId`: RustBuffer.ByValue,`entry`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_vital_history(`ptr`: Long,`vitalId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_vital_history(`ptr`: Long,`vitalId`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_techocore_vital_series(`ptr`: Long,`profileId`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`first`: RustBuffer.ByValue,`last`: RustBuffer.ByValue,`bucket`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_techocore_vital_series(`ptr`: Long,`profileId`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`first`: RustBuffer.ByValue,`last`: RustBuffer.ByValue,`bucket`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_clone_devicekeystore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_clone_devicekeystore(`handle`: Long,uniffi_out_err: Pointer, 
     ): Long
-    external fun uniffi_techo_ffi_fn_free_devicekeystore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_free_devicekeystore(`handle`: Long,uniffi_out_err: Pointer, 
     ): Unit
     external fun uniffi_techo_ffi_fn_init_callback_vtable_devicekeystore(`vtable`: UniffiVTableCallbackInterfaceDeviceKeyStore,
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_devicekeystore_load(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_devicekeystore_load(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_devicekeystore_save(`ptr`: Long,`name`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_devicekeystore_save(`ptr`: Long,`name`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_clone_medicationscanner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_clone_medicationscanner(`handle`: Long,uniffi_out_err: Pointer, 
     ): Long
-    external fun uniffi_techo_ffi_fn_free_medicationscanner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_free_medicationscanner(`handle`: Long,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_medicationscanner_add_codewords(`ptr`: Long,`codewords`: RustBuffer.ByValue,`version`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_medicationscanner_add_codewords(`ptr`: Long,`codewords`: RustBuffer.ByValue,`version`: Byte,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_medicationscanner_add_photo(`ptr`: Long,`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_medicationscanner_add_photo(`ptr`: Long,`path`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_medicationscanner_add_symbol(`ptr`: Long,`data`: RustBuffer.ByValue,`header`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_medicationscanner_add_symbol(`ptr`: Long,`data`: RustBuffer.ByValue,`header`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_method_medicationscanner_reset(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_medicationscanner_reset(`ptr`: Long,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_clone_syncobserver(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_clone_syncobserver(`handle`: Long,uniffi_out_err: Pointer, 
     ): Long
-    external fun uniffi_techo_ffi_fn_free_syncobserver(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_free_syncobserver(`handle`: Long,uniffi_out_err: Pointer, 
     ): Unit
     external fun uniffi_techo_ffi_fn_init_callback_vtable_syncobserver(`vtable`: UniffiVTableCallbackInterfaceSyncObserver,
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_syncobserver_on_progress(`ptr`: Long,`progress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_syncobserver_on_progress(`ptr`: Long,`progress`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_syncobserver_on_finished(`ptr`: Long,`report`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_syncobserver_on_finished(`ptr`: Long,`report`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_clone_phonezone(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_clone_phonezone(`handle`: Long,uniffi_out_err: Pointer, 
     ): Long
-    external fun uniffi_techo_ffi_fn_free_phonezone(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_free_phonezone(`handle`: Long,uniffi_out_err: Pointer, 
     ): Unit
     external fun uniffi_techo_ffi_fn_init_callback_vtable_phonezone(`vtable`: UniffiVTableCallbackInterfacePhoneZone,
     ): Unit
-    external fun uniffi_techo_ffi_fn_method_phonezone_utc_offset_seconds_at(`ptr`: Long,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_method_phonezone_utc_offset_seconds_at(`ptr`: Long,`at`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Int
-    external fun uniffi_techo_ffi_fn_func_check_checkup_item(`code`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_func_check_checkup_item(`code`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Unit
-    external fun uniffi_techo_ffi_fn_func_checkup_item_codes(uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_func_checkup_item_codes(uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_func_emergency_sheet_fields(uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_func_emergency_sheet_fields(uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_func_start_over(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_func_start_over(`config`: RustBuffer.ByValue,`keystore`: Long,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_func_start_over_offered(`error`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_func_start_over_offered(`error`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Byte
-    external fun uniffi_techo_ffi_fn_func_calendar_day_add(`day`: RustBuffer.ByValue,`days`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_func_calendar_day_add(`day`: RustBuffer.ByValue,`days`: Int,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_func_calendar_day_at(`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_func_calendar_day_at(`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_func_picked_date_time(`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_func_picked_date_time(`at`: RustBuffer.ByValue,`utcOffsetMinutes`: Int,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun uniffi_techo_ffi_fn_func_reading_time(`picked`: RustBuffer.ByValue,`correctingOffsetMinutes`: RustBuffer.ByValue,`zone`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_techo_ffi_fn_func_reading_time(`picked`: RustBuffer.ByValue,`correctingOffsetMinutes`: RustBuffer.ByValue,`zone`: Long,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun ffi_techo_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun ffi_techo_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
-    external fun ffi_techo_ffi_rustbuffer_free(`buf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rustbuffer_free(`buf`: RustBuffer.ByValue,uniffi_out_err: Pointer, 
     ): Unit
-    external fun ffi_techo_ffi_rustbuffer_reserve(`buf`: RustBuffer.ByValue,`additional`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rustbuffer_reserve(`buf`: RustBuffer.ByValue,`additional`: Long,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
     external fun ffi_techo_ffi_rust_future_poll_u8(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1167,7 +1232,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_u8(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_u8(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_u8(`handle`: Long,uniffi_out_err: Pointer, 
     ): Int
     external fun ffi_techo_ffi_rust_future_poll_i8(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1175,7 +1240,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_i8(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_i8(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_i8(`handle`: Long,uniffi_out_err: Pointer, 
     ): Byte
     external fun ffi_techo_ffi_rust_future_poll_u16(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1183,7 +1248,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_u16(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_u16(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_u16(`handle`: Long,uniffi_out_err: Pointer, 
     ): Int
     external fun ffi_techo_ffi_rust_future_poll_i16(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1191,7 +1256,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_i16(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_i16(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_i16(`handle`: Long,uniffi_out_err: Pointer, 
     ): Short
     external fun ffi_techo_ffi_rust_future_poll_u32(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1199,7 +1264,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_u32(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_u32(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_u32(`handle`: Long,uniffi_out_err: Pointer, 
     ): Int
     external fun ffi_techo_ffi_rust_future_poll_i32(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1207,7 +1272,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_i32(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_i32(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_i32(`handle`: Long,uniffi_out_err: Pointer, 
     ): Int
     external fun ffi_techo_ffi_rust_future_poll_u64(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1215,7 +1280,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_u64(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_u64(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_u64(`handle`: Long,uniffi_out_err: Pointer, 
     ): Long
     external fun ffi_techo_ffi_rust_future_poll_i64(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1223,7 +1288,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_i64(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_i64(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_i64(`handle`: Long,uniffi_out_err: Pointer, 
     ): Long
     external fun ffi_techo_ffi_rust_future_poll_f32(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1231,7 +1296,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_f32(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_f32(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_f32(`handle`: Long,uniffi_out_err: Pointer, 
     ): Float
     external fun ffi_techo_ffi_rust_future_poll_f64(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1239,7 +1304,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_f64(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_f64(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_f64(`handle`: Long,uniffi_out_err: Pointer, 
     ): Double
     external fun ffi_techo_ffi_rust_future_poll_rust_buffer(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1247,7 +1312,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_rust_buffer(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_rust_buffer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_rust_buffer(`handle`: Long,uniffi_out_err: Pointer, 
     ): RustBuffer.ByValue
     external fun ffi_techo_ffi_rust_future_poll_void(`handle`: Long,`callback`: UniffiRustFutureContinuationCallback,`callbackData`: Long,
     ): Unit
@@ -1255,7 +1320,7 @@ internal object UniffiLib {
     ): Unit
     external fun ffi_techo_ffi_rust_future_free_void(`handle`: Long,
     ): Unit
-    external fun ffi_techo_ffi_rust_future_complete_void(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun ffi_techo_ffi_rust_future_complete_void(`handle`: Long,uniffi_out_err: Pointer, 
     ): Unit
 
         
@@ -1557,7 +1622,7 @@ internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContin
 internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
     rustFuture: Long,
     pollFunc: (Long, UniffiRustFutureContinuationCallback, Long) -> Unit,
-    completeFunc: (Long, UniffiRustCallStatus) -> F,
+    completeFunc: (Long, Pointer) -> F,
     freeFunc: (Long) -> Unit,
     liftFunc: (F) -> T,
     errorHandler: UniffiRustCallStatusErrorHandler<E>
@@ -1971,12 +2036,14 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
         return byteArr.toString(Charsets.UTF_8)
     }
 
+    // Replaced after generation (bindings/uniffi-bindgen/src/kotlin_call_path.rs): one encoder
+    // per thread (`encode` resets it), not a new one for every string.
+    private val encoders: ThreadLocal<java.nio.charset.CharsetEncoder> =
+        ThreadLocal.withInitial { Charsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT) }
+
     fun toUtf8(value: String): ByteBuffer {
         // Make sure we don't have invalid UTF-16, check for lone surrogates.
-        return Charsets.UTF_8.newEncoder().run {
-            onMalformedInput(CodingErrorAction.REPORT)
-            encode(CharBuffer.wrap(value))
-        }
+        return encoders.get().encode(CharBuffer.wrap(value))
     }
 
     override fun lower(value: String): RustBuffer.ByValue {
