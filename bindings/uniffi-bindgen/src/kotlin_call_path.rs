@@ -6,7 +6,8 @@
 //! (the key store) that calls the library again before the outer call's status is read — and
 //! only builds UniFFI's `Structure` over a block when a call failed, so the error path stays
 //! UniFFI's own. The `RustBuffer` Structures JNA still makes for every buffer a call takes or
-//! returns get memory JNA does not enter in its global registry of live blocks.
+//! returns get memory JNA does not enter in its global registry of live blocks, and their three
+//! fields are copied directly instead of by reflection.
 //!
 //! Each edit names the exact text of UniFFI's template it replaces; when an upgrade changes that
 //! text, generation fails rather than produce bindings that half use each path. Callbacks into
@@ -94,6 +95,26 @@ const RUST_BUFFER_KINDS_UNREGISTERED: &str = "\
 
     // Replaced after generation (kotlin_call_path.rs): see UniffiStructureMemory.
     override fun autoAllocate(size: Int): com.sun.jna.Memory = UniffiStructureMemory(size.toLong())
+
+    // Replaced after generation (kotlin_call_path.rs): the three fields at their fixed offsets
+    // (two u64, then the pointer, on every ABI the apps run on: uniffi_core's repr(C) RustBuffer),
+    // copied directly rather than through JNA's reflection over the fields, for every buffer a
+    // call takes or returns. Address 0 is JNA's placeholder while it works out the layout.
+    override fun read() {
+        val at = pointer
+        if (Pointer.nativeValue(at) == 0L) return
+        capacity = at.getLong(0)
+        len = at.getLong(8)
+        data = at.getPointer(16)
+    }
+
+    override fun write() {
+        val at = pointer
+        if (Pointer.nativeValue(at) == 0L) return
+        at.setLong(0, capacity)
+        at.setLong(8, len)
+        at.setPointer(16, data)
+    }
 ";
 
 const STRUCTURE_MEMORY: &str = "\

@@ -60,6 +60,26 @@ open class RustBuffer : Structure() {
     // Replaced after generation (kotlin_call_path.rs): see UniffiStructureMemory.
     override fun autoAllocate(size: Int): com.sun.jna.Memory = UniffiStructureMemory(size.toLong())
 
+    // Replaced after generation (kotlin_call_path.rs): the three fields at their fixed offsets
+    // (two u64, then the pointer, on every ABI the apps run on: uniffi_core's repr(C) RustBuffer),
+    // copied directly rather than through JNA's reflection over the fields, for every buffer a
+    // call takes or returns. Address 0 is JNA's placeholder while it works out the layout.
+    override fun read() {
+        val at = pointer
+        if (Pointer.nativeValue(at) == 0L) return
+        capacity = at.getLong(0)
+        len = at.getLong(8)
+        data = at.getPointer(16)
+    }
+
+    override fun write() {
+        val at = pointer
+        if (Pointer.nativeValue(at) == 0L) return
+        at.setLong(0, capacity)
+        at.setLong(8, len)
+        at.setPointer(16, data)
+    }
+
    internal fun setValue(other: RustBuffer) {
         capacity = other.capacity
         len = other.len
