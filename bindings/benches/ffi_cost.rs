@@ -239,8 +239,10 @@ fn python() -> Foreign {
     )
 }
 
-/// Warm-up batches, then measured ones, each round one batch per caller; the caller that goes
-/// first moves round by round. Answers each caller's median µs per call.
+/// Warm-up batches, then measured ones, each round one batch per caller in an order shuffled
+/// round by round (a fixed seed): a caller's garbage collector or cleaner still running after its
+/// batch then falls on every other caller alike, not always on the one after it. Answers each
+/// caller's median µs per call.
 fn measure(callers: &mut [&mut dyn Caller], op: Op) -> Vec<f64> {
     for _ in 0..op.warm_up_batches() {
         for c in callers.iter_mut() {
@@ -248,9 +250,17 @@ fn measure(callers: &mut [&mut dyn Caller], op: Op) -> Vec<f64> {
         }
     }
     let mut times = vec![Vec::with_capacity(MEASURED_BATCHES); callers.len()];
-    for round in 0..MEASURED_BATCHES {
-        for i in 0..callers.len() {
-            let who = (round + i) % callers.len();
+    let mut order: Vec<usize> = (0..callers.len()).collect();
+    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+    for _ in 0..MEASURED_BATCHES {
+        for i in (1..order.len()).rev() {
+            // xorshift64: enough to vary the order, the same in every run.
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            order.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        for &who in &order {
             times[who].push(callers[who].batch(op, op.batch()));
         }
     }

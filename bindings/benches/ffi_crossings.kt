@@ -115,7 +115,7 @@ fun main(args: Array<String>) {
             "RustBuffer.ByValue" to { RustBuffer.ByValue() },
         )) {
             val blocks = memoryBlocksPer(make)?.let { String.format(java.util.Locale.ROOT, "%.1f", it) } ?: "unknown"
-            println("native memory blocks JNA allocates per $name: $blocks")
+            println("native memory blocks in JNA's registry per $name: $blocks")
         }
         println(String.format(java.util.Locale.ROOT, "%-42s %9s %10s %12s", "case", "crossings", "median µs", "µs/crossing"))
         for (case in cases) {

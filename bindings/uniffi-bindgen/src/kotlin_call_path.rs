@@ -22,7 +22,6 @@ pub(crate) fn written_by_uniffi(text: &str) -> bool {
 
 enum Times {
     Once,
-    AtMostOnce,
     AtLeastOnce,
 }
 
@@ -42,10 +41,12 @@ private class UniffiCallStatuses {
     private val blocks = ArrayList<com.sun.jna.Memory>(2)
     private var depth = 0
 
-    // The block for a call at the current depth, marked successful: Rust writes it only on failure.
+    // The block for a call at the current depth, marked successful. Rust writes it only on
+    // failure and expects an empty error buffer there: a block starts zeroed and is zeroed again
+    // after every failure (`uniffiRustCallWithError`).
     fun take(): Pointer {
         if (depth == blocks.size) {
-            blocks.add(com.sun.jna.Memory(UNIFFI_CALL_STATUS_BYTES))
+            blocks.add(com.sun.jna.Memory(UNIFFI_CALL_STATUS_BYTES).also { it.clear() })
         }
         val block = blocks[depth]
         depth += 1
@@ -75,7 +76,11 @@ private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler
     try {
         val returnValue = callback(status)
         if (status.getByte(0) != UNIFFI_CALL_SUCCESS) {
-            uniffiCheckCallStatus(errorHandler, UniffiRustCallStatusAt(status))
+            try {
+                uniffiCheckCallStatus(errorHandler, UniffiRustCallStatusAt(status))
+            } finally {
+                status.setMemory(0, UNIFFI_CALL_STATUS_BYTES, 0)
+            }
         }
         return returnValue
     } finally {
@@ -84,12 +89,29 @@ private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler
 }
 ";
 
+/// The layout the direct `read`/`write` below rely on is part of the text matched.
 const RUST_BUFFER_KINDS: &str = "\
+@Structure.FieldOrder(\"capacity\", \"len\", \"data\")
+open class RustBuffer : Structure() {
+    // Note: `capacity` and `len` are actually `ULong` values, but JVM only supports signed values.
+    // When dealing with these fields, make sure to call `toULong()`.
+    @JvmField var capacity: Long = 0
+    @JvmField var len: Long = 0
+    @JvmField var data: Pointer? = null
+
     class ByValue: RustBuffer(), Structure.ByValue
     class ByReference: RustBuffer(), Structure.ByReference
 ";
 
 const RUST_BUFFER_KINDS_UNREGISTERED: &str = "\
+@Structure.FieldOrder(\"capacity\", \"len\", \"data\")
+open class RustBuffer : Structure() {
+    // Note: `capacity` and `len` are actually `ULong` values, but JVM only supports signed values.
+    // When dealing with these fields, make sure to call `toULong()`.
+    @JvmField var capacity: Long = 0
+    @JvmField var len: Long = 0
+    @JvmField var data: Pointer? = null
+
     class ByValue: RustBuffer(), Structure.ByValue
     class ByReference: RustBuffer(), Structure.ByReference
 
@@ -176,8 +198,8 @@ const EDITS: &[(&str, &[&str], Times)] = &[
     ),
     // The library's functions take the status as an address (JNA passes a Pointer as is).
     ("uniffi_out_err: UniffiRustCallStatus, ", &["uniffi_out_err: Pointer, "], Times::AtLeastOnce),
-    // Present when the facade has async exports.
-    ("completeFunc: (Long, UniffiRustCallStatus) -> F,", &["completeFunc: (Long, Pointer) -> F,"], Times::AtMostOnce),
+    // The facade has async exports: their completion takes the status too.
+    ("completeFunc: (Long, UniffiRustCallStatus) -> F,", &["completeFunc: (Long, Pointer) -> F,"], Times::Once),
 ];
 
 /// The Kotlin with the per-thread call path, or the template text that was not found.
@@ -187,7 +209,6 @@ pub(crate) fn rewrite(text: &str) -> Result<String, &'static str> {
         let found = text.matches(from).count();
         let expected = match times {
             Times::Once => found == 1,
-            Times::AtMostOnce => found <= 1,
             Times::AtLeastOnce => found >= 1,
         };
         if !expected {
@@ -211,7 +232,8 @@ mod tests {
             "{UNIFFI_HEADER}\n{RUST_BUFFER_KINDS}\n{TO_UTF8}\n{CALL_WITH_ERROR}\n\
              private inline fun <U> uniffiRustCall(callback: (UniffiRustCallStatus) -> U): U {{\n}}\n\
              external fun f(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, \n): Long\n\
-             external fun g(uniffi_out_err: UniffiRustCallStatus, \n): Unit\n"
+             external fun g(uniffi_out_err: UniffiRustCallStatus, \n): Unit\n\
+             completeFunc: (Long, UniffiRustCallStatus) -> F,\n"
         )
     }
 
@@ -230,6 +252,8 @@ mod tests {
     fn a_changed_template_fails_instead_of_mixing_paths() {
         let changed = template().replace("var status = UniffiRustCallStatus()", "val status = UniffiRustCallStatus()");
         assert_eq!(rewrite(&changed), Err(CALL_WITH_ERROR));
+        let relaid = template().replace("@JvmField var len: Long = 0", "@JvmField var len: Int = 0");
+        assert_eq!(rewrite(&relaid), Err(RUST_BUFFER_KINDS));
         let no_functions = template().replace("uniffi_out_err: UniffiRustCallStatus, ", "");
         assert_eq!(rewrite(&no_functions), Err("uniffi_out_err: UniffiRustCallStatus, "));
         let twice = format!("{}{CALL_WITH_ERROR}", template());

@@ -325,10 +325,12 @@ private class UniffiCallStatuses {
     private val blocks = ArrayList<com.sun.jna.Memory>(2)
     private var depth = 0
 
-    // The block for a call at the current depth, marked successful: Rust writes it only on failure.
+    // The block for a call at the current depth, marked successful. Rust writes it only on
+    // failure and expects an empty error buffer there: a block starts zeroed and is zeroed again
+    // after every failure (`uniffiRustCallWithError`).
     fun take(): Pointer {
         if (depth == blocks.size) {
-            blocks.add(com.sun.jna.Memory(UNIFFI_CALL_STATUS_BYTES))
+            blocks.add(com.sun.jna.Memory(UNIFFI_CALL_STATUS_BYTES).also { it.clear() })
         }
         val block = blocks[depth]
         depth += 1
@@ -358,7 +360,11 @@ private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler
     try {
         val returnValue = callback(status)
         if (status.getByte(0) != UNIFFI_CALL_SUCCESS) {
-            uniffiCheckCallStatus(errorHandler, UniffiRustCallStatusAt(status))
+            try {
+                uniffiCheckCallStatus(errorHandler, UniffiRustCallStatusAt(status))
+            } finally {
+                status.setMemory(0, UNIFFI_CALL_STATUS_BYTES, 0)
+            }
         }
         return returnValue
     } finally {
