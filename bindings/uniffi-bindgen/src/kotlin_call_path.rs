@@ -103,18 +103,8 @@ open class RustBuffer : Structure() {
     class ByReference: RustBuffer(), Structure.ByReference
 ";
 
-const RUST_BUFFER_KINDS_UNREGISTERED: &str = "\
-@Structure.FieldOrder(\"capacity\", \"len\", \"data\")
-open class RustBuffer : Structure() {
-    // Note: `capacity` and `len` are actually `ULong` values, but JVM only supports signed values.
-    // When dealing with these fields, make sure to call `toULong()`.
-    @JvmField var capacity: Long = 0
-    @JvmField var len: Long = 0
-    @JvmField var data: Pointer? = null
-
-    class ByValue: RustBuffer(), Structure.ByValue
-    class ByReference: RustBuffer(), Structure.ByReference
-
+/// Added after the kinds, inside the class.
+const RUST_BUFFER_DIRECT: &str = "
     // Replaced after generation (kotlin_call_path.rs): see UniffiStructureMemory.
     override fun autoAllocate(size: Int): com.sun.jna.Memory = UniffiStructureMemory(size.toLong())
 
@@ -189,7 +179,7 @@ const TO_UTF8_PER_THREAD: &str = "\
 /// What is replaced, by the texts that replace it, and how often UniFFI writes it.
 const EDITS: &[(&str, &[&str], Times)] = &[
     (CALL_WITH_ERROR, &[STRUCTURE_MEMORY, CALL_WITH_ERROR_PER_THREAD], Times::Once),
-    (RUST_BUFFER_KINDS, &[RUST_BUFFER_KINDS_UNREGISTERED], Times::Once),
+    (RUST_BUFFER_KINDS, &[RUST_BUFFER_KINDS, RUST_BUFFER_DIRECT], Times::Once),
     (TO_UTF8, &[TO_UTF8_PER_THREAD], Times::Once),
     (
         "private inline fun <U> uniffiRustCall(callback: (UniffiRustCallStatus) -> U): U {",
